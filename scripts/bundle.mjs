@@ -1,0 +1,31 @@
+/** Bundles one CLI package (src/cli.ts and its dependencies) into a single ESM file, for a fast start-up. @module */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const name = process.argv[2];
+if (!name) throw new Error('usage: bundle.mjs PACKAGE');
+const dir = join(root, 'packages', name);
+const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+
+await build({
+  entryPoints: [join(dir, 'src', 'cli.ts')],
+  outdir: join(dir, 'dist'),
+  bundle: true,
+  // Lazily imported modules (profiles, zod, noble) go to their own chunks so that the
+  // common path does not parse them.
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  conditions: ['source'],
+  minify: true,
+  sourcemap: 'linked',
+  legalComments: 'linked',
+  define: { __SPA_VERSION__: JSON.stringify(version) },
+  // CommonJS dependencies (commander) call require() for node built-ins; ESM output needs a real one.
+  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+  logLevel: 'warning',
+});
