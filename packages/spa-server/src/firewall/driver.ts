@@ -1,0 +1,72 @@
+/** Firewall driver: how the daemon asks the kernel to open a port for one address, with a kernel-side timeout. @module */
+
+export type TransportProtocol = 'tcp' | 'udp';
+
+/** One protected port: dropped for everyone except granted addresses. */
+export interface PortSpec {
+  readonly protocol: TransportProtocol;
+  readonly port: number;
+}
+
+/** One (address, protocol, port) allowance. `address` is canonical text (IPv4 dotted, IPv6 compressed). */
+export interface GrantTarget extends PortSpec {
+  readonly family: 4 | 6;
+  readonly address: string;
+}
+
+export interface Grant extends GrantTarget {
+  /** Seconds until the kernel removes the element by itself, even if the daemon is dead. */
+  readonly timeoutSeconds: number;
+  /** Client name, stored with the element (set element comment) so `status` can read it back. */
+  readonly client: string;
+}
+
+/** A grant as read back from the kernel. */
+export interface ActiveGrant extends GrantTarget {
+  readonly client: string;
+  readonly expiresInSeconds: number;
+}
+
+export const FIREWALL_ERROR_CODES = {
+  missingTool: 'FIREWALL_TOOL_MISSING',
+  commandFailed: 'FIREWALL_COMMAND_FAILED',
+  notReady: 'FIREWALL_NOT_READY',
+} as const;
+export type FirewallErrorCode = (typeof FIREWALL_ERROR_CODES)[keyof typeof FIREWALL_ERROR_CODES];
+
+/** Every driver failure: a stable code, a one-line message, the original error as `cause`. */
+export class FirewallError extends Error {
+  readonly code: FirewallErrorCode;
+  constructor(code: FirewallErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'FirewallError';
+    this.code = code;
+  }
+}
+
+/**
+ * The daemon's only way to touch the kernel. Implementations own exactly one table/chain family and
+ * touch nothing else; every method resolves only once the kernel confirmed the change, and rejects
+ * with a FirewallError otherwise.
+ */
+export interface FirewallDriver {
+  readonly name: 'nftables' | 'iptables';
+  /**
+   * Creates the driver's table/sets/chains, or reconciles them with what is there (after a restart,
+   * elements with time left are kept), so that `ports` are dropped for every address without a grant
+   * while established connections keep working.
+   */
+  setup(ports: readonly PortSpec[]): Promise<void>;
+  /** Adds grants, or extends existing ones to the new timeout (never duplicates). */
+  grant(grants: readonly Grant[]): Promise<void>;
+  /** Removes grants at once (close requests). Missing ones are not an error. */
+  revoke(targets: readonly GrantTarget[]): Promise<void>;
+  /** The grants active now, read from the kernel. */
+  list(): Promise<ActiveGrant[]>;
+  /** True while the driver's table/chains/sets are all still present (detects deletion underneath). */
+  isIntact(): Promise<boolean>;
+  /** Removes everything this driver installed. */
+  flush(): Promise<void>;
+  /** Stops helper processes; leaves rules and grants in the kernel (they expire by themselves). */
+  close(): Promise<void>;
+}
