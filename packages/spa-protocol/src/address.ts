@@ -1,0 +1,76 @@
+/** IP addresses on the wire and in text: strict parsing, canonical text, and which may be granted. @module */
+import ipaddr from 'ipaddr.js';
+
+export type IpFamily = 4 | 6;
+
+export interface IpAddress {
+  readonly family: IpFamily;
+  /** 4 or 16 bytes, network order. */
+  readonly bytes: Uint8Array;
+  /** Canonical text: dotted quad, or RFC 5952 compressed IPv6. */
+  readonly text: string;
+}
+
+/**
+ * Strict: four-part decimal IPv4 only (no `127.1`, no hex, no octal tricks), IPv6 without zone id.
+ * Undefined for anything else.
+ */
+export function parseAddress(text: string): IpAddress | undefined {
+  if (typeof text !== 'string' || text.length > 45) return undefined;
+  try {
+    if (ipaddr.IPv4.isValidFourPartDecimal(text)) return fromParsed(ipaddr.IPv4.parse(text));
+    if (!text.includes('%') && ipaddr.IPv6.isValid(text)) return fromParsed(ipaddr.IPv6.parse(text));
+  } catch {
+    // fall through: not an address
+  }
+  return undefined;
+}
+
+export function addressFromBytes(bytes: Uint8Array): IpAddress | undefined {
+  if (bytes.length !== 4 && bytes.length !== 16) return undefined;
+  return fromParsed(ipaddr.fromByteArray(Array.from(bytes)));
+}
+
+/** What a grant may name: a unicast address (not unspecified, multicast, broadcast or IPv4-mapped). */
+export function isGrantable(address: IpAddress): boolean {
+  const range = ipaddr.fromByteArray(Array.from(address.bytes)).range();
+  return range !== 'unspecified' && range !== 'multicast' && range !== 'broadcast' && range !== 'ipv4Mapped';
+}
+
+/** Maps `::ffff:a.b.c.d` (what a dual-stack socket reports for IPv4 senders) to `a.b.c.d`. */
+export function unmapAddress(address: IpAddress): IpAddress {
+  if (address.family === 4) return address;
+  const v6 = ipaddr.IPv6.parse(address.text);
+  return v6.isIPv4MappedAddress() ? fromParsed(v6.toIPv4Address()) : address;
+}
+
+/** True when `address` lies inside `cidr` (`10.0.0.0/8`, `2001:db8::/32`); false across families. */
+export function addressInNetwork(address: IpAddress, cidr: string): boolean {
+  const [net, bits] = ipaddr.parseCIDR(cidr);
+  const addr = ipaddr.fromByteArray(Array.from(address.bytes));
+  return addr.kind() === net.kind() && addr.match(net, bits);
+}
+
+/** Validates CIDR text (`a.b.c.d/n` or `x::/n`); bare addresses count as a full-length prefix. */
+export function isValidNetwork(cidr: string): boolean {
+  if (typeof cidr !== 'string') return false;
+  const [addr, bits, ...rest] = cidr.split('/');
+  if (rest.length > 0 || addr === undefined) return false;
+  const parsed = parseAddress(addr);
+  if (!parsed) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (parsed.family === 4 ? 32 : 128);
+}
+
+/** Normalises a network: bare addresses get /32 or /128. Call only after isValidNetwork. */
+export function normaliseNetwork(cidr: string): string {
+  if (cidr.includes('/')) return cidr;
+  return `${cidr}/${parseAddress(cidr)?.family === 4 ? 32 : 128}`;
+}
+
+function fromParsed(addr: ipaddr.IPv4 | ipaddr.IPv6): IpAddress {
+  const bytes = Uint8Array.from(addr.toByteArray());
+  if (addr.kind() === 'ipv4') return { family: 4, bytes, text: addr.toString() };
+  return { family: 6, bytes, text: (addr as ipaddr.IPv6).toRFC5952String() };
+}

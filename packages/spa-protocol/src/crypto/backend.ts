@@ -1,0 +1,22 @@
+/** The primitives the protocol needs, implemented by noble (portable) and node:crypto (fast). @module */
+
+/**
+ * Both backends must behave identically: same bytes out, same accept/refuse. Functions that take
+ * network-derived input return `undefined`/`false` on failure and never throw for bad data.
+ */
+export interface CryptoBackend {
+  readonly name: string;
+  sha256(data: Uint8Array): Uint8Array;
+  hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
+  hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array;
+  x25519PublicKey(secret: Uint8Array): Uint8Array;
+  /** The raw shared secret, or undefined when the computation fails (e.g. an invalid point). */
+  x25519(secret: Uint8Array, publicKey: Uint8Array): Uint8Array | undefined;
+  chachaSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  /** The plaintext, or undefined when the tag does not verify. */
+  chachaOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined;
+  ed25519PublicKey(seed: Uint8Array): Uint8Array;
+  ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array;
+  /** Strict RFC 8032 verification; false for any invalid input. */
+  ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
+}

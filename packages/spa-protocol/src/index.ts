@@ -1,0 +1,72 @@
+/** spa-protocol: the SPA wire format v1, pure and portable (no I/O, no `node:` imports). @module */
+
+export {
+  addressFromBytes,
+  addressInNetwork,
+  type IpAddress,
+  type IpFamily,
+  isGrantable,
+  isValidNetwork,
+  normaliseNetwork,
+  parseAddress,
+  unmapAddress,
+} from './address.js';
+export { equalBytes } from './bytes.js';
+export {
+  ACCESS_TYPE,
+  DEFAULT_PORT,
+  HEADER_SIZE,
+  KEY_ID_SIZE,
+  KEY_SIZE,
+  MAC1_SIZE,
+  MAX_ACCESS_ITEMS,
+  MAX_ADDRESSES,
+  MAX_DATAGRAM_SIZE,
+  MIN_DATAGRAM_SIZE,
+  NONCE_SIZE,
+  OVERHEAD,
+  PAD_BLOCK,
+  PROTOCOL_VERSION,
+  SIGNATURE_SIZE,
+} from './constants.js';
+export type { CryptoBackend } from './crypto/backend.js';
+export { nobleBackend } from './crypto/noble.js';
+export { type DecodedKnock, type DecodeOptions, decodeDatagram, type KnownClient } from './decode.js';
+export { hasCanonicalS, isWeakEd25519PublicKey } from './ed25519-checks.js';
+export { decodeBase64url, encodeBase64url } from './encoding.js';
+export { ERROR_CODES, type ErrorCode, SpaError } from './errors.js';
+export {
+  computeKeyId,
+  derivePublicKey,
+  formatPrivateKey,
+  formatPublicKey,
+  generateKeyPair,
+  type KeyKind,
+  type KeyPair,
+  parsePrivateKey,
+  parsePublicKey,
+  type RandomSource,
+  systemRandom,
+} from './keys.js';
+export {
+  createServerContext,
+  type EncodedKnock,
+  type EncodeOptions,
+  encodeDatagram,
+  type OpenedKnock,
+  openDatagram,
+  precheckDatagram,
+  type ServerContext,
+} from './packet.js';
+export { ok, PROTOCOL_REFUSALS, type RefusalReason, type Result, refuse } from './refusal.js';
+export {
+  type AccessItem,
+  formatAccess,
+  isPort,
+  isServiceName,
+  type KnockRequest,
+  parseAccess,
+  type RequestKind,
+  type SignedKnock,
+} from './request.js';
+export { isWithinWindow, verifyOpenedKnock } from './verify.js';

@@ -1,0 +1,107 @@
+/** Key pairs, their one-line text encodings, and key ids (docs/protocol.md §1). @module */
+
+import { concatBytes } from './bytes.js';
+import {
+  CLIENT_PRIVATE_PREFIX,
+  CLIENT_PUBLIC_PREFIX,
+  KEY_ID_SIZE,
+  KEY_SIZE,
+  LABEL_KEY_ID,
+  SERVER_PRIVATE_PREFIX,
+  SERVER_PUBLIC_PREFIX,
+} from './constants.js';
+import type { CryptoBackend } from './crypto/backend.js';
+import { isWeakEd25519PublicKey } from './ed25519-checks.js';
+import { decodeBase64url, encodeBase64url } from './encoding.js';
+import { assertBytes, ERROR_CODES, SpaError } from './errors.js';
+
+export type KeyKind = 'client' | 'server';
+
+export interface KeyPair {
+  readonly kind: KeyKind;
+  /** Client: the Ed25519 seed. Server: the X25519 scalar. */
+  readonly secretKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
+
+/** Randomness source: returns n fresh random bytes. Injected so tests are reproducible. */
+export type RandomSource = (n: number) => Uint8Array;
+
+/** Web Crypto's CSPRNG: a global in Node ≥ 19, Deno, Bun and browsers, so no `node:` import is needed. */
+export const systemRandom: RandomSource = (n) => crypto.getRandomValues(new Uint8Array(n));
+
+const PREFIX = {
+  client: { public: CLIENT_PUBLIC_PREFIX, private: CLIENT_PRIVATE_PREFIX },
+  server: { public: SERVER_PUBLIC_PREFIX, private: SERVER_PRIVATE_PREFIX },
+} as const;
+
+export function generateKeyPair(
+  backend: CryptoBackend,
+  kind: KeyKind,
+  random: RandomSource = systemRandom,
+): KeyPair {
+  const secretKey = assertBytes(random(KEY_SIZE), KEY_SIZE, 'random output');
+  return { kind, secretKey, publicKey: derivePublicKey(backend, kind, secretKey) };
+}
+
+export function derivePublicKey(backend: CryptoBackend, kind: KeyKind, secretKey: Uint8Array): Uint8Array {
+  assertBytes(secretKey, KEY_SIZE, 'secretKey');
+  return kind === 'client' ? backend.ed25519PublicKey(secretKey) : backend.x25519PublicKey(secretKey);
+}
+
+/** `spa-ed25519:…` or `spa-x25519:…`, one line, no comment. */
+export function formatPublicKey(kind: KeyKind, publicKey: Uint8Array): string {
+  return PREFIX[kind].public + encodeBase64url(assertBytes(publicKey, KEY_SIZE, 'publicKey'));
+}
+
+/**
+ * Parses a public key line; a trailing ` comment` is allowed, as in SSH. Throws INVALID_KEY for
+ * anything else, WEAK_KEY for a client key that could make forgeries verify.
+ */
+export function parsePublicKey(kind: KeyKind, text: string): Uint8Array {
+  if (typeof text !== 'string') throw new SpaError(ERROR_CODES.invalidArgument, 'key text must be a string');
+  const token = text.trim().split(/\s+/, 1)[0] ?? '';
+  const prefix = PREFIX[kind].public;
+  if (!token.startsWith(prefix)) {
+    throw new SpaError(
+      ERROR_CODES.invalidKey,
+      `not a ${kind} public key: expected it to start with "${prefix}"`,
+    );
+  }
+  const key = decodeBase64url(token.slice(prefix.length), KEY_SIZE);
+  if (!key) throw new SpaError(ERROR_CODES.invalidKey, `${kind} public key is not 32 bytes of base64url`);
+  if (kind === 'client' && isWeakEd25519PublicKey(key)) {
+    throw new SpaError(ERROR_CODES.weakKey, 'client public key is a small-order or non-canonical point');
+  }
+  return key;
+}
+
+/** The private key file's content: one line and a newline (§1). */
+export function formatPrivateKey(kind: KeyKind, secretKey: Uint8Array): string {
+  return `${PREFIX[kind].private}${encodeBase64url(assertBytes(secretKey, KEY_SIZE, 'secretKey'))}\n`;
+}
+
+/** Parses a private key file's text; `#` comments and blank lines are ignored. Never echoes key material. */
+export function parsePrivateKey(kind: KeyKind, text: string): Uint8Array {
+  if (typeof text !== 'string') throw new SpaError(ERROR_CODES.invalidArgument, 'key text must be a string');
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  const prefix = PREFIX[kind].private;
+  if (lines.length !== 1 || !lines[0]!.startsWith(prefix)) {
+    throw new SpaError(
+      ERROR_CODES.invalidKey,
+      `not a ${kind} private key: expected one line starting with "${prefix}"`,
+    );
+  }
+  const key = decodeBase64url(lines[0]!.slice(prefix.length), KEY_SIZE);
+  if (!key) throw new SpaError(ERROR_CODES.invalidKey, `${kind} private key is not 32 bytes of base64url`);
+  return key;
+}
+
+/** §1.1: SHA-256("spa-v1 key-id" || clientPublicKey)[0..16]. */
+export function computeKeyId(backend: CryptoBackend, clientPublicKey: Uint8Array): Uint8Array {
+  assertBytes(clientPublicKey, KEY_SIZE, 'clientPublicKey');
+  return backend.sha256(concatBytes(LABEL_KEY_ID, clientPublicKey)).slice(0, KEY_ID_SIZE);
+}

@@ -1,0 +1,80 @@
+/** Private and public key files on disk: written 0600, refused when group or others may read them. @module */
+import { constants } from 'node:fs';
+import { open, readFile, stat, writeFile } from 'node:fs/promises';
+import type { CryptoBackend } from '../crypto/backend.js';
+import { ERROR_CODES, SpaError } from '../errors.js';
+import {
+  formatPrivateKey,
+  formatPublicKey,
+  generateKeyPair,
+  type KeyKind,
+  type KeyPair,
+  parsePrivateKey,
+} from '../keys.js';
+
+/** Keys in files are only trusted when nobody but the owner can read or write them (as ssh does). */
+export async function readPrivateKeyFile(kind: KeyKind, path: string): Promise<Uint8Array> {
+  let mode: number;
+  try {
+    mode = (await stat(path)).mode;
+  } catch (cause) {
+    throw new SpaError(ERROR_CODES.invalidKey, `cannot read key file ${path}: ${describe(cause)}`, { cause });
+  }
+  if ((mode & 0o077) !== 0) {
+    throw new SpaError(
+      ERROR_CODES.invalidKey,
+      `key file ${path} is accessible by group or others (mode ${(mode & 0o777).toString(8)}): run chmod 600 ${path}`,
+    );
+  }
+  return parsePrivateKeyText(kind, await readFile(path, 'utf8'), path);
+}
+
+/** For keys from an environment variable or stdin: same parsing, no file mode to check. */
+export function parsePrivateKeyText(kind: KeyKind, text: string, source: string): Uint8Array {
+  try {
+    return parsePrivateKey(kind, text);
+  } catch (cause) {
+    // The parse error never includes key material, only what was expected.
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new SpaError(ERROR_CODES.invalidKey, `${source}: ${message}`, { cause });
+  }
+}
+
+/**
+ * Creates a new key pair and writes the private key with mode 0600 (O_EXCL: never overwrites an
+ * existing file). With `writePublic`, also writes `${path}.pub` (0644). Returns the pair.
+ */
+export async function writeNewKeyFile(
+  backend: CryptoBackend,
+  kind: KeyKind,
+  path: string,
+  options: { writePublic?: boolean; comment?: string } = {},
+): Promise<KeyPair> {
+  const pair = generateKeyPair(backend, kind);
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, flags, 0o600);
+  } catch (cause) {
+    throw new SpaError(ERROR_CODES.invalidArgument, `cannot create ${path}: ${describe(cause)}`, { cause });
+  }
+  try {
+    await handle.chmod(0o600); // the umask may have narrowed it further, never widened; make it exact
+    await handle.writeFile(formatPrivateKey(kind, pair.secretKey), 'utf8');
+  } finally {
+    await handle.close();
+  }
+  if (options.writePublic) {
+    const line = formatPublicKey(kind, pair.publicKey) + (options.comment ? ` ${options.comment}` : '');
+    await writeFile(`${path}.pub`, `${line}\n`, { mode: 0o644 });
+  }
+  return pair;
+}
+
+function describe(cause: unknown): string {
+  const code = (cause as { code?: string }).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EEXIST') return 'file exists (refusing to overwrite a key)';
+  if (code === 'EACCES') return 'permission denied';
+  return cause instanceof Error ? cause.message : String(cause);
+}
