@@ -1,0 +1,68 @@
+/** The server's configuration after validation and key loading: what the daemon runs on. @module */
+import type { PortSpec } from '../firewall/driver.js';
+
+export interface ListenAddress {
+  /** Canonical IP text ('0.0.0.0', '::', '10.0.0.1'). */
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface ResolvedClient {
+  readonly name: string;
+  /** 32-byte Ed25519 public key, already checked not weak. */
+  readonly publicKey: Uint8Array;
+  /** docs/protocol.md §1.1; hex form for maps and logs. */
+  readonly keyId: Uint8Array;
+  readonly keyIdHex: string;
+  /** Service names this client may open (keys of ResolvedConfig.services). */
+  readonly services: readonly string[];
+  /** Upper bound for this client's grants, ≤ the server's maxDurationSeconds. */
+  readonly maxDurationSeconds: number;
+  /** Normalised CIDRs the datagram must come from; empty means any. */
+  readonly sourceNetworks: readonly string[];
+  /** Refuse "use the packet source": the request must carry signed addresses. */
+  readonly requireSignedAddresses: boolean;
+  /** Milliseconds since the epoch after which this key is refused; undefined for never. */
+  readonly expiresAtMs: number | undefined;
+}
+
+export interface ResolvedFirewall {
+  readonly backend: 'nftables' | 'iptables';
+  /** nftables table name (family inet), or the iptables chain/ipset name prefix. */
+  readonly table: string;
+  /** iptables only: which iptables flavour to drive. */
+  readonly iptablesVariant: 'nft' | 'legacy';
+}
+
+export interface ResolvedConfig {
+  /** Path of the config file it came from (for reloads and messages). */
+  readonly source: string;
+  readonly listen: readonly ListenAddress[];
+  readonly serverSecretKey: Uint8Array;
+  readonly serverPublicKey: Uint8Array;
+  readonly stateDir: string;
+  readonly firewall: ResolvedFirewall;
+  /** Service name → its ports. Every port of every service is protected. */
+  readonly services: ReadonlyMap<string, readonly PortSpec[]>;
+  readonly clients: readonly ResolvedClient[];
+  /** Tolerated clock skew either way. */
+  readonly timestampWindowSeconds: number;
+  readonly defaultDurationSeconds: number;
+  readonly maxDurationSeconds: number;
+  readonly rateLimit: {
+    /** Sustained datagrams per second per source address after the mac1 check. */
+    readonly perSourceRate: number;
+    readonly perSourceBurst: number;
+    /** Bound on the per-source table; the oldest entries are evicted. */
+    readonly maxSources: number;
+  };
+  /** Bound of the queue in front of the expensive checks; drops when full. */
+  readonly queueSize: number;
+  readonly log: {
+    readonly level: 'debug' | 'info' | 'warn' | 'error';
+    /** Refusal log lines per second, beyond which they are counted, not written. */
+    readonly refusalsPerSecond: number;
+  };
+  /** Prometheus endpoint; undefined when disabled. */
+  readonly metrics: ListenAddress | undefined;
+}
