@@ -1,0 +1,129 @@
+/** Properties over arbitrary input: round trips, single-bit flips, and bytes that never make decoding throw. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isGrantable, parseAddress } from '../src/address.js';
+import { MAX_ACCESS_ITEMS, MAX_ADDRESSES, SIGNATURE_SIZE } from '../src/constants.js';
+import { nobleBackend } from '../src/crypto/noble.js';
+import { decodeDatagram } from '../src/decode.js';
+import { computeKeyId, generateKeyPair } from '../src/keys.js';
+import { nodeBackend } from '../src/node/node-backend.js';
+import { createServerContext, encodeDatagram } from '../src/packet.js';
+import { type AccessItem, formatAccess, type KnockRequest } from '../src/request.js';
+import { hex, sealPlaintext, unsealDatagram } from './forge.js';
+
+const eph = new Uint8Array(32).fill(7);
+
+const NOW = 1_800_000_000_000;
+const server = generateKeyPair(nodeBackend, 'server');
+const client = generateKeyPair(nodeBackend, 'client');
+const keyId = hex(computeKeyId(nodeBackend, client.publicKey));
+const options = {
+  lookup: (id: Uint8Array) => (hex(id) === keyId ? { publicKey: client.publicKey } : undefined),
+  nowMs: NOW,
+  windowMs: 60_000,
+};
+
+const accessItem: fc.Arbitrary<AccessItem> = fc.oneof(
+  fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,31}$/).map((name) => ({ type: 'service' as const, name })),
+  fc.record({
+    type: fc.constantFrom('tcp' as const, 'udp' as const),
+    port: fc.integer({ min: 1, max: 65535 }),
+  }),
+);
+const address = fc
+  .oneof(fc.ipV4(), fc.ipV6())
+  .map((a) => parseAddress(a))
+  .filter((a) => a !== undefined && isGrantable(a))
+  .map((a) => a!.text);
+const request: fc.Arbitrary<KnockRequest> = fc
+  .record({
+    kind: fc.constantFrom('open' as const, 'close' as const),
+    access: fc.uniqueArray(accessItem, { minLength: 1, maxLength: MAX_ACCESS_ITEMS, selector: formatAccess }),
+    addresses: fc.uniqueArray(address, { maxLength: MAX_ADDRESSES }),
+    durationSeconds: fc.integer({ min: 0, max: 0xffffffff }),
+  })
+  .map((r) => (r.kind === 'close' ? { ...r, durationSeconds: 0 } : r));
+
+describe.each([nodeBackend, nobleBackend])('datagram properties, $name backend', (backend) => {
+  const ctx = createServerContext(backend, server.secretKey);
+  const encode = (req: KnockRequest, ts = NOW) =>
+    encodeDatagram({
+      backend,
+      serverPublicKey: server.publicKey,
+      clientSecretKey: client.secretKey,
+      request: req,
+      now: () => ts,
+    });
+
+  it('round-trips every valid request', () => {
+    fc.assert(
+      fc.property(request, fc.integer({ min: -60_000, max: 60_000 }), (req, skew) => {
+        const { datagram } = encode(req, NOW + skew);
+        expect(datagram.length).toBeLessThanOrEqual(1200);
+        const result = decodeDatagram(ctx, datagram, options);
+        expect(result.ok).toBe(true);
+        if (result.ok) expect(result.value.knock).toMatchObject({ ...req, timestampMs: NOW + skew });
+      }),
+      { numRuns: backend === nodeBackend ? 300 : 60 },
+    );
+  });
+
+  it('refuses a datagram with any single bit flipped', () => {
+    const { datagram } = encode({
+      kind: 'open',
+      access: [{ type: 'tcp', port: 22 }],
+      addresses: ['192.0.2.1'],
+      durationSeconds: 30,
+    });
+    // Every bit of one datagram: exhaustive, cheap because each fails at mac1 at the latest.
+    for (let bit = 0; bit < datagram.length * 8; bit++) {
+      const d = datagram.slice();
+      d[bit >> 3]! ^= 1 << (bit & 7);
+      const result = decodeDatagram(ctx, d, options);
+      expect(result.ok, `bit ${bit}`).toBe(false);
+    }
+  });
+
+  it('never throws on arbitrary bytes, and never accepts them', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 1400 }), (bytes) => {
+        expect(decodeDatagram(ctx, bytes, options).ok).toBe(false);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never throws on arbitrary plaintext sealed with a valid mac1 (the deep parser)', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 5, max: 26 })
+          .chain((blocks) => fc.uint8Array({ minLength: blocks * 32, maxLength: blocks * 32 })),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (plaintext, eph) => {
+          const datagram = sealPlaintext(backend, server.publicKey, plaintext, eph);
+          const result = decodeDatagram(ctx, datagram, options);
+          expect(result.ok).toBe(false);
+        },
+      ),
+      { numRuns: backend === nodeBackend ? 500 : 100 },
+    );
+  });
+
+  it('refuses a signed body with any byte changed, even when re-sealed with a valid mac1', () => {
+    const { datagram } = encode({
+      kind: 'open',
+      access: [{ type: 'service', name: 'ssh' }],
+      addresses: ['192.0.2.9'],
+      durationSeconds: 9,
+    });
+    const plain = unsealDatagram(backend, server.secretKey, datagram);
+    const bodyEnd = SIGNATURE_SIZE + 79 + 5 + 1 + 5; // fixed part, 'ssh', address count, one IPv4 entry
+    for (let at = 0; at < bodyEnd; at++) {
+      const forged = plain.slice();
+      forged[at]! ^= 0x01;
+      const result = decodeDatagram(ctx, sealPlaintext(backend, server.publicKey, forged, eph), options);
+      expect(result.ok, `byte ${at}`).toBe(false);
+    }
+  });
+});
