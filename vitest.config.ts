@@ -5,8 +5,6 @@ export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {
-    reporters: process.env.CI ? ['default', 'json'] : ['default'],
-    outputFile: { json: 'reports/vitest.json' },
     coverage: {
       provider: 'v8',
       include: ['packages/*/src/**/*.ts'],

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine (or an already set-up one, quickly): system tools, pnpm, node modules, built CLIs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PNPM_VERSION=12.4.2
+# Tools the tests and the demo use for real: the kernel firewall front-ends, namespaces, and real peers.
+APT_PACKAGES=(nftables iptables ipset iproute2 iputils-ping procps nmap openssh-server openssh-client
+  tcpdump tshark fwknop-server fwknop-client hyperfine libcap2-bin util-linux sudo ca-certificates)
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  as_root apt-get update -qq
+  # tshark asks whether non-root users may capture; the default answer (no) is what we want.
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+node_ok=$(node -e 'const [a,b]=process.versions.node.split(".").map(Number);console.log(a>20||(a===20&&b>=19)?1:0)')
+[ "$node_ok" = 1 ] || { echo "setup: Node >= 20.19 is required (found $(node --version))" >&2; exit 1; }
+
+if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
+  echo "setup: installing pnpm $PNPM_VERSION"
+  as_root npm install -g --silent "pnpm@$PNPM_VERSION" >/dev/null
+fi
+
+# CI installs exactly what the lock file says; a developer may update it deliberately with `pnpm install`.
+pnpm install --frozen-lockfile --reporter=silent
+pnpm run --silent build
+echo "setup: ready (node $(node --version), pnpm $(pnpm --version))"
