@@ -1,0 +1,101 @@
+/** The shape of server.json, as written (input) and after defaults (output). Documented field by field. @module */
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type FirewallBackend = 'nftables' | 'iptables';
+export type IptablesVariant = 'nft' | 'legacy';
+/** `"tcp/22"` or `["tcp/80", "tcp/443"]`. */
+export type ServicePorts = string | string[];
+
+export interface ClientConfig {
+  /** Shown in logs and `status`; unique. */
+  name: string;
+  /** `spa-ed25519:...`; unique. */
+  publicKey: string;
+  /** Names of services (keys of `services`) this client may open. */
+  services: string[];
+  /** Seconds; at most the server's maxDuration, which is the default. */
+  maxDuration?: number | undefined;
+  /** CIDRs the knock must come from; empty means anywhere. */
+  sourceNetworks: string[];
+  /** Refuse knocks that ask for "the address this came from" (NAT-unsafe); require signed addresses. */
+  requireSignedAddresses: boolean;
+  /** ISO date or date-time after which the key is refused. */
+  expires?: string | undefined;
+}
+
+export interface ClientConfigInput {
+  name: string;
+  publicKey: string;
+  services: string[];
+  maxDuration?: number | undefined;
+  sourceNetworks?: string[] | undefined;
+  requireSignedAddresses?: boolean | undefined;
+  expires?: string | undefined;
+}
+
+export interface FirewallConfig {
+  backend: FirewallBackend;
+  /** nftables table (family inet), or the prefix of iptables chains and ipsets. */
+  table: string;
+  iptablesVariant: IptablesVariant;
+}
+
+export interface RateLimitConfig {
+  /** Datagrams per second per source address, sustained (after the mac1 check). */
+  perSourceRate: number;
+  perSourceBurst: number;
+  /** Bound on the table of sources. */
+  maxSources: number;
+}
+
+export interface LogConfig {
+  level: LogLevel;
+  /** Refusal lines per second; beyond this they are only counted. */
+  refusalsPerSecond: number;
+}
+
+export interface ServerConfig {
+  /** Editors' hint; ignored. */
+  $schema?: string | undefined;
+  /** UDP sockets, `ip:port` or `[ipv6]:port`. */
+  listen: string[];
+  /** The server's X25519 private key file (mode 0600). Relative paths are relative to the config file. */
+  serverKeyFile: string;
+  stateDir: string;
+  firewall: FirewallConfig;
+  /** Service name → its ports. Every port listed here is closed to everyone without a grant. */
+  services: Record<string, ServicePorts>;
+  clients: ClientConfig[];
+  /** More clients, one per line (see authorized-keys format in spa-server's README). */
+  authorizedKeysFile?: string | undefined;
+  /** Seconds of clock difference tolerated either way. */
+  timestampWindow: number;
+  /** Seconds a grant lasts when the client asks for the default. */
+  defaultDuration: number;
+  /** Upper bound, in seconds, for any grant. */
+  maxDuration: number;
+  rateLimit: RateLimitConfig;
+  /** Knocks waiting for the expensive checks; more are dropped. */
+  queueSize: number;
+  log: LogConfig;
+  /** Prometheus endpoint; absent means disabled. */
+  metrics?: { listen: string } | undefined;
+}
+
+export interface ServerConfigInput {
+  $schema?: string | undefined;
+  listen?: string[] | undefined;
+  serverKeyFile: string;
+  stateDir?: string | undefined;
+  firewall?: Partial<FirewallConfig> | undefined;
+  services: Record<string, ServicePorts>;
+  clients?: ClientConfigInput[] | undefined;
+  authorizedKeysFile?: string | undefined;
+  timestampWindow?: number | undefined;
+  defaultDuration?: number | undefined;
+  maxDuration?: number | undefined;
+  rateLimit?: Partial<RateLimitConfig> | undefined;
+  queueSize?: number | undefined;
+  log?: Partial<LogConfig> | undefined;
+  metrics?: { listen?: string | undefined } | undefined;
+}

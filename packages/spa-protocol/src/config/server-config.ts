@@ -1,0 +1,227 @@
+/** The schema of server.json (zod 4): field formats, defaults, and the checks across fields. Pure. @module */
+import { z } from 'zod';
+import { isValidNetwork } from '../address.js';
+import { SpaError } from '../errors.js';
+import { parsePublicKey } from '../keys.js';
+import { findClientConflicts } from './client-conflicts.js';
+import {
+  CLIENT_NAME_PATTERN,
+  ISO_DATE_PATTERN,
+  PORT_SPEC_PATTERN,
+  parseIsoDate,
+  parsePortSpec,
+  parseSocketAddress,
+  SERVICE_NAME_PATTERN,
+} from './config-values.js';
+import { configErrorMap, formatIssues } from './format-issues.js';
+import type {
+  ClientConfig,
+  ClientConfigInput,
+  ServerConfig,
+  ServerConfigInput,
+} from './server-config-types.js';
+
+export { type ClientConflict, type ClientEntry, findClientConflicts } from './client-conflicts.js';
+export * from './config-values.js';
+export { configErrorMap, formatIssues, formatPath } from './format-issues.js';
+export { locateJsonError } from './json-position.js';
+export type * from './server-config-types.js';
+
+export const DEFAULT_LISTEN: readonly string[] = ['0.0.0.0:62201', '[::]:62201'];
+export const DEFAULT_METRICS_LISTEN = '127.0.0.1:9262';
+/** A week: nftables and ipset hold timeouts of any size, but a grant that long is a standing rule. */
+export const MAX_GRANT_SECONDS = 604_800;
+
+const socketAddress = z
+  .string()
+  .refine((v) => parseSocketAddress(v) !== undefined, {
+    error: (iss) => `${JSON.stringify(iss.input)} is not ip:port or [ipv6]:port`,
+  })
+  .meta({ pattern: '^(\\d{1,3}(\\.\\d{1,3}){3}|\\[[0-9A-Fa-f:.]+\\]):\\d{1,5}$' });
+
+const portSpec = z
+  .string()
+  .refine((v) => parsePortSpec(v) !== undefined, {
+    error: (iss) => `${JSON.stringify(iss.input)} is not tcp/PORT or udp/PORT (PORT 1-65535)`,
+  })
+  .meta({ pattern: PORT_SPEC_PATTERN });
+
+const isoDate = z
+  .string()
+  .refine((v) => parseIsoDate(v) !== undefined, {
+    error: (iss) => `${JSON.stringify(iss.input)} is not an ISO date (2027-01-31 or 2027-01-31T12:00:00Z)`,
+  })
+  .meta({ pattern: ISO_DATE_PATTERN });
+
+const network = z.string().refine(isValidNetwork, {
+  error: (iss) => `${JSON.stringify(iss.input)} is not an IPv4/IPv6 network (10.0.0.0/8, 2001:db8::/32)`,
+});
+
+const clientPublicKey = z.string().superRefine((text, ctx) => {
+  try {
+    parsePublicKey('client', text);
+  } catch (cause) {
+    // SpaError messages describe what was expected, never the key material itself.
+    ctx.addIssue({
+      code: 'custom',
+      message: cause instanceof SpaError ? cause.message : 'not a client public key',
+    });
+  }
+});
+
+const seconds = (max: number) => z.number().int().min(1).max(max);
+
+export const clientConfigSchema: z.ZodType<ClientConfig, ClientConfigInput> = z
+  .object({
+    name: z.string().regex(new RegExp(CLIENT_NAME_PATTERN), {
+      error: 'not a valid client name: 1-64 letters, digits and _.@+-, starting with a letter or digit',
+    }),
+    publicKey: clientPublicKey.meta({ pattern: '^spa-ed25519:[A-Za-z0-9_-]{43}( .*)?$' }),
+    services: z.array(z.string()).min(1).max(64),
+    maxDuration: seconds(MAX_GRANT_SECONDS).optional(),
+    sourceNetworks: z.array(network).max(256).default([]),
+    requireSignedAddresses: z.boolean().default(false),
+    expires: isoDate.optional(),
+  })
+  .strict();
+
+const serviceName = z.string().regex(new RegExp(SERVICE_NAME_PATTERN), {
+  error: 'not a valid service name: 1-32 of a-z, 0-9, _ and -, starting with a letter or digit',
+});
+
+const services = z
+  .record(
+    serviceName,
+    z.union([portSpec, z.array(portSpec).min(1).max(64)], {
+      error: 'expected "tcp/PORT", "udp/PORT" or a list of them',
+    }),
+  )
+  .refine((record) => Object.keys(record).length > 0, {
+    error: 'no service defined: a configuration must protect at least one port',
+  });
+
+const schema = z
+  .object({
+    $schema: z.string().optional(),
+    listen: z
+      .array(socketAddress)
+      .min(1)
+      .max(16)
+      .default([...DEFAULT_LISTEN])
+      .describe('UDP sockets for knocks: "ip:port" or "[ipv6]:port"'),
+    serverKeyFile: z.string().min(1).describe('X25519 private key file, mode 0600; relative to this file'),
+    stateDir: z.string().min(1).default('/var/lib/spa-server'),
+    firewall: z
+      .object({
+        backend: z.enum(['nftables', 'iptables']).default('nftables'),
+        table: z
+          .string()
+          .regex(/^[a-z][a-z0-9_]{0,15}$/, {
+            error: 'must be 1-16 of a-z, 0-9 and _, starting with a letter',
+          })
+          .default('spa'),
+        iptablesVariant: z.enum(['nft', 'legacy']).default('nft'),
+      })
+      .strict()
+      .prefault({}),
+    services,
+    clients: z.array(clientConfigSchema).max(100_000).default([]),
+    authorizedKeysFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('More clients, one per line; relative to this file'),
+    timestampWindow: seconds(3600).default(60).describe('Seconds of clock difference tolerated either way'),
+    defaultDuration: seconds(MAX_GRANT_SECONDS).default(30).describe('Seconds a grant lasts by default'),
+    maxDuration: seconds(MAX_GRANT_SECONDS).default(3600).describe('Upper bound in seconds for any grant'),
+    rateLimit: z
+      .object({
+        perSourceRate: z.number().positive().max(100_000).default(5),
+        perSourceBurst: z.number().int().min(1).max(100_000).default(10),
+        maxSources: z.number().int().min(1).max(10_000_000).default(65_536),
+      })
+      .strict()
+      .prefault({}),
+    queueSize: z.number().int().min(1).max(1_000_000).default(1024),
+    log: z
+      .object({
+        level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+        refusalsPerSecond: z.number().int().min(0).max(100_000).default(10),
+      })
+      .strict()
+      .prefault({}),
+    metrics: z
+      .object({ listen: socketAddress.default(DEFAULT_METRICS_LISTEN) })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    // Checks across fields only make sense on fields that are each valid (zod runs this regardless).
+    if (ctx.issues.length > 0) return;
+    if (config.defaultDuration > config.maxDuration) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['defaultDuration'],
+        message: `${config.defaultDuration} is more than maxDuration (${config.maxDuration})`,
+      });
+    }
+    checkListen(config.listen, config.services, ctx);
+    const entries = config.clients.map((c, i) => ({ ...c, where: `clients[${i}]` }));
+    for (const conflict of findClientConflicts(entries, Object.keys(config.services), config.maxDuration)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clients', conflict.index, ...conflict.path],
+        message: conflict.message,
+      });
+    }
+  });
+
+export const serverConfigSchema: z.ZodType<ServerConfig, ServerConfigInput> = schema;
+
+/** The knock port must stay reachable: a protected UDP port equal to it would drop every knock. */
+function checkListen(
+  listen: readonly string[],
+  services: ServerConfig['services'],
+  ctx: z.RefinementCtx,
+): void {
+  const protectedUdp = new Set(
+    Object.values(services)
+      .flat()
+      .map(parsePortSpec)
+      .filter((p) => p?.protocol === 'udp')
+      .map((p) => p!.port),
+  );
+  const seen = new Set<string>();
+  for (const [i, text] of listen.entries()) {
+    const socket = parseSocketAddress(text)!;
+    const key = `${socket.address}:${socket.port}`;
+    if (seen.has(key))
+      ctx.addIssue({ code: 'custom', path: ['listen', i], message: `${text} is listed twice` });
+    seen.add(key);
+    if (protectedUdp.has(socket.port)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['listen', i],
+        message: `port ${socket.port} is also a protected service port (udp/${socket.port}): knocks would be dropped`,
+      });
+    }
+  }
+}
+
+export type ServerConfigCheck =
+  | { readonly ok: true; readonly config: ServerConfig }
+  | { readonly ok: false; readonly problems: readonly string[] };
+
+/** Validates a parsed server.json value: the config with defaults, or one line per problem. */
+export function checkServerConfig(value: unknown): ServerConfigCheck {
+  const result = serverConfigSchema.safeParse(value, { error: configErrorMap });
+  return result.success
+    ? { ok: true, config: result.data }
+    : { ok: false, problems: formatIssues(result.error.issues) };
+}
+
+/** JSON Schema (draft 2020-12) of server.json as written, for editors and docs/server-config.schema.json. */
+export function serverConfigJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+}
