@@ -20,9 +20,10 @@ export interface HostProfile {
   readonly keyFile?: string;
   /**
    * What `open` asks for when no ACCESS is given. A map (`{"ssh": ["tcp/22"]}`) also tells the client
-   * which ports to probe for `--wait` and `connect`; a list (`["ssh", "tcp/8443"]`) does not for names.
+   * which ports to probe for `--wait` and `connect` (a value is one port or a list, as in the server's
+   * config); a list (`["ssh", "tcp/8443"]`) names what to open but not the ports behind the names.
    */
-  readonly services?: Readonly<Record<string, readonly string[]>> | readonly string[];
+  readonly services?: Readonly<Record<string, string | readonly string[]>> | readonly string[];
   /** `source`, `auto`, `stun`, `stun=HOST:PORT`, one address, or a list of addresses. Default `source`. */
   readonly allowIp?: string | readonly string[];
   /** Seconds of access to ask for; 0 or absent asks for the server's default. */
@@ -80,12 +81,19 @@ const hostProfile = z.strictObject(
           z
             .record(
               matching(isServiceName, SERVICE_NAME),
-              z
-                .array(matching(isPortAccess, PORT_ACCESS))
-                .check(
-                  z.minLength(1, { error: `expected at least one ${PORT_ACCESS}` }),
-                  z.maxLength(MAX_ACCESS, { error: `at most ${MAX_ACCESS} ports` }),
-                ),
+              // As in the server's config: one port, or a list of them.
+              z.union(
+                [
+                  matching(isPortAccess, PORT_ACCESS),
+                  z
+                    .array(matching(isPortAccess, PORT_ACCESS))
+                    .check(
+                      z.minLength(1, { error: `expected at least one ${PORT_ACCESS}` }),
+                      z.maxLength(MAX_ACCESS, { error: `at most ${MAX_ACCESS} ports` }),
+                    ),
+                ],
+                { error: `expected ${PORT_ACCESS} or a list of them` },
+              ),
             )
             .check(
               z.refine((m) => Object.keys(m).length <= MAX_ACCESS, {
@@ -143,8 +151,24 @@ export function parseClientProfile(value: unknown): ClientProfileFile {
   const result = clientProfileSchema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = (issue?.path ?? []).map(String).join('.');
-  const message =
-    issue?.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue?.message;
-  throw new ProfileError(field, message ?? 'invalid profile', { cause: result.error });
+  if (!issue) throw new ProfileError('', 'invalid profile', { cause: result.error });
+  if (issue.code === 'unrecognized_keys') {
+    const field = formatPath([...issue.path, issue.keys[0] ?? '']);
+    throw new ProfileError(field, 'unknown field', { cause: result.error });
+  }
+  // Record keys: the nested issue says what is wrong with the key itself.
+  const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+  throw new ProfileError(formatPath(issue.path), message, { cause: result.error });
+}
+
+/** `['hosts', 'vpn.example.com', 'port']` → `hosts["vpn.example.com"].port`, so dotted names stay readable. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$-]*$/.test(segment)) {
+      out += out === '' ? segment : `.${segment}`;
+    } else out += `[${JSON.stringify(String(segment))}]`;
+  }
+  return out;
 }
