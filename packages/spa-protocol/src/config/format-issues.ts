@@ -30,13 +30,13 @@ export const configErrorMap: z.core.$ZodErrorMap = (issue) => {
         ? `must have at least ${issue.minimum} item${Number(issue.minimum) === 1 ? '' : 's'}`
         : issue.origin === 'string'
           ? 'must not be empty'
-          : `must be at least ${issue.minimum}`;
+          : `must be ${issue.inclusive === false ? 'more than' : 'at least'} ${issue.minimum}`;
     case 'too_big':
       return issue.origin === 'array'
         ? `must have at most ${issue.maximum} items`
         : issue.origin === 'string'
           ? `must be at most ${issue.maximum} characters`
-          : `must be at most ${issue.maximum}`;
+          : `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${issue.maximum}`;
     default:
       return undefined;
   }

@@ -1,0 +1,129 @@
+/** Loads server.json: read, parse, validate, read the keys, and resolve; every problem found is reported at once. @module */
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { readPrivateKeyFile } from 'spa-protocol/node';
+import {
+  type ClientConfig,
+  type ClientEntry,
+  checkServerConfig,
+  findClientConflicts,
+  locateJsonError,
+  type ServerConfig,
+} from 'spa-protocol/server-config';
+import { optionOfField, parseAuthorizedKeys } from './authorized-keys.js';
+import { ConfigError } from './config-error.js';
+import { resolveConfig } from './resolve-config.js';
+import type { ResolvedConfig } from './resolved-config.js';
+
+/** server.json is small; anything bigger is a mistake (or hostile), not something to read. */
+export const MAX_CONFIG_BYTES = 1 << 20;
+/** Room for about 100,000 clients. */
+export const MAX_AUTHORIZED_KEYS_BYTES = 16 << 20;
+
+/**
+ * Loads and validates `path`. Throws ConfigError (code CONFIG_INVALID) listing every problem, one line
+ * each naming the field (`clients[1].publicKey: ...`, `server.json:3:7: ...`, `keys:4: services: ...`).
+ */
+export async function loadConfig(path: string): Promise<ResolvedConfig> {
+  const source = resolve(path);
+  const text = await readBounded(source, MAX_CONFIG_BYTES, 'config file');
+  const value = parseJson(source, text);
+  const checked = checkServerConfig(value);
+  // Paths in the file are relative to the file, so a config directory can be moved as a whole.
+  const base = dirname(source);
+  const problems = checked.ok ? [] : [...checked.problems];
+  const keyFile = readKeyFileField(value, checked);
+  const serverKey = keyFile === undefined ? undefined : await readServerKey(resolve(base, keyFile), problems);
+  if (!checked.ok) throw new ConfigError(problems);
+  const { config } = checked;
+  const clients = await loadClients(config, base, problems);
+  if (problems.length > 0 || !serverKey) throw new ConfigError(problems);
+  return resolveConfig({
+    source,
+    config,
+    clients,
+    serverSecretKey: serverKey,
+    paths: { serverKeyFile: resolve(base, config.serverKeyFile), stateDir: resolve(base, config.stateDir) },
+  });
+}
+
+async function readBounded(path: string, limit: number, what: string): Promise<string> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new ConfigError([`${path}: the ${what} is not a regular file`]);
+    if (info.size > limit) throw new ConfigError([`${path}: the ${what} is larger than ${limit} bytes`]);
+    return await readFile(path, 'utf8');
+  } catch (cause) {
+    if (cause instanceof ConfigError) throw cause;
+    throw new ConfigError([`${path}: cannot read the ${what}: ${describeFsError(cause)}`], { cause });
+  }
+}
+
+function parseJson(source: string, text: string): unknown {
+  // Editors on some systems save a byte-order mark; it is not JSON but it is not a mistake either.
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  try {
+    return JSON.parse(body);
+  } catch (cause) {
+    const where = locateJsonError(body);
+    const detail = where ? `${where.line}:${where.column}: invalid JSON: ${where.message}` : 'invalid JSON';
+    throw new ConfigError([`${source}:${detail}`], { cause });
+  }
+}
+
+/** The key file can be checked even when other fields are wrong, so that one run reports both. */
+function readKeyFileField(value: unknown, checked: ReturnType<typeof checkServerConfig>): string | undefined {
+  if (checked.ok) return checked.config.serverKeyFile;
+  const field = (value as { serverKeyFile?: unknown } | null)?.serverKeyFile;
+  const fieldIsBad = checked.problems.some((p) => p.startsWith('serverKeyFile:'));
+  return typeof field === 'string' && field !== '' && !fieldIsBad ? field : undefined;
+}
+
+async function readServerKey(path: string, problems: string[]): Promise<Uint8Array | undefined> {
+  try {
+    return await readPrivateKeyFile('server', path);
+  } catch (cause) {
+    // readPrivateKeyFile's messages name the file and the expectation, never the key.
+    problems.push(`serverKeyFile: ${cause instanceof Error ? cause.message : String(cause)}`);
+    return undefined;
+  }
+}
+
+/** server.json's clients, then the authorized-keys file's, checked together for names, keys and services. */
+async function loadClients(config: ServerConfig, base: string, problems: string[]): Promise<ClientConfig[]> {
+  const entries: ClientEntry[] = config.clients.map((c, i) => ({ ...c, where: `clients[${i}]` }));
+  const clients = [...config.clients];
+  if (config.authorizedKeysFile !== undefined) {
+    const path = resolve(base, config.authorizedKeysFile);
+    let text: string;
+    try {
+      text = await readBounded(path, MAX_AUTHORIZED_KEYS_BYTES, 'authorized keys file');
+    } catch (cause) {
+      if (!(cause instanceof ConfigError)) throw cause;
+      problems.push(...cause.problems.map((p) => `authorizedKeysFile: ${p}`));
+      return clients;
+    }
+    const parsed = parseAuthorizedKeys(text, path);
+    problems.push(...parsed.problems);
+    for (const key of parsed.keys) {
+      entries.push({ ...key.client, where: `${path}:${key.line}` });
+      clients.push(key.client);
+    }
+  }
+  // The JSON clients were cross-checked by the schema already; report only what the file adds.
+  const jsonCount = config.clients.length;
+  for (const conflict of findClientConflicts(entries, Object.keys(config.services), config.maxDuration)) {
+    if (conflict.index < jsonCount) continue;
+    const where = entries[conflict.index]!.where;
+    problems.push(`${where}: ${optionOfField(String(conflict.path[0]))}: ${conflict.message}`);
+  }
+  return clients;
+}
+
+function describeFsError(cause: unknown): string {
+  const code = (cause as { code?: string } | null)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return cause instanceof Error ? cause.message : String(cause);
+}
