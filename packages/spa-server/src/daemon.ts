@@ -1,0 +1,223 @@
+/** The daemon: binds the listen sockets, runs the packet pipeline, keeps the firewall and replay store, reloads and stops. @module */
+import type { CryptoBackend } from 'spa-protocol';
+import { nodeBackend } from 'spa-protocol/node';
+import type { ListenAddress, ResolvedConfig } from './config/resolved-config.js';
+import { DAEMON_ERROR_CODES, DaemonError } from './daemon-errors.js';
+import type { FirewallDriver } from './firewall/driver.js';
+import { createGrantKeeper, type GrantKeeper } from './grants.js';
+import { createDaemonLog, type DaemonLog, type Logger, stdoutLogger } from './log.js';
+import { createMetrics, type MetricsSnapshot } from './metrics.js';
+import { formatHostPort, type MetricsEndpoint, startMetricsEndpoint } from './metrics-http.js';
+import { createPipeline } from './pipeline/pipeline.js';
+import { createRateLimiter } from './pipeline/rate-limiter.js';
+import { buildRuntime, type Runtime } from './pipeline/runtime.js';
+import { bindReceivers, type Receiver } from './receive.js';
+import { ReplayStore } from './replay-store.js';
+
+export interface DaemonDeps {
+  readonly driver: FirewallDriver;
+  /** Wall clock in ms (Date.now by default); tests inject one. */
+  readonly clock?: () => number;
+  /** node:crypto (OpenSSL) by default: ~12x faster Ed25519 verification than noble. */
+  readonly backend?: CryptoBackend;
+  /** JSON lines on stdout by default. */
+  readonly log?: Logger;
+  /** Maintenance periods, shortened by tests. */
+  readonly intervals?: {
+    /** driver.isIntact() checks (default 5 s). */
+    readonly integrityMs?: number;
+    /** Replay store pruning and compaction (default 10 s). */
+    readonly replayMs?: number;
+    /** "N refusals suppressed" summaries (default 5 s). */
+    readonly logSummaryMs?: number;
+  };
+  /** Replay store entries held at most (default 65,536). */
+  readonly replayCapacity?: number;
+}
+
+export interface Daemon {
+  /** The UDP addresses bound, with real ports when 0 was configured. */
+  readonly addresses: readonly ListenAddress[];
+  /** The Prometheus endpoint's address, when enabled. */
+  readonly metricsAddress: ListenAddress | undefined;
+  metrics(): MetricsSnapshot;
+  /**
+   * Swaps keys, clients, services and limits in one step between two datagrams, after the firewall
+   * protects the new ports; revokes live grants of clients that are gone. listen, stateDir, firewall
+   * and metrics need a restart (a warning names them). Rejects, keeping the old configuration, when
+   * the new one cannot be applied.
+   */
+  reload(config: ResolvedConfig): Promise<void>;
+  /** Stops reading, finishes knocks in flight, writes the replay store. Grants stay in the kernel and expire there. */
+  stop(): Promise<void>;
+  /** Resolves once every datagram received so far has been decided (for tests). */
+  idle(): Promise<void>;
+}
+
+const RESTART_ONLY = ['listen', 'stateDir', 'firewall', 'metrics'] as const;
+
+export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Promise<Daemon> {
+  const clock = deps.clock ?? Date.now;
+  const backend = deps.backend ?? nodeBackend;
+  const { driver } = deps;
+  let runtime: Runtime = buildRuntime(config, backend);
+  const log: DaemonLog = createDaemonLog({
+    sink: deps.log ?? stdoutLogger,
+    clock,
+    level: config.log.level,
+    refusalsPerSecond: config.log.refusalsPerSecond,
+    summaryIntervalMs: deps.intervals?.logSummaryMs,
+  });
+  const cleanups: (() => Promise<void>)[] = [async () => log.close()];
+  const cleanup = async (): Promise<void> => {
+    for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => {});
+  };
+
+  try {
+    const { store: replay, recovery } = await ReplayStore.open({
+      dir: config.stateDir,
+      windowMs: runtime.windowMs,
+      clock,
+      capacity: deps.replayCapacity,
+    });
+    cleanups.push(() => replay.close());
+    if (recovery.damage) {
+      log.event('warn', 'replay.recovered', {
+        path: recovery.path,
+        damage: recovery.damage,
+        refuseUntil: new Date(recovery.floorMs).toISOString(),
+        message: 'replay state damaged: knocks timestamped before refuseUntil are refused',
+      });
+    }
+
+    const metrics = createMetrics({
+      replayEntries: () => replay.size,
+      replayEvictions: () => replay.evictions,
+      logSuppressed: () => log.suppressedTotal,
+    });
+    const grants: GrantKeeper = createGrantKeeper({ driver, clock, log, metrics });
+    await setupFirewall(grants, runtime);
+    cleanups.push(() => driver.close());
+
+    const limiter = createRateLimiter({
+      rate: config.rateLimit.perSourceRate,
+      burst: config.rateLimit.perSourceBurst,
+      maxSources: config.rateLimit.maxSources,
+      clock,
+    });
+    const pipeline = createPipeline({
+      runtime: () => runtime,
+      limiter,
+      replay,
+      grants,
+      log,
+      metrics,
+      clock,
+      queueSize: config.queueSize,
+    });
+    cleanups.push(async () => {
+      await pipeline.idle();
+      pipeline.close();
+    });
+
+    const receiver: Receiver = await bindReceivers(config.listen, pipeline.receive, (error, at) =>
+      log.event('error', 'socket.error', { listen: formatHostPort(at), error: error.message }),
+    );
+    cleanups.push(() => receiver.close());
+
+    let endpoint: MetricsEndpoint | undefined;
+    if (config.metrics) {
+      endpoint = await startMetricsEndpoint(config.metrics, metrics.snapshot);
+      cleanups.push(() => endpoint?.close() ?? Promise.resolve());
+    }
+
+    const timers = [
+      setInterval(() => void grants.checkIntegrity(), deps.intervals?.integrityMs ?? 5000),
+      setInterval(
+        () =>
+          void replay.maintain().catch((error: unknown) =>
+            log.event('error', 'replay.failed', {
+              error: error instanceof Error ? error.message : String(error),
+            }),
+          ),
+        deps.intervals?.replayMs ?? 10_000,
+      ),
+    ];
+    for (const t of timers) t.unref();
+    cleanups.push(async () => timers.forEach(clearInterval));
+
+    log.event('info', 'daemon.listening', {
+      listen: receiver.addresses.map(formatHostPort),
+      metrics: endpoint ? formatHostPort(endpoint.address) : undefined,
+      firewall: driver.name,
+      clients: config.clients.length,
+      replayEntries: recovery.loaded,
+      message: 'listening',
+    });
+
+    let stopped = false;
+    let reloading: Promise<void> = Promise.resolve();
+    const reloadNow = async (next: ResolvedConfig): Promise<void> => {
+      if (stopped) throw new DaemonError(DAEMON_ERROR_CODES.stopped, 'reload: the daemon is stopped');
+      const rt = buildRuntime(next, backend);
+      const ignored = RESTART_ONLY.filter(
+        (k) => JSON.stringify(next[k]) !== JSON.stringify(runtime.config[k]),
+      );
+      await setupFirewall(grants, rt);
+      runtime = rt; // the swap: the next datagram sees only the new keys and policy
+      limiter.reconfigure({
+        rate: next.rateLimit.perSourceRate,
+        burst: next.rateLimit.perSourceBurst,
+        maxSources: next.rateLimit.maxSources,
+      });
+      pipeline.setQueueSize(next.queueSize);
+      log.reconfigure({ level: next.log.level, refusalsPerSecond: next.log.refusalsPerSecond });
+      replay.setWindow(rt.windowMs);
+      await grants.revokeClientsExcept(new Set(next.clients.map((c) => c.name)));
+      if (ignored.length > 0) {
+        log.event('warn', 'daemon.restart-required', {
+          fields: ignored,
+          message: `changes to ${ignored.join(', ')} take effect after a restart`,
+        });
+      }
+      log.event('info', 'daemon.reloaded', {
+        clients: next.clients.length,
+        message: 'configuration reloaded',
+      });
+    };
+
+    return {
+      addresses: receiver.addresses,
+      metricsAddress: endpoint?.address,
+      metrics: metrics.snapshot,
+      reload(next) {
+        const run = reloading.then(() => reloadNow(next));
+        reloading = run.catch(() => {});
+        return run;
+      },
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await reloading;
+        log.event('info', 'daemon.stopping', { message: 'stopping' });
+        // Reverse order of start: sockets first (no new input), then in-flight knocks, then state.
+        await cleanup();
+      },
+      idle: () => pipeline.idle(),
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+async function setupFirewall(grants: GrantKeeper, rt: Runtime): Promise<void> {
+  try {
+    await grants.setup(rt.ports);
+  } catch (cause) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    throw new DaemonError(DAEMON_ERROR_CODES.firewallSetupFailed, `firewall: setup failed: ${detail}`, {
+      cause,
+    });
+  }
+}

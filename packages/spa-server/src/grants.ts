@@ -1,0 +1,174 @@
+/** Applies accepted knocks to the firewall driver, remembers what is live until when, and rebuilds the table if it vanishes. @module */
+import type { IpAddress } from 'spa-protocol';
+import type { FirewallDriver, Grant, GrantTarget, PortSpec } from './firewall/driver.js';
+import type { DaemonLog } from './log.js';
+import type { Metrics } from './metrics.js';
+
+export interface GrantKeeperOptions {
+  readonly driver: FirewallDriver;
+  readonly clock: () => number;
+  readonly log: DaemonLog;
+  readonly metrics: Metrics;
+}
+
+interface LiveGrant {
+  readonly grant: Grant;
+  readonly expiresAtMs: number;
+}
+
+export interface GrantKeeper {
+  /** Installs the table for `ports` (start and reload). Rejects with the driver's error. */
+  setup(ports: readonly PortSpec[]): Promise<void>;
+  /** One driver call for every address × port; extends live ones. Rejects with the driver's error. */
+  open(
+    client: string,
+    addresses: readonly IpAddress[],
+    ports: readonly PortSpec[],
+    seconds: number,
+  ): Promise<number>;
+  /** Removes at once (close request). Rejects with the driver's error. */
+  close(addresses: readonly IpAddress[], ports: readonly PortSpec[]): Promise<number>;
+  /** Revokes the live grants of clients not in `keep` (keys removed by a reload). */
+  revokeClientsExcept(keep: ReadonlySet<string>): Promise<void>;
+  /** If the driver's table was deleted underneath, recreates it and re-grants what is still live. */
+  checkIntegrity(): Promise<void>;
+  /** Live grants known to the daemon (not read from the kernel). */
+  live(): Grant[];
+}
+
+export function targetsFor(addresses: readonly IpAddress[], ports: readonly PortSpec[]): GrantTarget[] {
+  const out: GrantTarget[] = [];
+  for (const a of addresses) {
+    for (const p of ports)
+      out.push({ family: a.family, address: a.text, protocol: p.protocol, port: p.port });
+  }
+  return out;
+}
+
+const keyOf = (t: GrantTarget): string => `${t.family}|${t.address}|${t.protocol}|${t.port}`;
+
+export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
+  const { driver, clock, log, metrics } = options;
+  const ledger = new Map<string, LiveGrant>();
+  let ports: readonly PortSpec[] = [];
+  // Driver calls run one at a time, in order: a close must not overtake the open it undoes, and a
+  // rebuild must not interleave with a grant.
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = chain.then(work);
+    chain = run.catch(() => {});
+    return run;
+  };
+  const failed = (event: string, error: unknown, fields: Record<string, unknown> = {}): void => {
+    metrics.count('firewallFailures');
+    log.event('error', event, { ...fields, error: error instanceof Error ? error.message : String(error) });
+  };
+
+  const pruneExpired = (now: number): void => {
+    for (const [key, g] of ledger) if (g.expiresAtMs <= now) ledger.delete(key);
+  };
+
+  const regrantLive = async (): Promise<number> => {
+    const now = clock();
+    pruneExpired(now);
+    const grants = [...ledger.values()].map((g) => ({
+      ...g.grant,
+      timeoutSeconds: Math.max(1, Math.ceil((g.expiresAtMs - now) / 1000)),
+    }));
+    if (grants.length > 0) await driver.grant(grants);
+    return grants.length;
+  };
+
+  let checking = false;
+
+  return {
+    setup(next) {
+      return serial(async () => {
+        await driver.setup(next);
+        ports = next;
+        // Grants for ports no longer protected are meaningless now; forget them.
+        const keep = new Set(next.map((p) => `${p.protocol}|${p.port}`));
+        for (const [key, g] of ledger)
+          if (!keep.has(`${g.grant.protocol}|${g.grant.port}`)) ledger.delete(key);
+      });
+    },
+
+    open(client, addresses, openPorts, seconds) {
+      const grants: Grant[] = targetsFor(addresses, openPorts).map((t) => ({
+        ...t,
+        timeoutSeconds: seconds,
+        client,
+      }));
+      return serial(async () => {
+        await driver.grant(grants);
+        const expiresAtMs = clock() + seconds * 1000;
+        for (const grant of grants) ledger.set(keyOf(grant), { grant, expiresAtMs });
+        metrics.count('grants', grants.length);
+        return grants.length;
+      });
+    },
+
+    close(addresses, closePorts) {
+      const targets = targetsFor(addresses, closePorts);
+      return serial(async () => {
+        await driver.revoke(targets);
+        for (const t of targets) ledger.delete(keyOf(t));
+        return targets.length;
+      });
+    },
+
+    revokeClientsExcept(keep) {
+      return serial(async () => {
+        const gone = [...ledger.entries()].filter(([, g]) => !keep.has(g.grant.client));
+        if (gone.length === 0) return;
+        try {
+          await driver.revoke(gone.map(([, g]) => g.grant));
+          for (const [key] of gone) ledger.delete(key);
+          log.event('info', 'grants.revoked', {
+            count: gone.length,
+            message: 'grants of removed clients revoked',
+          });
+        } catch (error) {
+          failed('firewall.failed', error, { operation: 'revoke' });
+        }
+      });
+    },
+
+    async checkIntegrity() {
+      if (checking) return;
+      checking = true;
+      try {
+        await serial(async () => {
+          let intact: boolean;
+          try {
+            intact = await driver.isIntact();
+          } catch (error) {
+            failed('firewall.failed', error, { operation: 'isIntact' });
+            return;
+          }
+          if (intact) return;
+          log.event('warn', 'firewall.missing', { message: 'firewall table missing: rebuilding' });
+          try {
+            await driver.setup(ports);
+            const count = await regrantLive();
+            metrics.count('firewallRebuilds');
+            metrics.count('grants', count);
+            log.event('warn', 'firewall.rebuilt', {
+              count,
+              message: `firewall rebuilt, ${count} grants restored`,
+            });
+          } catch (error) {
+            failed('firewall.failed', error, { operation: 'rebuild' });
+          }
+        });
+      } finally {
+        checking = false;
+      }
+    },
+
+    live() {
+      pruneExpired(clock());
+      return [...ledger.values()].map((g) => g.grant);
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/** The last stage of an allowed knock: durable replay record, then the firewall, then the log line. @module */
+import type { SignedKnock } from 'spa-protocol';
+import type { ResolvedClient } from '../config/resolved-config.js';
+import type { GrantKeeper } from '../grants.js';
+import type { DaemonLog } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { ReplayStore } from '../replay-store.js';
+import type { PolicyDecision } from './policy.js';
+import type { ServerRefusal } from './reasons.js';
+
+export interface CommitDeps {
+  readonly replay: ReplayStore;
+  readonly grants: GrantKeeper;
+  readonly log: DaemonLog;
+  readonly metrics: Metrics;
+}
+
+export interface Source {
+  readonly src: string;
+  readonly srcPort: number;
+}
+
+/**
+ * Never rejects. The replay entry is reserved before the first `await`, i.e. synchronously within the
+ * caller's batch, so a copy of this datagram later in the same batch is already a replay. The grant
+ * waits for the record to be on disk: a knock whose record could be lost in a crash never opens anything.
+ */
+export async function commitKnock(
+  deps: CommitDeps,
+  from: Source,
+  knock: SignedKnock,
+  client: ResolvedClient,
+  decision: PolicyDecision,
+): Promise<void> {
+  const { replay, grants, log, metrics } = deps;
+  replay.reserve(knock.keyId, knock.nonce, knock.timestampMs);
+  const fields = {
+    ...from,
+    client: client.name,
+    services: decision.access,
+    addresses: decision.addresses.map((a) => a.text),
+  };
+  const fail = (reason: ServerRefusal, error: unknown): void => {
+    metrics.refuse(reason);
+    if (reason === 'firewall-failed') metrics.count('firewallFailures');
+    // Not rate-limited: these are authenticated clients left without access, rare and worth seeing.
+    log.event('error', 'knock.refused', {
+      reason,
+      ...fields,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  };
+
+  try {
+    await replay.commit();
+  } catch (error) {
+    fail('replay-store-failed', error);
+    return;
+  }
+  try {
+    if (decision.kind === 'open') {
+      await grants.open(client.name, decision.addresses, decision.ports, decision.durationSeconds);
+    } else {
+      await grants.close(decision.addresses, decision.ports);
+    }
+  } catch (error) {
+    fail('firewall-failed', error);
+    return;
+  }
+  if (decision.kind === 'open') {
+    metrics.count('accepted');
+    log.event('info', 'knock.accepted', { ...fields, duration: decision.durationSeconds });
+  } else {
+    metrics.count('closed');
+    log.event('info', 'knock.closed', fields);
+  }
+}

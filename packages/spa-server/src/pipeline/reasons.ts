@@ -1,0 +1,25 @@
+/** Every reason the server refuses a datagram for: the protocol's (docs/protocol.md §7) and the server's own. @module */
+import { PROTOCOL_REFUSALS, type RefusalReason } from 'spa-protocol';
+
+/** Reasons only the server knows, in the order the pipeline can hit them. */
+export const SERVER_REFUSALS = [
+  // Before the expensive checks (§7, between 5 and 6).
+  'rate-limited',
+  'queue-full',
+  // After the signature (§7, "policy").
+  'policy-expired',
+  'policy-source',
+  'policy-service',
+  'policy-duration',
+  'policy-addresses',
+  // While committing an authenticated knock.
+  'replay-store-full',
+  'replay-store-failed',
+  'firewall-failed',
+] as const;
+export type ServerRefusal = (typeof SERVER_REFUSALS)[number];
+
+export type KnockRefusal = RefusalReason | ServerRefusal;
+
+/** All reason codes, stable: log lines, metrics labels and the README use exactly these strings. */
+export const ALL_REFUSALS: readonly KnockRefusal[] = [...PROTOCOL_REFUSALS, ...SERVER_REFUSALS];
