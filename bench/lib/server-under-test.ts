@@ -1,0 +1,59 @@
+/** The contract every SPA server in the benchmark fulfils: fwknopd today, spa-server next. @module */
+import type { Host, Lab } from '../../test/lib/netns.js';
+
+/** Where a server runs: one fresh lab per server, so no rule or process of one can affect the other. */
+export interface BenchEnv {
+  readonly lab: Lab;
+  /** Namespace the server, its firewall and the protected TCP service live in. */
+  readonly server: Host;
+  /** Namespace knocks and TCP probes come from (its eth0 also carries the alias addresses). */
+  readonly client: Host;
+  /** TCP port a service listens on in `server`; filtered for everyone until a grant. */
+  readonly protectedPort: number;
+  /** A private temporary directory for config files, keys and packets; removed after the run. */
+  readonly workDir: string;
+}
+
+export interface StartOptions {
+  /** Seconds a grant lasts (fwknop's FW_ACCESS_TIMEOUT); phases pick it so grants expire or persist. */
+  readonly accessTimeoutS: number;
+}
+
+/** A program and its arguments (never a shell string), with extra environment variables. */
+export interface Command {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface ServerUnderTest {
+  /** Column name in the report, e.g. 'fwknopd' or 'spa-server'. */
+  readonly name: string;
+  /** Version line for the report, e.g. 'fwknopd 2.6.10 (iptables-nft)'. */
+  version(): Promise<string>;
+  /**
+   * Starts the server inside env.server with the protected port dropped by default, and resolves once it
+   * accepts knocks. Must not touch anything outside the lab's namespaces and env.workDir.
+   */
+  start(env: BenchEnv, options: StartOptions): Promise<RunningServer>;
+}
+
+export interface RunningServer {
+  /** PID of the daemon process itself (not of a wrapper), for /proc CPU and memory readings. */
+  readonly pid: number;
+  /** IPv4 address and UDP port knocks go to. */
+  readonly knockAddress: string;
+  readonly knockPort: number;
+  /**
+   * Builds one valid knock datagram asking access to the protected port for `allowIp`, without sending it.
+   * The benchmark sends it later from a long-lived prober, so client start-up is not part of the
+   * latency figures (it has a figure of its own). It must stay valid for a minute after it is built.
+   */
+  knock(allowIp: string): Promise<Uint8Array>;
+  /** The real client CLI, run as a whole process for the cold-start figure, sending one knock to `target`. */
+  clientCommand(allowIp: string, target: { address: string; port: number }): Command;
+  /** Wall-clock times (epochMs) at which the server reported a grant, in order, since start. */
+  grantTimes(): readonly number[];
+  /** Stops the daemon and removes everything start() added to the lab's firewall. Idempotent. */
+  stop(): Promise<void>;
+}
