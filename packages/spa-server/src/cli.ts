@@ -1,0 +1,115 @@
+/** spa-server's command line: commander wiring only; each command is loaded from commands/ when it runs. @module */
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT_CODES, exitCodeFor } from './cli/exit-codes.js';
+import { ConfigError } from './config/config-error.js';
+import { VERSION } from './version.js';
+
+const DEFAULT_CONFIG = '/etc/spa/server.json';
+
+const examples = (...lines: string[]): string => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+const configOption = (): Option =>
+  new Option('-c, --config <file>', 'server configuration (JSON)').default(DEFAULT_CONFIG);
+
+/** The program; commands import their modules lazily so `--help` and `--version` stay fast. */
+export function createProgram(): Command {
+  const program = new Command('spa-server')
+    .description('Single Packet Authorization server: ports stay closed until a signed UDP knock opens them.')
+    .version(VERSION, '-V, --version')
+    .option('--verbose', 'print stack traces and causes with errors')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'spa-server: ')) })
+    .addHelpText(
+      'after',
+      `${examples(
+        'spa-server keygen --out /etc/spa/server.key',
+        'spa-server check --config /etc/spa/server.json',
+        'spa-server --config /etc/spa/server.json',
+        'spa-server status --json',
+      )}\nExit codes: 0 ok, 1 runtime error, 2 configuration error, 64 usage error.\n`,
+    );
+
+  program
+    .command('run', { isDefault: true })
+    .description('run the daemon (the default command); SIGHUP reloads the config, SIGTERM stops')
+    .addOption(configOption())
+    .addHelpText('after', examples('spa-server --config /etc/spa/server.json', 'systemctl reload spa-server'))
+    .action(async (options: { config: string }) => (await import('./commands/run.js')).runDaemon(options));
+
+  program
+    .command('check')
+    .description('validate the configuration and keys; print a summary, or one line per problem')
+    .addOption(configOption())
+    .addHelpText(
+      'after',
+      examples('spa-server check --config /etc/spa/server.json && systemctl reload spa-server'),
+    )
+    .action(async (options: { config: string }) => (await import('./commands/check.js')).runCheck(options));
+
+  program
+    .command('status')
+    .description('list the grants active now, read from the firewall')
+    .addOption(configOption())
+    .option('--json', 'print {"backend","table","grants":[...]} (see README)')
+    .addHelpText('after', examples('spa-server status', "spa-server status --json | jq '.grants[].client'"))
+    .action(async (options: { config: string; json?: boolean }) =>
+      (await import('./commands/status.js')).runStatus(options),
+    );
+
+  program
+    .command('flush')
+    .description('remove everything the server installed in the firewall (tables, chains, sets, grants)')
+    .addOption(configOption())
+    .addHelpText('after', examples('systemctl stop spa-server && spa-server flush'))
+    .action(async (options: { config: string }) => (await import('./commands/flush.js')).runFlush(options));
+
+  program
+    .command('client-config')
+    .description(
+      "print a client profile for NAME: this server's address, port, key and the client's services",
+    )
+    .argument('<name>', 'client name, as in the configuration')
+    .addOption(configOption())
+    .requiredOption('--host <host>', 'the address or DNS name clients knock on')
+    .addHelpText('after', examples('spa-server client-config alice --host vpn.example.com > alice.json'))
+    .action(async (name: string, options: { config: string; host: string }) =>
+      (await import('./commands/client-config.js')).runClientConfig(name, options),
+    );
+
+  program
+    .command('keygen')
+    .description('create the server key file (mode 0600, never overwritten); print its public key')
+    .requiredOption('--out <file>', 'where to write the private key')
+    .addHelpText('after', examples('spa-server keygen --out /etc/spa/server.key'))
+    .action(async (options: { out: string }) => (await import('./commands/keygen.js')).runKeygen(options));
+
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Runs one command line; returns the exit code instead of exiting, so nothing is cut short. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = createProgram();
+  try {
+    await program.parseAsync(argv as string[]);
+    return EXIT_CODES.ok;
+  } catch (error) {
+    // Commander has printed its own one-line message (or the help) already.
+    if (!(error instanceof CommanderError)) printError(error, program.opts<{ verbose?: boolean }>().verbose);
+    return exitCodeFor(error);
+  }
+}
+
+function printError(error: unknown, verbose = false): void {
+  if (error instanceof ConfigError) {
+    for (const problem of error.problems) process.stderr.write(`${problem}\n`);
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`spa-server: ${message.split('\n')[0]}\n`);
+  }
+  if (verbose) {
+    for (let e: unknown = error; e instanceof Error; e = e.cause)
+      process.stderr.write(`${e.stack ?? e.message}\n`);
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,18 @@
+/** Makes the firewall driver a configuration asks for. @module */
+import type { ResolvedFirewall } from '../config/resolved-config.js';
+import type { FirewallDriver } from './driver.js';
+import { IptablesDriver } from './iptables.js';
+import { NftablesDriver } from './nftables.js';
+
+export interface CreateDriverOptions {
+  /** Run the firewall tools inside this network namespace (tests); default: the current one. */
+  readonly netns?: string;
+}
+
+export function createDriver(firewall: ResolvedFirewall, options: CreateDriverOptions = {}): FirewallDriver {
+  const { netns } = options;
+  if (firewall.backend === 'iptables') {
+    return new IptablesDriver({ variant: firewall.iptablesVariant, prefix: firewall.table, netns });
+  }
+  return new NftablesDriver({ table: firewall.table, netns });
+}
