@@ -1,0 +1,69 @@
+/** spa-client entry point: dispatches to a command (each its own lazily loaded chunk) and maps errors to exit codes. @module */
+import { toClientError, usageError } from './errors.js';
+
+declare const __SPA_VERSION__: string;
+const VERSION = typeof __SPA_VERSION__ === 'string' ? __SPA_VERSION__ : '0.0.0-dev';
+
+async function dispatch(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'open':
+    case 'close':
+      return (await import('./commands/knock.js')).runKnock(command, rest);
+    case 'connect':
+      return (await import('./commands/connect.js')).runConnect(rest);
+    case 'keygen':
+      return (await import('./commands/keygen.js')).runKeygen(rest);
+    case '-V':
+    case '--version':
+      process.stdout.write(`spa-client ${VERSION}\n`);
+      return 0;
+    case 'help':
+    case '-h':
+    case '--help':
+      return printHelp(rest[0]);
+    case undefined:
+      await printHelp(undefined, process.stderr);
+      return 64;
+    default:
+      throw usageError(
+        `unknown command "${command.slice(0, 40)}" (commands: open, close, connect, keygen, help)`,
+      );
+  }
+}
+
+async function printHelp(
+  topic: string | undefined,
+  stream: NodeJS.WriteStream = process.stdout,
+): Promise<number> {
+  const { HELP } = await import('./help.js');
+  const text = HELP[topic ?? 'main'];
+  if (!text || topic === 'main') throw usageError(`help: no command "${String(topic).slice(0, 40)}"`);
+  stream.write(`${text}\n`);
+  return 0;
+}
+
+/** One line on stderr (a stack only with --verbose); with --json also one error object on stdout. */
+function report(error: unknown, argv: readonly string[]): number {
+  const clientError = toClientError(error);
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  const json = argv.includes('--json') && argv[0] !== 'connect';
+  const exitCode = clientError.exitCode;
+  if (json) {
+    const payload = { code: clientError.code, exitCode, message: clientError.message };
+    process.stdout.write(`${JSON.stringify({ ...(clientError.details ?? {}), error: payload })}\n`);
+  }
+  process.stderr.write(`spa-client: ${clientError.message}\n`);
+  if (verbose) {
+    const stack = (clientError.cause instanceof Error ? clientError.cause : clientError).stack;
+    if (stack) process.stderr.write(`${stack}\n`);
+  }
+  return exitCode;
+}
+
+const argv = process.argv.slice(2);
+try {
+  process.exitCode = await dispatch(argv);
+} catch (error) {
+  process.exitCode = report(error, argv);
+}

@@ -1,0 +1,114 @@
+/** Help texts, one per command, each with examples; printed by --help and `spa-client help COMMAND`. @module */
+
+const KNOCK_OPTIONS = `  --host HOST             profile name, DNS name or IP address of the server (required)
+  --server-key KEY        the server's public key, spa-x25519:… (default: from the profile)
+  --port PORT             the server's SPA port, UDP (default: profile, else 62201); alias --spa-port
+  --key FILE              private key file; "-" reads it from stdin (default: SPA_PRIVATE_KEY, then
+                          the profile's keyFile); files readable by group or others are refused
+  --allow-ip MODE         which address to open for, repeatable or comma-separated:
+                            source          send none, the server uses the packet's source (default)
+                            auto            the local address the route to HOST uses, per family
+                            stun[=HOST:PORT] the public address a STUN server sees, per family
+                            ADDRESS         an explicit IPv4 or IPv6 address
+  -4, -6                  use only IPv4 / IPv6 addresses of HOST
+  --config FILE           profile file (default: $SPA_CONFIG, then ~/.config/spa/config.json)
+  --json                  print one JSON object on stdout (shape: see README)
+  -v, --verbose           explain what happens on stderr; stack traces on errors
+  -h, --help              this help`;
+
+export const HELP: Readonly<Record<string, string>> = {
+  main: `Usage: spa-client COMMAND [options]
+
+Single Packet Authorization client: one signed UDP datagram asks the server to open a port for you.
+
+Commands:
+  open ACCESS...     ask for access (ACCESS: a service name such as ssh, or tcp/PORT, udp/PORT)
+  close ACCESS...    give access back before it expires
+  connect            knock, wait, then relay stdin/stdout to the port (for ssh ProxyCommand)
+  keygen --out FILE  create a client key pair
+  help [COMMAND]     show help for a command
+
+Options: -h, --help; -V, --version
+
+Examples:
+  spa-client keygen --out ~/.config/spa/client.key
+  spa-client open ssh --host vpn.example.com --wait
+  spa-client open tcp/5432 --host 203.0.113.10 --server-key spa-x25519:… --key ~/.config/spa/client.key
+  ssh -o 'ProxyCommand spa-client connect --host %h --port %p' vpn.example.com
+
+Exit codes: 0 ok, 64 usage, 65 key, 68 unknown host, 69 network/STUN, 70 internal,
+73 cannot create, 74 connection lost, 75 --wait timed out, 78 profile/config.`,
+
+  open: `Usage: spa-client open [ACCESS...] --host HOST [options]
+
+Sends one signed, sealed knock asking the server to open ACCESS for your address. Without ACCESS,
+asks for the profile's services. The server never answers; use --wait to know when it worked.
+
+Options:
+${KNOCK_OPTIONS}
+  --duration SECONDS      how long access should last (default: profile, else the server's default)
+  --wait                  probe the TCP ports until they accept a connection (ports of service
+                          names come from the profile's services map); re-knocks with fresh packets
+  --timeout SECONDS       give up waiting after this long (default 10), exit 75
+  --dry-run               show the request that would be sent and send nothing
+
+Examples:
+  spa-client open ssh --host vpn.example.com --wait
+  spa-client open tcp/22 tcp/443 --host 203.0.113.10 --server-key spa-x25519:… --key ./ci.key
+  SPA_PRIVATE_KEY="$KEY" spa-client open ssh --host vpn.example.com --allow-ip stun --wait --json
+  spa-client open tcp/5432 --host db.example.com --allow-ip 198.51.100.7,2001:db8::7 --duration 3600
+  spa-client open ssh --host vpn.example.com --dry-run --json`,
+
+  close: `Usage: spa-client close [ACCESS...] --host HOST [options]
+
+Sends a signed close request: the server removes the access it granted to the same addresses.
+
+Options:
+${KNOCK_OPTIONS}
+  --dry-run               show the request that would be sent and send nothing
+
+Examples:
+  spa-client close ssh --host vpn.example.com
+  spa-client close tcp/22 --host 203.0.113.10 --allow-ip auto --json`,
+
+  connect: `Usage: spa-client connect --host HOST --port PORT [ACCESS...] [options]
+
+For ssh's ProxyCommand: knocks, waits until HOST:PORT accepts a TCP connection (re-knocking with
+fresh packets), then relays stdin and stdout to it. Nothing else is ever written to stdout.
+Without ACCESS it asks for the profile service that has tcp/PORT, else for tcp/PORT itself.
+
+Options:
+  --host HOST             the host to connect to (ssh's %h); looked up in the profile
+  --port PORT             the TCP port to connect to (ssh's %p) (required)
+  --spa-port PORT         the server's SPA port, UDP (default: profile, else 62201)
+  --server-key KEY, --key FILE, --allow-ip MODE, -4, -6, --config FILE: as for open
+                          (--key - is refused: stdin carries the connection)
+  --duration SECONDS      how long access should last
+  --timeout SECONDS       give up connecting after this long (default 10), exit 75
+  -v, --verbose           progress on stderr
+
+~/.ssh/config:
+  Host vpn.example.com
+      ProxyCommand spa-client connect --host %h --port %p
+
+Exit codes: 0 when the connection ended normally, 74 when it broke, 75 when it never opened.
+
+Examples:
+  ssh -o 'ProxyCommand spa-client connect --host %h --port %p' vpn.example.com
+  spa-client connect --host db.example.com --port 5432 --allow-ip auto`,
+
+  keygen: `Usage: spa-client keygen --out FILE [--comment TEXT] [--json]
+
+Creates an Ed25519 client key: FILE (the private key, mode 0600, never overwritten) and FILE.pub.
+Prints the public key, spa-ed25519:…, as the only line on stdout: give it to the server's admin.
+
+Options:
+  --out FILE              where to write the private key (required); parent directories are
+                          created with mode 0700
+  --comment TEXT          a comment for FILE.pub (e.g. alice@laptop)
+  --json                  print {"publicKey", "keyFile", "publicKeyFile", "keyId"} instead
+
+Examples:
+  spa-client keygen --out ~/.config/spa/client.key
+  spa-client keygen --out ./ci.key --comment github-actions --json`,
+};

@@ -1,0 +1,153 @@
+/** Merges the command line, the environment and the host's profile entry into one knock plan; options win. @module */
+import {
+  type AccessItem,
+  DEFAULT_PORT,
+  type IpFamily,
+  parseAccess,
+  parsePublicKey,
+  type RequestKind,
+} from 'spa-protocol';
+import { type AllowIp, parseAllowIp, SOURCE_ONLY } from './allow-ip.js';
+import { CLIENT_ERROR_CODES, ClientError, usageError } from './errors.js';
+import { clip, parseAccessList, parsePortOption, parseSecondsOption } from './option-values.js';
+import { chooseKeySource, type KeySource } from './private-key.js';
+import { expandHome, findHost, type HostEntry, loadProfile, locateProfile } from './profile.js';
+
+export interface PlanInputs {
+  readonly kind: RequestKind;
+  readonly host: string | undefined;
+  readonly access: readonly string[];
+  readonly serverKey?: string | undefined;
+  readonly spaPort?: string | undefined;
+  readonly key?: string | undefined;
+  readonly allowIp?: readonly string[];
+  readonly duration?: string | undefined;
+  readonly config?: string | undefined;
+  readonly family?: IpFamily | undefined;
+  /** What to ask for without ACCESS, instead of all the profile's services (connect: its port's). */
+  readonly defaultAccess?: (servicePorts: ReadonlyMap<string, readonly AccessItem[]>) => AccessItem[];
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface KnockPlan {
+  readonly kind: RequestKind;
+  /** What the knock is sent to: the profile entry's `host`, or --host as typed. */
+  readonly host: string;
+  readonly profile: HostEntry | undefined;
+  readonly spaPort: number;
+  readonly serverKeyText: string;
+  readonly serverKey: Uint8Array;
+  readonly keySource: KeySource;
+  readonly access: readonly AccessItem[];
+  readonly allowIp: AllowIp;
+  readonly durationSeconds: number;
+  /** From the profile's services map: the ports behind each service name (for --wait and connect). */
+  readonly servicePorts: ReadonlyMap<string, readonly AccessItem[]>;
+  readonly family: IpFamily | undefined;
+}
+
+const HOST_TEXT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._:-]{1,253})$/;
+
+export async function resolvePlan(inputs: PlanInputs): Promise<KnockPlan> {
+  const { env } = inputs;
+  if (inputs.host === undefined)
+    throw usageError('--host is required (a profile name, DNS name or IP address)');
+  if (!HOST_TEXT.test(inputs.host))
+    throw usageError(`--host: not a host name or address: "${clip(inputs.host)}"`);
+  const location = locateProfile(inputs.config, env);
+  const profileFile = await loadProfile(location);
+  const profile = profileFile ? findHost(profileFile, inputs.host, location.path) : undefined;
+  const entry = profile?.entry;
+
+  const serverKeyText = inputs.serverKey ?? entry?.serverKey;
+  if (serverKeyText === undefined) {
+    throw new ClientError(
+      CLIENT_ERROR_CODES.configInvalid,
+      `no server key for ${inputs.host}: pass --server-key spa-x25519:… or add the host to ${location.path} (spa-server client-config prints the entry)`,
+    );
+  }
+  const serverKey = parseServerKey(
+    serverKeyText,
+    inputs.serverKey !== undefined ? '--server-key' : `${location.path}: serverKey`,
+  );
+
+  const servicePorts = collectServicePorts(entry?.services);
+  let access = parseAccessList(inputs.access);
+  if (access.length === 0) {
+    access = inputs.defaultAccess ? inputs.defaultAccess(servicePorts) : defaultAccess(entry?.services);
+  }
+  if (access.length === 0) {
+    throw usageError(
+      `nothing to ${inputs.kind}: name services or ports (ssh, tcp/22) or set services in the profile`,
+    );
+  }
+
+  const profileKeyFile =
+    entry?.keyFile === undefined ? undefined : expandHome(entry.keyFile, env, location.path);
+  const keySource = chooseKeySource(
+    inputs.key === undefined ? undefined : expandHome(inputs.key, env),
+    env,
+    profileKeyFile,
+  );
+
+  let allowIp: AllowIp = SOURCE_ONLY;
+  if (inputs.allowIp && inputs.allowIp.length > 0) allowIp = parseAllowIp(inputs.allowIp);
+  else if (entry?.allowIp !== undefined) {
+    const values = typeof entry.allowIp === 'string' ? [entry.allowIp] : entry.allowIp;
+    allowIp = parseAllowIp(values, `${location.path}: allowIp`);
+  }
+
+  let durationSeconds = 0;
+  if (inputs.duration !== undefined) {
+    if (inputs.kind === 'close') throw usageError('--duration: a close request has no duration');
+    durationSeconds = parseSecondsOption('duration', inputs.duration);
+  } else if (inputs.kind === 'open') durationSeconds = entry?.duration ?? 0;
+
+  return {
+    kind: inputs.kind,
+    host: entry?.host ?? inputs.host,
+    profile,
+    spaPort:
+      inputs.spaPort !== undefined ? parsePortOption('port', inputs.spaPort) : (entry?.port ?? DEFAULT_PORT),
+    serverKeyText: serverKeyText.trim().split(/\s+/, 1)[0]!,
+    serverKey,
+    keySource,
+    access,
+    allowIp,
+    durationSeconds,
+    servicePorts,
+    family: inputs.family,
+  };
+}
+
+function parseServerKey(text: string, where: string): Uint8Array {
+  try {
+    return parsePublicKey('server', text);
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new ClientError(CLIENT_ERROR_CODES.keyInvalid, `${where}: ${message}`, { cause });
+  }
+}
+
+type ProfileServices = Readonly<Record<string, string | readonly string[]>> | readonly string[] | undefined;
+
+function collectServicePorts(services: ProfileServices): Map<string, AccessItem[]> {
+  const map = new Map<string, AccessItem[]>();
+  if (services === undefined || Array.isArray(services)) return map;
+  for (const [name, value] of Object.entries(
+    services as Readonly<Record<string, string | readonly string[]>>,
+  )) {
+    const texts = typeof value === 'string' ? [value] : value;
+    map.set(
+      name,
+      texts.map((t) => parseAccess(t)).filter((a): a is AccessItem => a !== undefined),
+    );
+  }
+  return map;
+}
+
+function defaultAccess(services: ProfileServices): AccessItem[] {
+  if (services === undefined) return [];
+  const words = Array.isArray(services) ? services : Object.keys(services);
+  return parseAccessList(words as readonly string[]);
+}

@@ -1,0 +1,28 @@
+/** One TCP connection attempt with a deadline: the connected socket, or closed (RST) / filtered (silence). @module */
+import { connect, type Socket } from 'node:net';
+
+export type AttemptResult =
+  | { readonly state: 'open'; readonly socket: Socket }
+  | { readonly state: 'closed' | 'filtered'; readonly detail: string };
+
+/** allowHalfOpen: the relay half-closes towards the server when its stdin ends, and keeps reading. */
+export function attemptTcp(address: string, port: number, timeoutMs: number): Promise<AttemptResult> {
+  return new Promise<AttemptResult>((resolve) => {
+    const socket = connect({ host: address, port, allowHalfOpen: true, noDelay: true });
+    const timer = setTimeout(() => done({ state: 'filtered', detail: 'no answer' }), timeoutMs);
+    const done = (result: AttemptResult): void => {
+      clearTimeout(timer);
+      socket.removeAllListeners('connect');
+      socket.removeAllListeners('error');
+      if (result.state !== 'open') socket.destroy();
+      resolve(result);
+    };
+    socket.once('connect', () => done({ state: 'open', socket }));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      done({
+        state: error.code === 'ECONNREFUSED' ? 'closed' : 'filtered',
+        detail: error.code ?? error.message,
+      }),
+    );
+  });
+}
