@@ -36,7 +36,7 @@ export interface ClientProfileFile {
 
 const MAX_ADDRESSES = 8; // docs/protocol.md §5.1
 const MAX_ACCESS = 16;
-const STUN_TARGET = /^stun(=(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5})?$/;
+const STUN_TARGET = /^stun(=(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?)?$/; // port defaults to 3478
 
 const isServerKey = (text: string): boolean =>
   text.startsWith(SERVER_PUBLIC_PREFIX) &&
