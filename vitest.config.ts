@@ -5,6 +5,8 @@ export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {
+    // Bundles the CLIs once; CLI tests run the real binaries (node_modules/.bin/spa-server, spa-client).
+    globalSetup: ['test/global-setup.ts'],
     coverage: {
       provider: 'v8',
       include: ['packages/*/src/**/*.ts'],

@@ -1,0 +1,177 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { formatPublicKey, generateKeyPair } from 'spa-protocol';
+import { parseClientProfile } from 'spa-protocol/client-profile';
+import { nodeBackend } from 'spa-protocol/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The bundled binary, built by test/global-setup.ts: what users run.
+const BIN = join(import.meta.dirname, '..', 'bin', 'spa-server.js');
+const spaServer = (...args: string[]) => execa('node', [BIN, ...args], { reject: false, cwd: dir });
+
+const ALICE = formatPublicKey('client', generateKeyPair(nodeBackend, 'client').publicKey);
+const BOB = formatPublicKey('client', generateKeyPair(nodeBackend, 'client').publicKey);
+let dir: string;
+let serverKey: string;
+
+const config = {
+  serverKeyFile: 'server.key',
+  services: { ssh: 'tcp/22', web: ['tcp/80', 'tcp/443'] },
+  clients: [
+    { name: 'alice', publicKey: ALICE, services: ['ssh', 'web'] },
+    { name: 'bob', publicKey: BOB, services: ['ssh'], requireSignedAddresses: true },
+  ],
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'spa-cli-'));
+  const result = await spaServer('keygen', '--out', 'server.key');
+  serverKey = result.stdout;
+  await writeFile(join(dir, 'server.json'), JSON.stringify(config));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('spa-server --help and --version', () => {
+  it('prints help with examples and exit codes', async () => {
+    const result = await spaServer('--help');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('Examples:');
+    expect(result.stdout).toContain(
+      'Exit codes: 0 ok, 1 runtime error, 2 configuration error, 64 usage error.',
+    );
+  });
+
+  it.each(['run', 'check', 'status', 'flush', 'client-config', 'keygen'])(
+    '%s --help shows examples',
+    async (cmd) => {
+      const result = await spaServer(cmd, '--help');
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`Usage: spa-server ${cmd}`));
+      expect(result.stdout).toContain('Examples:\n  $ ');
+    },
+  );
+
+  it('prints the package version', async () => {
+    const { version } = JSON.parse(await readFile(join(import.meta.dirname, '..', 'package.json'), 'utf8'));
+    const result = await spaServer('--version');
+    expect([result.exitCode, result.stdout]).toEqual([0, version]);
+  });
+});
+
+describe('spa-server keygen', () => {
+  it('writes a 0600 key and prints only the public key', async () => {
+    expect(serverKey).toMatch(/^spa-x25519:[A-Za-z0-9_-]{43}$/);
+    expect((await stat(join(dir, 'server.key'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses to overwrite a key (exit 1), leaving it as it was', async () => {
+    const before = await readFile(join(dir, 'server.key'), 'utf8');
+    const result = await spaServer('keygen', '--out', 'server.key');
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^spa-server: cannot create server\.key: file exists/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(await readFile(join(dir, 'server.key'), 'utf8')).toBe(before);
+  });
+
+  it('needs --out (exit 64)', async () => {
+    const result = await spaServer('keygen');
+    expect(result.exitCode).toBe(64);
+    expect(result.stderr).toContain("--out <file>' not specified");
+  });
+});
+
+describe('spa-server check', () => {
+  it('summarises a valid config (exit 0)', async () => {
+    const result = await spaServer('check', '--config', 'server.json');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe('ok: 2 clients, 2 services, ports tcp/22, tcp/80, tcp/443');
+  });
+
+  it('prints one line per problem and exits 2', async () => {
+    const bad = { ...config, queueSize: 0, clients: [{ ...config.clients[0], services: ['db'] }] };
+    await writeFile(join(dir, 'bad.json'), JSON.stringify(bad));
+    const result = await spaServer('check', '-c', 'bad.json');
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('queueSize: must be at least 1');
+  });
+
+  it('names the line and column of a JSON syntax error', async () => {
+    await writeFile(join(dir, 'syntax.json'), '{\n  "serverKeyFile": "server.key"\n  "services": {}\n}');
+    const result = await spaServer('check', '-c', 'syntax.json');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(`${join(dir, 'syntax.json')}:3:3: invalid JSON: expected "," or "}"`);
+  });
+
+  it('exits 2 for a missing file, with a stack trace only under --verbose', async () => {
+    const plain = await spaServer('check', '-c', 'missing.json');
+    expect(plain.exitCode).toBe(2);
+    expect(plain.stderr).toBe(`${join(dir, 'missing.json')}: cannot read the config file: no such file`);
+    const verbose = await spaServer('check', '-c', 'missing.json', '--verbose');
+    expect(verbose.exitCode).toBe(2);
+    expect(verbose.stderr).toContain('ConfigError');
+    expect(verbose.stderr).toContain('    at ');
+  });
+
+  it('refuses unknown options and commands with exit 64', async () => {
+    for (const args of [['check', '--bogus'], ['frobnicate'], ['status', '--json=yes']]) {
+      const result = await spaServer(...args);
+      expect(result.exitCode).toBe(64);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(/^spa-server: /);
+    }
+  });
+
+  it('the default command (run) refuses a bad config with exit 2 before touching anything', async () => {
+    const result = await spaServer('--config', 'bad.json');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe('queueSize: must be at least 1');
+  });
+});
+
+describe('spa-server client-config', () => {
+  it('prints a profile the client accepts', async () => {
+    const result = await spaServer(
+      'client-config',
+      'alice',
+      '-c',
+      'server.json',
+      '--host',
+      'vpn.example.com',
+    );
+    expect(result.exitCode).toBe(0);
+    const profile = parseClientProfile(JSON.parse(result.stdout));
+    expect(profile).toEqual({
+      hosts: {
+        'vpn.example.com': {
+          host: 'vpn.example.com',
+          port: 62201,
+          serverKey,
+          services: { ssh: 'tcp/22', web: ['tcp/80', 'tcp/443'] },
+          keyFile: '~/.config/spa/alice.key',
+        },
+      },
+    });
+  });
+
+  it('makes clients that must sign addresses send them', async () => {
+    const result = await spaServer('client-config', 'bob', '-c', 'server.json', '--host', '2001:db8::1');
+    const profile = parseClientProfile(JSON.parse(result.stdout));
+    expect(profile.hosts['2001:db8::1']).toMatchObject({ allowIp: 'auto', services: { ssh: 'tcp/22' } });
+  });
+
+  it('refuses an unknown client or a bad host with exit 64', async () => {
+    const unknown = await spaServer('client-config', 'carol', '-c', 'server.json', '--host', 'h');
+    expect(unknown.exitCode).toBe(64);
+    expect(unknown.stderr).toBe(
+      `spa-server: no client "carol" in ${join(dir, 'server.json')} (clients: alice, bob)`,
+    );
+    const badHost = await spaServer('client-config', 'alice', '-c', 'server.json', '--host', 'a b');
+    expect(badHost.exitCode).toBe(64);
+    const noHost = await spaServer('client-config', 'alice', '-c', 'server.json');
+    expect(noHost.exitCode).toBe(64);
+  });
+});
