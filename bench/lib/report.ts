@@ -1,0 +1,207 @@
+/** Writes a run's figures as bench/results/<date>.md (table), .json (everything) and .svg (latency CDF). @module */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Memory } from './cpu-mem.js';
+import type { JunkCost } from './flood.js';
+import type { GrantThroughputResult } from './grant-throughput.js';
+import type { LatencyResult } from './latency.js';
+import type { Conditions, Machine } from './machine.js';
+import type { Summary } from './stats.js';
+import { renderCdf } from './svg-cdf.js';
+
+/** The columns of the table, in order; a server that did not run shows '—'. */
+export const REPORT_COLUMNS = ['fwknopd', 'spa-server'] as const;
+
+export interface ServerFigures {
+  readonly name: string;
+  readonly version: string;
+  /** Machine load before and after this server's phases. */
+  conditions?: { readonly before: Conditions; readonly after: Conditions };
+  /** Figure 1. */
+  latency?: LatencyResult;
+  /** Figure 2: junk alone (two payload shapes), then legitimate knocks during a random-junk flood. */
+  junkRandom?: JunkCost<null>;
+  junkBase64?: JunkCost<null>;
+  underFlood?: JunkCost<LatencyResult>;
+  /** Figure 4. */
+  grants?: GrantThroughputResult;
+  /** Figure 5: the client CLI, whole process, and `node -e 0` timed alongside it (the floor of any Node CLI). */
+  clientColdStart?: Summary;
+  nodeColdStart?: Summary;
+  /** Figure 6. */
+  memoryIdle?: Memory;
+  memoryAfterGrants?: Memory;
+}
+
+export interface BenchReport {
+  readonly machine: Machine;
+  readonly options: Record<string, unknown>;
+  readonly servers: ServerFigures[];
+}
+
+interface Row {
+  readonly label: string;
+  readonly get: (f: ServerFigures) => number | undefined;
+  readonly digits: number;
+}
+
+const ROWS: readonly Row[] = [
+  { label: '1. knock → TCP accept, p50 (ms)', get: (f) => f.latency?.summary.p50, digits: 2 },
+  { label: '1. knock → TCP accept, p95 (ms)', get: (f) => f.latency?.summary.p95, digits: 2 },
+  { label: '1. knock → TCP accept, p99 (ms)', get: (f) => f.latency?.summary.p99, digits: 2 },
+  { label: '1. knocks never answered (of N)', get: (f) => f.latency?.failures, digits: 0 },
+  {
+    label: '2. junk (random bytes) offered, datagrams/s',
+    get: (f) => f.junkRandom?.flood.ratePerS,
+    digits: 0,
+  },
+  {
+    label: '2. junk (random bytes) read by server, datagrams/s',
+    get: (f) => _readRate(f.junkRandom),
+    digits: 0,
+  },
+  { label: '2. junk (random bytes) dropped by kernel, %', get: (f) => _dropPct(f.junkRandom), digits: 1 },
+  {
+    label: '2. CPU per junk datagram read, random (µs)',
+    get: (f) => f.junkRandom?.cpuPerDatagramUs,
+    digits: 2,
+  },
+  { label: '2. same, incl. child processes (µs)', get: (f) => _withChildren(f.junkRandom), digits: 2 },
+  {
+    label: '2. junk (base64 text) read by server, datagrams/s',
+    get: (f) => _readRate(f.junkBase64),
+    digits: 0,
+  },
+  {
+    label: '2. CPU per junk datagram read, base64 (µs)',
+    get: (f) => f.junkBase64?.cpuPerDatagramUs,
+    digits: 2,
+  },
+  { label: '2. same, incl. child processes (µs)', get: (f) => _withChildren(f.junkBase64), digits: 2 },
+  {
+    label: '2. legit knocks during flood, success %',
+    get: (f) => _successPct(f.underFlood?.during),
+    digits: 0,
+  },
+  {
+    label: '2. legit knocks during flood, p50 (ms)',
+    get: (f) => f.underFlood?.during.summary.p50,
+    digits: 2,
+  },
+  {
+    label: '2. legit knocks during flood, p95 (ms)',
+    get: (f) => f.underFlood?.during.summary.p95,
+    digits: 2,
+  },
+  { label: '4. sustained grants/s (distinct sources)', get: (f) => f.grants?.grantsPerS, digits: 0 },
+  { label: '4. knocks granted, %', get: (f) => _pct(f.grants?.granted, f.grants?.offered), digits: 0 },
+  { label: '5. client cold start, median (ms)', get: (f) => f.clientColdStart?.p50, digits: 1 },
+  { label: '5. `node -e 0`, median (ms)', get: (f) => f.nodeColdStart?.p50, digits: 1 },
+  { label: '6. server RSS idle (MiB)', get: (f) => _mib(f.memoryIdle?.rssKiB), digits: 1 },
+  { label: '6. server PSS idle (MiB)', get: (f) => _mib(f.memoryIdle?.pssKiB), digits: 1 },
+  {
+    label: '6. server RSS after the grant burst (MiB)',
+    get: (f) => _mib(f.memoryAfterGrants?.rssKiB),
+    digits: 1,
+  },
+];
+
+/** Writes the three files under `dir`; returns their paths. */
+export async function writeReport(report: BenchReport, dir: string): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const stamp = report.machine.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+  const base = join(dir, stamp);
+  const files = [`${base}.md`, `${base}.json`, `${base}.svg`];
+  const svgName = `${stamp}.svg`;
+  await writeFile(files[0]!, renderMarkdown(report, svgName));
+  await writeFile(files[1]!, `${JSON.stringify(report, null, 2)}\n`);
+  const series = report.servers.map((s) => ({ name: s.name, samples: s.latency?.samples ?? [] }));
+  await writeFile(
+    files[2]!,
+    renderCdf('Knock → TCP accept latency (fresh source address per knock)', series),
+  );
+  return files;
+}
+
+/** The Markdown page: machine, table, notes on method. */
+export function renderMarkdown(report: BenchReport, svgName: string): string {
+  const m = report.machine;
+  const byName = (n: string): ServerFigures | undefined => report.servers.find((s) => s.name === n);
+  const lines = [
+    `# SPA benchmark, ${m.date}`,
+    '',
+    `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}.`,
+    ...report.servers.map((s) => `- ${s.name}: ${s.version}${_conditions(s)}`),
+    '',
+    `Options: \`${JSON.stringify(report.options)}\``,
+    '',
+    `| figure | ${REPORT_COLUMNS.join(' | ')} | ratio (${REPORT_COLUMNS[1]} ÷ ${REPORT_COLUMNS[0]}) |`,
+    '| --- | ---: | ---: | ---: |',
+  ];
+  for (const row of ROWS) {
+    const values = REPORT_COLUMNS.map((c) => {
+      const f = byName(c);
+      return f ? row.get(f) : undefined;
+    });
+    const [a, b] = values;
+    const ratio = a !== undefined && b !== undefined && a !== 0 ? (b / a).toFixed(2) : '—';
+    lines.push(`| ${row.label} | ${values.map((v) => _cell(v, row.digits)).join(' | ')} | ${ratio} |`);
+  }
+  lines.push('', `![latency CDF](${svgName})`, '', ...METHOD_NOTES, '');
+  return lines.join('\n');
+}
+
+const METHOD_NOTES = [
+  '## How these were measured',
+  '',
+  '- One fresh lab of network namespaces (server, client, outsider, joined by a bridge) per server; the',
+  '  server process is pinned to CPU 0, load generators to the other CPUs at nice 19.',
+  '- Latency: knocks are built beforehand by the real client, then sent by a long-lived prober in the client',
+  '  namespace, each from a new source address (198.18.0.0/15). Clock starts just before the datagram is',
+  '  handed to the kernel and stops at the first completed TCP handshake; a new connection is tried every',
+  '  interval (option `intervalMs`), so figures are upper bounds by up to one interval. Client start-up is',
+  '  figure 5, not part of figure 1.',
+  '- Junk: one generator process sends as fast as it can, bounded in count and time. CPU per datagram is',
+  '  the server process’s utime+stime (10 ms ticks) over the datagrams its socket delivered (UDP',
+  '  InDatagrams); “incl. child processes” adds CPU of children it forked and reaped (fwknopd runs iptables).',
+  '- Grants/s: all knocks sent back to back (or at `grantRatePerS`), each from its own address; grants are',
+  '  timed as the server logs them. Dropped = kernel receive-buffer drops at the server socket.',
+  '- Cold start: whole process, spawned by one runner inside the client namespace, interleaved with',
+  '  `node -e 0`; the client sends its knock to a port where nothing listens.',
+];
+
+function _conditions(s: ServerFigures): string {
+  const c = s.conditions;
+  if (!c) return '';
+  const others = Math.max(c.before.otherNamespaces, c.after.otherNamespaces);
+  return ` (load average ${c.before.loadAverage[0]} → ${c.after.loadAverage[0]}; ${others} other network namespaces)`;
+}
+
+function _cell(v: number | undefined, digits: number): string {
+  if (v === undefined || Number.isNaN(v)) return '—';
+  return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function _readRate(j: JunkCost<unknown> | undefined): number | undefined {
+  return j && (j.delivered * 1000) / j.flood.elapsedMs;
+}
+
+function _dropPct(j: JunkCost<unknown> | undefined): number | undefined {
+  return j && _pct(j.dropped, j.dropped + j.delivered);
+}
+
+function _withChildren(j: JunkCost<unknown> | undefined): number | undefined {
+  return j && j.delivered > 0 ? ((j.cpuMs + j.childrenCpuMs) * 1000) / j.delivered : undefined;
+}
+
+function _successPct(l: LatencyResult | undefined): number | undefined {
+  return l && _pct(l.attempted - l.failures, l.attempted);
+}
+
+function _pct(part: number | undefined, whole: number | undefined): number | undefined {
+  return part === undefined || !whole ? undefined : (part * 100) / whole;
+}
+
+function _mib(kib: number | undefined): number | undefined {
+  return kib === undefined ? undefined : kib / 1024;
+}
