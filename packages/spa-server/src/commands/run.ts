@@ -26,8 +26,7 @@ export async function runDaemon(options: RunOptions): Promise<void> {
   const reload = async (): Promise<void> => {
     try {
       const next = await loadConfig(config.source);
-      await daemon.reload(next);
-      log('info', 'config.reloaded', { clients: next.clients.length, services: [...next.services.keys()] });
+      await daemon.reload(next); // the daemon logs daemon.reloaded
     } catch (error) {
       // The old configuration stays in force: a typo in a reload must not open or close anything.
       const problems = error instanceof ConfigError ? error.problems : undefined;
@@ -44,10 +43,9 @@ export async function runDaemon(options: RunOptions): Promise<void> {
 
   await new Promise<void>((resolve, reject) => {
     let stopping = false;
-    const onStop = (signal: NodeJS.Signals): void => {
+    const onStop = (): void => {
       if (stopping) return;
       stopping = true;
-      log('info', 'daemon.stopping', { signal });
       // Grants stay in the kernel and expire there: stopping never opens or closes a port.
       pending
         .then(() => daemon.stop())
