@@ -68,7 +68,7 @@ export class ReplayStore {
     let floor = loaded.floorMs;
     if (loaded.damage) {
       const newest = loaded.records.reduce((m, r) => Math.max(m, r.timestampMs), 0);
-      floor = Math.max(floor, loaded.mtimeMs + options.windowMs, newest);
+      floor = Math.max(floor, Math.ceil(loaded.mtimeMs) + options.windowMs, newest);
     }
     store.#floorMs = floor;
     for (const r of loaded.records) if (r.timestampMs > floor) store.#insert(hex(r.id), r.timestampMs);

@@ -46,7 +46,7 @@ export function createWorkQueue<T>(options: WorkQueueOptions<T>): WorkQueue<T> {
 
   const drain = (): void => {
     scheduled = false;
-    if (closed) return;
+    if (closed) return notifyIdle();
     for (let n = 0; n < batchSize && count > 0; n++) {
       try {
         handle(take());
@@ -95,7 +95,7 @@ export function createWorkQueue<T>(options: WorkQueueOptions<T>): WorkQueue<T> {
       resize(Math.max(next, count));
     },
     idle() {
-      if (count === 0 && !scheduled) return Promise.resolve();
+      if (closed || (count === 0 && !scheduled)) return Promise.resolve();
       return new Promise((resolve) => waiters.push(resolve));
     },
     close() {

@@ -1,0 +1,88 @@
+/** A FirewallDriver in memory for unit tests: records every call, can fail on demand, can "lose" its table. @module */
+import {
+  type ActiveGrant,
+  FIREWALL_ERROR_CODES,
+  type FirewallDriver,
+  FirewallError,
+  type Grant,
+  type GrantTarget,
+  type PortSpec,
+} from '../src/firewall/driver.js';
+
+export type DriverCall =
+  | { op: 'setup'; ports: readonly PortSpec[] }
+  | { op: 'grant'; grants: readonly Grant[] }
+  | { op: 'revoke'; targets: readonly GrantTarget[] }
+  | { op: 'isIntact' | 'list' | 'flush' | 'close' };
+
+export interface FakeDriver extends FirewallDriver {
+  readonly calls: DriverCall[];
+  /** Live grants by `family|address|protocol|port`, with the last timeout given. */
+  readonly grants: Map<string, Grant>;
+  /** Makes the next calls of `op` reject. */
+  failNext(op: 'setup' | 'grant' | 'revoke' | 'isIntact', times?: number): void;
+  /** Simulates `nft delete table` by someone else. */
+  loseTable(): void;
+  intact: boolean;
+}
+
+const key = (t: GrantTarget): string => `${t.family}|${t.address}|${t.protocol}|${t.port}`;
+
+export function createFakeDriver(): FakeDriver {
+  const calls: DriverCall[] = [];
+  const grants = new Map<string, Grant>();
+  const failures = new Map<string, number>();
+  const maybeFail = (op: string): void => {
+    const n = failures.get(op) ?? 0;
+    if (n > 0) {
+      failures.set(op, n - 1);
+      throw new FirewallError(FIREWALL_ERROR_CODES.commandFailed, `fake ${op} failed`);
+    }
+  };
+  const driver: FakeDriver = {
+    name: 'nftables',
+    calls,
+    grants,
+    intact: false,
+    failNext(op, times = 1) {
+      failures.set(op, times);
+    },
+    loseTable() {
+      driver.intact = false;
+      grants.clear();
+    },
+    async setup(ports) {
+      calls.push({ op: 'setup', ports });
+      maybeFail('setup');
+      driver.intact = true;
+    },
+    async grant(list) {
+      calls.push({ op: 'grant', grants: list });
+      maybeFail('grant');
+      for (const g of list) grants.set(key(g), g);
+    },
+    async revoke(targets) {
+      calls.push({ op: 'revoke', targets });
+      maybeFail('revoke');
+      for (const t of targets) grants.delete(key(t));
+    },
+    async list(): Promise<ActiveGrant[]> {
+      calls.push({ op: 'list' });
+      return [...grants.values()].map((g) => ({ ...g, expiresInSeconds: g.timeoutSeconds }));
+    },
+    async isIntact() {
+      calls.push({ op: 'isIntact' });
+      maybeFail('isIntact');
+      return driver.intact;
+    },
+    async flush() {
+      calls.push({ op: 'flush' });
+      grants.clear();
+      driver.intact = false;
+    },
+    async close() {
+      calls.push({ op: 'close' });
+    },
+  };
+  return driver;
+}

@@ -1,0 +1,107 @@
+/** Test fixtures: a valid ResolvedConfig with fresh keys, and knocks encoded for it. @module */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { computeKeyId, encodeDatagram, generateKeyPair, type KnockRequest } from 'spa-protocol';
+import { nodeBackend } from 'spa-protocol/node';
+import type { ResolvedClient, ResolvedConfig } from '../src/config/resolved-config.js';
+import type { PortSpec } from '../src/firewall/driver.js';
+
+export interface TestClient {
+  readonly name: string;
+  readonly secretKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+  readonly resolved: ResolvedClient;
+}
+
+export interface Fixture {
+  readonly config: ResolvedConfig;
+  readonly serverPublicKey: Uint8Array;
+  readonly clients: TestClient[];
+  /** Encodes a knock from `client` (default: the first) for this server. */
+  knock(
+    request?: Partial<KnockRequest>,
+    options?: { client?: TestClient; now?: number; server?: Uint8Array },
+  ): Uint8Array;
+}
+
+export const SERVICES: ReadonlyMap<string, readonly PortSpec[]> = new Map([
+  ['ssh', [{ protocol: 'tcp', port: 22 }]],
+  [
+    'web',
+    [
+      { protocol: 'tcp', port: 80 },
+      { protocol: 'tcp', port: 443 },
+    ],
+  ],
+  ['dns', [{ protocol: 'udp', port: 53 }]],
+]);
+
+export function makeClient(name: string, overrides: Partial<ResolvedClient> = {}): TestClient {
+  const pair = generateKeyPair(nodeBackend, 'client');
+  const keyId = computeKeyId(nodeBackend, pair.publicKey);
+  return {
+    name,
+    secretKey: pair.secretKey,
+    publicKey: pair.publicKey,
+    resolved: {
+      name,
+      publicKey: pair.publicKey,
+      keyId,
+      keyIdHex: Buffer.from(keyId).toString('hex'),
+      services: ['ssh', 'web'],
+      maxDurationSeconds: 300,
+      sourceNetworks: [],
+      requireSignedAddresses: false,
+      expiresAtMs: undefined,
+      ...overrides,
+    },
+  };
+}
+
+export function makeFixture(
+  overrides: Partial<ResolvedConfig> = {},
+  clients: TestClient[] = [makeClient('alice'), makeClient('bob', { services: ['dns'] })],
+): Fixture {
+  const server = generateKeyPair(nodeBackend, 'server');
+  const config: ResolvedConfig = {
+    source: '/test/server.json',
+    listen: [{ address: '127.0.0.1', port: 0 }],
+    serverSecretKey: server.secretKey,
+    serverPublicKey: server.publicKey,
+    stateDir: mkdtempSync(join(tmpdir(), 'spa-state-')),
+    firewall: { backend: 'nftables', table: 'spa_test', iptablesVariant: 'nft' },
+    services: SERVICES,
+    clients: clients.map((c) => c.resolved),
+    timestampWindowSeconds: 60,
+    defaultDurationSeconds: 30,
+    maxDurationSeconds: 3600,
+    rateLimit: { perSourceRate: 1000, perSourceBurst: 1000, maxSources: 1000 },
+    queueSize: 1000,
+    log: { level: 'debug', refusalsPerSecond: 1_000_000 },
+    metrics: undefined,
+    ...overrides,
+  };
+  return {
+    config,
+    serverPublicKey: server.publicKey,
+    clients,
+    knock(request = {}, options = {}) {
+      const client = options.client ?? clients[0]!;
+      return encodeDatagram({
+        backend: nodeBackend,
+        serverPublicKey: options.server ?? server.publicKey,
+        clientSecretKey: client.secretKey,
+        clientPublicKey: client.publicKey,
+        request: {
+          kind: 'open',
+          access: [{ type: 'service', name: 'ssh' }],
+          addresses: [],
+          durationSeconds: 0,
+          ...request,
+        },
+        ...(options.now !== undefined ? { now: () => options.now! } : {}),
+      }).datagram;
+    },
+  };
+}
