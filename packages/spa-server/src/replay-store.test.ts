@@ -142,7 +142,8 @@ describe('replay store', () => {
     it('a corrupt record: keeps the good ones and refuses everything timestamped within a window of the last write', async () => {
       const b = await damagedAfter((file) => {
         const bytes = readFileSync(file);
-        bytes[HEADER_SIZE + RECORD_SIZE + 20] ^= 0x01; // inside record 1's nonce
+        const at = HEADER_SIZE + RECORD_SIZE + 20; // inside record 1's nonce
+        bytes[at] = (bytes[at] ?? 0) ^ 0x01;
         writeFileSync(file, bytes);
       });
       expect(b.recovery.damage).toMatch(/corrupt/);

@@ -46,7 +46,10 @@ export function createWorkQueue<T>(options: WorkQueueOptions<T>): WorkQueue<T> {
 
   const drain = (): void => {
     scheduled = false;
-    if (closed) return notifyIdle();
+    if (closed) {
+      notifyIdle();
+      return;
+    }
     for (let n = 0; n < batchSize && count > 0; n++) {
       try {
         handle(take());
