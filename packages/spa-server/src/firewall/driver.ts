@@ -31,6 +31,8 @@ export const FIREWALL_ERROR_CODES = {
   missingTool: 'FIREWALL_TOOL_MISSING',
   commandFailed: 'FIREWALL_COMMAND_FAILED',
   notReady: 'FIREWALL_NOT_READY',
+  // A value the driver refuses to pass to nft/iptables (bad address, port, name): the caller's bug.
+  invalidInput: 'FIREWALL_INVALID_INPUT',
 } as const;
 export type FirewallErrorCode = (typeof FIREWALL_ERROR_CODES)[keyof typeof FIREWALL_ERROR_CODES];
 

@@ -1,0 +1,180 @@
+/** Validation of what reaches nft/ipset: canonical addresses, bounded ports, timeouts and names. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FIREWALL_ERROR_CODES, type Grant } from './driver.js';
+import {
+  canonicalAddress,
+  checkGrant,
+  checkGrants,
+  checkNetnsName,
+  checkObjectName,
+  checkPorts,
+  checkTarget,
+  checkTargets,
+  MAX_TIMEOUT_SECONDS,
+  parseProtocol,
+} from './grant-values.js';
+
+const grant: Grant = {
+  family: 4,
+  address: '10.0.0.1',
+  protocol: 'tcp',
+  port: 22,
+  timeoutSeconds: 30,
+  client: 'alice',
+};
+
+function code(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+  return undefined;
+}
+
+describe('canonicalAddress', () => {
+  it.each([
+    ['10.0.0.1', 4, '10.0.0.1'],
+    ['FD77:0014:0000::0001', 6, 'fd77:14::1'],
+    ['0:0:0:0:0:0:0:1', 6, '::1'],
+    ['2001:db8:0:0:1:0:0:1', 6, '2001:db8::1:0:0:1'],
+    ['::ffff:10.0.0.1', 4, '10.0.0.1'],
+    ['::FFFF:0a00:0001', 4, '10.0.0.1'],
+  ])('%s → IPv%d %s', (input, family, address) => {
+    expect(canonicalAddress(input)).toEqual({ family, address });
+  });
+
+  it.each([
+    '',
+    '10.0.0.01',
+    '10.0.0.256',
+    '10.0.0.1/24',
+    'fe80::1%eth0',
+    'localhost',
+    '10.0.0.1; flush ruleset',
+    '10.0.0.1 . tcp . 22',
+    ' 10.0.0.1',
+    '1.2.3.4\n',
+  ])('rejects %j', (input) => {
+    expect(code(() => canonicalAddress(input))).toBe(FIREWALL_ERROR_CODES.invalidInput);
+  });
+
+  it('is idempotent and yields only hex digits, dots and colons', () => {
+    const v6 = fc
+      .array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 })
+      .map((groups) => groups.map((g) => g.toString(16)).join(':'));
+    const v4 = fc
+      .array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 })
+      .map((octets) => octets.join('.'));
+    fc.assert(
+      fc.property(fc.oneof(v4, v6), (input) => {
+        const once = canonicalAddress(input);
+        expect(canonicalAddress(once.address)).toEqual(once);
+        expect(once.address).toMatch(/^[0-9a-f.:]+$/);
+      }),
+    );
+  });
+});
+
+describe('ports and targets', () => {
+  it('sorts and deduplicates protected ports', () => {
+    const ports = checkPorts([
+      { protocol: 'udp', port: 53 },
+      { protocol: 'tcp', port: 443 },
+      { protocol: 'tcp', port: 22 },
+      { protocol: 'tcp', port: 443 },
+    ]);
+    expect(ports).toEqual([
+      { protocol: 'tcp', port: 22 },
+      { protocol: 'tcp', port: 443 },
+      { protocol: 'udp', port: 53 },
+    ]);
+  });
+
+  it.each([0, 65_536, 22.5, Number.NaN, -1, '22'])('rejects port %j', (port) => {
+    expect(code(() => checkPorts([{ protocol: 'tcp', port: port as number }]))).toBe(
+      FIREWALL_ERROR_CODES.invalidInput,
+    );
+  });
+
+  it.each(['icmp', 'TCP', '', 'tcp; drop'])('rejects protocol %j', (protocol) => {
+    expect(code(() => checkPorts([{ protocol: protocol as 'tcp', port: 22 }]))).toBe(
+      FIREWALL_ERROR_CODES.invalidInput,
+    );
+  });
+
+  it('refuses a family that contradicts the address, but unwraps IPv4-mapped IPv6', () => {
+    expect(code(() => checkTarget({ ...grant, family: 6 }))).toBe(FIREWALL_ERROR_CODES.invalidInput);
+    expect(code(() => checkTarget({ ...grant, family: 4, address: '::1' }))).toBe(
+      FIREWALL_ERROR_CODES.invalidInput,
+    );
+    expect(checkTarget({ ...grant, family: 6, address: '::ffff:10.0.0.9' })).toEqual({
+      family: 4,
+      address: '10.0.0.9',
+      protocol: 'tcp',
+      port: 22,
+    });
+  });
+
+  it('keeps the last of duplicate grants and one of duplicate targets', () => {
+    const grants = checkGrants([
+      grant,
+      { ...grant, address: '10.0.0.2' },
+      { ...grant, timeoutSeconds: 90, client: 'bob' },
+    ]);
+    expect(grants.map((g) => [g.address, g.client, g.timeoutSeconds])).toEqual([
+      ['10.0.0.2', 'alice', 30],
+      ['10.0.0.1', 'bob', 90],
+    ]);
+    expect(checkTargets([grant, { ...grant, address: '::ffff:10.0.0.1', family: 6 }])).toHaveLength(1);
+  });
+});
+
+describe('checkGrant', () => {
+  it('accepts the bounds', () => {
+    expect(checkGrant({ ...grant, timeoutSeconds: 1 }).timeoutSeconds).toBe(1);
+    expect(checkGrant({ ...grant, timeoutSeconds: MAX_TIMEOUT_SECONDS }).timeoutSeconds).toBe(
+      MAX_TIMEOUT_SECONDS,
+    );
+    expect(checkGrant({ ...grant, client: 'ci-runner_7.eu@example.org' }).client).toBe(
+      'ci-runner_7.eu@example.org',
+    );
+    expect(checkGrant({ ...grant, client: 'x'.repeat(64) }).client).toHaveLength(64);
+  });
+
+  it.each([0, -5, 1.5, MAX_TIMEOUT_SECONDS + 1, Number.POSITIVE_INFINITY])(
+    'rejects timeout %j',
+    (timeoutSeconds) => {
+      expect(code(() => checkGrant({ ...grant, timeoutSeconds }))).toBe(FIREWALL_ERROR_CODES.invalidInput);
+    },
+  );
+
+  it.each(['', 'x'.repeat(65), 'a b', 'a"b', 'a}b', 'a;b', 'é', 'a\nb'])(
+    'rejects client name %j',
+    (client) => {
+      expect(code(() => checkGrant({ ...grant, client }))).toBe(FIREWALL_ERROR_CODES.invalidInput);
+    },
+  );
+});
+
+describe('names', () => {
+  it('accepts short identifiers and refuses anything nft or iptables could misread', () => {
+    expect(checkObjectName('spa', 'table')).toBe('spa');
+    expect(checkObjectName('spa_test_01', 'table')).toBe('spa_test_01');
+    for (const bad of ['', '1spa', 'spa-x', 'spa x', 'a'.repeat(17), 'spa;']) {
+      expect(code(() => checkObjectName(bad, 'table'))).toBe(FIREWALL_ERROR_CODES.invalidInput);
+    }
+    expect(checkNetnsName('spat-1a2b3c-server')).toBe('spat-1a2b3c-server');
+    expect(code(() => checkNetnsName('a/b'))).toBe(FIREWALL_ERROR_CODES.invalidInput);
+  });
+
+  it('reads protocols by name or number', () => {
+    expect([parseProtocol('tcp'), parseProtocol(6), parseProtocol('17'), parseProtocol('icmp')]).toEqual([
+      'tcp',
+      'tcp',
+      'udp',
+      undefined,
+    ]);
+  });
+});

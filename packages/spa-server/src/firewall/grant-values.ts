@@ -1,0 +1,138 @@
+/** Validation and canonical forms of every value a firewall driver passes to nft, iptables or ipset. @module */
+import { isIP, SocketAddress } from 'node:net';
+import {
+  FIREWALL_ERROR_CODES,
+  FirewallError,
+  type Grant,
+  type GrantTarget,
+  type PortSpec,
+  type TransportProtocol,
+} from './driver.js';
+
+/** ipset's ceiling ((2^32 - 1) / 2 ms); nft accepts more, one limit keeps both drivers alike. */
+export const MAX_TIMEOUT_SECONDS = 2_147_483;
+/** Both backends bound their sets (nft `size`, ipset `maxelem`) to this many grants per family. */
+export const MAX_GRANTS_PER_FAMILY = 65_536;
+
+const CLIENT_NAME = /^[A-Za-z0-9_.@-]{1,64}$/;
+// Short enough for ipset (31 chars) and iptables chains (28) once suffixed; a letter first keeps
+// nft's parser from reading it as a number.
+const OBJECT_NAME = /^[A-Za-z][A-Za-z0-9_]{0,15}$/;
+const NETNS_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const MAPPED_V4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/;
+
+/**
+ * Parses an IP address into its one canonical text (IPv4 dotted quad, IPv6 compressed lower case),
+ * so that the kernel's listing and the caller's value compare equal. IPv4-mapped IPv6 addresses
+ * (what a dual-stack socket reports for an IPv4 sender) become IPv4: the kernel sees those packets
+ * as IPv4, so an IPv6 grant for them would never match.
+ */
+export function canonicalAddress(address: string): { readonly family: 4 | 6; readonly address: string } {
+  // Zone indices (fe80::1%eth0) are accepted by isIP but cannot be written into a set.
+  const family = typeof address === 'string' && !address.includes('%') ? isIP(address) : 0;
+  if (family !== 4 && family !== 6) throw invalid(`not an IP address: ${JSON.stringify(address)}`);
+  const text = new SocketAddress({ address, family: family === 4 ? 'ipv4' : 'ipv6' }).address;
+  const mapped = family === 6 ? MAPPED_V4.exec(text) : null;
+  if (mapped?.[1]) return { family: 4, address: mapped[1] };
+  return { family, address: text };
+}
+
+/** A port spec with an integer port in 1..65535 and protocol tcp or udp. */
+export function checkPort(spec: PortSpec): PortSpec {
+  const { protocol, port } = spec;
+  if (protocol !== 'tcp' && protocol !== 'udp')
+    throw invalid(`protocol must be tcp or udp: ${String(protocol)}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    throw invalid(`port out of range: ${String(port)}`);
+  return { protocol, port };
+}
+
+/** Protected ports, checked, without duplicates, in a stable order (so rule text is deterministic). */
+export function checkPorts(ports: readonly PortSpec[]): PortSpec[] {
+  const unique = new Map<string, PortSpec>();
+  for (const spec of ports) {
+    const checked = checkPort(spec);
+    unique.set(`${checked.protocol}/${checked.port}`, checked);
+  }
+  return [...unique.values()].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port);
+}
+
+/** A target with a canonical address; a family that contradicts the address is refused. */
+export function checkTarget(target: GrantTarget): GrantTarget {
+  const { protocol, port } = checkPort(target);
+  const canonical = canonicalAddress(target.address);
+  const mappedV4 = canonical.family === 4 && target.family === 6 && target.address.includes(':');
+  if (canonical.family !== target.family && !mappedV4) {
+    throw invalid(`address ${target.address} is not IPv${String(target.family)}`);
+  }
+  return { family: canonical.family, address: canonical.address, protocol, port };
+}
+
+/** A grant whose every field is safe to write into an nft or ipset command. */
+export function checkGrant(grant: Grant): Grant {
+  const target = checkTarget(grant);
+  const { timeoutSeconds, client } = grant;
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
+    throw invalid(
+      `timeoutSeconds must be an integer in 1..${MAX_TIMEOUT_SECONDS}: ${String(timeoutSeconds)}`,
+    );
+  }
+  if (typeof client !== 'string' || !CLIENT_NAME.test(client)) {
+    throw invalid(`client name must match ${CLIENT_NAME.source}: ${JSON.stringify(client)}`);
+  }
+  return { ...target, timeoutSeconds, client };
+}
+
+/** One key per (family, address, protocol, port), to spot the same target twice. */
+export function targetKey(target: GrantTarget): string {
+  return `${target.family} ${target.address} ${target.protocol} ${target.port}`;
+}
+
+/** Checks every grant; when a target appears twice the last one wins, as if applied in order. */
+export function checkGrants(grants: readonly Grant[]): Grant[] {
+  const byTarget = new Map<string, Grant>();
+  for (const grant of grants) {
+    const checked = checkGrant(grant);
+    const key = targetKey(checked);
+    byTarget.delete(key);
+    byTarget.set(key, checked);
+  }
+  return [...byTarget.values()];
+}
+
+/** Checks every target and drops duplicates. */
+export function checkTargets(targets: readonly GrantTarget[]): GrantTarget[] {
+  const byTarget = new Map<string, GrantTarget>();
+  for (const target of targets) {
+    const checked = checkTarget(target);
+    byTarget.set(targetKey(checked), checked);
+  }
+  return [...byTarget.values()];
+}
+
+/** A table, set or chain prefix chosen in the configuration. */
+export function checkObjectName(name: string, what: string): string {
+  if (typeof name !== 'string' || !OBJECT_NAME.test(name)) {
+    throw invalid(`${what} must match ${OBJECT_NAME.source}: ${JSON.stringify(name)}`);
+  }
+  return name;
+}
+
+/** A network namespace name for `ip netns exec` (tests only). */
+export function checkNetnsName(name: string): string {
+  if (typeof name !== 'string' || !NETNS_NAME.test(name)) {
+    throw invalid(`netns must match ${NETNS_NAME.source}: ${JSON.stringify(name)}`);
+  }
+  return name;
+}
+
+/** Parses a protocol as nft or ipset print it (name or IANA number). */
+export function parseProtocol(value: unknown): TransportProtocol | undefined {
+  if (value === 'tcp' || value === 6 || value === '6') return 'tcp';
+  if (value === 'udp' || value === 17 || value === '17') return 'udp';
+  return undefined;
+}
+
+function invalid(message: string): FirewallError {
+  return new FirewallError(FIREWALL_ERROR_CODES.invalidInput, message);
+}
