@@ -1,0 +1,88 @@
+/** Reading `nft -j list table inet NAME`: the grants in the sets and whether the table is whole. @module */
+import type { ActiveGrant } from './driver.js';
+import { canonicalAddress, parseProtocol } from './grant-values.js';
+import { NFT_CHAIN, NFT_RULES, NFT_SET_PORTS, NFT_SET_V4, NFT_SET_V6 } from './nft-script.js';
+
+/** What the listing says about the driver's objects. */
+export interface NftTableState {
+  readonly sets: ReadonlySet<string>;
+  /** Number of rules per chain name. */
+  readonly rules: ReadonlyMap<string, number>;
+  readonly chainHooked: boolean;
+  readonly grants: readonly ActiveGrant[];
+}
+
+type Json = Record<string, unknown>;
+
+/** Parses nft's JSON listing of the table; unknown or malformed entries are skipped, not trusted. */
+export function parseNftTable(text: string): NftTableState {
+  const root: unknown = JSON.parse(text);
+  const items = isObject(root) && Array.isArray(root.nftables) ? root.nftables : [];
+  const sets = new Set<string>();
+  const rules = new Map<string, number>();
+  const grants: ActiveGrant[] = [];
+  let chainHooked = false;
+  for (const item of items) {
+    if (!isObject(item)) continue;
+    if (isObject(item.set) && typeof item.set.name === 'string') {
+      const { name } = item.set;
+      sets.add(name);
+      if (name === NFT_SET_V4 || name === NFT_SET_V6) {
+        const elements = Array.isArray(item.set.elem) ? item.set.elem : [];
+        for (const element of elements) {
+          const grant = parseElement(element, name === NFT_SET_V4 ? 4 : 6);
+          if (grant) grants.push(grant);
+        }
+      }
+    } else if (isObject(item.chain) && typeof item.chain.name === 'string') {
+      rules.set(item.chain.name, rules.get(item.chain.name) ?? 0);
+      if (item.chain.name === NFT_CHAIN) chainHooked = item.chain.hook === 'input';
+    } else if (isObject(item.rule) && typeof item.rule.chain === 'string') {
+      rules.set(item.rule.chain, (rules.get(item.rule.chain) ?? 0) + 1);
+    }
+  }
+  return { sets, rules, chainHooked, grants };
+}
+
+/** True when every set, the hooked chain and all its rules are there. */
+export function isNftTableIntact(state: NftTableState): boolean {
+  return (
+    [NFT_SET_V4, NFT_SET_V6, NFT_SET_PORTS].every((name) => state.sets.has(name)) &&
+    state.chainHooked &&
+    state.rules.get(NFT_CHAIN) === NFT_RULES.length
+  );
+}
+
+/**
+ * One set element: `{"elem": {"val": {"concat": [addr, proto, port]}, "expires": s, "comment": c}}`,
+ * or the bare `{"concat": [...]}` of an element without timeout (only someone else adds those;
+ * it never expires, so it is reported with an infinite time left).
+ */
+function parseElement(element: unknown, family: 4 | 6): ActiveGrant | undefined {
+  if (!isObject(element)) return undefined;
+  const wrapped = isObject(element.elem) ? element.elem : undefined;
+  const value = wrapped ? wrapped.val : element;
+  const parts = isObject(value) && Array.isArray(value.concat) ? value.concat : undefined;
+  if (parts?.length !== 3) return undefined;
+  const [rawAddress, rawProtocol, rawPort] = parts;
+  const protocol = parseProtocol(rawProtocol);
+  const port = typeof rawPort === 'number' ? rawPort : Number(rawPort);
+  if (typeof rawAddress !== 'string' || !protocol || !Number.isInteger(port)) return undefined;
+  let address: string;
+  try {
+    const canonical = canonicalAddress(rawAddress);
+    if (canonical.family !== family) return undefined;
+    address = canonical.address;
+  } catch {
+    return undefined;
+  }
+  const client = typeof wrapped?.comment === 'string' ? wrapped.comment : '';
+  let expiresInSeconds = Number.POSITIVE_INFINITY;
+  if (typeof wrapped?.expires === 'number') expiresInSeconds = wrapped.expires;
+  else if (typeof wrapped?.timeout === 'number') expiresInSeconds = 0; // Timed, but less than a second left.
+  return { family, address, protocol, port, client, expiresInSeconds };
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,100 @@
+/** The nftables driver in a lab: the firewall contract, plus what is specific to its long-lived nft process. */
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NFT_DIALECT } from '../packages/spa-server/src/firewall/ack-reader.js';
+import { LineShell } from '../packages/spa-server/src/firewall/line-shell.js';
+import { NftablesDriver } from '../packages/spa-server/src/firewall/nftables.js';
+import { toolCommand } from '../packages/spa-server/src/firewall/tool-command.js';
+import { describeFirewallContract } from './lib/firewall-contract.js';
+import { createLab, type Lab } from './lib/netns.js';
+
+const TABLE = 'spa_e2e';
+
+describeFirewallContract({
+  label: 'nftables',
+  make: (netns, options = {}) => new NftablesDriver({ table: TABLE, netns, ...options }),
+  makeMissingTool: (netns) => new NftablesDriver({ table: TABLE, netns, nftPath: '/nonexistent/sbin/nft' }),
+  deleteUnderneath: async (server) => {
+    await server.exec('nft', ['delete', 'table', 'inet', TABLE]);
+  },
+});
+
+describe('nftables driver specifics', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await createLab(['server']);
+  });
+  afterAll(async () => {
+    await lab?.destroy();
+  });
+
+  it('touches no table but its own, and two instances with different tables coexist', async () => {
+    const { ns } = lab.host('server');
+    await execa('ip', [
+      'netns',
+      'exec',
+      ns,
+      'nft',
+      'add table inet other; add chain inet other c { type filter hook input priority 0; policy accept; }',
+    ]);
+    const a = new NftablesDriver({ table: 'spa_a', netns: ns });
+    const b = new NftablesDriver({ table: 'spa_b', netns: ns });
+    await a.setup([{ protocol: 'tcp', port: 22 }]);
+    await b.setup([{ protocol: 'tcp', port: 23 }]);
+    await a.grant([
+      { family: 4, address: '10.1.2.3', protocol: 'tcp', port: 22, timeoutSeconds: 60, client: 'a' },
+    ]);
+    await a.flush();
+    expect(await b.isIntact()).toBe(true);
+    const { stdout } = await execa('ip', ['netns', 'exec', ns, 'nft', 'list', 'tables']);
+    expect(stdout.split('\n').sort()).toEqual(['table inet other', 'table inet spa_b']);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('rebuilds a table of another shape, keeping the grants with time left', async () => {
+    const { ns } = lab.host('server');
+    // An older layout: the IPv4 set without size and the chain at another priority (nft cannot change those).
+    await execa('ip', [
+      'netns',
+      'exec',
+      ns,
+      'nft',
+      'add table inet spa_old; add set inet spa_old allow4 { type ipv4_addr . inet_proto . inet_service; flags timeout; }; add element inet spa_old allow4 { 10.9.9.9 . tcp . 22 timeout 90s comment "kept" }; add chain inet spa_old input { type filter hook input priority 10; }',
+    ]);
+    const driver = new NftablesDriver({ table: 'spa_old', netns: ns });
+    await driver.setup([{ protocol: 'tcp', port: 22 }]);
+    expect(await driver.isIntact()).toBe(true);
+    const [kept] = await driver.list();
+    expect(kept).toMatchObject({ address: '10.9.9.9', client: 'kept' });
+    expect(kept?.expiresInSeconds).toBeGreaterThan(80);
+    await driver.close();
+  });
+
+  it('replaces its nft process after a set number of batches without reordering them', async () => {
+    const { ns } = lab.host('server');
+    const shell = new LineShell({
+      command: await toolCommand('nft', 'nftables', ns),
+      args: ['-i'],
+      dialect: NFT_DIALECT,
+      timeoutMs: 5000,
+      maxPending: 100,
+      batchesPerProcess: 3,
+    });
+    await shell.run(['add table inet spa_seq; add set inet spa_seq s { type inet_service; }']);
+    const pids = new Set<number | undefined>();
+    // add, delete, add ... of one element: any reordering makes a delete fail.
+    const ops = Array.from({ length: 20 }, (_, i) =>
+      shell
+        .run([`${i % 2 === 0 ? 'add' : 'delete'} element inet spa_seq s { 80 }`])
+        .then(() => pids.add(shell.pid)),
+    );
+    await Promise.all(ops);
+    expect(pids.size).toBeGreaterThan(3);
+    await expect(shell.run(['delete element inet spa_seq s { 80 }'])).rejects.toMatchObject({
+      code: 'FIREWALL_COMMAND_FAILED',
+    });
+    await expect(shell.run(['add element inet spa_seq s { 80 }'])).resolves.toBeUndefined();
+    await shell.close();
+    await expect(shell.run(['list tables'])).rejects.toMatchObject({ code: 'FIREWALL_NOT_READY' });
+  });
+});
