@@ -1,0 +1,88 @@
+/** iptables-restore text for the server's chain, and reading `iptables -S` (both variants' output). */
+import { describe, expect, it } from 'vitest';
+import { chainName, chainRules, parseChainState, removeRestore, setupRestore } from './iptables-rules.js';
+
+// Captured from `iptables-nft -w -S` in a namespace after setup, with a user rule and a warning line.
+const SAVED = [
+  '# Warning: iptables-legacy tables present, use iptables-legacy to see them',
+  '-P INPUT ACCEPT',
+  '-P FORWARD ACCEPT',
+  '-P OUTPUT ACCEPT',
+  '-N SPA-INPUT',
+  '-A INPUT -j SPA-INPUT',
+  '-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT',
+  '-A INPUT -j SPA-INPUT',
+  '-A SPA-INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
+  '-A SPA-INPUT -m set --match-set spa4 src,dst -j RETURN',
+  '-A SPA-INPUT -p tcp -m multiport --dports 22 -j DROP',
+  '',
+].join('\n');
+
+describe('chain rules', () => {
+  it('names the chain after the prefix', () => {
+    expect(chainName('spa')).toBe('SPA-INPUT');
+  });
+
+  it('returns for established and granted traffic, drops protected ports, 15 ports per multiport rule', () => {
+    const ports = Array.from({ length: 16 }, (_, i) => ({ protocol: 'tcp' as const, port: 1000 + i }));
+    expect(chainRules('SPA-INPUT', 'spa4', [...ports, { protocol: 'udp', port: 53 }])).toEqual([
+      '-A SPA-INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
+      '-A SPA-INPUT -m set --match-set spa4 src,dst -j RETURN',
+      `-A SPA-INPUT -p tcp -m multiport --dports ${ports
+        .slice(0, 15)
+        .map((p) => p.port)
+        .join(',')} -j DROP`,
+      '-A SPA-INPUT -p tcp -m multiport --dports 1015 -j DROP',
+      '-A SPA-INPUT -p udp -m multiport --dports 53 -j DROP',
+    ]);
+  });
+});
+
+describe('parseChainState', () => {
+  it('counts jumps, notes the first one and collects the chain rules', () => {
+    expect(parseChainState(SAVED, 'SPA-INPUT')).toEqual({
+      exists: true,
+      jumps: 2,
+      jumpFirst: true,
+      rules: [
+        '-A SPA-INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
+        '-A SPA-INPUT -m set --match-set spa4 src,dst -j RETURN',
+        '-A SPA-INPUT -p tcp -m multiport --dports 22 -j DROP',
+      ],
+    });
+    expect(
+      parseChainState('-P INPUT ACCEPT\n-A INPUT -j ACCEPT\n-A INPUT -j SPA-INPUT\n', 'SPA-INPUT'),
+    ).toMatchObject({
+      exists: false,
+      jumps: 1,
+      jumpFirst: false,
+    });
+  });
+});
+
+describe('restore input', () => {
+  it('flushes and refills the chain and moves the one jump to position 1 in one commit', () => {
+    const state = parseChainState(SAVED, 'SPA-INPUT');
+    expect(setupRestore('SPA-INPUT', 'spa4', [{ protocol: 'tcp', port: 22 }], state)).toBe(
+      [
+        '*filter',
+        ':SPA-INPUT - [0:0]',
+        '-A SPA-INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
+        '-A SPA-INPUT -m set --match-set spa4 src,dst -j RETURN',
+        '-A SPA-INPUT -p tcp -m multiport --dports 22 -j DROP',
+        '-D INPUT -j SPA-INPUT',
+        '-D INPUT -j SPA-INPUT',
+        '-I INPUT 1 -j SPA-INPUT',
+        'COMMIT',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('removes jumps and chain, or nothing when nothing is there', () => {
+    expect(removeRestore('SPA-INPUT', parseChainState(SAVED, 'SPA-INPUT'))).toBe(
+      '*filter\n-D INPUT -j SPA-INPUT\n-D INPUT -j SPA-INPUT\n-F SPA-INPUT\n-X SPA-INPUT\nCOMMIT\n',
+    );
+    expect(removeRestore('SPA-INPUT', parseChainState('-P INPUT ACCEPT\n', 'SPA-INPUT'))).toBeUndefined();
+  });
+});

@@ -1,0 +1,205 @@
+/** iptables driver: ipset sets with kernel timeouts, matched from the server's own chain in iptables and ip6tables. @module */
+import { IPSET_DIALECT } from './ack-reader.js';
+import {
+  type ActiveGrant,
+  FIREWALL_ERROR_CODES,
+  type FirewallDriver,
+  FirewallError,
+  type Grant,
+  type GrantTarget,
+  type PortSpec,
+} from './driver.js';
+import { checkGrants, checkNetnsName, checkObjectName, checkPorts, checkTargets } from './grant-values.js';
+import {
+  ipsetCreateScript,
+  ipsetGrantLines,
+  ipsetName,
+  ipsetRevokeLines,
+  parseIpsetSave,
+} from './ipset-script.js';
+import { chainName, chainRules, removeRestore, setupRestore } from './iptables-rules.js';
+import {
+  destroyIpset,
+  IPSET_SET_MISSING,
+  type IptablesTool,
+  type IptablesTools,
+  readChainState,
+  readIpsetNames,
+  resolveIptablesTools,
+  restoreFamily,
+  variantPaths,
+} from './iptables-tools.js';
+import { LineShell } from './line-shell.js';
+import { runTool, runToolOk } from './tool-command.js';
+
+export type { IptablesTool } from './iptables-tools.js';
+
+export interface IptablesDriverOptions {
+  /** Which iptables to drive: iptables-nft (default) or iptables-legacy. */
+  readonly variant?: 'nft' | 'legacy';
+  /** Names the sets (`spa4`, `spa6`) and the chain (`SPA-INPUT`). Default 'spa'. */
+  readonly prefix?: string;
+  /** Executables (absolute path or name searched in PATH and sbin); defaults follow the variant. */
+  readonly paths?: Partial<Record<IptablesTool, string>>;
+  /** Run every command inside this network namespace (`ip netns exec`); for tests. */
+  readonly netns?: string;
+  /** A command not answered within this time fails. Default 10 s. */
+  readonly timeoutMs?: number;
+  /** Grant/revoke batches waiting for ipset beyond this are refused. Default 10,000. */
+  readonly maxPending?: number;
+}
+
+const FAMILIES = [4, 6] as const;
+
+/**
+ * Grants are ipset elements, written through one long-lived `ipset -` process; the chain and the jump
+ * to it change only in setup() and flush(), each family in one `iptables-restore --noflush` commit.
+ */
+export class IptablesDriver implements FirewallDriver {
+  readonly name = 'iptables';
+  readonly prefix: string;
+  readonly chain: string;
+  readonly #paths: Record<IptablesTool, string>;
+  readonly #netns: string | undefined;
+  readonly #timeoutMs: number;
+  readonly #maxPending: number;
+  /** Rule count per family installed by this instance's setup(), to notice rules deleted underneath. */
+  readonly #expectedRules = new Map<4 | 6, number>();
+  #tools: Promise<IptablesTools> | undefined;
+  #shell: LineShell | undefined;
+  #closed = false;
+
+  constructor(options: IptablesDriverOptions = {}) {
+    const variant = options.variant ?? 'nft';
+    if (variant !== 'nft' && variant !== 'legacy') {
+      throw new FirewallError(
+        FIREWALL_ERROR_CODES.invalidInput,
+        `iptables variant must be nft or legacy: ${variant}`,
+      );
+    }
+    this.prefix = checkObjectName(options.prefix ?? 'spa', 'iptables prefix');
+    this.chain = chainName(this.prefix);
+    this.#paths = { ...variantPaths(variant), ...options.paths };
+    this.#netns = options.netns === undefined ? undefined : checkNetnsName(options.netns);
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#maxPending = options.maxPending ?? 10_000;
+  }
+
+  async setup(ports: readonly PortSpec[]): Promise<void> {
+    const checked = checkPorts(ports);
+    const tools = await this.#ready();
+    // Sets first: the rules refer to them. -exist keeps an identical set with its elements.
+    await runToolOk(tools.ipset, ['-exist', 'restore'], {
+      input: ipsetCreateScript(this.prefix),
+      timeoutMs: this.#timeoutMs,
+    });
+    for (const family of FAMILIES) {
+      const set = ipsetName(this.prefix, family);
+      const state = await readChainState(tools, family, this.chain, this.#timeoutMs);
+      await restoreFamily(tools, family, setupRestore(this.chain, set, checked, state), this.#timeoutMs);
+      this.#expectedRules.set(family, chainRules(this.chain, set, checked).length);
+    }
+  }
+
+  async grant(grants: readonly Grant[]): Promise<void> {
+    const checked = checkGrants(grants);
+    if (checked.length > 0) await this.#batch(ipsetGrantLines(this.prefix, checked));
+  }
+
+  async revoke(targets: readonly GrantTarget[]): Promise<void> {
+    const checked = checkTargets(targets);
+    if (checked.length > 0) await this.#batch(ipsetRevokeLines(this.prefix, checked));
+  }
+
+  async list(): Promise<ActiveGrant[]> {
+    const tools = await this.#ready();
+    const saves = await Promise.all(
+      FAMILIES.map((family) =>
+        runTool(tools.ipset, ['save', ipsetName(this.prefix, family)], { timeoutMs: this.#timeoutMs }),
+      ),
+    );
+    // A missing set (non-zero exit) holds no grants.
+    return saves.flatMap((save) => (save.exitCode === 0 ? parseIpsetSave(save.stdout, this.prefix) : []));
+  }
+
+  async isIntact(): Promise<boolean> {
+    const tools = await this.#ready();
+    const [sets, ...chains] = await Promise.all([
+      readIpsetNames(tools, this.#timeoutMs),
+      ...FAMILIES.map((family) => readChainState(tools, family, this.chain, this.#timeoutMs)),
+    ]);
+    return FAMILIES.every((family, i) => {
+      const state = chains[i];
+      const expected = this.#expectedRules.get(family);
+      return (
+        sets.has(ipsetName(this.prefix, family)) &&
+        state?.exists &&
+        state.jumps > 0 &&
+        (expected === undefined ? state.rules.length >= 2 : state.rules.length === expected)
+      );
+    });
+  }
+
+  async flush(): Promise<void> {
+    const tools = await this.#ready();
+    for (const family of FAMILIES) {
+      const input = removeRestore(
+        this.chain,
+        await readChainState(tools, family, this.chain, this.#timeoutMs),
+      );
+      if (input !== undefined) await restoreFamily(tools, family, input, this.#timeoutMs);
+    }
+    this.#expectedRules.clear();
+    const sets = await readIpsetNames(tools, this.#timeoutMs);
+    for (const family of FAMILIES) {
+      const name = ipsetName(this.prefix, family);
+      if (sets.has(name)) await destroyIpset(tools, name, this.#timeoutMs);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#shell?.close();
+  }
+
+  /** Process id of the long-lived ipset, if running (tests kill or stop it to check recovery). */
+  get helperPid(): number | undefined {
+    return this.#shell?.pid;
+  }
+
+  async #batch(lines: readonly string[]): Promise<void> {
+    const tools = await this.#ready();
+    this.#shell ??= new LineShell({
+      command: tools.ipset,
+      args: ['-'],
+      dialect: IPSET_DIALECT,
+      timeoutMs: this.#timeoutMs,
+      maxPending: this.#maxPending,
+      batchesPerProcess: 10_000,
+    });
+    try {
+      await this.#shell.run(lines);
+    } catch (error) {
+      if (error instanceof FirewallError && error.message.includes(IPSET_SET_MISSING)) {
+        throw new FirewallError(
+          FIREWALL_ERROR_CODES.notReady,
+          `ipset ${ipsetName(this.prefix, 4)}/${ipsetName(this.prefix, 6)} missing: run setup() again`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  #ready(): Promise<IptablesTools> {
+    if (this.#closed) {
+      return Promise.reject(new FirewallError(FIREWALL_ERROR_CODES.notReady, 'firewall driver is closed'));
+    }
+    this.#tools ??= resolveIptablesTools(this.#paths, this.#netns).catch((error: unknown) => {
+      // Look again next time: the package may get installed while the daemon waits.
+      this.#tools = undefined;
+      throw error;
+    });
+    return this.#tools;
+  }
+}

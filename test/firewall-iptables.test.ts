@@ -1,0 +1,28 @@
+/** The iptables driver in a lab, with iptables-nft and with iptables-legacy: the same firewall contract. */
+import { IptablesDriver } from '../packages/spa-server/src/firewall/iptables.js';
+import { describeFirewallContract } from './lib/firewall-contract.js';
+
+for (const variant of ['nft', 'legacy'] as const) {
+  describeFirewallContract({
+    label: `iptables-${variant}`,
+    make: (netns, options = {}) => new IptablesDriver({ variant, prefix: 'spae2e', netns, ...options }),
+    makeMissingTool: (netns) =>
+      new IptablesDriver({ variant, prefix: 'spae2e', netns, paths: { ipset: '/nonexistent/sbin/ipset' } }),
+    deleteUnderneath: async (server) => {
+      // What `iptables -F INPUT; iptables -X ...; ipset destroy` by an admin would leave behind.
+      for (const tool of [`iptables-${variant}`, `ip6tables-${variant}`]) {
+        await server.exec(tool, ['-w', '-D', 'INPUT', '-j', 'SPAE2E-INPUT']);
+        await server.exec(tool, ['-w', '-F', 'SPAE2E-INPUT']);
+        await server.exec(tool, ['-w', '-X', 'SPAE2E-INPUT']);
+      }
+      for (const set of ['spae2e4', 'spae2e6']) {
+        // iptables-nft may drop its reference to the set a moment after the rule.
+        for (let i = 0; i < 20; i++) {
+          const { exitCode } = await server.exec('ipset', ['destroy', set], { reject: false });
+          if (exitCode === 0) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    },
+  });
+}
