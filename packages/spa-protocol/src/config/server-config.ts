@@ -14,6 +14,7 @@ import {
   SERVICE_NAME_PATTERN,
 } from './config-values.js';
 import { configErrorMap, formatIssues } from './format-issues.js';
+import { findListenConflicts } from './listen-conflicts.js';
 import type {
   ClientConfig,
   ClientConfigInput,
@@ -25,6 +26,7 @@ export { type ClientConflict, type ClientEntry, findClientConflicts } from './cl
 export * from './config-values.js';
 export { configErrorMap, formatIssues, formatPath } from './format-issues.js';
 export { locateJsonError } from './json-position.js';
+export { findListenConflicts, type ListenConflict } from './listen-conflicts.js';
 export type * from './server-config-types.js';
 
 export const DEFAULT_LISTEN: readonly string[] = ['0.0.0.0:62201', '[::]:62201'];
@@ -166,7 +168,9 @@ const schema = z
         message: `${config.defaultDuration} is more than maxDuration (${config.maxDuration})`,
       });
     }
-    checkListen(config.listen, config.services, ctx);
+    for (const conflict of findListenConflicts(config.listen, config.services)) {
+      ctx.addIssue({ code: 'custom', path: ['listen', conflict.index], message: conflict.message });
+    }
     const entries = config.clients.map((c, i) => ({ ...c, where: `clients[${i}]` }));
     for (const conflict of findClientConflicts(entries, Object.keys(config.services), config.maxDuration)) {
       ctx.addIssue({
@@ -178,36 +182,6 @@ const schema = z
   });
 
 export const serverConfigSchema: z.ZodType<ServerConfig, ServerConfigInput> = schema;
-
-/** The knock port must stay reachable: a protected UDP port equal to it would drop every knock. */
-function checkListen(
-  listen: readonly string[],
-  services: ServerConfig['services'],
-  ctx: z.RefinementCtx,
-): void {
-  const protectedUdp = new Set(
-    Object.values(services)
-      .flat()
-      .map(parsePortSpec)
-      .filter((p) => p?.protocol === 'udp')
-      .map((p) => p!.port),
-  );
-  const seen = new Set<string>();
-  for (const [i, text] of listen.entries()) {
-    const socket = parseSocketAddress(text)!;
-    const key = `${socket.address}:${socket.port}`;
-    if (seen.has(key))
-      ctx.addIssue({ code: 'custom', path: ['listen', i], message: `${text} is listed twice` });
-    seen.add(key);
-    if (protectedUdp.has(socket.port)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['listen', i],
-        message: `port ${socket.port} is also a protected service port (udp/${socket.port}): knocks would be dropped`,
-      });
-    }
-  }
-}
 
 export type ServerConfigCheck =
   | { readonly ok: true; readonly config: ServerConfig }

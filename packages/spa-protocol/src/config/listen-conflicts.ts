@@ -1,0 +1,39 @@
+/** Checks of the listen addresses against each other and the protected ports. @module */
+import { parsePortSpec, parseSocketAddress } from './config-values.js';
+
+export interface ListenConflict {
+  /** Index into `listen`. */
+  readonly index: number;
+  readonly message: string;
+}
+
+/**
+ * Duplicates, and a knock port that is itself a protected UDP port (every knock would be dropped).
+ * Entries that do not parse are skipped: they are reported where each is checked.
+ */
+export function findListenConflicts(
+  listen: readonly string[],
+  services: Readonly<Record<string, string | readonly string[]>>,
+): ListenConflict[] {
+  const protectedUdp = new Set<number>();
+  for (const text of Object.values(services).flat()) {
+    const spec = parsePortSpec(text);
+    if (spec?.protocol === 'udp') protectedUdp.add(spec.port);
+  }
+  const conflicts: ListenConflict[] = [];
+  const seen = new Set<string>();
+  for (const [index, text] of listen.entries()) {
+    const socket = parseSocketAddress(text);
+    if (!socket) continue;
+    const key = `${socket.address}:${socket.port}`;
+    if (seen.has(key)) conflicts.push({ index, message: `${text} is listed twice` });
+    seen.add(key);
+    if (protectedUdp.has(socket.port)) {
+      conflicts.push({
+        index,
+        message: `port ${socket.port} is also a protected service port (udp/${socket.port}): knocks would be dropped`,
+      });
+    }
+  }
+  return conflicts;
+}
