@@ -1,0 +1,269 @@
+/** The whole packet path with real stages and a fake firewall: order of checks, what reaches which stage, what is written. */
+import { rmSync } from 'node:fs';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { type CaptureLog, captureLog } from '../../test/capture-log.js';
+import { type CountingBackend, countingBackend } from '../../test/counting-backend.js';
+import { createFakeDriver, type FakeDriver } from '../../test/fake-driver.js';
+import { type Fixture, makeClient, makeFixture } from '../../test/fixtures.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
+import { createGrantKeeper, type GrantKeeper } from '../grants.js';
+import { createDaemonLog } from '../log.js';
+import { createMetrics, type Metrics } from '../metrics.js';
+import { ReplayStore } from '../replay-store.js';
+import { createPipeline, type Pipeline } from './pipeline.js';
+import { createRateLimiter } from './rate-limiter.js';
+import { buildRuntime } from './runtime.js';
+
+const T0 = 1_700_000_000_000;
+const SRC = '198.51.100.7';
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+interface Rig {
+  fx: Fixture;
+  pipeline: Pipeline;
+  driver: FakeDriver;
+  backend: CountingBackend;
+  log: CaptureLog;
+  metrics: Metrics;
+  replay: ReplayStore;
+  grants: GrantKeeper;
+  clock: { now: number };
+  /** Feeds datagrams to the receive path and waits until every one is decided. */
+  feed(...datagrams: Uint8Array[]): Promise<void>;
+  reasons(): string[];
+}
+
+async function rig(
+  over: Partial<ResolvedConfig> = {},
+  clients = [makeClient('alice'), makeClient('bob', { services: ['dns'] })],
+): Promise<Rig> {
+  const fx = makeFixture(over, clients);
+  dirs.push(fx.config.stateDir);
+  const clock = { now: T0 };
+  const now = () => clock.now;
+  const backend = countingBackend();
+  const log = captureLog();
+  const daemonLog = createDaemonLog({ sink: log, clock: now, level: 'debug', refusalsPerSecond: 1e9 });
+  const { store: replay } = await ReplayStore.open({ dir: fx.config.stateDir, windowMs: 60_000, clock: now });
+  const metrics = createMetrics({
+    replayEntries: () => replay.size,
+    replayEvictions: () => 0,
+    logSuppressed: () => 0,
+  });
+  const driver = createFakeDriver();
+  const grants = createGrantKeeper({ driver, clock: now, log: daemonLog, metrics });
+  const runtime = buildRuntime(fx.config, backend);
+  await grants.setup(runtime.ports);
+  const { rateLimit } = fx.config;
+  const limiter = createRateLimiter({
+    rate: rateLimit.perSourceRate,
+    burst: rateLimit.perSourceBurst,
+    maxSources: rateLimit.maxSources,
+    clock: now,
+  });
+  const pipeline = createPipeline({
+    runtime: () => runtime,
+    limiter,
+    replay,
+    grants,
+    log: daemonLog,
+    metrics,
+    clock: now,
+    queueSize: fx.config.queueSize,
+  });
+  backend.reset();
+  driver.calls.length = 0;
+  return {
+    fx,
+    pipeline,
+    driver,
+    backend,
+    log,
+    metrics,
+    replay,
+    grants,
+    clock,
+    async feed(...datagrams) {
+      for (const d of datagrams) pipeline.receive(d, SRC, 40000);
+      await pipeline.idle();
+    },
+    reasons: () => log.events('knock.refused').map((e) => e.reason as string),
+  };
+}
+
+describe('packet pipeline', () => {
+  let r: Rig;
+  beforeEach(async () => {
+    r = await rig();
+  });
+
+  it('grants a valid knock for the packet source, after the replay record, and logs it', async () => {
+    await r.feed(r.fx.knock({}, { now: T0 }));
+    expect(r.driver.calls).toEqual([
+      {
+        op: 'grant',
+        grants: [{ family: 4, address: SRC, protocol: 'tcp', port: 22, timeoutSeconds: 30, client: 'alice' }],
+      },
+    ]);
+    expect(r.replay.size).toBe(1);
+    const [line] = r.log.events('knock.accepted');
+    expect(line).toEqual({
+      ts: new Date(T0).toISOString(),
+      level: 'info',
+      event: 'knock.accepted',
+      src: SRC,
+      srcPort: 40000,
+      client: 'alice',
+      services: ['ssh'],
+      addresses: [SRC],
+      duration: 30,
+    });
+    expect(r.metrics.snapshot()).toMatchObject({ received: 1, accepted: 1, grants: 1 });
+  });
+
+  it('drops bad sizes and bad MACs before any public-key work', async () => {
+    const good = r.fx.knock({}, { now: T0 });
+    const badMac = good.slice();
+    badMac[badMac.length - 1]! ^= 1;
+    const tampered = good.slice();
+    tampered[100]! ^= 1; // inside the ciphertext: mac1 covers it too
+    await r.feed(new Uint8Array(10), new Uint8Array(5000), Uint8Array.from([...good, 0]), badMac, tampered);
+    expect(r.reasons()).toEqual(['too-short', 'too-long', 'bad-length', 'bad-mac', 'bad-mac']);
+    expect(r.backend.calls.x25519 ?? 0).toBe(0);
+    expect(r.backend.calls.chachaOpen ?? 0).toBe(0);
+    expect(r.backend.calls.ed25519Verify ?? 0).toBe(0);
+    expect(r.driver.calls).toEqual([]);
+  });
+
+  it('never lets a replay reach the signature check or the firewall, even inside one batch', async () => {
+    const knock = r.fx.knock({}, { now: T0 });
+    await r.feed(knock, knock, knock);
+    await r.feed(knock);
+    expect(r.reasons()).toEqual(['replay', 'replay', 'replay']);
+    expect(r.backend.calls.ed25519Verify).toBe(1);
+    expect(r.driver.calls.filter((c) => c.op === 'grant')).toHaveLength(1);
+  });
+
+  it('refuses unknown clients and stale knocks without verifying a signature', async () => {
+    const stranger = makeClient('mallory');
+    await r.feed(r.fx.knock({}, { client: stranger, now: T0 }));
+    await r.feed(r.fx.knock({}, { now: T0 - 61_000 }), r.fx.knock({}, { now: T0 + 61_000 }));
+    expect(r.reasons()).toEqual(['unknown-client', 'stale', 'stale']);
+    expect(r.backend.calls.ed25519Verify ?? 0).toBe(0);
+    expect(r.log.events('knock.refused')[1]).toMatchObject({ client: 'alice', src: SRC });
+  });
+
+  it('refuses a knock for another server at the MAC: nothing else is spent on it', async () => {
+    const other = makeFixture();
+    dirs.push(other.config.stateDir);
+    await r.feed(other.knock({}, { now: T0 }));
+    expect(r.reasons()).toEqual(['bad-mac']);
+  });
+
+  it('writes no state for a policy refusal', async () => {
+    const bob = r.fx.clients[1]!;
+    await r.feed(r.fx.knock({}, { client: bob, now: T0 }));
+    expect(r.reasons()).toEqual(['policy-service']);
+    expect(r.backend.calls.ed25519Verify).toBe(1); // authenticated first (§7 order)
+    expect(r.replay.size).toBe(0);
+    expect(r.driver.calls).toEqual([]);
+  });
+
+  it('opens signed addresses × service ports in one driver call', async () => {
+    await r.feed(
+      r.fx.knock(
+        {
+          access: [{ type: 'service', name: 'web' }],
+          addresses: ['203.0.113.5', '2001:db8::5'],
+          durationSeconds: 100,
+        },
+        { now: T0 },
+      ),
+    );
+    const call = r.driver.calls[0];
+    expect(
+      call?.op === 'grant' && call.grants.map((g) => `${g.address}/${g.port}/${g.timeoutSeconds}`),
+    ).toEqual(['203.0.113.5/80/100', '203.0.113.5/443/100', '2001:db8::5/80/100', '2001:db8::5/443/100']);
+  });
+
+  it('a close request revokes at once; a second knock extends instead of duplicating', async () => {
+    await r.feed(r.fx.knock({}, { now: T0 }));
+    r.clock.now += 10_000;
+    await r.feed(r.fx.knock({ durationSeconds: 60 }, { now: r.clock.now }));
+    expect(r.driver.grants.size).toBe(1);
+    expect(r.grants.live()).toHaveLength(1);
+    expect([...r.driver.grants.values()][0]?.timeoutSeconds).toBe(60);
+    await r.feed(r.fx.knock({ kind: 'close' }, { now: r.clock.now }));
+    expect(r.driver.calls.at(-1)).toEqual({
+      op: 'revoke',
+      targets: [{ family: 4, address: SRC, protocol: 'tcp', port: 22 }],
+    });
+    expect(r.driver.grants.size).toBe(0);
+    expect(r.log.events('knock.closed')).toHaveLength(1);
+    expect(r.metrics.snapshot()).toMatchObject({ accepted: 2, closed: 1 });
+  });
+
+  it('a firewall failure is logged and counted as firewall-failed, never as granted, and never crashes', async () => {
+    r.driver.failNext('grant');
+    await r.feed(r.fx.knock({}, { now: T0 }));
+    expect(r.log.events('knock.accepted')).toHaveLength(0);
+    expect(r.log.events('knock.refused')).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        reason: 'firewall-failed',
+        client: 'alice',
+        error: 'fake grant failed',
+      }),
+    ]);
+    expect(r.metrics.snapshot()).toMatchObject({ accepted: 0, firewallFailures: 1 });
+    expect(r.metrics.snapshot().refused['firewall-failed']).toBe(1);
+    // The daemon keeps working.
+    await r.feed(r.fx.knock({}, { now: T0 }));
+    expect(r.log.events('knock.accepted')).toHaveLength(1);
+  });
+
+  it('rate-limits per source after the MAC, before any public-key work', async () => {
+    r = await rig({ rateLimit: { perSourceRate: 1, perSourceBurst: 2, maxSources: 10 } });
+    const knocks = Array.from({ length: 5 }, () => r.fx.knock({}, { now: T0 }));
+    await r.feed(...knocks);
+    expect(r.reasons()).toEqual(['rate-limited', 'rate-limited', 'rate-limited']);
+    expect(r.backend.calls.x25519).toBe(2);
+    r.pipeline.receive(r.fx.knock({}, { now: T0 }), '198.51.100.8', 1); // another source has its own bucket
+    await r.pipeline.idle();
+    expect(r.log.events('knock.accepted')).toHaveLength(3);
+  });
+
+  it('drops when the queue is full, and the receive path stays synchronous', async () => {
+    r = await rig({ queueSize: 3 });
+    const knocks = Array.from({ length: 6 }, () => r.fx.knock({}, { now: T0 }));
+    for (const k of knocks) r.pipeline.receive(k, SRC, 1);
+    expect(r.backend.calls.x25519 ?? 0).toBe(0); // nothing expensive happened on receipt
+    await r.pipeline.idle();
+    expect(r.reasons()).toEqual(['queue-full', 'queue-full', 'queue-full']);
+    expect(r.metrics.snapshot().queueDrops).toBe(3);
+    expect(r.log.events('knock.accepted')).toHaveLength(3);
+  });
+
+  it('treats an IPv4-mapped source as IPv4', async () => {
+    r.pipeline.receive(r.fx.knock({}, { now: T0 }), `::ffff:${SRC}`, 1);
+    await r.pipeline.idle();
+    expect(r.log.events('knock.accepted')[0]).toMatchObject({ src: SRC, addresses: [SRC] });
+  });
+
+  it('survives random junk of every length without throwing or granting', async () => {
+    const junk = Array.from({ length: 300 }, (_, i) => crypto.getRandomValues(new Uint8Array(i * 4)));
+    // Junk with a correct header and length, so it reaches the MAC check.
+    const shaped = Array.from({ length: 50 }, () => {
+      const d = crypto.getRandomValues(new Uint8Array(228));
+      d.set([1, 0, 0, 0]);
+      return d;
+    });
+    await r.feed(...junk, ...shaped);
+    expect(r.driver.calls).toEqual([]);
+    expect(r.log.events('pipeline.error')).toEqual([]);
+    expect(r.metrics.snapshot().refused['bad-mac']).toBe(50);
+  });
+});

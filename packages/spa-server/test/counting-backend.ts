@@ -1,0 +1,27 @@
+/** A crypto backend that counts calls per primitive, to prove which stages a datagram reached. @module */
+import type { CryptoBackend } from 'spa-protocol';
+import { nodeBackend } from 'spa-protocol/node';
+
+export type CountingBackend = CryptoBackend & { readonly calls: Record<string, number>; reset(): void };
+
+export function countingBackend(inner: CryptoBackend = nodeBackend): CountingBackend {
+  const calls: Record<string, number> = {};
+  const wrapped = Object.fromEntries(
+    Object.entries(inner).map(([name, value]) => [
+      name,
+      typeof value === 'function'
+        ? (...args: unknown[]) => {
+            calls[name] = (calls[name] ?? 0) + 1;
+            return (value as (...a: unknown[]) => unknown)(...args);
+          }
+        : value,
+    ]),
+  ) as unknown as CryptoBackend;
+  return {
+    ...wrapped,
+    calls,
+    reset() {
+      for (const k of Object.keys(calls)) delete calls[k];
+    },
+  };
+}
