@@ -77,6 +77,10 @@ function readLine(
   report: (option: string, message: string) => void,
 ): ClientConfigInput | undefined {
   const [publicKey = '', ...words] = content.split(/\s+/);
+  if (publicKey.includes('=')) {
+    report('key', 'a line must start with the public key (spa-ed25519:...)');
+    return undefined;
+  }
   const entry: Record<string, unknown> = { publicKey };
   const seen = new Set<string>();
   let ok = true;
