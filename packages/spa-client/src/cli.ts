@@ -1,5 +1,6 @@
 /** spa-client entry point: dispatches to a command (each its own lazily loaded chunk) and maps errors to exit codes. @module */
 import { toClientError, usageError } from './errors.js';
+import { writeOut } from './output.js';
 
 declare const __SPA_VERSION__: string;
 const VERSION = typeof __SPA_VERSION__ === 'string' ? __SPA_VERSION__ : '0.0.0-dev';
@@ -16,14 +17,14 @@ async function dispatch(argv: readonly string[]): Promise<number> {
       return (await import('./commands/keygen.js')).runKeygen(rest);
     case '-V':
     case '--version':
-      process.stdout.write(`spa-client ${VERSION}\n`);
+      writeOut(1, `spa-client ${VERSION}\n`);
       return 0;
     case 'help':
     case '-h':
     case '--help':
       return printHelp(rest[0]);
     case undefined:
-      await printHelp(undefined, process.stderr);
+      await printHelp(undefined, 2);
       return 64;
     default:
       throw usageError(
@@ -32,14 +33,11 @@ async function dispatch(argv: readonly string[]): Promise<number> {
   }
 }
 
-async function printHelp(
-  topic: string | undefined,
-  stream: NodeJS.WriteStream = process.stdout,
-): Promise<number> {
+async function printHelp(topic: string | undefined, fd: 1 | 2 = 1): Promise<number> {
   const { HELP } = await import('./help.js');
   const text = HELP[topic ?? 'main'];
   if (!text || topic === 'main') throw usageError(`help: no command "${String(topic).slice(0, 40)}"`);
-  stream.write(`${text}\n`);
+  writeOut(fd, `${text}\n`);
   return 0;
 }
 
@@ -51,12 +49,12 @@ function report(error: unknown, argv: readonly string[]): number {
   const exitCode = clientError.exitCode;
   if (json) {
     const payload = { code: clientError.code, exitCode, message: clientError.message };
-    process.stdout.write(`${JSON.stringify({ ...(clientError.details ?? {}), error: payload })}\n`);
+    writeOut(1, `${JSON.stringify({ ...(clientError.details ?? {}), error: payload })}\n`);
   }
-  process.stderr.write(`spa-client: ${clientError.message}\n`);
+  writeOut(2, `spa-client: ${clientError.message}\n`);
   if (verbose) {
     const stack = (clientError.cause instanceof Error ? clientError.cause : clientError).stack;
-    if (stack) process.stderr.write(`${stack}\n`);
+    if (stack) writeOut(2, `${stack}\n`);
   }
   return exitCode;
 }

@@ -1,4 +1,5 @@
 /** Where output goes: results on stdout (one JSON object with --json), progress and errors on stderr. @module */
+import { writeSync } from 'node:fs';
 
 export interface Output {
   readonly json: boolean;
@@ -11,18 +12,31 @@ export interface Output {
   info(text: string): void;
 }
 
+/**
+ * A few short lines written straight to the descriptor: touching process.stdout builds a tty or
+ * pipe stream (node:net, streams), about a millisecond of start-up for one line of text. A
+ * non-blocking pipe may refuse a synchronous write (EAGAIN); the stream then takes over.
+ */
+export function writeOut(fd: 1 | 2, text: string): void {
+  try {
+    writeSync(fd, text);
+  } catch {
+    (fd === 1 ? process.stdout : process.stderr).write(text);
+  }
+}
+
 export function createOutput(json: boolean, verbose: boolean): Output {
   return {
     json,
     verbose,
     line(text) {
-      if (!json) process.stdout.write(`${text}\n`);
+      if (!json) writeOut(1, `${text}\n`);
     },
     result(value) {
-      process.stdout.write(`${JSON.stringify(value)}\n`);
+      writeOut(1, `${JSON.stringify(value)}\n`);
     },
     info(text) {
-      if (verbose) process.stderr.write(`spa-client: ${text}\n`);
+      if (verbose) writeOut(2, `spa-client: ${text}\n`);
     },
   };
 }

@@ -5,13 +5,14 @@ import { computeKeyId, formatPublicKey } from 'spa-protocol';
 import { nodeBackend, writeNewKeyFile } from 'spa-protocol/node';
 import { flag, parseCommandArgs, stringOption } from '../args.js';
 import { CLIENT_ERROR_CODES, ClientError, usageError } from '../errors.js';
+import { writeOut } from '../output.js';
 import { expandHome } from '../profile.js';
 
 export async function runKeygen(argv: readonly string[]): Promise<number> {
   const args = parseCommandArgs('keygen', argv, { out: { type: 'string' }, comment: { type: 'string' } });
   if (flag(args, 'help')) {
     const { HELP } = await import('../help.js');
-    process.stdout.write(`${HELP.keygen}\n`);
+    writeOut(1, `${HELP.keygen}\n`);
     return 0;
   }
   if (args.positionals.length > 0) throw usageError(`keygen: unexpected argument "${args.positionals[0]}"`);
@@ -35,9 +36,7 @@ export async function runKeygen(argv: readonly string[]): Promise<number> {
   pair.secretKey.fill(0);
   if (flag(args, 'json')) {
     const keyId = Buffer.from(computeKeyId(nodeBackend, pair.publicKey)).toString('hex');
-    process.stdout.write(
-      `${JSON.stringify({ publicKey, keyFile: path, publicKeyFile: `${path}.pub`, keyId })}\n`,
-    );
-  } else process.stdout.write(`${publicKey}\n`);
+    writeOut(1, `${JSON.stringify({ publicKey, keyFile: path, publicKeyFile: `${path}.pub`, keyId })}\n`);
+  } else writeOut(1, `${publicKey}\n`);
   return 0;
 }

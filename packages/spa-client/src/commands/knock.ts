@@ -6,10 +6,8 @@ import { buildReport, formatHuman, type WaitReport } from '../knock-report.js';
 import { prepareKnock } from '../knock-session.js';
 import { parseSecondsOption } from '../option-values.js';
 import type { Output } from '../output.js';
-import { createOutput } from '../output.js';
+import { createOutput, writeOut } from '../output.js';
 import { resolvePlan } from '../plan.js';
-import { startReknocking } from '../reknock.js';
-import { waitForPorts } from '../wait-ports.js';
 
 export const KNOCK_OPTIONS: OptionSpec = {
   host: { type: 'string' },
@@ -45,7 +43,7 @@ export async function runKnock(
   const output = out ?? createOutput(flag(args, 'json'), flag(args, 'verbose'));
   if (flag(args, 'help')) {
     const { HELP } = await import('../help.js');
-    process.stdout.write(`${HELP[kind]}\n`);
+    writeOut(1, `${HELP[kind]}\n`);
     return 0;
   }
   if (flag(args, 'ipv4') && flag(args, 'ipv6')) throw usageError(`${kind}: -4 and -6 exclude each other`);
@@ -96,6 +94,11 @@ export async function runKnock(
   );
   let waitReport: WaitReport | null = null;
   if (wait) {
+    // Imported only here: node:net and timers are not needed by a plain open.
+    const [{ startReknocking }, { waitForPorts }] = await Promise.all([
+      import('../reknock.js'),
+      import('../wait-ports.js'),
+    ]);
     const target = session.targets[0]!;
     const reknocker = startReknocking(
       async () => {
