@@ -128,6 +128,7 @@ export class LineShell {
     this.#child = child;
     // A write to a dead process raises EPIPE here; the exit handler reports it.
     process.stdin?.on('error', () => {});
+    process.stderr?.on('error', () => {});
     process.stderr?.setEncoding('utf8');
     process.stderr?.on('data', (chunk: string) => {
       for (const reply of child.reader.feed(chunk)) this.#settle(child, reply);
@@ -182,6 +183,9 @@ export class LineShell {
 
   #kill(child: Child, reason: string): void {
     child.killReason ??= reason;
+    child.ending = true;
+    // Batches arriving from now on go to a fresh process; this one only has its in-flight ones to fail.
+    if (this.#child === child) this.#child = undefined;
     child.process.kill('SIGKILL');
   }
 
