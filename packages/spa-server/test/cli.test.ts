@@ -90,6 +90,15 @@ describe('spa-server check', () => {
     expect(result.stdout).toBe('ok: 2 clients, 2 services, ports tcp/22, tcp/80, tcp/443');
   });
 
+  it('warns about keys that have expired, still exiting 0', async () => {
+    const expired = { ...config, clients: [{ ...config.clients[0], expires: '2020-01-01' }] };
+    await writeFile(join(dir, 'expired.json'), JSON.stringify(expired));
+    const result = await spaServer('check', '-c', 'expired.json');
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toBe('warning: client "alice": key expired 2020-01-01T00:00:00.000Z');
+    expect(result.stdout).toBe('ok: 1 client, 2 services, ports tcp/22, tcp/80, tcp/443');
+  });
+
   it('prints one line per problem and exits 2', async () => {
     const bad = { ...config, queueSize: 0, clients: [{ ...config.clients[0], services: ['db'] }] };
     await writeFile(join(dir, 'bad.json'), JSON.stringify(bad));
