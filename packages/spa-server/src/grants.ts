@@ -71,7 +71,9 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
   const regrantLive = async (): Promise<number> => {
     const now = clock();
     pruneExpired(now);
-    const grants = [...ledger.values()].map((g) => ({
+    const isProtected = (g: LiveGrant): boolean =>
+      ports.some((p) => p.protocol === g.grant.protocol && p.port === g.grant.port);
+    const grants = [...ledger.values()].filter(isProtected).map((g) => ({
       ...g.grant,
       timeoutSeconds: Math.max(1, Math.ceil((g.expiresAtMs - now) / 1000)),
     }));
@@ -85,11 +87,9 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
     setup(next) {
       return serial(async () => {
         await driver.setup(next);
+        // The ledger keeps grants of ports no longer protected until they expire: a reload that
+        // removes a client must still be able to revoke them.
         ports = next;
-        // Grants for ports no longer protected are meaningless now; forget them.
-        const keep = new Set(next.map((p) => `${p.protocol}|${p.port}`));
-        for (const [key, g] of ledger)
-          if (!keep.has(`${g.grant.protocol}|${g.grant.port}`)) ledger.delete(key);
       });
     },
 
