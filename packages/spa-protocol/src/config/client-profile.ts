@@ -150,15 +150,37 @@ export class ProfileError extends Error {
 export function parseClientProfile(value: unknown): ClientProfileFile {
   const result = clientProfileSchema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  if (!issue) throw new ProfileError('', 'invalid profile', { cause: result.error });
+  // A misspelt field usually also makes a required one missing: name the misspelling first.
+  const issues = result.error.issues;
+  const first = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
+  if (!first) throw new ProfileError('', 'invalid profile', { cause: result.error });
+  const { issue, path } = innermost(first, []);
   if (issue.code === 'unrecognized_keys') {
-    const field = formatPath([...issue.path, issue.keys[0] ?? '']);
-    throw new ProfileError(field, 'unknown field', { cause: result.error });
+    throw new ProfileError(formatPath([...path, issue.keys[0] ?? '']), 'unknown field', {
+      cause: result.error,
+    });
   }
-  // Record keys: the nested issue says what is wrong with the key itself.
-  const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
-  throw new ProfileError(formatPath(issue.path), message, { cause: result.error });
+  throw new ProfileError(formatPath(path), issue.message, { cause: result.error });
+}
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * A union (services, allowIp) reports "no branch matched"; when only one branch had the input's
+ * type, its own issue says what is actually wrong (`services.ssh: expected "tcp/PORT" …`).
+ */
+function innermost(issue: Issue, prefix: readonly PropertyKey[]): { issue: Issue; path: PropertyKey[] } {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'invalid_key') {
+    const inner = issue.issues[0];
+    return inner ? { issue: { ...inner, path: [] } as Issue, path } : { issue, path };
+  }
+  if (issue.code !== 'invalid_union') return { issue, path };
+  const typed = issue.errors.filter(
+    (branch) => !(branch[0]?.code === 'invalid_type' && branch[0].path.length === 0),
+  );
+  const inner = typed.length === 1 ? typed[0]![0] : undefined;
+  return inner ? innermost(inner, path) : { issue, path };
 }
 
 /** `['hosts', 'vpn.example.com', 'port']` → `hosts["vpn.example.com"].port`, so dotted names stay readable. */

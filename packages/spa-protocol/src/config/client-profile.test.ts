@@ -1,0 +1,92 @@
+/** The client profile schema: the shape spa-server client-config prints, strictness, and one-line errors naming the field. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ProfileError, parseClientProfile } from './client-profile.js';
+
+const KEY = `spa-x25519:${'A'.repeat(43)}`;
+
+describe('parseClientProfile', () => {
+  it('accepts what spa-server client-config prints (services as a map of one port or a list)', () => {
+    const profile = {
+      hosts: {
+        'vpn.example.com': {
+          host: 'vpn.example.com',
+          port: 62201,
+          serverKey: KEY,
+          services: { ssh: 'tcp/22', web: ['tcp/80', 'tcp/443'] },
+          keyFile: '~/.config/spa/alice.key',
+          allowIp: 'auto',
+        },
+      },
+    };
+    expect(parseClientProfile(profile)).toEqual(profile);
+  });
+
+  it('accepts the list form of services, address lists, stun targets and a duration', () => {
+    for (const allowIp of [
+      'source',
+      'stun',
+      'stun=stun.example.net',
+      'stun=[2001:db8::1]:3478',
+      '198.51.100.7',
+      ['2001:db8::7'],
+    ]) {
+      expect(() =>
+        parseClientProfile({
+          hosts: { a: { serverKey: KEY, services: ['ssh', 'tcp/8443'], allowIp, duration: 60 } },
+        }),
+      ).not.toThrow();
+    }
+  });
+
+  it.each([
+    [{ hosts: { a: { serverKey: KEY, prot: 1 } } }, 'hosts.a.prot', /unknown field/],
+    [
+      { hosts: { 'vpn.example.com': { serverKey: 'spa-ed25519:xyz' } } },
+      'hosts["vpn.example.com"].serverKey',
+      /spa-x25519/,
+    ],
+    [{ hosts: { a: { serverKey: KEY, port: 0 } } }, 'hosts.a.port', /1-65535/],
+    [{ hosts: { a: { serverKey: KEY, services: { ssh: 'tcp/0' } } } }, 'hosts.a.services', /tcp\/PORT/],
+    [
+      { hosts: { a: { serverKey: KEY, services: { 'Bad Name': 'tcp/22' } } } },
+      'hosts.a.services',
+      /service name/,
+    ],
+    [{ hosts: { a: { serverKey: KEY, allowIp: 'everyone' } } }, 'hosts.a.allowIp', /source, auto/],
+    [{ hosts: { a: { serverKey: KEY, duration: -1 } } }, 'hosts.a.duration', /seconds/],
+    [{ hosts: { a: {} } }, 'hosts.a.serverKey', /server public key/],
+    [{ host: {} }, 'host', /unknown field/],
+    [[], '', /hosts/],
+  ])('refuses %j at %s', (value, field, message) => {
+    const error = (() => {
+      try {
+        parseClientProfile(value);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ProfileError);
+    expect((error as ProfileError).field.startsWith(field)).toBe(true);
+    expect((error as ProfileError).message).toMatch(message);
+    expect((error as ProfileError).message).not.toContain('\n');
+  });
+
+  it('throws only ProfileError, one line, for any JSON value', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.jsonValue(), fc.record({ hosts: fc.dictionary(fc.string(), fc.jsonValue()) })),
+        (value) => {
+          try {
+            parseClientProfile(value);
+          } catch (error) {
+            expect(error).toBeInstanceOf(ProfileError);
+            expect((error as Error).message).not.toContain('\n');
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
