@@ -57,9 +57,8 @@ export function startFlood(o: FloodOptions): Flood {
     durationMs: o.maxDurationMs,
     payload: o.payload,
   };
-  const [file, ...prefix] = loadPrefix(o.cpus);
-  const args = [
-    ...prefix,
+  const [file, ...args] = [
+    ...loadPrefix(o.cpus),
     process.execPath,
     SENDER,
     JSON.stringify({ ...config, minLen: o.minLen, maxLen: o.maxLen }),

@@ -155,7 +155,7 @@ const METHOD_NOTES = [
   '## How these were measured',
   '',
   '- One fresh lab of network namespaces (server, client, outsider, joined by a bridge) per server; the',
-  '  server process is pinned to CPU 0, load generators to the other CPUs at nice 19.',
+  '  server process is pinned to CPU 0, load generators to the other CPUs.',
   '- Latency: knocks are built beforehand by the real client, then sent by a long-lived prober in the client',
   '  namespace, each from a new source address (198.18.0.0/15). Clock starts just before the datagram is',
   '  handed to the kernel and stops at the first completed TCP handshake; a new connection is tried every',

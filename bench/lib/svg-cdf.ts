@@ -53,7 +53,8 @@ export function renderCdf(title: string, series: readonly Series[]): string {
       d += ` H${x(ms).toFixed(1)} V${y((k + 1) / s.length).toFixed(1)}`;
     });
     if (s.length > 0) out.push(`<path d="${d} H${x(xMax)}" fill="none" stroke="${color}" stroke-width="2"/>`);
-    const ly = M.top + 16 + i * 18;
+    // Bottom right: a CDF never passes there (it has risen long before the right edge).
+    const ly = M.top + ph - 12 - (sorted.length - 1 - i) * 18;
     out.push(
       `<line x1="${M.left + pw - 150}" y1="${ly - 4}" x2="${M.left + pw - 130}" y2="${ly - 4}" stroke="${color}" stroke-width="2"/>`,
     );
