@@ -54,6 +54,16 @@ export async function resolvePlan(inputs: PlanInputs): Promise<KnockPlan> {
     throw usageError('--host is required (a profile name, DNS name or IP address)');
   if (!HOST_TEXT.test(inputs.host))
     throw usageError(`--host: not a host name or address: "${clip(inputs.host)}"`);
+  // Every usage error is found before the profile and keys are read: a typo is reported as one.
+  const cliAccess = parseAccessList(inputs.access);
+  const cliPort = inputs.spaPort === undefined ? undefined : parsePortOption('port', inputs.spaPort);
+  const cliAllowIp = inputs.allowIp && inputs.allowIp.length > 0 ? parseAllowIp(inputs.allowIp) : undefined;
+  if (inputs.duration !== undefined && inputs.kind === 'close') {
+    throw usageError('--duration: a close request has no duration');
+  }
+  const cliDuration =
+    inputs.duration === undefined ? undefined : parseSecondsOption('duration', inputs.duration);
+
   const location = locateProfile(inputs.config, env);
   const profileFile = await loadProfile(location);
   const profile = profileFile ? findHost(profileFile, inputs.host, location.path) : undefined;
@@ -72,7 +82,7 @@ export async function resolvePlan(inputs: PlanInputs): Promise<KnockPlan> {
   );
 
   const servicePorts = collectServicePorts(entry?.services);
-  let access = parseAccessList(inputs.access);
+  let access = cliAccess;
   if (access.length === 0) {
     access = inputs.defaultAccess ? inputs.defaultAccess(servicePorts) : defaultAccess(entry?.services);
   }
@@ -90,31 +100,23 @@ export async function resolvePlan(inputs: PlanInputs): Promise<KnockPlan> {
     profileKeyFile,
   );
 
-  let allowIp: AllowIp = SOURCE_ONLY;
-  if (inputs.allowIp && inputs.allowIp.length > 0) allowIp = parseAllowIp(inputs.allowIp);
-  else if (entry?.allowIp !== undefined) {
+  let allowIp: AllowIp = cliAllowIp ?? SOURCE_ONLY;
+  if (!cliAllowIp && entry?.allowIp !== undefined) {
     const values = typeof entry.allowIp === 'string' ? [entry.allowIp] : entry.allowIp;
     allowIp = parseAllowIp(values, `${location.path}: allowIp`);
   }
-
-  let durationSeconds = 0;
-  if (inputs.duration !== undefined) {
-    if (inputs.kind === 'close') throw usageError('--duration: a close request has no duration');
-    durationSeconds = parseSecondsOption('duration', inputs.duration);
-  } else if (inputs.kind === 'open') durationSeconds = entry?.duration ?? 0;
 
   return {
     kind: inputs.kind,
     host: entry?.host ?? inputs.host,
     profile,
-    spaPort:
-      inputs.spaPort !== undefined ? parsePortOption('port', inputs.spaPort) : (entry?.port ?? DEFAULT_PORT),
+    spaPort: cliPort ?? entry?.port ?? DEFAULT_PORT,
     serverKeyText: serverKeyText.trim().split(/\s+/, 1)[0]!,
     serverKey,
     keySource,
     access,
     allowIp,
-    durationSeconds,
+    durationSeconds: inputs.kind === 'close' ? 0 : (cliDuration ?? entry?.duration ?? 0),
     servicePorts,
     family: inputs.family,
   };

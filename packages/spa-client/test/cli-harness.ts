@@ -1,0 +1,130 @@
+/** Test harness: runs the built spa-client binary with a clean environment, and a loopback "server" that decodes knocks. @module */
+import { createSocket, type Socket } from 'node:dgram';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import {
+  createServerContext,
+  decodeDatagram,
+  formatPublicKey,
+  generateKeyPair,
+  parsePrivateKey,
+  type SignedKnock,
+} from 'spa-protocol';
+import { nodeBackend } from 'spa-protocol/node';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+export const BIN: string = join(root, 'packages', 'spa-client', 'bin', 'spa-client.js');
+
+/** The global setup bundles the CLIs; this covers running one file on its own before that existed. */
+export async function ensureBuilt(): Promise<void> {
+  if (existsSync(join(root, 'packages', 'spa-client', 'dist', 'cli.js'))) return;
+  await execa(process.execPath, [join(root, 'scripts', 'bundle.mjs'), 'spa-client'], { cwd: root });
+}
+
+export interface Sandbox {
+  readonly home: string;
+  readonly keyFile: string;
+  readonly publicKey: string;
+  readonly serverKey: string;
+  readonly serverSecret: Uint8Array;
+  readonly env: Record<string, string>;
+  /** Writes ~/.config/spa/config.json (or `path`) and returns its path. */
+  writeProfile(profile: unknown, path?: string): string;
+  run(args: readonly string[], options?: RunOptions): Promise<CliResult>;
+  cleanup(): void;
+}
+
+export interface CliResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  readonly env?: Record<string, string>;
+  readonly input?: string;
+  readonly timeoutMs?: number;
+}
+
+/** A fresh HOME with a client key (0600) and a server key pair; no SPA_* variables leak in. */
+export async function createSandbox(): Promise<Sandbox> {
+  await ensureBuilt();
+  const home = mkdtempSync(join(tmpdir(), 'spa-cli-'));
+  const keyFile = join(home, 'client.key');
+  const made = await execa(process.execPath, [BIN, 'keygen', '--out', keyFile], {
+    env: { PATH: process.env.PATH ?? '', HOME: home },
+    extendEnv: false,
+  });
+  const server = generateKeyPair(nodeBackend, 'server');
+  const env = { PATH: process.env.PATH ?? '', HOME: home };
+  return {
+    home,
+    keyFile,
+    publicKey: made.stdout.trim(),
+    serverKey: formatPublicKey('server', server.publicKey),
+    serverSecret: server.secretKey,
+    env,
+    writeProfile(profile, path = join(home, '.config', 'spa', 'config.json')) {
+      mkdirSync(join(path, '..'), { recursive: true });
+      writeFileSync(path, typeof profile === 'string' ? profile : JSON.stringify(profile));
+      return path;
+    },
+    async run(args, options = {}) {
+      const r = await execa(process.execPath, [BIN, ...args], {
+        env: { ...env, ...options.env },
+        extendEnv: false,
+        reject: false,
+        input: options.input ?? '',
+        cwd: home,
+        timeout: options.timeoutMs ?? 20_000,
+      });
+      return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+    },
+    cleanup: () => rmSync(home, { recursive: true, force: true }),
+  };
+}
+
+export interface KnockSink {
+  readonly port: number;
+  readonly address: string;
+  /** Raw datagrams received so far. */
+  readonly datagrams: Uint8Array[];
+  /** Each datagram through every protocol check, as the server would run them. */
+  decoded(): SignedKnock[];
+  close(): Promise<void>;
+}
+
+/** A UDP socket on loopback that collects knocks and decodes them with the sandbox's server key. */
+export async function createKnockSink(sandbox: Sandbox, address = '127.0.0.1'): Promise<KnockSink> {
+  const socket: Socket = createSocket(address.includes(':') ? 'udp6' : 'udp4');
+  const datagrams: Uint8Array[] = [];
+  socket.on('message', (m) => datagrams.push(new Uint8Array(m)));
+  await new Promise<void>((resolve) => socket.bind(0, address, resolve));
+  const ctx = createServerContext(nodeBackend, sandbox.serverSecret);
+  const { readFileSync } = await import('node:fs');
+  const clientSecret = parsePrivateKey('client', readFileSync(sandbox.keyFile, 'utf8'));
+  const clientPublic = nodeBackend.ed25519PublicKey(clientSecret);
+  return {
+    port: socket.address().port,
+    address,
+    datagrams,
+    decoded: () =>
+      datagrams.map((d) => {
+        const result = decodeDatagram(ctx, d, {
+          lookup: () => ({ publicKey: clientPublic }),
+          nowMs: Date.now(),
+          windowMs: 60_000,
+        });
+        if (!result.ok) throw new Error(`knock refused: ${result.reason}`);
+        return result.value.knock;
+      }),
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
+}
+
+export function cleanupDirs(...dirs: string[]): void {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}
