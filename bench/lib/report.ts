@@ -164,6 +164,8 @@ const METHOD_NOTES = [
   '- Junk: one generator process sends as fast as it can, bounded in count and time. CPU per datagram is',
   '  the server process’s utime+stime (10 ms ticks) over the datagrams its socket delivered (UDP',
   '  InDatagrams); “incl. child processes” adds CPU of children it forked and reaped (fwknopd runs iptables).',
+  '- Knocks during a flood count as successful when the port accepts within `floodKnockTimeoutMs`; the',
+  '  datagrams are built beforehand and sent once, as a client would.',
   '- Grants/s: all knocks sent back to back (or at `grantRatePerS`), each from its own address; grants are',
   '  timed as the server logs them. Dropped = kernel receive-buffer drops at the server socket.',
   '- Cold start: whole process, spawned by one runner inside the client namespace, interleaved with',
