@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createLab, type Host } from '../../test/lib/netns.js';
+import { probeTcp, waitForTcp } from '../../test/lib/probe.js';
 import { type CpuPlan, pinProcess } from './affinity.js';
 import { type AliasPool, createAliasPool } from './alias-pool.js';
 import { onCleanup, runCleanups } from './cleanup.js';
@@ -15,7 +16,6 @@ import { type FloodOptions, type JunkPayload, measureJunkCost } from './flood.js
 import { measureGrantThroughput } from './grant-throughput.js';
 import { buildKnocks, measureKnockLatency } from './latency.js';
 import { describeConditions } from './machine.js';
-import { probePort, waitForPort } from './port-probe.js';
 import { type Prober, startProber } from './prober.js';
 import type { ServerFigures } from './report.js';
 import type { BenchEnv, RunningServer, ServerUnderTest, StartOptions } from './server-under-test.js';
@@ -201,12 +201,12 @@ async function _verifyGrant(c: Ctx, running: RunningServer): Promise<void> {
     if (got !== want)
       throw new Error(`${what}: port ${port} is ${got}, expected ${want}; figures would be wrong`);
   };
-  expect('client before knock', await probePort(client, server.ipv4, port), 'filtered');
-  expect('outsider before knock', await probePort(c.outsider, server.ipv4, port), 'filtered');
+  expect('client before knock', await probeTcp(client, server.ipv4, port), 'filtered');
+  expect('outsider before knock', await probeTcp(c.outsider, server.ipv4, port), 'filtered');
   const cmd = running.clientCommand(client.ipv4, { address: running.knockAddress, port: running.knockPort });
   await client.exec(cmd.file, [...cmd.args], { env: { ...cmd.env } });
-  expect('client after knock', await waitForPort(client, server.ipv4, port, 'open', 5000), 'open');
-  expect('outsider after knock', await probePort(c.outsider, server.ipv4, port), 'filtered');
+  expect('client after knock', await waitForTcp(client, server.ipv4, port, 'open', 5000), 'open');
+  expect('outsider after knock', await probeTcp(c.outsider, server.ipv4, port), 'filtered');
 }
 
 /** The protected TCP service, in the server namespace; resolves once it listens. */
