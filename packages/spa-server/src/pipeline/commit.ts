@@ -65,6 +65,8 @@ export async function commitKnock(
     }
   } catch (error) {
     fail('firewall-failed', error);
+    // The usual cause is a table deleted underneath: check now rather than at the next tick.
+    void grants.checkIntegrity();
     return;
   }
   if (decision.kind === 'open') {

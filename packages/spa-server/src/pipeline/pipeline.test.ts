@@ -220,9 +220,10 @@ describe('packet pipeline', () => {
     ]);
     expect(r.metrics.snapshot()).toMatchObject({ accepted: 0, firewallFailures: 1 });
     expect(r.metrics.snapshot().refused['firewall-failed']).toBe(1);
-    // The daemon keeps working.
+    // The daemon keeps working, and looked at once whether its table was deleted underneath.
     await r.feed(r.fx.knock({}, { now: T0 }));
     expect(r.log.events('knock.accepted')).toHaveLength(1);
+    expect(r.driver.calls.map((c) => c.op)).toEqual(['grant', 'isIntact', 'grant']);
   });
 
   it('rate-limits per source after the MAC, before any public-key work', async () => {
