@@ -3,6 +3,7 @@ import type { CryptoBackend } from 'spa-protocol';
 import { nodeBackend } from 'spa-protocol/node';
 import type { ListenAddress, ResolvedConfig } from './config/resolved-config.js';
 import { DAEMON_ERROR_CODES, DaemonError } from './daemon-errors.js';
+import { applyReload, type ReloadTargets, setupFirewall } from './daemon-reload.js';
 import type { FirewallDriver } from './firewall/driver.js';
 import { createGrantKeeper, type GrantKeeper } from './grants.js';
 import { createDaemonLog, type DaemonLog, type Logger, stdoutLogger } from './log.js';
@@ -53,8 +54,6 @@ export interface Daemon {
   /** Resolves once every datagram received so far has been decided (for tests). */
   idle(): Promise<void>;
 }
-
-const RESTART_ONLY = ['listen', 'stateDir', 'firewall', 'metrics'] as const;
 
 export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Promise<Daemon> {
   const clock = deps.clock ?? Date.now;
@@ -157,33 +156,21 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
 
     let stopped = false;
     let reloading: Promise<void> = Promise.resolve();
-    const reloadNow = async (next: ResolvedConfig): Promise<void> => {
+    const targets: ReloadTargets = {
+      backend,
+      grants,
+      limiter,
+      pipeline,
+      log,
+      replay,
+      current: () => runtime,
+      swap: (next) => {
+        runtime = next;
+      },
+    };
+    const reloadNow = (next: ResolvedConfig): Promise<void> => {
       if (stopped) throw new DaemonError(DAEMON_ERROR_CODES.stopped, 'reload: the daemon is stopped');
-      const rt = buildRuntime(next, backend);
-      const ignored = RESTART_ONLY.filter(
-        (k) => JSON.stringify(next[k]) !== JSON.stringify(runtime.config[k]),
-      );
-      await setupFirewall(grants, rt);
-      runtime = rt; // the swap: the next datagram sees only the new keys and policy
-      limiter.reconfigure({
-        rate: next.rateLimit.perSourceRate,
-        burst: next.rateLimit.perSourceBurst,
-        maxSources: next.rateLimit.maxSources,
-      });
-      pipeline.setQueueSize(next.queueSize);
-      log.reconfigure({ level: next.log.level, refusalsPerSecond: next.log.refusalsPerSecond });
-      replay.setWindow(rt.windowMs);
-      await grants.revokeClientsExcept(new Set(next.clients.map((c) => c.name)));
-      if (ignored.length > 0) {
-        log.event('warn', 'daemon.restart-required', {
-          fields: ignored,
-          message: `changes to ${ignored.join(', ')} take effect after a restart`,
-        });
-      }
-      log.event('info', 'daemon.reloaded', {
-        clients: next.clients.length,
-        message: 'configuration reloaded',
-      });
+      return applyReload(targets, next);
     };
 
     return {
@@ -208,16 +195,5 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
   } catch (error) {
     await cleanup();
     throw error;
-  }
-}
-
-async function setupFirewall(grants: GrantKeeper, rt: Runtime): Promise<void> {
-  try {
-    await grants.setup(rt.ports);
-  } catch (cause) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    throw new DaemonError(DAEMON_ERROR_CODES.firewallSetupFailed, `firewall: setup failed: ${detail}`, {
-      cause,
-    });
   }
 }
