@@ -29,8 +29,13 @@ export function createTeardown(): Teardown {
       return running;
     },
   };
+  let caught = false;
   for (const [signal, number] of Object.entries(SIGNALS)) {
-    process.once(signal, () => {
+    // `on`, not `once`: execa's signal-exit re-raises a signal that no other listener handles, which
+    // would kill the demo halfway through its cleanup. A second Ctrl-C waits for the first one's.
+    process.on(signal, () => {
+      if (caught) return;
+      caught = true;
       console.error(`\n${signal}: cleaning up`);
       // The shell convention for "killed by signal N", so callers see the demo did not finish.
       void teardown.run().finally(() => process.exit(128 + number));
