@@ -11,8 +11,16 @@ export interface PortOutcome {
   readonly lastState: 'open' | 'closed' | 'filtered';
 }
 
-const MAX_ATTEMPT_MS = 1000;
 const RETRY_PAUSE_MS = 100;
+
+/**
+ * How long each connection attempt may take: short at first, because the first SYN usually races
+ * the server's grant and is dropped, and the kernel would retransmit it only after a second. Longer
+ * later, so that a slow path (high RTT) still gets a complete handshake.
+ */
+export function attemptTimeoutMs(attempt: number): number {
+  return Math.min(100 * 1.5 ** attempt, 1000);
+}
 
 /** Each port is probed on its own; the connection that proves a port open is closed at once. */
 export async function waitForPorts(
@@ -31,11 +39,11 @@ async function waitForPort(
   deadline: number,
 ): Promise<PortOutcome> {
   let lastState: PortOutcome['lastState'] = 'filtered';
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     const remaining = deadline - Date.now();
     if (remaining <= 0) return { address, port, openAfterMs: undefined, lastState };
     const began = Date.now();
-    const result = await attemptTcp(address, port, Math.min(MAX_ATTEMPT_MS, remaining));
+    const result = await attemptTcp(address, port, Math.min(attemptTimeoutMs(attempt), remaining));
     lastState = result.state;
     if (result.state === 'open') {
       result.socket.destroy();

@@ -9,6 +9,7 @@ import { resolvePlan } from '../plan.js';
 import { startReknocking } from '../reknock.js';
 import { relay } from '../relay.js';
 import { attemptTcp } from '../tcp-attempt.js';
+import { attemptTimeoutMs } from '../wait-ports.js';
 import { KNOCK_OPTIONS, LIKELY_CAUSES } from './knock.js';
 
 const CONNECT_OPTIONS = {
@@ -18,7 +19,6 @@ const CONNECT_OPTIONS = {
 } as const;
 
 const DEFAULT_TIMEOUT_SECONDS = 10;
-const MAX_ATTEMPT_MS = 1000;
 
 export async function runConnect(argv: readonly string[]): Promise<number> {
   const args = parseCommandArgs('connect', argv, CONNECT_OPTIONS);
@@ -80,9 +80,13 @@ export async function runConnect(argv: readonly string[]): Promise<number> {
   let socket: Socket | undefined;
   let lastState = 'filtered';
   try {
-    while (!socket && Date.now() < deadline) {
+    for (let attempt = 0; !socket && Date.now() < deadline; attempt++) {
       const began = Date.now();
-      const result = await attemptTcp(target.address, port, Math.min(MAX_ATTEMPT_MS, deadline - Date.now()));
+      const result = await attemptTcp(
+        target.address,
+        port,
+        Math.min(attemptTimeoutMs(attempt), deadline - Date.now()),
+      );
       if (result.state === 'open') socket = result.socket;
       else {
         lastState = result.state;

@@ -1,0 +1,266 @@
+/** spa-client against the real spa-server and nftables in a lab: open/--wait, close, connect, refusals, STUN, dual stack. */
+import { fileURLToPath } from 'node:url';
+import type { ResultPromise } from 'execa';
+import { formatPublicKey, generateKeyPair } from 'spa-protocol';
+import { nodeBackend, writeNewKeyFile } from 'spa-protocol/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ClientHome, createClientHome, setNamespaceEtc } from './lib/client-process.js';
+import { createLab, type Host, type Lab } from './lib/netns.js';
+import { probeTcp, waitForTcp } from './lib/probe.js';
+import { type ServerProcess, startServerProcess } from './lib/server-process.js';
+import { waitForOutput } from './lib/wait-output.js';
+
+const TCP_SERVICE = fileURLToPath(new URL('./lib/tcp-service.mjs', import.meta.url));
+const STUN_RESPONDER = fileURLToPath(new URL('./lib/stun-responder.mjs', import.meta.url));
+const SSH = 2222;
+const STUN_PORT = 3478;
+const DUAL = 'spa-dual.test';
+
+describe('spa-client against spa-server (nftables)', () => {
+  let lab: Lab;
+  let server: Host;
+  let client: Host;
+  let outsider: Host;
+  let spa: ServerProcess;
+  let alice: ClientHome;
+  let service: ResultPromise;
+  let stun: ResultPromise;
+  let natStun: ResultPromise;
+  let removeEtc: () => Promise<void>;
+
+  beforeAll(async () => {
+    lab = await createLab(['server', 'client', 'outsider']);
+    server = lab.host('server');
+    client = lab.host('client');
+    outsider = lab.host('outsider');
+    service = server.exec(process.execPath, [TCP_SERVICE, String(SSH)], { reject: false });
+    await waitForOutput(service, 'stdout', `listening ${SSH}`);
+    // A "public" STUN server on the outsider, and one that answers as a NAT would: the outsider's address.
+    stun = outsider.exec(process.execPath, [STUN_RESPONDER, '--port', String(STUN_PORT)], { reject: false });
+    natStun = outsider.exec(
+      process.execPath,
+      [STUN_RESPONDER, '--port', String(STUN_PORT + 1), '--answer', outsider.ipv4],
+      {
+        reject: false,
+      },
+    );
+    await waitForOutput(stun, 'stdout', 'listening');
+    await waitForOutput(natStun, 'stdout', 'listening');
+    spa = await startServerProcess({
+      host: server,
+      backend: 'nftables',
+      services: { ssh: `tcp/${SSH}` },
+      config: {
+        defaultDuration: 3,
+        maxDuration: 5,
+        timestampWindow: 10,
+        log: { level: 'info', refusalsPerSecond: 1000 },
+      },
+    });
+    alice = await createClientHome(spa, server.ipv4);
+    removeEtc = await setNamespaceEtc(client, `${server.ipv6} ${DUAL}\n${server.ipv4} ${DUAL}\n`);
+  });
+
+  afterAll(async () => {
+    await spa?.cleanup();
+    service?.kill();
+    stun?.kill();
+    natStun?.kill();
+    await alice?.cleanup();
+    await removeEtc?.();
+    await lab?.destroy();
+  });
+
+  it('the pasted client-config profile makes `open ssh --host ADDRESS --wait` open the port for this client only', async () => {
+    expect(await probeTcp(client, server.ipv4, SSH)).toBe('filtered');
+    const r = await alice.run(client, [
+      'open',
+      'ssh',
+      '--host',
+      server.ipv4,
+      '--wait',
+      '--timeout',
+      '5',
+      '--json',
+    ]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ profile: server.ipv4, request: { access: ['ssh'], allowIp: ['source'] } });
+    expect(report.wait).toMatchObject({ opened: true, ports: [{ port: SSH, lastState: 'open' }] });
+    expect(report.wait.ports[0].openAfterMs).toBeLessThan(2000);
+    expect(await probeTcp(client, server.ipv4, SSH)).toBe('open');
+    expect(await probeTcp(outsider, server.ipv4, SSH)).toBe('filtered');
+  });
+
+  it('close removes the access at once', async () => {
+    const r = await alice.run(client, ['close', 'ssh', '--host', server.ipv4]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    await spa.waitForLog((l) => l.event === 'knock.closed' && l.src === client.ipv4);
+    expect(await waitForTcp(client, server.ipv4, SSH, 'filtered', 2000)).toBe('filtered');
+  });
+
+  it('connect knocks, waits for the port, relays stdin/stdout with half-close, and exits 0', async () => {
+    try {
+      const args = ['connect', '--host', server.ipv4, '--port', String(SSH), '--timeout', '5'];
+      const r = await alice.run(client, args, { input: 'ping over the relay\n' });
+      expect(r.exitCode, r.stderr).toBe(0);
+      // The service greets, echoes what we sent, and closes after our FIN: all of it arrived.
+      expect(r.stdout).toBe('hello from the protected service\nping over the relay\n');
+      expect(r.stderr).toBe('');
+    } finally {
+      await alice.run(client, ['close', 'ssh', '--host', server.ipv4]);
+    }
+  });
+
+  it('a wrong server key or an unauthorized key: exit 75 after the timeout, one line naming the likely causes', async () => {
+    const other = formatPublicKey('server', generateKeyPair(nodeBackend, 'server').publicKey);
+    const wrongServer = await alice.run(client, [
+      'open',
+      'ssh',
+      '--host',
+      server.ipv4,
+      '--server-key',
+      other,
+      '--wait',
+      '--timeout',
+      '1.2',
+    ]);
+    expect(wrongServer.exitCode).toBe(75);
+    expect(wrongServer.stderr.trim().split('\n')).toHaveLength(1);
+    expect(wrongServer.stderr).toMatch(
+      /tcp\/2222 \(filtered\) on .* did not open within 1.2 s .* likely causes: clock skew/,
+    );
+
+    const stranger = `${alice.home}/stranger.key`;
+    await writeNewKeyFile(nodeBackend, 'client', stranger);
+    const unknown = await alice.run(client, [
+      'open',
+      'ssh',
+      '--host',
+      server.ipv4,
+      '--key',
+      stranger,
+      '--wait',
+      '--timeout',
+      '1.2',
+    ]);
+    expect(unknown.exitCode).toBe(75);
+    await spa.waitForLog((l) => l.event === 'knock.refused' && l.reason === 'unknown-client');
+    expect(await probeTcp(client, server.ipv4, SSH)).toBe('filtered');
+  });
+
+  it('--allow-ip stun signs the address a STUN server reports: the grant follows it', async () => {
+    const own = await alice.run(client, [
+      'open',
+      'ssh',
+      '--host',
+      server.ipv4,
+      '--allow-ip',
+      `stun=${outsider.ipv4}:${STUN_PORT}`,
+      '--wait',
+      '--timeout',
+      '5',
+      '--json',
+    ]);
+    expect(own.exitCode, own.stderr).toBe(0);
+    expect(JSON.parse(own.stdout).request.addresses).toEqual([client.ipv4]);
+    await alice.run(client, ['close', 'ssh', '--host', server.ipv4]);
+
+    // Behind a NAT the STUN server sees the public address; here it answers the outsider's.
+    const nat = await alice.run(client, [
+      'open',
+      'ssh',
+      '--host',
+      server.ipv4,
+      '--allow-ip',
+      `stun=${outsider.ipv4}:${STUN_PORT + 1}`,
+      '--json',
+    ]);
+    expect(nat.exitCode, nat.stderr).toBe(0);
+    expect(JSON.parse(nat.stdout).request.addresses).toEqual([outsider.ipv4]);
+    expect(await waitForTcp(outsider, server.ipv4, SSH, 'open', 3000)).toBe('open');
+    expect(await probeTcp(client, server.ipv4, SSH)).toBe('filtered');
+    await alice.run(client, ['close', 'ssh', '--host', server.ipv4, '--allow-ip', outsider.ipv4]);
+    expect(await waitForTcp(outsider, server.ipv4, SSH, 'filtered', 2000)).toBe('filtered');
+  });
+
+  it('a STUN server that never answers: exit 69, one line', async () => {
+    const r = await alice.run(client, [
+      'open',
+      'ssh',
+      '--host',
+      server.ipv4,
+      '--allow-ip',
+      `stun=${outsider.ipv4}:9`,
+    ]);
+    expect(r.exitCode).toBe(69);
+    expect(r.stderr).toMatch(/^spa-client: STUN server .* no answer after 3 requests\n$/);
+  });
+
+  describe('a host name with IPv4 and IPv6 addresses', () => {
+    const explicit = (): string[] => [
+      '--host',
+      DUAL,
+      '--server-key',
+      spa.serverPublicKey,
+      '--key',
+      `${alice.home}/.config/spa/alice.key`,
+    ];
+
+    it('source: one knock per family, so either family connects', async () => {
+      const r = await alice.run(client, ['open', `tcp/${SSH}`, ...explicit(), '--json']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const report = JSON.parse(r.stdout);
+      expect(report.packets.map((p: { family: number }) => p.family).sort()).toEqual([4, 6]);
+      expect(await waitForTcp(client, server.ipv4, SSH, 'open', 3000)).toBe('open');
+      expect(await waitForTcp(client, server.ipv6, SSH, 'open', 3000)).toBe('open');
+      const closed = await alice.run(client, ['close', `tcp/${SSH}`, ...explicit()]);
+      expect(closed.exitCode, closed.stderr).toBe(0);
+      expect(await waitForTcp(client, server.ipv6, SSH, 'filtered', 2000)).toBe('filtered');
+      expect(await waitForTcp(client, server.ipv4, SSH, 'filtered', 2000)).toBe('filtered');
+    });
+
+    it('auto: the local address of each family, signed into one knock', async () => {
+      const r = await alice.run(client, [
+        'open',
+        `tcp/${SSH}`,
+        ...explicit(),
+        '--allow-ip',
+        'auto',
+        '--wait',
+        '--json',
+      ]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const report = JSON.parse(r.stdout);
+      expect([...report.request.addresses].sort()).toEqual([client.ipv4, client.ipv6].sort());
+      expect(report.packets).toHaveLength(1);
+      expect(await probeTcp(client, server.ipv4, SSH)).toBe('open');
+      expect(await probeTcp(client, server.ipv6, SSH)).toBe('open');
+      await alice.run(client, ['close', `tcp/${SSH}`, ...explicit(), '--allow-ip', 'auto']);
+    });
+
+    it('-6 knocks and probes over IPv6 only', async () => {
+      const r = await alice.run(client, ['open', `tcp/${SSH}`, ...explicit(), '-6', '--wait', '--json']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      for (const packet of JSON.parse(r.stdout).packets)
+        expect(packet).toMatchObject({ to: server.ipv6, family: 6 });
+      expect(await probeTcp(client, server.ipv6, SSH)).toBe('open');
+      expect(await probeTcp(client, server.ipv4, SSH)).toBe('filtered');
+    });
+  });
+
+  it('a name that does not resolve exits 68 (the resolver here is loopback: nothing leaves the lab)', async () => {
+    const r = await alice.run(client, [
+      'open',
+      `tcp/${SSH}`,
+      '--host',
+      'no-such-host.invalid',
+      '--server-key',
+      spa.serverPublicKey,
+      '--key',
+      `${alice.home}/.config/spa/alice.key`,
+    ]);
+    expect(r.exitCode).toBe(68);
+    expect(r.stderr).toMatch(/^spa-client: cannot resolve no-such-host.invalid: /);
+  });
+});
