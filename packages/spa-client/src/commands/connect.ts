@@ -99,7 +99,7 @@ export async function runConnect(argv: readonly string[]): Promise<number> {
   if (!socket) {
     throw new ClientError(
       CLIENT_ERROR_CODES.waitTimeout,
-      `tcp/${port} on ${target.address} did not open within ${timeoutMs / 1000} s (${lastState}) after ${reknocker.count()} knock(s); ${LIKELY_CAUSES}`,
+      `tcp/${port} (${lastState}) on ${target.address} did not open within ${timeoutMs / 1000} s after ${reknocker.count()} knock(s); ${LIKELY_CAUSES}`,
     );
   }
   info(`connected to ${target.address} port ${port} after ${Date.now() - startedAt} ms`);
