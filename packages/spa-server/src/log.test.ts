@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { captureLog } from '../test/capture-log.js';
 import { createDaemonLog, type DaemonLog, type Logger } from './log.js';
+import { ALL_REFUSALS } from './pipeline/reasons.js';
 
 const T0 = Date.UTC(2026, 10, 25, 4, 20, 0, 123);
 const logs: DaemonLog[] = [];
@@ -130,5 +131,15 @@ describe('daemon log', () => {
       undefined,
       undefined,
     ]);
+  });
+
+  it('the README documents exactly the reason codes the daemon emits', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Refusal reasons'), readme.indexOf('### fail2ban'));
+    const documented = section
+      .split('\n')
+      .filter((l) => l.startsWith('| `'))
+      .flatMap((l) => [...(l.split('|')[1] ?? '').matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1]));
+    expect(documented.sort()).toEqual([...ALL_REFUSALS].sort());
   });
 });

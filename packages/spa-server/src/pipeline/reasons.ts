@@ -13,7 +13,6 @@ export const SERVER_REFUSALS = [
   'policy-duration',
   'policy-addresses',
   // While committing an authenticated knock.
-  'replay-store-full',
   'replay-store-failed',
   'firewall-failed',
 ] as const;
