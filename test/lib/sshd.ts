@@ -9,7 +9,7 @@ export interface Sshd {
   readonly port: number;
   /** The user's private key file (ed25519, no passphrase) that authorized_keys accepts. */
   readonly identityFile: string;
-  /** Arguments for `ssh` logging in as root on address:port and running `command` (no user config, batch mode). */
+  /** Arguments for `ssh` logging in as root on address:port and running `command` (no user config, batch mode); `extraOptions` (`-o K=V` pairs) win over the defaults. */
   sshArgs(address: string, command: readonly string[], extraOptions?: readonly string[]): string[];
   stop(): Promise<void>;
 }
@@ -56,6 +56,8 @@ export async function startSshd(host: Host, dir: string, port: number): Promise<
     sshArgs: (address, command, extraOptions = []) => [
       '-F',
       '/dev/null',
+      // ssh keeps the first value it reads for an option, so these override the defaults below.
+      ...extraOptions,
       '-i',
       identityFile,
       '-p',
@@ -72,7 +74,6 @@ export async function startSshd(host: Host, dir: string, port: number): Promise<
       ],
       ...['-o', 'StrictHostKeyChecking=accept-new', '-o', `UserKnownHostsFile=${knownHosts}`],
       ...['-o', 'GlobalKnownHostsFile=/dev/null'],
-      ...extraOptions,
       `root@${address}`,
       ...command,
     ],
