@@ -33,8 +33,11 @@ export function parseCommandArgs(command: string, argv: readonly string[], optio
       tokens: true,
     });
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('. ')[0]! : String(error);
-    throw usageError(`${command}: ${message.replace(/\.$/, '')} (see spa-client ${command} --help)`);
+    // parseArgs explains over several lines; one line is kept, with the hint that matters.
+    const text = error instanceof Error ? error.message : String(error);
+    const first = text.split(/\.\s|\n/)[0]!.replace(/\.$/, '');
+    const hint = /ambiguous/.test(text) ? "; for a value starting with '-', write --option=VALUE" : '';
+    throw usageError(`${command}: ${first}${hint} (see spa-client ${command} --help)`);
   }
   // parseArgs keeps the last of a repeated option silently; a repeated --port is more likely a mistake.
   const seen = new Set<string>();
