@@ -31,7 +31,8 @@ let subnetCounter = 0;
  */
 export async function createLab(names: readonly string[] = ['server', 'client', 'outsider']): Promise<Lab> {
   await requireRoot();
-  const id = randomBytes(3).toString('hex');
+  // The creator's pid is part of every name, so a sweep can tell a dead run's labs from live ones.
+  const id = `${process.pid}-${randomBytes(3).toString('hex')}`;
   const subnet = ((process.pid + subnetCounter++) % 200) + 20;
   const sw = `${PREFIX}${id}-sw`;
   const created: string[] = [];
@@ -86,18 +87,33 @@ export async function createLab(names: readonly string[] = ['server', 'client', 
   }
 }
 
-/** Removes namespaces left behind by an earlier, killed test run of this process's kind. */
+/**
+ * Removes namespaces left behind by killed runs: only labs whose creating process is gone, so labs of
+ * tests running at the same time are never touched.
+ */
 export async function sweepStaleLabs(): Promise<void> {
   const { stdout } = await execa('ip', ['netns', 'list'], { reject: false });
   for (const line of stdout.split('\n')) {
-    const ns = line.split(' ')[0];
-    if (ns?.startsWith(PREFIX)) await execa('ip', ['netns', 'del', ns], { reject: false });
+    const ns = line.split(' ')[0] ?? '';
+    const pid = Number(/^spat-(\d+)-/.exec(ns)?.[1]);
+    if (ns.startsWith(PREFIX) && !(pid > 0 && isAlive(pid))) {
+      await execa('ip', ['netns', 'del', ns], { reject: false });
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
 /** True when this process may create namespaces and firewall rules (root or CAP_NET_ADMIN + CAP_SYS_ADMIN). */
 export async function canCreateLabs(): Promise<boolean> {
-  const probe = `${PREFIX}probe-${process.pid}`;
+  const probe = `${PREFIX}${process.pid}-probe`;
   const added = await execa('ip', ['netns', 'add', probe], { reject: false });
   if (added.exitCode !== 0) return false;
   await execa('ip', ['netns', 'del', probe], { reject: false });
