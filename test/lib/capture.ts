@@ -11,11 +11,14 @@ export interface Capture {
 }
 
 /**
- * Runs `tcpdump -i IFACE -U -n -w - FILTER...` in `host`. The pcap goes to stdout (no file, so no
+ * Runs `tcpdump -i IFACE --immediate-mode -U -n -w - FILTER...` in `host`. The pcap goes to stdout (no file, so no
  * question of which user tcpdump writes as); -U flushes each packet as it comes.
  */
 export async function startCapture(host: Host, filter: readonly string[], iface = 'eth0'): Promise<Capture> {
-  const child = host.exec('tcpdump', ['-i', iface, '-U', '-n', '-s', '2048', '-w', '-', ...filter], {
+  // --immediate-mode: without it the kernel hands packets over in blocks, once per second, and a
+  // block still pending at SIGINT is never written: the last second of traffic would be missing.
+  const args = ['-i', iface, '--immediate-mode', '-U', '-n', '-s', '2048', '-w', '-', ...filter];
+  const child = host.exec('tcpdump', args, {
     encoding: 'buffer',
     reject: false,
     stripFinalNewline: false,
@@ -29,8 +32,21 @@ export async function startCapture(host: Host, filter: readonly string[], iface 
         child.kill('SIGINT');
         const result = await child;
         const stdout = result.stdout as Uint8Array;
-        if (stdout.length === 0) throw new Error(`tcpdump wrote nothing: ${String(result.stderr)}`);
-        return parsePcap(stdout);
+        const stderr = Buffer.from(result.stderr as Uint8Array).toString();
+        if (stdout.length === 0) throw new Error(`tcpdump wrote nothing: ${stderr}`);
+        const packets = parsePcap(stdout);
+        // A capture that lost packets proves nothing about silence: compare with tcpdump's own counts.
+        const count = (what: string) =>
+          Number(new RegExp(`(\\d+) packets? ${what}`).exec(stderr)?.[1] ?? Number.NaN);
+        const [captured, matched, dropped] = [
+          count('captured'),
+          count('received by filter'),
+          count('dropped by kernel'),
+        ];
+        if (captured !== packets.length || matched !== captured || dropped !== 0) {
+          throw new Error(`tcpdump lost packets (${packets.length} read): ${stderr.trim()}`);
+        }
+        return packets;
       })();
       return stopped;
     },

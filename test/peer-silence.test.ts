@@ -1,0 +1,164 @@
+/** tcpdump, on the server's own interface, sees the server send nothing at all in answer to any SPA datagram, valid or hostile. */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodeDatagram, generateKeyPair } from 'spa-protocol';
+import { nodeBackend, readPrivateKeyFile } from 'spa-protocol/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sealPlaintext, unsealDatagram, withMac } from '../packages/spa-protocol/test/forge.js';
+import { startCapture } from './lib/capture.js';
+import { createLab, type Host, type Lab } from './lib/netns.js';
+import type { CapturedPacket } from './lib/pcap.js';
+import { type LogLine, type ServerProcess, startServerProcess } from './lib/server-process.js';
+
+const SEND_DATAGRAM = fileURLToPath(new URL('./lib/send-datagram.mjs', import.meta.url));
+const UNUSED_UDP_PORT = 62299;
+const ICMP_ECHO_REPLY = 0;
+const ICMP_UNREACHABLE = 3;
+const ICMPV6_ECHO_REPLY = 129;
+/** MLD (130-132, 143) and neighbour discovery (133-137): the kernel's own housekeeping, never an answer to UDP. */
+const ICMPV6_HOUSEKEEPING = new Set([130, 131, 132, 133, 134, 135, 136, 137, 143]);
+
+const flip = (bytes: Uint8Array, at: number): Uint8Array => {
+  const out = bytes.slice();
+  out[at]! ^= 0x01;
+  return out;
+};
+
+describe.each(['nftables', 'iptables'] as const)('the server never answers (%s)', (backend) => {
+  let lab: Lab;
+  let server: Host;
+  let client: Host;
+  let outsider: Host;
+  let spa: ServerProcess;
+
+  beforeAll(async () => {
+    lab = await createLab(['server', 'client', 'outsider']);
+    server = lab.host('server');
+    client = lab.host('client');
+    outsider = lab.host('outsider');
+    spa = await startServerProcess({
+      host: server,
+      backend,
+      config: {
+        defaultDuration: 5,
+        // Every refusal logged and none rate-limited: the test counts them to know all were handled.
+        log: { level: 'info', refusalsPerSecond: 1000 },
+        rateLimit: { perSourceRate: 100, perSourceBurst: 100 },
+      },
+    });
+  });
+  afterAll(async () => {
+    await spa?.stop();
+    await spa?.cleanup();
+    await lab?.destroy();
+  });
+
+  it('no UDP, no ICMP, nothing for valid, junk, tampered, replayed, wrong-server, stale and unknown-key datagrams', async () => {
+    const serverSecret = await readPrivateKeyFile('server', join(spa.dir, 'server.key'));
+    const valid = spa.knock();
+    // Another knock, never sent intact: its nonce is fresh, so a bad signature is what refuses it.
+    const plaintext = unsealDatagram(nodeBackend, serverSecret, spa.knock());
+    const reseal = (pt: Uint8Array) =>
+      sealPlaintext(nodeBackend, spa.serverPublicKeyBytes, pt, randomBytes(32));
+    // A knock made for another server, unsealed there and re-sealed to this one: refused as wrong-server.
+    const other = generateKeyPair(nodeBackend, 'server');
+    const forOther = encodeDatagram({
+      backend: nodeBackend,
+      serverPublicKey: other.publicKey,
+      clientSecretKey: spa.clients[0]!.secretKey,
+      request: {
+        kind: 'open',
+        access: [{ type: 'service', name: 'ssh' }],
+        addresses: [],
+        durationSeconds: 0,
+      },
+    }).datagram;
+    const stranger = generateKeyPair(nodeBackend, 'client');
+    const unknown = encodeDatagram({
+      backend: nodeBackend,
+      serverPublicKey: spa.serverPublicKeyBytes,
+      clientSecretKey: stranger.secretKey,
+      request: {
+        kind: 'open',
+        access: [{ type: 'service', name: 'ssh' }],
+        addresses: [],
+        durationSeconds: 0,
+      },
+    }).datagram;
+    const hostile: [Host, string, Uint8Array][] = [
+      [outsider, server.ipv4, new Uint8Array(0)],
+      [outsider, server.ipv4, randomBytes(1)],
+      [outsider, server.ipv4, randomBytes(229)],
+      [outsider, server.ipv4, randomBytes(900)],
+      [outsider, server.ipv6, randomBytes(1300)],
+      [outsider, server.ipv4, flip(valid, 100)],
+      [outsider, server.ipv4, withMac(nodeBackend, spa.serverPublicKeyBytes, flip(valid, 100))],
+      [outsider, server.ipv4, reseal(flip(plaintext, 0))],
+      [outsider, server.ipv4, forOther],
+      [outsider, server.ipv6, reseal(unsealDatagram(nodeBackend, other.secretKey, forOther))],
+      [outsider, server.ipv4, unknown],
+      [client, server.ipv4, spa.knock({}, { nowMs: Date.now() - 10 * 60_000 })],
+      [outsider, server.ipv4, valid],
+      [client, server.ipv6, valid],
+    ];
+
+    const capture = await startCapture(server, [
+      'src',
+      'host',
+      server.ipv4,
+      'or',
+      'src',
+      'host',
+      server.ipv6,
+    ]);
+    try {
+      // send-datagram.mjs itself fails if anything comes back on its socket.
+      await spa.send(client, valid);
+      await spa.waitForLog((l) => l.event === 'knock.accepted');
+      for (const [from, to, datagram] of hostile) await spa.send(from, datagram, to);
+      const decisions = (l: LogLine) => l.event === 'knock.accepted' || l.event === 'knock.refused';
+      await spa.waitForLog(() => spa.logs().filter(decisions).length >= 1 + hostile.length);
+      // Positive controls: the capture does see what the server's kernel sends, right up to the end: an
+      // ICMP port-unreachable for a datagram to a port nobody listens on, and echo replies.
+      await client.exec(process.execPath, [SEND_DATAGRAM, server.ipv4, String(UNUSED_UDP_PORT), '00']);
+      await client.exec('ping', ['-c', '1', '-W', '2', server.ipv4]);
+      await client.exec('ping', ['-6', '-c', '1', '-W', '2', server.ipv6]);
+    } catch (error) {
+      capture.kill();
+      throw error;
+    }
+    const packets = await capture.stop();
+
+    const sent = packets.filter((p) => p.family === 'ipv4' || p.family === 'ipv6');
+    const answers = sent.filter((p) => !(p.protocol === 58 && ICMPV6_HOUSEKEEPING.has(p.icmpType!)));
+    expect(answers.map(summarize)).toEqual([
+      `ipv4 ${server.ipv4} > ${client.ipv4} icmp type ${ICMP_UNREACHABLE}`,
+      `ipv4 ${server.ipv4} > ${client.ipv4} icmp type ${ICMP_ECHO_REPLY}`,
+      `ipv6 ${server.ipv6} > ${client.ipv6} icmp type ${ICMPV6_ECHO_REPLY}`,
+    ]);
+    const reasons = new Set(
+      spa.logs().flatMap((l) => (l.event === 'knock.refused' ? [String(l.reason)] : [])),
+    );
+    expect([...reasons].sort()).toEqual(
+      [
+        'bad-length',
+        'bad-mac',
+        'bad-signature',
+        'bad-version',
+        'decrypt-failed',
+        'replay',
+        'stale',
+        'too-long',
+        'too-short',
+        'unknown-client',
+        'wrong-server',
+      ].sort(),
+    );
+  });
+});
+
+function summarize(p: CapturedPacket): string {
+  const detail = p.protocol === 1 || p.protocol === 58 ? `icmp type ${p.icmpType}` : `proto ${p.protocol}`;
+  return `${p.family} ${p.src} > ${p.dst} ${detail}`;
+}
