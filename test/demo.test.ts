@@ -60,7 +60,7 @@ describe('the demo (test/demo/run.ts)', () => {
 
 /** Neither the lab's namespaces, nor the temp dir, nor any process started with a path inside it. */
 async function expectNothingLeft(out: string): Promise<void> {
-  const lab = /namespaces (spat-[0-9a-f]+-)\*/.exec(out)?.[1];
+  const lab = /namespaces (spat-\S+-)\*/.exec(out)?.[1];
   expect(lab, out).toBeDefined();
   const { stdout } = await execa('ip', ['netns', 'list']);
   expect(stdout.split('\n').filter((line) => line.startsWith(lab!))).toEqual([]);
