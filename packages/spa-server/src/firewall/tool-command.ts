@@ -45,13 +45,11 @@ export async function resolveTool(path: string, debianPackage: string): Promise<
       // Try the next directory.
     }
   }
+  // server.json has no option for tool paths: the hint names only what a user can act on.
   const what = path.includes('/')
     ? `${path} is missing or not executable`
-    : `${path} not found in PATH or sbin`;
-  throw new FirewallError(
-    FIREWALL_ERROR_CODES.missingTool,
-    `${what}: install the ${debianPackage} package or set the tool's path in the firewall options`,
-  );
+    : `${path} not found in PATH or ${SBIN_DIRS.join(', ')}`;
+  throw new FirewallError(FIREWALL_ERROR_CODES.missingTool, `${what}: install the ${debianPackage} package`);
 }
 
 /** The command that runs `tool` directly, or inside network namespace `netns` through `ip netns exec`. */
