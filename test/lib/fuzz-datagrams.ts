@@ -10,7 +10,7 @@ import {
 } from 'spa-protocol';
 import { nodeBackend } from 'spa-protocol/node';
 import { sealPlaintext, withMac } from '../../packages/spa-protocol/test/forge.js';
-import { mutatedPlaintext, type PlaintextContext } from './fuzz-plaintext.js';
+import { forgedPlaintext, mutatedPlaintext, type PlaintextContext } from './fuzz-plaintext.js';
 import { createRandom, type SeededRandom } from './seeded-random.js';
 
 export const FUZZ_CATEGORIES = [
@@ -22,11 +22,14 @@ export const FUZZ_CATEGORIES = [
   'bit-flip',
   'header',
   'deep',
+  'forged',
 ] as const;
 export type FuzzCategory = (typeof FUZZ_CATEGORIES)[number];
 
-/** Share of each category in a corpus (sums to 1); `deep` costs the server a key exchange each. */
-const WEIGHTS: Readonly<Record<FuzzCategory, number>> = {
+/** Share of each category in a corpus; `deep` and `forged` cost the server a key exchange each. */
+export type FuzzWeights = Readonly<Record<FuzzCategory, number>>;
+
+export const DEFAULT_WEIGHTS: FuzzWeights = {
   random: 0.16,
   empty: 0.01,
   oversized: 0.01,
@@ -34,7 +37,8 @@ const WEIGHTS: Readonly<Record<FuzzCategory, number>> = {
   extended: 0.1,
   'bit-flip': 0.14,
   header: 0.1,
-  deep: 0.34,
+  deep: 0.3,
+  forged: 0.04,
 };
 
 /** X25519 public keys of small order (and non-canonical encodings of them): a zero shared secret. */
@@ -72,7 +76,11 @@ export interface Fuzzer {
  * A deterministic stream for one seed (keys aside). Timestamps are `nowMs`, so the deep forgeries
  * pass the time window and reach the replay store and the signature check.
  */
-export function createFuzzer(target: FuzzTarget, options: { seed: number; nowMs: number }): Fuzzer {
+export function createFuzzer(
+  target: FuzzTarget,
+  options: { seed: number; nowMs: number; weights?: Partial<FuzzWeights> },
+): Fuzzer {
+  const weights = { ...(options.weights ? zeroWeights() : DEFAULT_WEIGHTS), ...options.weights };
   const rnd = createRandom(options.seed);
   const backend = fastBackend(nodeBackend);
   // A pool of ephemeral secrets, reused: node:crypto caches a key object per secret array, and a fresh
@@ -132,6 +140,7 @@ export function createFuzzer(target: FuzzTarget, options: { seed: number; nowMs:
       return remac(d);
     },
     deep: () => seal(mutatedPlaintext(ctx)),
+    forged: () => seal(forgedPlaintext(ctx)),
   };
 
   return {
@@ -139,7 +148,7 @@ export function createFuzzer(target: FuzzTarget, options: { seed: number; nowMs:
     next() {
       // A fresh valid knock now and then, so truncations and flips do not all share one nonce.
       if (++produced % 500 === 0) base = validKnock(target, rnd, options.nowMs);
-      const category = pickCategory(rnd);
+      const category = pickCategory(rnd, weights);
       const data = make[category]();
       if (data.length >= HEADER_SIZE && sameBytes(data, base))
         throw new Error('fuzzer produced the valid knock');
@@ -207,13 +216,19 @@ function validKnock(target: FuzzTarget, rnd: SeededRandom, nowMs: number): Uint8
   }).datagram;
 }
 
-function pickCategory(rnd: SeededRandom): FuzzCategory {
-  let x = rnd.int(1_000_000) / 1_000_000;
+function pickCategory(rnd: SeededRandom, weights: FuzzWeights): FuzzCategory {
+  const total = FUZZ_CATEGORIES.reduce((sum, c) => sum + weights[c], 0);
+  let x = (rnd.int(1_000_000) / 1_000_000) * total;
   for (const c of FUZZ_CATEGORIES) {
-    x -= WEIGHTS[c];
+    x -= weights[c];
     if (x < 0) return c;
   }
-  return 'deep';
+  return FUZZ_CATEGORIES.findLast((c) => weights[c] > 0) ?? 'random';
+}
+
+/** Given weights replace the defaults entirely: `{ forged: 1 }` is a corpus of forgeries only. */
+function zeroWeights(): Record<FuzzCategory, number> {
+  return Object.fromEntries(FUZZ_CATEGORIES.map((c) => [c, 0])) as Record<FuzzCategory, number>;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -107,6 +107,16 @@ function fieldMutation(ctx: PlaintextContext, body: Uint8Array): [number, Uint8A
   return rnd.pick(choices)();
 }
 
+/**
+ * What an attacker who knows the server's public key and a client's public key can send: a
+ * well-formed, fresh request for that client, signed with the attacker's own key. It passes mac1,
+ * unsealing, parsing, the key lookup, the time window and the replay check; only the signature fails.
+ */
+export function forgedPlaintext(ctx: PlaintextContext): Uint8Array {
+  const body = randomBody(ctx, ctx.clientKeyId);
+  return buildPlaintext(signBody(ctx.backend, ctx.attackerSecretKey, body), body);
+}
+
 /** Pads `signature || body` to a block, like a real client. */
 const padded = (signature: Uint8Array, body: Uint8Array): Uint8Array => buildPlaintext(signature, body);
 
@@ -161,8 +171,7 @@ export function mutatedPlaintext(ctx: PlaintextContext): Uint8Array {
         : padded(signature, Uint8Array.from([...body, ...rnd.bytes(rnd.between(1, 200))]));
       break;
     case 5:
-      // A well-formed request for the legit key id, signed by someone else: reaches the signature check.
-      out = padded(signBody(backend, ctx.attackerSecretKey, body), body);
+      out = forgedPlaintext(ctx);
       break;
     case 6: {
       const stranger = randomBody(ctx, rnd.bytes(16));
