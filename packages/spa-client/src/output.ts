@@ -1,5 +1,5 @@
 /** Where output goes: results on stdout (one JSON object with --json), progress and errors on stderr. @module */
-import { writeSync } from 'node:fs';
+import { fs } from './builtins.js';
 
 export interface Output {
   readonly json: boolean;
@@ -19,7 +19,7 @@ export interface Output {
  */
 export function writeOut(fd: 1 | 2, text: string): void {
   try {
-    writeSync(fd, text);
+    fs.writeSync(fd, text);
   } catch {
     (fd === 1 ? process.stdout : process.stderr).write(text);
   }
