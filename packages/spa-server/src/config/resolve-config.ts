@@ -9,6 +9,7 @@ import {
   type ServerConfig,
 } from 'spa-protocol/server-config';
 import type { PortSpec } from '../firewall/driver.js';
+import { knockLimitFor } from '../firewall/knock-limit.js';
 import type { ListenAddress, ResolvedClient, ResolvedConfig } from './resolved-config.js';
 
 export interface ResolveInput {
@@ -24,13 +25,22 @@ export interface ResolveInput {
 /** Every value here was validated by the schema, so parsing cannot fail. */
 export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const { config } = input;
+  const listen = config.listen.map(socket);
+  const { perSourceRate, perSourceBurst } = config.rateLimit;
   return {
     source: input.source,
-    listen: config.listen.map(socket),
+    listen,
     serverSecretKey: input.serverSecretKey,
     serverPublicKey: nodeBackend.x25519PublicKey(input.serverSecretKey),
     stateDir: input.paths.stateDir,
-    firewall: { ...config.firewall },
+    firewall: {
+      ...config.firewall,
+      knockLimit: knockLimitFor(
+        listen.map((l) => l.port),
+        perSourceRate,
+        perSourceBurst,
+      ),
+    },
     services: resolveServices(config.services),
     clients: input.clients.map((c) => resolveClient(c, config.maxDuration)),
     timestampWindowSeconds: config.timestampWindow,

@@ -1,5 +1,6 @@
 /** The server's configuration after validation and key loading: what the daemon runs on. @module */
 import type { PortSpec } from '../firewall/driver.js';
+import type { KnockLimit } from '../firewall/knock-limit.js';
 
 export interface ListenAddress {
   /** Canonical IP text ('0.0.0.0', '::', '10.0.0.1'). */
@@ -32,6 +33,8 @@ export interface ResolvedFirewall {
   readonly table: string;
   /** iptables only: which iptables flavour to drive. */
   readonly iptablesVariant: 'nft' | 'legacy';
+  /** Per-source limit on the listen ports, in the kernel (derived from listen and rateLimit). */
+  readonly knockLimit?: KnockLimit;
 }
 
 export interface ResolvedConfig {

@@ -11,8 +11,14 @@ export interface CreateDriverOptions {
 
 export function createDriver(firewall: ResolvedFirewall, options: CreateDriverOptions = {}): FirewallDriver {
   const { netns } = options;
+  const { knockLimit } = firewall;
   if (firewall.backend === 'iptables') {
-    return new IptablesDriver({ variant: firewall.iptablesVariant, prefix: firewall.table, netns });
+    return new IptablesDriver({
+      variant: firewall.iptablesVariant,
+      prefix: firewall.table,
+      netns,
+      knockLimit,
+    });
   }
-  return new NftablesDriver({ table: firewall.table, netns });
+  return new NftablesDriver({ table: firewall.table, netns, knockLimit });
 }

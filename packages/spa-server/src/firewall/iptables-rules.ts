@@ -14,8 +14,15 @@ export function chainName(prefix: string): string {
  * chain, so this chain would decide about traffic it does not protect. The chain only drops protected
  * ports for addresses without a grant; established connections outlive the grant that opened them.
  */
-export function chainRules(chain: string, set: string, ports: readonly PortSpec[]): string[] {
+export function chainRules(
+  chain: string,
+  set: string,
+  ports: readonly PortSpec[],
+  knockRules: readonly string[] = [],
+): string[] {
   const rules = [
+    // The knock limit first: a flood is dropped before conntrack or set lookups spend anything on it.
+    ...knockRules,
     `-A ${chain} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN`,
     `-A ${chain} -m set --match-set ${set} src,dst -j RETURN`,
   ];
@@ -71,8 +78,9 @@ export function setupRestore(
   set: string,
   ports: readonly PortSpec[],
   state: ChainState,
+  knockRules: readonly string[] = [],
 ): string {
-  const lines = ['*filter', `:${chain} - [0:0]`, ...chainRules(chain, set, ports)];
+  const lines = ['*filter', `:${chain} - [0:0]`, ...chainRules(chain, set, ports, knockRules)];
   for (let i = 0; i < state.jumps; i++) lines.push(`-D INPUT -j ${chain}`);
   lines.push(`-I INPUT 1 -j ${chain}`, 'COMMIT');
   return `${lines.join('\n')}\n`;

@@ -29,6 +29,7 @@ import {
   restoreFamily,
   variantPaths,
 } from './iptables-tools.js';
+import { checkKnockLimit, iptablesKnockLimitRules, type KnockLimit } from './knock-limit.js';
 import { LineShell } from './line-shell.js';
 import { runTool, runToolOk } from './tool-command.js';
 
@@ -47,6 +48,8 @@ export interface IptablesDriverOptions {
   readonly timeoutMs?: number;
   /** Grant/revoke batches waiting for ipset beyond this are refused. Default 10,000. */
   readonly maxPending?: number;
+  /** Per-source limit on the daemon's UDP ports, first in the chain (see knock-limit.ts). */
+  readonly knockLimit?: KnockLimit;
 }
 
 const FAMILIES = [4, 6] as const;
@@ -63,6 +66,7 @@ export class IptablesDriver implements FirewallDriver {
   readonly #netns: string | undefined;
   readonly #timeoutMs: number;
   readonly #maxPending: number;
+  readonly #knockLimit: KnockLimit | undefined;
   /** Rule count per family installed by this instance's setup(), to notice rules deleted underneath. */
   readonly #expectedRules = new Map<4 | 6, number>();
   #tools: Promise<IptablesTools> | undefined;
@@ -83,6 +87,7 @@ export class IptablesDriver implements FirewallDriver {
     this.#netns = options.netns === undefined ? undefined : checkNetnsName(options.netns);
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxPending = options.maxPending ?? 10_000;
+    this.#knockLimit = options.knockLimit && checkKnockLimit(options.knockLimit);
   }
 
   async setup(ports: readonly PortSpec[]): Promise<void> {
@@ -96,8 +101,12 @@ export class IptablesDriver implements FirewallDriver {
     for (const family of FAMILIES) {
       const set = ipsetName(this.prefix, family);
       const state = await readChainState(tools, family, this.chain, this.#timeoutMs);
-      await restoreFamily(tools, family, setupRestore(this.chain, set, checked, state), this.#timeoutMs);
-      this.#expectedRules.set(family, chainRules(this.chain, set, checked).length);
+      const knock = this.#knockLimit
+        ? iptablesKnockLimitRules(this.chain, this.prefix, family, this.#knockLimit)
+        : [];
+      const restore = setupRestore(this.chain, set, checked, state, knock);
+      await restoreFamily(tools, family, restore, this.#timeoutMs);
+      this.#expectedRules.set(family, chainRules(this.chain, set, checked, knock).length);
     }
   }
 

@@ -1,6 +1,7 @@
 /** Reading `nft -j list table inet NAME`: the grants in the sets and whether the table is whole. @module */
 import type { ActiveGrant } from './driver.js';
 import { canonicalAddress, parseProtocol } from './grant-values.js';
+import { NFT_KNOCK_SET_V4, NFT_KNOCK_SET_V6 } from './knock-limit.js';
 import { NFT_CHAIN, NFT_RULES, NFT_SET_PORTS, NFT_SET_V4, NFT_SET_V6 } from './nft-script.js';
 
 /** What the listing says about the driver's objects. */
@@ -44,12 +45,18 @@ export function parseNftTable(text: string): NftTableState {
   return { sets, rules, chainHooked, grants };
 }
 
-/** True when every set, the hooked chain and all its rules are there. */
-export function isNftTableIntact(state: NftTableState): boolean {
+/** True when every set, the hooked chain and all its rules (with the knock limit's, if installed) are there. */
+export function isNftTableIntact(state: NftTableState, knockLimit = false): boolean {
+  const sets = [
+    NFT_SET_V4,
+    NFT_SET_V6,
+    NFT_SET_PORTS,
+    ...(knockLimit ? [NFT_KNOCK_SET_V4, NFT_KNOCK_SET_V6] : []),
+  ];
   return (
-    [NFT_SET_V4, NFT_SET_V6, NFT_SET_PORTS].every((name) => state.sets.has(name)) &&
+    sets.every((name) => state.sets.has(name)) &&
     state.chainHooked &&
-    state.rules.get(NFT_CHAIN) === NFT_RULES.length
+    state.rules.get(NFT_CHAIN) === NFT_RULES.length + (knockLimit ? 2 : 0)
   );
 }
 

@@ -1,6 +1,7 @@
 /** nftables command text for the server's one table: ruleset, grants, revokes, removal. @module */
 import type { ActiveGrant, Grant, GrantTarget, PortSpec } from './driver.js';
 import { MAX_GRANTS_PER_FAMILY } from './grant-values.js';
+import { type KnockLimit, nftKnockLimit } from './knock-limit.js';
 
 /** Names inside the table; the table name itself is an option. */
 export const NFT_SET_V4 = 'allow4';
@@ -28,13 +29,19 @@ const ALLOW_TYPE = 'inet_proto . inet_service';
  * existing table, set or chain is a no-op (and restores a changed policy), grant elements are kept,
  * the protected ports and the rules are replaced.
  */
-export function nftSetupCommands(table: string, ports: readonly PortSpec[]): string[] {
+export function nftSetupCommands(
+  table: string,
+  ports: readonly PortSpec[],
+  knockLimit?: KnockLimit,
+): string[] {
   const t = `inet ${table}`;
+  const knock = knockLimit ? nftKnockLimit(table, knockLimit) : { sets: [], rules: [] };
   const commands = [
     `add table ${t}`,
     `add set ${t} ${NFT_SET_V4} { type ipv4_addr . ${ALLOW_TYPE}; flags timeout; size ${MAX_GRANTS_PER_FAMILY}; }`,
     `add set ${t} ${NFT_SET_V6} { type ipv6_addr . ${ALLOW_TYPE}; flags timeout; size ${MAX_GRANTS_PER_FAMILY}; }`,
     `add set ${t} ${NFT_SET_PORTS} { type ${ALLOW_TYPE}; size ${MAX_GRANTS_PER_FAMILY}; }`,
+    ...knock.sets,
     `add chain ${t} ${NFT_CHAIN} { type filter hook input priority filter; policy accept; }`,
     `flush chain ${t} ${NFT_CHAIN}`,
     `flush set ${t} ${NFT_SET_PORTS}`,
@@ -43,7 +50,8 @@ export function nftSetupCommands(table: string, ports: readonly PortSpec[]): str
     const elements = ports.map((p) => `${p.protocol} . ${p.port}`).join(', ');
     commands.push(`add element ${t} ${NFT_SET_PORTS} { ${elements} }`);
   }
-  for (const rule of NFT_RULES) commands.push(`add rule ${t} ${NFT_CHAIN} ${rule}`);
+  // The knock limit first: a flood is dropped before conntrack or set lookups spend anything on it.
+  for (const rule of [...knock.rules, ...NFT_RULES]) commands.push(`add rule ${t} ${NFT_CHAIN} ${rule}`);
   return commands;
 }
 
@@ -55,11 +63,16 @@ export function nftRebuildCommands(
   table: string,
   ports: readonly PortSpec[],
   keep: readonly ActiveGrant[],
+  knockLimit?: KnockLimit,
 ): string[] {
   const grants = keep
     .filter((g) => Number.isFinite(g.expiresInSeconds) && g.expiresInSeconds >= 1)
     .map((g) => ({ ...g, timeoutSeconds: Math.floor(g.expiresInSeconds) }));
-  return [...nftRemoveCommands(table), ...nftSetupCommands(table, ports), ...nftGrantCommands(table, grants)];
+  return [
+    ...nftRemoveCommands(table),
+    ...nftSetupCommands(table, ports, knockLimit),
+    ...nftGrantCommands(table, grants),
+  ];
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type PortSpec,
 } from './driver.js';
 import { checkGrants, checkNetnsName, checkObjectName, checkPorts, checkTargets } from './grant-values.js';
+import { checkKnockLimit, type KnockLimit } from './knock-limit.js';
 import { LineShell } from './line-shell.js';
 import { isNftTableIntact, type NftTableState, parseNftTable } from './nft-json.js';
 import {
@@ -34,6 +35,8 @@ export interface NftablesDriverOptions {
   readonly timeoutMs?: number;
   /** Grant/revoke batches waiting for nft beyond this are refused. Default 10,000. */
   readonly maxPending?: number;
+  /** Per-source limit on the daemon's UDP ports, installed with the table (see knock-limit.ts). */
+  readonly knockLimit?: KnockLimit;
 }
 
 const ENOENT_TEXT = 'No such file or directory';
@@ -49,6 +52,7 @@ export class NftablesDriver implements FirewallDriver {
   readonly #netns: string | undefined;
   readonly #timeoutMs: number;
   readonly #maxPending: number;
+  readonly #knockLimit: KnockLimit | undefined;
   #tool: Promise<ToolCommand> | undefined;
   #shell: LineShell | undefined;
   #closed = false;
@@ -59,19 +63,20 @@ export class NftablesDriver implements FirewallDriver {
     this.#netns = options.netns === undefined ? undefined : checkNetnsName(options.netns);
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxPending = options.maxPending ?? 10_000;
+    this.#knockLimit = options.knockLimit && checkKnockLimit(options.knockLimit);
   }
 
   async setup(ports: readonly PortSpec[]): Promise<void> {
     const checked = checkPorts(ports);
     try {
-      await this.#transaction(nftSetupCommands(this.table, checked));
+      await this.#transaction(nftSetupCommands(this.table, checked, this.#knockLimit));
     } catch (error) {
       // Objects of another shape under our names (another version, or edited by hand) make `add`
       // fail; rebuild the table in one transaction, carrying over grants that still have time left.
       if (!(error instanceof FirewallError) || error.code !== FIREWALL_ERROR_CODES.commandFailed) throw error;
       const state = await this.#read();
       if (!state) throw error;
-      await this.#transaction(nftRebuildCommands(this.table, checked, state.grants));
+      await this.#transaction(nftRebuildCommands(this.table, checked, state.grants, this.#knockLimit));
     }
   }
 
@@ -91,7 +96,7 @@ export class NftablesDriver implements FirewallDriver {
 
   async isIntact(): Promise<boolean> {
     const state = await this.#read();
-    return state !== undefined && isNftTableIntact(state);
+    return state !== undefined && isNftTableIntact(state, this.#knockLimit !== undefined);
   }
 
   async flush(): Promise<void> {
