@@ -5,12 +5,14 @@ import { planCpus } from './lib/affinity.js';
 import { installSignalHandlers, runCleanups } from './lib/cleanup.js';
 import { createFwknopServer } from './lib/fwknop.js';
 import { describeMachine } from './lib/machine.js';
+import { FIGURE_NAMES, type FigureName, type FigureOptions } from './lib/phase-context.js';
 import { type BenchReport, renderMarkdown, writeReport } from './lib/report.js';
-import { type FigureOptions, measureServer } from './lib/server-figures.js';
+import { measureServer } from './lib/server-figures.js';
 import type { ServerUnderTest } from './lib/server-under-test.js';
+import { createSpaServer } from './lib/spa-server.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
-const FIGURES = ['latency', 'flood', 'grants', 'cold'] as const;
+const FIGURES = FIGURE_NAMES;
 
 const { values: argv } = parseArgs({
   options: {
@@ -24,7 +26,11 @@ const { values: argv } = parseArgs({
     'flood-ms': { type: 'string' },
     'flood-procs': { type: 'string' },
     'flood-knocks': { type: 'string' },
+    'informed-pool': { type: 'string' },
+    'spoof-sources': { type: 'string' },
     'grant-knocks': { type: 'string' },
+    'bulk-knocks': { type: 'string' },
+    'bulk-chunk': { type: 'string' },
     'grant-rate': { type: 'string' },
     'cold-runs': { type: 'string' },
     'fwknopd-rules-check-threshold': { type: 'string' },
@@ -33,22 +39,19 @@ const { values: argv } = parseArgs({
   },
 });
 
-/**
- * The servers this benchmark knows, in report-column order. HOOK(spa-server): add
- *   'spa-server': () => createSpaServer(),
- * with createSpaServer in bench/lib/spa-server.ts implementing ServerUnderTest (see server-under-test.ts).
- */
+/** The servers this benchmark knows, in report-column order (each implements ServerUnderTest). */
 const SERVERS: Record<string, () => ServerUnderTest> = {
   fwknopd: () => {
     const t = argv['fwknopd-rules-check-threshold'];
     return createFwknopServer(t === undefined ? {} : { rulesCheckThreshold: _number(t) });
   },
+  'spa-server': () => createSpaServer(),
 };
 
 const USAGE = `pnpm bench [--quick] [--servers ${Object.keys(SERVERS).join(',')}] [--figures ${FIGURES.join(',')}]
   [--knocks N] [--gap-ms MS] [--interval-ms MS] [--access-timeout S]
-  [--flood-ms MS] [--flood-procs N] [--flood-knocks N] [--grant-knocks N] [--grant-rate PER_S]
-  [--cold-runs N] [--fwknopd-rules-check-threshold N] [--out DIR]
+  [--flood-ms MS] [--flood-procs N] [--flood-knocks N] [--informed-pool N] [--spoof-sources N]
+  [--grant-knocks N] [--grant-rate PER_S] [--bulk-knocks N] [--bulk-chunk N] [--cold-runs N] [--fwknopd-rules-check-threshold N] [--out DIR]
 Needs root: creates network namespaces and removes them at the end (also on Ctrl-C).
 Writes DIR/<date>.md, .json and .svg (default bench/results/).`;
 
@@ -67,7 +70,7 @@ function _options(): FigureOptions {
   if (unknown.length > 0)
     throw new Error(`unknown figure(s) ${unknown.join(', ')}; known: ${FIGURES.join(', ')}`);
   return {
-    figures: new Set(figures as (typeof FIGURES)[number][]),
+    figures: new Set(figures as FigureName[]),
     knocks: pick(argv.knocks, 100, 30),
     gapMs: pick(argv['gap-ms'], 100, 50),
     accessTimeoutS: pick(argv['access-timeout'], 2, 2),
@@ -79,8 +82,12 @@ function _options(): FigureOptions {
     floodKnocks: pick(argv['flood-knocks'], 30, 10),
     floodKnockGapMs: 100,
     floodKnockTimeoutMs: 1000,
+    informedPool: pick(argv['informed-pool'], 2048, 512),
+    spoofSources: pick(argv['spoof-sources'], 4096, 1024),
     grantKnocks: pick(argv['grant-knocks'], 300, 100),
     grantRatePerS: pick(argv['grant-rate'], 0, 0),
+    bulkKnocks: pick(argv['bulk-knocks'], 100_000, 5000),
+    bulkChunk: pick(argv['bulk-chunk'], 1000, 1000),
     coldRuns: pick(argv['cold-runs'], 50, 10),
   };
 }

@@ -43,3 +43,23 @@ function _kib(text: string, key: string): number {
   if (!match?.[1]) throw new Error(`no ${key} in /proc data`);
   return Number(match[1]);
 }
+
+/** Samples VmRSS of `pid` every `everyMs` until stopped; resolves with the largest reading, KiB. */
+export function watchPeakRss(pid: number, everyMs = 200): { stop(): Promise<number> } {
+  let peak = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+      if (status) peak = Math.max(peak, _kib(status, 'VmRSS'));
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return peak;
+    },
+  };
+}

@@ -1,4 +1,5 @@
 /** Junk UDP floods inside the lab, and what each junk datagram costs the server in CPU. @module */
+import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Host, Lab } from '../../test/lib/netns.js';
 import { loadPrefix } from './affinity.js';
@@ -8,7 +9,8 @@ import { diffUdpCounters, readUdpCounters, type UdpCounters } from './udp-counte
 
 const SENDER = fileURLToPath(new URL('./flood-sender.mjs', import.meta.url));
 
-export type JunkPayload = 'random' | 'base64';
+/** random bytes, base64 text, or prepared datagrams from `poolFile` (see writeDatagramPool). */
+export type JunkPayload = 'random' | 'base64' | 'pool';
 
 export interface FloodOptions {
   readonly lab: Lab;
@@ -27,6 +29,10 @@ export interface FloodOptions {
   readonly processes: number;
   /** CPUs for the generators (taskset list); see affinity.ts. */
   readonly cpus: string | undefined;
+  /** For payload 'pool': the file writeDatagramPool wrote. */
+  readonly poolFile?: string;
+  /** Local addresses of `source` to send from in turn (one socket each); default: its main address. */
+  readonly sources?: readonly string[];
 }
 
 export interface FloodResult {
@@ -40,6 +46,17 @@ export interface Flood {
   /** Ends the flood early; `done` then resolves with what was sent. */
   stop(): void;
   readonly done: Promise<FloodResult>;
+}
+
+/** Writes datagrams for payload 'pool': each as a 2-byte big-endian length and its bytes. */
+export async function writeDatagramPool(file: string, datagrams: readonly Uint8Array[]): Promise<void> {
+  const chunks: Uint8Array[] = [];
+  for (const d of datagrams) {
+    const len = new Uint8Array(2);
+    new DataView(len.buffer).setUint16(0, d.length);
+    chunks.push(len, d);
+  }
+  await writeFile(file, Buffer.concat(chunks));
 }
 
 /** Starts the generators. Refuses any destination that is not inside the lab. */
@@ -56,6 +73,8 @@ export function startFlood(o: FloodOptions): Flood {
     count: perProcess,
     durationMs: o.maxDurationMs,
     payload: o.payload,
+    ...(o.poolFile === undefined ? {} : { poolFile: o.poolFile }),
+    ...(o.sources === undefined ? {} : { sources: o.sources }),
   };
   const [file, ...args] = [
     ...loadPrefix(o.cpus),

@@ -24,6 +24,12 @@ export interface LatencyResult {
   /** Latencies of the successful knocks, ms, in knock order. */
   readonly samples: number[];
   readonly summary: Summary;
+  /**
+   * Knock sent → the server's grant log line read by the benchmark, ms (the server's own part, plus a
+   * pipe read); the rest of a sample is the probe's. Only knocks whose grant line was seen.
+   */
+  readonly serverSamples: number[];
+  readonly serverSummary: Summary;
 }
 
 /**
@@ -58,8 +64,10 @@ export async function measureKnockLatency(
   options: LatencyOptions,
 ): Promise<LatencyResult> {
   const samples: number[] = [];
+  const serverSamples: number[] = [];
   let failures = 0;
   for (const k of knocks) {
+    const grantsBefore = server.grantTimes().length;
     const outcome = await prober.knock({
       from: k.from,
       packet: k.packet,
@@ -72,6 +80,16 @@ export async function measureKnockLatency(
     if (outcome.latencyMs === null) failures++;
     else samples.push(outcome.latencyMs);
     await sleep(options.gapMs);
+    // Read after the gap: the log line may come after the port already accepts.
+    const grantedAt = server.grantTimes()[grantsBefore];
+    if (grantedAt !== undefined) serverSamples.push(grantedAt - outcome.sentAt);
   }
-  return { attempted: knocks.length, failures, samples, summary: summarize(samples) };
+  return {
+    attempted: knocks.length,
+    failures,
+    samples,
+    summary: summarize(samples),
+    serverSamples,
+    serverSummary: summarize(serverSamples),
+  };
 }

@@ -14,6 +14,7 @@ const now = () => performance.timeOrigin + performance.now();
  *   tcpPort: number, timeoutMs: number, intervalMs: number }} KnockRequest
  * @typedef {{ op: 'burst', id: number, items: { from: string, packet: string }[], to: string,
  *   udpPort: number, ratePerS: number }} BurstRequest
+ * @typedef {{ op: 'send', id: number, from: string, packets: string[], to: string, udpPort: number }} SendRequest
  */
 
 /** @param {string} address */
@@ -103,11 +104,33 @@ async function burst(req) {
   return { sent, firstSentAt, lastSentAt };
 }
 
+/**
+ * Sends every packet from one socket bound to `from`, back to back, each once: for many knocks that carry
+ * their addresses signed inside, where the sender's address does not matter (a socket per packet would not
+ * scale to thousands).
+ * @param {SendRequest} req
+ */
+async function send(req) {
+  /** @type {import('node:dgram').Socket} */
+  const udp = await bindUdp(req.from);
+  const firstSentAt = now();
+  const results = await Promise.all(
+    req.packets.map(
+      (p) =>
+        new Promise((resolve) => udp.send(Buffer.from(p, 'base64'), req.udpPort, req.to, (e) => resolve(!e))),
+    ),
+  );
+  const lastSentAt = now();
+  udp.close();
+  return { sent: results.filter(Boolean).length, firstSentAt, lastSentAt };
+}
+
 createInterface({ input: process.stdin }).on('line', async (line) => {
-  /** @type {KnockRequest | BurstRequest} */
+  /** @type {KnockRequest | BurstRequest | SendRequest} */
   const req = JSON.parse(line);
   try {
-    const result = req.op === 'knock' ? await knock(req) : await burst(req);
+    const result =
+      req.op === 'knock' ? await knock(req) : req.op === 'send' ? await send(req) : await burst(req);
     process.stdout.write(`${JSON.stringify({ id: req.id, result })}\n`);
   } catch (error) {
     process.stdout.write(`${JSON.stringify({ id: req.id, error: String(error) })}\n`);

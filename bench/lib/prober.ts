@@ -41,6 +41,8 @@ export interface Prober {
     udpPort: number,
     ratePerS: number,
   ): Promise<BurstOutcome>;
+  /** Sends every packet once from one socket bound to `from`, back to back. */
+  send(from: string, packets: readonly Uint8Array[], to: string, udpPort: number): Promise<BurstOutcome>;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,14 @@ export async function startProber(host: Host): Promise<Prober> {
         to,
         udpPort,
         ratePerS,
+      }),
+    send: (from, packets, to, udpPort) =>
+      call<BurstOutcome>({
+        op: 'send',
+        from,
+        packets: packets.map((p) => Buffer.from(p).toString('base64')),
+        to,
+        udpPort,
       }),
     async close() {
       agent.stdin!.end();

@@ -1,11 +1,14 @@
 /** Writes a run's figures as bench/results/<date>.md (table), .json (everything) and .svg (latency CDF). @module */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { BulkGrantsResult } from './bulk-grants.js';
 import type { Memory } from './cpu-mem.js';
 import type { JunkCost } from './flood.js';
 import type { GrantThroughputResult } from './grant-throughput.js';
+import type { InformedFloodResult } from './informed-flood.js';
 import type { LatencyResult } from './latency.js';
 import type { Conditions, Machine } from './machine.js';
+import { ROWS } from './report-rows.js';
 import type { Summary } from './stats.js';
 import { renderCdf } from './svg-cdf.js';
 
@@ -23,6 +26,10 @@ export interface ServerFigures {
   junkRandom?: JunkCost<null>;
   junkBase64?: JunkCost<null>;
   underFlood?: JunkCost<LatencyResult>;
+  /** Figure 2: random junk from the many-source addresses, with legitimate knocks during it. */
+  junkSpoofed?: JunkCost<LatencyResult>;
+  /** Figure 3 (servers with forgedKnocks only). */
+  informed?: InformedFloodResult;
   /** Figure 4. */
   grants?: GrantThroughputResult;
   /** Figure 5: the client CLI, whole process, and `node -e 0` timed alongside it (the floor of any Node CLI). */
@@ -31,6 +38,8 @@ export interface ServerFigures {
   /** Figure 6. */
   memoryIdle?: Memory;
   memoryAfterGrants?: Memory;
+  /** Figure 6 under load (servers with knocksFor only). */
+  bulk?: BulkGrantsResult;
 }
 
 export interface BenchReport {
@@ -38,73 +47,6 @@ export interface BenchReport {
   readonly options: Record<string, unknown>;
   readonly servers: ServerFigures[];
 }
-
-interface Row {
-  readonly label: string;
-  readonly get: (f: ServerFigures) => number | undefined;
-  readonly digits: number;
-}
-
-const ROWS: readonly Row[] = [
-  { label: '1. knock → TCP accept, p50 (ms)', get: (f) => f.latency?.summary.p50, digits: 2 },
-  { label: '1. knock → TCP accept, p95 (ms)', get: (f) => f.latency?.summary.p95, digits: 2 },
-  { label: '1. knock → TCP accept, p99 (ms)', get: (f) => f.latency?.summary.p99, digits: 2 },
-  { label: '1. knocks never answered (of N)', get: (f) => f.latency?.failures, digits: 0 },
-  {
-    label: '2. junk (random bytes) offered, datagrams/s',
-    get: (f) => f.junkRandom?.flood.ratePerS,
-    digits: 0,
-  },
-  {
-    label: '2. junk (random bytes) read by server, datagrams/s',
-    get: (f) => _readRate(f.junkRandom),
-    digits: 0,
-  },
-  { label: '2. junk (random bytes) dropped by kernel, %', get: (f) => _dropPct(f.junkRandom), digits: 1 },
-  {
-    label: '2. CPU per junk datagram read, random (µs)',
-    get: (f) => f.junkRandom?.cpuPerDatagramUs,
-    digits: 2,
-  },
-  { label: '2. same, incl. child processes (µs)', get: (f) => _withChildren(f.junkRandom), digits: 2 },
-  {
-    label: '2. junk (base64 text) read by server, datagrams/s',
-    get: (f) => _readRate(f.junkBase64),
-    digits: 0,
-  },
-  {
-    label: '2. CPU per junk datagram read, base64 (µs)',
-    get: (f) => f.junkBase64?.cpuPerDatagramUs,
-    digits: 2,
-  },
-  { label: '2. same, incl. child processes (µs)', get: (f) => _withChildren(f.junkBase64), digits: 2 },
-  {
-    label: '2. legit knocks during flood, success %',
-    get: (f) => _successPct(f.underFlood?.during),
-    digits: 0,
-  },
-  {
-    label: '2. legit knocks during flood, p50 (ms)',
-    get: (f) => f.underFlood?.during.summary.p50,
-    digits: 2,
-  },
-  {
-    label: '2. legit knocks during flood, p95 (ms)',
-    get: (f) => f.underFlood?.during.summary.p95,
-    digits: 2,
-  },
-  { label: '4. sustained grants/s (distinct sources)', get: (f) => f.grants?.grantsPerS, digits: 0 },
-  { label: '4. knocks granted, %', get: (f) => _pct(f.grants?.granted, f.grants?.offered), digits: 0 },
-  { label: '5. client cold start, median (ms)', get: (f) => f.clientColdStart?.p50, digits: 1 },
-  { label: '5. `node -e 0`, median (ms)', get: (f) => f.nodeColdStart?.p50, digits: 1 },
-  { label: '6. server RSS idle (MiB)', get: (f) => _mib(f.memoryIdle?.rssKiB), digits: 1 },
-  { label: '6. server PSS idle (MiB)', get: (f) => _mib(f.memoryIdle?.pssKiB), digits: 1 },
-  {
-    label: '6. server RSS after the grant burst (MiB)',
-    get: (f) => _mib(f.memoryAfterGrants?.rssKiB),
-    digits: 1,
-  },
-];
 
 /** Writes the three files under `dir`; returns their paths. */
 export async function writeReport(report: BenchReport, dir: string): Promise<string[]> {
@@ -182,28 +124,4 @@ function _conditions(s: ServerFigures): string {
 function _cell(v: number | undefined, digits: number): string {
   if (v === undefined || Number.isNaN(v)) return '—';
   return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
-function _readRate(j: JunkCost<unknown> | undefined): number | undefined {
-  return j && (j.delivered * 1000) / j.flood.elapsedMs;
-}
-
-function _dropPct(j: JunkCost<unknown> | undefined): number | undefined {
-  return j && _pct(j.dropped, j.dropped + j.delivered);
-}
-
-function _withChildren(j: JunkCost<unknown> | undefined): number | undefined {
-  return j && j.delivered > 0 ? ((j.cpuMs + j.childrenCpuMs) * 1000) / j.delivered : undefined;
-}
-
-function _successPct(l: LatencyResult | undefined): number | undefined {
-  return l && _pct(l.attempted - l.failures, l.attempted);
-}
-
-function _pct(part: number | undefined, whole: number | undefined): number | undefined {
-  return part === undefined || !whole ? undefined : (part * 100) / whole;
-}
-
-function _mib(kib: number | undefined): number | undefined {
-  return kib === undefined ? undefined : kib / 1024;
 }

@@ -6,59 +6,27 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createLab, type Host } from '../../test/lib/netns.js';
 import { probeTcp, waitForTcp } from '../../test/lib/probe.js';
-import { type CpuPlan, pinProcess } from './affinity.js';
-import { type AliasPool, createAliasPool } from './alias-pool.js';
+import type { CpuPlan } from './affinity.js';
+import { createAliasPool, OUTSIDER_RANGE } from './alias-pool.js';
+import { measureBulkGrants } from './bulk-grants.js';
 import { onCleanup, runCleanups } from './cleanup.js';
 import { sleep } from './clock.js';
 import { measureColdStart } from './cold-start.js';
 import { readMemory } from './cpu-mem.js';
-import { type FloodOptions, type JunkPayload, measureJunkCost } from './flood.js';
 import { measureGrantThroughput } from './grant-throughput.js';
+import { measureInformedFlood } from './informed-flood.js';
+import { measureJunkFloods } from './junk-flood.js';
 import { buildKnocks, measureKnockLatency } from './latency.js';
 import { describeConditions } from './machine.js';
-import { type Prober, startProber } from './prober.js';
+import { type FigureOptions, type PhaseContext, withServer } from './phase-context.js';
+import { startProber } from './prober.js';
 import type { ServerFigures } from './report.js';
-import type { BenchEnv, RunningServer, ServerUnderTest, StartOptions } from './server-under-test.js';
+import type { BenchEnv, RunningServer, ServerUnderTest } from './server-under-test.js';
 
 const TCP_SERVICE = fileURLToPath(new URL('../../test/lib/tcp-service.mjs', import.meta.url));
 const PROTECTED_PORT = 2222;
 /** Cold-start knocks go here: nothing listens, so the server does no work while clients are being timed. */
 const SINK_PORT = 9;
-
-/** Which figures to measure (1+6 idle share a phase) and how hard. */
-export interface FigureOptions {
-  readonly figures: ReadonlySet<'latency' | 'flood' | 'grants' | 'cold'>;
-  /** Figure 1: knocks, pause between them, grant lifetime (s), probe resolution, give-up time. */
-  readonly knocks: number;
-  readonly gapMs: number;
-  readonly accessTimeoutS: number;
-  readonly intervalMs: number;
-  readonly knockTimeoutMs: number;
-  /** Figure 2: junk-only flood length, generator processes, count bound, knocks during a flood. */
-  readonly floodMs: number;
-  readonly floodProcesses: number;
-  readonly floodMaxCount: number;
-  readonly floodKnocks: number;
-  readonly floodKnockGapMs: number;
-  readonly floodKnockTimeoutMs: number;
-  /** Figure 4: knocks from distinct addresses, offered rate (0: back to back). */
-  readonly grantKnocks: number;
-  readonly grantRatePerS: number;
-  /** Figure 5: timed runs per command. */
-  readonly coldRuns: number;
-}
-
-interface Ctx {
-  readonly sut: ServerUnderTest;
-  readonly env: BenchEnv;
-  readonly outsider: Host;
-  readonly pool: AliasPool;
-  readonly prober: Prober;
-  readonly plan: CpuPlan;
-  readonly o: FigureOptions;
-  readonly figures: ServerFigures;
-  readonly log: (message: string) => void;
-}
 
 /** Runs the selected phases for `sut`; everything it created is gone when this returns or throws. */
 export async function measureServer(
@@ -67,6 +35,7 @@ export async function measureServer(
   plan: CpuPlan,
   log: (message: string) => void,
 ): Promise<ServerFigures> {
+  await sut.prepare?.();
   const lab = await createLab(['server', 'client', 'outsider']);
   onCleanup(() => lab.destroy());
   const workDir = await mkdtemp(join(tmpdir(), 'spa-bench-'));
@@ -84,10 +53,18 @@ export async function measureServer(
     const pool = await createAliasPool(client, server);
     const prober = await startProber(client);
     onCleanup(() => prober.close());
-    const ctx: Ctx = { sut, env, outsider: lab.host('outsider'), pool, prober, plan, o, figures, log };
+    const outsider = lab.host('outsider');
+    // Many-source floods come from these: a botnet, or forged source addresses. Each stays under any
+    // per-source limit, so what the server does with junk that reaches it is measured too.
+    const wantSpoofed = o.figures.has('flood') || o.figures.has('informed');
+    const spoofPool = await createAliasPool(outsider, server, OUTSIDER_RANGE);
+    const spoofed = wantSpoofed ? await spoofPool.take(o.spoofSources) : [];
+    const ctx: PhaseContext = { sut, env, outsider, spoofed, pool, prober, plan, o, figures, log };
     await _latencyPhase(ctx);
-    if (o.figures.has('flood')) await _floodPhase(ctx);
+    if (o.figures.has('flood')) await measureJunkFloods(ctx);
+    if (o.figures.has('informed')) await measureInformedFlood(ctx);
     if (o.figures.has('grants')) await _grantPhase(ctx);
+    if (o.figures.has('bulk')) await measureBulkGrants(ctx);
     if (o.figures.has('cold')) await _coldStartPhase(ctx);
     figures.conditions = { before, after: await describeConditions(lab.id) };
     return figures;
@@ -99,11 +76,11 @@ export async function measureServer(
 }
 
 /** Figures 6 (idle) and 1, after checking that the grant works at all. */
-async function _latencyPhase(c: Ctx): Promise<void> {
+async function _latencyPhase(c: PhaseContext): Promise<void> {
   const { o, figures } = c;
   const measure = o.figures.has('latency');
   c.log(`${c.sut.name}: idle memory, grant check${measure ? `, latency over ${o.knocks} knocks` : ''}`);
-  await _withServer(c, { accessTimeoutS: o.accessTimeoutS }, async (running) => {
+  await withServer(c, { accessTimeoutS: o.accessTimeoutS }, async (running) => {
     await sleep(1000);
     figures.memoryIdle = await readMemory(running.pid);
     await _verifyGrant(c, running);
@@ -122,39 +99,12 @@ async function _latencyPhase(c: Ctx): Promise<void> {
   });
 }
 
-/** Figure 2: junk alone (two shapes), then legitimate knocks while random junk floods in. */
-async function _floodPhase(c: Ctx): Promise<void> {
-  const { o, figures } = c;
-  c.log(`${c.sut.name}: junk floods (${o.floodMs} ms each) and ${o.floodKnocks} knocks during a flood`);
-  await _withServer(c, { accessTimeoutS: o.accessTimeoutS }, async (running) => {
-    const target = { pid: running.pid, host: c.env.server };
-    const idle = async () => {
-      await sleep(o.floodMs + 1000);
-      return { value: null, datagrams: 0 };
-    };
-    figures.junkRandom = await measureJunkCost(target, _flood(c, running, 'random', o.floodMs), idle);
-    figures.junkBase64 = await measureJunkCost(target, _flood(c, running, 'base64', o.floodMs), idle);
-    const legit = await buildKnocks(running, await c.pool.take(o.floodKnocks));
-    // The flood ends when the knocks do; this bound only matters if something hangs.
-    const budgetMs = Math.min(o.floodKnocks * (o.floodKnockGapMs + o.floodKnockTimeoutMs) + 2000, 60_000);
-    figures.underFlood = await measureJunkCost(target, _flood(c, running, 'random', budgetMs), async () => ({
-      value: await measureKnockLatency(c.prober, running, legit, {
-        tcpPort: PROTECTED_PORT,
-        gapMs: o.floodKnockGapMs,
-        timeoutMs: o.floodKnockTimeoutMs,
-        intervalMs: o.intervalMs,
-      }),
-      datagrams: legit.length,
-    }));
-  });
-}
-
 /** Figures 4 and 6 (after load). */
-async function _grantPhase(c: Ctx): Promise<void> {
+async function _grantPhase(c: PhaseContext): Promise<void> {
   const { o, figures } = c;
   c.log(`${c.sut.name}: ${o.grantKnocks} knocks from distinct addresses at once`);
   // Long grants: no rule expires (and no expiry work competes) while the burst is being granted.
-  await _withServer(c, { accessTimeoutS: 120 }, async (running) => {
+  await withServer(c, { accessTimeoutS: 120 }, async (running) => {
     const knocks = await buildKnocks(running, await c.pool.take(o.grantKnocks));
     figures.grants = await measureGrantThroughput(c.prober, running, c.env.server, knocks, {
       ratePerS: o.grantRatePerS,
@@ -166,9 +116,9 @@ async function _grantPhase(c: Ctx): Promise<void> {
 }
 
 /** Figure 5. The server runs only because clientCommand() needs its keys. */
-async function _coldStartPhase(c: Ctx): Promise<void> {
+async function _coldStartPhase(c: PhaseContext): Promise<void> {
   c.log(`${c.sut.name}: client cold start, ${c.o.coldRuns} runs`);
-  await _withServer(c, { accessTimeoutS: c.o.accessTimeoutS }, async (running) => {
+  await withServer(c, { accessTimeoutS: c.o.accessTimeoutS }, async (running) => {
     const { client, server } = c.env;
     const cmd = running.clientCommand(client.ipv4, { address: server.ipv4, port: SINK_PORT });
     const node = { file: process.execPath, args: ['-e', '0'] };
@@ -178,24 +128,8 @@ async function _coldStartPhase(c: Ctx): Promise<void> {
   });
 }
 
-/** Starts the server for one phase, pinned to the server CPU, and always stops it afterwards. */
-async function _withServer<T>(
-  c: Ctx,
-  start: StartOptions,
-  fn: (running: RunningServer) => Promise<T>,
-): Promise<T> {
-  const running = await c.sut.start(c.env, start);
-  const stop = onCleanup(() => running.stop());
-  try {
-    await pinProcess(running.pid, c.plan.server);
-    return await fn(running);
-  } finally {
-    await stop();
-  }
-}
-
 /** Precondition, not a figure: the port is filtered, and the real client opens it for itself only. */
-async function _verifyGrant(c: Ctx, running: RunningServer): Promise<void> {
+async function _verifyGrant(c: PhaseContext, running: RunningServer): Promise<void> {
   const { client, server, protectedPort: port } = c.env;
   const expect = (what: string, got: string, want: string): void => {
     if (got !== want)
@@ -223,21 +157,4 @@ async function _startService(server: Host): Promise<void> {
     createInterface({ input: service.stdout! }).once('line', () => resolve());
     void service.then(() => reject(new Error('tcp service exited')));
   });
-}
-
-function _flood(c: Ctx, running: RunningServer, payload: JunkPayload, maxDurationMs: number): FloodOptions {
-  return {
-    lab: c.env.lab,
-    source: c.outsider,
-    to: running.knockAddress,
-    port: running.knockPort,
-    maxCount: c.o.floodMaxCount,
-    maxDurationMs,
-    payload,
-    // base64 text of SPA-like sizes gets past "is it base64" checks to the HMAC; random bytes do not.
-    minLen: payload === 'random' ? 1 : 150,
-    maxLen: payload === 'random' ? 1200 : 400,
-    processes: c.o.floodProcesses,
-    cpus: c.plan.load,
-  };
 }

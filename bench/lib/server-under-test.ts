@@ -17,6 +17,11 @@ export interface BenchEnv {
 export interface StartOptions {
   /** Seconds a grant lasts (fwknop's FW_ACCESS_TIMEOUT); phases pick it so grants expire or persist. */
   readonly accessTimeoutS: number;
+  /**
+   * Set by the bulk phase (figure 6): tens of thousands of knocks, built minutes before they arrive, all
+   * from one sender. A server that supports knocksFor() widens its time window and per-source limits.
+   */
+  readonly bulk?: boolean;
 }
 
 /** A program and its arguments (never a shell string), with extra environment variables. */
@@ -31,6 +36,8 @@ export interface ServerUnderTest {
   readonly name: string;
   /** Version line for the report, e.g. 'fwknopd 2.6.10 (iptables-nft)'. */
   version(): Promise<string>;
+  /** Optional, once before the first start: e.g. bundle the CLIs so the run measures the current code. */
+  prepare?(): Promise<void>;
   /**
    * Starts the server inside env.server with the protected port dropped by default, and resolves once it
    * accepts knocks. Must not touch anything outside the lab's namespaces and env.workDir.
@@ -52,6 +59,21 @@ export interface RunningServer {
   knock(allowIp: string): Promise<Uint8Array>;
   /** The real client CLI, run as a whole process for the cold-start figure, sending one knock to `target`. */
   clientCommand(allowIp: string, target: { address: string; port: number }): Command;
+  /**
+   * Optional (figure 3): `count` datagrams an attacker who knows the server's public key can make: they
+   * pass the cheap pre-filter and name a configured client, but their signatures are bad, so each one
+   * costs the server its full check. fwknopd has no such class: knowing its keys is being a client.
+   */
+  forgedKnocks?(count: number): Promise<Uint8Array[]>;
+  /**
+   * Optional (figure 6, bulk): one valid knock per entry of `addresses`, each asking access for that
+   * address (signed into the knock, so any sender may deliver it). Built off the server's CPU.
+   */
+  knocksFor?(addresses: readonly string[]): Promise<Uint8Array[]>;
+  /** Optional: grants in force now, read from the firewall (not from the server's memory). */
+  liveGrants?(): Promise<number>;
+  /** Optional: the server's own counters (name → value), e.g. its Prometheus metrics. */
+  counters?(): Promise<Record<string, number>>;
   /** Wall-clock times (epochMs) at which the server reported a grant, in order, since start. */
   grantTimes(): readonly number[];
   /** Stops the daemon and removes everything start() added to the lab's firewall. Idempotent. */

@@ -1,0 +1,126 @@
+/** Figure 6 under load: memory after 100,000 accepted knocks, each granting an address of its own. @module */
+import { parseAddress } from 'spa-protocol';
+import { epochMs, sleep } from './clock.js';
+import { type Memory, readMemory, watchPeakRss } from './cpu-mem.js';
+import { type PhaseContext, withServer } from './phase-context.js';
+import type { RunningServer } from './server-under-test.js';
+import { diffUdpCounters, readUdpCounters } from './udp-counters.js';
+
+/** A knock is given up as lost when no grant at all has appeared for this long. */
+const STALL_MS = 3000;
+
+export interface BulkGrantsResult {
+  readonly offered: number;
+  /** Knocks the server logged as accepted (each one grant). */
+  readonly accepted: number;
+  /** Knocks given up after STALL_MS without progress (refused or dropped; see counters). */
+  readonly lost: number;
+  /** Kernel receive-buffer drops at the server during the phase. */
+  readonly dropped: number;
+  readonly buildMs: number;
+  /** First send → last grant, ms, and accepted / span. */
+  readonly spanMs: number;
+  readonly acceptedPerS: number;
+  /** Grants in the firewall once every knock was handled (liveGrants()). */
+  readonly liveGrants: number | undefined;
+  /** The server's counters at the end (replay entries and evictions, grants, refusals). */
+  readonly counters: Record<string, number>;
+  readonly memoryIdle: Memory;
+  readonly memoryAfter: Memory;
+  readonly peakRssKiB: number;
+}
+
+/** The i-th granted address: alternately IPv4 (100.64.0.0/10) and IPv6 (2001:db8:b::/64), never sending. */
+export function bulkAddress(i: number): string {
+  const n = i >> 1;
+  const text =
+    i % 2 === 0
+      ? `100.${64 + ((n >> 16) & 63)}.${(n >> 8) & 255}.${n & 255}`
+      : `2001:db8:b::${(n >> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+  // Knocks carry canonical text (RFC 5952 for IPv6).
+  return parseAddress(text)!.text;
+}
+
+/**
+ * Builds `bulkKnocks` knocks, then keeps at most one chunk of them in flight (under the server's queue
+ * bound, so none is refused as queue-full) until each is granted. Grants last the whole phase, so at the
+ * end every one is still in the firewall. Does nothing for a server without knocksFor.
+ */
+export async function measureBulkGrants(c: PhaseContext): Promise<void> {
+  const { o } = c;
+  c.log(`${c.sut.name}: ${o.bulkKnocks} accepted knocks, one address each, both families`);
+  await withServer(c, { accessTimeoutS: 3600, bulk: true }, async (running) => {
+    if (!running.knocksFor) {
+      c.log(`${c.sut.name}: no bulk knocks for this server; figure 6 (bulk) skipped`);
+      return;
+    }
+    await sleep(1000);
+    const memoryIdle = await readMemory(running.pid);
+    const t0 = epochMs();
+    const knocks = await running.knocksFor(Array.from({ length: o.bulkKnocks }, (_, i) => bulkAddress(i)));
+    const buildMs = epochMs() - t0;
+    c.log(`${c.sut.name}: built ${knocks.length} knocks in ${(buildMs / 1000).toFixed(1)} s; sending`);
+    const udp0 = await readUdpCounters(c.env.server);
+    const watch = watchPeakRss(running.pid, 500);
+    const sent = await _deliver(c, running, knocks);
+    const peakRssKiB = await watch.stop();
+    const udp = diffUdpCounters(udp0, await readUdpCounters(c.env.server));
+    await sleep(1000);
+    const memoryAfter = await readMemory(running.pid);
+    const times = running.grantTimes();
+    const last = times[times.length - 1] ?? Number.NaN;
+    const spanMs = last - sent.firstSentAt;
+    c.figures.bulk = {
+      offered: knocks.length,
+      accepted: times.length,
+      lost: sent.lost,
+      dropped: udp.rcvbufErrors,
+      buildMs,
+      spanMs,
+      acceptedPerS: (times.length * 1000) / spanMs,
+      liveGrants: await running.liveGrants?.(),
+      counters: (await running.counters?.()) ?? {},
+      memoryIdle,
+      memoryAfter,
+      peakRssKiB,
+    } satisfies BulkGrantsResult;
+    c.log(
+      `${c.sut.name}: ${times.length} accepted in ${(spanMs / 1000).toFixed(1)} s; RSS ` +
+        `${(memoryIdle.rssKiB / 1024).toFixed(1)} → ${(memoryAfter.rssKiB / 1024).toFixed(1)} MiB`,
+    );
+  });
+}
+
+/** Sends half a chunk whenever no more than half a chunk is outstanding; gives up on stalls. */
+async function _deliver(
+  c: PhaseContext,
+  running: RunningServer,
+  knocks: readonly Uint8Array[],
+): Promise<{ firstSentAt: number; lost: number }> {
+  const step = Math.max(1, Math.floor(c.o.bulkChunk / 2));
+  const before = running.grantTimes().length;
+  const granted = (): number => running.grantTimes().length - before;
+  let next = 0;
+  let lost = 0;
+  let firstSentAt = Number.NaN;
+  let progressAt = Date.now();
+  let seen = 0;
+  while (granted() + lost < knocks.length) {
+    if (next < knocks.length && next - granted() - lost <= step) {
+      const batch = knocks.slice(next, next + step);
+      const r = await c.prober.send(c.env.client.ipv4, batch, running.knockAddress, running.knockPort);
+      if (Number.isNaN(firstSentAt)) firstSentAt = r.firstSentAt;
+      next += batch.length;
+      continue;
+    }
+    await sleep(5);
+    if (granted() !== seen) {
+      seen = granted();
+      progressAt = Date.now();
+    } else if (Date.now() - progressAt > STALL_MS) {
+      lost += next - granted() - lost;
+      progressAt = Date.now();
+    }
+  }
+  return { firstSentAt, lost };
+}

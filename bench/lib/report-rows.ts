@@ -1,0 +1,205 @@
+/** The rows of the report's table: label, how to read the figure from a server's results, digits. @module */
+import type { InformedRun } from './informed-flood.js';
+import type { ServerFigures } from './report.js';
+import {
+  dropPctOf,
+  maxMiB,
+  mib,
+  pctOf,
+  readRateOf,
+  successPctOf,
+  withChildrenOf,
+  withinOf,
+  zeroIfRan,
+} from './report-values.js';
+
+export interface Row {
+  readonly label: string;
+  readonly get: (f: ServerFigures) => number | undefined;
+  readonly digits: number;
+}
+
+export const ROWS: readonly Row[] = [
+  { label: '1. knock → TCP accept, p50 (ms)', get: (f) => f.latency?.summary.p50, digits: 2 },
+  { label: '1. knock → TCP accept, p95 (ms)', get: (f) => f.latency?.summary.p95, digits: 2 },
+  { label: '1. knock → TCP accept, p99 (ms)', get: (f) => f.latency?.summary.p99, digits: 2 },
+  { label: '1. knocks never answered (of N)', get: (f) => f.latency?.failures, digits: 0 },
+  {
+    label: '1. of which knock → server logs the grant, p50 (ms)',
+    get: (f) => f.latency?.serverSummary?.p50,
+    digits: 2,
+  },
+  {
+    label: '2. junk (random bytes) offered, datagrams/s',
+    get: (f) => f.junkRandom?.flood.ratePerS,
+    digits: 0,
+  },
+  {
+    label: '2. junk (random bytes) read by server, datagrams/s',
+    get: (f) => readRateOf(f.junkRandom),
+    digits: 0,
+  },
+  { label: '2. junk (random bytes) dropped by kernel, %', get: (f) => dropPctOf(f.junkRandom), digits: 1 },
+  {
+    label: '2. CPU per junk datagram read, random (µs)',
+    get: (f) => f.junkRandom?.cpuPerDatagramUs,
+    digits: 2,
+  },
+  { label: '2. same, incl. child processes (µs)', get: (f) => withChildrenOf(f.junkRandom), digits: 2 },
+  {
+    label: '2. junk (base64 text) read by server, datagrams/s',
+    get: (f) => readRateOf(f.junkBase64),
+    digits: 0,
+  },
+  {
+    label: '2. CPU per junk datagram read, base64 (µs)',
+    get: (f) => f.junkBase64?.cpuPerDatagramUs,
+    digits: 2,
+  },
+  { label: '2. same, incl. child processes (µs)', get: (f) => withChildrenOf(f.junkBase64), digits: 2 },
+  {
+    label: '2. legit knocks during flood, success %',
+    get: (f) => successPctOf(f.underFlood?.during),
+    digits: 0,
+  },
+  {
+    label: '2. legit knocks during flood, open within 100 ms, %',
+    get: (f) => withinOf(f.underFlood?.during, 100),
+    digits: 0,
+  },
+  {
+    label: '2. legit knocks during flood, p50 (ms)',
+    get: (f) => f.underFlood?.during.summary.p50,
+    digits: 2,
+  },
+  {
+    label: '2. legit knocks during flood, p95 (ms)',
+    get: (f) => f.underFlood?.during.summary.p95,
+    digits: 2,
+  },
+  {
+    label: '2. junk (random bytes) from many sources, offered, datagrams/s',
+    get: (f) => f.junkSpoofed?.flood.ratePerS,
+    digits: 0,
+  },
+  {
+    label: '2. same, read by server, datagrams/s',
+    get: (f) => readRateOf(f.junkSpoofed),
+    digits: 0,
+  },
+  { label: '2. same, dropped by kernel, %', get: (f) => dropPctOf(f.junkSpoofed), digits: 1 },
+  {
+    label: '2. same, CPU per junk datagram read (µs)',
+    get: (f) => f.junkSpoofed?.cpuPerDatagramUs,
+    digits: 2,
+  },
+  {
+    label: '2. same, legit knocks during it, success %',
+    get: (f) => successPctOf(f.junkSpoofed?.during),
+    digits: 0,
+  },
+  {
+    label: '2. same, legit knocks during it, open within 100 ms, %',
+    get: (f) => withinOf(f.junkSpoofed?.during, 100),
+    digits: 0,
+  },
+  {
+    label: '2. same, legit knocks during it, p50 (ms)',
+    get: (f) => f.junkSpoofed?.during.summary.p50,
+    digits: 2,
+  },
+  {
+    label: '2. same, legit knocks during it, p95 (ms)',
+    get: (f) => f.junkSpoofed?.during.summary.p95,
+    digits: 2,
+  },
+  ...informedRows('one source', (f) => f.informed?.oneSource),
+  ...informedRows('spoofed sources', (f) => f.informed?.spoofed),
+  { label: '3. informed floods: spoofed source addresses', get: (f) => f.informed?.sources, digits: 0 },
+  { label: '3. server RSS before (MiB)', get: (f) => mib(f.informed?.memoryBefore.rssKiB), digits: 1 },
+  {
+    label: '3. server RSS, peak during (MiB)',
+    get: (f) => maxMiB(f.informed?.oneSource.peakRssKiB, f.informed?.spoofed.peakRssKiB),
+    digits: 1,
+  },
+  { label: '3. server RSS 2 s after (MiB)', get: (f) => mib(f.informed?.memoryAfter.rssKiB), digits: 1 },
+  { label: '4. sustained grants/s (distinct sources)', get: (f) => f.grants?.grantsPerS, digits: 0 },
+  { label: '4. knocks granted, %', get: (f) => pctOf(f.grants?.granted, f.grants?.offered), digits: 0 },
+  { label: '5. client cold start, median (ms)', get: (f) => f.clientColdStart?.p50, digits: 1 },
+  { label: '5. `node -e 0`, median (ms)', get: (f) => f.nodeColdStart?.p50, digits: 1 },
+  { label: '6. server RSS idle (MiB)', get: (f) => mib(f.memoryIdle?.rssKiB), digits: 1 },
+  { label: '6. server PSS idle (MiB)', get: (f) => mib(f.memoryIdle?.pssKiB), digits: 1 },
+  {
+    label: '6. server RSS after the grant burst (MiB)',
+    get: (f) => mib(f.memoryAfterGrants?.rssKiB),
+    digits: 1,
+  },
+  { label: '6. bulk: knocks sent', get: (f) => f.bulk?.offered, digits: 0 },
+  { label: '6. bulk: knocks accepted', get: (f) => f.bulk?.accepted, digits: 0 },
+  { label: '6. bulk: accepted/s, sustained', get: (f) => f.bulk?.acceptedPerS, digits: 0 },
+  { label: '6. bulk: grants live in the firewall', get: (f) => f.bulk?.liveGrants, digits: 0 },
+  {
+    label: '6. bulk: replay entries held',
+    get: (f) => f.bulk?.counters.spa_replay_entries,
+    digits: 0,
+  },
+  {
+    label: '6. bulk: replay entries evicted (store full)',
+    get: (f) => f.bulk?.counters.spa_replay_evictions_total,
+    digits: 0,
+  },
+  { label: '6. bulk: server RSS idle (MiB)', get: (f) => mib(f.bulk?.memoryIdle.rssKiB), digits: 1 },
+  { label: '6. bulk: server RSS, peak (MiB)', get: (f) => mib(f.bulk?.peakRssKiB), digits: 1 },
+  { label: '6. bulk: server RSS after (MiB)', get: (f) => mib(f.bulk?.memoryAfter.rssKiB), digits: 1 },
+];
+
+/** The rows of one informed-flood run (figure 3). */
+function informedRows(what: string, get: (f: ServerFigures) => InformedRun | undefined): Row[] {
+  return [
+    {
+      label: `3. informed flood, ${what}: offered, datagrams/s`,
+      get: (f) => get(f)?.cost.flood.ratePerS,
+      digits: 0,
+    },
+    {
+      label: `3. informed flood, ${what}: read by server, datagrams/s`,
+      get: (f) => readRateOf(get(f)?.cost),
+      digits: 0,
+    },
+    {
+      label: `3. informed flood, ${what}: dropped by kernel, %`,
+      get: (f) => dropPctOf(get(f)?.cost),
+      digits: 1,
+    },
+    {
+      label: `3. informed flood, ${what}: CPU per datagram read (µs)`,
+      get: (f) => get(f)?.cost.cpuPerDatagramUs,
+      digits: 2,
+    },
+    {
+      label: `3. informed flood, ${what}: signatures checked (bad-signature)`,
+      get: (f) => get(f)?.counters['spa_knocks_refused_total{reason="bad-signature"}'] ?? zeroIfRan(get(f)),
+      digits: 0,
+    },
+    {
+      label: `3. informed flood, ${what}: refused queue-full`,
+      get: (f) => get(f)?.counters['spa_knocks_refused_total{reason="queue-full"}'] ?? zeroIfRan(get(f)),
+      digits: 0,
+    },
+    {
+      label: `3. informed flood, ${what}: legit knocks, success %`,
+      get: (f) => successPctOf(get(f)?.cost.during),
+      digits: 0,
+    },
+    {
+      label: `3. informed flood, ${what}: legit knocks, p50 (ms)`,
+      get: (f) => get(f)?.cost.during.summary.p50,
+      digits: 2,
+    },
+    {
+      label: `3. informed flood, ${what}: legit knocks, p95 (ms)`,
+      get: (f) => get(f)?.cost.during.summary.p95,
+      digits: 2,
+    },
+  ];
+}

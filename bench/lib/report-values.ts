@@ -1,0 +1,50 @@
+/** Derived figures for the report's rows: rates, shares and unit conversions of raw results. @module */
+import type { JunkCost } from './flood.js';
+import type { InformedRun } from './informed-flood.js';
+import type { LatencyResult } from './latency.js';
+
+/** 0 when the run happened (a counter that never moved is absent from the diff), else no value. */
+export function zeroIfRan(run: InformedRun | undefined): number | undefined {
+  return run ? 0 : undefined;
+}
+
+/** The larger of two KiB readings, in MiB. */
+export function maxMiB(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  return Math.max(a, b) / 1024;
+}
+
+/** Datagrams/s the server's socket delivered to it during a flood. */
+export function readRateOf(j: JunkCost<unknown> | undefined): number | undefined {
+  return j && (j.delivered * 1000) / j.flood.elapsedMs;
+}
+
+/** Share of the datagrams that reached the socket and were dropped because its buffer was full. */
+export function dropPctOf(j: JunkCost<unknown> | undefined): number | undefined {
+  return j && pctOf(j.dropped, j.dropped + j.delivered);
+}
+
+/** CPU per datagram read, µs, counting the children the server ran (fwknopd's iptables). */
+export function withChildrenOf(j: JunkCost<unknown> | undefined): number | undefined {
+  return j && j.delivered > 0 ? ((j.cpuMs + j.childrenCpuMs) * 1000) / j.delivered : undefined;
+}
+
+/** Share of attempted knocks that opened the port at all. */
+export function successPctOf(l: LatencyResult | undefined): number | undefined {
+  return l && pctOf(l.attempted - l.failures, l.attempted);
+}
+
+/** Share of attempted knocks that opened within `ms` (failures count as not). */
+export function withinOf(l: LatencyResult | undefined, ms: number): number | undefined {
+  return l && pctOf(l.samples.filter((x) => x <= ms).length, l.attempted);
+}
+
+/** part / whole in percent; no value without a whole. */
+export function pctOf(part: number | undefined, whole: number | undefined): number | undefined {
+  return part === undefined || !whole ? undefined : (part * 100) / whole;
+}
+
+/** KiB to MiB. */
+export function mib(kib: number | undefined): number | undefined {
+  return kib === undefined ? undefined : kib / 1024;
+}

@@ -1,0 +1,83 @@
+/** spa-server's keys and server.json for one benchmark start, written the way an operator would. @module */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatPublicKey } from 'spa-protocol';
+import { nodeBackend, writeNewKeyFile } from 'spa-protocol/node';
+import type { KnockKeys } from './spa-knocks.js';
+
+/** spa-server's default port, as fwknopd's is 62201 too. */
+export const SPA_UDP_PORT = 62201;
+/** Scraped from inside the server namespace only. */
+export const METRICS_PORT = 9262;
+/** nftables table name: not the default "spa", so a bench run is recognisable in `nft list tables`. */
+const TABLE = 'spa_bench';
+const SERVICE = 'bench';
+/** Window for bulk knocks: 100,000 are built before the first is sent (config allows up to 3600 s). */
+const BULK_WINDOW_S = 1800;
+
+export interface SpaServerFiles {
+  readonly configPath: string;
+  readonly keys: KnockKeys;
+  /** The client's private key file (0600), for the real spa-client. */
+  readonly clientKeyFile: string;
+  /** spa-x25519:… as clients are given it. */
+  readonly serverKeyText: string;
+}
+
+export interface SpaConfigOptions {
+  readonly ipv4: string;
+  readonly ipv6: string;
+  readonly protectedPort: number;
+  readonly accessTimeoutS: number;
+  readonly bulk: boolean;
+}
+
+/** Writes server.key, client.key (both 0600, never overwritten) and server.json into `dir`. */
+export async function writeSpaServerFiles(dir: string, o: SpaConfigOptions): Promise<SpaServerFiles> {
+  const server = await writeNewKeyFile(nodeBackend, 'server', join(dir, 'server.key'));
+  const clientKeyFile = join(dir, 'client.key');
+  const client = await writeNewKeyFile(nodeBackend, 'client', clientKeyFile);
+  const config = {
+    listen: [`${o.ipv4}:${SPA_UDP_PORT}`, `[${o.ipv6}]:${SPA_UDP_PORT}`],
+    serverKeyFile: 'server.key',
+    stateDir: 'state',
+    firewall: { backend: 'nftables', table: TABLE },
+    services: { [SERVICE]: `tcp/${o.protectedPort}` },
+    clients: [{ name: 'bench', publicKey: formatPublicKey('client', client.publicKey), services: [SERVICE] }],
+    defaultDuration: o.accessTimeoutS,
+    maxDuration: Math.max(3600, o.accessTimeoutS),
+    // Defaults everywhere else: the figures are those of a stock configuration.
+    ...(o.bulk
+      ? {
+          timestampWindow: BULK_WINDOW_S,
+          // One sender delivers every bulk knock; the per-source bucket would hold it to 5/s.
+          rateLimit: { perSourceRate: 100_000, perSourceBurst: 100_000 },
+        }
+      : {}),
+    metrics: { listen: `127.0.0.1:${METRICS_PORT}` },
+  };
+  const configPath = join(dir, 'server.json');
+  await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  return {
+    configPath,
+    clientKeyFile,
+    serverKeyText: formatPublicKey('server', server.publicKey),
+    keys: {
+      serverPublicKey: server.publicKey,
+      clientSecretKey: client.secretKey,
+      clientPublicKey: client.publicKey,
+      service: SERVICE,
+    },
+  };
+}
+
+/** Parses Prometheus text into name{labels} → value (every sample line; comments skipped). */
+export function parsePrometheus(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const space = line.lastIndexOf(' ');
+    out[line.slice(0, space)] = Number(line.slice(space + 1));
+  }
+  return out;
+}

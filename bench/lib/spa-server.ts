@@ -1,0 +1,177 @@
+/** spa-server as a ServerUnderTest: the bundled CLI in the server namespace, nftables, a stock config. @module */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { execa, type ResultPromise } from 'execa';
+import { epochMs } from './clock.js';
+import type { BenchEnv, RunningServer, ServerUnderTest, StartOptions } from './server-under-test.js';
+import { buildKnock, buildKnocksInWorkers } from './spa-knocks.js';
+import { METRICS_PORT, parsePrometheus, SPA_UDP_PORT, writeSpaServerFiles } from './spa-server-files.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The bin files a package install links onto PATH; run with this Node, as their shebang would. */
+const SERVER_BIN = join(ROOT, 'packages/spa-server/bin/spa-server.js');
+const CLIENT_BIN = join(ROOT, 'packages/spa-client/bin/spa-client.js');
+const START_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 5000;
+
+/** Creates the spa-server side of the benchmark. */
+export function createSpaServer(): ServerUnderTest {
+  return {
+    name: 'spa-server',
+    async prepare() {
+      // The run measures the code in the tree, not whatever was bundled last.
+      for (const name of ['spa-server', 'spa-client']) {
+        await execa(process.execPath, [join(ROOT, 'scripts/bundle.mjs'), name], { cwd: ROOT });
+      }
+    },
+    async version() {
+      const daemon = await execa(process.execPath, [SERVER_BIN, '--version']);
+      const nft = await execa('nft', ['--version']);
+      return `spa-server ${daemon.stdout.trim()}, Node ${process.version}; ${nft.stdout.trim()}`;
+    },
+    start: startSpaServer,
+  };
+}
+
+async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<RunningServer> {
+  const { server } = env;
+  const dir = await mkdtemp(join(env.workDir, 'spa-server-'));
+  const files = await writeSpaServerFiles(dir, {
+    ipv4: server.ipv4,
+    ipv6: server.ipv6,
+    protectedPort: env.protectedPort,
+    accessTimeoutS: options.accessTimeoutS,
+    bulk: options.bulk === true,
+  });
+  const daemon = server.exec(process.execPath, [SERVER_BIN, '--config', files.configPath], {
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    buffer: false,
+    reject: false,
+  });
+  const grants: number[] = [];
+  const tail: string[] = [];
+  let ready: (() => void) | undefined;
+  const readyPromise = new Promise<void>((resolve) => {
+    ready = resolve;
+  });
+  // One JSON line per decision (packages/spa-server/README.md, "Logs"); only the event name matters
+  // here, and a cheap substring test keeps a 100,000-grant phase from parsing 100,000 objects.
+  createInterface({ input: daemon.stdout! }).on('line', (line) => {
+    if (line.includes('"event":"knock.accepted"')) grants.push(epochMs());
+    else if (line.includes('"event":"daemon.listening"')) ready?.();
+    if (!line.includes('"event":"knock.')) {
+      tail.push(line);
+      if (tail.length > 50) tail.shift();
+    }
+  });
+  createInterface({ input: daemon.stderr! }).on('line', (line) => {
+    tail.push(line);
+    if (tail.length > 50) tail.shift();
+  });
+
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await _terminate(daemon);
+    // Stopping leaves grants in the kernel by design (they expire there); the table is ours to remove.
+    await server.exec(process.execPath, [SERVER_BIN, 'flush', '--config', files.configPath], {
+      reject: false,
+    });
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  const exited = daemon.then((r) => {
+    throw new Error(`spa-server exited during start-up (${r.exitCode}): ${tail.join('\n')}`);
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`spa-server not ready: ${tail.join('\n')}`)), START_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([readyPromise, exited, timeout]);
+  } catch (error) {
+    await stop();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    exited.catch(() => {});
+  }
+
+  return {
+    pid: daemon.pid!,
+    knockAddress: server.ipv4,
+    knockPort: SPA_UDP_PORT,
+    // "The address this came from": what `spa-client open` sends by default; the prober sends from allowIp.
+    knock: async () => buildKnock(files.keys, { addresses: [] }),
+    clientCommand(allowIp, target) {
+      if (!isIP(allowIp) || !isIP(target.address))
+        throw new Error(`not an IP: ${allowIp}, ${target.address}`);
+      return {
+        file: process.execPath,
+        args: [
+          CLIENT_BIN,
+          'open',
+          `tcp/${env.protectedPort}`,
+          '--host',
+          target.address,
+          '--port',
+          String(target.port),
+          '--server-key',
+          files.serverKeyText,
+          '--key',
+          files.clientKeyFile,
+          '--allow-ip',
+          allowIp,
+        ],
+        // No profile of the machine's root user is read: HOME is the server's private work dir.
+        env: { HOME: dir },
+      };
+    },
+    forgedKnocks: (count) =>
+      buildKnocksInWorkers(
+        files.keys,
+        Array.from({ length: count }, () => ({ addresses: [], forged: true })),
+      ),
+    knocksFor: (addresses) =>
+      buildKnocksInWorkers(
+        files.keys,
+        addresses.map((a) => ({ addresses: [a] })),
+      ),
+    async liveGrants() {
+      // What an operator would run; it lists the nftables sets, so it counts what the kernel holds.
+      const r = await server.exec(process.execPath, [
+        SERVER_BIN,
+        'status',
+        '--json',
+        '--config',
+        files.configPath,
+      ]);
+      return (JSON.parse(String(r.stdout)) as { grants: unknown[] }).grants.length;
+    },
+    async counters() {
+      const r = await server.exec('curl', [
+        '-sf',
+        '--max-time',
+        '5',
+        `http://127.0.0.1:${METRICS_PORT}/metrics`,
+      ]);
+      return parsePrometheus(String(r.stdout));
+    },
+    grantTimes: () => grants,
+    stop,
+  } satisfies RunningServer;
+}
+
+async function _terminate(child: ResultPromise): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await child.catch(() => {});
+  clearTimeout(timer);
+}
