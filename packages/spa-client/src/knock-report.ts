@@ -71,24 +71,26 @@ export function describeAddresses(report: KnockReport): string {
 export function formatHuman(report: KnockReport): string[] {
   const { request } = report;
   const what = `${request.kind} ${request.access.join(', ')}`;
-  const duration =
-    request.kind === 'open'
-      ? ` for ${request.durationSeconds || "the server's default"}${request.durationSeconds ? ' s' : ''}`
-      : '';
+  const lasting =
+    request.kind === 'close'
+      ? ''
+      : request.durationSeconds > 0
+        ? `, for ${request.durationSeconds} s`
+        : ", for the server's default time";
   if (report.dryRun) {
     return [
       'dry run: nothing sent',
       `  server   ${report.host} (${report.server.addresses.join(', ')}) port ${report.server.port}`,
       `  key      ${report.server.key}`,
       `  key id   ${report.keyId}`,
-      `  request  ${what}${duration}`,
+      `  request  ${what}${lasting}`,
       `  allow    ${request.allowIp.join(', ')} → ${describeAddresses(report)}`,
       ...report.packets.map((p) => `  packet   ${p.bytes} bytes to ${p.to} port ${p.port} (IPv${p.family})`),
     ];
   }
   const to = report.packets.map((p) => p.to).join(' and ');
   const lines = [
-    `sent ${what}${duration} to ${report.host} (${to} port ${report.server.port}), for ${describeAddresses(report)}`,
+    `sent ${what} to ${report.host} (${to} port ${report.server.port}): access from ${describeAddresses(report)}${lasting}`,
   ];
   for (const port of report.wait?.ports ?? []) {
     lines.push(`open: ${port.address} tcp/${port.port} after ${port.openAfterMs} ms`);

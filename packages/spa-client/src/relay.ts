@@ -1,5 +1,6 @@
 /** Relays stdin → socket and socket → stdout with half-close in both directions, for ssh's ProxyCommand. @module */
 import type { Socket } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import { CLIENT_ERROR_CODES, ClientError } from './errors.js';
 
 /**
@@ -7,17 +8,15 @@ import { CLIENT_ERROR_CODES, ClientError } from './errors.js';
  * talking) and the server's side ended (stdout is then flushed). Rejects with CONNECTION_LOST when
  * the connection breaks. When stdout's reader (ssh) goes away, there is no one left to relay to.
  */
-export function relay(
-  socket: Socket,
-  input: NodeJS.ReadableStream,
-  output: NodeJS.WritableStream,
-): Promise<void> {
+export function relay(socket: Socket, input: Readable, output: Writable): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     const finish = (error?: Error): void => {
       if (settled) return;
       settled = true;
       input.unpipe(socket);
+      // A stdin that has not ended (a terminal, a reader that keeps it open) would keep us alive.
+      input.destroy();
       socket.destroy();
       if (error) reject(error);
       else resolve();
