@@ -44,8 +44,11 @@ describe('spa-client against spa-server (nftables)', () => {
         reject: false,
       },
     );
-    await waitForOutput(stun, 'stdout', 'listening');
-    await waitForOutput(natStun, 'stdout', 'listening');
+    // Both waits attach at once: output printed while nobody listens is not replayed.
+    await Promise.all([
+      waitForOutput(stun, 'stdout', 'listening'),
+      waitForOutput(natStun, 'stdout', 'listening'),
+    ]);
     spa = await startServerProcess({
       host: server,
       backend: 'nftables',
