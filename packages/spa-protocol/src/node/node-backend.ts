@@ -67,10 +67,12 @@ export const nodeBackend: CryptoBackend = {
   },
   x25519(secret, publicKey) {
     try {
+      // A raw key as JWK, not DER: OpenSSL 3 runs DER through its generic decoder chain (~80 µs
+      // per key on the benchmark machine, ~6 µs as JWK), and the server does this for every
+      // datagram that passes mac1 — a third of what a forged knock costs it.
       const peer = createPublicKey({
-        key: Buffer.from(der(X25519_SPKI, publicKey)),
-        format: 'der',
-        type: 'spki',
+        key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(publicKey).toString('base64url') },
+        format: 'jwk',
       });
       return bytes(diffieHellman({ privateKey: xPrivate(secret), publicKey: peer }));
     } catch {
