@@ -32,7 +32,7 @@ async function responder(mode: string, extra: string[] = []): Promise<{ port: nu
 const requestsSeen = (file: string): number => Number(readFileSync(file, 'utf8'));
 const fast = { initialRtoMs: 100, attempts: 3 };
 
-describe('queryStun', () => {
+describe('queryStun', { timeout: 15_000 }, () => {
   it('learns the IPv4 address and port it sends from (XOR-MAPPED-ADDRESS)', async () => {
     const { port } = await responder('xor');
     const mapped = await queryStun({ host: '127.0.0.1', port }, 4, fast);

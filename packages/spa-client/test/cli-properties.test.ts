@@ -9,7 +9,7 @@ const DOCUMENTED = new Set([0, 64, 65, 68, 69, 73, 75, 78]);
 let sb: Sandbox;
 beforeAll(async () => {
   sb = await createSandbox();
-});
+}, 60_000);
 afterAll(() => sb.cleanup());
 
 function expectTidy(r: CliResult, verbose = false): void {

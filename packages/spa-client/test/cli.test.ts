@@ -16,7 +16,7 @@ beforeAll(async () => {
   listener = createServer((s) => s.destroy()).listen(0, '127.0.0.1');
   await new Promise((r) => listener.once('listening', r));
   openPort = (listener.address() as { port: number }).port;
-});
+}, 60_000);
 afterAll(async () => {
   await sink.close();
   listener.close();
@@ -40,7 +40,7 @@ const oneLine = (text: string): void => {
   expect(text).not.toMatch(/\n\s+at /); // no stack trace
 };
 
-describe.concurrent('usage and exit codes', () => {
+describe.concurrent('usage and exit codes', { timeout: 30_000 }, () => {
   it('--version and --help on every command (with examples) exit 0', async () => {
     const version = await sb.run(['--version']);
     expect(version.exitCode).toBe(0);
@@ -114,7 +114,7 @@ describe.concurrent('usage and exit codes', () => {
   });
 });
 
-describe.concurrent('keys', () => {
+describe.concurrent('keys', { timeout: 30_000 }, () => {
   it('keygen writes a 0600 key and FILE.pub, prints only the public key, and refuses to overwrite', async () => {
     const out = join(sb.home, 'keys', 'new.key');
     const r = await sb.run(['keygen', '--out', out, '--comment', 'ci@example']);
@@ -199,7 +199,7 @@ describe.concurrent('keys', () => {
   });
 });
 
-describe('sending knocks', () => {
+describe('sending knocks', { timeout: 30_000 }, () => {
   it('open sends one datagram the server decodes to exactly the request, and --json describes it', async () => {
     const before = sink.datagrams.length;
     const r = await sb.run(['open', 'ssh', 'tcp/8443', 'udp/53', ...direct(), '--duration', '120', '--json']);
@@ -348,7 +348,7 @@ describe('sending knocks', () => {
   });
 });
 
-describe('profiles', () => {
+describe('profiles', { timeout: 30_000 }, () => {
   const profileFor = (overrides: Record<string, unknown> = {}) => ({
     hosts: {
       'vpn.test': {
