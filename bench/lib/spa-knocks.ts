@@ -1,7 +1,16 @@
 /** spa-server knocks built in-process through spa-protocol: valid, forged (bad signature) and bulk (signed addresses). @module */
+import {
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  sign,
+} from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { encodeDatagram } from 'spa-protocol';
+import { type CryptoBackend, encodeDatagram, type RandomSource } from 'spa-protocol';
 import { nodeBackend } from 'spa-protocol/node';
 
 /** What a knock is made of: the keys and the one service every bench knock asks for. */
@@ -23,9 +32,13 @@ export interface KnockSpec {
 }
 
 /** Builds one knock on this thread (about a millisecond: fine for a few hundred). */
-export function buildKnock(keys: KnockKeys, spec: KnockSpec): Uint8Array {
+export function buildKnock(
+  keys: KnockKeys,
+  spec: KnockSpec,
+  builder: { backend: CryptoBackend; random?: RandomSource } = { backend: nodeBackend },
+): Uint8Array {
   return encodeDatagram({
-    backend: nodeBackend,
+    ...builder,
     serverPublicKey: keys.serverPublicKey,
     clientSecretKey: spec.forged ? crypto.getRandomValues(new Uint8Array(32)) : keys.clientSecretKey,
     clientPublicKey: keys.clientPublicKey,
@@ -36,6 +49,54 @@ export function buildKnock(keys: KnockKeys, spec: KnockSpec): Uint8Array {
       durationSeconds: 0,
     },
   }).datagram;
+}
+
+/**
+ * A builder for many knocks: nodeBackend, except that no key is imported from raw bytes on the way.
+ * OpenSSL 3 imports are most of what a knock costs to build (the CLI pays them once per process): the
+ * client's signing key is imported once, and each ephemeral X25519 key is generated as a key object,
+ * its secret handed to encodeDatagram as the `random` bytes it asks for. The wire bytes are made by
+ * spa-protocol exactly as for any client.
+ */
+export function fastBuilder(keys: KnockKeys): { backend: CryptoBackend; random: RandomSource } {
+  const jwk = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
+  const raw = (text: string | undefined): Uint8Array => new Uint8Array(Buffer.from(text ?? '', 'base64url'));
+  const signer = createPrivateKey({
+    key: { kty: 'OKP', crv: 'Ed25519', d: jwk(keys.clientSecretKey), x: jwk(keys.clientPublicKey) },
+    format: 'jwk',
+  });
+  const ephemeral = new WeakMap<Uint8Array, KeyObject>();
+  return {
+    random(n) {
+      if (n !== 32) return new Uint8Array(randomBytes(n));
+      const { privateKey } = generateKeyPairSync('x25519');
+      const secret = raw(privateKey.export({ format: 'jwk' }).d);
+      ephemeral.set(secret, privateKey);
+      return secret;
+    },
+    backend: {
+      ...nodeBackend,
+      ed25519Sign: (seed, message) =>
+        seed === keys.clientSecretKey
+          ? new Uint8Array(sign(null, message, signer))
+          : nodeBackend.ed25519Sign(seed, message),
+      x25519PublicKey(secret) {
+        const key = ephemeral.get(secret);
+        return key
+          ? raw(createPublicKey(key).export({ format: 'jwk' }).x)
+          : nodeBackend.x25519PublicKey(secret);
+      },
+      x25519(secret, publicKey) {
+        const key = ephemeral.get(secret);
+        if (!key) return nodeBackend.x25519(secret, publicKey);
+        const peer = createPublicKey({
+          key: { kty: 'OKP', crv: 'X25519', x: jwk(publicKey) },
+          format: 'jwk',
+        });
+        return new Uint8Array(diffieHellman({ privateKey: key, publicKey: peer }));
+      },
+    },
+  };
 }
 
 const WORKER = new URL('./spa-knock-worker.mjs', import.meta.url);
