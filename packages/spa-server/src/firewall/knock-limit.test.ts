@@ -39,6 +39,9 @@ describe('knock limit', () => {
     expect(setup.indexOf(setup.find((c) => c.includes('add set inet spa knock4'))!)).toBeLessThan(
       setup.indexOf(rules[0]!),
     );
+    // Sources already known start over with the limit of this setup.
+    expect(setup).toContain('flush set inet spa knock4');
+    expect(setup).toContain('flush set inet spa knock6');
     // Without a limit the table is what it always was.
     expect(nftSetupCommands('spa', [{ protocol: 'tcp', port: 22 }]).join(';')).not.toContain('knock');
   });
@@ -61,11 +64,14 @@ describe('knock limit', () => {
   it('iptables: one hashlimit rule per 15 ports, per-/64 for IPv6, named within 15 characters', () => {
     const limit = knockLimitFor([62201], 5, 10);
     expect(iptablesKnockLimitRules('SPA-INPUT', 'spa', 4, limit)).toEqual([
-      '-A SPA-INPUT -p udp -m multiport --dports 62201 -m hashlimit --hashlimit-above 100/sec --hashlimit-burst 200 --hashlimit-mode srcip --hashlimit-htable-expire 60000 --hashlimit-htable-max 65536 --hashlimit-name spa_k4 -j DROP',
+      '-A SPA-INPUT -p udp -m multiport --dports 62201 -m hashlimit --hashlimit-above 100/sec --hashlimit-burst 200 --hashlimit-mode srcip --hashlimit-htable-expire 60000 --hashlimit-htable-max 65536 --hashlimit-name spa_k4e22b -j DROP',
     ]);
     const v6 = iptablesKnockLimitRules('SPA-INPUT', 'averyverylongprefix', 6, limit)[0]!;
     expect(v6).toContain('--hashlimit-srcmask 64');
     expect(/--hashlimit-name (\S+)/.exec(v6)?.[1]?.length).toBeLessThanOrEqual(15);
+    // Another rate is another kernel table: the old one would keep its first settings.
+    const faster = iptablesKnockLimitRules('SPA-INPUT', 'spa', 4, { ...limit, perSecond: 200 })[0]!;
+    expect(/--hashlimit-name (\S+)/.exec(faster)?.[1]).not.toBe('spa_k4e22b');
     const many = { ...limit, ports: Array.from({ length: 16 }, (_, i) => 1000 + i) };
     expect(iptablesKnockLimitRules('SPA-INPUT', 'spa', 4, many)).toHaveLength(2);
   });

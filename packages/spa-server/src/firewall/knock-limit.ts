@@ -56,7 +56,11 @@ export function checkKnockLimit(limit: KnockLimit): KnockLimit {
 const invalid = (message: string): FirewallError =>
   new FirewallError(FIREWALL_ERROR_CODES.invalidInput, message);
 
-/** nft: two dynamic sets and the two rules that go first in the chain (IPv6 sources grouped per /64). */
+/**
+ * nft: two dynamic sets and the two rules that go first in the chain (IPv6 sources grouped per /64).
+ * The sets are flushed on every setup: an element keeps the limit it was created with, so after a
+ * restart with another rate the sources already known would otherwise stay on the old one.
+ */
 export function nftKnockLimit(table: string, limit: KnockLimit): { sets: string[]; rules: string[] } {
   const t = `inet ${table}`;
   const set = (name: string, type: string): string =>
@@ -64,7 +68,12 @@ export function nftKnockLimit(table: string, limit: KnockLimit): { sets: string[
   const ports = `{ ${limit.ports.join(', ')} }`;
   const over = `limit rate over ${limit.perSecond}/second burst ${limit.burst} packets`;
   return {
-    sets: [set(NFT_KNOCK_SET_V4, 'ipv4_addr'), set(NFT_KNOCK_SET_V6, 'ipv6_addr')],
+    sets: [
+      set(NFT_KNOCK_SET_V4, 'ipv4_addr'),
+      set(NFT_KNOCK_SET_V6, 'ipv6_addr'),
+      `flush set ${t} ${NFT_KNOCK_SET_V4}`,
+      `flush set ${t} ${NFT_KNOCK_SET_V6}`,
+    ],
     rules: [
       `meta nfproto ipv4 udp dport ${ports} update @${NFT_KNOCK_SET_V4} { ip saddr ${over} } drop`,
       `meta nfproto ipv6 udp dport ${ports} update @${NFT_KNOCK_SET_V6} { ip6 saddr & ffff:ffff:ffff:ffff:: ${over} } drop`,
@@ -73,9 +82,10 @@ export function nftKnockLimit(table: string, limit: KnockLimit): { sets: string[
 }
 
 /**
- * iptables: hashlimit rules for one family, first in the driver's chain. A hashlimit name (at most 15
- * characters) names one table of sources shared by every rule that uses it, so all of this family's
- * rules share one, derived from the chain's prefix; multiport takes 15 ports per rule.
+ * iptables: hashlimit rules for one family, first in the driver's chain; multiport takes 15 ports per
+ * rule. A hashlimit name (at most 15 characters) names one kernel table of sources, shared by every
+ * rule that uses it and kept with its first settings while any rule uses it; the name carries a hash
+ * of the settings, so a restart with another rate gets a fresh table instead of the old rate.
  */
 export function iptablesKnockLimitRules(
   chain: string,
@@ -91,8 +101,17 @@ export function iptablesKnockLimitRules(
       `-A ${chain} -p udp -m multiport --dports ${ports} -m hashlimit --hashlimit-above ${limit.perSecond}/sec` +
         ` --hashlimit-burst ${limit.burst} --hashlimit-mode srcip${mask}` +
         ` --hashlimit-htable-expire ${IDLE_SECONDS * 1000} --hashlimit-htable-max ${TRACKED_SOURCES}` +
-        ` --hashlimit-name ${prefix.slice(0, 12).toLowerCase()}_k${family} -j DROP`,
+        ` --hashlimit-name ${hashlimitName(prefix, family, limit)} -j DROP`,
     );
   }
   return rules;
+}
+
+/** `{prefix ≤ 8}_k{family}{4 hex}`: at most 15 characters, distinct per prefix, family and settings. */
+function hashlimitName(prefix: string, family: 4 | 6, limit: KnockLimit): string {
+  let h = 0x811c9dc5; // FNV-1a over the settings: stable, short, no crypto needed
+  for (const c of `${limit.perSecond}/${limit.burst}/${limit.ports.join(',')}`) {
+    h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  }
+  return `${prefix.slice(0, 8).toLowerCase()}_k${family}${(h & 0xffff).toString(16).padStart(4, '0')}`;
 }
