@@ -38,7 +38,10 @@ socket.bind(0, () => {
   let done = 0;
   let errors = 0;
   let stopped = false;
+  let finished = false;
   const finish = () => {
+    if (finished) return;
+    finished = true;
     const elapsedMs = performance.now() - start;
     // A last moment for a (forbidden) answer to arrive before the socket closes.
     setTimeout(() => {
@@ -56,6 +59,7 @@ socket.bind(0, () => {
   };
   let waiting = false;
   const pump = () => {
+    if (stopped) return;
     while (queued - done < WINDOW) {
       if (queued >= cfg.count || (queued % 64 === 0 && performance.now() >= deadline)) {
         stopped = true;
