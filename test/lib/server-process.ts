@@ -42,6 +42,8 @@ export interface ServerProcessOptions {
   /** Start on the files of an earlier run (same keys, same stateDir): a restart. */
   readonly reuse?: ServerProcess;
   readonly readyTimeoutMs?: number;
+  /** A command the server runs under, e.g. setpriv with its arguments (it must exec the rest). */
+  readonly wrapper?: readonly string[];
 }
 
 export interface ServerProcess {
@@ -56,6 +58,8 @@ export interface ServerProcess {
   readonly options: ServerProcessOptions;
   /** Every log line so far. */
   logs(): LogLine[];
+  /** Everything the daemon wrote on stderr so far. */
+  stderr(): string;
   /** Resolves with the first line (already seen or future) matching; rejects after timeoutMs. */
   waitForLog(predicate: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
   /** Builds a knock from `client` (default the first) for this server. */
@@ -107,7 +111,8 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
   }
 
-  const child: ResultPromise = host.exec(SERVER_BIN, ['--config', configPath], {
+  const [file, ...args] = [...(options.wrapper ?? []), SERVER_BIN, '--config', configPath];
+  const child: ResultPromise = host.exec(file!, args, {
     reject: false,
     buffer: false,
     stdin: 'ignore',
@@ -184,6 +189,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     host,
     options,
     logs: () => [...lines],
+    stderr: () => stderr,
     waitForLog,
     knock(request = {}, knockOptions = {}) {
       const client = knockOptions.client ? clients.find((c) => c.name === knockOptions.client) : clients[0];
