@@ -1,5 +1,5 @@
 /** Command-line parsing on node:util parseArgs: built in, so it adds nothing to start-up (commander costs ~5 ms). @module */
-import { util } from './builtins.js';
+import { parseArgs } from 'node:util';
 import { usageError } from './errors.js';
 
 export type OptionSpec = Readonly<
@@ -23,9 +23,9 @@ export const COMMON_OPTIONS: OptionSpec = {
 
 /** Strict parsing: an unknown option, a missing value or a repeated single-value option is a usage error. */
 export function parseCommandArgs(command: string, argv: readonly string[], options: OptionSpec): ParsedArgs {
-  let parsed: ReturnType<typeof util.parseArgs>;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = util.parseArgs({
+    parsed = parseArgs({
       args: [...argv],
       options: { ...COMMON_OPTIONS, ...options },
       allowPositionals: true,

@@ -59,9 +59,13 @@ function report(error: unknown, argv: readonly string[]): number {
   return exitCode;
 }
 
+// No top-level await: the bundle is CommonJS (see scripts/bundle.mjs and README.md, start-up).
 const argv = process.argv.slice(2);
-try {
-  process.exitCode = await dispatch(argv);
-} catch (error) {
-  process.exitCode = report(error, argv);
-}
+dispatch(argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.exitCode = report(error, argv);
+  },
+);

@@ -1,5 +1,5 @@
 /** Where output goes: results on stdout (one JSON object with --json), progress and errors on stderr. @module */
-import { fs } from './builtins.js';
+import { writeSync } from 'node:fs';
 
 export interface Output {
   readonly json: boolean;
@@ -14,12 +14,12 @@ export interface Output {
 
 /**
  * A few short lines written straight to the descriptor: touching process.stdout builds a tty or
- * pipe stream (node:net, streams), about a millisecond of start-up for one line of text. A
- * non-blocking pipe may refuse a synchronous write (EAGAIN); the stream then takes over.
+ * pipe stream, start-up time for one line of text. A non-blocking pipe may refuse a synchronous
+ * write (EAGAIN); the stream then takes over.
  */
 export function writeOut(fd: 1 | 2, text: string): void {
   try {
-    fs.writeSync(fd, text);
+    writeSync(fd, text);
   } catch {
     (fd === 1 ? process.stdout : process.stderr).write(text);
   }

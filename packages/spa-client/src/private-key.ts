@@ -1,5 +1,5 @@
 /** Loads the client's private key from --key FILE, --key - (stdin), SPA_PRIVATE_KEY or the profile's keyFile. @module */
-import { parsePrivateKeyText, readPrivateKeyFile } from 'spa-protocol/node';
+import { parsePrivateKeyText, readPrivateKeyFileSync } from 'spa-protocol/node';
 import { CLIENT_ERROR_CODES, ClientError } from './errors.js';
 
 export type KeySource =
@@ -31,7 +31,8 @@ export function describeKeySource(source: KeySource): string {
 
 /** The 32-byte Ed25519 seed. Key files readable by group or others are refused (as ssh does). */
 export async function loadPrivateKey(source: KeySource, env: NodeJS.ProcessEnv): Promise<Uint8Array> {
-  if (source.kind === 'file') return readPrivateKeyFile('client', source.path);
+  // Synchronous: the asynchronous read would start libuv's thread pool, milliseconds of start-up.
+  if (source.kind === 'file') return readPrivateKeyFileSync('client', source.path);
   if (source.kind === 'env')
     return parsePrivateKeyText('client', env.SPA_PRIVATE_KEY ?? '', 'SPA_PRIVATE_KEY');
   return parsePrivateKeyText('client', await readStdin(), 'stdin');

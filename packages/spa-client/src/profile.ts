@@ -1,8 +1,8 @@
 /** Finds, reads and validates the profile file (--config, SPA_CONFIG, ~/.config/spa/config.json) and looks a host up in it. @module */
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { ClientProfileFile, HostProfile } from 'spa-protocol/client-profile';
-import { fs } from './builtins.js';
 import { CLIENT_ERROR_CODES, ClientError } from './errors.js';
 
 const MAX_PROFILE_BYTES = 1 << 20;
@@ -35,7 +35,7 @@ export function locateProfile(config: string | undefined, env: NodeJS.ProcessEnv
 export async function loadProfile(location: ProfileLocation): Promise<ClientProfileFile | undefined> {
   let text: string;
   try {
-    text = fs.readFileSync(location.path, 'utf8');
+    text = readFileSync(location.path, 'utf8');
   } catch (cause) {
     const code = (cause as { code?: string }).code;
     if (code === 'ENOENT' && !location.explicit) return undefined;
