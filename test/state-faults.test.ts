@@ -38,6 +38,14 @@ describe('state faults', () => {
       /^spa-server: stateDir \S+\/state cannot be created: /,
     ],
     [
+      'under /proc, where mkdir fails with ENOENT though the parent exists',
+      async (files) => {
+        await files.writeConfig({ stateDir: '/proc/spa-e2e/state' });
+        return [];
+      },
+      /^spa-server: stateDir \/proc\/spa-e2e\/state cannot be created: no such file or directory$/,
+    ],
+    [
       'immutable (chattr +i)',
       async (files) => {
         await mkdir(files.stateDir);

@@ -1,9 +1,10 @@
 /** The replay store on disk: a checksummed header and fixed-size checksummed records, appended with fdatasync, compacted by rename. @module */
 import { constants } from 'node:fs';
-import { type FileHandle, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { KEY_ID_SIZE, NONCE_SIZE } from 'spa-protocol';
+import { makeDirectory } from 'spa-protocol/node';
 import { DAEMON_ERROR_CODES, DaemonError, describeSystemError } from './daemon-errors.js';
 
 /*
@@ -108,7 +109,7 @@ export class ReplayFile {
   static async open(dir: string): Promise<{ file: ReplayFile; loaded: LoadedReplayFile }> {
     const file = new ReplayFile(dir);
     try {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await makeDirectory(dir);
     } catch (cause) {
       throw new DaemonError(
         DAEMON_ERROR_CODES.stateDirUnwritable,

@@ -1,8 +1,7 @@
 /** `spa-client keygen --out FILE`: a new Ed25519 key (0600, never overwritten) and FILE.pub; prints the public key. @module */
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { computeKeyId, formatPublicKey } from 'spa-protocol';
-import { nodeBackend, writeNewKeyFile } from 'spa-protocol/node';
+import { makeDirectory, nodeBackend, writeNewKeyFile } from 'spa-protocol/node';
 import { flag, parseCommandArgs, stringOption } from '../args.js';
 import { CLIENT_ERROR_CODES, ClientError, usageError } from '../errors.js';
 import { writeOut } from '../output.js';
@@ -24,7 +23,7 @@ export async function runKeygen(argv: readonly string[]): Promise<number> {
   }
   const path = expandHome(out, process.env);
   // ~/.config/spa may not exist yet; like ~/.ssh, nobody else needs to list it.
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 }).catch(() => undefined);
+  await makeDirectory(dirname(path)).catch(() => undefined);
   let pair: Awaited<ReturnType<typeof writeNewKeyFile>>;
   try {
     pair = await writeNewKeyFile(nodeBackend, 'client', path, { writePublic: true, comment });

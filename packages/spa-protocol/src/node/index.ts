@@ -1,4 +1,4 @@
-/** spa-protocol/node: the node:crypto backend and key files, shared by the server and the client. @module */
+/** spa-protocol/node: the node:crypto backend, key files and directories, shared by the server and the client. @module */
 
 export {
   parsePrivateKeyText,
@@ -6,4 +6,5 @@ export {
   readPrivateKeyFileSync,
   writeNewKeyFile,
 } from './key-files.js';
+export { makeDirectory } from './make-directory.js';
 export { nodeBackend } from './node-backend.js';
