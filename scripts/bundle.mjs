@@ -1,4 +1,5 @@
 /** Bundles one CLI package (src/cli.ts and its dependencies) for a fast start-up: ESM chunks, or one CommonJS file. @module */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,9 @@ const { version } = pkg;
 // saves: its own start-up, an asynchronous read per chunk, and a facade per imported built-in.
 // Dynamic imports stay lazy inside the file (evaluated on first use), they are just not separate.
 const cjs = pkg.bundle?.format === 'cjs';
+// "bundle": {"after": "scripts/x.cjs"}: a package's own step once the bundle is written (spa-client
+// warms V8's code cache with it).
+const after = pkg.bundle?.after;
 
 await build({
   entryPoints: [join(dir, 'src', 'cli.ts')],
@@ -38,3 +42,5 @@ await build({
     : { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
   logLevel: 'warning',
 });
+
+if (after) execFileSync(process.execPath, [join(dir, after)], { cwd: dir, stdio: 'inherit' });

@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-// CommonJS (bin/package.json): the bundle is dist/cli.cjs, and a CommonJS entry keeps Node's ESM
-// loader out of the start-up of every knock (see scripts/bundle.mjs).
-require('../dist/cli.cjs');
+// CommonJS (bin/package.json): no ESM loader starts for a knock. See run-bundle.cjs.
+require('./run-bundle.cjs').runBundle();

@@ -28,8 +28,9 @@ export async function resolveHost(host: string, family?: IpFamily): Promise<Reso
   }
   let found: { address: string; family: number }[];
   try {
-    // Imported here: an IP literal (the scripted, measured case) never loads the resolver.
-    const { lookup } = await import('node:dns/promises');
+    // Loaded here: an IP literal (the scripted, measured case) never loads the resolver. Not
+    // import(): the bundle runs as a vm.Script (bin/run-bundle.cjs), which has no module loader.
+    const { lookup } = process.getBuiltinModule('node:dns/promises');
     found = await lookup(host, { all: true, family: family ?? 0 });
   } catch (cause) {
     const code = (cause as { code?: string }).code ?? 'lookup failed';

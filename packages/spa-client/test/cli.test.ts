@@ -1,9 +1,10 @@
 /** The built spa-client binary: arguments and exit codes, key sources, profiles, --json, --dry-run, --wait, keygen. */
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKnockSink, createSandbox, type KnockSink, type Sandbox } from './cli-harness.js';
+import { BIN, createKnockSink, createSandbox, type KnockSink, type Sandbox } from './cli-harness.js';
 
 let sb: Sandbox;
 let sink: KnockSink;
@@ -446,5 +447,36 @@ describe('profiles', { timeout: 30_000 }, () => {
       env: { SPA_CONFIG: join(sb.home, 'none.json') },
     });
     expect(e.exitCode).toBe(78);
+  });
+});
+
+describe('the code cache', { timeout: 30_000 }, () => {
+  it('a stale or damaged cache is ignored: the bundle compiles as usual', async () => {
+    const copy = join(sb.home, 'install');
+    mkdirSync(join(copy, 'bin'), { recursive: true });
+    mkdirSync(join(copy, 'dist'));
+    for (const f of ['spa-client.js', 'run-bundle.cjs', 'package.json']) {
+      copyFileSync(join(BIN, '..', f), join(copy, 'bin', f));
+    }
+    copyFileSync(join(BIN, '..', '..', 'dist', 'cli.cjs'), join(copy, 'dist', 'cli.cjs'));
+    const cache = readFileSync(join(BIN, '..', '..', 'dist', 'cli.cjs.cache'));
+    const damaged = Buffer.from(cache);
+    damaged.fill(7, 100, 400); // right digest, corrupt V8 data: V8 rejects it
+    const stale = Buffer.from(cache);
+    stale[0] = (stale[0] ?? 0) ^ 1; // a cache made from another bundle
+    for (const bytes of [damaged, stale, Buffer.alloc(3)]) {
+      writeFileSync(join(copy, 'dist', 'cli.cjs.cache'), bytes);
+      const r = await execa(
+        process.execPath,
+        [join(copy, 'bin', 'spa-client.js'), 'open', 'tcp/22', ...direct(), '--dry-run'],
+        {
+          reject: false,
+          env: sb.env,
+          extendEnv: false,
+        },
+      );
+      expect(r.exitCode, `${r.message} ${String(r.stderr)}`).toBe(0);
+      expect(String(r.stdout)).toMatch(/^dry run: nothing sent/);
+    }
   });
 });
