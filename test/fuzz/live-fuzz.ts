@@ -60,6 +60,7 @@ if (values.json) {
     `refused by reason: ${JSON.stringify(m.refused)}`,
     `accepted ${m.accepted}, grants ${m.grants}, status --json grants ${result.grantsAfter.length}, knock.accepted lines ${result.acceptedLines}`,
     `RSS KiB: start ${result.rssKiB.start}, after warm-up ${result.rssKiB.afterWarmup}, end ${result.rssKiB.end} (${result.rssKiB.end - result.rssKiB.afterWarmup >= 0 ? '+' : ''}${result.rssKiB.end - result.rssKiB.afterWarmup})`,
+    `RSS KiB per tenth of the run: ${tenths(result.rssSamplesKiB).join(' ')}`,
     `legit knock after the fuzz: port open after ${result.legitOpenMs ?? 'never'} ms; server alive: ${result.serverAlive}`,
     `total ${totalSeconds.toFixed(1)} s`,
     failures.length === 0 ? 'PASS' : `FAIL: ${failures.join('; ')}`,
@@ -67,3 +68,12 @@ if (values.json) {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 process.exitCode = failures.length === 0 ? 0 : 1;
+
+/** The sample at each tenth of the run, to show a plateau (or a climb) in one line. */
+function tenths(samples: readonly number[]): number[] {
+  if (samples.length === 0) return [];
+  return Array.from(
+    { length: 10 },
+    (_, i) => samples[Math.max(0, Math.ceil(((i + 1) * samples.length) / 10) - 1)] ?? 0,
+  );
+}

@@ -41,6 +41,8 @@ export interface LiveFuzzResult {
   /** Counters after the main pass, minus those after the warm-up. */
   readonly metrics: ScrapedMetrics;
   readonly rssKiB: { readonly start: number; readonly afterWarmup: number; readonly end: number };
+  /** RSS every second of the main pass: flat or saw-toothed is fine, a steady climb is a leak. */
+  readonly rssSamplesKiB: readonly number[];
   /** status --json grants after the fuzz (must be []). */
   readonly grantsAfter: readonly unknown[];
   readonly acceptedLines: number;
@@ -112,7 +114,14 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRes
     const rssWarm = await readRssKiB(server.pid);
     say(`fuzz: warm-up ${warm.sent} sent, RSS ${rssStart} → ${rssWarm} KiB; sending ${options.count}`);
 
-    const main = await send(options.count, warmup, options.maxSeconds);
+    const rssSamples: number[] = [];
+    const sampler = setInterval(() => {
+      void readRssKiB(server!.pid).then(
+        (kib) => rssSamples.push(kib),
+        () => {},
+      );
+    }, 1000);
+    const main = await send(options.count, warmup, options.maxSeconds).finally(() => clearInterval(sampler));
     const after = await waitForDrain(lab.host('server'), METRICS.address, METRICS.port, 120_000);
     const rssEnd = await readRssKiB(server.pid);
     say(`fuzz: ${main.sent} sent in ${(main.elapsedMs / 1000).toFixed(1)} s, RSS ${rssEnd} KiB`);
@@ -141,6 +150,7 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRes
       sendSeconds: main.elapsedMs / 1000,
       metrics: difference(after, before),
       rssKiB: { start: rssStart, afterWarmup: rssWarm, end: rssEnd },
+      rssSamplesKiB: rssSamples,
       grantsAfter,
       acceptedLines: logs.filter((l) => l.event === 'knock.accepted').length,
       errorLines: logs.filter((l) => l.level === 'error' || l.event === 'non-json'),
