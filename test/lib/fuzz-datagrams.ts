@@ -1,15 +1,8 @@
 /** Hostile datagrams for a live server: junk, cut and grown knocks, bit flips, bad headers, and deep-parser forgeries. @module */
-import { createPrivateKey, createPublicKey, diffieHellman, type KeyObject, sign } from 'node:crypto';
-import {
-  type CryptoBackend,
-  computeKeyId,
-  encodeDatagram,
-  generateKeyPair,
-  HEADER_SIZE,
-  MAC1_SIZE,
-} from 'spa-protocol';
+import { computeKeyId, encodeDatagram, generateKeyPair, HEADER_SIZE, MAC1_SIZE } from 'spa-protocol';
 import { nodeBackend } from 'spa-protocol/node';
 import { sealPlaintext, withMac } from '../../packages/spa-protocol/test/forge.js';
+import { fastBackend } from './fast-backend.js';
 import { forgedPlaintext, mutatedPlaintext, type PlaintextContext } from './fuzz-plaintext.js';
 import { createRandom, type SeededRandom } from './seeded-random.js';
 
@@ -156,53 +149,6 @@ export function createFuzzer(
     },
   };
 }
-
-/**
- * The same backend with key objects imported once per key instead of once per call: the pool of
- * ephemerals, the server key and two signing keys are all there is, and key import (not the server)
- * would otherwise bound the corpus rate.
- */
-function fastBackend(backend: CryptoBackend): CryptoBackend {
-  const imported = new Map<string, KeyObject>();
-  const importKey = (prefix: string, key: Uint8Array, kind: 'pkcs8' | 'spki'): KeyObject => {
-    const id = prefix + Buffer.from(key).toString('hex');
-    let k = imported.get(id);
-    if (!k) {
-      const der = Buffer.concat([Buffer.from(prefix, 'hex'), key]);
-      k =
-        kind === 'pkcs8'
-          ? createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
-          : createPublicKey({ key: der, format: 'der', type: 'spki' });
-      imported.set(id, k);
-    }
-    return k;
-  };
-  const publicOf = new WeakMap<Uint8Array, Uint8Array>();
-  return {
-    ...backend,
-    ed25519Sign: (seed, message) =>
-      new Uint8Array(sign(null, message, importKey(ED25519_PKCS8, seed, 'pkcs8'))),
-    x25519PublicKey(secret) {
-      let pub = publicOf.get(secret);
-      if (!pub) {
-        pub = backend.x25519PublicKey(secret);
-        publicOf.set(secret, pub);
-      }
-      return pub;
-    },
-    x25519: (secret, peer) =>
-      new Uint8Array(
-        diffieHellman({
-          privateKey: importKey(X25519_PKCS8, secret, 'pkcs8'),
-          publicKey: importKey(X25519_SPKI, peer, 'spki'),
-        }),
-      ),
-  };
-}
-
-const ED25519_PKCS8 = '302e020100300506032b657004220420';
-const X25519_PKCS8 = '302e020100300506032b656e04220420';
-const X25519_SPKI = '302a300506032b656e032100';
 
 function validKnock(target: FuzzTarget, rnd: SeededRandom, nowMs: number): Uint8Array {
   return encodeDatagram({
