@@ -12,6 +12,7 @@ const { values } = parseArgs({
     'corpus-size': { type: 'string' },
     'max-seconds': { type: 'string', default: '600' },
     rate: { type: 'string' },
+    'server-heap-mb': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -33,6 +34,7 @@ const result = await runLiveFuzz({
   seed: number('seed', values.seed),
   corpusSize: number('corpus-size', values['corpus-size']),
   rate: number('rate', values.rate),
+  serverHeapMiB: number('server-heap-mb', values['server-heap-mb']),
   log: (line) => process.stderr.write(`${line}\n`),
 });
 const totalSeconds = (Date.now() - started) / 1000;

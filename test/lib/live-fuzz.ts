@@ -27,6 +27,11 @@ export interface LiveFuzzOptions {
   readonly rate?: number;
   /** Datagrams sent before the memory baseline, so start-up allocation is not counted as growth. */
   readonly warmup?: number;
+  /**
+   * Caps the server's V8 old generation (MiB). RSS alone cannot tell a leak from a heap that V8 is in
+   * no hurry to collect; under a small cap a leak ends in an out-of-memory crash, lazy garbage does not.
+   */
+  readonly serverHeapMiB?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -67,6 +72,9 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRes
       host: lab.host('server'),
       backend: 'nftables',
       services: { ssh: `tcp/${SERVICE_PORT}`, web: ['tcp/8080', 'tcp/8443'] },
+      ...(options.serverHeapMiB
+        ? { wrapper: ['env', `NODE_OPTIONS=--max-old-space-size=${options.serverHeapMiB}`] }
+        : {}),
       config: {
         // Out of the way, so the deep checks are what is exercised (the flood test covers the limiter).
         rateLimit: { perSourceRate: 100_000, perSourceBurst: 100_000 },
