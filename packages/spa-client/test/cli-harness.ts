@@ -14,6 +14,7 @@ import {
   type SignedKnock,
 } from 'spa-protocol';
 import { nodeBackend } from 'spa-protocol/node';
+import { expect } from 'vitest';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 export const BIN: string = join(root, 'packages', 'spa-client', 'bin', 'spa-client.js');
@@ -127,4 +128,25 @@ export async function createKnockSink(sandbox: Sandbox, address = '127.0.0.1'): 
 
 export function cleanupDirs(...dirs: string[]): void {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}
+
+/** The options that make a complete request without a profile, aimed at `sink`. */
+export function directArgs(sandbox: Sandbox, sink: KnockSink): string[] {
+  return [
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(sink.port),
+    '--server-key',
+    sandbox.serverKey,
+    '--key',
+    sandbox.keyFile,
+  ];
+}
+
+/** What every error must look like: one line, `spa-client: …`, no stack trace. */
+export function expectOneLine(text: string): void {
+  expect(text.trim().split('\n')).toHaveLength(1);
+  expect(text).toMatch(/^spa-client: /);
+  expect(text).not.toMatch(/\n\s+at /);
 }
