@@ -7,8 +7,18 @@ export type PortState = 'open' | 'closed' | 'filtered';
 const PROBE_SCRIPT = fileURLToPath(new URL('./probe-port.mjs', import.meta.url));
 
 /** Connects from `from` to address:port once; 'filtered' when nothing answers within timeoutMs. */
-export async function probeTcp(from: Host, address: string, port: number, timeoutMs = 700): Promise<PortState> {
-  const { stdout } = await from.exec(process.execPath, [PROBE_SCRIPT, address, String(port), String(timeoutMs)]);
+export async function probeTcp(
+  from: Host,
+  address: string,
+  port: number,
+  timeoutMs = 700,
+): Promise<PortState> {
+  const { stdout } = await from.exec(process.execPath, [
+    PROBE_SCRIPT,
+    address,
+    String(port),
+    String(timeoutMs),
+  ]);
   const state = String(stdout).trim();
   if (state !== 'open' && state !== 'closed' && state !== 'filtered') throw new Error(`probe said ${state}`);
   return state;
