@@ -67,7 +67,7 @@ export interface RunningServer {
   forgedKnocks?(count: number): Promise<Uint8Array[]>;
   /**
    * Optional (figure 6, bulk): one valid knock per entry of `addresses`, each asking access for that
-   * address (signed into the knock, so any sender may deliver it). Built off the server's CPU.
+   * address (signed into the knock, so any sender may deliver it). Called while the server is idle.
    */
   knocksFor?(addresses: readonly string[]): Promise<Uint8Array[]>;
   /** Optional: grants in force now, read from the firewall (not from the server's memory). */

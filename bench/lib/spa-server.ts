@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { epochMs } from './clock.js';
 import type { BenchEnv, RunningServer, ServerUnderTest, StartOptions } from './server-under-test.js';
-import { buildKnock, buildKnocksInWorkers } from './spa-knocks.js';
+import { buildKnock, buildManyKnocks } from './spa-knocks.js';
 import { METRICS_PORT, parsePrometheus, SPA_UDP_PORT, writeSpaServerFiles } from './spa-server-files.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -134,24 +134,19 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
       };
     },
     forgedKnocks: (count) =>
-      buildKnocksInWorkers(
+      buildManyKnocks(
         files.keys,
         Array.from({ length: count }, () => ({ addresses: [], forged: true })),
       ),
     knocksFor: (addresses) =>
-      buildKnocksInWorkers(
+      buildManyKnocks(
         files.keys,
         addresses.map((a) => ({ addresses: [a] })),
       ),
     async liveGrants() {
       // What an operator would run; it lists the nftables sets, so it counts what the kernel holds.
-      const r = await server.exec(process.execPath, [
-        SERVER_BIN,
-        'status',
-        '--json',
-        '--config',
-        files.configPath,
-      ]);
+      const args = [SERVER_BIN, 'status', '--json', '--config', files.configPath];
+      const r = await server.exec(process.execPath, args, { timeout: 60_000 });
       return (JSON.parse(String(r.stdout)) as { grants: unknown[] }).grants.length;
     },
     async counters() {
