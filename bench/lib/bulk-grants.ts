@@ -29,6 +29,8 @@ export interface BulkGrantsResult {
   readonly counters: Record<string, number>;
   readonly memoryIdle: Memory;
   readonly memoryAfter: Memory;
+  /** 15 s later: V8 returns heap pages only after a major GC, so RSS right after a burst overstates. */
+  readonly memoryLater: Memory;
   readonly peakRssKiB: number;
 }
 
@@ -84,6 +86,7 @@ export async function measureBulkGrants(c: PhaseContext): Promise<void> {
       counters: (await running.counters?.()) ?? {},
       memoryIdle,
       memoryAfter,
+      memoryLater: await sleep(15_000).then(() => readMemory(running.pid)),
       peakRssKiB,
     } satisfies BulkGrantsResult;
     c.log(

@@ -151,6 +151,7 @@ export const ROWS: readonly Row[] = [
   { label: '6. bulk: server RSS idle (MiB)', get: (f) => mib(f.bulk?.memoryIdle.rssKiB), digits: 1 },
   { label: '6. bulk: server RSS, peak (MiB)', get: (f) => mib(f.bulk?.peakRssKiB), digits: 1 },
   { label: '6. bulk: server RSS after (MiB)', get: (f) => mib(f.bulk?.memoryAfter.rssKiB), digits: 1 },
+  { label: '6. bulk: server RSS 15 s later (MiB)', get: (f) => mib(f.bulk?.memoryLater.rssKiB), digits: 1 },
 ];
 
 /** The rows of one informed-flood run (figure 3). */
