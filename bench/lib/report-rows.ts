@@ -2,7 +2,9 @@
 import type { InformedRun } from './informed-flood.js';
 import type { ServerFigures } from './report.js';
 import {
+  cpuPerSentOf,
   dropPctOf,
+  filteredPctOf,
   maxMiB,
   mib,
   pctOf,
@@ -39,7 +41,21 @@ export const ROWS: readonly Row[] = [
     get: (f) => readRateOf(f.junkRandom),
     digits: 0,
   },
-  { label: '2. junk (random bytes) dropped by kernel, %', get: (f) => dropPctOf(f.junkRandom), digits: 1 },
+  {
+    label: '2. junk (random bytes) dropped, socket buffer full, %',
+    get: (f) => dropPctOf(f.junkRandom),
+    digits: 1,
+  },
+  {
+    label: '2. junk (random bytes) kept from the socket by the kernel, %',
+    get: (f) => filteredPctOf(f.junkRandom),
+    digits: 1,
+  },
+  {
+    label: '2. CPU per junk datagram sent, random (µs)',
+    get: (f) => cpuPerSentOf(f.junkRandom),
+    digits: 3,
+  },
   {
     label: '2. CPU per junk datagram read, random (µs)',
     get: (f) => f.junkRandom?.cpuPerDatagramUs,
@@ -87,7 +103,12 @@ export const ROWS: readonly Row[] = [
     get: (f) => readRateOf(f.junkSpoofed),
     digits: 0,
   },
-  { label: '2. same, dropped by kernel, %', get: (f) => dropPctOf(f.junkSpoofed), digits: 1 },
+  { label: '2. same, dropped, socket buffer full, %', get: (f) => dropPctOf(f.junkSpoofed), digits: 1 },
+  {
+    label: '2. same, kept from the socket by the kernel, %',
+    get: (f) => filteredPctOf(f.junkSpoofed),
+    digits: 1,
+  },
   {
     label: '2. same, CPU per junk datagram read (µs)',
     get: (f) => f.junkSpoofed?.cpuPerDatagramUs,
@@ -168,7 +189,7 @@ function informedRows(what: string, get: (f: ServerFigures) => InformedRun | und
       digits: 0,
     },
     {
-      label: `3. informed flood, ${what}: dropped by kernel, %`,
+      label: `3. informed flood, ${what}: dropped, socket buffer full, %`,
       get: (f) => dropPctOf(get(f)?.cost),
       digits: 1,
     },

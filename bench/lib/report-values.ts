@@ -48,3 +48,13 @@ export function pctOf(part: number | undefined, whole: number | undefined): numb
 export function mib(kib: number | undefined): number | undefined {
   return kib === undefined ? undefined : kib / 1024;
 }
+
+/** Share of the datagrams sent that never reached the socket: dropped before it (e.g. a per-source limit). */
+export function filteredPctOf(j: JunkCost<unknown> | undefined): number | undefined {
+  return j && pctOf(j.flood.sent - j.delivered - j.dropped, j.flood.sent);
+}
+
+/** Server CPU over every datagram sent, µs: what a flood at this rate costs the server, filtered or not. */
+export function cpuPerSentOf(j: JunkCost<unknown> | undefined): number | undefined {
+  return j && j.flood.sent > 0 ? (j.cpuMs * 1000) / j.flood.sent : undefined;
+}
