@@ -83,7 +83,9 @@ export function renderMarkdown(report: BenchReport, svgName: string): string {
   for (const row of ROWS) {
     const values = REPORT_COLUMNS.map((c) => {
       const f = byName(c);
-      return f ? row.get(f) : undefined;
+      const v = f ? row.get(f) : undefined;
+      // A report read back from its JSON has null where NaN was written.
+      return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
     });
     const [a, b] = values;
     const ratio = a !== undefined && b !== undefined && a !== 0 ? (b / a).toFixed(2) : '—';
