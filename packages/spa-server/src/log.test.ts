@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { captureLog } from '../test/capture-log.js';
+import { readmeFail2banFilter } from '../test/readme-fail2ban.js';
 import { createDaemonLog, type DaemonLog, type Logger } from './log.js';
 import { ALL_REFUSALS } from './pipeline/reasons.js';
 
@@ -97,36 +98,22 @@ describe('daemon log', () => {
     expect(() => log.refusal({ reason: 'bad-mac', src: '1.2.3.4', srcPort: 1 })).not.toThrow();
   });
 
-  it('the fail2ban filter in the README matches refusals after the MAC, IPv4 and IPv6, and nothing else', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const failregex = /^failregex = (.*)$/m.exec(readme)?.[1];
-    const datepattern = /^datepattern = (.*)$/m.exec(readme)?.[1];
-    expect(failregex).toBeDefined();
-    expect(datepattern).toBeDefined();
-    // As fail2ban does: find the date with datepattern, cut it out, match failregex on the rest.
-    const dateRe = new RegExp(
-      datepattern!
-        .replaceAll('%%Y', '\\d{4}')
-        .replaceAll(/%%[mdHMS]/g, '\\d{2}')
-        .replaceAll('%%f', '\\d+'),
-    );
-    const failRe = new RegExp(failregex!.replace('<ADDR>', '(?<addr>[0-9a-fA-F.:]+)'));
-    const banned = (line: string) => {
-      const date = dateRe.exec(line);
-      if (!date) return undefined;
-      return failRe.exec(line.slice(date[0].length))?.groups?.addr;
-    };
+  it('the fail2ban filter in the README matches only refusals after the signature, IPv4 and IPv6', () => {
+    const banned = readmeFail2banFilter();
     const { log, lines } = make();
-    log.refusal({ reason: 'bad-signature', src: '203.0.113.9', srcPort: 1, client: 'alice' });
-    log.refusal({ reason: 'unknown-client', src: '2001:db8::9', srcPort: 1 });
-    log.refusal({ reason: 'policy-service', src: '203.0.113.10', srcPort: 1, client: 'bob' });
+    log.refusal({ reason: 'policy-source', src: '203.0.113.9', srcPort: 1, client: 'alice' });
+    log.refusal({ reason: 'policy-service', src: '2001:db8::9', srcPort: 1, client: 'bob' });
+    // Anyone holding the server's public key can make these "from" any address.
+    log.refusal({ reason: 'bad-signature', src: '203.0.113.10', srcPort: 1 });
+    log.refusal({ reason: 'unknown-client', src: '203.0.113.11', srcPort: 1 });
     log.refusal({ reason: 'bad-mac', src: '198.51.100.1', srcPort: 1 });
-    log.refusal({ reason: 'stale', src: '198.51.100.2', srcPort: 1, client: 'alice' });
+    log.refusal({ reason: 'stale', src: '198.51.100.2', srcPort: 1 });
     log.event('info', 'knock.accepted', { src: '198.51.100.3', srcPort: 1, client: 'alice' });
     expect(lines.map(banned)).toEqual([
       '203.0.113.9',
       '2001:db8::9',
-      '203.0.113.10',
+      undefined,
+      undefined,
       undefined,
       undefined,
       undefined,

@@ -13,12 +13,14 @@ import { hexOf, type Runtime } from './runtime.js';
 
 export type AuthResult =
   | { readonly ok: true; readonly knock: SignedKnock; readonly client: ResolvedClient }
-  | { readonly ok: false; readonly reason: RefusalReason; readonly client?: ResolvedClient };
+  | { readonly ok: false; readonly reason: RefusalReason };
 
 /**
  * The protocol's own order, cheapest first, with the server's replay store at step 13: a replayed
  * datagram costs one X25519 + AEAD and a map lookup, never a signature verification. Nothing here
  * writes state; the replay record is written only after policy (§7, last line).
+ * A refusal here names no client: until the signature verifies, the key id is only what the
+ * sender claims, and anyone holding the server's public key can claim any client's from any address.
  */
 export function authenticate(
   rt: Runtime,
@@ -31,11 +33,11 @@ export function authenticate(
   const { knock } = opened.value;
   const client = rt.clients.get(hexOf(knock.keyId)); // 10
   if (!client) return { ok: false, reason: 'unknown-client' };
-  if (isWeakEd25519PublicKey(client.publicKey)) return { ok: false, reason: 'weak-key', client }; // 11
-  if (!isWithinWindow(knock.timestampMs, nowMs, rt.windowMs)) return { ok: false, reason: 'stale', client }; // 12
+  if (isWeakEd25519PublicKey(client.publicKey)) return { ok: false, reason: 'weak-key' }; // 11
+  if (!isWithinWindow(knock.timestampMs, nowMs, rt.windowMs)) return { ok: false, reason: 'stale' }; // 12
   const seen = replay.check(knock.keyId, knock.nonce, knock.timestampMs); // 13
-  if (seen) return { ok: false, reason: seen, client };
+  if (seen) return { ok: false, reason: seen };
   const bad = verifyOpenedKnock(rt.ctx.backend, opened.value, client.publicKey); // 14–15
-  if (bad) return { ok: false, reason: bad, client };
+  if (bad) return { ok: false, reason: bad };
   return { ok: true, knock, client };
 }

@@ -5,6 +5,7 @@ import { type CaptureLog, captureLog } from '../../test/capture-log.js';
 import { type CountingBackend, countingBackend } from '../../test/counting-backend.js';
 import { createFakeDriver, type FakeDriver } from '../../test/fake-driver.js';
 import { type Fixture, makeClient, makeFixture } from '../../test/fixtures.js';
+import { readmeFail2banFilter } from '../../test/readme-fail2ban.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { createGrantKeeper, type GrantKeeper } from '../grants.js';
 import { createDaemonLog } from '../log.js';
@@ -33,6 +34,8 @@ interface Rig {
   clock: { now: number };
   /** Feeds datagrams to the receive path and waits until every one is decided. */
   feed(...datagrams: Uint8Array[]): Promise<void>;
+  /** The same, as if sent from another address. */
+  feedFrom(address: string, ...datagrams: Uint8Array[]): Promise<void>;
   reasons(): string[];
 }
 
@@ -88,6 +91,10 @@ async function rig(
     clock,
     async feed(...datagrams) {
       for (const d of datagrams) pipeline.receive(d, SRC, 40000);
+      await pipeline.idle();
+    },
+    async feedFrom(address, ...datagrams) {
+      for (const d of datagrams) pipeline.receive(d, address, 40000);
       await pipeline.idle();
     },
     reasons: () => log.events('knock.refused').map((e) => e.reason as string),
@@ -153,7 +160,27 @@ describe('packet pipeline', () => {
     await r.feed(r.fx.knock({}, { now: T0 - 61_000 }), r.fx.knock({}, { now: T0 + 61_000 }));
     expect(r.reasons()).toEqual(['unknown-client', 'stale', 'stale']);
     expect(r.backend.calls.ed25519Verify ?? 0).toBe(0);
-    expect(r.log.events('knock.refused')[1]).toMatchObject({ client: 'alice', src: SRC });
+    expect(r.log.events('knock.refused')[1]).toMatchObject({ reason: 'stale', src: SRC });
+  });
+
+  it('names no client before the signature verified, so a spoofed copy cannot get an address banned', async () => {
+    const OTHER = '203.0.113.66';
+    const knock = r.fx.knock({}, { now: T0 });
+    await r.feed(knock);
+    await r.feedFrom(OTHER, knock); // a captured knock replayed "from" a chosen address
+    await r.feedFrom(OTHER, r.fx.knock({}, { now: T0 - 61_000 })); // a stale copy
+    await r.feedFrom(OTHER, r.fx.knock({}, { client: makeClient('mallory'), now: T0 }));
+    const bob = r.fx.clients[1]!;
+    await r.feedFrom(OTHER, r.fx.knock({}, { client: bob, now: T0 })); // signed by bob: policy-service
+    const refused = r.log.events('knock.refused');
+    expect(refused.map((e) => [e.reason, e.client])).toEqual([
+      ['replay', undefined],
+      ['stale', undefined],
+      ['unknown-client', undefined],
+      ['policy-service', 'bob'],
+    ]);
+    const banned = readmeFail2banFilter();
+    expect(refused.map((e) => banned(JSON.stringify(e)))).toEqual([undefined, undefined, undefined, OTHER]);
   });
 
   it('refuses a knock for another server at the MAC: nothing else is spent on it', async () => {

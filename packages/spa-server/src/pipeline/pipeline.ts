@@ -54,7 +54,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const src = item.source.text;
     const auth = authenticate(rt, replay, item.data, now);
     if (!auth.ok) {
-      refuse(auth.reason, src, item.srcPort, auth.client?.name);
+      refuse(auth.reason, src, item.srcPort); // not authenticated yet: no client name (see authenticate)
       return;
     }
     const policy = applyPolicy(auth.knock, auth.client, item.source, rt.limits, now);
