@@ -4,7 +4,7 @@ import {
   DEFAULT_PORT,
   type IpFamily,
   parseAccess,
-  parsePublicKey,
+  parseServerPublicKey,
   type RequestKind,
 } from 'spa-protocol';
 import { type AllowIp, parseAllowIp, SOURCE_ONLY } from './allow-ip.js';
@@ -124,7 +124,7 @@ export async function resolvePlan(inputs: PlanInputs): Promise<KnockPlan> {
 
 function parseServerKey(text: string, where: string): Uint8Array {
   try {
-    return parsePublicKey('server', text);
+    return parseServerPublicKey(text);
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
     throw new ClientError(CLIENT_ERROR_CODES.keyInvalid, `${where}: ${message}`, { cause });

@@ -1,4 +1,5 @@
 /** Strictness checks on Ed25519 keys and signatures that both backends share, so they agree byte for byte. @module */
+import { isPrimeOrderPoint } from './ed25519-subgroup.js';
 
 // Small-order points of edwards25519 (libsodium's list), compared with the sign bit masked off so that
 // every x sign variant is caught; the last two are the non-canonical encodings y = p and y = p + 1.
@@ -30,9 +31,14 @@ function isSmallOrder(key: Uint8Array): boolean {
   });
 }
 
-/** True for keys that must never be trusted: wrong length, small order, or non-canonical y (§1). */
+/**
+ * True for keys that must never be trusted (§1): wrong length, small order, non-canonical y, not a
+ * curve point, or a point with a small-order component. The last is what makes the backends agree:
+ * with A in the prime-order subgroup the cofactorless equation (§5) is the only one that matters.
+ * Cheap byte checks first; the subgroup check is remembered per key, so packets never pay for it.
+ */
 export function isWeakEd25519PublicKey(key: Uint8Array): boolean {
-  return key.length !== 32 || isSmallOrder(key) || hasNonCanonicalY(key);
+  return key.length !== 32 || isSmallOrder(key) || hasNonCanonicalY(key) || !isPrimeOrderPoint(key);
 }
 
 /** True when the signature's S (bytes 32..64, little-endian) is below L, as RFC 8032 §5.1.7 requires. */

@@ -45,6 +45,7 @@ export {
   type KeyPair,
   parsePrivateKey,
   parsePublicKey,
+  parseServerPublicKey,
   type RandomSource,
   systemRandom,
 } from './keys.js';

@@ -56,9 +56,28 @@ export function formatPublicKey(kind: KeyKind, publicKey: Uint8Array): string {
 
 /**
  * Parses a public key line; a trailing ` comment` is allowed, as in SSH. Throws INVALID_KEY for
- * anything else, WEAK_KEY for a client key that could make forgeries verify.
+ * anything else, WEAK_KEY for a client key that could make forgeries verify (§1).
  */
 export function parsePublicKey(kind: KeyKind, text: string): Uint8Array {
+  const key = decodePublicKeyText(kind, text);
+  if (kind === 'client' && isWeakEd25519PublicKey(key)) {
+    throw new SpaError(
+      ERROR_CODES.weakKey,
+      'client public key is a small-order, torsioned, non-canonical or invalid point',
+    );
+  }
+  return key;
+}
+
+/**
+ * `parsePublicKey('server', text)` for code that never reads a client key: it does not reference the
+ * Ed25519 checks, so a bundle of the client CLI leaves the curve arithmetic out of its start-up.
+ */
+export function parseServerPublicKey(text: string): Uint8Array {
+  return decodePublicKeyText('server', text);
+}
+
+function decodePublicKeyText(kind: KeyKind, text: string): Uint8Array {
   if (typeof text !== 'string') throw new SpaError(ERROR_CODES.invalidArgument, 'key text must be a string');
   const token = text.trim().split(/\s+/, 1)[0] ?? '';
   const prefix = PREFIX[kind].public;
@@ -70,9 +89,6 @@ export function parsePublicKey(kind: KeyKind, text: string): Uint8Array {
   }
   const key = decodeBase64url(token.slice(prefix.length), KEY_SIZE);
   if (!key) throw new SpaError(ERROR_CODES.invalidKey, `${kind} public key is not 32 bytes of base64url`);
-  if (kind === 'client' && isWeakEd25519PublicKey(key)) {
-    throw new SpaError(ERROR_CODES.weakKey, 'client public key is a small-order or non-canonical point');
-  }
   return key;
 }
 

@@ -117,6 +117,8 @@ export const nodeBackend: CryptoBackend = {
       const key = cached(publicKey, () =>
         createPublicKey({ key: Buffer.from(der(ED25519_SPKI, publicKey)), format: 'der', type: 'spki' }),
       );
+      // OpenSSL checks the cofactorless equation, comparing the encoding of [S]B − [k]A with R:
+      // the noble backend computes the same (docs/protocol.md §5).
       return verify(null, message, key, signature);
     } catch {
       return false;

@@ -17,6 +17,7 @@ import {
   unsealDatagram,
   withMac,
 } from '../forge.js';
+import { challengeMod8, signedMessage, signWithTorsion, torsionedKey } from '../torsion.js';
 
 const NOW = 1_767_225_600_000; // 2026-01-01T00:00:00Z
 const WINDOW = 60_000;
@@ -140,6 +141,23 @@ const identityKey = new Uint8Array(32);
 identityKey[0] = 1; // the neutral point: (R = identity, S = 0) verifies every message under it
 const forgedSig = new Uint8Array(64);
 forgedSig[0] = 1;
+
+// Torsion (§1, §5): a signature whose R carries a small-order component verifies under the cofactored
+// equation only; a key A + T is refused at load, even when one of its signatures verifies under both.
+const torsionedR = (): Uint8Array => {
+  const body = encodeBody(baseBody.knock);
+  return buildPlaintext(signWithTorsion(aliceSeed, signedMessage(body), { rTorsion: 1 }), body);
+};
+const aliceTorsioned = torsionedKey(aliceSeed, 1);
+const torsionedKeyKnock = (kMod8: (k: number) => boolean): Uint8Array => {
+  const body = encodeBody({ ...baseBody.knock, keyId: computeKeyId(b, aliceTorsioned) });
+  const message = signedMessage(body);
+  for (let nonce = 0; nonce < 256; nonce++) {
+    const sig = signWithTorsion(aliceSeed, message, { publicKey: aliceTorsioned, nonce });
+    if (kMod8(challengeMod8(sig, aliceTorsioned, message))) return buildPlaintext(sig, body);
+  }
+  throw new Error('no nonce gave the wanted k mod 8');
+};
 
 const flip = (d: Uint8Array, at: number, bit = 1): Uint8Array => {
   const out = d.slice();
@@ -305,6 +323,27 @@ const invalid: {
     expect: 'weak-key',
   },
   {
+    name: 'torsioned-key',
+    description:
+      "key A + T (T of order 8), signed by A's holder with k ≡ 0 mod 8: verifies under both equations, refused for the key",
+    datagram: reseal(
+      torsionedKeyKnock((k) => k === 0),
+      'e11',
+    ),
+    clients: [hex(aliceTorsioned)],
+    expect: 'weak-key',
+  },
+  {
+    name: 'torsioned-key-cofactored-only',
+    description: 'key A + T, k ≢ 0 mod 8: verifies under the cofactored equation only',
+    datagram: reseal(
+      torsionedKeyKnock((k) => k !== 0),
+      'e12',
+    ),
+    clients: [hex(aliceTorsioned)],
+    expect: 'weak-key',
+  },
+  {
     name: 'stale-old',
     description: 'timestamp 61 s before now',
     datagram: base,
@@ -342,6 +381,13 @@ const invalid: {
       plainWith((pt) => pt.set(addL(pt.subarray(0, 64)))),
       'e10',
     ),
+    expect: 'bad-signature',
+  },
+  {
+    name: 'torsioned-r',
+    description:
+      'R + T with T of order 8, S = r + k·a: valid under the cofactored equation, refused by the cofactorless one (§5)',
+    datagram: reseal(torsionedR(), 'e13'),
     expect: 'bad-signature',
   },
 ];

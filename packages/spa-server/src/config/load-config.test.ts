@@ -13,6 +13,9 @@ const KEY_A = clientKey();
 const KEY_B = clientKey();
 // The identity point: a small-order key under which every signature verifies (docs/protocol.md §1).
 const WEAK_KEY = formatPublicKey('client', Uint8Array.of(1, ...new Uint8Array(31)));
+// A + T with T of order 8 (A from the seed 07…07): verifies some signatures under one equation and not
+// the other, so it is refused at load (docs/protocol.md §1).
+const TORSIONED_KEY = 'spa-ed25519:H09YDnOsII8GdgGQ6e3G9ZFnddq9nBzco5MXXC1tEIM';
 
 let dir: string;
 let serverPublic: Uint8Array;
@@ -163,7 +166,12 @@ const BAD: [string, () => Promise<unknown>, RegExp][] = [
   [
     'weak client key',
     () => load(client({ publicKey: WEAK_KEY })),
-    /^clients\[0\]\.publicKey: client public key is a small-order or non-canonical point$/,
+    /^clients\[0\]\.publicKey: client public key is a small-order, torsioned, non-canonical or invalid point$/,
+  ],
+  [
+    'client key with a small-order component',
+    () => load(client({ publicKey: TORSIONED_KEY })),
+    /^clients\[0\]\.publicKey: client public key is a small-order, torsioned, non-canonical or invalid point$/,
   ],
   [
     'unknown service',
