@@ -1,6 +1,7 @@
 /** What every firewall driver must do, as a user notices it: one suite run against the real kernel in a lab. @module */
 import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
+import { CLIENT_NAME_PATTERN } from 'spa-protocol/server-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FIREWALL_ERROR_CODES,
@@ -118,6 +119,18 @@ export function describeFirewallContract(subject: ContractSubject): void {
         expect.objectContaining({ family: 6, protocol: 'tcp', port: SERVICE, client: 'alice6' }),
       ]);
       await driver.revoke([grantFor(client, 4, 1), grantFor(client, 6, 1)]);
+    });
+
+    it('grants a client whose name uses every character and the full length the config allows', async () => {
+      // One rule for the config and the firewall (CLIENT_NAME_PATTERN): such a client's knocks must
+      // open the port, not authenticate and then fail at the firewall.
+      const name = 'Zz09_.@+-'.padEnd(64, 'x');
+      expect(name).toMatch(new RegExp(CLIENT_NAME_PATTERN));
+      await driver.grant([grantFor(client, 4, 30, name)]);
+      expect(await probe(client, server.ipv4)).toBe('open');
+      expect(await grantsTo(client.ipv4)).toEqual([expect.objectContaining({ client: name })]);
+      await driver.revoke([grantFor(client, 4, 1)]);
+      expect(await probe(client, server.ipv4)).toBe('filtered');
     });
 
     it('closes on time by itself, while a connection opened during the grant keeps working', async () => {

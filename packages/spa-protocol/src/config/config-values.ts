@@ -13,8 +13,10 @@ export interface SocketAddress {
 export const SERVICE_NAME_PATTERN: string = `^[a-z0-9][a-z0-9_-]{0,${MAX_SERVICE_NAME_LENGTH - 1}}$`;
 
 /**
- * Client names end up in logs and in firewall element comments: a small alphabet keeps them safe to
- * print and quote anywhere (an e-mail address fits).
+ * Client names end up in logs and in firewall element comments (quoted by both nft and ipset): a
+ * small alphabet keeps them safe to print and quote anywhere (an e-mail address with a `+` tag
+ * fits). The firewall layer checks grants with this same pattern, so a name the config accepts
+ * always reaches the kernel.
  */
 export const CLIENT_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$';
 

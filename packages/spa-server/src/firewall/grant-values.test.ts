@@ -1,5 +1,6 @@
 /** Validation of what reaches nft/ipset: canonical addresses, bounded ports, timeouts and names. */
 import fc from 'fast-check';
+import { CLIENT_NAME_PATTERN } from 'spa-protocol/server-config';
 import { describe, expect, it } from 'vitest';
 import { FIREWALL_ERROR_CODES, type Grant } from './driver.js';
 import {
@@ -143,6 +144,17 @@ describe('checkGrant', () => {
     expect(checkGrant({ ...grant, client: 'x'.repeat(64) }).client).toHaveLength(64);
   });
 
+  it('accepts every client name the config accepts (one rule for both)', () => {
+    expect(checkGrant({ ...grant, client: 'alice+laptop@example.org' }).client).toBe(
+      'alice+laptop@example.org',
+    );
+    fc.assert(
+      fc.property(fc.stringMatching(new RegExp(CLIENT_NAME_PATTERN)), (client) => {
+        expect(checkGrant({ ...grant, client }).client).toBe(client);
+      }),
+    );
+  });
+
   it.each([0, -5, 1.5, MAX_TIMEOUT_SECONDS + 1, Number.POSITIVE_INFINITY])(
     'rejects timeout %j',
     (timeoutSeconds) => {
@@ -150,7 +162,7 @@ describe('checkGrant', () => {
     },
   );
 
-  it.each(['', 'x'.repeat(65), 'a b', 'a"b', 'a}b', 'a;b', 'é', 'a\nb'])(
+  it.each(['', 'x'.repeat(65), 'a b', 'a"b', 'a}b', 'a;b', 'é', 'a\nb', '-a', '.a', 'a\\b', "a'b"])(
     'rejects client name %j',
     (client) => {
       expect(code(() => checkGrant({ ...grant, client }))).toBe(FIREWALL_ERROR_CODES.invalidInput);

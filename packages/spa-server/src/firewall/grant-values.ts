@@ -1,5 +1,6 @@
 /** Validation and canonical forms of every value a firewall driver passes to nft, iptables or ipset. @module */
 import { isIP, SocketAddress } from 'node:net';
+import { CLIENT_NAME_PATTERN } from 'spa-protocol/server-config';
 import {
   FIREWALL_ERROR_CODES,
   FirewallError,
@@ -14,7 +15,9 @@ export const MAX_TIMEOUT_SECONDS = 2_147_483;
 /** Both backends bound their sets (nft `size`, ipset `maxelem`) to this many grants per family. */
 export const MAX_GRANTS_PER_FAMILY = 65_536;
 
-const CLIENT_NAME = /^[A-Za-z0-9_.@-]{1,64}$/;
+// The config's own rule, not a copy: a name the config accepts must reach the kernel, or that
+// client's knocks would authenticate and then fail at the firewall. Both tools quote comments.
+const CLIENT_NAME = new RegExp(CLIENT_NAME_PATTERN);
 // Short enough for ipset (31 chars) and iptables chains (28) once suffixed; a letter first keeps
 // nft's parser from reading it as a number.
 const OBJECT_NAME = /^[A-Za-z][A-Za-z0-9_]{0,15}$/;
