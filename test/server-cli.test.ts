@@ -16,6 +16,7 @@ const PORT = 2222;
 const KNOCK_PORT = 62201;
 const GRANT_SECONDS = 3;
 const LONG_GRANT_SECONDS = 20;
+const METRICS_PORT = 9262;
 // Sends one datagram (hex) to ADDRESS PORT from inside a namespace; arguments, never a shell.
 const SEND_UDP = `const s=require('node:dgram').createSocket(process.argv[2].includes(':')?'udp6':'udp4');
 s.send(Buffer.from(process.argv[1],'hex'),Number(process.argv[3]),process.argv[2],()=>s.close());`;
@@ -40,6 +41,8 @@ describe.each(['nftables', 'iptables'] as const)('spa-server CLI against %s in a
       clients: [{ name: 'alice', publicKey: formatPublicKey('client', alice.publicKey), services: ['ssh'] }],
       defaultDuration: GRANT_SECONDS,
       maxDuration: LONG_GRANT_SECONDS,
+      // On the lab address, so only with allowRemote (a loopback address would need nothing).
+      metrics: { listen: `${server.ipv4}:${METRICS_PORT}`, allowRemote: true },
     };
     await writeFile(configPath(), JSON.stringify(config));
   };
@@ -81,8 +84,17 @@ describe.each(['nftables', 'iptables'] as const)('spa-server CLI against %s in a
     const daemon = cli('--config', configPath());
     const lines = collectLines(daemon);
     try {
+      const remote = await lines.waitFor('metrics.remote');
+      expect(remote).toMatchObject({ level: 'warn', listen: `${server.ipv4}:${METRICS_PORT}` });
       await lines.waitFor('daemon.listening');
       expect(await waitForTcp(client, server.ipv4, PORT, 'filtered', 3000)).toBe('filtered');
+      // allowRemote means what it says: another host can scrape.
+      const scrape = await client.exec(process.execPath, [
+        '-e',
+        'fetch(process.argv[1]).then(async (r) => console.log(r.status, (await r.text()).includes("spa_datagrams_received_total")))',
+        `http://${server.ipv4}:${METRICS_PORT}/metrics`,
+      ]);
+      expect(String(scrape.stdout)).toBe('200 true');
 
       await knock();
       expect(await waitForTcp(client, server.ipv4, PORT, 'open', 3000)).toBe('open');

@@ -37,6 +37,11 @@ export function isGrantable(address: IpAddress): boolean {
   return range !== 'unspecified' && range !== 'multicast' && range !== 'broadcast' && range !== 'ipv4Mapped';
 }
 
+/** True for 127.0.0.0/8 and ::1 (and ::ffff:127.x.y.z): addresses only this host can reach. */
+export function isLoopback(address: IpAddress): boolean {
+  return ipaddr.fromByteArray(Array.from(unmapAddress(address).bytes)).range() === 'loopback';
+}
+
 /** Maps `::ffff:a.b.c.d` (what a dual-stack socket reports for IPv4 senders) to `a.b.c.d`. */
 export function unmapAddress(address: IpAddress): IpAddress {
   if (address.family === 4) return address;

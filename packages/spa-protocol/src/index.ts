@@ -6,6 +6,7 @@ export {
   type IpAddress,
   type IpFamily,
   isGrantable,
+  isLoopback,
   isValidNetwork,
   normaliseNetwork,
   parseAddress,

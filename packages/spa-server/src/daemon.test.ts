@@ -100,9 +100,10 @@ describe('daemon', () => {
     await first.daemon.stop();
     const second = await start(fx);
     await send(second.daemon, [knock]);
-    expect(second.log.events('knock.refused')).toEqual([
-      expect.objectContaining({ reason: 'replay', client: 'alice' }),
-    ]);
+    const refused = second.log.events('knock.refused');
+    expect(refused).toEqual([expect.objectContaining({ reason: 'replay' })]);
+    expect(refused[0]?.client).toBeUndefined(); // before the signature: no name
+
     expect(second.driver.calls.some((c) => c.op === 'grant')).toBe(false);
   });
 
@@ -201,6 +202,18 @@ describe('daemon', () => {
     expect(text).toContain('spa_replay_entries 1');
     expect((await fetch(`${base}/other`)).status).toBe(404);
     expect((await fetch(`${base}/metrics`, { method: 'POST', body: 'x' })).status).toBe(405);
+  });
+
+  it('warns at start when metrics are served beyond loopback, and only then', async () => {
+    const remote = await start(makeFixture({ metrics: { address: '0.0.0.0', port: 0 } }));
+    expect(remote.log.events('metrics.remote')).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        listen: `0.0.0.0:${remote.daemon.metricsAddress?.port}`,
+      }),
+    ]);
+    const local = await start(makeFixture({ metrics: { address: '127.0.0.1', port: 0 } }));
+    expect(local.log.events('metrics.remote')).toEqual([]);
   });
 
   it('stops cleanly: sockets closed, replay state written, the driver closed but grants left in the kernel', async () => {

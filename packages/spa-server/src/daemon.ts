@@ -1,5 +1,5 @@
 /** The daemon: binds the listen sockets, runs the packet pipeline, keeps the firewall and replay store, reloads and stops. @module */
-import type { CryptoBackend } from 'spa-protocol';
+import { type CryptoBackend, isLoopback, parseAddress } from 'spa-protocol';
 import { nodeBackend } from 'spa-protocol/node';
 import type { ListenAddress, ResolvedConfig } from './config/resolved-config.js';
 import { DAEMON_ERROR_CODES, DaemonError } from './daemon-errors.js';
@@ -128,6 +128,14 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     if (config.metrics) {
       endpoint = await startMetricsEndpoint(config.metrics, metrics.snapshot);
       cleanups.push(() => endpoint?.close() ?? Promise.resolve());
+      // The config refuses this without metrics.allowRemote; with it, say so at every start.
+      const bound = parseAddress(endpoint.address.address);
+      if (!bound || !isLoopback(bound)) {
+        log.event('warn', 'metrics.remote', {
+          listen: formatHostPort(endpoint.address),
+          message: 'metrics are served beyond this host (metrics.allowRemote)',
+        });
+      }
     }
 
     const timers = [

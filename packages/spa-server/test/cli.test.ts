@@ -108,6 +108,23 @@ describe('spa-server check', () => {
     expect(result.stderr).toBe('queueSize: must be at least 1');
   });
 
+  it('refuses metrics on a non-loopback address without metrics.allowRemote, in one line, exit 2', async () => {
+    await writeFile(
+      join(dir, 'remote.json'),
+      JSON.stringify({ ...config, metrics: { listen: '0.0.0.0:9262' } }),
+    );
+    const refused = await spaServer('check', '-c', 'remote.json');
+    expect([refused.exitCode, refused.stderr]).toEqual([
+      2,
+      'metrics.listen: 0.0.0.0:9262 is not a loopback address; set "metrics.allowRemote": true to serve metrics beyond this host',
+    ]);
+    const run = await spaServer('--config', 'remote.json');
+    expect(run.exitCode).toBe(2);
+    const allowed = { ...config, metrics: { listen: '0.0.0.0:9262', allowRemote: true } };
+    await writeFile(join(dir, 'remote.json'), JSON.stringify(allowed));
+    expect((await spaServer('check', '-c', 'remote.json')).exitCode).toBe(0);
+  });
+
   it('names the line and column of a JSON syntax error', async () => {
     await writeFile(join(dir, 'syntax.json'), '{\n  "serverKeyFile": "server.key"\n  "services": {}\n}');
     const result = await spaServer('check', '-c', 'syntax.json');

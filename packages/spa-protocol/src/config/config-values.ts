@@ -1,5 +1,5 @@
 /** Text formats of configuration values: listen addresses, port specs, names, ISO dates. Pure parsers. @module */
-import { parseAddress } from '../address.js';
+import { isLoopback, parseAddress } from '../address.js';
 import { MAX_SERVICE_NAME_LENGTH } from '../constants.js';
 import { isPort } from '../request.js';
 
@@ -77,4 +77,11 @@ export function parseIsoDate(text: string): number | undefined {
   const time = text.slice(11, 19).split(':').map(Number);
   if (time.length === 3 && (time[0]! > 23 || time[1]! > 59 || time[2]! > 59)) return undefined;
   return ms;
+}
+
+/** True for `127.x.y.z:port` and `[::1]:port`: a socket address only this host can reach. */
+export function isLoopbackSocket(listen: string): boolean {
+  const socket = parseSocketAddress(listen);
+  const address = socket && parseAddress(socket.address);
+  return address !== undefined && isLoopback(address);
 }

@@ -79,7 +79,7 @@ export interface ServerConfig {
   queueSize: number;
   log: LogConfig;
   /** Prometheus endpoint; absent means disabled. */
-  metrics?: { listen: string } | undefined;
+  metrics?: { listen: string; allowRemote: boolean } | undefined;
 }
 
 export interface ServerConfigInput {
@@ -97,5 +97,5 @@ export interface ServerConfigInput {
   rateLimit?: Partial<RateLimitConfig> | undefined;
   queueSize?: number | undefined;
   log?: Partial<LogConfig> | undefined;
-  metrics?: { listen?: string | undefined } | undefined;
+  metrics?: { listen?: string | undefined; allowRemote?: boolean | undefined } | undefined;
 }

@@ -41,8 +41,28 @@ describe('server.json schema', () => {
 
   it('binds metrics to localhost unless told otherwise', () => {
     const result = checkServerConfig({ ...base, metrics: {} });
-    expect(result.ok && result.config.metrics).toEqual({ listen: '127.0.0.1:9262' });
+    expect(result.ok && result.config.metrics).toEqual({ listen: '127.0.0.1:9262', allowRemote: false });
   });
+
+  it.each(['127.0.0.1:9262', '127.9.9.9:9262', '[::1]:9262', '[::ffff:127.0.0.1]:9262'])(
+    'serves metrics on the loopback address %s without allowRemote',
+    (listen) => {
+      expect(checkServerConfig({ ...base, metrics: { listen } }).ok).toBe(true);
+    },
+  );
+
+  it.each(['0.0.0.0:9262', '[::]:9262', '10.0.0.5:9262', '[2001:db8::1]:9262'])(
+    'refuses metrics on %s unless metrics.allowRemote is true, in one line naming the field',
+    (listen) => {
+      const refused = checkServerConfig({ ...base, metrics: { listen } });
+      expect(refused.ok).toBe(false);
+      expect(!refused.ok && refused.problems).toEqual([
+        `metrics.listen: ${listen} is not a loopback address; set "metrics.allowRemote": true to serve metrics beyond this host`,
+      ]);
+      const allowed = checkServerConfig({ ...base, metrics: { listen, allowRemote: true } });
+      expect(allowed.ok && allowed.config.metrics).toEqual({ listen, allowRemote: true });
+    },
+  );
 
   it('accepts a full client entry', () => {
     const client = {

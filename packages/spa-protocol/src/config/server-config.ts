@@ -7,6 +7,7 @@ import { findClientConflicts } from './client-conflicts.js';
 import {
   CLIENT_NAME_PATTERN,
   ISO_DATE_PATTERN,
+  isLoopbackSocket,
   PORT_SPEC_PATTERN,
   parseIsoDate,
   parsePortSpec,
@@ -153,7 +154,12 @@ const schema = z
       .strict()
       .prefault({}),
     metrics: z
-      .object({ listen: socketAddress.default(DEFAULT_METRICS_LISTEN) })
+      .object({
+        listen: socketAddress.default(DEFAULT_METRICS_LISTEN),
+        // The counters say how many knocks were refused and why: worth keeping off the network
+        // unless the operator says otherwise.
+        allowRemote: z.boolean().default(false),
+      })
       .strict()
       .optional(),
   })
@@ -166,6 +172,13 @@ const schema = z
         code: 'custom',
         path: ['defaultDuration'],
         message: `${config.defaultDuration} is more than maxDuration (${config.maxDuration})`,
+      });
+    }
+    if (config.metrics && !config.metrics.allowRemote && !isLoopbackSocket(config.metrics.listen)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metrics', 'listen'],
+        message: `${config.metrics.listen} is not a loopback address; set "metrics.allowRemote": true to serve metrics beyond this host`,
       });
     }
     for (const conflict of findListenConflicts(config.listen, config.services)) {
