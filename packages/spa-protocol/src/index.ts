@@ -14,6 +14,7 @@ export {
 export { equalBytes } from './bytes.js';
 export {
   ACCESS_TYPE,
+  DEFAULT_FUTURE_WINDOW_MS,
   DEFAULT_PORT,
   HEADER_SIZE,
   KEY_ID_SIZE,

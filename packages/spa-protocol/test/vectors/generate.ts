@@ -20,6 +20,7 @@ import {
 
 const NOW = 1_767_225_600_000; // 2026-01-01T00:00:00Z
 const WINDOW = 60_000;
+const FUTURE_WINDOW = 5000;
 const serverSecret = seeded(b, 'server A', 32);
 const serverPublic = b.x25519PublicKey(serverSecret);
 const otherServerSecret = seeded(b, 'server B', 32);
@@ -31,6 +32,8 @@ interface Valid {
   name: string;
   request: KnockRequest;
   timestampMs: number;
+  /** The receiver's clock; NOW unless set. */
+  nowMs?: number;
 }
 
 const valid: Valid[] = [
@@ -62,6 +65,7 @@ const valid: Valid[] = [
       durationSeconds: 0,
     },
     timestampMs: NOW + 30_000,
+    nowMs: NOW + 26_000, // the sender's clock 4 s ahead: inside the future side of the window
   },
   {
     name: 'largest-request',
@@ -103,8 +107,9 @@ const validOut = valid.map((v, i) => {
     timestampMs: v.timestampMs,
     nonce: hex(nonce),
     ephemeralSecret: hex(ephemeralSecret),
-    nowMs: NOW,
+    nowMs: v.nowMs ?? NOW,
     windowMs: WINDOW,
+    futureWindowMs: FUTURE_WINDOW,
     datagram: hex(datagram),
     expect: 'ok',
   };
@@ -319,6 +324,13 @@ const invalid: {
     expect: 'stale',
   },
   {
+    name: 'stale-near-future',
+    description: 'timestamp 5.001 s after now: inside the past window, beyond the future one',
+    datagram: base,
+    nowMs: NOW - FUTURE_WINDOW - 1,
+    expect: 'stale',
+  },
+  {
     name: 'bad-signature',
     description: "alice's key id, signed by mallory",
     datagram: reseal(resign(baseBody.knock, mallorySeed), 'e8'),
@@ -368,6 +380,7 @@ const invalidOut = invalid.map((v) => ({
   clients: v.clients ?? knownClients,
   nowMs: v.nowMs ?? NOW,
   windowMs: WINDOW,
+  futureWindowMs: FUTURE_WINDOW,
   datagram: hex(v.datagram),
   expect: v.expect,
 }));
