@@ -10,6 +10,7 @@ import { createGrantKeeper, type GrantKeeper } from '../grants.js';
 import { createDaemonLog } from '../log.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import { ReplayStore } from '../replay-store.js';
+import { createClientLimiter } from './client-limiter.js';
 import { createPipeline, type Pipeline } from './pipeline.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { buildRuntime } from './runtime.js';
@@ -47,10 +48,15 @@ async function rig(
   const backend = countingBackend();
   const log = captureLog();
   const daemonLog = createDaemonLog({ sink: log, clock: now, level: 'debug', refusalsPerSecond: 1e9 });
-  const { store: replay } = await ReplayStore.open({ dir: fx.config.stateDir, windowMs: 60_000, clock: now });
+  const { store: replay } = await ReplayStore.open({
+    dir: fx.config.stateDir,
+    windowMs: fx.config.timestampWindowSeconds * 1000,
+    capacity: fx.config.replay.capacity,
+    perClient: fx.config.replay.perClient,
+    clock: now,
+  });
   const metrics = createMetrics({
     replayEntries: () => replay.size,
-    replayEvictions: () => 0,
     logSuppressed: () => 0,
   });
   const driver = createFakeDriver();
@@ -64,9 +70,15 @@ async function rig(
     maxSources: rateLimit.maxSources,
     clock: now,
   });
+  const clientLimiter = createClientLimiter({
+    rate: rateLimit.perClientRate,
+    burst: rateLimit.perClientBurst,
+    clock: now,
+  });
   const pipeline = createPipeline({
     runtime: () => runtime,
     limiter,
+    clientLimiter,
     replay,
     grants,
     log: daemonLog,
@@ -227,7 +239,9 @@ describe('packet pipeline', () => {
   });
 
   it('rate-limits per source after the MAC, before any public-key work', async () => {
-    r = await rig({ rateLimit: { perSourceRate: 1, perSourceBurst: 2, maxSources: 10 } });
+    r = await rig({
+      rateLimit: { ...r.fx.config.rateLimit, perSourceRate: 1, perSourceBurst: 2, maxSources: 10 },
+    });
     const knocks = Array.from({ length: 5 }, () => r.fx.knock({}, { now: T0 }));
     await r.feed(...knocks);
     expect(r.reasons()).toEqual(['rate-limited', 'rate-limited', 'rate-limited']);
