@@ -165,8 +165,8 @@ export const ROWS: readonly Row[] = [
     digits: 0,
   },
   {
-    label: '6. bulk: replay entries evicted (store full)',
-    get: (f) => f.bulk?.counters.spa_replay_evictions_total,
+    label: '6. bulk: knocks refused, replay store full',
+    get: (f) => f.bulk?.counters['spa_knocks_refused_total{reason="replay-full"}'],
     digits: 0,
   },
   { label: '6. bulk: server RSS idle (MiB)', get: (f) => mib(f.bulk?.memoryIdle.rssKiB), digits: 1 },

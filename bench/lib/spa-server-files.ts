@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatPublicKey } from 'spa-protocol';
+import { MAX_REPLAY_CAPACITY } from 'spa-protocol/server-config';
 import { nodeBackend, writeNewKeyFile } from 'spa-protocol/node';
 import type { KnockKeys } from './spa-knocks.js';
 
@@ -46,12 +47,21 @@ export async function writeSpaServerFiles(dir: string, o: SpaConfigOptions): Pro
     clients: [{ name: 'bench', publicKey: formatPublicKey('client', client.publicKey), services: [SERVICE] }],
     defaultDuration: o.accessTimeoutS,
     maxDuration: Math.max(3600, o.accessTimeoutS),
-    // Defaults everywhere else: the figures are those of a stock configuration.
+    // Defaults everywhere else: the figures are those of a stock configuration, except that one key
+    // stands in for every user of the benchmark, so its per-client limits are a whole site's.
+    rateLimit: { perClientRate: 100_000, perClientBurst: 100_000 },
     ...(o.bulk
       ? {
           timestampWindow: BULK_WINDOW_S,
           // One sender delivers every bulk knock; the per-source bucket would hold it to 5/s.
-          rateLimit: { perSourceRate: 100_000, perSourceBurst: 100_000 },
+          rateLimit: {
+            perSourceRate: 100_000,
+            perSourceBurst: 100_000,
+            perClientRate: 100_000,
+            perClientBurst: 100_000,
+          },
+          // Every bulk knock stays inside the window, so the store must hold them all.
+          replay: { capacity: MAX_REPLAY_CAPACITY, perClient: MAX_REPLAY_CAPACITY - 1 },
         }
       : {}),
     metrics: { listen: `127.0.0.1:${METRICS_PORT}` },

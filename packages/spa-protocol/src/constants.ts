@@ -52,3 +52,10 @@ export const SERVER_PRIVATE_PREFIX = 'spa-x25519-private:';
 
 /** The default UDP port, as fwknop's 62201, so firewall documentation carries over. */
 export const DEFAULT_PORT = 62201;
+
+/**
+ * How far ahead of the receiver's clock a timestamp may be (§7 12), by default. Small, apart from the
+ * window into the past: a future-dated knock stays "fresh" for longer, and the receiver's replay
+ * store must hold it for that long.
+ */
+export const DEFAULT_FUTURE_WINDOW_MS = 5000;

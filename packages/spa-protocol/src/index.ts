@@ -15,6 +15,7 @@ export {
 export { equalBytes } from './bytes.js';
 export {
   ACCESS_TYPE,
+  DEFAULT_FUTURE_WINDOW_MS,
   DEFAULT_PORT,
   HEADER_SIZE,
   KEY_ID_SIZE,

@@ -4,9 +4,18 @@ import { hasCanonicalS, isWeakEd25519PublicKey } from './ed25519-checks.js';
 import type { OpenedKnock } from './packet.js';
 import type { RefusalReason } from './refusal.js';
 
-/** True when the timestamp lies within ±windowMs of now (tolerated clock skew, §7 12). */
-export function isWithinWindow(timestampMs: number, nowMs: number, windowMs: number): boolean {
-  return Math.abs(nowMs - timestampMs) <= windowMs;
+/**
+ * §7 12: true when `now − pastMs ≤ timestamp ≤ now + futureMs`. The two sides differ on purpose: the
+ * past side absorbs slow clocks and delivery delay, the future side only fast clocks, and every
+ * accepted knock must be remembered until its timestamp leaves the past side.
+ */
+export function isWithinWindow(
+  timestampMs: number,
+  nowMs: number,
+  pastMs: number,
+  futureMs: number,
+): boolean {
+  return timestampMs >= nowMs - pastMs && timestampMs <= nowMs + futureMs;
 }
 
 /** §7 11, 14, 15 for a client key found by key id: undefined when the signature is good. */

@@ -22,6 +22,7 @@ interface ValidVector {
   ephemeralSecret: string;
   nowMs: number;
   windowMs: number;
+  futureWindowMs: number;
   datagram: string;
 }
 interface InvalidVector {
@@ -30,6 +31,7 @@ interface InvalidVector {
   clients: string[];
   nowMs: number;
   windowMs: number;
+  futureWindowMs: number;
   datagram: string;
   expect: string;
 }
@@ -67,6 +69,7 @@ for (const backend of [nobleBackend, nodeBackend]) {
         lookup: lookupFrom([v.clientPublicKey]),
         nowMs: v.nowMs,
         windowMs: v.windowMs,
+        futureWindowMs: v.futureWindowMs,
       });
       expect(result.ok).toBe(true);
       if (!result.ok) return;
@@ -82,6 +85,7 @@ for (const backend of [nobleBackend, nodeBackend]) {
         lookup: lookupFrom(v.clients),
         nowMs: v.nowMs,
         windowMs: v.windowMs,
+        futureWindowMs: v.futureWindowMs,
       });
       expect(result).toEqual({ ok: false, reason });
     });

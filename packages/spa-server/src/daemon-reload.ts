@@ -4,6 +4,7 @@ import type { ResolvedConfig } from './config/resolved-config.js';
 import { DAEMON_ERROR_CODES, DaemonError } from './daemon-errors.js';
 import type { GrantKeeper } from './grants.js';
 import type { DaemonLog } from './log.js';
+import type { ClientLimiter } from './pipeline/client-limiter.js';
 import type { Pipeline } from './pipeline/pipeline.js';
 import type { RateLimiter } from './pipeline/rate-limiter.js';
 import { buildRuntime, type Runtime } from './pipeline/runtime.js';
@@ -16,6 +17,7 @@ export interface ReloadTargets {
   readonly backend: CryptoBackend;
   readonly grants: GrantKeeper;
   readonly limiter: RateLimiter;
+  readonly clientLimiter: ClientLimiter;
   readonly pipeline: Pipeline;
   readonly log: DaemonLog;
   readonly replay: ReplayStore;
@@ -40,7 +42,15 @@ export async function applyReload(t: ReloadTargets, next: ResolvedConfig): Promi
   });
   t.pipeline.setQueueSize(next.queueSize);
   t.log.reconfigure({ level: next.log.level, refusalsPerSecond: next.log.refusalsPerSecond });
-  t.replay.setWindow(rt.windowMs);
+  t.clientLimiter.reconfigure(
+    { rate: next.rateLimit.perClientRate, burst: next.rateLimit.perClientBurst },
+    new Set(next.clients.map((c) => c.keyIdHex)),
+  );
+  t.replay.setLimits({
+    windowMs: rt.windowMs,
+    capacity: next.replay.capacity,
+    perClient: next.replay.perClient,
+  });
   // Revoking a key by reload also ends the access it already opened.
   await t.grants.revokeClientsExcept(new Set(next.clients.map((c) => c.name)));
   if (ignored.length > 0) {

@@ -94,8 +94,8 @@ describe('daemon', () => {
 
   it('refuses a replay after a restart on the same stateDir', async () => {
     const fx = makeFixture();
-    const knock = fx.knock();
     const first = await start(fx);
+    const knock = fx.knock(); // dated after the first start: a fresh stateDir refuses anything older
     await send(first.daemon, [knock]);
     await first.daemon.stop();
     const second = await start(fx);

@@ -9,6 +9,7 @@ import { createGrantKeeper, type GrantKeeper } from './grants.js';
 import { createDaemonLog, type DaemonLog, type Logger, stdoutLogger } from './log.js';
 import { createMetrics, type MetricsSnapshot } from './metrics.js';
 import { formatHostPort, type MetricsEndpoint, startMetricsEndpoint } from './metrics-http.js';
+import { createClientLimiter } from './pipeline/client-limiter.js';
 import { createPipeline } from './pipeline/pipeline.js';
 import { createRateLimiter } from './pipeline/rate-limiter.js';
 import { buildRuntime, type Runtime } from './pipeline/runtime.js';
@@ -32,8 +33,6 @@ export interface DaemonDeps {
     /** "N refusals suppressed" summaries (default 5 s). */
     readonly logSummaryMs?: number;
   };
-  /** Replay store entries held at most (default 65,536). */
-  readonly replayCapacity?: number;
 }
 
 export interface Daemon {
@@ -76,8 +75,9 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     const { store: replay, recovery } = await ReplayStore.open({
       dir: config.stateDir,
       windowMs: runtime.windowMs,
+      capacity: config.replay.capacity,
+      perClient: config.replay.perClient,
       clock,
-      capacity: deps.replayCapacity,
     });
     cleanups.push(() => replay.close());
     if (recovery.damage) {
@@ -91,7 +91,6 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
 
     const metrics = createMetrics({
       replayEntries: () => replay.size,
-      replayEvictions: () => replay.evictions,
       logSuppressed: () => log.suppressedTotal,
     });
     const grants: GrantKeeper = createGrantKeeper({ driver, clock, log, metrics });
@@ -104,9 +103,15 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       maxSources: config.rateLimit.maxSources,
       clock,
     });
+    const clientLimiter = createClientLimiter({
+      rate: config.rateLimit.perClientRate,
+      burst: config.rateLimit.perClientBurst,
+      clock,
+    });
     const pipeline = createPipeline({
       runtime: () => runtime,
       limiter,
+      clientLimiter,
       replay,
       grants,
       log,
@@ -168,6 +173,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       backend,
       grants,
       limiter,
+      clientLimiter,
       pipeline,
       log,
       replay,

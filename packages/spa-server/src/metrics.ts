@@ -21,8 +21,6 @@ export interface MetricsSnapshot {
   readonly firewallRebuilds: number;
   /** Gauge: (keyId, nonce) pairs held by the replay store. */
   readonly replayEntries: number;
-  /** Replay entries evicted because the store was full (each raised the floor). */
-  readonly replayEvictions: number;
   /** Refusal log lines not written because of the log rate limit. */
   readonly logSuppressed: number;
 }
@@ -43,7 +41,6 @@ export interface Metrics {
 
 export interface MetricsGauges {
   readonly replayEntries: () => number;
-  readonly replayEvictions: () => number;
   readonly logSuppressed: () => number;
 }
 
@@ -70,7 +67,6 @@ export function createMetrics(gauges: MetricsGauges): Metrics {
         refused: { ...refused },
         queueDrops: refused['queue-full'],
         replayEntries: gauges.replayEntries(),
-        replayEvictions: gauges.replayEvictions(),
         logSuppressed: gauges.logSuppressed(),
       };
     },
@@ -119,12 +115,6 @@ export function renderPrometheus(s: MetricsSnapshot): string {
     one(s.firewallRebuilds),
   );
   metric('spa_replay_entries', 'gauge', 'Entries in the replay store.', one(s.replayEntries));
-  metric(
-    'spa_replay_evictions_total',
-    'counter',
-    'Replay entries evicted when full.',
-    one(s.replayEvictions),
-  );
   metric(
     'spa_log_suppressed_total',
     'counter',

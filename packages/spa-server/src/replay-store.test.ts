@@ -35,10 +35,11 @@ const dir = () => track(mkdtempSync(join(tmpdir(), 'spa-replay-')));
 const fastDir = () => track(mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'spa-replay-')));
 const id = (n: number) => new Uint8Array(16).fill(n);
 const KEY = id(0xaa);
+const OTHER = id(0xbb);
 
-async function open(path: string, start = T0, capacity?: number) {
+async function open(path: string, start = T0, limits: { capacity?: number; perClient?: number } = {}) {
   let now = start;
-  const opened = await ReplayStore.open({ dir: path, windowMs: WINDOW, clock: () => now, capacity });
+  const opened = await ReplayStore.open({ dir: path, windowMs: WINDOW, clock: () => now, ...limits });
   stores.push(opened.store);
   return { ...opened, set: (t: number) => (now = t) };
 }
@@ -192,16 +193,76 @@ describe('replay store', () => {
     });
   });
 
-  it('when full, evicts the oldest entry and raises the floor over it instead of refusing fresh knocks', async () => {
-    const { store } = await open(dir(), T0, 3);
-    for (let i = 0; i < 5; i++) store.reserve(KEY, id(i), T0 + i);
-    expect(store.size).toBe(3);
-    expect(store.evictions).toBe(2);
-    expect(store.check(KEY, id(0), T0)).toBe('stale');
-    expect(store.check(KEY, id(1), T0 + 1)).toBe('stale');
-    expect(store.check(KEY, id(4), T0 + 4)).toBe('replay');
-    expect(store.check(KEY, id(9), T0 + 5)).toBeUndefined();
+  describe('one client filling the store cannot make fresh knocks stale (Trust, item 3)', () => {
+    it('full of live entries: refuses the new knock, keeps every entry, and leaves the floor alone', async () => {
+      const { store } = await open(dir(), T0, { capacity: 3 });
+      // The flood is dated ahead of the clock, as a client with a fast clock (or a hostile one) may.
+      for (let i = 0; i < 3; i++) expect(store.reserve(KEY, id(i), T0 + 4000 + i)).toBeUndefined();
+      expect(store.reserve(KEY, id(3), T0 + 4003)).toBe('replay-full');
+      expect(store.size).toBe(3);
+      expect(store.floorMs).toBe(T0 - 1);
+      // Another client's knock dated at the server's clock is not "stale": at worst the store is full.
+      expect(store.check(OTHER, id(9), T0)).toBeUndefined();
+      expect(store.reserve(OTHER, id(9), T0)).toBe('replay-full');
+      for (let i = 0; i < 3; i++) expect(store.check(KEY, id(i), T0 + 4000 + i)).toBe('replay');
+      await store.close();
+    });
+
+    it('makes room by dropping what fell behind the window, smallest timestamp first, never a live entry', async () => {
+      const { store, set } = await open(dir(), T0, { capacity: 3 });
+      store.reserve(KEY, id(0), T0 + 3000); // inserted first, but the newest
+      store.reserve(KEY, id(1), T0);
+      store.reserve(KEY, id(2), T0 + 1000);
+      set(T0 + WINDOW + 500); // only id(1) is behind now − window
+      expect(store.reserve(OTHER, id(9), T0 + WINDOW + 500)).toBeUndefined();
+      expect(store.floorMs).toBe(T0); // raised to the dropped entry, which is below now − window
+      expect(store.check(KEY, id(0), T0 + 3000)).toBe('replay');
+      expect(store.check(KEY, id(2), T0 + 1000)).toBe('replay');
+      expect(store.check(OTHER, id(8), T0 + 2000)).toBeUndefined();
+      await store.close();
+    });
+
+    it('caps the live entries of one key id, and only that key id', async () => {
+      const { store, set } = await open(dir(), T0, { capacity: 10, perClient: 2 });
+      expect(store.reserve(KEY, id(0), T0)).toBeUndefined();
+      expect(store.reserve(KEY, id(1), T0 + 1)).toBeUndefined();
+      expect(store.reserve(KEY, id(2), T0 + 2)).toBe('client-replay-full');
+      expect(store.clientEntries(Buffer.from(KEY).toString('hex'))).toBe(2);
+      expect(store.reserve(OTHER, id(2), T0 + 2)).toBeUndefined();
+      // Once its entries age out, the client has room again.
+      set(T0 + WINDOW + 2);
+      expect(store.reserve(KEY, id(3), T0 + WINDOW + 2)).toBeUndefined();
+      expect(store.clientEntries(Buffer.from(KEY).toString('hex'))).toBe(1);
+      await store.close();
+    });
+
+    it('new limits apply to the next knock, and lowering them drops nothing', async () => {
+      const { store } = await open(dir(), T0, { capacity: 10 });
+      for (let i = 0; i < 4; i++) store.reserve(KEY, id(i), T0 + i);
+      store.setLimits({ windowMs: WINDOW, capacity: 3, perClient: 2 });
+      expect(store.size).toBe(4);
+      expect(store.reserve(OTHER, id(9), T0)).toBe('replay-full');
+      expect(store.check(KEY, id(0), T0)).toBe('replay');
+      await store.close();
+    });
+  });
+
+  it('without a state file, refuses everything dated before the first start', async () => {
+    const path = dir();
+    const { store, recovery } = await open(path, T0);
+    expect(recovery.fresh).toBe(true);
+    expect(store.check(KEY, id(1), T0 - 1)).toBe('stale');
+    expect(store.check(KEY, id(1), T0 - 30_000)).toBe('stale');
+    expect(store.check(KEY, id(1), T0)).toBeUndefined();
     await store.close();
+    // The file removed while the server was down (a knock accepted at T0 + 10 s, lost with it): the
+    // restart refuses everything up to its own start, that knock included.
+    rmSync(join(path, STATE_FILE));
+    const again = await open(path, T0 + 20_000);
+    expect(again.recovery.fresh).toBe(true);
+    expect(again.store.check(KEY, id(2), T0 + 10_000)).toBe('stale');
+    expect(again.store.check(KEY, id(2), T0 + 20_000)).toBeUndefined();
+    await again.store.close();
   });
 
   it('refuses to start with a clear error when stateDir cannot be created or written', async () => {
@@ -245,11 +306,14 @@ describe('replay store', () => {
           let now = T0;
           const clock = () => now;
           let store = (await ReplayStore.open({ dir: path, windowMs: WINDOW, clock, capacity })).store;
+          let latest = now;
           const accepted = new Map<number, number>(); // nonce → timestamp
           const crashed: ReplayStore[] = [];
           for (const o of ops) {
-            if (o.t === 'clock') now += o.by;
-            else if (o.t === 'prune') await store.maintain();
+            if (o.t === 'clock') {
+              now += o.by;
+              latest = Math.max(latest, now);
+            } else if (o.t === 'prune') await store.maintain();
             else if (o.t === 'restart') {
               await store.commit(); // like the daemon: committed before any grant
               crashed.push(store); // not closed: the process died
@@ -260,11 +324,10 @@ describe('replay store', () => {
               if (Math.abs(now - ts) > WINDOW) continue; // the window check runs first (§7 12)
               const verdict = store.check(KEY, id(o.nonce), ts);
               if (accepted.has(o.nonce)) expect(verdict).toBeDefined();
-              if (!verdict) {
-                store.reserve(KEY, id(o.nonce), ts);
-                accepted.set(o.nonce, ts);
-              }
+              if (!verdict && !store.reserve(KEY, id(o.nonce), ts)) accepted.set(o.nonce, ts);
             }
+            // Load never pushes the floor into the live window: only time (or the start) moves it.
+            expect(store.floorMs).toBeLessThanOrEqual(Math.max(T0 - 1, latest - WINDOW));
           }
           await store.close();
           for (const old of crashed) await old.close(); // only to release their file handles

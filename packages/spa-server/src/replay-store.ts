@@ -1,24 +1,34 @@
 /** Accepted (keyId, nonce) pairs (docs/protocol.md §5.2): bounded in memory, durable on disk before any grant, safe across crashes and clock jumps. @module */
+import { MinHeap } from './min-heap.js';
 import { encodeRecord, RECORD_SIZE, ReplayFile, type ReplayRecord } from './replay-file.js';
 
 /*
  * Invariant: a knock is refused when its (keyId, nonce) is in memory, or when its timestamp is at or
- * below `floorMs`. Every entry that leaves memory — pruned because it fell out of the window, evicted
- * because the table is full, or unreadable after a crash — first raises the floor to at least its
+ * below `floorMs`. An entry leaves memory only once its timestamp is below `now − window` (pruned), or
+ * when a damaged file could not be read; either way the floor is first raised to at least its
  * timestamp. So no accepted knock can ever be accepted again, whatever the clock does later: a clock
  * stepped back cannot revive a pruned entry, because the floor is a knock timestamp, not a clock
- * reading. In normal operation the floor refuses nothing the time window would not refuse anyway
- * (an entry is pruned only once `now − window` has passed it).
+ * reading. The floor is never raised into the live window by load: a full store refuses the new knock
+ * (`replay-full`) instead of forgetting a live entry, so one client filling the store cannot make
+ * other clients' fresh knocks "stale". Without a state file (first start, or the file was removed),
+ * the floor starts just below the start time: nothing dated before the start is accepted, since
+ * whatever was accepted before it is unknown.
  */
 
 export const DEFAULT_REPLAY_CAPACITY = 65_536;
+export const DEFAULT_REPLAY_PER_CLIENT = 4096;
 
-export interface ReplayStoreOptions {
-  readonly dir: string;
-  /** The timestamp window (§7 12), in ms. */
+export interface ReplayLimits {
+  /** The past side of the timestamp window (§7 12), in ms: entries are held until they fall behind it. */
   readonly windowMs: number;
-  /** Entries held in memory at most; the oldest is evicted (raising the floor) beyond it. */
+  /** Entries held in memory at most; when all are live, new knocks are refused. */
   readonly capacity?: number;
+  /** Live entries one key id may hold. */
+  readonly perClient?: number;
+}
+
+export interface ReplayStoreOptions extends ReplayLimits {
+  readonly dir: string;
   readonly clock: () => number;
 }
 
@@ -29,54 +39,77 @@ export interface ReplayRecovery {
   /** Set when the file could not be fully trusted; knocks with timestamps ≤ floorMs are refused. */
   readonly damage: string | undefined;
   readonly floorMs: number;
+  /** No file was there: the floor is the start time. */
+  readonly fresh: boolean;
 }
 
 export type ReplayVerdict = 'stale' | 'replay' | undefined;
+/** Why reserve() wrote nothing (reason codes of pipeline/reasons.ts). */
+export type ReplayRefusal = 'replay' | 'client-replay-full' | 'replay-full';
+
+const KEY_ID_HEX = 32;
 
 export class ReplayStore {
   readonly #file: ReplayFile;
   readonly #clock: () => number;
-  readonly #capacity: number;
+  #capacity: number;
+  #perClient: number;
   #windowMs: number;
-  /** hex(keyId || nonce) → knock timestamp. Insertion order ≈ age, used for eviction. */
+  /** hex(keyId || nonce) → knock timestamp. */
   readonly #entries = new Map<string, number>();
+  /** The same keys by timestamp, so pruning costs what it removes, not a scan of the table. */
+  readonly #byTime = new MinHeap<string>();
+  /** hex(keyId) → its entries in #entries. */
+  readonly #clientCounts = new Map<string, number>();
   #floorMs = 0;
   #pending: ReplayRecord[] = [];
   #recordsInFile = 0;
   #needsCompaction = false;
   #chain: Promise<void> = Promise.resolve();
   #nextFlush: Promise<void> | undefined;
-  #evictions = 0;
 
   private constructor(file: ReplayFile, options: ReplayStoreOptions) {
     this.#file = file;
     this.#clock = options.clock;
-    this.#capacity = options.capacity ?? DEFAULT_REPLAY_CAPACITY;
     this.#windowMs = options.windowMs;
+    this.#capacity = options.capacity ?? DEFAULT_REPLAY_CAPACITY;
+    this.#perClient = options.perClient ?? DEFAULT_REPLAY_PER_CLIENT;
   }
 
   /**
    * Loads stateDir's file and rewrites it before returning, which both repairs damage and proves the
    * directory is writable (STATE_DIR_UNWRITABLE otherwise). A damaged file never lets a replay through:
    * what it held cannot be known, but every knock it could have held was accepted at or before its
-   * last write (mtime), so its timestamp is ≤ mtime + window. The floor is raised to that, i.e. the
+   * last write (mtime), so its timestamp is ≤ mtime + window (the future side is at most the window:
+   * conservative, since the window may have been different then). The floor is raised to that, i.e. the
    * server waits out one window after its last write before accepting knocks again.
    */
   static async open(options: ReplayStoreOptions): Promise<{ store: ReplayStore; recovery: ReplayRecovery }> {
     const { file, loaded } = await ReplayFile.open(options.dir);
     const store = new ReplayStore(file, options);
-    let floor = loaded.floorMs;
+    // Just below the start: a knock stamped at the very start millisecond is still accepted.
+    let floor = loaded.exists ? loaded.floorMs : options.clock() - 1;
     if (loaded.damage) {
       const newest = loaded.records.reduce((m, r) => Math.max(m, r.timestampMs), 0);
       floor = Math.max(floor, Math.ceil(loaded.mtimeMs) + options.windowMs, newest);
     }
     store.#floorMs = floor;
-    for (const r of loaded.records) if (r.timestampMs > floor) store.#insert(hex(r.id), r.timestampMs);
+    for (const r of loaded.records) {
+      const key = hex(r.id);
+      // A file can repeat a record (written twice around a failed append); one entry each.
+      if (r.timestampMs > floor && !store.#entries.has(key)) store.#insert(key, r.timestampMs);
+    }
     store.prune();
     await store.#compact();
     return {
       store,
-      recovery: { path: file.path, loaded: store.size, damage: loaded.damage, floorMs: store.#floorMs },
+      recovery: {
+        path: file.path,
+        loaded: store.size,
+        damage: loaded.damage,
+        floorMs: store.#floorMs,
+        fresh: !loaded.exists,
+      },
     };
   }
 
@@ -88,14 +121,25 @@ export class ReplayStore {
 
   /**
    * Records an authenticated knock in memory at once (so a duplicate in the same batch is a replay) and
-   * queues it for the disk. Call commit() and wait for it before granting anything.
+   * queues it for the disk; call commit() and wait for it before granting anything. Writes nothing and
+   * says why when the key id already holds `perClient` live entries or the store `capacity` (after
+   * dropping what fell out of the window): the new knock is refused, no live entry is forgotten.
    */
-  reserve(keyId: Uint8Array, nonce: Uint8Array, timestampMs: number): void {
+  reserve(keyId: Uint8Array, nonce: Uint8Array, timestampMs: number): ReplayRefusal | undefined {
     const id = new Uint8Array(keyId.length + nonce.length);
     id.set(keyId);
     id.set(nonce, keyId.length);
-    this.#insert(hex(id), timestampMs);
+    const key = hex(id);
+    if (this.#entries.has(key)) return 'replay';
+    const client = key.slice(0, KEY_ID_HEX);
+    if ((this.#clientCounts.get(client) ?? 0) >= this.#perClient || this.size >= this.#capacity) {
+      this.prune();
+      if ((this.#clientCounts.get(client) ?? 0) >= this.#perClient) return 'client-replay-full';
+      if (this.size >= this.#capacity) return 'replay-full';
+    }
+    this.#insert(key, timestampMs);
     this.#pending.push({ id, timestampMs });
+    return undefined;
   }
 
   /**
@@ -114,14 +158,20 @@ export class ReplayStore {
     return this.#nextFlush;
   }
 
-  /** Forgets entries that fell out of the window, raising the floor over them. Cheap enough to run every few seconds. */
+  /**
+   * Forgets entries that fell behind the window (`now − window`), raising the floor over them: the floor
+   * is never raised above `now − window` here. Costs what it removes.
+   */
   prune(): void {
     const horizon = this.#clock() - this.#windowMs;
-    for (const [key, ts] of this.#entries) {
-      if (ts < horizon) {
-        this.#entries.delete(key);
-        if (ts > this.#floorMs) this.#floorMs = ts;
-      }
+    for (let ts = this.#byTime.peekKey(); ts !== undefined && ts < horizon; ts = this.#byTime.peekKey()) {
+      const key = this.#byTime.pop() as string;
+      this.#entries.delete(key);
+      const client = key.slice(0, KEY_ID_HEX);
+      const left = (this.#clientCounts.get(client) ?? 1) - 1;
+      if (left > 0) this.#clientCounts.set(client, left);
+      else this.#clientCounts.delete(client);
+      if (ts > this.#floorMs) this.#floorMs = ts;
     }
   }
 
@@ -134,9 +184,15 @@ export class ReplayStore {
     return run;
   }
 
-  /** A changed window applies to pruning at once; the floor keeps already-pruned entries refused. */
-  setWindow(windowMs: number): void {
-    this.#windowMs = windowMs;
+  /**
+   * New limits apply at once: the window to pruning (the floor keeps already-pruned entries refused),
+   * the capacities to the next reserve(). Lowered below what is held, nothing is dropped: new knocks are
+   * refused until entries age out.
+   */
+  setLimits(limits: ReplayLimits): void {
+    this.#windowMs = limits.windowMs;
+    this.#capacity = limits.capacity ?? DEFAULT_REPLAY_CAPACITY;
+    this.#perClient = limits.perClient ?? DEFAULT_REPLAY_PER_CLIENT;
   }
 
   get size(): number {
@@ -145,8 +201,9 @@ export class ReplayStore {
   get floorMs(): number {
     return this.#floorMs;
   }
-  get evictions(): number {
-    return this.#evictions;
+  /** Live entries held for one key id (hex). */
+  clientEntries(keyIdHex: string): number {
+    return this.#clientCounts.get(keyIdHex) ?? 0;
   }
   get path(): string {
     return this.#file.path;
@@ -163,15 +220,12 @@ export class ReplayStore {
     }
   }
 
+  /** Adds without any bound: reserve() checks the bounds, and open() must keep whatever the file held. */
   #insert(key: string, timestampMs: number): void {
     this.#entries.set(key, timestampMs);
-    while (this.#entries.size > this.#capacity) {
-      const oldest = this.#entries.entries().next().value;
-      if (!oldest) break;
-      this.#entries.delete(oldest[0]);
-      if (oldest[1] > this.#floorMs) this.#floorMs = oldest[1];
-      this.#evictions++;
-    }
+    this.#byTime.push(timestampMs, key);
+    const client = key.slice(0, KEY_ID_HEX);
+    this.#clientCounts.set(client, (this.#clientCounts.get(client) ?? 0) + 1);
   }
 
   async #flush(): Promise<void> {

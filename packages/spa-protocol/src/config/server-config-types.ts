@@ -46,6 +46,16 @@ export interface RateLimitConfig {
   perSourceBurst: number;
   /** Bound on the table of sources. */
   maxSources: number;
+  /** Knocks per second per client key, sustained, counted after the signature verified. */
+  perClientRate: number;
+  perClientBurst: number;
+}
+
+export interface ReplayConfig {
+  /** (keyId, nonce) pairs held at most; when full of live entries, new knocks are refused (replay-full). */
+  capacity: number;
+  /** Live entries one client key may hold (client-replay-full beyond); less than capacity. */
+  perClient: number;
 }
 
 export interface LogConfig {
@@ -68,13 +78,16 @@ export interface ServerConfig {
   clients: ClientConfig[];
   /** More clients, one per line (see authorized-keys format in spa-server's README). */
   authorizedKeysFile?: string | undefined;
-  /** Seconds of clock difference tolerated either way. */
+  /** Seconds a knock's timestamp may lie behind the server's clock. */
   timestampWindow: number;
+  /** Seconds a knock's timestamp may lie ahead of the server's clock; at most timestampWindow. */
+  futureWindow: number;
   /** Seconds a grant lasts when the client asks for the default. */
   defaultDuration: number;
   /** Upper bound, in seconds, for any grant. */
   maxDuration: number;
   rateLimit: RateLimitConfig;
+  replay: ReplayConfig;
   /** Knocks waiting for the expensive checks; more are dropped. */
   queueSize: number;
   log: LogConfig;
@@ -92,9 +105,11 @@ export interface ServerConfigInput {
   clients?: ClientConfigInput[] | undefined;
   authorizedKeysFile?: string | undefined;
   timestampWindow?: number | undefined;
+  futureWindow?: number | undefined;
   defaultDuration?: number | undefined;
   maxDuration?: number | undefined;
   rateLimit?: Partial<RateLimitConfig> | undefined;
+  replay?: Partial<ReplayConfig> | undefined;
   queueSize?: number | undefined;
   log?: Partial<LogConfig> | undefined;
   metrics?: { listen?: string | undefined; allowRemote?: boolean | undefined } | undefined;

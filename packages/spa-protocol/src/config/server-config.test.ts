@@ -30,9 +30,17 @@ describe('server.json schema', () => {
         services: { ssh: 'tcp/22' },
         clients: [],
         timestampWindow: 60,
+        futureWindow: 5,
         defaultDuration: 30,
         maxDuration: 3600,
-        rateLimit: { perSourceRate: 5, perSourceBurst: 10, maxSources: 65536 },
+        rateLimit: {
+          perSourceRate: 5,
+          perSourceBurst: 10,
+          maxSources: 65536,
+          perClientRate: 1,
+          perClientBurst: 10,
+        },
+        replay: { capacity: 65536, perClient: 4096 },
         queueSize: 1024,
         log: { level: 'info', refusalsPerSecond: 10 },
       },
@@ -85,6 +93,24 @@ describe('server.json schema', () => {
     expect(checkServerConfig({ ...base, clients })).toEqual({
       ok: false,
       problems: ['clients[1].publicKey: same key as clients[0] ("a"): every client needs its own key'],
+    });
+  });
+
+  it('keeps the future side of the window within the past side, and one client below the replay capacity', () => {
+    expect(checkServerConfig({ ...base, timestampWindow: 10, futureWindow: 11 })).toEqual({
+      ok: false,
+      problems: ['futureWindow: 11 is more than timestampWindow (10)'],
+    });
+    expect(checkServerConfig({ ...base, replay: { capacity: 100, perClient: 100 } })).toEqual({
+      ok: false,
+      problems: [
+        'replay.perClient: 100 is not less than replay.capacity (100): one client could fill the store',
+      ],
+    });
+    expect(
+      checkServerConfig({ ...base, futureWindow: 0, replay: { capacity: 100, perClient: 99 } }),
+    ).toMatchObject({
+      ok: true,
     });
   });
 

@@ -1,6 +1,7 @@
 /** The schema of server.json (zod 4): field formats, defaults, and the checks across fields. Pure. @module */
 import { z } from 'zod';
 import { isValidNetwork } from '../address.js';
+import { DEFAULT_FUTURE_WINDOW_MS } from '../constants.js';
 import { SpaError } from '../errors.js';
 import { parsePublicKey } from '../keys.js';
 import { findClientConflicts } from './client-conflicts.js';
@@ -34,6 +35,8 @@ export const DEFAULT_LISTEN: readonly string[] = ['0.0.0.0:62201', '[::]:62201']
 export const DEFAULT_METRICS_LISTEN = '127.0.0.1:9262';
 /** A week: nftables and ipset hold timeouts of any size, but a grant that long is a standing rule. */
 export const MAX_GRANT_SECONDS = 604_800;
+/** 2^20 replay entries, ~200 MB: far beyond what the per-client limits let any set of clients fill. */
+export const MAX_REPLAY_CAPACITY = 1_048_576;
 
 const socketAddress = z
   .string()
@@ -134,7 +137,16 @@ const schema = z
       .min(1)
       .optional()
       .describe('More clients, one per line; relative to this file'),
-    timestampWindow: seconds(3600).default(60).describe('Seconds of clock difference tolerated either way'),
+    timestampWindow: seconds(3600)
+      .default(60)
+      .describe("Seconds a knock's timestamp may lie behind the server's clock"),
+    futureWindow: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(DEFAULT_FUTURE_WINDOW_MS / 1000)
+      .describe("Seconds a knock's timestamp may lie ahead of the server's clock; at most timestampWindow"),
     defaultDuration: seconds(MAX_GRANT_SECONDS).default(30).describe('Seconds a grant lasts by default'),
     maxDuration: seconds(MAX_GRANT_SECONDS).default(3600).describe('Upper bound in seconds for any grant'),
     rateLimit: z
@@ -142,6 +154,15 @@ const schema = z
         perSourceRate: z.number().positive().max(100_000).default(5),
         perSourceBurst: z.number().int().min(1).max(100_000).default(10),
         maxSources: z.number().int().min(1).max(10_000_000).default(65_536),
+        perClientRate: z.number().positive().max(100_000).default(1),
+        perClientBurst: z.number().int().min(1).max(100_000).default(10),
+      })
+      .strict()
+      .prefault({}),
+    replay: z
+      .object({
+        capacity: z.number().int().min(2).max(MAX_REPLAY_CAPACITY).default(65_536),
+        perClient: z.number().int().min(1).max(MAX_REPLAY_CAPACITY).default(4096),
       })
       .strict()
       .prefault({}),
@@ -179,6 +200,20 @@ const schema = z
         code: 'custom',
         path: ['metrics', 'listen'],
         message: `${config.metrics.listen} is not a loopback address; set "metrics.allowRemote": true to serve metrics beyond this host`,
+      });
+    }
+    if (config.futureWindow > config.timestampWindow) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['futureWindow'],
+        message: `${config.futureWindow} is more than timestampWindow (${config.timestampWindow})`,
+      });
+    }
+    if (config.replay.perClient >= config.replay.capacity) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['replay', 'perClient'],
+        message: `${config.replay.perClient} is not less than replay.capacity (${config.replay.capacity}): one client could fill the store`,
       });
     }
     for (const conflict of findListenConflicts(config.listen, config.services)) {

@@ -21,6 +21,7 @@ import { challengeMod8, signedMessage, signWithTorsion, torsionedKey } from '../
 
 const NOW = 1_767_225_600_000; // 2026-01-01T00:00:00Z
 const WINDOW = 60_000;
+const FUTURE_WINDOW = 5000;
 const serverSecret = seeded(b, 'server A', 32);
 const serverPublic = b.x25519PublicKey(serverSecret);
 const otherServerSecret = seeded(b, 'server B', 32);
@@ -32,6 +33,8 @@ interface Valid {
   name: string;
   request: KnockRequest;
   timestampMs: number;
+  /** The receiver's clock; NOW unless set. */
+  nowMs?: number;
 }
 
 const valid: Valid[] = [
@@ -63,6 +66,7 @@ const valid: Valid[] = [
       durationSeconds: 0,
     },
     timestampMs: NOW + 30_000,
+    nowMs: NOW + 26_000, // the sender's clock 4 s ahead: inside the future side of the window
   },
   {
     name: 'largest-request',
@@ -104,8 +108,9 @@ const validOut = valid.map((v, i) => {
     timestampMs: v.timestampMs,
     nonce: hex(nonce),
     ephemeralSecret: hex(ephemeralSecret),
-    nowMs: NOW,
+    nowMs: v.nowMs ?? NOW,
     windowMs: WINDOW,
+    futureWindowMs: FUTURE_WINDOW,
     datagram: hex(datagram),
     expect: 'ok',
   };
@@ -358,6 +363,13 @@ const invalid: {
     expect: 'stale',
   },
   {
+    name: 'stale-near-future',
+    description: 'timestamp 5.001 s after now: inside the past window, beyond the future one',
+    datagram: base,
+    nowMs: NOW - FUTURE_WINDOW - 1,
+    expect: 'stale',
+  },
+  {
     name: 'bad-signature',
     description: "alice's key id, signed by mallory",
     datagram: reseal(resign(baseBody.knock, mallorySeed), 'e8'),
@@ -414,6 +426,7 @@ const invalidOut = invalid.map((v) => ({
   clients: v.clients ?? knownClients,
   nowMs: v.nowMs ?? NOW,
   windowMs: WINDOW,
+  futureWindowMs: FUTURE_WINDOW,
   datagram: hex(v.datagram),
   expect: v.expect,
 }));

@@ -48,8 +48,10 @@ export interface ResolvedConfig {
   /** Service name → its ports. Every port of every service is protected. */
   readonly services: ReadonlyMap<string, readonly PortSpec[]>;
   readonly clients: readonly ResolvedClient[];
-  /** Tolerated clock skew either way. */
+  /** How far a knock's timestamp may lie behind the server's clock (§7 12). */
   readonly timestampWindowSeconds: number;
+  /** How far it may lie ahead; at most timestampWindowSeconds. */
+  readonly futureWindowSeconds: number;
   readonly defaultDurationSeconds: number;
   readonly maxDurationSeconds: number;
   readonly rateLimit: {
@@ -58,6 +60,15 @@ export interface ResolvedConfig {
     readonly perSourceBurst: number;
     /** Bound on the per-source table; the oldest entries are evicted. */
     readonly maxSources: number;
+    /** Sustained knocks per second per client key, after the signature verified. */
+    readonly perClientRate: number;
+    readonly perClientBurst: number;
+  };
+  readonly replay: {
+    /** Entries held at most; full of live ones, new knocks are refused. */
+    readonly capacity: number;
+    /** Live entries one client key may hold; less than capacity. */
+    readonly perClient: number;
   };
   /** Bound of the queue in front of the expensive checks; drops when full. */
   readonly queueSize: number;

@@ -18,7 +18,7 @@ export type AuthResult =
 /**
  * The protocol's own order, cheapest first, with the server's replay store at step 13: a replayed
  * datagram costs one X25519 + AEAD and a map lookup, never a signature verification. Nothing here
- * writes state; the replay record is written only after policy (§7, last line).
+ * writes state; the replay record is written only after policy and the per-client limits (admit.ts).
  * A refusal here names no client: until the signature verifies, the key id is only what the
  * sender claims, and anyone holding the server's public key can claim any client's from any address.
  */
@@ -34,7 +34,9 @@ export function authenticate(
   const client = rt.clients.get(hexOf(knock.keyId)); // 10
   if (!client) return { ok: false, reason: 'unknown-client' };
   if (isWeakEd25519PublicKey(client.publicKey)) return { ok: false, reason: 'weak-key' }; // 11
-  if (!isWithinWindow(knock.timestampMs, nowMs, rt.windowMs)) return { ok: false, reason: 'stale' }; // 12
+  if (!isWithinWindow(knock.timestampMs, nowMs, rt.windowMs, rt.futureWindowMs)) {
+    return { ok: false, reason: 'stale' }; // 12
+  }
   const seen = replay.check(knock.keyId, knock.nonce, knock.timestampMs); // 13
   if (seen) return { ok: false, reason: seen };
   const bad = verifyOpenedKnock(rt.ctx.backend, opened.value, client.publicKey); // 14–15

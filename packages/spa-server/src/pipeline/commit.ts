@@ -1,5 +1,4 @@
 /** The last stage of an allowed knock: durable replay record, then the firewall, then the log line. @module */
-import type { SignedKnock } from 'spa-protocol';
 import type { ResolvedClient } from '../config/resolved-config.js';
 import type { GrantKeeper } from '../grants.js';
 import type { DaemonLog } from '../log.js';
@@ -21,19 +20,16 @@ export interface Source {
 }
 
 /**
- * Never rejects. The replay entry is reserved before the first `await`, i.e. synchronously within the
- * caller's batch, so a copy of this datagram later in the same batch is already a replay. The grant
+ * Never rejects. The replay entry was reserved by admitKnock(); this makes it durable first. The grant
  * waits for the record to be on disk: a knock whose record could be lost in a crash never opens anything.
  */
 export async function commitKnock(
   deps: CommitDeps,
   from: Source,
-  knock: SignedKnock,
   client: ResolvedClient,
   decision: PolicyDecision,
 ): Promise<void> {
   const { replay, grants, log, metrics } = deps;
-  replay.reserve(knock.keyId, knock.nonce, knock.timestampMs);
   const fields = {
     ...from,
     client: client.name,

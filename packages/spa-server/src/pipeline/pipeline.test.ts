@@ -1,105 +1,10 @@
 /** The whole packet path with real stages and a fake firewall: order of checks, what reaches which stage, what is written. */
-import { rmSync } from 'node:fs';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { type CaptureLog, captureLog } from '../../test/capture-log.js';
-import { type CountingBackend, countingBackend } from '../../test/counting-backend.js';
-import { createFakeDriver, type FakeDriver } from '../../test/fake-driver.js';
-import { type Fixture, makeClient, makeFixture } from '../../test/fixtures.js';
+import { makeClient, makeFixture } from '../../test/fixtures.js';
+import { cleanupRigs, type Rig, rig, SRC, T0 } from '../../test/pipeline-rig.js';
 import { readmeFail2banFilter } from '../../test/readme-fail2ban.js';
-import type { ResolvedConfig } from '../config/resolved-config.js';
-import { createGrantKeeper, type GrantKeeper } from '../grants.js';
-import { createDaemonLog } from '../log.js';
-import { createMetrics, type Metrics } from '../metrics.js';
-import { ReplayStore } from '../replay-store.js';
-import { createPipeline, type Pipeline } from './pipeline.js';
-import { createRateLimiter } from './rate-limiter.js';
-import { buildRuntime } from './runtime.js';
 
-const T0 = 1_700_000_000_000;
-const SRC = '198.51.100.7';
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-interface Rig {
-  fx: Fixture;
-  pipeline: Pipeline;
-  driver: FakeDriver;
-  backend: CountingBackend;
-  log: CaptureLog;
-  metrics: Metrics;
-  replay: ReplayStore;
-  grants: GrantKeeper;
-  clock: { now: number };
-  /** Feeds datagrams to the receive path and waits until every one is decided. */
-  feed(...datagrams: Uint8Array[]): Promise<void>;
-  /** The same, as if sent from another address. */
-  feedFrom(address: string, ...datagrams: Uint8Array[]): Promise<void>;
-  reasons(): string[];
-}
-
-async function rig(
-  over: Partial<ResolvedConfig> = {},
-  clients = [makeClient('alice'), makeClient('bob', { services: ['dns'] })],
-): Promise<Rig> {
-  const fx = makeFixture(over, clients);
-  dirs.push(fx.config.stateDir);
-  const clock = { now: T0 };
-  const now = () => clock.now;
-  const backend = countingBackend();
-  const log = captureLog();
-  const daemonLog = createDaemonLog({ sink: log, clock: now, level: 'debug', refusalsPerSecond: 1e9 });
-  const { store: replay } = await ReplayStore.open({ dir: fx.config.stateDir, windowMs: 60_000, clock: now });
-  const metrics = createMetrics({
-    replayEntries: () => replay.size,
-    replayEvictions: () => 0,
-    logSuppressed: () => 0,
-  });
-  const driver = createFakeDriver();
-  const grants = createGrantKeeper({ driver, clock: now, log: daemonLog, metrics });
-  const runtime = buildRuntime(fx.config, backend);
-  await grants.setup(runtime.ports);
-  const { rateLimit } = fx.config;
-  const limiter = createRateLimiter({
-    rate: rateLimit.perSourceRate,
-    burst: rateLimit.perSourceBurst,
-    maxSources: rateLimit.maxSources,
-    clock: now,
-  });
-  const pipeline = createPipeline({
-    runtime: () => runtime,
-    limiter,
-    replay,
-    grants,
-    log: daemonLog,
-    metrics,
-    clock: now,
-    queueSize: fx.config.queueSize,
-  });
-  backend.reset();
-  driver.calls.length = 0;
-  return {
-    fx,
-    pipeline,
-    driver,
-    backend,
-    log,
-    metrics,
-    replay,
-    grants,
-    clock,
-    async feed(...datagrams) {
-      for (const d of datagrams) pipeline.receive(d, SRC, 40000);
-      await pipeline.idle();
-    },
-    async feedFrom(address, ...datagrams) {
-      for (const d of datagrams) pipeline.receive(d, address, 40000);
-      await pipeline.idle();
-    },
-    reasons: () => log.events('knock.refused').map((e) => e.reason as string),
-  };
-}
+afterAll(cleanupRigs);
 
 describe('packet pipeline', () => {
   let r: Rig;
@@ -185,7 +90,7 @@ describe('packet pipeline', () => {
 
   it('refuses a knock for another server at the MAC: nothing else is spent on it', async () => {
     const other = makeFixture();
-    dirs.push(other.config.stateDir);
+    cleanupRigs.track(other.config.stateDir);
     await r.feed(other.knock({}, { now: T0 }));
     expect(r.reasons()).toEqual(['bad-mac']);
   });
@@ -254,7 +159,9 @@ describe('packet pipeline', () => {
   });
 
   it('rate-limits per source after the MAC, before any public-key work', async () => {
-    r = await rig({ rateLimit: { perSourceRate: 1, perSourceBurst: 2, maxSources: 10 } });
+    r = await rig({
+      rateLimit: { ...r.fx.config.rateLimit, perSourceRate: 1, perSourceBurst: 2, maxSources: 10 },
+    });
     const knocks = Array.from({ length: 5 }, () => r.fx.knock({}, { now: T0 }));
     await r.feed(...knocks);
     expect(r.reasons()).toEqual(['rate-limited', 'rate-limited', 'rate-limited']);

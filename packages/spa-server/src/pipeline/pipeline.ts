@@ -4,7 +4,9 @@ import type { GrantKeeper } from '../grants.js';
 import type { DaemonLog } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { ReplayStore } from '../replay-store.js';
+import { admitKnock } from './admit.js';
 import { authenticate } from './authenticate.js';
+import type { ClientLimiter } from './client-limiter.js';
 import { commitKnock } from './commit.js';
 import { applyPolicy } from './policy.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -16,6 +18,8 @@ export interface PipelineDeps {
   /** Read once per datagram, so a reload swaps keys and policy between two datagrams, never inside one. */
   readonly runtime: () => Runtime;
   readonly limiter: RateLimiter;
+  /** Per-client buckets, after the signature and policy. */
+  readonly clientLimiter: ClientLimiter;
   readonly replay: ReplayStore;
   readonly grants: GrantKeeper;
   readonly log: DaemonLog;
@@ -40,7 +44,7 @@ interface Queued {
 }
 
 export function createPipeline(deps: PipelineDeps): Pipeline {
-  const { runtime, limiter, replay, grants, log, metrics, clock } = deps;
+  const { runtime, limiter, clientLimiter, replay, grants, log, metrics, clock } = deps;
   const inFlight = new Set<Promise<void>>();
 
   const refuse = (reason: KnockRefusal, src: string, srcPort: number, client?: string): void => {
@@ -62,10 +66,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       refuse(policy.reason, src, item.srcPort, auth.client.name);
       return;
     }
+    const refused = admitKnock(clientLimiter, replay, auth.knock, auth.client);
+    if (refused) {
+      refuse(refused, src, item.srcPort, auth.client.name);
+      return;
+    }
     const done = commitKnock(
       { replay, grants, log, metrics },
       { src, srcPort: item.srcPort },
-      auth.knock,
       auth.client,
       policy.decision,
     );

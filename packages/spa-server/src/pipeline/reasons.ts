@@ -12,6 +12,10 @@ export const SERVER_REFUSALS = [
   'policy-service',
   'policy-duration',
   'policy-addresses',
+  // After policy, before any state is written: per-client limits, then the store's own bound.
+  'client-rate-limited',
+  'client-replay-full',
+  'replay-full',
   // While committing an authenticated knock.
   'replay-store-failed',
   'firewall-failed',

@@ -10,7 +10,10 @@ export interface Runtime {
   readonly ctx: ServerContext;
   /** By lowercase hex key id (§1.1). */
   readonly clients: ReadonlyMap<string, ResolvedClient>;
+  /** §7 12: how far a timestamp may lie behind the clock (the replay store holds entries this long)... */
   readonly windowMs: number;
+  /** ...and ahead of it. */
+  readonly futureWindowMs: number;
   readonly limits: PolicyLimits;
   /** Every port of every service, deduplicated: what the firewall protects. */
   readonly ports: readonly PortSpec[];
@@ -28,6 +31,7 @@ export function buildRuntime(config: ResolvedConfig, backend: CryptoBackend): Ru
     ctx: createServerContext(backend, config.serverSecretKey),
     clients,
     windowMs: config.timestampWindowSeconds * 1000,
+    futureWindowMs: config.futureWindowSeconds * 1000,
     limits: {
       services: config.services,
       defaultDurationSeconds: config.defaultDurationSeconds,

@@ -1,0 +1,22 @@
+/** The last gate before any state is written: the client's token bucket, then the replay store's bounds. @module */
+import type { SignedKnock } from 'spa-protocol';
+import type { ResolvedClient } from '../config/resolved-config.js';
+import type { ReplayRefusal, ReplayStore } from '../replay-store.js';
+import type { ClientLimiter } from './client-limiter.js';
+
+export type AdmitRefusal = 'client-rate-limited' | ReplayRefusal;
+
+/**
+ * Runs after the signature and policy, so only the holder of a client's key can spend that client's
+ * budget, and a knock refused here wrote nothing. On success the replay entry is reserved (in memory,
+ * synchronously): a copy of the datagram later in the same batch is a replay.
+ */
+export function admitKnock(
+  limiter: ClientLimiter,
+  replay: ReplayStore,
+  knock: SignedKnock,
+  client: ResolvedClient,
+): AdmitRefusal | undefined {
+  if (!limiter.allow(client.keyIdHex)) return 'client-rate-limited';
+  return replay.reserve(knock.keyId, knock.nonce, knock.timestampMs);
+}

@@ -1,0 +1,116 @@
+/** The packet pipeline wired with its real stages, a fake firewall and an injected clock, for the pipeline's tests. @module */
+import { rmSync } from 'node:fs';
+import type { ResolvedConfig } from '../src/config/resolved-config.js';
+import { createGrantKeeper, type GrantKeeper } from '../src/grants.js';
+import { createDaemonLog } from '../src/log.js';
+import { createMetrics, type Metrics } from '../src/metrics.js';
+import { createClientLimiter } from '../src/pipeline/client-limiter.js';
+import { createPipeline, type Pipeline } from '../src/pipeline/pipeline.js';
+import { createRateLimiter } from '../src/pipeline/rate-limiter.js';
+import { buildRuntime } from '../src/pipeline/runtime.js';
+import { ReplayStore } from '../src/replay-store.js';
+import { type CaptureLog, captureLog } from './capture-log.js';
+import { type CountingBackend, countingBackend } from './counting-backend.js';
+import { createFakeDriver, type FakeDriver } from './fake-driver.js';
+import { type Fixture, makeClient, makeFixture } from './fixtures.js';
+
+export const T0 = 1_700_000_000_000;
+/** Where every fed datagram comes from. */
+export const SRC = '198.51.100.7';
+
+const dirs: string[] = [];
+/** Removes the state dirs of every rig made so far (afterAll); `track` adds another dir to remove. */
+export const cleanupRigs = Object.assign(
+  () => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  },
+  { track: (dir: string) => void dirs.push(dir) },
+);
+
+export interface Rig {
+  fx: Fixture;
+  pipeline: Pipeline;
+  driver: FakeDriver;
+  backend: CountingBackend;
+  log: CaptureLog;
+  metrics: Metrics;
+  replay: ReplayStore;
+  grants: GrantKeeper;
+  clock: { now: number };
+  /** Feeds datagrams to the receive path and waits until every one is decided. */
+  feed(...datagrams: Uint8Array[]): Promise<void>;
+  /** The same, as if sent from another address. */
+  feedFrom(address: string, ...datagrams: Uint8Array[]): Promise<void>;
+  reasons(): string[];
+}
+
+/** A pipeline on `makeFixture(over, clients)`, its clock at T0. */
+export async function rig(
+  over: Partial<ResolvedConfig> = {},
+  clients = [makeClient('alice'), makeClient('bob', { services: ['dns'] })],
+): Promise<Rig> {
+  const fx = makeFixture(over, clients);
+  dirs.push(fx.config.stateDir);
+  const clock = { now: T0 };
+  const now = () => clock.now;
+  const backend = countingBackend();
+  const log = captureLog();
+  const daemonLog = createDaemonLog({ sink: log, clock: now, level: 'debug', refusalsPerSecond: 1e9 });
+  const { store: replay } = await ReplayStore.open({
+    dir: fx.config.stateDir,
+    windowMs: fx.config.timestampWindowSeconds * 1000,
+    capacity: fx.config.replay.capacity,
+    perClient: fx.config.replay.perClient,
+    clock: now,
+  });
+  const metrics = createMetrics({ replayEntries: () => replay.size, logSuppressed: () => 0 });
+  const driver = createFakeDriver();
+  const grants = createGrantKeeper({ driver, clock: now, log: daemonLog, metrics });
+  const runtime = buildRuntime(fx.config, backend);
+  await grants.setup(runtime.ports);
+  const { rateLimit } = fx.config;
+  const limiter = createRateLimiter({
+    rate: rateLimit.perSourceRate,
+    burst: rateLimit.perSourceBurst,
+    maxSources: rateLimit.maxSources,
+    clock: now,
+  });
+  const clientLimiter = createClientLimiter({
+    rate: rateLimit.perClientRate,
+    burst: rateLimit.perClientBurst,
+    clock: now,
+  });
+  const pipeline = createPipeline({
+    runtime: () => runtime,
+    limiter,
+    clientLimiter,
+    replay,
+    grants,
+    log: daemonLog,
+    metrics,
+    clock: now,
+    queueSize: fx.config.queueSize,
+  });
+  backend.reset();
+  driver.calls.length = 0;
+  return {
+    fx,
+    pipeline,
+    driver,
+    backend,
+    log,
+    metrics,
+    replay,
+    grants,
+    clock,
+    async feed(...datagrams) {
+      for (const d of datagrams) pipeline.receive(d, SRC, 40000);
+      await pipeline.idle();
+    },
+    async feedFrom(address, ...datagrams) {
+      for (const d of datagrams) pipeline.receive(d, address, 40000);
+      await pipeline.idle();
+    },
+    reasons: () => log.events('knock.refused').map((e) => e.reason as string),
+  };
+}
