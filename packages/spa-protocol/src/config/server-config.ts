@@ -33,6 +33,8 @@ export const DEFAULT_LISTEN: readonly string[] = ['0.0.0.0:62201', '[::]:62201']
 export const DEFAULT_METRICS_LISTEN = '127.0.0.1:9262';
 /** A week: nftables and ipset hold timeouts of any size, but a grant that long is a standing rule. */
 export const MAX_GRANT_SECONDS = 604_800;
+/** Live (address, port) grants per client: a stolen key cannot fill the kernel's sets. */
+export const DEFAULT_MAX_GRANTS_PER_CLIENT = 64;
 
 const socketAddress = z
   .string()
@@ -71,6 +73,10 @@ const clientPublicKey = z.string().superRefine((text, ctx) => {
   }
 });
 
+/** The one-line error for the option that allowSourceAddress replaced. */
+export const RENAMED_REQUIRE_SIGNED =
+  'replaced by allowSourceAddress: signed addresses are now required by default (remove this field, or set allowSourceAddress: true to accept knocks for the datagram source)';
+
 const seconds = (max: number) => z.number().int().min(1).max(max);
 
 export const clientConfigSchema: z.ZodType<ClientConfig, ClientConfigInput> = z
@@ -82,7 +88,17 @@ export const clientConfigSchema: z.ZodType<ClientConfig, ClientConfigInput> = z
     services: z.array(z.string()).min(1).max(64),
     maxDuration: seconds(MAX_GRANT_SECONDS).optional(),
     sourceNetworks: z.array(network).max(256).default([]),
-    requireSignedAddresses: z.boolean().default(false),
+    allowSourceAddress: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Accept knocks that name no address and open the datagram source (replayable by anyone on the path)',
+      ),
+    // Renamed with its meaning inverted: a config that still names it must not silently change behaviour.
+    requireSignedAddresses: z
+      .never({ error: RENAMED_REQUIRE_SIGNED })
+      .optional()
+      .describe('Removed: signed addresses are required unless allowSourceAddress is true'),
     expires: isoDate.optional(),
   })
   .strict();
@@ -136,6 +152,13 @@ const schema = z
     timestampWindow: seconds(3600).default(60).describe('Seconds of clock difference tolerated either way'),
     defaultDuration: seconds(MAX_GRANT_SECONDS).default(30).describe('Seconds a grant lasts by default'),
     maxDuration: seconds(MAX_GRANT_SECONDS).default(3600).describe('Upper bound in seconds for any grant'),
+    maxGrantsPerClient: z
+      .number()
+      .int()
+      .min(1)
+      .max(65_536)
+      .default(DEFAULT_MAX_GRANTS_PER_CLIENT)
+      .describe('Live grants (address x port) one client may hold at once; more are refused'),
     rateLimit: z
       .object({
         perSourceRate: z.number().positive().max(100_000).default(5),

@@ -46,6 +46,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     timestampWindowSeconds: config.timestampWindow,
     defaultDurationSeconds: config.defaultDuration,
     maxDurationSeconds: config.maxDuration,
+    maxGrantsPerClient: config.maxGrantsPerClient,
     rateLimit: { ...config.rateLimit },
     queueSize: config.queueSize,
     log: { ...config.log },
@@ -81,7 +82,7 @@ function resolveClient(client: ClientConfig, serverMaxDuration: number): Resolve
     services: [...new Set(client.services)],
     maxDurationSeconds: client.maxDuration ?? serverMaxDuration,
     sourceNetworks: client.sourceNetworks.map(normaliseNetwork),
-    requireSignedAddresses: client.requireSignedAddresses,
+    allowSourceAddress: client.allowSourceAddress,
     expiresAtMs: client.expires === undefined ? undefined : parseIsoDate(client.expires),
   };
 }

@@ -11,9 +11,11 @@ export const SERVER_REFUSALS = [
   'policy-source',
   'policy-service',
   'policy-duration',
+  'policy-source-mode',
   'policy-addresses',
   // While committing an authenticated knock.
   'replay-store-failed',
+  'client-grants-full',
   'firewall-failed',
 ] as const;
 export type ServerRefusal = (typeof SERVER_REFUSALS)[number];
