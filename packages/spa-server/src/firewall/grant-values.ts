@@ -14,7 +14,12 @@ export const MAX_TIMEOUT_SECONDS = 2_147_483;
 /** Both backends bound their sets (nft `size`, ipset `maxelem`) to this many grants per family. */
 export const MAX_GRANTS_PER_FAMILY = 65_536;
 
-const CLIENT_NAME = /^[A-Za-z0-9_.@-]{1,64}$/;
+/** One owner name (server.json's client name pattern). */
+const OWNER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$/;
+/** What a grant's comment may hold: owner names and a final `+N`, comma-separated (see ownerComment). */
+const OWNER_COMMENT = /^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}(,[A-Za-z0-9+][A-Za-z0-9_.@+-]{0,63})*$/;
+/** nft keeps at most 128 bytes of an element comment; ipset allows more, one limit keeps both alike. */
+export const MAX_COMMENT_BYTES = 128;
 // Short enough for ipset (31 chars) and iptables chains (28) once suffixed; a letter first keeps
 // nft's parser from reading it as a number.
 const OBJECT_NAME = /^[A-Za-z][A-Za-z0-9_]{0,15}$/;
@@ -77,10 +82,34 @@ export function checkGrant(grant: Grant): Grant {
       `timeoutSeconds must be an integer in 1..${MAX_TIMEOUT_SECONDS}: ${String(timeoutSeconds)}`,
     );
   }
-  if (typeof client !== 'string' || !CLIENT_NAME.test(client)) {
-    throw invalid(`client name must match ${CLIENT_NAME.source}: ${JSON.stringify(client)}`);
+  if (typeof client !== 'string' || client.length > MAX_COMMENT_BYTES || !OWNER_COMMENT.test(client)) {
+    throw invalid(
+      `client must be owner names (${OWNER_NAME.source}), comma-separated: ${JSON.stringify(client)}`,
+    );
   }
   return { ...target, timeoutSeconds, client };
+}
+
+/**
+ * The element comment for a grant held by `owners` (client names, in the order given): as many
+ * names as fit in MAX_COMMENT_BYTES, then `+N` for the N left out. Names start with a letter or
+ * digit, so `+N` cannot be read as a name.
+ */
+export function ownerComment(owners: readonly string[]): string {
+  const names = [...new Set(owners)];
+  for (const name of names)
+    if (!OWNER_NAME.test(name)) throw invalid(`not a client name: ${JSON.stringify(name)}`);
+  if (names.length === 0) throw invalid('a grant needs at least one owner');
+  let kept = names.length;
+  const text = (n: number): string =>
+    [...names.slice(0, n), ...(n < names.length ? [`+${names.length - n}`] : [])].join(',');
+  while (kept > 1 && text(kept).length > MAX_COMMENT_BYTES) kept -= 1;
+  return text(kept);
+}
+
+/** The owner names in a comment read back from the kernel (`+N` kept as the last item). */
+export function parseOwners(comment: string): string[] {
+  return comment === '' ? [] : comment.split(',');
 }
 
 /** One key per (family, address, protocol, port), to spot the same target twice. */

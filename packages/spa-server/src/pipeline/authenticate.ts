@@ -2,6 +2,7 @@
 import {
   isWeakEd25519PublicKey,
   isWithinWindow,
+  type OpenedKnock,
   openDatagram,
   type RefusalReason,
   type SignedKnock,
@@ -13,7 +14,13 @@ import { hexOf, type Runtime } from './runtime.js';
 
 export type AuthResult =
   | { readonly ok: true; readonly knock: SignedKnock; readonly client: ResolvedClient }
-  | { readonly ok: false; readonly reason: RefusalReason; readonly client?: ResolvedClient };
+  | {
+      readonly ok: false;
+      readonly reason: RefusalReason;
+      readonly client?: ResolvedClient;
+      /** For a replay only: the opened, not yet verified, knock (the source-mode race guard needs it). */
+      readonly opened?: OpenedKnock;
+    };
 
 /**
  * The protocol's own order, cheapest first, with the server's replay store at step 13: a replayed
@@ -34,7 +41,7 @@ export function authenticate(
   if (isWeakEd25519PublicKey(client.publicKey)) return { ok: false, reason: 'weak-key', client }; // 11
   if (!isWithinWindow(knock.timestampMs, nowMs, rt.windowMs)) return { ok: false, reason: 'stale', client }; // 12
   const seen = replay.check(knock.keyId, knock.nonce, knock.timestampMs); // 13
-  if (seen) return { ok: false, reason: seen, client };
+  if (seen) return { ok: false, reason: seen, client, opened: opened.value };
   const bad = verifyOpenedKnock(rt.ctx.backend, opened.value, client.publicKey); // 14–15
   if (bad) return { ok: false, reason: bad, client };
   return { ok: true, knock, client };

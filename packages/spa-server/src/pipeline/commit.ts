@@ -1,18 +1,23 @@
 /** The last stage of an allowed knock: durable replay record, then the firewall, then the log line. @module */
 import type { SignedKnock } from 'spa-protocol';
 import type { ResolvedClient } from '../config/resolved-config.js';
-import type { GrantKeeper } from '../grants.js';
+import { type GrantKeeper, GrantLimitError } from '../grants.js';
 import type { DaemonLog } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { ReplayStore } from '../replay-store.js';
 import type { PolicyDecision } from './policy.js';
 import type { ServerRefusal } from './reasons.js';
+import { hexOf } from './runtime.js';
+import type { SourceKnocks } from './source-knocks.js';
 
 export interface CommitDeps {
   readonly replay: ReplayStore;
   readonly grants: GrantKeeper;
   readonly log: DaemonLog;
   readonly metrics: Metrics;
+  readonly sourceKnocks: SourceKnocks;
+  /** The server's maxGrantsPerClient at the time of the knock. */
+  readonly maxGrantsPerClient: number;
 }
 
 export interface Source {
@@ -34,6 +39,15 @@ export async function commitKnock(
 ): Promise<void> {
   const { replay, grants, log, metrics } = deps;
   replay.reserve(knock.keyId, knock.nonce, knock.timestampMs);
+  const owner = { keyId: client.keyIdHex, name: client.name };
+  if (decision.sourceMode && decision.kind === 'open') {
+    // Before the first await, like the reservation: a copy later in the same batch finds it.
+    deps.sourceKnocks.remember(client.keyIdHex, hexOf(knock.nonce), {
+      owner,
+      source: decision.addresses[0]!,
+      ports: decision.ports,
+    });
+  }
   const fields = {
     ...from,
     client: client.name,
@@ -59,11 +73,21 @@ export async function commitKnock(
   }
   try {
     if (decision.kind === 'open') {
-      await grants.open(client.name, decision.addresses, decision.ports, decision.durationSeconds);
+      await grants.open(
+        owner,
+        decision.addresses,
+        decision.ports,
+        decision.durationSeconds,
+        deps.maxGrantsPerClient,
+      );
     } else {
-      await grants.close(decision.addresses, decision.ports);
+      await grants.close(owner, decision.addresses, decision.ports);
     }
   } catch (error) {
+    if (error instanceof GrantLimitError) {
+      fail('client-grants-full', error);
+      return;
+    }
     fail('firewall-failed', error);
     // The usual cause is a table deleted underneath: check now rather than at the next tick.
     void grants.checkIntegrity();
