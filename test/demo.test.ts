@@ -29,6 +29,10 @@ describe('the demo (test/demo/run.ts)', () => {
     expect(out).toMatch(/knock\.refused reason=replay/);
     expect(out).toMatch(/alice\s+10\.77\.\d+\.2\s+ssh\s+tcp\/2222/);
     expect(out).toMatch(/filtered \([\d.]+ s after the grant\)/);
+    // A copy sent first from another address opens only the signed address, never the sender's.
+    expect(out).toMatch(
+      /knock\.accepted src=10\.77\.\d+\.3 addresses=10\.77\.\d+\.2[\s\S]*outsider \S+: filtered[\s\S]*client \S+: open/,
+    );
     await expectNothingLeft(out);
   });
 

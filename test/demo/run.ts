@@ -8,6 +8,7 @@ import type { DemoContext } from './demo-context.js';
 import { knockWalkthrough } from './knock-walkthrough.js';
 import { createNarrator } from './narrator.js';
 import { packetWalkthrough } from './packet-walkthrough.js';
+import { relayWalkthrough } from './relay-walkthrough.js';
 import { setUpServer } from './server-setup.js';
 import { createTeardown } from './teardown.js';
 
@@ -36,6 +37,7 @@ try {
   const ctx: DemoContext = { say, teardown, dir, lab, server, client, outsider };
   const running = await setUpServer(ctx);
   await knockWalkthrough(ctx, running);
+  await relayWalkthrough(ctx, running);
 } catch (error) {
   say.check(
     false,

@@ -1,7 +1,8 @@
 /** Applying a new configuration to a running daemon: firewall first, then one swap of keys and policy. @module */
-import type { CryptoBackend } from 'spa-protocol';
+import { addressInNetwork, type CryptoBackend, parseAddress } from 'spa-protocol';
 import type { ResolvedConfig } from './config/resolved-config.js';
 import { DAEMON_ERROR_CODES, DaemonError } from './daemon-errors.js';
+import type { GrantTarget } from './firewall/driver.js';
 import type { GrantKeeper } from './grants.js';
 import type { DaemonLog } from './log.js';
 import type { ClientLimiter } from './pipeline/client-limiter.js';
@@ -51,8 +52,10 @@ export async function applyReload(t: ReloadTargets, next: ResolvedConfig): Promi
     capacity: next.replay.capacity,
     perClient: next.replay.perClient,
   });
-  // Revoking a key by reload also ends the access it already opened.
-  await t.grants.revokeClientsExcept(new Set(next.clients.map((c) => c.name)));
+  // Revoking a key by reload also ends the access it already opened. By key id, not name: a key
+  // rotated under the same name keeps nothing of the old key's access.
+  await t.grants.revokeUnless((keyId, target) => stillAllowed(rt, keyId, target));
+  warnSourceMode(t.log, next);
   if (ignored.length > 0) {
     t.log.event('warn', 'daemon.restart-required', {
       fields: ignored,
@@ -60,6 +63,30 @@ export async function applyReload(t: ReloadTargets, next: ResolvedConfig): Promi
     });
   }
   t.log.event('info', 'daemon.reloaded', { clients: next.clients.length, message: 'configuration reloaded' });
+}
+
+/** True while the client with `keyId` may still open `target`: its key, one of its services, its networks. */
+export function stillAllowed(rt: Runtime, keyId: string, target: GrantTarget): boolean {
+  const client = rt.clients.get(keyId);
+  if (!client) return false;
+  const port = client.services.some((name) =>
+    rt.limits.services.get(name)?.some((p) => p.protocol === target.protocol && p.port === target.port),
+  );
+  if (!port) return false;
+  if (client.sourceNetworks.length === 0) return true;
+  const address = parseAddress(target.address);
+  return address !== undefined && client.sourceNetworks.some((n) => addressInNetwork(address, n));
+}
+
+/** One warning per client that accepts knocks for the datagram's source (start and reload). */
+export function warnSourceMode(log: DaemonLog, config: ResolvedConfig): void {
+  for (const client of config.clients) {
+    if (!client.allowSourceAddress) continue;
+    log.event('warn', 'client.source-mode', {
+      client: client.name,
+      message: `client ${client.name} may knock for the datagram source (allowSourceAddress): a copy of its knock can be resent from another address`,
+    });
+  }
 }
 
 /** driver.setup() with the error the daemon reports: FIREWALL_SETUP_FAILED, the driver's error as cause. */

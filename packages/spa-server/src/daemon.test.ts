@@ -133,6 +133,26 @@ describe('daemon', () => {
     expect(log.events('daemon.reloaded')).toHaveLength(1);
   });
 
+  it('a reload revokes by key id: a key rotated under the same name keeps no grant', async () => {
+    const fx = makeFixture();
+    const { daemon, driver } = await start(fx);
+    await send(daemon, [fx.knock()]);
+    expect(driver.grants.size).toBe(1);
+    const rotated = makeClient('alice'); // same name, new key
+    await daemon.reload({ ...fx.config, clients: [rotated.resolved, fx.clients[1]!.resolved] });
+    expect(driver.grants.size).toBe(0);
+  });
+
+  it('warns at start and at each reload about every client that allows source mode', async () => {
+    const fx = makeFixture({}, [makeClient('alice'), makeClient('bob', { allowSourceAddress: false })]);
+    const { daemon, log } = await start(fx);
+    expect(log.events('client.source-mode')).toEqual([
+      expect.objectContaining({ level: 'warn', client: 'alice' }),
+    ]);
+    await daemon.reload(fx.config);
+    expect(log.events('client.source-mode').map((e) => e.client)).toEqual(['alice', 'alice']);
+  });
+
   it('a reload that cannot set up the firewall keeps the old configuration', async () => {
     const fx = makeFixture();
     const { daemon, driver } = await start(fx);

@@ -3,7 +3,7 @@ import { type CryptoBackend, isLoopback, parseAddress } from 'spa-protocol';
 import { nodeBackend } from 'spa-protocol/node';
 import type { ListenAddress, ResolvedConfig } from './config/resolved-config.js';
 import { DAEMON_ERROR_CODES, DaemonError } from './daemon-errors.js';
-import { applyReload, type ReloadTargets, setupFirewall } from './daemon-reload.js';
+import { applyReload, type ReloadTargets, setupFirewall, warnSourceMode } from './daemon-reload.js';
 import type { FirewallDriver } from './firewall/driver.js';
 import { createGrantKeeper, type GrantKeeper } from './grants.js';
 import { createDaemonLog, type DaemonLog, type Logger, stdoutLogger } from './log.js';
@@ -28,6 +28,8 @@ export interface DaemonDeps {
   readonly intervals?: {
     /** driver.isIntact() checks (default 5 s). */
     readonly integrityMs?: number;
+    /** Ledger pruning of expired grants. Default 10 s. */
+    readonly pruneMs?: number;
     /** Replay store pruning and compaction (default 10 s). */
     readonly replayMs?: number;
     /** "N refusals suppressed" summaries (default 5 s). */
@@ -145,6 +147,8 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
 
     const timers = [
       setInterval(() => void grants.checkIntegrity(), deps.intervals?.integrityMs ?? 5000),
+      // Expired grants leave the ledger even while no knock touches it.
+      setInterval(() => grants.prune(), deps.intervals?.pruneMs ?? 10_000),
       setInterval(
         () =>
           void replay.maintain().catch((error: unknown) =>
@@ -166,6 +170,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       replayEntries: recovery.loaded,
       message: 'listening',
     });
+    warnSourceMode(log, config);
 
     let stopped = false;
     let reloading: Promise<void> = Promise.resolve();

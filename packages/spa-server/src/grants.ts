@@ -1,8 +1,12 @@
-/** Applies accepted knocks to the firewall driver, remembers what is live until when, and rebuilds the table if it vanishes. @module */
+/** Applies accepted knocks to the firewall driver per owning client, and rebuilds the table if it vanishes. @module */
 import type { IpAddress } from 'spa-protocol';
 import type { FirewallDriver, Grant, GrantTarget, PortSpec } from './firewall/driver.js';
+import { ownerComment } from './firewall/grant-values.js';
+import { type ElementState, GrantLedger, type GrantOwner } from './grant-ledger.js';
 import type { DaemonLog } from './log.js';
 import type { Metrics } from './metrics.js';
+
+export type { GrantOwner } from './grant-ledger.js';
 
 export interface GrantKeeperOptions {
   readonly driver: FirewallDriver;
@@ -11,29 +15,60 @@ export interface GrantKeeperOptions {
   readonly metrics: Metrics;
 }
 
-interface LiveGrant {
-  readonly grant: Grant;
-  readonly expiresAtMs: number;
+/** A grant refused because its client already holds `maxGrants` live grants. */
+export class GrantLimitError extends Error {
+  constructor(
+    readonly held: number,
+    readonly maxGrants: number,
+  ) {
+    super(`client holds ${held} live grants, the limit is ${maxGrants}`);
+    this.name = 'GrantLimitError';
+  }
 }
+
+/** A full pass over the ledger at most this often when it is touched (and from the daemon's timer). */
+export const PRUNE_INTERVAL_MS = 1000;
 
 export interface GrantKeeper {
   /** Installs the table for `ports` (start and reload). Rejects with the driver's error. */
   setup(ports: readonly PortSpec[]): Promise<void>;
-  /** One driver call for every address × port; extends live ones. Rejects with the driver's error. */
+  /**
+   * `owner` holds every address × port for `seconds` (never less than it already held). The kernel
+   * element lasts until the latest of its owners' grants ends. Rejects with GrantLimitError when the
+   * owner would hold more than `maxGrants`, or with the driver's error.
+   */
   open(
-    client: string,
+    owner: GrantOwner,
     addresses: readonly IpAddress[],
     ports: readonly PortSpec[],
     seconds: number,
+    maxGrants: number,
   ): Promise<number>;
-  /** Removes at once (close request). Rejects with the driver's error. */
-  close(addresses: readonly IpAddress[], ports: readonly PortSpec[]): Promise<number>;
-  /** Revokes the live grants of clients not in `keep` (keys removed by a reload). */
-  revokeClientsExcept(keep: ReadonlySet<string>): Promise<void>;
+  /**
+   * Ends `owner`'s grants (close request): an element other owners hold stays, until their latest
+   * expiry; one nobody else holds is removed. Resolves with the targets removed from the kernel.
+   */
+  close(
+    owner: GrantOwner,
+    addresses: readonly IpAddress[],
+    ports: readonly PortSpec[],
+  ): Promise<GrantTarget[]>;
+  /** close(), then deletes the tracked connections of every element it removed (a source-mode duplicate). */
+  revokeConnections(
+    owner: GrantOwner,
+    addresses: readonly IpAddress[],
+    ports: readonly PortSpec[],
+  ): Promise<GrantTarget[]>;
+  /** Revokes every ownership `allowed` refuses (reload: keys removed, services taken away). */
+  revokeUnless(allowed: (keyId: string, target: GrantTarget) => boolean): Promise<void>;
   /** If the driver's table was deleted underneath, recreates it and re-grants what is still live. */
   checkIntegrity(): Promise<void>;
-  /** Live grants known to the daemon (not read from the kernel). */
+  /** Forgets expired grants (also done when the ledger is touched, at most once per PRUNE_INTERVAL_MS). */
+  prune(): void;
+  /** Live grants known to the daemon (not read from the kernel), one per element. */
   live(): Grant[];
+  /** Entries held in memory, expired ones included until pruned (tests of the ledger's bound). */
+  size(): number;
 }
 
 export function targetsFor(addresses: readonly IpAddress[], ports: readonly PortSpec[]): GrantTarget[] {
@@ -45,12 +80,20 @@ export function targetsFor(addresses: readonly IpAddress[], ports: readonly Port
   return out;
 }
 
-const keyOf = (t: GrantTarget): string => `${t.family}|${t.address}|${t.protocol}|${t.port}`;
+/** The driver's grant for an element state with owners left. */
+function grantOf(state: ElementState, now: number): Grant {
+  return {
+    ...state.target,
+    timeoutSeconds: Math.max(1, Math.ceil(((state.expiresAtMs ?? now) - now) / 1000)),
+    client: ownerComment(state.names),
+  };
+}
 
 export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
   const { driver, clock, log, metrics } = options;
-  const ledger = new Map<string, LiveGrant>();
+  const ledger = new GrantLedger();
   let ports: readonly PortSpec[] = [];
+  let prunedAt = Number.NEGATIVE_INFINITY;
   // Driver calls run one at a time, in order: a close must not overtake the open it undoes, and a
   // rebuild must not interleave with a grant.
   let chain: Promise<unknown> = Promise.resolve();
@@ -63,27 +106,54 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
     metrics.count('firewallFailures');
     log.event('error', event, { ...fields, error: error instanceof Error ? error.message : String(error) });
   };
+  const touch = (now: number): void => {
+    if (now - prunedAt < PRUNE_INTERVAL_MS) return;
+    prunedAt = now;
+    ledger.prune(now);
+  };
 
-  const pruneExpired = (now: number): void => {
-    for (const [key, g] of ledger) if (g.expiresAtMs <= now) ledger.delete(key);
+  /** Removes `keyId`'s ownership of `targets` in the kernel, then in the ledger; returns the elements deleted. */
+  const release = async (keyId: string, targets: readonly GrantTarget[]): Promise<GrantTarget[]> => {
+    const now = clock();
+    touch(now);
+    const regrant: Grant[] = [];
+    const removed: GrantTarget[] = [];
+    const unknown: GrantTarget[] = [];
+    for (const t of targets) {
+      const next = ledger.withoutOwner(keyId, t);
+      if (next === undefined) {
+        // Not in the ledger at all (granted before a restart): close it as before. Held by others only: theirs.
+        if (!ledger.has(t)) unknown.push(t);
+      } else if (next.expiresAtMs === undefined || next.expiresAtMs <= now) removed.push(t);
+      else regrant.push(grantOf(next, now));
+    }
+    if (removed.length + unknown.length > 0) await driver.revoke([...removed, ...unknown]);
+    if (regrant.length > 0) await driver.grant(regrant);
+    for (const t of targets) ledger.remove(keyId, t);
+    for (const t of removed) ledger.drop(t);
+    return [...removed, ...unknown];
   };
 
   const regrantLive = async (): Promise<number> => {
     const now = clock();
-    pruneExpired(now);
-    const isProtected = (g: LiveGrant): boolean =>
-      ports.some((p) => p.protocol === g.grant.protocol && p.port === g.grant.port);
-    const grants = [...ledger.values()].filter(isProtected).map((g) => ({
-      ...g.grant,
-      timeoutSeconds: Math.max(1, Math.ceil((g.expiresAtMs - now) / 1000)),
-    }));
+    prunedAt = now;
+    ledger.prune(now);
+    const isProtected = (t: GrantTarget): boolean =>
+      ports.some((p) => p.protocol === t.protocol && p.port === t.port);
+    const grants: Grant[] = [];
+    for (const entry of ledger.entries()) {
+      if (!isProtected(entry.target)) continue;
+      const names = [...entry.owners.values()].map((o) => o.name);
+      const expiresAtMs = Math.max(...[...entry.owners.values()].map((o) => o.expiresAtMs));
+      grants.push(grantOf({ target: entry.target, expiresAtMs, names }, now));
+    }
     if (grants.length > 0) await driver.grant(grants);
     return grants.length;
   };
 
   let checking = false;
 
-  return {
+  const keeper: GrantKeeper = {
     setup(next) {
       return serial(async () => {
         await driver.setup(next);
@@ -93,40 +163,54 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
       });
     },
 
-    open(client, addresses, openPorts, seconds) {
-      const grants: Grant[] = targetsFor(addresses, openPorts).map((t) => ({
-        ...t,
-        timeoutSeconds: seconds,
-        client,
-      }));
+    open(owner, addresses, openPorts, seconds, maxGrants) {
+      const targets = targetsFor(addresses, openPorts);
       return serial(async () => {
-        await driver.grant(grants);
-        const expiresAtMs = clock() + seconds * 1000;
-        for (const grant of grants) ledger.set(keyOf(grant), { grant, expiresAtMs });
-        metrics.count('grants', grants.length);
-        return grants.length;
-      });
-    },
-
-    close(addresses, closePorts) {
-      const targets = targetsFor(addresses, closePorts);
-      return serial(async () => {
-        await driver.revoke(targets);
-        for (const t of targets) ledger.delete(keyOf(t));
+        const now = clock();
+        touch(now);
+        const added = targets.filter((t) => !ledger.owns(owner.keyId, t)).length;
+        const held = ledger.heldBy(owner.keyId);
+        if (held + added > maxGrants) throw new GrantLimitError(held, maxGrants);
+        const expiresAtMs = now + seconds * 1000;
+        await driver.grant(targets.map((t) => grantOf(ledger.withOwner(owner, t, expiresAtMs), now)));
+        for (const t of targets) ledger.add(owner, t, expiresAtMs);
+        metrics.count('grants', targets.length);
         return targets.length;
       });
     },
 
-    revokeClientsExcept(keep) {
+    close(owner, addresses, closePorts) {
+      const targets = targetsFor(addresses, closePorts);
+      return serial(() => release(owner.keyId, targets));
+    },
+
+    revokeConnections(owner, addresses, revokePorts) {
+      const targets = targetsFor(addresses, revokePorts);
       return serial(async () => {
-        const gone = [...ledger.entries()].filter(([, g]) => !keep.has(g.grant.client));
-        if (gone.length === 0) return;
+        const removed = await release(owner.keyId, targets);
+        if (removed.length > 0) await driver.forgetConnections(removed);
+        return removed;
+      });
+    },
+
+    revokeUnless(allowed) {
+      return serial(async () => {
+        touch(clock());
+        const byOwner = new Map<string, GrantTarget[]>();
+        for (const { keyId, target } of ledger.ownerships()) {
+          if (allowed(keyId, target)) continue;
+          byOwner.set(keyId, [...(byOwner.get(keyId) ?? []), target]);
+        }
+        if (byOwner.size === 0) return;
+        let count = 0;
         try {
-          await driver.revoke(gone.map(([, g]) => g.grant));
-          for (const [key] of gone) ledger.delete(key);
+          for (const [keyId, targets] of byOwner) {
+            await release(keyId, targets);
+            count += targets.length;
+          }
           log.event('info', 'grants.revoked', {
-            count: gone.length,
-            message: 'grants of removed clients revoked',
+            count,
+            message: 'grants of removed keys or services revoked',
           });
         } catch (error) {
           failed('firewall.failed', error, { operation: 'revoke' });
@@ -166,9 +250,28 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
       }
     },
 
-    live() {
-      pruneExpired(clock());
-      return [...ledger.values()].map((g) => g.grant);
+    prune() {
+      const now = clock();
+      prunedAt = now;
+      ledger.prune(now);
     },
+
+    live() {
+      keeper.prune();
+      const now = clock();
+      return [...ledger.entries()].map((e) =>
+        grantOf(
+          {
+            target: e.target,
+            expiresAtMs: Math.max(...[...e.owners.values()].map((o) => o.expiresAtMs)),
+            names: [...e.owners.values()].map((o) => o.name),
+          },
+          now,
+        ),
+      );
+    },
+
+    size: () => ledger.size,
   };
+  return keeper;
 }

@@ -19,6 +19,8 @@ export interface MetricsSnapshot {
   readonly firewallFailures: number;
   /** Times the firewall's table was found missing and rebuilt. */
   readonly firewallRebuilds: number;
+  /** Source-mode grants revoked (with their connections) because a copy came from another address. */
+  readonly duplicateRevokes: number;
   /** Gauge: (keyId, nonce) pairs held by the replay store. */
   readonly replayEntries: number;
   /** Refusal log lines not written because of the log rate limit. */
@@ -31,7 +33,8 @@ export type CounterName =
   | 'closed'
   | 'grants'
   | 'firewallFailures'
-  | 'firewallRebuilds';
+  | 'firewallRebuilds'
+  | 'duplicateRevokes';
 
 export interface Metrics {
   count(name: CounterName, by?: number): void;
@@ -53,6 +56,7 @@ export function createMetrics(gauges: MetricsGauges): Metrics {
     grants: 0,
     firewallFailures: 0,
     firewallRebuilds: 0,
+    duplicateRevokes: 0,
   };
   return {
     count(name, by = 1) {
@@ -113,6 +117,12 @@ export function renderPrometheus(s: MetricsSnapshot): string {
     'counter',
     'Firewall tables rebuilt after deletion.',
     one(s.firewallRebuilds),
+  );
+  metric(
+    'spa_duplicate_revokes_total',
+    'counter',
+    'Source-mode grants revoked because a copy of the knock came from another address.',
+    one(s.duplicateRevokes),
   );
   metric('spa_replay_entries', 'gauge', 'Entries in the replay store.', one(s.replayEntries));
   metric(

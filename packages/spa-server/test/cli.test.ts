@@ -20,8 +20,8 @@ const config = {
   serverKeyFile: 'server.key',
   services: { ssh: 'tcp/22', web: ['tcp/80', 'tcp/443'] },
   clients: [
-    { name: 'alice', publicKey: ALICE, services: ['ssh', 'web'] },
-    { name: 'bob', publicKey: BOB, services: ['ssh'], requireSignedAddresses: true },
+    { name: 'alice', publicKey: ALICE, services: ['ssh', 'web'], allowSourceAddress: true },
+    { name: 'bob', publicKey: BOB, services: ['ssh'] },
   ],
 };
 

@@ -13,6 +13,7 @@ export type DriverCall =
   | { op: 'setup'; ports: readonly PortSpec[] }
   | { op: 'grant'; grants: readonly Grant[] }
   | { op: 'revoke'; targets: readonly GrantTarget[] }
+  | { op: 'forgetConnections'; targets: readonly GrantTarget[] }
   | { op: 'isIntact' | 'list' | 'flush' | 'close' };
 
 export interface FakeDriver extends FirewallDriver {
@@ -66,9 +67,16 @@ export function createFakeDriver(): FakeDriver {
       maybeFail('revoke');
       for (const t of targets) grants.delete(key(t));
     },
+    async forgetConnections(targets) {
+      calls.push({ op: 'forgetConnections', targets });
+    },
     async list(): Promise<ActiveGrant[]> {
       calls.push({ op: 'list' });
-      return [...grants.values()].map((g) => ({ ...g, expiresInSeconds: g.timeoutSeconds }));
+      return [...grants.values()].map((g) => ({
+        ...g,
+        owners: g.client.split(','),
+        expiresInSeconds: g.timeoutSeconds,
+      }));
     },
     async isIntact() {
       calls.push({ op: 'isIntact' });

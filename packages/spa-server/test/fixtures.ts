@@ -52,7 +52,7 @@ export function makeClient(name: string, overrides: Partial<ResolvedClient> = {}
       services: ['ssh', 'web'],
       maxDurationSeconds: 300,
       sourceNetworks: [],
-      requireSignedAddresses: false,
+      allowSourceAddress: true,
       expiresAtMs: undefined,
       ...overrides,
     },
@@ -77,6 +77,7 @@ export function makeFixture(
     futureWindowSeconds: 5,
     defaultDurationSeconds: 30,
     maxDurationSeconds: 3600,
+    maxGrantsPerClient: 64,
     rateLimit: {
       perSourceRate: 1000,
       perSourceBurst: 1000,

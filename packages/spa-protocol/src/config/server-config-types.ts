@@ -17,8 +17,13 @@ export interface ClientConfig {
   maxDuration?: number | undefined;
   /** CIDRs the knock must come from; empty means anywhere. */
   sourceNetworks: string[];
-  /** Refuse knocks that ask for "the address this came from" (NAT-unsafe); require signed addresses. */
-  requireSignedAddresses: boolean;
+  /**
+   * Accept knocks that name no address and open the datagram's source. Off by default: anyone who
+   * sees such a knock can resend it from their own address (see spa-server README, "Source mode").
+   */
+  allowSourceAddress: boolean;
+  /** Removed (see allowSourceAddress); naming it is an error. */
+  requireSignedAddresses?: undefined;
   /** ISO date or date-time after which the key is refused. */
   expires?: string | undefined;
 }
@@ -29,7 +34,9 @@ export interface ClientConfigInput {
   services: string[];
   maxDuration?: number | undefined;
   sourceNetworks?: string[] | undefined;
-  requireSignedAddresses?: boolean | undefined;
+  allowSourceAddress?: boolean | undefined;
+  /** Removed: naming it is an error that says what replaced it. */
+  requireSignedAddresses?: undefined;
   expires?: string | undefined;
 }
 
@@ -86,6 +93,8 @@ export interface ServerConfig {
   defaultDuration: number;
   /** Upper bound, in seconds, for any grant. */
   maxDuration: number;
+  /** Live (address, protocol, port) grants one client may hold at once. */
+  maxGrantsPerClient: number;
   rateLimit: RateLimitConfig;
   replay: ReplayConfig;
   /** Knocks waiting for the expensive checks; more are dropped. */
@@ -108,6 +117,7 @@ export interface ServerConfigInput {
   futureWindow?: number | undefined;
   defaultDuration?: number | undefined;
   maxDuration?: number | undefined;
+  maxGrantsPerClient?: number | undefined;
   rateLimit?: Partial<RateLimitConfig> | undefined;
   replay?: Partial<ReplayConfig> | undefined;
   queueSize?: number | undefined;

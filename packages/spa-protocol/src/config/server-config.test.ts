@@ -10,6 +10,7 @@ import {
   parseIsoDate,
   parsePortSpec,
   parseSocketAddress,
+  RENAMED_REQUIRE_SIGNED,
   SERVICE_NAME_PATTERN,
   serverConfigJsonSchema,
 } from './server-config.js';
@@ -33,6 +34,7 @@ describe('server.json schema', () => {
         futureWindow: 5,
         defaultDuration: 30,
         maxDuration: 3600,
+        maxGrantsPerClient: 64,
         rateLimit: {
           perSourceRate: 5,
           perSourceBurst: 10,
@@ -79,10 +81,29 @@ describe('server.json schema', () => {
       services: ['ssh'],
       maxDuration: 300,
       sourceNetworks: ['10.0.0.0/8', '2001:db8::/32', '192.0.2.7'],
-      requireSignedAddresses: true,
+      allowSourceAddress: true,
       expires: '2027-01-01T12:00:00+02:00',
     };
     expect(checkServerConfig({ ...base, clients: [client] })).toMatchObject({ ok: true });
+  });
+
+  it('requires signed addresses by default and caps live grants per client', () => {
+    const client = { name: 'a', publicKey: KEY_A, services: ['ssh'] };
+    const result = checkServerConfig({ ...base, clients: [client] });
+    expect(result.ok && result.config.clients[0]?.allowSourceAddress).toBe(false);
+    expect(result.ok && result.config.maxGrantsPerClient).toBe(64);
+    expect(checkServerConfig({ ...base, maxGrantsPerClient: 0 })).toEqual({
+      ok: false,
+      problems: ['maxGrantsPerClient: must be at least 1'],
+    });
+  });
+
+  it('says what replaced requireSignedAddresses, in one line', () => {
+    const client = { name: 'a', publicKey: KEY_A, services: ['ssh'], requireSignedAddresses: true };
+    expect(checkServerConfig({ ...base, clients: [client] })).toEqual({
+      ok: false,
+      problems: [`clients[0].requireSignedAddresses: ${RENAMED_REQUIRE_SIGNED}`],
+    });
   });
 
   it('reports a cross-field problem on the field at fault', () => {

@@ -37,6 +37,8 @@ export const DEFAULT_METRICS_LISTEN = '127.0.0.1:9262';
 export const MAX_GRANT_SECONDS = 604_800;
 /** 2^20 replay entries, ~200 MB: far beyond what the per-client limits let any set of clients fill. */
 export const MAX_REPLAY_CAPACITY = 1_048_576;
+/** Live (address, port) grants per client: a stolen key cannot fill the kernel's sets. */
+export const DEFAULT_MAX_GRANTS_PER_CLIENT = 64;
 
 const socketAddress = z
   .string()
@@ -75,6 +77,10 @@ const clientPublicKey = z.string().superRefine((text, ctx) => {
   }
 });
 
+/** The one-line error for the option that allowSourceAddress replaced. */
+export const RENAMED_REQUIRE_SIGNED =
+  'replaced by allowSourceAddress: signed addresses are now required by default (remove this field, or set allowSourceAddress: true to accept knocks for the datagram source)';
+
 const seconds = (max: number) => z.number().int().min(1).max(max);
 
 export const clientConfigSchema: z.ZodType<ClientConfig, ClientConfigInput> = z
@@ -86,7 +92,17 @@ export const clientConfigSchema: z.ZodType<ClientConfig, ClientConfigInput> = z
     services: z.array(z.string()).min(1).max(64),
     maxDuration: seconds(MAX_GRANT_SECONDS).optional(),
     sourceNetworks: z.array(network).max(256).default([]),
-    requireSignedAddresses: z.boolean().default(false),
+    allowSourceAddress: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Accept knocks that name no address and open the datagram source (replayable by anyone on the path)',
+      ),
+    // Renamed with its meaning inverted: a config that still names it must not silently change behaviour.
+    requireSignedAddresses: z
+      .never({ error: RENAMED_REQUIRE_SIGNED })
+      .optional()
+      .describe('Removed: signed addresses are required unless allowSourceAddress is true'),
     expires: isoDate.optional(),
   })
   .strict();
@@ -149,6 +165,13 @@ const schema = z
       .describe("Seconds a knock's timestamp may lie ahead of the server's clock; at most timestampWindow"),
     defaultDuration: seconds(MAX_GRANT_SECONDS).default(30).describe('Seconds a grant lasts by default'),
     maxDuration: seconds(MAX_GRANT_SECONDS).default(3600).describe('Upper bound in seconds for any grant'),
+    maxGrantsPerClient: z
+      .number()
+      .int()
+      .min(1)
+      .max(65_536)
+      .default(DEFAULT_MAX_GRANTS_PER_CLIENT)
+      .describe('Live grants (address x port) one client may hold at once; more are refused'),
     rateLimit: z
       .object({
         perSourceRate: z.number().positive().max(100_000).default(5),

@@ -48,7 +48,7 @@ export function buildClientProfile(config: ResolvedConfig, name: string, host: s
         services,
         keyFile: `~/.config/spa/${name}.key`,
         // A knock for "the address this came from" would be refused for this client.
-        ...(client.requireSignedAddresses ? { allowIp: 'auto' } : {}),
+        ...(client.allowSourceAddress ? {} : { allowIp: 'auto' }),
       },
     },
   };

@@ -12,6 +12,7 @@ const config: Pick<ResolvedConfig, 'firewall' | 'services'> = {
 const grant = (client: string, address: string, port: number, expiresInSeconds: number) =>
   ({
     client,
+    owners: client.split(','),
     address,
     family: address.includes(':') ? 6 : 4,
     protocol: 'tcp',
@@ -44,6 +45,12 @@ describe('status', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('shows every owner of a grant held by several clients', () => {
+    const report = buildStatus(config, [grant('alice,bob', '10.0.0.1', 22, 30)]);
+    expect(report.grants[0]).toMatchObject({ client: 'alice,bob', owners: ['alice', 'bob'] });
+    expect(formatStatus(report)).toContain('alice,bob  10.0.0.1  ssh');
   });
 
   it('says so when nothing is granted', () => {

@@ -11,7 +11,10 @@ export interface StatusOptions {
 
 /** One grant in `status --json` (documented in the README; fields are only ever added). */
 export interface StatusGrant {
+  /** The owners as stored with the element, comma-separated (one name for a grant with one owner). */
   readonly client: string;
+  /** Every client holding this grant; a last item `+N` stands for N more whose names did not fit. */
+  readonly owners: readonly string[];
   readonly address: string;
   readonly family: 4 | 6;
   readonly protocol: 'tcp' | 'udp';
@@ -51,6 +54,7 @@ export function buildStatus(
   const rows = grants.map(
     (g): StatusGrant => ({
       client: g.client,
+      owners: g.owners,
       address: g.address,
       family: g.family,
       protocol: g.protocol,

@@ -11,7 +11,7 @@ describe('parseAuthorizedKeys', () => {
       '# the team',
       '',
       `  ${KEY} name=alice services=ssh,web   # alice's laptop`,
-      `${KEY}\tname=ci services=ssh max-duration=120 from=10.0.0.0/8,192.0.2.1 require-addresses expires=2030-01-01T00:00:00Z`,
+      `${KEY}\tname=ci services=ssh max-duration=120 from=10.0.0.0/8,192.0.2.1 allow-source expires=2030-01-01T00:00:00Z`,
     ].join('\n');
     const { keys, problems } = parseAuthorizedKeys(text, 'keys');
     expect(problems).toEqual([]);
@@ -23,7 +23,7 @@ describe('parseAuthorizedKeys', () => {
           publicKey: KEY,
           services: ['ssh', 'web'],
           sourceNetworks: [],
-          requireSignedAddresses: false,
+          allowSourceAddress: false,
         },
       },
       {
@@ -34,7 +34,7 @@ describe('parseAuthorizedKeys', () => {
           services: ['ssh'],
           maxDuration: 120,
           sourceNetworks: ['10.0.0.0/8', '192.0.2.1'],
-          requireSignedAddresses: true,
+          allowSourceAddress: true,
           expires: '2030-01-01T00:00:00Z',
         },
       },
@@ -43,9 +43,10 @@ describe('parseAuthorizedKeys', () => {
 
   it.each([
     [`${KEY} name=a services=ssh name=b`, 'keys:1: name: given twice'],
+    [`${KEY} name=a services=ssh allow-source=yes`, 'keys:1: allow-source: is a flag and takes no value'],
     [
-      `${KEY} name=a services=ssh require-addresses=yes`,
-      'keys:1: require-addresses: is a flag and takes no value',
+      `${KEY} name=a services=ssh require-addresses`,
+      'keys:1: require-addresses: replaced by allow-source: signed addresses are now required by default (remove it)',
     ],
     [`${KEY} name=a services=`, 'keys:1: services: needs a value (services=...)'],
     [`${KEY} name=a services=ssh max-duration=0`, 'keys:1: max-duration: must be at least 1'],

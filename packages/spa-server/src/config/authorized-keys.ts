@@ -24,7 +24,7 @@ const OPTIONS = {
   services: 'services',
   'max-duration': 'maxDuration',
   from: 'sourceNetworks',
-  'require-addresses': 'requireSignedAddresses',
+  'allow-source': 'allowSourceAddress',
   expires: 'expires',
 } as const;
 type OptionName = keyof typeof OPTIONS;
@@ -33,6 +33,8 @@ const OPTION_OF_FIELD = new Map<string, string>(
 );
 
 export const MAX_LINE_LENGTH = 4096;
+/** The flag allow-source replaced (with the opposite meaning): named so the error says so. */
+const RENAMED_OPTION = 'require-addresses';
 
 /** How a client field is called in this file (`maxDuration` → `max-duration`), for messages. */
 export function optionOfField(field: string): string {
@@ -88,6 +90,11 @@ function readLine(
     const eq = word.indexOf('=');
     const option = eq === -1 ? word : word.slice(0, eq);
     const value = eq === -1 ? undefined : word.slice(eq + 1);
+    if (option === RENAMED_OPTION) {
+      report(option, 'replaced by allow-source: signed addresses are now required by default (remove it)');
+      ok = false;
+      continue;
+    }
     if (!Object.hasOwn(OPTIONS, option)) {
       // Only echo what looks like an option name: a stray word may be a pasted private key.
       const shown = /^[a-z][a-z-]{0,31}$/.test(option) ? option : `word ${words.indexOf(word) + 2}`;
@@ -119,7 +126,7 @@ function convert(
   option: OptionName,
   value: string | undefined,
 ): string | string[] | number | boolean | Problem {
-  if (option === 'require-addresses') {
+  if (option === 'allow-source') {
     return value === undefined ? true : new Problem('is a flag and takes no value');
   }
   if (value === undefined || value === '') return new Problem(`needs a value (${option}=...)`);

@@ -74,7 +74,7 @@ describe('loadConfig', () => {
       sourceNetworks: ['10.1.2.3/32'],
       maxDurationSeconds: 60,
       expiresAtMs: Date.UTC(2030, 0, 1),
-      requireSignedAddresses: false,
+      allowSourceAddress: false,
     });
     expect(config.clients[0]!.keyIdHex).toMatch(/^[0-9a-f]{32}$/);
     expect(config.clients[1]).toMatchObject({ name: 'bob', services: ['web'], maxDurationSeconds: 3600 });
@@ -82,14 +82,14 @@ describe('loadConfig', () => {
   });
 
   it('adds the clients of an authorized-keys file', async () => {
-    const keys = `# team\n\n${KEY_B} name=bob services=ssh,web max-duration=300 from=10.0.0.0/8,fd00::/8 require-addresses expires=2031-06-01 # laptop\n`;
+    const keys = `# team\n\n${KEY_B} name=bob services=ssh,web max-duration=300 from=10.0.0.0/8,fd00::/8 allow-source expires=2031-06-01 # laptop\n`;
     const config = (await load(withKeys('case-1.keys'), keys)) as Awaited<ReturnType<typeof loadConfig>>;
     expect(config.clients.map((c) => c.name)).toEqual(['alice', 'bob']);
     expect(config.clients[1]).toMatchObject({
       services: ['ssh', 'web'],
       maxDurationSeconds: 300,
       sourceNetworks: ['10.0.0.0/8', 'fd00::/8'],
-      requireSignedAddresses: true,
+      allowSourceAddress: true,
       expiresAtMs: Date.UTC(2031, 5, 1),
     });
   });

@@ -47,6 +47,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     futureWindowSeconds: config.futureWindow,
     defaultDurationSeconds: config.defaultDuration,
     maxDurationSeconds: config.maxDuration,
+    maxGrantsPerClient: config.maxGrantsPerClient,
     rateLimit: { ...config.rateLimit },
     replay: { ...config.replay },
     queueSize: config.queueSize,
@@ -83,7 +84,7 @@ function resolveClient(client: ClientConfig, serverMaxDuration: number): Resolve
     services: [...new Set(client.services)],
     maxDurationSeconds: client.maxDuration ?? serverMaxDuration,
     sourceNetworks: client.sourceNetworks.map(normaliseNetwork),
-    requireSignedAddresses: client.requireSignedAddresses,
+    allowSourceAddress: client.allowSourceAddress,
     expiresAtMs: client.expires === undefined ? undefined : parseIsoDate(client.expires),
   };
 }

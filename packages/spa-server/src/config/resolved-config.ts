@@ -21,8 +21,8 @@ export interface ResolvedClient {
   readonly maxDurationSeconds: number;
   /** Normalised CIDRs the datagram must come from; empty means any. */
   readonly sourceNetworks: readonly string[];
-  /** Refuse "use the packet source": the request must carry signed addresses. */
-  readonly requireSignedAddresses: boolean;
+  /** Accept knocks naming no address (the datagram source is opened); off unless configured. */
+  readonly allowSourceAddress: boolean;
   /** Milliseconds since the epoch after which this key is refused; undefined for never. */
   readonly expiresAtMs: number | undefined;
 }
@@ -54,6 +54,8 @@ export interface ResolvedConfig {
   readonly futureWindowSeconds: number;
   readonly defaultDurationSeconds: number;
   readonly maxDurationSeconds: number;
+  /** Live grants (address × port) one client may hold at once. */
+  readonly maxGrantsPerClient: number;
   readonly rateLimit: {
     /** Sustained datagrams per second per source address after the mac1 check. */
     readonly perSourceRate: number;

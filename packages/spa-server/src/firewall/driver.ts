@@ -17,13 +17,19 @@ export interface GrantTarget extends PortSpec {
 export interface Grant extends GrantTarget {
   /** Seconds until the kernel removes the element by itself, even if the daemon is dead. */
   readonly timeoutSeconds: number;
-  /** Client name, stored with the element (set element comment) so `status` can read it back. */
+  /**
+   * The owners' names as stored with the element (set element comment), so `status` can read them
+   * back: one client name, or several comma-separated (built by `ownerComment`).
+   */
   readonly client: string;
 }
 
 /** A grant as read back from the kernel. */
 export interface ActiveGrant extends GrantTarget {
+  /** The element comment as stored: the owners, comma-separated. */
   readonly client: string;
+  /** The owners' names from the comment; a last item `+N` stands for N more that did not fit. */
+  readonly owners: readonly string[];
   readonly expiresInSeconds: number;
 }
 
@@ -63,6 +69,11 @@ export interface FirewallDriver {
   grant(grants: readonly Grant[]): Promise<void>;
   /** Removes grants at once (close requests). Missing ones are not an error. */
   revoke(targets: readonly GrantTarget[]): Promise<void>;
+  /**
+   * Deletes the kernel's connection tracking entries from each target's address to its port, so a
+   * connection opened during a revoked grant cannot go on (conntrack -D). None found is not an error.
+   */
+  forgetConnections(targets: readonly GrantTarget[]): Promise<void>;
   /** The grants active now, read from the kernel. */
   list(): Promise<ActiveGrant[]>;
   /** True while the driver's table/chains/sets are all still present (detects deletion underneath). */

@@ -12,7 +12,10 @@ import {
   checkPorts,
   checkTarget,
   checkTargets,
+  MAX_COMMENT_BYTES,
   MAX_TIMEOUT_SECONDS,
+  ownerComment,
+  parseOwners,
   parseProtocol,
 } from './grant-values.js';
 
@@ -188,5 +191,27 @@ describe('names', () => {
       'udp',
       undefined,
     ]);
+  });
+});
+
+describe('owner comments', () => {
+  it('lists the owners, and counts those that do not fit in 128 bytes as +N', () => {
+    expect(ownerComment(['alice'])).toBe('alice');
+    expect(ownerComment(['alice', 'bob', 'alice'])).toBe('alice,bob');
+    const many = Array.from({ length: 40 }, (_, i) => `client-${String(i).padStart(2, '0')}`);
+    const comment = ownerComment(many);
+    expect(comment.length).toBeLessThanOrEqual(MAX_COMMENT_BYTES);
+    const owners = parseOwners(comment);
+    const more = Number(owners.at(-1)!.slice(1));
+    expect(owners.at(-1)).toMatch(/^\+\d+$/);
+    expect(owners.length - 1 + more).toBe(40);
+    expect(checkGrant({ ...grant, client: comment }).client).toBe(comment);
+  });
+
+  it('refuses what is not a client name, and a comment that could break out of its quotes', () => {
+    expect(() => ownerComment([])).toThrow();
+    expect(() => ownerComment(['a"b'])).toThrow();
+    expect(() => checkGrant({ ...grant, client: 'alice" ; flush ruleset' })).toThrow();
+    expect(() => checkGrant({ ...grant, client: 'x'.repeat(MAX_COMMENT_BYTES + 1) })).toThrow();
   });
 });

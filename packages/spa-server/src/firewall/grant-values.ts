@@ -17,7 +17,13 @@ export const MAX_GRANTS_PER_FAMILY = 65_536;
 
 // The config's own rule, not a copy: a name the config accepts must reach the kernel, or that
 // client's knocks would authenticate and then fail at the firewall. Both tools quote comments.
-const CLIENT_NAME = new RegExp(CLIENT_NAME_PATTERN);
+const OWNER_NAME = new RegExp(CLIENT_NAME_PATTERN);
+/** What a grant's comment may hold: owner names and a final `+N`, comma-separated (see ownerComment). */
+const OWNER_COMMENT = new RegExp(
+  `^${CLIENT_NAME_PATTERN.slice(1, -1)}(,(${CLIENT_NAME_PATTERN.slice(1, -1)}|\\+\\d+))*$`,
+);
+/** nft keeps at most 128 bytes of an element comment; ipset allows more, one limit keeps both alike. */
+export const MAX_COMMENT_BYTES = 128;
 // Short enough for ipset (31 chars) and iptables chains (28) once suffixed; a letter first keeps
 // nft's parser from reading it as a number.
 const OBJECT_NAME = /^[A-Za-z][A-Za-z0-9_]{0,15}$/;
@@ -80,10 +86,34 @@ export function checkGrant(grant: Grant): Grant {
       `timeoutSeconds must be an integer in 1..${MAX_TIMEOUT_SECONDS}: ${String(timeoutSeconds)}`,
     );
   }
-  if (typeof client !== 'string' || !CLIENT_NAME.test(client)) {
-    throw invalid(`client name must match ${CLIENT_NAME.source}: ${JSON.stringify(client)}`);
+  if (typeof client !== 'string' || client.length > MAX_COMMENT_BYTES || !OWNER_COMMENT.test(client)) {
+    throw invalid(
+      `client must be owner names (${OWNER_NAME.source}), comma-separated: ${JSON.stringify(client)}`,
+    );
   }
   return { ...target, timeoutSeconds, client };
+}
+
+/**
+ * The element comment for a grant held by `owners` (client names, in the order given): as many
+ * names as fit in MAX_COMMENT_BYTES, then `+N` for the N left out. Names start with a letter or
+ * digit, so `+N` cannot be read as a name.
+ */
+export function ownerComment(owners: readonly string[]): string {
+  const names = [...new Set(owners)];
+  for (const name of names)
+    if (!OWNER_NAME.test(name)) throw invalid(`not a client name: ${JSON.stringify(name)}`);
+  if (names.length === 0) throw invalid('a grant needs at least one owner');
+  let kept = names.length;
+  const text = (n: number): string =>
+    [...names.slice(0, n), ...(n < names.length ? [`+${names.length - n}`] : [])].join(',');
+  while (kept > 1 && text(kept).length > MAX_COMMENT_BYTES) kept -= 1;
+  return text(kept);
+}
+
+/** The owner names in a comment read back from the kernel (`+N` kept as the last item). */
+export function parseOwners(comment: string): string[] {
+  return comment === '' ? [] : comment.split(',');
 }
 
 /** One key per (family, address, protocol, port), to spot the same target twice. */

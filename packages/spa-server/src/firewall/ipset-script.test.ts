@@ -57,16 +57,33 @@ describe('parseIpsetSave', () => {
       '',
     ].join('\n');
     expect(parseIpsetSave(save, 'spa')).toEqual([
-      { family: 4, address: '10.0.0.1', protocol: 'tcp', port: 22, client: 'bob', expiresInSeconds: 59 },
+      {
+        family: 4,
+        address: '10.0.0.1',
+        protocol: 'tcp',
+        port: 22,
+        client: 'bob',
+        owners: ['bob'],
+        expiresInSeconds: 59,
+      },
       {
         family: 4,
         address: '10.0.0.7',
         protocol: 'udp',
         port: 53,
         client: '',
+        owners: [],
         expiresInSeconds: Number.POSITIVE_INFINITY,
       },
-      { family: 6, address: 'fd77:14::1', protocol: 'tcp', port: 2222, client: 'c@d.e', expiresInSeconds: 3 },
+      {
+        family: 6,
+        address: 'fd77:14::1',
+        protocol: 'tcp',
+        port: 2222,
+        client: 'c@d.e',
+        owners: ['c@d.e'],
+        expiresInSeconds: 3,
+      },
     ]);
   });
 

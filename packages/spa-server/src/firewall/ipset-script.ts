@@ -1,6 +1,6 @@
 /** ipset command text for the iptables driver's grant sets (hash:ip,port with timeout and comment), and reading them back. @module */
 import type { ActiveGrant, Grant, GrantTarget } from './driver.js';
-import { canonicalAddress, MAX_GRANTS_PER_FAMILY, parseProtocol } from './grant-values.js';
+import { canonicalAddress, MAX_GRANTS_PER_FAMILY, parseOwners, parseProtocol } from './grant-values.js';
 
 /** The set holding one family's grants: `spa4`, `spa6` for prefix `spa`. */
 export function ipsetName(prefix: string, family: 4 | 6): string {
@@ -66,6 +66,7 @@ export function parseIpsetSave(text: string, prefix: string): ActiveGrant[] {
       protocol,
       port: Number(rawPort),
       client: comment ?? '',
+      owners: parseOwners(comment ?? ''),
       expiresInSeconds,
     });
   }

@@ -1,5 +1,6 @@
 /** iptables driver: ipset sets with kernel timeouts, matched from the server's own chain in iptables and ip6tables. @module */
 import { IPSET_DIALECT } from './ack-reader.js';
+import { forgetConnections } from './conntrack.js';
 import {
   type ActiveGrant,
   FIREWALL_ERROR_CODES,
@@ -31,7 +32,7 @@ import {
 } from './iptables-tools.js';
 import { checkKnockLimit, iptablesKnockLimitRules, type KnockLimit } from './knock-limit.js';
 import { LineShell } from './line-shell.js';
-import { runTool, runToolOk } from './tool-command.js';
+import { runTool, runToolOk, type ToolCommand, toolCommand } from './tool-command.js';
 
 export type { IptablesTool } from './iptables-tools.js';
 
@@ -71,6 +72,7 @@ export class IptablesDriver implements FirewallDriver {
   readonly #expectedRules = new Map<4 | 6, number>();
   #tools: Promise<IptablesTools> | undefined;
   #shell: LineShell | undefined;
+  #conntrack: Promise<ToolCommand> | undefined;
   #closed = false;
 
   constructor(options: IptablesDriverOptions = {}) {
@@ -118,6 +120,15 @@ export class IptablesDriver implements FirewallDriver {
   async revoke(targets: readonly GrantTarget[]): Promise<void> {
     const checked = checkTargets(targets);
     if (checked.length > 0) await this.#batch(ipsetRevokeLines(this.prefix, checked));
+  }
+
+  async forgetConnections(targets: readonly GrantTarget[]): Promise<void> {
+    if (this.#closed) throw new FirewallError(FIREWALL_ERROR_CODES.notReady, 'firewall driver is closed');
+    this.#conntrack ??= toolCommand('conntrack', 'conntrack', this.#netns).catch((error: unknown) => {
+      this.#conntrack = undefined;
+      throw error;
+    });
+    await forgetConnections(await this.#conntrack, targets, this.#timeoutMs);
   }
 
   async list(): Promise<ActiveGrant[]> {

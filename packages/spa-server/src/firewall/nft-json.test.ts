@@ -69,16 +69,33 @@ const LISTING = JSON.stringify({
 describe('parseNftTable', () => {
   it('reads grants with their client and time left', () => {
     expect(parseNftTable(LISTING).grants).toEqual([
-      { family: 4, address: '10.0.0.1', protocol: 'tcp', port: 22, client: 'alice', expiresInSeconds: 49 },
+      {
+        family: 4,
+        address: '10.0.0.1',
+        protocol: 'tcp',
+        port: 22,
+        client: 'alice',
+        owners: ['alice'],
+        expiresInSeconds: 49,
+      },
       {
         family: 4,
         address: '10.0.0.2',
         protocol: 'tcp',
         port: 22,
         client: '',
+        owners: [],
         expiresInSeconds: Number.POSITIVE_INFINITY,
       },
-      { family: 6, address: 'fd77::1', protocol: 'udp', port: 53, client: 'c@d.e', expiresInSeconds: 29 },
+      {
+        family: 6,
+        address: 'fd77::1',
+        protocol: 'udp',
+        port: 53,
+        client: 'c@d.e',
+        owners: ['c@d.e'],
+        expiresInSeconds: 29,
+      },
     ]);
   });
 
@@ -116,7 +133,15 @@ describe('parseNftTable', () => {
       ],
     });
     expect(parseNftTable(odd).grants).toEqual([
-      { family: 4, address: '10.0.0.4', protocol: 'tcp', port: 80, client: '', expiresInSeconds: 0 },
+      {
+        family: 4,
+        address: '10.0.0.4',
+        protocol: 'tcp',
+        port: 80,
+        client: '',
+        owners: [],
+        expiresInSeconds: 0,
+      },
     ]);
     expect(parseNftTable('{}').grants).toEqual([]);
     expect(() => parseNftTable('not json')).toThrow();

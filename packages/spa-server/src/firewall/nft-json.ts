@@ -1,6 +1,6 @@
 /** Reading `nft -j list table inet NAME`: the grants in the sets and whether the table is whole. @module */
 import type { ActiveGrant } from './driver.js';
-import { canonicalAddress, parseProtocol } from './grant-values.js';
+import { canonicalAddress, parseOwners, parseProtocol } from './grant-values.js';
 import { NFT_KNOCK_SET_V4, NFT_KNOCK_SET_V6 } from './knock-limit.js';
 import { NFT_CHAIN, NFT_RULES, NFT_SET_PORTS, NFT_SET_V4, NFT_SET_V6 } from './nft-script.js';
 
@@ -87,7 +87,7 @@ function parseElement(element: unknown, family: 4 | 6): ActiveGrant | undefined 
   let expiresInSeconds = Number.POSITIVE_INFINITY;
   if (typeof wrapped?.expires === 'number') expiresInSeconds = wrapped.expires;
   else if (typeof wrapped?.timeout === 'number') expiresInSeconds = 0; // Timed, but less than a second left.
-  return { family, address, protocol, port, client, expiresInSeconds };
+  return { family, address, protocol, port, client, owners: parseOwners(client), expiresInSeconds };
 }
 
 function isObject(value: unknown): value is Json {

@@ -77,10 +77,11 @@ describe('grants and revokes', () => {
   });
 
   it('rebuilds with the grants that still have at least a second left', () => {
+    const owners = [alice.client];
     const keep = [
-      { ...alice, expiresInSeconds: 12 },
-      { ...alice, address: '10.0.0.2', expiresInSeconds: 0 },
-      { ...alice, address: '10.0.0.3', expiresInSeconds: Number.POSITIVE_INFINITY },
+      { ...alice, owners, expiresInSeconds: 12 },
+      { ...alice, owners, address: '10.0.0.2', expiresInSeconds: 0 },
+      { ...alice, owners, address: '10.0.0.3', expiresInSeconds: Number.POSITIVE_INFINITY },
     ];
     const commands = nftRebuildCommands('spa', [], keep);
     expect(commands.slice(0, 3)).toEqual([

@@ -1,6 +1,7 @@
 /** nftables driver: one `inet` table whose timed sets let granted addresses reach protected ports. @module */
 
 import { NFT_DIALECT } from './ack-reader.js';
+import { forgetConnections } from './conntrack.js';
 import {
   type ActiveGrant,
   FIREWALL_ERROR_CODES,
@@ -55,6 +56,7 @@ export class NftablesDriver implements FirewallDriver {
   readonly #knockLimit: KnockLimit | undefined;
   #tool: Promise<ToolCommand> | undefined;
   #shell: LineShell | undefined;
+  #conntrack: Promise<ToolCommand> | undefined;
   #closed = false;
 
   constructor(options: NftablesDriverOptions = {}) {
@@ -88,6 +90,15 @@ export class NftablesDriver implements FirewallDriver {
   async revoke(targets: readonly GrantTarget[]): Promise<void> {
     const checked = checkTargets(targets);
     if (checked.length > 0) await this.#transaction(nftRevokeCommands(this.table, checked));
+  }
+
+  async forgetConnections(targets: readonly GrantTarget[]): Promise<void> {
+    if (this.#closed) throw new FirewallError(FIREWALL_ERROR_CODES.notReady, 'firewall driver is closed');
+    this.#conntrack ??= toolCommand('conntrack', 'conntrack', this.#netns).catch((error: unknown) => {
+      this.#conntrack = undefined;
+      throw error;
+    });
+    await forgetConnections(await this.#conntrack, targets, this.#timeoutMs);
   }
 
   async list(): Promise<ActiveGrant[]> {

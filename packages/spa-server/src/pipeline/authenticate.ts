@@ -2,6 +2,7 @@
 import {
   isWeakEd25519PublicKey,
   isWithinWindow,
+  type OpenedKnock,
   openDatagram,
   type RefusalReason,
   type SignedKnock,
@@ -13,7 +14,16 @@ import { hexOf, type Runtime } from './runtime.js';
 
 export type AuthResult =
   | { readonly ok: true; readonly knock: SignedKnock; readonly client: ResolvedClient }
-  | { readonly ok: false; readonly reason: RefusalReason };
+  | {
+      readonly ok: false;
+      readonly reason: RefusalReason;
+      /**
+       * For a replay only: the claimed client and the opened, not yet verified, knock, for the
+       * source-mode race guard, which verifies the signature before acting. Never logged as the sender.
+       */
+      readonly client?: ResolvedClient;
+      readonly opened?: OpenedKnock;
+    };
 
 /**
  * The protocol's own order, cheapest first, with the server's replay store at step 13: a replayed
@@ -38,7 +48,7 @@ export function authenticate(
     return { ok: false, reason: 'stale' }; // 12
   }
   const seen = replay.check(knock.keyId, knock.nonce, knock.timestampMs); // 13
-  if (seen) return { ok: false, reason: seen };
+  if (seen) return { ok: false, reason: seen, client, opened: opened.value };
   const bad = verifyOpenedKnock(rt.ctx.backend, opened.value, client.publicKey); // 14–15
   if (bad) return { ok: false, reason: bad };
   return { ok: true, knock, client };

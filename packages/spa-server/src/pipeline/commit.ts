@@ -1,6 +1,6 @@
 /** The last stage of an allowed knock: durable replay record, then the firewall, then the log line. @module */
 import type { ResolvedClient } from '../config/resolved-config.js';
-import type { GrantKeeper } from '../grants.js';
+import { type GrantKeeper, GrantLimitError } from '../grants.js';
 import type { DaemonLog } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { ReplayStore } from '../replay-store.js';
@@ -12,6 +12,8 @@ export interface CommitDeps {
   readonly grants: GrantKeeper;
   readonly log: DaemonLog;
   readonly metrics: Metrics;
+  /** The server's maxGrantsPerClient at the time of the knock. */
+  readonly maxGrantsPerClient: number;
 }
 
 export interface Source {
@@ -30,6 +32,7 @@ export async function commitKnock(
   decision: PolicyDecision,
 ): Promise<void> {
   const { replay, grants, log, metrics } = deps;
+  const owner = { keyId: client.keyIdHex, name: client.name };
   const fields = {
     ...from,
     client: client.name,
@@ -55,11 +58,21 @@ export async function commitKnock(
   }
   try {
     if (decision.kind === 'open') {
-      await grants.open(client.name, decision.addresses, decision.ports, decision.durationSeconds);
+      await grants.open(
+        owner,
+        decision.addresses,
+        decision.ports,
+        decision.durationSeconds,
+        deps.maxGrantsPerClient,
+      );
     } else {
-      await grants.close(decision.addresses, decision.ports);
+      await grants.close(owner, decision.addresses, decision.ports);
     }
   } catch (error) {
+    if (error instanceof GrantLimitError) {
+      fail('client-grants-full', error);
+      return;
+    }
     fail('firewall-failed', error);
     // The usual cause is a table deleted underneath: check now rather than at the next tick.
     void grants.checkIntegrity();

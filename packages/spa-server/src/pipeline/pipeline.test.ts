@@ -202,3 +202,75 @@ describe('packet pipeline', () => {
     expect(r.metrics.snapshot().refused['bad-mac']).toBe(50);
   });
 });
+
+describe('source mode and grant ownership in the pipeline', () => {
+  const OTHER = '203.0.113.66';
+  const from = async (r: Rig, address: string, datagram: Uint8Array): Promise<void> => {
+    r.pipeline.receive(datagram, address, 40000);
+    await r.pipeline.idle();
+  };
+
+  it('refuses a knock naming no address from a client without allowSourceAddress, counted', async () => {
+    const r = await rig({}, [makeClient('alice', { allowSourceAddress: false })]);
+    await r.feed(r.fx.knock({}, { now: T0 }));
+    expect(r.reasons()).toEqual(['policy-source-mode']);
+    expect(r.metrics.snapshot().refused['policy-source-mode']).toBe(1);
+    expect(r.driver.grants.size).toBe(0);
+    await r.feed(r.fx.knock({ addresses: [SRC] }, { now: T0 }));
+    expect(r.driver.grants.size).toBe(1);
+  });
+
+  it('a copy of a source-mode knock from another address revokes the grant and its connections', async () => {
+    const r = await rig();
+    const knock = r.fx.knock({}, { now: T0 });
+    await from(r, OTHER, knock); // the copy wins the race
+    expect([...r.driver.grants.values()].map((g) => g.address)).toEqual([OTHER]);
+    await from(r, SRC, knock); // the real one: a replay, from another address
+    expect(r.reasons()).toEqual(['replay']);
+    expect(r.driver.grants.size).toBe(0);
+    expect(r.driver.calls.filter((c) => c.op === 'forgetConnections')).toEqual([
+      { op: 'forgetConnections', targets: [{ family: 4, address: OTHER, protocol: 'tcp', port: 22 }] },
+    ]);
+    expect(r.log.events('knock.duplicate')).toEqual([
+      expect.objectContaining({ src: SRC, client: 'alice', opened: OTHER }),
+    ]);
+    expect(r.metrics.snapshot().duplicateRevokes).toBe(1);
+    // Further copies cost a replay refusal only: no signature check, no firewall call.
+    const verified = r.backend.calls.ed25519Verify;
+    await from(r, '192.0.2.1', knock);
+    expect(r.backend.calls.ed25519Verify).toBe(verified);
+    expect(r.metrics.snapshot().duplicateRevokes).toBe(1);
+  });
+
+  it('a copy from the same address, or of a knock with signed addresses, revokes nothing', async () => {
+    const r = await rig();
+    const knock = r.fx.knock({}, { now: T0 });
+    await from(r, SRC, knock);
+    await from(r, SRC, knock);
+    const signed = r.fx.knock({ addresses: [SRC] }, { now: T0 });
+    await from(r, OTHER, signed);
+    await from(r, SRC, signed);
+    expect(r.reasons()).toEqual(['replay', 'replay']);
+    expect(r.driver.grants.size).toBe(1);
+    expect(r.driver.calls.filter((c) => c.op === 'forgetConnections')).toEqual([]);
+  });
+
+  it('refuses grants beyond maxGrantsPerClient, counted as client-grants-full', async () => {
+    const r = await rig({ maxGrantsPerClient: 3 });
+    await r.feed(r.fx.knock({ addresses: ['192.0.2.1', '192.0.2.2'] }, { now: T0 }));
+    await r.feed(r.fx.knock({ addresses: ['192.0.2.1', '192.0.2.3'] }, { now: T0 })); // one new: 3
+    await r.feed(r.fx.knock({ addresses: ['192.0.2.4'] }, { now: T0 }));
+    expect(r.reasons()).toEqual(['client-grants-full']);
+    expect(r.metrics.snapshot().refused['client-grants-full']).toBe(1);
+    expect(r.driver.grants.size).toBe(3);
+    // Another client is not affected by alice's count.
+    const bob = r.fx.clients[1]!;
+    await r.feed(
+      r.fx.knock(
+        { access: [{ type: 'service', name: 'dns' }], addresses: ['192.0.2.4'] },
+        { client: bob, now: T0 },
+      ),
+    );
+    expect(r.driver.grants.size).toBe(4);
+  });
+});

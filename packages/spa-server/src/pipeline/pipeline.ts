@@ -1,5 +1,13 @@
 /** The packet path, wired in the order of docs/protocol.md §7: cheap checks on receipt, the rest from a bounded queue. @module */
-import { type IpAddress, parseAddress, precheckDatagram, unmapAddress } from 'spa-protocol';
+import {
+  type IpAddress,
+  type OpenedKnock,
+  parseAddress,
+  precheckDatagram,
+  unmapAddress,
+  verifyOpenedKnock,
+} from 'spa-protocol';
+import type { ResolvedClient } from '../config/resolved-config.js';
 import type { GrantKeeper } from '../grants.js';
 import type { DaemonLog } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -11,7 +19,8 @@ import { commitKnock } from './commit.js';
 import { applyPolicy } from './policy.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { KnockRefusal } from './reasons.js';
-import type { Runtime } from './runtime.js';
+import { hexOf, type Runtime } from './runtime.js';
+import { DEFAULT_SOURCE_KNOCKS_CAPACITY, SourceKnocks } from './source-knocks.js';
 import { createWorkQueue } from './work-queue.js';
 
 export interface PipelineDeps {
@@ -26,6 +35,8 @@ export interface PipelineDeps {
   readonly metrics: Metrics;
   readonly clock: () => number;
   readonly queueSize: number;
+  /** Bound of the source-mode race guard (default DEFAULT_SOURCE_KNOCKS_CAPACITY). */
+  readonly sourceKnocksCapacity?: number;
 }
 
 export interface Pipeline {
@@ -46,6 +57,53 @@ interface Queued {
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const { runtime, limiter, clientLimiter, replay, grants, log, metrics, clock } = deps;
   const inFlight = new Set<Promise<void>>();
+  const sourceKnocks = new SourceKnocks({
+    windowMs: runtime().windowMs,
+    capacity: deps.sourceKnocksCapacity ?? DEFAULT_SOURCE_KNOCKS_CAPACITY,
+    clock,
+  });
+  const track = (done: Promise<void>): void => {
+    inFlight.add(done);
+    void done.finally(() => inFlight.delete(done));
+  };
+
+  /**
+   * A replayed source-mode knock from another address: one of the two copies was not the client's.
+   * Which one cannot be told, so neither keeps access: the grant and its connections are revoked.
+   * The copy's signature is checked first, so only a real copy of the knock can trigger this.
+   */
+  const revokeDuplicate = (
+    rt: Runtime,
+    opened: OpenedKnock,
+    client: ResolvedClient,
+    source: IpAddress,
+    srcPort: number,
+  ): void => {
+    const nonce = hexOf(opened.knock.nonce);
+    const first = sourceKnocks.duplicateFrom(client.keyIdHex, nonce, source);
+    if (!first || verifyOpenedKnock(rt.ctx.backend, opened, client.publicKey)) return;
+    sourceKnocks.forget(client.keyIdHex, nonce);
+    const fields = { src: source.text, srcPort, client: client.name, opened: first.source.text };
+    track(
+      grants.revokeConnections(first.owner, [first.source], first.ports).then(
+        () => {
+          metrics.count('duplicateRevokes');
+          log.event('warn', 'knock.duplicate', {
+            ...fields,
+            message: 'source-mode knock seen from two addresses: its grant and connections revoked',
+          });
+        },
+        (error: unknown) => {
+          metrics.count('firewallFailures');
+          log.event('error', 'firewall.failed', {
+            ...fields,
+            operation: 'revoke-duplicate',
+            error: error instanceof Error ? error.message : String(error),
+          });
+        },
+      ),
+    );
+  };
 
   const refuse = (reason: KnockRefusal, src: string, srcPort: number, client?: string): void => {
     metrics.refuse(reason);
@@ -56,9 +114,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const rt = runtime();
     const now = clock();
     const src = item.source.text;
+    sourceKnocks.setWindow(rt.windowMs);
     const auth = authenticate(rt, replay, item.data, now);
     if (!auth.ok) {
-      refuse(auth.reason, src, item.srcPort); // not authenticated yet: no client name (see authenticate)
+      // Not authenticated yet: no client name in the log (see authenticate).
+      refuse(auth.reason, src, item.srcPort);
+      if (auth.opened && auth.client)
+        revokeDuplicate(rt, auth.opened, auth.client, item.source, item.srcPort);
       return;
     }
     const policy = applyPolicy(auth.knock, auth.client, item.source, rt.limits, now);
@@ -71,14 +133,22 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       refuse(refused, src, item.srcPort, auth.client.name);
       return;
     }
+    const { decision } = policy;
+    if (decision.sourceMode && decision.kind === 'open') {
+      // Synchronously after the replay reservation: a copy later in the same batch finds it.
+      sourceKnocks.remember(auth.client.keyIdHex, hexOf(auth.knock.nonce), {
+        owner: { keyId: auth.client.keyIdHex, name: auth.client.name },
+        source: decision.addresses[0]!,
+        ports: decision.ports,
+      });
+    }
     const done = commitKnock(
-      { replay, grants, log, metrics },
+      { replay, grants, log, metrics, maxGrantsPerClient: rt.config.maxGrantsPerClient },
       { src, srcPort: item.srcPort },
       auth.client,
       policy.decision,
     );
-    inFlight.add(done);
-    void done.finally(() => inFlight.delete(done));
+    track(done);
   };
 
   const queue = createWorkQueue<Queued>({

@@ -42,6 +42,7 @@ describe('policy', () => {
         access: ['ssh'],
         addresses: [src],
         durationSeconds: 30,
+        sourceMode: true,
       },
     });
   });
@@ -121,12 +122,28 @@ describe('policy', () => {
     expect(decide(knock(), client({ expiresAtMs: NOW + 1 })).ok).toBe(true);
   });
 
-  it('opens the signed addresses instead of the source, and requires them when configured', () => {
+  it('opens the signed addresses instead of the source, and requires them unless allowSourceAddress', () => {
     const r = decide(knock({ addresses: ['203.0.113.9', '2001:db8::9', '203.0.113.9'] }));
     expect(r.ok && r.decision.addresses.map((a) => a.text)).toEqual(['203.0.113.9', '2001:db8::9']);
-    const strict = client({ requireSignedAddresses: true });
-    expect(decide(knock(), strict)).toEqual({ ok: false, reason: 'policy-addresses' });
+    expect(r.ok && r.decision.sourceMode).toBe(false);
+    const strict = client({ allowSourceAddress: false });
+    expect(decide(knock(), strict)).toEqual({ ok: false, reason: 'policy-source-mode' });
+    expect(decide(knock({ kind: 'close' }), strict)).toEqual({ ok: false, reason: 'policy-source-mode' });
     expect(decide(knock({ addresses: ['203.0.113.9'] }), strict).ok).toBe(true);
+  });
+
+  it('bounds every granted address, signed or source, by sourceNetworks', () => {
+    const c = client({ sourceNetworks: ['198.51.100.0/24'] });
+    // Sent from inside the network, but signed for an address outside it: refused.
+    expect(decide(knock({ addresses: ['203.0.113.9'] }), c)).toEqual({
+      ok: false,
+      reason: 'policy-addresses',
+    });
+    expect(decide(knock({ addresses: ['198.51.100.9', '203.0.113.9'] }), c)).toMatchObject({
+      reason: 'policy-addresses',
+    });
+    expect(decide(knock({ addresses: ['198.51.100.9'] }), c).ok).toBe(true);
+    expect(decide(knock(), c).ok).toBe(true);
   });
 
   it('never opens for an unspecified, multicast or unparsable address', () => {

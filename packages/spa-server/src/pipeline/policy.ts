@@ -29,6 +29,8 @@ export interface PolicyDecision {
   readonly addresses: readonly IpAddress[];
   /** Seconds the grant lasts; 0 for close. */
   readonly durationSeconds: number;
+  /** True when the knock named no address and the datagram's source is what gets opened (§5.1). */
+  readonly sourceMode: boolean;
 }
 
 export type PolicyResult =
@@ -39,7 +41,7 @@ const refuse = (reason: ServerRefusal): PolicyResult => ({ ok: false, reason });
 
 /**
  * Checks, first failure wins: key expired → source network → every access item allowed → duration →
- * addresses. A close request passes the same checks as an open: a client may only close what it may open.
+ * source mode allowed → addresses (grantable, and inside the client's networks). A close request passes the same checks as an open: a client may only close what it may open.
  *
  * Duration: 0 means the server's default; anything above min(client max, server max) is capped to it,
  * not refused. The server never answers, so a refusal would only leave the user without access for
@@ -70,12 +72,27 @@ export function applyPolicy(
     if (!(durationSeconds >= 1)) return refuse('policy-duration');
   }
 
-  const addresses = resolveAddresses(knock, client, source);
+  const sourceMode = knock.addresses.length === 0;
+  if (sourceMode && !client.allowSourceAddress) return refuse('policy-source-mode');
+  const addresses = resolveAddresses(knock, source);
   if (!addresses) return refuse('policy-addresses');
+  // The networks bound what is opened, not only where the datagram came from: a signed address
+  // outside them would let a key limited to one network open a door for any address.
+  if (client.sourceNetworks.length > 0) {
+    const inside = (a: IpAddress): boolean => client.sourceNetworks.some((n) => addressInNetwork(a, n));
+    if (!addresses.every(inside)) return refuse('policy-addresses');
+  }
 
   return {
     ok: true,
-    decision: { kind: knock.kind, ports, access: knock.access.map(formatAccess), addresses, durationSeconds },
+    decision: {
+      kind: knock.kind,
+      ports,
+      access: knock.access.map(formatAccess),
+      addresses,
+      durationSeconds,
+      sourceMode,
+    },
   };
 }
 
@@ -106,15 +123,8 @@ function resolvePorts(
 }
 
 /** The signed addresses, or the datagram's source when none were signed (§5.1 `addressCount` 0). */
-function resolveAddresses(
-  knock: SignedKnock,
-  client: ResolvedClient,
-  source: IpAddress,
-): IpAddress[] | undefined {
-  if (knock.addresses.length === 0) {
-    if (client.requireSignedAddresses || !isGrantable(source)) return undefined;
-    return [source];
-  }
+function resolveAddresses(knock: SignedKnock, source: IpAddress): IpAddress[] | undefined {
+  if (knock.addresses.length === 0) return isGrantable(source) ? [source] : undefined;
   const out = new Map<string, IpAddress>();
   for (const text of knock.addresses) {
     const address = parseAddress(text);

@@ -11,6 +11,7 @@ export const SERVER_REFUSALS = [
   'policy-source',
   'policy-service',
   'policy-duration',
+  'policy-source-mode',
   'policy-addresses',
   // After policy, before any state is written: per-client limits, then the store's own bound.
   'client-rate-limited',
@@ -18,6 +19,7 @@ export const SERVER_REFUSALS = [
   'replay-full',
   // While committing an authenticated knock.
   'replay-store-failed',
+  'client-grants-full',
   'firewall-failed',
 ] as const;
 export type ServerRefusal = (typeof SERVER_REFUSALS)[number];

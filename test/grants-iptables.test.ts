@@ -1,0 +1,4 @@
+/** Grants owned per client and the source-mode race guard, with the iptables backend, against the real kernel. */
+import { ownershipScenarios } from './lib/ownership-scenarios.js';
+
+ownershipScenarios('iptables');
