@@ -153,6 +153,24 @@ describe('daemon', () => {
     expect(log.events('client.source-mode').map((e) => e.client)).toEqual(['alice', 'alice']);
   });
 
+  it('reload applies new per-client limits and replay bounds to the next knock', async () => {
+    const T0 = 1_800_000_000_000;
+    const fx = makeFixture();
+    const { daemon, log } = await start(fx, { clock: () => T0 });
+    await send(daemon, [fx.knock({}, { now: T0 })]);
+    // The clock stands still: no bucket refills, nothing ages out of the window.
+    await daemon.reload({ ...fx.config, replay: { capacity: 65_536, perClient: 2 } });
+    await send(daemon, [fx.knock({}, { now: T0 }), fx.knock({}, { now: T0 })]);
+    // Back to perClient 4096, and a burst of 1: the bucket keeps at most one of its tokens.
+    await daemon.reload({ ...fx.config, rateLimit: { ...fx.config.rateLimit, perClientBurst: 1 } });
+    await send(daemon, [fx.knock({}, { now: T0 }), fx.knock({}, { now: T0 })]);
+    expect(log.events('knock.refused').map((e) => e.reason)).toEqual([
+      'client-replay-full',
+      'client-rate-limited',
+    ]);
+    expect(daemon.metrics().accepted).toBe(3);
+  });
+
   it('a reload that cannot set up the firewall keeps the old configuration', async () => {
     const fx = makeFixture();
     const { daemon, driver } = await start(fx);
