@@ -2,8 +2,10 @@
 import type { CryptoBackend } from 'spa-protocol';
 import { nodeBackend } from 'spa-protocol/node';
 import type { ListenAddress, ResolvedConfig } from './config/resolved-config.js';
+import { startDaemonControl } from './control/daemon-control.js';
 import { DAEMON_ERROR_CODES, DaemonError } from './daemon-errors.js';
 import { applyReload, type ReloadTargets, setupFirewall } from './daemon-reload.js';
+import { watchDriver } from './firewall/change-watch.js';
 import type { FirewallDriver } from './firewall/driver.js';
 import { createGrantKeeper, type GrantKeeper } from './grants.js';
 import { createDaemonLog, type DaemonLog, type Logger, stdoutLogger } from './log.js';
@@ -25,7 +27,10 @@ export interface DaemonDeps {
   readonly log?: Logger;
   /** Maintenance periods, shortened by tests. */
   readonly intervals?: {
-    /** driver.isIntact() checks (default 5 s). */
+    /**
+     * driver.isIntact() checks: a backstop every 5 s when kernel events report deletions at once,
+     * the only way to notice them every 1 s when the backend has no events (iptables-legacy).
+     */
     readonly integrityMs?: number;
     /** Replay store pruning and compaction (default 10 s). */
     readonly replayMs?: number;
@@ -95,8 +100,13 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       logSuppressed: () => log.suppressedTotal,
     });
     const grants: GrantKeeper = createGrantKeeper({ driver, clock, log, metrics });
+    // Before the firewall: `spa-server flush` must find the daemon from the moment a table exists.
+    const control = await startDaemonControl({ stateDir: config.stateDir, grants, metrics, log, clock });
+    cleanups.push(() => control.close());
     await setupFirewall(grants, runtime);
     cleanups.push(() => driver.close());
+    const watch = await watchDriver(driver, () => void grants.checkIntegrity(), log);
+    cleanups.push(async () => watch?.close());
 
     const limiter = createRateLimiter({
       rate: config.rateLimit.perSourceRate,
@@ -131,7 +141,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     }
 
     const timers = [
-      setInterval(() => void grants.checkIntegrity(), deps.intervals?.integrityMs ?? 5000),
+      setInterval(() => void grants.checkIntegrity(), deps.intervals?.integrityMs ?? (watch ? 5000 : 1000)),
       setInterval(
         () =>
           void replay.maintain().catch((error: unknown) =>
@@ -149,6 +159,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       listen: receiver.addresses.map(formatHostPort),
       metrics: endpoint ? formatHostPort(endpoint.address) : undefined,
       firewall: driver.name,
+      firewallEvents: watch !== undefined,
       clients: config.clients.length,
       replayEntries: recovery.loaded,
       message: 'listening',

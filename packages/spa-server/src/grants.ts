@@ -30,8 +30,15 @@ export interface GrantKeeper {
   close(addresses: readonly IpAddress[], ports: readonly PortSpec[]): Promise<number>;
   /** Revokes the live grants of clients not in `keep` (keys removed by a reload). */
   revokeClientsExcept(keep: ReadonlySet<string>): Promise<void>;
-  /** If the driver's table was deleted underneath, recreates it and re-grants what is still live. */
+  /** Revokes every grant, known or not, and forgets them; the table stays (`spa-server flush`). */
+  revokeAll(): Promise<void>;
+  /**
+   * If the driver's table was deleted underneath, recreates it and re-grants what is still live.
+   * A call while a check runs makes one more run after it (the deletion may postdate its read).
+   */
   checkIntegrity(): Promise<void>;
+  /** The ports of the last successful setup. */
+  protectedPorts(): readonly PortSpec[];
   /** Live grants known to the daemon (not read from the kernel). */
   live(): Grant[];
 }
@@ -82,8 +89,9 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
   };
 
   let checking = false;
+  let checkAgain = false;
 
-  return {
+  const keeper: GrantKeeper = {
     setup(next) {
       return serial(async () => {
         await driver.setup(next);
@@ -134,8 +142,21 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
       });
     },
 
+    revokeAll() {
+      return serial(async () => {
+        // Forget first: if the revoke fails half-way, a rebuild must not bring the grants back.
+        const count = ledger.size;
+        ledger.clear();
+        await driver.revokeAll();
+        log.event('info', 'grants.revoked', { count, message: 'all grants revoked (flush)' });
+      });
+    },
+
     async checkIntegrity() {
-      if (checking) return;
+      if (checking) {
+        checkAgain = true;
+        return;
+      }
       checking = true;
       try {
         await serial(async () => {
@@ -164,11 +185,18 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
       } finally {
         checking = false;
       }
+      if (checkAgain) {
+        checkAgain = false;
+        await keeper.checkIntegrity();
+      }
     },
+
+    protectedPorts: () => ports,
 
     live() {
       pruneExpired(clock());
       return [...ledger.values()].map((g) => g.grant);
     },
   };
+  return keeper;
 }

@@ -13,7 +13,7 @@ export type DriverCall =
   | { op: 'setup'; ports: readonly PortSpec[] }
   | { op: 'grant'; grants: readonly Grant[] }
   | { op: 'revoke'; targets: readonly GrantTarget[] }
-  | { op: 'isIntact' | 'list' | 'flush' | 'close' };
+  | { op: 'isIntact' | 'list' | 'flush' | 'close' | 'revokeAll' | 'inspect' };
 
 export interface FakeDriver extends FirewallDriver {
   readonly calls: DriverCall[];
@@ -69,6 +69,17 @@ export function createFakeDriver(): FakeDriver {
     async list(): Promise<ActiveGrant[]> {
       calls.push({ op: 'list' });
       return [...grants.values()].map((g) => ({ ...g, expiresInSeconds: g.timeoutSeconds }));
+    },
+    async revokeAll() {
+      calls.push({ op: 'revokeAll' });
+      grants.clear();
+    },
+    async inspect() {
+      calls.push({ op: 'inspect' });
+      return { protection: driver.intact ? 'installed' : 'missing', ports: [], grants: await driver.list() };
+    },
+    async watchCommand() {
+      return undefined;
     },
     async isIntact() {
       calls.push({ op: 'isIntact' });

@@ -8,6 +8,8 @@ import {
   type Grant,
   type GrantTarget,
   type PortSpec,
+  type ProtectionState,
+  type WatchCommand,
 } from './driver.js';
 import { checkGrants, checkNetnsName, checkObjectName, checkPorts, checkTargets } from './grant-values.js';
 import {
@@ -17,7 +19,7 @@ import {
   ipsetRevokeLines,
   parseIpsetSave,
 } from './ipset-script.js';
-import { chainName, chainRules, removeRestore, setupRestore } from './iptables-rules.js';
+import { chainName, chainProtection, chainRules, removeRestore, setupRestore } from './iptables-rules.js';
 import {
   destroyIpset,
   IPSET_SET_MISSING,
@@ -31,7 +33,8 @@ import {
 } from './iptables-tools.js';
 import { checkKnockLimit, iptablesKnockLimitRules, type KnockLimit } from './knock-limit.js';
 import { LineShell } from './line-shell.js';
-import { runTool, runToolOk } from './tool-command.js';
+import { iptablesDeletionConcerns, NFT_MONITOR_ARGS } from './monitor-lines.js';
+import { runTool, runToolOk, toolCommand } from './tool-command.js';
 
 export type { IptablesTool } from './iptables-tools.js';
 
@@ -67,6 +70,7 @@ export class IptablesDriver implements FirewallDriver {
   readonly #timeoutMs: number;
   readonly #maxPending: number;
   readonly #knockLimit: KnockLimit | undefined;
+  readonly #variant: 'nft' | 'legacy';
   /** Rule count per family installed by this instance's setup(), to notice rules deleted underneath. */
   readonly #expectedRules = new Map<4 | 6, number>();
   #tools: Promise<IptablesTools> | undefined;
@@ -83,6 +87,7 @@ export class IptablesDriver implements FirewallDriver {
     }
     this.prefix = checkObjectName(options.prefix ?? 'spa', 'iptables prefix');
     this.chain = chainName(this.prefix);
+    this.#variant = variant;
     this.#paths = { ...variantPaths(variant), ...options.paths };
     this.#netns = options.netns === undefined ? undefined : checkNetnsName(options.netns);
     this.#timeoutMs = options.timeoutMs ?? 10_000;
@@ -147,6 +152,34 @@ export class IptablesDriver implements FirewallDriver {
         (expected === undefined ? state.rules.length >= 2 : state.rules.length === expected)
       );
     });
+  }
+
+  async revokeAll(): Promise<void> {
+    await this.#batch(FAMILIES.map((family) => `flush ${ipsetName(this.prefix, family)}`));
+  }
+
+  async inspect(): Promise<ProtectionState> {
+    const tools = await this.#ready();
+    const [sets, grants, ...chains] = await Promise.all([
+      readIpsetNames(tools, this.#timeoutMs),
+      this.list(),
+      ...FAMILIES.map((family) => readChainState(tools, family, this.chain, this.#timeoutMs)),
+    ]);
+    const present = FAMILIES.map((family) => sets.has(ipsetName(this.prefix, family)));
+    return { ...chainProtection(chains, present), grants };
+  }
+
+  /** iptables-nft is nftables underneath: `nft monitor` sees its rules go. iptables-legacy has no events. */
+  async watchCommand(): Promise<WatchCommand | undefined> {
+    if (this.#variant !== 'nft') return undefined;
+    let command: WatchCommand['command'];
+    try {
+      command = await toolCommand('nft', 'nftables', this.#netns);
+    } catch {
+      return undefined; // the nftables package is only recommended by iptables: poll instead
+    }
+    const chain = this.chain;
+    return { command, args: NFT_MONITOR_ARGS, concerns: (line) => iptablesDeletionConcerns(line, chain) };
   }
 
   async flush(): Promise<void> {

@@ -9,15 +9,19 @@ import {
   type Grant,
   type GrantTarget,
   type PortSpec,
+  type ProtectionState,
+  type WatchCommand,
 } from './driver.js';
 import { checkGrants, checkNetnsName, checkObjectName, checkPorts, checkTargets } from './grant-values.js';
 import { checkKnockLimit, type KnockLimit } from './knock-limit.js';
 import { LineShell } from './line-shell.js';
+import { NFT_MONITOR_ARGS, nftDeletionConcerns } from './monitor-lines.js';
 import { isNftTableIntact, type NftTableState, parseNftTable } from './nft-json.js';
 import {
   nftGrantCommands,
   nftRebuildCommands,
   nftRemoveCommands,
+  nftRevokeAllCommands,
   nftRevokeCommands,
   nftSetupCommands,
   nftTransaction,
@@ -56,6 +60,8 @@ export class NftablesDriver implements FirewallDriver {
   #tool: Promise<ToolCommand> | undefined;
   #shell: LineShell | undefined;
   #closed = false;
+  /** The ports of this instance's last setup(), to notice a `protected` set emptied underneath. */
+  #ports: readonly PortSpec[] | undefined;
 
   constructor(options: NftablesDriverOptions = {}) {
     this.table = checkObjectName(options.table ?? 'spa', 'nftables table name');
@@ -78,6 +84,7 @@ export class NftablesDriver implements FirewallDriver {
       if (!state) throw error;
       await this.#transaction(nftRebuildCommands(this.table, checked, state.grants, this.#knockLimit));
     }
+    this.#ports = checked;
   }
 
   async grant(grants: readonly Grant[]): Promise<void> {
@@ -96,11 +103,32 @@ export class NftablesDriver implements FirewallDriver {
 
   async isIntact(): Promise<boolean> {
     const state = await this.#read();
-    return state !== undefined && isNftTableIntact(state, this.#knockLimit !== undefined);
+    return state !== undefined && isNftTableIntact(state, this.#knockLimit !== undefined, this.#ports);
+  }
+
+  async revokeAll(): Promise<void> {
+    await this.#transaction(nftRevokeAllCommands(this.table));
+  }
+
+  async inspect(): Promise<ProtectionState> {
+    const state = await this.#read();
+    if (!state) return { protection: 'missing', ports: [], grants: [] };
+    const whole = isNftTableIntact(state, this.#knockLimit !== undefined);
+    return { protection: whole ? 'installed' : 'incomplete', ports: state.ports, grants: state.grants };
+  }
+
+  async watchCommand(): Promise<WatchCommand> {
+    const table = this.table;
+    return {
+      command: await this.#command(),
+      args: NFT_MONITOR_ARGS,
+      concerns: (line) => nftDeletionConcerns(line, table),
+    };
   }
 
   async flush(): Promise<void> {
     await this.#transaction(nftRemoveCommands(this.table));
+    this.#ports = undefined;
   }
 
   async close(): Promise<void> {
