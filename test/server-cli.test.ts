@@ -71,10 +71,18 @@ describe.each(['nftables', 'iptables'] as const)('spa-server CLI against %s in a
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('status before anything ran: no grants, exit 0', async () => {
+  it('status before anything ran: protection missing, no daemon, no grants, exit 3', async () => {
     const result = await cli('status', '--json', '-c', configPath());
-    expect(result.exitCode).toBe(0);
-    expect(JSON.parse(String(result.stdout))).toEqual({ backend, table: 'spa_cli', grants: [] });
+    expect(result.exitCode).toBe(3);
+    expect(JSON.parse(String(result.stdout))).toEqual({
+      backend,
+      table: 'spa_cli',
+      protection: 'missing',
+      protectedPorts: [],
+      unprotectedPorts: [{ protocol: 'tcp', port: PORT }],
+      daemon: { running: false },
+      grants: [],
+    });
   });
 
   it('runs, shows a knock in status, survives a broken reload, stops on SIGTERM leaving grants', async () => {
@@ -138,7 +146,8 @@ describe.each(['nftables', 'iptables'] as const)('spa-server CLI against %s in a
     expect(result.exitCode).toBe(0);
     expect(String(result.stdout)).toBe(`flushed: ${backend} state of "spa_cli" removed`);
     const status = await cli('status', '--json', '-c', configPath());
-    expect(JSON.parse(String(status.stdout)).grants).toEqual([]);
+    expect(status.exitCode).toBe(3);
+    expect(JSON.parse(String(status.stdout))).toMatchObject({ protection: 'missing', grants: [] });
     // No table, no drop rule: the port answers everyone again.
     expect(await probeTcp(client, server.ipv4, PORT)).toBe('open');
     if (backend === 'nftables') {

@@ -98,21 +98,30 @@ export class IptablesDriver implements FirewallDriver {
   async setup(ports: readonly PortSpec[]): Promise<void> {
     const checked = checkPorts(ports);
     const tools = await this.#ready();
-    // Sets first: the rules refer to them. -exist keeps an identical set with its elements.
-    await runToolOk(tools.ipset, ['-exist', 'restore'], {
-      input: ipsetCreateScript(this.prefix),
-      timeoutMs: this.#timeoutMs,
-    });
-    for (const family of FAMILIES) {
-      const set = ipsetName(this.prefix, family);
-      const state = await readChainState(tools, family, this.chain, this.#timeoutMs);
-      const knock = this.#knockLimit
-        ? iptablesKnockLimitRules(this.chain, this.prefix, family, this.#knockLimit)
-        : [];
-      const restore = setupRestore(this.chain, set, checked, state, knock);
-      await restoreFamily(tools, family, restore, this.#timeoutMs);
-      this.#expectedRules.set(family, chainRules(this.chain, set, checked, knock).length);
-    }
+    // Sets first (the rules refer to them; -exist keeps an identical set with its elements), read
+    // meanwhile; then both families at once: a rebuild after a deletion is that much shorter.
+    const [, ...states] = await Promise.all([
+      runToolOk(tools.ipset, ['-exist', 'restore'], {
+        input: ipsetCreateScript(this.prefix),
+        timeoutMs: this.#timeoutMs,
+      }),
+      ...FAMILIES.map((family) => readChainState(tools, family, this.chain, this.#timeoutMs)),
+    ]);
+    await Promise.all(
+      FAMILIES.map(async (family, i) => {
+        const set = ipsetName(this.prefix, family);
+        const knock = this.#knockLimit
+          ? iptablesKnockLimitRules(this.chain, this.prefix, family, this.#knockLimit)
+          : [];
+        await restoreFamily(
+          tools,
+          family,
+          setupRestore(this.chain, set, checked, states[i]!, knock),
+          this.#timeoutMs,
+        );
+        this.#expectedRules.set(family, chainRules(this.chain, set, checked, knock).length);
+      }),
+    );
   }
 
   async grant(grants: readonly Grant[]): Promise<void> {
