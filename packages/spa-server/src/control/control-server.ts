@@ -55,6 +55,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     if (open >= maxConnections) {
       handlers.refused('busy');
       socket.end(line({ ok: false, error: 'busy' }));
+      socket.resume(); // read (and drop) to the peer's end, or the socket never closes
       return;
     }
     open++;
