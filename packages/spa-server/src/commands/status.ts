@@ -16,12 +16,13 @@ export async function runStatus(options: StatusOptions): Promise<void> {
   const config = await loadConfig(options.config);
   const driver = createDriver(config.firewall);
   let kernel: ProtectionState;
+  let daemon: StatusDaemon;
   try {
-    kernel = await driver.inspect();
+    [kernel, daemon] = await Promise.all([driver.inspect(), daemonOf(config.stateDir)]);
   } finally {
     await driver.close();
   }
-  const report = buildStatus(config, kernel, await daemonOf(config.stateDir));
+  const report = buildStatus(config, kernel, daemon);
   process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatStatus(report));
   const problem = protectionProblem(report);
   if (problem !== undefined) {
