@@ -85,7 +85,7 @@ export function startChangeWatch(options: ChangeWatchOptions): ChangeWatch {
       const how = result.signal ? `killed by ${result.signal}` : `exited with ${String(result.exitCode)}`;
       const said = stderr.trim().split('\n')[0] ?? '';
       options.onExit(
-        `${watch.command.name} ${watch.args.join(' ')} ${how}${said ? `: ${said}` : ''}; restarting in ${delay} ms`,
+        `${[watch.command.name, ...watch.args].join(' ')} ${how}${said ? `: ${said}` : ''}; restarting in ${delay} ms`,
       );
       timer = setTimeout(spawn, delay);
       timer.unref();
