@@ -1,6 +1,7 @@
 /** Nothing fails open: status says when ports are unprotected (exit 3), flush under a running daemon keeps them dropped, a table deleted underneath is back within a second. */
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { ResultPromise } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Host, type Lab } from './lib/netns.js';
 import { probeTcp, waitForTcp } from './lib/probe.js';
@@ -172,8 +173,30 @@ describe.each(['nftables', 'iptables'] as const)('fail closed (%s)', (backend) =
     expect((await status()).report.protection).toBe('installed');
   });
 
-  it('status with the daemon stopped: protection still installed, daemon not running, exit 0', async () => {
-    expect(await spa.stop()).toBe(0);
+  it('status after kill -9: a stale control socket means not running; the event stream died with the daemon', async () => {
+    const helpers = String((await execa('pgrep', ['-P', String(spa.pid)], { reject: false })).stdout)
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+    const monitors = [];
+    for (const pid of helpers) {
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      if (cmdline.split('\0').includes('monitor')) monitors.push(pid);
+    }
+    expect(monitors).toHaveLength(1);
+    await spa.kill9();
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const end = Date.now() + 3000;
+    while (monitors.some(alive) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    expect(monitors.filter(alive)).toEqual([]);
+
     const { exitCode, report } = await status();
     expect(exitCode).toBe(0);
     expect(report).toMatchObject({ protection: 'installed', daemon: { running: false } });

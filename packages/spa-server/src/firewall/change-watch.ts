@@ -2,6 +2,7 @@
 import { execa, type ResultPromise } from 'execa';
 import type { DaemonLog } from '../log.js';
 import type { FirewallDriver, WatchCommand } from './driver.js';
+import { resolveTool } from './tool-command.js';
 
 export interface ChangeWatchOptions {
   readonly watch: WatchCommand;
@@ -14,6 +15,11 @@ export interface ChangeWatchOptions {
   readonly onStart: () => void;
   /** The stream ended (it is restarted after a delay); a one-line description. */
   readonly onExit: (description: string) => void;
+  /**
+   * A command (with its arguments) the stream runs under, e.g. `setpriv --pdeathsig TERM`: the
+   * stream then ends with the daemon even after a kill -9, instead of lingering until its next event.
+   */
+  readonly wrapper?: readonly string[];
   /** First restart delay, doubled up to maxRestartMs while the stream keeps dying. */
   readonly restartMs?: number;
   readonly maxRestartMs?: number;
@@ -41,7 +47,13 @@ export function startChangeWatch(options: ChangeWatchOptions): ChangeWatch {
 
   const spawn = (): void => {
     const startedAt = Date.now();
-    const proc = execa(watch.command.file, [...watch.command.prefix, ...watch.args], {
+    const [file, ...args] = [
+      ...(options.wrapper ?? []),
+      watch.command.file,
+      ...watch.command.prefix,
+      ...watch.args,
+    ];
+    const proc = execa(file!, args, {
       stdin: 'ignore',
       stdout: 'pipe',
       stderr: 'pipe',
@@ -126,8 +138,11 @@ export async function watchDriver(
     log.event('warn', 'firewall.watch-failed', { error: message });
   }
   if (!watch) return undefined;
+  // util-linux's setpriv: the kernel ends the stream when the daemon dies, however it dies.
+  const setpriv = await resolveTool('setpriv', 'util-linux').catch(() => undefined);
   return startChangeWatch({
     watch,
+    ...(setpriv ? { wrapper: [setpriv, '--pdeathsig', 'TERM'] } : {}),
     onChange,
     onStart: onChange,
     onExit: (description) => log.event('error', 'firewall.watch-failed', { error: description }),
