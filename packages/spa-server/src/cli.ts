@@ -25,7 +25,7 @@ export function createProgram(): Command {
         'spa-server check --config /etc/spa/server.json',
         'spa-server --config /etc/spa/server.json',
         'spa-server status --json',
-      )}\nExit codes: 0 ok, 1 runtime error, 2 configuration error, 64 usage error.\n`,
+      )}\nExit codes: 0 ok, 1 runtime error, 2 configuration error, 3 protection missing or incomplete (status), 64 usage error.\n`,
     );
 
   program
@@ -47,19 +47,39 @@ export function createProgram(): Command {
 
   program
     .command('status')
-    .description('list the grants active now, read from the firewall')
+    .description(
+      'whether the protected ports are dropped (read from the firewall), whether a daemon runs, and the grants; exit 3 when protection is missing or incomplete',
+    )
     .addOption(configOption())
-    .option('--json', 'print {"backend","table","grants":[...]} (see README)')
-    .addHelpText('after', examples('spa-server status', "spa-server status --json | jq '.grants[].client'"))
+    .option(
+      '--json',
+      'print {"backend","table","protection","protectedPorts","daemon","grants",...} (see README)',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'spa-server status',
+        "spa-server status --json | jq '.grants[].client'",
+        'spa-server status >/dev/null || echo "ports unprotected"',
+      ),
+    )
     .action(async (options: { config: string; json?: boolean }) =>
       (await import('./commands/status.js')).runStatus(options),
     );
 
   program
     .command('flush')
-    .description('remove everything the server installed in the firewall (tables, chains, sets, grants)')
+    .description(
+      'remove everything the server installed in the firewall; while a daemon runs, revoke every grant and keep the ports dropped',
+    )
     .addOption(configOption())
-    .addHelpText('after', examples('systemctl stop spa-server && spa-server flush'))
+    .addHelpText(
+      'after',
+      examples(
+        'spa-server flush    # daemon running: all grants revoked',
+        'systemctl stop spa-server && spa-server flush',
+      ),
+    )
     .action(async (options: { config: string }) => (await import('./commands/flush.js')).runFlush(options));
 
   program

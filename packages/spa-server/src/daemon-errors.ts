@@ -11,6 +11,10 @@ export const DAEMON_ERROR_CODES = {
   metricsListenFailed: 'METRICS_LISTEN_FAILED',
   /** The firewall driver could not install its table/chains. */
   firewallSetupFailed: 'FIREWALL_SETUP_FAILED',
+  /** The control socket in stateDir cannot be created (path too long, not a socket, no permission). */
+  controlSocketFailed: 'CONTROL_SOCKET_FAILED',
+  /** Another daemon answers on the control socket of the same stateDir. */
+  alreadyRunning: 'DAEMON_ALREADY_RUNNING',
   /** reload() or another call after stop(). */
   stopped: 'DAEMON_STOPPED',
 } as const;

@@ -2,8 +2,10 @@
 import { type CryptoBackend, isLoopback, parseAddress } from 'spa-protocol';
 import { nodeBackend } from 'spa-protocol/node';
 import type { ListenAddress, ResolvedConfig } from './config/resolved-config.js';
+import { startDaemonControl } from './control/daemon-control.js';
 import { DAEMON_ERROR_CODES, DaemonError } from './daemon-errors.js';
 import { applyReload, type ReloadTargets, setupFirewall, warnSourceMode } from './daemon-reload.js';
+import { watchDriver } from './firewall/change-watch.js';
 import type { FirewallDriver } from './firewall/driver.js';
 import { createGrantKeeper, type GrantKeeper } from './grants.js';
 import { createDaemonLog, type DaemonLog, type Logger, stdoutLogger } from './log.js';
@@ -26,7 +28,10 @@ export interface DaemonDeps {
   readonly log?: Logger;
   /** Maintenance periods, shortened by tests. */
   readonly intervals?: {
-    /** driver.isIntact() checks (default 5 s). */
+    /**
+     * driver.isIntact() checks: a backstop every 5 s when kernel events report deletions at once,
+     * the only way to notice them every 1 s when the backend has no events (iptables-legacy).
+     */
     readonly integrityMs?: number;
     /** Ledger pruning of expired grants. Default 10 s. */
     readonly pruneMs?: number;
@@ -96,8 +101,13 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       logSuppressed: () => log.suppressedTotal,
     });
     const grants: GrantKeeper = createGrantKeeper({ driver, clock, log, metrics });
+    // Before the firewall: `spa-server flush` must find the daemon from the moment a table exists.
+    const control = await startDaemonControl({ stateDir: config.stateDir, grants, metrics, log, clock });
+    cleanups.push(() => control.close());
     await setupFirewall(grants, runtime);
     cleanups.push(() => driver.close());
+    const watch = await watchDriver(driver, () => void grants.checkIntegrity(), log);
+    cleanups.push(async () => watch?.close());
 
     const limiter = createRateLimiter({
       rate: config.rateLimit.perSourceRate,
@@ -146,7 +156,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     }
 
     const timers = [
-      setInterval(() => void grants.checkIntegrity(), deps.intervals?.integrityMs ?? 5000),
+      setInterval(() => void grants.checkIntegrity(), deps.intervals?.integrityMs ?? (watch ? 5000 : 1000)),
       // Expired grants leave the ledger even while no knock touches it.
       setInterval(() => grants.prune(), deps.intervals?.pruneMs ?? 10_000),
       setInterval(
@@ -166,6 +176,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       listen: receiver.addresses.map(formatHostPort),
       metrics: endpoint ? formatHostPort(endpoint.address) : undefined,
       firewall: driver.name,
+      firewallEvents: watch !== undefined,
       clients: config.clients.length,
       replayEntries: recovery.loaded,
       message: 'listening',

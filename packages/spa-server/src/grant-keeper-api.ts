@@ -58,8 +58,15 @@ export interface GrantKeeper {
   ): Promise<GrantTarget[]>;
   /** Revokes every ownership `allowed` refuses (reload: keys removed, services taken away). */
   revokeUnless(allowed: (keyId: string, target: GrantTarget) => boolean): Promise<void>;
-  /** If the driver's table was deleted underneath, recreates it and re-grants what is still live. */
+  /** Revokes every grant, known or not, and forgets them; the table stays (`spa-server flush`). */
+  revokeAll(): Promise<void>;
+  /**
+   * If the driver's table was deleted underneath, recreates it and re-grants what is still live.
+   * A call while a check runs makes one more run after it (the deletion may postdate its read).
+   */
   checkIntegrity(): Promise<void>;
+  /** The ports of the last successful setup. */
+  protectedPorts(): readonly PortSpec[];
   /** Forgets expired grants (also done when the ledger is touched, at most once per PRUNE_INTERVAL_MS). */
   prune(): void;
   /** Live grants known to the daemon (not read from the kernel), one per element. */

@@ -129,6 +129,14 @@ export class GrantLedger {
     }
   }
 
+  /** Forgets everything (flush); returns how many elements were held. */
+  clear(): number {
+    const count = this.#entries.size;
+    this.#entries.clear();
+    this.#held.clear();
+    return count;
+  }
+
   /** Entries plus per-owner counters: what the ledger holds in memory (tests of its bound). */
   get size(): number {
     return this.#entries.size + this.#held.size;

@@ -91,6 +91,7 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
   };
 
   let checking = false;
+  let checkAgain = false;
 
   const keeper: GrantKeeper = {
     setup(next) {
@@ -157,8 +158,20 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
       });
     },
 
+    revokeAll() {
+      return serial(async () => {
+        // Forget first: if the revoke fails half-way, a rebuild must not bring the grants back.
+        const count = ledger.clear();
+        await driver.revokeAll();
+        log.event('info', 'grants.revoked', { count, message: 'all grants revoked (flush)' });
+      });
+    },
+
     async checkIntegrity() {
-      if (checking) return;
+      if (checking) {
+        checkAgain = true;
+        return;
+      }
       checking = true;
       try {
         await serial(async () => {
@@ -187,6 +200,10 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
       } finally {
         checking = false;
       }
+      if (checkAgain) {
+        checkAgain = false;
+        await keeper.checkIntegrity();
+      }
     },
 
     prune() {
@@ -194,6 +211,8 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
       prunedAt = now;
       ledger.prune(now);
     },
+
+    protectedPorts: () => ports,
 
     live() {
       keeper.prune();

@@ -1,4 +1,5 @@
 /** Counters by refusal reason and outcome, a snapshot for callers, and the Prometheus text rendering. @module */
+import { CONTROL_REFUSALS, type ControlRefusal } from './control/control-messages.js';
 import { ALL_REFUSALS, type KnockRefusal } from './pipeline/reasons.js';
 
 /** Stable shape (also what `Daemon.metrics()` returns); counters only grow during a daemon's life. */
@@ -25,6 +26,8 @@ export interface MetricsSnapshot {
   readonly replayEntries: number;
   /** Refusal log lines not written because of the log rate limit. */
   readonly logSuppressed: number;
+  /** Control socket requests refused, by reason (every reason present). */
+  readonly controlRefused: Readonly<Record<ControlRefusal, number>>;
 }
 
 export type CounterName =
@@ -39,6 +42,7 @@ export type CounterName =
 export interface Metrics {
   count(name: CounterName, by?: number): void;
   refuse(reason: KnockRefusal): void;
+  refuseControl(reason: ControlRefusal): void;
   snapshot(): MetricsSnapshot;
 }
 
@@ -49,6 +53,10 @@ export interface MetricsGauges {
 
 export function createMetrics(gauges: MetricsGauges): Metrics {
   const refused = Object.fromEntries(ALL_REFUSALS.map((r) => [r, 0])) as Record<KnockRefusal, number>;
+  const controlRefused = Object.fromEntries(CONTROL_REFUSALS.map((r) => [r, 0])) as Record<
+    ControlRefusal,
+    number
+  >;
   const counters: Record<CounterName, number> = {
     received: 0,
     accepted: 0,
@@ -65,6 +73,9 @@ export function createMetrics(gauges: MetricsGauges): Metrics {
     refuse(reason) {
       refused[reason]++;
     },
+    refuseControl(reason) {
+      controlRefused[reason]++;
+    },
     snapshot() {
       return {
         ...counters,
@@ -72,6 +83,7 @@ export function createMetrics(gauges: MetricsGauges): Metrics {
         queueDrops: refused['queue-full'],
         replayEntries: gauges.replayEntries(),
         logSuppressed: gauges.logSuppressed(),
+        controlRefused: { ...controlRefused },
       };
     },
   };
@@ -130,6 +142,12 @@ export function renderPrometheus(s: MetricsSnapshot): string {
     'counter',
     'Refusal log lines suppressed by the rate limit.',
     one(s.logSuppressed),
+  );
+  metric(
+    'spa_control_refused_total',
+    'counter',
+    'Control socket requests refused, by reason.',
+    Object.entries(s.controlRefused).map(([r, v]) => [`{reason="${r}"}`, v]),
   );
   return `${lines.join('\n')}\n`;
 }

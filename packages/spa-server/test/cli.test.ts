@@ -39,7 +39,7 @@ describe('spa-server --help and --version', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('Examples:');
     expect(result.stdout).toContain(
-      'Exit codes: 0 ok, 1 runtime error, 2 configuration error, 64 usage error.',
+      'Exit codes: 0 ok, 1 runtime error, 2 configuration error, 3 protection missing or incomplete (status), 64 usage error.',
     );
   });
 

@@ -14,7 +14,7 @@ export type DriverCall =
   | { op: 'grant'; grants: readonly Grant[] }
   | { op: 'revoke'; targets: readonly GrantTarget[] }
   | { op: 'forgetConnections'; targets: readonly GrantTarget[] }
-  | { op: 'isIntact' | 'list' | 'flush' | 'close' };
+  | { op: 'isIntact' | 'list' | 'flush' | 'close' | 'revokeAll' | 'inspect' };
 
 export interface FakeDriver extends FirewallDriver {
   readonly calls: DriverCall[];
@@ -77,6 +77,17 @@ export function createFakeDriver(): FakeDriver {
         owners: g.client.split(','),
         expiresInSeconds: g.timeoutSeconds,
       }));
+    },
+    async revokeAll() {
+      calls.push({ op: 'revokeAll' });
+      grants.clear();
+    },
+    async inspect() {
+      calls.push({ op: 'inspect' });
+      return { protection: driver.intact ? 'installed' : 'missing', ports: [], grants: await driver.list() };
+    },
+    async watchCommand() {
+      return undefined;
     },
     async isIntact() {
       calls.push({ op: 'isIntact' });

@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config-error.js';
 import { FIREWALL_ERROR_CODES, FirewallError } from '../firewall/driver.js';
 import { CLI_ERROR_CODES, CliError } from './cli-error.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
+import { PROTECTION_ERROR_CODES, ProtectionError } from './protection-error.js';
 
 describe('exitCodeFor', () => {
   it.each([
@@ -14,6 +15,8 @@ describe('exitCodeFor', () => {
     [new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)'), EXIT_CODES.ok],
     [new CommanderError(0, 'commander.version', '0.1.0'), EXIT_CODES.ok],
     [new FirewallError(FIREWALL_ERROR_CODES.commandFailed, 'nft failed'), EXIT_CODES.runtime],
+    [new ProtectionError(PROTECTION_ERROR_CODES.missing, 'no table'), 3],
+    [new ProtectionError(PROTECTION_ERROR_CODES.incomplete, 'tcp/22 open'), 3],
     [new Error('anything else'), EXIT_CODES.runtime],
     ['a string', EXIT_CODES.runtime],
   ])('%s → %i', (error, code) => {

@@ -1,7 +1,8 @@
-/** Exit codes, derived from error codes: 0 ok, 1 runtime error, 2 configuration error, 64 usage. @module */
+/** Exit codes, derived from error codes: 0 ok, 1 runtime error, 2 configuration error, 3 unprotected, 64 usage. @module */
 import { CommanderError } from 'commander';
 import { CONFIG_ERROR_CODES } from '../config/config-error.js';
 import { CLI_ERROR_CODES } from './cli-error.js';
+import { PROTECTION_ERROR_CODES } from './protection-error.js';
 
 export const EXIT_CODES = {
   ok: 0,
@@ -9,6 +10,8 @@ export const EXIT_CODES = {
   runtime: 1,
   /** The configuration (or a key it names) is invalid; nothing was changed. */
   config: 2,
+  /** `status`: the configured ports are not (all) dropped by the firewall: they may accept anyone. */
+  unprotected: 3,
   /** Command line misuse (sysexits.h EX_USAGE). */
   usage: 64,
 } as const;
@@ -18,6 +21,8 @@ const BY_ERROR_CODE: Readonly<Record<string, ExitCode>> = {
   [CONFIG_ERROR_CODES.invalid]: EXIT_CODES.config,
   [CLI_ERROR_CODES.usage]: EXIT_CODES.usage,
   [CLI_ERROR_CODES.unknownClient]: EXIT_CODES.usage,
+  [PROTECTION_ERROR_CODES.missing]: EXIT_CODES.unprotected,
+  [PROTECTION_ERROR_CODES.incomplete]: EXIT_CODES.unprotected,
 };
 
 /** Commander's own outcomes that are not failures. */

@@ -1,4 +1,5 @@
 /** Firewall driver: how the daemon asks the kernel to open a port for one address, with a kernel-side timeout. @module */
+import type { ToolCommand } from './tool-command.js';
 
 export type TransportProtocol = 'tcp' | 'udp';
 
@@ -31,6 +32,25 @@ export interface ActiveGrant extends GrantTarget {
   /** The owners' names from the comment; a last item `+N` stands for N more that did not fit. */
   readonly owners: readonly string[];
   readonly expiresInSeconds: number;
+}
+
+/** What the kernel holds of a driver's objects, as `status` reports it. */
+export interface ProtectionState {
+  /** installed: every object is there; missing: none is; incomplete: some are (ports may be open). */
+  readonly protection: 'installed' | 'missing' | 'incomplete';
+  /** Ports dropped for addresses without a grant, in every address family. */
+  readonly ports: readonly PortSpec[];
+  readonly grants: readonly ActiveGrant[];
+}
+
+/**
+ * A long-lived command whose output lines report kernel changes (`nft monitor destroy`), and which
+ * of those lines concern the driver's objects.
+ */
+export interface WatchCommand {
+  readonly command: ToolCommand;
+  readonly args: readonly string[];
+  concerns(line: string): boolean;
 }
 
 export const FIREWALL_ERROR_CODES = {
@@ -78,6 +98,15 @@ export interface FirewallDriver {
   list(): Promise<ActiveGrant[]>;
   /** True while the driver's table/chains/sets are all still present (detects deletion underneath). */
   isIntact(): Promise<boolean>;
+  /** Removes every grant at once and keeps the table: the protected ports stay dropped for everyone. */
+  revokeAll(): Promise<void>;
+  /** What is installed now, read from the kernel (for `status`). */
+  inspect(): Promise<ProtectionState>;
+  /**
+   * The kernel event stream that reports deletions of the driver's objects, or undefined when the
+   * backend has none (iptables-legacy) or its tool is not installed: then only polling notices them.
+   */
+  watchCommand(): Promise<WatchCommand | undefined>;
   /** Removes everything this driver installed. */
   flush(): Promise<void>;
   /** Stops helper processes; leaves rules and grants in the kernel (they expire by themselves). */

@@ -1,6 +1,14 @@
 /** iptables-restore text for the server's chain, and reading `iptables -S` (both variants' output). */
 import { describe, expect, it } from 'vitest';
-import { chainName, chainRules, parseChainState, removeRestore, setupRestore } from './iptables-rules.js';
+import {
+  chainName,
+  chainProtection,
+  chainRules,
+  droppedPorts,
+  parseChainState,
+  removeRestore,
+  setupRestore,
+} from './iptables-rules.js';
 
 // Captured from `iptables-nft -w -S` in a namespace after setup, with a user rule and a warning line.
 const SAVED = [
@@ -57,6 +65,35 @@ describe('parseChainState', () => {
       jumps: 1,
       jumpFirst: false,
     });
+  });
+});
+
+describe('droppedPorts', () => {
+  it('reads the ports of the DROP rules back, and nothing from other rules', () => {
+    const ports = [
+      ...Array.from({ length: 16 }, (_, i) => ({ protocol: 'tcp' as const, port: 1000 + i })),
+      { protocol: 'udp' as const, port: 53 },
+    ];
+    expect(droppedPorts(chainRules('SPA-INPUT', 'spa4', ports))).toEqual(ports);
+    expect(droppedPorts(parseChainState(SAVED, 'SPA-INPUT').rules)).toEqual([{ protocol: 'tcp', port: 22 }]);
+    expect(droppedPorts(['-A SPA-INPUT -p tcp -m multiport --dports 22 -j ACCEPT', 'junk'])).toEqual([]);
+  });
+});
+
+describe('chainProtection', () => {
+  const whole = parseChainState(SAVED, 'SPA-INPUT');
+  const none = parseChainState('-P INPUT ACCEPT\n', 'SPA-INPUT');
+  it('installed when both families have sets, chain, first jump and rules', () => {
+    expect(chainProtection([whole, whole], [true, true])).toEqual({
+      protection: 'installed',
+      ports: [{ protocol: 'tcp', port: 22 }],
+    });
+  });
+  it('missing when nothing is there; incomplete when a part is (a port only one family drops is open)', () => {
+    expect(chainProtection([none, none], [false, false])).toEqual({ protection: 'missing', ports: [] });
+    expect(chainProtection([whole, none], [true, true])).toEqual({ protection: 'incomplete', ports: [] });
+    expect(chainProtection([whole, whole], [true, false]).protection).toBe('incomplete');
+    expect(chainProtection([none, none], [true, true]).protection).toBe('incomplete');
   });
 });
 

@@ -1,5 +1,5 @@
 /** iptables-restore text for the server's own chain (SPA-INPUT, jumped to first from INPUT), and reading `iptables -S`. @module */
-import type { PortSpec } from './driver.js';
+import type { PortSpec, ProtectionState } from './driver.js';
 
 /** multiport takes at most 15 ports per rule. */
 const MULTIPORT_MAX = 15;
@@ -34,6 +34,43 @@ export function chainRules(
     }
   }
   return rules;
+}
+
+/**
+ * The ports the chain's DROP rules name, as `iptables -S` prints them
+ * (`-A SPA-INPUT -p tcp -m multiport --dports 22,443 -j DROP`); other rules are skipped.
+ */
+export function droppedPorts(rules: readonly string[]): PortSpec[] {
+  const ports: PortSpec[] = [];
+  for (const rule of rules) {
+    const match = /^-A \S+ -p (tcp|udp) -m multiport --dports ([\d,]+) -j DROP$/.exec(rule);
+    if (!match) continue;
+    const protocol = match[1] as PortSpec['protocol'];
+    for (const text of match[2]!.split(',')) {
+      const port = Number(text);
+      if (Number.isInteger(port) && port >= 1 && port <= 65_535) ports.push({ protocol, port });
+    }
+  }
+  return ports;
+}
+
+/**
+ * What `status` reports for the chain state of each family and whether each family's set exists:
+ * a port counts as protected only when every family drops it.
+ */
+export function chainProtection(
+  chains: readonly ChainState[],
+  setsPresent: readonly boolean[],
+): Omit<ProtectionState, 'grants'> {
+  if (chains.every((c) => !c.exists && c.jumps === 0) && !setsPresent.some(Boolean)) {
+    return { protection: 'missing', ports: [] };
+  }
+  const key = (p: PortSpec): string => `${p.protocol}/${p.port}`;
+  const perFamily = chains.map((c) => new Set(droppedPorts(c.exists ? c.rules : []).map(key)));
+  const ports = droppedPorts(chains[0]?.rules ?? []).filter((p) => perFamily.every((s) => s.has(key(p))));
+  const whole =
+    setsPresent.every(Boolean) && chains.every((c) => c.exists && c.jumpFirst && c.rules.length >= 2);
+  return { protection: whole ? 'installed' : 'incomplete', ports };
 }
 
 /** What `iptables -S` (filter table) says about the driver's chain. */

@@ -52,6 +52,7 @@ describe('knock limit', () => {
       rules: new Map([['input', 6]]),
       chainHooked: true,
       grants: [],
+      ports: [],
     };
     expect(isNftTableIntact(whole, true)).toBe(true);
     expect(isNftTableIntact({ ...whole, rules: new Map([['input', 4]]) }, true)).toBe(false);

@@ -99,8 +99,27 @@ describe('parseNftTable', () => {
     ]);
   });
 
+  it('reads the protected ports', () => {
+    expect(parseNftTable(LISTING).ports).toEqual([
+      { protocol: 'tcp', port: 22 },
+      { protocol: 'udp', port: 53 },
+    ]);
+  });
+
   it('sees a whole table as intact', () => {
     expect(isNftTableIntact(parseNftTable(LISTING))).toBe(true);
+    const ports = [
+      { protocol: 'udp', port: 53 },
+      { protocol: 'tcp', port: 22 },
+    ] as const;
+    expect(isNftTableIntact(parseNftTable(LISTING), false, ports)).toBe(true);
+  });
+
+  it('sees a protected set that lost ports (flushed underneath) as not intact', () => {
+    expect(isNftTableIntact(parseNftTable(LISTING), false, [{ protocol: 'tcp', port: 22 }])).toBe(false);
+    const flushed = LISTING.replace('[{"concat":["tcp",22]},{"concat":["udp",53]}]', '[]');
+    expect(flushed).not.toBe(LISTING);
+    expect(isNftTableIntact(parseNftTable(flushed), false, [{ protocol: 'tcp', port: 22 }])).toBe(false);
   });
 
   it('sees a missing set, a missing rule or an unhooked chain', () => {

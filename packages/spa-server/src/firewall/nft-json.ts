@@ -1,5 +1,5 @@
 /** Reading `nft -j list table inet NAME`: the grants in the sets and whether the table is whole. @module */
-import type { ActiveGrant } from './driver.js';
+import type { ActiveGrant, PortSpec } from './driver.js';
 import { canonicalAddress, parseOwners, parseProtocol } from './grant-values.js';
 import { NFT_KNOCK_SET_V4, NFT_KNOCK_SET_V6 } from './knock-limit.js';
 import { NFT_CHAIN, NFT_RULES, NFT_SET_PORTS, NFT_SET_V4, NFT_SET_V6 } from './nft-script.js';
@@ -11,6 +11,8 @@ export interface NftTableState {
   readonly rules: ReadonlyMap<string, number>;
   readonly chainHooked: boolean;
   readonly grants: readonly ActiveGrant[];
+  /** Elements of the `protected` set: the ports dropped for addresses without a grant. */
+  readonly ports: readonly PortSpec[];
 }
 
 type Json = Record<string, unknown>;
@@ -22,6 +24,7 @@ export function parseNftTable(text: string): NftTableState {
   const sets = new Set<string>();
   const rules = new Map<string, number>();
   const grants: ActiveGrant[] = [];
+  const ports: PortSpec[] = [];
   let chainHooked = false;
   for (const item of items) {
     if (!isObject(item)) continue;
@@ -34,6 +37,11 @@ export function parseNftTable(text: string): NftTableState {
           const grant = parseElement(element, name === NFT_SET_V4 ? 4 : 6);
           if (grant) grants.push(grant);
         }
+      } else if (name === NFT_SET_PORTS && Array.isArray(item.set.elem)) {
+        for (const element of item.set.elem) {
+          const port = parsePortElement(element);
+          if (port) ports.push(port);
+        }
       }
     } else if (isObject(item.chain) && typeof item.chain.name === 'string') {
       rules.set(item.chain.name, rules.get(item.chain.name) ?? 0);
@@ -42,11 +50,20 @@ export function parseNftTable(text: string): NftTableState {
       rules.set(item.rule.chain, (rules.get(item.rule.chain) ?? 0) + 1);
     }
   }
-  return { sets, rules, chainHooked, grants };
+  return { sets, rules, chainHooked, grants, ports };
 }
 
-/** True when every set, the hooked chain and all its rules (with the knock limit's, if installed) are there. */
-export function isNftTableIntact(state: NftTableState, knockLimit = false): boolean {
+/**
+ * True when every set, the hooked chain and all its rules (with the knock limit's, if installed) are
+ * there, and, when `ports` is given, the `protected` set holds exactly those ports (a flushed set
+ * leaves every rule in place but drops nothing).
+ */
+export function isNftTableIntact(
+  state: NftTableState,
+  knockLimit = false,
+  ports?: readonly PortSpec[],
+): boolean {
+  if (ports && !samePorts(state.ports, ports)) return false;
   const sets = [
     NFT_SET_V4,
     NFT_SET_V6,
@@ -88,6 +105,22 @@ function parseElement(element: unknown, family: 4 | 6): ActiveGrant | undefined 
   if (typeof wrapped?.expires === 'number') expiresInSeconds = wrapped.expires;
   else if (typeof wrapped?.timeout === 'number') expiresInSeconds = 0; // Timed, but less than a second left.
   return { family, address, protocol, port, client, owners: parseOwners(client), expiresInSeconds };
+}
+
+function samePorts(a: readonly PortSpec[], b: readonly PortSpec[]): boolean {
+  const key = (p: PortSpec): string => `${p.protocol}/${p.port}`;
+  const want = new Set(b.map(key));
+  return a.length === want.size && a.every((p) => want.has(key(p)));
+}
+
+/** One `protected` element: `{"concat": ["tcp", 22]}`. */
+function parsePortElement(element: unknown): PortSpec | undefined {
+  const parts = isObject(element) && Array.isArray(element.concat) ? element.concat : undefined;
+  if (parts?.length !== 2) return undefined;
+  const protocol = parseProtocol(parts[0]);
+  const port = parts[1];
+  if (!protocol || typeof port !== 'number' || !Number.isInteger(port)) return undefined;
+  return { protocol, port };
 }
 
 function isObject(value: unknown): value is Json {

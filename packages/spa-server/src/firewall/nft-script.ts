@@ -110,6 +110,11 @@ export function nftRevokeCommands(table: string, targets: readonly GrantTarget[]
   return commands;
 }
 
+/** Empties both grant sets at once (`spa-server flush` under a running daemon); the table stays. */
+export function nftRevokeAllCommands(table: string): string[] {
+  return [`flush set inet ${table} ${NFT_SET_V4}`, `flush set inet ${table} ${NFT_SET_V6}`];
+}
+
 /** Deletes the table with everything in it; adding it first makes a missing table not an error. */
 export function nftRemoveCommands(table: string): string[] {
   return [`add table inet ${table}`, `delete table inet ${table}`];

@@ -1,0 +1,57 @@
+/** Asking the running daemon over its control socket (`status`, `flush`): "no daemon" is an answer, anything unclear is an error. @module */
+import { connect } from 'node:net';
+import { describeSystemError } from '../daemon-errors.js';
+import { type ControlOp, type ControlResponse, controlSocketPath } from './control-messages.js';
+
+export type DaemonAnswer =
+  | { readonly running: false }
+  | { readonly running: true; readonly response: ControlResponse };
+
+/** Its whole ledger in one line: 2 × 65,536 grants of ~120 bytes. */
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Sends one request to the daemon of `stateDir`. No socket, or a socket nobody answers on (a crash
+ * left it), means no daemon runs. Any other failure rejects: a caller that would remove protection
+ * must not guess that no daemon runs.
+ */
+export function askDaemon(stateDir: string, op: ControlOp, timeoutMs = 10_000): Promise<DaemonAnswer> {
+  const path = controlSocketPath(stateDir);
+  return new Promise((resolve, reject) => {
+    const socket = connect(path);
+    let text = '';
+    let settled = false;
+    const fail = (message: string): void => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      reject(new Error(`daemon control socket ${path}: ${message}`));
+    };
+    socket.setEncoding('utf8');
+    socket.setTimeout(timeoutMs, () => fail(`no answer within ${timeoutMs} ms`));
+    socket.once('connect', () => socket.write(`${JSON.stringify({ op })}\n`));
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      if (text.length > MAX_RESPONSE_BYTES) fail('answer too large');
+    });
+    socket.once('end', () => {
+      if (settled) return;
+      let response: ControlResponse;
+      try {
+        response = JSON.parse(text) as ControlResponse;
+      } catch {
+        return fail('the answer is not JSON');
+      }
+      settled = true;
+      socket.destroy();
+      resolve({ running: true, response });
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      if (settled) return;
+      if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') {
+        settled = true;
+        resolve({ running: false });
+      } else fail(describeSystemError(error));
+    });
+  });
+}

@@ -1,0 +1,63 @@
+/** The event stream runner against a real child process: concerning lines call back, long lines stay bounded, a dead stream is restarted. */
+import { describe, expect, it } from 'vitest';
+import { startChangeWatch } from './change-watch.js';
+import type { WatchCommand } from './driver.js';
+
+/** A stand-in for `nft monitor`: prints the given chunks, then exits (or stays when told). */
+function node(script: string): WatchCommand {
+  return {
+    command: { file: process.execPath, prefix: ['-e', script], name: 'node' },
+    args: [],
+    concerns: (line) => line.startsWith('delete table inet spa'),
+  };
+}
+
+const until = async (ok: () => boolean, ms = 5000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!ok() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+};
+
+describe('change watch', () => {
+  it('calls back once per concerning line, long lines included but never buffered whole', async () => {
+    const long = `delete table inet spa ${'x'.repeat(100_000)}`;
+    const script = `process.stdout.write(${JSON.stringify(
+      `add table inet spa\ndelete table inet spa\n${long}\ndelete table inet other\n${'delete table inet spa'.padStart(30_000, 'y')}\ndelete table inet spa\n`,
+    )}); setInterval(() => {}, 1000);`;
+    let changes = 0;
+    let starts = 0;
+    const watch = startChangeWatch({
+      watch: node(script),
+      onChange: () => changes++,
+      onStart: () => starts++,
+      onExit: () => {},
+    });
+    await until(() => changes >= 3);
+    await new Promise((r) => setTimeout(r, 200));
+    await watch.close();
+    expect(changes).toBe(3);
+    expect(starts).toBe(1);
+  });
+
+  it('restarts a stream that dies, with a check at each start, and says why it ended', async () => {
+    let starts = 0;
+    const exits: string[] = [];
+    const watch = startChangeWatch({
+      watch: node('process.stderr.write("netlink: Error: No buffer space available\\n"); process.exit(1)'),
+      onChange: () => {},
+      onStart: () => starts++,
+      onExit: (description) => exits.push(description),
+      restartMs: 20,
+      maxRestartMs: 40,
+    });
+    await until(() => starts >= 3);
+    await watch.close();
+    expect(starts).toBeGreaterThanOrEqual(3);
+    expect(exits[0]).toBe(
+      'node exited with 1: netlink: Error: No buffer space available; restarting in 20 ms',
+    );
+    expect(exits[1]).toMatch(/restarting in 40 ms$/);
+    const after = starts;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(starts).toBe(after); // closed: no more restarts
+  });
+});

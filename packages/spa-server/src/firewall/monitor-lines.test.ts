@@ -1,0 +1,50 @@
+/** Which `nft monitor destroy` lines make the daemon check its table at once. */
+import { describe, expect, it } from 'vitest';
+import { iptablesDeletionConcerns, nftDeletionConcerns } from './monitor-lines.js';
+
+// Lines as nftables 1.0.6 prints them (captured in a namespace).
+describe('nftDeletionConcerns', () => {
+  it.each([
+    'delete table inet spa',
+    'delete chain inet spa input',
+    'delete rule inet spa input handle 4',
+    'delete set inet spa allow4',
+    'delete element inet spa protected { tcp . 22 }',
+  ])('%s → check', (line) => {
+    expect(nftDeletionConcerns(line, 'spa')).toBe(true);
+  });
+
+  it.each([
+    'delete element inet spa allow4 { 10.0.0.1 . tcp . 22 timeout 30s expires 29s772ms comment "alice" }',
+    'delete table inet spa_other',
+    'delete table ip spa',
+    'delete chain inet other input',
+    'add table inet spa',
+    'delete',
+    '',
+  ])('%s → ignored', (line) => {
+    expect(nftDeletionConcerns(line, 'spa')).toBe(false);
+  });
+});
+
+describe('iptablesDeletionConcerns', () => {
+  it.each([
+    'delete rule ip filter INPUT handle 6',
+    'delete rule ip6 filter SPA-INPUT handle 3',
+    'delete chain ip filter SPA-INPUT',
+    'delete table ip filter',
+    'delete table ip6 filter',
+  ])('%s → check', (line) => {
+    expect(iptablesDeletionConcerns(line, 'SPA-INPUT')).toBe(true);
+  });
+
+  it.each([
+    'delete rule ip filter FORWARD handle 2',
+    'delete chain ip filter OTHER-INPUT',
+    'delete table ip nat',
+    'delete rule inet spa input handle 4',
+    'add rule ip filter INPUT handle 6',
+  ])('%s → ignored', (line) => {
+    expect(iptablesDeletionConcerns(line, 'SPA-INPUT')).toBe(false);
+  });
+});
