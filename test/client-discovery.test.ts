@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClientHome, createClientHome } from './lib/client-process.js';
+import { type ClientHome, createClientHome, setNamespaceEtc } from './lib/client-process.js';
 import { createLab, type Host, type Lab } from './lib/netns.js';
 import { probeTcp, waitForTcp } from './lib/probe.js';
 import { type ServerProcess, startServerProcess } from './lib/server-process.js';
@@ -14,6 +14,7 @@ const SSH = 2222;
 const STUN_PORT = 3478;
 /** The client's "public" address: a documentation address, global in scope, on its interface. */
 const PUBLIC = '198.51.100.2';
+const DUAL = 'spa-dual.test';
 
 describe('spa-client default address choice across scopes (nftables)', () => {
   let lab: Lab;
@@ -24,6 +25,7 @@ describe('spa-client default address choice across scopes (nftables)', () => {
   let alice: ClientHome;
   let ca: TestCa;
   let echoUrl: string;
+  let removeEtc: () => Promise<void>;
   const children: ResultPromise[] = [];
 
   const run = (args: readonly string[]) => alice.run(client, ['open', 'ssh', '--host', server.ipv4, ...args]);
@@ -75,6 +77,7 @@ describe('spa-client default address choice across scopes (nftables)', () => {
       config: { defaultDuration: 3, maxDuration: 5, timestampWindow: 10, log: { level: 'info' } },
     });
     alice = await createClientHome(spa, server.ipv4);
+    removeEtc = await setNamespaceEtc(client, `${server.ipv4} ${DUAL}\n${server.ipv6} ${DUAL}\n`);
   });
 
   afterAll(async () => {
@@ -82,6 +85,7 @@ describe('spa-client default address choice across scopes (nftables)', () => {
     for (const child of children) child.kill();
     await alice?.cleanup();
     await ca?.cleanup();
+    await removeEtc?.();
     await lab?.destroy();
   });
 
@@ -161,6 +165,35 @@ describe('spa-client default address choice across scopes (nftables)', () => {
     expect(r.stderr).toMatch(/disagree .* says 198.51.100.2, .* says 203.0.113.66\): signing neither/);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(knockEvents()).toBe(before);
+    expect(await probeTcp(client, server.ipv4, SSH)).toBe('filtered');
+  });
+
+  it('dual stack: the family in the same scope is signed and used, the other is skipped with a note', async () => {
+    const r = await alice.run(client, [
+      'open',
+      `tcp/${SSH}`,
+      '--host',
+      DUAL,
+      '--server-key',
+      spa.serverPublicKey,
+      '--key',
+      `${alice.home}/.config/spa/alice.key`,
+      '--wait',
+      '--timeout',
+      '5',
+      '--json',
+      '--verbose',
+    ]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    // IPv6 is private on both ends (one ULA network): its route address is signed, and the knock
+    // and the probe go over IPv6, whatever order the resolver gives.
+    expect(report.request.addressSources).toEqual([{ address: client.ipv6, via: 'route' }]);
+    expect(report.packets.map((p: { to: string }) => p.to)).toEqual([server.ipv6]);
+    expect(report.wait.ports[0]).toMatchObject({ address: server.ipv6, lastState: 'open' });
+    expect(r.stderr).toContain(
+      `spa-client: not signed: this machine's ${PUBLIC} and the server's ${server.ipv4} are in different scopes and no discovery is configured`,
+    );
     expect(await probeTcp(client, server.ipv4, SSH)).toBe('filtered');
   });
 });
