@@ -7,7 +7,7 @@ PNPM_VERSION=12.4.2
 # Tools the tests and the demo use for real: the kernel firewall front-ends, namespaces, and real peers.
 APT_PACKAGES=(nftables iptables ipset iproute2 iputils-ping procps nmap openssh-server openssh-client
   tcpdump tshark fwknop-server fwknop-client hyperfine libcap2-bin util-linux sudo ca-certificates
-  conntrack python3)
+  conntrack python3 openssl)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

@@ -25,7 +25,9 @@ describe('spa-client against spa-server (nftables)', () => {
   let alice: ClientHome;
   let service: ResultPromise;
   let stun: ResultPromise;
+  let stun2: ResultPromise;
   let natStun: ResultPromise;
+  let natStun2: ResultPromise;
   let removeEtc: () => Promise<void>;
 
   beforeAll(async () => {
@@ -35,20 +37,17 @@ describe('spa-client against spa-server (nftables)', () => {
     outsider = lab.host('outsider');
     service = server.exec(process.execPath, [TCP_SERVICE, String(SSH)], { reject: false });
     await waitForOutput(service, 'stdout', `listening ${SSH}`);
-    // A "public" STUN server on the outsider, and one that answers as a NAT would: the outsider's address.
-    stun = outsider.exec(process.execPath, [STUN_RESPONDER, '--port', String(STUN_PORT)], { reject: false });
-    natStun = outsider.exec(
-      process.execPath,
-      [STUN_RESPONDER, '--port', String(STUN_PORT + 1), '--answer', outsider.ipv4],
-      {
-        reject: false,
-      },
+    // Two "public" STUN servers on the outsider, and two that answer as behind a NAT: the outsider's address.
+    const responder = (port: number, extra: string[] = []): ResultPromise =>
+      outsider.exec(process.execPath, [STUN_RESPONDER, '--port', String(port), ...extra], { reject: false });
+    stun = responder(STUN_PORT);
+    stun2 = responder(STUN_PORT + 2);
+    natStun = responder(STUN_PORT + 1, ['--answer', outsider.ipv4]);
+    natStun2 = responder(STUN_PORT + 3, ['--answer', outsider.ipv4]);
+    // The waits attach at once: output printed while nobody listens is not replayed.
+    await Promise.all(
+      [stun, stun2, natStun, natStun2].map((child) => waitForOutput(child, 'stdout', 'listening')),
     );
-    // Both waits attach at once: output printed while nobody listens is not replayed.
-    await Promise.all([
-      waitForOutput(stun, 'stdout', 'listening'),
-      waitForOutput(natStun, 'stdout', 'listening'),
-    ]);
     spa = await startServerProcess({
       host: server,
       backend: 'nftables',
@@ -67,14 +66,13 @@ describe('spa-client against spa-server (nftables)', () => {
   afterAll(async () => {
     await spa?.cleanup();
     service?.kill();
-    stun?.kill();
-    natStun?.kill();
+    for (const child of [stun, stun2, natStun, natStun2]) child?.kill();
     await alice?.cleanup();
     await removeEtc?.();
     await lab?.destroy();
   });
 
-  it('the pasted client-config profile makes `open ssh --host ADDRESS --wait` open the port for this client only', async () => {
+  it('the pasted client-config profile makes `open ssh --host ADDRESS --wait` open the port for this client only, signing the route address', async () => {
     expect(await probeTcp(client, server.ipv4, SSH)).toBe('filtered');
     const r = await alice.run(client, [
       'open',
@@ -88,7 +86,19 @@ describe('spa-client against spa-server (nftables)', () => {
     ]);
     expect(r.exitCode, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ profile: server.ipv4, request: { access: ['ssh'], allowIp: ['source'] } });
+    // No --allow-ip: both ends are private (one LAN), so the route's local address is signed.
+    expect(report).toMatchObject({
+      profile: server.ipv4,
+      request: {
+        access: ['ssh'],
+        allowIp: ['default'],
+        addresses: [client.ipv4],
+        addressSources: [{ address: client.ipv4, via: 'route' }],
+      },
+    });
+    expect(r.stderr).toBe(`spa-client: signing ${client.ipv4} (route)\n`);
+    const accepted = await spa.waitForLog((l) => l.event === 'knock.accepted' && l.src === client.ipv4);
+    expect(accepted.addresses).toEqual([client.ipv4]);
     expect(report.wait).toMatchObject({ opened: true, ports: [{ port: SSH, lastState: 'open' }] });
     expect(report.wait.ports[0].openAfterMs).toBeLessThan(2000);
     expect(await probeTcp(client, server.ipv4, SSH)).toBe('open');
@@ -129,7 +139,11 @@ describe('spa-client against spa-server (nftables)', () => {
       '1.2',
     ]);
     expect(wrongServer.exitCode).toBe(75);
-    expect(wrongServer.stderr.trim().split('\n')).toHaveLength(1);
+    // The address signed, then the one line of the error.
+    expect(wrongServer.stderr.trim().split('\n')).toEqual([
+      `spa-client: signing ${client.ipv4} (route)`,
+      expect.stringMatching(/^spa-client: tcp\/2222/),
+    ]);
     expect(wrongServer.stderr).toMatch(
       /tcp\/2222 \(filtered\) on .* did not open within 1.2 s .* likely causes: clock skew/,
     );
@@ -152,14 +166,14 @@ describe('spa-client against spa-server (nftables)', () => {
     expect(await probeTcp(client, server.ipv4, SSH)).toBe('filtered');
   });
 
-  it('--allow-ip stun signs the address a STUN server reports: the grant follows it', async () => {
+  it('--allow-ip stun=A,stun=B signs the address two STUN servers agree on: the grant follows it', async () => {
     const own = await alice.run(client, [
       'open',
       'ssh',
       '--host',
       server.ipv4,
       '--allow-ip',
-      `stun=${outsider.ipv4}:${STUN_PORT}`,
+      `stun=${outsider.ipv4}:${STUN_PORT},stun=${outsider.ipv4}:${STUN_PORT + 2}`,
       '--wait',
       '--timeout',
       '5',
@@ -176,7 +190,7 @@ describe('spa-client against spa-server (nftables)', () => {
       '--host',
       server.ipv4,
       '--allow-ip',
-      `stun=${outsider.ipv4}:${STUN_PORT + 1}`,
+      `stun=${outsider.ipv4}:${STUN_PORT + 1},stun=${outsider.ipv4}:${STUN_PORT + 3}`,
       '--json',
     ]);
     expect(nat.exitCode, nat.stderr).toBe(0);
@@ -187,17 +201,39 @@ describe('spa-client against spa-server (nftables)', () => {
     expect(await waitForTcp(outsider, server.ipv4, SSH, 'filtered', 2000)).toBe('filtered');
   });
 
-  it('a STUN server that never answers: exit 69, one line', async () => {
+  it('one of two STUN servers never answers: exit 69, one line, nothing signed on one answer alone', async () => {
     const r = await alice.run(client, [
       'open',
       'ssh',
       '--host',
       server.ipv4,
       '--allow-ip',
-      `stun=${outsider.ipv4}:9`,
+      `stun=${outsider.ipv4}:9,stun=${outsider.ipv4}:${STUN_PORT}`,
     ]);
     expect(r.exitCode).toBe(69);
-    expect(r.stderr).toMatch(/^spa-client: STUN server .* no answer after 3 requests\n$/);
+    expect(r.stderr).toMatch(/^spa-client: STUN server .*:9 \(IPv4\): no answer after 3 requests\n$/);
+  });
+
+  it('two STUN servers that disagree: exit 76 naming both answers, nothing sent, nothing opened', async () => {
+    const before = spa.logs().filter((l) => l.event.startsWith('knock.')).length;
+    const r = await alice.run(client, [
+      'open',
+      'ssh',
+      '--host',
+      server.ipv4,
+      '--allow-ip',
+      `stun=${outsider.ipv4}:${STUN_PORT},stun=${outsider.ipv4}:${STUN_PORT + 1}`,
+      '--json',
+    ]);
+    expect(r.exitCode).toBe(76);
+    expect(r.stderr).toBe(
+      `spa-client: IPv4 discovery sources disagree (stun=${outsider.ipv4}:${STUN_PORT} says ${client.ipv4}, stun=${outsider.ipv4}:${STUN_PORT + 1} says ${outsider.ipv4}): signing neither; one of them may be lying\n`,
+    );
+    expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'DISCOVERY_CONFLICT', exitCode: 76 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(spa.logs().filter((l) => l.event.startsWith('knock.')).length).toBe(before);
+    expect(await probeTcp(outsider, server.ipv4, SSH)).toBe('filtered');
+    expect(await probeTcp(client, server.ipv4, SSH)).toBe('filtered');
   });
 
   describe('a host name with IPv4 and IPv6 addresses', () => {
@@ -210,11 +246,12 @@ describe('spa-client against spa-server (nftables)', () => {
       `${alice.home}/.config/spa/alice.key`,
     ];
 
-    it('source: one knock per family, so either family connects', async () => {
+    it('the default: the route address of each family, signed into one knock, so either family connects', async () => {
       const r = await alice.run(client, ['open', `tcp/${SSH}`, ...explicit(), '--json']);
       expect(r.exitCode, r.stderr).toBe(0);
       const report = JSON.parse(r.stdout);
-      expect(report.packets.map((p: { family: number }) => p.family).sort()).toEqual([4, 6]);
+      expect([...report.request.addresses].sort()).toEqual([client.ipv4, client.ipv6].sort());
+      expect(report.packets).toHaveLength(1);
       expect(await waitForTcp(client, server.ipv4, SSH, 'open', 3000)).toBe('open');
       expect(await waitForTcp(client, server.ipv6, SSH, 'open', 3000)).toBe('open');
       const closed = await alice.run(client, ['close', `tcp/${SSH}`, ...explicit()]);

@@ -139,7 +139,11 @@ export function clientArgs(f: Fixtures): fc.Arbitrary<string[]> {
       'bogus',
       '1.2.3.4,5.6.7.8',
       '0.0.0.0',
+      'stun',
+      'stun=192.0.2.1',
+      'http://192.0.2.1/',
     ]),
+    value('--discover', ['http://192.0.2.1/', 'stun=192.0.2.1', 'ftp://x', 'https://', '']),
     value('--duration', ['30', '0', '-5', 'abc', '99999999999', '1.5']),
     value('--config', f.profiles),
     fc.constantFrom(

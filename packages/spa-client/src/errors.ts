@@ -8,6 +8,9 @@ export const CLIENT_ERROR_CODES = {
   hostUnknown: 'HOST_UNKNOWN',
   network: 'NETWORK',
   stunFailed: 'STUN_FAILED',
+  discoveryFailed: 'DISCOVERY_FAILED',
+  discoveryConflict: 'DISCOVERY_CONFLICT',
+  discoveryUnconfigured: 'DISCOVERY_UNCONFIGURED',
   waitTimeout: 'WAIT_TIMEOUT',
   connectionLost: 'CONNECTION_LOST',
   internal: 'INTERNAL',
@@ -21,11 +24,14 @@ export const EXIT_CODES: Readonly<Record<ClientErrorCode, number>> = {
   HOST_UNKNOWN: 68, // EX_NOHOST
   NETWORK: 69, // EX_UNAVAILABLE
   STUN_FAILED: 69,
+  DISCOVERY_FAILED: 69, // an HTTPS discovery source failed or gave no usable address
   INTERNAL: 70, // EX_SOFTWARE
   CANNOT_CREATE: 73, // EX_CANTCREAT
   CONNECTION_LOST: 74, // EX_IOERR
   WAIT_TIMEOUT: 75, // EX_TEMPFAIL: try again later
+  DISCOVERY_CONFLICT: 76, // EX_PROTOCOL: discovery sources named different addresses (one may lie)
   CONFIG_INVALID: 78, // EX_CONFIG
+  DISCOVERY_UNCONFIGURED: 78, // the default needs a public address and no discovery is configured
 };
 
 export class ClientError extends Error {

@@ -5,11 +5,20 @@ const KNOCK_OPTIONS = `  --host HOST             profile name, DNS name or IP ad
   --port PORT             the server's SPA port, UDP (default: profile, else 62201); alias --spa-port
   --key FILE              private key file; "-" reads it from stdin (default: SPA_PRIVATE_KEY, then
                           the profile's keyFile); files readable by group or others are refused
-  --allow-ip MODE         which address to open for, repeatable or comma-separated:
-                            source          send none, the server uses the packet's source (default)
-                            auto            the local address the route to HOST uses, per family
-                            stun[=HOST:PORT] the public address a STUN server sees, per family
+  --allow-ip MODE         which address to sign and open for, repeatable or comma-separated.
+                          Default: per family, the local address the route to HOST uses when it
+                          and HOST's address are both global or both private (LAN, VPN); else
+                          the public address --discover finds (none configured: an error, exit 78)
+                            auto            the local address the route to HOST uses, always
+                            stun=H:P,stun=H:P  the public address two STUN servers agree on
+                            https://URL     the public address an HTTPS address echo reports
                             ADDRESS         an explicit IPv4 or IPv6 address
+                            source          sign none: the server opens the packet's source
+                                            (anyone who captures the knock can use it first)
+  --discover SOURCE       where the default finds the public address: https://URL (its body is
+                          the address as text) and/or two or more stun=HOST:PORT that must agree;
+                          repeatable (default: the profile's discover)
+  --discover-ca FILE      PEM CA certificates to trust for https:// discovery, besides the system's
   -4, -6                  use only IPv4 / IPv6 addresses of HOST
   --config FILE           profile file (default: $SPA_CONFIG, then ~/.config/spa/config.json)
   --json                  print one JSON object on stdout (shape: see README)
@@ -36,8 +45,9 @@ Examples:
   spa-client open tcp/5432 --host 203.0.113.10 --server-key spa-x25519:… --key ~/.config/spa/client.key
   ssh -o 'ProxyCommand spa-client connect --host %h --port %p' vpn.example.com
 
-Exit codes: 0 ok, 64 usage, 65 key, 68 unknown host, 69 network/STUN, 70 internal,
-73 cannot create, 74 connection lost, 75 --wait timed out, 78 profile/config.`,
+Exit codes: 0 ok, 64 usage, 65 key, 68 unknown host, 69 network/discovery, 70 internal,
+73 cannot create, 74 connection lost, 75 --wait timed out, 76 discovery sources disagree,
+78 profile/config or no discovery configured.`,
 
   open: `Usage: spa-client open [ACCESS...] --host HOST [options]
 
@@ -55,7 +65,7 @@ ${KNOCK_OPTIONS}
 Examples:
   spa-client open ssh --host vpn.example.com --wait
   spa-client open tcp/22 tcp/443 --host 203.0.113.10 --server-key spa-x25519:… --key ./ci.key
-  SPA_PRIVATE_KEY="$KEY" spa-client open ssh --host vpn.example.com --allow-ip stun --wait --json
+  SPA_PRIVATE_KEY="$KEY" spa-client open ssh --host vpn.example.com --discover https://ip.example.net/ --wait --json
   spa-client open tcp/5432 --host db.example.com --allow-ip 198.51.100.7,2001:db8::7 --duration 3600
   spa-client open ssh --host vpn.example.com --dry-run --json`,
 
@@ -81,7 +91,8 @@ Options:
   --host HOST             the host to connect to (ssh's %h); looked up in the profile
   --port PORT             the TCP port to connect to (ssh's %p) (required)
   --spa-port PORT         the server's SPA port, UDP (default: profile, else 62201)
-  --server-key KEY, --key FILE, --allow-ip MODE, -4, -6, --config FILE: as for open
+  --server-key KEY, --key FILE, --allow-ip MODE, --discover SOURCE, --discover-ca FILE,
+  -4, -6, --config FILE: as for open
                           (--key - is refused: stdin carries the connection)
   --duration SECONDS      how long access should last
   --timeout SECONDS       give up connecting after this long (default 10), exit 75

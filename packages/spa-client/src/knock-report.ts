@@ -2,6 +2,7 @@
 import { formatAccess } from 'spa-protocol';
 import { describeAllowIp } from './allow-ip.js';
 import type { KnockSession } from './knock-session.js';
+import type { AddressSource } from './request-addresses.js';
 import type { PacketReport } from './send-knock.js';
 import type { PortOutcome } from './wait-ports.js';
 
@@ -25,6 +26,8 @@ export interface KnockReport {
     readonly access: readonly string[];
     readonly allowIp: readonly string[];
     readonly addresses: readonly string[];
+    /** How each address was found: `given`, `route`, or the discovery sources that agreed. */
+    readonly addressSources: readonly AddressSource[];
     readonly durationSeconds: number;
   };
   readonly packets: readonly PacketReport[];
@@ -55,6 +58,7 @@ export function buildReport(
       access: plan.access.map(formatAccess),
       allowIp: describeAllowIp(plan.allowIp),
       addresses: [...session.addresses],
+      addressSources: [...session.addressSources],
       durationSeconds: plan.durationSeconds,
     },
     packets,

@@ -1,9 +1,11 @@
 /** Everything a knock needs once the plan is made: the key, the server's addresses, the request's addresses, and send. @module */
+import { readFileSync } from 'node:fs';
 import { computeKeyId } from 'spa-protocol';
 import { nodeBackend } from 'spa-protocol/node';
+import { CLIENT_ERROR_CODES, ClientError } from './errors.js';
 import type { KnockPlan } from './plan.js';
 import { loadPrivateKey } from './private-key.js';
-import { chooseAddresses } from './request-addresses.js';
+import { type AddressSource, chooseAddresses } from './request-addresses.js';
 import { firstPerFamily, type HostAddress, resolveHost } from './resolve-host.js';
 import { type ClientKey, type PacketReport, sealKnock, sendDatagram } from './send-knock.js';
 import type { StunOptions } from './stun-client.js';
@@ -17,6 +19,8 @@ export interface KnockSession {
   readonly targets: readonly HostAddress[];
   /** The addresses the request names; empty means "the packet's source". */
   readonly addresses: readonly string[];
+  /** How each address was found (given, route, discovery). */
+  readonly addressSources: readonly AddressSource[];
   readonly notes: readonly string[];
   /** Seals fresh datagrams (new nonce each call) and sends them; returns what was sent. */
   send(): Promise<PacketReport[]>;
@@ -27,17 +31,26 @@ export interface KnockSession {
 export async function prepareKnock(
   plan: KnockPlan,
   env: NodeJS.ProcessEnv,
-  options: { readonly queryStun: boolean; readonly stun?: StunOptions },
+  options: { readonly query: boolean; readonly stun?: StunOptions },
 ): Promise<KnockSession> {
   const secretKey = await loadPrivateKey(plan.keySource, env);
   const key: ClientKey = { secretKey, publicKey: nodeBackend.ed25519PublicKey(secretKey) };
   const host = await resolveHost(plan.host, plan.family);
   const perFamily = firstPerFamily(host);
-  const choice = await chooseAddresses(plan.allowIp, perFamily, plan.spaPort, options);
+  const ca = plan.discoverCa === undefined ? undefined : readCaFile(plan.discoverCa);
+  const choice = await chooseAddresses(plan.allowIp, perFamily, plan.spaPort, {
+    query: options.query,
+    discovery: plan.discovery?.sources,
+    discoveryOptions: { https: { ca }, ...(options.stun ? { stun: options.stun } : {}) },
+  });
   // With `source` the server can only open the address a datagram comes from, so one datagram goes
   // over each family the host has: whichever the later connection picks is open. Otherwise the
-  // request names the addresses and one datagram over the preferred family is enough.
-  const targets = plan.allowIp.source ? perFamily : perFamily.slice(0, 1);
+  // request names the addresses and one datagram is enough: over the preferred family that has a
+  // signed address (the one --wait and connect then use), else the preferred family.
+  const signedFamilies = new Set(choice.addresses.map((a) => (a.includes(':') ? 6 : 4)));
+  const targets = plan.allowIp.source
+    ? perFamily
+    : [perFamily.find((t) => signedFamilies.has(t.family)) ?? perFamily[0]!];
   const content = {
     kind: plan.kind,
     serverKey: plan.serverKey,
@@ -51,6 +64,7 @@ export async function prepareKnock(
     hostAddresses: host.addresses,
     targets,
     addresses: choice.addresses,
+    addressSources: choice.sources,
     notes: choice.notes,
     async send() {
       const reports: PacketReport[] = [];
@@ -68,4 +82,14 @@ export async function prepareKnock(
     },
     preview: () => targets.map((target) => sealKnock(key, content, target, plan.spaPort).report),
   };
+}
+
+/** The PEM file of `discoverCa`: a missing one is reported even when no HTTPS source is asked this time. */
+function readCaFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (cause) {
+    const code = (cause as { code?: string }).code ?? 'unreadable';
+    throw new ClientError(CLIENT_ERROR_CODES.configInvalid, `discovery CA file ${path}: ${code}`, { cause });
+  }
 }

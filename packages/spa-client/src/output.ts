@@ -10,6 +10,8 @@ export interface Output {
   result(value: unknown): void;
   /** Progress on stderr, only with --verbose. */
   info(text: string): void;
+  /** What the user must see even without --verbose (the address signed, warnings), on stderr. */
+  notice(text: string): void;
 }
 
 /**
@@ -37,6 +39,9 @@ export function createOutput(json: boolean, verbose: boolean): Output {
     },
     info(text) {
       if (verbose) writeOut(2, `spa-client: ${text}\n`);
+    },
+    notice(text) {
+      writeOut(2, `spa-client: ${text}\n`);
     },
   };
 }

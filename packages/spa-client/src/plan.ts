@@ -7,7 +7,8 @@ import {
   parseServerPublicKey,
   type RequestKind,
 } from 'spa-protocol';
-import { type AllowIp, parseAllowIp, SOURCE_ONLY } from './allow-ip.js';
+import { type AllowIp, DEFAULT_ALLOW_IP, parseAllowIp } from './allow-ip.js';
+import { type DiscoverySources, parseDiscoverySources } from './discovery-sources.js';
 import { CLIENT_ERROR_CODES, ClientError, usageError } from './errors.js';
 import { clip, parseAccessList, parsePortOption, parseSecondsOption } from './option-values.js';
 import { chooseKeySource, type KeySource } from './private-key.js';
@@ -21,6 +22,8 @@ export interface PlanInputs {
   readonly spaPort?: string | undefined;
   readonly key?: string | undefined;
   readonly allowIp?: readonly string[];
+  readonly discover?: readonly string[];
+  readonly discoverCa?: string | undefined;
   readonly duration?: string | undefined;
   readonly config?: string | undefined;
   readonly family?: IpFamily | undefined;
@@ -40,6 +43,14 @@ export interface KnockPlan {
   readonly keySource: KeySource;
   readonly access: readonly AccessItem[];
   readonly allowIp: AllowIp;
+  /** What the default asks when the route's address is in another scope; `origin` names where it was set. */
+  readonly discovery: { readonly sources: DiscoverySources; readonly origin: string } | undefined;
+  /** Extra CA certificates (PEM file) for https:// discovery sources. */
+  readonly discoverCa: string | undefined;
+  /** The profile file read, if there was one (for --verbose). */
+  readonly profilePath: string | undefined;
+  /** Things the user should know before the knock goes out (a --duration above the known maximum). */
+  readonly warnings: readonly string[];
   readonly durationSeconds: number;
   /** From the profile's services map: the ports behind each service name (for --wait and connect). */
   readonly servicePorts: ReadonlyMap<string, readonly AccessItem[]>;
@@ -58,6 +69,10 @@ export async function resolvePlan(inputs: PlanInputs): Promise<KnockPlan> {
   const cliAccess = parseAccessList(inputs.access);
   const cliPort = inputs.spaPort === undefined ? undefined : parsePortOption('port', inputs.spaPort);
   const cliAllowIp = inputs.allowIp && inputs.allowIp.length > 0 ? parseAllowIp(inputs.allowIp) : undefined;
+  const cliDiscover =
+    inputs.discover && inputs.discover.length > 0
+      ? parseDiscoverySources(splitTokens(inputs.discover), '--discover')
+      : undefined;
   if (inputs.duration !== undefined && inputs.kind === 'close') {
     throw usageError('--duration: a close request has no duration');
   }
@@ -82,6 +97,7 @@ export async function resolvePlan(inputs: PlanInputs): Promise<KnockPlan> {
   );
 
   const servicePorts = collectServicePorts(entry?.services);
+  refuseUnknownServices(cliAccess, entry?.services, inputs.host);
   let access = cliAccess;
   if (access.length === 0) {
     access = inputs.defaultAccess ? inputs.defaultAccess(servicePorts) : defaultAccess(entry?.services);
@@ -100,10 +116,31 @@ export async function resolvePlan(inputs: PlanInputs): Promise<KnockPlan> {
     profileKeyFile,
   );
 
-  let allowIp: AllowIp = cliAllowIp ?? SOURCE_ONLY;
+  let allowIp: AllowIp = cliAllowIp ?? DEFAULT_ALLOW_IP;
   if (!cliAllowIp && entry?.allowIp !== undefined) {
     const values = typeof entry.allowIp === 'string' ? [entry.allowIp] : entry.allowIp;
     allowIp = parseAllowIp(values, `${location.path}: allowIp`);
+  }
+  let discovery: KnockPlan['discovery'] = cliDiscover && { sources: cliDiscover, origin: '--discover' };
+  if (!discovery && entry?.discover !== undefined) {
+    const where = `${location.path}: discover`;
+    const values = typeof entry.discover === 'string' ? [entry.discover] : entry.discover;
+    discovery = { sources: parseDiscoverySources(splitTokens(values), where), origin: where };
+  }
+  const discoverCa =
+    inputs.discoverCa !== undefined
+      ? expandHome(inputs.discoverCa, env)
+      : entry?.discoverCa === undefined
+        ? undefined
+        : expandHome(entry.discoverCa, env, location.path);
+
+  const durationSeconds = inputs.kind === 'close' ? 0 : (cliDuration ?? entry?.duration ?? 0);
+  const warnings: string[] = [];
+  // The server caps a grant at its maximum without saying so: say it here, where someone reads it.
+  if (entry?.maxDuration !== undefined && durationSeconds > entry.maxDuration) {
+    warnings.push(
+      `warning: ${durationSeconds} s asked, but the server grants ${inputs.host} at most ${entry.maxDuration} s (profile maxDuration): access will end sooner`,
+    );
   }
 
   return {
@@ -116,7 +153,11 @@ export async function resolvePlan(inputs: PlanInputs): Promise<KnockPlan> {
     keySource,
     access,
     allowIp,
-    durationSeconds: inputs.kind === 'close' ? 0 : (cliDuration ?? entry?.duration ?? 0),
+    discovery,
+    discoverCa,
+    profilePath: profileFile ? location.path : undefined,
+    warnings,
+    durationSeconds,
     servicePorts,
     family: inputs.family,
   };
@@ -152,4 +193,27 @@ function defaultAccess(services: ProfileServices): AccessItem[] {
   if (services === undefined) return [];
   const words = Array.isArray(services) ? services : Object.keys(services);
   return parseAccessList(words as readonly string[]);
+}
+
+/**
+ * A service the profile does not list would be refused by the server, silently (it never answers):
+ * `open shh` must fail here, before anything is sent. Without a services list nothing is known.
+ */
+function refuseUnknownServices(access: readonly AccessItem[], services: ProfileServices, host: string): void {
+  if (services === undefined) return;
+  const names = Array.isArray(services)
+    ? (services as readonly string[]).filter((s) => parseAccess(s)?.type === 'service')
+    : Object.keys(services);
+  for (const item of access) {
+    if (item.type !== 'service' || names.includes(item.name)) continue;
+    const known = names.length > 0 ? `it lists ${names.join(', ')}` : 'it lists no service names';
+    throw usageError(
+      `unknown service "${item.name}": the profile of ${host} does not list it (${known}); use tcp/PORT or udp/PORT for a port`,
+    );
+  }
+}
+
+/** `a,b` and repeats, as --allow-ip takes them. */
+function splitTokens(values: readonly string[]): string[] {
+  return values.flatMap((v) => v.split(',')).map((t) => t.trim());
 }

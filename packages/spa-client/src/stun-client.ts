@@ -3,8 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { type IpFamily, parseAddress } from 'spa-protocol';
-import type { StunServer } from './allow-ip.js';
-import { formatHostPort } from './allow-ip.js';
+import { formatHostPort, type StunServer } from './discovery-sources.js';
 import { CLIENT_ERROR_CODES, ClientError } from './errors.js';
 import {
   encodeBindingRequest,

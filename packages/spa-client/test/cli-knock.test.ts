@@ -58,16 +58,19 @@ describe('sending knocks', { timeout: 30_000 }, () => {
       request: {
         kind: 'open',
         access: ['ssh', 'tcp/8443', 'udp/53'],
-        allowIp: ['source'],
-        addresses: [],
+        allowIp: ['default'],
+        addresses: ['127.0.0.1'],
+        addressSources: [{ address: '127.0.0.1', via: 'route' }],
         durationSeconds: 120,
       },
       wait: null,
     });
+    // Without --allow-ip the route's address is signed (loopback to loopback: the same scope).
+    expect(r.stderr).toBe('spa-client: signing 127.0.0.1 (route)');
     expect(report.packets).toHaveLength(1);
     await expect.poll(() => sink.datagrams.length).toBe(before + 1);
     const knock = sink.decoded().at(-1)!;
-    expect(knock).toMatchObject({ kind: 'open', addresses: [], durationSeconds: 120 });
+    expect(knock).toMatchObject({ kind: 'open', addresses: ['127.0.0.1'], durationSeconds: 120 });
     expect(knock.access).toEqual([
       { type: 'service', name: 'ssh' },
       { type: 'tcp', port: 8443 },
@@ -153,7 +156,9 @@ describe('sending knocks', { timeout: 30_000 }, () => {
     });
     const r = await sb.run(['open', `tcp/${closed}`, ...direct(), '--wait', '--timeout', '1.6', '--json']);
     expect(r.exitCode).toBe(75);
-    expectOneLine(r.stderr);
+    const [signing, ...error] = r.stderr.split(/(?<=\n)/);
+    expect(signing).toBe('spa-client: signing 127.0.0.1 (route)\n');
+    expectOneLine(error.join(''));
     expect(r.stderr).toMatch(
       /did not open within 1.6 s .*; likely causes: clock skew.*wrong server key.*not authorized.*not allowed/,
     );

@@ -105,6 +105,13 @@ export function parsePrivateKey(kind: KeyKind, text: string): Uint8Array {
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
   const prefix = PREFIX[kind].private;
+  // The .pub file next to the key is an easy mistake to make; say so rather than "malformed".
+  if (!lines.some((l) => l.startsWith(prefix)) && lines.some((l) => l.startsWith(PREFIX[kind].public))) {
+    throw new SpaError(
+      ERROR_CODES.invalidKey,
+      `this is a public key; the private key file starts with ${prefix}`,
+    );
+  }
   if (lines.length !== 1 || !lines[0]!.startsWith(prefix)) {
     throw new SpaError(
       ERROR_CODES.invalidKey,

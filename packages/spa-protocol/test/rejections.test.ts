@@ -103,6 +103,24 @@ describe('key texts', () => {
       }
     }
   });
+  it('says a public key given as the private key is one, naming the prefix expected, echoing no key', () => {
+    for (const kind of ['client', 'server'] as const) {
+      const pub = formatPublicKey(kind, generateKeyPair(nobleBackend, kind).publicKey);
+      for (const text of [pub, `${pub} alice@laptop\n`, `# comment\n${pub}\n`]) {
+        try {
+          parsePrivateKey(kind, text);
+          expect.unreachable();
+        } catch (e) {
+          expect((e as SpaError).code).toBe('INVALID_KEY');
+          const prefix = kind === 'client' ? 'spa-ed25519-private:' : 'spa-x25519-private:';
+          expect((e as Error).message).toBe(
+            `this is a public key; the private key file starts with ${prefix}`,
+          );
+          expect((e as Error).message).not.toContain(pub.split(':')[1]!.slice(0, 12));
+        }
+      }
+    }
+  });
   it('throws INVALID_ARGUMENT on misuse', () => {
     expect(codeOf(() => parsePublicKey('client', 42 as unknown as string))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => formatPublicKey('client', new Uint8Array(31)))).toBe('INVALID_ARGUMENT');

@@ -21,7 +21,7 @@ const config = {
   services: { ssh: 'tcp/22', web: ['tcp/80', 'tcp/443'] },
   clients: [
     { name: 'alice', publicKey: ALICE, services: ['ssh', 'web'], allowSourceAddress: true },
-    { name: 'bob', publicKey: BOB, services: ['ssh'] },
+    { name: 'bob', publicKey: BOB, services: ['ssh'], maxDuration: 600 },
   ],
 };
 
@@ -178,15 +178,17 @@ describe('spa-server client-config', () => {
           serverKey,
           services: { ssh: 'tcp/22', web: ['tcp/80', 'tcp/443'] },
           keyFile: '~/.config/spa/alice.key',
+          maxDuration: 3600,
         },
       },
     });
   });
 
-  it('makes clients that must sign addresses send them', async () => {
+  it("prints the client's own maximum duration, and no allowIp (the client's default signs an address)", async () => {
     const result = await spaServer('client-config', 'bob', '-c', 'server.json', '--host', '2001:db8::1');
     const profile = parseClientProfile(JSON.parse(result.stdout));
-    expect(profile.hosts['2001:db8::1']).toMatchObject({ allowIp: 'auto', services: { ssh: 'tcp/22' } });
+    expect(profile.hosts['2001:db8::1']).toMatchObject({ maxDuration: 600, services: { ssh: 'tcp/22' } });
+    expect(profile.hosts['2001:db8::1']).not.toHaveProperty('allowIp');
   });
 
   it('refuses an unknown client or a bad host with exit 64', async () => {

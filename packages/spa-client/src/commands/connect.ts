@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { AccessItem } from 'spa-protocol';
 import { flag, listOption, parseCommandArgs, stringOption } from '../args.js';
 import { CLIENT_ERROR_CODES, ClientError, usageError } from '../errors.js';
+import { describePlan, describeSigned } from '../knock-explain.js';
 import { prepareKnock } from '../knock-session.js';
 import { parsePortOption, parseSecondsOption } from '../option-values.js';
 import { resolvePlan } from '../plan.js';
@@ -56,6 +57,8 @@ export async function runConnect(argv: readonly string[]): Promise<number> {
     spaPort: stringOption(args, 'spa-port'),
     key: stringOption(args, 'key'),
     allowIp: listOption(args, 'allow-ip'),
+    discover: listOption(args, 'discover'),
+    discoverCa: stringOption(args, 'discover-ca'),
     duration: stringOption(args, 'duration'),
     config: stringOption(args, 'config'),
     family: flag(args, 'ipv4') ? 4 : flag(args, 'ipv6') ? 6 : undefined,
@@ -63,8 +66,12 @@ export async function runConnect(argv: readonly string[]): Promise<number> {
     defaultAccess: (servicePorts) => [serviceForPort(servicePorts, port) ?? { type: 'tcp', port }],
     env: process.env,
   });
-  const session = await prepareKnock(plan, process.env, { queryStun: true });
+  describePlan(plan, info);
+  for (const warning of plan.warnings) process.stderr.write(`spa-client: ${warning}\n`);
+  const session = await prepareKnock(plan, process.env, { query: true });
   for (const note of session.notes) info(note);
+  // ssh shows a ProxyCommand's stderr in the terminal: the address signed only with --verbose.
+  info(describeSigned(session));
   const target = session.targets[0]!;
   const startedAt = Date.now();
   const deadline = startedAt + timeoutMs;

@@ -2,6 +2,7 @@
 import type { AccessItem } from 'spa-protocol';
 import { flag, listOption, type OptionSpec, parseCommandArgs, stringOption } from '../args.js';
 import { CLIENT_ERROR_CODES, ClientError, usageError } from '../errors.js';
+import { describePlan, describeSigned } from '../knock-explain.js';
 import { buildReport, formatHuman, type WaitReport } from '../knock-report.js';
 import { prepareKnock } from '../knock-session.js';
 import { parseSecondsOption } from '../option-values.js';
@@ -16,6 +17,8 @@ export const KNOCK_OPTIONS: OptionSpec = {
   'spa-port': { type: 'string' },
   key: { type: 'string' },
   'allow-ip': { type: 'string', multiple: true },
+  discover: { type: 'string', multiple: true },
+  'discover-ca': { type: 'string' },
   config: { type: 'string' },
   ipv4: { type: 'boolean', short: '4' },
   ipv6: { type: 'boolean', short: '6' },
@@ -70,6 +73,8 @@ export async function runKnock(
     spaPort: port ?? spaPort,
     key: stringOption(args, 'key'),
     allowIp: listOption(args, 'allow-ip'),
+    discover: listOption(args, 'discover'),
+    discoverCa: stringOption(args, 'discover-ca'),
     duration: stringOption(args, 'duration'),
     config: stringOption(args, 'config'),
     family: flag(args, 'ipv4') ? 4 : flag(args, 'ipv6') ? 6 : undefined,
@@ -77,8 +82,11 @@ export async function runKnock(
   });
   // Known before anything is sent, so a --wait that could never succeed fails at once.
   const probePorts = wait ? tcpPortsToProbe(plan.access, plan.servicePorts) : [];
-  const session = await prepareKnock(plan, process.env, { queryStun: !dryRun });
+  describePlan(plan, output.info);
+  for (const warning of plan.warnings) output.notice(warning);
+  const session = await prepareKnock(plan, process.env, { query: !dryRun });
   for (const note of session.notes) output.info(note);
+  output.notice(describeSigned(session));
 
   if (dryRun) {
     const report = buildReport(session, session.preview(), null, true);

@@ -25,11 +25,13 @@ describe('parseClientProfile', () => {
   it('accepts the list form of services, address lists, stun targets and a duration', () => {
     for (const allowIp of [
       'source',
-      'stun',
       'stun=stun.example.net',
       'stun=[2001:db8::1]:3478',
+      'stun=192.0.2.1:3478,stun=stun.example.net',
+      ['stun=192.0.2.1', 'stun=[2001:db8::1]:3479'],
+      'https://ip.example.net/',
       '198.51.100.7',
-      ['2001:db8::7'],
+      ['2001:db8::7', 'auto'],
     ]) {
       expect(() =>
         parseClientProfile({
@@ -39,8 +41,28 @@ describe('parseClientProfile', () => {
     }
   });
 
+  it('accepts discovery sources, a CA file and the maximum duration', () => {
+    const entry = {
+      serverKey: KEY,
+      discover: ['https://ip.example.net/', 'stun=192.0.2.1', 'stun=192.0.2.2:3479'],
+      discoverCa: '~/.config/spa/ca.pem',
+      maxDuration: 900,
+    };
+    expect(parseClientProfile({ hosts: { a: entry } }).hosts.a).toEqual(entry);
+    const one = { serverKey: KEY, discover: 'https://ip.example.net/' };
+    expect(parseClientProfile({ hosts: { a: one } }).hosts.a).toEqual(one);
+  });
+
   it.each([
     [{ hosts: { a: { serverKey: KEY, prot: 1 } } }, 'hosts.a.prot', /unknown field/],
+    [{ hosts: { a: { serverKey: KEY, allowIp: 'stun' } } }, 'hosts.a.allowIp', /stun=HOST:PORT/],
+    [
+      { hosts: { a: { serverKey: KEY, discover: 'http://ip.example.net/' } } },
+      'hosts.a.discover',
+      /https:\/\/URL or stun=HOST:PORT/,
+    ],
+    [{ hosts: { a: { serverKey: KEY, discover: ['auto'] } } }, 'hosts.a.discover', /https:\/\/URL/],
+    [{ hosts: { a: { serverKey: KEY, maxDuration: 0 } } }, 'hosts.a.maxDuration', /at least 1/],
     [
       { hosts: { 'vpn.example.com': { serverKey: 'spa-ed25519:xyz' } } },
       'hosts["vpn.example.com"].serverKey',

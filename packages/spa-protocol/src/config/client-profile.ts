@@ -24,10 +24,20 @@ export interface HostProfile {
    * config); a list (`["ssh", "tcp/8443"]`) names what to open but not the ports behind the names.
    */
   readonly services?: Readonly<Record<string, string | readonly string[]>> | readonly string[];
-  /** `source`, `auto`, `stun`, `stun=HOST:PORT`, one address, or a list of addresses. Default `source`. */
+  /**
+   * As `--allow-ip`: `source`, `auto`, `stun=HOST:PORT` (two of them), `https://URL`, addresses; one
+   * text (comma-separated) or a list. Absent: the route's local address when it and the server's are
+   * in the same scope, else the address `discover` finds.
+   */
   readonly allowIp?: string | readonly string[];
+  /** Where the default finds the public address: `https://URL` (an address echo) and/or two or more `stun=HOST:PORT`. */
+  readonly discover?: string | readonly string[];
+  /** A PEM file of CA certificates trusted (besides the system's) for an `https://` discovery URL. */
+  readonly discoverCa?: string;
   /** Seconds of access to ask for; 0 or absent asks for the server's default. */
   readonly duration?: number;
+  /** The most the server grants this client (`spa-server client-config` prints it); a longer --duration is warned about. */
+  readonly maxDuration?: number;
 }
 
 export interface ClientProfileFile {
@@ -36,7 +46,10 @@ export interface ClientProfileFile {
 
 const MAX_ADDRESSES = 8; // docs/protocol.md §5.1
 const MAX_ACCESS = 16;
-const STUN_TARGET = /^stun(=(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?)?$/; // port defaults to 3478
+const MAX_DISCOVERY_SOURCES = 4;
+const STUN_TARGET = /^stun=(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/; // port defaults to 3478
+// The client parses the URL itself; here only its shape, so a plain-HTTP URL is refused by name.
+const HTTPS_URL = /^https:\/\/[\x21-\x7e]{1,2000}$/;
 
 const isServerKey = (text: string): boolean =>
   text.startsWith(SERVER_PUBLIC_PREFIX) &&
@@ -44,8 +57,12 @@ const isServerKey = (text: string): boolean =>
 const isPortAccess = (text: string): boolean =>
   parseAccess(text)?.type === 'tcp' || parseAccess(text)?.type === 'udp';
 const isAddress = (text: string): boolean => parseAddress(text) !== undefined;
+const isDiscoverySource = (text: string): boolean => STUN_TARGET.test(text) || HTTPS_URL.test(text);
 const isAllowIpMode = (text: string): boolean =>
-  text === 'source' || text === 'auto' || STUN_TARGET.test(text) || isAddress(text);
+  text === 'source' || text === 'auto' || isDiscoverySource(text) || isAddress(text);
+/** One text may hold a comma-separated list, as on the command line. */
+const eachToken = (test: (s: string) => boolean) => (text: string) =>
+  text.split(',').every((t) => test(t.trim()));
 
 // zod/mini rather than zod: the client validates this file on its start-up path, where the full
 // zod bundle costs ~20 ms and the tree-shaken mini build ~5 ms. Every check carries its own message.
@@ -67,6 +84,8 @@ const hostName = text(1, 253, 'a DNS name or an IP address').check(
   z.regex(/^[A-Za-z0-9.:_-]+$/, { error: 'expected a DNS name or an IP address' }),
 );
 const PORT_ACCESS = '"tcp/PORT" or "udp/PORT"';
+const DISCOVERY_SOURCE = 'https://URL or stun=HOST:PORT';
+const ALLOW_IP_MODE = 'source, auto, stun=HOST:PORT, https://URL or an IP address';
 const SERVICE_NAME = 'a service name ([a-z0-9][a-z0-9_-]*, at most 32 characters)';
 
 const hostProfile = z.strictObject(
@@ -110,18 +129,34 @@ const hostProfile = z.strictObject(
     allowIp: z.optional(
       z.union(
         [
-          matching(isAllowIpMode, 'source, auto, stun, stun=HOST:PORT or an IP address'),
+          matching(eachToken(isAllowIpMode), ALLOW_IP_MODE),
           z
-            .array(matching(isAddress, 'an IP address'))
+            .array(matching(isAllowIpMode, ALLOW_IP_MODE))
             .check(
-              z.minLength(1, { error: 'expected at least one address' }),
-              z.maxLength(MAX_ADDRESSES, { error: `at most ${MAX_ADDRESSES} addresses` }),
+              z.minLength(1, { error: 'expected at least one entry' }),
+              z.maxLength(MAX_ADDRESSES, { error: `at most ${MAX_ADDRESSES} entries` }),
             ),
         ],
-        { error: 'expected source, auto, stun, stun=HOST:PORT, an IP address or a list of addresses' },
+        { error: `expected ${ALLOW_IP_MODE}, or a list of them` },
       ),
     ),
+    discover: z.optional(
+      z.union(
+        [
+          matching(eachToken(isDiscoverySource), DISCOVERY_SOURCE),
+          z
+            .array(matching(isDiscoverySource, DISCOVERY_SOURCE))
+            .check(
+              z.minLength(1, { error: 'expected at least one source' }),
+              z.maxLength(MAX_DISCOVERY_SOURCES, { error: `at most ${MAX_DISCOVERY_SOURCES} sources` }),
+            ),
+        ],
+        { error: `expected ${DISCOVERY_SOURCE}, or a list of them` },
+      ),
+    ),
+    discoverCa: z.optional(text(1, 4096, 'a CA certificate file path')),
     duration: z.optional(integer(0, 0xffffffff, 'a whole number of seconds')),
+    maxDuration: z.optional(integer(1, 0xffffffff, 'a whole number of seconds, at least 1')),
   },
   { error: 'expected an object' },
 );

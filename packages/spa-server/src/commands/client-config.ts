@@ -22,7 +22,7 @@ export async function runClientConfig(name: string, options: ClientConfigOptions
 }
 
 /**
- * `{"hosts": {HOST: {host, port, serverKey, services, keyFile}}}`, valid against spa-protocol's
+ * `{"hosts": {HOST: {host, port, serverKey, services, keyFile, maxDuration}}}`, valid against spa-protocol's
  * client-profile schema. Services come as a map so that the client also knows which ports to probe.
  */
 export function buildClientProfile(config: ResolvedConfig, name: string, host: string): object {
@@ -47,8 +47,10 @@ export function buildClientProfile(config: ResolvedConfig, name: string, host: s
         serverKey: formatPublicKey('server', config.serverPublicKey),
         services,
         keyFile: `~/.config/spa/${name}.key`,
-        // A knock for "the address this came from" would be refused for this client.
-        ...(client.allowSourceAddress ? {} : { allowIp: 'auto' }),
+        // No allowIp: the client's default already signs an address (the route's, or a discovered
+        // public one), which is what the server requires unless allowSourceAddress is set.
+        // The client warns when asked for longer than this (the server would cap it silently).
+        maxDuration: Math.min(client.maxDurationSeconds, config.maxDurationSeconds),
       },
     },
   };
