@@ -63,6 +63,11 @@ function stage(pkg, into) {
     engines: source.engines,
     bin: source.bin,
     files: pkg.files,
+    repository: {
+      type: 'git',
+      url: 'git+https://github.com/spa-suite/spa-suite.git',
+      directory: `packages/${pkg.workspace}`,
+    },
     keywords: ['spa', 'single-packet-authorization', 'port-knocking', 'nftables', 'ed25519'],
   };
   writeFileSync(join(into, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
