@@ -4991,6 +4991,9 @@ function readActionInputs(env = process.env) {
     throw new InputError('input "private-key" is required (the content of the key file)');
   const services = list("services");
   if (services.length === 0) throw new InputError('input "services" is required, e.g. tcp/22');
+  const optionLike = services.find((word) => word.startsWith("-"));
+  if (optionLike !== void 0)
+    throw new InputError(`input "services": "${optionLike.slice(0, 40)}" is not a service`);
   return {
     host: required2("host"),
     serverKey: required2("server-key"),
@@ -5003,13 +5006,13 @@ function readActionInputs(env = process.env) {
   };
 }
 function knockArguments(kind, inputs, allowIp = inputs.allowIp) {
-  const args = [...inputs.services, "--host", inputs.host, "--server-key", inputs.serverKey, "--json"];
-  if (inputs.spaPort !== "") args.push("--spa-port", inputs.spaPort);
-  if (allowIp.length > 0) args.push("--allow-ip", allowIp.join(","));
+  const args = [...inputs.services, `--host=${inputs.host}`, `--server-key=${inputs.serverKey}`, "--json"];
+  if (inputs.spaPort !== "") args.push(`--spa-port=${inputs.spaPort}`);
+  if (allowIp.length > 0) args.push(`--allow-ip=${allowIp.join(",")}`);
   if (kind === "open") {
     args.push("--wait");
-    if (inputs.duration !== "") args.push("--duration", inputs.duration);
-    if (inputs.timeout !== "") args.push("--timeout", inputs.timeout);
+    if (inputs.duration !== "") args.push(`--duration=${inputs.duration}`);
+    if (inputs.timeout !== "") args.push(`--timeout=${inputs.timeout}`);
   }
   return args;
 }

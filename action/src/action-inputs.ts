@@ -34,6 +34,11 @@ export function readActionInputs(env: NodeJS.ProcessEnv = process.env): ActionIn
     throw new InputError('input "private-key" is required (the content of the key file)');
   const services = list('services');
   if (services.length === 0) throw new InputError('input "services" is required, e.g. tcp/22');
+  // Inputs may be built from event data (${{ github.event… }}): a word that looks like an option
+  // must not become one (--key FILE, --config FILE).
+  const optionLike = services.find((word) => word.startsWith('-'));
+  if (optionLike !== undefined)
+    throw new InputError(`input "services": "${optionLike.slice(0, 40)}" is not a service`);
   return {
     host: required('host'),
     serverKey: required('server-key'),
@@ -52,13 +57,14 @@ export function knockArguments(
   inputs: ActionInputs,
   allowIp: readonly string[] = inputs.allowIp,
 ): string[] {
-  const args = [...inputs.services, '--host', inputs.host, '--server-key', inputs.serverKey, '--json'];
-  if (inputs.spaPort !== '') args.push('--spa-port', inputs.spaPort);
-  if (allowIp.length > 0) args.push('--allow-ip', allowIp.join(','));
+  // --name=value: a value is never read as an option, whatever it starts with.
+  const args = [...inputs.services, `--host=${inputs.host}`, `--server-key=${inputs.serverKey}`, '--json'];
+  if (inputs.spaPort !== '') args.push(`--spa-port=${inputs.spaPort}`);
+  if (allowIp.length > 0) args.push(`--allow-ip=${allowIp.join(',')}`);
   if (kind === 'open') {
     args.push('--wait');
-    if (inputs.duration !== '') args.push('--duration', inputs.duration);
-    if (inputs.timeout !== '') args.push('--timeout', inputs.timeout);
+    if (inputs.duration !== '') args.push(`--duration=${inputs.duration}`);
+    if (inputs.timeout !== '') args.push(`--timeout=${inputs.timeout}`);
   }
   return args;
 }
