@@ -101,6 +101,7 @@ describe('the GitHub Action (action.yml) against spa-server in a lab', () => {
         return step(POST, state);
       },
       outputs: async () => parseCommandFile(await readFile(files.GITHUB_OUTPUT, 'utf8')),
+      saved: async () => parseCommandFile(await readFile(files.GITHUB_STATE, 'utf8')),
     };
   }
 
@@ -116,6 +117,8 @@ describe('the GitHub Action (action.yml) against spa-server in a lab', () => {
     expect(main.stdout.split(keyLine())).toHaveLength(2);
     expect(main.stderr).not.toContain(keyLine().split(':')[1]);
     expect(await job.outputs()).toEqual({ addresses: '', 'server-address': server.ipv4 });
+    // Post reads the key from its input again: it is in no file the runner keeps.
+    expect(JSON.stringify(await job.saved())).not.toContain(keyLine().split(':')[1]);
 
     // The job's next step: a real TCP connection from the runner.
     expect(await probeTcp(runner, server.ipv4, PORT)).toBe('open');
@@ -149,6 +152,29 @@ describe('the GitHub Action (action.yml) against spa-server in a lab', () => {
     const post = await job.post();
     expect(post.exitCode).toBe(0);
     expect(post.stdout).toContain('nothing to close');
+  });
+
+  it('action.yml declares the inputs the entry points read and runs the bundles tested here', async () => {
+    const yml = await readFile(join(ROOT, 'action.yml'), 'utf8');
+    const section = (name: string) => {
+      const body = yml.slice(yml.indexOf(`\n${name}:\n`) + name.length + 3);
+      return body.slice(0, body.search(/\n\S/));
+    };
+    const keys = (text: string) => [...text.matchAll(/^ {2}([\w-]+):$/gm)].map((m) => m[1]);
+    expect(keys(section('inputs'))).toEqual([
+      'host',
+      'server-key',
+      'private-key',
+      'services',
+      'duration',
+      'allow-ip',
+      'spa-port',
+      'timeout',
+    ]);
+    expect(keys(section('outputs'))).toEqual(['addresses', 'server-address']);
+    expect(section('runs')).toContain('main: action/dist/main.cjs');
+    expect(section('runs')).toContain('post: action/dist/post.cjs');
+    expect(section('runs')).toContain('post-if: always()');
   });
 
   it('action/dist is what the sources build', async () => {
