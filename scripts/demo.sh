@@ -3,4 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The Node setup chose, if the system's is too old.
+source scripts/supported-node.sh
 exec node_modules/.bin/tsx --conditions=source test/demo/run.ts "$@"

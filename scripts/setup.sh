@@ -22,8 +22,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-node_ok=$(node -e 'const [a,b]=process.versions.node.split(".").map(Number);console.log(a>20||(a===20&&b>=19)?1:0)')
-[ "$node_ok" = 1 ] || { echo "setup: Node >= 20.19 is required (found $(node --version))" >&2; exit 1; }
+# An older system Node is left alone; the project gets its own (scripts/supported-node.sh).
+source scripts/supported-node.sh
 
 if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
   echo "setup: installing pnpm $PNPM_VERSION"

@@ -44,6 +44,8 @@ export interface ServerProcessOptions {
   readonly readyTimeoutMs?: number;
   /** A command the server runs under, e.g. setpriv with its arguments (it must exec the rest). */
   readonly wrapper?: readonly string[];
+  /** The spa-server executable; default the workspace's (SERVER_BIN), e.g. one installed from npm. */
+  readonly bin?: string;
 }
 
 export interface ServerProcess {
@@ -114,7 +116,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
   }
 
-  const [file, ...args] = [...(options.wrapper ?? []), SERVER_BIN, '--config', configPath];
+  const [file, ...args] = [...(options.wrapper ?? []), options.bin ?? SERVER_BIN, '--config', configPath];
   const child: ResultPromise = host.exec(file!, args, {
     reject: false,
     buffer: false,

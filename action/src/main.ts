@@ -1,0 +1,34 @@
+/** The action's main step: knock to open the services for this runner, wait until they accept connections. @module */
+import { formatHuman } from 'spa-client';
+import { InputError, readActionInputs } from './action-inputs.js';
+import { knock } from './knock-step.js';
+import { STATE_ADDRESSES, STATE_SENT } from './state-names.js';
+import { logError, logInfo, saveState, setOutput } from './workflow-io.js';
+
+async function main(): Promise<number> {
+  const inputs = readActionInputs();
+  const { report, error } = await knock('open', inputs);
+  if (report) {
+    // Saved even when the wait failed: the knock may still open the port later, and post must close it.
+    saveState(STATE_SENT, 'true');
+    saveState(STATE_ADDRESSES, report.request.addresses.join(','));
+    setOutput('addresses', report.request.addresses.join(','));
+    setOutput('server-address', report.server.addresses[0] ?? '');
+    for (const line of formatHuman(report)) logInfo(line);
+  }
+  if (error) {
+    logError(error);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    logError(error instanceof InputError ? error.message : `spa-action: ${String(error)}`);
+    process.exitCode = 1;
+  },
+);
