@@ -2,8 +2,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatPublicKey } from 'spa-protocol';
-import { MAX_REPLAY_CAPACITY } from 'spa-protocol/server-config';
 import { nodeBackend, writeNewKeyFile } from 'spa-protocol/node';
+import { MAX_REPLAY_CAPACITY } from 'spa-protocol/server-config';
 import type { KnockKeys } from './spa-knocks.js';
 
 /** spa-server's default port, as fwknopd's is 62201 too. */
