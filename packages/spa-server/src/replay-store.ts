@@ -1,6 +1,6 @@
 /** Accepted (keyId, nonce) pairs (docs/protocol.md §5.2): bounded in memory, durable on disk before any grant, safe across crashes and clock jumps. @module */
-import { MinHeap } from './min-heap.js';
 import { encodeRecord, RECORD_SIZE, ReplayFile, type ReplayRecord } from './replay-file.js';
+import { keyIdOf, ReplayIndex } from './replay-index.js';
 
 /*
  * Invariant: a knock is refused when its (keyId, nonce) is in memory, or when its timestamp is at or
@@ -47,8 +47,6 @@ export type ReplayVerdict = 'stale' | 'replay' | undefined;
 /** Why reserve() wrote nothing (reason codes of pipeline/reasons.ts). */
 export type ReplayRefusal = 'replay' | 'client-replay-full' | 'replay-full';
 
-const KEY_ID_HEX = 32;
-
 export class ReplayStore {
   readonly #file: ReplayFile;
   readonly #clock: () => number;
@@ -56,11 +54,7 @@ export class ReplayStore {
   #perClient: number;
   #windowMs: number;
   /** hex(keyId || nonce) → knock timestamp. */
-  readonly #entries = new Map<string, number>();
-  /** The same keys by timestamp, so pruning costs what it removes, not a scan of the table. */
-  readonly #byTime = new MinHeap<string>();
-  /** hex(keyId) → its entries in #entries. */
-  readonly #clientCounts = new Map<string, number>();
+  readonly #entries = new ReplayIndex();
   #floorMs = 0;
   #pending: ReplayRecord[] = [];
   #recordsInFile = 0;
@@ -97,7 +91,7 @@ export class ReplayStore {
     for (const r of loaded.records) {
       const key = hex(r.id);
       // A file can repeat a record (written twice around a failed append); one entry each.
-      if (r.timestampMs > floor && !store.#entries.has(key)) store.#insert(key, r.timestampMs);
+      if (r.timestampMs > floor && !store.#entries.has(key)) store.#entries.add(key, r.timestampMs);
     }
     store.prune();
     await store.#compact();
@@ -131,13 +125,13 @@ export class ReplayStore {
     id.set(nonce, keyId.length);
     const key = hex(id);
     if (this.#entries.has(key)) return 'replay';
-    const client = key.slice(0, KEY_ID_HEX);
-    if ((this.#clientCounts.get(client) ?? 0) >= this.#perClient || this.size >= this.#capacity) {
+    const client = keyIdOf(key);
+    if (this.#entries.clientEntries(client) >= this.#perClient || this.size >= this.#capacity) {
       this.prune();
-      if ((this.#clientCounts.get(client) ?? 0) >= this.#perClient) return 'client-replay-full';
+      if (this.#entries.clientEntries(client) >= this.#perClient) return 'client-replay-full';
       if (this.size >= this.#capacity) return 'replay-full';
     }
-    this.#insert(key, timestampMs);
+    this.#entries.add(key, timestampMs);
     this.#pending.push({ id, timestampMs });
     return undefined;
   }
@@ -163,16 +157,8 @@ export class ReplayStore {
    * is never raised above `now − window` here. Costs what it removes.
    */
   prune(): void {
-    const horizon = this.#clock() - this.#windowMs;
-    for (let ts = this.#byTime.peekKey(); ts !== undefined && ts < horizon; ts = this.#byTime.peekKey()) {
-      const key = this.#byTime.pop() as string;
-      this.#entries.delete(key);
-      const client = key.slice(0, KEY_ID_HEX);
-      const left = (this.#clientCounts.get(client) ?? 1) - 1;
-      if (left > 0) this.#clientCounts.set(client, left);
-      else this.#clientCounts.delete(client);
-      if (ts > this.#floorMs) this.#floorMs = ts;
-    }
+    const newest = this.#entries.dropBefore(this.#clock() - this.#windowMs);
+    if (newest !== undefined && newest > this.#floorMs) this.#floorMs = newest;
   }
 
   /** Prunes, and rewrites the file when it holds mostly dead records (or after a failed write). */
@@ -203,7 +189,7 @@ export class ReplayStore {
   }
   /** Live entries held for one key id (hex). */
   clientEntries(keyIdHex: string): number {
-    return this.#clientCounts.get(keyIdHex) ?? 0;
+    return this.#entries.clientEntries(keyIdHex);
   }
   get path(): string {
     return this.#file.path;
@@ -218,14 +204,6 @@ export class ReplayStore {
     } finally {
       await this.#file.close();
     }
-  }
-
-  /** Adds without any bound: reserve() checks the bounds, and open() must keep whatever the file held. */
-  #insert(key: string, timestampMs: number): void {
-    this.#entries.set(key, timestampMs);
-    this.#byTime.push(timestampMs, key);
-    const client = key.slice(0, KEY_ID_HEX);
-    this.#clientCounts.set(client, (this.#clientCounts.get(client) ?? 0) + 1);
   }
 
   async #flush(): Promise<void> {
@@ -247,7 +225,7 @@ export class ReplayStore {
 
   async #compact(): Promise<void> {
     const records: ReplayRecord[] = [];
-    for (const [key, ts] of this.#entries) records.push({ id: unhex(key), timestampMs: ts });
+    for (const [key, ts] of this.#entries.entries()) records.push({ id: unhex(key), timestampMs: ts });
     // Records reserved but not yet flushed are in #entries, so this write covers them too.
     this.#pending = [];
     try {
