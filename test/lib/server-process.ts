@@ -44,6 +44,8 @@ export interface ServerProcessOptions {
   readonly readyTimeoutMs?: number;
   /** A command the server runs under, e.g. setpriv with its arguments (it must exec the rest). */
   readonly wrapper?: readonly string[];
+  /** Another spa-server executable (a single-file build in dist/); default SERVER_BIN. */
+  readonly bin?: string;
 }
 
 export interface ServerProcess {
@@ -111,7 +113,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
   }
 
-  const [file, ...args] = [...(options.wrapper ?? []), SERVER_BIN, '--config', configPath];
+  const [file, ...args] = [...(options.wrapper ?? []), options.bin ?? SERVER_BIN, '--config', configPath];
   const child: ResultPromise = host.exec(file!, args, {
     reject: false,
     buffer: false,
