@@ -16,7 +16,7 @@ for arg in "$@"; do
   esac
 done
 if [ "$if_stale" = true ] && [ -e dist/SHA256SUMS ] && [ -e dist/spa-server-linux-x64 ] &&
-  [ -z "$(find packages/*/src packaging scripts/bundle.mjs scripts/build-artifacts.sh -type f -newer dist/SHA256SUMS | head -1)" ]; then
+  [ -z "$(find packages/*/src packaging/sea packaging/deb scripts/bundle.mjs scripts/build-artifacts.sh -type f -newer dist/SHA256SUMS | head -1)" ]; then
   exit 0
 fi
 

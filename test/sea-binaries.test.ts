@@ -11,8 +11,9 @@ import { waitForOutput } from './lib/wait-output.js';
 
 const TCP_SERVICE = fileURLToPath(new URL('./lib/tcp-service.mjs', import.meta.url));
 const SSH = 2222;
-// No node on PATH: the executables must not need one.
-const BARE_ENV = { PATH: '/nonexistent' };
+// No node on PATH (it lives in /usr/bin or /usr/local/bin): the executables must not need one.
+// /usr/sbin:/sbin only for `ip netns exec`, which runs them in a namespace.
+const BARE_ENV = { PATH: '/usr/sbin:/sbin' };
 
 describe('single-file executables (linux-x64)', () => {
   let lab: Lab;

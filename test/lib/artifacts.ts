@@ -27,17 +27,22 @@ function newest(dir: string): number {
 }
 
 /**
- * Builds dist/ (x64 only: arm64 needs minutes under qemu) unless every x64 artifact is newer than
- * the sources and packaging. flock: test files running at once build once, the others wait.
+ * Builds dist/ (x64 only: arm64 needs minutes under qemu) unless every x64 artifact is there and
+ * the build is newer than the sources and packaging. flock: test files running at once build once, the others wait.
  */
 export async function ensureArtifacts(): Promise<typeof ARTIFACTS> {
   const sources = Math.max(
-    ...['packages/spa-server/src', 'packages/spa-client/src', 'packages/spa-protocol/src', 'packaging'].map(
-      (d) => newest(join(ROOT, d)),
-    ),
+    ...[
+      'packages/spa-server/src',
+      'packages/spa-client/src',
+      'packages/spa-protocol/src',
+      'packaging/sea',
+      'packaging/deb',
+    ].map((d) => newest(join(ROOT, d))),
   );
+  // SHA256SUMS is written last, so it dates the whole build (as build-artifacts.sh --if-stale sees it).
   const fresh = (): boolean =>
-    Object.values(ARTIFACTS).every((p) => existsSync(p) && statSync(p).mtimeMs > sources);
+    Object.values(ARTIFACTS).every((p) => existsSync(p)) && statSync(ARTIFACTS.sums).mtimeMs > sources;
   if (fresh()) return ARTIFACTS;
   await execa(
     'flock',
