@@ -64,11 +64,11 @@ esac
   echo "Upstream-Name: $name"
   echo
   echo 'Files: *'
-  echo 'Copyright: spa-suite contributors'
+  echo 'Copyright: 2026 spa-suite contributors'
   echo 'License: Expat'
   echo
   echo "Files: usr/bin/$name"
-  echo 'Copyright: Node.js contributors and the authors of its dependencies'
+  echo 'Copyright: Node.js contributors. All rights reserved.'
   echo 'License: Node.js'
   echo ' The executable embeds Node.js 24 (npm package node-linux-*, MIT). The licences'
   echo " of Node.js and of the components it bundles (OpenSSL, ICU, V8, zlib, ...) are"
