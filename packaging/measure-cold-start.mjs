@@ -48,7 +48,9 @@ try {
   const base = median(times['node -e 0']);
   for (const [name, xs] of Object.entries(times)) {
     const m = median(xs);
-    console.log(`${name.padEnd(26)} median ${m.toFixed(1)} ms  ratio ${(m / base).toFixed(2)}  (${xs.length} runs)`);
+    console.log(
+      `${name.padEnd(26)} median ${m.toFixed(1)} ms  ratio ${(m / base).toFixed(2)}  (${xs.length} runs)`,
+    );
   }
 } finally {
   rmSync(home, { recursive: true, force: true });
