@@ -40,7 +40,7 @@ export async function ensureArtifacts(): Promise<typeof ARTIFACTS> {
       'packaging/deb',
     ].map((d) => newest(join(ROOT, d))),
   );
-  // SHA256SUMS is written last, so it dates the whole build (as build-artifacts.sh --if-stale sees it).
+  // SHA256SUMS carries the time the build started (as build-artifacts.sh --if-stale sees it).
   const fresh = (): boolean =>
     Object.values(ARTIFACTS).every((p) => existsSync(p)) && statSync(ARTIFACTS.sums).mtimeMs > sources;
   if (fresh()) return ARTIFACTS;
