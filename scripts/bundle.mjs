@@ -6,8 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const name = process.argv[2];
-if (!name) throw new Error('usage: bundle.mjs PACKAGE');
+const [name, flag, seaOut] = process.argv.slice(2);
+if (!name || (flag !== undefined && (flag !== '--sea' || !seaOut)))
+  throw new Error('usage: bundle.mjs PACKAGE [--sea OUTFILE]');
+// --sea OUTFILE: one CommonJS file for a single executable application (scripts/build-sea.sh). A SEA's
+// main script can require() only built-ins, so everything is inside; it runs on the Node 24 it is
+// injected into, and has no files beside it (no source map, no code-cache step).
+const sea = flag === '--sea';
 const dir = join(root, 'packages', name);
 const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
 const { version } = pkg;
@@ -16,25 +21,30 @@ const { version } = pkg;
 // whole run is a few milliseconds of work (spa-client), Node 20's ESM loader costs more than it
 // saves: its own start-up, an asynchronous read per chunk, and a facade per imported built-in.
 // Dynamic imports stay lazy inside the file (evaluated on first use), they are just not separate.
-const cjs = pkg.bundle?.format === 'cjs';
+const cjs = sea || pkg.bundle?.format === 'cjs';
 // "bundle": {"after": "scripts/x.cjs"}: a package's own step once the bundle is written (spa-client
 // warms V8's code cache with it).
-const after = pkg.bundle?.after;
+const after = sea ? undefined : pkg.bundle?.after;
 
 await build({
   entryPoints: [join(dir, 'src', 'cli.ts')],
-  ...(cjs ? { outfile: join(dir, 'dist', 'cli.cjs') } : { outdir: join(dir, 'dist') }),
+  ...(sea
+    ? { outfile: seaOut }
+    : cjs
+      ? { outfile: join(dir, 'dist', 'cli.cjs') }
+      : { outdir: join(dir, 'dist') }),
   bundle: true,
   // Lazily imported modules (profiles, zod, noble) go to their own chunks so that the
   // common path does not parse them.
   splitting: !cjs,
   format: cjs ? 'cjs' : 'esm',
   platform: 'node',
-  target: 'node20',
+  target: sea ? 'node24' : 'node20',
   conditions: ['source'],
   minify: true,
-  sourcemap: 'linked',
-  legalComments: 'linked',
+  sourcemap: sea ? false : 'linked',
+  // A SEA keeps the licences of what it bundles at the end of its one file.
+  legalComments: sea ? 'eof' : 'linked',
   define: { __SPA_VERSION__: JSON.stringify(version) },
   // CommonJS dependencies (commander) call require() for node built-ins; ESM output needs a real one.
   banner: cjs

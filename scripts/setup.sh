@@ -7,7 +7,10 @@ PNPM_VERSION=12.4.2
 # Tools the tests and the demo use for real: the kernel firewall front-ends, namespaces, and real peers.
 APT_PACKAGES=(nftables iptables ipset iproute2 iputils-ping procps nmap openssh-server openssh-client
   tcpdump tshark fwknop-server fwknop-client hyperfine libcap2-bin util-linux sudo ca-certificates
-  conntrack python3 openssl)
+  conntrack python3 openssl
+  # scripts/build-artifacts.sh: strip, .debs and their checks, arm64 executables made and run under qemu-user.
+  file binutils binutils-aarch64-linux-gnu lintian systemd adduser qemu-user-static
+  libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

@@ -71,6 +71,9 @@ var init_errors = __esm({
       hostUnknown: "HOST_UNKNOWN",
       network: "NETWORK",
       stunFailed: "STUN_FAILED",
+      discoveryFailed: "DISCOVERY_FAILED",
+      discoveryConflict: "DISCOVERY_CONFLICT",
+      discoveryUnconfigured: "DISCOVERY_UNCONFIGURED",
       waitTimeout: "WAIT_TIMEOUT",
       connectionLost: "CONNECTION_LOST",
       internal: "INTERNAL"
@@ -85,6 +88,8 @@ var init_errors = __esm({
       NETWORK: 69,
       // EX_UNAVAILABLE
       STUN_FAILED: 69,
+      DISCOVERY_FAILED: 69,
+      // an HTTPS discovery source failed or gave no usable address
       INTERNAL: 70,
       // EX_SOFTWARE
       CANNOT_CREATE: 73,
@@ -93,8 +98,12 @@ var init_errors = __esm({
       // EX_IOERR
       WAIT_TIMEOUT: 75,
       // EX_TEMPFAIL: try again later
-      CONFIG_INVALID: 78
+      DISCOVERY_CONFLICT: 76,
+      // EX_PROTOCOL: discovery sources named different addresses (one may lie)
+      CONFIG_INVALID: 78,
       // EX_CONFIG
+      DISCOVERY_UNCONFIGURED: 78
+      // the default needs a public address and no discovery is configured
     };
     ClientError = class extends Error {
       code;
@@ -948,6 +957,11 @@ function unmapAddress(address) {
   const v6 = import_ipaddr.default.IPv6.parse(address.text);
   return v6.isIPv4MappedAddress() ? fromParsed(v6.toIPv4Address()) : address;
 }
+function addressInNetwork(address, cidr) {
+  const [net, bits] = import_ipaddr.default.parseCIDR(cidr);
+  const addr = import_ipaddr.default.fromByteArray(Array.from(address.bytes));
+  return addr.kind() === net.kind() && addr.match(net, bits);
+}
 function fromParsed(addr) {
   const bytes2 = Uint8Array.from(addr.toByteArray());
   if (addr.kind() === "ipv4") return { family: 4, bytes: bytes2, text: addr.toString() };
@@ -1031,38 +1045,6 @@ var init_constants = __esm({
     SERVER_PUBLIC_PREFIX = "spa-x25519:";
     SERVER_PRIVATE_PREFIX = "spa-x25519-private:";
     DEFAULT_PORT = 62201;
-  }
-});
-
-// packages/spa-protocol/src/ed25519-checks.ts
-function hasNonCanonicalY(key) {
-  if ((key[31] & 127) !== 127 || key[0] < 237) return false;
-  for (let i = 1; i < 31; i++) if (key[i] !== 255) return false;
-  return true;
-}
-function isSmallOrder(key) {
-  return SMALL_ORDER.some((bad) => {
-    for (let i = 0; i < 31; i++) if (key[i] !== bad[i]) return false;
-    return (key[31] & 127) === bad[31];
-  });
-}
-function isWeakEd25519PublicKey(key) {
-  return key.length !== 32 || isSmallOrder(key) || hasNonCanonicalY(key);
-}
-var SMALL_ORDER_HEX, fromHex, SMALL_ORDER, L;
-var init_ed25519_checks = __esm({
-  "packages/spa-protocol/src/ed25519-checks.ts"() {
-    "use strict";
-    SMALL_ORDER_HEX = [
-      "0000000000000000000000000000000000000000000000000000000000000000",
-      "0100000000000000000000000000000000000000000000000000000000000000",
-      "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
-      "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
-      "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"
-    ];
-    fromHex = (hex2) => Uint8Array.from(hex2.match(/../g), (b) => Number.parseInt(b, 16));
-    SMALL_ORDER = SMALL_ORDER_HEX.map(fromHex);
-    L = fromHex("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
   }
 });
 
@@ -1376,7 +1358,10 @@ var init_encoding = __esm({
 });
 
 // packages/spa-protocol/src/keys.ts
-function parsePublicKey(kind, text2) {
+function parseServerPublicKey(text2) {
+  return decodePublicKeyText("server", text2);
+}
+function decodePublicKeyText(kind, text2) {
   if (typeof text2 !== "string") throw new SpaError(ERROR_CODES.invalidArgument, "key text must be a string");
   const token = text2.trim().split(/\s+/, 1)[0] ?? "";
   const prefix = PREFIX[kind].public;
@@ -1388,15 +1373,18 @@ function parsePublicKey(kind, text2) {
   }
   const key = decodeBase64url(token.slice(prefix.length), KEY_SIZE);
   if (!key) throw new SpaError(ERROR_CODES.invalidKey, `${kind} public key is not 32 bytes of base64url`);
-  if (kind === "client" && isWeakEd25519PublicKey(key)) {
-    throw new SpaError(ERROR_CODES.weakKey, "client public key is a small-order or non-canonical point");
-  }
   return key;
 }
 function parsePrivateKey(kind, text2) {
   if (typeof text2 !== "string") throw new SpaError(ERROR_CODES.invalidArgument, "key text must be a string");
   const lines = text2.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
   const prefix = PREFIX[kind].private;
+  if (!lines.some((l) => l.startsWith(prefix)) && lines.some((l) => l.startsWith(PREFIX[kind].public))) {
+    throw new SpaError(
+      ERROR_CODES.invalidKey,
+      `this is a public key; the private key file starts with ${prefix}`
+    );
+  }
   if (lines.length !== 1 || !lines[0].startsWith(prefix)) {
     throw new SpaError(
       ERROR_CODES.invalidKey,
@@ -1417,7 +1405,6 @@ var init_keys = __esm({
     "use strict";
     init_bytes();
     init_constants();
-    init_ed25519_checks();
     init_encoding();
     init_errors2();
     systemRandom = (n) => crypto.getRandomValues(new Uint8Array(n));
@@ -1468,13 +1455,13 @@ var init_seal = __esm({
 
 // packages/spa-protocol/src/packet.ts
 function encodeDatagram(options) {
-  const { backend, request } = options;
+  const { backend, request: request2 } = options;
   const serverKey = assertBytes(options.serverPublicKey, KEY_SIZE, "serverPublicKey");
   const secret = assertBytes(options.clientSecretKey, KEY_SIZE, "clientSecretKey");
   const random = options.random ?? systemRandom;
   const clientPublic = options.clientPublicKey ?? backend.ed25519PublicKey(secret);
   const knock2 = {
-    ...request,
+    ...request2,
     version: PROTOCOL_VERSION,
     serverKey,
     keyId: computeKeyId(backend, clientPublic),
@@ -1579,36 +1566,52 @@ var init_option_values = __esm({
   }
 });
 
-// packages/spa-client/src/allow-ip.ts
-function parseAllowIp(values, where = "--allow-ip") {
-  const tokens = values.flatMap((v) => v.split(",")).map((t) => t.trim());
-  if (tokens.length === 0) return SOURCE_ONLY;
-  let source = false;
-  let auto = false;
-  let stun;
-  const addresses = /* @__PURE__ */ new Set();
-  for (const token of tokens) {
-    if (token === "source") source = true;
-    else if (token === "auto") auto = true;
-    else if (token === "stun") stun = DEFAULT_STUN_SERVER;
-    else if (token.startsWith("stun=")) stun = parseStunServer(token.slice(5), where);
-    else {
-      const address = parseAddress(token);
-      if (!address || !isGrantable(address)) {
-        throw usageError(
-          `${where}: expected source, auto, stun, stun=HOST:PORT or a unicast IP address, got "${clip(token)}"`
-        );
-      }
-      addresses.add(address.text);
-    }
-  }
-  if (source && (auto || stun || addresses.size > 0)) {
-    throw usageError(`${where}: "source" means "no address, use the packet's source" and cannot be combined`);
-  }
-  if (addresses.size > MAX_ADDRESSES) throw usageError(`${where}: at most ${MAX_ADDRESSES} addresses`);
-  return { source, addresses: [...addresses], auto, stun };
+// packages/spa-client/src/discovery-sources.ts
+function isDiscoveryToken(token) {
+  return token === "stun" || token.startsWith("stun=") || /^[a-z][a-z0-9+.-]*:\/\//i.test(token);
 }
-function parseStunServer(text2, where = "--allow-ip") {
+function parseDiscoverySources(tokens, where) {
+  const https = /* @__PURE__ */ new Set();
+  const stun = /* @__PURE__ */ new Map();
+  for (const token of tokens) {
+    if (token === "stun") {
+      throw usageError(
+        `${where}: "stun" needs two servers whose answers must agree, stun=HOST:PORT,stun=HOST:PORT (none is built in)`
+      );
+    }
+    if (token.startsWith("stun=")) {
+      const server = parseStunServer(token.slice(5), where);
+      stun.set(formatHostPort(server.host, server.port), server);
+    } else https.add(parseHttpsUrl(token, where));
+  }
+  if (stun.size === 1) {
+    throw usageError(
+      `${where}: one STUN server is not enough (its answer is not authenticated): name two, stun=HOST:PORT,stun=HOST:PORT, whose answers must agree`
+    );
+  }
+  if (https.size + stun.size > MAX_DISCOVERY_SOURCES) {
+    throw usageError(`${where}: at most ${MAX_DISCOVERY_SOURCES} discovery sources`);
+  }
+  return { https: [...https], stun: [...stun.values()] };
+}
+function parseHttpsUrl(text2, where) {
+  let url;
+  try {
+    url = new URL(text2);
+  } catch {
+    throw usageError(`${where}: expected https://URL or stun=HOST:PORT, got "${clip(text2)}"`);
+  }
+  if (url.protocol !== "https:") {
+    throw usageError(
+      `${where}: ${url.protocol}// is refused: discovery needs https:// (the answer must be authenticated), got "${clip(text2)}"`
+    );
+  }
+  if (url.username !== "" || url.password !== "") {
+    throw usageError(`${where}: no user name or password in a discovery URL`);
+  }
+  return url.href;
+}
+function parseStunServer(text2, where) {
   const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+))(?::(\d{1,5}))?$/.exec(text2);
   const port = m?.[3] === void 0 ? STUN_PORT : Number(m[3]);
   const host = m?.[1] ?? m?.[2];
@@ -1617,26 +1620,21 @@ function parseStunServer(text2, where = "--allow-ip") {
   }
   return { host, port };
 }
-function describeAllowIp(allow) {
-  if (allow.source) return ["source"];
-  const out = [];
-  if (allow.auto) out.push("auto");
-  if (allow.stun) out.push(`stun=${formatHostPort(allow.stun.host, allow.stun.port)}`);
-  return [...out, ...allow.addresses];
+function describeDiscovery(sources) {
+  return [...sources.https, ...sources.stun.map((s) => `stun=${formatHostPort(s.host, s.port)}`)];
 }
 function formatHostPort(host, port) {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
-var DEFAULT_STUN_SERVER, STUN_PORT, SOURCE_ONLY;
-var init_allow_ip = __esm({
-  "packages/spa-client/src/allow-ip.ts"() {
+var MAX_DISCOVERY_SOURCES, STUN_PORT;
+var init_discovery_sources = __esm({
+  "packages/spa-client/src/discovery-sources.ts"() {
     "use strict";
     init_src();
     init_errors();
     init_option_values();
-    DEFAULT_STUN_SERVER = { host: "stun.l.google.com", port: 19302 };
+    MAX_DISCOVERY_SOURCES = 4;
     STUN_PORT = 3478;
-    SOURCE_ONLY = { source: true, addresses: [], auto: false, stun: void 0 };
   }
 });
 
@@ -1666,6 +1664,111 @@ var init_local_address = __esm({
     "use strict";
     import_node_dgram = require("node:dgram");
     init_src();
+  }
+});
+
+// packages/spa-client/src/address-scope.ts
+var address_scope_exports = {};
+__export(address_scope_exports, {
+  isLocalScope: () => isLocalScope,
+  sameScope: () => sameScope
+});
+function isLocalScope(text2) {
+  const address = parseAddress(text2);
+  return address !== void 0 && LOCAL_NETWORKS.some((n) => addressInNetwork(address, n));
+}
+function sameScope(local, server) {
+  return isLocalScope(local) === isLocalScope(server);
+}
+var LOCAL_NETWORKS;
+var init_address_scope = __esm({
+  "packages/spa-client/src/address-scope.ts"() {
+    "use strict";
+    init_src();
+    LOCAL_NETWORKS = [
+      "10.0.0.0/8",
+      // RFC 1918
+      "172.16.0.0/12",
+      "192.168.0.0/16",
+      "100.64.0.0/10",
+      // RFC 6598, carrier-grade NAT
+      "169.254.0.0/16",
+      // link-local
+      "127.0.0.0/8",
+      "fc00::/7",
+      // RFC 4193, unique local
+      "fe80::/10",
+      "::1/128"
+    ];
+  }
+});
+
+// packages/spa-client/src/https-echo.ts
+var https_echo_exports = {};
+__export(https_echo_exports, {
+  queryHttpsEcho: () => queryHttpsEcho
+});
+function queryHttpsEcho(url, family, options = {}) {
+  const label = `${url} (IPv${family})`;
+  return new Promise((resolve2, reject) => {
+    let settled = false;
+    const finish = (error, address, cause) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      if (error === void 0) resolve2(address);
+      else reject(new ClientError(CLIENT_ERROR_CODES.discoveryFailed, `${label}: ${error}`, { cause }));
+    };
+    const req = (0, import_node_https.request)(url, {
+      method: "GET",
+      family,
+      agent: false,
+      // Certificate and host name are checked (rejectUnauthorized is the default); `ca` replaces
+      // the system list, so it is given back alongside the extra certificates.
+      ...options.ca === void 0 ? {} : { ca: [...import_node_tls.rootCertificates, options.ca] },
+      headers: { accept: "text/plain", "user-agent": "spa-client" }
+    });
+    const timer = setTimeout(
+      () => finish(`no answer within ${(options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1e3} s`),
+      options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    );
+    req.on(
+      "error",
+      (error) => finish(error.code ?? error.message, void 0, error)
+    );
+    req.on("response", (res) => {
+      if (res.statusCode !== 200) return finish(`HTTP status ${res.statusCode}`);
+      const chunks = [];
+      let size = 0;
+      res.on("data", (chunk) => {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) finish(`answer longer than ${MAX_BODY_BYTES} bytes, not an address`);
+        else chunks.push(chunk);
+      });
+      res.on("error", (error) => finish(error.message, void 0, error));
+      res.on("end", () => {
+        const text2 = Buffer.concat(chunks).toString("latin1").trim();
+        const address = parseAddress(text2);
+        if (!address) return finish("the answer is not an IP address");
+        if (!isGrantable(address)) return finish(`the answer ${address.text} is not a unicast address`);
+        if (address.family !== family) return finish(`asked over IPv${family}, answered ${address.text}`);
+        finish(void 0, address.text);
+      });
+    });
+    req.end();
+  });
+}
+var import_node_https, import_node_tls, MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS;
+var init_https_echo = __esm({
+  "packages/spa-client/src/https-echo.ts"() {
+    "use strict";
+    import_node_https = require("node:https");
+    import_node_tls = require("node:tls");
+    init_src();
+    init_errors();
+    MAX_BODY_BYTES = 256;
+    DEFAULT_TIMEOUT_MS = 5e3;
   }
 });
 
@@ -1765,7 +1868,7 @@ async function queryStun(server, family, options = {}) {
   const label = `STUN server ${formatHostPort(server.host, server.port)} (IPv${family})`;
   const serverAddress = await resolveFor(server.host, family, label);
   const transactionId = (0, import_node_crypto2.randomBytes)(STUN_TRANSACTION_ID_SIZE);
-  const request = encodeBindingRequest(transactionId);
+  const request2 = encodeBindingRequest(transactionId);
   const attempts = options.attempts ?? 3;
   const socket = (0, import_node_dgram2.createSocket)({ type: family === 4 ? "udp4" : "udp6" });
   try {
@@ -1784,7 +1887,7 @@ async function queryStun(server, family, options = {}) {
           return;
         }
         sent++;
-        socket.send(request, server.port, serverAddress, (error) => {
+        socket.send(request2, server.port, serverAddress, (error) => {
           if (error) fail(`cannot send: ${error.code ?? error.message}`, error);
         });
         timer = setTimeout(transmit, rto);
@@ -1838,10 +1941,50 @@ var init_stun_client = __esm({
     import_node_dgram2 = require("node:dgram");
     import_promises = require("node:dns/promises");
     init_src();
-    init_allow_ip();
+    init_discovery_sources();
     init_errors();
     init_stun_message();
     MAX_IGNORED_REPLIES = 64;
+  }
+});
+
+// packages/spa-client/src/discover-address.ts
+var discover_address_exports = {};
+__export(discover_address_exports, {
+  discoverAddress: () => discoverAddress
+});
+async function discoverAddress(sources, family, options = {}) {
+  const asks = [];
+  if (sources.https.length > 0) {
+    const { queryHttpsEcho: queryHttpsEcho2 } = await Promise.resolve().then(() => (init_https_echo(), https_echo_exports));
+    for (const url of sources.https) {
+      asks.push(queryHttpsEcho2(url, family, options.https).then((address) => ({ label: url, address })));
+    }
+  }
+  if (sources.stun.length > 0) {
+    const { queryStun: queryStun2 } = await Promise.resolve().then(() => (init_stun_client(), stun_client_exports));
+    for (const server of sources.stun) {
+      const label = `stun=${formatHostPort(server.host, server.port)}`;
+      asks.push(queryStun2(server, family, options.stun).then((m) => ({ label, address: m.address })));
+    }
+  }
+  const results = await Promise.allSettled(asks);
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+  const answers = results.map((r) => r.value);
+  if (new Set(answers.map((a) => a.address)).size > 1) {
+    throw new ClientError(
+      CLIENT_ERROR_CODES.discoveryConflict,
+      `IPv${family} discovery sources disagree (${answers.map((a) => `${a.label} says ${a.address}`).join(", ")}): signing neither; one of them may be lying`
+    );
+  }
+  return answers[0].address;
+}
+var init_discover_address = __esm({
+  "packages/spa-client/src/discover-address.ts"() {
+    "use strict";
+    init_discovery_sources();
+    init_errors();
   }
 });
 
@@ -3809,7 +3952,7 @@ function formatPath(path) {
   }
   return out;
 }
-var MAX_ADDRESSES2, MAX_ACCESS, STUN_TARGET, isServerKey, isPortAccess, isAddress, isAllowIpMode, text, matching, integer2, hostName, PORT_ACCESS, SERVICE_NAME2, hostProfile, clientProfileSchema, PROFILE_ERROR_CODES, ProfileError;
+var MAX_ADDRESSES2, MAX_ACCESS, MAX_DISCOVERY_SOURCES2, STUN_TARGET, HTTPS_URL, isServerKey, isPortAccess, isAddress, isDiscoverySource, isAllowIpMode, eachToken, text, matching, integer2, hostName, PORT_ACCESS, DISCOVERY_SOURCE, ALLOW_IP_MODE, SERVICE_NAME2, hostProfile, clientProfileSchema, PROFILE_ERROR_CODES, ProfileError;
 var init_client_profile = __esm({
   "packages/spa-protocol/src/config/client-profile.ts"() {
     "use strict";
@@ -3820,11 +3963,15 @@ var init_client_profile = __esm({
     init_request();
     MAX_ADDRESSES2 = 8;
     MAX_ACCESS = 16;
-    STUN_TARGET = /^stun(=(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?)?$/;
+    MAX_DISCOVERY_SOURCES2 = 4;
+    STUN_TARGET = /^stun=(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
+    HTTPS_URL = /^https:\/\/[\x21-\x7e]{1,2000}$/;
     isServerKey = (text2) => text2.startsWith(SERVER_PUBLIC_PREFIX) && decodeBase64url(text2.slice(SERVER_PUBLIC_PREFIX.length), 32) !== void 0;
     isPortAccess = (text2) => parseAccess(text2)?.type === "tcp" || parseAccess(text2)?.type === "udp";
     isAddress = (text2) => parseAddress(text2) !== void 0;
-    isAllowIpMode = (text2) => text2 === "source" || text2 === "auto" || STUN_TARGET.test(text2) || isAddress(text2);
+    isDiscoverySource = (text2) => STUN_TARGET.test(text2) || HTTPS_URL.test(text2);
+    isAllowIpMode = (text2) => text2 === "source" || text2 === "auto" || isDiscoverySource(text2) || isAddress(text2);
+    eachToken = (test) => (text2) => text2.split(",").every((t) => test(t.trim()));
     text = (min, max, what) => string2({ error: `expected ${what}` }).check(
       _minLength(min, { error: `expected ${what}` }),
       _maxLength(max, { error: `at most ${max} characters` })
@@ -3835,6 +3982,8 @@ var init_client_profile = __esm({
       _regex(/^[A-Za-z0-9.:_-]+$/, { error: "expected a DNS name or an IP address" })
     );
     PORT_ACCESS = '"tcp/PORT" or "udp/PORT"';
+    DISCOVERY_SOURCE = "https://URL or stun=HOST:PORT";
+    ALLOW_IP_MODE = "source, auto, stun=HOST:PORT, https://URL or an IP address";
     SERVICE_NAME2 = "a service name ([a-z0-9][a-z0-9_-]*, at most 32 characters)";
     hostProfile = strictObject(
       {
@@ -3871,16 +4020,30 @@ var init_client_profile = __esm({
         allowIp: optional(
           union(
             [
-              matching(isAllowIpMode, "source, auto, stun, stun=HOST:PORT or an IP address"),
-              array(matching(isAddress, "an IP address")).check(
-                _minLength(1, { error: "expected at least one address" }),
-                _maxLength(MAX_ADDRESSES2, { error: `at most ${MAX_ADDRESSES2} addresses` })
+              matching(eachToken(isAllowIpMode), ALLOW_IP_MODE),
+              array(matching(isAllowIpMode, ALLOW_IP_MODE)).check(
+                _minLength(1, { error: "expected at least one entry" }),
+                _maxLength(MAX_ADDRESSES2, { error: `at most ${MAX_ADDRESSES2} entries` })
               )
             ],
-            { error: "expected source, auto, stun, stun=HOST:PORT, an IP address or a list of addresses" }
+            { error: `expected ${ALLOW_IP_MODE}, or a list of them` }
           )
         ),
-        duration: optional(integer2(0, 4294967295, "a whole number of seconds"))
+        discover: optional(
+          union(
+            [
+              matching(eachToken(isDiscoverySource), DISCOVERY_SOURCE),
+              array(matching(isDiscoverySource, DISCOVERY_SOURCE)).check(
+                _minLength(1, { error: "expected at least one source" }),
+                _maxLength(MAX_DISCOVERY_SOURCES2, { error: `at most ${MAX_DISCOVERY_SOURCES2} sources` })
+              )
+            ],
+            { error: `expected ${DISCOVERY_SOURCE}, or a list of them` }
+          )
+        ),
+        discoverCa: optional(text(1, 4096, "a CA certificate file path")),
+        duration: optional(integer2(0, 4294967295, "a whole number of seconds")),
+        maxDuration: optional(integer2(1, 4294967295, "a whole number of seconds, at least 1"))
       },
       { error: "expected an object" }
     );
@@ -3915,11 +4078,20 @@ var init_help = __esm({
   --port PORT             the server's SPA port, UDP (default: profile, else 62201); alias --spa-port
   --key FILE              private key file; "-" reads it from stdin (default: SPA_PRIVATE_KEY, then
                           the profile's keyFile); files readable by group or others are refused
-  --allow-ip MODE         which address to open for, repeatable or comma-separated:
-                            source          send none, the server uses the packet's source (default)
-                            auto            the local address the route to HOST uses, per family
-                            stun[=HOST:PORT] the public address a STUN server sees, per family
+  --allow-ip MODE         which address to sign and open for, repeatable or comma-separated.
+                          Default: per family, the local address the route to HOST uses when it
+                          and HOST's address are both global or both private (LAN, VPN); else
+                          the public address --discover finds (none configured: an error, exit 78)
+                            auto            the local address the route to HOST uses, always
+                            stun=H:P,stun=H:P  the public address two STUN servers agree on
+                            https://URL     the public address an HTTPS address echo reports
                             ADDRESS         an explicit IPv4 or IPv6 address
+                            source          sign none: the server opens the packet's source
+                                            (anyone who captures the knock can use it first)
+  --discover SOURCE       where the default finds the public address: https://URL (its body is
+                          the address as text) and/or two or more stun=HOST:PORT that must agree;
+                          repeatable (default: the profile's discover)
+  --discover-ca FILE      PEM CA certificates to trust for https:// discovery, besides the system's
   -4, -6                  use only IPv4 / IPv6 addresses of HOST
   --config FILE           profile file (default: $SPA_CONFIG, then ~/.config/spa/config.json)
   --json                  print one JSON object on stdout (shape: see README)
@@ -3945,8 +4117,9 @@ Examples:
   spa-client open tcp/5432 --host 203.0.113.10 --server-key spa-x25519:\u2026 --key ~/.config/spa/client.key
   ssh -o 'ProxyCommand spa-client connect --host %h --port %p' vpn.example.com
 
-Exit codes: 0 ok, 64 usage, 65 key, 68 unknown host, 69 network/STUN, 70 internal,
-73 cannot create, 74 connection lost, 75 --wait timed out, 78 profile/config.`,
+Exit codes: 0 ok, 64 usage, 65 key, 68 unknown host, 69 network/discovery, 70 internal,
+73 cannot create, 74 connection lost, 75 --wait timed out, 76 discovery sources disagree,
+78 profile/config or no discovery configured.`,
       open: `Usage: spa-client open [ACCESS...] --host HOST [options]
 
 Sends one signed, sealed knock asking the server to open ACCESS for your address. Without ACCESS,
@@ -3963,7 +4136,7 @@ ${KNOCK_OPTIONS}
 Examples:
   spa-client open ssh --host vpn.example.com --wait
   spa-client open tcp/22 tcp/443 --host 203.0.113.10 --server-key spa-x25519:\u2026 --key ./ci.key
-  SPA_PRIVATE_KEY="$KEY" spa-client open ssh --host vpn.example.com --allow-ip stun --wait --json
+  SPA_PRIVATE_KEY="$KEY" spa-client open ssh --host vpn.example.com --discover https://ip.example.net/ --wait --json
   spa-client open tcp/5432 --host db.example.com --allow-ip 198.51.100.7,2001:db8::7 --duration 3600
   spa-client open ssh --host vpn.example.com --dry-run --json`,
       close: `Usage: spa-client close [ACCESS...] --host HOST [options]
@@ -3987,7 +4160,8 @@ Options:
   --host HOST             the host to connect to (ssh's %h); looked up in the profile
   --port PORT             the TCP port to connect to (ssh's %p) (required)
   --spa-port PORT         the server's SPA port, UDP (default: profile, else 62201)
-  --server-key KEY, --key FILE, --allow-ip MODE, -4, -6, --config FILE: as for open
+  --server-key KEY, --key FILE, --allow-ip MODE, --discover SOURCE, --discover-ca FILE,
+  -4, -6, --config FILE: as for open
                           (--key - is refused: stdin carries the connection)
   --duration SECONDS      how long access should last
   --timeout SECONDS       give up connecting after this long (default 10), exit 75
@@ -4172,65 +4346,8 @@ function flag(args, name) {
 // packages/spa-client/src/commands/knock.ts
 init_errors();
 
-// packages/spa-client/src/knock-report.ts
-init_src();
-init_allow_ip();
-function buildReport(session, packets, wait, dryRun) {
-  const { plan } = session;
-  return {
-    command: plan.kind,
-    dryRun,
-    host: plan.host,
-    profile: plan.profile?.name ?? null,
-    server: {
-      addresses: session.hostAddresses.map((a) => a.address),
-      port: plan.spaPort,
-      key: plan.serverKeyText
-    },
-    keyId: session.keyId,
-    request: {
-      kind: plan.kind,
-      access: plan.access.map(formatAccess),
-      allowIp: describeAllowIp(plan.allowIp),
-      addresses: [...session.addresses],
-      durationSeconds: plan.durationSeconds
-    },
-    packets,
-    wait,
-    notes: [...session.notes]
-  };
-}
-function describeAddresses(report) {
-  if (report.request.addresses.length > 0) return report.request.addresses.join(", ");
-  return report.request.allowIp[0] === "source" ? "the packet's source address" : "(found when sent)";
-}
-function formatHuman(report) {
-  const { request } = report;
-  const what = `${request.kind} ${request.access.join(", ")}`;
-  const lasting = request.kind === "close" ? "" : request.durationSeconds > 0 ? `, for ${request.durationSeconds} s` : ", for the server's default time";
-  if (report.dryRun) {
-    return [
-      "dry run: nothing sent",
-      `  server   ${report.host} (${report.server.addresses.join(", ")}) port ${report.server.port}`,
-      `  key      ${report.server.key}`,
-      `  key id   ${report.keyId}`,
-      `  request  ${what}${lasting}`,
-      `  allow    ${request.allowIp.join(", ")} \u2192 ${describeAddresses(report)}`,
-      ...report.packets.map((p) => `  packet   ${p.bytes} bytes to ${p.to} port ${p.port} (IPv${p.family})`)
-    ];
-  }
-  const to = report.packets.map((p) => p.to).join(" and ");
-  const lines = [
-    `sent ${what} to ${report.host} (${to} port ${report.server.port}): access from ${describeAddresses(report)}${lasting}`
-  ];
-  for (const port of report.wait?.ports ?? []) {
-    lines.push(`open: ${port.address} tcp/${port.port} after ${port.openAfterMs} ms`);
-  }
-  return lines;
-}
-
-// packages/spa-client/src/knock-session.ts
-init_src();
+// packages/spa-client/src/knock-explain.ts
+init_discovery_sources();
 
 // packages/spa-protocol/src/node/key-files.ts
 var import_node_fs = require("node:fs");
@@ -4250,7 +4367,8 @@ function readPrivateKeyFileSync(kind, path) {
     (0, import_node_fs.closeSync)(fd);
   }
 }
-function assertOwnerOnly(path, mode) {
+function assertOwnerOnly(path, mode, platform = process.platform) {
+  if (platform === "win32") return;
   if ((mode & 63) !== 0) {
     throw new SpaError(
       ERROR_CODES.invalidKey,
@@ -4427,6 +4545,9 @@ function chooseKeySource(keyOption, env, profileKeyFile) {
     "no private key: pass --key FILE (or --key - for stdin), set SPA_PRIVATE_KEY, or set keyFile in the profile"
   );
 }
+function describeKeySource(source) {
+  return source.kind === "file" ? source.path : source.kind === "env" ? "SPA_PRIVATE_KEY" : "stdin";
+}
 async function loadPrivateKey(source, env) {
   if (source.kind === "file") return readPrivateKeyFileSync("client", source.path);
   if (source.kind === "env")
@@ -4446,46 +4567,218 @@ async function readStdin() {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-// packages/spa-client/src/request-addresses.ts
+// packages/spa-client/src/knock-explain.ts
+function describeSigned(session) {
+  if (session.plan.allowIp.source) {
+    return "signing no address: the server opens the datagram's source address (--allow-ip source)";
+  }
+  if (session.addressSources.length === 0) return "signing the addresses discovery finds when sent";
+  const parts = session.addressSources.map(
+    (s) => s.via === "given" ? s.address : s.via === "route" ? `${s.address} (route)` : `${s.address} (from ${s.via})`
+  );
+  return `signing ${parts.join(", ")}`;
+}
+function describePlan(plan, info) {
+  info(
+    plan.profilePath === void 0 ? "profile: none" : `profile: ${plan.profilePath}${plan.profile ? ` (entry "${plan.profile.name}")` : " (no entry for this host)"}`
+  );
+  info(`key: ${describeKeySource(plan.keySource)}`);
+  const discovery = plan.allowIp.discover ? `${describeDiscovery(plan.allowIp.discover).join(", ")} (--allow-ip)` : plan.discovery ? `${describeDiscovery(plan.discovery.sources).join(", ")} (${plan.discovery.origin})` : "none configured";
+  info(`discovery: ${discovery}${plan.discoverCa ? `, extra CA file ${plan.discoverCa}` : ""}`);
+}
+
+// packages/spa-client/src/knock-report.ts
+init_src();
+
+// packages/spa-client/src/allow-ip.ts
+init_src();
+init_discovery_sources();
+init_errors();
+init_option_values();
+var DEFAULT_ALLOW_IP = {
+  source: false,
+  addresses: [],
+  auto: false,
+  discover: void 0,
+  scoped: true
+};
+function parseAllowIp(values, where = "--allow-ip") {
+  const tokens = values.flatMap((v) => v.split(",")).map((t) => t.trim());
+  if (tokens.length === 0) return DEFAULT_ALLOW_IP;
+  let source = false;
+  let auto = false;
+  const discovery = [];
+  const addresses = /* @__PURE__ */ new Set();
+  for (const token of tokens) {
+    if (token === "source") source = true;
+    else if (token === "auto") auto = true;
+    else if (isDiscoveryToken(token)) discovery.push(token);
+    else {
+      const address = parseAddress(token);
+      if (!address || !isGrantable(address)) {
+        throw usageError(
+          `${where}: expected source, auto, stun=HOST:PORT, https://URL or a unicast IP address, got "${clip(token)}"`
+        );
+      }
+      addresses.add(address.text);
+    }
+  }
+  const discover = discovery.length > 0 ? parseDiscoverySources(discovery, where) : void 0;
+  if (source && (auto || discover || addresses.size > 0)) {
+    throw usageError(`${where}: "source" means "no address, use the packet's source" and cannot be combined`);
+  }
+  if (addresses.size > MAX_ADDRESSES) throw usageError(`${where}: at most ${MAX_ADDRESSES} addresses`);
+  return { source, addresses: [...addresses], auto, discover, scoped: false };
+}
+function describeAllowIp(allow) {
+  if (allow.source) return ["source"];
+  const out = [];
+  if (allow.scoped) out.push("default");
+  if (allow.auto) out.push("auto");
+  if (allow.discover) out.push(...describeDiscovery(allow.discover));
+  return [...out, ...allow.addresses];
+}
+
+// packages/spa-client/src/knock-report.ts
+function buildReport(session, packets, wait, dryRun) {
+  const { plan } = session;
+  return {
+    command: plan.kind,
+    dryRun,
+    host: plan.host,
+    profile: plan.profile?.name ?? null,
+    server: {
+      addresses: session.hostAddresses.map((a) => a.address),
+      port: plan.spaPort,
+      key: plan.serverKeyText
+    },
+    keyId: session.keyId,
+    request: {
+      kind: plan.kind,
+      access: plan.access.map(formatAccess),
+      allowIp: describeAllowIp(plan.allowIp),
+      addresses: [...session.addresses],
+      addressSources: [...session.addressSources],
+      durationSeconds: plan.durationSeconds
+    },
+    packets,
+    wait,
+    notes: [...session.notes]
+  };
+}
+function describeAddresses(report) {
+  if (report.request.addresses.length > 0) return report.request.addresses.join(", ");
+  return report.request.allowIp[0] === "source" ? "the packet's source address" : "(found when sent)";
+}
+function formatHuman(report) {
+  const { request: request2 } = report;
+  const what = `${request2.kind} ${request2.access.join(", ")}`;
+  const lasting = request2.kind === "close" ? "" : request2.durationSeconds > 0 ? `, for ${request2.durationSeconds} s` : ", for the server's default time";
+  if (report.dryRun) {
+    return [
+      "dry run: nothing sent",
+      `  server   ${report.host} (${report.server.addresses.join(", ")}) port ${report.server.port}`,
+      `  key      ${report.server.key}`,
+      `  key id   ${report.keyId}`,
+      `  request  ${what}${lasting}`,
+      `  allow    ${request2.allowIp.join(", ")} \u2192 ${describeAddresses(report)}`,
+      ...report.packets.map((p) => `  packet   ${p.bytes} bytes to ${p.to} port ${p.port} (IPv${p.family})`)
+    ];
+  }
+  const to = report.packets.map((p) => p.to).join(" and ");
+  const lines = [
+    `sent ${what} to ${report.host} (${to} port ${report.server.port}): access from ${describeAddresses(report)}${lasting}`
+  ];
+  for (const port of report.wait?.ports ?? []) {
+    lines.push(`open: ${port.address} tcp/${port.port} after ${port.openAfterMs} ms`);
+  }
+  return lines;
+}
+
+// packages/spa-client/src/knock-session.ts
+var import_node_fs2 = require("node:fs");
 init_src();
 init_errors();
+
+// packages/spa-client/src/request-addresses.ts
+init_src();
+init_discovery_sources();
+init_errors();
 async function chooseAddresses(allow, targets, spaPort, options) {
-  if (allow.source) return { addresses: [], notes: [] };
-  const found = new Set(allow.addresses);
+  if (allow.source) return { addresses: [], sources: [], notes: [] };
+  const found = new Map(allow.addresses.map((a) => [a, "given"]));
   const notes = [];
-  if (allow.auto) {
-    const { localAddressToward: localAddressToward2 } = await Promise.resolve().then(() => (init_local_address(), local_address_exports));
+  const toDiscover = [];
+  const unconfigured = [];
+  if (allow.auto || allow.scoped) {
+    const [{ localAddressToward: localAddressToward2 }, { sameScope: sameScope2 }] = await Promise.all([
+      Promise.resolve().then(() => (init_local_address(), local_address_exports)),
+      Promise.resolve().then(() => (init_address_scope(), address_scope_exports))
+    ]);
     for (const target of targets) {
       const local = await localAddressToward2(target, spaPort);
-      if (local) found.add(local);
-      else notes.push(`auto: no IPv${target.family} route to ${target.address}`);
+      if (!local) notes.push(`no IPv${target.family} route to ${target.address}`);
+      else if (allow.auto || sameScope2(local, target.address)) found.set(local, "route");
+      else if (options.discovery) {
+        toDiscover.push({ family: target.family, sources: options.discovery });
+      } else {
+        unconfigured.push(
+          `this machine's ${local} and the server's ${target.address} are in different scopes`
+        );
+      }
     }
   }
-  if (allow.stun && options.queryStun) {
-    const { queryStun: queryStun2 } = await Promise.resolve().then(() => (init_stun_client(), stun_client_exports));
-    const server = allow.stun;
-    const results = await Promise.allSettled(targets.map((t) => queryStun2(server, t.family, options.stun)));
-    let any = false;
-    for (const result of results) {
-      if (result.status === "fulfilled") {
-        found.add(result.value.address);
-        any = true;
-      } else notes.push(result.reason instanceof Error ? result.reason.message : String(result.reason));
+  if (allow.discover) {
+    for (const t of targets) toDiscover.push({ family: t.family, sources: allow.discover });
+  }
+  await discoverAll(toDiscover, options, found, notes);
+  if (found.size === 0) {
+    if (unconfigured.length > 0) {
+      throw new ClientError(
+        CLIENT_ERROR_CODES.discoveryUnconfigured,
+        `${unconfigured.join("; ")} (a NAT between them?): configure discovery (--discover https://URL, or "discover" in the profile) or pass --allow-ip ADDRESS or --allow-ip source`
+      );
     }
-    if (!any) {
-      throw new ClientError(CLIENT_ERROR_CODES.stunFailed, notes.join("; ") || "STUN: no address found");
+    if (!(toDiscover.length > 0 && !options.query)) {
+      throw new ClientError(CLIENT_ERROR_CODES.network, `--allow-ip: no address found (${notes.join("; ")})`);
     }
   }
-  if (found.size === 0 && !(allow.stun && !options.queryStun)) {
-    throw new ClientError(CLIENT_ERROR_CODES.network, `--allow-ip: no address found (${notes.join("; ")})`);
-  }
+  for (const why of unconfigured) notes.push(`not signed: ${why} and no discovery is configured`);
   if (found.size > MAX_ADDRESSES) {
     throw new ClientError(
       CLIENT_ERROR_CODES.usage,
       `--allow-ip: ${found.size} addresses, at most ${MAX_ADDRESSES}`
     );
   }
-  return { addresses: [...found], notes };
+  return {
+    addresses: [...found.keys()],
+    sources: [...found].map(([address, via]) => ({ address, via })),
+    notes
+  };
+}
+async function discoverAll(jobs, options, found, notes) {
+  if (jobs.length === 0) return;
+  if (!options.query) {
+    for (const job of jobs)
+      notes.push(`IPv${job.family}: would ask ${describeDiscovery(job.sources).join(", ")}`);
+    return;
+  }
+  const { discoverAddress: discoverAddress2 } = await Promise.resolve().then(() => (init_discover_address(), discover_address_exports));
+  const results = await Promise.allSettled(
+    jobs.map((job) => discoverAddress2(job.sources, job.family, options.discoveryOptions))
+  );
+  let firstError;
+  for (const [i, result] of results.entries()) {
+    if (result.status === "fulfilled") {
+      found.set(result.value, describeDiscovery(jobs[i].sources).join(" + "));
+      continue;
+    }
+    const error = result.reason;
+    if (error.code === CLIENT_ERROR_CODES.discoveryConflict) throw error;
+    firstError ??= error;
+    notes.push(error instanceof Error ? error.message : String(error));
+  }
+  if (found.size === 0 && firstError !== void 0) throw firstError;
 }
 
 // packages/spa-client/src/resolve-host.ts
@@ -4597,8 +4890,14 @@ async function prepareKnock(plan, env, options) {
   const key = { secretKey, publicKey: nodeBackend.ed25519PublicKey(secretKey) };
   const host = await resolveHost(plan.host, plan.family);
   const perFamily = firstPerFamily(host);
-  const choice = await chooseAddresses(plan.allowIp, perFamily, plan.spaPort, options);
-  const targets = plan.allowIp.source ? perFamily : perFamily.slice(0, 1);
+  const ca = plan.discoverCa === void 0 ? void 0 : readCaFile(plan.discoverCa);
+  const choice = await chooseAddresses(plan.allowIp, perFamily, plan.spaPort, {
+    query: options.query,
+    discovery: plan.discovery?.sources,
+    discoveryOptions: { https: { ca }, ...options.stun ? { stun: options.stun } : {} }
+  });
+  const signedFamilies = new Set(choice.addresses.map((a) => a.includes(":") ? 6 : 4));
+  const targets = plan.allowIp.source ? perFamily : [perFamily.find((t) => signedFamilies.has(t.family)) ?? perFamily[0]];
   const content = {
     kind: plan.kind,
     serverKey: plan.serverKey,
@@ -4612,6 +4911,7 @@ async function prepareKnock(plan, env, options) {
     hostAddresses: host.addresses,
     targets,
     addresses: choice.addresses,
+    addressSources: choice.sources,
     notes: choice.notes,
     async send() {
       const reports = [];
@@ -4629,15 +4929,23 @@ async function prepareKnock(plan, env, options) {
     preview: () => targets.map((target) => sealKnock(key, content, target, plan.spaPort).report)
   };
 }
+function readCaFile(path) {
+  try {
+    return (0, import_node_fs2.readFileSync)(path, "utf8");
+  } catch (cause) {
+    const code = cause.code ?? "unreadable";
+    throw new ClientError(CLIENT_ERROR_CODES.configInvalid, `discovery CA file ${path}: ${code}`, { cause });
+  }
+}
 
 // packages/spa-client/src/commands/knock.ts
 init_option_values();
 
 // packages/spa-client/src/output.ts
-var import_node_fs2 = require("node:fs");
+var import_node_fs3 = require("node:fs");
 function writeOut(fd, text2) {
   try {
-    (0, import_node_fs2.writeSync)(fd, text2);
+    (0, import_node_fs3.writeSync)(fd, text2);
   } catch {
     (fd === 1 ? process.stdout : process.stderr).write(text2);
   }
@@ -4657,18 +4965,22 @@ function createOutput(json, verbose) {
     info(text2) {
       if (verbose) writeOut(2, `spa-client: ${text2}
 `);
+    },
+    notice(text2) {
+      writeOut(2, `spa-client: ${text2}
+`);
     }
   };
 }
 
 // packages/spa-client/src/plan.ts
 init_src();
-init_allow_ip();
+init_discovery_sources();
 init_errors();
 init_option_values();
 
 // packages/spa-client/src/profile.ts
-var import_node_fs3 = require("node:fs");
+var import_node_fs4 = require("node:fs");
 var import_node_os = require("node:os");
 var import_node_path = require("node:path");
 init_errors();
@@ -4684,7 +4996,7 @@ function locateProfile(config2, env) {
 async function loadProfile(location) {
   let text2;
   try {
-    text2 = (0, import_node_fs3.readFileSync)(location.path, "utf8");
+    text2 = (0, import_node_fs4.readFileSync)(location.path, "utf8");
   } catch (cause) {
     const code = cause.code;
     if (code === "ENOENT" && !location.explicit) return void 0;
@@ -4741,6 +5053,7 @@ async function resolvePlan(inputs) {
   const cliAccess = parseAccessList(inputs.access);
   const cliPort = inputs.spaPort === void 0 ? void 0 : parsePortOption("port", inputs.spaPort);
   const cliAllowIp = inputs.allowIp && inputs.allowIp.length > 0 ? parseAllowIp(inputs.allowIp) : void 0;
+  const cliDiscover = inputs.discover && inputs.discover.length > 0 ? parseDiscoverySources(splitTokens(inputs.discover), "--discover") : void 0;
   if (inputs.duration !== void 0 && inputs.kind === "close") {
     throw usageError("--duration: a close request has no duration");
   }
@@ -4761,6 +5074,7 @@ async function resolvePlan(inputs) {
     inputs.serverKey !== void 0 ? "--server-key" : `${location.path}: serverKey`
   );
   const servicePorts = collectServicePorts(entry?.services);
+  refuseUnknownServices(cliAccess, entry?.services, inputs.host);
   let access = cliAccess;
   if (access.length === 0) {
     access = inputs.defaultAccess ? inputs.defaultAccess(servicePorts) : defaultAccess(entry?.services);
@@ -4776,10 +5090,24 @@ async function resolvePlan(inputs) {
     env,
     profileKeyFile
   );
-  let allowIp = cliAllowIp ?? SOURCE_ONLY;
+  let allowIp = cliAllowIp ?? DEFAULT_ALLOW_IP;
   if (!cliAllowIp && entry?.allowIp !== void 0) {
     const values = typeof entry.allowIp === "string" ? [entry.allowIp] : entry.allowIp;
     allowIp = parseAllowIp(values, `${location.path}: allowIp`);
+  }
+  let discovery = cliDiscover && { sources: cliDiscover, origin: "--discover" };
+  if (!discovery && entry?.discover !== void 0) {
+    const where = `${location.path}: discover`;
+    const values = typeof entry.discover === "string" ? [entry.discover] : entry.discover;
+    discovery = { sources: parseDiscoverySources(splitTokens(values), where), origin: where };
+  }
+  const discoverCa = inputs.discoverCa !== void 0 ? expandHome(inputs.discoverCa, env) : entry?.discoverCa === void 0 ? void 0 : expandHome(entry.discoverCa, env, location.path);
+  const durationSeconds = inputs.kind === "close" ? 0 : cliDuration ?? entry?.duration ?? 0;
+  const warnings = [];
+  if (entry?.maxDuration !== void 0 && durationSeconds > entry.maxDuration) {
+    warnings.push(
+      `warning: ${durationSeconds} s asked, but the server grants ${inputs.host} at most ${entry.maxDuration} s (profile maxDuration): access will end sooner`
+    );
   }
   return {
     kind: inputs.kind,
@@ -4791,14 +5119,18 @@ async function resolvePlan(inputs) {
     keySource,
     access,
     allowIp,
-    durationSeconds: inputs.kind === "close" ? 0 : cliDuration ?? entry?.duration ?? 0,
+    discovery,
+    discoverCa,
+    profilePath: profileFile ? location.path : void 0,
+    warnings,
+    durationSeconds,
     servicePorts,
     family: inputs.family
   };
 }
 function parseServerKey(text2, where) {
   try {
-    return parsePublicKey("server", text2);
+    return parseServerPublicKey(text2);
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
     throw new ClientError(CLIENT_ERROR_CODES.keyInvalid, `${where}: ${message}`, { cause });
@@ -4823,6 +5155,20 @@ function defaultAccess(services) {
   const words = Array.isArray(services) ? services : Object.keys(services);
   return parseAccessList(words);
 }
+function refuseUnknownServices(access, services, host) {
+  if (services === void 0) return;
+  const names = Array.isArray(services) ? services.filter((s) => parseAccess(s)?.type === "service") : Object.keys(services);
+  for (const item of access) {
+    if (item.type !== "service" || names.includes(item.name)) continue;
+    const known = names.length > 0 ? `it lists ${names.join(", ")}` : "it lists no service names";
+    throw usageError(
+      `unknown service "${item.name}": the profile of ${host} does not list it (${known}); use tcp/PORT or udp/PORT for a port`
+    );
+  }
+}
+function splitTokens(values) {
+  return values.flatMap((v) => v.split(",")).map((t) => t.trim());
+}
 
 // packages/spa-client/src/commands/knock.ts
 var KNOCK_OPTIONS2 = {
@@ -4832,6 +5178,8 @@ var KNOCK_OPTIONS2 = {
   "spa-port": { type: "string" },
   key: { type: "string" },
   "allow-ip": { type: "string", multiple: true },
+  discover: { type: "string", multiple: true },
+  "discover-ca": { type: "string" },
   config: { type: "string" },
   ipv4: { type: "boolean", short: "4" },
   ipv6: { type: "boolean", short: "6" },
@@ -4873,14 +5221,19 @@ async function runKnock(kind, argv, out) {
     spaPort: port ?? spaPort,
     key: stringOption(args, "key"),
     allowIp: listOption(args, "allow-ip"),
+    discover: listOption(args, "discover"),
+    discoverCa: stringOption(args, "discover-ca"),
     duration: stringOption(args, "duration"),
     config: stringOption(args, "config"),
     family: flag(args, "ipv4") ? 4 : flag(args, "ipv6") ? 6 : void 0,
     env: process.env
   });
   const probePorts = wait ? tcpPortsToProbe(plan.access, plan.servicePorts) : [];
-  const session = await prepareKnock(plan, process.env, { queryStun: !dryRun });
+  describePlan(plan, output.info);
+  for (const warning of plan.warnings) output.notice(warning);
+  const session = await prepareKnock(plan, process.env, { query: !dryRun });
   for (const note of session.notes) output.info(note);
+  output.notice(describeSigned(session));
   if (dryRun) {
     const report2 = buildReport(session, session.preview(), null, true);
     if (output.json) output.result(report2);
@@ -4948,7 +5301,7 @@ init_errors();
 
 // action/src/workflow-io.ts
 var import_node_crypto4 = require("node:crypto");
-var import_node_fs4 = require("node:fs");
+var import_node_fs5 = require("node:fs");
 function inputVariable(name) {
   return `INPUT_${name.replace(/ /g, "_").toUpperCase()}`;
 }
@@ -4974,7 +5327,7 @@ var logError = (message) => issue2("error", message);
 function appendEntry(file, what, name, value) {
   if (!file) throw new Error(`${what} is not set: not running as a GitHub Actions step`);
   const delimiter = `spa_${(0, import_node_crypto4.randomBytes)(12).toString("hex")}`;
-  (0, import_node_fs4.appendFileSync)(file, `${name}<<${delimiter}
+  (0, import_node_fs5.appendFileSync)(file, `${name}<<${delimiter}
 ${value}
 ${delimiter}
 `);
@@ -5040,7 +5393,9 @@ async function knock(kind, inputs, allowIp) {
     result(value) {
       report = value;
     },
-    info: (text2) => logInfo(`spa-client: ${text2}`)
+    info: (text2) => logInfo(`spa-client: ${text2}`),
+    // "signing ADDRESS (…)": the address that gets the port, worth seeing in the job's log.
+    notice: (text2) => logInfo(`spa-client: ${text2}`)
   };
   process.env.SPA_PRIVATE_KEY = inputs.privateKey;
   try {

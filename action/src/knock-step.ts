@@ -24,6 +24,8 @@ export async function knock(
       report = value as KnockReport;
     },
     info: (text) => logInfo(`spa-client: ${text}`),
+    // "signing ADDRESS (…)": the address that gets the port, worth seeing in the job's log.
+    notice: (text) => logInfo(`spa-client: ${text}`),
   };
   // The client reads SPA_PRIVATE_KEY from this process's environment: no file on the runner's disk,
   // nothing on a command line another process could read.

@@ -44,7 +44,7 @@ export interface ServerProcessOptions {
   readonly readyTimeoutMs?: number;
   /** A command the server runs under, e.g. setpriv with its arguments (it must exec the rest). */
   readonly wrapper?: readonly string[];
-  /** The spa-server executable; default the workspace's (SERVER_BIN), e.g. one installed from npm. */
+  /** The spa-server executable; default the workspace's (SERVER_BIN): one installed from npm, or a single-file build in dist/. */
   readonly bin?: string;
 }
 

@@ -132,4 +132,7 @@ function printError(error: unknown, verbose = false): void {
   }
 }
 
-process.exitCode = await main(process.argv);
+// Not a top-level await: the single-file executable bundles this module as CommonJS (scripts/bundle.mjs --sea).
+void main(process.argv).then((code) => {
+  process.exitCode = code;
+});

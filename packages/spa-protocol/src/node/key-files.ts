@@ -45,7 +45,13 @@ export function readPrivateKeyFileSync(kind: KeyKind, path: string): Uint8Array 
   }
 }
 
-function assertOwnerOnly(path: string, mode: number): void {
+/**
+ * Refuses a key file its group or others may access. Not on Windows: there Node makes the mode up
+ * from the read-only attribute (0666 or 0444 for every file, whoever may read it), so the bits would
+ * refuse every key and prove nothing; the file's ACL is what protects it (docs/install.md).
+ */
+export function assertOwnerOnly(path: string, mode: number, platform: string = process.platform): void {
+  if (platform === 'win32') return;
   if ((mode & 0o077) !== 0) {
     throw new SpaError(
       ERROR_CODES.invalidKey,

@@ -1,0 +1,88 @@
+/**
+ * docs/install.md, "Living with another firewall": a default-drop nftables table beside spa's. An accept
+ * in table spa does not override that table's drop; the documented rules (knock port and protected
+ * port accepted there) let the granted client in, while spa's table still keeps the outsider out.
+ */
+import { fileURLToPath } from 'node:url';
+import type { ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLab, type Host, type Lab } from './lib/netns.js';
+import { probeTcp, waitForTcp } from './lib/probe.js';
+import { KNOCK_PORT, type ServerProcess, startServerProcess } from './lib/server-process.js';
+import { waitForOutput } from './lib/wait-output.js';
+
+const TCP_SERVICE = fileURLToPath(new URL('./lib/tcp-service.mjs', import.meta.url));
+const SSH = 2222;
+
+// The admin's own firewall, as in docs/install.md: default drop on input, loopback and replies allowed.
+const DEFAULT_DROP = `table inet filter {
+  chain input {
+    type filter hook input priority filter; policy drop;
+    iif lo accept
+    ct state established,related accept
+  }
+}
+`;
+// The two rules docs/install.md tells the admin to add to that table.
+const KNOCK_RULE = `add rule inet filter input udp dport ${KNOCK_PORT} accept\n`;
+const PROTECTED_RULE = `add rule inet filter input tcp dport ${SSH} accept\n`;
+
+describe('spa-server beside a default-drop nftables table', () => {
+  let lab: Lab;
+  let server: Host;
+  let client: Host;
+  let outsider: Host;
+  let spa: ServerProcess;
+  let service: ResultPromise;
+
+  const nft = async (script: string): Promise<void> => {
+    await server.exec('nft', ['-f', '-'], { input: script });
+  };
+  const knock = async (): Promise<void> => {
+    await spa.send(client, spa.knock());
+  };
+
+  beforeAll(async () => {
+    lab = await createLab(['server', 'client', 'outsider']);
+    server = lab.host('server');
+    client = lab.host('client');
+    outsider = lab.host('outsider');
+    service = server.exec(process.execPath, [TCP_SERVICE, String(SSH)], { reject: false });
+    await waitForOutput(service, 'stdout', `listening ${SSH}`);
+    spa = await startServerProcess({
+      host: server,
+      backend: 'nftables',
+      services: { ssh: `tcp/${SSH}` },
+      config: { defaultDuration: 60, maxDuration: 60 },
+    });
+    await nft(DEFAULT_DROP);
+  });
+
+  afterAll(async () => {
+    await spa?.stop();
+    await spa?.cleanup();
+    service?.kill();
+    await lab?.destroy();
+  });
+
+  it('without the documented rules, the other table drops the knock: no grant, the port stays shut', async () => {
+    await knock();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(spa.logs().some((l) => l.event === 'knock.accepted')).toBe(false);
+    expect(await probeTcp(client, server.ipv4, SSH)).toBe('filtered');
+  });
+
+  it('with only the knock port allowed, spa grants but the other table still drops the port', async () => {
+    await nft(KNOCK_RULE);
+    await knock();
+    await spa.waitForLog((l) => l.event === 'knock.accepted' && l.src === client.ipv4);
+    expect(await probeTcp(client, server.ipv4, SSH)).toBe('filtered');
+  });
+
+  it('with the protected port accepted there too, the granted client gets in and the outsider does not', async () => {
+    await nft(PROTECTED_RULE);
+    expect(await waitForTcp(client, server.ipv4, SSH, 'open')).toBe('open');
+    // The other table accepts every address on the port now: spa's table is what keeps this one out.
+    expect(await probeTcp(outsider, server.ipv4, SSH)).toBe('filtered');
+  });
+});

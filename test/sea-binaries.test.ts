@@ -1,0 +1,97 @@
+/** The single-file executables (dist/spa-*-linux-x64): no Node on the target, a knock through them in namespaces, checksums. */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, DIST, ensureArtifacts } from './lib/artifacts.js';
+import { createLab, type Host, type Lab } from './lib/netns.js';
+import { probeTcp, waitForTcp } from './lib/probe.js';
+import { type ServerProcess, startServerProcess } from './lib/server-process.js';
+import { waitForOutput } from './lib/wait-output.js';
+
+const TCP_SERVICE = fileURLToPath(new URL('./lib/tcp-service.mjs', import.meta.url));
+const SSH = 2222;
+// No node on PATH (it lives in /usr/bin or /usr/local/bin): the executables must not need one.
+// /usr/sbin:/sbin only for `ip netns exec`, which runs them in a namespace.
+const BARE_ENV = { PATH: '/usr/sbin:/sbin' };
+
+describe('single-file executables (linux-x64)', () => {
+  let lab: Lab;
+  let server: Host;
+  let client: Host;
+  let outsider: Host;
+  let spa: ServerProcess;
+  let service: ResultPromise;
+
+  beforeAll(async () => {
+    await ensureArtifacts();
+    lab = await createLab(['server', 'client', 'outsider']);
+    server = lab.host('server');
+    client = lab.host('client');
+    outsider = lab.host('outsider');
+    service = server.exec(process.execPath, [TCP_SERVICE, String(SSH)], { reject: false });
+    await waitForOutput(service, 'stdout', `listening ${SSH}`);
+    spa = await startServerProcess({
+      host: server,
+      backend: 'nftables',
+      bin: ARTIFACTS.serverBin,
+      services: { ssh: `tcp/${SSH}` },
+      config: { defaultDuration: 5, maxDuration: 10 },
+    });
+  }, 900_000);
+
+  afterAll(async () => {
+    await spa?.stop();
+    await spa?.cleanup();
+    service?.kill();
+    await lab?.destroy();
+  });
+
+  it('print their version with no node anywhere on PATH', async () => {
+    for (const [bin, expected] of [
+      [ARTIFACTS.serverBin, /^0\.1\.0$/],
+      [ARTIFACTS.clientBin, /^spa-client 0\.1\.0$/],
+    ] as const) {
+      const r = await execa(bin, ['--version'], { env: BARE_ENV, extendEnv: false });
+      expect(r.stdout.trim()).toMatch(expected);
+      expect(r.stderr).toBe('');
+    }
+  });
+
+  it('the spa-server executable runs the daemon (nftables) and the spa-client executable knocks it open', async () => {
+    expect(await probeTcp(client, server.ipv4, SSH)).toBe('filtered');
+    const alice = spa.clients[0]!;
+    const r = await client.exec(
+      ARTIFACTS.clientBin,
+      [
+        'open',
+        'tcp/2222',
+        '--host',
+        server.ipv4,
+        '--server-key',
+        spa.serverPublicKey,
+        '--key',
+        alice.keyFile,
+      ],
+      { env: BARE_ENV, extendEnv: false, reject: false },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    await spa.waitForLog((l) => l.event === 'knock.accepted' && l.src === client.ipv4);
+    expect(await waitForTcp(client, server.ipv4, SSH, 'open')).toBe('open');
+    expect(await probeTcp(outsider, server.ipv4, SSH)).toBe('filtered');
+  });
+
+  it('SHA256SUMS beside the binaries matches every artifact', async () => {
+    const sums = await readFile(ARTIFACTS.sums, 'utf8');
+    for (const name of ['spa-server-linux-x64', 'spa-client-linux-x64', 'spa-server_0.1.0_amd64.deb']) {
+      expect(sums).toMatch(new RegExp(`^[0-9a-f]{64}  ${name.replaceAll('.', '\\.')}$`, 'm'));
+    }
+    const check = await execa('sha256sum', ['--check', '--strict', 'SHA256SUMS'], {
+      cwd: DIST,
+      reject: false,
+    });
+    expect(check.stderr).toBe('');
+    expect(check.exitCode).toBe(0);
+  });
+});
