@@ -1,14 +1,14 @@
 /** Applying a new configuration to a running daemon: firewall first, then one swap of keys and policy. @module */
-import { addressInNetwork, type CryptoBackend, parseAddress } from 'spa-protocol';
+import type { CryptoBackend } from 'spa-protocol';
 import type { ResolvedConfig } from './config/resolved-config.js';
 import { DAEMON_ERROR_CODES, DaemonError } from './daemon-errors.js';
-import type { GrantTarget } from './firewall/driver.js';
 import type { GrantKeeper } from './grants.js';
 import type { DaemonLog } from './log.js';
 import type { ClientLimiter } from './pipeline/client-limiter.js';
 import type { Pipeline } from './pipeline/pipeline.js';
 import type { RateLimiter } from './pipeline/rate-limiter.js';
 import { buildRuntime, type Runtime } from './pipeline/runtime.js';
+import { stillAllowed } from './pipeline/still-allowed.js';
 import type { ReplayStore } from './replay-store.js';
 
 /** Fields only a restart applies: they own sockets, files and kernel objects. */
@@ -63,19 +63,6 @@ export async function applyReload(t: ReloadTargets, next: ResolvedConfig): Promi
     });
   }
   t.log.event('info', 'daemon.reloaded', { clients: next.clients.length, message: 'configuration reloaded' });
-}
-
-/** True while the client with `keyId` may still open `target`: its key, one of its services, its networks. */
-export function stillAllowed(rt: Runtime, keyId: string, target: GrantTarget): boolean {
-  const client = rt.clients.get(keyId);
-  if (!client) return false;
-  const port = client.services.some((name) =>
-    rt.limits.services.get(name)?.some((p) => p.protocol === target.protocol && p.port === target.port),
-  );
-  if (!port) return false;
-  if (client.sourceNetworks.length === 0) return true;
-  const address = parseAddress(target.address);
-  return address !== undefined && client.sourceNetworks.some((n) => addressInNetwork(address, n));
 }
 
 /** One warning per client that accepts knocks for the datagram's source (start and reload). */

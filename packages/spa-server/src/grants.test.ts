@@ -5,12 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { captureLog } from '../test/capture-log.js';
 import { createFakeDriver } from '../test/fake-driver.js';
 import { makeClient, makeFixture } from '../test/fixtures.js';
-import { stillAllowed } from './daemon-reload.js';
 import type { PortSpec } from './firewall/driver.js';
 import { createGrantKeeper, GrantLimitError } from './grants.js';
 import { createDaemonLog } from './log.js';
 import { createMetrics } from './metrics.js';
 import { buildRuntime } from './pipeline/runtime.js';
+import { stillAllowed } from './pipeline/still-allowed.js';
 
 const T0 = 1_700_000_000_000;
 const SSH: PortSpec[] = [{ protocol: 'tcp', port: 22 }];

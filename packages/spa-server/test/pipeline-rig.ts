@@ -2,7 +2,7 @@
 import { rmSync } from 'node:fs';
 import type { ResolvedConfig } from '../src/config/resolved-config.js';
 import { createGrantKeeper, type GrantKeeper } from '../src/grants.js';
-import { createDaemonLog } from '../src/log.js';
+import { createDaemonLog, type DaemonLog } from '../src/log.js';
 import { createMetrics, type Metrics } from '../src/metrics.js';
 import { createClientLimiter } from '../src/pipeline/client-limiter.js';
 import { createPipeline, type Pipeline } from '../src/pipeline/pipeline.js';
@@ -33,6 +33,8 @@ export interface Rig {
   driver: FakeDriver;
   backend: CountingBackend;
   log: CaptureLog;
+  /** The daemon log the stages write to (its lines land in `log`). */
+  daemonLog: DaemonLog;
   metrics: Metrics;
   replay: ReplayStore;
   grants: GrantKeeper;
@@ -99,6 +101,7 @@ export async function rig(
     driver,
     backend,
     log,
+    daemonLog,
     metrics,
     replay,
     grants,

@@ -7,9 +7,11 @@ import type { ClientLimiter } from './client-limiter.js';
 export type AdmitRefusal = 'client-rate-limited' | ReplayRefusal;
 
 /**
- * Runs after the signature and policy, so only the holder of a client's key can spend that client's
- * budget, and a knock refused here wrote nothing. On success the replay entry is reserved (in memory,
- * synchronously): a copy of the datagram later in the same batch is a replay.
+ * Runs after the signature, so only the holder of a client's key can spend that client's budget, and
+ * before policy, so that every knock that authenticated spends its nonce: a copy of a knock that
+ * policy refuses is then a `replay` that names no client, not another policy refusal naming the
+ * client beside an address of the copier's choosing. A knock refused here wrote nothing. On success
+ * the replay entry is reserved (in memory, synchronously): a later copy in the same batch is a replay.
  */
 export function admitKnock(
   limiter: ClientLimiter,

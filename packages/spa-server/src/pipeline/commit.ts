@@ -12,6 +12,11 @@ export interface CommitDeps {
   readonly grants: GrantKeeper;
   readonly log: DaemonLog;
   readonly metrics: Metrics;
+  /**
+   * Asked once the record is durable, before an open reaches the firewall: false when a reload in
+   * the meantime removed the key, the service or the network (its revoke ran before this grant).
+   */
+  readonly stillAllowed?: () => boolean;
   /** The server's maxGrantsPerClient at the time of the knock. */
   readonly maxGrantsPerClient: number;
 }
@@ -54,6 +59,10 @@ export async function commitKnock(
     await replay.commit();
   } catch (error) {
     fail('replay-store-failed', error);
+    return;
+  }
+  if (decision.kind === 'open' && deps.stillAllowed && !deps.stillAllowed()) {
+    fail('reload-revoked', new Error('a reload while the knock was committed no longer allows it'));
     return;
   }
   try {

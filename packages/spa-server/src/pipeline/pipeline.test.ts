@@ -3,6 +3,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeClient, makeFixture } from '../../test/fixtures.js';
 import { cleanupRigs, type Rig, rig, SRC, T0 } from '../../test/pipeline-rig.js';
 import { readmeFail2banFilter } from '../../test/readme-fail2ban.js';
+import { commitKnock } from './commit.js';
 
 afterAll(cleanupRigs);
 
@@ -95,12 +96,12 @@ describe('packet pipeline', () => {
     expect(r.reasons()).toEqual(['bad-mac']);
   });
 
-  it('writes no state for a policy refusal', async () => {
+  it('a policy refusal opens nothing, but the authenticated knock spends its nonce', async () => {
     const bob = r.fx.clients[1]!;
     await r.feed(r.fx.knock({}, { client: bob, now: T0 }));
     expect(r.reasons()).toEqual(['policy-service']);
     expect(r.backend.calls.ed25519Verify).toBe(1); // authenticated first (§7 order)
-    expect(r.replay.size).toBe(0);
+    expect(r.replay.size).toBe(1); // a copy of it is a replay, naming no client
     expect(r.driver.calls).toEqual([]);
   });
 
@@ -240,6 +241,72 @@ describe('source mode and grant ownership in the pipeline', () => {
     await from(r, '192.0.2.1', knock);
     expect(r.backend.calls.ed25519Verify).toBe(verified);
     expect(r.metrics.snapshot().duplicateRevokes).toBe(1);
+  });
+
+  it('a copy arriving while the first copy is still being committed still ends with no grant', async () => {
+    const r = await rig();
+    const knock = r.fx.knock({}, { now: T0 });
+    // Both before either is decided: the real knock arrives while the copy's record is being written.
+    r.pipeline.receive(knock, OTHER, 40000);
+    r.pipeline.receive(knock, SRC, 40000);
+    await r.pipeline.idle();
+    expect(r.reasons()).toEqual(['replay']);
+    expect(r.driver.grants.size).toBe(0);
+    expect(r.log.events('knock.duplicate')).toHaveLength(1);
+  });
+
+  it('a copy of a knock that policy refused is a replay naming no client (fail2ban cannot be steered)', async () => {
+    const r = await rig();
+    const bob = r.fx.clients[1]!;
+    const knock = r.fx.knock({}, { client: bob, now: T0 }); // bob may not open ssh: policy-service
+    await r.feed(knock);
+    await r.feedFrom(OTHER, knock);
+    await r.feedFrom('192.0.2.53', knock);
+    const refused = r.log.events('knock.refused');
+    expect(refused.map((e) => [e.reason, e.client, e.src])).toEqual([
+      ['policy-service', 'bob', SRC],
+      ['replay', undefined, OTHER],
+      ['replay', undefined, '192.0.2.53'],
+    ]);
+    const banned = readmeFail2banFilter();
+    expect(refused.map((e) => banned(JSON.stringify(e)))).toEqual([SRC, undefined, undefined]);
+  });
+
+  it('an open whose key a reload removed while its record was written is refused, not granted', async () => {
+    const r = await rig();
+    const alice = r.fx.clients[0]!.resolved;
+    const decision = {
+      kind: 'open' as const,
+      ports: [{ protocol: 'tcp' as const, port: 22 }],
+      access: ['ssh'],
+      addresses: [{ family: 4 as const, text: SRC, bytes: new Uint8Array([198, 51, 100, 7]) }],
+      durationSeconds: 30,
+      sourceMode: false,
+    };
+    const deps = {
+      replay: r.replay,
+      grants: r.grants,
+      log: r.daemonLog,
+      metrics: r.metrics,
+      maxGrantsPerClient: 64,
+    };
+    await commitKnock(
+      { ...deps, stillAllowed: () => false },
+      { src: SRC, srcPort: 40000 },
+      alice,
+      decision as never,
+    );
+    expect(r.driver.grants.size).toBe(0);
+    expect(r.log.events('knock.refused')).toEqual([
+      expect.objectContaining({ reason: 'reload-revoked', client: 'alice' }),
+    ]);
+    await commitKnock(
+      { ...deps, stillAllowed: () => true },
+      { src: SRC, srcPort: 40000 },
+      alice,
+      decision as never,
+    );
+    expect(r.driver.grants.size).toBe(1);
   });
 
   it('a copy from the same address, or of a knock with signed addresses, revokes nothing', async () => {

@@ -8,7 +8,7 @@ import {
   verifyOpenedKnock,
 } from 'spa-protocol';
 import type { ResolvedClient } from '../config/resolved-config.js';
-import type { GrantKeeper } from '../grants.js';
+import { type GrantKeeper, targetsFor } from '../grants.js';
 import type { DaemonLog } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { ReplayStore } from '../replay-store.js';
@@ -21,6 +21,7 @@ import type { RateLimiter } from './rate-limiter.js';
 import type { KnockRefusal } from './reasons.js';
 import { hexOf, type Runtime } from './runtime.js';
 import { DEFAULT_SOURCE_KNOCKS_CAPACITY, SourceKnocks } from './source-knocks.js';
+import { stillAllowed } from './still-allowed.js';
 import { createWorkQueue } from './work-queue.js';
 
 export interface PipelineDeps {
@@ -85,23 +86,26 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     sourceKnocks.forget(client.keyIdHex, nonce);
     const fields = { src: source.text, srcPort, client: client.name, opened: first.source.text };
     track(
-      grants.revokeConnections(first.owner, [first.source], first.ports).then(
-        () => {
-          metrics.count('duplicateRevokes');
-          log.event('warn', 'knock.duplicate', {
-            ...fields,
-            message: 'source-mode knock seen from two addresses: its grant and connections revoked',
-          });
-        },
-        (error: unknown) => {
-          metrics.count('firewallFailures');
-          log.event('error', 'firewall.failed', {
-            ...fields,
-            operation: 'revoke-duplicate',
-            error: error instanceof Error ? error.message : String(error),
-          });
-        },
-      ),
+      // After the first copy's own commit: revoking before its grant would leave that grant standing.
+      first.committed
+        .then(() => grants.revokeConnections(first.owner, [first.source], first.ports))
+        .then(
+          () => {
+            metrics.count('duplicateRevokes');
+            log.event('warn', 'knock.duplicate', {
+              ...fields,
+              message: 'source-mode knock seen from two addresses: its grant and connections revoked',
+            });
+          },
+          (error: unknown) => {
+            metrics.count('firewallFailures');
+            log.event('error', 'firewall.failed', {
+              ...fields,
+              operation: 'revoke-duplicate',
+              error: error instanceof Error ? error.message : String(error),
+            });
+          },
+        ),
     );
   };
 
@@ -123,31 +127,47 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         revokeDuplicate(rt, auth.opened, auth.client, item.source, item.srcPort);
       return;
     }
-    const policy = applyPolicy(auth.knock, auth.client, item.source, rt.limits, now);
-    if (!policy.ok) {
-      refuse(policy.reason, src, item.srcPort, auth.client.name);
-      return;
-    }
+    // Before policy: a knock that authenticated spends its nonce even when policy refuses it, so a
+    // captured copy resent from forged sources is a `replay` (no client named), never a stream of
+    // policy refusals naming the client next to addresses of the sender's choosing (fail2ban).
     const refused = admitKnock(clientLimiter, replay, auth.knock, auth.client);
     if (refused) {
       refuse(refused, src, item.srcPort, auth.client.name);
       return;
     }
+    const policy = applyPolicy(auth.knock, auth.client, item.source, rt.limits, now);
+    if (!policy.ok) {
+      refuse(policy.reason, src, item.srcPort, auth.client.name);
+      return;
+    }
     const { decision } = policy;
+    const { client } = auth;
+    const done = commitKnock(
+      {
+        replay,
+        grants,
+        log,
+        metrics,
+        maxGrantsPerClient: rt.config.maxGrantsPerClient,
+        // A reload while the record is being written may have removed the key or the service.
+        stillAllowed: () =>
+          targetsFor(decision.addresses, decision.ports).every((t) =>
+            stillAllowed(runtime(), client.keyIdHex, t),
+          ),
+      },
+      { src, srcPort: item.srcPort },
+      client,
+      decision,
+    );
     if (decision.sourceMode && decision.kind === 'open') {
       // Synchronously after the replay reservation: a copy later in the same batch finds it.
-      sourceKnocks.remember(auth.client.keyIdHex, hexOf(auth.knock.nonce), {
-        owner: { keyId: auth.client.keyIdHex, name: auth.client.name },
+      sourceKnocks.remember(client.keyIdHex, hexOf(auth.knock.nonce), {
+        owner: { keyId: client.keyIdHex, name: client.name },
         source: decision.addresses[0]!,
         ports: decision.ports,
+        committed: done,
       });
     }
-    const done = commitKnock(
-      { replay, grants, log, metrics, maxGrantsPerClient: rt.config.maxGrantsPerClient },
-      { src, srcPort: item.srcPort },
-      auth.client,
-      policy.decision,
-    );
     track(done);
   };
 

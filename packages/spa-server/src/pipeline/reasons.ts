@@ -6,6 +6,11 @@ export const SERVER_REFUSALS = [
   // Before the expensive checks (§7, between 5 and 6).
   'rate-limited',
   'queue-full',
+  // After the signature, before any state is written: per-client limits, then the store's own bound.
+  // These come before policy so that every knock that authenticated spends its nonce.
+  'client-rate-limited',
+  'client-replay-full',
+  'replay-full',
   // After the signature (§7, "policy").
   'policy-expired',
   'policy-source',
@@ -13,12 +18,9 @@ export const SERVER_REFUSALS = [
   'policy-duration',
   'policy-source-mode',
   'policy-addresses',
-  // After policy, before any state is written: per-client limits, then the store's own bound.
-  'client-rate-limited',
-  'client-replay-full',
-  'replay-full',
   // While committing an authenticated knock.
   'replay-store-failed',
+  'reload-revoked',
   'client-grants-full',
   'firewall-failed',
 ] as const;

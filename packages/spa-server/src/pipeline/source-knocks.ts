@@ -9,6 +9,11 @@ export interface SourceKnock {
   /** The datagram's source: the address that was opened. */
   readonly source: IpAddress;
   readonly ports: readonly PortSpec[];
+  /**
+   * Settles once the knock's own commit (durable record, then the grant) is done: a revoke queued
+   * before the grant would find nothing and the grant would follow it, so the revoke waits for this.
+   */
+  readonly committed: Promise<void>;
   readonly seenAtMs: number;
 }
 

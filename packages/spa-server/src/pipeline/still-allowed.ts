@@ -1,0 +1,17 @@
+/** Whether a client may still open a target under the configuration in force (reloads, commits in flight). @module */
+import { addressInNetwork, parseAddress } from 'spa-protocol';
+import type { GrantTarget } from '../firewall/driver.js';
+import type { Runtime } from './runtime.js';
+
+/** True while the client with `keyId` may still open `target`: its key, one of its services, its networks. */
+export function stillAllowed(rt: Runtime, keyId: string, target: GrantTarget): boolean {
+  const client = rt.clients.get(keyId);
+  if (!client) return false;
+  const port = client.services.some((name) =>
+    rt.limits.services.get(name)?.some((p) => p.protocol === target.protocol && p.port === target.port),
+  );
+  if (!port) return false;
+  if (client.sourceNetworks.length === 0) return true;
+  const address = parseAddress(target.address);
+  return address !== undefined && client.sourceNetworks.some((n) => addressInNetwork(address, n));
+}
