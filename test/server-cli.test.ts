@@ -52,7 +52,12 @@ describe.each(['nftables', 'iptables'] as const)('spa-server CLI against %s in a
       backend: nodeBackend,
       serverPublicKey,
       clientSecretKey: alice.secretKey,
-      request: { kind: 'open', access: [{ type: 'service', name: 'ssh' }], addresses: [], durationSeconds },
+      request: {
+        kind: 'open',
+        access: [{ type: 'service', name: 'ssh' }],
+        addresses: [client.ipv4], // signed: source mode is off for this client
+        durationSeconds,
+      },
     });
     const hex = Buffer.from(datagram).toString('hex');
     await client.exec(process.execPath, ['-e', SEND_UDP, hex, server.ipv4, String(KNOCK_PORT)]);
