@@ -75,7 +75,8 @@ describe('single-file executables (linux-x64)', () => {
       ],
       { env: BARE_ENV, extendEnv: false, reject: false },
     );
-    expect(r.stderr).toBe('');
+    // The client says which address it signs (the route's own, in the lab), and nothing else.
+    expect(r.stderr).toBe(`spa-client: signing ${client.ipv4} (route)`);
     expect(r.exitCode).toBe(0);
     await spa.waitForLog((l) => l.event === 'knock.accepted' && l.src === client.ipv4);
     expect(await waitForTcp(client, server.ipv4, SSH, 'open')).toBe('open');
