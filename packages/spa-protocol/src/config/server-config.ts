@@ -1,29 +1,24 @@
 /** The schema of server.json (zod 4): field formats, defaults, and the checks across fields. Pure. @module */
 import { z } from 'zod';
-import { isValidNetwork } from '../address.js';
 import { DEFAULT_FUTURE_WINDOW_MS } from '../constants.js';
-import { SpaError } from '../errors.js';
-import { parsePublicKey } from '../keys.js';
+import { clientConfigSchema, MAX_GRANT_SECONDS, seconds } from './client-config-schema.js';
 import { findClientConflicts } from './client-conflicts.js';
 import {
-  CLIENT_NAME_PATTERN,
-  ISO_DATE_PATTERN,
   isLoopbackSocket,
   PORT_SPEC_PATTERN,
-  parseIsoDate,
   parsePortSpec,
   parseSocketAddress,
   SERVICE_NAME_PATTERN,
 } from './config-values.js';
 import { configErrorMap, formatIssues } from './format-issues.js';
 import { findListenConflicts } from './listen-conflicts.js';
-import type {
-  ClientConfig,
-  ClientConfigInput,
-  ServerConfig,
-  ServerConfigInput,
-} from './server-config-types.js';
+import type { ServerConfig, ServerConfigInput } from './server-config-types.js';
 
+export {
+  clientConfigSchema,
+  MAX_GRANT_SECONDS,
+  RENAMED_REQUIRE_SIGNED,
+} from './client-config-schema.js';
 export { type ClientConflict, type ClientEntry, findClientConflicts } from './client-conflicts.js';
 export * from './config-values.js';
 export { configErrorMap, formatIssues, formatPath } from './format-issues.js';
@@ -33,8 +28,6 @@ export type * from './server-config-types.js';
 
 export const DEFAULT_LISTEN: readonly string[] = ['0.0.0.0:62201', '[::]:62201'];
 export const DEFAULT_METRICS_LISTEN = '127.0.0.1:9262';
-/** A week: nftables and ipset hold timeouts of any size, but a grant that long is a standing rule. */
-export const MAX_GRANT_SECONDS = 604_800;
 /** 2^20 replay entries, ~200 MB: far beyond what the per-client limits let any set of clients fill. */
 export const MAX_REPLAY_CAPACITY = 1_048_576;
 /** Live (address, port) grants per client: a stolen key cannot fill the kernel's sets. */
@@ -53,59 +46,6 @@ const portSpec = z
     error: (iss) => `${JSON.stringify(iss.input)} is not tcp/PORT or udp/PORT (PORT 1-65535)`,
   })
   .meta({ pattern: PORT_SPEC_PATTERN });
-
-const isoDate = z
-  .string()
-  .refine((v) => parseIsoDate(v) !== undefined, {
-    error: (iss) => `${JSON.stringify(iss.input)} is not an ISO date (2027-01-31 or 2027-01-31T12:00:00Z)`,
-  })
-  .meta({ pattern: ISO_DATE_PATTERN });
-
-const network = z.string().refine(isValidNetwork, {
-  error: (iss) => `${JSON.stringify(iss.input)} is not an IPv4/IPv6 network (10.0.0.0/8, 2001:db8::/32)`,
-});
-
-const clientPublicKey = z.string().superRefine((text, ctx) => {
-  try {
-    parsePublicKey('client', text);
-  } catch (cause) {
-    // SpaError messages describe what was expected, never the key material itself.
-    ctx.addIssue({
-      code: 'custom',
-      message: cause instanceof SpaError ? cause.message : 'not a client public key',
-    });
-  }
-});
-
-/** The one-line error for the option that allowSourceAddress replaced. */
-export const RENAMED_REQUIRE_SIGNED =
-  'replaced by allowSourceAddress: signed addresses are now required by default (remove this field, or set allowSourceAddress: true to accept knocks for the datagram source)';
-
-const seconds = (max: number) => z.number().int().min(1).max(max);
-
-export const clientConfigSchema: z.ZodType<ClientConfig, ClientConfigInput> = z
-  .object({
-    name: z.string().regex(new RegExp(CLIENT_NAME_PATTERN), {
-      error: 'not a valid client name: 1-64 letters, digits and _.@+-, starting with a letter or digit',
-    }),
-    publicKey: clientPublicKey.meta({ pattern: '^spa-ed25519:[A-Za-z0-9_-]{43}( .*)?$' }),
-    services: z.array(z.string()).min(1).max(64),
-    maxDuration: seconds(MAX_GRANT_SECONDS).optional(),
-    sourceNetworks: z.array(network).max(256).default([]),
-    allowSourceAddress: z
-      .boolean()
-      .default(false)
-      .describe(
-        'Accept knocks that name no address and open the datagram source (replayable by anyone on the path)',
-      ),
-    // Renamed with its meaning inverted: a config that still names it must not silently change behaviour.
-    requireSignedAddresses: z
-      .never({ error: RENAMED_REQUIRE_SIGNED })
-      .optional()
-      .describe('Removed: signed addresses are required unless allowSourceAddress is true'),
-    expires: isoDate.optional(),
-  })
-  .strict();
 
 const serviceName = z.string().regex(new RegExp(SERVICE_NAME_PATTERN), {
   error: 'not a valid service name: 1-32 of a-z, 0-9, _ and -, starting with a letter or digit',

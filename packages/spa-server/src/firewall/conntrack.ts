@@ -2,7 +2,7 @@
 import type { GrantTarget } from './driver.js';
 import { FIREWALL_ERROR_CODES, FirewallError } from './driver.js';
 import { checkTargets } from './grant-values.js';
-import { runTool, type ToolCommand } from './tool-command.js';
+import { runTool, type ToolCommand, toolCommand } from './tool-command.js';
 
 /** conntrack's exit status 1 with this text only says that nothing matched. */
 const NOTHING_DELETED = '0 flow entries have been deleted';
@@ -40,4 +40,22 @@ export async function forgetConnections(
       `conntrack ${args.join(' ')} exited with ${result.exitCode}: ${result.stderr.trim().split('\n')[0] ?? ''}`,
     );
   }
+}
+
+/**
+ * forgetConnections with `conntrack` looked up on first use (inside `netns` when given), for both
+ * drivers; a failed lookup is retried next time, since the package may be installed meanwhile.
+ */
+export function connectionForgetter(
+  netns: string | undefined,
+  timeoutMs: number,
+): (targets: readonly GrantTarget[]) => Promise<void> {
+  let tool: Promise<ToolCommand> | undefined;
+  return async (targets) => {
+    tool ??= toolCommand('conntrack', 'conntrack', netns).catch((error: unknown) => {
+      tool = undefined;
+      throw error;
+    });
+    await forgetConnections(await tool, targets, timeoutMs);
+  };
 }

@@ -73,6 +73,26 @@ export function chainProtection(
   return { protection: whole ? 'installed' : 'incomplete', ports };
 }
 
+/**
+ * The driver's integrity check: each family's set and chain there, jumped to, and holding the rules
+ * setup() wrote (`expected`, per family; at least the two fixed ones when unknown, after a restart).
+ */
+export function chainsIntact(
+  chains: readonly (ChainState | undefined)[],
+  setsPresent: readonly boolean[],
+  expected: readonly (number | undefined)[],
+): boolean {
+  return chains.every((state, i) => {
+    const want = expected[i];
+    return (
+      setsPresent[i] === true &&
+      state?.exists === true &&
+      state.jumps > 0 &&
+      (want === undefined ? state.rules.length >= 2 : state.rules.length === want)
+    );
+  });
+}
+
 /** What `iptables -S` (filter table) says about the driver's chain. */
 export interface ChainState {
   readonly exists: boolean;

@@ -1,6 +1,6 @@
 /** iptables driver: ipset sets with kernel timeouts, matched from the server's own chain in iptables and ip6tables. @module */
 import { IPSET_DIALECT } from './ack-reader.js';
-import { forgetConnections } from './conntrack.js';
+import { connectionForgetter } from './conntrack.js';
 import {
   type ActiveGrant,
   FIREWALL_ERROR_CODES,
@@ -20,7 +20,14 @@ import {
   ipsetRevokeLines,
   parseIpsetSave,
 } from './ipset-script.js';
-import { chainName, chainProtection, chainRules, removeRestore, setupRestore } from './iptables-rules.js';
+import {
+  chainName,
+  chainProtection,
+  chainRules,
+  chainsIntact,
+  removeRestore,
+  setupRestore,
+} from './iptables-rules.js';
 import {
   destroyIpset,
   IPSET_SET_MISSING,
@@ -34,27 +41,14 @@ import {
 } from './iptables-tools.js';
 import { checkKnockLimit, iptablesKnockLimitRules, type KnockLimit } from './knock-limit.js';
 import { LineShell } from './line-shell.js';
-import { iptablesDeletionConcerns, NFT_MONITOR_ARGS } from './monitor-lines.js';
-import { runTool, runToolOk, type ToolCommand, toolCommand } from './tool-command.js';
+import { iptablesWatchCommand } from './monitor-lines.js';
+import { runTool, runToolOk } from './tool-command.js';
 
 export type { IptablesTool } from './iptables-tools.js';
 
-export interface IptablesDriverOptions {
-  /** Which iptables to drive: iptables-nft (default) or iptables-legacy. */
-  readonly variant?: 'nft' | 'legacy';
-  /** Names the sets (`spa4`, `spa6`) and the chain (`SPA-INPUT`). Default 'spa'. */
-  readonly prefix?: string;
-  /** Executables (absolute path or name searched in PATH and sbin); defaults follow the variant. */
-  readonly paths?: Partial<Record<IptablesTool, string>>;
-  /** Run every command inside this network namespace (`ip netns exec`); for tests. */
-  readonly netns?: string;
-  /** A command not answered within this time fails. Default 10 s. */
-  readonly timeoutMs?: number;
-  /** Grant/revoke batches waiting for ipset beyond this are refused. Default 10,000. */
-  readonly maxPending?: number;
-  /** Per-source limit on the daemon's UDP ports, first in the chain (see knock-limit.ts). */
-  readonly knockLimit?: KnockLimit;
-}
+import type { IptablesDriverOptions } from './iptables-options.js';
+
+export type { IptablesDriverOptions } from './iptables-options.js';
 
 const FAMILIES = [4, 6] as const;
 
@@ -76,7 +70,7 @@ export class IptablesDriver implements FirewallDriver {
   readonly #expectedRules = new Map<4 | 6, number>();
   #tools: Promise<IptablesTools> | undefined;
   #shell: LineShell | undefined;
-  #conntrack: Promise<ToolCommand> | undefined;
+  readonly #forgetConnections: (targets: readonly GrantTarget[]) => Promise<void>;
   #closed = false;
 
   constructor(options: IptablesDriverOptions = {}) {
@@ -93,6 +87,7 @@ export class IptablesDriver implements FirewallDriver {
     this.#paths = { ...variantPaths(variant), ...options.paths };
     this.#netns = options.netns === undefined ? undefined : checkNetnsName(options.netns);
     this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#forgetConnections = connectionForgetter(this.#netns, this.#timeoutMs);
     this.#maxPending = options.maxPending ?? 10_000;
     this.#knockLimit = options.knockLimit && checkKnockLimit(options.knockLimit);
   }
@@ -138,11 +133,7 @@ export class IptablesDriver implements FirewallDriver {
 
   async forgetConnections(targets: readonly GrantTarget[]): Promise<void> {
     if (this.#closed) throw new FirewallError(FIREWALL_ERROR_CODES.notReady, 'firewall driver is closed');
-    this.#conntrack ??= toolCommand('conntrack', 'conntrack', this.#netns).catch((error: unknown) => {
-      this.#conntrack = undefined;
-      throw error;
-    });
-    await forgetConnections(await this.#conntrack, targets, this.#timeoutMs);
+    await this.#forgetConnections(targets);
   }
 
   async list(): Promise<ActiveGrant[]> {
@@ -162,16 +153,11 @@ export class IptablesDriver implements FirewallDriver {
       readIpsetNames(tools, this.#timeoutMs),
       ...FAMILIES.map((family) => readChainState(tools, family, this.chain, this.#timeoutMs)),
     ]);
-    return FAMILIES.every((family, i) => {
-      const state = chains[i];
-      const expected = this.#expectedRules.get(family);
-      return (
-        sets.has(ipsetName(this.prefix, family)) &&
-        state?.exists &&
-        state.jumps > 0 &&
-        (expected === undefined ? state.rules.length >= 2 : state.rules.length === expected)
-      );
-    });
+    return chainsIntact(
+      chains,
+      FAMILIES.map((family) => sets.has(ipsetName(this.prefix, family))),
+      FAMILIES.map((family) => this.#expectedRules.get(family)),
+    );
   }
 
   async revokeAll(): Promise<void> {
@@ -189,17 +175,9 @@ export class IptablesDriver implements FirewallDriver {
     return { ...chainProtection(chains, present), grants };
   }
 
-  /** iptables-nft is nftables underneath: `nft monitor` sees its rules go. iptables-legacy has no events. */
-  async watchCommand(): Promise<WatchCommand | undefined> {
-    if (this.#variant !== 'nft') return undefined;
-    let command: WatchCommand['command'];
-    try {
-      command = await toolCommand('nft', 'nftables', this.#netns);
-    } catch {
-      return undefined; // the nftables package is only recommended by iptables: poll instead
-    }
-    const chain = this.chain;
-    return { command, args: NFT_MONITOR_ARGS, concerns: (line) => iptablesDeletionConcerns(line, chain) };
+  /** `nft monitor` for iptables-nft; none for iptables-legacy (see iptablesWatchCommand). */
+  watchCommand(): Promise<WatchCommand | undefined> {
+    return iptablesWatchCommand(this.#variant, this.chain, this.#netns);
   }
 
   async flush(): Promise<void> {

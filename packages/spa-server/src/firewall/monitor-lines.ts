@@ -1,5 +1,7 @@
 /** Reading `nft monitor destroy` lines: which deletions concern the server's table (nftables) or chain (iptables-nft). @module */
+import type { WatchCommand } from './driver.js';
 import { NFT_SET_PORTS } from './nft-script.js';
+import { toolCommand } from './tool-command.js';
 
 /** The monitor's arguments: deletions only, as text lines `delete KIND FAMILY TABLE [NAME ...]`. */
 export const NFT_MONITOR_ARGS: readonly string[] = ['monitor', 'destroy'];
@@ -24,4 +26,23 @@ export function iptablesDeletionConcerns(line: string, chain: string): boolean {
   if (verb !== 'delete' || (family !== 'ip' && family !== 'ip6') || table !== 'filter') return false;
   if (kind === 'table') return true;
   return (kind === 'chain' || kind === 'rule') && (object === 'INPUT' || object === chain);
+}
+
+/**
+ * The event stream for the iptables driver. iptables-nft is nftables underneath, so `nft monitor`
+ * sees its rules go; iptables-legacy has no events, nor a machine without the nft tool (only
+ * recommended by iptables): undefined, and the daemon polls instead.
+ */
+export async function iptablesWatchCommand(
+  variant: 'nft' | 'legacy',
+  chain: string,
+  netns: string | undefined,
+): Promise<WatchCommand | undefined> {
+  if (variant !== 'nft') return undefined;
+  try {
+    const command = await toolCommand('nft', 'nftables', netns);
+    return { command, args: NFT_MONITOR_ARGS, concerns: (line) => iptablesDeletionConcerns(line, chain) };
+  } catch {
+    return undefined;
+  }
 }

@@ -1,7 +1,7 @@
 /** nftables driver: one `inet` table whose timed sets let granted addresses reach protected ports. @module */
 
 import { NFT_DIALECT } from './ack-reader.js';
-import { forgetConnections } from './conntrack.js';
+import { connectionForgetter } from './conntrack.js';
 import {
   type ActiveGrant,
   FIREWALL_ERROR_CODES,
@@ -61,7 +61,7 @@ export class NftablesDriver implements FirewallDriver {
   readonly #knockLimit: KnockLimit | undefined;
   #tool: Promise<ToolCommand> | undefined;
   #shell: LineShell | undefined;
-  #conntrack: Promise<ToolCommand> | undefined;
+  readonly #forgetConnections: (targets: readonly GrantTarget[]) => Promise<void>;
   #closed = false;
   /** The ports of this instance's last setup(), to notice a `protected` set emptied underneath. */
   #ports: readonly PortSpec[] | undefined;
@@ -71,6 +71,7 @@ export class NftablesDriver implements FirewallDriver {
     this.#nftPath = options.nftPath ?? 'nft';
     this.#netns = options.netns === undefined ? undefined : checkNetnsName(options.netns);
     this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#forgetConnections = connectionForgetter(this.#netns, this.#timeoutMs);
     this.#maxPending = options.maxPending ?? 10_000;
     this.#knockLimit = options.knockLimit && checkKnockLimit(options.knockLimit);
   }
@@ -102,11 +103,7 @@ export class NftablesDriver implements FirewallDriver {
 
   async forgetConnections(targets: readonly GrantTarget[]): Promise<void> {
     if (this.#closed) throw new FirewallError(FIREWALL_ERROR_CODES.notReady, 'firewall driver is closed');
-    this.#conntrack ??= toolCommand('conntrack', 'conntrack', this.#netns).catch((error: unknown) => {
-      this.#conntrack = undefined;
-      throw error;
-    });
-    await forgetConnections(await this.#conntrack, targets, this.#timeoutMs);
+    await this.#forgetConnections(targets);
   }
 
   async list(): Promise<ActiveGrant[]> {
