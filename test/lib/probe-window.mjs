@@ -1,4 +1,4 @@
-/** An outsider probing a TCP port every millisecond for a while; prints when connects succeeded (ms since start) as JSON. @module */
+/** An outsider probing a TCP port every millisecond for a while; prints when connects succeeded (ms since start, and the start's wall clock) as JSON. @module */
 import { connect } from 'node:net';
 
 const [address, port, durationMs, timeoutMs = '200'] = process.argv.slice(2);
@@ -7,6 +7,7 @@ const opened = [];
 let attempts = 0;
 let pending = 0;
 const start = performance.now();
+const startEpochMs = Date.now();
 const attempt = () => {
   const at = Math.round(performance.now() - start);
   attempts++;
@@ -36,6 +37,6 @@ const timer = setInterval(() => {
 }, 1);
 function report() {
   opened.sort((a, b) => a - b);
-  process.stdout.write(`${JSON.stringify({ attempts, opened })}\n`);
+  process.stdout.write(`${JSON.stringify({ attempts, opened, startEpochMs })}\n`);
   process.exit(0);
 }
