@@ -6,7 +6,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['source'] } },
   test: {
     // Bundles the CLIs once; CLI tests run the real binaries (node_modules/.bin/spa-server, spa-client).
-    globalSetup: ['test/global-setup.ts'],
+    globalSetup: ['packages/test-kit/src/global-setup.ts'],
     coverage: {
       provider: 'v8',
       include: ['packages/*/src/**/*.ts'],

@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import type { FirewallDriver, Grant } from '../packages/spa-server/src/firewall/driver.js';
-import { IptablesDriver } from '../packages/spa-server/src/firewall/iptables.js';
-import { NftablesDriver } from '../packages/spa-server/src/firewall/nftables.js';
+import { IptablesDriver } from '../packages/spa-server/src/firewall/iptables/iptables.js';
+import { NftablesDriver } from '../packages/spa-server/src/firewall/nftables/nftables.js';
 import { installSignalHandlers, onCleanup, runCleanups } from './lib/cleanup.js';
 import { summarize } from './lib/stats.js';
 

@@ -1,6 +1,7 @@
 /** Cost of the client-key checks at load and of each backend's Ed25519 verify: `pnpm bench:keys`. @module */
+
+import { nodeBackend } from 'spa-node';
 import { formatPublicKey, generateKeyPair, nobleBackend, parsePublicKey } from 'spa-protocol';
-import { nodeBackend } from 'spa-protocol/node';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 1000);
 const VERIFIES = Number(process.env.BENCH_VERIFIES ?? 300);

@@ -1,6 +1,7 @@
 /** Protocol throughput per backend: valid datagrams verified per second, junk refused per second. `pnpm bench:protocol`. @module */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { nodeBackend } from 'spa-node';
 import {
   type CryptoBackend,
   computeKeyId,
@@ -10,7 +11,6 @@ import {
   generateKeyPair,
   nobleBackend,
 } from 'spa-protocol';
-import { nodeBackend } from 'spa-protocol/node';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 

@@ -11,7 +11,7 @@ import { measureServer } from './lib/server-figures.js';
 import type { ServerUnderTest } from './lib/server-under-test.js';
 import { createSpaServer } from './lib/spa-server.js';
 
-const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+const RESULTS_DIR = fileURLToPath(new URL('./results', import.meta.url));
 const FIGURES = FIGURE_NAMES;
 
 const { values: argv } = parseArgs({

@@ -26,7 +26,7 @@ ip -n "$id-s" addr add 10.99.0.1/24 dev eth0
 ip -n "$id-c" addr add 10.99.0.2/24 dev eth0
 for ns in "$id-s" "$id-c"; do ip -n "$ns" link set eth0 up; ip -n "$ns" link set lo up; done
 listener=$(bash scripts/node24.sh x64)
-ip netns exec "$id-s" "$listener" test/lib/tcp-service.mjs 2222 >/dev/null &
+ip netns exec "$id-s" "$listener" packages/test-kit/src/agents/tcp-service.mjs 2222 >/dev/null &
 service=$!
 
 start=$(date +%s%N)

@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # The Node setup chose, if the system's is too old.
 source scripts/supported-node.sh
-exec node_modules/.bin/tsx --conditions=source test/demo/run.ts "$@"
+exec node_modules/.bin/tsx --conditions=source demo/run.ts "$@"

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serverConfigJsonSchema } from '../packages/spa-protocol/src/config/server-config.js';
+import { serverConfigJsonSchema } from 'spa-config/server-config';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const target = join(root, 'docs', 'server-config.schema.json');

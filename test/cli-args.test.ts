@@ -2,10 +2,10 @@
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { clientArgs, type Fixtures, makeFixtures, serverArgs } from 'spa-test-kit/build/cli-arguments';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { SERVER_BIN } from 'spa-test-kit/processes/server-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientArgs, type Fixtures, makeFixtures, serverArgs } from './lib/cli-arguments.js';
-import { createLab, type Host, type Lab } from './lib/netns.js';
-import { SERVER_BIN } from './lib/server-process.js';
 
 const CLIENT_BIN = fileURLToPath(new URL('../node_modules/.bin/spa-client', import.meta.url));
 const SEED = 20_261_125;

@@ -1,15 +1,15 @@
 /** The client's default address choice when its address and the server's are in different scopes: discovery over HTTPS (test CA) or two STUN servers, in a lab. */
-import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
+import { type AgentName, agentPath } from 'spa-test-kit/agents/agent-path';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
+import { createTestCa, type TestCa } from 'spa-test-kit/lab/test-ca';
+import { waitForOutput } from 'spa-test-kit/lab/wait-output';
+import { type ClientHome, createClientHome, setNamespaceEtc } from 'spa-test-kit/processes/client-process';
+import { type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClientHome, createClientHome, setNamespaceEtc } from './lib/client-process.js';
-import { createLab, type Host, type Lab } from './lib/netns.js';
-import { probeTcp, waitForTcp } from './lib/probe.js';
-import { type ServerProcess, startServerProcess } from './lib/server-process.js';
-import { createTestCa, type TestCa } from './lib/test-ca.js';
-import { waitForOutput } from './lib/wait-output.js';
 
-const lib = (name: string): string => fileURLToPath(new URL(`./lib/${name}`, import.meta.url));
+const lib = (name: AgentName): string => agentPath(name);
 const SSH = 2222;
 const STUN_PORT = 3478;
 /** The client's "public" address: a documentation address, global in scope, on its interface. */
@@ -45,7 +45,7 @@ describe('spa-client default address choice across scopes (nftables)', () => {
       await host.exec('ip', ['route', 'add', `${PUBLIC}/32`, 'dev', 'eth0']);
 
     ca = await createTestCa([outsider.ipv4]);
-    const start = (script: string, args: readonly string[]): ResultPromise => {
+    const start = (script: AgentName, args: readonly string[]): ResultPromise => {
       const child = outsider.exec(process.execPath, [lib(script), ...args], { reject: false });
       children.push(child);
       return child;

@@ -1,17 +1,18 @@
 /** spa-client against the real spa-server and nftables in a lab: open/--wait, close, connect, refusals, STUN, dual stack. */
-import { fileURLToPath } from 'node:url';
-import type { ResultPromise } from 'execa';
-import { formatPublicKey, generateKeyPair } from 'spa-protocol';
-import { nodeBackend, writeNewKeyFile } from 'spa-protocol/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClientHome, createClientHome, setNamespaceEtc } from './lib/client-process.js';
-import { createLab, type Host, type Lab } from './lib/netns.js';
-import { probeTcp, waitForTcp } from './lib/probe.js';
-import { type ServerProcess, startServerProcess } from './lib/server-process.js';
-import { waitForOutput } from './lib/wait-output.js';
 
-const TCP_SERVICE = fileURLToPath(new URL('./lib/tcp-service.mjs', import.meta.url));
-const STUN_RESPONDER = fileURLToPath(new URL('./lib/stun-responder.mjs', import.meta.url));
+import type { ResultPromise } from 'execa';
+import { nodeBackend, writeNewKeyFile } from 'spa-node';
+import { formatPublicKey, generateKeyPair } from 'spa-protocol';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
+import { waitForOutput } from 'spa-test-kit/lab/wait-output';
+import { type ClientHome, createClientHome, setNamespaceEtc } from 'spa-test-kit/processes/client-process';
+import { type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const TCP_SERVICE = agentPath('tcp-service.mjs');
+const STUN_RESPONDER = agentPath('stun-responder.mjs');
 const SSH = 2222;
 const STUN_PORT = 3478;
 const DUAL = 'spa-dual.test';

@@ -2,14 +2,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeBackend } from 'spa-node';
 import { formatPublicKey, generateKeyPair } from 'spa-protocol';
-import { nodeBackend } from 'spa-protocol/node';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
+import { type Sshd, startSshd } from 'spa-test-kit/lab/sshd';
+import { CLIENT_BIN, type ClientHome, createClientHome } from 'spa-test-kit/processes/client-process';
+import { type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_BIN, type ClientHome, createClientHome } from './lib/client-process.js';
-import { createLab, type Host, type Lab } from './lib/netns.js';
-import { probeTcp, waitForTcp } from './lib/probe.js';
-import { type ServerProcess, startServerProcess } from './lib/server-process.js';
-import { type Sshd, startSshd } from './lib/sshd.js';
 
 const SSH_PORT = 2022;
 

@@ -1,17 +1,18 @@
 /** Bad configurations against the real binary: refused before anything is touched, one line per problem naming the field; a bad SIGHUP keeps the old config. */
+
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
+import { nodeBackend } from 'spa-node';
 import { formatPublicKey, generateKeyPair } from 'spa-protocol';
-import { nodeBackend } from 'spa-protocol/node';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { runServerOnce, type ServerFiles, writeServerFiles } from 'spa-test-kit/build/server-files';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
+import { KNOCK_PORT, startServerProcess } from 'spa-test-kit/processes/server-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab, type Host, type Lab } from './lib/netns.js';
-import { probeTcp, waitForTcp } from './lib/probe.js';
-import { runServerOnce, type ServerFiles, writeServerFiles } from './lib/server-files.js';
-import { KNOCK_PORT, startServerProcess } from './lib/server-process.js';
 
-const TCP_SERVICE = fileURLToPath(new URL('./lib/tcp-service.mjs', import.meta.url));
+const TCP_SERVICE = agentPath('tcp-service.mjs');
 const PORT = 2222;
 const weakKey = `spa-ed25519:${Buffer.alloc(32).toString('base64url')}`;
 

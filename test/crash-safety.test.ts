@@ -1,12 +1,13 @@
 /** kill -9 with grants active: the kernel still ends them on time, a restart leaves nothing stale open, replays stay refused. */
-import { fileURLToPath } from 'node:url';
-import type { ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab, type Lab } from './lib/netns.js';
-import { probeTcp, waitForTcp } from './lib/probe.js';
-import { SERVER_BIN, type ServerProcess, startServerProcess } from './lib/server-process.js';
 
-const TCP_SERVICE = fileURLToPath(new URL('./lib/tcp-service.mjs', import.meta.url));
+import type { ResultPromise } from 'execa';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { createLab, type Lab } from 'spa-test-kit/lab/netns';
+import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
+import { SERVER_BIN, type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const TCP_SERVICE = agentPath('tcp-service.mjs');
 const PORT = 2222;
 const GRANT_SECONDS = 2;
 const LIVE_GRANT_SECONDS = 8;

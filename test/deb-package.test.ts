@@ -8,10 +8,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { nodeBackend, writeNewKeyFile } from 'spa-node';
 import { formatPublicKey } from 'spa-protocol';
-import { nodeBackend, writeNewKeyFile } from 'spa-protocol/node';
+import { ARTIFACTS, ensureArtifacts } from 'spa-test-kit/build/artifacts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, ensureArtifacts } from './lib/artifacts.js';
 
 const UNIT = '/lib/systemd/system/spa-server.service';
 const LEFTOVERS = ['/usr/bin/spa-server', '/usr/bin/spa-client', '/etc/spa', '/var/lib/spa', UNIT];

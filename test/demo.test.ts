@@ -2,21 +2,21 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { waitForOutput } from 'spa-test-kit/lab/wait-output';
 import { describe, expect, it } from 'vitest';
-import { waitForOutput } from './lib/wait-output.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 
 const runDemo = (options: { detached?: boolean } = {}) =>
-  execa(TSX, ['--conditions=source', 'test/demo/run.ts'], {
+  execa(TSX, ['--conditions=source', 'demo/run.ts'], {
     cwd: ROOT,
     reject: false,
     timeout: 45_000,
     ...options,
   });
 
-describe('the demo (test/demo/run.ts)', () => {
+describe('the demo (demo/run.ts)', () => {
   it('passes every step and removes its namespaces and temp dir', async () => {
     const result = await runDemo();
     const out = String(result.stdout);

@@ -1,14 +1,15 @@
 /** Nothing fails open: status says when ports are unprotected (exit 3), flush under a running daemon keeps them dropped, a table deleted underneath is back within a second. */
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { execa, type ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab, type Host, type Lab } from './lib/netns.js';
-import { probeTcp, waitForTcp } from './lib/probe.js';
-import { SERVER_BIN, type ServerProcess, startServerProcess } from './lib/server-process.js';
 
-const TCP_SERVICE = fileURLToPath(new URL('./lib/tcp-service.mjs', import.meta.url));
-const PROBE_WINDOW = fileURLToPath(new URL('./lib/probe-window.mjs', import.meta.url));
+import { readFile } from 'node:fs/promises';
+import { execa, type ResultPromise } from 'execa';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
+import { SERVER_BIN, type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const TCP_SERVICE = agentPath('tcp-service.mjs');
+const PROBE_WINDOW = agentPath('probe-window.mjs');
 const PORT = 2222;
 const TABLE = 'spa_e2e';
 /**

@@ -1,16 +1,17 @@
 /** Firewall faults against the real binary and kernel: the tool missing at start, the table deleted underneath, a grant the kernel refuses. */
+
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { runServerOnce, writeServerFiles } from 'spa-test-kit/build/server-files';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
+import { SERVER_BIN, type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab, type Host, type Lab } from './lib/netns.js';
-import { probeTcp, waitForTcp } from './lib/probe.js';
-import { runServerOnce, writeServerFiles } from './lib/server-files.js';
-import { SERVER_BIN, type ServerProcess, startServerProcess } from './lib/server-process.js';
 
-const WITH_MOUNTS = fileURLToPath(new URL('./lib/with-mounts.mjs', import.meta.url));
-const TCP_SERVICE = fileURLToPath(new URL('./lib/tcp-service.mjs', import.meta.url));
+const WITH_MOUNTS = agentPath('with-mounts.mjs');
+const TCP_SERVICE = agentPath('tcp-service.mjs');
 const PORT = 2222;
 const TABLE = 'spa_e2e';
 

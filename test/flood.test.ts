@@ -1,19 +1,21 @@
 /** Floods from one source, bounded (5 s, 2 sender processes, lab only): a legit client elsewhere still gets in, because the kernel and then the daemon limit each source. */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { writeCorpus } from 'spa-test-kit/fuzz/fuzz-corpus';
+import { createFuzzer, type FuzzWeights } from 'spa-test-kit/fuzz/fuzz-datagrams';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { type ScrapedMetrics, scrapeMetrics } from 'spa-test-kit/processes/server-observe';
+import { KNOCK_PORT, type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeCorpus } from './lib/fuzz-corpus.js';
-import { createFuzzer, type FuzzWeights } from './lib/fuzz-datagrams.js';
-import { createLab, type Host, type Lab } from './lib/netns.js';
-import { type ScrapedMetrics, scrapeMetrics } from './lib/server-observe.js';
-import { KNOCK_PORT, type ServerProcess, startServerProcess } from './lib/server-process.js';
 
 const CLIENT_BIN = fileURLToPath(new URL('../node_modules/.bin/spa-client', import.meta.url));
-const SENDER = fileURLToPath(new URL('./lib/fuzz-sender.mjs', import.meta.url));
-const TCP_SERVICE = fileURLToPath(new URL('./lib/tcp-service.mjs', import.meta.url));
+const SENDER = agentPath('fuzz-sender.mjs');
+const TCP_SERVICE = agentPath('tcp-service.mjs');
 const PORT = 2222;
 const METRICS = { address: '127.0.0.1', port: 9262 };
 const FLOOD_SECONDS = 5;

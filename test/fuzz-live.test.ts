@@ -1,6 +1,7 @@
 /** Live fuzzing, CI size: 20,000 hostile datagrams at a real spa-server in a lab; nothing opens, nothing crashes, memory stays put, a legit knock still works. */
+
+import { type LiveFuzzResult, runLiveFuzz } from 'spa-test-kit/fuzz/live-fuzz';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type LiveFuzzResult, runLiveFuzz } from './lib/live-fuzz.js';
 
 // Paced below what the server reads on two cores, so nearly every datagram is really decided.
 const COUNT = 20_000;

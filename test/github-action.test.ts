@@ -1,18 +1,20 @@
 /** The GitHub Action's bundled entry points, run as a runner runs them (INPUT_*, GITHUB_STATE/GITHUB_OUTPUT, STATE_*), against a real server. */
+
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { probeTcp } from 'spa-test-kit/lab/probe';
+import { KNOCK_PORT, type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab, type Host, type Lab } from './lib/netns.js';
-import { probeTcp } from './lib/probe.js';
-import { KNOCK_PORT, type ServerProcess, startServerProcess } from './lib/server-process.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = join(ROOT, 'action/dist/main.cjs');
 const POST = join(ROOT, 'action/dist/post.cjs');
-const TCP_SERVICE = fileURLToPath(new URL('./lib/tcp-service.mjs', import.meta.url));
+const TCP_SERVICE = agentPath('tcp-service.mjs');
 const PORT = 2222;
 /** Opened by the request but nothing listens there: --wait never sees it open, so main fails. */
 const DEAD_PORT = 2223;

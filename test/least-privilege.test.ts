@@ -1,16 +1,18 @@
 /** Least privilege: the daemon as an unprivileged user with only CAP_NET_ADMIN, and private keys readable by others refused by both CLIs. */
+
 import { chmod, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { runServerOnce, writeServerFiles } from 'spa-test-kit/build/server-files';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { waitForTcp } from 'spa-test-kit/lab/probe';
+import { SERVER_BIN, startServerProcess } from 'spa-test-kit/processes/server-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab, type Host, type Lab } from './lib/netns.js';
-import { waitForTcp } from './lib/probe.js';
-import { runServerOnce, writeServerFiles } from './lib/server-files.js';
-import { SERVER_BIN, startServerProcess } from './lib/server-process.js';
 
 const CLIENT_BIN = fileURLToPath(new URL('../node_modules/.bin/spa-client', import.meta.url));
-const TCP_SERVICE = fileURLToPath(new URL('./lib/tcp-service.mjs', import.meta.url));
+const TCP_SERVICE = agentPath('tcp-service.mjs');
 const PORT = 2222;
 const USER = 'spa-test';
 const CAP_NET_ADMIN = 1n << 12n;

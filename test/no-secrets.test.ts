@@ -1,18 +1,20 @@
 /** No secret in any output of a full run: private keys and datagram bytes in no log line, error, status or client output. */
+
 import { chmod, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { writeCorpus } from 'spa-test-kit/fuzz/fuzz-corpus';
+import { createFuzzer } from 'spa-test-kit/fuzz/fuzz-datagrams';
+import { startCapture } from 'spa-test-kit/lab/capture';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { KNOCK_PORT, SERVER_BIN, startServerProcess } from 'spa-test-kit/processes/server-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCapture } from './lib/capture.js';
-import { writeCorpus } from './lib/fuzz-corpus.js';
-import { createFuzzer } from './lib/fuzz-datagrams.js';
-import { createLab, type Host, type Lab } from './lib/netns.js';
-import { KNOCK_PORT, SERVER_BIN, startServerProcess } from './lib/server-process.js';
 
 const CLIENT_BIN = fileURLToPath(new URL('../node_modules/.bin/spa-client', import.meta.url));
-const SENDER = fileURLToPath(new URL('./lib/fuzz-sender.mjs', import.meta.url));
-const TCP_SERVICE = fileURLToPath(new URL('./lib/tcp-service.mjs', import.meta.url));
+const SENDER = agentPath('fuzz-sender.mjs');
+const TCP_SERVICE = agentPath('tcp-service.mjs');
 const PORT = 2222;
 
 describe('no secret in any output of a full run', () => {

@@ -1,17 +1,19 @@
 /** The npm tarballs installed the way a user installs them (npm install -g, clean prefix, no registry), then used: keys, check, a knock. */
+
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { probeTcp } from 'spa-test-kit/lab/probe';
+import { startServerProcess } from 'spa-test-kit/processes/server-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab, type Host, type Lab } from './lib/netns.js';
-import { probeTcp } from './lib/probe.js';
-import { startServerProcess } from './lib/server-process.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BUILD_NPM = join(ROOT, 'scripts', 'build-npm.mjs');
-const TCP_SERVICE = fileURLToPath(new URL('./lib/tcp-service.mjs', import.meta.url));
+const TCP_SERVICE = agentPath('tcp-service.mjs');
 const VERSION = JSON.parse(await readFile(join(ROOT, 'packages/spa-client/package.json'), 'utf8')).version;
 const PORT = 2222;
 

@@ -3,15 +3,16 @@
  * in table spa does not override that table's drop; the documented rules (knock port and protected
  * port accepted there) let the granted client in, while spa's table still keeps the outsider out.
  */
-import { fileURLToPath } from 'node:url';
-import type { ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab, type Host, type Lab } from './lib/netns.js';
-import { probeTcp, waitForTcp } from './lib/probe.js';
-import { KNOCK_PORT, type ServerProcess, startServerProcess } from './lib/server-process.js';
-import { waitForOutput } from './lib/wait-output.js';
 
-const TCP_SERVICE = fileURLToPath(new URL('./lib/tcp-service.mjs', import.meta.url));
+import type { ResultPromise } from 'execa';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
+import { waitForOutput } from 'spa-test-kit/lab/wait-output';
+import { KNOCK_PORT, type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const TCP_SERVICE = agentPath('tcp-service.mjs');
 const SSH = 2222;
 
 // The admin's own firewall, as in docs/install.md: default drop on input, loopback and replies allowed.

@@ -1,14 +1,15 @@
 /** nmap, a scanner nobody here wrote, sees protected ports and the SPA port exactly as dropped ports, before and after a knock. */
-import { fileURLToPath } from 'node:url';
-import type { ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClientHome, createClientHome } from './lib/client-process.js';
-import { createLab, type Host, type Lab } from './lib/netns.js';
-import { nmapScan } from './lib/nmap.js';
-import { KNOCK_PORT, type ServerProcess, startServerProcess } from './lib/server-process.js';
-import { waitForOutput } from './lib/wait-output.js';
 
-const TCP_SERVICE = fileURLToPath(new URL('./lib/tcp-service.mjs', import.meta.url));
+import type { ResultPromise } from 'execa';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { nmapScan } from 'spa-test-kit/lab/nmap';
+import { waitForOutput } from 'spa-test-kit/lab/wait-output';
+import { type ClientHome, createClientHome } from 'spa-test-kit/processes/client-process';
+import { KNOCK_PORT, type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const TCP_SERVICE = agentPath('tcp-service.mjs');
 const SSH = 2222;
 const DB = 5432;
 /** Not protected and nothing listens: the kernel answers RST, so nmap can tell "closed" here. */

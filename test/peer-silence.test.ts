@@ -1,17 +1,18 @@
 /** tcpdump, on the server's own interface, sees the server send nothing at all in answer to any SPA datagram, valid or hostile. */
+
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { nodeBackend, readPrivateKeyFile } from 'spa-node';
 import { encodeDatagram, generateKeyPair } from 'spa-protocol';
-import { nodeBackend, readPrivateKeyFile } from 'spa-protocol/node';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { sealPlaintext, unsealDatagram, withMac } from 'spa-test-kit/forge/forge';
+import { startCapture } from 'spa-test-kit/lab/capture';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import type { CapturedPacket } from 'spa-test-kit/lab/pcap';
+import { type LogLine, type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sealPlaintext, unsealDatagram, withMac } from '../packages/spa-protocol/test/forge.js';
-import { startCapture } from './lib/capture.js';
-import { createLab, type Host, type Lab } from './lib/netns.js';
-import type { CapturedPacket } from './lib/pcap.js';
-import { type LogLine, type ServerProcess, startServerProcess } from './lib/server-process.js';
 
-const SEND_DATAGRAM = fileURLToPath(new URL('./lib/send-datagram.mjs', import.meta.url));
+const SEND_DATAGRAM = agentPath('send-datagram.mjs');
 const UNUSED_UDP_PORT = 62299;
 const ICMP_ECHO_REPLY = 0;
 const ICMP_UNREACHABLE = 3;

@@ -2,11 +2,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { type Sshd, startSshd } from 'spa-test-kit/lab/sshd';
+import { type ClientHome, createClientHome } from 'spa-test-kit/processes/client-process';
+import { type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClientHome, createClientHome } from './lib/client-process.js';
-import { createLab, type Host, type Lab } from './lib/netns.js';
-import { type ServerProcess, startServerProcess } from './lib/server-process.js';
-import { type Sshd, startSshd } from './lib/sshd.js';
 
 const SSH = 2222;
 /** Short enough that the "cannot connect" checks take 2 s, not ssh's default minutes. */

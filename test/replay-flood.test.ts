@@ -1,18 +1,20 @@
 /** One client floods valid knocks at a real spa-server (nftables, lab namespaces, a small replay store): another client's knock still opens its port. */
+
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { createLab, type Lab } from 'spa-test-kit/lab/netns';
+import { probeTcp } from 'spa-test-kit/lab/probe';
+import { waitForDrain } from 'spa-test-kit/processes/server-observe';
+import { KNOCK_PORT, type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab, type Lab } from './lib/netns.js';
-import { probeTcp } from './lib/probe.js';
-import { waitForDrain } from './lib/server-observe.js';
-import { KNOCK_PORT, type ServerProcess, startServerProcess } from './lib/server-process.js';
 
 const CLIENT_BIN = fileURLToPath(new URL('../node_modules/.bin/spa-client', import.meta.url));
-const SENDER = fileURLToPath(new URL('./lib/fuzz-sender.mjs', import.meta.url));
-const TCP_SERVICE = fileURLToPath(new URL('./lib/tcp-service.mjs', import.meta.url));
+const SENDER = agentPath('fuzz-sender.mjs');
+const TCP_SERVICE = agentPath('tcp-service.mjs');
 const PORT = 2222;
 const METRICS = { address: '127.0.0.1', port: 9262 };
 const FLOOD = 2000;

@@ -1,14 +1,20 @@
 /** An on-path router that sends a copy of the client's knock from its own address first, and the original late. */
-import { fileURLToPath } from 'node:url';
-import type { ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClientHome, createClientHome } from './lib/client-process.js';
-import { probeTcp } from './lib/probe.js';
-import { createRoutedLab, type RoutedLab } from './lib/routed-lab.js';
-import { KNOCK_PORT, type LogLine, type ServerProcess, startServerProcess } from './lib/server-process.js';
 
-const TCP_SERVICE = fileURLToPath(new URL('./lib/tcp-service.mjs', import.meta.url));
-const RELAY = fileURLToPath(new URL('./lib/relay-late.py', import.meta.url));
+import type { ResultPromise } from 'execa';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { probeTcp } from 'spa-test-kit/lab/probe';
+import { createRoutedLab, type RoutedLab } from 'spa-test-kit/lab/routed-lab';
+import { type ClientHome, createClientHome } from 'spa-test-kit/processes/client-process';
+import {
+  KNOCK_PORT,
+  type LogLine,
+  type ServerProcess,
+  startServerProcess,
+} from 'spa-test-kit/processes/server-process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const TCP_SERVICE = agentPath('tcp-service.mjs');
+const RELAY = agentPath('relay-late.py');
 const SSH = 2222;
 const DELAY_MS = 1500;
 

@@ -3,10 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { nodeBackend } from 'spa-node';
 import { formatPublicKey, generateKeyPair } from 'spa-protocol';
-import { nodeBackend } from 'spa-protocol/node';
+import { ROOT } from 'spa-test-kit/build/artifacts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from './lib/artifacts.js';
 
 const SYSROOT = '/usr/aarch64-linux-gnu';
 

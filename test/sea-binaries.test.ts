@@ -1,15 +1,16 @@
 /** The single-file executables (dist/spa-*-linux-x64): no Node on the target, a knock through them in namespaces, checksums. */
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { execa, type ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, DIST, ensureArtifacts } from './lib/artifacts.js';
-import { createLab, type Host, type Lab } from './lib/netns.js';
-import { probeTcp, waitForTcp } from './lib/probe.js';
-import { type ServerProcess, startServerProcess } from './lib/server-process.js';
-import { waitForOutput } from './lib/wait-output.js';
 
-const TCP_SERVICE = fileURLToPath(new URL('./lib/tcp-service.mjs', import.meta.url));
+import { readFile } from 'node:fs/promises';
+import { execa, type ResultPromise } from 'execa';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { ARTIFACTS, DIST, ensureArtifacts } from 'spa-test-kit/build/artifacts';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
+import { waitForOutput } from 'spa-test-kit/lab/wait-output';
+import { type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const TCP_SERVICE = agentPath('tcp-service.mjs');
 const SSH = 2222;
 // No node on PATH (it lives in /usr/bin or /usr/local/bin): the executables must not need one.
 // /usr/sbin:/sbin only for `ip netns exec`, which runs them in a namespace.

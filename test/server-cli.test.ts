@@ -1,17 +1,19 @@
 /** The spa-server binary in a lab: run, a knock, status, SIGHUP with a broken config, SIGTERM, flush. */
+
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { nodeBackend } from 'spa-node';
 import { encodeDatagram, formatPublicKey, generateKeyPair, type KeyPair, parsePublicKey } from 'spa-protocol';
-import { nodeBackend } from 'spa-protocol/node';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab, type Host, type Lab } from './lib/netns.js';
-import { probeTcp, waitForTcp } from './lib/probe.js';
 
 const BIN = fileURLToPath(new URL('../packages/spa-server/bin/spa-server.js', import.meta.url));
-const TCP_SERVICE = fileURLToPath(new URL('./lib/tcp-service.mjs', import.meta.url));
+const TCP_SERVICE = agentPath('tcp-service.mjs');
 const PORT = 2222;
 const KNOCK_PORT = 62201;
 const GRANT_SECONDS = 3;

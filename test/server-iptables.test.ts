@@ -1,4 +1,4 @@
 /** spa-server end to end with the iptables + ipset backend, in network namespaces against the real kernel. */
-import { serverScenarios } from './lib/server-scenarios.js';
+import { serverScenarios } from 'spa-test-kit/scenarios/server-scenarios';
 
 serverScenarios('iptables');

@@ -1,5 +1,5 @@
 /** Fresh client source addresses from the benchmarking range 198.18.0.0/15 (RFC 2544), one per grant. @module */
-import type { Host } from '../../test/lib/netns.js';
+import type { Host } from 'spa-test-kit/lab/netns';
 
 /**
  * RFC 2544 reserves 198.18.0.0/15 for benchmarks; it only ever exists inside the lab's namespaces. The

@@ -1,6 +1,6 @@
 /** Client cold start: whole-process wall time of the real client CLI next to `node -e 0`, median of many runs. @module */
 import { fileURLToPath } from 'node:url';
-import type { Host } from '../../test/lib/netns.js';
+import type { Host } from 'spa-test-kit/lab/netns';
 import type { Command } from './server-under-test.js';
 import { type Summary, summarize } from './stats.js';
 

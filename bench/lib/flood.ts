@@ -1,7 +1,7 @@
 /** Junk UDP floods inside the lab, and what each junk datagram costs the server in CPU. @module */
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Host, Lab } from '../../test/lib/netns.js';
+import type { Host, Lab } from 'spa-test-kit/lab/netns';
 import { loadPrefix } from './affinity.js';
 import { sleep } from './clock.js';
 import { readCpuTimes } from './cpu-mem.js';

@@ -1,6 +1,6 @@
 /** Sustained grants/s: many valid knocks from distinct addresses at once, grants counted as the server logs them. @module */
 
-import type { Host } from '../../test/lib/netns.js';
+import type { Host } from 'spa-test-kit/lab/netns';
 import { sleep } from './clock.js';
 import type { PreparedKnock } from './latency.js';
 import type { Prober } from './prober.js';

@@ -1,5 +1,5 @@
 /** What every measuring phase of one server shares: the lab, the prober, the options, and how a server is run. @module */
-import type { Host } from '../../test/lib/netns.js';
+import type { Host } from 'spa-test-kit/lab/netns';
 import { type CpuPlan, pinProcess } from './affinity.js';
 import type { AliasPool } from './alias-pool.js';
 import { onCleanup } from './cleanup.js';

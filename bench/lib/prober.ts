@@ -2,7 +2,7 @@
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
-import type { Host } from '../../test/lib/netns.js';
+import type { Host } from 'spa-test-kit/lab/netns';
 
 const AGENT = fileURLToPath(new URL('./prober-agent.mjs', import.meta.url));
 

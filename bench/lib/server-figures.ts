@@ -1,11 +1,12 @@
 /** Every figure for one server under test, measured in a lab of its own that is removed afterwards. @module */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { createLab, type Host } from '../../test/lib/netns.js';
-import { probeTcp, waitForTcp } from '../../test/lib/probe.js';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { createLab, type Host } from 'spa-test-kit/lab/netns';
+import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
 import type { CpuPlan } from './affinity.js';
 import { createAliasPool, OUTSIDER_RANGE } from './alias-pool.js';
 import { measureBulkGrants } from './bulk-grants.js';
@@ -23,7 +24,7 @@ import { startProber } from './prober.js';
 import type { ServerFigures } from './report.js';
 import type { BenchEnv, RunningServer, ServerUnderTest } from './server-under-test.js';
 
-const TCP_SERVICE = fileURLToPath(new URL('../../test/lib/tcp-service.mjs', import.meta.url));
+const TCP_SERVICE = agentPath('tcp-service.mjs');
 const PROTECTED_PORT = 2222;
 /** Cold-start knocks go here: nothing listens, so the server does no work while clients are being timed. */
 const SINK_PORT = 9;

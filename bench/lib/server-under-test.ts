@@ -1,5 +1,5 @@
 /** The contract every SPA server in the benchmark fulfils: fwknopd today, spa-server next. @module */
-import type { Host, Lab } from '../../test/lib/netns.js';
+import type { Host, Lab } from 'spa-test-kit/lab/netns';
 
 /** Where a server runs: one fresh lab per server, so no rule or process of one can affect the other. */
 export interface BenchEnv {

@@ -7,8 +7,8 @@ import {
   randomBytes,
   sign,
 } from 'node:crypto';
+import { nodeBackend } from 'spa-node';
 import { type CryptoBackend, encodeDatagram, type RandomSource } from 'spa-protocol';
-import { nodeBackend } from 'spa-protocol/node';
 
 /** What a knock is made of: the keys and the one service every bench knock asks for. */
 export interface KnockKeys {

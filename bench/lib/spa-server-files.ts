@@ -1,9 +1,9 @@
 /** spa-server's keys and server.json for one benchmark start, written the way an operator would. @module */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MAX_REPLAY_CAPACITY } from 'spa-config/server-config';
+import { nodeBackend, writeNewKeyFile } from 'spa-node';
 import { formatPublicKey } from 'spa-protocol';
-import { nodeBackend, writeNewKeyFile } from 'spa-protocol/node';
-import { MAX_REPLAY_CAPACITY } from 'spa-protocol/server-config';
 import type { KnockKeys } from './spa-knocks.js';
 
 /** spa-server's default port, as fwknopd's is 62201 too. */

@@ -10,7 +10,7 @@ import type { BenchEnv, RunningServer, ServerUnderTest, StartOptions } from './s
 import { buildKnock, buildManyKnocks } from './spa-knocks.js';
 import { METRICS_PORT, parsePrometheus, SPA_UDP_PORT, writeSpaServerFiles } from './spa-server-files.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The bin files a package install links onto PATH; run with this Node, as their shebang would. */
 const SERVER_BIN = join(ROOT, 'packages/spa-server/bin/spa-server.js');
 const CLIENT_BIN = join(ROOT, 'packages/spa-client/bin/spa-client.js');

@@ -1,5 +1,5 @@
 /** A namespace's UDP counters (/proc/net/snmp, snmp6): datagrams its sockets read, and those dropped. @module */
-import type { Host } from '../../test/lib/netns.js';
+import type { Host } from 'spa-test-kit/lab/netns';
 
 export interface UdpCounters {
   /** Datagrams read by applications (the kernel counts InDatagrams in recvmsg), IPv4 + IPv6. */

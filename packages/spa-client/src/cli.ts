@@ -1,6 +1,6 @@
 /** spa-client entry point: dispatches to a command (each its own lazily loaded chunk) and maps errors to exit codes. @module */
-import { toClientError, usageError } from './errors.js';
-import { writeOut } from './output.js';
+import { toClientError, usageError } from './cli/errors.js';
+import { writeOut } from './cli/output.js';
 
 declare const __SPA_VERSION__: string;
 const VERSION = typeof __SPA_VERSION__ === 'string' ? __SPA_VERSION__ : '0.0.0-dev';
@@ -10,11 +10,11 @@ async function dispatch(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'open':
     case 'close':
-      return (await import('./commands/knock.js')).runKnock(command, rest);
+      return (await import('./cli/commands/knock.js')).runKnock(command, rest);
     case 'connect':
-      return (await import('./commands/connect.js')).runConnect(rest);
+      return (await import('./cli/commands/connect.js')).runConnect(rest);
     case 'keygen':
-      return (await import('./commands/keygen.js')).runKeygen(rest);
+      return (await import('./cli/commands/keygen.js')).runKeygen(rest);
     case '-V':
     case '--version':
       writeOut(1, `spa-client ${VERSION}\n`);
@@ -34,7 +34,7 @@ async function dispatch(argv: readonly string[]): Promise<number> {
 }
 
 async function printHelp(topic: string | undefined, fd: 1 | 2 = 1): Promise<number> {
-  const { HELP } = await import('./help.js');
+  const { HELP } = await import('./cli/help.js');
   const text = HELP[topic ?? 'main'];
   if (!text || topic === 'main') throw usageError(`help: no command "${String(topic).slice(0, 40)}"`);
   writeOut(fd, `${text}\n`);

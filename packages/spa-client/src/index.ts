@@ -1,5 +1,5 @@
 /** The client as a library, for programs that drive it without its command line (the GitHub Action). @module */
-export { runKnock } from './commands/knock.js';
-export { CLIENT_ERROR_CODES, ClientError, toClientError } from './errors.js';
-export { formatHuman, type KnockReport } from './knock-report.js';
-export type { Output } from './output.js';
+export { runKnock } from './cli/commands/knock.js';
+export { CLIENT_ERROR_CODES, ClientError, toClientError } from './cli/errors.js';
+export type { Output } from './cli/output.js';
+export { formatHuman, type KnockReport } from './knock/knock-report.js';

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { nodeBackend } from 'spa-node';
 import {
   createServerContext,
   decodeDatagram,
@@ -13,7 +14,6 @@ import {
   parsePrivateKey,
   type SignedKnock,
 } from 'spa-protocol';
-import { nodeBackend } from 'spa-protocol/node';
 import { expect } from 'vitest';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));

@@ -24,11 +24,13 @@ export {
   MAX_ACCESS_ITEMS,
   MAX_ADDRESSES,
   MAX_DATAGRAM_SIZE,
+  MAX_SERVICE_NAME_LENGTH,
   MIN_DATAGRAM_SIZE,
   NONCE_SIZE,
   OVERHEAD,
   PAD_BLOCK,
   PROTOCOL_VERSION,
+  SERVER_PUBLIC_PREFIX,
   SIGNATURE_SIZE,
 } from './constants.js';
 export type { CryptoBackend } from './crypto/backend.js';

@@ -1,5 +1,7 @@
 /** Properties over arbitrary input: round trips, single-bit flips, and bytes that never make decoding throw. */
 import fc from 'fast-check';
+import { nodeBackend } from 'spa-node';
+import { hex, sealPlaintext, unsealDatagram } from 'spa-test-kit/forge/forge';
 import { describe, expect, it } from 'vitest';
 import { isGrantable, parseAddress } from '../src/address.js';
 import {
@@ -11,10 +13,8 @@ import {
 import { nobleBackend } from '../src/crypto/noble.js';
 import { decodeDatagram } from '../src/decode.js';
 import { computeKeyId, generateKeyPair } from '../src/keys.js';
-import { nodeBackend } from '../src/node/node-backend.js';
 import { createServerContext, encodeDatagram } from '../src/packet.js';
 import { type AccessItem, formatAccess, type KnockRequest } from '../src/request.js';
-import { hex, sealPlaintext, unsealDatagram } from './forge.js';
 
 const eph = new Uint8Array(32).fill(7);
 

@@ -1,11 +1,11 @@
 /** Ed25519 torsion (§1, §5): both backends give one verdict, and a key with a small-order component is refused at parse. */
 import fc from 'fast-check';
+import { nodeBackend } from 'spa-node';
 import { describe, expect, it } from 'vitest';
 import { nobleBackend } from '../src/crypto/noble.js';
 import { isWeakEd25519PublicKey } from '../src/ed25519-checks.js';
 import { ERROR_CODES, SpaError } from '../src/errors.js';
 import { formatPublicKey, parsePublicKey } from '../src/keys.js';
-import { nodeBackend } from '../src/node/node-backend.js';
 import { challengeMod8, signWithTorsion, TORSION, torsionedKey } from './torsion.js';
 
 const seed = fc.uint8Array({ minLength: 32, maxLength: 32 });

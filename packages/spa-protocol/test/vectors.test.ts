@@ -1,13 +1,13 @@
 /** Known-answer vectors: both backends build the valid datagrams byte for byte and refuse each invalid one for its stated reason. */
 import { readFileSync } from 'node:fs';
+import { nodeBackend } from 'spa-node';
+import { hex, replayRandom, unhex } from 'spa-test-kit/forge/forge';
 import { describe, expect, it } from 'vitest';
 import { nobleBackend } from '../src/crypto/noble.js';
 import { decodeDatagram } from '../src/decode.js';
 import { computeKeyId } from '../src/keys.js';
-import { nodeBackend } from '../src/node/node-backend.js';
 import { createServerContext, encodeDatagram } from '../src/packet.js';
 import type { KnockRequest } from '../src/request.js';
-import { hex, replayRandom, unhex } from './forge.js';
 
 interface ValidVector {
   name: string;

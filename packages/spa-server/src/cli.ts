@@ -1,8 +1,8 @@
 /** spa-server's command line: commander wiring only; each command is loaded from commands/ when it runs. @module */
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_CODES, exitCodeFor } from './cli/exit-codes.js';
+import { VERSION } from './cli/version.js';
 import { ConfigError } from './config/config-error.js';
-import { VERSION } from './version.js';
 
 const DEFAULT_CONFIG = '/etc/spa/server.json';
 
@@ -33,7 +33,9 @@ export function createProgram(): Command {
     .description('run the daemon (the default command); SIGHUP reloads the config, SIGTERM stops')
     .addOption(configOption())
     .addHelpText('after', examples('spa-server --config /etc/spa/server.json', 'systemctl reload spa-server'))
-    .action(async (options: { config: string }) => (await import('./commands/run.js')).runDaemon(options));
+    .action(async (options: { config: string }) =>
+      (await import('./cli/commands/run.js')).runDaemon(options),
+    );
 
   program
     .command('check')
@@ -43,7 +45,9 @@ export function createProgram(): Command {
       'after',
       examples('spa-server check --config /etc/spa/server.json && systemctl reload spa-server'),
     )
-    .action(async (options: { config: string }) => (await import('./commands/check.js')).runCheck(options));
+    .action(async (options: { config: string }) =>
+      (await import('./cli/commands/check.js')).runCheck(options),
+    );
 
   program
     .command('status')
@@ -64,7 +68,7 @@ export function createProgram(): Command {
       ),
     )
     .action(async (options: { config: string; json?: boolean }) =>
-      (await import('./commands/status.js')).runStatus(options),
+      (await import('./cli/commands/status.js')).runStatus(options),
     );
 
   program
@@ -80,7 +84,9 @@ export function createProgram(): Command {
         'systemctl stop spa-server && spa-server flush',
       ),
     )
-    .action(async (options: { config: string }) => (await import('./commands/flush.js')).runFlush(options));
+    .action(async (options: { config: string }) =>
+      (await import('./cli/commands/flush.js')).runFlush(options),
+    );
 
   program
     .command('client-config')
@@ -92,7 +98,7 @@ export function createProgram(): Command {
     .requiredOption('--host <host>', 'the address or DNS name clients knock on')
     .addHelpText('after', examples('spa-server client-config alice --host vpn.example.com > alice.json'))
     .action(async (name: string, options: { config: string; host: string }) =>
-      (await import('./commands/client-config.js')).runClientConfig(name, options),
+      (await import('./cli/commands/client-config.js')).runClientConfig(name, options),
     );
 
   program
@@ -100,7 +106,9 @@ export function createProgram(): Command {
     .description('create the server key file (mode 0600, never overwritten); print its public key')
     .requiredOption('--out <file>', 'where to write the private key')
     .addHelpText('after', examples('spa-server keygen --out /etc/spa/server.key'))
-    .action(async (options: { out: string }) => (await import('./commands/keygen.js')).runKeygen(options));
+    .action(async (options: { out: string }) =>
+      (await import('./cli/commands/keygen.js')).runKeygen(options),
+    );
 
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -1,5 +1,5 @@
 /** A Logger that keeps entries in memory, for assertions on what the daemon wrote. @module */
-import type { LogEntry, Logger } from '../src/log.js';
+import type { LogEntry, Logger } from '../src/observability/log.js';
 
 export interface CaptureLog extends Logger {
   readonly entries: LogEntry[];

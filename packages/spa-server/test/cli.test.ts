@@ -2,12 +2,12 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { parseClientProfile } from 'spa-config/client-profile';
+import { nodeBackend } from 'spa-node';
 import { formatPublicKey, generateKeyPair } from 'spa-protocol';
-import { parseClientProfile } from 'spa-protocol/client-profile';
-import { nodeBackend } from 'spa-protocol/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// The bundled binary, built by test/global-setup.ts: what users run.
+// The bundled binary, built by the test kit's global set-up: what users run.
 const BIN = join(import.meta.dirname, '..', 'bin', 'spa-server.js');
 const spaServer = (...args: string[]) => execa('node', [BIN, ...args], { reject: false, cwd: dir });
 

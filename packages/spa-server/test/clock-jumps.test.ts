@@ -2,7 +2,7 @@
 import { createSocket } from 'node:dgram';
 import { rmSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type Daemon, startDaemon } from '../src/daemon.js';
+import { type Daemon, startDaemon } from '../src/daemon/daemon.js';
 import { type CaptureLog, captureLog } from './capture-log.js';
 import { createFakeDriver } from './fake-driver.js';
 import { makeFixture } from './fixtures.js';

@@ -1,6 +1,7 @@
 /** A crypto backend that counts calls per primitive, to prove which stages a datagram reached. @module */
+
+import { nodeBackend } from 'spa-node';
 import type { CryptoBackend } from 'spa-protocol';
-import { nodeBackend } from 'spa-protocol/node';
 
 export type CountingBackend = CryptoBackend & { readonly calls: Record<string, number>; reset(): void };
 

@@ -2,8 +2,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeBackend } from 'spa-node';
 import { computeKeyId, encodeDatagram, generateKeyPair, type KnockRequest } from 'spa-protocol';
-import { nodeBackend } from 'spa-protocol/node';
 import type { ResolvedClient, ResolvedConfig } from '../src/config/resolved-config.js';
 import type { PortSpec } from '../src/firewall/driver.js';
 

@@ -3,7 +3,7 @@ import { createSocket } from 'node:dgram';
 import { rmSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ResolvedConfig } from '../src/config/resolved-config.js';
-import { type Daemon, startDaemon } from '../src/daemon.js';
+import { type Daemon, startDaemon } from '../src/daemon/daemon.js';
 import { captureLog } from './capture-log.js';
 import { createFakeDriver } from './fake-driver.js';
 import { makeFixture } from './fixtures.js';

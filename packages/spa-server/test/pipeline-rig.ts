@@ -1,14 +1,14 @@
 /** The packet pipeline wired with its real stages, a fake firewall and an injected clock, for the pipeline's tests. @module */
 import { rmSync } from 'node:fs';
 import type { ResolvedConfig } from '../src/config/resolved-config.js';
-import { createGrantKeeper, type GrantKeeper } from '../src/grants.js';
-import { createDaemonLog, type DaemonLog } from '../src/log.js';
-import { createMetrics, type Metrics } from '../src/metrics.js';
+import { createGrantKeeper, type GrantKeeper } from '../src/grants/grant-keeper.js';
+import { createDaemonLog, type DaemonLog } from '../src/observability/log.js';
+import { createMetrics, type Metrics } from '../src/observability/metrics.js';
 import { createClientLimiter } from '../src/pipeline/client-limiter.js';
 import { createPipeline, type Pipeline } from '../src/pipeline/pipeline.js';
 import { createRateLimiter } from '../src/pipeline/rate-limiter.js';
 import { buildRuntime } from '../src/pipeline/runtime.js';
-import { ReplayStore } from '../src/replay-store.js';
+import { ReplayStore } from '../src/replay/replay-store.js';
 import { type CaptureLog, captureLog } from './capture-log.js';
 import { type CountingBackend, countingBackend } from './counting-backend.js';
 import { createFakeDriver, type FakeDriver } from './fake-driver.js';

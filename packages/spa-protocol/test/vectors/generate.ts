@@ -1,12 +1,6 @@
 /** Regenerates the known-answer vector files (valid.json, invalid.json) from seeded inputs: `pnpm exec tsx packages/spa-protocol/test/vectors/generate.ts`. @module */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { decodeBody, encodeBody } from '../../src/body.js';
-import { HEADER_SIZE, SIGNATURE_SIZE } from '../../src/constants.js';
-import { nobleBackend as b } from '../../src/crypto/noble.js';
-import { computeKeyId } from '../../src/keys.js';
-import { encodeDatagram } from '../../src/packet.js';
-import type { KnockRequest, SignedKnock } from '../../src/request.js';
 import {
   buildPlaintext,
   hex,
@@ -16,7 +10,13 @@ import {
   signBody,
   unsealDatagram,
   withMac,
-} from '../forge.js';
+} from 'spa-test-kit/forge/forge';
+import { decodeBody, encodeBody } from '../../src/body.js';
+import { HEADER_SIZE, SIGNATURE_SIZE } from '../../src/constants.js';
+import { nobleBackend as b } from '../../src/crypto/noble.js';
+import { computeKeyId } from '../../src/keys.js';
+import { encodeDatagram } from '../../src/packet.js';
+import type { KnockRequest, SignedKnock } from '../../src/request.js';
 import { challengeMod8, signedMessage, signWithTorsion, torsionedKey } from '../torsion.js';
 
 const NOW = 1_767_225_600_000; // 2026-01-01T00:00:00Z

@@ -1,5 +1,5 @@
+import { nodeBackend } from 'spa-node';
 import { formatPublicKey, generateKeyPair } from 'spa-protocol';
-import { nodeBackend } from 'spa-protocol/node';
 import { describe, expect, it } from 'vitest';
 import { MAX_LINE_LENGTH, parseAuthorizedKeys } from './authorized-keys.js';
 

@@ -4,7 +4,7 @@ import {
   type ClientConfigInput,
   clientConfigSchema,
   configErrorMap,
-} from 'spa-protocol/server-config';
+} from 'spa-config/server-config';
 
 /** A client read from the file, with the line it came from (1-based). */
 export interface AuthorizedKey {

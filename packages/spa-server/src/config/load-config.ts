@@ -1,7 +1,6 @@
 /** Loads server.json: read, parse, validate, read the keys, and resolve; every problem found is reported at once. @module */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { readPrivateKeyFile } from 'spa-protocol/node';
 import {
   type ClientConfig,
   type ClientEntry,
@@ -9,7 +8,8 @@ import {
   findClientConflicts,
   locateJsonError,
   type ServerConfig,
-} from 'spa-protocol/server-config';
+} from 'spa-config/server-config';
+import { readPrivateKeyFile } from 'spa-node';
 import { optionOfField, parseAuthorizedKeys } from './authorized-keys.js';
 import { ConfigError } from './config-error.js';
 import { resolveConfig } from './resolve-config.js';

@@ -1,13 +1,14 @@
 /** Builds the ResolvedConfig the daemon runs on from a validated server.json, its clients and the server key. @module */
-import { computeKeyId, normaliseNetwork, parsePublicKey } from 'spa-protocol';
-import { nodeBackend } from 'spa-protocol/node';
+
 import {
   type ClientConfig,
   parseIsoDate,
   parsePortSpec,
   parseSocketAddress,
   type ServerConfig,
-} from 'spa-protocol/server-config';
+} from 'spa-config/server-config';
+import { nodeBackend } from 'spa-node';
+import { computeKeyId, normaliseNetwork, parsePublicKey } from 'spa-protocol';
 import type { PortSpec } from '../firewall/driver.js';
 import { knockLimitFor } from '../firewall/knock-limit.js';
 import type { ListenAddress, ResolvedClient, ResolvedConfig } from './resolved-config.js';

@@ -1,8 +1,8 @@
 /** The driver's kernel event stream (`nft monitor`) kept running for the daemon's life: a callback per deletion that concerns it, restarted when it dies. @module */
 import { execa, type ResultPromise } from 'execa';
-import type { DaemonLog } from '../log.js';
+import type { DaemonLog } from '../observability/log.js';
 import type { FirewallDriver, WatchCommand } from './driver.js';
-import { resolveTool } from './tool-command.js';
+import { resolveTool } from './process/tool-command.js';
 
 export interface ChangeWatchOptions {
   readonly watch: WatchCommand;

@@ -2,7 +2,7 @@
 import type { GrantTarget } from './driver.js';
 import { FIREWALL_ERROR_CODES, FirewallError } from './driver.js';
 import { checkTargets } from './grant-values.js';
-import { runTool, type ToolCommand, toolCommand } from './tool-command.js';
+import { runTool, type ToolCommand, toolCommand } from './process/tool-command.js';
 
 /** conntrack's exit status 1 with this text only says that nothing matched. */
 const NOTHING_DELETED = '0 flow entries have been deleted';

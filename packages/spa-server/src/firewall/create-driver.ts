@@ -1,8 +1,8 @@
 /** Makes the firewall driver a configuration asks for. @module */
 import type { ResolvedFirewall } from '../config/resolved-config.js';
 import type { FirewallDriver } from './driver.js';
-import { IptablesDriver } from './iptables.js';
-import { NftablesDriver } from './nftables.js';
+import { IptablesDriver } from './iptables/iptables.js';
+import { NftablesDriver } from './nftables/nftables.js';
 
 export interface CreateDriverOptions {
   /** Run the firewall tools inside this network namespace (tests); default: the current one. */

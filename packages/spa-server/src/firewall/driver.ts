@@ -1,5 +1,5 @@
 /** Firewall driver: how the daemon asks the kernel to open a port for one address, with a kernel-side timeout. @module */
-import type { ToolCommand } from './tool-command.js';
+import type { ToolCommand } from './process/tool-command.js';
 
 export type TransportProtocol = 'tcp' | 'udp';
 

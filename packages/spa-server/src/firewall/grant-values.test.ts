@@ -1,6 +1,6 @@
 /** Validation of what reaches nft/ipset: canonical addresses, bounded ports, timeouts and names. */
 import fc from 'fast-check';
-import { CLIENT_NAME_PATTERN } from 'spa-protocol/server-config';
+import { CLIENT_NAME_PATTERN } from 'spa-config/server-config';
 import { describe, expect, it } from 'vitest';
 import { FIREWALL_ERROR_CODES, type Grant } from './driver.js';
 import {

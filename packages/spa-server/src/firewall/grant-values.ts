@@ -1,6 +1,6 @@
 /** Validation and canonical forms of every value a firewall driver passes to nft, iptables or ipset. @module */
 import { isIP, SocketAddress } from 'node:net';
-import { CLIENT_NAME_PATTERN } from 'spa-protocol/server-config';
+import { CLIENT_NAME_PATTERN } from 'spa-config/server-config';
 import {
   FIREWALL_ERROR_CODES,
   FirewallError,

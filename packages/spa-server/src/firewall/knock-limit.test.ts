@@ -1,8 +1,8 @@
 /** The kernel's per-source limit on the knock ports: derived from the daemon's bucket, checked, and written for nft and iptables. */
 import { describe, expect, it } from 'vitest';
 import { checkKnockLimit, iptablesKnockLimitRules, knockLimitFor, nftKnockLimit } from './knock-limit.js';
-import { isNftTableIntact, type NftTableState } from './nft-json.js';
-import { nftSetupCommands } from './nft-script.js';
+import { isNftTableIntact, type NftTableState } from './nftables/nft-json.js';
+import { nftSetupCommands } from './nftables/nft-script.js';
 
 describe('knock limit', () => {
   it('is 20 times the daemon bucket, never below 100/s with a burst of 200, on each listen port once', () => {

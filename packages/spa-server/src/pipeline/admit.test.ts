@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeClient } from '../../test/fixtures.js';
 import { cleanupRigs, type Rig, rig, T0 } from '../../test/pipeline-rig.js';
-import { HEADER_SIZE, RECORD_SIZE, STATE_FILE } from '../replay-file.js';
+import { HEADER_SIZE, RECORD_SIZE, STATE_FILE } from '../replay/replay-file.js';
 
 afterAll(cleanupRigs);
 

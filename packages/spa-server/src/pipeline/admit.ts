@@ -1,7 +1,7 @@
 /** The last gate before any state is written: the client's token bucket, then the replay store's bounds. @module */
 import type { SignedKnock } from 'spa-protocol';
 import type { ResolvedClient } from '../config/resolved-config.js';
-import type { ReplayRefusal, ReplayStore } from '../replay-store.js';
+import type { ReplayRefusal, ReplayStore } from '../replay/replay-store.js';
 import type { ClientLimiter } from './client-limiter.js';
 
 export type AdmitRefusal = 'client-rate-limited' | ReplayRefusal;

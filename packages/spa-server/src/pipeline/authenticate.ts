@@ -9,7 +9,7 @@ import {
   verifyOpenedKnock,
 } from 'spa-protocol';
 import type { ResolvedClient } from '../config/resolved-config.js';
-import type { ReplayStore } from '../replay-store.js';
+import type { ReplayStore } from '../replay/replay-store.js';
 import { hexOf, type Runtime } from './runtime.js';
 
 export type AuthResult =

@@ -1,9 +1,9 @@
 /** The last stage of an allowed knock: durable replay record, then the firewall, then the log line. @module */
 import type { ResolvedClient } from '../config/resolved-config.js';
-import { type GrantKeeper, GrantLimitError } from '../grants.js';
-import type { DaemonLog } from '../log.js';
-import type { Metrics } from '../metrics.js';
-import type { ReplayStore } from '../replay-store.js';
+import { type GrantKeeper, GrantLimitError } from '../grants/grant-keeper.js';
+import type { DaemonLog } from '../observability/log.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { ReplayStore } from '../replay/replay-store.js';
 import type { PolicyDecision } from './policy.js';
 import type { ServerRefusal } from './reasons.js';
 

@@ -8,10 +8,10 @@ import {
   verifyOpenedKnock,
 } from 'spa-protocol';
 import type { ResolvedClient } from '../config/resolved-config.js';
-import { type GrantKeeper, targetsFor } from '../grants.js';
-import type { DaemonLog } from '../log.js';
-import type { Metrics } from '../metrics.js';
-import type { ReplayStore } from '../replay-store.js';
+import { type GrantKeeper, targetsFor } from '../grants/grant-keeper.js';
+import type { DaemonLog } from '../observability/log.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { ReplayStore } from '../replay/replay-store.js';
 import { admitKnock } from './admit.js';
 import { authenticate } from './authenticate.js';
 import type { ClientLimiter } from './client-limiter.js';

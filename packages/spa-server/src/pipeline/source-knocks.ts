@@ -1,7 +1,7 @@
 /** The race guard of source mode: which address each source-mode knock opened, for the replay window. Bounded. @module */
 import type { IpAddress } from 'spa-protocol';
 import type { PortSpec } from '../firewall/driver.js';
-import type { GrantOwner } from '../grant-ledger.js';
+import type { GrantOwner } from '../grants/grant-ledger.js';
 
 /** What one granted source-mode knock opened. */
 export interface SourceKnock {

@@ -1,0 +1,125 @@
+/** `spa-client connect --host H --port P`: knock, connect once the port opens, then relay stdio (ssh ProxyCommand). @module */
+import type { Socket } from 'node:net';
+import type { AccessItem } from 'spa-protocol';
+import { describePlan, describeSigned } from '../../knock/knock-explain.js';
+import { prepareKnock } from '../../knock/knock-session.js';
+import { resolvePlan } from '../../knock/plan.js';
+import { startReknocking } from '../../knock/reknock.js';
+import { relay } from '../../knock/relay.js';
+import { attemptTcp } from '../../knock/tcp-attempt.js';
+import { attemptTimeoutMs } from '../../knock/wait-ports.js';
+import { flag, listOption, parseCommandArgs, stringOption } from '../args.js';
+import { CLIENT_ERROR_CODES, ClientError, usageError } from '../errors.js';
+import { parsePortOption, parseSecondsOption } from '../option-values.js';
+import { KNOCK_OPTIONS, LIKELY_CAUSES } from './knock.js';
+
+const CONNECT_OPTIONS = {
+  ...KNOCK_OPTIONS,
+  duration: { type: 'string' },
+  timeout: { type: 'string' },
+} as const;
+
+const DEFAULT_TIMEOUT_SECONDS = 10;
+
+export async function runConnect(argv: readonly string[]): Promise<number> {
+  const args = parseCommandArgs('connect', argv, CONNECT_OPTIONS);
+  const verbose = flag(args, 'verbose');
+  const info = (text: string): void => {
+    if (verbose) process.stderr.write(`spa-client: ${text}\n`);
+  };
+  if (flag(args, 'help')) {
+    const { HELP } = await import('../help.js');
+    process.stdout.write(`${HELP.connect}\n`);
+    return 0;
+  }
+  // stdout is the connection: nothing else may ever be written to it.
+  if (flag(args, 'json'))
+    throw usageError('connect: --json is not available (stdout carries the connection)');
+  if (flag(args, 'dry-run')) throw usageError('connect: --dry-run is not available; use open --dry-run');
+  if (stringOption(args, 'key') === '-')
+    throw usageError('connect: --key - is refused: stdin carries the connection');
+  if (flag(args, 'ipv4') && flag(args, 'ipv6')) throw usageError('connect: -4 and -6 exclude each other');
+  const portText = stringOption(args, 'port');
+  if (portText === undefined) throw usageError("connect: --port PORT is required (the TCP port, ssh's %p)");
+  const port = parsePortOption('port', portText);
+  const timeoutText = stringOption(args, 'timeout');
+  const timeoutMs =
+    1000 *
+    (timeoutText === undefined
+      ? DEFAULT_TIMEOUT_SECONDS
+      : parseSecondsOption('timeout', timeoutText, { min: 0.1, max: 3600, fraction: true }));
+
+  const plan = await resolvePlan({
+    kind: 'open',
+    host: stringOption(args, 'host'),
+    access: args.positionals,
+    serverKey: stringOption(args, 'server-key'),
+    spaPort: stringOption(args, 'spa-port'),
+    key: stringOption(args, 'key'),
+    allowIp: listOption(args, 'allow-ip'),
+    discover: listOption(args, 'discover'),
+    discoverCa: stringOption(args, 'discover-ca'),
+    duration: stringOption(args, 'duration'),
+    config: stringOption(args, 'config'),
+    family: flag(args, 'ipv4') ? 4 : flag(args, 'ipv6') ? 6 : undefined,
+    // Ask for the profile's service behind this port (servers authorize by service), else the port.
+    defaultAccess: (servicePorts) => [serviceForPort(servicePorts, port) ?? { type: 'tcp', port }],
+    env: process.env,
+  });
+  describePlan(plan, info);
+  for (const warning of plan.warnings) process.stderr.write(`spa-client: ${warning}\n`);
+  const session = await prepareKnock(plan, process.env, { query: true });
+  for (const note of session.notes) info(note);
+  // ssh shows a ProxyCommand's stderr in the terminal: the address signed only with --verbose.
+  info(describeSigned(session));
+  const target = session.targets[0]!;
+  const startedAt = Date.now();
+  const deadline = startedAt + timeoutMs;
+  await session.send();
+  info(`knocked on ${plan.host} (${target.address}); connecting to port ${port}`);
+  const reknocker = startReknocking(
+    async () => {
+      await session.send();
+      info('not open yet: knocked again with a fresh packet');
+    },
+    (error) => info(`re-knock failed: ${error instanceof Error ? error.message : String(error)}`),
+  );
+  let socket: Socket | undefined;
+  let lastState = 'filtered';
+  try {
+    for (let attempt = 0; !socket && Date.now() < deadline; attempt++) {
+      const began = Date.now();
+      const result = await attemptTcp(
+        target.address,
+        port,
+        Math.min(attemptTimeoutMs(attempt), deadline - Date.now()),
+      );
+      if (result.state === 'open') socket = result.socket;
+      else {
+        lastState = result.state;
+        if (Date.now() - began < 100) await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } finally {
+    reknocker.stop();
+  }
+  if (!socket) {
+    throw new ClientError(
+      CLIENT_ERROR_CODES.waitTimeout,
+      `tcp/${port} (${lastState}) on ${target.address} did not open within ${timeoutMs / 1000} s after ${reknocker.count()} knock(s); ${LIKELY_CAUSES}`,
+    );
+  }
+  info(`connected to ${target.address} port ${port} after ${Date.now() - startedAt} ms`);
+  await relay(socket, process.stdin, process.stdout);
+  return 0;
+}
+
+function serviceForPort(
+  servicePorts: ReadonlyMap<string, readonly AccessItem[]>,
+  port: number,
+): AccessItem | undefined {
+  for (const [name, specs] of servicePorts) {
+    if (specs.some((s) => s.type === 'tcp' && s.port === port)) return { type: 'service', name };
+  }
+  return undefined;
+}

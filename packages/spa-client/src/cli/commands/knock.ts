@@ -1,0 +1,158 @@
+/** `spa-client open` and `spa-client close`: send the knock, and with --wait probe until the ports open. @module */
+import type { AccessItem } from 'spa-protocol';
+import { describePlan, describeSigned } from '../../knock/knock-explain.js';
+import { buildReport, formatHuman, type WaitReport } from '../../knock/knock-report.js';
+import { prepareKnock } from '../../knock/knock-session.js';
+import { resolvePlan } from '../../knock/plan.js';
+import { flag, listOption, type OptionSpec, parseCommandArgs, stringOption } from '../args.js';
+import { CLIENT_ERROR_CODES, ClientError, usageError } from '../errors.js';
+import { parseSecondsOption } from '../option-values.js';
+import type { Output } from '../output.js';
+import { createOutput, writeOut } from '../output.js';
+
+export const KNOCK_OPTIONS: OptionSpec = {
+  host: { type: 'string' },
+  'server-key': { type: 'string' },
+  port: { type: 'string' },
+  'spa-port': { type: 'string' },
+  key: { type: 'string' },
+  'allow-ip': { type: 'string', multiple: true },
+  discover: { type: 'string', multiple: true },
+  'discover-ca': { type: 'string' },
+  config: { type: 'string' },
+  ipv4: { type: 'boolean', short: '4' },
+  ipv6: { type: 'boolean', short: '6' },
+  'dry-run': { type: 'boolean' },
+};
+
+const OPEN_OPTIONS: OptionSpec = {
+  ...KNOCK_OPTIONS,
+  duration: { type: 'string' },
+  wait: { type: 'boolean' },
+  timeout: { type: 'string' },
+};
+
+const DEFAULT_TIMEOUT_SECONDS = 10;
+
+export const LIKELY_CAUSES =
+  'likely causes: clock skew between this machine and the server, a wrong server key, this key not authorized on the server, or the service not allowed for this key (the server never answers a knock, by design)';
+
+export async function runKnock(
+  kind: 'open' | 'close',
+  argv: readonly string[],
+  out?: Output,
+): Promise<number> {
+  const args = parseCommandArgs(kind, argv, kind === 'open' ? OPEN_OPTIONS : KNOCK_OPTIONS);
+  const output = out ?? createOutput(flag(args, 'json'), flag(args, 'verbose'));
+  if (flag(args, 'help')) {
+    const { HELP } = await import('../help.js');
+    writeOut(1, `${HELP[kind]}\n`);
+    return 0;
+  }
+  if (flag(args, 'ipv4') && flag(args, 'ipv6')) throw usageError(`${kind}: -4 and -6 exclude each other`);
+  const port = stringOption(args, 'port');
+  const spaPort = stringOption(args, 'spa-port');
+  if (port !== undefined && spaPort !== undefined)
+    throw usageError(`${kind}: --port and --spa-port are the same option`);
+  const wait = flag(args, 'wait');
+  const dryRun = flag(args, 'dry-run');
+  const timeoutText = stringOption(args, 'timeout');
+  if (timeoutText !== undefined && !wait) throw usageError('--timeout only applies with --wait');
+  if (wait && dryRun) throw usageError('--wait and --dry-run exclude each other');
+  const timeoutMs =
+    1000 *
+    (timeoutText === undefined
+      ? DEFAULT_TIMEOUT_SECONDS
+      : parseSecondsOption('timeout', timeoutText, { min: 0.1, max: 3600, fraction: true }));
+
+  const plan = await resolvePlan({
+    kind,
+    host: stringOption(args, 'host'),
+    access: args.positionals,
+    serverKey: stringOption(args, 'server-key'),
+    spaPort: port ?? spaPort,
+    key: stringOption(args, 'key'),
+    allowIp: listOption(args, 'allow-ip'),
+    discover: listOption(args, 'discover'),
+    discoverCa: stringOption(args, 'discover-ca'),
+    duration: stringOption(args, 'duration'),
+    config: stringOption(args, 'config'),
+    family: flag(args, 'ipv4') ? 4 : flag(args, 'ipv6') ? 6 : undefined,
+    env: process.env,
+  });
+  // Known before anything is sent, so a --wait that could never succeed fails at once.
+  const probePorts = wait ? tcpPortsToProbe(plan.access, plan.servicePorts) : [];
+  describePlan(plan, output.info);
+  for (const warning of plan.warnings) output.notice(warning);
+  const session = await prepareKnock(plan, process.env, { query: !dryRun });
+  for (const note of session.notes) output.info(note);
+  output.notice(describeSigned(session));
+
+  if (dryRun) {
+    const report = buildReport(session, session.preview(), null, true);
+    if (output.json) output.result(report);
+    else for (const line of formatHuman(report)) output.line(line);
+    return 0;
+  }
+
+  const startedAt = Date.now();
+  const packets = await session.send();
+  output.info(
+    `sent ${packets.length} datagram(s) to ${packets.map((p) => p.to).join(', ')} port ${plan.spaPort}`,
+  );
+  let waitReport: WaitReport | null = null;
+  if (wait) {
+    // Imported only here: node:net and timers are not needed by a plain open.
+    const [{ startReknocking }, { waitForPorts }] = await Promise.all([
+      import('../../knock/reknock.js'),
+      import('../../knock/wait-ports.js'),
+    ]);
+    const target = session.targets[0]!;
+    const reknocker = startReknocking(
+      async () => {
+        packets.push(...(await session.send()));
+        output.info('no answer yet: knocked again with a fresh packet');
+      },
+      (error) => output.info(`re-knock failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    const ports = await waitForPorts(target.address, probePorts, startedAt, startedAt + timeoutMs);
+    reknocker.stop();
+    const opened = ports.every((p) => p.openAfterMs !== undefined);
+    waitReport = { opened, knocks: reknocker.count(), elapsedMs: Date.now() - startedAt, ports };
+    if (!opened) {
+      const closed = ports.filter((p) => p.openAfterMs === undefined);
+      const which = closed.map((p) => `tcp/${p.port} (${p.lastState})`).join(', ');
+      throw new ClientError(
+        CLIENT_ERROR_CODES.waitTimeout,
+        `${which} on ${target.address} did not open within ${timeoutMs / 1000} s after ${waitReport.knocks} knock(s); ${LIKELY_CAUSES}`,
+        { details: buildReport(session, packets, waitReport, false) },
+      );
+    }
+  }
+  const report = buildReport(session, packets, waitReport, false);
+  if (output.json) output.result(report);
+  else for (const line of formatHuman(report)) output.line(line);
+  return 0;
+}
+
+/** The TCP ports behind the request: tcp/PORT as named, service names through the profile's services map. */
+export function tcpPortsToProbe(
+  access: readonly AccessItem[],
+  servicePorts: ReadonlyMap<string, readonly AccessItem[]>,
+): number[] {
+  const ports = new Set<number>();
+  for (const item of access) {
+    if (item.type === 'tcp') ports.add(item.port);
+    else if (item.type === 'service') {
+      const known = servicePorts.get(item.name);
+      if (!known) {
+        throw usageError(
+          `--wait: the ports of service "${item.name}" are unknown: add "services": {"${item.name}": ["tcp/PORT"]} to the host's profile, or ask for tcp/PORT`,
+        );
+      }
+      for (const spec of known) if (spec.type === 'tcp') ports.add(spec.port);
+    }
+  }
+  if (ports.size === 0) throw usageError('--wait probes TCP ports, and this request opens none');
+  return [...ports];
+}

@@ -1,0 +1,256 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { isServiceName } from 'spa-protocol';
+import { describe, expect, it } from 'vitest';
+import {
+  checkServerConfig,
+  formatPath,
+  locateJsonError,
+  parseIsoDate,
+  parsePortSpec,
+  parseSocketAddress,
+  RENAMED_REQUIRE_SIGNED,
+  SERVICE_NAME_PATTERN,
+  serverConfigJsonSchema,
+} from './server-config.js';
+
+const KEY_A = 'spa-ed25519:mXCDOzQHDPmgGuTEVrvBVphRl2KgVzuHnc3uWkXPqAI';
+const base = { serverKeyFile: 'server.key', services: { ssh: 'tcp/22' } };
+
+describe('server.json schema', () => {
+  it('fills every default', () => {
+    const result = checkServerConfig(base);
+    expect(result).toEqual({
+      ok: true,
+      config: {
+        listen: ['0.0.0.0:62201', '[::]:62201'],
+        serverKeyFile: 'server.key',
+        stateDir: '/var/lib/spa-server',
+        firewall: { backend: 'nftables', table: 'spa', iptablesVariant: 'nft' },
+        services: { ssh: 'tcp/22' },
+        clients: [],
+        timestampWindow: 60,
+        futureWindow: 5,
+        defaultDuration: 30,
+        maxDuration: 3600,
+        maxGrantsPerClient: 64,
+        rateLimit: {
+          perSourceRate: 5,
+          perSourceBurst: 10,
+          maxSources: 65536,
+          perClientRate: 1,
+          perClientBurst: 10,
+        },
+        replay: { capacity: 65536, perClient: 4096 },
+        queueSize: 1024,
+        log: { level: 'info', refusalsPerSecond: 10 },
+      },
+    });
+  });
+
+  it('binds metrics to localhost unless told otherwise', () => {
+    const result = checkServerConfig({ ...base, metrics: {} });
+    expect(result.ok && result.config.metrics).toEqual({ listen: '127.0.0.1:9262', allowRemote: false });
+  });
+
+  it.each(['127.0.0.1:9262', '127.9.9.9:9262', '[::1]:9262', '[::ffff:127.0.0.1]:9262'])(
+    'serves metrics on the loopback address %s without allowRemote',
+    (listen) => {
+      expect(checkServerConfig({ ...base, metrics: { listen } }).ok).toBe(true);
+    },
+  );
+
+  it.each(['0.0.0.0:9262', '[::]:9262', '10.0.0.5:9262', '[2001:db8::1]:9262'])(
+    'refuses metrics on %s unless metrics.allowRemote is true, in one line naming the field',
+    (listen) => {
+      const refused = checkServerConfig({ ...base, metrics: { listen } });
+      expect(refused.ok).toBe(false);
+      expect(!refused.ok && refused.problems).toEqual([
+        `metrics.listen: ${listen} is not a loopback address; set "metrics.allowRemote": true to serve metrics beyond this host`,
+      ]);
+      const allowed = checkServerConfig({ ...base, metrics: { listen, allowRemote: true } });
+      expect(allowed.ok && allowed.config.metrics).toEqual({ listen, allowRemote: true });
+    },
+  );
+
+  it('accepts a full client entry', () => {
+    const client = {
+      name: 'alice@laptop',
+      publicKey: `${KEY_A} alice`,
+      services: ['ssh'],
+      maxDuration: 300,
+      sourceNetworks: ['10.0.0.0/8', '2001:db8::/32', '192.0.2.7'],
+      allowSourceAddress: true,
+      expires: '2027-01-01T12:00:00+02:00',
+    };
+    expect(checkServerConfig({ ...base, clients: [client] })).toMatchObject({ ok: true });
+  });
+
+  it('requires signed addresses by default and caps live grants per client', () => {
+    const client = { name: 'a', publicKey: KEY_A, services: ['ssh'] };
+    const result = checkServerConfig({ ...base, clients: [client] });
+    expect(result.ok && result.config.clients[0]?.allowSourceAddress).toBe(false);
+    expect(result.ok && result.config.maxGrantsPerClient).toBe(64);
+    expect(checkServerConfig({ ...base, maxGrantsPerClient: 0 })).toEqual({
+      ok: false,
+      problems: ['maxGrantsPerClient: must be at least 1'],
+    });
+  });
+
+  it('says what replaced requireSignedAddresses, in one line', () => {
+    const client = { name: 'a', publicKey: KEY_A, services: ['ssh'], requireSignedAddresses: true };
+    expect(checkServerConfig({ ...base, clients: [client] })).toEqual({
+      ok: false,
+      problems: [`clients[0].requireSignedAddresses: ${RENAMED_REQUIRE_SIGNED}`],
+    });
+  });
+
+  it('reports a cross-field problem on the field at fault', () => {
+    const clients = [
+      { name: 'a', publicKey: KEY_A, services: ['ssh'] },
+      { name: 'b', publicKey: `${KEY_A} copy`, services: ['ssh'] },
+    ];
+    expect(checkServerConfig({ ...base, clients })).toEqual({
+      ok: false,
+      problems: ['clients[1].publicKey: same key as clients[0] ("a"): every client needs its own key'],
+    });
+  });
+
+  it('keeps the future side of the window within the past side, and one client below the replay capacity', () => {
+    expect(checkServerConfig({ ...base, timestampWindow: 10, futureWindow: 11 })).toEqual({
+      ok: false,
+      problems: ['futureWindow: 11 is more than timestampWindow (10)'],
+    });
+    expect(checkServerConfig({ ...base, replay: { capacity: 100, perClient: 100 } })).toEqual({
+      ok: false,
+      problems: [
+        'replay.perClient: 100 is not less than replay.capacity (100): one client could fill the store',
+      ],
+    });
+    expect(
+      checkServerConfig({ ...base, futureWindow: 0, replay: { capacity: 100, perClient: 99 } }),
+    ).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('refuses a knock port that is itself protected', () => {
+    const result = checkServerConfig({ ...base, listen: ['0.0.0.0:53'], services: { dns: 'udp/53' } });
+    expect(result).toEqual({
+      ok: false,
+      problems: ['listen[0]: port 53 is also a protected service port (udp/53): knocks would be dropped'],
+    });
+  });
+
+  it('never throws on arbitrary JSON values', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const result = checkServerConfig(value);
+        if (!result.ok) for (const line of result.problems) expect(line).not.toContain('\n');
+      }),
+    );
+  });
+
+  it('docs/server-config.schema.json is up to date (pnpm exec tsx scripts/write-server-config-schema.ts)', () => {
+    const file = join(import.meta.dirname, '../../../docs/server-config.schema.json');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(serverConfigJsonSchema());
+  });
+
+  it('keeps the service name pattern the same as isServiceName', () => {
+    const re = new RegExp(SERVICE_NAME_PATTERN);
+    fc.assert(fc.property(fc.string({ maxLength: 40 }), (s) => re.test(s) === isServiceName(s)));
+    for (const s of ['ssh', 'a', 'a'.repeat(32), 'a'.repeat(33), '-x', 'A', 'web_1']) {
+      expect(re.test(s)).toBe(isServiceName(s));
+    }
+  });
+});
+
+describe('value formats', () => {
+  it.each([
+    ['0.0.0.0:62201', { address: '0.0.0.0', port: 62201 }],
+    ['[::]:1', { address: '::', port: 1 }],
+    ['[2001:DB8::1]:65535', { address: '2001:db8::1', port: 65535 }],
+  ])('parses listen address %s', (text, expected) => expect(parseSocketAddress(text)).toEqual(expected));
+
+  it.each([
+    '0.0.0.0',
+    '::1:80',
+    '[1.2.3.4]:80',
+    '1.2.3.4:0',
+    '1.2.3.4:65536',
+    '1.2.3.4:080',
+    'localhost:80',
+    '127.1:80',
+    '[fe80::1%eth0]:80',
+  ])('refuses listen address %s', (text) => expect(parseSocketAddress(text)).toBeUndefined());
+
+  it('parses port specs strictly', () => {
+    expect(parsePortSpec('tcp/22')).toEqual({ protocol: 'tcp', port: 22 });
+    expect(parsePortSpec('udp/65535')).toEqual({ protocol: 'udp', port: 65535 });
+    for (const bad of ['tcp/0', 'tcp/65536', 'tcp/022', 'sctp/1', 'TCP/22', 'tcp/ 22', 'tcp/22/']) {
+      expect(parsePortSpec(bad)).toBeUndefined();
+    }
+  });
+
+  it('parses ISO dates and refuses impossible ones', () => {
+    expect(parseIsoDate('2027-01-01')).toBe(Date.UTC(2027, 0, 1));
+    expect(parseIsoDate('2027-01-01T01:00:00+01:00')).toBe(Date.UTC(2027, 0, 1));
+    expect(parseIsoDate('2028-02-29')).toBe(Date.UTC(2028, 1, 29));
+    for (const bad of [
+      '2027-02-30',
+      '2027-13-01',
+      '2027-1-1',
+      '01/01/2027',
+      '2027-01-01T10:00:00',
+      'tomorrow',
+    ]) {
+      expect(parseIsoDate(bad)).toBeUndefined();
+    }
+  });
+
+  it('formats paths the way people write them', () => {
+    expect(formatPath(['clients', 1, 'publicKey'])).toBe('clients[1].publicKey');
+    expect(formatPath(['services', 'my-web'])).toBe('services.my-web');
+    expect(formatPath(['services', 'a b'])).toBe('services["a b"]');
+    expect(formatPath([])).toBe('(top level)');
+  });
+});
+
+describe('locateJsonError', () => {
+  it.each([
+    ['{"a": x}', 1, 7],
+    ['{\n  "a": 1,\n}', 3, 1],
+    ['{"a": 1', 1, 8],
+    ["{'a': 1}", 1, 2],
+    ['{"a": 1} x', 1, 10],
+    ['[1, 2,, 3]', 1, 7],
+    ['', 1, 1],
+  ])('finds the error in %j at %i:%i', (text, line, column) => {
+    expect(locateJsonError(text)).toMatchObject({ line, column });
+  });
+
+  it('agrees with JSON.parse on what is valid', () => {
+    const text = fc.oneof(
+      fc.json(),
+      fc.string(),
+      fc.json().chain((j) => fc.nat(j.length).map((n) => j.slice(0, n) + j.slice(n + 1))),
+    );
+    fc.assert(
+      fc.property(text, (t) => {
+        let valid = true;
+        try {
+          JSON.parse(t);
+        } catch {
+          valid = false;
+        }
+        expect(locateJsonError(t) === undefined).toBe(valid);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('survives hostile nesting', () => {
+    expect(locateJsonError('['.repeat(200_000))).toMatchObject({ line: 1, column: 200_001 });
+  });
+});

@@ -1,0 +1,33 @@
+/** `spa-server check`: validates the configuration and its keys without touching anything. @module */
+import { loadConfig } from '../../config/load-config.js';
+import type { ResolvedConfig } from '../../config/resolved-config.js';
+
+export interface CheckOptions {
+  readonly config: string;
+}
+
+/** Prints `ok: ...` and returns; a bad config throws ConfigError, which the CLI prints line by line (exit 2). */
+export async function runCheck(options: CheckOptions, now: number = Date.now()): Promise<void> {
+  const config = await loadConfig(options.config);
+  for (const warning of configWarnings(config, now)) process.stderr.write(`warning: ${warning}\n`);
+  process.stdout.write(`${summarise(config)}\n`);
+}
+
+/** `ok: 2 clients, 2 services, ports tcp/22, tcp/80, tcp/443` */
+export function summarise(config: ResolvedConfig): string {
+  const ports = [...new Set([...config.services.values()].flat().map((p) => `${p.protocol}/${p.port}`))];
+  const n = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
+  return `ok: ${n(config.clients.length, 'client')}, ${n(config.services.size, 'service')}, ports ${ports.join(', ')}`;
+}
+
+/** Valid but probably not meant: keys already expired, a server nobody can knock on. */
+export function configWarnings(config: ResolvedConfig, now: number): string[] {
+  const warnings: string[] = [];
+  for (const client of config.clients) {
+    if (client.expiresAtMs !== undefined && client.expiresAtMs <= now) {
+      warnings.push(`client "${client.name}": key expired ${new Date(client.expiresAtMs).toISOString()}`);
+    }
+  }
+  if (config.clients.length === 0) warnings.push('no clients: every protected port stays closed');
+  return warnings;
+}

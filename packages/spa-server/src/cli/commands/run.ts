@@ -1,0 +1,72 @@
+/** `spa-server run` (the default): starts the daemon; SIGHUP reloads the config, SIGTERM/SIGINT stop. @module */
+import { ConfigError } from '../../config/config-error.js';
+import { loadConfig } from '../../config/load-config.js';
+import { type Daemon, startDaemon } from '../../daemon/daemon.js';
+import { createDriver } from '../../firewall/create-driver.js';
+import { type LogFields, type LogLevel, stdoutLogger } from '../../observability/log.js';
+
+export interface RunOptions {
+  readonly config: string;
+}
+
+/** Resolves once the daemon has stopped after SIGTERM or SIGINT; start-up failures reject. */
+export async function runDaemon(options: RunOptions): Promise<void> {
+  const config = await loadConfig(options.config);
+  const driver = createDriver(config.firewall);
+  let daemon: Daemon;
+  try {
+    daemon = await startDaemon(config, { driver });
+  } catch (error) {
+    await driver.close().catch(() => {});
+    throw error;
+  }
+
+  // Reloads run one after another; a signal during one queues the next, which reads the file again.
+  let pending: Promise<void> = Promise.resolve();
+  const reload = async (): Promise<void> => {
+    try {
+      const next = await loadConfig(config.source);
+      await daemon.reload(next); // the daemon logs daemon.reloaded
+    } catch (error) {
+      // The old configuration stays in force: a typo in a reload must not open or close anything.
+      const problems = error instanceof ConfigError ? error.problems : undefined;
+      log('error', 'config.reload-failed', {
+        reason: (error as { code?: string } | null)?.code ?? 'error',
+        message: problems ? `${problems.length} problem(s) in ${config.source}` : describe(error),
+        ...(problems ? { problems } : {}),
+      });
+    }
+  };
+  const onHangup = (): void => {
+    pending = pending.then(reload);
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    let stopping = false;
+    const onStop = (): void => {
+      if (stopping) return;
+      stopping = true;
+      // Grants stay in the kernel and expire there: stopping never opens or closes a port.
+      pending
+        .then(() => daemon.stop())
+        .then(() => driver.close())
+        .then(resolve, reject)
+        .finally(() => {
+          process.off('SIGHUP', onHangup);
+          process.off('SIGTERM', onStop);
+          process.off('SIGINT', onStop);
+        });
+    };
+    process.on('SIGHUP', onHangup);
+    process.on('SIGTERM', onStop);
+    process.on('SIGINT', onStop);
+  });
+}
+
+function log(level: LogLevel, event: string, fields: LogFields): void {
+  stdoutLogger.write({ ts: new Date().toISOString(), level, event, ...fields });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

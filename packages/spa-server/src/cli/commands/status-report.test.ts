@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import type { ResolvedConfig } from '../../config/resolved-config.js';
+import type { ActiveGrant, ProtectionState } from '../../firewall/driver.js';
+import { buildStatus, formatStatus, protectionProblem } from './status-report.js';
+
+const config: Pick<ResolvedConfig, 'firewall' | 'services'> = {
+  firewall: { backend: 'nftables', table: 'spa', iptablesVariant: 'nft' },
+  services: new Map([
+    ['ssh', [{ protocol: 'tcp', port: 22 }]],
+    ['web', [{ protocol: 'tcp', port: 443 }]],
+  ]),
+};
+const grant = (client: string, address: string, port: number, expiresInSeconds: number): ActiveGrant => ({
+  client,
+  owners: client.split(','),
+  address,
+  family: address.includes(':') ? 6 : 4,
+  protocol: 'tcp',
+  port,
+  expiresInSeconds,
+});
+const bothPorts = [
+  { protocol: 'tcp', port: 443 },
+  { protocol: 'tcp', port: 22 },
+] as const;
+const kernel = (over: Partial<ProtectionState> = {}): ProtectionState => ({
+  protection: 'installed',
+  ports: bothPorts,
+  grants: [],
+  ...over,
+});
+
+describe('status', () => {
+  it('maps ports back to services, sorted, null for ports no service has', () => {
+    const report = buildStatus(
+      config,
+      kernel({
+        grants: [
+          grant('bob', '10.0.0.2', 443, 5),
+          grant('alice', '2001:db8::1', 22, 30),
+          grant('alice', '10.0.0.1', 8080, 9),
+        ],
+      }),
+      { running: true, pid: 42 },
+    );
+    expect(report).toEqual({
+      backend: 'nftables',
+      table: 'spa',
+      protection: 'installed',
+      protectedPorts: [
+        { protocol: 'tcp', port: 22 },
+        { protocol: 'tcp', port: 443 },
+      ],
+      unprotectedPorts: [],
+      daemon: { running: true, pid: 42 },
+      grants: [
+        { ...grant('alice', '10.0.0.1', 8080, 9), service: null },
+        { ...grant('alice', '2001:db8::1', 22, 30), service: 'ssh' },
+        { ...grant('bob', '10.0.0.2', 443, 5), service: 'web' },
+      ],
+    });
+    expect(protectionProblem(report)).toBeUndefined();
+    expect(formatStatus(report)).toBe(
+      [
+        'protection: installed (nftables, table "spa")',
+        'protected:  tcp/22, tcp/443',
+        'daemon:     running (pid 42)',
+        'grants:     3',
+        '',
+        'CLIENT  ADDRESS      SERVICE  PORT      EXPIRES IN',
+        'alice   10.0.0.1     -        tcp/8080  9s',
+        'alice   2001:db8::1  ssh      tcp/22    30s',
+        'bob     10.0.0.2     web      tcp/443   5s',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says no table means missing protection, names the open ports, and fails (exit 3)', () => {
+    const report = buildStatus(config, { protection: 'missing', ports: [], grants: [] }, { running: false });
+    expect(report).toMatchObject({
+      protection: 'missing',
+      protectedPorts: [],
+      unprotectedPorts: [
+        { protocol: 'tcp', port: 22 },
+        { protocol: 'tcp', port: 443 },
+      ],
+    });
+    expect(formatStatus(report)).toBe(
+      [
+        'protection: missing (nftables, table "spa")',
+        'protected:  none',
+        'open:       tcp/22, tcp/443 (configured, accept anyone)',
+        'daemon:     not running',
+        'grants:     none',
+        '',
+      ].join('\n'),
+    );
+    expect(protectionProblem(report)).toBe(
+      'protection missing: nothing of nftables table "spa" is installed; tcp/22, tcp/443 accept anyone (start spa-server)',
+    );
+  });
+
+  it('a configured port the kernel does not drop makes an intact table incomplete', () => {
+    const report = buildStatus(config, kernel({ ports: [{ protocol: 'tcp', port: 22 }] }), {
+      running: null,
+      error: 'permission denied',
+    });
+    expect(report.protection).toBe('incomplete');
+    expect(report.unprotectedPorts).toEqual([{ protocol: 'tcp', port: 443 }]);
+    expect(formatStatus(report)).toContain('daemon:     unknown (permission denied)\n');
+    expect(protectionProblem(report)).toMatch(/^protection incomplete: .* lacks tcp\/443/);
+    expect(buildStatus(config, kernel({ protection: 'incomplete' }), { running: true }).protection).toBe(
+      'incomplete',
+    );
+  });
+});

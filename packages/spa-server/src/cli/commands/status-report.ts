@@ -1,0 +1,156 @@
+/** What `spa-server status` reports: protection as the kernel holds it, the daemon, the grants; as JSON and as text. @module */
+import type { ResolvedConfig } from '../../config/resolved-config.js';
+import type { ActiveGrant, PortSpec, ProtectionState } from '../../firewall/driver.js';
+
+/** One grant in `status --json` (documented in the README; fields are only ever added). */
+export interface StatusGrant {
+  /** The owners as stored with the element, comma-separated (one name for a grant with one owner). */
+  readonly client: string;
+  /** Every client holding this grant; a last item `+N` stands for N more whose names did not fit. */
+  readonly owners: readonly string[];
+  readonly address: string;
+  readonly family: 4 | 6;
+  readonly protocol: 'tcp' | 'udp';
+  readonly port: number;
+  /** The configured service with this port, or null when none has it (the config changed since). */
+  readonly service: string | null;
+  readonly expiresInSeconds: number;
+}
+
+/** Whether a daemon answers on stateDir's control socket; running null: could not tell (error says why). */
+export interface StatusDaemon {
+  readonly running: boolean | null;
+  readonly pid?: number;
+  readonly error?: string;
+}
+
+export interface StatusReport {
+  readonly backend: 'nftables' | 'iptables';
+  readonly table: string;
+  /** installed: every configured port is dropped for addresses without a grant. */
+  readonly protection: ProtectionState['protection'];
+  /** Ports the kernel drops now (in every address family). */
+  readonly protectedPorts: readonly PortSpec[];
+  /** Configured ports the kernel does not drop: they accept anyone. */
+  readonly unprotectedPorts: readonly PortSpec[];
+  readonly daemon: StatusDaemon;
+  readonly grants: readonly StatusGrant[];
+}
+
+export function buildStatus(
+  config: Pick<ResolvedConfig, 'firewall' | 'services'>,
+  kernel: ProtectionState,
+  daemon: StatusDaemon,
+): StatusReport {
+  const serviceOf = new Map<string, string>();
+  for (const [name, ports] of config.services) {
+    for (const p of ports) if (!serviceOf.has(portKey(p))) serviceOf.set(portKey(p), name);
+  }
+  const dropped = new Set(kernel.ports.map(portKey));
+  const unprotectedPorts = uniquePorts([...config.services.values()].flat()).filter(
+    (p) => !dropped.has(portKey(p)),
+  );
+  let { protection } = kernel;
+  if (protection === 'installed' && unprotectedPorts.length > 0) protection = 'incomplete';
+  return {
+    backend: config.firewall.backend,
+    table: config.firewall.table,
+    protection,
+    protectedPorts: uniquePorts(kernel.ports),
+    unprotectedPorts,
+    daemon,
+    grants: kernel.grants.map((g) => statusGrant(g, serviceOf)).sort(compareGrants),
+  };
+}
+
+/** Aligned lines for people; `--json` is the interface for scripts. */
+export function formatStatus(report: StatusReport): string {
+  const where = `${report.backend}, table "${report.table}"`;
+  const lines = [
+    `protection: ${report.protection} (${where})`,
+    `protected:  ${formatPorts(report.protectedPorts)}`,
+  ];
+  if (report.unprotectedPorts.length > 0) {
+    lines.push(`open:       ${formatPorts(report.unprotectedPorts)} (configured, accept anyone)`);
+  }
+  lines.push(`daemon:     ${formatDaemon(report.daemon)}`);
+  lines.push(`grants:     ${report.grants.length === 0 ? 'none' : report.grants.length}`);
+  let text = `${lines.join('\n')}\n`;
+  if (report.grants.length > 0) text += `\n${formatGrants(report.grants)}`;
+  return text;
+}
+
+/** The one-line error for exit 3, or undefined when every configured port is protected. */
+export function protectionProblem(report: StatusReport): string | undefined {
+  if (report.protection === 'installed') return undefined;
+  const open = formatPorts(report.unprotectedPorts);
+  const restart = report.daemon.running ? 'the daemon restores it' : 'start spa-server';
+  return report.protection === 'missing'
+    ? `protection missing: nothing of ${report.backend} table "${report.table}" is installed; ${open} accept anyone (${restart})`
+    : `protection incomplete: ${report.backend} table "${report.table}" is damaged or lacks ${open} (${restart})`;
+}
+
+function formatGrants(grants: readonly StatusGrant[]): string {
+  const rows = [
+    ['CLIENT', 'ADDRESS', 'SERVICE', 'PORT', 'EXPIRES IN'],
+    ...grants.map((g) => [
+      g.client,
+      g.address,
+      g.service ?? '-',
+      `${g.protocol}/${g.port}`,
+      `${g.expiresInSeconds}s`,
+    ]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows
+    .map(
+      (r) =>
+        `${r
+          .map((cell, i) => cell.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd()}\n`,
+    )
+    .join('');
+}
+
+function formatDaemon(daemon: StatusDaemon): string {
+  if (daemon.running === null) return `unknown (${daemon.error ?? 'no answer'})`;
+  if (!daemon.running) return 'not running';
+  return daemon.pid === undefined ? 'running' : `running (pid ${daemon.pid})`;
+}
+
+function formatPorts(ports: readonly PortSpec[]): string {
+  return ports.length === 0 ? 'none' : ports.map(portKey).join(', ');
+}
+
+function statusGrant(g: ActiveGrant, serviceOf: ReadonlyMap<string, string>): StatusGrant {
+  return {
+    client: g.client,
+    owners: g.owners,
+    address: g.address,
+    family: g.family,
+    protocol: g.protocol,
+    port: g.port,
+    service: serviceOf.get(portKey(g)) ?? null,
+    expiresInSeconds: g.expiresInSeconds,
+  };
+}
+
+function compareGrants(a: StatusGrant, b: StatusGrant): number {
+  return (
+    a.client.localeCompare(b.client) ||
+    a.address.localeCompare(b.address) ||
+    a.protocol.localeCompare(b.protocol) ||
+    a.port - b.port
+  );
+}
+
+function uniquePorts(ports: readonly PortSpec[]): PortSpec[] {
+  const seen = new Map<string, PortSpec>();
+  for (const p of ports) seen.set(portKey(p), { protocol: p.protocol, port: p.port });
+  return [...seen.values()].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port);
+}
+
+function portKey(p: PortSpec): string {
+  return `${p.protocol}/${p.port}`;
+}

@@ -1,0 +1,45 @@
+/** `spa-server status`: protection and grants as the kernel holds them, and whether a daemon runs; exit 3 when ports are unprotected. @module */
+
+import { loadConfig } from '../../config/load-config.js';
+import { askDaemon } from '../../daemon/control/control-client.js';
+import { createDriver } from '../../firewall/create-driver.js';
+import type { ProtectionState } from '../../firewall/driver.js';
+import { PROTECTION_ERROR_CODES, ProtectionError } from '../protection-error.js';
+import { buildStatus, formatStatus, protectionProblem, type StatusDaemon } from './status-report.js';
+
+export interface StatusOptions {
+  readonly config: string;
+  readonly json?: boolean;
+}
+
+/** Prints the report; then rejects with a ProtectionError (exit 3) when protection is missing or incomplete. */
+export async function runStatus(options: StatusOptions): Promise<void> {
+  const config = await loadConfig(options.config);
+  const driver = createDriver(config.firewall);
+  let kernel: ProtectionState;
+  let daemon: StatusDaemon;
+  try {
+    [kernel, daemon] = await Promise.all([driver.inspect(), daemonOf(config.stateDir)]);
+  } finally {
+    await driver.close();
+  }
+  const report = buildStatus(config, kernel, daemon);
+  process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatStatus(report));
+  const problem = protectionProblem(report);
+  if (problem !== undefined) {
+    const code =
+      report.protection === 'missing' ? PROTECTION_ERROR_CODES.missing : PROTECTION_ERROR_CODES.incomplete;
+    throw new ProtectionError(code, problem);
+  }
+}
+
+async function daemonOf(stateDir: string): Promise<StatusDaemon> {
+  try {
+    const answer = await askDaemon(stateDir, 'status');
+    if (!answer.running) return { running: false };
+    const { response } = answer;
+    return response.ok && 'pid' in response ? { running: true, pid: response.pid } : { running: true };
+  } catch (error) {
+    return { running: null, error: error instanceof Error ? error.message : String(error) };
+  }
+}

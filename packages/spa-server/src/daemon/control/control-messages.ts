@@ -1,0 +1,53 @@
+/** The daemon's control socket protocol: one JSON request line, one JSON response line, then close. @module */
+import { join } from 'node:path';
+import type { Grant, PortSpec } from '../../firewall/driver.js';
+
+/** The socket's name in stateDir (mode 0600; stateDir is 0700). */
+export const CONTROL_SOCKET_NAME = 'control.sock';
+/** A request line longer than this is refused (`too-large`): the requests are a few bytes. */
+export const MAX_REQUEST_BYTES = 1024;
+/** sun_path holds 108 bytes with the terminating NUL. */
+export const MAX_SOCKET_PATH_BYTES = 107;
+
+export const CONTROL_OPS = ['status', 'revoke-all'] as const;
+export type ControlOp = (typeof CONTROL_OPS)[number];
+
+/** Why a control request was refused: counted (`spa_control_refused_total{reason}`), never a crash. */
+export const CONTROL_REFUSALS = ['too-large', 'bad-request', 'unknown-op', 'timeout', 'busy'] as const;
+export type ControlRefusal = (typeof CONTROL_REFUSALS)[number];
+
+export interface ControlRequest {
+  readonly op: ControlOp;
+}
+
+/** `{"op":"status"}`: what the daemon itself holds (its ledger, not the kernel's listing). */
+export interface DaemonStatus {
+  readonly ok: true;
+  readonly pid: number;
+  readonly ports: readonly PortSpec[];
+  /** Live grants as the daemon gave them (timeoutSeconds is the duration granted, not the time left). */
+  readonly grants: readonly Grant[];
+}
+
+export type ControlResponse =
+  | DaemonStatus
+  | { readonly ok: true; readonly revoked: true }
+  | { readonly ok: false; readonly error: ControlRefusal | 'failed'; readonly message?: string };
+
+export function controlSocketPath(stateDir: string): string {
+  return join(stateDir, CONTROL_SOCKET_NAME);
+}
+
+/** A request line as a request, or the refusal it earns. */
+export function parseControlRequest(line: string): ControlRequest | ControlRefusal {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return 'bad-request';
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'bad-request';
+  const { op } = value as { op?: unknown };
+  if (typeof op !== 'string') return 'bad-request';
+  return (CONTROL_OPS as readonly string[]).includes(op) ? { op: op as ControlOp } : 'unknown-op';
+}

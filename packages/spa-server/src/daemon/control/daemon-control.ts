@@ -1,0 +1,41 @@
+/** The control socket wired to a running daemon: its pid, ports and ledger for `status`, revoke-all for `flush`, refusals counted. @module */
+import type { GrantKeeper } from '../../grants/grant-keeper.js';
+import type { DaemonLog } from '../../observability/log.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { createBucket, takeToken } from '../../pipeline/token-bucket.js';
+import { controlSocketPath } from './control-messages.js';
+import { type ControlServer, startControlServer } from './control-server.js';
+
+export interface DaemonControlOptions {
+  readonly stateDir: string;
+  readonly grants: GrantKeeper;
+  readonly metrics: Metrics;
+  readonly log: DaemonLog;
+  readonly clock: () => number;
+}
+
+/** Refusal lines per second; the rest are only counted. */
+const REFUSAL_LOGS_PER_SECOND = 1;
+
+export function startDaemonControl(options: DaemonControlOptions): Promise<ControlServer> {
+  const { grants, metrics, log, clock } = options;
+  const bucket = createBucket(REFUSAL_LOGS_PER_SECOND, clock());
+  return startControlServer({
+    path: controlSocketPath(options.stateDir),
+    handlers: {
+      status: () => ({
+        ok: true,
+        pid: process.pid,
+        ports: grants.protectedPorts(),
+        grants: grants.live(),
+      }),
+      revokeAll: () => grants.revokeAll(),
+      refused: (reason) => {
+        metrics.refuseControl(reason);
+        if (takeToken(bucket, REFUSAL_LOGS_PER_SECOND, REFUSAL_LOGS_PER_SECOND, clock())) {
+          log.event('warn', 'control.refused', { reason, message: 'control socket request refused' });
+        }
+      },
+    },
+  });
+}

@@ -1,0 +1,89 @@
+/** Applying a new configuration to a running daemon: firewall first, then one swap of keys and policy. @module */
+import type { CryptoBackend } from 'spa-protocol';
+import type { ResolvedConfig } from '../config/resolved-config.js';
+import type { GrantKeeper } from '../grants/grant-keeper.js';
+import type { DaemonLog } from '../observability/log.js';
+import type { ClientLimiter } from '../pipeline/client-limiter.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { RateLimiter } from '../pipeline/rate-limiter.js';
+import { buildRuntime, type Runtime } from '../pipeline/runtime.js';
+import { stillAllowed } from '../pipeline/still-allowed.js';
+import type { ReplayStore } from '../replay/replay-store.js';
+import { DAEMON_ERROR_CODES, DaemonError } from './daemon-errors.js';
+
+/** Fields only a restart applies: they own sockets, files and kernel objects. */
+export const RESTART_ONLY = ['listen', 'stateDir', 'firewall', 'metrics'] as const;
+
+export interface ReloadTargets {
+  readonly backend: CryptoBackend;
+  readonly grants: GrantKeeper;
+  readonly limiter: RateLimiter;
+  readonly clientLimiter: ClientLimiter;
+  readonly pipeline: Pipeline;
+  readonly log: DaemonLog;
+  readonly replay: ReplayStore;
+  current(): Runtime;
+  swap(next: Runtime): void;
+}
+
+/**
+ * Rejects before changing anything when the firewall cannot protect the new ports. The new ports are
+ * protected before the swap, so no knock is granted under the new policy for a port not yet dropped.
+ */
+export async function applyReload(t: ReloadTargets, next: ResolvedConfig): Promise<void> {
+  const rt = buildRuntime(next, t.backend);
+  const previous = t.current().config;
+  const ignored = RESTART_ONLY.filter((k) => JSON.stringify(next[k]) !== JSON.stringify(previous[k]));
+  await setupFirewall(t.grants, rt);
+  t.swap(rt); // the next datagram sees only the new keys and policy
+  t.limiter.reconfigure({
+    rate: next.rateLimit.perSourceRate,
+    burst: next.rateLimit.perSourceBurst,
+    maxSources: next.rateLimit.maxSources,
+  });
+  t.pipeline.setQueueSize(next.queueSize);
+  t.log.reconfigure({ level: next.log.level, refusalsPerSecond: next.log.refusalsPerSecond });
+  t.clientLimiter.reconfigure(
+    { rate: next.rateLimit.perClientRate, burst: next.rateLimit.perClientBurst },
+    new Set(next.clients.map((c) => c.keyIdHex)),
+  );
+  t.replay.setLimits({
+    windowMs: rt.windowMs,
+    capacity: next.replay.capacity,
+    perClient: next.replay.perClient,
+  });
+  // Revoking a key by reload also ends the access it already opened. By key id, not name: a key
+  // rotated under the same name keeps nothing of the old key's access.
+  await t.grants.revokeUnless((keyId, target) => stillAllowed(rt, keyId, target));
+  warnSourceMode(t.log, next);
+  if (ignored.length > 0) {
+    t.log.event('warn', 'daemon.restart-required', {
+      fields: ignored,
+      message: `changes to ${ignored.join(', ')} take effect after a restart`,
+    });
+  }
+  t.log.event('info', 'daemon.reloaded', { clients: next.clients.length, message: 'configuration reloaded' });
+}
+
+/** One warning per client that accepts knocks for the datagram's source (start and reload). */
+export function warnSourceMode(log: DaemonLog, config: ResolvedConfig): void {
+  for (const client of config.clients) {
+    if (!client.allowSourceAddress) continue;
+    log.event('warn', 'client.source-mode', {
+      client: client.name,
+      message: `client ${client.name} may knock for the datagram source (allowSourceAddress): a copy of its knock can be resent from another address`,
+    });
+  }
+}
+
+/** driver.setup() with the error the daemon reports: FIREWALL_SETUP_FAILED, the driver's error as cause. */
+export async function setupFirewall(grants: GrantKeeper, rt: Runtime): Promise<void> {
+  try {
+    await grants.setup(rt.ports);
+  } catch (cause) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    throw new DaemonError(DAEMON_ERROR_CODES.firewallSetupFailed, `firewall: setup failed: ${detail}`, {
+      cause,
+    });
+  }
+}

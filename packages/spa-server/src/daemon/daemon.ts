@@ -1,0 +1,230 @@
+/** The daemon: binds the listen sockets, runs the packet pipeline, keeps the firewall and replay store, reloads and stops. @module */
+
+import { nodeBackend } from 'spa-node';
+import { type CryptoBackend, isLoopback, parseAddress } from 'spa-protocol';
+import type { ListenAddress, ResolvedConfig } from '../config/resolved-config.js';
+import { watchDriver } from '../firewall/change-watch.js';
+import type { FirewallDriver } from '../firewall/driver.js';
+import { createGrantKeeper, type GrantKeeper } from '../grants/grant-keeper.js';
+import { createDaemonLog, type DaemonLog, type Logger, stdoutLogger } from '../observability/log.js';
+import { createMetrics, type MetricsSnapshot } from '../observability/metrics.js';
+import { formatHostPort, type MetricsEndpoint, startMetricsEndpoint } from '../observability/metrics-http.js';
+import { createClientLimiter } from '../pipeline/client-limiter.js';
+import { createPipeline } from '../pipeline/pipeline.js';
+import { createRateLimiter } from '../pipeline/rate-limiter.js';
+import { bindReceivers, type Receiver } from '../pipeline/receive.js';
+import { buildRuntime, type Runtime } from '../pipeline/runtime.js';
+import { ReplayStore } from '../replay/replay-store.js';
+import { startDaemonControl } from './control/daemon-control.js';
+import { DAEMON_ERROR_CODES, DaemonError } from './daemon-errors.js';
+import { applyReload, type ReloadTargets, setupFirewall, warnSourceMode } from './daemon-reload.js';
+
+export interface DaemonDeps {
+  readonly driver: FirewallDriver;
+  /** Wall clock in ms (Date.now by default); tests inject one. */
+  readonly clock?: () => number;
+  /** node:crypto (OpenSSL) by default: ~12x faster Ed25519 verification than noble. */
+  readonly backend?: CryptoBackend;
+  /** JSON lines on stdout by default. */
+  readonly log?: Logger;
+  /** Maintenance periods, shortened by tests. */
+  readonly intervals?: {
+    /**
+     * driver.isIntact() checks: a backstop every 5 s when kernel events report deletions at once,
+     * the only way to notice them every 1 s when the backend has no events (iptables-legacy).
+     */
+    readonly integrityMs?: number;
+    /** Ledger pruning of expired grants. Default 10 s. */
+    readonly pruneMs?: number;
+    /** Replay store pruning and compaction (default 10 s). */
+    readonly replayMs?: number;
+    /** "N refusals suppressed" summaries (default 5 s). */
+    readonly logSummaryMs?: number;
+  };
+}
+
+export interface Daemon {
+  /** The UDP addresses bound, with real ports when 0 was configured. */
+  readonly addresses: readonly ListenAddress[];
+  /** The Prometheus endpoint's address, when enabled. */
+  readonly metricsAddress: ListenAddress | undefined;
+  metrics(): MetricsSnapshot;
+  /**
+   * Swaps keys, clients, services and limits in one step between two datagrams, after the firewall
+   * protects the new ports; revokes live grants of clients that are gone. listen, stateDir, firewall
+   * and metrics need a restart (a warning names them). Rejects, keeping the old configuration, when
+   * the new one cannot be applied.
+   */
+  reload(config: ResolvedConfig): Promise<void>;
+  /** Stops reading, finishes knocks in flight, writes the replay store. Grants stay in the kernel and expire there. */
+  stop(): Promise<void>;
+  /** Resolves once every datagram received so far has been decided (for tests). */
+  idle(): Promise<void>;
+}
+
+export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Promise<Daemon> {
+  const clock = deps.clock ?? Date.now;
+  const backend = deps.backend ?? nodeBackend;
+  const { driver } = deps;
+  let runtime: Runtime = buildRuntime(config, backend);
+  const log: DaemonLog = createDaemonLog({
+    sink: deps.log ?? stdoutLogger,
+    clock,
+    level: config.log.level,
+    refusalsPerSecond: config.log.refusalsPerSecond,
+    summaryIntervalMs: deps.intervals?.logSummaryMs,
+  });
+  const cleanups: (() => Promise<void>)[] = [async () => log.close()];
+  const cleanup = async (): Promise<void> => {
+    for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => {});
+  };
+
+  try {
+    const { store: replay, recovery } = await ReplayStore.open({
+      dir: config.stateDir,
+      windowMs: runtime.windowMs,
+      capacity: config.replay.capacity,
+      perClient: config.replay.perClient,
+      clock,
+    });
+    cleanups.push(() => replay.close());
+    if (recovery.damage) {
+      log.event('warn', 'replay.recovered', {
+        path: recovery.path,
+        damage: recovery.damage,
+        refuseUntil: new Date(recovery.floorMs).toISOString(),
+        message: 'replay state damaged: knocks timestamped before refuseUntil are refused',
+      });
+    }
+
+    const metrics = createMetrics({
+      replayEntries: () => replay.size,
+      logSuppressed: () => log.suppressedTotal,
+    });
+    const grants: GrantKeeper = createGrantKeeper({ driver, clock, log, metrics });
+    // Before the firewall: `spa-server flush` must find the daemon from the moment a table exists.
+    const control = await startDaemonControl({ stateDir: config.stateDir, grants, metrics, log, clock });
+    cleanups.push(() => control.close());
+    await setupFirewall(grants, runtime);
+    cleanups.push(() => driver.close());
+    const watch = await watchDriver(driver, () => void grants.checkIntegrity(), log);
+    cleanups.push(async () => watch?.close());
+
+    const limiter = createRateLimiter({
+      rate: config.rateLimit.perSourceRate,
+      burst: config.rateLimit.perSourceBurst,
+      maxSources: config.rateLimit.maxSources,
+      clock,
+    });
+    const clientLimiter = createClientLimiter({
+      rate: config.rateLimit.perClientRate,
+      burst: config.rateLimit.perClientBurst,
+      clock,
+    });
+    const pipeline = createPipeline({
+      runtime: () => runtime,
+      limiter,
+      clientLimiter,
+      replay,
+      grants,
+      log,
+      metrics,
+      clock,
+      queueSize: config.queueSize,
+    });
+    cleanups.push(async () => {
+      await pipeline.idle();
+      pipeline.close();
+    });
+
+    const receiver: Receiver = await bindReceivers(config.listen, pipeline.receive, (error, at) =>
+      log.event('error', 'socket.error', { listen: formatHostPort(at), error: error.message }),
+    );
+    cleanups.push(() => receiver.close());
+
+    let endpoint: MetricsEndpoint | undefined;
+    if (config.metrics) {
+      endpoint = await startMetricsEndpoint(config.metrics, metrics.snapshot);
+      cleanups.push(() => endpoint?.close() ?? Promise.resolve());
+      // The config refuses this without metrics.allowRemote; with it, say so at every start.
+      const bound = parseAddress(endpoint.address.address);
+      if (!bound || !isLoopback(bound)) {
+        log.event('warn', 'metrics.remote', {
+          listen: formatHostPort(endpoint.address),
+          message: 'metrics are served beyond this host (metrics.allowRemote)',
+        });
+      }
+    }
+
+    const timers = [
+      setInterval(() => void grants.checkIntegrity(), deps.intervals?.integrityMs ?? (watch ? 5000 : 1000)),
+      // Expired grants leave the ledger even while no knock touches it.
+      setInterval(() => grants.prune(), deps.intervals?.pruneMs ?? 10_000),
+      setInterval(
+        () =>
+          void replay.maintain().catch((error: unknown) =>
+            log.event('error', 'replay.failed', {
+              error: error instanceof Error ? error.message : String(error),
+            }),
+          ),
+        deps.intervals?.replayMs ?? 10_000,
+      ),
+    ];
+    for (const t of timers) t.unref();
+    cleanups.push(async () => timers.forEach(clearInterval));
+
+    log.event('info', 'daemon.listening', {
+      listen: receiver.addresses.map(formatHostPort),
+      metrics: endpoint ? formatHostPort(endpoint.address) : undefined,
+      firewall: driver.name,
+      firewallEvents: watch !== undefined,
+      clients: config.clients.length,
+      replayEntries: recovery.loaded,
+      message: 'listening',
+    });
+    warnSourceMode(log, config);
+
+    let stopped = false;
+    let reloading: Promise<void> = Promise.resolve();
+    const targets: ReloadTargets = {
+      backend,
+      grants,
+      limiter,
+      clientLimiter,
+      pipeline,
+      log,
+      replay,
+      current: () => runtime,
+      swap: (next) => {
+        runtime = next;
+      },
+    };
+    const reloadNow = (next: ResolvedConfig): Promise<void> => {
+      if (stopped) throw new DaemonError(DAEMON_ERROR_CODES.stopped, 'reload: the daemon is stopped');
+      return applyReload(targets, next);
+    };
+
+    return {
+      addresses: receiver.addresses,
+      metricsAddress: endpoint?.address,
+      metrics: metrics.snapshot,
+      reload(next) {
+        const run = reloading.then(() => reloadNow(next));
+        reloading = run.catch(() => {});
+        return run;
+      },
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await reloading;
+        log.event('info', 'daemon.stopping', { message: 'stopping' });
+        // Reverse order of start: sockets first (no new input), then in-flight knocks, then state.
+        await cleanup();
+      },
+      idle: () => pipeline.idle(),
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}

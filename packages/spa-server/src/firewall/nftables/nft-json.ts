@@ -1,0 +1,128 @@
+/** Reading `nft -j list table inet NAME`: the grants in the sets and whether the table is whole. @module */
+import type { ActiveGrant, PortSpec } from '../driver.js';
+import { canonicalAddress, parseOwners, parseProtocol } from '../grant-values.js';
+import { NFT_KNOCK_SET_V4, NFT_KNOCK_SET_V6 } from '../knock-limit.js';
+import { NFT_CHAIN, NFT_RULES, NFT_SET_PORTS, NFT_SET_V4, NFT_SET_V6 } from './nft-script.js';
+
+/** What the listing says about the driver's objects. */
+export interface NftTableState {
+  readonly sets: ReadonlySet<string>;
+  /** Number of rules per chain name. */
+  readonly rules: ReadonlyMap<string, number>;
+  readonly chainHooked: boolean;
+  readonly grants: readonly ActiveGrant[];
+  /** Elements of the `protected` set: the ports dropped for addresses without a grant. */
+  readonly ports: readonly PortSpec[];
+}
+
+type Json = Record<string, unknown>;
+
+/** Parses nft's JSON listing of the table; unknown or malformed entries are skipped, not trusted. */
+export function parseNftTable(text: string): NftTableState {
+  const root: unknown = JSON.parse(text);
+  const items = isObject(root) && Array.isArray(root.nftables) ? root.nftables : [];
+  const sets = new Set<string>();
+  const rules = new Map<string, number>();
+  const grants: ActiveGrant[] = [];
+  const ports: PortSpec[] = [];
+  let chainHooked = false;
+  for (const item of items) {
+    if (!isObject(item)) continue;
+    if (isObject(item.set) && typeof item.set.name === 'string') {
+      const { name } = item.set;
+      sets.add(name);
+      if (name === NFT_SET_V4 || name === NFT_SET_V6) {
+        const elements = Array.isArray(item.set.elem) ? item.set.elem : [];
+        for (const element of elements) {
+          const grant = parseElement(element, name === NFT_SET_V4 ? 4 : 6);
+          if (grant) grants.push(grant);
+        }
+      } else if (name === NFT_SET_PORTS && Array.isArray(item.set.elem)) {
+        for (const element of item.set.elem) {
+          const port = parsePortElement(element);
+          if (port) ports.push(port);
+        }
+      }
+    } else if (isObject(item.chain) && typeof item.chain.name === 'string') {
+      rules.set(item.chain.name, rules.get(item.chain.name) ?? 0);
+      if (item.chain.name === NFT_CHAIN) chainHooked = item.chain.hook === 'input';
+    } else if (isObject(item.rule) && typeof item.rule.chain === 'string') {
+      rules.set(item.rule.chain, (rules.get(item.rule.chain) ?? 0) + 1);
+    }
+  }
+  return { sets, rules, chainHooked, grants, ports };
+}
+
+/**
+ * True when every set, the hooked chain and all its rules (with the knock limit's, if installed) are
+ * there, and, when `ports` is given, the `protected` set holds exactly those ports (a flushed set
+ * leaves every rule in place but drops nothing).
+ */
+export function isNftTableIntact(
+  state: NftTableState,
+  knockLimit = false,
+  ports?: readonly PortSpec[],
+): boolean {
+  if (ports && !samePorts(state.ports, ports)) return false;
+  const sets = [
+    NFT_SET_V4,
+    NFT_SET_V6,
+    NFT_SET_PORTS,
+    ...(knockLimit ? [NFT_KNOCK_SET_V4, NFT_KNOCK_SET_V6] : []),
+  ];
+  return (
+    sets.every((name) => state.sets.has(name)) &&
+    state.chainHooked &&
+    state.rules.get(NFT_CHAIN) === NFT_RULES.length + (knockLimit ? 2 : 0)
+  );
+}
+
+/**
+ * One set element: `{"elem": {"val": {"concat": [addr, proto, port]}, "expires": s, "comment": c}}`,
+ * or the bare `{"concat": [...]}` of an element without timeout (only someone else adds those;
+ * it never expires, so it is reported with an infinite time left).
+ */
+function parseElement(element: unknown, family: 4 | 6): ActiveGrant | undefined {
+  if (!isObject(element)) return undefined;
+  const wrapped = isObject(element.elem) ? element.elem : undefined;
+  const value = wrapped ? wrapped.val : element;
+  const parts = isObject(value) && Array.isArray(value.concat) ? value.concat : undefined;
+  if (parts?.length !== 3) return undefined;
+  const [rawAddress, rawProtocol, rawPort] = parts;
+  const protocol = parseProtocol(rawProtocol);
+  const port = typeof rawPort === 'number' ? rawPort : Number(rawPort);
+  if (typeof rawAddress !== 'string' || !protocol || !Number.isInteger(port)) return undefined;
+  let address: string;
+  try {
+    const canonical = canonicalAddress(rawAddress);
+    if (canonical.family !== family) return undefined;
+    address = canonical.address;
+  } catch {
+    return undefined;
+  }
+  const client = typeof wrapped?.comment === 'string' ? wrapped.comment : '';
+  let expiresInSeconds = Number.POSITIVE_INFINITY;
+  if (typeof wrapped?.expires === 'number') expiresInSeconds = wrapped.expires;
+  else if (typeof wrapped?.timeout === 'number') expiresInSeconds = 0; // Timed, but less than a second left.
+  return { family, address, protocol, port, client, owners: parseOwners(client), expiresInSeconds };
+}
+
+function samePorts(a: readonly PortSpec[], b: readonly PortSpec[]): boolean {
+  const key = (p: PortSpec): string => `${p.protocol}/${p.port}`;
+  const want = new Set(b.map(key));
+  return a.length === want.size && a.every((p) => want.has(key(p)));
+}
+
+/** One `protected` element: `{"concat": ["tcp", 22]}`. */
+function parsePortElement(element: unknown): PortSpec | undefined {
+  const parts = isObject(element) && Array.isArray(element.concat) ? element.concat : undefined;
+  if (parts?.length !== 2) return undefined;
+  const protocol = parseProtocol(parts[0]);
+  const port = parts[1];
+  if (!protocol || typeof port !== 'number' || !Number.isInteger(port)) return undefined;
+  return { protocol, port };
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,135 @@
+/** The nft command text: exact known answers, and no value can break out of its place in a command. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Grant } from '../driver.js';
+import { checkGrant } from '../grant-values.js';
+import {
+  nftGrantCommands,
+  nftRebuildCommands,
+  nftRemoveCommands,
+  nftRevokeCommands,
+  nftSetupCommands,
+  nftTransaction,
+} from './nft-script.js';
+
+const alice: Grant = {
+  family: 4,
+  address: '10.0.0.1',
+  protocol: 'tcp',
+  port: 22,
+  timeoutSeconds: 30,
+  client: 'alice',
+};
+const bob6: Grant = {
+  family: 6,
+  address: 'fd77::2',
+  protocol: 'udp',
+  port: 53,
+  timeoutSeconds: 5,
+  client: 'bob@x',
+};
+
+describe('nftSetupCommands', () => {
+  it('builds the whole table in one transaction', () => {
+    const ports = [
+      { protocol: 'tcp', port: 22 },
+      { protocol: 'udp', port: 53 },
+    ] as const;
+    expect(nftSetupCommands('spa', ports)).toEqual([
+      'add table inet spa',
+      'add set inet spa allow4 { type ipv4_addr . inet_proto . inet_service; flags timeout; size 65536; }',
+      'add set inet spa allow6 { type ipv6_addr . inet_proto . inet_service; flags timeout; size 65536; }',
+      'add set inet spa protected { type inet_proto . inet_service; size 65536; }',
+      'add chain inet spa input { type filter hook input priority filter; policy accept; }',
+      'flush chain inet spa input',
+      'flush set inet spa protected',
+      'add element inet spa protected { tcp . 22, udp . 53 }',
+      'add rule inet spa input ct state established,related accept',
+      'add rule inet spa input ip saddr . meta l4proto . th dport @allow4 accept',
+      'add rule inet spa input ip6 saddr . meta l4proto . th dport @allow6 accept',
+      'add rule inet spa input meta l4proto . th dport @protected drop',
+    ]);
+  });
+
+  it('writes no element list when nothing is protected (nft rejects empty braces)', () => {
+    expect(nftSetupCommands('spa', []).some((c) => c.startsWith('add element'))).toBe(false);
+  });
+});
+
+describe('grants and revokes', () => {
+  it('adds, deletes and re-adds with the timeout, per family, so a repeat grant extends', () => {
+    expect(nftGrantCommands('spa', [alice, bob6])).toEqual([
+      'add element inet spa allow4 { 10.0.0.1 . tcp . 22 }',
+      'delete element inet spa allow4 { 10.0.0.1 . tcp . 22 }',
+      'add element inet spa allow4 { 10.0.0.1 . tcp . 22 timeout 30s comment "alice" }',
+      'add element inet spa allow6 { fd77::2 . udp . 53 }',
+      'delete element inet spa allow6 { fd77::2 . udp . 53 }',
+      'add element inet spa allow6 { fd77::2 . udp . 53 timeout 5s comment "bob@x" }',
+    ]);
+  });
+
+  it('revokes with add + delete, so a missing element is not an error', () => {
+    expect(nftRevokeCommands('spa', [alice])).toEqual([
+      'add element inet spa allow4 { 10.0.0.1 . tcp . 22 }',
+      'delete element inet spa allow4 { 10.0.0.1 . tcp . 22 }',
+    ]);
+    expect(nftRemoveCommands('t1')).toEqual(['add table inet t1', 'delete table inet t1']);
+  });
+
+  it('rebuilds with the grants that still have at least a second left', () => {
+    const owners = [alice.client];
+    const keep = [
+      { ...alice, owners, expiresInSeconds: 12 },
+      { ...alice, owners, address: '10.0.0.2', expiresInSeconds: 0 },
+      { ...alice, owners, address: '10.0.0.3', expiresInSeconds: Number.POSITIVE_INFINITY },
+    ];
+    const commands = nftRebuildCommands('spa', [], keep);
+    expect(commands.slice(0, 3)).toEqual([
+      'add table inet spa',
+      'delete table inet spa',
+      'add table inet spa',
+    ]);
+    expect(commands.at(-1)).toBe(
+      'add element inet spa allow4 { 10.0.0.1 . tcp . 22 timeout 12s comment "alice" }',
+    );
+  });
+
+  it('puts a transaction on one line', () => {
+    expect(nftTransaction(['add table inet spa', 'delete table inet spa'])).toBe(
+      'add table inet spa; delete table inet spa',
+    );
+  });
+
+  it('lets no checked value add a command, a quote, a brace or a line', () => {
+    const grantArb = fc.record({
+      family: fc.constantFrom(4 as const, 6 as const),
+      address: fc.oneof(fc.ipV4(), fc.ipV6()),
+      protocol: fc.constantFrom('tcp' as const, 'udp' as const),
+      port: fc.integer({ min: 1, max: 65_535 }),
+      timeoutSeconds: fc.integer({ min: 1, max: 2_147_483 }),
+      client: fc.stringMatching(/^[A-Za-z0-9_.@-]{1,64}$/),
+    });
+    fc.assert(
+      fc.property(grantArb, (raw) => {
+        let grant: Grant;
+        try {
+          grant = checkGrant(raw);
+        } catch {
+          return; // Family and address disagree: refused before any text is made.
+        }
+        const [, , add] = nftGrantCommands('spa', [grant]);
+        const match =
+          /^add element inet spa allow[46] \{ ([0-9a-f.:]+) \. (tcp|udp) \. (\d+) timeout (\d+)s comment "([^"{};\n]+)" \}$/.exec(
+            add ?? '',
+          );
+        expect(match?.slice(1)).toEqual([
+          grant.address,
+          grant.protocol,
+          String(grant.port),
+          String(grant.timeoutSeconds),
+          grant.client,
+        ]);
+      }),
+    );
+  });
+});

@@ -1,0 +1,130 @@
+/** nftables command text for the server's one table: ruleset, grants, revokes, removal. @module */
+import type { ActiveGrant, Grant, GrantTarget, PortSpec } from '../driver.js';
+import { MAX_GRANTS_PER_FAMILY } from '../grant-values.js';
+import { type KnockLimit, nftKnockLimit } from '../knock-limit.js';
+
+/** Names inside the table; the table name itself is an option. */
+export const NFT_SET_V4 = 'allow4';
+export const NFT_SET_V6 = 'allow6';
+export const NFT_SET_PORTS = 'protected';
+export const NFT_CHAIN = 'input';
+
+/**
+ * The chain, in order. Established/related traffic first, so a connection opened during a grant
+ * outlives it; then the grant sets; then the drop of protected ports. Everything else falls through
+ * to the policy (accept): this table decides nothing about ports it does not protect. An accept here
+ * is not final in nftables, so other tables' rules still apply to granted traffic.
+ */
+export const NFT_RULES: readonly string[] = [
+  'ct state established,related accept',
+  `ip saddr . meta l4proto . th dport @${NFT_SET_V4} accept`,
+  `ip6 saddr . meta l4proto . th dport @${NFT_SET_V6} accept`,
+  `meta l4proto . th dport @${NFT_SET_PORTS} drop`,
+];
+
+const ALLOW_TYPE = 'inet_proto . inet_service';
+
+/**
+ * Creates the table or brings an existing one to the wanted shape, as one transaction: `add` of an
+ * existing table, set or chain is a no-op (and restores a changed policy), grant elements are kept,
+ * the protected ports and the rules are replaced.
+ */
+export function nftSetupCommands(
+  table: string,
+  ports: readonly PortSpec[],
+  knockLimit?: KnockLimit,
+): string[] {
+  const t = `inet ${table}`;
+  const knock = knockLimit ? nftKnockLimit(table, knockLimit) : { sets: [], rules: [] };
+  const commands = [
+    `add table ${t}`,
+    `add set ${t} ${NFT_SET_V4} { type ipv4_addr . ${ALLOW_TYPE}; flags timeout; size ${MAX_GRANTS_PER_FAMILY}; }`,
+    `add set ${t} ${NFT_SET_V6} { type ipv6_addr . ${ALLOW_TYPE}; flags timeout; size ${MAX_GRANTS_PER_FAMILY}; }`,
+    `add set ${t} ${NFT_SET_PORTS} { type ${ALLOW_TYPE}; size ${MAX_GRANTS_PER_FAMILY}; }`,
+    ...knock.sets,
+    `add chain ${t} ${NFT_CHAIN} { type filter hook input priority filter; policy accept; }`,
+    `flush chain ${t} ${NFT_CHAIN}`,
+    `flush set ${t} ${NFT_SET_PORTS}`,
+  ];
+  if (ports.length > 0) {
+    const elements = ports.map((p) => `${p.protocol} . ${p.port}`).join(', ');
+    commands.push(`add element ${t} ${NFT_SET_PORTS} { ${elements} }`);
+  }
+  // The knock limit first: a flood is dropped before conntrack or set lookups spend anything on it.
+  for (const rule of [...knock.rules, ...NFT_RULES]) commands.push(`add rule ${t} ${NFT_CHAIN} ${rule}`);
+  return commands;
+}
+
+/**
+ * Replaces whatever carries the table's name (used when setup() finds objects of another shape,
+ * e.g. from an older version) and re-adds the grants that still had time left.
+ */
+export function nftRebuildCommands(
+  table: string,
+  ports: readonly PortSpec[],
+  keep: readonly ActiveGrant[],
+  knockLimit?: KnockLimit,
+): string[] {
+  const grants = keep
+    .filter((g) => Number.isFinite(g.expiresInSeconds) && g.expiresInSeconds >= 1)
+    .map((g) => ({ ...g, timeoutSeconds: Math.floor(g.expiresInSeconds) }));
+  return [
+    ...nftRemoveCommands(table),
+    ...nftSetupCommands(table, ports, knockLimit),
+    ...nftGrantCommands(table, grants),
+  ];
+}
+
+/**
+ * Adds grants or moves their expiry to the new timeout, never duplicating: `add` (a no-op when the
+ * element exists, and it makes the `delete` valid when it does not), `delete`, then `add` with the
+ * timeout and comment. Within one transaction the element is never absent to packets.
+ */
+export function nftGrantCommands(table: string, grants: readonly Grant[]): string[] {
+  const commands: string[] = [];
+  for (const family of [4, 6] as const) {
+    const mine = grants.filter((g) => g.family === family);
+    if (mine.length === 0) continue;
+    const prefix = `element inet ${table} ${family === 4 ? NFT_SET_V4 : NFT_SET_V6}`;
+    const keys = mine.map(elementKey).join(', ');
+    const timed = mine.map((g) => `${elementKey(g)} timeout ${g.timeoutSeconds}s comment "${g.client}"`);
+    commands.push(
+      `add ${prefix} { ${keys} }`,
+      `delete ${prefix} { ${keys} }`,
+      `add ${prefix} { ${timed.join(', ')} }`,
+    );
+  }
+  return commands;
+}
+
+/** Removes grants at once; the leading `add` makes a missing element not an error (nft 1.0.6 has no `destroy`). */
+export function nftRevokeCommands(table: string, targets: readonly GrantTarget[]): string[] {
+  const commands: string[] = [];
+  for (const family of [4, 6] as const) {
+    const mine = targets.filter((t) => t.family === family);
+    if (mine.length === 0) continue;
+    const prefix = `element inet ${table} ${family === 4 ? NFT_SET_V4 : NFT_SET_V6}`;
+    const keys = mine.map(elementKey).join(', ');
+    commands.push(`add ${prefix} { ${keys} }`, `delete ${prefix} { ${keys} }`);
+  }
+  return commands;
+}
+
+/** Empties both grant sets at once (`spa-server flush` under a running daemon); the table stays. */
+export function nftRevokeAllCommands(table: string): string[] {
+  return [`flush set inet ${table} ${NFT_SET_V4}`, `flush set inet ${table} ${NFT_SET_V6}`];
+}
+
+/** Deletes the table with everything in it; adding it first makes a missing table not an error. */
+export function nftRemoveCommands(table: string): string[] {
+  return [`add table inet ${table}`, `delete table inet ${table}`];
+}
+
+/** Joins commands into one nft input line: one line is one transaction, all or nothing. */
+export function nftTransaction(commands: readonly string[]): string {
+  return commands.join('; ');
+}
+
+function elementKey(target: GrantTarget): string {
+  return `${target.address} . ${target.protocol} . ${target.port}`;
+}

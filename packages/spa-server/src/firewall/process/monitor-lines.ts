@@ -1,0 +1,48 @@
+/** Reading `nft monitor destroy` lines: which deletions concern the server's table (nftables) or chain (iptables-nft). @module */
+import type { WatchCommand } from '../driver.js';
+import { NFT_SET_PORTS } from '../nftables/nft-script.js';
+import { toolCommand } from './tool-command.js';
+
+/** The monitor's arguments: deletions only, as text lines `delete KIND FAMILY TABLE [NAME ...]`. */
+export const NFT_MONITOR_ARGS: readonly string[] = ['monitor', 'destroy'];
+
+/**
+ * nftables driver: the table, one of its chains, sets or rules deleted, or ports removed from its
+ * `protected` set. Elements leaving the grant sets are revokes (the daemon's own), not damage.
+ */
+export function nftDeletionConcerns(line: string, table: string): boolean {
+  const [verb, kind, family, name, object] = line.split(' ', 5);
+  if (verb !== 'delete' || family !== 'inet' || name !== table) return false;
+  if (kind === 'element') return object === NFT_SET_PORTS;
+  return kind === 'table' || kind === 'chain' || kind === 'set' || kind === 'rule';
+}
+
+/**
+ * iptables-nft (nftables underneath, so `nft monitor` sees it): the filter table deleted, or a rule
+ * or chain of INPUT (where the jump is) or of the driver's own chain, in ip or ip6.
+ */
+export function iptablesDeletionConcerns(line: string, chain: string): boolean {
+  const [verb, kind, family, table, object] = line.split(' ', 5);
+  if (verb !== 'delete' || (family !== 'ip' && family !== 'ip6') || table !== 'filter') return false;
+  if (kind === 'table') return true;
+  return (kind === 'chain' || kind === 'rule') && (object === 'INPUT' || object === chain);
+}
+
+/**
+ * The event stream for the iptables driver. iptables-nft is nftables underneath, so `nft monitor`
+ * sees its rules go; iptables-legacy has no events, nor a machine without the nft tool (only
+ * recommended by iptables): undefined, and the daemon polls instead.
+ */
+export async function iptablesWatchCommand(
+  variant: 'nft' | 'legacy',
+  chain: string,
+  netns: string | undefined,
+): Promise<WatchCommand | undefined> {
+  if (variant !== 'nft') return undefined;
+  try {
+    const command = await toolCommand('nft', 'nftables', netns);
+    return { command, args: NFT_MONITOR_ARGS, concerns: (line) => iptablesDeletionConcerns(line, chain) };
+  } catch {
+    return undefined;
+  }
+}

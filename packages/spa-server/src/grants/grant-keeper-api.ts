@@ -1,0 +1,85 @@
+/** What the daemon asks of its grant keeper: open, close and revoke per owning client, a cap, pruning. @module */
+import type { IpAddress } from 'spa-protocol';
+import type { FirewallDriver, Grant, GrantTarget, PortSpec } from '../firewall/driver.js';
+import type { DaemonLog } from '../observability/log.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { GrantOwner } from './grant-ledger.js';
+
+export interface GrantKeeperOptions {
+  readonly driver: FirewallDriver;
+  readonly clock: () => number;
+  readonly log: DaemonLog;
+  readonly metrics: Metrics;
+}
+
+/** A grant refused because its client already holds `maxGrants` live grants. */
+export class GrantLimitError extends Error {
+  constructor(
+    readonly held: number,
+    readonly maxGrants: number,
+  ) {
+    super(`client holds ${held} live grants, the limit is ${maxGrants}`);
+    this.name = 'GrantLimitError';
+  }
+}
+
+/** A full pass over the ledger at most this often when it is touched (and from the daemon's timer). */
+export const PRUNE_INTERVAL_MS = 1000;
+
+export interface GrantKeeper {
+  /** Installs the table for `ports` (start and reload). Rejects with the driver's error. */
+  setup(ports: readonly PortSpec[]): Promise<void>;
+  /**
+   * `owner` holds every address × port for `seconds` (never less than it already held). The kernel
+   * element lasts until the latest of its owners' grants ends. Rejects with GrantLimitError when the
+   * owner would hold more than `maxGrants`, or with the driver's error.
+   */
+  open(
+    owner: GrantOwner,
+    addresses: readonly IpAddress[],
+    ports: readonly PortSpec[],
+    seconds: number,
+    maxGrants: number,
+  ): Promise<number>;
+  /**
+   * Ends `owner`'s grants (close request): an element other owners hold stays, until their latest
+   * expiry; one nobody else holds is removed. Resolves with the targets removed from the kernel.
+   */
+  close(
+    owner: GrantOwner,
+    addresses: readonly IpAddress[],
+    ports: readonly PortSpec[],
+  ): Promise<GrantTarget[]>;
+  /** close(), then deletes the tracked connections of every element it removed (a source-mode duplicate). */
+  revokeConnections(
+    owner: GrantOwner,
+    addresses: readonly IpAddress[],
+    ports: readonly PortSpec[],
+  ): Promise<GrantTarget[]>;
+  /** Revokes every ownership `allowed` refuses (reload: keys removed, services taken away). */
+  revokeUnless(allowed: (keyId: string, target: GrantTarget) => boolean): Promise<void>;
+  /** Revokes every grant, known or not, and forgets them; the table stays (`spa-server flush`). */
+  revokeAll(): Promise<void>;
+  /**
+   * If the driver's table was deleted underneath, recreates it and re-grants what is still live.
+   * A call while a check runs makes one more run after it (the deletion may postdate its read).
+   */
+  checkIntegrity(): Promise<void>;
+  /** The ports of the last successful setup. */
+  protectedPorts(): readonly PortSpec[];
+  /** Forgets expired grants (also done when the ledger is touched, at most once per PRUNE_INTERVAL_MS). */
+  prune(): void;
+  /** Live grants known to the daemon (not read from the kernel), one per element. */
+  live(): Grant[];
+  /** Entries held in memory, expired ones included until pruned (tests of the ledger's bound). */
+  size(): number;
+}
+
+export function targetsFor(addresses: readonly IpAddress[], ports: readonly PortSpec[]): GrantTarget[] {
+  const out: GrantTarget[] = [];
+  for (const a of addresses) {
+    for (const p of ports)
+      out.push({ family: a.family, address: a.text, protocol: p.protocol, port: p.port });
+  }
+  return out;
+}

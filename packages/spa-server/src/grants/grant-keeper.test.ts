@@ -1,0 +1,122 @@
+/** Grant ownership: independent expiries per client, close of one's own share, revocation by key, a ledger bounded by expiry. */
+
+import { nodeBackend } from 'spa-node';
+import { parseAddress } from 'spa-protocol';
+import { describe, expect, it } from 'vitest';
+import { captureLog } from '../../test/capture-log.js';
+import { createFakeDriver } from '../../test/fake-driver.js';
+import { makeClient, makeFixture } from '../../test/fixtures.js';
+import type { PortSpec } from '../firewall/driver.js';
+import { createDaemonLog } from '../observability/log.js';
+import { createMetrics } from '../observability/metrics.js';
+import { buildRuntime } from '../pipeline/runtime.js';
+import { stillAllowed } from '../pipeline/still-allowed.js';
+import { createGrantKeeper, GrantLimitError } from './grant-keeper.js';
+
+const T0 = 1_700_000_000_000;
+const SSH: PortSpec[] = [{ protocol: 'tcp', port: 22 }];
+const ADDR = [parseAddress('192.0.2.7')!];
+const ALICE = { keyId: 'aa'.repeat(16), name: 'alice' };
+const BOB = { keyId: 'bb'.repeat(16), name: 'bob' };
+
+function keeper() {
+  const clock = { now: T0 };
+  const driver = createFakeDriver();
+  const log = createDaemonLog({
+    sink: captureLog(),
+    clock: () => clock.now,
+    level: 'debug',
+    refusalsPerSecond: 1e9,
+  });
+  const metrics = createMetrics({ replayEntries: () => 0, logSuppressed: () => 0 });
+  const grants = createGrantKeeper({ driver, clock: () => clock.now, log, metrics });
+  const element = () => [...driver.grants.values()][0];
+  return { clock, driver, grants, element };
+}
+
+describe('grant keeper: ownership', () => {
+  it('two clients on one address and port: the element lasts until the later, a shorter grant never shortens it', async () => {
+    const k = keeper();
+    await k.grants.setup(SSH);
+    await k.grants.open(ALICE, ADDR, SSH, 300, 64);
+    await k.grants.open(BOB, ADDR, SSH, 30, 64);
+    expect(k.element()).toMatchObject({ timeoutSeconds: 300, client: 'alice,bob' });
+    // Alice's own shorter re-knock does not cut her grant either.
+    await k.grants.open(ALICE, ADDR, SSH, 10, 64);
+    expect(k.element()).toMatchObject({ timeoutSeconds: 300 });
+  });
+
+  it('close removes only the caller share: the element falls back to the other owner, then goes', async () => {
+    const k = keeper();
+    await k.grants.setup(SSH);
+    await k.grants.open(ALICE, ADDR, SSH, 300, 64);
+    await k.grants.open(BOB, ADDR, SSH, 30, 64);
+    k.clock.now += 5_000;
+    expect(await k.grants.close(ALICE, ADDR, SSH)).toEqual([]);
+    expect(k.element()).toMatchObject({ timeoutSeconds: 25, client: 'bob' });
+    // A client that holds nothing there closes nothing of bob's.
+    await k.grants.close({ keyId: 'cc'.repeat(16), name: 'carol' }, ADDR, SSH);
+    expect(k.element()).toMatchObject({ client: 'bob' });
+    expect(await k.grants.close(BOB, ADDR, SSH)).toHaveLength(1);
+    expect(k.driver.grants.size).toBe(0);
+  });
+
+  it('caps the live grants of one client, counting renewals once', async () => {
+    const k = keeper();
+    await k.grants.setup(SSH);
+    const two = [parseAddress('192.0.2.1')!, parseAddress('192.0.2.2')!];
+    await k.grants.open(ALICE, two, SSH, 1, 2);
+    await k.grants.open(ALICE, two, SSH, 1, 2);
+    await expect(k.grants.open(ALICE, ADDR, SSH, 1, 2)).rejects.toBeInstanceOf(GrantLimitError);
+    await k.grants.open(BOB, ADDR, SSH, 1, 2);
+    k.clock.now += 2_000; // alice's grants expired: room again
+    await k.grants.open(ALICE, ADDR, SSH, 1, 2);
+  });
+
+  it('after 100,000 one-second grants expire, the ledger holds none', async () => {
+    const k = keeper();
+    await k.grants.setup(SSH);
+    const opens: Promise<number>[] = [];
+    // 1,000 clients, each granted 100 addresses in one knock: 100,000 grants, arriving over a second.
+    for (let c = 0; c < 1000; c++) {
+      const addresses = Array.from(
+        { length: 100 },
+        (_, j) => parseAddress(`10.${c >> 8}.${c & 255}.${j + 1}`)!,
+      );
+      const owner = { keyId: c.toString(16).padStart(32, '0'), name: `c${c}` };
+      opens.push(k.grants.open(owner, addresses, SSH, 1, 1_000));
+      k.clock.now += 1;
+    }
+    await Promise.all(opens);
+    expect(k.grants.size()).toBeGreaterThanOrEqual(100_000);
+    k.clock.now += 2_000;
+    k.grants.prune();
+    expect(k.grants.size()).toBe(0);
+    expect(k.grants.live()).toEqual([]);
+  }, 60_000);
+});
+
+describe('grant keeper: reload revokes by key and by service', () => {
+  it('a key rotated under the same name keeps none of the old key grants; a removed service ends its grants', async () => {
+    const old = makeClient('alice');
+    const fx = makeFixture({}, [old]);
+    const k = keeper();
+    await k.grants.setup(SSH);
+    const owner = { keyId: old.resolved.keyIdHex, name: 'alice' };
+    await k.grants.open(owner, ADDR, [...SSH, { protocol: 'tcp', port: 443 }], 300, 64);
+
+    const rotated = makeFixture({}, [makeClient('alice')]); // same name, new key
+    await k.grants.revokeUnless((keyId, t) =>
+      stillAllowed(buildRuntime(rotated.config, nodeBackend), keyId, t),
+    );
+    expect(k.driver.grants.size).toBe(0);
+
+    await k.grants.open(owner, ADDR, [...SSH, { protocol: 'tcp', port: 443 }], 300, 64);
+    const sshOnly = buildRuntime(
+      { ...fx.config, clients: [{ ...old.resolved, services: ['ssh'] }] },
+      nodeBackend,
+    );
+    await k.grants.revokeUnless((keyId, t) => stillAllowed(sshOnly, keyId, t));
+    expect([...k.driver.grants.values()].map((g) => g.port)).toEqual([22]);
+  });
+});

@@ -1,0 +1,59 @@
+/** The optional Prometheus endpoint: GET /metrics on a TCP address that defaults to localhost. @module */
+import { createServer, type Server } from 'node:http';
+import type { ListenAddress } from '../config/resolved-config.js';
+import { DAEMON_ERROR_CODES, DaemonError, describeSystemError } from '../daemon/daemon-errors.js';
+import { type MetricsSnapshot, renderPrometheus } from './metrics.js';
+
+export interface MetricsEndpoint {
+  /** The bound address (the port is the real one when 0 was asked). */
+  readonly address: ListenAddress;
+  close(): Promise<void>;
+}
+
+export async function startMetricsEndpoint(
+  at: ListenAddress,
+  snapshot: () => MetricsSnapshot,
+): Promise<MetricsEndpoint> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '').split('?', 1)[0];
+    if (path !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+    } else if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
+    } else {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(req.method === 'HEAD' ? undefined : renderPrometheus(snapshot()));
+    }
+  });
+  // Scrapers are few; slow or idle clients must not hold sockets open.
+  server.requestTimeout = 5000;
+  server.headersTimeout = 5000;
+  server.keepAliveTimeout = 5000;
+  server.maxConnections = 16;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (cause) =>
+      reject(
+        new DaemonError(
+          DAEMON_ERROR_CODES.metricsListenFailed,
+          `metrics: cannot listen on ${formatHostPort(at)}: ${describeSystemError(cause)}`,
+          { cause },
+        ),
+      ),
+    );
+    server.listen({ host: at.address, port: at.port }, resolve);
+  });
+  const bound = server.address();
+  const port = typeof bound === 'object' && bound ? bound.port : at.port;
+  return {
+    address: { address: at.address, port },
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export function formatHostPort(a: ListenAddress): string {
+  return a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+}

@@ -1,0 +1,153 @@
+/** Counters by refusal reason and outcome, a snapshot for callers, and the Prometheus text rendering. @module */
+import { CONTROL_REFUSALS, type ControlRefusal } from '../daemon/control/control-messages.js';
+import { ALL_REFUSALS, type KnockRefusal } from '../pipeline/reasons.js';
+
+/** Stable shape (also what `Daemon.metrics()` returns); counters only grow during a daemon's life. */
+export interface MetricsSnapshot {
+  /** Datagrams read from the sockets. */
+  readonly received: number;
+  /** Every reason code, including those never seen (0). */
+  readonly refused: Readonly<Record<KnockRefusal, number>>;
+  /** Open requests granted. */
+  readonly accepted: number;
+  /** Close requests applied. */
+  readonly closed: number;
+  /** (address, protocol, port) allowances handed to the firewall, re-grants after a rebuild included. */
+  readonly grants: number;
+  /** Datagrams dropped because the work queue was full (same as refused['queue-full']). */
+  readonly queueDrops: number;
+  /** Failed firewall calls: grants, revokes, integrity checks and rebuilds. */
+  readonly firewallFailures: number;
+  /** Times the firewall's table was found missing and rebuilt. */
+  readonly firewallRebuilds: number;
+  /** Source-mode grants revoked (with their connections) because a copy came from another address. */
+  readonly duplicateRevokes: number;
+  /** Gauge: (keyId, nonce) pairs held by the replay store. */
+  readonly replayEntries: number;
+  /** Refusal log lines not written because of the log rate limit. */
+  readonly logSuppressed: number;
+  /** Control socket requests refused, by reason (every reason present). */
+  readonly controlRefused: Readonly<Record<ControlRefusal, number>>;
+}
+
+export type CounterName =
+  | 'received'
+  | 'accepted'
+  | 'closed'
+  | 'grants'
+  | 'firewallFailures'
+  | 'firewallRebuilds'
+  | 'duplicateRevokes';
+
+export interface Metrics {
+  count(name: CounterName, by?: number): void;
+  refuse(reason: KnockRefusal): void;
+  refuseControl(reason: ControlRefusal): void;
+  snapshot(): MetricsSnapshot;
+}
+
+export interface MetricsGauges {
+  readonly replayEntries: () => number;
+  readonly logSuppressed: () => number;
+}
+
+export function createMetrics(gauges: MetricsGauges): Metrics {
+  const refused = Object.fromEntries(ALL_REFUSALS.map((r) => [r, 0])) as Record<KnockRefusal, number>;
+  const controlRefused = Object.fromEntries(CONTROL_REFUSALS.map((r) => [r, 0])) as Record<
+    ControlRefusal,
+    number
+  >;
+  const counters: Record<CounterName, number> = {
+    received: 0,
+    accepted: 0,
+    closed: 0,
+    grants: 0,
+    firewallFailures: 0,
+    firewallRebuilds: 0,
+    duplicateRevokes: 0,
+  };
+  return {
+    count(name, by = 1) {
+      counters[name] += by;
+    },
+    refuse(reason) {
+      refused[reason]++;
+    },
+    refuseControl(reason) {
+      controlRefused[reason]++;
+    },
+    snapshot() {
+      return {
+        ...counters,
+        refused: { ...refused },
+        queueDrops: refused['queue-full'],
+        replayEntries: gauges.replayEntries(),
+        logSuppressed: gauges.logSuppressed(),
+        controlRefused: { ...controlRefused },
+      };
+    },
+  };
+}
+
+/** Prometheus text exposition format 0.0.4. */
+export function renderPrometheus(s: MetricsSnapshot): string {
+  const lines: string[] = [];
+  const metric = (
+    name: string,
+    type: 'counter' | 'gauge',
+    help: string,
+    samples: [string, number][],
+  ): void => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
+  };
+  const one = (v: number): [string, number][] => [['', v]];
+  metric(
+    'spa_datagrams_received_total',
+    'counter',
+    'Datagrams read from the listen sockets.',
+    one(s.received),
+  );
+  metric(
+    'spa_knocks_refused_total',
+    'counter',
+    'Datagrams refused, by reason code.',
+    Object.entries(s.refused).map(([r, v]) => [`{reason="${r}"}`, v]),
+  );
+  metric('spa_knocks_accepted_total', 'counter', 'Open requests granted.', one(s.accepted));
+  metric('spa_knocks_closed_total', 'counter', 'Close requests applied.', one(s.closed));
+  metric('spa_grants_total', 'counter', 'Address/port allowances given to the firewall.', one(s.grants));
+  metric(
+    'spa_queue_dropped_total',
+    'counter',
+    'Datagrams dropped by the full work queue.',
+    one(s.queueDrops),
+  );
+  metric('spa_firewall_failures_total', 'counter', 'Failed firewall operations.', one(s.firewallFailures));
+  metric(
+    'spa_firewall_rebuilds_total',
+    'counter',
+    'Firewall tables rebuilt after deletion.',
+    one(s.firewallRebuilds),
+  );
+  metric(
+    'spa_duplicate_revokes_total',
+    'counter',
+    'Source-mode grants revoked because a copy of the knock came from another address.',
+    one(s.duplicateRevokes),
+  );
+  metric('spa_replay_entries', 'gauge', 'Entries in the replay store.', one(s.replayEntries));
+  metric(
+    'spa_log_suppressed_total',
+    'counter',
+    'Refusal log lines suppressed by the rate limit.',
+    one(s.logSuppressed),
+  );
+  metric(
+    'spa_control_refused_total',
+    'counter',
+    'Control socket requests refused, by reason.',
+    Object.entries(s.controlRefused).map(([r, v]) => [`{reason="${r}"}`, v]),
+  );
+  return `${lines.join('\n')}\n`;
+}

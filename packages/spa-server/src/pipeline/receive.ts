@@ -1,0 +1,74 @@
+/** UDP sockets for every listen address: read-only, the daemon never sends a byte back on them. @module */
+import { createSocket, type Socket } from 'node:dgram';
+import type { ListenAddress } from '../config/resolved-config.js';
+import { DAEMON_ERROR_CODES, DaemonError, describeSystemError } from '../daemon/daemon-errors.js';
+import { formatHostPort } from '../observability/metrics-http.js';
+
+/** Asked for; the kernel caps it at net.core.rmem_max. Room for bursts while a batch is being checked. */
+export const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
+
+export type DatagramHandler = (data: Uint8Array, address: string, port: number) => void;
+
+export interface Receiver {
+  /** What was bound, with real ports when 0 was asked. */
+  readonly addresses: readonly ListenAddress[];
+  close(): Promise<void>;
+}
+
+/**
+ * IPv4 addresses get udp4 sockets, IPv6 ones udp6 with ipv6Only, so `0.0.0.0` and `::` can share a
+ * port and IPv4 senders are never reported as `::ffff:` mapped addresses.
+ */
+export async function bindReceivers(
+  listen: readonly ListenAddress[],
+  onDatagram: DatagramHandler,
+  onError: (error: Error, at: ListenAddress) => void,
+): Promise<Receiver> {
+  const sockets: Socket[] = [];
+  const addresses: ListenAddress[] = [];
+  const closeAll = async (): Promise<void> => {
+    await Promise.all(sockets.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
+  };
+  try {
+    for (const at of listen) {
+      const socket = await bindOne(at);
+      sockets.push(socket);
+      const port = socket.address().port;
+      const bound = { address: at.address, port };
+      addresses.push(bound);
+      socket.on('message', (data, rinfo) => onDatagram(data, rinfo.address, rinfo.port));
+      socket.on('error', (error) => onError(error, bound));
+    }
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+  return { addresses, close: closeAll };
+}
+
+function bindOne(at: ListenAddress): Promise<Socket> {
+  const v6 = at.address.includes(':');
+  const socket = createSocket(v6 ? { type: 'udp6', ipv6Only: true } : { type: 'udp4' });
+  return new Promise((resolve, reject) => {
+    const fail = (cause: Error): void => {
+      socket.close();
+      reject(
+        new DaemonError(
+          DAEMON_ERROR_CODES.listenFailed,
+          `listen: cannot bind UDP ${formatHostPort(at)}: ${describeSystemError(cause)}`,
+          { cause },
+        ),
+      );
+    };
+    socket.once('error', fail);
+    socket.bind({ address: at.address, port: at.port, exclusive: true }, () => {
+      socket.off('error', fail);
+      try {
+        socket.setRecvBufferSize(RECV_BUFFER_BYTES);
+      } catch {
+        // Best effort: the default buffer still works, it only absorbs smaller bursts.
+      }
+      resolve(socket);
+    });
+  });
+}

@@ -1,0 +1,183 @@
+/** Hostile datagrams for a live server: junk, cut and grown knocks, bit flips, bad headers, and deep-parser forgeries. @module */
+
+import { nodeBackend } from 'spa-node';
+import { computeKeyId, encodeDatagram, generateKeyPair, HEADER_SIZE, MAC1_SIZE } from 'spa-protocol';
+import { fastBackend } from '../build/fast-backend.js';
+import { sealPlaintext, withMac } from '../forge/forge.js';
+import { forgedPlaintext, mutatedPlaintext, type PlaintextContext } from './fuzz-plaintext.js';
+import { createRandom, type SeededRandom } from './seeded-random.js';
+
+export const FUZZ_CATEGORIES = [
+  'random',
+  'empty',
+  'oversized',
+  'truncated',
+  'extended',
+  'bit-flip',
+  'header',
+  'deep',
+  'forged',
+] as const;
+export type FuzzCategory = (typeof FUZZ_CATEGORIES)[number];
+
+/** Share of each category in a corpus; `deep` and `forged` cost the server a key exchange each. */
+export type FuzzWeights = Readonly<Record<FuzzCategory, number>>;
+
+export const DEFAULT_WEIGHTS: FuzzWeights = {
+  random: 0.16,
+  empty: 0.01,
+  oversized: 0.01,
+  truncated: 0.14,
+  extended: 0.1,
+  'bit-flip': 0.14,
+  header: 0.1,
+  deep: 0.3,
+  forged: 0.04,
+};
+
+/** X25519 public keys of small order (and non-canonical encodings of them): a zero shared secret. */
+const SMALL_ORDER_POINTS = [
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800',
+  '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+].map((hex) => Uint8Array.from(Buffer.from(hex, 'hex')));
+
+/** Largest UDP payload over IPv4. */
+const MAX_UDP_PAYLOAD = 65_507;
+
+export interface FuzzTarget {
+  readonly serverPublicKey: Uint8Array;
+  /** The configured client: its knocks are the raw material; none is ever sent intact. */
+  readonly clientSecretKey: Uint8Array;
+  readonly clientPublicKey: Uint8Array;
+}
+
+export interface FuzzDatagram {
+  readonly category: FuzzCategory;
+  readonly data: Uint8Array;
+}
+
+export interface Fuzzer {
+  readonly seed: number;
+  next(): FuzzDatagram;
+}
+
+/**
+ * A deterministic stream for one seed (keys aside). Timestamps are `nowMs`, so the deep forgeries
+ * pass the time window and reach the replay store and the signature check.
+ */
+export function createFuzzer(
+  target: FuzzTarget,
+  options: { seed: number; nowMs: number; weights?: Partial<FuzzWeights> },
+): Fuzzer {
+  const weights = { ...(options.weights ? zeroWeights() : DEFAULT_WEIGHTS), ...options.weights };
+  const rnd = createRandom(options.seed);
+  const backend = fastBackend(nodeBackend);
+  // A pool of ephemeral secrets, reused: node:crypto caches a key object per secret array, and a fresh
+  // one per datagram would make key import (not the server) the bottleneck. The server cannot tell.
+  const ephemerals = Array.from({ length: 256 }, () => rnd.bytes(32));
+  const ctx: PlaintextContext = {
+    backend,
+    rnd,
+    serverPublicKey: target.serverPublicKey,
+    clientKeyId: computeKeyId(backend, target.clientPublicKey),
+    clientSecretKey: target.clientSecretKey,
+    attackerSecretKey: generateKeyPair(backend, 'client', (n) => rnd.bytes(n)).secretKey,
+    nowMs: options.nowMs,
+  };
+  let base = validKnock(target, rnd, options.nowMs);
+  let produced = 0;
+  let truncations = 0;
+  const seal = (plaintext: Uint8Array): Uint8Array =>
+    sealPlaintext(backend, target.serverPublicKey, plaintext, rnd.pick(ephemerals));
+  const remac = (d: Uint8Array): Uint8Array =>
+    d.length >= MAC1_SIZE ? withMac(backend, target.serverPublicKey, d) : d;
+
+  const make: Record<FuzzCategory, () => Uint8Array> = {
+    random: () => {
+      const d = rnd.bytes(rnd.chance(0.5) ? rnd.between(1, 1500) : 228 + 32 * rnd.int(31));
+      if (d.length >= 4 && rnd.chance(0.5)) d.set([1, 0, 0, 0]); // passes the version check, dies at mac1
+      return d;
+    },
+    empty: () => new Uint8Array(0),
+    oversized: () => rnd.bytes(rnd.chance(0.9) ? rnd.between(1201, 9000) : MAX_UDP_PAYLOAD),
+    // Every length of a valid knock cycles by; half of them carry a valid mac1 over what is left.
+    truncated: () => {
+      const cut = base.subarray(0, truncations++ % base.length);
+      return rnd.chance(0.5) ? remac(cut) : cut.slice();
+    },
+    extended: () => {
+      const grown = Uint8Array.from([...base, ...rnd.bytes(rnd.between(1, 1300 - base.length))]);
+      return rnd.chance(0.5) ? remac(grown) : grown;
+    },
+    'bit-flip': () => {
+      const d = base.slice();
+      // Distinct bits, so two flips never cancel out; re-MACed flips stay off the mac1 they would restore.
+      const mac = rnd.chance(0.5);
+      const span = (d.length - (mac ? MAC1_SIZE : 0)) * 8;
+      const bits = new Set<number>();
+      for (let n = rnd.between(1, 8); n > 0; n--) bits.add(rnd.int(span));
+      for (const bit of bits) d[bit >> 3]! ^= 1 << (bit & 7);
+      return mac ? remac(d) : d;
+    },
+    header: () => {
+      const d = base.slice();
+      const how = rnd.int(4);
+      if (how === 0) d[0] = rnd.pick([0, 2, 0xff]);
+      else if (how === 1) d[1 + rnd.int(3)] = rnd.between(1, 255);
+      else if (how === 2) d.set(rnd.pick(SMALL_ORDER_POINTS), 4);
+      else d.set(rnd.bytes(32), 4);
+      return remac(d);
+    },
+    deep: () => seal(mutatedPlaintext(ctx)),
+    forged: () => seal(forgedPlaintext(ctx)),
+  };
+
+  return {
+    seed: options.seed,
+    next() {
+      // A fresh valid knock now and then, so truncations and flips do not all share one nonce.
+      if (++produced % 500 === 0) base = validKnock(target, rnd, options.nowMs);
+      const category = pickCategory(rnd, weights);
+      const data = make[category]();
+      if (data.length >= HEADER_SIZE && sameBytes(data, base))
+        throw new Error('fuzzer produced the valid knock');
+      return { category, data };
+    },
+  };
+}
+
+function validKnock(target: FuzzTarget, rnd: SeededRandom, nowMs: number): Uint8Array {
+  return encodeDatagram({
+    backend: nodeBackend,
+    serverPublicKey: target.serverPublicKey,
+    clientSecretKey: target.clientSecretKey,
+    clientPublicKey: target.clientPublicKey,
+    request: { kind: 'open', access: [{ type: 'service', name: 'ssh' }], addresses: [], durationSeconds: 0 },
+    now: () => nowMs,
+    random: (n) => rnd.bytes(n),
+  }).datagram;
+}
+
+function pickCategory(rnd: SeededRandom, weights: FuzzWeights): FuzzCategory {
+  const total = FUZZ_CATEGORIES.reduce((sum, c) => sum + weights[c], 0);
+  let x = (rnd.int(1_000_000) / 1_000_000) * total;
+  for (const c of FUZZ_CATEGORIES) {
+    x -= weights[c];
+    if (x < 0) return c;
+  }
+  return FUZZ_CATEGORIES.findLast((c) => weights[c] > 0) ?? 'random';
+}
+
+/** Given weights replace the defaults entirely: `{ forged: 1 }` is a corpus of forgeries only. */
+function zeroWeights(): Record<FuzzCategory, number> {
+  return Object.fromEntries(FUZZ_CATEGORIES.map((c) => [c, 0])) as Record<FuzzCategory, number>;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}

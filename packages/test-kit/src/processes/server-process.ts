@@ -1,0 +1,249 @@
+/** The real spa-server CLI in a lab namespace, with keys and config in a temp dir, for end-to-end tests. @module */
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ResultPromise } from 'execa';
+import { nodeBackend, writeNewKeyFile } from 'spa-node';
+import { encodeDatagram, formatPublicKey, type KnockRequest } from 'spa-protocol';
+import { agentPath } from '../agents/agent-path.js';
+import type { Host } from '../lab/netns.js';
+
+/** The CLI the way a user runs it (the pnpm shim execs node, so the pid is the daemon's). */
+export const SERVER_BIN = fileURLToPath(new URL('../../../../node_modules/.bin/spa-server', import.meta.url));
+const SEND_DATAGRAM = agentPath('send-datagram.mjs');
+export const KNOCK_PORT = 62201;
+
+/** One parsed log line of the daemon (see packages/spa-server/README.md, "Logs"). */
+export type LogLine = Record<string, unknown> & { readonly event: string; readonly level: string };
+
+export interface ClientSpec {
+  readonly name: string;
+  /** Other client fields of server.json (services, expires, sourceNetworks, ...). */
+  readonly [field: string]: unknown;
+}
+
+export interface ServerClient {
+  readonly name: string;
+  readonly secretKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+  /** The client's private key file (0600) in the temp dir. */
+  readonly keyFile: string;
+}
+
+export interface ServerProcessOptions {
+  readonly host: Host;
+  readonly backend: 'nftables' | 'iptables';
+  /** Name → 'tcp/PORT' or a list; default { ssh: 'tcp/2222' }. */
+  readonly services?: Record<string, string | string[]>;
+  /** Default: one client 'alice' with every service. */
+  readonly clients?: readonly ClientSpec[];
+  /** More server.json fields (defaultDuration, timestampWindow, log, ...), merged last. */
+  readonly config?: Record<string, unknown>;
+  /** Start on the files of an earlier run (same keys, same stateDir): a restart. */
+  readonly reuse?: ServerProcess;
+  readonly readyTimeoutMs?: number;
+  /** A command the server runs under, e.g. setpriv with its arguments (it must exec the rest). */
+  readonly wrapper?: readonly string[];
+  /** The spa-server executable; default the workspace's (SERVER_BIN): one installed from npm, or a single-file build in dist/. */
+  readonly bin?: string;
+}
+
+export interface ServerProcess {
+  readonly dir: string;
+  readonly configPath: string;
+  readonly stateDir: string;
+  readonly serverPublicKey: string;
+  readonly serverPublicKeyBytes: Uint8Array;
+  readonly clients: readonly ServerClient[];
+  readonly pid: number;
+  readonly host: Host;
+  readonly options: ServerProcessOptions;
+  /** Every log line so far. */
+  logs(): LogLine[];
+  /** Everything the daemon wrote on stderr so far. */
+  stderr(): string;
+  /** Resolves with the first line (already seen or future) matching; rejects after timeoutMs. */
+  waitForLog(predicate: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+  /** Builds a knock from `client` (default the first) for this server. */
+  knock(request?: Partial<KnockRequest>, options?: { client?: string; nowMs?: number }): Uint8Array;
+  /** Sends datagrams from a lab host to this server (IPv4 address by default). */
+  send(from: Host, datagrams: Uint8Array | readonly Uint8Array[], to?: string): Promise<void>;
+  /** SIGHUP. */
+  reload(): Promise<void>;
+  /** SIGTERM, then waits for exit; returns the exit code. */
+  stop(): Promise<number | undefined>;
+  /** SIGKILL, no chance to clean up. */
+  kill9(): Promise<void>;
+  /** Removes the temp dir (call after stop/kill9, once no restart needs it). */
+  cleanup(): Promise<void>;
+}
+
+export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
+  const { host, backend, reuse } = options;
+  const dir = reuse?.dir ?? (await mkdtemp(join(tmpdir(), 'spa-server-e2e-')));
+  const configPath = join(dir, 'server.json');
+  const stateDir = join(dir, 'state');
+  let serverPublicKeyBytes: Uint8Array;
+  let clients: ServerClient[];
+  if (reuse) {
+    serverPublicKeyBytes = reuse.serverPublicKeyBytes;
+    clients = [...reuse.clients];
+  } else {
+    serverPublicKeyBytes = (await writeNewKeyFile(nodeBackend, 'server', join(dir, 'server.key'))).publicKey;
+    clients = [];
+    for (const spec of options.clients ?? [{ name: 'alice' }]) {
+      const keyFile = join(dir, `${spec.name}.key`);
+      const pair = await writeNewKeyFile(nodeBackend, 'client', keyFile);
+      clients.push({ name: spec.name, secretKey: pair.secretKey, publicKey: pair.publicKey, keyFile });
+    }
+    const services = options.services ?? { ssh: 'tcp/2222' };
+    const config = {
+      listen: [`${host.ipv4}:${KNOCK_PORT}`, `[${host.ipv6}]:${KNOCK_PORT}`],
+      serverKeyFile: 'server.key',
+      stateDir,
+      firewall: { backend, table: 'spa_e2e' },
+      services,
+      clients: (options.clients ?? [{ name: 'alice' }]).map((spec, i) => ({
+        services: Object.keys(services),
+        // Most of these tests send knocks naming no address (the datagram source is opened); a test
+        // of the default (signed addresses only) sets allowSourceAddress: false in its spec.
+        allowSourceAddress: true,
+        ...spec,
+        publicKey: formatPublicKey('client', clients[i]!.publicKey),
+      })),
+      ...options.config,
+    };
+    await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
+  }
+
+  const [file, ...args] = [...(options.wrapper ?? []), options.bin ?? SERVER_BIN, '--config', configPath];
+  const child: ResultPromise = host.exec(file!, args, {
+    reject: false,
+    buffer: false,
+    stdin: 'ignore',
+    stderr: 'pipe',
+  });
+  const lines: LogLine[] = [];
+  const waiters = new Set<{ predicate: (l: LogLine) => boolean; resolve: (l: LogLine) => void }>();
+  let stderr = '';
+  let pending = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    pending += chunk.toString();
+    for (let nl = pending.indexOf('\n'); nl !== -1; nl = pending.indexOf('\n')) {
+      const text = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      let line: LogLine;
+      try {
+        line = JSON.parse(text) as LogLine;
+      } catch {
+        line = { event: 'non-json', level: 'error', text };
+      }
+      lines.push(line);
+      for (const w of waiters) if (w.predicate(line)) w.resolve(line);
+    }
+  });
+  let exited = false;
+  const exit = child.then((r) => {
+    exited = true;
+    return r.exitCode;
+  });
+
+  const waitForLog = (predicate: (l: LogLine) => boolean, timeoutMs = 5000): Promise<LogLine> => {
+    const seen = lines.find(predicate);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        predicate,
+        resolve: (l: LogLine) => {
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          resolve(l);
+        },
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        const tail = lines.slice(-5).map((l) => JSON.stringify(l));
+        reject(
+          new Error(
+            `no matching log line within ${timeoutMs} ms; last lines: ${tail.join(' ')} stderr: ${stderr}`,
+          ),
+        );
+      }, timeoutMs);
+      waiters.add(waiter);
+      void exit.then(() => {
+        if (waiters.has(waiter)) {
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          reject(new Error(`spa-server exited before the log line; stderr: ${stderr.trim()}`));
+        }
+      });
+    });
+  };
+
+  const proc: ServerProcess = {
+    dir,
+    configPath,
+    stateDir,
+    serverPublicKey: formatPublicKey('server', serverPublicKeyBytes),
+    serverPublicKeyBytes,
+    clients,
+    pid: child.pid ?? -1,
+    host,
+    options,
+    logs: () => [...lines],
+    stderr: () => stderr,
+    waitForLog,
+    knock(request = {}, knockOptions = {}) {
+      const client = knockOptions.client ? clients.find((c) => c.name === knockOptions.client) : clients[0];
+      if (!client) throw new Error(`no client ${knockOptions.client}`);
+      return encodeDatagram({
+        backend: nodeBackend,
+        serverPublicKey: serverPublicKeyBytes,
+        clientSecretKey: client.secretKey,
+        clientPublicKey: client.publicKey,
+        request: {
+          kind: 'open',
+          access: [{ type: 'service', name: 'ssh' }],
+          addresses: [],
+          durationSeconds: 0,
+          ...request,
+        },
+        ...(knockOptions.nowMs !== undefined ? { now: () => knockOptions.nowMs! } : {}),
+      }).datagram;
+    },
+    async send(from, datagrams, to = host.ipv4) {
+      const list = datagrams instanceof Uint8Array ? [datagrams] : datagrams;
+      const hex = list.map((d) => Buffer.from(d).toString('hex'));
+      await from.exec(process.execPath, [SEND_DATAGRAM, to, String(KNOCK_PORT), ...hex]);
+    },
+    async reload() {
+      child.kill('SIGHUP');
+    },
+    async stop() {
+      if (!exited) child.kill('SIGTERM');
+      return exit;
+    },
+    async kill9() {
+      if (!exited) child.kill('SIGKILL');
+      await exit;
+    },
+    async cleanup() {
+      if (!exited) child.kill('SIGKILL');
+      await exit;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitForLog((l) => l.event === 'daemon.listening', options.readyTimeoutMs ?? 10_000);
+  } catch (error) {
+    await proc.kill9();
+    if (!reuse) await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return proc;
+}
