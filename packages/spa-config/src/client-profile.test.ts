@@ -1,7 +1,8 @@
 /** The client profile schema: the shape spa-server client-config prints, strictness, and one-line errors naming the field. */
 import fc from 'fast-check';
+import { SpaError } from 'spa-protocol';
 import { describe, expect, it } from 'vitest';
-import { ProfileError, parseClientProfile } from './client-profile.js';
+import { parseClientProfile } from './client-profile.js';
 
 const KEY = `spa-x25519:${'A'.repeat(43)}`;
 
@@ -89,13 +90,13 @@ describe('parseClientProfile', () => {
       }
       return undefined;
     })();
-    expect(error).toBeInstanceOf(ProfileError);
-    expect((error as ProfileError).field.startsWith(field)).toBe(true);
-    expect((error as ProfileError).message).toMatch(message);
-    expect((error as ProfileError).message).not.toContain('\n');
+    expect(error).toBeInstanceOf(SpaError);
+    expect((error as SpaError).field.startsWith(field)).toBe(true);
+    expect((error as SpaError).message).toMatch(message);
+    expect((error as SpaError).message).not.toContain('\n');
   });
 
-  it('throws only ProfileError, one line, for any JSON value', () => {
+  it('throws only SpaError, one line, for any JSON value', () => {
     fc.assert(
       fc.property(
         fc.oneof(fc.jsonValue(), fc.record({ hosts: fc.dictionary(fc.string(), fc.jsonValue()) })),
@@ -103,7 +104,7 @@ describe('parseClientProfile', () => {
           try {
             parseClientProfile(value);
           } catch (error) {
-            expect(error).toBeInstanceOf(ProfileError);
+            expect(error).toBeInstanceOf(SpaError);
             expect((error as Error).message).not.toContain('\n');
           }
         },

@@ -2,12 +2,16 @@
 
 import {
   decodeBase64url,
+  ERROR_CODES,
   isServiceName,
   parseAccess,
   parseAddress,
   SERVER_PUBLIC_PREFIX,
+  SpaError,
 } from 'spa-protocol';
 import * as z from 'zod/mini';
+// format-issues.ts takes only types from full zod, so the client's start-up still loads zod/mini alone.
+import { formatPath } from './format-issues.js';
 
 /**
  * One host a client knocks on. `spa-server client-config NAME --host HOST` prints exactly this shape
@@ -171,35 +175,29 @@ export const clientProfileSchema: z.ZodMiniType<ClientProfileFile> = z.strictObj
   { error: 'expected an object with "hosts"' },
 );
 
-export const PROFILE_ERROR_CODES = { invalid: 'PROFILE_INVALID' } as const;
-export type ProfileErrorCode = (typeof PROFILE_ERROR_CODES)[keyof typeof PROFILE_ERROR_CODES];
-
-/** A profile that does not match the schema; `field` is the dotted path of the first bad field. */
-export class ProfileError extends Error {
-  readonly code: ProfileErrorCode = PROFILE_ERROR_CODES.invalid;
-  readonly field: string;
-  constructor(field: string, message: string, options?: { cause?: unknown }) {
-    super(field === '' ? message : `${field}: ${message}`, options);
-    this.name = 'ProfileError';
-    this.field = field;
-  }
+/** A profile that does not match the schema: SpaError PROFILE_INVALID, `field` the first bad field's path. */
+function profileError(path: readonly PropertyKey[], message: string, cause: unknown): SpaError {
+  // The whole file (not an object, no "hosts") has no field to name.
+  const field = path.length === 0 ? '' : formatPath(path);
+  return new SpaError(ERROR_CODES.invalidProfile, field === '' ? message : `${field}: ${message}`, {
+    cause,
+    field,
+  });
 }
 
-/** Validates parsed JSON; throws ProfileError naming the first bad field (one line). */
+/** Validates parsed JSON; throws SpaError PROFILE_INVALID naming the first bad field (one line). */
 export function parseClientProfile(value: unknown): ClientProfileFile {
   const result = clientProfileSchema.safeParse(value);
   if (result.success) return result.data;
   // A misspelt field usually also makes a required one missing: name the misspelling first.
   const issues = result.error.issues;
   const first = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
-  if (!first) throw new ProfileError('', 'invalid profile', { cause: result.error });
+  if (!first) throw profileError([], 'invalid profile', result.error);
   const { issue, path } = innermost(first, []);
   if (issue.code === 'unrecognized_keys') {
-    throw new ProfileError(formatPath([...path, issue.keys[0] ?? '']), 'unknown field', {
-      cause: result.error,
-    });
+    throw profileError([...path, issue.keys[0] ?? ''], 'unknown field', result.error);
   }
-  throw new ProfileError(formatPath(path), issue.message, { cause: result.error });
+  throw profileError(path, issue.message, result.error);
 }
 
 type Issue = z.core.$ZodIssue;
@@ -220,16 +218,4 @@ function innermost(issue: Issue, prefix: readonly PropertyKey[]): { issue: Issue
   );
   const inner = typed.length === 1 ? typed[0]![0] : undefined;
   return inner ? innermost(inner, path) : { issue, path };
-}
-
-/** `['hosts', 'vpn.example.com', 'port']` → `hosts["vpn.example.com"].port`, so dotted names stay readable. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$-]*$/.test(segment)) {
-      out += out === '' ? segment : `.${segment}`;
-    } else out += `[${JSON.stringify(String(segment))}]`;
-  }
-  return out;
 }
