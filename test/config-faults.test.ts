@@ -88,14 +88,14 @@ describe('bad configuration', () => {
   });
 
   it.each(BAD)(
-    '%s: exit 2, one line per problem naming the field, nothing started or installed',
+    '%s: exit 78, one line per problem naming the field, nothing started or installed',
     async (_name, breakIt, fields) => {
       const files = await writeServerFiles({ host: server, services: { ssh: `tcp/${PORT}` } });
       try {
         await breakIt(files);
         const run = await runServerOnce(server, files.configPath);
         expect(run.timedOut).toBe(false);
-        expect(run.exitCode, run.stderr).toBe(2);
+        expect(run.exitCode, run.stderr).toBe(78);
         const lines = run.stderr.trim().split('\n');
         // What comes before the first ': ' says where: a field path, or file:line:column for bad JSON.
         expect(lines.map((l) => l.slice(0, l.indexOf(': ')))).toEqual(

@@ -92,7 +92,7 @@ describe('least privilege', () => {
     try {
       await chmod(files.serverKeyFile, 0o640);
       const run = await runServerOnce(server, files.configPath);
-      expect(run.exitCode).toBe(2);
+      expect(run.exitCode).toBe(78);
       expect(run.stderr.trim()).toBe(
         `serverKeyFile: key file ${files.serverKeyFile} is accessible by group or others (mode 640): run chmod 600 ${files.serverKeyFile}`,
       );

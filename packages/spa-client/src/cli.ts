@@ -1,4 +1,5 @@
 /** spa-client entry point: dispatches to a command (each its own lazily loaded chunk) and maps errors to exit codes. @module */
+import { EXIT_CODES } from 'spa-node/exit-codes';
 import { toClientError, usageError } from './cli/errors.js';
 import { writeOut } from './cli/output.js';
 
@@ -18,14 +19,14 @@ async function dispatch(argv: readonly string[]): Promise<number> {
     case '-V':
     case '--version':
       writeOut(1, `spa-client ${VERSION}\n`);
-      return 0;
+      return EXIT_CODES.ok;
     case 'help':
     case '-h':
     case '--help':
       return printHelp(rest[0]);
     case undefined:
       await printHelp(undefined, 2);
-      return 64;
+      return EXIT_CODES.usage;
     default:
       throw usageError(
         `unknown command "${command.slice(0, 40)}" (commands: open, close, connect, keygen, help)`,
@@ -38,7 +39,7 @@ async function printHelp(topic: string | undefined, fd: 1 | 2 = 1): Promise<numb
   const text = HELP[topic ?? 'main'];
   if (!text || topic === 'main') throw usageError(`help: no command "${String(topic).slice(0, 40)}"`);
   writeOut(fd, `${text}\n`);
-  return 0;
+  return EXIT_CODES.ok;
 }
 
 /** One line on stderr (a stack only with --verbose); with --json also one error object on stdout. */

@@ -1,5 +1,4 @@
 /** spa-node: the node:crypto backend, key files and directories, shared by the server and the client. Node only. @module */
-/** spa-node: the node:crypto backend, key files and directories, shared by the server and the client. Node only. @module */
 
 export {
   parsePrivateKeyText,

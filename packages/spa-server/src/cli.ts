@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_CODES, exitCodeFor } from './cli/exit-codes.js';
 import { VERSION } from './cli/version.js';
-import { ConfigError } from './config/config-error.js';
+import { isServerError, SERVER_ERROR_CODES } from './server-error.js';
 
 const DEFAULT_CONFIG = '/etc/spa/server.json';
 
@@ -25,7 +25,7 @@ export function createProgram(): Command {
         'spa-server check --config /etc/spa/server.json',
         'spa-server --config /etc/spa/server.json',
         'spa-server status --json',
-      )}\nExit codes: 0 ok, 1 runtime error, 2 configuration error, 3 protection missing or incomplete (status), 64 usage error.\n`,
+      )}\nExit codes: 0 ok, 1 failure, 3 protection missing or incomplete (status), 64 usage error, 78 configuration error.\n`,
     );
 
   program
@@ -128,7 +128,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 function printError(error: unknown, verbose = false): void {
-  if (error instanceof ConfigError) {
+  if (isServerError(error, SERVER_ERROR_CODES.configInvalid)) {
     for (const problem of error.problems) process.stderr.write(`${problem}\n`);
   } else {
     const message = error instanceof Error ? error.message : String(error);

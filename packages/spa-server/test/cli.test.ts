@@ -39,7 +39,7 @@ describe('spa-server --help and --version', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('Examples:');
     expect(result.stdout).toContain(
-      'Exit codes: 0 ok, 1 runtime error, 2 configuration error, 3 protection missing or incomplete (status), 64 usage error.',
+      'Exit codes: 0 ok, 1 failure, 3 protection missing or incomplete (status), 64 usage error, 78 configuration error.',
     );
   });
 
@@ -99,27 +99,27 @@ describe('spa-server check', () => {
     expect(result.stdout).toBe('ok: 1 client, 2 services, ports tcp/22, tcp/80, tcp/443');
   });
 
-  it('prints one line per problem and exits 2', async () => {
+  it('prints one line per problem and exits 78', async () => {
     const bad = { ...config, queueSize: 0, clients: [{ ...config.clients[0], services: ['db'] }] };
     await writeFile(join(dir, 'bad.json'), JSON.stringify(bad));
     const result = await spaServer('check', '-c', 'bad.json');
-    expect(result.exitCode).toBe(2);
+    expect(result.exitCode).toBe(78);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe('queueSize: must be at least 1');
   });
 
-  it('refuses metrics on a non-loopback address without metrics.allowRemote, in one line, exit 2', async () => {
+  it('refuses metrics on a non-loopback address without metrics.allowRemote, in one line, exit 78', async () => {
     await writeFile(
       join(dir, 'remote.json'),
       JSON.stringify({ ...config, metrics: { listen: '0.0.0.0:9262' } }),
     );
     const refused = await spaServer('check', '-c', 'remote.json');
     expect([refused.exitCode, refused.stderr]).toEqual([
-      2,
+      78,
       'metrics.listen: 0.0.0.0:9262 is not a loopback address; set "metrics.allowRemote": true to serve metrics beyond this host',
     ]);
     const run = await spaServer('--config', 'remote.json');
-    expect(run.exitCode).toBe(2);
+    expect(run.exitCode).toBe(78);
     const allowed = { ...config, metrics: { listen: '0.0.0.0:9262', allowRemote: true } };
     await writeFile(join(dir, 'remote.json'), JSON.stringify(allowed));
     expect((await spaServer('check', '-c', 'remote.json')).exitCode).toBe(0);
@@ -128,17 +128,17 @@ describe('spa-server check', () => {
   it('names the line and column of a JSON syntax error', async () => {
     await writeFile(join(dir, 'syntax.json'), '{\n  "serverKeyFile": "server.key"\n  "services": {}\n}');
     const result = await spaServer('check', '-c', 'syntax.json');
-    expect(result.exitCode).toBe(2);
+    expect(result.exitCode).toBe(78);
     expect(result.stderr).toBe(`${join(dir, 'syntax.json')}:3:3: invalid JSON: expected "," or "}"`);
   });
 
-  it('exits 2 for a missing file, with a stack trace only under --verbose', async () => {
+  it('exits 78 for a missing file, with a stack trace only under --verbose', async () => {
     const plain = await spaServer('check', '-c', 'missing.json');
-    expect(plain.exitCode).toBe(2);
+    expect(plain.exitCode).toBe(78);
     expect(plain.stderr).toBe(`${join(dir, 'missing.json')}: cannot read the config file: no such file`);
     const verbose = await spaServer('check', '-c', 'missing.json', '--verbose');
-    expect(verbose.exitCode).toBe(2);
-    expect(verbose.stderr).toContain('ConfigError');
+    expect(verbose.exitCode).toBe(78);
+    expect(verbose.stderr).toContain('ServerError');
     expect(verbose.stderr).toContain('    at ');
   });
 
@@ -151,9 +151,9 @@ describe('spa-server check', () => {
     }
   });
 
-  it('the default command (run) refuses a bad config with exit 2 before touching anything', async () => {
+  it('the default command (run) refuses a bad config with exit 78 before touching anything', async () => {
     const result = await spaServer('--config', 'bad.json');
-    expect(result.exitCode).toBe(2);
+    expect(result.exitCode).toBe(78);
     expect(result.stderr).toBe('queueSize: must be at least 1');
   });
 });

@@ -1,4 +1,6 @@
-/** The client's typed errors and the sysexits-style exit code each error code maps to. @module */
+/** ClientError, the client's one error class, and the exit code (docs/exit-codes.md) each of its codes maps to. @module */
+import { EXIT_CODES, type ExitCode } from 'spa-node/exit-codes';
+import { ERROR_CODES } from 'spa-protocol';
 
 export const CLIENT_ERROR_CODES = {
   usage: 'USAGE',
@@ -17,21 +19,25 @@ export const CLIENT_ERROR_CODES = {
 } as const;
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[keyof typeof CLIENT_ERROR_CODES];
 
-/** Documented in README.md; scripts depend on these numbers, so they never change meaning. */
-export const EXIT_CODES: Readonly<Record<ClientErrorCode, number>> = {
-  USAGE: 64, // EX_USAGE
-  KEY_INVALID: 65, // EX_DATAERR: private or server key missing, malformed or readable by others
-  HOST_UNKNOWN: 68, // EX_NOHOST
-  NETWORK: 69, // EX_UNAVAILABLE
-  STUN_FAILED: 69,
-  DISCOVERY_FAILED: 69, // an HTTPS discovery source failed or gave no usable address
-  INTERNAL: 70, // EX_SOFTWARE
-  CANNOT_CREATE: 73, // EX_CANTCREAT
-  CONNECTION_LOST: 74, // EX_IOERR
-  WAIT_TIMEOUT: 75, // EX_TEMPFAIL: try again later
-  DISCOVERY_CONFLICT: 76, // EX_PROTOCOL: discovery sources named different addresses (one may lie)
-  CONFIG_INVALID: 78, // EX_CONFIG
-  DISCOVERY_UNCONFIGURED: 78, // the default needs a public address and no discovery is configured
+/** The one place a client error code becomes an exit code. */
+export const EXIT_CODE_OF: Readonly<Record<ClientErrorCode, ExitCode>> = {
+  [CLIENT_ERROR_CODES.usage]: EXIT_CODES.usage,
+  // Private or server key missing, malformed or readable by others.
+  [CLIENT_ERROR_CODES.keyInvalid]: EXIT_CODES.dataError,
+  [CLIENT_ERROR_CODES.hostUnknown]: EXIT_CODES.noHost,
+  [CLIENT_ERROR_CODES.network]: EXIT_CODES.unavailable,
+  [CLIENT_ERROR_CODES.stunFailed]: EXIT_CODES.unavailable,
+  // An HTTPS discovery source failed or gave no usable address.
+  [CLIENT_ERROR_CODES.discoveryFailed]: EXIT_CODES.unavailable,
+  [CLIENT_ERROR_CODES.internal]: EXIT_CODES.software,
+  [CLIENT_ERROR_CODES.cannotCreate]: EXIT_CODES.cannotCreate,
+  [CLIENT_ERROR_CODES.connectionLost]: EXIT_CODES.ioError,
+  [CLIENT_ERROR_CODES.waitTimeout]: EXIT_CODES.tempFail,
+  // Discovery sources named different addresses (one may lie).
+  [CLIENT_ERROR_CODES.discoveryConflict]: EXIT_CODES.protocol,
+  [CLIENT_ERROR_CODES.configInvalid]: EXIT_CODES.config,
+  // The default needs a public address and no discovery is configured.
+  [CLIENT_ERROR_CODES.discoveryUnconfigured]: EXIT_CODES.config,
 };
 
 export class ClientError extends Error {
@@ -45,27 +51,27 @@ export class ClientError extends Error {
     this.details = options?.details;
   }
 
-  get exitCode(): number {
-    return EXIT_CODES[this.code];
+  get exitCode(): ExitCode {
+    return EXIT_CODE_OF[this.code];
   }
 }
 
 export const usageError = (message: string): ClientError =>
   new ClientError(CLIENT_ERROR_CODES.usage, message);
 
-/** Maps errors from spa-protocol (SpaError, ProfileError) by their code; anything else is a bug. */
+/** Maps SpaErrors (spa-protocol, spa-config, spa-node) by their code; anything else is a bug. */
 export function toClientError(error: unknown): ClientError {
   if (error instanceof ClientError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
   switch (code) {
-    case 'INVALID_KEY':
-    case 'WEAK_KEY':
+    case ERROR_CODES.invalidKey:
+    case ERROR_CODES.weakKey:
       return new ClientError(CLIENT_ERROR_CODES.keyInvalid, message, { cause: error });
-    case 'PROFILE_INVALID':
+    case ERROR_CODES.invalidProfile:
       return new ClientError(CLIENT_ERROR_CODES.configInvalid, message, { cause: error });
-    case 'INVALID_REQUEST':
-    case 'REQUEST_TOO_LARGE':
+    case ERROR_CODES.invalidRequest:
+    case ERROR_CODES.requestTooLarge:
       return new ClientError(CLIENT_ERROR_CODES.usage, message, { cause: error });
     default:
       return new ClientError(CLIENT_ERROR_CODES.internal, `internal error: ${message}`, { cause: error });

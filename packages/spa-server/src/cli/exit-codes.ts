@@ -1,28 +1,17 @@
-/** Exit codes, derived from error codes: 0 ok, 1 runtime error, 2 configuration error, 3 unprotected, 64 usage. @module */
+/** The one place a server error code becomes an exit code (the scheme: docs/exit-codes.md, spa-node). @module */
 import { CommanderError } from 'commander';
-import { CONFIG_ERROR_CODES } from '../config/config-error.js';
-import { CLI_ERROR_CODES } from './cli-error.js';
-import { PROTECTION_ERROR_CODES } from './protection-error.js';
+import { EXIT_CODES, type ExitCode } from 'spa-node/exit-codes';
+import { SERVER_ERROR_CODES, ServerError, type ServerErrorCode } from '../server-error.js';
 
-export const EXIT_CODES = {
-  ok: 0,
-  /** The firewall, a socket, a file: something failed while doing the work. */
-  runtime: 1,
-  /** The configuration (or a key it names) is invalid; nothing was changed. */
-  config: 2,
-  /** `status`: the configured ports are not (all) dropped by the firewall: they may accept anyone. */
-  unprotected: 3,
-  /** Command line misuse (sysexits.h EX_USAGE). */
-  usage: 64,
-} as const;
-export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
+export { EXIT_CODES, type ExitCode } from 'spa-node/exit-codes';
 
-const BY_ERROR_CODE: Readonly<Record<string, ExitCode>> = {
-  [CONFIG_ERROR_CODES.invalid]: EXIT_CODES.config,
-  [CLI_ERROR_CODES.usage]: EXIT_CODES.usage,
-  [CLI_ERROR_CODES.unknownClient]: EXIT_CODES.usage,
-  [PROTECTION_ERROR_CODES.missing]: EXIT_CODES.unprotected,
-  [PROTECTION_ERROR_CODES.incomplete]: EXIT_CODES.unprotected,
+/** Codes not listed are failures while doing the work (the firewall, a socket, a file): exit 1. */
+const BY_ERROR_CODE: Readonly<Partial<Record<ServerErrorCode, ExitCode>>> = {
+  [SERVER_ERROR_CODES.configInvalid]: EXIT_CODES.config,
+  [SERVER_ERROR_CODES.usage]: EXIT_CODES.usage,
+  [SERVER_ERROR_CODES.unknownClient]: EXIT_CODES.usage,
+  [SERVER_ERROR_CODES.protectionMissing]: EXIT_CODES.unprotected,
+  [SERVER_ERROR_CODES.protectionIncomplete]: EXIT_CODES.unprotected,
 };
 
 /** Commander's own outcomes that are not failures. */
@@ -32,6 +21,5 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof CommanderError) {
     return COMMANDER_SUCCESS.has(error.code) ? EXIT_CODES.ok : EXIT_CODES.usage;
   }
-  const code = (error as { code?: unknown } | null)?.code;
-  return (typeof code === 'string' && BY_ERROR_CODE[code]) || EXIT_CODES.runtime;
+  return (error instanceof ServerError && BY_ERROR_CODE[error.code]) || EXIT_CODES.failure;
 }

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { nodeBackend, writeNewKeyFile } from 'spa-node';
 import { formatPublicKey, generateKeyPair } from 'spa-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from './config-error.js';
+import { ServerError } from '../server-error.js';
 import { loadConfig } from './load-config.js';
 
 const clientKey = (): string => formatPublicKey('client', generateKeyPair(nodeBackend, 'client').publicKey);
@@ -335,8 +335,8 @@ describe('loadConfig refuses bad configurations with one line naming the field',
       () => undefined,
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(ConfigError);
-    const { problems, code } = error as ConfigError;
+    expect(error).toBeInstanceOf(ServerError);
+    const { problems, code } = error as ServerError;
     expect(code).toBe('CONFIG_INVALID');
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(expected);
@@ -346,18 +346,18 @@ describe('loadConfig refuses bad configurations with one line naming the field',
   it('reports problems in different fields together', async () => {
     const error = (await load({ ...base, serverKeyFile: 'open.key', queueSize: 0 }).catch(
       (e) => e,
-    )) as ConfigError;
+    )) as ServerError;
     expect(error.problems).toHaveLength(2);
   });
 
   it('never prints key material', async () => {
     const privateText = `spa-ed25519-private:${'Q'.repeat(43)}`;
-    const error = (await load(client({ publicKey: privateText })).catch((e) => e)) as ConfigError;
+    const error = (await load(client({ publicKey: privateText })).catch((e) => e)) as ServerError;
     const fromFile = (await load(withKeys(`case-${counter}.keys`), `${KEY_B} ${privateText}\n`).catch(
       (e) => e,
-    )) as ConfigError;
+    )) as ServerError;
     for (const e of [error, fromFile]) {
-      expect(e).toBeInstanceOf(ConfigError);
+      expect(e).toBeInstanceOf(ServerError);
       expect(e.message).not.toContain('QQQQ');
     }
   });
@@ -365,10 +365,10 @@ describe('loadConfig refuses bad configurations with one line naming the field',
 
 describe('loadConfig on arbitrary input', () => {
   const outcome = (e: unknown) => {
-    if (!(e instanceof ConfigError)) throw e;
+    if (!(e instanceof ServerError)) throw e;
     for (const line of e.problems) expect(line).not.toContain('\n');
   };
-  it('either loads or throws ConfigError for any JSON value', async () => {
+  it('either loads or throws ServerError for any JSON value', async () => {
     await fc.assert(
       fc.asyncProperty(fc.jsonValue(), async (value) => {
         await load(value).then(() => undefined, outcome);
@@ -377,7 +377,7 @@ describe('loadConfig on arbitrary input', () => {
     );
   });
 
-  it('either loads or throws ConfigError for mutations of a valid config', async () => {
+  it('either loads or throws ServerError for mutations of a valid config', async () => {
     const valid = JSON.stringify(base);
     const mutated = fc.oneof(
       fc
@@ -398,7 +398,7 @@ describe('loadConfig on arbitrary input', () => {
     );
   });
 
-  it('either loads or throws ConfigError for any authorized-keys text', async () => {
+  it('either loads or throws ServerError for any authorized-keys text', async () => {
     const line = fc.oneof(
       fc.string({ maxLength: 80 }),
       fc

@@ -10,8 +10,8 @@ import {
   type ServerConfig,
 } from 'spa-config/server-config';
 import { readPrivateKeyFile } from 'spa-node';
+import { configError, isServerError, SERVER_ERROR_CODES } from '../server-error.js';
 import { optionOfField, parseAuthorizedKeys } from './authorized-keys.js';
-import { ConfigError } from './config-error.js';
 import { resolveConfig } from './resolve-config.js';
 import type { ResolvedConfig } from './resolved-config.js';
 
@@ -21,7 +21,7 @@ export const MAX_CONFIG_BYTES = 1 << 20;
 export const MAX_AUTHORIZED_KEYS_BYTES = 16 << 20;
 
 /**
- * Loads and validates `path`. Throws ConfigError (code CONFIG_INVALID) listing every problem, one line
+ * Loads and validates `path`. Throws ServerError CONFIG_INVALID listing every problem, one line
  * each naming the field (`clients[1].publicKey: ...`, `server.json:3:7: ...`, `keys:4: services: ...`).
  */
 export async function loadConfig(path: string): Promise<ResolvedConfig> {
@@ -34,10 +34,10 @@ export async function loadConfig(path: string): Promise<ResolvedConfig> {
   const problems = checked.ok ? [] : [...checked.problems];
   const keyFile = readKeyFileField(value, checked);
   const serverKey = keyFile === undefined ? undefined : await readServerKey(resolve(base, keyFile), problems);
-  if (!checked.ok) throw new ConfigError(problems);
+  if (!checked.ok) throw configError(problems);
   const { config } = checked;
   const clients = await loadClients(config, base, problems);
-  if (problems.length > 0 || !serverKey) throw new ConfigError(problems);
+  if (problems.length > 0 || !serverKey) throw configError(problems);
   return resolveConfig({
     source,
     config,
@@ -50,12 +50,12 @@ export async function loadConfig(path: string): Promise<ResolvedConfig> {
 async function readBounded(path: string, limit: number, what: string): Promise<string> {
   try {
     const info = await stat(path);
-    if (!info.isFile()) throw new ConfigError([`${path}: the ${what} is not a regular file`]);
-    if (info.size > limit) throw new ConfigError([`${path}: the ${what} is larger than ${limit} bytes`]);
+    if (!info.isFile()) throw configError([`${path}: the ${what} is not a regular file`]);
+    if (info.size > limit) throw configError([`${path}: the ${what} is larger than ${limit} bytes`]);
     return await readFile(path, 'utf8');
   } catch (cause) {
-    if (cause instanceof ConfigError) throw cause;
-    throw new ConfigError([`${path}: cannot read the ${what}: ${describeFsError(cause)}`], { cause });
+    if (isServerError(cause, SERVER_ERROR_CODES.configInvalid)) throw cause;
+    throw configError([`${path}: cannot read the ${what}: ${describeFsError(cause)}`], { cause });
   }
 }
 
@@ -67,7 +67,7 @@ function parseJson(source: string, text: string): unknown {
   } catch (cause) {
     const where = locateJsonError(body);
     const detail = where ? `${where.line}:${where.column}: invalid JSON: ${where.message}` : 'invalid JSON';
-    throw new ConfigError([`${source}:${detail}`], { cause });
+    throw configError([`${source}:${detail}`], { cause });
   }
 }
 
@@ -99,7 +99,7 @@ async function loadClients(config: ServerConfig, base: string, problems: string[
     try {
       text = await readBounded(path, MAX_AUTHORIZED_KEYS_BYTES, 'authorized keys file');
     } catch (cause) {
-      if (!(cause instanceof ConfigError)) throw cause;
+      if (!isServerError(cause, SERVER_ERROR_CODES.configInvalid)) throw cause;
       problems.push(...cause.problems.map((p) => `authorizedKeysFile: ${p}`));
       return clients;
     }

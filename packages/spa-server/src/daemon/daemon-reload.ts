@@ -9,7 +9,7 @@ import type { RateLimiter } from '../pipeline/rate-limiter.js';
 import { buildRuntime, type Runtime } from '../pipeline/runtime.js';
 import { stillAllowed } from '../pipeline/still-allowed.js';
 import type { ReplayStore } from '../replay/replay-store.js';
-import { DAEMON_ERROR_CODES, DaemonError } from './daemon-errors.js';
+import { SERVER_ERROR_CODES, ServerError } from '../server-error.js';
 
 /** Fields only a restart applies: they own sockets, files and kernel objects. */
 export const RESTART_ONLY = ['listen', 'stateDir', 'firewall', 'metrics'] as const;
@@ -82,7 +82,7 @@ export async function setupFirewall(grants: GrantKeeper, rt: Runtime): Promise<v
     await grants.setup(rt.ports);
   } catch (cause) {
     const detail = cause instanceof Error ? cause.message : String(cause);
-    throw new DaemonError(DAEMON_ERROR_CODES.firewallSetupFailed, `firewall: setup failed: ${detail}`, {
+    throw new ServerError(SERVER_ERROR_CODES.firewallSetupFailed, `firewall: setup failed: ${detail}`, {
       cause,
     });
   }

@@ -7,8 +7,8 @@ import { captureLog } from '../../test/capture-log.js';
 import { createFakeDriver, type FakeDriver } from '../../test/fake-driver.js';
 import { type Fixture, makeClient, makeFixture } from '../../test/fixtures.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
+import { ServerError } from '../server-error.js';
 import { type Daemon, type DaemonDeps, startDaemon } from './daemon.js';
-import { DaemonError } from './daemon-errors.js';
 
 const dirs: string[] = [];
 const running: Daemon[] = [];
@@ -276,7 +276,7 @@ describe('daemon', () => {
         { ...fx.config, stateDir: join(file, 'state') },
         { driver, log: captureLog() },
       ).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(DaemonError);
+      expect(err).toBeInstanceOf(ServerError);
       expect(err).toMatchObject({
         code: 'STATE_DIR_UNWRITABLE',
         message: expect.stringContaining('stateDir'),

@@ -15,8 +15,8 @@ import { createRateLimiter } from '../pipeline/rate-limiter.js';
 import { bindReceivers, type Receiver } from '../pipeline/receive.js';
 import { buildRuntime, type Runtime } from '../pipeline/runtime.js';
 import { ReplayStore } from '../replay/replay-store.js';
+import { SERVER_ERROR_CODES, ServerError } from '../server-error.js';
 import { startDaemonControl } from './control/daemon-control.js';
-import { DAEMON_ERROR_CODES, DaemonError } from './daemon-errors.js';
 import { applyReload, type ReloadTargets, setupFirewall, warnSourceMode } from './daemon-reload.js';
 
 export interface DaemonDeps {
@@ -200,7 +200,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       },
     };
     const reloadNow = (next: ResolvedConfig): Promise<void> => {
-      if (stopped) throw new DaemonError(DAEMON_ERROR_CODES.stopped, 'reload: the daemon is stopped');
+      if (stopped) throw new ServerError(SERVER_ERROR_CODES.stopped, 'reload: the daemon is stopped');
       return applyReload(targets, next);
     };
 

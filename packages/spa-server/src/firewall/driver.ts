@@ -1,4 +1,5 @@
 /** Firewall driver: how the daemon asks the kernel to open a port for one address, with a kernel-side timeout. @module */
+import { SERVER_ERROR_CODES, ServerError } from '../server-error.js';
 import type { ToolCommand } from './process/tool-command.js';
 
 export type TransportProtocol = 'tcp' | 'udp';
@@ -53,24 +54,16 @@ export interface WatchCommand {
   concerns(line: string): boolean;
 }
 
+/** The driver's failure codes: the FIREWALL_* part of SERVER_ERROR_CODES, by the names the drivers use. */
 export const FIREWALL_ERROR_CODES = {
-  missingTool: 'FIREWALL_TOOL_MISSING',
-  commandFailed: 'FIREWALL_COMMAND_FAILED',
-  notReady: 'FIREWALL_NOT_READY',
-  // A value the driver refuses to pass to nft/iptables (bad address, port, name): the caller's bug.
-  invalidInput: 'FIREWALL_INVALID_INPUT',
+  missingTool: SERVER_ERROR_CODES.firewallToolMissing,
+  commandFailed: SERVER_ERROR_CODES.firewallCommandFailed,
+  notReady: SERVER_ERROR_CODES.firewallNotReady,
+  invalidInput: SERVER_ERROR_CODES.firewallInvalidInput,
 } as const;
-export type FirewallErrorCode = (typeof FIREWALL_ERROR_CODES)[keyof typeof FIREWALL_ERROR_CODES];
 
-/** Every driver failure: a stable code, a one-line message, the original error as `cause`. */
-export class FirewallError extends Error {
-  readonly code: FirewallErrorCode;
-  constructor(code: FirewallErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'FirewallError';
-    this.code = code;
-  }
-}
+/** Every driver failure is a ServerError with one of FIREWALL_ERROR_CODES, the original error as `cause`. */
+export { ServerError as FirewallError };
 
 /**
  * The daemon's only way to touch the kernel. Implementations own exactly one table/chain family and

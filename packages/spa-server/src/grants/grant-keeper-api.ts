@@ -3,6 +3,7 @@ import type { IpAddress } from 'spa-protocol';
 import type { FirewallDriver, Grant, GrantTarget, PortSpec } from '../firewall/driver.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
+import { SERVER_ERROR_CODES, ServerError } from '../server-error.js';
 import type { GrantOwner } from './grant-ledger.js';
 
 export interface GrantKeeperOptions {
@@ -13,14 +14,11 @@ export interface GrantKeeperOptions {
 }
 
 /** A grant refused because its client already holds `maxGrants` live grants. */
-export class GrantLimitError extends Error {
-  constructor(
-    readonly held: number,
-    readonly maxGrants: number,
-  ) {
-    super(`client holds ${held} live grants, the limit is ${maxGrants}`);
-    this.name = 'GrantLimitError';
-  }
+export function grantLimitError(held: number, maxGrants: number): ServerError {
+  return new ServerError(
+    SERVER_ERROR_CODES.grantLimit,
+    `client holds ${held} live grants, the limit is ${maxGrants}`,
+  );
 }
 
 /** A full pass over the ledger at most this often when it is touched (and from the daemon's timer). */
@@ -31,7 +29,7 @@ export interface GrantKeeper {
   setup(ports: readonly PortSpec[]): Promise<void>;
   /**
    * `owner` holds every address × port for `seconds` (never less than it already held). The kernel
-   * element lasts until the latest of its owners' grants ends. Rejects with GrantLimitError when the
+   * element lasts until the latest of its owners' grants ends. Rejects with ServerError GRANT_LIMIT when the
    * owner would hold more than `maxGrants`, or with the driver's error.
    */
   open(

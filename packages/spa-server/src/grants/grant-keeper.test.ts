@@ -11,7 +11,8 @@ import { createDaemonLog } from '../observability/log.js';
 import { createMetrics } from '../observability/metrics.js';
 import { buildRuntime } from '../pipeline/runtime.js';
 import { stillAllowed } from '../pipeline/still-allowed.js';
-import { createGrantKeeper, GrantLimitError } from './grant-keeper.js';
+import { SERVER_ERROR_CODES } from '../server-error.js';
+import { createGrantKeeper } from './grant-keeper.js';
 
 const T0 = 1_700_000_000_000;
 const SSH: PortSpec[] = [{ protocol: 'tcp', port: 22 }];
@@ -67,7 +68,9 @@ describe('grant keeper: ownership', () => {
     const two = [parseAddress('192.0.2.1')!, parseAddress('192.0.2.2')!];
     await k.grants.open(ALICE, two, SSH, 1, 2);
     await k.grants.open(ALICE, two, SSH, 1, 2);
-    await expect(k.grants.open(ALICE, ADDR, SSH, 1, 2)).rejects.toBeInstanceOf(GrantLimitError);
+    await expect(k.grants.open(ALICE, ADDR, SSH, 1, 2)).rejects.toMatchObject({
+      code: SERVER_ERROR_CODES.grantLimit,
+    });
     await k.grants.open(BOB, ADDR, SSH, 1, 2);
     k.clock.now += 2_000; // alice's grants expired: room again
     await k.grants.open(ALICE, ADDR, SSH, 1, 2);

@@ -4,7 +4,7 @@ import { ownerComment } from '../firewall/grant-values.js';
 import {
   type GrantKeeper,
   type GrantKeeperOptions,
-  GrantLimitError,
+  grantLimitError,
   PRUNE_INTERVAL_MS,
   targetsFor,
 } from './grant-keeper-api.js';
@@ -13,7 +13,6 @@ import { type ElementState, GrantLedger } from './grant-ledger.js';
 export {
   type GrantKeeper,
   type GrantKeeperOptions,
-  GrantLimitError,
   PRUNE_INTERVAL_MS,
   targetsFor,
 } from './grant-keeper-api.js';
@@ -110,7 +109,7 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
         touch(now);
         const added = targets.filter((t) => !ledger.owns(owner.keyId, t)).length;
         const held = ledger.heldBy(owner.keyId);
-        if (held + added > maxGrants) throw new GrantLimitError(held, maxGrants);
+        if (held + added > maxGrants) throw grantLimitError(held, maxGrants);
         const expiresAtMs = now + seconds * 1000;
         await driver.grant(targets.map((t) => grantOf(ledger.withOwner(owner, t, expiresAtMs), now)));
         for (const t of targets) ledger.add(owner, t, expiresAtMs);

@@ -1,7 +1,8 @@
 /** The optional Prometheus endpoint: GET /metrics on a TCP address that defaults to localhost. @module */
 import { createServer, type Server } from 'node:http';
 import type { ListenAddress } from '../config/resolved-config.js';
-import { DAEMON_ERROR_CODES, DaemonError, describeSystemError } from '../daemon/daemon-errors.js';
+import { describeSystemError } from '../daemon/describe-system-error.js';
+import { SERVER_ERROR_CODES, ServerError } from '../server-error.js';
 import { type MetricsSnapshot, renderPrometheus } from './metrics.js';
 
 export interface MetricsEndpoint {
@@ -33,8 +34,8 @@ export async function startMetricsEndpoint(
   await new Promise<void>((resolve, reject) => {
     server.once('error', (cause) =>
       reject(
-        new DaemonError(
-          DAEMON_ERROR_CODES.metricsListenFailed,
+        new ServerError(
+          SERVER_ERROR_CODES.metricsListenFailed,
           `metrics: cannot listen on ${formatHostPort(at)}: ${describeSystemError(cause)}`,
           { cause },
         ),

@@ -1,9 +1,10 @@
 /** The last stage of an allowed knock: durable replay record, then the firewall, then the log line. @module */
 import type { ResolvedClient } from '../config/resolved-config.js';
-import { type GrantKeeper, GrantLimitError } from '../grants/grant-keeper.js';
+import type { GrantKeeper } from '../grants/grant-keeper.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ReplayStore } from '../replay/replay-store.js';
+import { isServerError, SERVER_ERROR_CODES } from '../server-error.js';
 import type { PolicyDecision } from './policy.js';
 import type { ServerRefusal } from './reasons.js';
 
@@ -78,7 +79,7 @@ export async function commitKnock(
       await grants.close(owner, decision.addresses, decision.ports);
     }
   } catch (error) {
-    if (error instanceof GrantLimitError) {
+    if (isServerError(error, SERVER_ERROR_CODES.grantLimit)) {
       fail('client-grants-full', error);
       return;
     }

@@ -1,8 +1,9 @@
 /** UDP sockets for every listen address: read-only, the daemon never sends a byte back on them. @module */
 import { createSocket, type Socket } from 'node:dgram';
 import type { ListenAddress } from '../config/resolved-config.js';
-import { DAEMON_ERROR_CODES, DaemonError, describeSystemError } from '../daemon/daemon-errors.js';
+import { describeSystemError } from '../daemon/describe-system-error.js';
 import { formatHostPort } from '../observability/metrics-http.js';
+import { SERVER_ERROR_CODES, ServerError } from '../server-error.js';
 
 /** Asked for; the kernel caps it at net.core.rmem_max. Room for bursts while a batch is being checked. */
 export const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -53,8 +54,8 @@ function bindOne(at: ListenAddress): Promise<Socket> {
     const fail = (cause: Error): void => {
       socket.close();
       reject(
-        new DaemonError(
-          DAEMON_ERROR_CODES.listenFailed,
+        new ServerError(
+          SERVER_ERROR_CODES.listenFailed,
           `listen: cannot bind UDP ${formatHostPort(at)}: ${describeSystemError(cause)}`,
           { cause },
         ),

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { makeDirectory } from 'spa-node';
 import { KEY_ID_SIZE, NONCE_SIZE } from 'spa-protocol';
-import { DAEMON_ERROR_CODES, DaemonError, describeSystemError } from '../daemon/daemon-errors.js';
+import { describeSystemError } from '../daemon/describe-system-error.js';
+import { SERVER_ERROR_CODES, ServerError } from '../server-error.js';
 
 /*
  * Layout (all big-endian):
@@ -111,8 +112,8 @@ export class ReplayFile {
     try {
       await makeDirectory(dir);
     } catch (cause) {
-      throw new DaemonError(
-        DAEMON_ERROR_CODES.stateDirUnwritable,
+      throw new ServerError(
+        SERVER_ERROR_CODES.stateDirUnwritable,
         `stateDir ${dir} cannot be created: ${describeSystemError(cause)}`,
         { cause },
       );
@@ -130,8 +131,8 @@ export class ReplayFile {
       if ((cause as { code?: string }).code === 'ENOENT') {
         return { exists: false, floorMs: 0, records: [], damage: undefined, mtimeMs: 0 };
       }
-      throw new DaemonError(
-        DAEMON_ERROR_CODES.stateFileUnreadable,
+      throw new ServerError(
+        SERVER_ERROR_CODES.stateFileUnreadable,
         `replay state ${this.path} cannot be read: ${describeSystemError(cause)}`,
         { cause },
       );
@@ -179,8 +180,8 @@ export class ReplayFile {
       this.#handle = await open(this.path, 'a', 0o600);
       await previous?.close();
     } catch (cause) {
-      throw new DaemonError(
-        DAEMON_ERROR_CODES.stateDirUnwritable,
+      throw new ServerError(
+        SERVER_ERROR_CODES.stateDirUnwritable,
         `replay state ${this.path} cannot be written: ${describeSystemError(cause)}`,
         { cause },
       );

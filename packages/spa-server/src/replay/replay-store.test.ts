@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DaemonError } from '../daemon/daemon-errors.js';
+import { ServerError } from '../server-error.js';
 import { HEADER_SIZE, RECORD_SIZE, STATE_FILE } from './replay-file.js';
 import { ReplayStore } from './replay-store.js';
 
@@ -273,9 +273,9 @@ describe('replay store', () => {
       windowMs: WINDOW,
       clock: () => T0,
     }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(DaemonError);
-    expect((err as DaemonError).code).toBe('STATE_DIR_UNWRITABLE');
-    expect((err as DaemonError).message).toContain(join(blocker, 'state'));
+    expect(err).toBeInstanceOf(ServerError);
+    expect((err as ServerError).code).toBe('STATE_DIR_UNWRITABLE');
+    expect((err as ServerError).message).toContain(join(blocker, 'state'));
   });
 
   it('property: whatever the clock does, an accepted pair is never accepted again (also after restarts)', async () => {

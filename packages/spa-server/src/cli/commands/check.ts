@@ -6,7 +6,7 @@ export interface CheckOptions {
   readonly config: string;
 }
 
-/** Prints `ok: ...` and returns; a bad config throws ConfigError, which the CLI prints line by line (exit 2). */
+/** Prints `ok: ...` and returns; a bad config throws CONFIG_INVALID, which the CLI prints line by line (exit 78). */
 export async function runCheck(options: CheckOptions, now: number = Date.now()): Promise<void> {
   const config = await loadConfig(options.config);
   for (const warning of configWarnings(config, now)) process.stderr.write(`warning: ${warning}\n`);

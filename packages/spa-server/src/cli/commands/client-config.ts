@@ -3,7 +3,7 @@ import { formatPublicKey } from 'spa-protocol';
 import { loadConfig } from '../../config/load-config.js';
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 import type { PortSpec } from '../../firewall/driver.js';
-import { CLI_ERROR_CODES, CliError } from '../cli-error.js';
+import { SERVER_ERROR_CODES, ServerError } from '../../server-error.js';
 
 export interface ClientConfigOptions {
   readonly config: string;
@@ -15,7 +15,10 @@ const HOST = /^[A-Za-z0-9.:_-]{1,253}$/;
 
 export async function runClientConfig(name: string, options: ClientConfigOptions): Promise<void> {
   if (!HOST.test(options.host)) {
-    throw new CliError(CLI_ERROR_CODES.usage, `--host: "${options.host}" is not a DNS name or an IP address`);
+    throw new ServerError(
+      SERVER_ERROR_CODES.usage,
+      `--host: "${options.host}" is not a DNS name or an IP address`,
+    );
   }
   const config = await loadConfig(options.config);
   process.stdout.write(`${JSON.stringify(buildClientProfile(config, name, options.host), null, 2)}\n`);
@@ -29,8 +32,8 @@ export function buildClientProfile(config: ResolvedConfig, name: string, host: s
   const client = config.clients.find((c) => c.name === name);
   if (!client) {
     const known = config.clients.map((c) => c.name).slice(0, 20);
-    throw new CliError(
-      CLI_ERROR_CODES.unknownClient,
+    throw new ServerError(
+      SERVER_ERROR_CODES.unknownClient,
       `no client "${name}" in ${config.source}${known.length > 0 ? ` (clients: ${known.join(', ')})` : ''}`,
     );
   }

@@ -1,9 +1,9 @@
 /** `spa-server run` (the default): starts the daemon; SIGHUP reloads the config, SIGTERM/SIGINT stop. @module */
-import { ConfigError } from '../../config/config-error.js';
 import { loadConfig } from '../../config/load-config.js';
 import { type Daemon, startDaemon } from '../../daemon/daemon.js';
 import { createDriver } from '../../firewall/create-driver.js';
 import { type LogFields, type LogLevel, stdoutLogger } from '../../observability/log.js';
+import { isServerError, SERVER_ERROR_CODES } from '../../server-error.js';
 
 export interface RunOptions {
   readonly config: string;
@@ -29,7 +29,7 @@ export async function runDaemon(options: RunOptions): Promise<void> {
       await daemon.reload(next); // the daemon logs daemon.reloaded
     } catch (error) {
       // The old configuration stays in force: a typo in a reload must not open or close anything.
-      const problems = error instanceof ConfigError ? error.problems : undefined;
+      const problems = isServerError(error, SERVER_ERROR_CODES.configInvalid) ? error.problems : undefined;
       log('error', 'config.reload-failed', {
         reason: (error as { code?: string } | null)?.code ?? 'error',
         message: problems ? `${problems.length} problem(s) in ${config.source}` : describe(error),

@@ -4,7 +4,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { askDaemon } from '../../daemon/control/control-client.js';
 import { createDriver } from '../../firewall/create-driver.js';
 import type { ProtectionState } from '../../firewall/driver.js';
-import { PROTECTION_ERROR_CODES, ProtectionError } from '../protection-error.js';
+import { SERVER_ERROR_CODES, ServerError } from '../../server-error.js';
 import { buildStatus, formatStatus, protectionProblem, type StatusDaemon } from './status-report.js';
 
 export interface StatusOptions {
@@ -12,7 +12,7 @@ export interface StatusOptions {
   readonly json?: boolean;
 }
 
-/** Prints the report; then rejects with a ProtectionError (exit 3) when protection is missing or incomplete. */
+/** Prints the report; then rejects with PROTECTION_MISSING or PROTECTION_INCOMPLETE (exit 3) when protection is missing or incomplete. */
 export async function runStatus(options: StatusOptions): Promise<void> {
   const config = await loadConfig(options.config);
   const driver = createDriver(config.firewall);
@@ -28,8 +28,10 @@ export async function runStatus(options: StatusOptions): Promise<void> {
   const problem = protectionProblem(report);
   if (problem !== undefined) {
     const code =
-      report.protection === 'missing' ? PROTECTION_ERROR_CODES.missing : PROTECTION_ERROR_CODES.incomplete;
-    throw new ProtectionError(code, problem);
+      report.protection === 'missing'
+        ? SERVER_ERROR_CODES.protectionMissing
+        : SERVER_ERROR_CODES.protectionIncomplete;
+    throw new ServerError(code, problem);
   }
 }
 

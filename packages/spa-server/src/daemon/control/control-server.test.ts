@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DAEMON_ERROR_CODES } from '../daemon-errors.js';
+import { SERVER_ERROR_CODES } from '../../server-error.js';
 import { askDaemon } from './control-client.js';
 import { type ControlRefusal, controlSocketPath } from './control-messages.js';
 import { type ControlHandlers, type ControlServer, startControlServer } from './control-server.js';
@@ -111,14 +111,14 @@ describe('control socket', () => {
     const path = controlSocketPath(dir);
     const first = await startControlServer({ path, handlers: handlers() });
     await expect(startControlServer({ path, handlers: handlers() })).rejects.toMatchObject({
-      code: DAEMON_ERROR_CODES.alreadyRunning,
+      code: SERVER_ERROR_CODES.alreadyRunning,
       message: `another spa-server is running with stateDir ${dir}: stop it first`,
     });
     // A crash leaves the file but nobody listening: simulated by closing the listener without unlinking.
     await first.close();
     await writeFile(path, 'not a socket');
     await expect(startControlServer({ path, handlers: handlers() })).rejects.toMatchObject({
-      code: DAEMON_ERROR_CODES.controlSocketFailed,
+      code: SERVER_ERROR_CODES.controlSocketFailed,
     });
     await rm(path);
     server = await startControlServer({ path, handlers: handlers() });
@@ -129,7 +129,7 @@ describe('control socket', () => {
     await expect(
       startControlServer({ path: join(dir, 'x'.repeat(120), 'control.sock'), handlers: handlers() }),
     ).rejects.toMatchObject({
-      code: DAEMON_ERROR_CODES.controlSocketFailed,
+      code: SERVER_ERROR_CODES.controlSocketFailed,
       message: /choose a shorter stateDir/,
     });
   });

@@ -2,7 +2,8 @@
 import { chmod, lstat, unlink } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { DAEMON_ERROR_CODES, DaemonError, describeSystemError } from '../daemon-errors.js';
+import { SERVER_ERROR_CODES, ServerError } from '../../server-error.js';
+import { describeSystemError } from '../describe-system-error.js';
 import {
   type ControlRefusal,
   type ControlResponse,
@@ -43,8 +44,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const maxConnections = options.maxConnections ?? 8;
   const timeoutMs = options.timeoutMs ?? 2000;
   if (Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) {
-    throw new DaemonError(
-      DAEMON_ERROR_CODES.controlSocketFailed,
+    throw new ServerError(
+      SERVER_ERROR_CODES.controlSocketFailed,
       `control socket ${path}: longer than ${MAX_SOCKET_PATH_BYTES} bytes: choose a shorter stateDir`,
     );
   }
@@ -140,8 +141,8 @@ async function claim(path: string): Promise<void> {
     throw socketError(path, error);
   }
   if (!info.isSocket()) {
-    throw new DaemonError(
-      DAEMON_ERROR_CODES.controlSocketFailed,
+    throw new ServerError(
+      SERVER_ERROR_CODES.controlSocketFailed,
       `control socket ${path}: exists and is not a socket: remove it`,
     );
   }
@@ -154,8 +155,8 @@ async function claim(path: string): Promise<void> {
     probe.once('error', () => resolve(false));
   });
   if (live) {
-    throw new DaemonError(
-      DAEMON_ERROR_CODES.alreadyRunning,
+    throw new ServerError(
+      SERVER_ERROR_CODES.alreadyRunning,
       `another spa-server is running with stateDir ${dirname(path)}: stop it first`,
     );
   }
@@ -174,9 +175,9 @@ function line(response: ControlResponse): string {
   return `${JSON.stringify(response)}\n`;
 }
 
-function socketError(path: string, cause: unknown): DaemonError {
-  return new DaemonError(
-    DAEMON_ERROR_CODES.controlSocketFailed,
+function socketError(path: string, cause: unknown): ServerError {
+  return new ServerError(
+    SERVER_ERROR_CODES.controlSocketFailed,
     `control socket ${path}: ${describeSystemError(cause)}`,
     { cause },
   );
