@@ -35,7 +35,7 @@ export function packetWalkthrough(say: Narrator): void {
       hex(id) === aliceId ? { publicKey: alice.publicKey, name: 'alice' } : undefined,
     nowMs: Date.now(),
     windowMs: 60_000,
-    isReplay: (k: SignedKnock) => seen.has(hex(k.keyId) + hex(k.nonce)),
+    replay: (k: SignedKnock) => (seen.has(hex(k.keyId) + hex(k.nonce)) ? ('replay' as const) : undefined),
   };
   const first = decodeDatagram(ctx, datagram, options);
   if (first.ok) seen.add(hex(first.value.knock.keyId) + hex(first.value.knock.nonce));

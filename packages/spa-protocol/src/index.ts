@@ -12,6 +12,14 @@ export {
   parseAddress,
   unmapAddress,
 } from './address.js';
+export {
+  type AuthenticateOptions,
+  type AuthResult,
+  authenticateDatagram,
+  type DecodedKnock,
+  type KnownClient,
+  type Replayed,
+} from './authenticate.js';
 export { equalBytes } from './bytes.js';
 export {
   ACCESS_TYPE,
@@ -35,7 +43,7 @@ export {
 } from './constants.js';
 export type { CryptoBackend } from './crypto/backend.js';
 export { nobleBackend } from './crypto/noble.js';
-export { type DecodedKnock, type DecodeOptions, decodeDatagram, type KnownClient } from './decode.js';
+export { type DecodeOptions, decodeDatagram } from './decode.js';
 export { hasCanonicalS, isWeakEd25519PublicKey } from './ed25519-checks.js';
 export { decodeBase64url, encodeBase64url } from './encoding.js';
 export { ERROR_CODES, type ErrorCode, SpaError } from './errors.js';

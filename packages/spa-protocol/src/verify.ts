@@ -1,6 +1,6 @@
-/** The authentication checks after unsealing: key strength, time window, strict signature (§7 11–15). @module */
+/** The time window and the strict signature check (§7 12, 14–15). @module */
 import type { CryptoBackend } from './crypto/backend.js';
-import { hasCanonicalS, isWeakEd25519PublicKey } from './ed25519-checks.js';
+import { hasCanonicalS } from './ed25519-checks.js';
 import type { OpenedKnock } from './packet.js';
 import type { RefusalReason } from './refusal.js';
 
@@ -18,13 +18,15 @@ export function isWithinWindow(
   return timestampMs >= nowMs - pastMs && timestampMs <= nowMs + futureMs;
 }
 
-/** §7 11, 14, 15 for a client key found by key id: undefined when the signature is good. */
+/**
+ * §7 14–15: undefined when the signature is good. The key must have passed step 11 (the weak-key
+ * check): authenticateDatagram runs it before calling this, and a step-13 refusal's client passed it.
+ */
 export function verifyOpenedKnock(
   backend: CryptoBackend,
   opened: OpenedKnock,
   clientPublicKey: Uint8Array,
 ): RefusalReason | undefined {
-  if (isWeakEd25519PublicKey(clientPublicKey)) return 'weak-key';
   // Checked here, not left to the backend, so noble and OpenSSL cannot disagree on malleable S.
   if (!hasCanonicalS(opened.signature)) return 'bad-signature';
   return backend.ed25519Verify(clientPublicKey, opened.signedMessage, opened.signature)

@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { nodeBackend } from 'spa-node';
 import { hex, replayRandom, unhex } from 'spa-test-kit/forge/forge';
 import { describe, expect, it } from 'vitest';
+import { authenticateDatagram } from '../src/authenticate.js';
 import { nobleBackend } from '../src/crypto/noble.js';
 import { decodeDatagram } from '../src/decode.js';
 import { computeKeyId } from '../src/keys.js';
-import { createServerContext, encodeDatagram } from '../src/packet.js';
+import { createServerContext, encodeDatagram, precheckDatagram } from '../src/packet.js';
 import type { KnockRequest } from '../src/request.js';
 
 interface ValidVector {
@@ -81,13 +82,18 @@ for (const backend of [nobleBackend, nodeBackend]) {
 
     it.each(invalidVectors.map((v) => [v.name, v.expect, v] as const))('refuses %s as %s', (_, reason, v) => {
       const ctx = createServerContext(backend, unhex(v.serverSecretKey));
-      const result = decodeDatagram(ctx, unhex(v.datagram), {
+      const datagram = unhex(v.datagram);
+      const options = {
         lookup: lookupFrom(v.clients),
         nowMs: v.nowMs,
         windowMs: v.windowMs,
         futureWindowMs: v.futureWindowMs,
-      });
-      expect(result).toEqual({ ok: false, reason });
+      };
+      expect(decodeDatagram(ctx, datagram, options)).toEqual({ ok: false, reason });
+      // The same refusal from the two steps a server runs apart (its rate limiter and queue between).
+      const early = precheckDatagram(ctx, datagram);
+      if (early) expect(early).toBe(reason);
+      else expect(authenticateDatagram(ctx, datagram, options)).toEqual({ ok: false, reason });
     });
   });
 }

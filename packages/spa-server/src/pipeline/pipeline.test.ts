@@ -69,6 +69,16 @@ describe('packet pipeline', () => {
     expect(r.log.events('knock.refused')[1]).toMatchObject({ reason: 'stale', src: SRC });
   });
 
+  it("passes the replay store's own step-13 verdict through: below its floor is stale, unverified, unnamed", async () => {
+    // The store's floor is its start time: a knock dated before it is inside the window but refused.
+    await r.feed(r.fx.knock({}, { now: T0 - 10_000 }));
+    expect(r.reasons()).toEqual(['stale']);
+    expect(r.backend.calls.ed25519Verify ?? 0).toBe(0);
+    const [line] = r.log.events('knock.refused');
+    expect(line).toMatchObject({ reason: 'stale', src: SRC });
+    expect(line?.client).toBeUndefined();
+  });
+
   it('names no client before the signature verified, so a spoofed copy cannot get an address banned', async () => {
     const OTHER = '203.0.113.66';
     const knock = r.fx.knock({}, { now: T0 });

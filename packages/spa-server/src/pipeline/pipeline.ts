@@ -123,25 +123,25 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     if (!auth.ok) {
       // Not authenticated yet: no client name in the log (see authenticate).
       refuse(auth.reason, src, item.srcPort);
-      if (auth.opened && auth.client)
-        revokeDuplicate(rt, auth.opened, auth.client, item.source, item.srcPort);
+      const { replayed } = auth;
+      if (replayed) revokeDuplicate(rt, replayed.opened, replayed.client, item.source, item.srcPort);
       return;
     }
+    const { knock, client } = auth.value;
     // Before policy: a knock that authenticated spends its nonce even when policy refuses it, so a
     // captured copy resent from forged sources is a `replay` (no client named), never a stream of
     // policy refusals naming the client next to addresses of the sender's choosing (fail2ban).
-    const refused = admitKnock(clientLimiter, replay, auth.knock, auth.client);
+    const refused = admitKnock(clientLimiter, replay, knock, client);
     if (refused) {
-      refuse(refused, src, item.srcPort, auth.client.name);
+      refuse(refused, src, item.srcPort, client.name);
       return;
     }
-    const policy = applyPolicy(auth.knock, auth.client, item.source, rt.limits, now);
+    const policy = applyPolicy(knock, client, item.source, rt.limits, now);
     if (!policy.ok) {
-      refuse(policy.reason, src, item.srcPort, auth.client.name);
+      refuse(policy.reason, src, item.srcPort, client.name);
       return;
     }
     const { decision } = policy;
-    const { client } = auth;
     const done = commitKnock(
       {
         replay,
@@ -161,7 +161,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     );
     if (decision.sourceMode && decision.kind === 'open') {
       // Synchronously after the replay reservation: a copy later in the same batch finds it.
-      sourceKnocks.remember(client.keyIdHex, hexOf(auth.knock.nonce), {
+      sourceKnocks.remember(client.keyIdHex, hexOf(knock.nonce), {
         owner: { keyId: client.keyIdHex, name: client.name },
         source: decision.addresses[0]!,
         ports: decision.ports,
