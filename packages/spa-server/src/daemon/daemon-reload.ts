@@ -9,7 +9,7 @@ import type { RateLimiter } from '../pipeline/rate-limiter.js';
 import { buildRuntime, type Runtime } from '../pipeline/runtime.js';
 import { stillAllowed } from '../pipeline/still-allowed.js';
 import type { ReplayStore } from '../replay/replay-store.js';
-import { DAEMON_ERROR_CODES, DaemonError } from './daemon-errors.js';
+import { DAEMON_ERROR_CODES, DaemonError } from '../shared/daemon-errors.js';
 
 /** Fields only a restart applies: they own sockets, files and kernel objects. */
 export const RESTART_ONLY = ['listen', 'stateDir', 'firewall', 'metrics'] as const;

@@ -7,8 +7,8 @@ import { captureLog } from '../../test/capture-log.js';
 import { createFakeDriver, type FakeDriver } from '../../test/fake-driver.js';
 import { type Fixture, makeClient, makeFixture } from '../../test/fixtures.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
+import { DaemonError } from '../shared/daemon-errors.js';
 import { type Daemon, type DaemonDeps, startDaemon } from './daemon.js';
-import { DaemonError } from './daemon-errors.js';
 
 const dirs: string[] = [];
 const running: Daemon[] = [];

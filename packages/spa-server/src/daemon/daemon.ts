@@ -15,8 +15,8 @@ import { createRateLimiter } from '../pipeline/rate-limiter.js';
 import { bindReceivers, type Receiver } from '../pipeline/receive.js';
 import { buildRuntime, type Runtime } from '../pipeline/runtime.js';
 import { ReplayStore } from '../replay/replay-store.js';
+import { DAEMON_ERROR_CODES, DaemonError } from '../shared/daemon-errors.js';
 import { startDaemonControl } from './control/daemon-control.js';
-import { DAEMON_ERROR_CODES, DaemonError } from './daemon-errors.js';
 import { applyReload, type ReloadTargets, setupFirewall, warnSourceMode } from './daemon-reload.js';
 
 export interface DaemonDeps {

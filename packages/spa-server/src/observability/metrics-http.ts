@@ -1,7 +1,7 @@
 /** The optional Prometheus endpoint: GET /metrics on a TCP address that defaults to localhost. @module */
 import { createServer, type Server } from 'node:http';
 import type { ListenAddress } from '../config/resolved-config.js';
-import { DAEMON_ERROR_CODES, DaemonError, describeSystemError } from '../daemon/daemon-errors.js';
+import { DAEMON_ERROR_CODES, DaemonError, describeSystemError } from '../shared/daemon-errors.js';
 import { type MetricsSnapshot, renderPrometheus } from './metrics.js';
 
 export interface MetricsEndpoint {

@@ -4,8 +4,8 @@ import { type GrantKeeper, GrantLimitError } from '../grants/grant-keeper.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ReplayStore } from '../replay/replay-store.js';
+import type { ServerRefusal } from '../shared/reasons.js';
 import type { PolicyDecision } from './policy.js';
-import type { ServerRefusal } from './reasons.js';
 
 export interface CommitDeps {
   readonly replay: ReplayStore;

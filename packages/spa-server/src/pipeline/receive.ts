@@ -1,8 +1,8 @@
 /** UDP sockets for every listen address: read-only, the daemon never sends a byte back on them. @module */
 import { createSocket, type Socket } from 'node:dgram';
 import type { ListenAddress } from '../config/resolved-config.js';
-import { DAEMON_ERROR_CODES, DaemonError, describeSystemError } from '../daemon/daemon-errors.js';
 import { formatHostPort } from '../observability/metrics-http.js';
+import { DAEMON_ERROR_CODES, DaemonError, describeSystemError } from '../shared/daemon-errors.js';
 
 /** Asked for; the kernel caps it at net.core.rmem_max. Room for bursts while a batch is being checked. */
 export const RECV_BUFFER_BYTES = 4 * 1024 * 1024;

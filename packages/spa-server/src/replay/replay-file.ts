@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { makeDirectory } from 'spa-node';
 import { KEY_ID_SIZE, NONCE_SIZE } from 'spa-protocol';
-import { DAEMON_ERROR_CODES, DaemonError, describeSystemError } from '../daemon/daemon-errors.js';
+import { DAEMON_ERROR_CODES, DaemonError, describeSystemError } from '../shared/daemon-errors.js';
 
 /*
  * Layout (all big-endian):

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DaemonError } from '../daemon/daemon-errors.js';
+import { DaemonError } from '../shared/daemon-errors.js';
 import { HEADER_SIZE, RECORD_SIZE, STATE_FILE } from './replay-file.js';
 import { ReplayStore } from './replay-store.js';
 

@@ -12,7 +12,7 @@ export interface RunOptions {
 /** Resolves once the daemon has stopped after SIGTERM or SIGINT; start-up failures reject. */
 export async function runDaemon(options: RunOptions): Promise<void> {
   const config = await loadConfig(options.config);
-  const driver = createDriver(config.firewall);
+  const driver = createDriver(config);
   let daemon: Daemon;
   try {
     daemon = await startDaemon(config, { driver });

@@ -15,7 +15,7 @@ export interface StatusOptions {
 /** Prints the report; then rejects with a ProtectionError (exit 3) when protection is missing or incomplete. */
 export async function runStatus(options: StatusOptions): Promise<void> {
   const config = await loadConfig(options.config);
-  const driver = createDriver(config.firewall);
+  const driver = createDriver(config);
   let kernel: ProtectionState;
   let daemon: StatusDaemon;
   try {

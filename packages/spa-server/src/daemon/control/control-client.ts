@@ -1,6 +1,6 @@
 /** Asking the running daemon over its control socket (`status`, `flush`): "no daemon" is an answer, anything unclear is an error. @module */
 import { connect } from 'node:net';
-import { describeSystemError } from '../daemon-errors.js';
+import { describeSystemError } from '../../shared/daemon-errors.js';
 import { type ControlOp, type ControlResponse, controlSocketPath } from './control-messages.js';
 
 export type DaemonAnswer =

@@ -2,7 +2,7 @@
 import { chmod, lstat, unlink } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { DAEMON_ERROR_CODES, DaemonError, describeSystemError } from '../daemon-errors.js';
+import { DAEMON_ERROR_CODES, DaemonError, describeSystemError } from '../../shared/daemon-errors.js';
 import {
   type ControlRefusal,
   type ControlResponse,

@@ -2,7 +2,7 @@
 import type { GrantKeeper } from '../../grants/grant-keeper.js';
 import type { DaemonLog } from '../../observability/log.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { createBucket, takeToken } from '../../pipeline/token-bucket.js';
+import { createBucket, takeToken } from '../../shared/token-bucket.js';
 import { controlSocketPath } from './control-messages.js';
 import { type ControlServer, startControlServer } from './control-server.js';
 
