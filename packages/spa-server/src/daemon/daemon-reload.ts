@@ -1,7 +1,7 @@
 /** Applying a new configuration to a running daemon: firewall first, then one swap of keys and policy. @module */
 import type { CryptoBackend } from 'spa-protocol';
 import type { ResolvedConfig } from '../config/resolved-config.js';
-import type { GrantKeeper } from '../grants/grant-keeper.js';
+import type { GrantKeeper } from '../grants/grant-keeper-api.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { ClientLimiter } from '../pipeline/client-limiter.js';
 import type { Pipeline } from '../pipeline/pipeline.js';

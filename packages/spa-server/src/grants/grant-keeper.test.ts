@@ -11,7 +11,8 @@ import { createDaemonLog } from '../observability/log.js';
 import { createMetrics } from '../observability/metrics.js';
 import { buildRuntime } from '../pipeline/runtime.js';
 import { stillAllowed } from '../pipeline/still-allowed.js';
-import { createGrantKeeper, GrantLimitError } from './grant-keeper.js';
+import { createGrantKeeper } from './grant-keeper.js';
+import { GrantLimitError } from './grant-keeper-api.js';
 
 const T0 = 1_700_000_000_000;
 const SSH: PortSpec[] = [{ protocol: 'tcp', port: 22 }];

@@ -1,6 +1,6 @@
 /** The last stage of an allowed knock: durable replay record, then the firewall, then the log line. @module */
 import type { ResolvedClient } from '../config/resolved-config.js';
-import { type GrantKeeper, GrantLimitError } from '../grants/grant-keeper.js';
+import { type GrantKeeper, GrantLimitError } from '../grants/grant-keeper-api.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ReplayStore } from '../replay/replay-store.js';

@@ -8,7 +8,7 @@ import {
   verifyOpenedKnock,
 } from 'spa-protocol';
 import type { ResolvedClient } from '../config/resolved-config.js';
-import { type GrantKeeper, targetsFor } from '../grants/grant-keeper.js';
+import { type GrantKeeper, targetsFor } from '../grants/grant-keeper-api.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ReplayStore } from '../replay/replay-store.js';
