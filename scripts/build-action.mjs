@@ -1,5 +1,5 @@
-/** Bundles the GitHub Action's entry points (action/src/main.ts, post.ts) into action/dist, with every dependency inlined. @module */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+/** Bundles the GitHub Action (action/src/action.ts, every dependency inlined) into action/dist, with one small entry file per step. @module */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,16 +7,20 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const ACTION_DIST = join(root, 'action', 'dist');
+/** The steps action.yml runs (runs.main, runs.post); each entry file only calls the shared bundle. */
 export const ACTION_ENTRIES = ['main', 'post'];
+const BUNDLE = 'action';
+const FILES = [BUNDLE, ...ACTION_ENTRIES].map((name) => `${name}.cjs`);
 
 /**
  * A runner runs `node action/dist/main.cjs` from a checkout of this repository at the tag a workflow
- * names: no install step, so the bundle is committed and must hold everything. Not minified: whoever
- * pins the action can read what runs with their secret.
+ * names: no install step, so the bundle is committed and must hold everything. One bundle for both
+ * steps, so the packages' code is committed once. Whitespace and syntax are minified, names are
+ * kept: whoever pins the action can still read (after a formatter) what runs with their secret.
  */
 export async function buildAction(outDir = ACTION_DIST) {
   await build({
-    entryPoints: ACTION_ENTRIES.map((name) => ({ in: join(root, 'action', 'src', `${name}.ts`), out: name })),
+    entryPoints: [{ in: join(root, 'action', 'src', `${BUNDLE}.ts`), out: BUNDLE }],
     outdir: outDir,
     outExtension: { '.js': '.cjs' },
     bundle: true,
@@ -24,13 +28,21 @@ export async function buildAction(outDir = ACTION_DIST) {
     platform: 'node',
     target: 'node20',
     conditions: ['source'],
-    minify: false,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    minifyIdentifiers: false,
     legalComments: 'eof',
     // Workspace paths in comments would make the bundle differ between checkouts.
     sourcemap: false,
     logLevel: 'warning',
   });
-  return ACTION_ENTRIES.map((name) => join(outDir, `${name}.cjs`));
+  for (const name of ACTION_ENTRIES) {
+    writeFileSync(
+      join(outDir, `${name}.cjs`),
+      `'use strict';\nrequire('./${BUNDLE}.cjs').runStep('${name}');\n`,
+    );
+  }
+  return FILES.map((file) => join(outDir, file));
 }
 
 /** True when action/dist is exactly what the sources build (CI fails a commit that forgot to rebuild). */
@@ -38,8 +50,7 @@ export async function actionDistIsCurrent() {
   const scratch = mkdtempSync(join(tmpdir(), 'spa-action-'));
   try {
     await buildAction(scratch);
-    return ACTION_ENTRIES.every((name) => {
-      const file = `${name}.cjs`;
+    return FILES.every((file) => {
       try {
         return readFileSync(join(scratch, file), 'utf8') === readFileSync(join(ACTION_DIST, file), 'utf8');
       } catch {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets everything up, then runs every check: lint, types, unit tests (Node 20 and 24), and the kernel tests in namespaces.
+# Sets everything up, then runs every check: lint, import rules, types, unit tests (Node 20 and 24), and the kernel tests in namespaces.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
@@ -20,6 +20,7 @@ vitest() { # vitest REPORT NODE ARGS...
 }
 
 step lint pnpm exec biome ci .
+step deps pnpm run --silent lint:deps
 step typecheck pnpm run --silent typecheck
 echo "== unit tests (Node $(node --version), with coverage)"
 vitest reports/unit-node20.json node --project unit --coverage

@@ -1,11 +1,11 @@
 /** The action's main step: knock to open the services for this runner, wait until they accept connections. @module */
 import { formatHuman } from 'spa-client';
-import { InputError, readActionInputs } from './action-inputs.js';
+import { readActionInputs } from './action-inputs.js';
 import { knock } from './knock-step.js';
 import { STATE_ADDRESSES, STATE_SENT } from './state-names.js';
 import { logError, logInfo, saveState, setOutput } from './workflow-io.js';
 
-async function main(): Promise<number> {
+export async function main(): Promise<number> {
   const inputs = readActionInputs();
   const { report, error } = await knock('open', inputs);
   if (report) {
@@ -22,13 +22,3 @@ async function main(): Promise<number> {
   }
   return 0;
 }
-
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    logError(error instanceof InputError ? error.message : `spa-action: ${String(error)}`);
-    process.exitCode = 1;
-  },
-);

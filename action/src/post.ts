@@ -1,11 +1,11 @@
 /** The action's post step: always runs (also after a failed job) and asks the server to close what main opened. @module */
 import { formatHuman } from 'spa-client';
-import { InputError, readActionInputs } from './action-inputs.js';
+import { readActionInputs } from './action-inputs.js';
 import { knock } from './knock-step.js';
 import { STATE_ADDRESSES, STATE_SENT } from './state-names.js';
 import { logError, logInfo, readState } from './workflow-io.js';
 
-async function post(): Promise<number> {
+export async function post(): Promise<number> {
   if (readState(STATE_SENT) !== 'true') {
     logInfo('spa: main sent no knock, nothing to close');
     return 0;
@@ -24,13 +24,3 @@ async function post(): Promise<number> {
   }
   return 0;
 }
-
-post().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    logError(error instanceof InputError ? error.message : `spa-action: ${String(error)}`);
-    process.exitCode = 1;
-  },
-);

@@ -88,6 +88,20 @@ const integer = (min: number, max: number, what: string) =>
     .int({ error: `expected ${what}` })
     .check(z.minimum(min, { error: `expected ${what}` }), z.maximum(max, { error: `expected ${what}` }));
 
+/** One token, several comma-separated in one string, or a list of 1..max of them. */
+const tokenList = (test: (s: string) => boolean, what: string, max: number, one: string, many: string) =>
+  z.union(
+    [
+      matching(eachToken(test), what),
+      z
+        .array(matching(test, what))
+        .check(
+          z.minLength(1, { error: `expected at least one ${one}` }),
+          z.maxLength(max, { error: `at most ${max} ${many}` }),
+        ),
+    ],
+    { error: `expected ${what}, or a list of them` },
+  );
 const hostName = text(1, 253, 'a DNS name or an IP address').check(
   z.regex(/^[A-Za-z0-9.:_-]+$/, { error: 'expected a DNS name or an IP address' }),
 );
@@ -134,33 +148,9 @@ const hostProfile = z.strictObject(
         { error: `expected {"name": ["tcp/PORT", …]} or ["name", "tcp/PORT", …]` },
       ),
     ),
-    allowIp: z.optional(
-      z.union(
-        [
-          matching(eachToken(isAllowIpMode), ALLOW_IP_MODE),
-          z
-            .array(matching(isAllowIpMode, ALLOW_IP_MODE))
-            .check(
-              z.minLength(1, { error: 'expected at least one entry' }),
-              z.maxLength(MAX_ADDRESSES, { error: `at most ${MAX_ADDRESSES} entries` }),
-            ),
-        ],
-        { error: `expected ${ALLOW_IP_MODE}, or a list of them` },
-      ),
-    ),
+    allowIp: z.optional(tokenList(isAllowIpMode, ALLOW_IP_MODE, MAX_ADDRESSES, 'entry', 'entries')),
     discover: z.optional(
-      z.union(
-        [
-          matching(eachToken(isDiscoverySource), DISCOVERY_SOURCE),
-          z
-            .array(matching(isDiscoverySource, DISCOVERY_SOURCE))
-            .check(
-              z.minLength(1, { error: 'expected at least one source' }),
-              z.maxLength(MAX_DISCOVERY_SOURCES, { error: `at most ${MAX_DISCOVERY_SOURCES} sources` }),
-            ),
-        ],
-        { error: `expected ${DISCOVERY_SOURCE}, or a list of them` },
-      ),
+      tokenList(isDiscoverySource, DISCOVERY_SOURCE, MAX_DISCOVERY_SOURCES, 'source', 'sources'),
     ),
     discoverCa: z.optional(text(1, 4096, 'a CA certificate file path')),
     duration: z.optional(integer(0, 0xffffffff, 'a whole number of seconds')),

@@ -25,12 +25,9 @@ export function seal(
   plaintext: Uint8Array,
 ): Uint8Array | undefined {
   const shared = backend.x25519(ephemeralSecret, serverPublic);
-  if (!shared || isAllZero(shared)) return undefined;
-  const key = deriveSealKey(backend, shared, ephemeralPublic, serverPublic);
-  wipe(shared);
-  const sealed = backend.chachaSeal(key, ZERO_NONCE, plaintext, header);
-  wipe(key);
-  return sealed;
+  return withSealKey(backend, shared, ephemeralPublic, serverPublic, (key) =>
+    backend.chachaSeal(key, ZERO_NONCE, plaintext, header),
+  );
 }
 
 /** Server side. Undefined when the ephemeral key is bad or the tag does not verify: never throws. */
@@ -43,10 +40,26 @@ export function unseal(
   sealed: Uint8Array,
 ): Uint8Array | undefined {
   const shared = backend.x25519(serverSecret, ephemeralPublic);
+  return withSealKey(backend, shared, ephemeralPublic, serverPublic, (key) =>
+    backend.chachaOpen(key, ZERO_NONCE, sealed, header),
+  );
+}
+
+/**
+ * Runs `use` with the seal key from an X25519 shared secret, wiping the secret and the key after;
+ * undefined for a failed or all-zero agreement (a small-order point).
+ */
+function withSealKey<T>(
+  backend: CryptoBackend,
+  shared: Uint8Array | undefined,
+  ephemeralPublic: Uint8Array,
+  serverPublic: Uint8Array,
+  use: (key: Uint8Array) => T,
+): T | undefined {
   if (!shared || isAllZero(shared)) return undefined;
   const key = deriveSealKey(backend, shared, ephemeralPublic, serverPublic);
   wipe(shared);
-  const plaintext = backend.chachaOpen(key, ZERO_NONCE, sealed, header);
+  const result = use(key);
   wipe(key);
-  return plaintext;
+  return result;
 }

@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_CODES, exitCodeFor } from './cli/exit-codes.js';
 import { VERSION } from './cli/version.js';
-import { isServerError, SERVER_ERROR_CODES } from './server-error.js';
+import { isServerError, SERVER_ERROR_CODES } from './shared/server-error.js';
 
 const DEFAULT_CONFIG = '/etc/spa/server.json';
 

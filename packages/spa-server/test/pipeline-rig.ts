@@ -1,12 +1,12 @@
 /** The packet pipeline wired with its real stages, a fake firewall and an injected clock, for the pipeline's tests. @module */
 import { rmSync } from 'node:fs';
 import type { ResolvedConfig } from '../src/config/resolved-config.js';
-import { createGrantKeeper, type GrantKeeper } from '../src/grants/grant-keeper.js';
+import { createGrantKeeper } from '../src/grants/grant-keeper.js';
+import type { GrantKeeper } from '../src/grants/grant-keeper-api.js';
 import { createDaemonLog, type DaemonLog } from '../src/observability/log.js';
 import { createMetrics, type Metrics } from '../src/observability/metrics.js';
-import { createClientLimiter } from '../src/pipeline/client-limiter.js';
-import { createPipeline, type Pipeline } from '../src/pipeline/pipeline.js';
-import { createRateLimiter } from '../src/pipeline/rate-limiter.js';
+import { configuredPipeline } from '../src/pipeline/configured-pipeline.js';
+import type { Pipeline } from '../src/pipeline/pipeline.js';
 import { buildRuntime } from '../src/pipeline/runtime.js';
 import { ReplayStore } from '../src/replay/replay-store.js';
 import { type CaptureLog, captureLog } from './capture-log.js';
@@ -70,28 +70,13 @@ export async function rig(
   const grants = createGrantKeeper({ driver, clock: now, log: daemonLog, metrics });
   const runtime = buildRuntime(fx.config, backend);
   await grants.setup(runtime.ports);
-  const { rateLimit } = fx.config;
-  const limiter = createRateLimiter({
-    rate: rateLimit.perSourceRate,
-    burst: rateLimit.perSourceBurst,
-    maxSources: rateLimit.maxSources,
-    clock: now,
-  });
-  const clientLimiter = createClientLimiter({
-    rate: rateLimit.perClientRate,
-    burst: rateLimit.perClientBurst,
-    clock: now,
-  });
-  const pipeline = createPipeline({
+  const { pipeline } = configuredPipeline(fx.config, {
     runtime: () => runtime,
-    limiter,
-    clientLimiter,
     replay,
     grants,
     log: daemonLog,
     metrics,
     clock: now,
-    queueSize: fx.config.queueSize,
   });
   backend.reset();
   driver.calls.length = 0;

@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { FIREWALL_ERROR_CODES, FirewallError } from '../firewall/driver.js';
-import { configError, SERVER_ERROR_CODES, ServerError } from '../server-error.js';
+import { configError, SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
 
 describe('exitCodeFor', () => {

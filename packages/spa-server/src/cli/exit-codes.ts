@@ -1,7 +1,7 @@
 /** The one place a server error code becomes an exit code (the scheme: docs/exit-codes.md, spa-node). @module */
 import { CommanderError } from 'commander';
 import { EXIT_CODES, type ExitCode } from 'spa-node/exit-codes';
-import { SERVER_ERROR_CODES, ServerError, type ServerErrorCode } from '../server-error.js';
+import { SERVER_ERROR_CODES, ServerError, type ServerErrorCode } from '../shared/server-error.js';
 
 export { EXIT_CODES, type ExitCode } from 'spa-node/exit-codes';
 

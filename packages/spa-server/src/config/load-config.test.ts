@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { nodeBackend, writeNewKeyFile } from 'spa-node';
 import { formatPublicKey, generateKeyPair } from 'spa-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServerError } from '../server-error.js';
+import { ServerError } from '../shared/server-error.js';
 import { loadConfig } from './load-config.js';
 
 const clientKey = (): string => formatPublicKey('client', generateKeyPair(nodeBackend, 'client').publicKey);

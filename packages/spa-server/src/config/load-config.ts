@@ -10,7 +10,7 @@ import {
   type ServerConfig,
 } from 'spa-config/server-config';
 import { readPrivateKeyFile } from 'spa-node';
-import { configError, isServerError, SERVER_ERROR_CODES } from '../server-error.js';
+import { configError, isServerError, SERVER_ERROR_CODES } from '../shared/server-error.js';
 import { optionOfField, parseAuthorizedKeys } from './authorized-keys.js';
 import { resolveConfig } from './resolve-config.js';
 import type { ResolvedConfig } from './resolved-config.js';

@@ -9,9 +9,7 @@ import {
 } from 'spa-config/server-config';
 import { nodeBackend } from 'spa-node';
 import { computeKeyId, normaliseNetwork, parsePublicKey } from 'spa-protocol';
-import type { PortSpec } from '../firewall/driver.js';
-import { knockLimitFor } from '../firewall/knock-limit.js';
-import type { ListenAddress, ResolvedClient, ResolvedConfig } from './resolved-config.js';
+import type { ListenAddress, PortSpec, ResolvedClient, ResolvedConfig } from './resolved-config.js';
 
 export interface ResolveInput {
   readonly source: string;
@@ -27,21 +25,13 @@ export interface ResolveInput {
 export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const { config } = input;
   const listen = config.listen.map(socket);
-  const { perSourceRate, perSourceBurst } = config.rateLimit;
   return {
     source: input.source,
     listen,
     serverSecretKey: input.serverSecretKey,
     serverPublicKey: nodeBackend.x25519PublicKey(input.serverSecretKey),
     stateDir: input.paths.stateDir,
-    firewall: {
-      ...config.firewall,
-      knockLimit: knockLimitFor(
-        listen.map((l) => l.port),
-        perSourceRate,
-        perSourceBurst,
-      ),
-    },
+    firewall: config.firewall,
     services: resolveServices(config.services),
     clients: input.clients.map((c) => resolveClient(c, config.maxDuration)),
     timestampWindowSeconds: config.timestampWindow,

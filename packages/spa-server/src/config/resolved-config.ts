@@ -1,6 +1,12 @@
 /** The server's configuration after validation and key loading: what the daemon runs on. @module */
-import type { PortSpec } from '../firewall/driver.js';
-import type { KnockLimit } from '../firewall/knock-limit.js';
+
+export type TransportProtocol = 'tcp' | 'udp';
+
+/** One protected port: dropped for everyone except granted addresses. */
+export interface PortSpec {
+  readonly protocol: TransportProtocol;
+  readonly port: number;
+}
 
 export interface ListenAddress {
   /** Canonical IP text ('0.0.0.0', '::', '10.0.0.1'). */
@@ -33,8 +39,6 @@ export interface ResolvedFirewall {
   readonly table: string;
   /** iptables only: which iptables flavour to drive. */
   readonly iptablesVariant: 'nft' | 'legacy';
-  /** Per-source limit on the listen ports, in the kernel (derived from listen and rateLimit). */
-  readonly knockLimit?: KnockLimit;
 }
 
 export interface ResolvedConfig {

@@ -1,7 +1,7 @@
 /** Applying a new configuration to a running daemon: firewall first, then one swap of keys and policy. @module */
 import type { CryptoBackend } from 'spa-protocol';
 import type { ResolvedConfig } from '../config/resolved-config.js';
-import type { GrantKeeper } from '../grants/grant-keeper.js';
+import type { GrantKeeper } from '../grants/grant-keeper-api.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { ClientLimiter } from '../pipeline/client-limiter.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
@@ -9,7 +9,7 @@ import type { RateLimiter } from '../pipeline/rate-limiter.js';
 import { buildRuntime, type Runtime } from '../pipeline/runtime.js';
 import { stillAllowed } from '../pipeline/still-allowed.js';
 import type { ReplayStore } from '../replay/replay-store.js';
-import { SERVER_ERROR_CODES, ServerError } from '../server-error.js';
+import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 
 /** Fields only a restart applies: they own sockets, files and kernel objects. */
 export const RESTART_ONLY = ['listen', 'stateDir', 'firewall', 'metrics'] as const;

@@ -7,7 +7,7 @@ import { captureLog } from '../../test/capture-log.js';
 import { createFakeDriver, type FakeDriver } from '../../test/fake-driver.js';
 import { type Fixture, makeClient, makeFixture } from '../../test/fixtures.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
-import { ServerError } from '../server-error.js';
+import { ServerError } from '../shared/server-error.js';
 import { type Daemon, type DaemonDeps, startDaemon } from './daemon.js';
 
 const dirs: string[] = [];

@@ -5,17 +5,16 @@ import { type CryptoBackend, isLoopback, parseAddress } from 'spa-protocol';
 import type { ListenAddress, ResolvedConfig } from '../config/resolved-config.js';
 import { watchDriver } from '../firewall/change-watch.js';
 import type { FirewallDriver } from '../firewall/driver.js';
-import { createGrantKeeper, type GrantKeeper } from '../grants/grant-keeper.js';
+import { createGrantKeeper } from '../grants/grant-keeper.js';
+import type { GrantKeeper } from '../grants/grant-keeper-api.js';
 import { createDaemonLog, type DaemonLog, type Logger, stdoutLogger } from '../observability/log.js';
 import { createMetrics, type MetricsSnapshot } from '../observability/metrics.js';
 import { formatHostPort, type MetricsEndpoint, startMetricsEndpoint } from '../observability/metrics-http.js';
-import { createClientLimiter } from '../pipeline/client-limiter.js';
-import { createPipeline } from '../pipeline/pipeline.js';
-import { createRateLimiter } from '../pipeline/rate-limiter.js';
+import { configuredPipeline } from '../pipeline/configured-pipeline.js';
 import { bindReceivers, type Receiver } from '../pipeline/receive.js';
 import { buildRuntime, type Runtime } from '../pipeline/runtime.js';
 import { ReplayStore } from '../replay/replay-store.js';
-import { SERVER_ERROR_CODES, ServerError } from '../server-error.js';
+import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 import { startDaemonControl } from './control/daemon-control.js';
 import { applyReload, type ReloadTargets, setupFirewall, warnSourceMode } from './daemon-reload.js';
 
@@ -110,27 +109,13 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     const watch = await watchDriver(driver, () => void grants.checkIntegrity(), log);
     cleanups.push(async () => watch?.close());
 
-    const limiter = createRateLimiter({
-      rate: config.rateLimit.perSourceRate,
-      burst: config.rateLimit.perSourceBurst,
-      maxSources: config.rateLimit.maxSources,
-      clock,
-    });
-    const clientLimiter = createClientLimiter({
-      rate: config.rateLimit.perClientRate,
-      burst: config.rateLimit.perClientBurst,
-      clock,
-    });
-    const pipeline = createPipeline({
+    const { pipeline, limiter, clientLimiter } = configuredPipeline(config, {
       runtime: () => runtime,
-      limiter,
-      clientLimiter,
       replay,
       grants,
       log,
       metrics,
       clock,
-      queueSize: config.queueSize,
     });
     cleanups.push(async () => {
       await pipeline.idle();

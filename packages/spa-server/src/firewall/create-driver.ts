@@ -1,7 +1,8 @@
 /** Makes the firewall driver a configuration asks for. @module */
-import type { ResolvedFirewall } from '../config/resolved-config.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { FirewallDriver } from './driver.js';
 import { IptablesDriver } from './iptables/iptables.js';
+import { knockLimitFor } from './knock-limit.js';
 import { NftablesDriver } from './nftables/nftables.js';
 
 export interface CreateDriverOptions {
@@ -9,9 +10,17 @@ export interface CreateDriverOptions {
   readonly netns?: string;
 }
 
-export function createDriver(firewall: ResolvedFirewall, options: CreateDriverOptions = {}): FirewallDriver {
+/** What of the configuration the driver depends on: the backend, and the listen ports and rate for the knock limit. */
+export type DriverConfig = Pick<ResolvedConfig, 'firewall' | 'listen' | 'rateLimit'>;
+
+export function createDriver(config: DriverConfig, options: CreateDriverOptions = {}): FirewallDriver {
   const { netns } = options;
-  const { knockLimit } = firewall;
+  const { firewall } = config;
+  const knockLimit = knockLimitFor(
+    config.listen.map((l) => l.port),
+    config.rateLimit.perSourceRate,
+    config.rateLimit.perSourceBurst,
+  );
   if (firewall.backend === 'iptables') {
     return new IptablesDriver({
       variant: firewall.iptablesVariant,

@@ -1,14 +1,10 @@
 /** Firewall driver: how the daemon asks the kernel to open a port for one address, with a kernel-side timeout. @module */
-import { SERVER_ERROR_CODES, ServerError } from '../server-error.js';
-import type { ToolCommand } from './process/tool-command.js';
 
-export type TransportProtocol = 'tcp' | 'udp';
+import type { PortSpec } from '../config/resolved-config.js';
+import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 
-/** One protected port: dropped for everyone except granted addresses. */
-export interface PortSpec {
-  readonly protocol: TransportProtocol;
-  readonly port: number;
-}
+// Port specs come from the configuration's services; the driver's API speaks of them too.
+export type { PortSpec, TransportProtocol } from '../config/resolved-config.js';
 
 /** One (address, protocol, port) allowance. `address` is canonical text (IPv4 dotted, IPv6 compressed). */
 export interface GrantTarget extends PortSpec {
@@ -42,6 +38,14 @@ export interface ProtectionState {
   /** Ports dropped for addresses without a grant, in every address family. */
   readonly ports: readonly PortSpec[];
   readonly grants: readonly ActiveGrant[];
+}
+
+/** A resolved executable and the arguments that always precede the tool's own. */
+export interface ToolCommand {
+  readonly file: string;
+  readonly prefix: readonly string[];
+  /** Short name for messages ('nft', 'ipset', ...). */
+  readonly name: string;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { IpAddress } from 'spa-protocol';
 import type { FirewallDriver, Grant, GrantTarget, PortSpec } from '../firewall/driver.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
-import { SERVER_ERROR_CODES, ServerError } from '../server-error.js';
+import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 import type { GrantOwner } from './grant-ledger.js';
 
 export interface GrantKeeperOptions {

@@ -11,7 +11,7 @@ import { createDaemonLog } from '../observability/log.js';
 import { createMetrics } from '../observability/metrics.js';
 import { buildRuntime } from '../pipeline/runtime.js';
 import { stillAllowed } from '../pipeline/still-allowed.js';
-import { SERVER_ERROR_CODES } from '../server-error.js';
+import { SERVER_ERROR_CODES } from '../shared/server-error.js';
 import { createGrantKeeper } from './grant-keeper.js';
 
 const T0 = 1_700_000_000_000;

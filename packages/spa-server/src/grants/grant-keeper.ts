@@ -10,14 +10,6 @@ import {
 } from './grant-keeper-api.js';
 import { type ElementState, GrantLedger } from './grant-ledger.js';
 
-export {
-  type GrantKeeper,
-  type GrantKeeperOptions,
-  PRUNE_INTERVAL_MS,
-  targetsFor,
-} from './grant-keeper-api.js';
-export type { GrantOwner } from './grant-ledger.js';
-
 /** The driver's grant for an element state with owners left. */
 function grantOf(state: ElementState, now: number): Grant {
   return {

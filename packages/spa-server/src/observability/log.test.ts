@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { captureLog } from '../../test/capture-log.js';
 import { readmeFail2banFilter } from '../../test/readme-fail2ban.js';
-import { ALL_REFUSALS } from '../pipeline/reasons.js';
+import { ALL_REFUSALS } from '../shared/reasons.js';
 import { createDaemonLog, type DaemonLog, type Logger } from './log.js';
 
 const T0 = Date.UTC(2026, 10, 25, 4, 20, 0, 123);

@@ -1,5 +1,5 @@
 /** The daemon's log: one JSON line per decision on stdout, refusals rate-limited with a periodic summary. @module */
-import { createBucket, takeToken } from '../pipeline/token-bucket.js';
+import { createBucket, takeToken } from '../shared/token-bucket.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };

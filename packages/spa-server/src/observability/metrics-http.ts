@@ -1,8 +1,8 @@
 /** The optional Prometheus endpoint: GET /metrics on a TCP address that defaults to localhost. @module */
 import { createServer, type Server } from 'node:http';
 import type { ListenAddress } from '../config/resolved-config.js';
-import { describeSystemError } from '../daemon/describe-system-error.js';
-import { SERVER_ERROR_CODES, ServerError } from '../server-error.js';
+import { describeSystemError } from '../shared/describe-system-error.js';
+import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 import { type MetricsSnapshot, renderPrometheus } from './metrics.js';
 
 export interface MetricsEndpoint {

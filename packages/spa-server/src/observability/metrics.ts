@@ -1,6 +1,5 @@
 /** Counters by refusal reason and outcome, a snapshot for callers, and the Prometheus text rendering. @module */
-import { CONTROL_REFUSALS, type ControlRefusal } from '../daemon/control/control-messages.js';
-import { ALL_REFUSALS, type KnockRefusal } from '../pipeline/reasons.js';
+import { ALL_REFUSALS, CONTROL_REFUSALS, type ControlRefusal, type KnockRefusal } from '../shared/reasons.js';
 
 /** Stable shape (also what `Daemon.metrics()` returns); counters only grow during a daemon's life. */
 export interface MetricsSnapshot {

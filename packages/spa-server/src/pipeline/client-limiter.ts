@@ -1,5 +1,5 @@
 /** Per-client token buckets, keyed by key id and consulted only after the signature verified: one client's flood spends only its own budget. @module */
-import { createBucket, type TokenBucketState, takeToken } from './token-bucket.js';
+import { createBucket, type TokenBucketState, takeToken } from '../shared/token-bucket.js';
 
 export interface ClientLimiterOptions {
   /** Sustained knocks per second per client key. */

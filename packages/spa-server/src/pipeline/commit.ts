@@ -1,12 +1,12 @@
 /** The last stage of an allowed knock: durable replay record, then the firewall, then the log line. @module */
 import type { ResolvedClient } from '../config/resolved-config.js';
-import type { GrantKeeper } from '../grants/grant-keeper.js';
+import type { GrantKeeper } from '../grants/grant-keeper-api.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ReplayStore } from '../replay/replay-store.js';
-import { isServerError, SERVER_ERROR_CODES } from '../server-error.js';
+import type { ServerRefusal } from '../shared/reasons.js';
+import { isServerError, SERVER_ERROR_CODES } from '../shared/server-error.js';
 import type { PolicyDecision } from './policy.js';
-import type { ServerRefusal } from './reasons.js';
 
 export interface CommitDeps {
   readonly replay: ReplayStore;

@@ -8,17 +8,17 @@ import {
   verifyOpenedKnock,
 } from 'spa-protocol';
 import type { ResolvedClient } from '../config/resolved-config.js';
-import { type GrantKeeper, targetsFor } from '../grants/grant-keeper.js';
+import { type GrantKeeper, targetsFor } from '../grants/grant-keeper-api.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ReplayStore } from '../replay/replay-store.js';
+import type { KnockRefusal } from '../shared/reasons.js';
 import { admitKnock } from './admit.js';
 import { authenticate } from './authenticate.js';
 import type { ClientLimiter } from './client-limiter.js';
 import { commitKnock } from './commit.js';
 import { applyPolicy } from './policy.js';
 import type { RateLimiter } from './rate-limiter.js';
-import type { KnockRefusal } from './reasons.js';
 import { hexOf, type Runtime } from './runtime.js';
 import { DEFAULT_SOURCE_KNOCKS_CAPACITY, SourceKnocks } from './source-knocks.js';
 import { stillAllowed } from './still-allowed.js';

@@ -10,7 +10,7 @@ import {
 } from 'spa-protocol';
 import type { ResolvedClient } from '../config/resolved-config.js';
 import type { PortSpec } from '../firewall/driver.js';
-import type { ServerRefusal } from './reasons.js';
+import type { ServerRefusal } from '../shared/reasons.js';
 
 export interface PolicyLimits {
   readonly services: ReadonlyMap<string, readonly PortSpec[]>;

@@ -1,6 +1,6 @@
 /** Per-source token buckets in front of the expensive checks: a bounded table that forgets the least recently seen source. @module */
 import type { IpAddress } from 'spa-protocol';
-import { createBucket, type TokenBucketState, takeToken } from './token-bucket.js';
+import { createBucket, type TokenBucketState, takeToken } from '../shared/token-bucket.js';
 
 export interface RateLimiterOptions {
   /** Sustained datagrams per second per source. */

@@ -1,9 +1,9 @@
 /** UDP sockets for every listen address: read-only, the daemon never sends a byte back on them. @module */
 import { createSocket, type Socket } from 'node:dgram';
 import type { ListenAddress } from '../config/resolved-config.js';
-import { describeSystemError } from '../daemon/describe-system-error.js';
 import { formatHostPort } from '../observability/metrics-http.js';
-import { SERVER_ERROR_CODES, ServerError } from '../server-error.js';
+import { describeSystemError } from '../shared/describe-system-error.js';
+import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 
 /** Asked for; the kernel caps it at net.core.rmem_max. Room for bursts while a batch is being checked. */
 export const RECV_BUFFER_BYTES = 4 * 1024 * 1024;

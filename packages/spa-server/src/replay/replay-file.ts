@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { makeDirectory } from 'spa-node';
 import { KEY_ID_SIZE, NONCE_SIZE } from 'spa-protocol';
-import { describeSystemError } from '../daemon/describe-system-error.js';
-import { SERVER_ERROR_CODES, ServerError } from '../server-error.js';
+import { describeSystemError } from '../shared/describe-system-error.js';
+import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 
 /*
  * Layout (all big-endian):

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ServerError } from '../server-error.js';
+import { ServerError } from '../shared/server-error.js';
 import { HEADER_SIZE, RECORD_SIZE, STATE_FILE } from './replay-file.js';
 import { ReplayStore } from './replay-store.js';
 

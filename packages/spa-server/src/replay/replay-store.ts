@@ -44,7 +44,7 @@ export interface ReplayRecovery {
 }
 
 export type ReplayVerdict = 'stale' | 'replay' | undefined;
-/** Why reserve() wrote nothing (reason codes of pipeline/reasons.ts). */
+/** Why reserve() wrote nothing (reason codes of shared/reasons.ts). */
 export type ReplayRefusal = 'replay' | 'client-replay-full' | 'replay-full';
 
 export class ReplayStore {

@@ -8,18 +8,17 @@ import { startReknocking } from '../../knock/reknock.js';
 import { relay } from '../../knock/relay.js';
 import { attemptTcp } from '../../knock/tcp-attempt.js';
 import { attemptTimeoutMs } from '../../knock/wait-ports.js';
-import { flag, listOption, parseCommandArgs, stringOption } from '../args.js';
+import { flag, parseCommandArgs, stringOption } from '../args.js';
 import { CLIENT_ERROR_CODES, ClientError, usageError } from '../errors.js';
-import { parsePortOption, parseSecondsOption } from '../option-values.js';
+import { parsePortOption } from '../option-values.js';
 import { KNOCK_OPTIONS, LIKELY_CAUSES } from './knock.js';
+import { planOptions, timeoutOptionMs } from './plan-options.js';
 
 const CONNECT_OPTIONS = {
   ...KNOCK_OPTIONS,
   duration: { type: 'string' },
   timeout: { type: 'string' },
 } as const;
-
-const DEFAULT_TIMEOUT_SECONDS = 10;
 
 export async function runConnect(argv: readonly string[]): Promise<number> {
   const args = parseCommandArgs('connect', argv, CONNECT_OPTIONS);
@@ -43,28 +42,14 @@ export async function runConnect(argv: readonly string[]): Promise<number> {
   if (portText === undefined) throw usageError("connect: --port PORT is required (the TCP port, ssh's %p)");
   const port = parsePortOption('port', portText);
   const timeoutText = stringOption(args, 'timeout');
-  const timeoutMs =
-    1000 *
-    (timeoutText === undefined
-      ? DEFAULT_TIMEOUT_SECONDS
-      : parseSecondsOption('timeout', timeoutText, { min: 0.1, max: 3600, fraction: true }));
+  const timeoutMs = timeoutOptionMs(timeoutText);
 
   const plan = await resolvePlan({
     kind: 'open',
-    host: stringOption(args, 'host'),
-    access: args.positionals,
-    serverKey: stringOption(args, 'server-key'),
+    ...planOptions(args),
     spaPort: stringOption(args, 'spa-port'),
-    key: stringOption(args, 'key'),
-    allowIp: listOption(args, 'allow-ip'),
-    discover: listOption(args, 'discover'),
-    discoverCa: stringOption(args, 'discover-ca'),
-    duration: stringOption(args, 'duration'),
-    config: stringOption(args, 'config'),
-    family: flag(args, 'ipv4') ? 4 : flag(args, 'ipv6') ? 6 : undefined,
     // Ask for the profile's service behind this port (servers authorize by service), else the port.
     defaultAccess: (servicePorts) => [serviceForPort(servicePorts, port) ?? { type: 'tcp', port }],
-    env: process.env,
   });
   describePlan(plan, info);
   for (const warning of plan.warnings) process.stderr.write(`spa-client: ${warning}\n`);

@@ -4,11 +4,11 @@ import { describePlan, describeSigned } from '../../knock/knock-explain.js';
 import { buildReport, formatHuman, type WaitReport } from '../../knock/knock-report.js';
 import { prepareKnock } from '../../knock/knock-session.js';
 import { resolvePlan } from '../../knock/plan.js';
-import { flag, listOption, type OptionSpec, parseCommandArgs, stringOption } from '../args.js';
+import { flag, type OptionSpec, parseCommandArgs, stringOption } from '../args.js';
 import { CLIENT_ERROR_CODES, ClientError, usageError } from '../errors.js';
-import { parseSecondsOption } from '../option-values.js';
 import type { Output } from '../output.js';
 import { createOutput, writeOut } from '../output.js';
+import { planOptions, timeoutOptionMs } from './plan-options.js';
 
 export const KNOCK_OPTIONS: OptionSpec = {
   host: { type: 'string' },
@@ -31,8 +31,6 @@ const OPEN_OPTIONS: OptionSpec = {
   wait: { type: 'boolean' },
   timeout: { type: 'string' },
 };
-
-const DEFAULT_TIMEOUT_SECONDS = 10;
 
 export const LIKELY_CAUSES =
   'likely causes: clock skew between this machine and the server, a wrong server key, this key not authorized on the server, or the service not allowed for this key (the server never answers a knock, by design)';
@@ -59,26 +57,12 @@ export async function runKnock(
   const timeoutText = stringOption(args, 'timeout');
   if (timeoutText !== undefined && !wait) throw usageError('--timeout only applies with --wait');
   if (wait && dryRun) throw usageError('--wait and --dry-run exclude each other');
-  const timeoutMs =
-    1000 *
-    (timeoutText === undefined
-      ? DEFAULT_TIMEOUT_SECONDS
-      : parseSecondsOption('timeout', timeoutText, { min: 0.1, max: 3600, fraction: true }));
+  const timeoutMs = timeoutOptionMs(timeoutText);
 
   const plan = await resolvePlan({
     kind,
-    host: stringOption(args, 'host'),
-    access: args.positionals,
-    serverKey: stringOption(args, 'server-key'),
+    ...planOptions(args),
     spaPort: port ?? spaPort,
-    key: stringOption(args, 'key'),
-    allowIp: listOption(args, 'allow-ip'),
-    discover: listOption(args, 'discover'),
-    discoverCa: stringOption(args, 'discover-ca'),
-    duration: stringOption(args, 'duration'),
-    config: stringOption(args, 'config'),
-    family: flag(args, 'ipv4') ? 4 : flag(args, 'ipv6') ? 6 : undefined,
-    env: process.env,
   });
   // Known before anything is sent, so a --wait that could never succeed fails at once.
   const probePorts = wait ? tcpPortsToProbe(plan.access, plan.servicePorts) : [];

@@ -3,7 +3,7 @@ import { formatPublicKey } from 'spa-protocol';
 import { loadConfig } from '../../config/load-config.js';
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 import type { PortSpec } from '../../firewall/driver.js';
-import { SERVER_ERROR_CODES, ServerError } from '../../server-error.js';
+import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
 
 export interface ClientConfigOptions {
   readonly config: string;

@@ -27,7 +27,7 @@ export async function runFlush(options: FlushOptions): Promise<void> {
     );
     return;
   }
-  const driver = createDriver(config.firewall);
+  const driver = createDriver(config);
   try {
     await driver.flush();
   } finally {

@@ -3,7 +3,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { type Daemon, startDaemon } from '../../daemon/daemon.js';
 import { createDriver } from '../../firewall/create-driver.js';
 import { type LogFields, type LogLevel, stdoutLogger } from '../../observability/log.js';
-import { isServerError, SERVER_ERROR_CODES } from '../../server-error.js';
+import { isServerError, SERVER_ERROR_CODES } from '../../shared/server-error.js';
 
 export interface RunOptions {
   readonly config: string;
@@ -12,7 +12,7 @@ export interface RunOptions {
 /** Resolves once the daemon has stopped after SIGTERM or SIGINT; start-up failures reject. */
 export async function runDaemon(options: RunOptions): Promise<void> {
   const config = await loadConfig(options.config);
-  const driver = createDriver(config.firewall);
+  const driver = createDriver(config);
   let daemon: Daemon;
   try {
     daemon = await startDaemon(config, { driver });

@@ -4,7 +4,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { askDaemon } from '../../daemon/control/control-client.js';
 import { createDriver } from '../../firewall/create-driver.js';
 import type { ProtectionState } from '../../firewall/driver.js';
-import { SERVER_ERROR_CODES, ServerError } from '../../server-error.js';
+import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
 import { buildStatus, formatStatus, protectionProblem, type StatusDaemon } from './status-report.js';
 
 export interface StatusOptions {
@@ -15,7 +15,7 @@ export interface StatusOptions {
 /** Prints the report; then rejects with PROTECTION_MISSING or PROTECTION_INCOMPLETE (exit 3) when protection is missing or incomplete. */
 export async function runStatus(options: StatusOptions): Promise<void> {
   const config = await loadConfig(options.config);
-  const driver = createDriver(config.firewall);
+  const driver = createDriver(config);
   let kernel: ProtectionState;
   let daemon: StatusDaemon;
   try {

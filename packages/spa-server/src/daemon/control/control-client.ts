@@ -1,6 +1,6 @@
 /** Asking the running daemon over its control socket (`status`, `flush`): "no daemon" is an answer, anything unclear is an error. @module */
 import { connect } from 'node:net';
-import { describeSystemError } from '../describe-system-error.js';
+import { describeSystemError } from '../../shared/describe-system-error.js';
 import { type ControlOp, type ControlResponse, controlSocketPath } from './control-messages.js';
 
 export type DaemonAnswer =

@@ -1,6 +1,7 @@
 /** The daemon's control socket protocol: one JSON request line, one JSON response line, then close. @module */
 import { join } from 'node:path';
 import type { Grant, PortSpec } from '../../firewall/driver.js';
+import type { ControlRefusal } from '../../shared/reasons.js';
 
 /** The socket's name in stateDir (mode 0600; stateDir is 0700). */
 export const CONTROL_SOCKET_NAME = 'control.sock';
@@ -12,9 +13,7 @@ export const MAX_SOCKET_PATH_BYTES = 107;
 export const CONTROL_OPS = ['status', 'revoke-all'] as const;
 export type ControlOp = (typeof CONTROL_OPS)[number];
 
-/** Why a control request was refused: counted (`spa_control_refused_total{reason}`), never a crash. */
-export const CONTROL_REFUSALS = ['too-large', 'bad-request', 'unknown-op', 'timeout', 'busy'] as const;
-export type ControlRefusal = (typeof CONTROL_REFUSALS)[number];
+export type { ControlRefusal };
 
 export interface ControlRequest {
   readonly op: ControlOp;

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SERVER_ERROR_CODES } from '../../server-error.js';
+import { SERVER_ERROR_CODES } from '../../shared/server-error.js';
 import { askDaemon } from './control-client.js';
 import { type ControlRefusal, controlSocketPath } from './control-messages.js';
 import { type ControlHandlers, type ControlServer, startControlServer } from './control-server.js';

@@ -2,8 +2,8 @@
 import { chmod, lstat, unlink } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { SERVER_ERROR_CODES, ServerError } from '../../server-error.js';
-import { describeSystemError } from '../describe-system-error.js';
+import { describeSystemError } from '../../shared/describe-system-error.js';
+import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
 import {
   type ControlRefusal,
   type ControlResponse,

@@ -1,8 +1,8 @@
 /** The control socket wired to a running daemon: its pid, ports and ledger for `status`, revoke-all for `flush`, refusals counted. @module */
-import type { GrantKeeper } from '../../grants/grant-keeper.js';
+import type { GrantKeeper } from '../../grants/grant-keeper-api.js';
 import type { DaemonLog } from '../../observability/log.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { createBucket, takeToken } from '../../pipeline/token-bucket.js';
+import { createBucket, takeToken } from '../../shared/token-bucket.js';
 import { controlSocketPath } from './control-messages.js';
 import { type ControlServer, startControlServer } from './control-server.js';
 

@@ -1,21 +1,17 @@
 /** iptables driver: ipset sets with kernel timeouts, matched from the server's own chain in iptables and ip6tables. @module */
 
-import { connectionForgetter } from '../conntrack.js';
 import {
   type ActiveGrant,
   FIREWALL_ERROR_CODES,
-  type FirewallDriver,
   FirewallError,
-  type Grant,
-  type GrantTarget,
   type PortSpec,
   type ProtectionState,
   type WatchCommand,
 } from '../driver.js';
-import { checkGrants, checkNetnsName, checkObjectName, checkPorts, checkTargets } from '../grant-values.js';
-import { checkKnockLimit, iptablesKnockLimitRules, type KnockLimit } from '../knock-limit.js';
+import { checkObjectName, checkPorts } from '../grant-values.js';
+import { KernelDriver } from '../kernel-driver.js';
+import { iptablesKnockLimitRules } from '../knock-limit.js';
 import { IPSET_DIALECT } from '../process/ack-reader.js';
-import { LineShell } from '../process/line-shell.js';
 import { iptablesWatchCommand } from '../process/monitor-lines.js';
 import { runTool, runToolOk } from '../process/tool-command.js';
 import {
@@ -57,22 +53,13 @@ const FAMILIES = [4, 6] as const;
  * Grants are ipset elements, written through one long-lived `ipset -` process; the chain and the jump
  * to it change only in setup() and flush(), each family in one `iptables-restore --noflush` commit.
  */
-export class IptablesDriver implements FirewallDriver {
+export class IptablesDriver extends KernelDriver<IptablesTools> {
   readonly name = 'iptables';
   readonly prefix: string;
   readonly chain: string;
-  readonly #paths: Record<IptablesTool, string>;
-  readonly #netns: string | undefined;
-  readonly #timeoutMs: number;
-  readonly #maxPending: number;
-  readonly #knockLimit: KnockLimit | undefined;
   readonly #variant: 'nft' | 'legacy';
   /** Rule count per family installed by this instance's setup(), to notice rules deleted underneath. */
   readonly #expectedRules = new Map<4 | 6, number>();
-  #tools: Promise<IptablesTools> | undefined;
-  #shell: LineShell | undefined;
-  readonly #forgetConnections: (targets: readonly GrantTarget[]) => Promise<void>;
-  #closed = false;
 
   constructor(options: IptablesDriverOptions = {}) {
     const variant = options.variant ?? 'nft';
@@ -82,66 +69,55 @@ export class IptablesDriver implements FirewallDriver {
         `iptables variant must be nft or legacy: ${variant}`,
       );
     }
-    this.prefix = checkObjectName(options.prefix ?? 'spa', 'iptables prefix');
-    this.chain = chainName(this.prefix);
+    const prefix = checkObjectName(options.prefix ?? 'spa', 'iptables prefix');
+    const paths: Record<IptablesTool, string> = { ...variantPaths(variant), ...options.paths };
+    super(options, {
+      find: (netns) => resolveIptablesTools(paths, netns),
+      shell: (tools) => ({ command: tools.ipset, args: ['-'], dialect: IPSET_DIALECT }),
+      grantLines: (grants) => ipsetGrantLines(prefix, grants),
+      revokeLines: (targets) => ipsetRevokeLines(prefix, targets),
+      missingText: IPSET_SET_MISSING,
+      missingMessage: `ipset ${ipsetName(prefix, 4)}/${ipsetName(prefix, 6)} missing: run setup() again`,
+    });
+    this.prefix = prefix;
+    this.chain = chainName(prefix);
     this.#variant = variant;
-    this.#paths = { ...variantPaths(variant), ...options.paths };
-    this.#netns = options.netns === undefined ? undefined : checkNetnsName(options.netns);
-    this.#timeoutMs = options.timeoutMs ?? 10_000;
-    this.#forgetConnections = connectionForgetter(this.#netns, this.#timeoutMs);
-    this.#maxPending = options.maxPending ?? 10_000;
-    this.#knockLimit = options.knockLimit && checkKnockLimit(options.knockLimit);
   }
 
   async setup(ports: readonly PortSpec[]): Promise<void> {
     const checked = checkPorts(ports);
-    const tools = await this.#ready();
+    const tools = await this.ready();
     // Sets first (the rules refer to them; -exist keeps an identical set with its elements), read
     // meanwhile; then both families at once: a rebuild after a deletion is that much shorter.
     const [, ...states] = await Promise.all([
       runToolOk(tools.ipset, ['-exist', 'restore'], {
         input: ipsetCreateScript(this.prefix),
-        timeoutMs: this.#timeoutMs,
+        timeoutMs: this.timeoutMs,
       }),
-      ...FAMILIES.map((family) => readChainState(tools, family, this.chain, this.#timeoutMs)),
+      ...FAMILIES.map((family) => readChainState(tools, family, this.chain, this.timeoutMs)),
     ]);
     await Promise.all(
       FAMILIES.map(async (family, i) => {
         const set = ipsetName(this.prefix, family);
-        const knock = this.#knockLimit
-          ? iptablesKnockLimitRules(this.chain, this.prefix, family, this.#knockLimit)
+        const knock = this.knockLimit
+          ? iptablesKnockLimitRules(this.chain, this.prefix, family, this.knockLimit)
           : [];
         await restoreFamily(
           tools,
           family,
           setupRestore(this.chain, set, checked, states[i]!, knock),
-          this.#timeoutMs,
+          this.timeoutMs,
         );
         this.#expectedRules.set(family, chainRules(this.chain, set, checked, knock).length);
       }),
     );
   }
 
-  async grant(grants: readonly Grant[]): Promise<void> {
-    const checked = checkGrants(grants);
-    if (checked.length > 0) await this.#batch(ipsetGrantLines(this.prefix, checked));
-  }
-
-  async revoke(targets: readonly GrantTarget[]): Promise<void> {
-    const checked = checkTargets(targets);
-    if (checked.length > 0) await this.#batch(ipsetRevokeLines(this.prefix, checked));
-  }
-
-  async forgetConnections(targets: readonly GrantTarget[]): Promise<void> {
-    if (this.#closed) throw new FirewallError(FIREWALL_ERROR_CODES.notReady, 'firewall driver is closed');
-    await this.#forgetConnections(targets);
-  }
-
   async list(): Promise<ActiveGrant[]> {
-    const tools = await this.#ready();
+    const tools = await this.ready();
     const saves = await Promise.all(
       FAMILIES.map((family) =>
-        runTool(tools.ipset, ['save', ipsetName(this.prefix, family)], { timeoutMs: this.#timeoutMs }),
+        runTool(tools.ipset, ['save', ipsetName(this.prefix, family)], { timeoutMs: this.timeoutMs }),
       ),
     );
     // A missing set (non-zero exit) holds no grants.
@@ -149,10 +125,10 @@ export class IptablesDriver implements FirewallDriver {
   }
 
   async isIntact(): Promise<boolean> {
-    const tools = await this.#ready();
+    const tools = await this.ready();
     const [sets, ...chains] = await Promise.all([
-      readIpsetNames(tools, this.#timeoutMs),
-      ...FAMILIES.map((family) => readChainState(tools, family, this.chain, this.#timeoutMs)),
+      readIpsetNames(tools, this.timeoutMs),
+      ...FAMILIES.map((family) => readChainState(tools, family, this.chain, this.timeoutMs)),
     ]);
     return chainsIntact(
       chains,
@@ -166,11 +142,11 @@ export class IptablesDriver implements FirewallDriver {
   }
 
   async inspect(): Promise<ProtectionState> {
-    const tools = await this.#ready();
+    const tools = await this.ready();
     const [sets, grants, ...chains] = await Promise.all([
-      readIpsetNames(tools, this.#timeoutMs),
+      readIpsetNames(tools, this.timeoutMs),
       this.list(),
-      ...FAMILIES.map((family) => readChainState(tools, family, this.chain, this.#timeoutMs)),
+      ...FAMILIES.map((family) => readChainState(tools, family, this.chain, this.timeoutMs)),
     ]);
     const present = FAMILIES.map((family) => sets.has(ipsetName(this.prefix, family)));
     return { ...chainProtection(chains, present), grants };
@@ -178,69 +154,27 @@ export class IptablesDriver implements FirewallDriver {
 
   /** `nft monitor` for iptables-nft; none for iptables-legacy (see iptablesWatchCommand). */
   watchCommand(): Promise<WatchCommand | undefined> {
-    return iptablesWatchCommand(this.#variant, this.chain, this.#netns);
+    return iptablesWatchCommand(this.#variant, this.chain, this.netns);
   }
 
   async flush(): Promise<void> {
-    const tools = await this.#ready();
+    const tools = await this.ready();
     for (const family of FAMILIES) {
       const input = removeRestore(
         this.chain,
-        await readChainState(tools, family, this.chain, this.#timeoutMs),
+        await readChainState(tools, family, this.chain, this.timeoutMs),
       );
-      if (input !== undefined) await restoreFamily(tools, family, input, this.#timeoutMs);
+      if (input !== undefined) await restoreFamily(tools, family, input, this.timeoutMs);
     }
     this.#expectedRules.clear();
-    const sets = await readIpsetNames(tools, this.#timeoutMs);
+    const sets = await readIpsetNames(tools, this.timeoutMs);
     for (const family of FAMILIES) {
       const name = ipsetName(this.prefix, family);
-      if (sets.has(name)) await destroyIpset(tools, name, this.#timeoutMs);
+      if (sets.has(name)) await destroyIpset(tools, name, this.timeoutMs);
     }
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    await this.#shell?.close();
-  }
-
-  /** Process id of the long-lived ipset, if running (tests kill or stop it to check recovery). */
-  get helperPid(): number | undefined {
-    return this.#shell?.pid;
-  }
-
-  async #batch(lines: readonly string[]): Promise<void> {
-    const tools = await this.#ready();
-    this.#shell ??= new LineShell({
-      command: tools.ipset,
-      args: ['-'],
-      dialect: IPSET_DIALECT,
-      timeoutMs: this.#timeoutMs,
-      maxPending: this.#maxPending,
-      batchesPerProcess: 10_000,
-    });
-    try {
-      await this.#shell.run(lines);
-    } catch (error) {
-      if (error instanceof FirewallError && error.message.includes(IPSET_SET_MISSING)) {
-        throw new FirewallError(
-          FIREWALL_ERROR_CODES.notReady,
-          `ipset ${ipsetName(this.prefix, 4)}/${ipsetName(this.prefix, 6)} missing: run setup() again`,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
-  }
-
-  #ready(): Promise<IptablesTools> {
-    if (this.#closed) {
-      return Promise.reject(new FirewallError(FIREWALL_ERROR_CODES.notReady, 'firewall driver is closed'));
-    }
-    this.#tools ??= resolveIptablesTools(this.#paths, this.#netns).catch((error: unknown) => {
-      // Look again next time: the package may get installed while the daemon waits.
-      this.#tools = undefined;
-      throw error;
-    });
-    return this.#tools;
+  #batch(lines: readonly string[]): Promise<void> {
+    return this.run(lines);
   }
 }

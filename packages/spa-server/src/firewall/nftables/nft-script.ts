@@ -81,31 +81,36 @@ export function nftRebuildCommands(
  * timeout and comment. Within one transaction the element is never absent to packets.
  */
 export function nftGrantCommands(table: string, grants: readonly Grant[]): string[] {
-  const commands: string[] = [];
-  for (const family of [4, 6] as const) {
-    const mine = grants.filter((g) => g.family === family);
-    if (mine.length === 0) continue;
-    const prefix = `element inet ${table} ${family === 4 ? NFT_SET_V4 : NFT_SET_V6}`;
-    const keys = mine.map(elementKey).join(', ');
+  return perFamily(table, grants, (prefix, keys, mine) => {
     const timed = mine.map((g) => `${elementKey(g)} timeout ${g.timeoutSeconds}s comment "${g.client}"`);
-    commands.push(
+    return [
       `add ${prefix} { ${keys} }`,
       `delete ${prefix} { ${keys} }`,
       `add ${prefix} { ${timed.join(', ')} }`,
-    );
-  }
-  return commands;
+    ];
+  });
 }
 
 /** Removes grants at once; the leading `add` makes a missing element not an error (nft 1.0.6 has no `destroy`). */
 export function nftRevokeCommands(table: string, targets: readonly GrantTarget[]): string[] {
+  return perFamily(table, targets, (prefix, keys) => [
+    `add ${prefix} { ${keys} }`,
+    `delete ${prefix} { ${keys} }`,
+  ]);
+}
+
+/** The commands `each` makes for each family's targets: `element inet TABLE SET` and the element keys. */
+function perFamily<T extends GrantTarget>(
+  table: string,
+  targets: readonly T[],
+  each: (prefix: string, keys: string, mine: readonly T[]) => string[],
+): string[] {
   const commands: string[] = [];
   for (const family of [4, 6] as const) {
     const mine = targets.filter((t) => t.family === family);
     if (mine.length === 0) continue;
     const prefix = `element inet ${table} ${family === 4 ? NFT_SET_V4 : NFT_SET_V6}`;
-    const keys = mine.map(elementKey).join(', ');
-    commands.push(`add ${prefix} { ${keys} }`, `delete ${prefix} { ${keys} }`);
+    commands.push(...each(prefix, mine.map(elementKey).join(', '), mine));
   }
   return commands;
 }

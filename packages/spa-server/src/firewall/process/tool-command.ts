@@ -3,15 +3,9 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
-import { FIREWALL_ERROR_CODES, FirewallError } from '../driver.js';
+import { FIREWALL_ERROR_CODES, FirewallError, type ToolCommand } from '../driver.js';
 
-/** A resolved executable and the arguments that always precede the tool's own. */
-export interface ToolCommand {
-  readonly file: string;
-  readonly prefix: readonly string[];
-  /** Short name for messages ('nft', 'ipset', ...). */
-  readonly name: string;
-}
+export type { ToolCommand } from '../driver.js';
 
 export interface ToolResult {
   readonly exitCode: number;

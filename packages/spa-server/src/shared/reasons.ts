@@ -1,4 +1,4 @@
-/** Every reason the server refuses a datagram for: the protocol's (docs/protocol.md §7) and the server's own. @module */
+/** Every reason the server refuses a datagram for (the protocol's, docs/protocol.md §7, and its own) and a control request for. @module */
 import { PROTOCOL_REFUSALS, type RefusalReason } from 'spa-protocol';
 
 /** Reasons only the server knows, in the order the pipeline can hit them. */
@@ -30,3 +30,7 @@ export type KnockRefusal = RefusalReason | ServerRefusal;
 
 /** All reason codes, stable: log lines, metrics labels and the README use exactly these strings. */
 export const ALL_REFUSALS: readonly KnockRefusal[] = [...PROTOCOL_REFUSALS, ...SERVER_REFUSALS];
+
+/** Why a control request was refused: counted (`spa_control_refused_total{reason}`), never a crash. */
+export const CONTROL_REFUSALS = ['too-large', 'bad-request', 'unknown-op', 'timeout', 'busy'] as const;
+export type ControlRefusal = (typeof CONTROL_REFUSALS)[number];

@@ -1,0 +1,145 @@
+/** What the nftables and iptables drivers share: common options, tools found once, the long-lived line shell for grants, conntrack, closing. @module */
+import { connectionForgetter } from './conntrack.js';
+import {
+  type ActiveGrant,
+  FIREWALL_ERROR_CODES,
+  type FirewallDriver,
+  FirewallError,
+  type Grant,
+  type GrantTarget,
+  type PortSpec,
+  type ProtectionState,
+  type ToolCommand,
+  type WatchCommand,
+} from './driver.js';
+import { checkGrants, checkNetnsName, checkTargets } from './grant-values.js';
+import { checkKnockLimit, type KnockLimit } from './knock-limit.js';
+import type { AckDialect } from './process/ack-reader.js';
+import { LineShell } from './process/line-shell.js';
+
+export interface KernelDriverOptions {
+  /** Run every command inside this network namespace (`ip netns exec`); for tests. */
+  readonly netns?: string;
+  /** A command not answered within this time fails (a long-lived tool is replaced). Default 10 s. */
+  readonly timeoutMs?: number;
+  /** Grant/revoke batches waiting for the long-lived tool beyond this are refused. Default 10,000. */
+  readonly maxPending?: number;
+  /** Per-source limit on the daemon's UDP ports, installed with the driver's objects (see knock-limit.ts). */
+  readonly knockLimit?: KnockLimit;
+}
+
+/** What differs per driver: how its tools are found and which of them takes grant/revoke lines. */
+export interface DriverTools<T> {
+  /** Finds the tools; a failure is not kept, so the next call looks again. */
+  readonly find: (netns: string | undefined) => Promise<T>;
+  /** The long-lived process written to for grants and revokes: `nft -i`, `ipset -`. */
+  readonly shell: (tools: T) => {
+    readonly command: ToolCommand;
+    readonly args: readonly string[];
+    readonly dialect: AckDialect;
+  };
+  /** The shell lines for checked grants, and for checked revokes (never called with none). */
+  readonly grantLines: (grants: readonly Grant[]) => readonly string[];
+  readonly revokeLines: (targets: readonly GrantTarget[]) => readonly string[];
+  /** Text of a shell failure that means the driver's objects went away, and the error to say so. */
+  readonly missingText: string;
+  readonly missingMessage: string;
+}
+
+/**
+ * A driver whose grants and revokes are lines written to one long-lived tool process; a subclass
+ * holds only what its backend does differently (setup, listings, integrity, removal).
+ */
+export abstract class KernelDriver<T> implements FirewallDriver {
+  abstract readonly name: FirewallDriver['name'];
+  protected readonly netns: string | undefined;
+  protected readonly timeoutMs: number;
+  protected readonly knockLimit: KnockLimit | undefined;
+  readonly #maxPending: number;
+  readonly #tools: DriverTools<T>;
+  readonly #forgetConnections: (targets: readonly GrantTarget[]) => Promise<void>;
+  #found: Promise<T> | undefined;
+  #shell: LineShell | undefined;
+  #closed = false;
+
+  constructor(options: KernelDriverOptions, tools: DriverTools<T>) {
+    this.netns = options.netns === undefined ? undefined : checkNetnsName(options.netns);
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.#forgetConnections = connectionForgetter(this.netns, this.timeoutMs);
+    this.#maxPending = options.maxPending ?? 10_000;
+    this.knockLimit = options.knockLimit && checkKnockLimit(options.knockLimit);
+    this.#tools = tools;
+  }
+
+  /** The tools, found on first use; also after close(), for what needs no live driver (watch commands). */
+  protected find(): Promise<T> {
+    this.#found ??= this.#tools.find(this.netns).catch((error: unknown) => {
+      // Look again next time: the package may get installed while the daemon waits.
+      this.#found = undefined;
+      throw error;
+    });
+    return this.#found;
+  }
+
+  /** The tools of a driver that is not closed. */
+  protected ready(): Promise<T> {
+    return this.#closed ? Promise.reject(closedError()) : this.find();
+  }
+
+  abstract setup(ports: readonly PortSpec[]): Promise<void>;
+  abstract list(): Promise<ActiveGrant[]>;
+  abstract isIntact(): Promise<boolean>;
+  abstract revokeAll(): Promise<void>;
+  abstract inspect(): Promise<ProtectionState>;
+  abstract watchCommand(): Promise<WatchCommand | undefined>;
+  abstract flush(): Promise<void>;
+
+  async grant(grants: readonly Grant[]): Promise<void> {
+    const checked = checkGrants(grants);
+    if (checked.length > 0) await this.run(this.#tools.grantLines(checked));
+  }
+
+  async revoke(targets: readonly GrantTarget[]): Promise<void> {
+    const checked = checkTargets(targets);
+    if (checked.length > 0) await this.run(this.#tools.revokeLines(checked));
+  }
+
+  /** Writes one batch of lines to the long-lived tool, started on first use. */
+  protected async run(lines: readonly string[]): Promise<void> {
+    const tools = await this.ready();
+    this.#shell ??= new LineShell({
+      ...this.#tools.shell(tools),
+      timeoutMs: this.timeoutMs,
+      maxPending: this.#maxPending,
+      batchesPerProcess: 10_000,
+    });
+    try {
+      await this.#shell.run(lines);
+    } catch (error) {
+      // Every object the lines name is the driver's: "missing" means it went away underneath.
+      if (error instanceof FirewallError && error.message.includes(this.#tools.missingText)) {
+        throw new FirewallError(FIREWALL_ERROR_CODES.notReady, this.#tools.missingMessage, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async forgetConnections(targets: readonly GrantTarget[]): Promise<void> {
+    if (this.#closed) throw closedError();
+    await this.#forgetConnections(targets);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#shell?.close();
+  }
+
+  /** Process id of the long-lived tool, if running (tests kill or stop it to check recovery). */
+  get helperPid(): number | undefined {
+    return this.#shell?.pid;
+  }
+}
+
+function closedError(): FirewallError {
+  return new FirewallError(FIREWALL_ERROR_CODES.notReady, 'firewall driver is closed');
+}
