@@ -1,13 +1,6 @@
 /** A FirewallDriver in memory for unit tests: records every call, can fail on demand, can "lose" its table. @module */
-import {
-  type ActiveGrant,
-  FIREWALL_ERROR_CODES,
-  type FirewallDriver,
-  FirewallError,
-  type Grant,
-  type GrantTarget,
-  type PortSpec,
-} from '../src/firewall/driver.js';
+import type { ActiveGrant, FirewallDriver, Grant, GrantTarget, PortSpec } from '../src/firewall/driver.js';
+import { SERVER_ERROR_CODES, ServerError } from '../src/shared/server-error.js';
 
 export type DriverCall =
   | { op: 'setup'; ports: readonly PortSpec[] }
@@ -37,7 +30,7 @@ export function createFakeDriver(): FakeDriver {
     const n = failures.get(op) ?? 0;
     if (n > 0) {
       failures.set(op, n - 1);
-      throw new FirewallError(FIREWALL_ERROR_CODES.commandFailed, `fake ${op} failed`);
+      throw new ServerError(SERVER_ERROR_CODES.firewallCommandFailed, `fake ${op} failed`);
     }
   };
   const driver: FakeDriver = {

@@ -1,6 +1,5 @@
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { FIREWALL_ERROR_CODES, FirewallError } from '../firewall/driver.js';
 import { configError, SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
 
@@ -12,7 +11,7 @@ describe('exitCodeFor', () => {
     [new CommanderError(1, 'commander.unknownOption', 'unknown option'), EXIT_CODES.usage],
     [new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)'), EXIT_CODES.ok],
     [new CommanderError(0, 'commander.version', '0.1.0'), EXIT_CODES.ok],
-    [new FirewallError(FIREWALL_ERROR_CODES.commandFailed, 'nft failed'), EXIT_CODES.failure],
+    [new ServerError(SERVER_ERROR_CODES.firewallCommandFailed, 'nft failed'), EXIT_CODES.failure],
     [new ServerError(SERVER_ERROR_CODES.protectionMissing, 'no table'), 3],
     [new ServerError(SERVER_ERROR_CODES.protectionIncomplete, 'tcp/22 open'), 3],
     [new Error('anything else'), EXIT_CODES.failure],

@@ -1,6 +1,7 @@
 /** Forgetting tracked connections of a revoked grant (`conntrack -D`), so they cannot go on after it. @module */
+
+import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 import type { GrantTarget } from './driver.js';
-import { FIREWALL_ERROR_CODES, FirewallError } from './driver.js';
 import { checkTargets } from './grant-values.js';
 import { runTool, type ToolCommand, toolCommand } from './process/tool-command.js';
 
@@ -35,8 +36,8 @@ export async function forgetConnections(
     const args = conntrackDeleteArgs(target);
     const result = await runTool(tool, args, { timeoutMs });
     if (result.exitCode === 0 || result.stderr.includes(NOTHING_DELETED)) continue;
-    throw new FirewallError(
-      FIREWALL_ERROR_CODES.commandFailed,
+    throw new ServerError(
+      SERVER_ERROR_CODES.firewallCommandFailed,
       `conntrack ${args.join(' ')} exited with ${result.exitCode}: ${result.stderr.trim().split('\n')[0] ?? ''}`,
     );
   }

@@ -1,7 +1,6 @@
 /** Firewall driver: how the daemon asks the kernel to open a port for one address, with a kernel-side timeout. @module */
 
 import type { PortSpec } from '../config/resolved-config.js';
-import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 
 // Port specs come from the configuration's services; the driver's API speaks of them too.
 export type { PortSpec, TransportProtocol } from '../config/resolved-config.js';
@@ -58,21 +57,10 @@ export interface WatchCommand {
   concerns(line: string): boolean;
 }
 
-/** The driver's failure codes: the FIREWALL_* part of SERVER_ERROR_CODES, by the names the drivers use. */
-export const FIREWALL_ERROR_CODES = {
-  missingTool: SERVER_ERROR_CODES.firewallToolMissing,
-  commandFailed: SERVER_ERROR_CODES.firewallCommandFailed,
-  notReady: SERVER_ERROR_CODES.firewallNotReady,
-  invalidInput: SERVER_ERROR_CODES.firewallInvalidInput,
-} as const;
-
-/** Every driver failure is a ServerError with one of FIREWALL_ERROR_CODES, the original error as `cause`. */
-export { ServerError as FirewallError };
-
 /**
  * The daemon's only way to touch the kernel. Implementations own exactly one table/chain family and
  * touch nothing else; every method resolves only once the kernel confirmed the change, and rejects
- * with a FirewallError otherwise.
+ * with a ServerError (a FIREWALL_* code, the original error as `cause`) otherwise.
  */
 export interface FirewallDriver {
   readonly name: 'nftables' | 'iptables';

@@ -2,7 +2,8 @@
 import fc from 'fast-check';
 import { CLIENT_NAME_PATTERN } from 'spa-config/server-config';
 import { describe, expect, it } from 'vitest';
-import { FIREWALL_ERROR_CODES, type Grant } from './driver.js';
+import { SERVER_ERROR_CODES } from '../shared/server-error.js';
+import type { Grant } from './driver.js';
 import {
   canonicalAddress,
   checkGrant,
@@ -61,7 +62,7 @@ describe('canonicalAddress', () => {
     ' 10.0.0.1',
     '1.2.3.4\n',
   ])('rejects %j', (input) => {
-    expect(code(() => canonicalAddress(input))).toBe(FIREWALL_ERROR_CODES.invalidInput);
+    expect(code(() => canonicalAddress(input))).toBe(SERVER_ERROR_CODES.firewallInvalidInput);
   });
 
   it('is idempotent and yields only hex digits, dots and colons', () => {
@@ -98,20 +99,20 @@ describe('ports and targets', () => {
 
   it.each([0, 65_536, 22.5, Number.NaN, -1, '22'])('rejects port %j', (port) => {
     expect(code(() => checkPorts([{ protocol: 'tcp', port: port as number }]))).toBe(
-      FIREWALL_ERROR_CODES.invalidInput,
+      SERVER_ERROR_CODES.firewallInvalidInput,
     );
   });
 
   it.each(['icmp', 'TCP', '', 'tcp; drop'])('rejects protocol %j', (protocol) => {
     expect(code(() => checkPorts([{ protocol: protocol as 'tcp', port: 22 }]))).toBe(
-      FIREWALL_ERROR_CODES.invalidInput,
+      SERVER_ERROR_CODES.firewallInvalidInput,
     );
   });
 
   it('refuses a family that contradicts the address, but unwraps IPv4-mapped IPv6', () => {
-    expect(code(() => checkTarget({ ...grant, family: 6 }))).toBe(FIREWALL_ERROR_CODES.invalidInput);
+    expect(code(() => checkTarget({ ...grant, family: 6 }))).toBe(SERVER_ERROR_CODES.firewallInvalidInput);
     expect(code(() => checkTarget({ ...grant, family: 4, address: '::1' }))).toBe(
-      FIREWALL_ERROR_CODES.invalidInput,
+      SERVER_ERROR_CODES.firewallInvalidInput,
     );
     expect(checkTarget({ ...grant, family: 6, address: '::ffff:10.0.0.9' })).toEqual({
       family: 4,
@@ -161,14 +162,16 @@ describe('checkGrant', () => {
   it.each([0, -5, 1.5, MAX_TIMEOUT_SECONDS + 1, Number.POSITIVE_INFINITY])(
     'rejects timeout %j',
     (timeoutSeconds) => {
-      expect(code(() => checkGrant({ ...grant, timeoutSeconds }))).toBe(FIREWALL_ERROR_CODES.invalidInput);
+      expect(code(() => checkGrant({ ...grant, timeoutSeconds }))).toBe(
+        SERVER_ERROR_CODES.firewallInvalidInput,
+      );
     },
   );
 
   it.each(['', 'x'.repeat(65), 'a b', 'a"b', 'a}b', 'a;b', 'é', 'a\nb', '-a', '.a', 'a\\b', "a'b"])(
     'rejects client name %j',
     (client) => {
-      expect(code(() => checkGrant({ ...grant, client }))).toBe(FIREWALL_ERROR_CODES.invalidInput);
+      expect(code(() => checkGrant({ ...grant, client }))).toBe(SERVER_ERROR_CODES.firewallInvalidInput);
     },
   );
 });
@@ -178,10 +181,10 @@ describe('names', () => {
     expect(checkObjectName('spa', 'table')).toBe('spa');
     expect(checkObjectName('spa_test_01', 'table')).toBe('spa_test_01');
     for (const bad of ['', '1spa', 'spa-x', 'spa x', 'a'.repeat(17), 'spa;']) {
-      expect(code(() => checkObjectName(bad, 'table'))).toBe(FIREWALL_ERROR_CODES.invalidInput);
+      expect(code(() => checkObjectName(bad, 'table'))).toBe(SERVER_ERROR_CODES.firewallInvalidInput);
     }
     expect(checkNetnsName('spat-1a2b3c-server')).toBe('spat-1a2b3c-server');
-    expect(code(() => checkNetnsName('a/b'))).toBe(FIREWALL_ERROR_CODES.invalidInput);
+    expect(code(() => checkNetnsName('a/b'))).toBe(SERVER_ERROR_CODES.firewallInvalidInput);
   });
 
   it('reads protocols by name or number', () => {

@@ -1,14 +1,8 @@
 /** Validation and canonical forms of every value a firewall driver passes to nft, iptables or ipset. @module */
 import { isIP, SocketAddress } from 'node:net';
 import { CLIENT_NAME_PATTERN } from 'spa-config/server-config';
-import {
-  FIREWALL_ERROR_CODES,
-  FirewallError,
-  type Grant,
-  type GrantTarget,
-  type PortSpec,
-  type TransportProtocol,
-} from './driver.js';
+import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
+import type { Grant, GrantTarget, PortSpec, TransportProtocol } from './driver.js';
 
 /** ipset's ceiling ((2^32 - 1) / 2 ms); nft accepts more, one limit keeps both drivers alike. */
 export const MAX_TIMEOUT_SECONDS = 2_147_483;
@@ -166,6 +160,6 @@ export function parseProtocol(value: unknown): TransportProtocol | undefined {
   return undefined;
 }
 
-function invalid(message: string): FirewallError {
-  return new FirewallError(FIREWALL_ERROR_CODES.invalidInput, message);
+function invalid(message: string): ServerError {
+  return new ServerError(SERVER_ERROR_CODES.firewallInvalidInput, message);
 }

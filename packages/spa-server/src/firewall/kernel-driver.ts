@@ -1,16 +1,16 @@
 /** What the nftables and iptables drivers share: common options, tools found once, the long-lived line shell for grants, conntrack, closing. @module */
+
+import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 import { connectionForgetter } from './conntrack.js';
-import {
-  type ActiveGrant,
-  FIREWALL_ERROR_CODES,
-  type FirewallDriver,
-  FirewallError,
-  type Grant,
-  type GrantTarget,
-  type PortSpec,
-  type ProtectionState,
-  type ToolCommand,
-  type WatchCommand,
+import type {
+  ActiveGrant,
+  FirewallDriver,
+  Grant,
+  GrantTarget,
+  PortSpec,
+  ProtectionState,
+  ToolCommand,
+  WatchCommand,
 } from './driver.js';
 import { checkGrants, checkNetnsName, checkTargets } from './grant-values.js';
 import { checkKnockLimit, type KnockLimit } from './knock-limit.js';
@@ -117,8 +117,10 @@ export abstract class KernelDriver<T> implements FirewallDriver {
       await this.#shell.run(lines);
     } catch (error) {
       // Every object the lines name is the driver's: "missing" means it went away underneath.
-      if (error instanceof FirewallError && error.message.includes(this.#tools.missingText)) {
-        throw new FirewallError(FIREWALL_ERROR_CODES.notReady, this.#tools.missingMessage, { cause: error });
+      if (error instanceof ServerError && error.message.includes(this.#tools.missingText)) {
+        throw new ServerError(SERVER_ERROR_CODES.firewallNotReady, this.#tools.missingMessage, {
+          cause: error,
+        });
       }
       throw error;
     }
@@ -140,6 +142,6 @@ export abstract class KernelDriver<T> implements FirewallDriver {
   }
 }
 
-function closedError(): FirewallError {
-  return new FirewallError(FIREWALL_ERROR_CODES.notReady, 'firewall driver is closed');
+function closedError(): ServerError {
+  return new ServerError(SERVER_ERROR_CODES.firewallNotReady, 'firewall driver is closed');
 }

@@ -1,5 +1,7 @@
 /** A per-source packet limit on the daemon's own UDP ports, enforced by the kernel before its socket: a flood from one source cannot crowd out everyone else's knocks. @module */
-import { FIREWALL_ERROR_CODES, FirewallError, type PortSpec } from './driver.js';
+
+import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
+import type { PortSpec } from './driver.js';
 import { checkPorts } from './grant-values.js';
 
 /*
@@ -53,8 +55,8 @@ export function checkKnockLimit(limit: KnockLimit): KnockLimit {
   return limit;
 }
 
-const invalid = (message: string): FirewallError =>
-  new FirewallError(FIREWALL_ERROR_CODES.invalidInput, message);
+const invalid = (message: string): ServerError =>
+  new ServerError(SERVER_ERROR_CODES.firewallInvalidInput, message);
 
 /**
  * nft: two dynamic sets and the two rules that go first in the chain (IPv6 sources grouped per /64).

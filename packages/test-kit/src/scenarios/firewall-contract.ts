@@ -3,13 +3,8 @@
 import type { ResultPromise } from 'execa';
 import { CLIENT_NAME_PATTERN } from 'spa-config/server-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  FIREWALL_ERROR_CODES,
-  type FirewallDriver,
-  FirewallError,
-  type Grant,
-  type PortSpec,
-} from '../../../spa-server/src/firewall/driver.js';
+import type { FirewallDriver, Grant, PortSpec } from '../../../spa-server/src/firewall/driver.js';
+import { SERVER_ERROR_CODES, ServerError } from '../../../spa-server/src/shared/server-error.js';
 import { agentPath } from '../agents/agent-path.js';
 import { createLab, type Host, type Lab } from '../lab/netns.js';
 import { probeTcp, waitForTcp } from '../lab/probe.js';
@@ -220,12 +215,12 @@ export function describeFirewallContract(subject: ContractSubject): void {
       expect((await driver.list()).filter((g) => g.address.startsWith('10.99.'))).toEqual([]);
     });
 
-    it('notices its objects deleted underneath, fails grants with a FirewallError, and recovers by setup', async () => {
+    it('notices its objects deleted underneath, fails grants with a ServerError, and recovers by setup', async () => {
       await driver.grant([grantFor(client, 4, 60)]);
       await subject.deleteUnderneath(server);
       expect(await driver.isIntact()).toBe(false);
       const failure = await driver.grant([grantFor(client, 4, 60)]).catch((error: unknown) => error);
-      expect(failure).toBeInstanceOf(FirewallError);
+      expect(failure).toBeInstanceOf(ServerError);
       await driver.setup(PORTS);
       expect(await driver.isIntact()).toBe(true);
       await driver.grant([grantFor(client, 4, 60)]);
@@ -247,7 +242,7 @@ export function describeFirewallContract(subject: ContractSubject): void {
       expect(stopped).not.toBe(killed);
       process.kill(stopped, 'SIGSTOP');
       const hung = await fragile.grant([grantFor(outsider, 6, 60)]).catch((error: unknown) => error);
-      expect(hung).toMatchObject({ code: FIREWALL_ERROR_CODES.commandFailed });
+      expect(hung).toMatchObject({ code: SERVER_ERROR_CODES.firewallCommandFailed });
       await fragile.revoke([grantFor(outsider, 4, 1), grantFor(outsider, 6, 1)]);
       expect(fragile.helperPid).not.toBe(stopped);
       expect(await grantsTo(outsider.ipv4)).toEqual([]);
@@ -255,12 +250,14 @@ export function describeFirewallContract(subject: ContractSubject): void {
 
     it('refuses invalid values before any tool sees them', async () => {
       const bad = { ...grantFor(client, 4, 30), address: '10.0.0.1 . tcp . 22 }; flush ruleset; #' };
-      await expect(driver.grant([bad])).rejects.toMatchObject({ code: FIREWALL_ERROR_CODES.invalidInput });
+      await expect(driver.grant([bad])).rejects.toMatchObject({
+        code: SERVER_ERROR_CODES.firewallInvalidInput,
+      });
       await expect(driver.grant([{ ...grantFor(client, 4, 30), client: 'a"b' }])).rejects.toMatchObject({
-        code: FIREWALL_ERROR_CODES.invalidInput,
+        code: SERVER_ERROR_CODES.firewallInvalidInput,
       });
       await expect(driver.setup([{ protocol: 'tcp', port: 0 }])).rejects.toMatchObject({
-        code: FIREWALL_ERROR_CODES.invalidInput,
+        code: SERVER_ERROR_CODES.firewallInvalidInput,
       });
       expect(await driver.isIntact()).toBe(true);
     });
@@ -268,9 +265,11 @@ export function describeFirewallContract(subject: ContractSubject): void {
     it('reports a missing tool with FIREWALL_TOOL_MISSING', async () => {
       const missing = subject.makeMissingTool(server.ns);
       extra.push(missing);
-      await expect(missing.setup(PORTS)).rejects.toMatchObject({ code: FIREWALL_ERROR_CODES.missingTool });
+      await expect(missing.setup(PORTS)).rejects.toMatchObject({
+        code: SERVER_ERROR_CODES.firewallToolMissing,
+      });
       await expect(missing.grant([grantFor(client, 4, 30)])).rejects.toMatchObject({
-        code: FIREWALL_ERROR_CODES.missingTool,
+        code: SERVER_ERROR_CODES.firewallToolMissing,
       });
     });
 

@@ -1,5 +1,5 @@
 /** The iptables driver's executables per variant, and its one-shot reads and commits (iptables -S, iptables-restore, ipset). @module */
-import { FIREWALL_ERROR_CODES, FirewallError } from '../driver.js';
+import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
 import { runTool, runToolOk, type ToolCommand, toolCommand } from '../process/tool-command.js';
 import { parseIpsetNames } from './ipset-script.js';
 import { type ChainState, parseChainState } from './iptables-rules.js';
@@ -70,8 +70,8 @@ export async function destroyIpset(tools: IptablesTools, name: string, timeoutMs
     const result = await runTool(tools.ipset, ['destroy', name], { timeoutMs });
     if (result.exitCode === 0 || result.stderr.includes(IPSET_SET_MISSING)) return;
     if (attempt >= DESTROY_ATTEMPTS || !result.stderr.includes('in use')) {
-      throw new FirewallError(
-        FIREWALL_ERROR_CODES.commandFailed,
+      throw new ServerError(
+        SERVER_ERROR_CODES.firewallCommandFailed,
         `ipset destroy ${name}: ${result.stderr.trim()}`,
       );
     }

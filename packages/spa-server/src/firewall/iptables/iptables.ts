@@ -1,13 +1,7 @@
 /** iptables driver: ipset sets with kernel timeouts, matched from the server's own chain in iptables and ip6tables. @module */
 
-import {
-  type ActiveGrant,
-  FIREWALL_ERROR_CODES,
-  FirewallError,
-  type PortSpec,
-  type ProtectionState,
-  type WatchCommand,
-} from '../driver.js';
+import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
+import type { ActiveGrant, PortSpec, ProtectionState, WatchCommand } from '../driver.js';
 import { checkObjectName, checkPorts } from '../grant-values.js';
 import { KernelDriver } from '../kernel-driver.js';
 import { iptablesKnockLimitRules } from '../knock-limit.js';
@@ -64,8 +58,8 @@ export class IptablesDriver extends KernelDriver<IptablesTools> {
   constructor(options: IptablesDriverOptions = {}) {
     const variant = options.variant ?? 'nft';
     if (variant !== 'nft' && variant !== 'legacy') {
-      throw new FirewallError(
-        FIREWALL_ERROR_CODES.invalidInput,
+      throw new ServerError(
+        SERVER_ERROR_CODES.firewallInvalidInput,
         `iptables variant must be nft or legacy: ${variant}`,
       );
     }

@@ -1,13 +1,7 @@
 /** nftables driver: one `inet` table whose timed sets let granted addresses reach protected ports. @module */
 
-import {
-  type ActiveGrant,
-  FIREWALL_ERROR_CODES,
-  FirewallError,
-  type PortSpec,
-  type ProtectionState,
-  type WatchCommand,
-} from '../driver.js';
+import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
+import type { ActiveGrant, PortSpec, ProtectionState, WatchCommand } from '../driver.js';
 import { checkObjectName, checkPorts } from '../grant-values.js';
 import { KernelDriver, type KernelDriverOptions } from '../kernel-driver.js';
 import { NFT_DIALECT } from '../process/ack-reader.js';
@@ -66,7 +60,8 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     } catch (error) {
       // Objects of another shape under our names (another version, or edited by hand) make `add`
       // fail; rebuild the table in one transaction, carrying over grants that still have time left.
-      if (!(error instanceof FirewallError) || error.code !== FIREWALL_ERROR_CODES.commandFailed) throw error;
+      if (!(error instanceof ServerError) || error.code !== SERVER_ERROR_CODES.firewallCommandFailed)
+        throw error;
       const state = await this.#read();
       if (!state) throw error;
       await this.#transaction(nftRebuildCommands(this.table, checked, state.grants, this.knockLimit));
@@ -138,8 +133,8 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     const result = await runTool(tool, ['-j', ...args], { timeoutMs: this.timeoutMs });
     if (result.exitCode !== 0) {
       if (result.stderr.includes(ENOENT_TEXT)) return undefined;
-      throw new FirewallError(
-        FIREWALL_ERROR_CODES.commandFailed,
+      throw new ServerError(
+        SERVER_ERROR_CODES.firewallCommandFailed,
         `nft ${args.join(' ')} failed: ${result.stderr.trim()}`,
       );
     }
@@ -151,8 +146,12 @@ function parseListing(text: string): NftTableState {
   try {
     return parseNftTable(text);
   } catch (error) {
-    throw new FirewallError(FIREWALL_ERROR_CODES.commandFailed, 'nft printed a listing that is not JSON', {
-      cause: error,
-    });
+    throw new ServerError(
+      SERVER_ERROR_CODES.firewallCommandFailed,
+      'nft printed a listing that is not JSON',
+      {
+        cause: error,
+      },
+    );
   }
 }

@@ -1,6 +1,6 @@
 /** A long-lived interactive tool (`nft -i`, `ipset -`) fed batches on stdin, one in-order queue, restarted when it dies. @module */
 import { execa, type ResultPromise } from 'execa';
-import { FIREWALL_ERROR_CODES, FirewallError } from '../driver.js';
+import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
 import { type AckDialect, AckReader, type AckReply } from './ack-reader.js';
 import type { ToolCommand } from './tool-command.js';
 
@@ -24,7 +24,7 @@ interface Batch {
   readonly seq: number;
   readonly text: string;
   readonly resolve: () => void;
-  readonly reject: (error: FirewallError) => void;
+  readonly reject: (error: ServerError) => void;
   timer?: NodeJS.Timeout;
 }
 
@@ -50,10 +50,12 @@ export class LineShell {
     this.#options = options;
   }
 
-  /** Runs one batch; resolves once the tool finished it without error, rejects with FirewallError otherwise. */
+  /** Runs one batch; resolves once the tool finished it without error, rejects with ServerError otherwise. */
   run(lines: readonly string[]): Promise<void> {
     if (this.#closed) {
-      return Promise.reject(new FirewallError(FIREWALL_ERROR_CODES.notReady, 'firewall driver is closed'));
+      return Promise.reject(
+        new ServerError(SERVER_ERROR_CODES.firewallNotReady, 'firewall driver is closed'),
+      );
     }
     if (lines.some((line) => line.includes('\n'))) throw new Error('a batch line contains a newline');
     if (this.#queue.length + (this.#child?.inFlight.length ?? 0) >= this.#options.maxPending) {
@@ -70,7 +72,7 @@ export class LineShell {
     this.#closed = true;
     for (const batch of this.#queue.splice(0)) {
       batch.reject(
-        new FirewallError(FIREWALL_ERROR_CODES.notReady, 'firewall driver closed before the command ran'),
+        new ServerError(SERVER_ERROR_CODES.firewallNotReady, 'firewall driver closed before the command ran'),
       );
     }
     const child = this.#child;
@@ -164,8 +166,8 @@ export class LineShell {
       clearTimeout(batch.timer);
       batch.reject(
         spawnCode === 'ENOENT'
-          ? new FirewallError(
-              FIREWALL_ERROR_CODES.missingTool,
+          ? new ServerError(
+              SERVER_ERROR_CODES.firewallToolMissing,
               `${this.#options.command.name} could not be started`,
             )
           : this.#failure(`${this.#options.command.name} ${how}${said ? `: ${said}` : ''}`, cause),
@@ -189,7 +191,7 @@ export class LineShell {
     child.process.kill('SIGKILL');
   }
 
-  #failure(message: string, cause?: unknown): FirewallError {
-    return new FirewallError(FIREWALL_ERROR_CODES.commandFailed, message, { cause });
+  #failure(message: string, cause?: unknown): ServerError {
+    return new ServerError(SERVER_ERROR_CODES.firewallCommandFailed, message, { cause });
   }
 }

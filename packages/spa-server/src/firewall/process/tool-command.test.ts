@@ -1,6 +1,6 @@
 /** Finding tools: a clear FIREWALL_TOOL_MISSING instead of a spawn error deep in a grant. */
 import { describe, expect, it } from 'vitest';
-import { FIREWALL_ERROR_CODES } from '../driver.js';
+import { SERVER_ERROR_CODES } from '../../shared/server-error.js';
 import { firstLine, resolveTool, runTool, searchDirs } from './tool-command.js';
 
 describe('resolveTool', () => {
@@ -16,7 +16,7 @@ describe('resolveTool', () => {
     'reports %s as missing, naming the package',
     async (path) => {
       await expect(resolveTool(path, 'nftables')).rejects.toMatchObject({
-        code: FIREWALL_ERROR_CODES.missingTool,
+        code: SERVER_ERROR_CODES.firewallToolMissing,
         message: expect.stringContaining('install the nftables package'),
       });
     },

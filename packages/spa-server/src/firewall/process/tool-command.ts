@@ -3,7 +3,8 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
-import { FIREWALL_ERROR_CODES, FirewallError, type ToolCommand } from '../driver.js';
+import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
+import type { ToolCommand } from '../driver.js';
 
 export type { ToolCommand } from '../driver.js';
 
@@ -43,7 +44,10 @@ export async function resolveTool(path: string, debianPackage: string): Promise<
   const what = path.includes('/')
     ? `${path} is missing or not executable`
     : `${path} not found in PATH or ${SBIN_DIRS.join(', ')}`;
-  throw new FirewallError(FIREWALL_ERROR_CODES.missingTool, `${what}: install the ${debianPackage} package`);
+  throw new ServerError(
+    SERVER_ERROR_CODES.firewallToolMissing,
+    `${what}: install the ${debianPackage} package`,
+  );
 }
 
 /** The command that runs `tool` directly, or inside network namespace `netns` through `ip netns exec`. */
@@ -77,12 +81,12 @@ export async function runTool(
     // Spawn failure, timeout or signal: there is no exit status to interpret.
     const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
     if (code === 'ENOENT') {
-      throw new FirewallError(FIREWALL_ERROR_CODES.missingTool, `${tool.name} could not be started`, {
+      throw new ServerError(SERVER_ERROR_CODES.firewallToolMissing, `${tool.name} could not be started`, {
         cause: result,
       });
     }
-    throw new FirewallError(
-      FIREWALL_ERROR_CODES.commandFailed,
+    throw new ServerError(
+      SERVER_ERROR_CODES.firewallCommandFailed,
       `${describe(tool, args)}: ${result.shortMessage}`,
       {
         cause: result,
@@ -100,8 +104,8 @@ export async function runToolOk(
 ): Promise<ToolResult> {
   const result = await runTool(tool, args, options);
   if (result.exitCode !== 0) {
-    throw new FirewallError(
-      FIREWALL_ERROR_CODES.commandFailed,
+    throw new ServerError(
+      SERVER_ERROR_CODES.firewallCommandFailed,
       `${describe(tool, args)} exited with ${result.exitCode}: ${firstLine(result.stderr)}`,
       { cause: result },
     );
