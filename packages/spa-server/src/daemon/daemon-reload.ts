@@ -1,6 +1,7 @@
 /** Applying a new configuration to a running daemon: firewall first, then one swap of keys and policy. @module */
 import type { CryptoBackend } from 'spa-protocol';
 import type { ResolvedConfig } from '../config/resolved-config.js';
+import { driverKnockLimit } from '../firewall/create-driver.js';
 import type { GrantKeeper } from '../grants/grant-keeper-api.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { ClientLimiter } from '../pipeline/client-limiter.js';
@@ -33,7 +34,11 @@ export interface ReloadTargets {
 export async function applyReload(t: ReloadTargets, next: ResolvedConfig): Promise<void> {
   const rt = buildRuntime(next, t.backend);
   const previous = t.current().config;
-  const ignored = RESTART_ONLY.filter((k) => JSON.stringify(next[k]) !== JSON.stringify(previous[k]));
+  const ignored = RESTART_ONLY.filter((k) => changed(next[k], previous[k]));
+  // The driver's in-kernel knock limit comes from listen and rateLimit: a new per-source rate or
+  // burst reaches the token bucket now, but the kernel's limit only at a restart.
+  if (!ignored.includes('firewall') && changed(driverKnockLimit(previous), driverKnockLimit(next)))
+    ignored.push('firewall');
   await setupFirewall(t.grants, rt);
   t.swap(rt); // the next datagram sees only the new keys and policy
   t.limiter.reconfigure({
@@ -87,3 +92,5 @@ export async function setupFirewall(grants: GrantKeeper, rt: Runtime): Promise<v
     });
   }
 }
+
+const changed = (a: unknown, b: unknown): boolean => JSON.stringify(a) !== JSON.stringify(b);

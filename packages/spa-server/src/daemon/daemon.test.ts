@@ -188,6 +188,14 @@ describe('daemon', () => {
     expect(log.events('daemon.restart-required')[0]).toMatchObject({ fields: ['stateDir'] });
   });
 
+  it('names the firewall when a new per-source rate changes the in-kernel knock limit', async () => {
+    const fx = makeFixture();
+    const { daemon, log } = await start(fx);
+    const rate = fx.config.rateLimit.perSourceRate * 10;
+    await daemon.reload({ ...fx.config, rateLimit: { ...fx.config.rateLimit, perSourceRate: rate } });
+    expect(log.events('daemon.restart-required')[0]).toMatchObject({ fields: ['firewall'] });
+  });
+
   it('rebuilds a firewall table deleted underneath and re-grants what is still live', async () => {
     const fx = makeFixture();
     const { daemon, driver, log } = await start(fx, { intervals: { integrityMs: 20 } });

@@ -2,7 +2,7 @@
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { FirewallDriver } from './driver.js';
 import { IptablesDriver } from './iptables/iptables.js';
-import { knockLimitFor } from './knock-limit.js';
+import { type KnockLimit, knockLimitFor } from './knock-limit.js';
 import { NftablesDriver } from './nftables/nftables.js';
 
 export interface CreateDriverOptions {
@@ -13,14 +13,19 @@ export interface CreateDriverOptions {
 /** What of the configuration the driver depends on: the backend, and the listen ports and rate for the knock limit. */
 export type DriverConfig = Pick<ResolvedConfig, 'firewall' | 'listen' | 'rateLimit'>;
 
-export function createDriver(config: DriverConfig, options: CreateDriverOptions = {}): FirewallDriver {
-  const { netns } = options;
-  const { firewall } = config;
-  const knockLimit = knockLimitFor(
+/** The in-kernel per-source knock limit a driver is made with: a start-time setting, like the table. */
+export function driverKnockLimit(config: DriverConfig): KnockLimit {
+  return knockLimitFor(
     config.listen.map((l) => l.port),
     config.rateLimit.perSourceRate,
     config.rateLimit.perSourceBurst,
   );
+}
+
+export function createDriver(config: DriverConfig, options: CreateDriverOptions = {}): FirewallDriver {
+  const { netns } = options;
+  const { firewall } = config;
+  const knockLimit = driverKnockLimit(config);
   if (firewall.backend === 'iptables') {
     return new IptablesDriver({
       variant: firewall.iptablesVariant,
