@@ -2,8 +2,8 @@
 
 import type { ResultPromise } from 'execa';
 import { nodeBackend, writeNewKeyFile } from 'spa-node';
-import { formatPublicKey, generateKeyPair } from 'spa-protocol';
 import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { spaKeys } from 'spa-test-kit/build/spa-fixture';
 import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
 import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
 import { waitForOutput } from 'spa-test-kit/lab/wait-output';
@@ -127,7 +127,7 @@ describe('spa-client against spa-server (nftables)', () => {
   });
 
   it('a wrong server key or an unauthorized key: exit 75 after the timeout, one line naming the likely causes', async () => {
-    const other = formatPublicKey('server', generateKeyPair(nodeBackend, 'server').publicKey);
+    const other = spaKeys([]).serverKeyText;
     const wrongServer = await alice.run(client, [
       'open',
       'ssh',

@@ -3,8 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { nodeBackend, readPrivateKeyFile } from 'spa-node';
-import { encodeDatagram, generateKeyPair } from 'spa-protocol';
 import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { clientKeys, encodeKnock, spaKeys } from 'spa-test-kit/build/spa-fixture';
 import { sealPlaintext, unsealDatagram, withMac } from 'spa-test-kit/forge/forge';
 import { startCapture } from 'spa-test-kit/lab/capture';
 import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
@@ -63,30 +63,9 @@ describe.each(['nftables', 'iptables'] as const)('the server never answers (%s)'
     const reseal = (pt: Uint8Array) =>
       sealPlaintext(nodeBackend, spa.serverPublicKeyBytes, pt, randomBytes(32));
     // A knock made for another server, unsealed there and re-sealed to this one: refused as wrong-server.
-    const other = generateKeyPair(nodeBackend, 'server');
-    const forOther = encodeDatagram({
-      backend: nodeBackend,
-      serverPublicKey: other.publicKey,
-      clientSecretKey: spa.clients[0]!.secretKey,
-      request: {
-        kind: 'open',
-        access: [{ type: 'service', name: 'ssh' }],
-        addresses: [],
-        durationSeconds: 0,
-      },
-    }).datagram;
-    const stranger = generateKeyPair(nodeBackend, 'client');
-    const unknown = encodeDatagram({
-      backend: nodeBackend,
-      serverPublicKey: spa.serverPublicKeyBytes,
-      clientSecretKey: stranger.secretKey,
-      request: {
-        kind: 'open',
-        access: [{ type: 'service', name: 'ssh' }],
-        addresses: [],
-        durationSeconds: 0,
-      },
-    }).datagram;
+    const other = spaKeys([]);
+    const forOther = encodeKnock(other.serverPublicKey, spa.clients[0]!);
+    const unknown = encodeKnock(spa.serverPublicKeyBytes, clientKeys('stranger'));
     const hostile: [Host, string, Uint8Array][] = [
       [outsider, server.ipv4, new Uint8Array(0)],
       [outsider, server.ipv4, randomBytes(1)],
@@ -97,7 +76,7 @@ describe.each(['nftables', 'iptables'] as const)('the server never answers (%s)'
       [outsider, server.ipv4, withMac(nodeBackend, spa.serverPublicKeyBytes, flip(valid, 100))],
       [outsider, server.ipv4, reseal(flip(plaintext, 0))],
       [outsider, server.ipv4, forOther],
-      [outsider, server.ipv6, reseal(unsealDatagram(nodeBackend, other.secretKey, forOther))],
+      [outsider, server.ipv6, reseal(unsealDatagram(nodeBackend, other.serverSecretKey, forOther))],
       [outsider, server.ipv4, unknown],
       [client, server.ipv4, spa.knock({}, { nowMs: Date.now() - 10 * 60_000 })],
       [outsider, server.ipv4, valid],

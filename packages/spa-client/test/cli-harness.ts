@@ -6,14 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { nodeBackend } from 'spa-node';
-import {
-  createServerContext,
-  decodeDatagram,
-  formatPublicKey,
-  generateKeyPair,
-  parsePrivateKey,
-  type SignedKnock,
-} from 'spa-protocol';
+import { createServerContext, decodeDatagram, parsePrivateKey, type SignedKnock } from 'spa-protocol';
+import { spaKeys } from 'spa-test-kit/build/spa-fixture';
 import { expect } from 'vitest';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -59,14 +53,14 @@ export async function createSandbox(): Promise<Sandbox> {
     env: { PATH: process.env.PATH ?? '', HOME: home },
     extendEnv: false,
   });
-  const server = generateKeyPair(nodeBackend, 'server');
+  const server = spaKeys([]);
   const env = { PATH: process.env.PATH ?? '', HOME: home };
   return {
     home,
     keyFile,
     publicKey: made.stdout.trim(),
-    serverKey: formatPublicKey('server', server.publicKey),
-    serverSecret: server.secretKey,
+    serverKey: server.serverKeyText,
+    serverSecret: server.serverSecretKey,
     env,
     writeProfile(profile, path = join(home, '.config', 'spa', 'config.json')) {
       mkdirSync(join(path, '..'), { recursive: true });

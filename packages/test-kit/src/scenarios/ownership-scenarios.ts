@@ -1,16 +1,19 @@
 /** Grants owned per client and the source-mode race guard, against the real kernel: one suite, run per backend. @module */
 
-import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentPath } from '../agents/agent-path.js';
 import { createLab, type Host, type Lab } from '../lab/netns.js';
 import { probeTcp } from '../lab/probe.js';
-import { type LogLine, type ServerProcess, startServerProcess } from '../processes/server-process.js';
+import {
+  type LogLine,
+  SERVER_BIN,
+  type ServerProcess,
+  startServerProcess,
+} from '../processes/server-process.js';
 
 const TCP_SERVICE = agentPath('tcp-service.mjs');
 const HOLD_CONNECTION = agentPath('hold-connection.mjs');
-const SPA_SERVER = fileURLToPath(new URL('../../../spa-server/bin/spa-server.js', import.meta.url));
 const SSH = 2222;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -34,13 +37,7 @@ export function ownershipScenarios(backend: 'nftables' | 'iptables'): void {
     const next = async (event: string, before: number): Promise<LogLine> =>
       spa.waitForLog((l) => l.event === event && count(event) > before);
     const status = async (): Promise<StatusGrant[]> => {
-      const result = await server.exec(process.execPath, [
-        SPA_SERVER,
-        'status',
-        '--json',
-        '--config',
-        spa.configPath,
-      ]);
+      const result = await server.exec(SERVER_BIN, ['status', '--json', '--config', spa.configPath]);
       return (JSON.parse(String(result.stdout)) as { grants: StatusGrant[] }).grants;
     };
 

@@ -1,15 +1,18 @@
 /** What spa-server does for users, against the real kernel in a lab: one suite, run per firewall backend. @module */
 
 import { createHash, createHmac } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
-import { nodeBackend } from 'spa-node';
-import { generateKeyPair } from 'spa-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentPath } from '../agents/agent-path.js';
+import { clientKeys, encodeKnock, spaKeys } from '../build/spa-fixture.js';
 import { createLab, type Host, type Lab } from '../lab/netns.js';
 import { probeTcp, waitForTcp } from '../lab/probe.js';
-import { type LogLine, type ServerProcess, startServerProcess } from '../processes/server-process.js';
+import {
+  type LogLine,
+  SERVER_BIN,
+  type ServerProcess,
+  startServerProcess,
+} from '../processes/server-process.js';
 
 const TCP_SERVICE = agentPath('tcp-service.mjs');
 const HOLD_CONNECTION = agentPath('hold-connection.mjs');
@@ -101,31 +104,9 @@ export function serverScenarios(backend: 'nftables' | 'iptables'): void {
 
       const tampered = valid.slice();
       tampered[120] = (tampered[120] ?? 0) ^ 0x01;
-      const other = generateKeyPair(nodeBackend, 'server').publicKey;
-      const stranger = generateKeyPair(nodeBackend, 'client');
-      const { encodeDatagram } = await import('spa-protocol');
-      const strangerKnock = encodeDatagram({
-        backend: nodeBackend,
-        serverPublicKey: spa.serverPublicKeyBytes,
-        clientSecretKey: stranger.secretKey,
-        request: {
-          kind: 'open',
-          access: [{ type: 'service', name: 'ssh' }],
-          addresses: [],
-          durationSeconds: 0,
-        },
-      }).datagram;
-      const foreign = encodeDatagram({
-        backend: nodeBackend,
-        serverPublicKey: other,
-        clientSecretKey: spa.clients[0]!.secretKey,
-        request: {
-          kind: 'open',
-          access: [{ type: 'service', name: 'ssh' }],
-          addresses: [],
-          durationSeconds: 0,
-        },
-      }).datagram;
+      const other = spaKeys([]).serverPublicKey;
+      const strangerKnock = encodeKnock(spa.serverPublicKeyBytes, clientKeys('stranger'));
+      const foreign = encodeKnock(other, spa.clients[0]!);
       const bad: [string, Uint8Array][] = [
         ['replay', valid],
         ['bad-mac', tampered],
@@ -180,13 +161,7 @@ export function serverScenarios(backend: 'nftables' | 'iptables'): void {
       await spa.waitForLog(
         (l) => accepted(client.ipv4)(l) && spa.logs().filter(accepted(client.ipv4)).length > n,
       );
-      const status = await server.exec(process.execPath, [
-        spaBin(),
-        'status',
-        '--json',
-        '--config',
-        spa.configPath,
-      ]);
+      const status = await server.exec(SERVER_BIN, ['status', '--json', '--config', spa.configPath]);
       const grants = (
         JSON.parse(String(status.stdout)) as { grants: { address: string; expiresInSeconds: number }[] }
       ).grants;
@@ -226,8 +201,4 @@ export function serverScenarios(backend: 'nftables' | 'iptables'): void {
       expect(await probeTcp(client, server.ipv4, SSH, 400)).toBe('filtered');
     });
   });
-}
-
-function spaBin(): string {
-  return fileURLToPath(new URL('../../../spa-server/bin/spa-server.js', import.meta.url));
 }
