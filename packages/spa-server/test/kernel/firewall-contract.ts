@@ -2,6 +2,9 @@
 
 import type { ResultPromise } from 'execa';
 import { CLIENT_NAME_PATTERN } from 'spa-config/server-config';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FIREWALL_ERROR_CODES,
@@ -9,10 +12,7 @@ import {
   FirewallError,
   type Grant,
   type PortSpec,
-} from '../../../spa-server/src/firewall/driver.js';
-import { agentPath } from '../agents/agent-path.js';
-import { createLab, type Host, type Lab } from '../lab/netns.js';
-import { probeTcp, waitForTcp } from '../lab/probe.js';
+} from '../../src/firewall/driver.js';
 
 /** A driver under test, plus the helper process id the drivers expose for recovery tests. */
 export type DriverUnderTest = FirewallDriver & { readonly helperPid: number | undefined };

@@ -1,12 +1,12 @@
 /** The nftables driver in a lab: the firewall contract, plus what is specific to its long-lived nft process. */
 import { execa } from 'execa';
 import { createLab, type Lab } from 'spa-test-kit/lab/netns';
-import { describeFirewallContract } from 'spa-test-kit/scenarios/firewall-contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NftablesDriver } from '../packages/spa-server/src/firewall/nftables/nftables.js';
-import { NFT_DIALECT } from '../packages/spa-server/src/firewall/process/ack-reader.js';
-import { LineShell } from '../packages/spa-server/src/firewall/process/line-shell.js';
-import { toolCommand } from '../packages/spa-server/src/firewall/process/tool-command.js';
+import { NftablesDriver } from '../../src/firewall/nftables/nftables.js';
+import { NFT_DIALECT } from '../../src/firewall/process/ack-reader.js';
+import { LineShell } from '../../src/firewall/process/line-shell.js';
+import { toolCommand } from '../../src/firewall/process/tool-command.js';
+import { describeFirewallContract } from './firewall-contract.js';
 
 const TABLE = 'spa_e2e';
 
