@@ -1,7 +1,8 @@
 /** Figure 6 under load: memory after 100,000 accepted knocks, each granting an address of its own. @module */
 import { parseAddress } from 'spa-protocol';
 import { epochMs, sleep } from './clock.js';
-import { type Memory, readMemory, watchPeakRss } from './cpu-mem.js';
+import { readMemory, watchPeakRss } from './cpu-mem.js';
+import type { BulkGrantsResult } from './figures.js';
 import { type PhaseContext, withServer } from './phase-context.js';
 import type { RunningServer } from './server-under-test.js';
 import { diffUdpCounters, readUdpCounters } from './udp-counters.js';
@@ -10,29 +11,6 @@ import { diffUdpCounters, readUdpCounters } from './udp-counters.js';
 const STALL_MS = 3000;
 /** The whole delivery, at most: 100,000 knocks take under two minutes at ~1,000 grants/s. */
 const DELIVERY_LIMIT_MS = 15 * 60_000;
-
-export interface BulkGrantsResult {
-  readonly offered: number;
-  /** Knocks the server logged as accepted (each one grant). */
-  readonly accepted: number;
-  /** Knocks given up after STALL_MS without progress (refused or dropped; see counters). */
-  readonly lost: number;
-  /** Kernel receive-buffer drops at the server during the phase. */
-  readonly dropped: number;
-  readonly buildMs: number;
-  /** First send → last grant, ms, and accepted / span. */
-  readonly spanMs: number;
-  readonly acceptedPerS: number;
-  /** Grants in the firewall once every knock was handled (liveGrants()). */
-  readonly liveGrants: number | undefined;
-  /** The server's counters at the end (replay entries and evictions, grants, refusals). */
-  readonly counters: Record<string, number>;
-  readonly memoryIdle: Memory;
-  readonly memoryAfter: Memory;
-  /** 15 s later: V8 returns heap pages only after a major GC, so RSS right after a burst overstates. */
-  readonly memoryLater: Memory;
-  readonly peakRssKiB: number;
-}
 
 /** The i-th granted address: alternately IPv4 (100.64.0.0/10) and IPv6 (2001:db8:b::/64), never sending. */
 export function bulkAddress(i: number): string {

@@ -1,32 +1,12 @@
 /** Figure 3: legitimate knocks while an attacker who knows the server's public key floods it with forged knocks. @module */
 import { join } from 'node:path';
 import { sleep } from './clock.js';
-import { type Memory, readMemory, watchPeakRss } from './cpu-mem.js';
-import { type JunkCost, writeDatagramPool } from './flood.js';
+import { readMemory, watchPeakRss } from './cpu-mem.js';
+import type { InformedFloodResult, InformedRun } from './figures.js';
+import { writeDatagramPool } from './flood.js';
 import { knocksDuringFlood } from './junk-flood.js';
-import type { LatencyResult } from './latency.js';
 import { floodOptions, type PhaseContext, withServer } from './phase-context.js';
 import type { RunningServer } from './server-under-test.js';
-
-export interface InformedRun {
-  /** Flood cost and the legitimate knocks' outcome (JunkCost.during). */
-  readonly cost: JunkCost<LatencyResult>;
-  /** The server's counters that moved (refusals by reason, accepted, queue drops), from counters(). */
-  readonly counters: Record<string, number>;
-  /** Largest RSS seen while the flood ran, KiB. */
-  readonly peakRssKiB: number;
-}
-
-export interface InformedFloodResult {
-  /** Every forged knock from the outsider's one address: the per-source bucket's case. */
-  readonly oneSource: InformedRun;
-  /** The same datagrams spread over `sources` addresses, as from a botnet or spoofed sources. */
-  readonly spoofed: InformedRun;
-  readonly sources: number;
-  readonly memoryBefore: Memory;
-  /** Two seconds after the last flood ended. */
-  readonly memoryAfter: Memory;
-}
 
 /** Runs both informed floods against one server start; does nothing for a server without forgedKnocks. */
 export async function measureInformedFlood(c: PhaseContext): Promise<void> {

@@ -3,9 +3,9 @@ import type { Host } from 'spa-test-kit/lab/netns';
 import { type CpuPlan, pinProcess } from './affinity.js';
 import type { AliasPool } from './alias-pool.js';
 import { onCleanup } from './cleanup.js';
+import type { ServerFigures } from './figures.js';
 import type { FloodOptions, JunkPayload } from './flood.js';
 import type { Prober } from './prober.js';
-import type { ServerFigures } from './report.js';
 import type { BenchEnv, RunningServer, ServerUnderTest, StartOptions } from './server-under-test.js';
 
 export const FIGURE_NAMES = ['latency', 'flood', 'informed', 'grants', 'bulk', 'cold'] as const;

@@ -1,6 +1,5 @@
 /** The rows of the report's table: label, how to read the figure from a server's results, digits. @module */
-import type { InformedRun } from './informed-flood.js';
-import type { ServerFigures } from './report.js';
+import type { InformedRun, ServerFigures } from './figures.js';
 import {
   cpuPerSentOf,
   dropPctOf,

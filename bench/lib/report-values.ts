@@ -1,6 +1,7 @@
 /** Derived figures for the report's rows: rates, shares and unit conversions of raw results. @module */
+
+import type { InformedRun } from './figures.js';
 import type { JunkCost } from './flood.js';
-import type { InformedRun } from './informed-flood.js';
 import type { LatencyResult } from './latency.js';
 
 /** 0 when the run happened (a counter that never moved is absent from the diff), else no value. */

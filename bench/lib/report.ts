@@ -1,46 +1,13 @@
 /** Writes a run's figures as bench/results/<date>.md (table), .json (everything) and .svg (latency CDF). @module */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BulkGrantsResult } from './bulk-grants.js';
-import type { Memory } from './cpu-mem.js';
-import type { JunkCost } from './flood.js';
-import type { GrantThroughputResult } from './grant-throughput.js';
-import type { InformedFloodResult } from './informed-flood.js';
-import type { LatencyResult } from './latency.js';
-import type { Conditions, Machine } from './machine.js';
+import type { ServerFigures } from './figures.js';
+import type { Machine } from './machine.js';
 import { ROWS } from './report-rows.js';
-import type { Summary } from './stats.js';
 import { renderCdf } from './svg-cdf.js';
 
 /** The columns of the table, in order; a server that did not run shows '—'. */
 export const REPORT_COLUMNS = ['fwknopd', 'spa-server'] as const;
-
-export interface ServerFigures {
-  readonly name: string;
-  readonly version: string;
-  /** Machine load before and after this server's phases. */
-  conditions?: { readonly before: Conditions; readonly after: Conditions };
-  /** Figure 1. */
-  latency?: LatencyResult;
-  /** Figure 2: junk alone (two payload shapes), then legitimate knocks during a random-junk flood. */
-  junkRandom?: JunkCost<null>;
-  junkBase64?: JunkCost<null>;
-  underFlood?: JunkCost<LatencyResult>;
-  /** Figure 2: random junk from the many-source addresses, with legitimate knocks during it. */
-  junkSpoofed?: JunkCost<LatencyResult>;
-  /** Figure 3 (servers with forgedKnocks only). */
-  informed?: InformedFloodResult;
-  /** Figure 4. */
-  grants?: GrantThroughputResult;
-  /** Figure 5: the client CLI, whole process, and `node -e 0` timed alongside it (the floor of any Node CLI). */
-  clientColdStart?: Summary;
-  nodeColdStart?: Summary;
-  /** Figure 6. */
-  memoryIdle?: Memory;
-  memoryAfterGrants?: Memory;
-  /** Figure 6 under load (servers with knocksFor only). */
-  bulk?: BulkGrantsResult;
-}
 
 export interface BenchReport {
   readonly machine: Machine;

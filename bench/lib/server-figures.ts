@@ -14,6 +14,7 @@ import { onCleanup, runCleanups } from './cleanup.js';
 import { sleep } from './clock.js';
 import { measureColdStart } from './cold-start.js';
 import { readMemory } from './cpu-mem.js';
+import type { ServerFigures } from './figures.js';
 import { measureGrantThroughput } from './grant-throughput.js';
 import { measureInformedFlood } from './informed-flood.js';
 import { measureJunkFloods } from './junk-flood.js';
@@ -21,7 +22,6 @@ import { buildKnocks, measureKnockLatency } from './latency.js';
 import { describeConditions } from './machine.js';
 import { type FigureOptions, type PhaseContext, withServer } from './phase-context.js';
 import { startProber } from './prober.js';
-import type { ServerFigures } from './report.js';
 import type { BenchEnv, RunningServer, ServerUnderTest } from './server-under-test.js';
 
 const TCP_SERVICE = agentPath('tcp-service.mjs');

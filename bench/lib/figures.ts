@@ -1,0 +1,77 @@
+/** What the benchmark measures per server, as the report reads it: a module of types only, so the phases and the report never import each other. @module */
+import type { Memory } from './cpu-mem.js';
+import type { JunkCost } from './flood.js';
+import type { GrantThroughputResult } from './grant-throughput.js';
+import type { LatencyResult } from './latency.js';
+import type { Conditions } from './machine.js';
+import type { Summary } from './stats.js';
+
+export interface ServerFigures {
+  readonly name: string;
+  readonly version: string;
+  /** Machine load before and after this server's phases. */
+  conditions?: { readonly before: Conditions; readonly after: Conditions };
+  /** Figure 1. */
+  latency?: LatencyResult;
+  /** Figure 2: junk alone (two payload shapes), then legitimate knocks during a random-junk flood. */
+  junkRandom?: JunkCost<null>;
+  junkBase64?: JunkCost<null>;
+  underFlood?: JunkCost<LatencyResult>;
+  /** Figure 2: random junk from the many-source addresses, with legitimate knocks during it. */
+  junkSpoofed?: JunkCost<LatencyResult>;
+  /** Figure 3 (servers with forgedKnocks only). */
+  informed?: InformedFloodResult;
+  /** Figure 4. */
+  grants?: GrantThroughputResult;
+  /** Figure 5: the client CLI, whole process, and `node -e 0` timed alongside it (the floor of any Node CLI). */
+  clientColdStart?: Summary;
+  nodeColdStart?: Summary;
+  /** Figure 6. */
+  memoryIdle?: Memory;
+  memoryAfterGrants?: Memory;
+  /** Figure 6 under load (servers with knocksFor only). */
+  bulk?: BulkGrantsResult;
+}
+
+export interface BulkGrantsResult {
+  readonly offered: number;
+  /** Knocks the server logged as accepted (each one grant). */
+  readonly accepted: number;
+  /** Knocks given up after STALL_MS without progress (refused or dropped; see counters). */
+  readonly lost: number;
+  /** Kernel receive-buffer drops at the server during the phase. */
+  readonly dropped: number;
+  readonly buildMs: number;
+  /** First send → last grant, ms, and accepted / span. */
+  readonly spanMs: number;
+  readonly acceptedPerS: number;
+  /** Grants in the firewall once every knock was handled (liveGrants()). */
+  readonly liveGrants: number | undefined;
+  /** The server's counters at the end (replay entries and evictions, grants, refusals). */
+  readonly counters: Record<string, number>;
+  readonly memoryIdle: Memory;
+  readonly memoryAfter: Memory;
+  /** 15 s later: V8 returns heap pages only after a major GC, so RSS right after a burst overstates. */
+  readonly memoryLater: Memory;
+  readonly peakRssKiB: number;
+}
+
+export interface InformedRun {
+  /** Flood cost and the legitimate knocks' outcome (JunkCost.during). */
+  readonly cost: JunkCost<LatencyResult>;
+  /** The server's counters that moved (refusals by reason, accepted, queue drops), from counters(). */
+  readonly counters: Record<string, number>;
+  /** Largest RSS seen while the flood ran, KiB. */
+  readonly peakRssKiB: number;
+}
+
+export interface InformedFloodResult {
+  /** Every forged knock from the outsider's one address: the per-source bucket's case. */
+  readonly oneSource: InformedRun;
+  /** The same datagrams spread over `sources` addresses, as from a botnet or spoofed sources. */
+  readonly spoofed: InformedRun;
+  readonly sources: number;
+  readonly memoryBefore: Memory;
+  /** Two seconds after the last flood ended. */
+  readonly memoryAfter: Memory;
+}
