@@ -1,6 +1,7 @@
 /** Test harness: runs the built spa-client binary with a clean environment, and a loopback "server" that decodes knocks. @module */
 import { createSocket, type Socket } from 'node:dgram';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,7 @@ import { execa } from 'execa';
 import { nodeBackend } from 'spa-node';
 import { createServerContext, decodeDatagram, parsePrivateKey, type SignedKnock } from 'spa-protocol';
 import { spaKeys } from 'spa-test-kit/build/spa-fixture';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 export const BIN: string = join(root, 'packages', 'spa-client', 'bin', 'spa-client.js');
@@ -143,4 +144,43 @@ export function expectOneLine(text: string): void {
   expect(text.trim().split('\n')).toHaveLength(1);
   expect(text).toMatch(/^spa-client: /);
   expect(text).not.toMatch(/\n\s+at /);
+}
+
+export interface SandboxEnv {
+  readonly sb: Sandbox;
+  readonly sink: KnockSink;
+  /** A loopback TCP port that accepts (and drops) connections: a "service" that is open. */
+  readonly openPort: number;
+  /** The options that make a complete request without a profile, aimed at the sink. */
+  direct(): string[];
+}
+
+/**
+ * Registers the hooks of a CLI test file: a sandbox and a knock sink for the whole file, plus
+ * (with `listener`) an open TCP port; all removed afterwards. Fields are set once beforeAll ran.
+ */
+export function useSandbox(options: { readonly listener?: boolean } = {}): SandboxEnv {
+  const env = { openPort: 0, direct: () => directArgs(env.sb, env.sink) } as {
+    sb: Sandbox;
+    sink: KnockSink;
+    openPort: number;
+    direct(): string[];
+  };
+  let listener: Server | undefined;
+  beforeAll(async () => {
+    env.sb = await createSandbox();
+    env.sink = await createKnockSink(env.sb);
+    if (options.listener) {
+      const server = createServer((s) => s.destroy()).listen(0, '127.0.0.1');
+      listener = server;
+      await new Promise((r) => server.once('listening', r));
+      env.openPort = (server.address() as { port: number }).port;
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await env.sink?.close();
+    listener?.close();
+    env.sb?.cleanup();
+  });
+  return env;
 }

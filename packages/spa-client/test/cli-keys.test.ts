@@ -1,77 +1,57 @@
 /** The built spa-client binary and keys: keygen, --key FILE, --key -, SPA_PRIVATE_KEY, refusals, the server key. */
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createKnockSink,
-  createSandbox,
-  directArgs,
-  expectOneLine,
-  type KnockSink,
-  type Sandbox,
-} from './cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { expectOneLine, useSandbox } from './cli-harness.js';
 
-let sb: Sandbox;
-let sink: KnockSink;
-
-beforeAll(async () => {
-  sb = await createSandbox();
-  sink = await createKnockSink(sb);
-}, 60_000);
-afterAll(async () => {
-  await sink.close();
-  sb.cleanup();
-});
-
-/** The options that make a complete request without a profile, aimed at the sink. */
-const direct = (): string[] => directArgs(sb, sink);
+const box = useSandbox();
 
 describe.concurrent('keys', { timeout: 30_000 }, () => {
   it('keygen writes a 0600 key and FILE.pub, prints only the public key, and refuses to overwrite', async () => {
-    const out = join(sb.home, 'keys', 'new.key');
-    const r = await sb.run(['keygen', '--out', out, '--comment', 'ci@example']);
+    const out = join(box.sb.home, 'keys', 'new.key');
+    const r = await box.sb.run(['keygen', '--out', out, '--comment', 'ci@example']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^spa-ed25519:[A-Za-z0-9_-]{43}\n?$/);
     expect(statSync(out).mode & 0o777).toBe(0o600);
-    expect(statSync(join(sb.home, 'keys')).mode & 0o077).toBe(0);
+    expect(statSync(join(box.sb.home, 'keys')).mode & 0o077).toBe(0);
     expect(readFileSync(`${out}.pub`, 'utf8')).toBe(`${r.stdout.trim()} ci@example\n`);
-    const again = await sb.run(['keygen', '--out', out]);
+    const again = await box.sb.run(['keygen', '--out', out]);
     expect(again.exitCode).toBe(73);
     expectOneLine(again.stderr);
     expect(again.stderr).toMatch(/file exists/);
-    const json = await sb.run(['keygen', '--out', join(sb.home, 'keys', 'j.key'), '--json']);
+    const json = await box.sb.run(['keygen', '--out', join(box.sb.home, 'keys', 'j.key'), '--json']);
     expect(JSON.parse(json.stdout)).toEqual({
       publicKey: expect.stringMatching(/^spa-ed25519:/),
-      keyFile: join(sb.home, 'keys', 'j.key'),
-      publicKeyFile: join(sb.home, 'keys', 'j.key.pub'),
+      keyFile: join(box.sb.home, 'keys', 'j.key'),
+      publicKeyFile: join(box.sb.home, 'keys', 'j.key.pub'),
       keyId: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
   });
 
   it('reads the key from SPA_PRIVATE_KEY and from stdin (--key -), the same key as the file', async () => {
-    const text = readFileSync(sb.keyFile, 'utf8');
+    const text = readFileSync(box.sb.keyFile, 'utf8');
     const base = [
       'open',
       'tcp/22',
       '--host',
       '127.0.0.1',
       '--server-key',
-      sb.serverKey,
+      box.sb.serverKey,
       '--dry-run',
       '--json',
     ];
-    const fromFile = JSON.parse((await sb.run([...base, '--key', sb.keyFile])).stdout);
-    const fromEnv = JSON.parse((await sb.run(base, { env: { SPA_PRIVATE_KEY: text } })).stdout);
-    const fromStdin = JSON.parse((await sb.run([...base, '--key', '-'], { input: text })).stdout);
+    const fromFile = JSON.parse((await box.sb.run([...base, '--key', box.sb.keyFile])).stdout);
+    const fromEnv = JSON.parse((await box.sb.run(base, { env: { SPA_PRIVATE_KEY: text } })).stdout);
+    const fromStdin = JSON.parse((await box.sb.run([...base, '--key', '-'], { input: text })).stdout);
     expect(fromEnv.keyId).toBe(fromFile.keyId);
     expect(fromStdin.keyId).toBe(fromFile.keyId);
   });
 
   it('refuses a key file readable by group or others, naming the fix (65)', async () => {
-    const loose = join(sb.home, 'loose.key');
-    writeFileSync(loose, readFileSync(sb.keyFile));
+    const loose = join(box.sb.home, 'loose.key');
+    writeFileSync(loose, readFileSync(box.sb.keyFile));
     chmodSync(loose, 0o640);
-    const r = await sb.run(['open', 'tcp/22', ...direct().slice(0, -2), '--key', loose]);
+    const r = await box.sb.run(['open', 'tcp/22', ...box.direct().slice(0, -2), '--key', loose]);
     expect(r.exitCode).toBe(65);
     expectOneLine(r.stderr);
     expect(r.stderr).toMatch(/accessible by group or others .* chmod 600/);
@@ -82,9 +62,12 @@ describe.concurrent('keys', { timeout: 30_000 }, () => {
     [{}, ['--key', '/nonexistent/key'], /cannot read key file \/nonexistent\/key: no such file/],
     [{}, [], /no private key: pass --key FILE/],
   ])('a missing or bad key exits 65 without echoing it (%j %j)', async (env, args, message) => {
-    const r = await sb.run(['open', 'tcp/22', '--host', '127.0.0.1', '--server-key', sb.serverKey, ...args], {
-      env,
-    });
+    const r = await box.sb.run(
+      ['open', 'tcp/22', '--host', '127.0.0.1', '--server-key', box.sb.serverKey, ...args],
+      {
+        env,
+      },
+    );
     expect(r.exitCode).toBe(65);
     expectOneLine(r.stderr);
     expect(r.stderr).toMatch(message);
@@ -92,7 +75,7 @@ describe.concurrent('keys', { timeout: 30_000 }, () => {
   });
 
   it('a bad server key exits 65, a missing one 78', async () => {
-    const bad = await sb.run([
+    const bad = await box.sb.run([
       'open',
       'tcp/22',
       '--host',
@@ -100,11 +83,11 @@ describe.concurrent('keys', { timeout: 30_000 }, () => {
       '--server-key',
       'spa-ed25519:abc',
       '--key',
-      sb.keyFile,
+      box.sb.keyFile,
     ]);
     expect(bad.exitCode).toBe(65);
     expect(bad.stderr).toMatch(/--server-key: not a server public key/);
-    const missing = await sb.run(['open', 'tcp/22', '--host', '127.0.0.1', '--key', sb.keyFile]);
+    const missing = await box.sb.run(['open', 'tcp/22', '--host', '127.0.0.1', '--key', box.sb.keyFile]);
     expect(missing.exitCode).toBe(78);
     expectOneLine(missing.stderr);
     expect(missing.stderr).toMatch(/no server key for 127.0.0.1: pass --server-key/);

@@ -1,62 +1,39 @@
 /** The built spa-client binary and profiles: the default path via HOME, --config, SPA_CONFIG, lookups, refusals. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createKnockSink,
-  createSandbox,
-  expectOneLine,
-  type KnockSink,
-  type Sandbox,
-} from './cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { expectOneLine, useSandbox } from './cli-harness.js';
 
-let sb: Sandbox;
-let sink: KnockSink;
-let openPort: number;
-let listener: Server;
-
-beforeAll(async () => {
-  sb = await createSandbox();
-  sink = await createKnockSink(sb);
-  listener = createServer((s) => s.destroy()).listen(0, '127.0.0.1');
-  await new Promise((r) => listener.once('listening', r));
-  openPort = (listener.address() as { port: number }).port;
-}, 60_000);
-afterAll(async () => {
-  await sink.close();
-  listener.close();
-  sb.cleanup();
-});
+const box = useSandbox({ listener: true });
 
 describe('profiles', { timeout: 30_000 }, () => {
   const profileFor = (overrides: Record<string, unknown> = {}) => ({
     hosts: {
       'vpn.test': {
         host: '127.0.0.1',
-        port: sink.port,
-        serverKey: sb.serverKey,
-        keyFile: sb.keyFile,
-        services: { ssh: 'tcp/22', web: ['tcp/80', `tcp/${openPort}`] },
+        port: box.sink.port,
+        serverKey: box.sb.serverKey,
+        keyFile: box.sb.keyFile,
+        services: { ssh: 'tcp/22', web: ['tcp/80', `tcp/${box.openPort}`] },
         ...overrides,
       },
     },
   });
 
   it('the default profile (~/.config/spa/config.json via HOME) makes `open ssh --host NAME` just work', async () => {
-    const path = sb.writeProfile(profileFor());
+    const path = box.sb.writeProfile(profileFor());
     try {
-      const r = await sb.run(['open', 'ssh', '--host', 'vpn.test', '--json']);
+      const r = await box.sb.run(['open', 'ssh', '--host', 'vpn.test', '--json']);
       expect(r.exitCode, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({
         host: '127.0.0.1',
         profile: 'vpn.test',
-        server: { port: sink.port },
+        server: { port: box.sink.port },
       });
       // Without ACCESS: the profile's services; --wait probes the ports behind them.
-      const all = await sb.run(['open', '--host', 'vpn.test', '--dry-run', '--json']);
+      const all = await box.sb.run(['open', '--host', 'vpn.test', '--dry-run', '--json']);
       expect(JSON.parse(all.stdout).request.access).toEqual(['ssh', 'web']);
-      const wait = await sb.run([
+      const wait = await box.sb.run([
         'open',
         'web',
         '--host',
@@ -66,9 +43,9 @@ describe('profiles', { timeout: 30_000 }, () => {
         '0.5',
         '--json',
       ]);
-      expect(wait.exitCode).toBe(75); // tcp/80 is closed here; tcp/openPort opened
+      expect(wait.exitCode).toBe(75); // tcp/80 is closed here; tcp/box.openPort opened
       const ports = JSON.parse(wait.stdout).wait.ports;
-      expect(ports.map((p: { port: number }) => p.port)).toEqual([80, openPort]);
+      expect(ports.map((p: { port: number }) => p.port)).toEqual([80, box.openPort]);
       expect(ports[1].openAfterMs).toEqual(expect.any(Number));
     } finally {
       writeFileSync(path, '{"hosts":{}}');
@@ -76,30 +53,44 @@ describe('profiles', { timeout: 30_000 }, () => {
   });
 
   it('finds an entry by its host field too, and options override the profile', async () => {
-    sb.writeProfile(profileFor({ duration: 45, allowIp: '198.51.100.9' }));
-    const r = await sb.run(['open', 'ssh', '--host', '127.0.0.1', '--dry-run', '--json', '--duration', '60']);
+    box.sb.writeProfile(profileFor({ duration: 45, allowIp: '198.51.100.9' }));
+    const r = await box.sb.run([
+      'open',
+      'ssh',
+      '--host',
+      '127.0.0.1',
+      '--dry-run',
+      '--json',
+      '--duration',
+      '60',
+    ]);
     expect(JSON.parse(r.stdout)).toMatchObject({
       profile: 'vpn.test',
       request: { durationSeconds: 60, addresses: ['198.51.100.9'] },
     });
-    sb.writeProfile({ hosts: {} });
+    box.sb.writeProfile({ hosts: {} });
   });
 
   it('--config and SPA_CONFIG name the file; relative keyFile is relative to it, ~/ is HOME', async () => {
-    const other = sb.writeProfile(
+    const other = box.sb.writeProfile(
       profileFor({ keyFile: 'client.key' }),
-      join(sb.home, 'elsewhere', 'p.json'),
+      join(box.sb.home, 'elsewhere', 'p.json'),
     );
-    writeFileSync(join(sb.home, 'elsewhere', 'client.key'), readFileSync(sb.keyFile), { mode: 0o600 });
-    const viaFlag = await sb.run(['open', 'ssh', '--host', 'vpn.test', '--config', other, '--dry-run']);
+    writeFileSync(join(box.sb.home, 'elsewhere', 'client.key'), readFileSync(box.sb.keyFile), {
+      mode: 0o600,
+    });
+    const viaFlag = await box.sb.run(['open', 'ssh', '--host', 'vpn.test', '--config', other, '--dry-run']);
     expect(viaFlag.exitCode, viaFlag.stderr).toBe(0);
-    const viaEnv = await sb.run(['open', 'ssh', '--host', 'vpn.test', '--dry-run'], {
+    const viaEnv = await box.sb.run(['open', 'ssh', '--host', 'vpn.test', '--dry-run'], {
       env: { SPA_CONFIG: other },
     });
     expect(viaEnv.exitCode, viaEnv.stderr).toBe(0);
-    const tilde = sb.writeProfile(profileFor({ keyFile: '~/client.key' }), join(sb.home, 'tilde.json'));
+    const tilde = box.sb.writeProfile(
+      profileFor({ keyFile: '~/client.key' }),
+      join(box.sb.home, 'tilde.json'),
+    );
     expect(
-      (await sb.run(['open', 'ssh', '--host', 'vpn.test', '--config', tilde, '--dry-run'])).exitCode,
+      (await box.sb.run(['open', 'ssh', '--host', 'vpn.test', '--config', tilde, '--dry-run'])).exitCode,
     ).toBe(0);
   });
 
@@ -111,8 +102,8 @@ describe('profiles', { timeout: 30_000 }, () => {
     ['{"hosts": {}, "extra": 1}', /extra: unknown field/],
     ['{"hosts": ', /not valid JSON/],
   ])('a bad profile exits 78 naming the field: %s', async (text, message) => {
-    const path = sb.writeProfile(text, join(sb.home, 'bad.json'));
-    const r = await sb.run(['open', 'ssh', '--host', 'vpn.test', '--config', path]);
+    const path = box.sb.writeProfile(text, join(box.sb.home, 'bad.json'));
+    const r = await box.sb.run(['open', 'ssh', '--host', 'vpn.test', '--config', path]);
     expect(r.exitCode).toBe(78);
     expectOneLine(r.stderr);
     expect(r.stderr).toContain(path);
@@ -120,11 +111,18 @@ describe('profiles', { timeout: 30_000 }, () => {
   });
 
   it('a profile named by --config or SPA_CONFIG must exist; the default one may be absent', async () => {
-    const r = await sb.run(['open', 'ssh', '--host', 'vpn.test', '--config', join(sb.home, 'none.json')]);
+    const r = await box.sb.run([
+      'open',
+      'ssh',
+      '--host',
+      'vpn.test',
+      '--config',
+      join(box.sb.home, 'none.json'),
+    ]);
     expect(r.exitCode).toBe(78);
     expect(r.stderr).toMatch(/none.json: no such file/);
-    const e = await sb.run(['open', 'ssh', '--host', 'vpn.test'], {
-      env: { SPA_CONFIG: join(sb.home, 'none.json') },
+    const e = await box.sb.run(['open', 'ssh', '--host', 'vpn.test'], {
+      env: { SPA_CONFIG: join(box.sb.home, 'none.json') },
     });
     expect(e.exitCode).toBe(78);
   });

@@ -2,35 +2,14 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BIN,
-  createKnockSink,
-  createSandbox,
-  directArgs,
-  expectOneLine,
-  type KnockSink,
-  type Sandbox,
-} from './cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { BIN, expectOneLine, useSandbox } from './cli-harness.js';
 
-let sb: Sandbox;
-let sink: KnockSink;
-
-beforeAll(async () => {
-  sb = await createSandbox();
-  sink = await createKnockSink(sb);
-}, 60_000);
-afterAll(async () => {
-  await sink.close();
-  sb.cleanup();
-});
-
-/** The options that make a complete request without a profile, aimed at the sink. */
-const direct = (): string[] => directArgs(sb, sink);
+const box = useSandbox();
 
 describe.concurrent('usage and exit codes', { timeout: 30_000 }, () => {
   it('--version and --help on every command (with examples) exit 0', async () => {
-    const version = await sb.run(['--version']);
+    const version = await box.sb.run(['--version']);
     expect(version.exitCode).toBe(0);
     expect(version.stdout).toMatch(/^spa-client \d+\.\d+\.\d+/);
     for (const args of [
@@ -41,7 +20,7 @@ describe.concurrent('usage and exit codes', { timeout: 30_000 }, () => {
       ['connect', '--help'],
       ['keygen', '--help'],
     ]) {
-      const help = await sb.run(args);
+      const help = await box.sb.run(args);
       expect(help.exitCode, args.join(' ')).toBe(0);
       expect(help.stdout).toMatch(/Usage: spa-client/);
       expect(help.stdout).toMatch(/Examples:/);
@@ -49,7 +28,7 @@ describe.concurrent('usage and exit codes', { timeout: 30_000 }, () => {
   });
 
   it('no command prints the help on stderr and exits 64', async () => {
-    const r = await sb.run([]);
+    const r = await box.sb.run([]);
     expect(r.exitCode).toBe(64);
     expect(r.stderr).toMatch(/Usage: spa-client COMMAND/);
     expect(r.stdout).toBe('');
@@ -81,20 +60,20 @@ describe.concurrent('usage and exit codes', { timeout: 30_000 }, () => {
     [['connect', '--host', '127.0.0.1', '--port', '22', '--key', '-'], /stdin carries the connection/],
     [['keygen'], /--out FILE is required/],
   ])('%j exits 64 with one line', async (args, message) => {
-    const r = await sb.run(args);
+    const r = await box.sb.run(args);
     expect(r.exitCode).toBe(64);
     expectOneLine(r.stderr);
     expect(r.stderr).toMatch(message);
   });
 
   it('--verbose adds the stack trace to the error line', async () => {
-    const r = await sb.run(['open', 'tcp/22', '--host', '127.0.0.1', '--port', '0', '--verbose']);
+    const r = await box.sb.run(['open', 'tcp/22', '--host', '127.0.0.1', '--port', '0', '--verbose']);
     expect(r.exitCode).toBe(64);
     expect(r.stderr).toMatch(/\n\s+at /);
   });
 
   it('--json errors are one object on stdout with code and exit code', async () => {
-    const r = await sb.run(['open', 'tcp/22', '--host', '127.0.0.1', '--port', 'x', '--json']);
+    const r = await box.sb.run(['open', 'tcp/22', '--host', '127.0.0.1', '--port', 'x', '--json']);
     expect(r.exitCode).toBe(64);
     expect(JSON.parse(r.stdout)).toEqual({
       error: { code: 'USAGE', exitCode: 64, message: expect.stringMatching(/--port/) },
@@ -104,7 +83,7 @@ describe.concurrent('usage and exit codes', { timeout: 30_000 }, () => {
 
 describe('the code cache', { timeout: 30_000 }, () => {
   it('a stale or damaged cache is ignored: the bundle compiles as usual', async () => {
-    const copy = join(sb.home, 'install');
+    const copy = join(box.sb.home, 'install');
     mkdirSync(join(copy, 'bin'), { recursive: true });
     mkdirSync(join(copy, 'dist'));
     for (const f of ['spa-client.js', 'run-bundle.cjs', 'package.json']) {
@@ -120,10 +99,10 @@ describe('the code cache', { timeout: 30_000 }, () => {
       writeFileSync(join(copy, 'dist', 'cli.cjs.cache'), bytes);
       const r = await execa(
         process.execPath,
-        [join(copy, 'bin', 'spa-client.js'), 'open', 'tcp/22', ...direct(), '--dry-run'],
+        [join(copy, 'bin', 'spa-client.js'), 'open', 'tcp/22', ...box.direct(), '--dry-run'],
         {
           reject: false,
-          env: sb.env,
+          env: box.sb.env,
           extendEnv: false,
         },
       );
