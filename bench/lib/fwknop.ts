@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
 import { epochMs } from './clock.js';
 import type { BenchEnv, RunningServer, ServerUnderTest, StartOptions } from './server-under-test.js';
+import { untilReady } from './until-ready.js';
 
 /** fwknop's default SPA port. */
 export const FWKNOP_UDP_PORT = 62201;
@@ -134,22 +135,14 @@ async function startFwknopd(
     await rm(dir, { recursive: true, force: true });
   };
 
-  const exited = daemon.then((r) => {
-    throw new Error(`fwknopd exited during start-up (${r.exitCode}): ${log.join('\n')}`);
+  await untilReady({
+    name: 'fwknopd',
+    daemon,
+    ready: readyPromise,
+    tail: () => log.join('\n'),
+    stop,
+    timeoutMs: START_TIMEOUT_MS,
   });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`fwknopd not ready: ${log.join('\n')}`)), START_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([readyPromise, exited, timeout]);
-  } catch (error) {
-    await stop();
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    exited.catch(() => {});
-  }
 
   let knockSeq = 0;
   return {

@@ -9,6 +9,7 @@ import { epochMs } from './clock.js';
 import type { BenchEnv, RunningServer, ServerUnderTest, StartOptions } from './server-under-test.js';
 import { buildKnock, buildManyKnocks } from './spa-knocks.js';
 import { METRICS_PORT, parsePrometheus, SPA_UDP_PORT, writeSpaServerFiles } from './spa-server-files.js';
+import { untilReady } from './until-ready.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The bin files a package install links onto PATH; run with this Node, as their shebang would. */
@@ -86,22 +87,14 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
     await rm(dir, { recursive: true, force: true });
   };
 
-  const exited = daemon.then((r) => {
-    throw new Error(`spa-server exited during start-up (${r.exitCode}): ${tail.join('\n')}`);
+  await untilReady({
+    name: 'spa-server',
+    daemon,
+    ready: readyPromise,
+    tail: () => tail.join('\n'),
+    stop,
+    timeoutMs: START_TIMEOUT_MS,
   });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`spa-server not ready: ${tail.join('\n')}`)), START_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([readyPromise, exited, timeout]);
-  } catch (error) {
-    await stop();
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    exited.catch(() => {});
-  }
 
   return {
     pid: daemon.pid!,

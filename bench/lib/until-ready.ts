@@ -1,0 +1,35 @@
+/** Start-up of a server under test: wait for its ready line, or stop it and say why it never came. @module */
+import type { ResultPromise } from 'execa';
+
+export interface StartingDaemon {
+  /** Named in the errors: 'spa-server', 'fwknopd'. */
+  readonly name: string;
+  readonly daemon: ResultPromise;
+  /** Resolves when the daemon has logged that it is ready. */
+  readonly ready: Promise<void>;
+  /** The daemon's last lines, for the error. */
+  readonly tail: () => string;
+  /** Stops it and removes what the start made. */
+  readonly stop: () => Promise<void>;
+  readonly timeoutMs: number;
+}
+
+/** Resolves once ready; rejects (having stopped it) if it exits first or is not ready within timeoutMs. */
+export async function untilReady(d: StartingDaemon): Promise<void> {
+  const exited = d.daemon.then((r) => {
+    throw new Error(`${d.name} exited during start-up (${r.exitCode}): ${d.tail()}`);
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${d.name} not ready: ${d.tail()}`)), d.timeoutMs);
+  });
+  try {
+    await Promise.race([d.ready, exited, timeout]);
+  } catch (error) {
+    await d.stop();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    exited.catch(() => {});
+  }
+}
