@@ -2,15 +2,14 @@
 
 import { chmod, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { runServerOnce, writeServerFiles } from 'spa-test-kit/build/server-files';
 import { waitForTcp } from 'spa-test-kit/lab/probe';
+import { CLIENT_BIN, directOpenArgs } from 'spa-test-kit/processes/client-process';
 import { SERVER_BIN, startServerProcess } from 'spa-test-kit/processes/server-process';
 import { useLabScenario } from 'spa-test-kit/scenarios/lab-scenario';
 import { describe, expect, it } from 'vitest';
 
-const CLIENT_BIN = fileURLToPath(new URL('../node_modules/.bin/spa-client', import.meta.url));
 const PORT = 2222;
 const USER = 'spa-test';
 const CAP_NET_ADMIN = 1n << 12n;
@@ -90,17 +89,11 @@ describe('least privilege', () => {
           .host('alice')
           .exec(
             CLIENT_BIN,
-            [
-              'open',
-              `tcp/${PORT}`,
-              '--host',
-              env.server.ipv4,
-              '--server-key',
-              files.serverPublicKey,
-              '--key',
-              keyFile,
+            directOpenArgs(
+              { host: env.server.ipv4, serverKey: files.serverPublicKey, keyFile },
+              PORT,
               '--dry-run',
-            ],
+            ),
             { reject: false },
           );
       expect((await open(alice.keyFile)).exitCode).toBe(0); // the same key, 0600

@@ -2,16 +2,15 @@
 
 import { chmod, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { agentPath } from 'spa-test-kit/agents/agent-path';
 import { writeCorpus } from 'spa-test-kit/fuzz/fuzz-corpus';
 import { createFuzzer } from 'spa-test-kit/fuzz/fuzz-datagrams';
 import { startCapture } from 'spa-test-kit/lab/capture';
+import { CLIENT_BIN, directOpenArgs } from 'spa-test-kit/processes/client-process';
 import { KNOCK_PORT, SERVER_BIN, startServerProcess } from 'spa-test-kit/processes/server-process';
 import { useLabScenario } from 'spa-test-kit/scenarios/lab-scenario';
 import { describe, expect, it } from 'vitest';
 
-const CLIENT_BIN = fileURLToPath(new URL('../node_modules/.bin/spa-client', import.meta.url));
 const SENDER = agentPath('fuzz-sender.mjs');
 const PORT = 2222;
 
@@ -46,45 +45,12 @@ describe('no secret in any output of a full run', () => {
       outputs.push(String(r.stdout ?? ''), String(r.stderr ?? ''));
     try {
       const client = proc.clients[0]!;
+      const target = { host: env.server.ipv4, serverKey: proc.serverPublicKey, keyFile: client.keyFile };
+      const open = (...flags: string[]) =>
+        alice.exec(CLIENT_BIN, directOpenArgs(target, PORT, ...flags), { reject: false });
       // The real client, as talkative as it gets.
-      keep(
-        await alice.exec(
-          CLIENT_BIN,
-          [
-            'open',
-            `tcp/${PORT}`,
-            '--host',
-            env.server.ipv4,
-            '--server-key',
-            proc.serverPublicKey,
-            '--key',
-            client.keyFile,
-            '--wait',
-            '--verbose',
-            '--json',
-          ],
-          { reject: false },
-        ),
-      );
-      keep(
-        await alice.exec(
-          CLIENT_BIN,
-          [
-            'open',
-            `tcp/${PORT}`,
-            '--host',
-            env.server.ipv4,
-            '--server-key',
-            proc.serverPublicKey,
-            '--key',
-            client.keyFile,
-            '--dry-run',
-            '--verbose',
-            '--json',
-          ],
-          { reject: false },
-        ),
-      );
+      keep(await open('--wait', '--verbose', '--json'));
+      keep(await open('--dry-run', '--verbose', '--json'));
       // Refusals of every kind, each logged (debug, no rate limit), and a replay.
       const fuzzer = createFuzzer(
         {

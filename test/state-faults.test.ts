@@ -3,14 +3,13 @@
 import { mkdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { agentPath } from 'spa-test-kit/agents/agent-path';
 import { runServerOnce, type ServerFiles, writeServerFiles } from 'spa-test-kit/build/server-files';
+import { inPrivateMounts } from 'spa-test-kit/lab/private-mounts';
 import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
 import { type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
 import { useLabScenario } from 'spa-test-kit/scenarios/lab-scenario';
 import { describe, expect, it } from 'vitest';
 
-const WITH_MOUNTS = agentPath('with-mounts.mjs');
 const PORT = 2222;
 
 describe('state faults', () => {
@@ -47,17 +46,7 @@ describe('state faults', () => {
       'on a read-only mount',
       async (files) => {
         await mkdir(files.stateDir);
-        return [
-          'unshare',
-          '--mount',
-          '--propagation',
-          'private',
-          process.execPath,
-          WITH_MOUNTS,
-          '--ro',
-          files.stateDir,
-          '--',
-        ];
+        return inPrivateMounts('--ro', files.stateDir);
       },
       /^spa-server: replay state \S+\/state\/replay\.bin cannot be written: read-only file system$/,
     ],
