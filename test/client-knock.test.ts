@@ -201,7 +201,7 @@ describe('spa-client against spa-server (nftables)', () => {
       `stun=${env.outsider.ipv4}:9,stun=${env.outsider.ipv4}:${STUN_PORT}`,
     ]);
     expect(r.exitCode).toBe(69);
-    expect(r.stderr).toMatch(/^spa-client: STUN env.server .*:9 \(IPv4\): no answer after 3 requests\n$/);
+    expect(r.stderr).toMatch(/^spa-client: STUN server .*:9 \(IPv4\): no answer after 3 requests\n$/);
   });
 
   it('two STUN servers that disagree: exit 76 naming both answers, nothing sent, nothing opened', async () => {

@@ -50,7 +50,7 @@ describe.each(['nftables', 'iptables'] as const)('nmap against spa-server (%s)',
     expect(overIpv6).toEqual(INVISIBLE);
   });
 
-  it("after alice's knock: open for her on the granted port only; the env.outsider still sees nothing", async () => {
+  it("after alice's knock: open for her on the granted port only; the outsider still sees nothing", async () => {
     const knock = await alice.run(env.client, [
       'open',
       'ssh',
