@@ -153,6 +153,8 @@ export interface SandboxEnv {
   readonly openPort: number;
   /** The options that make a complete request without a profile, aimed at the sink. */
   direct(): string[];
+  /** A profile whose one host, vpn.test, is the sink, with the sandbox's keys; `overrides` merged into the host. */
+  profile(services: Record<string, unknown>, overrides?: Record<string, unknown>): unknown;
 }
 
 /**
@@ -160,12 +162,22 @@ export interface SandboxEnv {
  * (with `listener`) an open TCP port; all removed afterwards. Fields are set once beforeAll ran.
  */
 export function useSandbox(options: { readonly listener?: boolean } = {}): SandboxEnv {
-  const env = { openPort: 0, direct: () => directArgs(env.sb, env.sink) } as {
-    sb: Sandbox;
-    sink: KnockSink;
-    openPort: number;
-    direct(): string[];
-  };
+  const env = {
+    openPort: 0,
+    direct: () => directArgs(env.sb, env.sink),
+    profile: (services: Record<string, unknown>, overrides: Record<string, unknown> = {}) => ({
+      hosts: {
+        'vpn.test': {
+          host: '127.0.0.1',
+          port: env.sink.port,
+          serverKey: env.sb.serverKey,
+          keyFile: env.sb.keyFile,
+          services,
+          ...overrides,
+        },
+      },
+    }),
+  } as { -readonly [K in keyof SandboxEnv]: SandboxEnv[K] };
   let listener: Server | undefined;
   beforeAll(async () => {
     env.sb = await createSandbox();

@@ -7,18 +7,8 @@ import { expectOneLine, useSandbox } from './cli-harness.js';
 const box = useSandbox({ listener: true });
 
 describe('profiles', { timeout: 30_000 }, () => {
-  const profileFor = (overrides: Record<string, unknown> = {}) => ({
-    hosts: {
-      'vpn.test': {
-        host: '127.0.0.1',
-        port: box.sink.port,
-        serverKey: box.sb.serverKey,
-        keyFile: box.sb.keyFile,
-        services: { ssh: 'tcp/22', web: ['tcp/80', `tcp/${box.openPort}`] },
-        ...overrides,
-      },
-    },
-  });
+  const profileFor = (overrides: Record<string, unknown> = {}) =>
+    box.profile({ ssh: 'tcp/22', web: ['tcp/80', `tcp/${box.openPort}`] }, overrides);
 
   it('the default profile (~/.config/spa/config.json via HOME) makes `open ssh --host NAME` just work', async () => {
     const path = box.sb.writeProfile(profileFor());

@@ -6,18 +6,8 @@ import { expectOneLine, useSandbox } from './cli-harness.js';
 
 const box = useSandbox();
 
-const profile = (overrides: Record<string, unknown> = {}) => ({
-  hosts: {
-    'vpn.test': {
-      host: '127.0.0.1',
-      port: box.sink.port,
-      serverKey: box.sb.serverKey,
-      keyFile: box.sb.keyFile,
-      services: { ssh: 'tcp/22', web: ['tcp/80', 'tcp/443'] },
-      ...overrides,
-    },
-  },
-});
+const profile = (overrides: Record<string, unknown> = {}) =>
+  box.profile({ ssh: 'tcp/22', web: ['tcp/80', 'tcp/443'] }, overrides);
 
 /** Lets a refused command's datagram (if one were sent) arrive before counting. */
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 300));
