@@ -2,9 +2,8 @@
 
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { nodeBackend } from 'spa-node';
-import { formatPublicKey, generateKeyPair } from 'spa-protocol';
 import { runServerOnce, type ServerFiles, writeServerFiles } from 'spa-test-kit/build/server-files';
+import { clientKeys, clientKeyText } from 'spa-test-kit/build/spa-fixture';
 import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
 import { KNOCK_PORT, startServerProcess } from 'spa-test-kit/processes/server-process';
 import { useLabScenario } from 'spa-test-kit/scenarios/lab-scenario';
@@ -34,7 +33,7 @@ const BAD: [string, (f: ServerFiles) => Promise<void>, string[]][] = [
         clients: [
           {
             name: 'x',
-            publicKey: formatPublicKey('client', generateKeyPair(nodeBackend, 'client').publicKey),
+            publicKey: clientKeyText(clientKeys('x')),
             services: ['db'],
           },
         ],

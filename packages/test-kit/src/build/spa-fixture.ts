@@ -72,6 +72,11 @@ export function clientKeys(name: string): FixtureClient {
   return { name, secretKey: pair.secretKey, publicKey: pair.publicKey };
 }
 
+/** A client's public key as server.json and authorized-keys files name it (spa-ed25519:…). */
+export function clientKeyText(client: Pick<FixtureClient, 'publicKey'>): string {
+  return formatPublicKey('client', client.publicKey);
+}
+
 /** Fresh keys in memory: a server and `clientNames` (or ready client pairs). */
 export function spaKeys(clients: readonly (string | FixtureClient)[] = ['alice']): SpaFixture {
   const server = generateKeyPair(nodeBackend, 'server');
@@ -141,7 +146,7 @@ export function serverJson(clients: readonly FixtureClient[], o: ServerJsonOptio
     clients: specs.map((spec) => ({
       services: Object.keys(o.services),
       ...spec,
-      publicKey: formatPublicKey('client', pairOf(spec.name).publicKey),
+      publicKey: clientKeyText(pairOf(spec.name)),
     })),
     ...o.extra,
   };
