@@ -4,10 +4,10 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { epochMs } from './clock.js';
+import { stopOnce, untilReady } from './daemon-lifecycle.js';
 import type { BenchEnv, RunningServer, ServerUnderTest, StartOptions } from './server-under-test.js';
-import { untilReady } from './until-ready.js';
 
 /** fwknop's default SPA port. */
 export const FWKNOP_UDP_PORT = 62201;
@@ -125,15 +125,11 @@ async function startFwknopd(
     if (log.length > 200) log.shift();
   });
 
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    await _terminate(daemon);
+  const stop = stopOnce(daemon, STOP_TIMEOUT_MS, async () => {
     // fwknopd flushes FWKNOP_INPUT and its jump at exit (FLUSH_IPT_AT_EXIT); the DROP rule is ours.
     await server.exec(IPTABLES, ['-D', ...dropRule], { reject: false });
     await rm(dir, { recursive: true, force: true });
-  };
+  });
 
   await untilReady({
     name: 'fwknopd',
@@ -209,12 +205,4 @@ function _accessConfig(keys: FwknopKeys, port: number, timeoutS: number): string
 async function _writePrivate(path: string, text: string): Promise<void> {
   await writeFile(path, text, { mode: 0o600 });
   await chmod(path, 0o600);
-}
-
-async function _terminate(child: ResultPromise): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await child.catch(() => {});
-  clearTimeout(timer);
 }

@@ -10,6 +10,9 @@ import { describeFirewallContract } from './firewall-contract.js';
 
 const TABLE = 'spa_e2e';
 
+/** Runs one nft script in namespace `ns`, as an admin or another tool would. */
+const nftIn = (ns: string, script: string) => execa('ip', ['netns', 'exec', ns, 'nft', script]);
+
 describeFirewallContract({
   label: 'nftables',
   make: (netns, options = {}) => new NftablesDriver({ table: TABLE, netns, ...options }),
@@ -30,13 +33,10 @@ describe('nftables driver specifics', () => {
 
   it('touches no table but its own, and two instances with different tables coexist', async () => {
     const { ns } = lab.host('server');
-    await execa('ip', [
-      'netns',
-      'exec',
+    await nftIn(
       ns,
-      'nft',
       'add table inet other; add chain inet other c { type filter hook input priority 0; policy accept; }',
-    ]);
+    );
     const a = new NftablesDriver({ table: 'spa_a', netns: ns });
     const b = new NftablesDriver({ table: 'spa_b', netns: ns });
     await a.setup([{ protocol: 'tcp', port: 22 }]);
@@ -54,13 +54,10 @@ describe('nftables driver specifics', () => {
   it('rebuilds a table of another shape, keeping the grants with time left', async () => {
     const { ns } = lab.host('server');
     // An older layout: the IPv4 set without size and the chain at another priority (nft cannot change those).
-    await execa('ip', [
-      'netns',
-      'exec',
+    await nftIn(
       ns,
-      'nft',
       'add table inet spa_old; add set inet spa_old allow4 { type ipv4_addr . inet_proto . inet_service; flags timeout; }; add element inet spa_old allow4 { 10.9.9.9 . tcp . 22 timeout 90s comment "kept" }; add chain inet spa_old input { type filter hook input priority 10; }',
-    ]);
+    );
     const driver = new NftablesDriver({ table: 'spa_old', netns: ns });
     await driver.setup([{ protocol: 'tcp', port: 22 }]);
     expect(await driver.isIntact()).toBe(true);

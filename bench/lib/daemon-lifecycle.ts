@@ -1,4 +1,4 @@
-/** Start-up of a server under test: wait for its ready line, or stop it and say why it never came. @module */
+/** A server under test's daemon: wait for its ready line (or stop it and say why it never came), and stop it once. @module */
 import type { ResultPromise } from 'execa';
 
 export interface StartingDaemon {
@@ -32,4 +32,28 @@ export async function untilReady(d: StartingDaemon): Promise<void> {
     clearTimeout(timer);
     exited.catch(() => {});
   }
+}
+
+/** SIGTERM, then SIGKILL if it has not exited after `graceMs`; resolves once it has exited. */
+export async function terminate(child: ResultPromise, graceMs: number): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await child.catch(() => {});
+  clearTimeout(timer);
+}
+
+/** A stop function that terminates `child` and then runs `cleanUp`, the first time it is called only. */
+export function stopOnce(
+  child: ResultPromise,
+  graceMs: number,
+  cleanUp: () => Promise<void>,
+): () => Promise<void> {
+  let stopped = false;
+  return async () => {
+    if (stopped) return;
+    stopped = true;
+    await terminate(child, graceMs);
+    await cleanUp();
+  };
 }
