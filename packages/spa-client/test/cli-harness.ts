@@ -146,8 +146,8 @@ export function expectOneLine(text: string): void {
   expect(text).not.toMatch(/\n\s+at /);
 }
 
-export interface SandboxEnv {
-  readonly sb: Sandbox;
+/** The sandbox of a CLI test file, with its knock sink and (optionally) an open TCP port. */
+export interface SandboxEnv extends Sandbox {
   readonly sink: KnockSink;
   /** A loopback TCP port that accepts (and drops) connections: a "service" that is open. */
   readonly openPort: number;
@@ -159,40 +159,74 @@ export interface SandboxEnv {
 
 /**
  * Registers the hooks of a CLI test file: a sandbox and a knock sink for the whole file, plus
- * (with `listener`) an open TCP port; all removed afterwards. Fields are set once beforeAll ran.
+ * (with `listener`) an open TCP port; all removed afterwards. Usable once beforeAll has run.
  */
 export function useSandbox(options: { readonly listener?: boolean } = {}): SandboxEnv {
-  const env = {
-    openPort: 0,
-    direct: () => directArgs(env.sb, env.sink),
-    profile: (services: Record<string, unknown>, overrides: Record<string, unknown> = {}) => ({
+  let sb: Sandbox | undefined;
+  let sink: KnockSink | undefined;
+  let openPort = 0;
+  let listener: Server | undefined;
+  const made = (): Sandbox => {
+    if (!sb) throw new Error('the sandbox exists once beforeAll has run');
+    return sb;
+  };
+  const env: SandboxEnv = {
+    get home() {
+      return made().home;
+    },
+    get keyFile() {
+      return made().keyFile;
+    },
+    get publicKey() {
+      return made().publicKey;
+    },
+    get serverKey() {
+      return made().serverKey;
+    },
+    get serverSecret() {
+      return made().serverSecret;
+    },
+    get env() {
+      return made().env;
+    },
+    writeProfile: (profile, path) => made().writeProfile(profile, path),
+    run: (args, runOptions) => made().run(args, runOptions),
+    cleanup: () => made().cleanup(),
+    get sink() {
+      if (!sink) throw new Error('the knock sink exists once beforeAll has run');
+      return sink;
+    },
+    get openPort() {
+      return openPort;
+    },
+    direct: () => directArgs(made(), env.sink),
+    profile: (services, overrides = {}) => ({
       hosts: {
         'vpn.test': {
           host: '127.0.0.1',
           port: env.sink.port,
-          serverKey: env.sb.serverKey,
-          keyFile: env.sb.keyFile,
+          serverKey: env.serverKey,
+          keyFile: env.keyFile,
           services,
           ...overrides,
         },
       },
     }),
-  } as { -readonly [K in keyof SandboxEnv]: SandboxEnv[K] };
-  let listener: Server | undefined;
+  };
   beforeAll(async () => {
-    env.sb = await createSandbox();
-    env.sink = await createKnockSink(env.sb);
+    sb = await createSandbox();
+    sink = await createKnockSink(sb);
     if (options.listener) {
       const server = createServer((s) => s.destroy()).listen(0, '127.0.0.1');
       listener = server;
       await new Promise((r) => server.once('listening', r));
-      env.openPort = (server.address() as { port: number }).port;
+      openPort = (server.address() as { port: number }).port;
     }
   }, 60_000);
   afterAll(async () => {
-    await env.sink?.close();
+    await sink?.close();
     listener?.close();
-    env.sb?.cleanup();
+    sb?.cleanup();
   });
   return env;
 }

@@ -4,54 +4,54 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectOneLine, useSandbox } from './cli-harness.js';
 
-const box = useSandbox();
+const sb = useSandbox();
 
 describe.concurrent('keys', { timeout: 30_000 }, () => {
   it('keygen writes a 0600 key and FILE.pub, prints only the public key, and refuses to overwrite', async () => {
-    const out = join(box.sb.home, 'keys', 'new.key');
-    const r = await box.sb.run(['keygen', '--out', out, '--comment', 'ci@example']);
+    const out = join(sb.home, 'keys', 'new.key');
+    const r = await sb.run(['keygen', '--out', out, '--comment', 'ci@example']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^spa-ed25519:[A-Za-z0-9_-]{43}\n?$/);
     expect(statSync(out).mode & 0o777).toBe(0o600);
-    expect(statSync(join(box.sb.home, 'keys')).mode & 0o077).toBe(0);
+    expect(statSync(join(sb.home, 'keys')).mode & 0o077).toBe(0);
     expect(readFileSync(`${out}.pub`, 'utf8')).toBe(`${r.stdout.trim()} ci@example\n`);
-    const again = await box.sb.run(['keygen', '--out', out]);
+    const again = await sb.run(['keygen', '--out', out]);
     expect(again.exitCode).toBe(73);
     expectOneLine(again.stderr);
     expect(again.stderr).toMatch(/file exists/);
-    const json = await box.sb.run(['keygen', '--out', join(box.sb.home, 'keys', 'j.key'), '--json']);
+    const json = await sb.run(['keygen', '--out', join(sb.home, 'keys', 'j.key'), '--json']);
     expect(JSON.parse(json.stdout)).toEqual({
       publicKey: expect.stringMatching(/^spa-ed25519:/),
-      keyFile: join(box.sb.home, 'keys', 'j.key'),
-      publicKeyFile: join(box.sb.home, 'keys', 'j.key.pub'),
+      keyFile: join(sb.home, 'keys', 'j.key'),
+      publicKeyFile: join(sb.home, 'keys', 'j.key.pub'),
       keyId: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
   });
 
   it('reads the key from SPA_PRIVATE_KEY and from stdin (--key -), the same key as the file', async () => {
-    const text = readFileSync(box.sb.keyFile, 'utf8');
+    const text = readFileSync(sb.keyFile, 'utf8');
     const base = [
       'open',
       'tcp/22',
       '--host',
       '127.0.0.1',
       '--server-key',
-      box.sb.serverKey,
+      sb.serverKey,
       '--dry-run',
       '--json',
     ];
-    const fromFile = JSON.parse((await box.sb.run([...base, '--key', box.sb.keyFile])).stdout);
-    const fromEnv = JSON.parse((await box.sb.run(base, { env: { SPA_PRIVATE_KEY: text } })).stdout);
-    const fromStdin = JSON.parse((await box.sb.run([...base, '--key', '-'], { input: text })).stdout);
+    const fromFile = JSON.parse((await sb.run([...base, '--key', sb.keyFile])).stdout);
+    const fromEnv = JSON.parse((await sb.run(base, { env: { SPA_PRIVATE_KEY: text } })).stdout);
+    const fromStdin = JSON.parse((await sb.run([...base, '--key', '-'], { input: text })).stdout);
     expect(fromEnv.keyId).toBe(fromFile.keyId);
     expect(fromStdin.keyId).toBe(fromFile.keyId);
   });
 
   it('refuses a key file readable by group or others, naming the fix (65)', async () => {
-    const loose = join(box.sb.home, 'loose.key');
-    writeFileSync(loose, readFileSync(box.sb.keyFile));
+    const loose = join(sb.home, 'loose.key');
+    writeFileSync(loose, readFileSync(sb.keyFile));
     chmodSync(loose, 0o640);
-    const r = await box.sb.run(['open', 'tcp/22', ...box.direct().slice(0, -2), '--key', loose]);
+    const r = await sb.run(['open', 'tcp/22', ...sb.direct().slice(0, -2), '--key', loose]);
     expect(r.exitCode).toBe(65);
     expectOneLine(r.stderr);
     expect(r.stderr).toMatch(/accessible by group or others .* chmod 600/);
@@ -62,12 +62,9 @@ describe.concurrent('keys', { timeout: 30_000 }, () => {
     [{}, ['--key', '/nonexistent/key'], /cannot read key file \/nonexistent\/key: no such file/],
     [{}, [], /no private key: pass --key FILE/],
   ])('a missing or bad key exits 65 without echoing it (%j %j)', async (env, args, message) => {
-    const r = await box.sb.run(
-      ['open', 'tcp/22', '--host', '127.0.0.1', '--server-key', box.sb.serverKey, ...args],
-      {
-        env,
-      },
-    );
+    const r = await sb.run(['open', 'tcp/22', '--host', '127.0.0.1', '--server-key', sb.serverKey, ...args], {
+      env,
+    });
     expect(r.exitCode).toBe(65);
     expectOneLine(r.stderr);
     expect(r.stderr).toMatch(message);
@@ -75,7 +72,7 @@ describe.concurrent('keys', { timeout: 30_000 }, () => {
   });
 
   it('a bad server key exits 65, a missing one 78', async () => {
-    const bad = await box.sb.run([
+    const bad = await sb.run([
       'open',
       'tcp/22',
       '--host',
@@ -83,11 +80,11 @@ describe.concurrent('keys', { timeout: 30_000 }, () => {
       '--server-key',
       'spa-ed25519:abc',
       '--key',
-      box.sb.keyFile,
+      sb.keyFile,
     ]);
     expect(bad.exitCode).toBe(65);
     expect(bad.stderr).toMatch(/--server-key: not a server public key/);
-    const missing = await box.sb.run(['open', 'tcp/22', '--host', '127.0.0.1', '--key', box.sb.keyFile]);
+    const missing = await sb.run(['open', 'tcp/22', '--host', '127.0.0.1', '--key', sb.keyFile]);
     expect(missing.exitCode).toBe(78);
     expectOneLine(missing.stderr);
     expect(missing.stderr).toMatch(/no server key for 127.0.0.1: pass --server-key/);

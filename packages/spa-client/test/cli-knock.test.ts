@@ -3,17 +3,17 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { expectOneLine, useSandbox } from './cli-harness.js';
 
-const box = useSandbox({ listener: true });
+const sb = useSandbox({ listener: true });
 
 describe('sending knocks', { timeout: 30_000 }, () => {
   it('open sends one datagram the server decodes to exactly the request, and --json describes it', async () => {
-    const before = box.sink.datagrams.length;
-    const r = await box.sb.run([
+    const before = sb.sink.datagrams.length;
+    const r = await sb.run([
       'open',
       'ssh',
       'tcp/8443',
       'udp/53',
-      ...box.direct(),
+      ...sb.direct(),
       '--duration',
       '120',
       '--json',
@@ -37,7 +37,7 @@ describe('sending knocks', { timeout: 30_000 }, () => {
       dryRun: false,
       host: '127.0.0.1',
       profile: null,
-      server: { addresses: ['127.0.0.1'], port: box.sink.port, key: box.sb.serverKey },
+      server: { addresses: ['127.0.0.1'], port: sb.sink.port, key: sb.serverKey },
       request: {
         kind: 'open',
         access: ['ssh', 'tcp/8443', 'udp/53'],
@@ -51,8 +51,8 @@ describe('sending knocks', { timeout: 30_000 }, () => {
     // Without --allow-ip the route's address is signed (loopback to loopback: the same scope).
     expect(r.stderr).toBe('spa-client: signing 127.0.0.1 (route)');
     expect(report.packets).toHaveLength(1);
-    await expect.poll(() => box.sink.datagrams.length).toBe(before + 1);
-    const knock = box.sink.decoded().at(-1)!;
+    await expect.poll(() => sb.sink.datagrams.length).toBe(before + 1);
+    const knock = sb.sink.decoded().at(-1)!;
     expect(knock).toMatchObject({ kind: 'open', addresses: ['127.0.0.1'], durationSeconds: 120 });
     expect(knock.access).toEqual([
       { type: 'service', name: 'ssh' },
@@ -63,19 +63,19 @@ describe('sending knocks', { timeout: 30_000 }, () => {
     expect(report.packets[0]).toMatchObject({
       to: '127.0.0.1',
       family: 4,
-      port: box.sink.port,
-      bytes: box.sink.datagrams.at(-1)!.length,
+      port: sb.sink.port,
+      bytes: sb.sink.datagrams.at(-1)!.length,
     });
   });
 
   it('close sends a signed close request; human output is one line', async () => {
-    const before = box.sink.datagrams.length;
-    const r = await box.sb.run(['close', 'tcp/22', ...box.direct()]);
+    const before = sb.sink.datagrams.length;
+    const r = await sb.run(['close', 'tcp/22', ...sb.direct()]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     expect(r.stdout).toMatch(/^sent close tcp\/22 to 127.0.0.1/);
-    await expect.poll(() => box.sink.datagrams.length).toBe(before + 1);
-    expect(box.sink.decoded().at(-1)).toMatchObject({
+    await expect.poll(() => sb.sink.datagrams.length).toBe(before + 1);
+    expect(sb.sink.decoded().at(-1)).toMatchObject({
       kind: 'close',
       durationSeconds: 0,
       access: [{ type: 'tcp', port: 22 }],
@@ -83,11 +83,11 @@ describe('sending knocks', { timeout: 30_000 }, () => {
   });
 
   it('--allow-ip: explicit addresses and auto are signed into the request', async () => {
-    const before = box.sink.datagrams.length;
-    const r = await box.sb.run([
+    const before = sb.sink.datagrams.length;
+    const r = await sb.run([
       'open',
       'tcp/22',
-      ...box.direct(),
+      ...sb.direct(),
       '--allow-ip',
       '198.51.100.7',
       '--allow-ip',
@@ -99,33 +99,31 @@ describe('sending knocks', { timeout: 30_000 }, () => {
       allowIp: ['auto', '198.51.100.7', '2001:db8::7'],
       addresses: ['198.51.100.7', '2001:db8::7', '127.0.0.1'],
     });
-    await expect.poll(() => box.sink.datagrams.length).toBe(before + 1);
-    expect(box.sink.decoded().at(-1)!.addresses).toEqual(['198.51.100.7', '2001:db8::7', '127.0.0.1']);
+    await expect.poll(() => sb.sink.datagrams.length).toBe(before + 1);
+    expect(sb.sink.decoded().at(-1)!.addresses).toEqual(['198.51.100.7', '2001:db8::7', '127.0.0.1']);
   });
 
   it('--dry-run sends nothing and shows the request, human-readable or as JSON', async () => {
-    const before = box.sink.datagrams.length;
-    const human = await box.sb.run(['open', 'ssh', ...box.direct(), '--dry-run']);
+    const before = sb.sink.datagrams.length;
+    const human = await sb.run(['open', 'ssh', ...sb.direct(), '--dry-run']);
     expect(human.exitCode, human.stderr).toBe(0);
     expect(human.stdout).toMatch(/^dry run: nothing sent\n/);
     expect(human.stdout).toMatch(/request {2}open ssh/);
-    const json = JSON.parse(
-      (await box.sb.run(['open', 'ssh', ...box.direct(), '--dry-run', '--json'])).stdout,
-    );
+    const json = JSON.parse((await sb.run(['open', 'ssh', ...sb.direct(), '--dry-run', '--json'])).stdout);
     expect(json).toMatchObject({
       dryRun: true,
       request: { access: ['ssh'] },
       packets: [{ to: '127.0.0.1', bytes: 228 }],
     });
     await new Promise((r) => setTimeout(r, 300));
-    expect(box.sink.datagrams.length).toBe(before);
+    expect(sb.sink.datagrams.length).toBe(before);
   });
 
   it('--wait exits 0 once the port accepts, and reports when', async () => {
-    const r = await box.sb.run([
+    const r = await sb.run([
       'open',
-      `tcp/${box.openPort}`,
-      ...box.direct(),
+      `tcp/${sb.openPort}`,
+      ...sb.direct(),
       '--wait',
       '--timeout',
       '3',
@@ -136,28 +134,20 @@ describe('sending knocks', { timeout: 30_000 }, () => {
       opened: true,
       knocks: 1,
       ports: [
-        { address: '127.0.0.1', port: box.openPort, openAfterMs: expect.any(Number), lastState: 'open' },
+        { address: '127.0.0.1', port: sb.openPort, openAfterMs: expect.any(Number), lastState: 'open' },
       ],
     });
   });
 
   it('--wait that times out exits 75 with one line of likely causes, after fresh re-knocks', async () => {
-    const before = box.sink.datagrams.length;
+    const before = sb.sink.datagrams.length;
     const closed = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, '127.0.0.1', () => {
         const port = (s.address() as { port: number }).port;
         s.close(() => resolve(port));
       });
     });
-    const r = await box.sb.run([
-      'open',
-      `tcp/${closed}`,
-      ...box.direct(),
-      '--wait',
-      '--timeout',
-      '1.6',
-      '--json',
-    ]);
+    const r = await sb.run(['open', `tcp/${closed}`, ...sb.direct(), '--wait', '--timeout', '1.6', '--json']);
     expect(r.exitCode).toBe(75);
     const [signing, ...error] = r.stderr.split(/(?<=\n)/);
     expect(signing).toBe('spa-client: signing 127.0.0.1 (route)\n');
@@ -169,10 +159,10 @@ describe('sending knocks', { timeout: 30_000 }, () => {
     expect(report.error).toMatchObject({ code: 'WAIT_TIMEOUT', exitCode: 75 });
     expect(report.wait).toMatchObject({ opened: false, knocks: 2 });
     expect(report.packets).toHaveLength(2);
-    await expect.poll(() => box.sink.datagrams.length).toBe(before + 2);
-    const [a, b] = box.sink.datagrams.slice(before);
+    await expect.poll(() => sb.sink.datagrams.length).toBe(before + 2);
+    const [a, b] = sb.sink.datagrams.slice(before);
     expect(Buffer.from(a!).equals(Buffer.from(b!))).toBe(false);
-    const nonces = box.sink
+    const nonces = sb.sink
       .decoded()
       .slice(before)
       .map((k) => Buffer.from(k.nonce).toString('hex'));
@@ -180,10 +170,10 @@ describe('sending knocks', { timeout: 30_000 }, () => {
   });
 
   it('--wait refuses at once when a service has no known ports, or nothing is TCP', async () => {
-    const ssh = await box.sb.run(['open', 'ssh', ...box.direct(), '--wait']);
+    const ssh = await sb.run(['open', 'ssh', ...sb.direct(), '--wait']);
     expect(ssh.exitCode).toBe(64);
     expect(ssh.stderr).toMatch(/ports of service "ssh" are unknown/);
-    const udp = await box.sb.run(['open', 'udp/53', ...box.direct(), '--wait']);
+    const udp = await sb.run(['open', 'udp/53', ...sb.direct(), '--wait']);
     expect(udp.exitCode).toBe(64);
   });
 });

@@ -4,26 +4,26 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectOneLine, useSandbox } from './cli-harness.js';
 
-const box = useSandbox({ listener: true });
+const sb = useSandbox({ listener: true });
 
 describe('profiles', { timeout: 30_000 }, () => {
   const profileFor = (overrides: Record<string, unknown> = {}) =>
-    box.profile({ ssh: 'tcp/22', web: ['tcp/80', `tcp/${box.openPort}`] }, overrides);
+    sb.profile({ ssh: 'tcp/22', web: ['tcp/80', `tcp/${sb.openPort}`] }, overrides);
 
   it('the default profile (~/.config/spa/config.json via HOME) makes `open ssh --host NAME` just work', async () => {
-    const path = box.sb.writeProfile(profileFor());
+    const path = sb.writeProfile(profileFor());
     try {
-      const r = await box.sb.run(['open', 'ssh', '--host', 'vpn.test', '--json']);
+      const r = await sb.run(['open', 'ssh', '--host', 'vpn.test', '--json']);
       expect(r.exitCode, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({
         host: '127.0.0.1',
         profile: 'vpn.test',
-        server: { port: box.sink.port },
+        server: { port: sb.sink.port },
       });
       // Without ACCESS: the profile's services; --wait probes the ports behind them.
-      const all = await box.sb.run(['open', '--host', 'vpn.test', '--dry-run', '--json']);
+      const all = await sb.run(['open', '--host', 'vpn.test', '--dry-run', '--json']);
       expect(JSON.parse(all.stdout).request.access).toEqual(['ssh', 'web']);
-      const wait = await box.sb.run([
+      const wait = await sb.run([
         'open',
         'web',
         '--host',
@@ -33,9 +33,9 @@ describe('profiles', { timeout: 30_000 }, () => {
         '0.5',
         '--json',
       ]);
-      expect(wait.exitCode).toBe(75); // tcp/80 is closed here; tcp/box.openPort opened
+      expect(wait.exitCode).toBe(75); // tcp/80 is closed here; tcp/sb.openPort opened
       const ports = JSON.parse(wait.stdout).wait.ports;
-      expect(ports.map((p: { port: number }) => p.port)).toEqual([80, box.openPort]);
+      expect(ports.map((p: { port: number }) => p.port)).toEqual([80, sb.openPort]);
       expect(ports[1].openAfterMs).toEqual(expect.any(Number));
     } finally {
       writeFileSync(path, '{"hosts":{}}');
@@ -43,44 +43,32 @@ describe('profiles', { timeout: 30_000 }, () => {
   });
 
   it('finds an entry by its host field too, and options override the profile', async () => {
-    box.sb.writeProfile(profileFor({ duration: 45, allowIp: '198.51.100.9' }));
-    const r = await box.sb.run([
-      'open',
-      'ssh',
-      '--host',
-      '127.0.0.1',
-      '--dry-run',
-      '--json',
-      '--duration',
-      '60',
-    ]);
+    sb.writeProfile(profileFor({ duration: 45, allowIp: '198.51.100.9' }));
+    const r = await sb.run(['open', 'ssh', '--host', '127.0.0.1', '--dry-run', '--json', '--duration', '60']);
     expect(JSON.parse(r.stdout)).toMatchObject({
       profile: 'vpn.test',
       request: { durationSeconds: 60, addresses: ['198.51.100.9'] },
     });
-    box.sb.writeProfile({ hosts: {} });
+    sb.writeProfile({ hosts: {} });
   });
 
   it('--config and SPA_CONFIG name the file; relative keyFile is relative to it, ~/ is HOME', async () => {
-    const other = box.sb.writeProfile(
+    const other = sb.writeProfile(
       profileFor({ keyFile: 'client.key' }),
-      join(box.sb.home, 'elsewhere', 'p.json'),
+      join(sb.home, 'elsewhere', 'p.json'),
     );
-    writeFileSync(join(box.sb.home, 'elsewhere', 'client.key'), readFileSync(box.sb.keyFile), {
+    writeFileSync(join(sb.home, 'elsewhere', 'client.key'), readFileSync(sb.keyFile), {
       mode: 0o600,
     });
-    const viaFlag = await box.sb.run(['open', 'ssh', '--host', 'vpn.test', '--config', other, '--dry-run']);
+    const viaFlag = await sb.run(['open', 'ssh', '--host', 'vpn.test', '--config', other, '--dry-run']);
     expect(viaFlag.exitCode, viaFlag.stderr).toBe(0);
-    const viaEnv = await box.sb.run(['open', 'ssh', '--host', 'vpn.test', '--dry-run'], {
+    const viaEnv = await sb.run(['open', 'ssh', '--host', 'vpn.test', '--dry-run'], {
       env: { SPA_CONFIG: other },
     });
     expect(viaEnv.exitCode, viaEnv.stderr).toBe(0);
-    const tilde = box.sb.writeProfile(
-      profileFor({ keyFile: '~/client.key' }),
-      join(box.sb.home, 'tilde.json'),
-    );
+    const tilde = sb.writeProfile(profileFor({ keyFile: '~/client.key' }), join(sb.home, 'tilde.json'));
     expect(
-      (await box.sb.run(['open', 'ssh', '--host', 'vpn.test', '--config', tilde, '--dry-run'])).exitCode,
+      (await sb.run(['open', 'ssh', '--host', 'vpn.test', '--config', tilde, '--dry-run'])).exitCode,
     ).toBe(0);
   });
 
@@ -92,8 +80,8 @@ describe('profiles', { timeout: 30_000 }, () => {
     ['{"hosts": {}, "extra": 1}', /extra: unknown field/],
     ['{"hosts": ', /not valid JSON/],
   ])('a bad profile exits 78 naming the field: %s', async (text, message) => {
-    const path = box.sb.writeProfile(text, join(box.sb.home, 'bad.json'));
-    const r = await box.sb.run(['open', 'ssh', '--host', 'vpn.test', '--config', path]);
+    const path = sb.writeProfile(text, join(sb.home, 'bad.json'));
+    const r = await sb.run(['open', 'ssh', '--host', 'vpn.test', '--config', path]);
     expect(r.exitCode).toBe(78);
     expectOneLine(r.stderr);
     expect(r.stderr).toContain(path);
@@ -101,18 +89,11 @@ describe('profiles', { timeout: 30_000 }, () => {
   });
 
   it('a profile named by --config or SPA_CONFIG must exist; the default one may be absent', async () => {
-    const r = await box.sb.run([
-      'open',
-      'ssh',
-      '--host',
-      'vpn.test',
-      '--config',
-      join(box.sb.home, 'none.json'),
-    ]);
+    const r = await sb.run(['open', 'ssh', '--host', 'vpn.test', '--config', join(sb.home, 'none.json')]);
     expect(r.exitCode).toBe(78);
     expect(r.stderr).toMatch(/none.json: no such file/);
-    const e = await box.sb.run(['open', 'ssh', '--host', 'vpn.test'], {
-      env: { SPA_CONFIG: join(box.sb.home, 'none.json') },
+    const e = await sb.run(['open', 'ssh', '--host', 'vpn.test'], {
+      env: { SPA_CONFIG: join(sb.home, 'none.json') },
     });
     expect(e.exitCode).toBe(78);
   });

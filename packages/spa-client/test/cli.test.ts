@@ -5,11 +5,11 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { BIN, expectOneLine, useSandbox } from './cli-harness.js';
 
-const box = useSandbox();
+const sb = useSandbox();
 
 describe.concurrent('usage and exit codes', { timeout: 30_000 }, () => {
   it('--version and --help on every command (with examples) exit 0', async () => {
-    const version = await box.sb.run(['--version']);
+    const version = await sb.run(['--version']);
     expect(version.exitCode).toBe(0);
     expect(version.stdout).toMatch(/^spa-client \d+\.\d+\.\d+/);
     for (const args of [
@@ -20,7 +20,7 @@ describe.concurrent('usage and exit codes', { timeout: 30_000 }, () => {
       ['connect', '--help'],
       ['keygen', '--help'],
     ]) {
-      const help = await box.sb.run(args);
+      const help = await sb.run(args);
       expect(help.exitCode, args.join(' ')).toBe(0);
       expect(help.stdout).toMatch(/Usage: spa-client/);
       expect(help.stdout).toMatch(/Examples:/);
@@ -28,7 +28,7 @@ describe.concurrent('usage and exit codes', { timeout: 30_000 }, () => {
   });
 
   it('no command prints the help on stderr and exits 64', async () => {
-    const r = await box.sb.run([]);
+    const r = await sb.run([]);
     expect(r.exitCode).toBe(64);
     expect(r.stderr).toMatch(/Usage: spa-client COMMAND/);
     expect(r.stdout).toBe('');
@@ -60,20 +60,20 @@ describe.concurrent('usage and exit codes', { timeout: 30_000 }, () => {
     [['connect', '--host', '127.0.0.1', '--port', '22', '--key', '-'], /stdin carries the connection/],
     [['keygen'], /--out FILE is required/],
   ])('%j exits 64 with one line', async (args, message) => {
-    const r = await box.sb.run(args);
+    const r = await sb.run(args);
     expect(r.exitCode).toBe(64);
     expectOneLine(r.stderr);
     expect(r.stderr).toMatch(message);
   });
 
   it('--verbose adds the stack trace to the error line', async () => {
-    const r = await box.sb.run(['open', 'tcp/22', '--host', '127.0.0.1', '--port', '0', '--verbose']);
+    const r = await sb.run(['open', 'tcp/22', '--host', '127.0.0.1', '--port', '0', '--verbose']);
     expect(r.exitCode).toBe(64);
     expect(r.stderr).toMatch(/\n\s+at /);
   });
 
   it('--json errors are one object on stdout with code and exit code', async () => {
-    const r = await box.sb.run(['open', 'tcp/22', '--host', '127.0.0.1', '--port', 'x', '--json']);
+    const r = await sb.run(['open', 'tcp/22', '--host', '127.0.0.1', '--port', 'x', '--json']);
     expect(r.exitCode).toBe(64);
     expect(JSON.parse(r.stdout)).toEqual({
       error: { code: 'USAGE', exitCode: 64, message: expect.stringMatching(/--port/) },
@@ -83,7 +83,7 @@ describe.concurrent('usage and exit codes', { timeout: 30_000 }, () => {
 
 describe('the code cache', { timeout: 30_000 }, () => {
   it('a stale or damaged cache is ignored: the bundle compiles as usual', async () => {
-    const copy = join(box.sb.home, 'install');
+    const copy = join(sb.home, 'install');
     mkdirSync(join(copy, 'bin'), { recursive: true });
     mkdirSync(join(copy, 'dist'));
     for (const f of ['spa-client.js', 'run-bundle.cjs', 'package.json']) {
@@ -99,10 +99,10 @@ describe('the code cache', { timeout: 30_000 }, () => {
       writeFileSync(join(copy, 'dist', 'cli.cjs.cache'), bytes);
       const r = await execa(
         process.execPath,
-        [join(copy, 'bin', 'spa-client.js'), 'open', 'tcp/22', ...box.direct(), '--dry-run'],
+        [join(copy, 'bin', 'spa-client.js'), 'open', 'tcp/22', ...sb.direct(), '--dry-run'],
         {
           reject: false,
-          env: box.sb.env,
+          env: sb.env,
           extendEnv: false,
         },
       );
