@@ -13,16 +13,6 @@ const FIREWALL = `${SERVER}firewall/`;
 const LEAVES = `${SERVER}(config|observability|shared)/`;
 /** Tests of a layer may drive it with the layers above it; only product modules are layered. */
 const TEST = '[.]test[.]ts$';
-/*
- * Not yet importing spa-server by package name (spa-server exports no subpaths yet); remove each
- * from this list once it does, until the list is empty.
- */
-const BY_PATH_FOR_NOW = [
-  '^test/firewall-(nftables|iptables)[.]test[.]ts$',
-  '^bench/firewall-grant[.]ts$',
-  '^packages/test-kit/src/scenarios/firewall-contract[.]ts$',
-];
-
 /** A rule that forbids `from` to import any of `to` (paths as regular expressions). */
 function upward(name, from, to) {
   return {
@@ -58,14 +48,14 @@ module.exports = {
       name: 'packages-by-name',
       severity: 'error',
       comment: 'A package reaches another only through its name and exports, never its src/ by path.',
-      from: { path: '^packages/([^/]+)/', pathNot: BY_PATH_FOR_NOW },
+      from: { path: '^packages/([^/]+)/' },
       to: { path: '^packages/([^/]+)/', pathNot: '^packages/$1/', dependencyTypes: ['local'] },
     },
     {
       name: 'packages-not-into-src-by-path',
       severity: 'error',
       comment: 'Code outside packages/ imports a package by its name, not by a relative path into its src/.',
-      from: { path: '^(test|bench|demo|action|scripts|packaging)/', pathNot: BY_PATH_FOR_NOW },
+      from: { path: '^(test|bench|demo|action|scripts|packaging)/' },
       to: { path: '^packages/[^/]+/src/', dependencyTypes: ['local'] },
     },
     {

@@ -20,13 +20,15 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'action/src/**/*.test.ts'],
+          // A package's kernel tests drive its own classes against the real kernel: e2e, not unit.
+          exclude: ['packages/*/test/kernel/**', '**/node_modules/**'],
         },
       },
       {
         extends: true,
         test: {
           name: 'e2e',
-          include: ['test/**/*.test.ts'],
+          include: ['test/**/*.test.ts', 'packages/*/test/kernel/**/*.test.ts'],
           // Namespaces, firewalls and timing: one file at a time keeps them honest.
           fileParallelism: false,
           testTimeout: 60_000,

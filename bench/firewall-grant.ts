@@ -1,9 +1,7 @@
 /** Cost of one grant: the drivers' long-lived nft/ipset process against a fresh process per grant, in a throwaway namespace. `pnpm exec tsx --conditions=source bench/firewall-grant.ts`. @module */
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
-import type { FirewallDriver, Grant } from '../packages/spa-server/src/firewall/driver.js';
-import { IptablesDriver } from '../packages/spa-server/src/firewall/iptables/iptables.js';
-import { NftablesDriver } from '../packages/spa-server/src/firewall/nftables/nftables.js';
+import { type FirewallDriver, type Grant, IptablesDriver, NftablesDriver } from 'spa-server/firewall';
 import { installSignalHandlers, onCleanup, runCleanups } from './lib/cleanup.js';
 import { summarize } from './lib/stats.js';
 

@@ -1,6 +1,7 @@
 /** Demo steps on the way to a running server: keys from the real CLIs, server.json, a client profile, sshd and spa-server started. @module */
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeJson } from 'spa-test-kit/build/spa-fixture';
 import { startSshd } from 'spa-test-kit/lab/sshd';
 import { type Daemon, startDaemon } from './daemon.js';
 import {
@@ -58,7 +59,7 @@ export async function setUpServer(ctx: DemoContext): Promise<RunningServer> {
     clients: [{ name: 'alice', publicKey: alicePublic, services: ['ssh'] }],
     defaultDuration: GRANT_SECONDS,
   };
-  await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
+  await writeJson(configPath, config);
   const check = await shown(ctx, server, ['spa-server', 'check', '-c', configPath], SERVER_BIN, [
     'check',
     '-c',
@@ -121,7 +122,7 @@ async function writeProfile(text: string, host: string, keyFile: string, path: s
     const entry = profile.hosts[host];
     if (!entry) return false;
     entry.keyFile = keyFile;
-    await writeFile(path, `${JSON.stringify(profile, null, 2)}\n`, { mode: 0o600 });
+    await writeJson(path, profile, 0o600);
     return true;
   } catch {
     return false;

@@ -1,13 +1,12 @@
 /** Both CLIs on random command lines (a fixed-seed sample, run in a namespace with nothing to reach): a documented exit code, never an internal error or an unasked-for stack trace. */
 import { rm } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { clientArgs, type Fixtures, makeFixtures, serverArgs } from 'spa-test-kit/build/cli-arguments';
 import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { CLIENT_BIN } from 'spa-test-kit/processes/client-process';
 import { SERVER_BIN } from 'spa-test-kit/processes/server-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const CLIENT_BIN = fileURLToPath(new URL('../node_modules/.bin/spa-client', import.meta.url));
 const SEED = 20_261_125;
 const RUNS = 40;
 const CONCURRENCY = 4;

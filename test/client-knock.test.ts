@@ -2,29 +2,23 @@
 
 import type { ResultPromise } from 'execa';
 import { nodeBackend, writeNewKeyFile } from 'spa-node';
-import { formatPublicKey, generateKeyPair } from 'spa-protocol';
 import { agentPath } from 'spa-test-kit/agents/agent-path';
-import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { spaKeys } from 'spa-test-kit/build/spa-fixture';
 import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
 import { waitForOutput } from 'spa-test-kit/lab/wait-output';
 import { type ClientHome, createClientHome, setNamespaceEtc } from 'spa-test-kit/processes/client-process';
-import { type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
+import { startServerProcess } from 'spa-test-kit/processes/server-process';
+import { useLabScenario } from 'spa-test-kit/scenarios/lab-scenario';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const TCP_SERVICE = agentPath('tcp-service.mjs');
 const STUN_RESPONDER = agentPath('stun-responder.mjs');
 const SSH = 2222;
 const STUN_PORT = 3478;
 const DUAL = 'spa-dual.test';
 
 describe('spa-client against spa-server (nftables)', () => {
-  let lab: Lab;
-  let server: Host;
-  let client: Host;
-  let outsider: Host;
-  let spa: ServerProcess;
+  const env = useLabScenario({ tcpServices: [SSH] });
   let alice: ClientHome;
-  let service: ResultPromise;
   let stun: ResultPromise;
   let stun2: ResultPromise;
   let natStun: ResultPromise;
@@ -32,25 +26,21 @@ describe('spa-client against spa-server (nftables)', () => {
   let removeEtc: () => Promise<void>;
 
   beforeAll(async () => {
-    lab = await createLab(['server', 'client', 'outsider']);
-    server = lab.host('server');
-    client = lab.host('client');
-    outsider = lab.host('outsider');
-    service = server.exec(process.execPath, [TCP_SERVICE, String(SSH)], { reject: false });
-    await waitForOutput(service, 'stdout', `listening ${SSH}`);
     // Two "public" STUN servers on the outsider, and two that answer as behind a NAT: the outsider's address.
     const responder = (port: number, extra: string[] = []): ResultPromise =>
-      outsider.exec(process.execPath, [STUN_RESPONDER, '--port', String(port), ...extra], { reject: false });
+      env.outsider.exec(process.execPath, [STUN_RESPONDER, '--port', String(port), ...extra], {
+        reject: false,
+      });
     stun = responder(STUN_PORT);
     stun2 = responder(STUN_PORT + 2);
-    natStun = responder(STUN_PORT + 1, ['--answer', outsider.ipv4]);
-    natStun2 = responder(STUN_PORT + 3, ['--answer', outsider.ipv4]);
+    natStun = responder(STUN_PORT + 1, ['--answer', env.outsider.ipv4]);
+    natStun2 = responder(STUN_PORT + 3, ['--answer', env.outsider.ipv4]);
     // The waits attach at once: output printed while nobody listens is not replayed.
     await Promise.all(
       [stun, stun2, natStun, natStun2].map((child) => waitForOutput(child, 'stdout', 'listening')),
     );
-    spa = await startServerProcess({
-      host: server,
+    env.spa = await startServerProcess({
+      host: env.server,
       backend: 'nftables',
       services: { ssh: `tcp/${SSH}` },
       config: {
@@ -60,26 +50,23 @@ describe('spa-client against spa-server (nftables)', () => {
         log: { level: 'info', refusalsPerSecond: 1000 },
       },
     });
-    alice = await createClientHome(spa, server.ipv4);
-    removeEtc = await setNamespaceEtc(client, `${server.ipv6} ${DUAL}\n${server.ipv4} ${DUAL}\n`);
+    alice = await createClientHome(env.spa, env.server.ipv4);
+    removeEtc = await setNamespaceEtc(env.client, `${env.server.ipv6} ${DUAL}\n${env.server.ipv4} ${DUAL}\n`);
   });
 
   afterAll(async () => {
-    await spa?.cleanup();
-    service?.kill();
     for (const child of [stun, stun2, natStun, natStun2]) child?.kill();
     await alice?.cleanup();
     await removeEtc?.();
-    await lab?.destroy();
   });
 
   it('the pasted client-config profile makes `open ssh --host ADDRESS --wait` open the port for this client only, signing the route address', async () => {
-    expect(await probeTcp(client, server.ipv4, SSH)).toBe('filtered');
-    const r = await alice.run(client, [
+    expect(await probeTcp(env.client, env.server.ipv4, SSH)).toBe('filtered');
+    const r = await alice.run(env.client, [
       'open',
       'ssh',
       '--host',
-      server.ipv4,
+      env.server.ipv4,
       '--wait',
       '--timeout',
       '5',
@@ -89,50 +76,52 @@ describe('spa-client against spa-server (nftables)', () => {
     const report = JSON.parse(r.stdout);
     // No --allow-ip: both ends are private (one LAN), so the route's local address is signed.
     expect(report).toMatchObject({
-      profile: server.ipv4,
+      profile: env.server.ipv4,
       request: {
         access: ['ssh'],
         allowIp: ['default'],
-        addresses: [client.ipv4],
-        addressSources: [{ address: client.ipv4, via: 'route' }],
+        addresses: [env.client.ipv4],
+        addressSources: [{ address: env.client.ipv4, via: 'route' }],
       },
     });
-    expect(r.stderr).toBe(`spa-client: signing ${client.ipv4} (route)\n`);
-    const accepted = await spa.waitForLog((l) => l.event === 'knock.accepted' && l.src === client.ipv4);
-    expect(accepted.addresses).toEqual([client.ipv4]);
+    expect(r.stderr).toBe(`spa-client: signing ${env.client.ipv4} (route)\n`);
+    const accepted = await env.spa.waitForLog(
+      (l) => l.event === 'knock.accepted' && l.src === env.client.ipv4,
+    );
+    expect(accepted.addresses).toEqual([env.client.ipv4]);
     expect(report.wait).toMatchObject({ opened: true, ports: [{ port: SSH, lastState: 'open' }] });
     expect(report.wait.ports[0].openAfterMs).toBeLessThan(2000);
-    expect(await probeTcp(client, server.ipv4, SSH)).toBe('open');
-    expect(await probeTcp(outsider, server.ipv4, SSH)).toBe('filtered');
+    expect(await probeTcp(env.client, env.server.ipv4, SSH)).toBe('open');
+    expect(await probeTcp(env.outsider, env.server.ipv4, SSH)).toBe('filtered');
   });
 
   it('close removes the access at once', async () => {
-    const r = await alice.run(client, ['close', 'ssh', '--host', server.ipv4]);
+    const r = await alice.run(env.client, ['close', 'ssh', '--host', env.server.ipv4]);
     expect(r.exitCode, r.stderr).toBe(0);
-    await spa.waitForLog((l) => l.event === 'knock.closed' && l.src === client.ipv4);
-    expect(await waitForTcp(client, server.ipv4, SSH, 'filtered', 2000)).toBe('filtered');
+    await env.spa.waitForLog((l) => l.event === 'knock.closed' && l.src === env.client.ipv4);
+    expect(await waitForTcp(env.client, env.server.ipv4, SSH, 'filtered', 2000)).toBe('filtered');
   });
 
   it('connect knocks, waits for the port, relays stdin/stdout with half-close, and exits 0', async () => {
     try {
-      const args = ['connect', '--host', server.ipv4, '--port', String(SSH), '--timeout', '5'];
-      const r = await alice.run(client, args, { input: 'ping over the relay\n' });
+      const args = ['connect', '--host', env.server.ipv4, '--port', String(SSH), '--timeout', '5'];
+      const r = await alice.run(env.client, args, { input: 'ping over the relay\n' });
       expect(r.exitCode, r.stderr).toBe(0);
       // The service greets, echoes what we sent, and closes after our FIN: all of it arrived.
       expect(r.stdout).toBe('hello from the protected service\nping over the relay\n');
       expect(r.stderr).toBe('');
     } finally {
-      await alice.run(client, ['close', 'ssh', '--host', server.ipv4]);
+      await alice.run(env.client, ['close', 'ssh', '--host', env.server.ipv4]);
     }
   });
 
   it('a wrong server key or an unauthorized key: exit 75 after the timeout, one line naming the likely causes', async () => {
-    const other = formatPublicKey('server', generateKeyPair(nodeBackend, 'server').publicKey);
-    const wrongServer = await alice.run(client, [
+    const other = spaKeys([]).serverKeyText;
+    const wrongServer = await alice.run(env.client, [
       'open',
       'ssh',
       '--host',
-      server.ipv4,
+      env.server.ipv4,
       '--server-key',
       other,
       '--wait',
@@ -142,7 +131,7 @@ describe('spa-client against spa-server (nftables)', () => {
     expect(wrongServer.exitCode).toBe(75);
     // The address signed, then the one line of the error.
     expect(wrongServer.stderr.trim().split('\n')).toEqual([
-      `spa-client: signing ${client.ipv4} (route)`,
+      `spa-client: signing ${env.client.ipv4} (route)`,
       expect.stringMatching(/^spa-client: tcp\/2222/),
     ]);
     expect(wrongServer.stderr).toMatch(
@@ -151,11 +140,11 @@ describe('spa-client against spa-server (nftables)', () => {
 
     const stranger = `${alice.home}/stranger.key`;
     await writeNewKeyFile(nodeBackend, 'client', stranger);
-    const unknown = await alice.run(client, [
+    const unknown = await alice.run(env.client, [
       'open',
       'ssh',
       '--host',
-      server.ipv4,
+      env.server.ipv4,
       '--key',
       stranger,
       '--wait',
@@ -163,78 +152,78 @@ describe('spa-client against spa-server (nftables)', () => {
       '1.2',
     ]);
     expect(unknown.exitCode).toBe(75);
-    await spa.waitForLog((l) => l.event === 'knock.refused' && l.reason === 'unknown-client');
-    expect(await probeTcp(client, server.ipv4, SSH)).toBe('filtered');
+    await env.spa.waitForLog((l) => l.event === 'knock.refused' && l.reason === 'unknown-client');
+    expect(await probeTcp(env.client, env.server.ipv4, SSH)).toBe('filtered');
   });
 
   it('--allow-ip stun=A,stun=B signs the address two STUN servers agree on: the grant follows it', async () => {
-    const own = await alice.run(client, [
+    const own = await alice.run(env.client, [
       'open',
       'ssh',
       '--host',
-      server.ipv4,
+      env.server.ipv4,
       '--allow-ip',
-      `stun=${outsider.ipv4}:${STUN_PORT},stun=${outsider.ipv4}:${STUN_PORT + 2}`,
+      `stun=${env.outsider.ipv4}:${STUN_PORT},stun=${env.outsider.ipv4}:${STUN_PORT + 2}`,
       '--wait',
       '--timeout',
       '5',
       '--json',
     ]);
     expect(own.exitCode, own.stderr).toBe(0);
-    expect(JSON.parse(own.stdout).request.addresses).toEqual([client.ipv4]);
-    await alice.run(client, ['close', 'ssh', '--host', server.ipv4]);
+    expect(JSON.parse(own.stdout).request.addresses).toEqual([env.client.ipv4]);
+    await alice.run(env.client, ['close', 'ssh', '--host', env.server.ipv4]);
 
     // Behind a NAT the STUN server sees the public address; here it answers the outsider's.
-    const nat = await alice.run(client, [
+    const nat = await alice.run(env.client, [
       'open',
       'ssh',
       '--host',
-      server.ipv4,
+      env.server.ipv4,
       '--allow-ip',
-      `stun=${outsider.ipv4}:${STUN_PORT + 1},stun=${outsider.ipv4}:${STUN_PORT + 3}`,
+      `stun=${env.outsider.ipv4}:${STUN_PORT + 1},stun=${env.outsider.ipv4}:${STUN_PORT + 3}`,
       '--json',
     ]);
     expect(nat.exitCode, nat.stderr).toBe(0);
-    expect(JSON.parse(nat.stdout).request.addresses).toEqual([outsider.ipv4]);
-    expect(await waitForTcp(outsider, server.ipv4, SSH, 'open', 3000)).toBe('open');
-    expect(await probeTcp(client, server.ipv4, SSH)).toBe('filtered');
-    await alice.run(client, ['close', 'ssh', '--host', server.ipv4, '--allow-ip', outsider.ipv4]);
-    expect(await waitForTcp(outsider, server.ipv4, SSH, 'filtered', 2000)).toBe('filtered');
+    expect(JSON.parse(nat.stdout).request.addresses).toEqual([env.outsider.ipv4]);
+    expect(await waitForTcp(env.outsider, env.server.ipv4, SSH, 'open', 3000)).toBe('open');
+    expect(await probeTcp(env.client, env.server.ipv4, SSH)).toBe('filtered');
+    await alice.run(env.client, ['close', 'ssh', '--host', env.server.ipv4, '--allow-ip', env.outsider.ipv4]);
+    expect(await waitForTcp(env.outsider, env.server.ipv4, SSH, 'filtered', 2000)).toBe('filtered');
   });
 
   it('one of two STUN servers never answers: exit 69, one line, nothing signed on one answer alone', async () => {
-    const r = await alice.run(client, [
+    const r = await alice.run(env.client, [
       'open',
       'ssh',
       '--host',
-      server.ipv4,
+      env.server.ipv4,
       '--allow-ip',
-      `stun=${outsider.ipv4}:9,stun=${outsider.ipv4}:${STUN_PORT}`,
+      `stun=${env.outsider.ipv4}:9,stun=${env.outsider.ipv4}:${STUN_PORT}`,
     ]);
     expect(r.exitCode).toBe(69);
     expect(r.stderr).toMatch(/^spa-client: STUN server .*:9 \(IPv4\): no answer after 3 requests\n$/);
   });
 
   it('two STUN servers that disagree: exit 76 naming both answers, nothing sent, nothing opened', async () => {
-    const before = spa.logs().filter((l) => l.event.startsWith('knock.')).length;
-    const r = await alice.run(client, [
+    const before = env.spa.logs().filter((l) => l.event.startsWith('knock.')).length;
+    const r = await alice.run(env.client, [
       'open',
       'ssh',
       '--host',
-      server.ipv4,
+      env.server.ipv4,
       '--allow-ip',
-      `stun=${outsider.ipv4}:${STUN_PORT},stun=${outsider.ipv4}:${STUN_PORT + 1}`,
+      `stun=${env.outsider.ipv4}:${STUN_PORT},stun=${env.outsider.ipv4}:${STUN_PORT + 1}`,
       '--json',
     ]);
     expect(r.exitCode).toBe(76);
     expect(r.stderr).toBe(
-      `spa-client: IPv4 discovery sources disagree (stun=${outsider.ipv4}:${STUN_PORT} says ${client.ipv4}, stun=${outsider.ipv4}:${STUN_PORT + 1} says ${outsider.ipv4}): signing neither; one of them may be lying\n`,
+      `spa-client: IPv4 discovery sources disagree (stun=${env.outsider.ipv4}:${STUN_PORT} says ${env.client.ipv4}, stun=${env.outsider.ipv4}:${STUN_PORT + 1} says ${env.outsider.ipv4}): signing neither; one of them may be lying\n`,
     );
     expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'DISCOVERY_CONFLICT', exitCode: 76 });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(spa.logs().filter((l) => l.event.startsWith('knock.')).length).toBe(before);
-    expect(await probeTcp(outsider, server.ipv4, SSH)).toBe('filtered');
-    expect(await probeTcp(client, server.ipv4, SSH)).toBe('filtered');
+    expect(env.spa.logs().filter((l) => l.event.startsWith('knock.')).length).toBe(before);
+    expect(await probeTcp(env.outsider, env.server.ipv4, SSH)).toBe('filtered');
+    expect(await probeTcp(env.client, env.server.ipv4, SSH)).toBe('filtered');
   });
 
   describe('a host name with IPv4 and IPv6 addresses', () => {
@@ -242,27 +231,27 @@ describe('spa-client against spa-server (nftables)', () => {
       '--host',
       DUAL,
       '--server-key',
-      spa.serverPublicKey,
+      env.spa.serverPublicKey,
       '--key',
       `${alice.home}/.config/spa/alice.key`,
     ];
 
     it('the default: the route address of each family, signed into one knock, so either family connects', async () => {
-      const r = await alice.run(client, ['open', `tcp/${SSH}`, ...explicit(), '--json']);
+      const r = await alice.run(env.client, ['open', `tcp/${SSH}`, ...explicit(), '--json']);
       expect(r.exitCode, r.stderr).toBe(0);
       const report = JSON.parse(r.stdout);
-      expect([...report.request.addresses].sort()).toEqual([client.ipv4, client.ipv6].sort());
+      expect([...report.request.addresses].sort()).toEqual([env.client.ipv4, env.client.ipv6].sort());
       expect(report.packets).toHaveLength(1);
-      expect(await waitForTcp(client, server.ipv4, SSH, 'open', 3000)).toBe('open');
-      expect(await waitForTcp(client, server.ipv6, SSH, 'open', 3000)).toBe('open');
-      const closed = await alice.run(client, ['close', `tcp/${SSH}`, ...explicit()]);
+      expect(await waitForTcp(env.client, env.server.ipv4, SSH, 'open', 3000)).toBe('open');
+      expect(await waitForTcp(env.client, env.server.ipv6, SSH, 'open', 3000)).toBe('open');
+      const closed = await alice.run(env.client, ['close', `tcp/${SSH}`, ...explicit()]);
       expect(closed.exitCode, closed.stderr).toBe(0);
-      expect(await waitForTcp(client, server.ipv6, SSH, 'filtered', 2000)).toBe('filtered');
-      expect(await waitForTcp(client, server.ipv4, SSH, 'filtered', 2000)).toBe('filtered');
+      expect(await waitForTcp(env.client, env.server.ipv6, SSH, 'filtered', 2000)).toBe('filtered');
+      expect(await waitForTcp(env.client, env.server.ipv4, SSH, 'filtered', 2000)).toBe('filtered');
     });
 
     it('auto: the local address of each family, signed into one knock', async () => {
-      const r = await alice.run(client, [
+      const r = await alice.run(env.client, [
         'open',
         `tcp/${SSH}`,
         ...explicit(),
@@ -273,31 +262,31 @@ describe('spa-client against spa-server (nftables)', () => {
       ]);
       expect(r.exitCode, r.stderr).toBe(0);
       const report = JSON.parse(r.stdout);
-      expect([...report.request.addresses].sort()).toEqual([client.ipv4, client.ipv6].sort());
+      expect([...report.request.addresses].sort()).toEqual([env.client.ipv4, env.client.ipv6].sort());
       expect(report.packets).toHaveLength(1);
-      expect(await probeTcp(client, server.ipv4, SSH)).toBe('open');
-      expect(await probeTcp(client, server.ipv6, SSH)).toBe('open');
-      await alice.run(client, ['close', `tcp/${SSH}`, ...explicit(), '--allow-ip', 'auto']);
+      expect(await probeTcp(env.client, env.server.ipv4, SSH)).toBe('open');
+      expect(await probeTcp(env.client, env.server.ipv6, SSH)).toBe('open');
+      await alice.run(env.client, ['close', `tcp/${SSH}`, ...explicit(), '--allow-ip', 'auto']);
     });
 
     it('-6 knocks and probes over IPv6 only', async () => {
-      const r = await alice.run(client, ['open', `tcp/${SSH}`, ...explicit(), '-6', '--wait', '--json']);
+      const r = await alice.run(env.client, ['open', `tcp/${SSH}`, ...explicit(), '-6', '--wait', '--json']);
       expect(r.exitCode, r.stderr).toBe(0);
       for (const packet of JSON.parse(r.stdout).packets)
-        expect(packet).toMatchObject({ to: server.ipv6, family: 6 });
-      expect(await probeTcp(client, server.ipv6, SSH)).toBe('open');
-      expect(await probeTcp(client, server.ipv4, SSH)).toBe('filtered');
+        expect(packet).toMatchObject({ to: env.server.ipv6, family: 6 });
+      expect(await probeTcp(env.client, env.server.ipv6, SSH)).toBe('open');
+      expect(await probeTcp(env.client, env.server.ipv4, SSH)).toBe('filtered');
     });
   });
 
   it('a name that does not resolve exits 68 (the resolver here is loopback: nothing leaves the lab)', async () => {
-    const r = await alice.run(client, [
+    const r = await alice.run(env.client, [
       'open',
       `tcp/${SSH}`,
       '--host',
       'no-such-host.invalid',
       '--server-key',
-      spa.serverPublicKey,
+      env.spa.serverPublicKey,
       '--key',
       `${alice.home}/.config/spa/alice.key`,
     ]);

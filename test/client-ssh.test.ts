@@ -2,8 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeBackend } from 'spa-node';
-import { formatPublicKey, generateKeyPair } from 'spa-protocol';
+import { spaKeys } from 'spa-test-kit/build/spa-fixture';
 import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
 import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
 import { type Sshd, startSshd } from 'spa-test-kit/lab/sshd';
@@ -85,7 +84,7 @@ describe('ssh through spa-client connect', () => {
     const closed = await alice.run(client, ['close', 'ssh', '--host', server.ipv4]);
     expect(closed.exitCode, closed.stderr).toBe(0);
     expect(await waitForTcp(client, server.ipv4, SSH_PORT, 'filtered', 2000)).toBe('filtered');
-    const other = formatPublicKey('server', generateKeyPair(nodeBackend, 'server').publicKey);
+    const other = spaKeys([]).serverKeyText;
     const r = await ssh(`${CLIENT_BIN} connect --host %h --port %p --server-key ${other} --timeout 1`, [
       'true',
     ]);

@@ -2,17 +2,13 @@
 
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ResultPromise } from 'execa';
-import { nodeBackend } from 'spa-node';
-import { formatPublicKey, generateKeyPair } from 'spa-protocol';
-import { agentPath } from 'spa-test-kit/agents/agent-path';
 import { runServerOnce, type ServerFiles, writeServerFiles } from 'spa-test-kit/build/server-files';
-import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { clientKeys, clientKeyText } from 'spa-test-kit/build/spa-fixture';
 import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
 import { KNOCK_PORT, startServerProcess } from 'spa-test-kit/processes/server-process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useLabScenario } from 'spa-test-kit/scenarios/lab-scenario';
+import { describe, expect, it } from 'vitest';
 
-const TCP_SERVICE = agentPath('tcp-service.mjs');
 const PORT = 2222;
 const weakKey = `spa-ed25519:${Buffer.alloc(32).toString('base64url')}`;
 
@@ -37,7 +33,7 @@ const BAD: [string, (f: ServerFiles) => Promise<void>, string[]][] = [
         clients: [
           {
             name: 'x',
-            publicKey: formatPublicKey('client', generateKeyPair(nodeBackend, 'client').publicKey),
+            publicKey: clientKeyText(clientKeys('x')),
             services: ['db'],
           },
         ],
@@ -74,26 +70,15 @@ const BAD: [string, (f: ServerFiles) => Promise<void>, string[]][] = [
 ];
 
 describe('bad configuration', () => {
-  let lab: Lab;
-  let server: Host;
-  let service: ResultPromise;
-  beforeAll(async () => {
-    lab = await createLab(['server', 'alice', 'bob']);
-    server = lab.host('server');
-    service = server.exec(process.execPath, [TCP_SERVICE, String(PORT)], { reject: false });
-  });
-  afterAll(async () => {
-    service?.kill();
-    await lab?.destroy();
-  });
+  const env = useLabScenario({ hosts: ['server', 'alice', 'bob'], tcpServices: [PORT] });
 
   it.each(BAD)(
     '%s: exit 78, one line per problem naming the field, nothing started or installed',
     async (_name, breakIt, fields) => {
-      const files = await writeServerFiles({ host: server, services: { ssh: `tcp/${PORT}` } });
+      const files = await writeServerFiles({ host: env.server, services: { ssh: `tcp/${PORT}` } });
       try {
         await breakIt(files);
-        const run = await runServerOnce(server, files.configPath);
+        const run = await runServerOnce(env.server, files.configPath);
         expect(run.timedOut).toBe(false);
         expect(run.exitCode, run.stderr).toBe(78);
         const lines = run.stderr.trim().split('\n');
@@ -104,10 +89,10 @@ describe('bad configuration', () => {
         expect(run.stderr).not.toMatch(/^\s+at /m); // no stack trace without --verbose
         expect(run.stdout).toBe('');
         // Never half-configured: no table, no state written, no socket, the port as it was.
-        expect(String((await server.exec('nft', ['list', 'tables'])).stdout)).toBe('');
-        expect(String((await server.exec('ss', ['-Hulnp'])).stdout)).not.toContain(String(KNOCK_PORT));
+        expect(String((await env.server.exec('nft', ['list', 'tables'])).stdout)).toBe('');
+        expect(String((await env.server.exec('ss', ['-Hulnp'])).stdout)).not.toContain(String(KNOCK_PORT));
         await expect(stat(files.stateDir)).rejects.toMatchObject({ code: 'ENOENT' });
-        expect(await probeTcp(lab.host('alice'), server.ipv4, PORT)).toBe('open');
+        expect(await probeTcp(env.lab.host('alice'), env.server.ipv4, PORT)).toBe('open');
       } finally {
         await files.remove();
       }
@@ -116,16 +101,16 @@ describe('bad configuration', () => {
 
   it('a SIGHUP with a broken config changes nothing: grants stay, and the old clients still get in', async () => {
     const daemon = await startServerProcess({
-      host: server,
+      host: env.server,
       backend: 'nftables',
       services: { ssh: `tcp/${PORT}` },
       config: { defaultDuration: 60 },
     });
     try {
-      const alice = lab.host('alice');
-      const bob = lab.host('bob');
+      const alice = env.lab.host('alice');
+      const bob = env.lab.host('bob');
       await daemon.send(alice, daemon.knock());
-      expect(await waitForTcp(alice, server.ipv4, PORT, 'open')).toBe('open');
+      expect(await waitForTcp(alice, env.server.ipv4, PORT, 'open')).toBe('open');
 
       // Each would remove alice if any part of it were applied.
       const attempts: [string, () => Promise<void>][] = [
@@ -158,9 +143,9 @@ describe('bad configuration', () => {
       expect(daemon.logs().some((l) => l.event === 'daemon.reloaded' || l.event === 'grants.revoked')).toBe(
         false,
       );
-      expect(await probeTcp(alice, server.ipv4, PORT)).toBe('open');
+      expect(await probeTcp(alice, env.server.ipv4, PORT)).toBe('open');
       await daemon.send(bob, daemon.knock());
-      expect(await waitForTcp(bob, server.ipv4, PORT, 'open')).toBe('open');
+      expect(await waitForTcp(bob, env.server.ipv4, PORT, 'open')).toBe('open');
     } finally {
       await daemon.cleanup();
     }

@@ -8,9 +8,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { nodeBackend, writeNewKeyFile } from 'spa-node';
-import { formatPublicKey } from 'spa-protocol';
 import { ARTIFACTS, ensureArtifacts } from 'spa-test-kit/build/artifacts';
+import { clientKeys, clientKeyText } from 'spa-test-kit/build/spa-fixture';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const UNIT = '/lib/systemd/system/spa-server.service';
@@ -79,11 +78,9 @@ describe('Debian packages (dpkg on this machine)', () => {
   });
 
   it('with a client added, `spa-server check` passes on the installed example (as root and as spa)', async () => {
-    const alice = await writeNewKeyFile(nodeBackend, 'client', join(dir, 'alice.key'));
+    const alice = clientKeys('alice');
     const config = JSON.parse(await readFile('/etc/spa/server.json', 'utf8')) as Record<string, unknown>;
-    config.clients = [
-      { name: 'alice', publicKey: formatPublicKey('client', alice.publicKey), services: ['ssh'] },
-    ];
+    config.clients = [{ name: 'alice', publicKey: clientKeyText(alice), services: ['ssh'] }];
     await writeFile('/etc/spa/server.json', `${JSON.stringify(config, null, 2)}\n`);
     const asRoot = await run('/usr/bin/spa-server', ['check', '--config', '/etc/spa/server.json']);
     expect(asRoot.exitCode, asRoot.all).toBe(0);

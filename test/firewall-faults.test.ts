@@ -2,45 +2,21 @@
 
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ResultPromise } from 'execa';
-import { agentPath } from 'spa-test-kit/agents/agent-path';
 import { runServerOnce, writeServerFiles } from 'spa-test-kit/build/server-files';
-import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { inPrivateMounts } from 'spa-test-kit/lab/private-mounts';
 import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
 import { SERVER_BIN, type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
+import { useLabScenario } from 'spa-test-kit/scenarios/lab-scenario';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const WITH_MOUNTS = agentPath('with-mounts.mjs');
-const TCP_SERVICE = agentPath('tcp-service.mjs');
 const PORT = 2222;
 const TABLE = 'spa_e2e';
 
 /** A private mount namespace in which `path` is /dev/null: the tool is simply not there. */
-const hiding = (path: string): string[] => [
-  'unshare',
-  '--mount',
-  '--propagation',
-  'private',
-  process.execPath,
-  WITH_MOUNTS,
-  '--hide',
-  path,
-  '--',
-];
+const hiding = (path: string): string[] => inPrivateMounts('--hide', path);
 
 describe('firewall faults', () => {
-  let lab: Lab;
-  let server: Host;
-  let service: ResultPromise;
-  beforeAll(async () => {
-    lab = await createLab(['server', 'alice', 'bob']);
-    server = lab.host('server');
-    service = server.exec(process.execPath, [TCP_SERVICE, String(PORT)], { reject: false });
-  });
-  afterAll(async () => {
-    service?.kill();
-    await lab?.destroy();
-  });
+  const env = useLabScenario({ hosts: ['server', 'alice', 'bob'], tcpServices: [PORT] });
 
   it.each([
     [
@@ -56,18 +32,18 @@ describe('firewall faults', () => {
   ] as const)(
     '%s: the tool missing at start is one clear line and exit 1, and nothing is installed',
     async (backend, tool, message) => {
-      const files = await writeServerFiles({ host: server, backend });
+      const files = await writeServerFiles({ host: env.server, backend });
       try {
-        const run = await runServerOnce(server, files.configPath, hiding(tool));
+        const run = await runServerOnce(env.server, files.configPath, hiding(tool));
         expect(run.timedOut).toBe(false);
         expect(run.exitCode).toBe(1);
         expect(run.stderr.trim().split('\n'), run.stderr).toHaveLength(1);
         expect(run.stderr.trim()).toBe(message);
         expect(run.stdout).not.toContain('daemon.listening');
         // Nothing half-installed: no table, no chain, no set; the port answers as before.
-        expect(String((await server.exec('nft', ['list', 'ruleset'])).stdout)).not.toMatch(/spa_e2e|SPA/);
-        expect(String((await server.exec('ipset', ['list', '-n'])).stdout)).toBe('');
-        expect(await probeTcp(lab.host('alice'), server.ipv4, PORT)).toBe('open');
+        expect(String((await env.server.exec('nft', ['list', 'ruleset'])).stdout)).not.toMatch(/spa_e2e|SPA/);
+        expect(String((await env.server.exec('ipset', ['list', '-n'])).stdout)).toBe('');
+        expect(await probeTcp(env.lab.host('alice'), env.server.ipv4, PORT)).toBe('open');
       } finally {
         await files.remove();
       }
@@ -78,7 +54,7 @@ describe('firewall faults', () => {
     let daemon: ServerProcess;
     beforeAll(async () => {
       daemon = await startServerProcess({
-        host: server,
+        host: env.server,
         backend: 'nftables',
         services: { ssh: `tcp/${PORT}` },
         clients: [{ name: 'alice' }, { name: 'bob' }],
@@ -89,35 +65,40 @@ describe('firewall faults', () => {
       await daemon?.cleanup();
     });
     const status = async () => {
-      const { stdout } = await server.exec(SERVER_BIN, ['status', '--json', '--config', daemon.configPath]);
+      const { stdout } = await env.server.exec(SERVER_BIN, [
+        'status',
+        '--json',
+        '--config',
+        daemon.configPath,
+      ]);
       return (JSON.parse(String(stdout)) as { grants: { client: string; address: string }[] }).grants;
     };
 
     it('the table deleted underneath: rebuilt within the integrity period, the live grant restored, new knocks work', async () => {
-      const alice = lab.host('alice');
-      const bob = lab.host('bob');
+      const alice = env.lab.host('alice');
+      const bob = env.lab.host('bob');
       await daemon.send(alice, daemon.knock());
-      expect(await waitForTcp(alice, server.ipv4, PORT, 'open')).toBe('open');
-      expect(await probeTcp(bob, server.ipv4, PORT)).toBe('filtered');
+      expect(await waitForTcp(alice, env.server.ipv4, PORT, 'open')).toBe('open');
+      expect(await probeTcp(bob, env.server.ipv4, PORT)).toBe('filtered');
 
-      await server.exec('nft', ['delete', 'table', 'inet', TABLE]);
+      await env.server.exec('nft', ['delete', 'table', 'inet', TABLE]);
       const rebuilt = await daemon.waitForLog((l) => l.event === 'firewall.rebuilt', 8000);
       expect(rebuilt).toMatchObject({ level: 'warn', count: 1 });
       expect(daemon.logs().some((l) => l.event === 'firewall.missing')).toBe(true);
 
       // The port is protected again, and alice's grant (made before the deletion) works again.
-      expect(await probeTcp(bob, server.ipv4, PORT)).toBe('filtered');
-      expect(await probeTcp(alice, server.ipv4, PORT)).toBe('open');
+      expect(await probeTcp(bob, env.server.ipv4, PORT)).toBe('filtered');
+      expect(await probeTcp(alice, env.server.ipv4, PORT)).toBe('open');
       expect((await status()).map((g) => `${g.client}@${g.address}`)).toEqual([`alice@${alice.ipv4}`]);
 
       await daemon.send(bob, daemon.knock({}, { client: 'bob' }));
-      expect(await waitForTcp(bob, server.ipv4, PORT, 'open')).toBe('open');
+      expect(await waitForTcp(bob, env.server.ipv4, PORT, 'open')).toBe('open');
     });
 
     it('a grant the kernel refuses (its set full): logged as firewall-failed, never as granted; the daemon carries on', async () => {
-      const alice = lab.host('alice');
-      await server.exec('nft', ['flush', 'set', 'inet', TABLE, 'allow4']);
-      expect(await waitForTcp(alice, server.ipv4, PORT, 'filtered')).toBe('filtered');
+      const alice = env.lab.host('alice');
+      await env.server.exec('nft', ['flush', 'set', 'inet', TABLE, 'allow4']);
+      expect(await waitForTcp(alice, env.server.ipv4, PORT, 'filtered')).toBe('filtered');
       // 65,536 elements: the set's size, so the kernel has no room for one more.
       const fill = join(daemon.dir, 'fill.nft');
       const elements = Array.from(
@@ -125,7 +106,7 @@ describe('firewall faults', () => {
         (_, i) => `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255} . tcp . 9 timeout 300s`,
       );
       await writeFile(fill, `add element inet ${TABLE} allow4 { ${elements.join(', ')} }\n`);
-      await server.exec('nft', ['-f', fill]);
+      await env.server.exec('nft', ['-f', fill]);
 
       await daemon.send(alice, daemon.knock());
       const refused = await daemon.waitForLog(
@@ -134,16 +115,16 @@ describe('firewall faults', () => {
       );
       expect(refused).toMatchObject({ level: 'error', client: 'alice', src: alice.ipv4 });
       expect(String(refused.error)).not.toBe('');
-      expect(await probeTcp(alice, server.ipv4, PORT)).toBe('filtered');
+      expect(await probeTcp(alice, env.server.ipv4, PORT)).toBe('filtered');
       expect((await status()).filter((g) => g.client === 'alice')).toEqual([]);
       expect(daemon.logs().filter((l) => l.event === 'knock.accepted' && l.src === alice.ipv4)).toHaveLength(
         1,
       ); // the first test's only
 
       // Room again: the same daemon grants the next knock.
-      await server.exec('nft', ['flush', 'set', 'inet', TABLE, 'allow4']);
+      await env.server.exec('nft', ['flush', 'set', 'inet', TABLE, 'allow4']);
       await daemon.send(alice, daemon.knock());
-      expect(await waitForTcp(alice, server.ipv4, PORT, 'open')).toBe('open');
+      expect(await waitForTcp(alice, env.server.ipv4, PORT, 'open')).toBe('open');
     });
   });
 });

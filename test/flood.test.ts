@@ -3,17 +3,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
 import { agentPath } from 'spa-test-kit/agents/agent-path';
 import { writeCorpus } from 'spa-test-kit/fuzz/fuzz-corpus';
 import { createFuzzer, type FuzzWeights } from 'spa-test-kit/fuzz/fuzz-datagrams';
 import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { CLIENT_BIN } from 'spa-test-kit/processes/client-process';
 import { type ScrapedMetrics, scrapeMetrics } from 'spa-test-kit/processes/server-observe';
 import { KNOCK_PORT, type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const CLIENT_BIN = fileURLToPath(new URL('../node_modules/.bin/spa-client', import.meta.url));
 const SENDER = agentPath('fuzz-sender.mjs');
 const TCP_SERVICE = agentPath('tcp-service.mjs');
 const PORT = 2222;

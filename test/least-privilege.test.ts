@@ -2,17 +2,14 @@
 
 import { chmod, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa, type ResultPromise } from 'execa';
-import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { execa } from 'execa';
 import { runServerOnce, writeServerFiles } from 'spa-test-kit/build/server-files';
-import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
 import { waitForTcp } from 'spa-test-kit/lab/probe';
+import { CLIENT_BIN, directOpenArgs } from 'spa-test-kit/processes/client-process';
 import { SERVER_BIN, startServerProcess } from 'spa-test-kit/processes/server-process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useLabScenario } from 'spa-test-kit/scenarios/lab-scenario';
+import { describe, expect, it } from 'vitest';
 
-const CLIENT_BIN = fileURLToPath(new URL('../node_modules/.bin/spa-client', import.meta.url));
-const TCP_SERVICE = agentPath('tcp-service.mjs');
 const PORT = 2222;
 const USER = 'spa-test';
 const CAP_NET_ADMIN = 1n << 12n;
@@ -32,32 +29,21 @@ async function chownTree(path: string, uid: number, gid: number): Promise<void> 
 }
 
 describe('least privilege', () => {
-  let lab: Lab;
-  let server: Host;
-  let service: ResultPromise;
-  beforeAll(async () => {
-    lab = await createLab(['server', 'alice']);
-    server = lab.host('server');
-    service = server.exec(process.execPath, [TCP_SERVICE, String(PORT)], { reject: false });
-  });
-  afterAll(async () => {
-    service?.kill();
-    await lab?.destroy();
-  });
+  const env = useLabScenario({ hosts: ['server', 'alice'], tcpServices: [PORT] });
 
   it('runs as an unprivileged user with CAP_NET_ADMIN and nothing else, and a knock opens the port', async () => {
     const { uid, gid } = await ensureUser();
     // Lay the files out as root, then hand them (keys 0600, stateDir) to the daemon's user.
     const setup = await startServerProcess({
-      host: server,
+      host: env.server,
       backend: 'nftables',
       services: { ssh: `tcp/${PORT}` },
     });
     await setup.stop();
-    await server.exec(SERVER_BIN, ['flush', '--config', setup.configPath]);
+    await env.server.exec(SERVER_BIN, ['flush', '--config', setup.configPath]);
     await chownTree(setup.dir, uid, gid);
     const proc = await startServerProcess({
-      host: server,
+      host: env.server,
       backend: 'nftables',
       reuse: setup,
       wrapper: [
@@ -78,9 +64,9 @@ describe('least privilege', () => {
         const hex = new RegExp(`^${set}:\\s+([0-9a-f]+)`, 'm').exec(status)?.[1];
         expect(BigInt(`0x${hex}`), set).toBe(CAP_NET_ADMIN);
       }
-      const alice = lab.host('alice');
+      const alice = env.lab.host('alice');
       await proc.send(alice, proc.knock());
-      expect(await waitForTcp(alice, server.ipv4, PORT, 'open')).toBe('open');
+      expect(await waitForTcp(alice, env.server.ipv4, PORT, 'open')).toBe('open');
       expect((await stat(join(proc.stateDir, 'replay.bin'))).uid).toBe(uid);
     } finally {
       await proc.cleanup();
@@ -88,10 +74,10 @@ describe('least privilege', () => {
   });
 
   it('both CLIs refuse a private key that group or others can read', async () => {
-    const files = await writeServerFiles({ host: server, services: { ssh: `tcp/${PORT}` } });
+    const files = await writeServerFiles({ host: env.server, services: { ssh: `tcp/${PORT}` } });
     try {
       await chmod(files.serverKeyFile, 0o640);
-      const run = await runServerOnce(server, files.configPath);
+      const run = await runServerOnce(env.server, files.configPath);
       expect(run.exitCode).toBe(78);
       expect(run.stderr.trim()).toBe(
         `serverKeyFile: key file ${files.serverKeyFile} is accessible by group or others (mode 640): run chmod 600 ${files.serverKeyFile}`,
@@ -99,21 +85,15 @@ describe('least privilege', () => {
 
       const alice = files.clients[0]!;
       const open = (keyFile: string) =>
-        lab
+        env.lab
           .host('alice')
           .exec(
             CLIENT_BIN,
-            [
-              'open',
-              `tcp/${PORT}`,
-              '--host',
-              server.ipv4,
-              '--server-key',
-              files.serverPublicKey,
-              '--key',
-              keyFile,
+            directOpenArgs(
+              { host: env.server.ipv4, serverKey: files.serverPublicKey, keyFile },
+              PORT,
               '--dry-run',
-            ],
+            ),
             { reject: false },
           );
       expect((await open(alice.keyFile)).exitCode).toBe(0); // the same key, 0600

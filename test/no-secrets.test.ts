@@ -2,38 +2,24 @@
 
 import { chmod, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { ResultPromise } from 'execa';
 import { agentPath } from 'spa-test-kit/agents/agent-path';
 import { writeCorpus } from 'spa-test-kit/fuzz/fuzz-corpus';
 import { createFuzzer } from 'spa-test-kit/fuzz/fuzz-datagrams';
 import { startCapture } from 'spa-test-kit/lab/capture';
-import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { CLIENT_BIN, directOpenArgs } from 'spa-test-kit/processes/client-process';
 import { KNOCK_PORT, SERVER_BIN, startServerProcess } from 'spa-test-kit/processes/server-process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useLabScenario } from 'spa-test-kit/scenarios/lab-scenario';
+import { describe, expect, it } from 'vitest';
 
-const CLIENT_BIN = fileURLToPath(new URL('../node_modules/.bin/spa-client', import.meta.url));
 const SENDER = agentPath('fuzz-sender.mjs');
-const TCP_SERVICE = agentPath('tcp-service.mjs');
 const PORT = 2222;
 
 describe('no secret in any output of a full run', () => {
-  let lab: Lab;
-  let server: Host;
-  let service: ResultPromise;
-  beforeAll(async () => {
-    lab = await createLab(['server', 'alice']);
-    server = lab.host('server');
-    service = server.exec(process.execPath, [TCP_SERVICE, String(PORT)], { reject: false });
-  });
-  afterAll(async () => {
-    service?.kill();
-    await lab?.destroy();
-  });
+  const env = useLabScenario({ hosts: ['server', 'alice'], tcpServices: [PORT] });
 
   it('private keys and datagram bytes appear in no log line, error, status or client output', async () => {
     const proc = await startServerProcess({
-      host: server,
+      host: env.server,
       backend: 'nftables',
       services: { ssh: `tcp/${PORT}` },
       // Every refusal logged, and no limiter in the way of the 1,000 hostile datagrams below.
@@ -52,52 +38,19 @@ describe('no secret in any output of a full run', () => {
       secrets.set(bytes.toString('base64').slice(0, 40), `${file} (base64)`);
       secrets.set(bytes.toString('hex'), `${file} (hex)`);
     }
-    const alice = lab.host('alice');
-    const capture = await startCapture(server, ['udp', 'port', String(KNOCK_PORT)]);
+    const alice = env.lab.host('alice');
+    const capture = await startCapture(env.server, ['udp', 'port', String(KNOCK_PORT)]);
     const outputs: string[] = [];
     const keep = (r: { stdout?: unknown; stderr?: unknown }) =>
       outputs.push(String(r.stdout ?? ''), String(r.stderr ?? ''));
     try {
       const client = proc.clients[0]!;
+      const target = { host: env.server.ipv4, serverKey: proc.serverPublicKey, keyFile: client.keyFile };
+      const open = (...flags: string[]) =>
+        alice.exec(CLIENT_BIN, directOpenArgs(target, PORT, ...flags), { reject: false });
       // The real client, as talkative as it gets.
-      keep(
-        await alice.exec(
-          CLIENT_BIN,
-          [
-            'open',
-            `tcp/${PORT}`,
-            '--host',
-            server.ipv4,
-            '--server-key',
-            proc.serverPublicKey,
-            '--key',
-            client.keyFile,
-            '--wait',
-            '--verbose',
-            '--json',
-          ],
-          { reject: false },
-        ),
-      );
-      keep(
-        await alice.exec(
-          CLIENT_BIN,
-          [
-            'open',
-            `tcp/${PORT}`,
-            '--host',
-            server.ipv4,
-            '--server-key',
-            proc.serverPublicKey,
-            '--key',
-            client.keyFile,
-            '--dry-run',
-            '--verbose',
-            '--json',
-          ],
-          { reject: false },
-        ),
-      );
+      keep(await open('--wait', '--verbose', '--json'));
+      keep(await open('--dry-run', '--verbose', '--json'));
       // Refusals of every kind, each logged (debug, no rate limit), and a replay.
       const fuzzer = createFuzzer(
         {
@@ -112,7 +65,7 @@ describe('no secret in any output of a full run', () => {
         SENDER,
         JSON.stringify({
           corpus: corpus.path,
-          to: server.ipv4,
+          to: env.server.ipv4,
           port: KNOCK_PORT,
           count: 1000,
           durationMs: 10_000,
@@ -129,7 +82,7 @@ describe('no secret in any output of a full run', () => {
       await proc.reload();
       await proc.waitForLog((l) => l.event === 'config.reload-failed');
       keep(
-        await server.exec(SERVER_BIN, ['check', '--config', proc.configPath, '--verbose'], {
+        await env.server.exec(SERVER_BIN, ['check', '--config', proc.configPath, '--verbose'], {
           reject: false,
         }),
       );
@@ -138,9 +91,9 @@ describe('no secret in any output of a full run', () => {
         ['status'],
         ['status', '--json'],
         ['check'],
-        ['client-config', 'alice', '--host', server.ipv4],
+        ['client-config', 'alice', '--host', env.server.ipv4],
       ]) {
-        keep(await server.exec(SERVER_BIN, [...args, '--config', proc.configPath], { reject: false }));
+        keep(await env.server.exec(SERVER_BIN, [...args, '--config', proc.configPath], { reject: false }));
       }
       expect(await proc.stop()).toBe(0);
     } finally {

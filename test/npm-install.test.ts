@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { agentPath } from 'spa-test-kit/agents/agent-path';
 import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
 import { probeTcp } from 'spa-test-kit/lab/probe';
+import { directOpenArgs } from 'spa-test-kit/processes/client-process';
 import { startServerProcess } from 'spa-test-kit/processes/server-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -132,17 +133,11 @@ describe('npm tarballs, installed with npm install -g into a clean prefix', () =
         expect(await probeTcp(client, server.ipv4, PORT)).toBe('filtered');
         const knock = await client.exec(
           join(prefix, 'bin/spa-client'),
-          [
-            'open',
-            `tcp/${PORT}`,
-            '--host',
-            server.ipv4,
-            '--server-key',
-            spa.serverPublicKey,
-            '--key',
-            spa.clients[0]!.keyFile,
+          directOpenArgs(
+            { host: server.ipv4, serverKey: spa.serverPublicKey, keyFile: spa.clients[0]!.keyFile },
+            PORT,
             '--wait',
-          ],
+          ),
           { reject: false, env, extendEnv: false },
         );
         expect(knock.exitCode, String(knock.stderr)).toBe(0);

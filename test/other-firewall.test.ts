@@ -4,15 +4,11 @@
  * port accepted there) let the granted client in, while spa's table still keeps the outsider out.
  */
 
-import type { ResultPromise } from 'execa';
-import { agentPath } from 'spa-test-kit/agents/agent-path';
-import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
 import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
-import { waitForOutput } from 'spa-test-kit/lab/wait-output';
-import { KNOCK_PORT, type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KNOCK_PORT, startServerProcess } from 'spa-test-kit/processes/server-process';
+import { useLabScenario } from 'spa-test-kit/scenarios/lab-scenario';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-const TCP_SERVICE = agentPath('tcp-service.mjs');
 const SSH = 2222;
 
 // The admin's own firewall, as in docs/install.md: default drop on input, loopback and replies allowed.
@@ -29,29 +25,18 @@ const KNOCK_RULE = `add rule inet filter input udp dport ${KNOCK_PORT} accept\n`
 const PROTECTED_RULE = `add rule inet filter input tcp dport ${SSH} accept\n`;
 
 describe('spa-server beside a default-drop nftables table', () => {
-  let lab: Lab;
-  let server: Host;
-  let client: Host;
-  let outsider: Host;
-  let spa: ServerProcess;
-  let service: ResultPromise;
+  const env = useLabScenario({ tcpServices: [SSH] });
 
   const nft = async (script: string): Promise<void> => {
-    await server.exec('nft', ['-f', '-'], { input: script });
+    await env.server.exec('nft', ['-f', '-'], { input: script });
   };
   const knock = async (): Promise<void> => {
-    await spa.send(client, spa.knock());
+    await env.spa.send(env.client, env.spa.knock());
   };
 
   beforeAll(async () => {
-    lab = await createLab(['server', 'client', 'outsider']);
-    server = lab.host('server');
-    client = lab.host('client');
-    outsider = lab.host('outsider');
-    service = server.exec(process.execPath, [TCP_SERVICE, String(SSH)], { reject: false });
-    await waitForOutput(service, 'stdout', `listening ${SSH}`);
-    spa = await startServerProcess({
-      host: server,
+    env.spa = await startServerProcess({
+      host: env.server,
       backend: 'nftables',
       services: { ssh: `tcp/${SSH}` },
       config: { defaultDuration: 60, maxDuration: 60 },
@@ -59,31 +44,24 @@ describe('spa-server beside a default-drop nftables table', () => {
     await nft(DEFAULT_DROP);
   });
 
-  afterAll(async () => {
-    await spa?.stop();
-    await spa?.cleanup();
-    service?.kill();
-    await lab?.destroy();
-  });
-
   it('without the documented rules, the other table drops the knock: no grant, the port stays shut', async () => {
     await knock();
     await new Promise((r) => setTimeout(r, 500));
-    expect(spa.logs().some((l) => l.event === 'knock.accepted')).toBe(false);
-    expect(await probeTcp(client, server.ipv4, SSH)).toBe('filtered');
+    expect(env.spa.logs().some((l) => l.event === 'knock.accepted')).toBe(false);
+    expect(await probeTcp(env.client, env.server.ipv4, SSH)).toBe('filtered');
   });
 
   it('with only the knock port allowed, spa grants but the other table still drops the port', async () => {
     await nft(KNOCK_RULE);
     await knock();
-    await spa.waitForLog((l) => l.event === 'knock.accepted' && l.src === client.ipv4);
-    expect(await probeTcp(client, server.ipv4, SSH)).toBe('filtered');
+    await env.spa.waitForLog((l) => l.event === 'knock.accepted' && l.src === env.client.ipv4);
+    expect(await probeTcp(env.client, env.server.ipv4, SSH)).toBe('filtered');
   });
 
   it('with the protected port accepted there too, the granted client gets in and the outsider does not', async () => {
     await nft(PROTECTED_RULE);
-    expect(await waitForTcp(client, server.ipv4, SSH, 'open')).toBe('open');
+    expect(await waitForTcp(env.client, env.server.ipv4, SSH, 'open')).toBe('open');
     // The other table accepts every address on the port now: spa's table is what keeps this one out.
-    expect(await probeTcp(outsider, server.ipv4, SSH)).toBe('filtered');
+    expect(await probeTcp(env.outsider, env.server.ipv4, SSH)).toBe('filtered');
   });
 });

@@ -3,14 +3,15 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { nodeBackend, readPrivateKeyFile } from 'spa-node';
-import { encodeDatagram, generateKeyPair } from 'spa-protocol';
 import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { clientKeys, encodeKnock, spaKeys } from 'spa-test-kit/build/spa-fixture';
 import { sealPlaintext, unsealDatagram, withMac } from 'spa-test-kit/forge/forge';
 import { startCapture } from 'spa-test-kit/lab/capture';
-import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import type { Host } from 'spa-test-kit/lab/netns';
 import type { CapturedPacket } from 'spa-test-kit/lab/pcap';
-import { type LogLine, type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LogLine } from 'spa-test-kit/processes/server-process';
+import { useLabScenario } from 'spa-test-kit/scenarios/lab-scenario';
+import { describe, expect, it } from 'vitest';
 
 const SEND_DATAGRAM = agentPath('send-datagram.mjs');
 const UNUSED_UDP_PORT = 62299;
@@ -27,19 +28,8 @@ const flip = (bytes: Uint8Array, at: number): Uint8Array => {
 };
 
 describe.each(['nftables', 'iptables'] as const)('the server never answers (%s)', (backend) => {
-  let lab: Lab;
-  let server: Host;
-  let client: Host;
-  let outsider: Host;
-  let spa: ServerProcess;
-
-  beforeAll(async () => {
-    lab = await createLab(['server', 'client', 'outsider']);
-    server = lab.host('server');
-    client = lab.host('client');
-    outsider = lab.host('outsider');
-    spa = await startServerProcess({
-      host: server,
+  const env = useLabScenario({
+    spa: {
       backend,
       config: {
         defaultDuration: 5,
@@ -47,84 +37,63 @@ describe.each(['nftables', 'iptables'] as const)('the server never answers (%s)'
         log: { level: 'info', refusalsPerSecond: 1000 },
         rateLimit: { perSourceRate: 100, perSourceBurst: 100 },
       },
-    });
-  });
-  afterAll(async () => {
-    await spa?.stop();
-    await spa?.cleanup();
-    await lab?.destroy();
+    },
   });
 
   it('no UDP, no ICMP, nothing for valid, junk, tampered, replayed, wrong-server, stale and unknown-key datagrams', async () => {
-    const serverSecret = await readPrivateKeyFile('server', join(spa.dir, 'server.key'));
-    const valid = spa.knock();
+    const serverSecret = await readPrivateKeyFile('server', join(env.spa.dir, 'server.key'));
+    const valid = env.spa.knock();
     // Another knock, never sent intact: its nonce is fresh, so a bad signature is what refuses it.
-    const plaintext = unsealDatagram(nodeBackend, serverSecret, spa.knock());
+    const plaintext = unsealDatagram(nodeBackend, serverSecret, env.spa.knock());
     const reseal = (pt: Uint8Array) =>
-      sealPlaintext(nodeBackend, spa.serverPublicKeyBytes, pt, randomBytes(32));
+      sealPlaintext(nodeBackend, env.spa.serverPublicKeyBytes, pt, randomBytes(32));
     // A knock made for another server, unsealed there and re-sealed to this one: refused as wrong-server.
-    const other = generateKeyPair(nodeBackend, 'server');
-    const forOther = encodeDatagram({
-      backend: nodeBackend,
-      serverPublicKey: other.publicKey,
-      clientSecretKey: spa.clients[0]!.secretKey,
-      request: {
-        kind: 'open',
-        access: [{ type: 'service', name: 'ssh' }],
-        addresses: [],
-        durationSeconds: 0,
-      },
-    }).datagram;
-    const stranger = generateKeyPair(nodeBackend, 'client');
-    const unknown = encodeDatagram({
-      backend: nodeBackend,
-      serverPublicKey: spa.serverPublicKeyBytes,
-      clientSecretKey: stranger.secretKey,
-      request: {
-        kind: 'open',
-        access: [{ type: 'service', name: 'ssh' }],
-        addresses: [],
-        durationSeconds: 0,
-      },
-    }).datagram;
+    const other = spaKeys([]);
+    const forOther = encodeKnock(other.serverPublicKey, env.spa.clients[0]!);
+    const unknown = encodeKnock(env.spa.serverPublicKeyBytes, clientKeys('stranger'));
     const hostile: [Host, string, Uint8Array][] = [
-      [outsider, server.ipv4, new Uint8Array(0)],
-      [outsider, server.ipv4, randomBytes(1)],
-      [outsider, server.ipv4, randomBytes(229)],
-      [outsider, server.ipv4, randomBytes(900)],
-      [outsider, server.ipv6, randomBytes(1300)],
-      [outsider, server.ipv4, flip(valid, 100)],
-      [outsider, server.ipv4, withMac(nodeBackend, spa.serverPublicKeyBytes, flip(valid, 100))],
-      [outsider, server.ipv4, reseal(flip(plaintext, 0))],
-      [outsider, server.ipv4, forOther],
-      [outsider, server.ipv6, reseal(unsealDatagram(nodeBackend, other.secretKey, forOther))],
-      [outsider, server.ipv4, unknown],
-      [client, server.ipv4, spa.knock({}, { nowMs: Date.now() - 10 * 60_000 })],
-      [outsider, server.ipv4, valid],
-      [client, server.ipv6, valid],
+      [env.outsider, env.server.ipv4, new Uint8Array(0)],
+      [env.outsider, env.server.ipv4, randomBytes(1)],
+      [env.outsider, env.server.ipv4, randomBytes(229)],
+      [env.outsider, env.server.ipv4, randomBytes(900)],
+      [env.outsider, env.server.ipv6, randomBytes(1300)],
+      [env.outsider, env.server.ipv4, flip(valid, 100)],
+      [env.outsider, env.server.ipv4, withMac(nodeBackend, env.spa.serverPublicKeyBytes, flip(valid, 100))],
+      [env.outsider, env.server.ipv4, reseal(flip(plaintext, 0))],
+      [env.outsider, env.server.ipv4, forOther],
+      [env.outsider, env.server.ipv6, reseal(unsealDatagram(nodeBackend, other.serverSecretKey, forOther))],
+      [env.outsider, env.server.ipv4, unknown],
+      [env.client, env.server.ipv4, env.spa.knock({}, { nowMs: Date.now() - 10 * 60_000 })],
+      [env.outsider, env.server.ipv4, valid],
+      [env.client, env.server.ipv6, valid],
     ];
 
-    const capture = await startCapture(server, [
+    const capture = await startCapture(env.server, [
       'src',
       'host',
-      server.ipv4,
+      env.server.ipv4,
       'or',
       'src',
       'host',
-      server.ipv6,
+      env.server.ipv6,
     ]);
     try {
       // send-datagram.mjs itself fails if anything comes back on its socket.
-      await spa.send(client, valid);
-      await spa.waitForLog((l) => l.event === 'knock.accepted');
-      for (const [from, to, datagram] of hostile) await spa.send(from, datagram, to);
+      await env.spa.send(env.client, valid);
+      await env.spa.waitForLog((l) => l.event === 'knock.accepted');
+      for (const [from, to, datagram] of hostile) await env.spa.send(from, datagram, to);
       const decisions = (l: LogLine) => l.event === 'knock.accepted' || l.event === 'knock.refused';
-      await spa.waitForLog(() => spa.logs().filter(decisions).length >= 1 + hostile.length);
+      await env.spa.waitForLog(() => env.spa.logs().filter(decisions).length >= 1 + hostile.length);
       // Positive controls: the capture does see what the server's kernel sends, right up to the end: an
       // ICMP port-unreachable for a datagram to a port nobody listens on, and echo replies.
-      await client.exec(process.execPath, [SEND_DATAGRAM, server.ipv4, String(UNUSED_UDP_PORT), '00']);
-      await client.exec('ping', ['-c', '1', '-W', '2', server.ipv4]);
-      await client.exec('ping', ['-6', '-c', '1', '-W', '2', server.ipv6]);
+      await env.client.exec(process.execPath, [
+        SEND_DATAGRAM,
+        env.server.ipv4,
+        String(UNUSED_UDP_PORT),
+        '00',
+      ]);
+      await env.client.exec('ping', ['-c', '1', '-W', '2', env.server.ipv4]);
+      await env.client.exec('ping', ['-6', '-c', '1', '-W', '2', env.server.ipv6]);
     } catch (error) {
       capture.kill();
       throw error;
@@ -134,12 +103,12 @@ describe.each(['nftables', 'iptables'] as const)('the server never answers (%s)'
     const sent = packets.filter((p) => p.family === 'ipv4' || p.family === 'ipv6');
     const answers = sent.filter((p) => !(p.protocol === 58 && ICMPV6_HOUSEKEEPING.has(p.icmpType!)));
     expect(answers.map(summarize)).toEqual([
-      `ipv4 ${server.ipv4} > ${client.ipv4} icmp type ${ICMP_UNREACHABLE}`,
-      `ipv4 ${server.ipv4} > ${client.ipv4} icmp type ${ICMP_ECHO_REPLY}`,
-      `ipv6 ${server.ipv6} > ${client.ipv6} icmp type ${ICMPV6_ECHO_REPLY}`,
+      `ipv4 ${env.server.ipv4} > ${env.client.ipv4} icmp type ${ICMP_UNREACHABLE}`,
+      `ipv4 ${env.server.ipv4} > ${env.client.ipv4} icmp type ${ICMP_ECHO_REPLY}`,
+      `ipv6 ${env.server.ipv6} > ${env.client.ipv6} icmp type ${ICMPV6_ECHO_REPLY}`,
     ]);
     const reasons = new Set(
-      spa.logs().flatMap((l) => (l.event === 'knock.refused' ? [String(l.reason)] : [])),
+      env.spa.logs().flatMap((l) => (l.event === 'knock.refused' ? [String(l.reason)] : [])),
     );
     expect([...reasons].sort()).toEqual(
       [

@@ -3,16 +3,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
 import { agentPath } from 'spa-test-kit/agents/agent-path';
 import { createLab, type Lab } from 'spa-test-kit/lab/netns';
 import { probeTcp } from 'spa-test-kit/lab/probe';
+import { CLIENT_BIN, directOpenArgs } from 'spa-test-kit/processes/client-process';
 import { waitForDrain } from 'spa-test-kit/processes/server-observe';
 import { KNOCK_PORT, type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const CLIENT_BIN = fileURLToPath(new URL('../node_modules/.bin/spa-client', import.meta.url));
 const SENDER = agentPath('fuzz-sender.mjs');
 const TCP_SERVICE = agentPath('tcp-service.mjs');
 const PORT = 2222;
@@ -83,20 +82,14 @@ describe('one client flooding valid knocks (nftables)', () => {
 
     const knock = await bob.exec(
       CLIENT_BIN,
-      [
-        'open',
-        `tcp/${PORT}`,
-        '--host',
-        server.ipv4,
-        '--server-key',
-        spa.serverPublicKey,
-        '--key',
-        spa.clients[1]!.keyFile,
+      directOpenArgs(
+        { host: server.ipv4, serverKey: spa.serverPublicKey, keyFile: spa.clients[1]!.keyFile },
+        PORT,
         '--wait',
         '--timeout',
         '4',
         '--json',
-      ],
+      ),
       { reject: false },
     );
     expect(knock.exitCode, String(knock.stderr)).toBe(0);

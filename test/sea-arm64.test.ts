@@ -3,9 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { nodeBackend } from 'spa-node';
-import { formatPublicKey, generateKeyPair } from 'spa-protocol';
 import { ROOT } from 'spa-test-kit/build/artifacts';
+import { spaKeys } from 'spa-test-kit/build/spa-fixture';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const SYSROOT = '/usr/aarch64-linux-gnu';
@@ -51,14 +50,13 @@ describe('single-file executable (linux-arm64, under qemu-user)', () => {
       });
     const pub = await qemu(['keygen', '--out', join(dir, 'alice.key')]);
     expect(pub.stdout.trim()).toMatch(/^spa-ed25519:[A-Za-z0-9_-]{43}$/);
-    const server = generateKeyPair(nodeBackend, 'server');
     const r = await qemu([
       'open',
       'tcp/22',
       '--host',
       '127.0.0.1',
       '--server-key',
-      formatPublicKey('server', server.publicKey),
+      spaKeys([]).serverKeyText,
       '--key',
       join(dir, 'alice.key'),
       '--dry-run',

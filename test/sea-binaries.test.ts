@@ -1,52 +1,31 @@
 /** The single-file executables (dist/spa-*-linux-x64): no Node on the target, a knock through them in namespaces, checksums. */
 
 import { readFile } from 'node:fs/promises';
-import { execa, type ResultPromise } from 'execa';
-import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { execa } from 'execa';
 import { ARTIFACTS, DIST, ensureArtifacts } from 'spa-test-kit/build/artifacts';
-import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
 import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
-import { waitForOutput } from 'spa-test-kit/lab/wait-output';
-import { type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServerProcess } from 'spa-test-kit/processes/server-process';
+import { useLabScenario } from 'spa-test-kit/scenarios/lab-scenario';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-const TCP_SERVICE = agentPath('tcp-service.mjs');
 const SSH = 2222;
 // No node on PATH (it lives in /usr/bin or /usr/local/bin): the executables must not need one.
 // /usr/sbin:/sbin only for `ip netns exec`, which runs them in a namespace.
 const BARE_ENV = { PATH: '/usr/sbin:/sbin' };
 
 describe('single-file executables (linux-x64)', () => {
-  let lab: Lab;
-  let server: Host;
-  let client: Host;
-  let outsider: Host;
-  let spa: ServerProcess;
-  let service: ResultPromise;
+  const env = useLabScenario({ tcpServices: [SSH] });
 
   beforeAll(async () => {
     await ensureArtifacts();
-    lab = await createLab(['server', 'client', 'outsider']);
-    server = lab.host('server');
-    client = lab.host('client');
-    outsider = lab.host('outsider');
-    service = server.exec(process.execPath, [TCP_SERVICE, String(SSH)], { reject: false });
-    await waitForOutput(service, 'stdout', `listening ${SSH}`);
-    spa = await startServerProcess({
-      host: server,
+    env.spa = await startServerProcess({
+      host: env.server,
       backend: 'nftables',
       bin: ARTIFACTS.serverBin,
       services: { ssh: `tcp/${SSH}` },
       config: { defaultDuration: 5, maxDuration: 10 },
     });
   }, 900_000);
-
-  afterAll(async () => {
-    await spa?.stop();
-    await spa?.cleanup();
-    service?.kill();
-    await lab?.destroy();
-  });
 
   it('print their version with no node anywhere on PATH', async () => {
     for (const [bin, expected] of [
@@ -60,28 +39,28 @@ describe('single-file executables (linux-x64)', () => {
   });
 
   it('the spa-server executable runs the daemon (nftables) and the spa-client executable knocks it open', async () => {
-    expect(await probeTcp(client, server.ipv4, SSH)).toBe('filtered');
-    const alice = spa.clients[0]!;
-    const r = await client.exec(
+    expect(await probeTcp(env.client, env.server.ipv4, SSH)).toBe('filtered');
+    const alice = env.spa.clients[0]!;
+    const r = await env.client.exec(
       ARTIFACTS.clientBin,
       [
         'open',
         'tcp/2222',
         '--host',
-        server.ipv4,
+        env.server.ipv4,
         '--server-key',
-        spa.serverPublicKey,
+        env.spa.serverPublicKey,
         '--key',
         alice.keyFile,
       ],
       { env: BARE_ENV, extendEnv: false, reject: false },
     );
     // The client says which address it signs (the route's own, in the lab), and nothing else.
-    expect(r.stderr).toBe(`spa-client: signing ${client.ipv4} (route)`);
+    expect(r.stderr).toBe(`spa-client: signing ${env.client.ipv4} (route)`);
     expect(r.exitCode).toBe(0);
-    await spa.waitForLog((l) => l.event === 'knock.accepted' && l.src === client.ipv4);
-    expect(await waitForTcp(client, server.ipv4, SSH, 'open')).toBe('open');
-    expect(await probeTcp(outsider, server.ipv4, SSH)).toBe('filtered');
+    await env.spa.waitForLog((l) => l.event === 'knock.accepted' && l.src === env.client.ipv4);
+    expect(await waitForTcp(env.client, env.server.ipv4, SSH, 'open')).toBe('open');
+    expect(await probeTcp(env.outsider, env.server.ipv4, SSH)).toBe('filtered');
   });
 
   it('SHA256SUMS beside the binaries matches every artifact', async () => {

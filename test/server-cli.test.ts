@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
-import { nodeBackend } from 'spa-node';
-import { encodeDatagram, formatPublicKey, generateKeyPair, type KeyPair, parsePublicKey } from 'spa-protocol';
+import { parsePublicKey } from 'spa-protocol';
 import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { clientKeys, encodeKnock, type FixtureClient, serverJson } from 'spa-test-kit/build/spa-fixture';
 import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
 import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,37 +30,29 @@ describe.each(['nftables', 'iptables'] as const)('spa-server CLI against %s in a
   let client: Host;
   let dir: string;
   let serverPublicKey: Uint8Array;
-  let alice: KeyPair;
+  let alice: FixtureClient;
   let service: ResultPromise;
   const cli = (...args: string[]) => server.exec(process.execPath, [BIN, ...args], { reject: false });
   const configPath = () => join(dir, 'server.json');
   const writeConfig = async () => {
-    const config = {
+    const config = serverJson([alice], {
       listen: [`${server.ipv4}:${KNOCK_PORT}`],
       serverKeyFile: 'server.key',
       stateDir: join(dir, 'state'),
       firewall: { backend, table: 'spa_cli' },
       services: { ssh: `tcp/${PORT}` },
-      clients: [{ name: 'alice', publicKey: formatPublicKey('client', alice.publicKey), services: ['ssh'] }],
-      defaultDuration: GRANT_SECONDS,
-      maxDuration: LONG_GRANT_SECONDS,
-      // On the lab address, so only with allowRemote (a loopback address would need nothing).
-      metrics: { listen: `${server.ipv4}:${METRICS_PORT}`, allowRemote: true },
-    };
+      extra: {
+        defaultDuration: GRANT_SECONDS,
+        maxDuration: LONG_GRANT_SECONDS,
+        // On the lab address, so only with allowRemote (a loopback address would need nothing).
+        metrics: { listen: `${server.ipv4}:${METRICS_PORT}`, allowRemote: true },
+      },
+    });
     await writeFile(configPath(), JSON.stringify(config));
   };
   const knock = async (durationSeconds = 0) => {
-    const { datagram } = encodeDatagram({
-      backend: nodeBackend,
-      serverPublicKey,
-      clientSecretKey: alice.secretKey,
-      request: {
-        kind: 'open',
-        access: [{ type: 'service', name: 'ssh' }],
-        addresses: [client.ipv4], // signed: source mode is off for this client
-        durationSeconds,
-      },
-    });
+    // Signed addresses: source mode is off for this client.
+    const datagram = encodeKnock(serverPublicKey, alice, { addresses: [client.ipv4], durationSeconds });
     const hex = Buffer.from(datagram).toString('hex');
     await client.exec(process.execPath, ['-e', SEND_UDP, hex, server.ipv4, String(KNOCK_PORT)]);
   };
@@ -72,7 +64,7 @@ describe.each(['nftables', 'iptables'] as const)('spa-server CLI against %s in a
     dir = await mkdtemp(join(tmpdir(), 'spa-server-cli-'));
     const keygen = await execa(process.execPath, [BIN, 'keygen', '--out', join(dir, 'server.key')]);
     serverPublicKey = parsePublicKey('server', keygen.stdout);
-    alice = generateKeyPair(nodeBackend, 'client');
+    alice = clientKeys('alice');
     await writeConfig();
     service = server.exec(process.execPath, [TCP_SERVICE, String(PORT)], { reject: false });
   });

@@ -2,31 +2,18 @@
 
 import { mkdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
-import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { execa } from 'execa';
 import { runServerOnce, type ServerFiles, writeServerFiles } from 'spa-test-kit/build/server-files';
-import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { inPrivateMounts } from 'spa-test-kit/lab/private-mounts';
 import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
 import { type ServerProcess, startServerProcess } from 'spa-test-kit/processes/server-process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useLabScenario } from 'spa-test-kit/scenarios/lab-scenario';
+import { describe, expect, it } from 'vitest';
 
-const WITH_MOUNTS = agentPath('with-mounts.mjs');
-const TCP_SERVICE = agentPath('tcp-service.mjs');
 const PORT = 2222;
 
 describe('state faults', () => {
-  let lab: Lab;
-  let server: Host;
-  let service: ResultPromise;
-  beforeAll(async () => {
-    lab = await createLab(['server', 'alice']);
-    server = lab.host('server');
-    service = server.exec(process.execPath, [TCP_SERVICE, String(PORT)], { reject: false });
-  });
-  afterAll(async () => {
-    service?.kill();
-    await lab?.destroy();
-  });
+  const env = useLabScenario({ hosts: ['server', 'alice'], tcpServices: [PORT] });
 
   // Root ignores permission bits, so "not writable" has to be made some other way.
   const unwritable: [string, (files: ServerFiles) => Promise<string[]>, RegExp][] = [
@@ -59,17 +46,7 @@ describe('state faults', () => {
       'on a read-only mount',
       async (files) => {
         await mkdir(files.stateDir);
-        return [
-          'unshare',
-          '--mount',
-          '--propagation',
-          'private',
-          process.execPath,
-          WITH_MOUNTS,
-          '--ro',
-          files.stateDir,
-          '--',
-        ];
+        return inPrivateMounts('--ro', files.stateDir);
       },
       /^spa-server: replay state \S+\/state\/replay\.bin cannot be written: read-only file system$/,
     ],
@@ -78,16 +55,16 @@ describe('state faults', () => {
   it.each(unwritable)(
     'stateDir %s: one line, exit 1, and the firewall is never touched',
     async (_name, prepare, message) => {
-      const files = await writeServerFiles({ host: server });
+      const files = await writeServerFiles({ host: env.server });
       try {
         const wrapper = await prepare(files);
-        const run = await runServerOnce(server, files.configPath, wrapper);
+        const run = await runServerOnce(env.server, files.configPath, wrapper);
         expect(run.timedOut).toBe(false);
         expect(run.exitCode).toBe(1);
         expect(run.stderr.trim().split('\n')).toHaveLength(1);
         expect(run.stderr.trim()).toMatch(message);
-        expect(String((await server.exec('nft', ['list', 'tables'])).stdout)).toBe('');
-        expect(await probeTcp(lab.host('alice'), server.ipv4, PORT)).toBe('open');
+        expect(String((await env.server.exec('nft', ['list', 'tables'])).stdout)).toBe('');
+        expect(await probeTcp(env.lab.host('alice'), env.server.ipv4, PORT)).toBe('open');
       } finally {
         await execa('chattr', ['-i', files.stateDir], { reject: false });
         await files.remove();
@@ -98,9 +75,9 @@ describe('state faults', () => {
   it('a replay file torn, overwritten or emptied while the server was down: it recovers, and the knock it had accepted stays refused', async () => {
     // Four restarts must fit inside the window; each takes over a second on a busy machine.
     const WINDOW_SECONDS = 12;
-    const alice = lab.host('alice');
+    const alice = env.lab.host('alice');
     let proc: ServerProcess = await startServerProcess({
-      host: server,
+      host: env.server,
       backend: 'nftables',
       services: { ssh: `tcp/${PORT}` },
       config: { timestampWindow: WINDOW_SECONDS, defaultDuration: 1 },
@@ -130,7 +107,7 @@ describe('state faults', () => {
         await proc.kill9();
         await corrupt();
         damagedAt = Date.now();
-        proc = await startServerProcess({ host: server, backend: 'nftables', reuse: proc });
+        proc = await startServerProcess({ host: env.server, backend: 'nftables', reuse: proc });
         const recovered = await proc.waitForLog((l) => l.event === 'replay.recovered');
         expect(recovered, name).toMatchObject({ level: 'warn' });
         // Still inside the time window: only the replay store can refuse it now.
@@ -147,9 +124,9 @@ describe('state faults', () => {
       // The server cannot know what the damaged file held, so it refuses every knock dated up to one
       // window after the file was last written; after that, fresh knocks are accepted again.
       await new Promise((r) => setTimeout(r, damagedAt + WINDOW_SECONDS * 1000 + 1000 - Date.now()));
-      expect(await probeTcp(alice, server.ipv4, PORT)).toBe('filtered');
+      expect(await probeTcp(alice, env.server.ipv4, PORT)).toBe('filtered');
       await proc.send(alice, proc.knock());
-      expect(await waitForTcp(alice, server.ipv4, PORT, 'open', 1500)).toBe('open');
+      expect(await waitForTcp(alice, env.server.ipv4, PORT, 'open', 1500)).toBe('open');
     } finally {
       await proc.cleanup();
     }

@@ -4,8 +4,9 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { epochMs } from './clock.js';
+import { stopOnce, untilReady } from './daemon-lifecycle.js';
 import type { BenchEnv, RunningServer, ServerUnderTest, StartOptions } from './server-under-test.js';
 
 /** fwknop's default SPA port. */
@@ -124,32 +125,20 @@ async function startFwknopd(
     if (log.length > 200) log.shift();
   });
 
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    await _terminate(daemon);
+  const stop = stopOnce(daemon, STOP_TIMEOUT_MS, async () => {
     // fwknopd flushes FWKNOP_INPUT and its jump at exit (FLUSH_IPT_AT_EXIT); the DROP rule is ours.
     await server.exec(IPTABLES, ['-D', ...dropRule], { reject: false });
     await rm(dir, { recursive: true, force: true });
-  };
+  });
 
-  const exited = daemon.then((r) => {
-    throw new Error(`fwknopd exited during start-up (${r.exitCode}): ${log.join('\n')}`);
+  await untilReady({
+    name: 'fwknopd',
+    daemon,
+    ready: readyPromise,
+    tail: () => log.join('\n'),
+    stop,
+    timeoutMs: START_TIMEOUT_MS,
   });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`fwknopd not ready: ${log.join('\n')}`)), START_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([readyPromise, exited, timeout]);
-  } catch (error) {
-    await stop();
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    exited.catch(() => {});
-  }
 
   let knockSeq = 0;
   return {
@@ -216,12 +205,4 @@ function _accessConfig(keys: FwknopKeys, port: number, timeoutS: number): string
 async function _writePrivate(path: string, text: string): Promise<void> {
   await writeFile(path, text, { mode: 0o600 });
   await chmod(path, 0o600);
-}
-
-async function _terminate(child: ResultPromise): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await child.catch(() => {});
-  clearTimeout(timer);
 }

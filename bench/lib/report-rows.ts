@@ -1,5 +1,6 @@
 /** The rows of the report's table: label, how to read the figure from a server's results, digits. @module */
 import type { InformedRun, ServerFigures } from './figures.js';
+import type { LatencyResult } from './latency.js';
 import {
   cpuPerSentOf,
   dropPctOf,
@@ -72,26 +73,7 @@ export const ROWS: readonly Row[] = [
     digits: 2,
   },
   { label: '2. same, incl. child processes (µs)', get: (f) => withChildrenOf(f.junkBase64), digits: 2 },
-  {
-    label: '2. legit knocks during flood, success %',
-    get: (f) => successPctOf(f.underFlood?.during),
-    digits: 0,
-  },
-  {
-    label: '2. legit knocks during flood, open within 100 ms, %',
-    get: (f) => withinOf(f.underFlood?.during, 100),
-    digits: 0,
-  },
-  {
-    label: '2. legit knocks during flood, p50 (ms)',
-    get: (f) => f.underFlood?.during.summary.p50,
-    digits: 2,
-  },
-  {
-    label: '2. legit knocks during flood, p95 (ms)',
-    get: (f) => f.underFlood?.during.summary.p95,
-    digits: 2,
-  },
+  ...duringRows('2. legit knocks during flood', (f) => f.underFlood?.during),
   {
     label: '2. junk (random bytes) from many sources, offered, datagrams/s',
     get: (f) => f.junkSpoofed?.flood.ratePerS,
@@ -113,26 +95,7 @@ export const ROWS: readonly Row[] = [
     get: (f) => f.junkSpoofed?.cpuPerDatagramUs,
     digits: 2,
   },
-  {
-    label: '2. same, legit knocks during it, success %',
-    get: (f) => successPctOf(f.junkSpoofed?.during),
-    digits: 0,
-  },
-  {
-    label: '2. same, legit knocks during it, open within 100 ms, %',
-    get: (f) => withinOf(f.junkSpoofed?.during, 100),
-    digits: 0,
-  },
-  {
-    label: '2. same, legit knocks during it, p50 (ms)',
-    get: (f) => f.junkSpoofed?.during.summary.p50,
-    digits: 2,
-  },
-  {
-    label: '2. same, legit knocks during it, p95 (ms)',
-    get: (f) => f.junkSpoofed?.during.summary.p95,
-    digits: 2,
-  },
+  ...duringRows('2. same, legit knocks during it', (f) => f.junkSpoofed?.during),
   ...informedRows('one source', (f) => f.informed?.oneSource),
   ...informedRows('spoofed sources', (f) => f.informed?.spoofed),
   { label: '3. informed floods: spoofed source addresses', get: (f) => f.informed?.sources, digits: 0 },
@@ -173,6 +136,16 @@ export const ROWS: readonly Row[] = [
   { label: '6. bulk: server RSS after (MiB)', get: (f) => mib(f.bulk?.memoryAfter.rssKiB), digits: 1 },
   { label: '6. bulk: server RSS 15 s later (MiB)', get: (f) => mib(f.bulk?.memoryLater.rssKiB), digits: 1 },
 ];
+
+/** The rows of the legitimate knocks sent during a flood (figure 2): success, promptness, latency. */
+function duringRows(what: string, get: (f: ServerFigures) => LatencyResult | undefined): Row[] {
+  return [
+    { label: `${what}, success %`, get: (f) => successPctOf(get(f)), digits: 0 },
+    { label: `${what}, open within 100 ms, %`, get: (f) => withinOf(get(f), 100), digits: 0 },
+    { label: `${what}, p50 (ms)`, get: (f) => get(f)?.summary.p50, digits: 2 },
+    { label: `${what}, p95 (ms)`, get: (f) => get(f)?.summary.p95, digits: 2 },
+  ];
+}
 
 /** The rows of one informed-flood run (figure 3). */
 function informedRows(what: string, get: (f: ServerFigures) => InformedRun | undefined): Row[] {

@@ -8,7 +8,8 @@ import {
   sign,
 } from 'node:crypto';
 import { nodeBackend } from 'spa-node';
-import { type CryptoBackend, encodeDatagram, type RandomSource } from 'spa-protocol';
+import type { CryptoBackend, RandomSource } from 'spa-protocol';
+import { encodeKnock } from 'spa-test-kit/build/spa-fixture';
 
 /** What a knock is made of: the keys and the one service every bench knock asks for. */
 export interface KnockKeys {
@@ -34,18 +35,12 @@ export function buildKnock(
   spec: KnockSpec,
   builder: { backend: CryptoBackend; random?: RandomSource } = { backend: nodeBackend },
 ): Uint8Array {
-  return encodeDatagram({
-    ...builder,
-    serverPublicKey: keys.serverPublicKey,
-    clientSecretKey: spec.forged ? crypto.getRandomValues(new Uint8Array(32)) : keys.clientSecretKey,
-    clientPublicKey: keys.clientPublicKey,
-    request: {
-      kind: 'open',
-      access: [{ type: 'service', name: keys.service }],
-      addresses: spec.addresses,
-      durationSeconds: 0,
-    },
-  }).datagram;
+  const client = {
+    secretKey: spec.forged ? crypto.getRandomValues(new Uint8Array(32)) : keys.clientSecretKey,
+    publicKey: keys.clientPublicKey,
+  };
+  const request = { access: [{ type: 'service' as const, name: keys.service }], addresses: spec.addresses };
+  return encodeKnock(keys.serverPublicKey, client, request, builder);
 }
 
 /**

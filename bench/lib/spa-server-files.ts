@@ -1,9 +1,7 @@
 /** spa-server's keys and server.json for one benchmark start, written the way an operator would. @module */
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAX_REPLAY_CAPACITY } from 'spa-config/server-config';
-import { nodeBackend, writeNewKeyFile } from 'spa-node';
-import { formatPublicKey } from 'spa-protocol';
+import { writeJson, writeSpaKeys } from 'spa-test-kit/build/spa-fixture';
 import type { KnockKeys } from './spa-knocks.js';
 
 /** spa-server's default port, as fwknopd's is 62201 too. */
@@ -33,18 +31,36 @@ export interface SpaConfigOptions {
   readonly bulk: boolean;
 }
 
-/** Writes server.key, client.key (both 0600, never overwritten) and server.json into `dir`. */
+/** Writes server.key, bench.key (both 0600, never overwritten) and server.json into `dir`. */
 export async function writeSpaServerFiles(dir: string, o: SpaConfigOptions): Promise<SpaServerFiles> {
-  const server = await writeNewKeyFile(nodeBackend, 'server', join(dir, 'server.key'));
-  const clientKeyFile = join(dir, 'client.key');
-  const client = await writeNewKeyFile(nodeBackend, 'client', clientKeyFile);
-  const config = {
+  const keys = await writeSpaKeys(dir, ['bench']);
+  const client = keys.client();
+  const config = keys.serverJson({
     listen: [`${o.ipv4}:${SPA_UDP_PORT}`, `[${o.ipv6}]:${SPA_UDP_PORT}`],
     serverKeyFile: 'server.key',
     stateDir: 'state',
     firewall: { backend: 'nftables', table: TABLE },
     services: { [SERVICE]: `tcp/${o.protectedPort}` },
-    clients: [{ name: 'bench', publicKey: formatPublicKey('client', client.publicKey), services: [SERVICE] }],
+    extra: bulkOrStock(o),
+  });
+  const configPath = join(dir, 'server.json');
+  await writeJson(configPath, config, 0o600);
+  return {
+    configPath,
+    clientKeyFile: client.keyFile!,
+    serverKeyText: keys.serverKeyText,
+    keys: {
+      serverPublicKey: keys.serverPublicKey,
+      clientSecretKey: client.secretKey,
+      clientPublicKey: client.publicKey,
+      service: SERVICE,
+    },
+  };
+}
+
+/** The server.json fields beyond keys, listen, firewall and services. */
+function bulkOrStock(o: SpaConfigOptions): Record<string, unknown> {
+  return {
     defaultDuration: o.accessTimeoutS,
     maxDuration: Math.max(3600, o.accessTimeoutS),
     // Defaults everywhere else: the figures are those of a stock configuration, except that one key
@@ -65,19 +81,6 @@ export async function writeSpaServerFiles(dir: string, o: SpaConfigOptions): Pro
         }
       : {}),
     metrics: { listen: `127.0.0.1:${METRICS_PORT}` },
-  };
-  const configPath = join(dir, 'server.json');
-  await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-  return {
-    configPath,
-    clientKeyFile,
-    serverKeyText: formatPublicKey('server', server.publicKey),
-    keys: {
-      serverPublicKey: server.publicKey,
-      clientSecretKey: client.secretKey,
-      clientPublicKey: client.publicKey,
-      service: SERVICE,
-    },
   };
 }
 

@@ -4,8 +4,9 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { epochMs } from './clock.js';
+import { stopOnce, untilReady } from './daemon-lifecycle.js';
 import type { BenchEnv, RunningServer, ServerUnderTest, StartOptions } from './server-under-test.js';
 import { buildKnock, buildManyKnocks } from './spa-knocks.js';
 import { METRICS_PORT, parsePrometheus, SPA_UDP_PORT, writeSpaServerFiles } from './spa-server-files.js';
@@ -74,34 +75,22 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
     if (tail.length > 50) tail.shift();
   });
 
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    await _terminate(daemon);
+  const stop = stopOnce(daemon, STOP_TIMEOUT_MS, async () => {
     // Stopping leaves grants in the kernel by design (they expire there); the table is ours to remove.
     await server.exec(process.execPath, [SERVER_BIN, 'flush', '--config', files.configPath], {
       reject: false,
     });
     await rm(dir, { recursive: true, force: true });
-  };
+  });
 
-  const exited = daemon.then((r) => {
-    throw new Error(`spa-server exited during start-up (${r.exitCode}): ${tail.join('\n')}`);
+  await untilReady({
+    name: 'spa-server',
+    daemon,
+    ready: readyPromise,
+    tail: () => tail.join('\n'),
+    stop,
+    timeoutMs: START_TIMEOUT_MS,
   });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`spa-server not ready: ${tail.join('\n')}`)), START_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([readyPromise, exited, timeout]);
-  } catch (error) {
-    await stop();
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    exited.catch(() => {});
-  }
 
   return {
     pid: daemon.pid!,
@@ -161,12 +150,4 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
     grantTimes: () => grants,
     stop,
   } satisfies RunningServer;
-}
-
-async function _terminate(child: ResultPromise): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await child.catch(() => {});
-  clearTimeout(timer);
 }

@@ -1,6 +1,7 @@
 /** Test harness: runs the built spa-client binary with a clean environment, and a loopback "server" that decodes knocks. @module */
 import { createSocket, type Socket } from 'node:dgram';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,12 +10,12 @@ import { nodeBackend } from 'spa-node';
 import {
   createServerContext,
   decodeDatagram,
-  formatPublicKey,
-  generateKeyPair,
+  NO_REPLAY_MEMORY,
   parsePrivateKey,
   type SignedKnock,
 } from 'spa-protocol';
-import { expect } from 'vitest';
+import { spaKeys } from 'spa-test-kit/build/spa-fixture';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 export const BIN: string = join(root, 'packages', 'spa-client', 'bin', 'spa-client.js');
@@ -59,14 +60,14 @@ export async function createSandbox(): Promise<Sandbox> {
     env: { PATH: process.env.PATH ?? '', HOME: home },
     extendEnv: false,
   });
-  const server = generateKeyPair(nodeBackend, 'server');
+  const server = spaKeys([]);
   const env = { PATH: process.env.PATH ?? '', HOME: home };
   return {
     home,
     keyFile,
     publicKey: made.stdout.trim(),
-    serverKey: formatPublicKey('server', server.publicKey),
-    serverSecret: server.secretKey,
+    serverKey: server.serverKeyText,
+    serverSecret: server.serverSecretKey,
     env,
     writeProfile(profile, path = join(home, '.config', 'spa', 'config.json')) {
       mkdirSync(join(path, '..'), { recursive: true });
@@ -118,6 +119,7 @@ export async function createKnockSink(sandbox: Sandbox, address = '127.0.0.1'): 
           lookup: () => ({ publicKey: clientPublic }),
           nowMs: Date.now(),
           windowMs: 60_000,
+          replay: NO_REPLAY_MEMORY,
         });
         if (!result.ok) throw new Error(`knock refused: ${result.reason}`);
         return result.value.knock;
@@ -149,4 +151,89 @@ export function expectOneLine(text: string): void {
   expect(text.trim().split('\n')).toHaveLength(1);
   expect(text).toMatch(/^spa-client: /);
   expect(text).not.toMatch(/\n\s+at /);
+}
+
+/** The sandbox of a CLI test file, with its knock sink and (optionally) an open TCP port. */
+export interface SandboxEnv extends Sandbox {
+  readonly sink: KnockSink;
+  /** A loopback TCP port that accepts (and drops) connections: a "service" that is open. */
+  readonly openPort: number;
+  /** The options that make a complete request without a profile, aimed at the sink. */
+  direct(): string[];
+  /** A profile whose one host, vpn.test, is the sink, with the sandbox's keys; `overrides` merged into the host. */
+  profile(services: Record<string, unknown>, overrides?: Record<string, unknown>): unknown;
+}
+
+/**
+ * Registers the hooks of a CLI test file: a sandbox and a knock sink for the whole file, plus
+ * (with `listener`) an open TCP port; all removed afterwards. Usable once beforeAll has run.
+ */
+export function useSandbox(options: { readonly listener?: boolean } = {}): SandboxEnv {
+  let sb: Sandbox | undefined;
+  let sink: KnockSink | undefined;
+  let openPort = 0;
+  let listener: Server | undefined;
+  const made = (): Sandbox => {
+    if (!sb) throw new Error('the sandbox exists once beforeAll has run');
+    return sb;
+  };
+  const env: SandboxEnv = {
+    get home() {
+      return made().home;
+    },
+    get keyFile() {
+      return made().keyFile;
+    },
+    get publicKey() {
+      return made().publicKey;
+    },
+    get serverKey() {
+      return made().serverKey;
+    },
+    get serverSecret() {
+      return made().serverSecret;
+    },
+    get env() {
+      return made().env;
+    },
+    writeProfile: (profile, path) => made().writeProfile(profile, path),
+    run: (args, runOptions) => made().run(args, runOptions),
+    cleanup: () => made().cleanup(),
+    get sink() {
+      if (!sink) throw new Error('the knock sink exists once beforeAll has run');
+      return sink;
+    },
+    get openPort() {
+      return openPort;
+    },
+    direct: () => directArgs(made(), env.sink),
+    profile: (services, overrides = {}) => ({
+      hosts: {
+        'vpn.test': {
+          host: '127.0.0.1',
+          port: env.sink.port,
+          serverKey: env.serverKey,
+          keyFile: env.keyFile,
+          services,
+          ...overrides,
+        },
+      },
+    }),
+  };
+  beforeAll(async () => {
+    sb = await createSandbox();
+    sink = await createKnockSink(sb);
+    if (options.listener) {
+      const server = createServer((s) => s.destroy()).listen(0, '127.0.0.1');
+      listener = server;
+      await new Promise((r) => server.once('listening', r));
+      openPort = (server.address() as { port: number }).port;
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await sink?.close();
+    listener?.close();
+    sb?.cleanup();
+  });
+  return env;
 }

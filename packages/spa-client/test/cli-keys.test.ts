@@ -1,30 +1,10 @@
 /** The built spa-client binary and keys: keygen, --key FILE, --key -, SPA_PRIVATE_KEY, refusals, the server key. */
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createKnockSink,
-  createSandbox,
-  directArgs,
-  expectOneLine,
-  type KnockSink,
-  type Sandbox,
-} from './cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { expectOneLine, useSandbox } from './cli-harness.js';
 
-let sb: Sandbox;
-let sink: KnockSink;
-
-beforeAll(async () => {
-  sb = await createSandbox();
-  sink = await createKnockSink(sb);
-}, 60_000);
-afterAll(async () => {
-  await sink.close();
-  sb.cleanup();
-});
-
-/** The options that make a complete request without a profile, aimed at the sink. */
-const direct = (): string[] => directArgs(sb, sink);
+const sb = useSandbox();
 
 describe.concurrent('keys', { timeout: 30_000 }, () => {
   it('keygen writes a 0600 key and FILE.pub, prints only the public key, and refuses to overwrite', async () => {
@@ -71,7 +51,7 @@ describe.concurrent('keys', { timeout: 30_000 }, () => {
     const loose = join(sb.home, 'loose.key');
     writeFileSync(loose, readFileSync(sb.keyFile));
     chmodSync(loose, 0o640);
-    const r = await sb.run(['open', 'tcp/22', ...direct().slice(0, -2), '--key', loose]);
+    const r = await sb.run(['open', 'tcp/22', ...sb.direct().slice(0, -2), '--key', loose]);
     expect(r.exitCode).toBe(65);
     expectOneLine(r.stderr);
     expect(r.stderr).toMatch(/accessible by group or others .* chmod 600/);

@@ -1,40 +1,23 @@
 /** The built spa-client binary sends knocks a server decodes: open, close, --allow-ip, --dry-run, --json, --wait. */
-import { createServer, type Server } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createKnockSink,
-  createSandbox,
-  directArgs,
-  expectOneLine,
-  type KnockSink,
-  type Sandbox,
-} from './cli-harness.js';
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { expectOneLine, useSandbox } from './cli-harness.js';
 
-let sb: Sandbox;
-let sink: KnockSink;
-let openPort: number;
-let listener: Server;
-
-beforeAll(async () => {
-  sb = await createSandbox();
-  sink = await createKnockSink(sb);
-  listener = createServer((s) => s.destroy()).listen(0, '127.0.0.1');
-  await new Promise((r) => listener.once('listening', r));
-  openPort = (listener.address() as { port: number }).port;
-}, 60_000);
-afterAll(async () => {
-  await sink.close();
-  listener.close();
-  sb.cleanup();
-});
-
-/** The options that make a complete request without a profile, aimed at the sink. */
-const direct = (): string[] => directArgs(sb, sink);
+const sb = useSandbox({ listener: true });
 
 describe('sending knocks', { timeout: 30_000 }, () => {
   it('open sends one datagram the server decodes to exactly the request, and --json describes it', async () => {
-    const before = sink.datagrams.length;
-    const r = await sb.run(['open', 'ssh', 'tcp/8443', 'udp/53', ...direct(), '--duration', '120', '--json']);
+    const before = sb.sink.datagrams.length;
+    const r = await sb.run([
+      'open',
+      'ssh',
+      'tcp/8443',
+      'udp/53',
+      ...sb.direct(),
+      '--duration',
+      '120',
+      '--json',
+    ]);
     expect(r.exitCode, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(Object.keys(report)).toEqual([
@@ -54,7 +37,7 @@ describe('sending knocks', { timeout: 30_000 }, () => {
       dryRun: false,
       host: '127.0.0.1',
       profile: null,
-      server: { addresses: ['127.0.0.1'], port: sink.port, key: sb.serverKey },
+      server: { addresses: ['127.0.0.1'], port: sb.sink.port, key: sb.serverKey },
       request: {
         kind: 'open',
         access: ['ssh', 'tcp/8443', 'udp/53'],
@@ -68,8 +51,8 @@ describe('sending knocks', { timeout: 30_000 }, () => {
     // Without --allow-ip the route's address is signed (loopback to loopback: the same scope).
     expect(r.stderr).toBe('spa-client: signing 127.0.0.1 (route)');
     expect(report.packets).toHaveLength(1);
-    await expect.poll(() => sink.datagrams.length).toBe(before + 1);
-    const knock = sink.decoded().at(-1)!;
+    await expect.poll(() => sb.sink.datagrams.length).toBe(before + 1);
+    const knock = sb.sink.decoded().at(-1)!;
     expect(knock).toMatchObject({ kind: 'open', addresses: ['127.0.0.1'], durationSeconds: 120 });
     expect(knock.access).toEqual([
       { type: 'service', name: 'ssh' },
@@ -80,19 +63,19 @@ describe('sending knocks', { timeout: 30_000 }, () => {
     expect(report.packets[0]).toMatchObject({
       to: '127.0.0.1',
       family: 4,
-      port: sink.port,
-      bytes: sink.datagrams.at(-1)!.length,
+      port: sb.sink.port,
+      bytes: sb.sink.datagrams.at(-1)!.length,
     });
   });
 
   it('close sends a signed close request; human output is one line', async () => {
-    const before = sink.datagrams.length;
-    const r = await sb.run(['close', 'tcp/22', ...direct()]);
+    const before = sb.sink.datagrams.length;
+    const r = await sb.run(['close', 'tcp/22', ...sb.direct()]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     expect(r.stdout).toMatch(/^sent close tcp\/22 to 127.0.0.1/);
-    await expect.poll(() => sink.datagrams.length).toBe(before + 1);
-    expect(sink.decoded().at(-1)).toMatchObject({
+    await expect.poll(() => sb.sink.datagrams.length).toBe(before + 1);
+    expect(sb.sink.decoded().at(-1)).toMatchObject({
       kind: 'close',
       durationSeconds: 0,
       access: [{ type: 'tcp', port: 22 }],
@@ -100,11 +83,11 @@ describe('sending knocks', { timeout: 30_000 }, () => {
   });
 
   it('--allow-ip: explicit addresses and auto are signed into the request', async () => {
-    const before = sink.datagrams.length;
+    const before = sb.sink.datagrams.length;
     const r = await sb.run([
       'open',
       'tcp/22',
-      ...direct(),
+      ...sb.direct(),
       '--allow-ip',
       '198.51.100.7',
       '--allow-ip',
@@ -116,45 +99,55 @@ describe('sending knocks', { timeout: 30_000 }, () => {
       allowIp: ['auto', '198.51.100.7', '2001:db8::7'],
       addresses: ['198.51.100.7', '2001:db8::7', '127.0.0.1'],
     });
-    await expect.poll(() => sink.datagrams.length).toBe(before + 1);
-    expect(sink.decoded().at(-1)!.addresses).toEqual(['198.51.100.7', '2001:db8::7', '127.0.0.1']);
+    await expect.poll(() => sb.sink.datagrams.length).toBe(before + 1);
+    expect(sb.sink.decoded().at(-1)!.addresses).toEqual(['198.51.100.7', '2001:db8::7', '127.0.0.1']);
   });
 
   it('--dry-run sends nothing and shows the request, human-readable or as JSON', async () => {
-    const before = sink.datagrams.length;
-    const human = await sb.run(['open', 'ssh', ...direct(), '--dry-run']);
+    const before = sb.sink.datagrams.length;
+    const human = await sb.run(['open', 'ssh', ...sb.direct(), '--dry-run']);
     expect(human.exitCode, human.stderr).toBe(0);
     expect(human.stdout).toMatch(/^dry run: nothing sent\n/);
     expect(human.stdout).toMatch(/request {2}open ssh/);
-    const json = JSON.parse((await sb.run(['open', 'ssh', ...direct(), '--dry-run', '--json'])).stdout);
+    const json = JSON.parse((await sb.run(['open', 'ssh', ...sb.direct(), '--dry-run', '--json'])).stdout);
     expect(json).toMatchObject({
       dryRun: true,
       request: { access: ['ssh'] },
       packets: [{ to: '127.0.0.1', bytes: 228 }],
     });
     await new Promise((r) => setTimeout(r, 300));
-    expect(sink.datagrams.length).toBe(before);
+    expect(sb.sink.datagrams.length).toBe(before);
   });
 
   it('--wait exits 0 once the port accepts, and reports when', async () => {
-    const r = await sb.run(['open', `tcp/${openPort}`, ...direct(), '--wait', '--timeout', '3', '--json']);
+    const r = await sb.run([
+      'open',
+      `tcp/${sb.openPort}`,
+      ...sb.direct(),
+      '--wait',
+      '--timeout',
+      '3',
+      '--json',
+    ]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).wait).toMatchObject({
       opened: true,
       knocks: 1,
-      ports: [{ address: '127.0.0.1', port: openPort, openAfterMs: expect.any(Number), lastState: 'open' }],
+      ports: [
+        { address: '127.0.0.1', port: sb.openPort, openAfterMs: expect.any(Number), lastState: 'open' },
+      ],
     });
   });
 
   it('--wait that times out exits 75 with one line of likely causes, after fresh re-knocks', async () => {
-    const before = sink.datagrams.length;
+    const before = sb.sink.datagrams.length;
     const closed = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, '127.0.0.1', () => {
         const port = (s.address() as { port: number }).port;
         s.close(() => resolve(port));
       });
     });
-    const r = await sb.run(['open', `tcp/${closed}`, ...direct(), '--wait', '--timeout', '1.6', '--json']);
+    const r = await sb.run(['open', `tcp/${closed}`, ...sb.direct(), '--wait', '--timeout', '1.6', '--json']);
     expect(r.exitCode).toBe(75);
     const [signing, ...error] = r.stderr.split(/(?<=\n)/);
     expect(signing).toBe('spa-client: signing 127.0.0.1 (route)\n');
@@ -166,10 +159,10 @@ describe('sending knocks', { timeout: 30_000 }, () => {
     expect(report.error).toMatchObject({ code: 'WAIT_TIMEOUT', exitCode: 75 });
     expect(report.wait).toMatchObject({ opened: false, knocks: 2 });
     expect(report.packets).toHaveLength(2);
-    await expect.poll(() => sink.datagrams.length).toBe(before + 2);
-    const [a, b] = sink.datagrams.slice(before);
+    await expect.poll(() => sb.sink.datagrams.length).toBe(before + 2);
+    const [a, b] = sb.sink.datagrams.slice(before);
     expect(Buffer.from(a!).equals(Buffer.from(b!))).toBe(false);
-    const nonces = sink
+    const nonces = sb.sink
       .decoded()
       .slice(before)
       .map((k) => Buffer.from(k.nonce).toString('hex'));
@@ -177,10 +170,10 @@ describe('sending knocks', { timeout: 30_000 }, () => {
   });
 
   it('--wait refuses at once when a service has no known ports, or nothing is TCP', async () => {
-    const ssh = await sb.run(['open', 'ssh', ...direct(), '--wait']);
+    const ssh = await sb.run(['open', 'ssh', ...sb.direct(), '--wait']);
     expect(ssh.exitCode).toBe(64);
     expect(ssh.stderr).toMatch(/ports of service "ssh" are unknown/);
-    const udp = await sb.run(['open', 'udp/53', ...direct(), '--wait']);
+    const udp = await sb.run(['open', 'udp/53', ...sb.direct(), '--wait']);
     expect(udp.exitCode).toBe(64);
   });
 });

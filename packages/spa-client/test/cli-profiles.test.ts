@@ -1,47 +1,14 @@
 /** The built spa-client binary and profiles: the default path via HOME, --config, SPA_CONFIG, lookups, refusals. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createKnockSink,
-  createSandbox,
-  expectOneLine,
-  type KnockSink,
-  type Sandbox,
-} from './cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { expectOneLine, useSandbox } from './cli-harness.js';
 
-let sb: Sandbox;
-let sink: KnockSink;
-let openPort: number;
-let listener: Server;
-
-beforeAll(async () => {
-  sb = await createSandbox();
-  sink = await createKnockSink(sb);
-  listener = createServer((s) => s.destroy()).listen(0, '127.0.0.1');
-  await new Promise((r) => listener.once('listening', r));
-  openPort = (listener.address() as { port: number }).port;
-}, 60_000);
-afterAll(async () => {
-  await sink.close();
-  listener.close();
-  sb.cleanup();
-});
+const sb = useSandbox({ listener: true });
 
 describe('profiles', { timeout: 30_000 }, () => {
-  const profileFor = (overrides: Record<string, unknown> = {}) => ({
-    hosts: {
-      'vpn.test': {
-        host: '127.0.0.1',
-        port: sink.port,
-        serverKey: sb.serverKey,
-        keyFile: sb.keyFile,
-        services: { ssh: 'tcp/22', web: ['tcp/80', `tcp/${openPort}`] },
-        ...overrides,
-      },
-    },
-  });
+  const profileFor = (overrides: Record<string, unknown> = {}) =>
+    sb.profile({ ssh: 'tcp/22', web: ['tcp/80', `tcp/${sb.openPort}`] }, overrides);
 
   it('the default profile (~/.config/spa/config.json via HOME) makes `open ssh --host NAME` just work', async () => {
     const path = sb.writeProfile(profileFor());
@@ -51,7 +18,7 @@ describe('profiles', { timeout: 30_000 }, () => {
       expect(JSON.parse(r.stdout)).toMatchObject({
         host: '127.0.0.1',
         profile: 'vpn.test',
-        server: { port: sink.port },
+        server: { port: sb.sink.port },
       });
       // Without ACCESS: the profile's services; --wait probes the ports behind them.
       const all = await sb.run(['open', '--host', 'vpn.test', '--dry-run', '--json']);
@@ -66,9 +33,9 @@ describe('profiles', { timeout: 30_000 }, () => {
         '0.5',
         '--json',
       ]);
-      expect(wait.exitCode).toBe(75); // tcp/80 is closed here; tcp/openPort opened
+      expect(wait.exitCode).toBe(75); // tcp/80 is closed here; tcp/sb.openPort opened
       const ports = JSON.parse(wait.stdout).wait.ports;
-      expect(ports.map((p: { port: number }) => p.port)).toEqual([80, openPort]);
+      expect(ports.map((p: { port: number }) => p.port)).toEqual([80, sb.openPort]);
       expect(ports[1].openAfterMs).toEqual(expect.any(Number));
     } finally {
       writeFileSync(path, '{"hosts":{}}');
@@ -90,7 +57,9 @@ describe('profiles', { timeout: 30_000 }, () => {
       profileFor({ keyFile: 'client.key' }),
       join(sb.home, 'elsewhere', 'p.json'),
     );
-    writeFileSync(join(sb.home, 'elsewhere', 'client.key'), readFileSync(sb.keyFile), { mode: 0o600 });
+    writeFileSync(join(sb.home, 'elsewhere', 'client.key'), readFileSync(sb.keyFile), {
+      mode: 0o600,
+    });
     const viaFlag = await sb.run(['open', 'ssh', '--host', 'vpn.test', '--config', other, '--dry-run']);
     expect(viaFlag.exitCode, viaFlag.stderr).toBe(0);
     const viaEnv = await sb.run(['open', 'ssh', '--host', 'vpn.test', '--dry-run'], {

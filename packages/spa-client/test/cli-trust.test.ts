@@ -1,40 +1,13 @@
 /** The built spa-client refuses what it can tell is wrong before sending, and says what it signs and why. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createKnockSink,
-  createSandbox,
-  directArgs,
-  expectOneLine,
-  type KnockSink,
-  type Sandbox,
-} from './cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { expectOneLine, useSandbox } from './cli-harness.js';
 
-let sb: Sandbox;
-let sink: KnockSink;
+const sb = useSandbox();
 
-beforeAll(async () => {
-  sb = await createSandbox();
-  sink = await createKnockSink(sb);
-}, 60_000);
-afterAll(async () => {
-  await sink.close();
-  sb.cleanup();
-});
-
-const profile = (overrides: Record<string, unknown> = {}) => ({
-  hosts: {
-    'vpn.test': {
-      host: '127.0.0.1',
-      port: sink.port,
-      serverKey: sb.serverKey,
-      keyFile: sb.keyFile,
-      services: { ssh: 'tcp/22', web: ['tcp/80', 'tcp/443'] },
-      ...overrides,
-    },
-  },
-});
+const profile = (overrides: Record<string, unknown> = {}) =>
+  sb.profile({ ssh: 'tcp/22', web: ['tcp/80', 'tcp/443'] }, overrides);
 
 /** Lets a refused command's datagram (if one were sent) arrive before counting. */
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 300));
@@ -42,7 +15,7 @@ const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 300));
 describe('refusals before sending', { timeout: 30_000 }, () => {
   it('a service the profile does not list: exit 64 naming the services it has, nothing sent', async () => {
     const path = sb.writeProfile(profile(), join(sb.home, 'services.json'));
-    const before = sink.datagrams.length;
+    const before = sb.sink.datagrams.length;
     const r = await sb.run(['open', 'shh', '--host', 'vpn.test', '--config', path]);
     expect(r.exitCode).toBe(64);
     expectOneLine(r.stderr);
@@ -53,13 +26,13 @@ describe('refusals before sending', { timeout: 30_000 }, () => {
     expect(list.exitCode).toBe(64);
     expect(list.stderr).toMatch(/unknown service "web": .* \(it lists ssh\)/);
     await settle();
-    expect(sink.datagrams.length).toBe(before);
+    expect(sb.sink.datagrams.length).toBe(before);
     const port = await sb.run(['open', 'tcp/2222', '--host', 'vpn.test', '--config', path]);
     expect(port.exitCode, port.stderr).toBe(0);
   });
 
   it('without a services list in the profile, any name is sent (the client cannot tell)', async () => {
-    const r = await sb.run(['open', 'shh', ...directArgs(sb, sink)]);
+    const r = await sb.run(['open', 'shh', ...sb.direct()]);
     expect(r.exitCode, r.stderr).toBe(0);
   });
 
@@ -74,7 +47,7 @@ describe('refusals before sending', { timeout: 30_000 }, () => {
       '--host',
       '127.0.0.1',
       '--port',
-      String(sink.port),
+      String(sb.sink.port),
       '--server-key',
       sb.serverKey,
     ];
@@ -101,7 +74,7 @@ describe('refusals before sending', { timeout: 30_000 }, () => {
       [['--discover', 'http://127.0.0.1/'], /--discover: http:\/\/ is refused/],
       [['--discover', 'stun=127.0.0.1'], /--discover: one STUN server is not enough/],
     ] as const) {
-      const r = await sb.run(['open', 'tcp/22', ...directArgs(sb, sink), ...args]);
+      const r = await sb.run(['open', 'tcp/22', ...sb.direct(), ...args]);
       expect(r.exitCode, r.stderr).toBe(64);
       expectOneLine(r.stderr);
       expect(r.stderr).toMatch(why);
@@ -133,13 +106,13 @@ describe('what the client says', { timeout: 30_000 }, () => {
   });
 
   it('--allow-ip source is said to sign nothing; --dry-run with discovery says what it would ask', async () => {
-    const source = await sb.run(['open', 'tcp/22', ...directArgs(sb, sink), '--allow-ip', 'source']);
+    const source = await sb.run(['open', 'tcp/22', ...sb.direct(), '--allow-ip', 'source']);
     expect(source.exitCode, source.stderr).toBe(0);
     expect(source.stderr).toMatch(/signing no address: the server opens the datagram's source address/);
     const dry = await sb.run([
       'open',
       'tcp/22',
-      ...directArgs(sb, sink),
+      ...sb.direct(),
       '--allow-ip',
       'stun=127.0.0.1:9,stun=[::1]:9',
       '--dry-run',
@@ -171,7 +144,7 @@ describe('what the client says', { timeout: 30_000 }, () => {
     expect(r.exitCode).toBe(78);
     const secret = readFileSync(sb.keyFile, 'utf8').trim().split(':')[1]!;
     expect(r.stderr).not.toContain(secret.slice(0, 16));
-    const plain = await sb.run(['open', 'ssh', ...directArgs(sb, sink), '--dry-run', '--verbose']);
+    const plain = await sb.run(['open', 'ssh', ...sb.direct(), '--dry-run', '--verbose']);
     expect(plain.stderr).toContain('spa-client: profile: none');
     expect(plain.stderr).toContain(`spa-client: key: ${sb.keyFile}`);
     expect(plain.stderr).toContain('spa-client: discovery: none configured');

@@ -2,31 +2,10 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BIN,
-  createKnockSink,
-  createSandbox,
-  directArgs,
-  expectOneLine,
-  type KnockSink,
-  type Sandbox,
-} from './cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { BIN, expectOneLine, useSandbox } from './cli-harness.js';
 
-let sb: Sandbox;
-let sink: KnockSink;
-
-beforeAll(async () => {
-  sb = await createSandbox();
-  sink = await createKnockSink(sb);
-}, 60_000);
-afterAll(async () => {
-  await sink.close();
-  sb.cleanup();
-});
-
-/** The options that make a complete request without a profile, aimed at the sink. */
-const direct = (): string[] => directArgs(sb, sink);
+const sb = useSandbox();
 
 describe.concurrent('usage and exit codes', { timeout: 30_000 }, () => {
   it('--version and --help on every command (with examples) exit 0', async () => {
@@ -120,7 +99,7 @@ describe('the code cache', { timeout: 30_000 }, () => {
       writeFileSync(join(copy, 'dist', 'cli.cjs.cache'), bytes);
       const r = await execa(
         process.execPath,
-        [join(copy, 'bin', 'spa-client.js'), 'open', 'tcp/22', ...direct(), '--dry-run'],
+        [join(copy, 'bin', 'spa-client.js'), 'open', 'tcp/22', ...sb.direct(), '--dry-run'],
         {
           reject: false,
           env: sb.env,

@@ -23,8 +23,10 @@ export interface AuthenticateOptions<C extends KnownClient> {
    * §7 13: undefined when (keyId, nonce) is new, otherwise the refusal: `replay`, or the receiver's
    * own verdict (a server's replay store also refuses a timestamp below its recovery floor as `stale`).
    * Runs before the signature, so it must only read: record a knock after it is accepted.
+   * Required, so that a receiver cannot forget replay protection by leaving it out; a caller with
+   * no replay memory (a test, a one-off decode) says so with NO_REPLAY_MEMORY.
    */
-  readonly replay?: (knock: SignedKnock) => RefusalReason | undefined;
+  readonly replay: (knock: SignedKnock) => RefusalReason | undefined;
 }
 
 export interface DecodedKnock<C extends KnownClient> {
@@ -34,12 +36,26 @@ export interface DecodedKnock<C extends KnownClient> {
 
 /**
  * What a step-13 refusal carries: the client the key id claims and the knock as opened, its signature
- * not checked. A server needs both to tell a real copy of a knock from junk (verifyOpenedKnock) before
+ * not checked. A server needs both to tell a real copy of a knock from junk (verifyReplayed) before
  * acting on it; until then the client is only a claim and must never be named as the sender.
  */
 export interface Replayed<C extends KnownClient> {
   readonly client: C;
   readonly opened: OpenedKnock;
+}
+
+/** The replay hook of a caller that keeps no replay memory: tests, vectors, a one-off decode. */
+export const NO_REPLAY_MEMORY = (): undefined => undefined;
+
+/**
+ * §7 14–15 on the knock a step-13 refusal carries: is it a real copy of a signed knock? Its client
+ * passed step 11 (the weak-key check) in the same call, which verifyOpenedKnock relies on.
+ */
+export function verifyReplayed<C extends KnownClient>(
+  ctx: ServerContext,
+  replayed: Replayed<C>,
+): RefusalReason | undefined {
+  return verifyOpenedKnock(ctx.backend, replayed.opened, replayed.client.publicKey);
 }
 
 export type AuthResult<C extends KnownClient> =
@@ -68,7 +84,7 @@ export function authenticateDatagram<C extends KnownClient>(
   if (isWeakEd25519PublicKey(client.publicKey)) return refuse('weak-key');
   const future = options.futureWindowMs ?? DEFAULT_FUTURE_WINDOW_MS;
   if (!isWithinWindow(knock.timestampMs, options.nowMs, options.windowMs, future)) return refuse('stale'); // 12
-  const seen = options.replay?.(knock); // 13
+  const seen = options.replay(knock); // 13
   if (seen) return { ok: false, reason: seen, replayed: { client, opened: opened.value } };
   const bad = verifyOpenedKnock(ctx.backend, opened.value, client.publicKey); // 14–15
   if (bad) return refuse(bad);

@@ -18,7 +18,9 @@ export {
   authenticateDatagram,
   type DecodedKnock,
   type KnownClient,
+  NO_REPLAY_MEMORY,
   type Replayed,
+  verifyReplayed,
 } from './authenticate.js';
 export { equalBytes } from './bytes.js';
 export {
@@ -82,4 +84,4 @@ export {
   type RequestKind,
   type SignedKnock,
 } from './request.js';
-export { isWithinWindow, verifyOpenedKnock } from './verify.js';
+export { isWithinWindow } from './verify.js';

@@ -4,6 +4,7 @@ import { nodeBackend } from 'spa-node';
 import { hex, sealPlaintext, unsealDatagram } from 'spa-test-kit/forge/forge';
 import { describe, expect, it } from 'vitest';
 import { isGrantable, parseAddress } from '../src/address.js';
+import { NO_REPLAY_MEMORY } from '../src/authenticate.js';
 import {
   DEFAULT_FUTURE_WINDOW_MS,
   MAX_ACCESS_ITEMS,
@@ -26,6 +27,7 @@ const options = {
   lookup: (id: Uint8Array) => (hex(id) === keyId ? { publicKey: client.publicKey } : undefined),
   nowMs: NOW,
   windowMs: 60_000,
+  replay: NO_REPLAY_MEMORY,
 };
 
 const accessItem: fc.Arbitrary<AccessItem> = fc.oneof(

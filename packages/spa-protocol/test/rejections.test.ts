@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { isGrantable, parseAddress, unmapAddress } from '../src/address.js';
 import { nobleBackend } from '../src/crypto/noble.js';
 import { hasCanonicalS, isWeakEd25519PublicKey } from '../src/ed25519-checks.js';
-import { SpaError } from '../src/errors.js';
+import type { SpaError } from '../src/errors.js';
 import {
   formatPrivateKey,
   formatPublicKey,
@@ -14,15 +14,7 @@ import {
 } from '../src/keys.js';
 import { encodeDatagram } from '../src/packet.js';
 import { parseAccess } from '../src/request.js';
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof SpaError ? e.code : `not SpaError: ${String(e)}`;
-  }
-  return undefined;
-};
+import { codeOf } from './code-of.js';
 
 describe('weak Ed25519 keys', () => {
   it('refuses every small-order point in every encoding, like noble', () => {

@@ -4,22 +4,14 @@ import { nodeBackend } from 'spa-node';
 import { describe, expect, it } from 'vitest';
 import { nobleBackend } from '../src/crypto/noble.js';
 import { isWeakEd25519PublicKey } from '../src/ed25519-checks.js';
-import { ERROR_CODES, SpaError } from '../src/errors.js';
+import { ERROR_CODES } from '../src/errors.js';
 import { formatPublicKey, parsePublicKey } from '../src/keys.js';
+import { codeOf } from './code-of.js';
 import { challengeMod8, signWithTorsion, TORSION, torsionedKey } from './torsion.js';
 
 const seed = fc.uint8Array({ minLength: 32, maxLength: 32 });
 const message = fc.uint8Array({ maxLength: 200 });
 const torsionIndex = fc.integer({ min: 0, max: 7 });
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof SpaError ? e.code : `not SpaError: ${String(e)}`;
-  }
-  return undefined;
-};
 
 describe('Ed25519 torsion', () => {
   it('the torsion points used are the eight of order dividing 8', () => {

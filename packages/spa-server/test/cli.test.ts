@@ -3,16 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { parseClientProfile } from 'spa-config/client-profile';
-import { nodeBackend } from 'spa-node';
-import { formatPublicKey, generateKeyPair } from 'spa-protocol';
+import { clientKeys, clientKeyText } from 'spa-test-kit/build/spa-fixture';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The bundled binary, built by the test kit's global set-up: what users run.
 const BIN = join(import.meta.dirname, '..', 'bin', 'spa-server.js');
 const spaServer = (...args: string[]) => execa('node', [BIN, ...args], { reject: false, cwd: dir });
 
-const ALICE = formatPublicKey('client', generateKeyPair(nodeBackend, 'client').publicKey);
-const BOB = formatPublicKey('client', generateKeyPair(nodeBackend, 'client').publicKey);
+const ALICE = clientKeyText(clientKeys('alice'));
+const BOB = clientKeyText(clientKeys('bob'));
 let dir: string;
 let serverKey: string;
 

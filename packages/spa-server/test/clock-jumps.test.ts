@@ -1,9 +1,9 @@
 /** The daemon on real UDP sockets with an injected wall clock that jumps forward and back: replays stay refused, the window stays enforced. */
 import { createSocket } from 'node:dgram';
-import { rmSync } from 'node:fs';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Daemon, startDaemon } from '../src/daemon/daemon.js';
 import { type CaptureLog, captureLog } from './capture-log.js';
+import { useDaemonHooks } from './daemon-hooks.js';
 import { createFakeDriver } from './fake-driver.js';
 import { makeFixture } from './fixtures.js';
 
@@ -11,14 +11,7 @@ const T0 = 1_800_000_000_000;
 const HOUR = 3_600_000;
 const WINDOW = 60_000;
 
-const dirs: string[] = [];
-const running: Daemon[] = [];
-afterEach(async () => {
-  for (const d of running.splice(0)) await d.stop();
-});
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const { dirs, running } = useDaemonHooks();
 
 /** Sends one datagram and returns the reason it was refused for, or 'accepted'. */
 async function decide(daemon: Daemon, log: CaptureLog, datagram: Uint8Array): Promise<string> {

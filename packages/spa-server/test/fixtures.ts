@@ -1,9 +1,10 @@
-/** Test fixtures: a valid ResolvedConfig with fresh keys, and knocks encoded for it. @module */
+/** Test fixtures: a valid ResolvedConfig on the kit's fresh keys, and knocks encoded for it. @module */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeBackend } from 'spa-node';
-import { computeKeyId, encodeDatagram, generateKeyPair, type KnockRequest } from 'spa-protocol';
+import { computeKeyId, type KnockRequest } from 'spa-protocol';
+import { clientKeys, spaKeys } from 'spa-test-kit/build/spa-fixture';
 import type { ResolvedClient, ResolvedConfig } from '../src/config/resolved-config.js';
 import type { PortSpec } from '../src/firewall/driver.js';
 
@@ -38,7 +39,7 @@ export const SERVICES: ReadonlyMap<string, readonly PortSpec[]> = new Map([
 ]);
 
 export function makeClient(name: string, overrides: Partial<ResolvedClient> = {}): TestClient {
-  const pair = generateKeyPair(nodeBackend, 'client');
+  const pair = clientKeys(name);
   const keyId = computeKeyId(nodeBackend, pair.publicKey);
   return {
     name,
@@ -63,12 +64,12 @@ export function makeFixture(
   overrides: Partial<ResolvedConfig> = {},
   clients: TestClient[] = [makeClient('alice'), makeClient('bob', { services: ['dns'] })],
 ): Fixture {
-  const server = generateKeyPair(nodeBackend, 'server');
+  const keys = spaKeys(clients);
   const config: ResolvedConfig = {
     source: '/test/server.json',
     listen: [{ address: '127.0.0.1', port: 0 }],
-    serverSecretKey: server.secretKey,
-    serverPublicKey: server.publicKey,
+    serverSecretKey: keys.serverSecretKey,
+    serverPublicKey: keys.serverPublicKey,
     stateDir: mkdtempSync(join(tmpdir(), 'spa-state-')),
     firewall: { backend: 'nftables', table: 'spa_test', iptablesVariant: 'nft' },
     services: SERVICES,
@@ -93,24 +94,13 @@ export function makeFixture(
   };
   return {
     config,
-    serverPublicKey: server.publicKey,
+    serverPublicKey: keys.serverPublicKey,
     clients,
-    knock(request = {}, options = {}) {
-      const client = options.client ?? clients[0]!;
-      return encodeDatagram({
-        backend: nodeBackend,
-        serverPublicKey: options.server ?? server.publicKey,
-        clientSecretKey: client.secretKey,
-        clientPublicKey: client.publicKey,
-        request: {
-          kind: 'open',
-          access: [{ type: 'service', name: 'ssh' }],
-          addresses: [],
-          durationSeconds: 0,
-          ...request,
-        },
-        ...(options.now !== undefined ? { now: () => options.now! } : {}),
-      }).datagram;
-    },
+    knock: (request = {}, options = {}) =>
+      keys.knock(request, {
+        client: options.client ?? clients[0]!,
+        ...(options.server ? { server: options.server } : {}),
+        ...(options.now !== undefined ? { nowMs: options.now } : {}),
+      }),
   };
 }

@@ -1,10 +1,10 @@
 /** The daemon over real UDP sockets, injected clock, small replay store: one client hammering valid knocks cannot get another client's knock refused. */
 import { createSocket } from 'node:dgram';
-import { rmSync } from 'node:fs';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ResolvedConfig } from '../src/config/resolved-config.js';
 import { type Daemon, startDaemon } from '../src/daemon/daemon.js';
 import { captureLog } from './capture-log.js';
+import { useDaemonHooks } from './daemon-hooks.js';
 import { createFakeDriver } from './fake-driver.js';
 import { makeFixture } from './fixtures.js';
 
@@ -13,14 +13,7 @@ const FLOOD = 200;
 // Building and checking a few hundred signed knocks takes seconds on a busy machine.
 const TIMEOUT_MS = 30_000;
 
-const dirs: string[] = [];
-const running: Daemon[] = [];
-afterEach(async () => {
-  for (const d of running.splice(0)) await d.stop();
-});
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const { dirs, running } = useDaemonHooks();
 
 async function send(daemon: Daemon, datagrams: readonly Uint8Array[]): Promise<void> {
   const to = daemon.addresses[0]!;

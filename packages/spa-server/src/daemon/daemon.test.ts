@@ -1,23 +1,17 @@
 /** The daemon over real UDP sockets with a fake firewall: lifecycle, reload, restart, silence, metrics, errors. */
 import { createSocket } from 'node:dgram';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { captureLog } from '../../test/capture-log.js';
+import { useDaemonHooks } from '../../test/daemon-hooks.js';
 import { createFakeDriver, type FakeDriver } from '../../test/fake-driver.js';
 import { type Fixture, makeClient, makeFixture } from '../../test/fixtures.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { ServerError } from '../shared/server-error.js';
 import { type Daemon, type DaemonDeps, startDaemon } from './daemon.js';
 
-const dirs: string[] = [];
-const running: Daemon[] = [];
-afterEach(async () => {
-  for (const d of running.splice(0)) await d.stop();
-});
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const { dirs, running } = useDaemonHooks();
 
 async function start(fx: Fixture, deps: Partial<DaemonDeps> = {}, config: ResolvedConfig = fx.config) {
   dirs.push(config.stateDir);

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { CLIENT_NAME_PATTERN } from 'spa-config/server-config';
 import { describe, expect, it } from 'vitest';
+import { alice } from '../../test/sample-grants.js';
 import { SERVER_ERROR_CODES } from '../shared/server-error.js';
 import type { Grant } from './driver.js';
 import {
@@ -20,14 +21,7 @@ import {
   parseProtocol,
 } from './grant-values.js';
 
-const grant: Grant = {
-  family: 4,
-  address: '10.0.0.1',
-  protocol: 'tcp',
-  port: 22,
-  timeoutSeconds: 30,
-  client: 'alice',
-};
+const grant: Grant = alice;
 
 function code(fn: () => unknown): string | undefined {
   try {

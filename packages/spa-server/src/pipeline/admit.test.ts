@@ -6,6 +6,15 @@ import { makeClient } from '../../test/fixtures.js';
 import { cleanupRigs, type Rig, rig, T0 } from '../../test/pipeline-rig.js';
 import { HEADER_SIZE, RECORD_SIZE, STATE_FILE } from '../replay/replay-file.js';
 
+/** Rate limits far above what these tests send: only the replay store can refuse. */
+const NO_RATE_LIMIT = {
+  perSourceRate: 1e5,
+  perSourceBurst: 1e5,
+  maxSources: 10,
+  perClientRate: 1e5,
+  perClientBurst: 1e5,
+};
+
 afterAll(cleanupRigs);
 
 const dns = { access: [{ type: 'service' as const, name: 'dns' }] };
@@ -69,13 +78,7 @@ describe('per-client limits', () => {
 
   it('caps the live replay entries of one client (client-replay-full), not of the others', async () => {
     const r = await rig({
-      rateLimit: {
-        perSourceRate: 1e5,
-        perSourceBurst: 1e5,
-        maxSources: 10,
-        perClientRate: 1e5,
-        perClientBurst: 1e5,
-      },
+      rateLimit: NO_RATE_LIMIT,
       replay: { capacity: 100, perClient: 3 },
     });
     const [alice, bob] = r.fx.clients;
@@ -89,13 +92,7 @@ describe('per-client limits', () => {
 
   it('refuses a knock when the store is full of live entries (replay-full), and never makes other knocks stale', async () => {
     const r = await rig({
-      rateLimit: {
-        perSourceRate: 1e5,
-        perSourceBurst: 1e5,
-        maxSources: 10,
-        perClientRate: 1e5,
-        perClientBurst: 1e5,
-      },
+      rateLimit: NO_RATE_LIMIT,
       replay: { capacity: 4, perClient: 3 },
     });
     const [alice, bob] = r.fx.clients;

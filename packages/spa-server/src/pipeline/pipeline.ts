@@ -1,11 +1,11 @@
 /** The packet path, wired in the order of docs/protocol.md §7: cheap checks on receipt, the rest from a bounded queue. @module */
 import {
   type IpAddress,
-  type OpenedKnock,
   parseAddress,
   precheckDatagram,
+  type Replayed,
   unmapAddress,
-  verifyOpenedKnock,
+  verifyReplayed,
 } from 'spa-protocol';
 import type { ResolvedClient } from '../config/resolved-config.js';
 import { type GrantKeeper, targetsFor } from '../grants/grant-keeper-api.js';
@@ -75,14 +75,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
    */
   const revokeDuplicate = (
     rt: Runtime,
-    opened: OpenedKnock,
-    client: ResolvedClient,
+    replayed: Replayed<ResolvedClient>,
     source: IpAddress,
     srcPort: number,
   ): void => {
-    const nonce = hexOf(opened.knock.nonce);
+    const { client } = replayed;
+    const nonce = hexOf(replayed.opened.knock.nonce);
     const first = sourceKnocks.duplicateFrom(client.keyIdHex, nonce, source);
-    if (!first || verifyOpenedKnock(rt.ctx.backend, opened, client.publicKey)) return;
+    if (!first || verifyReplayed(rt.ctx, replayed)) return;
     sourceKnocks.forget(client.keyIdHex, nonce);
     const fields = { src: source.text, srcPort, client: client.name, opened: first.source.text };
     track(
@@ -124,7 +124,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       // Not authenticated yet: no client name in the log (see authenticate).
       refuse(auth.reason, src, item.srcPort);
       const { replayed } = auth;
-      if (replayed) revokeDuplicate(rt, replayed.opened, replayed.client, item.source, item.srcPort);
+      if (replayed) revokeDuplicate(rt, replayed, item.source, item.srcPort);
       return;
     }
     const { knock, client } = auth.value;

@@ -3,9 +3,8 @@ import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { nodeBackend, writeNewKeyFile } from 'spa-node';
-import { formatPublicKey } from 'spa-protocol';
 import type { Host } from '../lab/netns.js';
+import { writeSpaKeys } from './spa-fixture.js';
 
 export interface Fixtures {
   readonly dir: string;
@@ -19,17 +18,16 @@ export interface Fixtures {
 
 export async function makeFixtures(host: Host): Promise<Fixtures> {
   const dir = await mkdtemp(join(tmpdir(), 'spa-cli-args-'));
-  const server = await writeNewKeyFile(nodeBackend, 'server', join(dir, 'server.key'));
-  const client = await writeNewKeyFile(nodeBackend, 'client', join(dir, 'client.key'));
-  const serverKey = formatPublicKey('server', server.publicKey);
-  const config = {
+  const keys = await writeSpaKeys(dir, ['alice']);
+  const clientKey = keys.client().keyFile!;
+  const serverKey = keys.serverKeyText;
+  const config = keys.serverJson({
     listen: [`${host.ipv4}:62201`],
     serverKeyFile: 'server.key',
     stateDir: join(dir, 'state'),
     firewall: { table: 'spa_args' },
     services: { ssh: 'tcp/22' },
-    clients: [{ name: 'alice', publicKey: formatPublicKey('client', client.publicKey), services: ['ssh'] }],
-  };
+  });
   const file = async (name: string, text: string | Uint8Array, mode = 0o600) => {
     const path = join(dir, name);
     await writeFile(path, text);
@@ -43,7 +41,7 @@ export async function makeFixtures(host: Host): Promise<Fixtures> {
     0o644,
   );
   const profile = {
-    hosts: { lab: { host: '127.0.0.1', serverKey, keyFile: join(dir, 'client.key'), services: { ssh: 22 } } },
+    hosts: { lab: { host: '127.0.0.1', serverKey, keyFile: clientKey, services: { ssh: 22 } } },
   };
   return {
     dir,
@@ -57,7 +55,7 @@ export async function makeFixtures(host: Host): Promise<Fixtures> {
       join(dir, 'a-directory'),
       '/dev/null',
     ],
-    goodKey: join(dir, 'client.key'),
+    goodKey: clientKey,
     badKeys: [
       openKey,
       await file('garbage.key', 'not a key\n'),
@@ -169,7 +167,7 @@ export function clientArgs(f: Fixtures): fc.Arbitrary<string[]> {
     .map(([cmd, host, opts]) => [cmd, ...host, ...opts.flat(), '--dry-run']);
   const keygen = fc
     .constantFrom(
-      join(f.dir, 'client.key'),
+      f.goodKey,
       join(f.dir, 'a-directory', 'new.key'),
       '/proc/nope/key',
       join(f.dir, 'a-directory'),

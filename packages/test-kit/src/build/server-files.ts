@@ -2,17 +2,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeBackend, writeNewKeyFile } from 'spa-node';
-import { formatPublicKey } from 'spa-protocol';
 import type { Host } from '../lab/netns.js';
 import { KNOCK_PORT, SERVER_BIN } from '../processes/server-process.js';
+import { type FixtureClient, writeJson, writeSpaKeys } from './spa-fixture.js';
 
-export interface FileClient {
-  readonly name: string;
-  readonly keyFile: string;
-  readonly secretKey: Uint8Array;
-  readonly publicKey: Uint8Array;
-}
+export type FileClient = Required<FixtureClient>;
 
 export interface ServerFiles {
   readonly dir: string;
@@ -41,45 +35,32 @@ export interface ServerFilesOptions {
 }
 
 export async function writeServerFiles(options: ServerFilesOptions): Promise<ServerFiles> {
-  const { host } = options;
   const dir = await mkdtemp(join(tmpdir(), 'spa-files-'));
   const configPath = join(dir, 'server.json');
-  const serverKeyFile = join(dir, 'server.key');
   const stateDir = join(dir, 'state');
-  const server = await writeNewKeyFile(nodeBackend, 'server', serverKeyFile);
-  const clients: FileClient[] = [];
-  for (const name of options.clientNames ?? ['alice']) {
-    const keyFile = join(dir, `${name}.key`);
-    const pair = await writeNewKeyFile(nodeBackend, 'client', keyFile);
-    clients.push({ name, keyFile, secretKey: pair.secretKey, publicKey: pair.publicKey });
-  }
-  const services = options.services ?? { ssh: 'tcp/2222' };
-  const base: Record<string, unknown> = {
-    listen: [`${host.ipv4}:${KNOCK_PORT}`],
+  const keys = await writeSpaKeys(dir, options.clientNames ?? ['alice']);
+  const serverKeyFile = keys.serverKeyFile!;
+  const base = keys.serverJson({
+    listen: [`${options.host.ipv4}:${KNOCK_PORT}`],
     serverKeyFile,
     stateDir,
     firewall: { backend: options.backend ?? 'nftables', table: options.table ?? 'spa_e2e' },
-    services,
-    clients: clients.map((c) => ({
-      name: c.name,
-      publicKey: formatPublicKey('client', c.publicKey),
-      services: Object.keys(services),
-    })),
-    ...options.config,
-  };
+    services: options.services ?? { ssh: 'tcp/2222' },
+    ...(options.config ? { extra: options.config } : {}),
+  });
   let current = base;
   const files: ServerFiles = {
     dir,
     configPath,
     serverKeyFile,
     stateDir,
-    serverPublicKey: formatPublicKey('server', server.publicKey),
-    serverPublicKeyBytes: server.publicKey,
-    clients,
+    serverPublicKey: keys.serverKeyText,
+    serverPublicKeyBytes: keys.serverPublicKey,
+    clients: keys.clients as FileClient[],
     config: () => structuredClone(current),
     async writeConfig(patch = {}) {
       current = { ...base, ...patch };
-      await writeFile(configPath, `${JSON.stringify(current, null, 2)}\n`);
+      await writeJson(configPath, current);
     },
     writeRaw: (text) => writeFile(configPath, text),
     remove: () => rm(dir, { recursive: true, force: true }),

@@ -85,3 +85,26 @@ export async function setNamespaceEtc(host: Host, hosts: string): Promise<() => 
   await writeFile(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
   return () => rm(dir, { recursive: true, force: true });
 }
+
+export interface DirectTarget {
+  /** The server's address. */
+  readonly host: string;
+  /** spa-x25519:… */
+  readonly serverKey: string;
+  readonly keyFile: string;
+}
+
+/** `open tcp/PORT` aimed at a server with no profile (address, server key, key file), `extra` options after. */
+export function directOpenArgs(to: DirectTarget, port: number, ...extra: string[]): string[] {
+  return [
+    'open',
+    `tcp/${port}`,
+    '--host',
+    to.host,
+    '--server-key',
+    to.serverKey,
+    '--key',
+    to.keyFile,
+    ...extra,
+  ];
+}

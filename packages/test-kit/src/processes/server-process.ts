@@ -1,13 +1,13 @@
 /** The real spa-server CLI in a lab namespace, with keys and config in a temp dir, for end-to-end tests. @module */
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
-import { nodeBackend, writeNewKeyFile } from 'spa-node';
-import { encodeDatagram, formatPublicKey, type KnockRequest } from 'spa-protocol';
+import { formatPublicKey, type KnockRequest } from 'spa-protocol';
 import { agentPath } from '../agents/agent-path.js';
+import { type ClientSpec, encodeKnock, writeJson, writeSpaKeys } from '../build/spa-fixture.js';
 import type { Host } from '../lab/netns.js';
 
 /** The CLI the way a user runs it (the pnpm shim execs node, so the pid is the daemon's). */
@@ -18,11 +18,7 @@ export const KNOCK_PORT = 62201;
 /** One parsed log line of the daemon (see packages/spa-server/README.md, "Logs"). */
 export type LogLine = Record<string, unknown> & { readonly event: string; readonly level: string };
 
-export interface ClientSpec {
-  readonly name: string;
-  /** Other client fields of server.json (services, expires, sourceNetworks, ...). */
-  readonly [field: string]: unknown;
-}
+export type { ClientSpec };
 
 export interface ServerClient {
   readonly name: string;
@@ -91,31 +87,25 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     serverPublicKeyBytes = reuse.serverPublicKeyBytes;
     clients = [...reuse.clients];
   } else {
-    serverPublicKeyBytes = (await writeNewKeyFile(nodeBackend, 'server', join(dir, 'server.key'))).publicKey;
-    clients = [];
-    for (const spec of options.clients ?? [{ name: 'alice' }]) {
-      const keyFile = join(dir, `${spec.name}.key`);
-      const pair = await writeNewKeyFile(nodeBackend, 'client', keyFile);
-      clients.push({ name: spec.name, secretKey: pair.secretKey, publicKey: pair.publicKey, keyFile });
-    }
-    const services = options.services ?? { ssh: 'tcp/2222' };
-    const config = {
+    const specs = options.clients ?? [{ name: 'alice' }];
+    const keys = await writeSpaKeys(
+      dir,
+      specs.map((spec) => spec.name),
+    );
+    serverPublicKeyBytes = keys.serverPublicKey;
+    clients = keys.clients as ServerClient[];
+    const config = keys.serverJson({
       listen: [`${host.ipv4}:${KNOCK_PORT}`, `[${host.ipv6}]:${KNOCK_PORT}`],
       serverKeyFile: 'server.key',
       stateDir,
       firewall: { backend, table: 'spa_e2e' },
-      services,
-      clients: (options.clients ?? [{ name: 'alice' }]).map((spec, i) => ({
-        services: Object.keys(services),
-        // Most of these tests send knocks naming no address (the datagram source is opened); a test
-        // of the default (signed addresses only) sets allowSourceAddress: false in its spec.
-        allowSourceAddress: true,
-        ...spec,
-        publicKey: formatPublicKey('client', clients[i]!.publicKey),
-      })),
-      ...options.config,
-    };
-    await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
+      services: options.services ?? { ssh: 'tcp/2222' },
+      // Most of these tests send knocks naming no address (the datagram source is opened); a test
+      // of the default (signed addresses only) sets allowSourceAddress: false in its spec.
+      clients: specs.map((spec) => ({ allowSourceAddress: true, ...spec })),
+      ...(options.config ? { extra: options.config } : {}),
+    });
+    await writeJson(configPath, config);
   }
 
   const [file, ...args] = [...(options.wrapper ?? []), options.bin ?? SERVER_BIN, '--config', configPath];
@@ -201,20 +191,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     knock(request = {}, knockOptions = {}) {
       const client = knockOptions.client ? clients.find((c) => c.name === knockOptions.client) : clients[0];
       if (!client) throw new Error(`no client ${knockOptions.client}`);
-      return encodeDatagram({
-        backend: nodeBackend,
-        serverPublicKey: serverPublicKeyBytes,
-        clientSecretKey: client.secretKey,
-        clientPublicKey: client.publicKey,
-        request: {
-          kind: 'open',
-          access: [{ type: 'service', name: 'ssh' }],
-          addresses: [],
-          durationSeconds: 0,
-          ...request,
-        },
-        ...(knockOptions.nowMs !== undefined ? { now: () => knockOptions.nowMs! } : {}),
-      }).datagram;
+      return encodeKnock(serverPublicKeyBytes, client, request, knockOptions);
     },
     async send(from, datagrams, to = host.ipv4) {
       const list = datagrams instanceof Uint8Array ? [datagrams] : datagrams;

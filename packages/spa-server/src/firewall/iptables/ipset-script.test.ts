@@ -1,6 +1,6 @@
 /** ipset command text and `ipset save` parsing, with output captured from ipset 7.17. */
 import { describe, expect, it } from 'vitest';
-import type { Grant } from '../driver.js';
+import { alice, bob6 } from '../../../test/sample-grants.js';
 import {
   ipsetCreateScript,
   ipsetGrantLines,
@@ -8,23 +8,6 @@ import {
   parseIpsetNames,
   parseIpsetSave,
 } from './ipset-script.js';
-
-const alice: Grant = {
-  family: 4,
-  address: '10.0.0.1',
-  protocol: 'tcp',
-  port: 22,
-  timeoutSeconds: 30,
-  client: 'alice',
-};
-const bob6: Grant = {
-  family: 6,
-  address: 'fd77::2',
-  protocol: 'udp',
-  port: 53,
-  timeoutSeconds: 5,
-  client: 'bob@x',
-};
 
 describe('ipset commands', () => {
   it('creates one hash:ip,port set per family with timeouts and comments', () => {

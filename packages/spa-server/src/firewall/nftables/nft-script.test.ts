@@ -1,6 +1,7 @@
 /** The nft command text: exact known answers, and no value can break out of its place in a command. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { alice, bob6 } from '../../../test/sample-grants.js';
 import type { Grant } from '../driver.js';
 import { checkGrant } from '../grant-values.js';
 import {
@@ -11,23 +12,6 @@ import {
   nftSetupCommands,
   nftTransaction,
 } from './nft-script.js';
-
-const alice: Grant = {
-  family: 4,
-  address: '10.0.0.1',
-  protocol: 'tcp',
-  port: 22,
-  timeoutSeconds: 30,
-  client: 'alice',
-};
-const bob6: Grant = {
-  family: 6,
-  address: 'fd77::2',
-  protocol: 'udp',
-  port: 53,
-  timeoutSeconds: 5,
-  client: 'bob@x',
-};
 
 describe('nftSetupCommands', () => {
   it('builds the whole table in one transaction', () => {

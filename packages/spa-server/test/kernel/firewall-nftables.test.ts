@@ -1,14 +1,17 @@
 /** The nftables driver in a lab: the firewall contract, plus what is specific to its long-lived nft process. */
 import { execa } from 'execa';
 import { createLab, type Lab } from 'spa-test-kit/lab/netns';
-import { describeFirewallContract } from 'spa-test-kit/scenarios/firewall-contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NftablesDriver } from '../packages/spa-server/src/firewall/nftables/nftables.js';
-import { NFT_DIALECT } from '../packages/spa-server/src/firewall/process/ack-reader.js';
-import { LineShell } from '../packages/spa-server/src/firewall/process/line-shell.js';
-import { toolCommand } from '../packages/spa-server/src/firewall/process/tool-command.js';
+import { NftablesDriver } from '../../src/firewall/nftables/nftables.js';
+import { NFT_DIALECT } from '../../src/firewall/process/ack-reader.js';
+import { LineShell } from '../../src/firewall/process/line-shell.js';
+import { toolCommand } from '../../src/firewall/process/tool-command.js';
+import { describeFirewallContract } from './firewall-contract.js';
 
 const TABLE = 'spa_e2e';
+
+/** Runs one nft script in namespace `ns`, as an admin or another tool would. */
+const nftIn = (ns: string, script: string) => execa('ip', ['netns', 'exec', ns, 'nft', script]);
 
 describeFirewallContract({
   label: 'nftables',
@@ -30,13 +33,10 @@ describe('nftables driver specifics', () => {
 
   it('touches no table but its own, and two instances with different tables coexist', async () => {
     const { ns } = lab.host('server');
-    await execa('ip', [
-      'netns',
-      'exec',
+    await nftIn(
       ns,
-      'nft',
       'add table inet other; add chain inet other c { type filter hook input priority 0; policy accept; }',
-    ]);
+    );
     const a = new NftablesDriver({ table: 'spa_a', netns: ns });
     const b = new NftablesDriver({ table: 'spa_b', netns: ns });
     await a.setup([{ protocol: 'tcp', port: 22 }]);
@@ -54,13 +54,10 @@ describe('nftables driver specifics', () => {
   it('rebuilds a table of another shape, keeping the grants with time left', async () => {
     const { ns } = lab.host('server');
     // An older layout: the IPv4 set without size and the chain at another priority (nft cannot change those).
-    await execa('ip', [
-      'netns',
-      'exec',
+    await nftIn(
       ns,
-      'nft',
       'add table inet spa_old; add set inet spa_old allow4 { type ipv4_addr . inet_proto . inet_service; flags timeout; }; add element inet spa_old allow4 { 10.9.9.9 . tcp . 22 timeout 90s comment "kept" }; add chain inet spa_old input { type filter hook input priority 10; }',
-    ]);
+    );
     const driver = new NftablesDriver({ table: 'spa_old', netns: ns });
     await driver.setup([{ protocol: 'tcp', port: 22 }]);
     expect(await driver.isIntact()).toBe(true);

@@ -2,12 +2,12 @@
 
 import type { ResultPromise } from 'execa';
 import { CLIENT_NAME_PATTERN } from 'spa-config/server-config';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FirewallDriver, Grant, PortSpec } from '../../../spa-server/src/firewall/driver.js';
-import { SERVER_ERROR_CODES, ServerError } from '../../../spa-server/src/shared/server-error.js';
-import { agentPath } from '../agents/agent-path.js';
-import { createLab, type Host, type Lab } from '../lab/netns.js';
-import { probeTcp, waitForTcp } from '../lab/probe.js';
+import type { FirewallDriver, Grant, PortSpec } from '../../src/firewall/driver.js';
+import { SERVER_ERROR_CODES, ServerError } from '../../src/shared/server-error.js';
 
 /** A driver under test, plus the helper process id the drivers expose for recovery tests. */
 export type DriverUnderTest = FirewallDriver & { readonly helperPid: number | undefined };

@@ -1,7 +1,7 @@
 /** The iptables driver in a lab, with iptables-nft and with iptables-legacy: the same firewall contract. */
 
-import { describeFirewallContract } from 'spa-test-kit/scenarios/firewall-contract';
-import { IptablesDriver } from '../packages/spa-server/src/firewall/iptables/iptables.js';
+import { IptablesDriver } from '../../src/firewall/iptables/iptables.js';
+import { describeFirewallContract } from './firewall-contract.js';
 
 for (const variant of ['nft', 'legacy'] as const) {
   describeFirewallContract({
