@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PACKAGES = ['spa-protocol', 'spa-server', 'spa-client'] as const;
+const PACKAGES = ['spa-protocol', 'spa-config', 'spa-node', 'spa-server', 'spa-client'] as const;
 type Package = (typeof PACKAGES)[number];
 
 interface Documented {
