@@ -177,16 +177,47 @@ describe.each(['nftables', 'iptables'] as const)('fail closed (%s)', (backend) =
     const offset = startEpochMs - startedAt;
     const during = (at: number): boolean =>
       rounds.some((r) => at + offset >= r.deletedAt - 5 && at + offset <= r.rebuiltBy + 5);
-    // At most one stray connect is tolerated, printed, and tracked as an open finding: in about half
-    // of the nftables runs one SYN, about 3 s after the last rebuild, connects while no daemon event
-    // or table change is seen (a retransmission of a SYN sent during the last window is suspected).
+    // None outside: a new SYN that reuses the 4-tuple of a connection made during a window is one
+    // conntrack still remembers, and once counted as established; the table drops bare SYNs from
+    // addresses without a grant before its established rule, so that one is dropped too.
     const strays = opened.filter((at) => !during(at)).map((at) => at + offset);
-    if (strays.length > 0)
-      console.log(`${backend}: connects outside the repair windows at (ms): ${strays.join(', ')}`);
-    expect(strays.length).toBeLessThanOrEqual(1);
+    expect(strays, `${backend}: connects outside the repair windows at (ms)`).toEqual([]);
     for (const w of windows) expect(w).toBeLessThan(restoreMs);
     expect((await status()).report.protection).toBe('installed');
   });
+
+  it.each(['ESTABLISHED', 'CLOSE_WAIT'])(
+    'a new connection on a 4-tuple conntrack still tracks (%s) stays filtered',
+    async (state) => {
+      // What an outsider's connection made while the table was gone can leave behind: conntrack ignores
+      // a SYN on that 4-tuple as part of the old connection, which `ct state established` accepted. Made
+      // here directly, so the case is met every run, not when the outsider's kernel reuses the port.
+      const sport = state === 'ESTABLISHED' ? 40_123 : 40_124;
+      const tuple = ['-p', 'tcp', '-s', outsider.ipv4, '-d', server.ipv4, '--sport', String(sport)];
+      await server.exec('conntrack', [
+        '-I',
+        ...tuple,
+        '--dport',
+        String(PORT),
+        '-r',
+        server.ipv4,
+        '-q',
+        outsider.ipv4,
+        '--reply-port-src',
+        String(PORT),
+        '--reply-port-dst',
+        String(sport),
+        '--state',
+        state,
+        '--timeout',
+        '60',
+        '--status',
+        'SEEN_REPLY,ASSURED',
+      ]);
+      expect(await probeTcp(outsider, server.ipv4, PORT, 700, sport)).toBe('filtered');
+      await server.exec('conntrack', ['-D', ...tuple], { reject: false });
+    },
+  );
 
   it('status after kill -9: a stale control socket means not running; the event stream died with the daemon', async () => {
     const helpers = String((await execa('pgrep', ['-P', String(spa.pid)], { reject: false })).stdout)

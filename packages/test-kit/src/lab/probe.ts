@@ -7,18 +7,20 @@ export type PortState = 'open' | 'closed' | 'filtered';
 
 const PROBE_SCRIPT = agentPath('probe-port.mjs');
 
-/** Connects from `from` to address:port once; 'filtered' when nothing answers within timeoutMs. */
+/** Connects from `from` to address:port once (from localPort if given); 'filtered' when nothing answers within timeoutMs. */
 export async function probeTcp(
   from: Host,
   address: string,
   port: number,
   timeoutMs = 700,
+  localPort?: number,
 ): Promise<PortState> {
   const { stdout } = await from.exec(process.execPath, [
     PROBE_SCRIPT,
     address,
     String(port),
     String(timeoutMs),
+    ...(localPort === undefined ? [] : [String(localPort)]),
   ]);
   const state = String(stdout).trim();
   if (state !== 'open' && state !== 'closed' && state !== 'filtered') throw new Error(`probe said ${state}`);

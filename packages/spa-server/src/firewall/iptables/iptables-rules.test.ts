@@ -31,15 +31,18 @@ describe('chain rules', () => {
     expect(chainName('spa')).toBe('SPA-INPUT');
   });
 
-  it('returns for established and granted traffic, drops protected ports, 15 ports per multiport rule', () => {
+  it('returns for granted traffic, drops new TCP connections, returns for established, drops protected ports, 15 ports per multiport rule', () => {
     const ports = Array.from({ length: 16 }, (_, i) => ({ protocol: 'tcp' as const, port: 1000 + i }));
+    const first15 = ports
+      .slice(0, 15)
+      .map((p) => p.port)
+      .join(',');
     expect(chainRules('SPA-INPUT', 'spa4', [...ports, { protocol: 'udp', port: 53 }])).toEqual([
-      '-A SPA-INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
       '-A SPA-INPUT -m set --match-set spa4 src,dst -j RETURN',
-      `-A SPA-INPUT -p tcp -m multiport --dports ${ports
-        .slice(0, 15)
-        .map((p) => p.port)
-        .join(',')} -j DROP`,
+      `-A SPA-INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -m multiport --dports ${first15} -j DROP`,
+      '-A SPA-INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -m multiport --dports 1015 -j DROP',
+      '-A SPA-INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
+      `-A SPA-INPUT -p tcp -m multiport --dports ${first15} -j DROP`,
       '-A SPA-INPUT -p tcp -m multiport --dports 1015 -j DROP',
       '-A SPA-INPUT -p udp -m multiport --dports 53 -j DROP',
     ]);
@@ -104,8 +107,9 @@ describe('restore input', () => {
       [
         '*filter',
         ':SPA-INPUT - [0:0]',
-        '-A SPA-INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
         '-A SPA-INPUT -m set --match-set spa4 src,dst -j RETURN',
+        '-A SPA-INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -m multiport --dports 22 -j DROP',
+        '-A SPA-INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
         '-A SPA-INPUT -p tcp -m multiport --dports 22 -j DROP',
         '-D INPUT -j SPA-INPUT',
         '-D INPUT -j SPA-INPUT',

@@ -13,6 +13,9 @@ export function chainName(prefix: string): string {
  * The chain's rules. RETURN rather than ACCEPT: iptables' ACCEPT would be final for the whole INPUT
  * chain, so this chain would decide about traffic it does not protect. The chain only drops protected
  * ports for addresses without a grant; established connections outlive the grant that opened them.
+ * A new TCP connection (a bare SYN) from an address without a grant is dropped before the conntrack
+ * RETURN, as in nft-script.ts: conntrack counts a SYN that reuses a tracked 4-tuple as established.
+ * The SYN rules are written as `iptables -S` prints them (`--syn` is shorthand for these flags).
  */
 export function chainRules(
   chain: string,
@@ -23,17 +26,27 @@ export function chainRules(
   const rules = [
     // The knock limit first: a flood is dropped before conntrack or set lookups spend anything on it.
     ...knockRules,
-    `-A ${chain} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN`,
     `-A ${chain} -m set --match-set ${set} src,dst -j RETURN`,
+    ...portChunks(ports, 'tcp').map(
+      (chunk) =>
+        `-A ${chain} -p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -m multiport --dports ${chunk} -j DROP`,
+    ),
+    `-A ${chain} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN`,
   ];
   for (const protocol of ['tcp', 'udp'] as const) {
-    const list = ports.filter((p) => p.protocol === protocol).map((p) => p.port);
-    for (let i = 0; i < list.length; i += MULTIPORT_MAX) {
-      const chunk = list.slice(i, i + MULTIPORT_MAX).join(',');
+    for (const chunk of portChunks(ports, protocol))
       rules.push(`-A ${chain} -p ${protocol} -m multiport --dports ${chunk} -j DROP`);
-    }
   }
   return rules;
+}
+
+/** A protocol's ports as multiport lists of at most MULTIPORT_MAX. */
+function portChunks(ports: readonly PortSpec[], protocol: PortSpec['protocol']): string[] {
+  const list = ports.filter((p) => p.protocol === protocol).map((p) => p.port);
+  const chunks: string[] = [];
+  for (let i = 0; i < list.length; i += MULTIPORT_MAX)
+    chunks.push(list.slice(i, i + MULTIPORT_MAX).join(','));
+  return chunks;
 }
 
 /**

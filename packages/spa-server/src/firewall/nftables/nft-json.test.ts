@@ -60,7 +60,7 @@ const LISTING = JSON.stringify({
         policy: 'accept',
       },
     },
-    ...[5, 6, 7, 8].map((handle) => ({
+    ...[5, 6, 7, 8, 9].map((handle) => ({
       rule: { family: 'inet', table: 'spa', chain: 'input', handle, expr: [] },
     })),
   ],

@@ -28,9 +28,10 @@ describe('nftSetupCommands', () => {
       'flush chain inet spa input',
       'flush set inet spa protected',
       'add element inet spa protected { tcp . 22, udp . 53 }',
-      'add rule inet spa input ct state established,related accept',
       'add rule inet spa input ip saddr . meta l4proto . th dport @allow4 accept',
       'add rule inet spa input ip6 saddr . meta l4proto . th dport @allow6 accept',
+      'add rule inet spa input tcp flags & (fin | syn | rst | ack) == syn meta l4proto . th dport @protected drop',
+      'add rule inet spa input ct state established,related accept',
       'add rule inet spa input meta l4proto . th dport @protected drop',
     ]);
   });

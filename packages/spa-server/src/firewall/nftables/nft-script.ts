@@ -10,15 +10,21 @@ export const NFT_SET_PORTS = 'protected';
 export const NFT_CHAIN = 'input';
 
 /**
- * The chain, in order. Established/related traffic first, so a connection opened during a grant
- * outlives it; then the grant sets; then the drop of protected ports. Everything else falls through
+ * The chain, in order. The grant sets first; then a new TCP connection (a bare SYN) to a protected
+ * port is dropped, whatever conntrack remembers; then established/related traffic, so a connection
+ * opened during a grant outlives it; then the drop of protected ports. Everything else falls through
  * to the policy (accept): this table decides nothing about ports it does not protect. An accept here
  * is not final in nftables, so other tables' rules still apply to granted traffic.
+ *
+ * Why the SYN rule: conntrack ignores a SYN that reuses the 4-tuple of a connection it still tracks
+ * (established or half-closed) as part of that connection, so `ct state established` would accept it. An outsider who connected while the table was deleted underneath could otherwise get a
+ * new connection through, after the repair, by reusing a source port (test/fail-closed.test.ts).
  */
 export const NFT_RULES: readonly string[] = [
-  'ct state established,related accept',
   `ip saddr . meta l4proto . th dport @${NFT_SET_V4} accept`,
   `ip6 saddr . meta l4proto . th dport @${NFT_SET_V6} accept`,
+  `tcp flags & (fin | syn | rst | ack) == syn meta l4proto . th dport @${NFT_SET_PORTS} drop`,
+  'ct state established,related accept',
   `meta l4proto . th dport @${NFT_SET_PORTS} drop`,
 ];
 
