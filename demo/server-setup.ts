@@ -2,6 +2,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJson } from 'spa-test-kit/build/spa-fixture';
+import type { Host } from 'spa-test-kit/lab/netns';
 import { startSshd } from 'spa-test-kit/lab/sshd';
 import { type Daemon, startDaemon } from './daemon.js';
 import {
@@ -32,21 +33,9 @@ export async function setUpServer(ctx: DemoContext): Promise<RunningServer> {
 
   say.step('Keys, made with the real CLIs: the server an X25519 key, alice an Ed25519 key');
   const serverKey = join(serverDir, 'server.key');
-  const serverGen = await shown(ctx, server, ['spa-server', 'keygen', '--out', serverKey], SERVER_BIN, [
-    'keygen',
-    '--out',
-    serverKey,
-  ]);
-  const serverPublic = serverGen.stdout.trim();
-  await checkKey(ctx, serverGen.exitCode, serverPublic, 'spa-x25519:', serverKey);
+  await makeKey(ctx, server, ['spa-server', SERVER_BIN], serverKey, 'spa-x25519:');
   const aliceKey = join(clientDir, 'alice.key');
-  const aliceGen = await shown(ctx, client, ['spa-client', 'keygen', '--out', aliceKey], CLIENT_BIN, [
-    'keygen',
-    '--out',
-    aliceKey,
-  ]);
-  const alicePublic = aliceGen.stdout.trim();
-  await checkKey(ctx, aliceGen.exitCode, alicePublic, 'spa-ed25519:', aliceKey);
+  const alicePublic = await makeKey(ctx, client, ['spa-client', CLIENT_BIN], aliceKey, 'spa-ed25519:');
 
   say.step(`server.json: service ssh = tcp/${SSH_PORT}, alice may open it, grants last ${GRANT_SECONDS} s`);
   const configPath = join(serverDir, 'server.json');
@@ -102,17 +91,24 @@ export async function setUpServer(ctx: DemoContext): Promise<RunningServer> {
   return { daemon, profile, sshArgs: (command) => sshd.sshArgs(server.ipv4, command) };
 }
 
-async function checkKey(
+/** `CLI keygen --out FILE` in `host`, shown; checks the printed public key and the file's mode, returns the key. */
+async function makeKey(
   ctx: DemoContext,
-  exitCode: number | undefined,
-  publicKey: string,
-  prefix: string,
+  host: Host,
+  [name, bin]: readonly [string, string],
   file: string,
-): Promise<void> {
+  prefix: string,
+): Promise<string> {
+  const gen = await shown(ctx, host, [name, 'keygen', '--out', file], bin, ['keygen', '--out', file]);
+  const publicKey = gen.stdout.trim();
   const mode = (await stat(file).catch(() => undefined))?.mode;
-  const ok = exitCode === 0 && publicKey.startsWith(prefix) && mode !== undefined && (mode & 0o077) === 0;
+  const ok = publicKey.startsWith(prefix) && mode !== undefined && (mode & 0o077) === 0;
   const octal = mode === undefined ? 'missing' : (mode & 0o777).toString(8);
-  ctx.say.check(ok, `public ${publicKey.slice(0, prefix.length + 10)}…, private key file mode ${octal}`);
+  ctx.say.check(
+    gen.exitCode === 0 && ok,
+    `public ${publicKey.slice(0, prefix.length + 10)}…, private key file mode ${octal}`,
+  );
+  return publicKey;
 }
 
 /** The profile as printed, with keyFile set to where alice's key really is (client-config cannot know). */
