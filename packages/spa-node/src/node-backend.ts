@@ -59,6 +59,7 @@ const xPrivate = (secret: Uint8Array): KeyObject =>
 export const nodeBackend: CryptoBackend = {
   name: 'node',
   sha256: (data) => bytes(createHash('sha256').update(data).digest()),
+  sha512: (data) => bytes(createHash('sha512').update(data).digest()),
   hmacSha256: (key, data) => bytes(createHmac('sha256', key).update(data).digest()),
   hkdfSha256: (ikm, salt, info, length) => bytes(hkdfSync('sha256', ikm, salt, info, length)),
   x25519PublicKey(secret) {

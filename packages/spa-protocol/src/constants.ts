@@ -1,17 +1,23 @@
-/** Wire format v1: sizes, offsets, limits and domain-separation labels (docs/protocol.md §2–§6). @module */
+/** Wire format v2: sizes, offsets, limits and domain-separation labels (docs/protocol.md §2–§6). @module */
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 // §3 datagram
-export const HEADER_SIZE = 36;
-export const EPHEMERAL_OFFSET = 4;
+export const CLIENT_TAG_OFFSET = 4;
+export const CLIENT_TAG_SIZE = 16;
+export const HEADER_NONCE_OFFSET = 20;
+export const EPHEMERAL_OFFSET = 36;
+export const HEADER_SIZE = 68;
 export const KEY_SIZE = 32;
+/** The AEAD's tag (ChaCha20-Poly1305), not the client tag. */
 export const TAG_SIZE = 16;
-export const MAC1_SIZE = 16;
-export const OVERHEAD: number = HEADER_SIZE + TAG_SIZE + MAC1_SIZE;
+export const MAC2_SIZE = 16;
+export const OVERHEAD: number = HEADER_SIZE + TAG_SIZE + MAC2_SIZE;
 export const PAD_BLOCK = 32;
-export const MIN_DATAGRAM_SIZE = 228;
+export const MIN_DATAGRAM_SIZE = 260;
 export const MAX_DATAGRAM_SIZE = 1200;
+/** §6: client tags change every epoch, ⌊timestamp / EPOCH_MS⌋. */
+export const EPOCH_MS = 60_000;
 
 // §4 plaintext
 export const SIGNATURE_SIZE = 64;
@@ -39,10 +45,13 @@ export const ACCESS_TYPE = { service: 1, tcp: 2, udp: 3 } as const;
 
 // §4–§6 labels: each use of a key gets its own, so no output can be replayed as another's input.
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+// The key id keeps its v1 label: it names a key in configs, logs and state files, whatever the format.
 export const LABEL_KEY_ID: Uint8Array = ascii('spa-v1 key-id');
-export const LABEL_SEAL: Uint8Array = ascii('spa-v1 seal');
-export const LABEL_MAC1: Uint8Array = ascii('spa-v1 mac1');
-export const LABEL_SIGNATURE: Uint8Array = ascii('spa-v1 request signature');
+export const LABEL_SEAL: Uint8Array = ascii('spa-v2 seal');
+export const LABEL_TAG_KEY: Uint8Array = ascii('spa-v2 tag key');
+export const LABEL_MAC_KEY: Uint8Array = ascii('spa-v2 mac key');
+export const LABEL_CLIENT_TAG: Uint8Array = ascii('spa-v2 client tag');
+export const LABEL_SIGNATURE: Uint8Array = ascii('spa-v2 request signature');
 
 // §1 text encodings
 export const CLIENT_PUBLIC_PREFIX = 'spa-ed25519:';

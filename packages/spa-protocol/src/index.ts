@@ -1,4 +1,4 @@
-/** spa-protocol: the SPA wire format v1, pure and portable (no I/O, no `node:` imports). @module */
+/** spa-protocol: the SPA wire format v2, pure and portable (no I/O, no `node:` imports). @module */
 
 export {
   addressFromBytes,
@@ -17,20 +17,26 @@ export {
   type AuthResult,
   authenticateDatagram,
   type DecodedKnock,
-  type KnownClient,
   NO_REPLAY_MEMORY,
-  type Replayed,
-  verifyReplayed,
 } from './authenticate.js';
 export { equalBytes } from './bytes.js';
+export {
+  type ClientSecrets,
+  clientSecretsFromSeed,
+  clientSecretsFromServerKey,
+  computeClientTag,
+  epochOf,
+} from './client-keys.js';
+export { ClientTable, type KnownClient, type TaggedClient } from './client-table.js';
 export {
   ACCESS_TYPE,
   DEFAULT_FUTURE_WINDOW_MS,
   DEFAULT_PORT,
+  EPOCH_MS,
   HEADER_SIZE,
   KEY_ID_SIZE,
   KEY_SIZE,
-  MAC1_SIZE,
+  MAC2_SIZE,
   MAX_ACCESS_ITEMS,
   MAX_ADDRESSES,
   MAX_DATAGRAM_SIZE,
@@ -64,14 +70,15 @@ export {
   systemRandom,
 } from './keys.js';
 export {
-  createServerContext,
   type EncodedKnock,
   type EncodeOptions,
   encodeDatagram,
+  headerNonce,
   type OpenedKnock,
   openDatagram,
+  type Prechecked,
   precheckDatagram,
-  type ServerContext,
+  type SeenHook,
 } from './packet.js';
 export { ok, PROTOCOL_REFUSALS, type RefusalReason, type Result, refuse } from './refusal.js';
 export {
@@ -84,4 +91,5 @@ export {
   type RequestKind,
   type SignedKnock,
 } from './request.js';
+export { createServerContext, type ServerContext } from './server-context.js';
 export { isWithinWindow } from './verify.js';

@@ -1,12 +1,16 @@
 /** The datagram (docs/protocol.md §3): encode on the client; the cheap and the unsealing checks on the server. @module */
 import { decodeBody, encodeBody } from './body.js';
-import { concatBytes, equalBytes, isAllZero } from './bytes.js';
+import { concatBytes, equalBytes, isAllZero, wipe } from './bytes.js';
+import { clientSecretsFromSeed, computeClientTag, epochOf } from './client-keys.js';
+import type { ClientTable, KnownClient, TaggedClient } from './client-table.js';
 import {
+  CLIENT_TAG_OFFSET,
   EPHEMERAL_OFFSET,
+  HEADER_NONCE_OFFSET,
   HEADER_SIZE,
   KEY_SIZE,
   LABEL_SIGNATURE,
-  MAC1_SIZE,
+  MAC2_SIZE,
   MAX_DATAGRAM_SIZE,
   MIN_DATAGRAM_SIZE,
   NONCE_SIZE,
@@ -18,10 +22,11 @@ import {
 import type { CryptoBackend } from './crypto/backend.js';
 import { assertBytes, ERROR_CODES, SpaError } from './errors.js';
 import { computeKeyId, type RandomSource, systemRandom } from './keys.js';
-import { checkMac1, computeMac1, deriveMac1Key } from './mac.js';
+import { checkMac2, computeMac2 } from './mac2.js';
 import { ok, type RefusalReason, type Result, refuse } from './refusal.js';
 import type { KnockRequest, SignedKnock } from './request.js';
 import { seal, unseal } from './seal.js';
+import type { ServerContext } from './server-context.js';
 
 export interface EncodeOptions {
   readonly backend: CryptoBackend;
@@ -39,13 +44,15 @@ export interface EncodedKnock {
   readonly knock: SignedKnock;
 }
 
-/** Builds one sealed, signed, mac1-tagged datagram. Throws SpaError for an invalid request or key. */
+/** Builds one tagged, sealed, signed, mac2-protected datagram. Throws SpaError for an invalid request or key. */
 export function encodeDatagram(options: EncodeOptions): EncodedKnock {
   const { backend, request } = options;
   const serverKey = assertBytes(options.serverPublicKey, KEY_SIZE, 'serverPublicKey');
   const secret = assertBytes(options.clientSecretKey, KEY_SIZE, 'clientSecretKey');
   const random = options.random ?? systemRandom;
   const clientPublic = options.clientPublicKey ?? backend.ed25519PublicKey(secret);
+  const secrets = clientSecretsFromSeed(backend, secret, clientPublic, serverKey);
+  if (!secrets) throw new SpaError(ERROR_CODES.invalidKey, 'server public key is a small-order point');
   const knock: SignedKnock = {
     ...request,
     version: PROTOCOL_VERSION,
@@ -64,6 +71,8 @@ export function encodeDatagram(options: EncodeOptions): EncodedKnock {
   const ephemeralSecret = assertBytes(random(KEY_SIZE), KEY_SIZE, 'random output');
   const header = new Uint8Array(HEADER_SIZE);
   header[0] = PROTOCOL_VERSION;
+  header.set(computeClientTag(backend, secrets.tagKey, epochOf(knock.timestampMs)), CLIENT_TAG_OFFSET);
+  header.set(knock.nonce, HEADER_NONCE_OFFSET);
   header.set(backend.x25519PublicKey(ephemeralSecret), EPHEMERAL_OFFSET);
   const sealed = seal(
     backend,
@@ -73,43 +82,72 @@ export function encodeDatagram(options: EncodeOptions): EncodedKnock {
     header,
     plaintext,
   );
-  ephemeralSecret.fill(0);
+  wipe(ephemeralSecret);
+  wipe(secrets.tagKey);
   if (!sealed) throw new SpaError(ERROR_CODES.invalidKey, 'server public key is a small-order point');
 
-  const datagram = new Uint8Array(HEADER_SIZE + sealed.length + MAC1_SIZE);
+  const datagram = new Uint8Array(HEADER_SIZE + sealed.length + MAC2_SIZE);
   if (datagram.length > MAX_DATAGRAM_SIZE)
     throw new SpaError(ERROR_CODES.requestTooLarge, 'request too large');
   datagram.set(header);
   datagram.set(sealed, HEADER_SIZE);
-  const covered = datagram.subarray(0, datagram.length - MAC1_SIZE);
-  datagram.set(computeMac1(backend, deriveMac1Key(backend, serverKey), covered), covered.length);
+  const covered = datagram.subarray(0, datagram.length - MAC2_SIZE);
+  datagram.set(computeMac2(backend, secrets.macKey, covered), covered.length);
+  wipe(secrets.macKey);
   return { datagram, knock };
 }
 
-/** Everything the server derives once from its key, so the per-packet path does no key setup. */
-export interface ServerContext {
-  readonly backend: CryptoBackend;
-  readonly serverSecretKey: Uint8Array;
-  readonly serverPublicKey: Uint8Array;
-  readonly mac1Key: Uint8Array;
-}
+/**
+ * The receiver's replay memory asked before any public-key work (§7 7): undefined when (client, nonce)
+ * is new. It must only read. NO_REPLAY_MEMORY is the hook of a receiver that keeps none.
+ */
+export type SeenHook<C extends KnownClient> = (client: C, nonce: Uint8Array) => RefusalReason | undefined;
 
-export function createServerContext(backend: CryptoBackend, serverSecretKey: Uint8Array): ServerContext {
-  assertBytes(serverSecretKey, KEY_SIZE, 'serverSecretKey');
-  const serverPublicKey = backend.x25519PublicKey(serverSecretKey);
-  return { backend, serverSecretKey, serverPublicKey, mac1Key: deriveMac1Key(backend, serverPublicKey) };
-}
+/** A precheck's verdict: the tagged client, or the refusal (a step-7 replay names the tag's client). */
+export type Prechecked<C extends KnownClient> =
+  | { readonly ok: true; readonly value: TaggedClient<C> }
+  | { readonly ok: false; readonly reason: RefusalReason; readonly client?: C };
 
-/** §7 checks 1–5: length, version, mac1. One HMAC at most; no allocation beyond it. */
-export function precheckDatagram(ctx: ServerContext, datagram: Uint8Array): RefusalReason | undefined {
+// Refusals before the tag names a client are constants: the cheapest paths allocate nothing.
+const EARLY: Readonly<Record<string, Prechecked<never>>> = Object.fromEntries(
+  (['too-short', 'too-long', 'bad-length', 'bad-version', 'unknown-client'] as const).map((r) => [
+    r,
+    Object.freeze({ ok: false, reason: r }),
+  ]),
+);
+
+/**
+ * §7 checks 1–7: length, version, client tag, mac2, replay pre-check. One Map lookup for an unknown
+ * tag, one HMAC for a known one with a bad mac2; the table must have been advanced to now. After a
+ * pass, the datagram was made by the tag's client (or is a byte copy of one it made, refused here
+ * when its nonce was seen). The header's nonce is only trusted as far as mac2: it must still equal
+ * the signed body's (§7 9).
+ */
+export function precheckDatagram<C extends KnownClient>(
+  ctx: ServerContext,
+  table: ClientTable<C>,
+  datagram: Uint8Array,
+  seen: SeenHook<C>,
+): Prechecked<C> {
   const n = datagram.length;
-  if (n < MIN_DATAGRAM_SIZE) return 'too-short';
-  if (n > MAX_DATAGRAM_SIZE) return 'too-long';
-  if ((n - OVERHEAD) % PAD_BLOCK !== 0) return 'bad-length';
+  if (n < MIN_DATAGRAM_SIZE) return EARLY['too-short']!;
+  if (n > MAX_DATAGRAM_SIZE) return EARLY['too-long']!;
+  if ((n - OVERHEAD) % PAD_BLOCK !== 0) return EARLY['bad-length']!;
   if (datagram[0] !== PROTOCOL_VERSION || datagram[1] !== 0 || datagram[2] !== 0 || datagram[3] !== 0) {
-    return 'bad-version';
+    return EARLY['bad-version']!;
   }
-  return checkMac1(ctx.backend, ctx.mac1Key, datagram) ? undefined : 'bad-mac';
+  const tagged = table.lookup(datagram); // 5
+  if (!tagged) return EARLY['unknown-client']!;
+  if (!checkMac2(ctx.backend, tagged.macKey, datagram)) return { ok: false, reason: 'bad-mac' }; // 6
+  const nonce = datagram.subarray(HEADER_NONCE_OFFSET, HEADER_NONCE_OFFSET + NONCE_SIZE);
+  const replayed = seen(tagged.client, nonce); // 7
+  if (replayed) return { ok: false, reason: replayed, client: tagged.client };
+  return { ok: true, value: tagged };
+}
+
+/** The nonce a datagram carries in its header (§3), as bytes of the datagram itself. */
+export function headerNonce(datagram: Uint8Array): Uint8Array {
+  return datagram.subarray(HEADER_NONCE_OFFSET, HEADER_NONCE_OFFSET + NONCE_SIZE);
 }
 
 /** A datagram that unsealed and parsed, not yet authenticated: its signature is still to be checked. */
@@ -120,11 +158,11 @@ export interface OpenedKnock {
   readonly signedMessage: Uint8Array;
 }
 
-/** §7 checks 6–9. Call only after precheckDatagram passed. Never throws on network input. */
+/** §7 checks 8–11. Call only after precheckDatagram passed. Never throws on network input. */
 export function openDatagram(ctx: ServerContext, datagram: Uint8Array): Result<OpenedKnock> {
   const header = datagram.subarray(0, HEADER_SIZE);
   const ephemeral = datagram.subarray(EPHEMERAL_OFFSET, HEADER_SIZE);
-  const sealed = datagram.subarray(HEADER_SIZE, datagram.length - MAC1_SIZE);
+  const sealed = datagram.subarray(HEADER_SIZE, datagram.length - MAC2_SIZE);
   const plaintext = unseal(ctx.backend, ctx.serverSecretKey, ctx.serverPublicKey, ephemeral, header, sealed);
   if (!plaintext) return refuse('decrypt-failed');
   const parsed = decodeBody(plaintext.subarray(SIGNATURE_SIZE));
@@ -134,6 +172,8 @@ export function openDatagram(ctx: ServerContext, datagram: Uint8Array): Result<O
   const padding = plaintext.subarray(end);
   if (padding.length >= PAD_BLOCK || !isAllZero(padding)) return refuse('malformed');
   const { knock } = parsed;
+  // §3: the header's nonce is the one the replay pre-check used; the signature covers the body's.
+  if (!equalBytes(knock.nonce, headerNonce(datagram))) return refuse('malformed');
   if (knock.version !== datagram[0]) return refuse('bad-version');
   if (!equalBytes(knock.serverKey, ctx.serverPublicKey)) return refuse('wrong-server');
   return ok({

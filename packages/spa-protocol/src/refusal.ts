@@ -6,14 +6,15 @@ export const PROTOCOL_REFUSALS = [
   'too-long',
   'bad-length',
   'bad-version',
+  'unknown-client',
   'bad-mac',
+  'replay',
   'decrypt-failed',
   'malformed',
   'wrong-server',
-  'unknown-client',
-  'weak-key',
+  'wrong-client',
+  'wrong-epoch',
   'stale',
-  'replay',
   'bad-signature',
 ] as const;
 export type RefusalReason = (typeof PROTOCOL_REFUSALS)[number];

@@ -1,11 +1,11 @@
-/** The time window and the strict signature check (§7 12, 14–15). @module */
+/** The time window and the strict signature check (§7 14, 16–17). @module */
 import type { CryptoBackend } from './crypto/backend.js';
 import { hasCanonicalS } from './ed25519-checks.js';
 import type { OpenedKnock } from './packet.js';
 import type { RefusalReason } from './refusal.js';
 
 /**
- * §7 12: true when `now − pastMs ≤ timestamp ≤ now + futureMs`. The two sides differ on purpose: the
+ * §7 14: true when `now − pastMs ≤ timestamp ≤ now + futureMs`. The two sides differ on purpose: the
  * past side absorbs slow clocks and delivery delay, the future side only fast clocks, and every
  * accepted knock must be remembered until its timestamp leaves the past side.
  */
@@ -19,8 +19,8 @@ export function isWithinWindow(
 }
 
 /**
- * §7 14–15: undefined when the signature is good. The key must have passed step 11 (the weak-key
- * check): authenticateDatagram runs it before calling this, and a step-13 refusal's client passed it.
+ * §7 16–17: undefined when the signature is good. The key passed the weak-key check (§1) when the
+ * receiver's client table was built: a table never holds a weak key.
  */
 export function verifyOpenedKnock(
   backend: CryptoBackend,

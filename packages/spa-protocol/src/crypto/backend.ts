@@ -7,6 +7,8 @@
 export interface CryptoBackend {
   readonly name: string;
   sha256(data: Uint8Array): Uint8Array;
+  /** Only for a client's X25519 secret from its Ed25519 seed (§6), once per knock. */
+  sha512(data: Uint8Array): Uint8Array;
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
   hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array;
   x25519PublicKey(secret: Uint8Array): Uint8Array;

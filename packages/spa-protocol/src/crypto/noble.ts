@@ -28,6 +28,7 @@ function verifyCofactorless(publicKey: Uint8Array, message: Uint8Array, signatur
 export const nobleBackend: CryptoBackend = {
   name: 'noble',
   sha256: (data) => sha256(data),
+  sha512: (data) => sha512(data),
   hmacSha256: (key, data) => hmac(sha256, key, data),
   hkdfSha256: (ikm, salt, info, length) => hkdf(sha256, ikm, salt, info, length),
   x25519PublicKey: (secret) => x25519.getPublicKey(secret),

@@ -1,0 +1,90 @@
+/** The per-client static secret and what derives from it: the tag key, the MAC key, the client tag of an epoch (docs/protocol.md §6). @module */
+import { concatBytes, isAllZero, wipe } from './bytes.js';
+import {
+  CLIENT_TAG_SIZE,
+  EPOCH_MS,
+  KEY_SIZE,
+  LABEL_CLIENT_TAG,
+  LABEL_MAC_KEY,
+  LABEL_TAG_KEY,
+} from './constants.js';
+import type { CryptoBackend } from './crypto/backend.js';
+import { ed25519PublicToX25519 } from './montgomery.js';
+
+/** The two keys one client shares with one server, derived from their static keys alone. */
+export interface ClientSecrets {
+  /** Makes the client tag of each epoch: HMAC(tagKey, label ‖ epoch). */
+  readonly tagKey: Uint8Array;
+  /** mac2 over the datagram: only this client and the server can make it. */
+  readonly macKey: Uint8Array;
+}
+
+/** ⌊timestamp / 60 s⌋: the epoch a timestamp, and so its client tag, belongs to. */
+export const epochOf = (timestampMs: number): number => Math.floor(timestampMs / EPOCH_MS);
+
+/**
+ * HKDF over ss = X25519(server, client), once per label, with both public keys in `info`: the keys
+ * belong to this pair of keys and to nothing else. Undefined for an all-zero ss (a low-order point).
+ * Wipes `shared`.
+ */
+function deriveSecrets(
+  backend: CryptoBackend,
+  shared: Uint8Array | undefined,
+  clientPublic: Uint8Array,
+  serverPublic: Uint8Array,
+): ClientSecrets | undefined {
+  if (!shared || isAllZero(shared)) return undefined;
+  const info = concatBytes(clientPublic, serverPublic);
+  const secrets = {
+    tagKey: backend.hkdfSha256(shared, LABEL_TAG_KEY, info, KEY_SIZE),
+    macKey: backend.hkdfSha256(shared, LABEL_MAC_KEY, info, KEY_SIZE),
+  };
+  wipe(shared);
+  return secrets;
+}
+
+/**
+ * Client side: its X25519 secret is the clamped first half of SHA-512(seed), the scalar of its Ed25519
+ * key (RFC 8032 §5.1.5); X25519 clamps it. Undefined when the server key is a low-order point.
+ */
+export function clientSecretsFromSeed(
+  backend: CryptoBackend,
+  seed: Uint8Array,
+  clientPublic: Uint8Array,
+  serverPublic: Uint8Array,
+): ClientSecrets | undefined {
+  const hash = backend.sha512(seed);
+  const scalar = hash.slice(0, KEY_SIZE);
+  wipe(hash);
+  const shared = backend.x25519(scalar, serverPublic);
+  wipe(scalar);
+  return deriveSecrets(backend, shared, clientPublic, serverPublic);
+}
+
+/**
+ * Server side, once per configured key at load and reload (never per datagram). The key must have
+ * passed the weak-key check (§1). Undefined when the agreement fails or gives zero.
+ */
+export function clientSecretsFromServerKey(
+  backend: CryptoBackend,
+  serverSecret: Uint8Array,
+  serverPublic: Uint8Array,
+  clientPublic: Uint8Array,
+): ClientSecrets | undefined {
+  let montgomery: Uint8Array;
+  try {
+    montgomery = ed25519PublicToX25519(clientPublic);
+  } catch {
+    return undefined;
+  }
+  return deriveSecrets(backend, backend.x25519(serverSecret, montgomery), clientPublic, serverPublic);
+}
+
+/** The 16-byte client tag of one epoch: HMAC-SHA256(tagKey, "spa-v2 client tag" ‖ epoch as 8 bytes)[0..16]. */
+export function computeClientTag(backend: CryptoBackend, tagKey: Uint8Array, epoch: number): Uint8Array {
+  const message = new Uint8Array(LABEL_CLIENT_TAG.length + 8);
+  message.set(LABEL_CLIENT_TAG);
+  const view = new DataView(message.buffer);
+  view.setBigUint64(LABEL_CLIENT_TAG.length, BigInt(epoch));
+  return backend.hmacSha256(tagKey, message).slice(0, CLIENT_TAG_SIZE);
+}

@@ -1,0 +1,159 @@
+/** The receiver's clients by client tag: each client's secrets once per key, its tags for the epochs the window spans (docs/protocol.md §6–§7). @module */
+import { equalBytes } from './bytes.js';
+import { type ClientSecrets, clientSecretsFromServerKey, computeClientTag, epochOf } from './client-keys.js';
+import { CLIENT_TAG_OFFSET, CLIENT_TAG_SIZE } from './constants.js';
+import { isWeakEd25519PublicKey } from './ed25519-checks.js';
+import { encodeBase64url } from './encoding.js';
+import { ERROR_CODES, SpaError } from './errors.js';
+import type { ServerContext } from './server-context.js';
+
+export interface KnownClient {
+  readonly publicKey: Uint8Array;
+}
+
+/** What a tag names: the client, the epoch its tag was made for, the key its mac2 must verify under. */
+export interface TaggedClient<C extends KnownClient> {
+  readonly client: C;
+  readonly epoch: number;
+  readonly macKey: Uint8Array;
+}
+
+interface Entry<C extends KnownClient> extends TaggedClient<C> {
+  readonly tag: Uint8Array;
+}
+
+interface Keyed<C extends KnownClient> {
+  readonly client: C;
+  readonly secrets: ClientSecrets;
+}
+
+/** The first four tag bytes as a number: a Map key that costs no allocation to read from a datagram. */
+function bucketOf(bytes: Uint8Array, offset: number): number {
+  return (
+    ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>>
+    0
+  );
+}
+
+/**
+ * Built at load and at every reload. The secrets (one X25519 and two HKDF per key) are computed only
+ * for keys the previous table did not have, so reloading a fleet of 10,000 keys costs the changed
+ * ones. The tags are made lazily by `advance`, for the epochs that [now − past, now + future] touches
+ * (e−1, e and sometimes e+1 with the default 60 s window): a tag of any other epoch is unknown.
+ */
+export class ClientTable<C extends KnownClient> {
+  readonly #ctx: ServerContext;
+  readonly #keyed: readonly Keyed<C>[];
+  readonly #secretsByKey: ReadonlyMap<string, ClientSecrets>;
+  /** Bucketed by the tag's first four bytes; a bucket is almost always one entry. */
+  readonly #buckets = new Map<number, Entry<C> | Entry<C>[]>();
+  #lo = Number.NaN;
+  #hi = Number.NaN;
+
+  /**
+   * Throws SpaError WEAK_KEY for a key §1 refuses, INVALID_KEY when the agreement fails: a server
+   * refuses such a configuration rather than leaving a client silently unable to knock.
+   */
+  constructor(ctx: ServerContext, clients: Iterable<C>, previous?: ClientTable<C>) {
+    this.#ctx = ctx;
+    const reuse =
+      previous && equalBytes(previous.#ctx.serverPublicKey, ctx.serverPublicKey)
+        ? previous.#secretsByKey
+        : undefined;
+    const byKey = new Map<string, ClientSecrets>();
+    const keyed: Keyed<C>[] = [];
+    for (const client of clients) {
+      const id = encodeBase64url(client.publicKey);
+      let secrets = byKey.get(id) ?? reuse?.get(id);
+      if (!secrets) {
+        if (isWeakEd25519PublicKey(client.publicKey)) {
+          throw new SpaError(ERROR_CODES.weakKey, `client key ${id} is weak (docs/protocol.md §1)`);
+        }
+        secrets = clientSecretsFromServerKey(
+          ctx.backend,
+          ctx.serverSecretKey,
+          ctx.serverPublicKey,
+          client.publicKey,
+        );
+        if (!secrets) throw new SpaError(ERROR_CODES.invalidKey, `client key ${id}: key agreement failed`);
+      }
+      byKey.set(id, secrets);
+      keyed.push({ client, secrets });
+    }
+    this.#keyed = keyed;
+    this.#secretsByKey = byKey;
+  }
+
+  /** Clients in the table. */
+  get size(): number {
+    return this.#keyed.length;
+  }
+
+  /** The secrets of one configured key (tests, tools); undefined for a key not in the table. */
+  secretsOf(publicKey: Uint8Array): ClientSecrets | undefined {
+    return this.#secretsByKey.get(encodeBase64url(publicKey));
+  }
+
+  /**
+   * Makes the tags of every epoch that [now − pastMs, now + futureMs] touches and drops the others.
+   * Two compares when the epochs are the ones already held, so a receiver calls it per datagram.
+   */
+  advance(nowMs: number, pastMs: number, futureMs: number): void {
+    const lo = epochOf(nowMs - pastMs);
+    const hi = epochOf(nowMs + futureMs);
+    if (lo === this.#lo && hi === this.#hi) return;
+    if (this.#buckets.size > 0) this.#dropOutside(lo, hi);
+    for (let epoch = lo; epoch <= hi; epoch++) {
+      if (epoch >= this.#lo && epoch <= this.#hi) continue; // already held
+      for (const { client, secrets } of this.#keyed) {
+        this.#add({
+          tag: computeClientTag(this.#ctx.backend, secrets.tagKey, epoch),
+          client,
+          epoch,
+          macKey: secrets.macKey,
+        });
+      }
+    }
+    this.#lo = lo;
+    this.#hi = hi;
+  }
+
+  /**
+   * The client whose tag the datagram carries at offset 4, or undefined. Call advance first. No
+   * allocation, no hashing: the cost of an unknown tag is one Map miss. The tag is compared in full.
+   */
+  lookup(datagram: Uint8Array): TaggedClient<C> | undefined {
+    const found = this.#buckets.get(bucketOf(datagram, CLIENT_TAG_OFFSET));
+    if (found === undefined) return undefined;
+    if (!Array.isArray(found)) return sameTag(found.tag, datagram) ? found : undefined;
+    for (const entry of found) if (sameTag(entry.tag, datagram)) return entry;
+    return undefined;
+  }
+
+  #add(entry: Entry<C>): void {
+    const key = bucketOf(entry.tag, 0);
+    const held = this.#buckets.get(key);
+    if (held === undefined) this.#buckets.set(key, entry);
+    else if (Array.isArray(held)) held.push(entry);
+    else this.#buckets.set(key, [held, entry]);
+  }
+
+  #dropOutside(lo: number, hi: number): void {
+    for (const [key, held] of this.#buckets) {
+      if (!Array.isArray(held)) {
+        if (held.epoch < lo || held.epoch > hi) this.#buckets.delete(key);
+        continue;
+      }
+      const kept = held.filter((e) => e.epoch >= lo && e.epoch <= hi);
+      if (kept.length === 0) this.#buckets.delete(key);
+      else this.#buckets.set(key, kept.length === 1 ? kept[0]! : kept);
+    }
+  }
+}
+
+/** Tags are public once sent, so a plain compare is enough; it still reads all 16 bytes. */
+function sameTag(tag: Uint8Array, datagram: Uint8Array): boolean {
+  let diff = 0;
+  for (let i = 0; i < CLIENT_TAG_SIZE; i++) diff |= tag[i]! ^ datagram[CLIENT_TAG_OFFSET + i]!;
+  return diff === 0;
+}

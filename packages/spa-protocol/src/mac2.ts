@@ -1,0 +1,15 @@
+/** mac2: the check that only the holder of one client's key (or the server) can pass, before any public-key work (docs/protocol.md §6). @module */
+import { equalBytes } from './bytes.js';
+import { MAC2_SIZE } from './constants.js';
+import type { CryptoBackend } from './crypto/backend.js';
+
+/** HMAC-SHA256(macKey, covered)[0..16]. */
+export function computeMac2(backend: CryptoBackend, macKey: Uint8Array, covered: Uint8Array): Uint8Array {
+  return backend.hmacSha256(macKey, covered).subarray(0, MAC2_SIZE);
+}
+
+/** Constant-time check of the last 16 bytes against the MAC of everything before them. */
+export function checkMac2(backend: CryptoBackend, macKey: Uint8Array, datagram: Uint8Array): boolean {
+  const end = datagram.length - MAC2_SIZE;
+  return equalBytes(computeMac2(backend, macKey, datagram.subarray(0, end)), datagram.subarray(end));
+}
