@@ -2,6 +2,7 @@
 
 import { nodeBackend } from 'spa-node';
 import {
+  ClientTable,
   computeKeyId,
   createServerContext,
   decodeDatagram,
@@ -25,28 +26,30 @@ export function packetWalkthrough(say: Narrator): void {
     request: { kind: 'open', access: [{ type: 'service', name: 'ssh' }], addresses: [], durationSeconds: 30 },
   });
   say.note(
-    `${datagram.length} bytes: ${hex(datagram.subarray(0, 16))}… (an observer sees no name, no service)`,
+    `${datagram.length} bytes: ${hex(datagram.subarray(0, 20))}… (a tag that changes every minute; no name, no service)`,
   );
 
   const ctx = createServerContext(nodeBackend, server.secretKey);
+  // The server's client table: alice's tag key and MAC key, derived from the two static keys.
+  const table = new ClientTable(ctx, [{ publicKey: alice.publicKey, name: 'alice' }]);
   const seen = new Set<string>();
   const options = {
-    lookup: (id: Uint8Array) =>
-      hex(id) === aliceId ? { publicKey: alice.publicKey, name: 'alice' } : undefined,
     nowMs: Date.now(),
     windowMs: 60_000,
+    seen: (_: unknown, nonce: Uint8Array) =>
+      seen.has(aliceId + hex(nonce)) ? ('replay' as const) : undefined,
     replay: (k: SignedKnock) => (seen.has(hex(k.keyId) + hex(k.nonce)) ? ('replay' as const) : undefined),
   };
-  const first = decodeDatagram(ctx, datagram, options);
+  const first = decodeDatagram(ctx, table, datagram, options);
   if (first.ok) seen.add(hex(first.value.knock.keyId) + hex(first.value.knock.nonce));
   say.check(
     first.ok,
     `the server's checks accept it: ${first.ok ? first.value.client.name : '?'} asks to open ssh`,
   );
-  const replay = decodeDatagram(ctx, datagram, options);
+  const replay = decodeDatagram(ctx, table, datagram, options);
   say.check(!replay.ok, `the same bytes again: refused (${replay.ok ? 'ACCEPTED' : replay.reason})`);
   const flipped = datagram.slice();
   flipped[100]! ^= 1;
-  const tampered = decodeDatagram(ctx, flipped, options);
+  const tampered = decodeDatagram(ctx, table, flipped, options);
   say.check(!tampered.ok, `one bit flipped: refused (${tampered.ok ? 'ACCEPTED' : tampered.reason})`);
 }

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { nodeBackend } from 'spa-node';
 import {
+  ClientTable,
   createServerContext,
   decodeDatagram,
   NO_REPLAY_MEMORY,
@@ -109,16 +110,17 @@ export async function createKnockSink(sandbox: Sandbox, address = '127.0.0.1'): 
   const { readFileSync } = await import('node:fs');
   const clientSecret = parsePrivateKey('client', readFileSync(sandbox.keyFile, 'utf8'));
   const clientPublic = nodeBackend.ed25519PublicKey(clientSecret);
+  const table = new ClientTable(ctx, [{ publicKey: clientPublic }]);
   return {
     port: socket.address().port,
     address,
     datagrams,
     decoded: () =>
       datagrams.map((d) => {
-        const result = decodeDatagram(ctx, d, {
-          lookup: () => ({ publicKey: clientPublic }),
+        const result = decodeDatagram(ctx, table, d, {
           nowMs: Date.now(),
           windowMs: 60_000,
+          seen: NO_REPLAY_MEMORY,
           replay: NO_REPLAY_MEMORY,
         });
         if (!result.ok) throw new Error(`knock refused: ${result.reason}`);

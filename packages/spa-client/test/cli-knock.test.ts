@@ -113,7 +113,7 @@ describe('sending knocks', { timeout: 30_000 }, () => {
     expect(json).toMatchObject({
       dryRun: true,
       request: { access: ['ssh'] },
-      packets: [{ to: '127.0.0.1', bytes: 228 }],
+      packets: [{ to: '127.0.0.1', bytes: 260 }],
     });
     await new Promise((r) => setTimeout(r, 300));
     expect(sb.sink.datagrams.length).toBe(before);

@@ -56,8 +56,10 @@ describe('clock jumps while running', () => {
     // Forward two hours (an NTP step, a VM resumed): the early knock falls out of the window and is pruned.
     clock.now = T0 + 2 * HOUR;
     await settle();
-    expect(await decide(daemon, log, early)).toBe('stale');
-    expect(await decide(daemon, log, fx.knock({}, { now: T0 + 1000 }))).toBe('stale'); // a client still at T0
+    // Two hours away, a knock's client tag belongs to no epoch the server holds (§6): unknown-client,
+    // refused before any public-key work.
+    expect(await decide(daemon, log, early)).toBe('unknown-client');
+    expect(await decide(daemon, log, fx.knock({}, { now: T0 + 1000 }))).toBe('unknown-client'); // a client still at T0
     const late = fx.knock({}, { now: clock.now });
     expect(await decide(daemon, log, late)).toBe('accepted');
 
@@ -66,8 +68,8 @@ describe('clock jumps while running', () => {
     clock.now = T0 + 5000;
     await settle();
     expect(await decide(daemon, log, early)).toBe('stale');
-    expect(await decide(daemon, log, late)).toBe('stale');
-    expect(await decide(daemon, log, fx.knock({}, { now: clock.now + WINDOW + 1 }))).toBe('stale');
+    expect(await decide(daemon, log, late)).toBe('unknown-client');
+    expect(await decide(daemon, log, fx.knock({}, { now: clock.now + WINDOW + 1 }))).toBe('unknown-client');
     const fresh = fx.knock({}, { now: clock.now });
     expect(await decide(daemon, log, fresh)).toBe('accepted');
     expect(await decide(daemon, log, fresh)).toBe('replay');
@@ -101,7 +103,7 @@ describe('clock jumps while running', () => {
       clock: () => clock.now,
     });
     running.push(b);
-    expect(await decide(b, second, late)).toBe('stale'); // outside the window at this clock
+    expect(await decide(b, second, late)).toBe('unknown-client'); // its tag's epoch is not held at this clock
     clock.now = T0 + 2 * HOUR + 1000; // and once the clock is right again, still a replay
     expect(await decide(b, second, late)).toBe('replay');
   });

@@ -77,9 +77,11 @@ describe('one client flooding valid knocks', () => {
       expect(aliceAccepted).toBeLessThanOrEqual(16);
       const refused = daemon.metrics().refused;
       expect(refused['replay-full']).toBe(0);
-      expect(refused.stale).toBe(FLOOD / 4);
-      expect(refused['client-rate-limited'] + refused['client-replay-full']).toBe(
-        (FLOOD * 3) / 4 - aliceAccepted,
+      // The per-client bucket comes before unsealing (§7, after step 7), so it also takes some of the
+      // ones that would be stale; every refusal is alice's own budget, the window, or her replay share.
+      expect(refused.stale).toBeLessThanOrEqual(FLOOD / 4);
+      expect(refused.stale + refused['client-rate-limited'] + refused['client-replay-full']).toBe(
+        FLOOD - aliceAccepted,
       );
     },
     TIMEOUT_MS,

@@ -78,6 +78,8 @@ export async function rig(
     metrics,
     clock: now,
   });
+  // The tags of the epochs around T0, made now: the counts below start at the first datagram.
+  runtime.table.advance(clock.now, runtime.windowMs, runtime.futureWindowMs);
   backend.reset();
   driver.calls.length = 0;
   return {

@@ -32,7 +32,7 @@ export interface ReloadTargets {
  * protected before the swap, so no knock is granted under the new policy for a port not yet dropped.
  */
 export async function applyReload(t: ReloadTargets, next: ResolvedConfig): Promise<void> {
-  const rt = buildRuntime(next, t.backend);
+  const rt = buildRuntime(next, t.backend, t.current());
   const previous = t.current().config;
   const ignored = RESTART_ONLY.filter((k) => changed(next[k], previous[k]));
   // The driver's in-kernel knock limit comes from listen and rateLimit: a new per-source rate or

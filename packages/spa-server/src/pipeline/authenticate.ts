@@ -1,24 +1,45 @@
-/** The server's hooks for the protocol's §7 checks 6–15: its clients by key id, its window, its replay store. @module */
-import { type AuthResult, authenticateDatagram } from 'spa-protocol';
+/** The server's hooks for the protocol's §7 checks: its client table, its window, its replay store. @module */
+import {
+  type AuthResult,
+  authenticateDatagram,
+  type Prechecked,
+  precheckDatagram,
+  type SeenHook,
+  type TaggedClient,
+} from 'spa-protocol';
 import type { ResolvedClient } from '../config/resolved-config.js';
 import type { ReplayStore } from '../replay/replay-store.js';
-import { hexOf, type Runtime } from './runtime.js';
+import type { Runtime } from './runtime.js';
 
 /**
- * The order is the protocol's own (authenticateDatagram), with the replay store at step 13: a
- * replayed datagram costs one X25519 + AEAD and a map lookup, never a signature verification. Nothing
- * here writes state; the replay record is written only after the per-client limits (admit.ts).
- * A refusal names no client: until the signature verifies, the key id is only what the sender
- * claims, and anyone holding the server's public key can claim any client's from any address.
+ * §7 1–7 on receipt: length, version, the client tag (one Map lookup), mac2 (one HMAC), the replay
+ * pre-check. `seen` also covers knocks still waiting in the queue (pipeline.ts). Advances the tag
+ * table to `nowMs` first: two compares, unless an epoch just began.
+ */
+export function precheck(
+  rt: Runtime,
+  datagram: Uint8Array,
+  nowMs: number,
+  seen: SeenHook<ResolvedClient>,
+): Prechecked<ResolvedClient> {
+  rt.table.advance(nowMs, rt.windowMs, rt.futureWindowMs);
+  return precheckDatagram(rt.ctx, rt.table, datagram, seen);
+}
+
+/**
+ * §7 8–17 from the queue, in the protocol's own order (authenticateDatagram), with the replay store at
+ * step 15: a copy that passed the pre-check before the first was recorded costs one X25519 + AEAD and
+ * a map lookup, never a signature verification. Nothing here writes state; the replay record is
+ * written only after (admit.ts).
  */
 export function authenticate(
   rt: Runtime,
   replay: ReplayStore,
   datagram: Uint8Array,
+  tagged: TaggedClient<ResolvedClient>,
   nowMs: number,
 ): AuthResult<ResolvedClient> {
-  return authenticateDatagram(rt.ctx, datagram, {
-    lookup: (keyId) => rt.clients.get(hexOf(keyId)),
+  return authenticateDatagram(rt.ctx, datagram, tagged, {
     nowMs,
     windowMs: rt.windowMs,
     futureWindowMs: rt.futureWindowMs,

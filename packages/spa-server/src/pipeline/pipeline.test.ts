@@ -63,8 +63,11 @@ describe('packet pipeline', () => {
   it('refuses unknown clients and stale knocks without verifying a signature', async () => {
     const stranger = makeClient('mallory');
     await r.feed(r.fx.knock({}, { client: stranger, now: T0 }));
-    await r.feed(r.fx.knock({}, { now: T0 - 61_000 }), r.fx.knock({}, { now: T0 + 61_000 }));
-    expect(r.reasons()).toEqual(['unknown-client', 'stale', 'stale']);
+    // Both inside epochs the table holds (T0 is 20 s into its minute), outside the window.
+    await r.feed(r.fx.knock({}, { now: T0 - 61_000 }), r.fx.knock({}, { now: T0 + 5_001 }));
+    // Dated in an epoch the table does not hold: its tag is unknown (§6), so it is refused at the tag.
+    await r.feed(r.fx.knock({}, { now: T0 + 61_000 }));
+    expect(r.reasons()).toEqual(['unknown-client', 'stale', 'stale', 'unknown-client']);
     expect(r.backend.calls.ed25519Verify ?? 0).toBe(0);
     expect(r.log.events('knock.refused')[1]).toMatchObject({ reason: 'stale', src: SRC });
   });
@@ -99,11 +102,12 @@ describe('packet pipeline', () => {
     expect(refused.map((e) => banned(JSON.stringify(e)))).toEqual([undefined, undefined, undefined, OTHER]);
   });
 
-  it('refuses a knock for another server at the MAC: nothing else is spent on it', async () => {
+  it('refuses a knock for another server at the client tag: nothing else is spent on it', async () => {
     const other = makeFixture();
     cleanupRigs.track(other.config.stateDir);
     await r.feed(other.knock({}, { now: T0 }));
-    expect(r.reasons()).toEqual(['bad-mac']);
+    expect(r.reasons()).toEqual(['unknown-client']);
+    expect(r.backend.calls.hmacSha256 ?? 0).toBe(0); // not even mac2
   });
 
   it('a policy refusal opens nothing, but the authenticated knock spends its nonce', async () => {
@@ -201,16 +205,25 @@ describe('packet pipeline', () => {
 
   it('survives random junk of every length without throwing or granting', async () => {
     const junk = Array.from({ length: 300 }, (_, i) => crypto.getRandomValues(new Uint8Array(i * 4)));
-    // Junk with a correct header and length, so it reaches the MAC check.
+    // Junk with a correct header and length, so it reaches the tag lookup.
     const shaped = Array.from({ length: 50 }, () => {
-      const d = crypto.getRandomValues(new Uint8Array(228));
-      d.set([1, 0, 0, 0]);
+      const d = crypto.getRandomValues(new Uint8Array(260));
+      d.set([2, 0, 0, 0]);
       return d;
     });
-    await r.feed(...junk, ...shaped);
+    // The same with a client tag sniffed from a real knock of this epoch, so it reaches mac2.
+    const sniffed = r.fx.knock({}, { now: T0 }).subarray(0, 20);
+    const tagged = shaped.map((d) => {
+      const copy = d.slice();
+      copy.set(sniffed);
+      return copy;
+    });
+    await r.feed(...junk, ...shaped, ...tagged);
     expect(r.driver.calls).toEqual([]);
     expect(r.log.events('pipeline.error')).toEqual([]);
+    expect(r.metrics.snapshot().refused['unknown-client']).toBe(50);
     expect(r.metrics.snapshot().refused['bad-mac']).toBe(50);
+    expect(r.backend.calls.x25519 ?? 0).toBe(0);
   });
 });
 

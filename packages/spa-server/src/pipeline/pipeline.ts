@@ -1,12 +1,5 @@
 /** The packet path, wired in the order of docs/protocol.md §7: cheap checks on receipt, the rest from a bounded queue. @module */
-import {
-  type IpAddress,
-  parseAddress,
-  precheckDatagram,
-  type Replayed,
-  unmapAddress,
-  verifyReplayed,
-} from 'spa-protocol';
+import { headerNonce, type IpAddress, parseAddress, type TaggedClient, unmapAddress } from 'spa-protocol';
 import type { ResolvedClient } from '../config/resolved-config.js';
 import { type GrantKeeper, targetsFor } from '../grants/grant-keeper-api.js';
 import type { DaemonLog } from '../observability/log.js';
@@ -14,21 +7,22 @@ import type { Metrics } from '../observability/metrics.js';
 import type { ReplayStore } from '../replay/replay-store.js';
 import type { KnockRefusal } from '../shared/reasons.js';
 import { admitKnock } from './admit.js';
-import { authenticate } from './authenticate.js';
+import { authenticate, precheck } from './authenticate.js';
 import type { ClientLimiter } from './client-limiter.js';
 import { commitKnock } from './commit.js';
+import { createFairQueue } from './fair-queue.js';
 import { applyPolicy } from './policy.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { hexOf, type Runtime } from './runtime.js';
 import { DEFAULT_SOURCE_KNOCKS_CAPACITY, SourceKnocks } from './source-knocks.js';
 import { stillAllowed } from './still-allowed.js';
-import { createWorkQueue } from './work-queue.js';
 
 export interface PipelineDeps {
   /** Read once per datagram, so a reload swaps keys and policy between two datagrams, never inside one. */
   readonly runtime: () => Runtime;
+  /** Per-source buckets, after mac2: a key holder's datagrams per source address. */
   readonly limiter: RateLimiter;
-  /** Per-client buckets, after the signature and policy. */
+  /** Per-client buckets, after mac2 and the replay pre-check: only a client's own key spends its budget. */
   readonly clientLimiter: ClientLimiter;
   readonly replay: ReplayStore;
   readonly grants: GrantKeeper;
@@ -41,7 +35,7 @@ export interface PipelineDeps {
 }
 
 export interface Pipeline {
-  /** The socket's message handler: synchronous, one HMAC at most, never throws. */
+  /** The socket's message handler: synchronous, one Map lookup and one HMAC at most, never throws. */
   receive(data: Uint8Array, address: string, port: number): void;
   setQueueSize(size: number): void;
   /** Resolves when the queue is empty and every accepted knock has reached the firewall (tests, stop). */
@@ -53,11 +47,22 @@ interface Queued {
   readonly data: Uint8Array;
   readonly source: IpAddress;
   readonly srcPort: number;
+  readonly tagged: TaggedClient<ResolvedClient>;
+  /** hex(keyId) + hex(nonce): its entry in `pending` until it is handled. */
+  readonly pendingKey: string;
+}
+
+/** A knock waiting in the queue, by (client, nonce): copies of it are replays before it is handled. */
+interface Pending {
+  readonly source: string;
+  /** A copy from another address arrived while it waited (source mode: see revokeDuplicate). */
+  copiedFrom?: { readonly source: IpAddress; readonly srcPort: number };
 }
 
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const { runtime, limiter, clientLimiter, replay, grants, log, metrics, clock } = deps;
   const inFlight = new Set<Promise<void>>();
+  const pending = new Map<string, Pending>();
   const sourceKnocks = new SourceKnocks({
     windowMs: runtime().windowMs,
     capacity: deps.sourceKnocksCapacity ?? DEFAULT_SOURCE_KNOCKS_CAPACITY,
@@ -69,21 +74,20 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   };
 
   /**
-   * A replayed source-mode knock from another address: one of the two copies was not the client's.
-   * Which one cannot be told, so neither keeps access: the grant and its connections are revoked.
-   * The copy's signature is checked first, so only a real copy of the knock can trigger this.
+   * A copy of a granted source-mode knock from another address: one of the two was not the client's.
+   * Which one cannot be told, so neither keeps access: the grant and its connections are revoked. The
+   * copy passed mac2, which only the client (or this server) can make, so it is a byte copy of the
+   * client's own datagram: nobody else can trigger this for a knock they did not see.
    */
   const revokeDuplicate = (
-    rt: Runtime,
-    replayed: Replayed<ResolvedClient>,
+    client: ResolvedClient,
+    nonceHex: string,
     source: IpAddress,
     srcPort: number,
   ): void => {
-    const { client } = replayed;
-    const nonce = hexOf(replayed.opened.knock.nonce);
-    const first = sourceKnocks.duplicateFrom(client.keyIdHex, nonce, source);
-    if (!first || verifyReplayed(rt.ctx, replayed)) return;
-    sourceKnocks.forget(client.keyIdHex, nonce);
+    const first = sourceKnocks.duplicateFrom(client.keyIdHex, nonceHex, source);
+    if (!first) return;
+    sourceKnocks.forget(client.keyIdHex, nonceHex);
     const fields = { src: source.text, srcPort, client: client.name, opened: first.source.text };
     track(
       // After the first copy's own commit: revoking before its grant would leave that grant standing.
@@ -114,24 +118,47 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     log.refusal({ reason, src, srcPort, client });
   };
 
+  /** A replay, at the pre-check or at step 15: a copy from another address may undo a source-mode grant. */
+  const replayed = (client: ResolvedClient, data: Uint8Array, source: IpAddress, srcPort: number): void => {
+    const nonceHex = hexOf(headerNonce(data));
+    const waiting = pending.get(client.keyIdHex + nonceHex);
+    if (waiting && waiting.source !== source.text) waiting.copiedFrom ??= { source, srcPort };
+    revokeDuplicate(client, nonceHex, source, srcPort);
+  };
+
+  // §7 7: the replay store, and knocks already waiting in the queue, so a burst of copies of a fresh
+  // knock costs one queue slot and one token of its client's budget, not one per copy.
+  const seen = (client: ResolvedClient, nonce: Uint8Array): 'replay' | undefined =>
+    replay.seen(client.keyIdHex, nonce) || pending.has(client.keyIdHex + hexOf(nonce)) ? 'replay' : undefined;
+
   const work = (item: Queued): void => {
     const rt = runtime();
     const now = clock();
     const src = item.source.text;
+    const waited = pending.get(item.pendingKey);
+    pending.delete(item.pendingKey);
     sourceKnocks.setWindow(rt.windowMs);
-    const auth = authenticate(rt, replay, item.data, now);
+    // A reload while it waited may have removed or replaced the key: only the current one counts.
+    // (The key id is a hash of the key, so the same id is the same key.)
+    const current = rt.clients.get(item.tagged.client.keyIdHex);
+    if (!current) {
+      refuse('unknown-client', src, item.srcPort);
+      return;
+    }
+    const tagged = { ...item.tagged, client: current };
+    const auth = authenticate(rt, replay, item.data, tagged, now);
     if (!auth.ok) {
-      // Not authenticated yet: no client name in the log (see authenticate).
+      // Not authenticated yet: no client name in the log. mac2 passed, but a copy of the client's
+      // datagram passes it too, and its source address is the copier's choice.
       refuse(auth.reason, src, item.srcPort);
-      const { replayed } = auth;
-      if (replayed) revokeDuplicate(rt, replayed, item.source, item.srcPort);
+      if (auth.reason === 'replay') replayed(current, item.data, item.source, item.srcPort);
       return;
     }
     const { knock, client } = auth.value;
     // Before policy: a knock that authenticated spends its nonce even when policy refuses it, so a
     // captured copy resent from forged sources is a `replay` (no client named), never a stream of
     // policy refusals naming the client next to addresses of the sender's choosing (fail2ban).
-    const refused = admitKnock(clientLimiter, replay, knock, client);
+    const refused = admitKnock(replay, knock);
     if (refused) {
       refuse(refused, src, item.srcPort, client.name);
       return;
@@ -160,18 +187,22 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       decision,
     );
     if (decision.sourceMode && decision.kind === 'open') {
+      const nonceHex = hexOf(knock.nonce);
       // Synchronously after the replay reservation: a copy later in the same batch finds it.
-      sourceKnocks.remember(client.keyIdHex, hexOf(knock.nonce), {
+      sourceKnocks.remember(client.keyIdHex, nonceHex, {
         owner: { keyId: client.keyIdHex, name: client.name },
         source: decision.addresses[0]!,
         ports: decision.ports,
         committed: done,
       });
+      // A copy that came from elsewhere while this one waited was refused then; it counts now.
+      const copy = waited?.copiedFrom;
+      if (copy) revokeDuplicate(client, nonceHex, copy.source, copy.srcPort);
     }
     track(done);
   };
 
-  const queue = createWorkQueue<Queued>({
+  const queue = createFairQueue<Queued>({
     capacity: deps.queueSize,
     handle: work,
     onError: (error) =>
@@ -182,19 +213,34 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   return {
     receive(data, address, port) {
       metrics.count('received');
-      const reason = precheckDatagram(runtime().ctx, data); // §7 1–5
-      if (reason) return refuse(reason, address, port);
+      const early = precheck(runtime(), data, clock(), seen); // §7 1–7
+      if (!early.ok) {
+        refuse(early.reason, address, port);
+        if (early.client) {
+          const parsed = parseAddress(address);
+          if (parsed) replayed(early.client, data, unmapAddress(parsed), port);
+        }
+        return;
+      }
       const parsed = parseAddress(address);
       if (!parsed) return refuse('malformed', address, port);
       const source = unmapAddress(parsed);
+      const { client } = early.value;
       if (!limiter.allow(source)) return refuse('rate-limited', source.text, port);
-      if (!queue.push({ data, source, srcPort: port })) return refuse('queue-full', source.text, port);
+      if (!clientLimiter.allow(client.keyIdHex)) return refuse('client-rate-limited', source.text, port);
+      const pendingKey = client.keyIdHex + hexOf(headerNonce(data));
+      const item = { data, source, srcPort: port, tagged: early.value, pendingKey };
+      if (!queue.push(client.keyIdHex, item)) return refuse('queue-full', source.text, port);
+      pending.set(pendingKey, { source: source.text });
     },
     setQueueSize: (size) => queue.setCapacity(size),
     async idle() {
       await queue.idle();
       while (inFlight.size > 0) await Promise.all(inFlight);
     },
-    close: () => queue.close(),
+    close: () => {
+      queue.close();
+      pending.clear();
+    },
   };
 }

@@ -107,7 +107,15 @@ export class ReplayStore {
     };
   }
 
-  /** §7 13 (plus the floor): 'replay' when already accepted, 'stale' when at or below the floor. */
+  /**
+   * §7 7, before any public-key work: true when the client (hex key id) already used this nonce. The
+   * timestamp is still sealed at that point; check() asks again with it, floor included.
+   */
+  seen(keyIdHex: string, nonce: Uint8Array): boolean {
+    return this.#entries.has(keyIdHex + hex(nonce));
+  }
+
+  /** §7 15 (plus the floor): 'replay' when already accepted, 'stale' when at or below the floor. */
   check(keyId: Uint8Array, nonce: Uint8Array, timestampMs: number): ReplayVerdict {
     if (timestampMs <= this.#floorMs) return 'stale';
     return this.#entries.has(hex(keyId) + hex(nonce)) ? 'replay' : undefined;

@@ -3,12 +3,12 @@ import { PROTOCOL_REFUSALS, type RefusalReason } from 'spa-protocol';
 
 /** Reasons only the server knows, in the order the pipeline can hit them. */
 export const SERVER_REFUSALS = [
-  // Before the expensive checks (§7, between 5 and 6).
+  // Before the expensive checks (§7, between 7 and 8): only datagrams that passed mac2 get here.
   'rate-limited',
-  'queue-full',
-  // After the signature, before any state is written: per-client limits, then the store's own bound.
-  // These come before policy so that every knock that authenticated spends its nonce.
   'client-rate-limited',
+  'queue-full',
+  // After the signature, before any state is written: the store's per-client and own bounds. They
+  // come before policy so that every knock that authenticated spends its nonce.
   'client-replay-full',
   'replay-full',
   // After the signature (§7, "policy").

@@ -1,7 +1,7 @@
-/** Bounded FIFO between the receive path and the expensive checks: drops when full, drains in batches. @module */
+/** Bounded queue between the receive path and the expensive checks, fair between clients: round robin over one lane per client. @module */
 
-export interface WorkQueueOptions<T> {
-  /** Items that may wait at once; a push beyond it is refused (the caller counts queue-full). */
+export interface FairQueueOptions<T> {
+  /** Items that may wait at once, all lanes together; a push beyond it is refused (the caller counts queue-full). */
   readonly capacity: number;
   /** Items handled per event-loop turn, so timers, sockets and the firewall keep being served. */
   readonly batchSize?: number;
@@ -10,9 +10,9 @@ export interface WorkQueueOptions<T> {
   readonly onError?: (error: unknown) => void;
 }
 
-export interface WorkQueue<T> {
-  /** False when the queue is full: the item was not taken. O(1), no allocation once warmed up. */
-  push(item: T): boolean;
+export interface FairQueue<T> {
+  /** False when the queue is full: the item was not taken. */
+  push(lane: string, item: T): boolean;
   readonly length: number;
   /** A new bound; items already waiting beyond it are kept and drained. */
   setCapacity(capacity: number): void;
@@ -24,23 +24,44 @@ export interface WorkQueue<T> {
 
 export const DEFAULT_BATCH_SIZE = 32;
 
-export function createWorkQueue<T>(options: WorkQueueOptions<T>): WorkQueue<T> {
+/** One lane's items; `head` instead of shift(), which is O(n) and the queue is hottest under flood. */
+interface Lane<T> {
+  items: T[];
+  head: number;
+}
+
+/**
+ * Lanes are client key ids: only datagrams that passed mac2 get here, so a lane is a client that holds
+ * its key. Each turn takes one item from each waiting lane in turn, so a client sending a burst (its
+ * per-client bucket allows it) delays another client's knock by at most one item per waiting lane, not
+ * by the whole burst. When full, a push is refused whatever its lane: the per-client buckets in front
+ * already bound what one lane can hold.
+ */
+export function createFairQueue<T>(options: FairQueueOptions<T>): FairQueue<T> {
   const { handle, onError } = options;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   let capacity = options.capacity;
-  // A ring buffer: shift() on a large array is O(n), and the queue is hottest exactly under flood.
-  let ring: (T | undefined)[] = new Array(Math.max(1, capacity));
-  let head = 0;
+  let lanes = new Map<string, Lane<T>>();
+  // Lanes with items, in turn order; `turn` is the next to serve. Compacted as it is consumed.
+  let order: string[] = [];
+  let turn = 0;
   let count = 0;
   let scheduled = false;
   let closed = false;
   let waiters: (() => void)[] = [];
 
   const take = (): T => {
-    const item = ring[head] as T;
-    ring[head] = undefined;
-    head = (head + 1) % ring.length;
+    const name = order[turn++]!;
+    const lane = lanes.get(name)!;
+    const item = lane.items[lane.head]!;
+    lane.items[lane.head++] = undefined as T;
     count--;
+    if (lane.head === lane.items.length) lanes.delete(name);
+    else order.push(name);
+    if (turn >= 1024) {
+      order = order.slice(turn);
+      turn = 0;
+    }
     return item;
   };
 
@@ -75,17 +96,20 @@ export function createWorkQueue<T>(options: WorkQueueOptions<T>): WorkQueue<T> {
     for (const resolve of ready) resolve();
   };
 
-  const resize = (size: number): void => {
-    const next: (T | undefined)[] = new Array(Math.max(1, size));
-    for (let i = 0; i < count; i++) next[i] = ring[(head + i) % ring.length];
-    ring = next;
-    head = 0;
-  };
-
   return {
-    push(item) {
+    push(name, item) {
       if (closed || count >= capacity) return false;
-      ring[(head + count) % ring.length] = item;
+      const lane = lanes.get(name);
+      if (lane) {
+        if (lane.head > 64 && lane.head * 2 > lane.items.length) {
+          lane.items = lane.items.slice(lane.head);
+          lane.head = 0;
+        }
+        lane.items.push(item);
+      } else {
+        lanes.set(name, { items: [item], head: 0 });
+        order.push(name);
+      }
       count++;
       schedule();
       return true;
@@ -95,7 +119,6 @@ export function createWorkQueue<T>(options: WorkQueueOptions<T>): WorkQueue<T> {
     },
     setCapacity(next) {
       capacity = next;
-      resize(Math.max(next, count));
     },
     idle() {
       if (closed || (count === 0 && !scheduled)) return Promise.resolve();
@@ -103,8 +126,9 @@ export function createWorkQueue<T>(options: WorkQueueOptions<T>): WorkQueue<T> {
     },
     close() {
       closed = true;
-      ring = new Array(Math.max(1, capacity));
-      head = 0;
+      lanes = new Map();
+      order = [];
+      turn = 0;
       count = 0;
       notifyIdle();
     },
