@@ -1,6 +1,8 @@
 /** What spa-server does for users, against the real kernel in a lab: one suite, run per firewall backend. @module */
 
-import { createHash, createHmac } from 'node:crypto';
+import { nodeBackend } from 'spa-node';
+import { clientSecretsFromSeed, EPOCH_MS } from 'spa-protocol';
+import { computeMac2, MAC2_SIZE } from 'spa-protocol/wire';
 import { describe, expect, it } from 'vitest';
 import { agentPath } from '../agents/agent-path.js';
 import { clientKeys, encodeKnock, spaKeys } from '../build/spa-fixture.js';
@@ -14,13 +16,35 @@ const DB = 2223;
 const GRANT_S = 2;
 const WINDOW_S = 10;
 
-/** Recomputes mac1 (docs/protocol.md §6) as an attacker who knows the server's public key can. */
-function withValidMac(datagram: Uint8Array, serverPublicKey: Uint8Array): Uint8Array {
-  const key = createHash('sha256').update('spa-v1 mac1').update(serverPublicKey).digest();
+/**
+ * Recomputes mac2 (docs/protocol.md §6.3) with the client's own key: only the client can, so this is a
+ * datagram the client itself broke, and it gets past the cheap checks to the AEAD.
+ */
+function withClientMac(
+  datagram: Uint8Array,
+  client: { secretKey: Uint8Array; publicKey: Uint8Array },
+  serverPublicKey: Uint8Array,
+): Uint8Array {
+  const secrets = clientSecretsFromSeed(nodeBackend, client.secretKey, client.publicKey, serverPublicKey);
+  if (!secrets) throw new Error('small-order server key');
   const out = datagram.slice();
-  const covered = out.subarray(0, out.length - 16);
-  out.set(createHmac('sha256', key).update(covered).digest().subarray(0, 16), covered.length);
+  const covered = out.subarray(0, out.length - MAC2_SIZE);
+  out.set(computeMac2(nodeBackend, secrets.macKey, covered), covered.length);
   return out;
+}
+
+/**
+ * A timestamp outside the window but inside an epoch whose tags the server holds (§6.2), so the knock
+ * gets to the window check (stale) rather than being an unknown tag. Waits when the window's past edge
+ * is too close to the start of its epoch to leave room.
+ */
+async function staleButTagged(windowS: number): Promise<number> {
+  for (;;) {
+    const edge = Date.now() - windowS * 1000;
+    const epochStart = Math.floor(edge / EPOCH_MS) * EPOCH_MS;
+    if (edge - epochStart >= 3000) return epochStart + 500;
+    await new Promise((r) => setTimeout(r, 3100 - (edge - epochStart)));
+  }
 }
 
 const refusal = (reason: string, src?: string) => (l: LogLine) =>
@@ -87,13 +111,13 @@ export function serverScenarios(backend: 'nftables' | 'iptables'): void {
       const bad: [string, Uint8Array][] = [
         ['replay', valid],
         ['bad-mac', tampered],
-        ['decrypt-failed', withValidMac(tampered, env.spa.serverPublicKeyBytes)],
-        ['bad-mac', foreign],
+        ['decrypt-failed', withClientMac(tampered, env.spa.clients[0]!, env.spa.serverPublicKeyBytes)],
+        ['unknown-client', foreign],
         ['unknown-client', strangerKnock],
         ['policy-expired', env.spa.knock({}, { client: 'bob' })],
         ['policy-service', env.spa.knock({ access: [{ type: 'service', name: 'db' }] })],
         ['policy-service', env.spa.knock({ access: [{ type: 'tcp', port: DB }] })],
-        ['stale', env.spa.knock({}, { nowMs: Date.now() - (WINDOW_S + 5) * 1000 })],
+        ['stale', env.spa.knock({}, { nowMs: await staleButTagged(WINDOW_S) })],
       ];
       const before = env.spa.logs().filter((l) => l.event === 'knock.refused').length;
       await env.spa.send(
@@ -112,7 +136,7 @@ export function serverScenarios(backend: 'nftables' | 'iptables'): void {
         .filter((l) => l.event === 'knock.refused')
         .slice(before)
         .map((l) => l.reason);
-      // bad-mac is refused on receipt, the rest after the queue: compare as sets, not in order.
+      // Some are refused on receipt, the rest after the queue: compare as sets, not in order.
       expect(reasons.sort()).toEqual(bad.map(([reason]) => reason).sort());
       expect(await probeTcp(env.client, env.server.ipv4, SSH, 400)).toBe('filtered');
       expect(await probeTcp(env.client, env.server.ipv4, DB, 400)).toBe('filtered');
