@@ -105,13 +105,16 @@ export function serverScenarios(backend: 'nftables' | 'iptables'): void {
 
       const tampered = valid.slice();
       tampered[120] = (tampered[120] ?? 0) ^ 0x01;
+      // A fresh knock (a tampered copy of `valid` is a replay at the pre-check, before the seal).
+      const brokenSeal = env.spa.knock();
+      brokenSeal[120] = (brokenSeal[120] ?? 0) ^ 0x01;
       const other = spaKeys([]).serverPublicKey;
       const strangerKnock = encodeKnock(env.spa.serverPublicKeyBytes, clientKeys('stranger'));
       const foreign = encodeKnock(other, env.spa.clients[0]!);
       const bad: [string, Uint8Array][] = [
         ['replay', valid],
         ['bad-mac', tampered],
-        ['decrypt-failed', withClientMac(tampered, env.spa.clients[0]!, env.spa.serverPublicKeyBytes)],
+        ['decrypt-failed', withClientMac(brokenSeal, env.spa.clients[0]!, env.spa.serverPublicKeyBytes)],
         ['unknown-client', foreign],
         ['unknown-client', strangerKnock],
         ['policy-expired', env.spa.knock({}, { client: 'bob' })],
