@@ -154,6 +154,12 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
           ),
         deps.intervals?.replayMs ?? 10_000,
       ),
+      // The next epoch's client tags are due futureWindow before it starts; made here, a fleet's
+      // thousands of HMACs cost no datagram a wait (the receive path would otherwise make them).
+      setInterval(() => {
+        const rt = runtime;
+        rt.table.advance(clock(), rt.windowMs, rt.futureWindowMs);
+      }, 1000),
     ];
     for (const t of timers) t.unref();
     cleanups.push(async () => timers.forEach(clearInterval));
