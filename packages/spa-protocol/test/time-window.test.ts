@@ -1,4 +1,4 @@
-/** §7 12 at its edges: the past and future sides of the time window are separate. */
+/** §7 14 at its edges: the past and future sides of the time window are separate. */
 import { describe, expect, it } from 'vitest';
 import { isWithinWindow } from '../src/verify.js';
 

@@ -1,13 +1,24 @@
-/** Test-only forging: builds datagrams a real client never would (re-sealed, re-signed, re-MACed), for refusal vectors. @module */
-import type { CryptoBackend } from 'spa-protocol';
+/** Test-only forging: builds v2 datagrams a real client never would (re-tagged, re-sealed, re-signed, re-MACed), for refusal vectors and fuzzing. @module */
 import {
-  computeMac1,
+  type ClientSecrets,
+  type CryptoBackend,
+  clientSecretsFromSeed,
+  computeClientTag,
+  epochOf,
+  NONCE_SIZE,
+  PROTOCOL_VERSION,
+} from 'spa-protocol';
+import {
+  BODY_OFFSET,
+  CLIENT_TAG_OFFSET,
+  CLIENT_TAG_SIZE,
+  computeMac2,
   concatBytes,
-  deriveMac1Key,
   EPHEMERAL_OFFSET,
+  HEADER_NONCE_OFFSET,
   HEADER_SIZE,
   LABEL_SIGNATURE,
-  MAC1_SIZE,
+  MAC2_SIZE,
   PAD_BLOCK,
   SIGNATURE_SIZE,
   seal,
@@ -38,6 +49,118 @@ export function seeded(backend: CryptoBackend, label: string, n: number): Uint8A
   return out;
 }
 
+/**
+ * The tag key and MAC key one client shares with one server, as the client derives them from its
+ * seed: what a forger needs to get past §7 5–6 as that client. Throws for a small-order server key.
+ */
+export function senderSecrets(
+  backend: CryptoBackend,
+  clientSeed: Uint8Array,
+  serverPublic: Uint8Array,
+  clientPublic: Uint8Array = backend.ed25519PublicKey(clientSeed),
+): ClientSecrets {
+  const secrets = clientSecretsFromSeed(backend, clientSeed, clientPublic, serverPublic);
+  if (!secrets) throw new Error('senderSecrets: server key is a small-order point');
+  return secrets;
+}
+
+/** Header fields a forgery may pin; each defaults to what a real client would send with the plaintext's body. */
+export interface HeaderFields {
+  /** The epoch whose client tag the header carries; default: the epoch of the body's timestamp (0 if none). */
+  readonly epoch?: number;
+  /** The client tag itself, in place of the epoch's (a wrong one, another client's). */
+  readonly tag?: Uint8Array;
+  /** The header nonce; default: the body's (zero when the plaintext is too short to hold one). */
+  readonly nonce?: Uint8Array;
+  /** Byte 0; default PROTOCOL_VERSION. */
+  readonly version?: number;
+}
+
+const BODY_AT = SIGNATURE_SIZE;
+
+/** The body's timestamp, read from a plaintext's bytes; undefined when absent or out of range. */
+function bodyTimestamp(plaintext: Uint8Array): number | undefined {
+  const at = BODY_AT + BODY_OFFSET.timestamp;
+  if (plaintext.length < at + 8) return undefined;
+  const view = new DataView(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
+  const ts = view.getBigUint64(at);
+  return ts <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(ts) : undefined;
+}
+
+/** The body's nonce bytes as they stand in a plaintext (zero when the plaintext is too short). */
+function bodyNonce(plaintext: Uint8Array): Uint8Array {
+  const at = BODY_AT + BODY_OFFSET.nonce;
+  return plaintext.length >= at + NONCE_SIZE
+    ? plaintext.slice(at, at + NONCE_SIZE)
+    : new Uint8Array(NONCE_SIZE);
+}
+
+/** The 68-byte header (§3): version, reserved zeros, client tag, nonce, ephemeral public key. */
+export function forgeHeader(
+  backend: CryptoBackend,
+  sender: ClientSecrets,
+  ephemeralPublic: Uint8Array,
+  plaintext: Uint8Array,
+  fields: HeaderFields = {},
+): Uint8Array {
+  const header = new Uint8Array(HEADER_SIZE);
+  header[0] = fields.version ?? PROTOCOL_VERSION;
+  const epoch = fields.epoch ?? epochOf(bodyTimestamp(plaintext) ?? 0);
+  header.set(
+    (fields.tag ?? computeClientTag(backend, sender.tagKey, epoch)).subarray(0, CLIENT_TAG_SIZE),
+    CLIENT_TAG_OFFSET,
+  );
+  header.set(fields.nonce ?? bodyNonce(plaintext), HEADER_NONCE_OFFSET);
+  header.set(ephemeralPublic, EPHEMERAL_OFFSET);
+  return header;
+}
+
+/**
+ * Seals any plaintext to a server key under a forged header and appends a valid mac2 for `sender`:
+ * what the holder of a client's key (or the server) can send. Not a signature: that is the plaintext's.
+ */
+export function sealPlaintext(
+  backend: CryptoBackend,
+  serverPublic: Uint8Array,
+  plaintext: Uint8Array,
+  ephemeralSecret: Uint8Array,
+  sender: ClientSecrets,
+  fields?: HeaderFields,
+): Uint8Array {
+  const ephemeralPublic = backend.x25519PublicKey(ephemeralSecret);
+  const header = forgeHeader(backend, sender, ephemeralPublic, plaintext, fields);
+  const sealed = seal(backend, serverPublic, ephemeralSecret, ephemeralPublic, header, plaintext);
+  if (!sealed) throw new Error('sealPlaintext: bad server key');
+  return withMac(backend, sender, concatBytes(header, sealed, new Uint8Array(MAC2_SIZE)));
+}
+
+/** Recomputes the last 16 bytes as a valid mac2 under `sender.macKey`, over the datagram as it now is. */
+export function withMac(
+  backend: CryptoBackend,
+  sender: { readonly macKey: Uint8Array },
+  datagram: Uint8Array,
+): Uint8Array {
+  const out = datagram.slice();
+  const end = out.length - MAC2_SIZE;
+  out.set(computeMac2(backend, sender.macKey, out.subarray(0, end)), end);
+  return out;
+}
+
+/**
+ * Puts the sender's client tag of `epoch` in the header and recomputes mac2. The tag is part of the
+ * AAD, so a datagram sealed under another tag then fails to unseal (§7 8), if it gets that far.
+ */
+export function withTag(
+  backend: CryptoBackend,
+  sender: ClientSecrets,
+  epoch: number,
+  datagram: Uint8Array,
+): Uint8Array {
+  const out = datagram.slice();
+  out.set(computeClientTag(backend, sender.tagKey, epoch), CLIENT_TAG_OFFSET);
+  return withMac(backend, sender, out);
+}
+
 /** Unseals a datagram with the server's secret: returns the plaintext (signature || body || padding). */
 export function unsealDatagram(
   backend: CryptoBackend,
@@ -52,36 +175,10 @@ export function unsealDatagram(
     serverPublic,
     header.subarray(EPHEMERAL_OFFSET),
     header,
-    datagram.subarray(HEADER_SIZE, datagram.length - MAC1_SIZE),
+    datagram.subarray(HEADER_SIZE, datagram.length - MAC2_SIZE),
   );
   if (!pt) throw new Error('unsealDatagram: does not open');
   return pt;
-}
-
-/** Seals any plaintext to a server key and appends a valid mac1: what an attacker who knows the server's public key can do. */
-export function sealPlaintext(
-  backend: CryptoBackend,
-  serverPublic: Uint8Array,
-  plaintext: Uint8Array,
-  ephemeralSecret: Uint8Array,
-  header?: Uint8Array,
-): Uint8Array {
-  const h = header ?? new Uint8Array(HEADER_SIZE);
-  if (!header) {
-    h[0] = 1;
-    h.set(backend.x25519PublicKey(ephemeralSecret), EPHEMERAL_OFFSET);
-  }
-  const sealed = seal(backend, serverPublic, ephemeralSecret, h.subarray(EPHEMERAL_OFFSET), h, plaintext);
-  if (!sealed) throw new Error('sealPlaintext: bad server key');
-  return withMac(backend, serverPublic, concatBytes(h, sealed, new Uint8Array(MAC1_SIZE)));
-}
-
-/** Recomputes the last 16 bytes as a valid mac1 for `serverPublic`. */
-export function withMac(backend: CryptoBackend, serverPublic: Uint8Array, datagram: Uint8Array): Uint8Array {
-  const out = datagram.slice();
-  const end = out.length - MAC1_SIZE;
-  out.set(computeMac1(backend, deriveMac1Key(backend, serverPublic), out.subarray(0, end)), end);
-  return out;
 }
 
 /** Plaintext from a signature and a body, padded as §4 requires. */

@@ -1,9 +1,21 @@
 /** Hostile datagrams for a live server: junk, cut and grown knocks, bit flips, bad headers, and deep-parser forgeries. @module */
 
 import { nodeBackend } from 'spa-node';
-import { computeKeyId, encodeDatagram, generateKeyPair, HEADER_SIZE, MAC1_SIZE } from 'spa-protocol';
+import {
+  computeKeyId,
+  encodeDatagram,
+  epochOf,
+  generateKeyPair,
+  HEADER_SIZE,
+  MAC2_SIZE,
+  NONCE_SIZE,
+  OVERHEAD,
+  PAD_BLOCK,
+  PROTOCOL_VERSION,
+} from 'spa-protocol';
+import { CLIENT_TAG_OFFSET, CLIENT_TAG_SIZE, EPHEMERAL_OFFSET, HEADER_NONCE_OFFSET } from 'spa-protocol/wire';
 import { fastBackend } from '../build/fast-backend.js';
-import { sealPlaintext, withMac } from '../forge/forge.js';
+import { type HeaderFields, sealPlaintext, senderSecrets, withMac, withTag } from '../forge/forge.js';
 import { forgedPlaintext, mutatedPlaintext, type PlaintextContext } from './fuzz-plaintext.js';
 import { createRandom, type SeededRandom } from './seeded-random.js';
 
@@ -20,7 +32,11 @@ export const FUZZ_CATEGORIES = [
 ] as const;
 export type FuzzCategory = (typeof FUZZ_CATEGORIES)[number];
 
-/** Share of each category in a corpus; `deep` and `forged` cost the server a key exchange each. */
+/**
+ * Share of each category in a corpus. `deep` and `forged` carry the configured client's tag and mac2,
+ * so each costs the server a key exchange; so do the re-MACed cuts, grows and flips that keep a
+ * valid length. Everything else dies at the length, version, tag or mac2 checks (§7 1–6).
+ */
 export type FuzzWeights = Readonly<Record<FuzzCategory, number>>;
 
 export const DEFAULT_WEIGHTS: FuzzWeights = {
@@ -67,8 +83,9 @@ export interface Fuzzer {
 }
 
 /**
- * A deterministic stream for one seed (keys aside). Timestamps are `nowMs`, so the deep forgeries
- * pass the time window and reach the replay store and the signature check.
+ * A deterministic stream for one seed (keys aside). Timestamps are `nowMs` and the forgeries carry
+ * the client tag of its epoch and a mac2 under the configured client's key, so they pass §7 1–7 and
+ * exercise the unsealing, the parser, the time window, the replay store and the signature check.
  */
 export function createFuzzer(
   target: FuzzTarget,
@@ -89,23 +106,38 @@ export function createFuzzer(
     attackerSecretKey: generateKeyPair(backend, 'client', (n) => rnd.bytes(n)).secretKey,
     nowMs: options.nowMs,
   };
+  // What only the configured client (and the server) can make: its tags and mac2. The fuzzer holds them
+  // so that its forgeries get past the cheap checks; a real attacker's die there.
+  const sender = senderSecrets(
+    backend,
+    target.clientSecretKey,
+    target.serverPublicKey,
+    target.clientPublicKey,
+  );
+  const epoch = epochOf(options.nowMs);
   let base = validKnock(target, rnd, options.nowMs);
   let produced = 0;
   let truncations = 0;
-  const seal = (plaintext: Uint8Array): Uint8Array =>
-    sealPlaintext(backend, target.serverPublicKey, plaintext, rnd.pick(ephemerals));
-  const remac = (d: Uint8Array): Uint8Array =>
-    d.length >= MAC1_SIZE ? withMac(backend, target.serverPublicKey, d) : d;
+  // The tag of now's epoch, and the body's nonce in the header unless `fields` pins another.
+  const seal = (plaintext: Uint8Array, fields: HeaderFields = {}): Uint8Array =>
+    sealPlaintext(backend, target.serverPublicKey, plaintext, rnd.pick(ephemerals), sender, {
+      epoch,
+      ...fields,
+    });
+  const remac = (d: Uint8Array): Uint8Array => (d.length >= MAC2_SIZE ? withMac(backend, sender, d) : d);
 
   const make: Record<FuzzCategory, () => Uint8Array> = {
     random: () => {
-      const d = rnd.bytes(rnd.chance(0.5) ? rnd.between(1, 1500) : 228 + 32 * rnd.int(31));
-      if (d.length >= 4 && rnd.chance(0.5)) d.set([1, 0, 0, 0]); // passes the version check, dies at mac1
+      const d = rnd.bytes(rnd.chance(0.5) ? rnd.between(1, 1500) : OVERHEAD + PAD_BLOCK * rnd.between(5, 34));
+      if (d.length >= HEADER_SIZE && rnd.chance(0.5)) {
+        d.set([PROTOCOL_VERSION, 0, 0, 0]); // passes the version check, dies at the tag...
+        if (rnd.chance(0.5)) d.set(base.subarray(CLIENT_TAG_OFFSET, HEADER_SIZE), CLIENT_TAG_OFFSET); // ...or mac2
+      }
       return d;
     },
     empty: () => new Uint8Array(0),
     oversized: () => rnd.bytes(rnd.chance(0.9) ? rnd.between(1201, 9000) : MAX_UDP_PAYLOAD),
-    // Every length of a valid knock cycles by; half of them carry a valid mac1 over what is left.
+    // Every length of a valid knock cycles by; half of them carry a valid mac2 over what is left.
     truncated: () => {
       const cut = base.subarray(0, truncations++ % base.length);
       return rnd.chance(0.5) ? remac(cut) : cut.slice();
@@ -116,24 +148,30 @@ export function createFuzzer(
     },
     'bit-flip': () => {
       const d = base.slice();
-      // Distinct bits, so two flips never cancel out; re-MACed flips stay off the mac1 they would restore.
+      // Distinct bits, so two flips never cancel out; re-MACed flips stay off the mac2 they would restore.
       const mac = rnd.chance(0.5);
-      const span = (d.length - (mac ? MAC1_SIZE : 0)) * 8;
+      const span = (d.length - (mac ? MAC2_SIZE : 0)) * 8;
       const bits = new Set<number>();
       for (let n = rnd.between(1, 8); n > 0; n--) bits.add(rnd.int(span));
       for (const bit of bits) d[bit >> 3]! ^= 1 << (bit & 7);
       return mac ? remac(d) : d;
     },
+    // Each header field broken with a valid mac2: version, reserved bytes, the tag (another epoch's or
+    // bytes no client has), the nonce, the ephemeral key. Past the tag, the AAD no longer matches.
     header: () => {
       const d = base.slice();
-      const how = rnd.int(4);
-      if (how === 0) d[0] = rnd.pick([0, 2, 0xff]);
+      const how = rnd.int(7);
+      if (how === 0) d[0] = rnd.pick([0, 1, 3, 0xff]);
       else if (how === 1) d[1 + rnd.int(3)] = rnd.between(1, 255);
-      else if (how === 2) d.set(rnd.pick(SMALL_ORDER_POINTS), 4);
-      else d.set(rnd.bytes(32), 4);
+      else if (how === 2) return withTag(backend, sender, epoch + rnd.pick([-3, -2, -1, 1, 2, 1000]), d);
+      else if (how === 3) d.set(rnd.bytes(CLIENT_TAG_SIZE), CLIENT_TAG_OFFSET);
+      else if (how === 4) d.set(rnd.bytes(NONCE_SIZE), HEADER_NONCE_OFFSET);
+      else if (how === 5) d.set(rnd.pick(SMALL_ORDER_POINTS), EPHEMERAL_OFFSET);
+      else d.set(rnd.bytes(32), EPHEMERAL_OFFSET);
       return remac(d);
     },
-    deep: () => seal(mutatedPlaintext(ctx)),
+    // Now and then the header's nonce is not the body's: refused as malformed once the body parses.
+    deep: () => seal(mutatedPlaintext(ctx), rnd.chance(0.05) ? { nonce: rnd.bytes(NONCE_SIZE) } : {}),
     forged: () => seal(forgedPlaintext(ctx)),
   };
 
@@ -157,7 +195,13 @@ function validKnock(target: FuzzTarget, rnd: SeededRandom, nowMs: number): Uint8
     serverPublicKey: target.serverPublicKey,
     clientSecretKey: target.clientSecretKey,
     clientPublicKey: target.clientPublicKey,
-    request: { kind: 'open', access: [{ type: 'service', name: 'ssh' }], addresses: [], durationSeconds: 0 },
+    // 292 bytes, a block over the smallest: its cuts are too short, of a bad length, and one of 260.
+    request: {
+      kind: 'open',
+      access: [{ type: 'service', name: 'ssh' }],
+      addresses: ['192.0.2.1', '2001:db8::1'],
+      durationSeconds: 0,
+    },
     now: () => nowMs,
     random: (n) => rnd.bytes(n),
   }).datagram;

@@ -4,7 +4,11 @@ import {
   addressFromBytes,
   type CryptoBackend,
   isGrantable,
+  MAX_DATAGRAM_SIZE,
+  MIN_DATAGRAM_SIZE,
+  OVERHEAD,
   PAD_BLOCK,
+  PROTOCOL_VERSION,
   SIGNATURE_SIZE,
   type SignedKnock,
 } from 'spa-protocol';
@@ -17,7 +21,7 @@ export interface PlaintextContext {
   readonly backend: CryptoBackend;
   readonly rnd: SeededRandom;
   readonly serverPublicKey: Uint8Array;
-  /** The configured client's key id: public knowledge for an attacker who saw its public key. */
+  /** The configured client's key id: what its own knocks carry, and what the tag's client must match. */
   readonly clientKeyId: Uint8Array;
   /** The configured client's seed: signs the base body only, never a mutated one. */
   readonly clientSecretKey: Uint8Array;
@@ -26,8 +30,11 @@ export interface PlaintextContext {
   readonly nowMs: number;
 }
 
-/** Largest plaintext that still fits MAX_DATAGRAM_SIZE (1200 − 68, rounded down to a block). */
-export const MAX_PLAINTEXT = 1120;
+/** Smallest plaintext of a datagram that is not too short: MIN_DATAGRAM_SIZE − OVERHEAD = 160. */
+const MIN_PLAINTEXT: number = MIN_DATAGRAM_SIZE - OVERHEAD;
+
+/** Largest plaintext that still fits MAX_DATAGRAM_SIZE (1200 − 100, rounded down to a block: 1088). */
+export const MAX_PLAINTEXT: number = Math.floor((MAX_DATAGRAM_SIZE - OVERHEAD) / PAD_BLOCK) * PAD_BLOCK;
 
 const ACCESS: readonly AccessItem[] = [
   { type: 'service', name: 'ssh' },
@@ -48,7 +55,7 @@ export function randomBody(ctx: PlaintextContext, keyId: Uint8Array): Uint8Array
   }
   const kind = rnd.chance(0.8) ? 'open' : 'close';
   const knock: SignedKnock = {
-    version: 1,
+    version: PROTOCOL_VERSION,
     serverKey: ctx.serverPublicKey,
     keyId,
     timestampMs: ctx.nowMs,
@@ -104,9 +111,9 @@ function fieldMutation(ctx: PlaintextContext, body: Uint8Array): [number, Uint8A
 }
 
 /**
- * What an attacker who knows the server's public key and a client's public key can send: a
- * well-formed, fresh request for that client, signed with the attacker's own key. It passes mac1,
- * unsealing, parsing, the key lookup, the time window and the replay check; only the signature fails.
+ * A well-formed, fresh request for the configured client, signed with a key the server does not know.
+ * Sealed with that client's tag and mac2 (which an outsider cannot make), it passes every check up to
+ * the signature: the deepest path a datagram can take and still be refused.
  */
 export function forgedPlaintext(ctx: PlaintextContext): Uint8Array {
   const body = randomBody(ctx, ctx.clientKeyId);
@@ -185,6 +192,8 @@ export function mutatedPlaintext(ctx: PlaintextContext): Uint8Array {
     }
   }
   if (out.length > MAX_PLAINTEXT) out = out.subarray(0, MAX_PLAINTEXT);
+  // Shorter, the datagram would be refused as too short, long before the parser it is meant for.
+  if (out.length < MIN_PLAINTEXT) out = Uint8Array.from({ length: MIN_PLAINTEXT }, (_, i) => out[i] ?? 0);
   // A mutation that happened to change nothing would be the legit knock itself.
   if (sameBytes(out, base)) out[0]! ^= 1;
   return out;
