@@ -1,12 +1,13 @@
-/** Floods from one source, bounded (5 s, 2 sender processes, lab only): a legit client elsewhere still gets in, because the kernel and then the daemon limit each source. */
+/** Floods from one source, bounded (5 s, 2 sender processes, lab only): a legit client elsewhere still gets in, because forgeries die at the client tag or mac2 and the kernel and the daemon limit each source. */
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResultPromise } from 'execa';
 import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { encodeKnock } from 'spa-test-kit/build/spa-fixture';
 import { writeCorpus } from 'spa-test-kit/fuzz/fuzz-corpus';
-import { createFuzzer, type FuzzWeights } from 'spa-test-kit/fuzz/fuzz-datagrams';
+import { createFuzzer, type Fuzzer, type FuzzWeights } from 'spa-test-kit/fuzz/fuzz-datagrams';
 import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
 import { CLIENT_BIN } from 'spa-test-kit/processes/client-process';
 import { type ScrapedMetrics, scrapeMetrics } from 'spa-test-kit/processes/server-observe';
@@ -19,7 +20,7 @@ const PORT = 2222;
 const METRICS = { address: '127.0.0.1', port: 9262 };
 const FLOOD_SECONDS = 5;
 const SENDERS = 2;
-// The daemon's defaults: 5 datagrams/s per source after mac1, a burst of 10; the kernel's limit in
+// The daemon's defaults: 5 datagrams/s per source after mac2, a burst of 10; the kernel's limit in
 // front of the socket is 20 times that, at least 100/s with a burst of 200 (firewall/knock-limit.ts).
 const RATE = 5;
 const BURST = 10;
@@ -49,6 +50,7 @@ describe.each(['nftables', 'iptables'] as const)('floods from one source (%s)', 
       host: lab.host('server'),
       backend,
       services: { ssh: `tcp/${PORT}` },
+      clients: [{ name: 'alice' }, { name: 'bob' }],
       config: { metrics: { listen: `${METRICS.address}:${METRICS.port}` } },
     });
   });
@@ -62,18 +64,55 @@ describe.each(['nftables', 'iptables'] as const)('floods from one source (%s)', 
   const metrics = (): Promise<ScrapedMetrics> =>
     scrapeMetrics(lab.host('server'), METRICS.address, METRICS.port);
 
-  /** Floods for FLOOD_SECONDS from `flooder` while `who` runs `spa-client open --wait` (4 s at most). */
-  async function floodWhileKnocking(weights: Partial<FuzzWeights>, who: Host): Promise<FloodOutcome> {
+  /**
+   * What an attacker who knows the server's and every client's public key, and sniffs the wire, can
+   * make (docs/protocol.md §7.1): half with tags no client has, half with a tag copied from a real knock
+   * of this epoch and random bytes after it. Neither can carry a valid mac2.
+   */
+  function informedForgeries(): Fuzzer {
     const alice = server.clients[0]!;
-    const fuzzer = createFuzzer(
-      {
-        serverPublicKey: server.serverPublicKeyBytes,
-        clientSecretKey: alice.secretKey,
-        clientPublicKey: alice.publicKey,
-      },
-      { seed: 7, nowMs: Date.now(), weights },
+    const sniffed = Array.from({ length: 64 }, () =>
+      encodeKnock(server.serverPublicKeyBytes, alice).subarray(0, 36),
     );
-    const corpus = await writeCorpus(join(dir, `${Object.keys(weights).join('-')}.bin`), fuzzer, 4096);
+    let n = 0;
+    return {
+      seed: 0,
+      next() {
+        const length = 260 + 32 * Math.floor(Math.random() * 21);
+        const data = crypto.getRandomValues(new Uint8Array(length));
+        data.set([2, 0, 0, 0]);
+        if (n % 2 === 1) data.set(sniffed[n % sniffed.length]!);
+        n++;
+        return { category: n % 2 === 0 ? 'header' : 'random', data };
+      },
+    };
+  }
+
+  /**
+   * Floods for FLOOD_SECONDS from `flooder` while `who` (a client of the server) runs
+   * `spa-client open --wait` (4 s at most). The corpus comes from the fuzzer with alice's keys, or from
+   * `forgeries`.
+   */
+  async function floodWhileKnocking(
+    weights: Partial<FuzzWeights>,
+    who: Host,
+    as: 'alice' | 'bob' = 'alice',
+    forgeries?: Fuzzer,
+  ): Promise<FloodOutcome> {
+    const alice = server.clients[0]!;
+    const knocker = server.clients.find((c) => c.name === as)!;
+    const fuzzer =
+      forgeries ??
+      createFuzzer(
+        {
+          serverPublicKey: server.serverPublicKeyBytes,
+          clientSecretKey: alice.secretKey,
+          clientPublicKey: alice.publicKey,
+        },
+        { seed: 7, nowMs: Date.now(), weights },
+      );
+    const name = forgeries ? 'informed' : Object.keys(weights).join('-');
+    const corpus = await writeCorpus(join(dir, `${name}.bin`), fuzzer, 4096);
     const before = await metrics();
     const cfg = {
       corpus: corpus.path,
@@ -97,7 +136,7 @@ describe.each(['nftables', 'iptables'] as const)('floods from one source (%s)', 
         '--server-key',
         server.serverPublicKey,
         '--key',
-        alice.keyFile,
+        knocker.keyFile,
         '--wait',
         '--timeout',
         '4',
@@ -154,8 +193,32 @@ describe.each(['nftables', 'iptables'] as const)('floods from one source (%s)', 
     },
   );
 
-  it('an informed flood (valid mac1, well-formed, forged signatures): held per source, a legit client gets in while it runs', async () => {
-    const r = await floodWhileKnocking({ forged: 1 }, lab.host('alice2'));
+  it('an informed flood (every public key known, tags sniffed off the wire): refused at the tag or mac2, on receipt, and a legit client gets in', async () => {
+    const r = await floodWhileKnocking({}, lab.host('alice2'), 'alice', informedForgeries());
+    expect(r.knock.exitCode, String(r.knock.stderr)).toBe(0);
+    expect(r.openedAfterMs).toBeLessThan(FLOOD_SECONDS * 1000 - 1000);
+    expect(r.sent).toBeGreaterThan(50_000);
+    expect(r.received).toBeLessThanOrEqual(kernelAllows(r.sent));
+    // Nothing of it reached a bucket, the queue or any public-key work: the flood cost alice nothing.
+    expect(r.refused['unknown-client']).toBeGreaterThan(0);
+    expect(r.refused['bad-mac']).toBeGreaterThan(0);
+    for (const later of [
+      'rate-limited',
+      'client-rate-limited',
+      'queue-full',
+      'decrypt-failed',
+      'bad-signature',
+    ])
+      expect(r.refused[later] ?? 0, later).toBe(0);
+    expect(r.accepted).toBeGreaterThanOrEqual(1);
+    console.info(
+      `${backend} informed flood: ${r.sent} sent, the daemon read ${r.received}, ${r.refused['unknown-client']} unknown tags, ` +
+        `${r.refused['bad-mac']} bad mac2; port open after ${r.openedAfterMs} ms`,
+    );
+  });
+
+  it("a flood made with alice's own key (valid tags and mac2, forged signatures): held per source, and bob gets in while it runs", async () => {
+    const r = await floodWhileKnocking({ forged: 1 }, lab.host('alice2'), 'bob');
     expect(r.knock.exitCode, String(r.knock.stderr)).toBe(0);
     expect(r.openedAfterMs).toBeLessThan(FLOOD_SECONDS * 1000 - 1000);
     expect(r.sent).toBeGreaterThan(50_000);
@@ -167,7 +230,7 @@ describe.each(['nftables', 'iptables'] as const)('floods from one source (%s)', 
     expect(r.refused['bad-signature'] ?? 0).toBeLessThanOrEqual(BURST + RATE * (FLOOD_SECONDS + 2));
     expect(r.accepted).toBeGreaterThanOrEqual(1);
     console.info(
-      `${backend} informed flood: ${r.sent} sent, the daemon read ${r.received}, ${r.refused['rate-limited']} rate-limited, ` +
+      `${backend} flood with alice's key: ${r.sent} sent, the daemon read ${r.received}, ${r.refused['rate-limited']} rate-limited, ` +
         `${r.refused['bad-signature']} signatures checked; port open after ${r.openedAfterMs} ms`,
     );
   });

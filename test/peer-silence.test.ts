@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { nodeBackend, readPrivateKeyFile } from 'spa-node';
 import { agentPath } from 'spa-test-kit/agents/agent-path';
 import { clientKeys, encodeKnock, spaKeys } from 'spa-test-kit/build/spa-fixture';
-import { sealPlaintext, unsealDatagram, withMac } from 'spa-test-kit/forge/forge';
+import { staleButTagged } from 'spa-test-kit/build/stale-timestamp';
+import { sealPlaintext, senderSecrets, unsealDatagram, withMac } from 'spa-test-kit/forge/forge';
 import { startCapture } from 'spa-test-kit/lab/capture';
 import type { Host } from 'spa-test-kit/lab/netns';
 import type { CapturedPacket } from 'spa-test-kit/lab/pcap';
@@ -45,8 +46,10 @@ describe.each(['nftables', 'iptables'] as const)('the server never answers (%s)'
     const valid = env.spa.knock();
     // Another knock, never sent intact: its nonce is fresh, so a bad signature is what refuses it.
     const plaintext = unsealDatagram(nodeBackend, serverSecret, env.spa.knock());
+    // alice's tag key and MAC key: what only she can make, to get datagrams past the cheap checks.
+    const alice = senderSecrets(nodeBackend, env.spa.clients[0]!.secretKey, env.spa.serverPublicKeyBytes);
     const reseal = (pt: Uint8Array) =>
-      sealPlaintext(nodeBackend, env.spa.serverPublicKeyBytes, pt, randomBytes(32));
+      sealPlaintext(nodeBackend, env.spa.serverPublicKeyBytes, pt, randomBytes(32), alice);
     // A knock made for another server, unsealed there and re-sealed to this one: refused as wrong-server.
     const other = spaKeys([]);
     const forOther = encodeKnock(other.serverPublicKey, env.spa.clients[0]!);
@@ -55,15 +58,18 @@ describe.each(['nftables', 'iptables'] as const)('the server never answers (%s)'
       [env.outsider, env.server.ipv4, new Uint8Array(0)],
       [env.outsider, env.server.ipv4, randomBytes(1)],
       [env.outsider, env.server.ipv4, randomBytes(229)],
+      [env.outsider, env.server.ipv4, randomBytes(261)],
       [env.outsider, env.server.ipv4, randomBytes(900)],
       [env.outsider, env.server.ipv6, randomBytes(1300)],
       [env.outsider, env.server.ipv4, flip(valid, 100)],
-      [env.outsider, env.server.ipv4, withMac(nodeBackend, env.spa.serverPublicKeyBytes, flip(valid, 100))],
+      // A fresh knock with a broken seal and mac2 made again (as only alice could): decrypt-failed.
+      [env.outsider, env.server.ipv4, withMac(nodeBackend, alice, flip(env.spa.knock(), 100))],
       [env.outsider, env.server.ipv4, reseal(flip(plaintext, 0))],
       [env.outsider, env.server.ipv4, forOther],
       [env.outsider, env.server.ipv6, reseal(unsealDatagram(nodeBackend, other.serverSecretKey, forOther))],
       [env.outsider, env.server.ipv4, unknown],
       [env.client, env.server.ipv4, env.spa.knock({}, { nowMs: Date.now() - 10 * 60_000 })],
+      [env.client, env.server.ipv4, env.spa.knock({}, { nowMs: await staleButTagged(60) })],
       [env.outsider, env.server.ipv4, valid],
       [env.client, env.server.ipv6, valid],
     ];

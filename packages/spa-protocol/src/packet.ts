@@ -84,11 +84,16 @@ export function encodeDatagram(options: EncodeOptions): EncodedKnock {
   );
   wipe(ephemeralSecret);
   wipe(secrets.tagKey);
-  if (!sealed) throw new SpaError(ERROR_CODES.invalidKey, 'server public key is a small-order point');
+  if (!sealed) {
+    wipe(secrets.macKey);
+    throw new SpaError(ERROR_CODES.invalidKey, 'server public key is a small-order point');
+  }
 
   const datagram = new Uint8Array(HEADER_SIZE + sealed.length + MAC2_SIZE);
-  if (datagram.length > MAX_DATAGRAM_SIZE)
+  if (datagram.length > MAX_DATAGRAM_SIZE) {
+    wipe(secrets.macKey);
     throw new SpaError(ERROR_CODES.requestTooLarge, 'request too large');
+  }
   datagram.set(header);
   datagram.set(sealed, HEADER_SIZE);
   const covered = datagram.subarray(0, datagram.length - MAC2_SIZE);

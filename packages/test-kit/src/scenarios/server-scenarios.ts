@@ -1,11 +1,12 @@
 /** What spa-server does for users, against the real kernel in a lab: one suite, run per firewall backend. @module */
 
 import { nodeBackend } from 'spa-node';
-import { clientSecretsFromSeed, EPOCH_MS } from 'spa-protocol';
+import { clientSecretsFromSeed } from 'spa-protocol';
 import { computeMac2, MAC2_SIZE } from 'spa-protocol/wire';
 import { describe, expect, it } from 'vitest';
 import { agentPath } from '../agents/agent-path.js';
 import { clientKeys, encodeKnock, spaKeys } from '../build/spa-fixture.js';
+import { staleButTagged } from '../build/stale-timestamp.js';
 import { probeTcp, waitForTcp } from '../lab/probe.js';
 import { type LogLine, SERVER_BIN, startServerProcess } from '../processes/server-process.js';
 import { useLabScenario } from './lab-scenario.js';
@@ -31,20 +32,6 @@ function withClientMac(
   const covered = out.subarray(0, out.length - MAC2_SIZE);
   out.set(computeMac2(nodeBackend, secrets.macKey, covered), covered.length);
   return out;
-}
-
-/**
- * A timestamp outside the window but inside an epoch whose tags the server holds (§6.2), so the knock
- * gets to the window check (stale) rather than being an unknown tag. Waits when the window's past edge
- * is too close to the start of its epoch to leave room.
- */
-async function staleButTagged(windowS: number): Promise<number> {
-  for (;;) {
-    const edge = Date.now() - windowS * 1000;
-    const epochStart = Math.floor(edge / EPOCH_MS) * EPOCH_MS;
-    if (edge - epochStart >= 3000) return epochStart + 500;
-    await new Promise((r) => setTimeout(r, 3100 - (edge - epochStart)));
-  }
 }
 
 const refusal = (reason: string, src?: string) => (l: LogLine) =>
