@@ -83,7 +83,13 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRes
         : {}),
       config: {
         // Out of the way, so the deep checks are what is exercised (the flood test covers the limiter).
-        rateLimit: { perSourceRate: 100_000, perSourceBurst: 100_000 },
+        // The per-client bucket too: every deep datagram carries alice's tag and mac2, so it would spend hers.
+        rateLimit: {
+          perSourceRate: 100_000,
+          perSourceBurst: 100_000,
+          perClientRate: 100_000,
+          perClientBurst: 100_000,
+        },
         queueSize: 8192,
         // The corpus is dated when generated; a long run must not turn its forgeries stale.
         timestampWindow: 3600,
