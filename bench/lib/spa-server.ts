@@ -96,8 +96,9 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
     pid: daemon.pid!,
     knockAddress: server.ipv4,
     knockPort: SPA_UDP_PORT,
-    // "The address this came from": what `spa-client open` sends by default; the prober sends from allowIp.
-    knock: async () => buildKnock(files.keys, { addresses: [] }),
+    // The address signed into the knock, as `spa-client open` does by default (the stock server refuses
+    // source-mode knocks: allowSourceAddress is off); the prober sends it from that same address.
+    knock: async (allowIp) => buildKnock(files.keys, { addresses: [allowIp] }),
     clientCommand(allowIp, target) {
       if (!isIP(allowIp) || !isIP(target.address))
         throw new Error(`not an IP: ${allowIp}, ${target.address}`);
