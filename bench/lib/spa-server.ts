@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { epochMs } from './clock.js';
 import { stopOnce, untilReady } from './daemon-lifecycle.js';
 import type { BenchEnv, RunningServer, ServerUnderTest, StartOptions } from './server-under-test.js';
-import { buildKnock, buildManyKnocks } from './spa-knocks.js';
+import { buildKnock, buildManyKnocks, buildSniffedTagKnocks } from './spa-knocks.js';
 import { METRICS_PORT, parsePrometheus, SPA_UDP_PORT, writeSpaServerFiles } from './spa-server-files.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -123,11 +123,13 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
         env: { HOME: dir },
       };
     },
-    forgedKnocks: (count) =>
-      buildManyKnocks(
-        files.keys,
-        Array.from({ length: count }, () => ({ addresses: [], forged: true })),
-      ),
+    forgedKnocks: (kind, count, sniffed) =>
+      kind === 'sniffed-tag'
+        ? buildSniffedTagKnocks(files.keys, count, sniffed)
+        : buildManyKnocks(
+            files.keys,
+            Array.from({ length: count }, () => ({ addresses: [], forged: true })),
+          ),
     knocksFor: (addresses) =>
       buildManyKnocks(
         files.keys,
