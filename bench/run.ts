@@ -27,6 +27,7 @@ const { values: argv } = parseArgs({
     'flood-procs': { type: 'string' },
     'flood-knocks': { type: 'string' },
     'informed-pool': { type: 'string' },
+    'sniffed-knocks': { type: 'string' },
     'spoof-sources': { type: 'string' },
     'grant-knocks': { type: 'string' },
     'bulk-knocks': { type: 'string' },
@@ -50,7 +51,7 @@ const SERVERS: Record<string, () => ServerUnderTest> = {
 
 const USAGE = `pnpm bench [--quick] [--servers ${Object.keys(SERVERS).join(',')}] [--figures ${FIGURES.join(',')}]
   [--knocks N] [--gap-ms MS] [--interval-ms MS] [--access-timeout S]
-  [--flood-ms MS] [--flood-procs N] [--flood-knocks N] [--informed-pool N] [--spoof-sources N]
+  [--flood-ms MS] [--flood-procs N] [--flood-knocks N] [--informed-pool N] [--sniffed-knocks N] [--spoof-sources N]
   [--grant-knocks N] [--grant-rate PER_S] [--bulk-knocks N] [--bulk-chunk N] [--cold-runs N] [--fwknopd-rules-check-threshold N] [--out DIR]
 Needs root: creates network namespaces and removes them at the end (also on Ctrl-C).
 Writes DIR/<date>.md, .json and .svg (default bench/results/).`;
@@ -83,6 +84,7 @@ function _options(): FigureOptions {
     floodKnockGapMs: 100,
     floodKnockTimeoutMs: 1000,
     informedPool: pick(argv['informed-pool'], 2048, 512),
+    sniffedKnocks: pick(argv['sniffed-knocks'], 256, 256),
     spoofSources: pick(argv['spoof-sources'], 4096, 1024),
     grantKnocks: pick(argv['grant-knocks'], 300, 100),
     grantRatePerS: pick(argv['grant-rate'], 0, 0),

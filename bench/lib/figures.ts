@@ -43,14 +43,29 @@ export interface InformedRun {
 }
 
 export interface InformedFloodResult {
-  /** Every forged knock from the outsider's one address: the per-source bucket's case. */
+  /** Unknown-tag datagrams from the outsider's one address: the per-source limits' case. */
   readonly oneSource: InformedRun;
-  /** The same datagrams spread over `sources` addresses, as from a botnet or spoofed sources. */
-  readonly spoofed: InformedRun;
+  /** The rest from `sources` addresses, as from a botnet or spoofed sources. a: tags no client has. */
+  readonly unknownTag: InformedRun;
+  /** b: a real knock's header (this epoch's tag, a nonce) and random bytes after it, so mac2 fails. */
+  readonly sniffedTag: InformedRun;
+  /** c: byte copies of knocks the server accepted just before (refused by the replay pre-check). */
+  readonly replayed: InformedRun;
   readonly sources: number;
+  /** Distinct datagrams cycled through in the unknown-tag and sniffed-tag floods. */
+  readonly poolSize: number;
+  /** Real knocks whose headers the sniffed-tag datagrams carry; as many are sent, then replayed. */
+  readonly sniffedKnocks: number;
+  readonly replayPool: ReplayPool;
   readonly memoryBefore: Memory;
   /** Two seconds after the last flood ended. */
   readonly memoryAfter: Memory;
+}
+
+/** The real knocks whose copies figure 3c replays: all of them should have been accepted first. */
+export interface ReplayPool {
+  readonly sent: number;
+  readonly accepted: number;
 }
 
 export interface BulkGrantsResult {

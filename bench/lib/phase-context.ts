@@ -29,8 +29,9 @@ export interface FigureOptions {
   readonly floodKnockTimeoutMs: number;
   /** Figures 2 and 3: source addresses of the many-source floods. */
   readonly spoofSources: number;
-  /** Figure 3: distinct forged datagrams cycled through. */
+  /** Figure 3: distinct forged datagrams cycled through; real knocks sniffed (and replayed). */
   readonly informedPool: number;
+  readonly sniffedKnocks: number;
   /** Figure 4: knocks from distinct addresses, offered rate (0: back to back). */
   readonly grantKnocks: number;
   readonly grantRatePerS: number;

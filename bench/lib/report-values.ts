@@ -4,15 +4,25 @@ import type { InformedRun } from './figures.js';
 import type { JunkCost } from './flood.js';
 import type { LatencyResult } from './latency.js';
 
-/** 0 when the run happened (a counter that never moved is absent from the diff), else no value. */
-export function zeroIfRan(run: InformedRun | undefined): number | undefined {
-  return run ? 0 : undefined;
+/** The largest of some KiB readings, in MiB; no value if any is missing. */
+export function maxMiB(...kib: (number | undefined)[]): number | undefined {
+  if (kib.length === 0 || kib.some((k) => k === undefined)) return undefined;
+  return Math.max(...(kib as number[])) / 1024;
 }
 
-/** The larger of two KiB readings, in MiB. */
-export function maxMiB(a: number | undefined, b: number | undefined): number | undefined {
-  if (a === undefined || b === undefined) return undefined;
-  return Math.max(a, b) / 1024;
+const REFUSED = 'spa_knocks_refused_total';
+
+/** Datagrams the server refused for `reason` during the run (its metrics; 0 if the counter never moved). */
+export function refusedOf(run: InformedRun | undefined, reason: string): number | undefined {
+  return run && (run.counters[`${REFUSED}{reason="${reason}"}`] ?? 0);
+}
+
+/** Datagrams refused for any reason but `reason` during the run: the JSON's counters say which. */
+export function otherRefusalsOf(run: InformedRun | undefined, reason: string): number | undefined {
+  if (!run) return undefined;
+  let total = 0;
+  for (const [name, n] of Object.entries(run.counters)) if (name.startsWith(REFUSED)) total += n;
+  return total - (refusedOf(run, reason) ?? 0);
 }
 
 /** Datagrams/s the server's socket delivered to it during a flood. */

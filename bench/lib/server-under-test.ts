@@ -14,6 +14,13 @@ export interface BenchEnv {
   readonly workDir: string;
 }
 
+/**
+ * What an attacker who holds every public key makes without a client's secret: 'unknown-tag', whole
+ * well-formed knocks under a tag no configured client has; 'sniffed-tag', the header of a real knock
+ * of this epoch (version, client tag, nonce) followed by random bytes, so only mac2 refuses it.
+ */
+export type ForgedKind = 'unknown-tag' | 'sniffed-tag';
+
 export interface StartOptions {
   /** Seconds a grant lasts (fwknop's FW_ACCESS_TIMEOUT); phases pick it so grants expire or persist. */
   readonly accessTimeoutS: number;
@@ -60,11 +67,13 @@ export interface RunningServer {
   /** The real client CLI, run as a whole process for the cold-start figure, sending one knock to `target`. */
   clientCommand(allowIp: string, target: { address: string; port: number }): Command;
   /**
-   * Optional (figure 3): `count` datagrams an attacker who knows the server's public key can make: they
-   * pass the cheap pre-filter and name a configured client, but their signatures are bad, so each one
-   * costs the server its full check. fwknopd has no such class: knowing its keys is being a client.
+   * Optional (figure 3): `count` datagrams the strongest informed attacker can make: one who knows the
+   * server's public key and every client's, and has sniffed real knocks (see ForgedKind). Datagrams of
+   * 'sniffed-tag' take their headers from `sniffed` real knocks built now. Byte copies of accepted
+   * knocks are the phase's own to make (any server's knocks can be replayed). fwknopd has no such
+   * class: knowing its keys is being a client.
    */
-  forgedKnocks?(count: number): Promise<Uint8Array[]>;
+  forgedKnocks?(kind: ForgedKind, count: number, sniffed: number): Promise<Uint8Array[]>;
   /**
    * Optional (figure 6, bulk): one valid knock per entry of `addresses`, each asking access for that
    * address (signed into the knock, so any sender may deliver it). Called while the server is idle.

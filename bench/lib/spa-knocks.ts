@@ -1,4 +1,4 @@
-/** spa-server knocks built in-process through spa-protocol: valid, forged (bad signature) and bulk (signed addresses). @module */
+/** spa-server knocks built in-process through spa-protocol: valid, forged (unknown tag, sniffed tag) and bulk (signed addresses). @module */
 import {
   createPrivateKey,
   createPublicKey,
@@ -8,7 +8,7 @@ import {
   sign,
 } from 'node:crypto';
 import { nodeBackend } from 'spa-node';
-import type { CryptoBackend, RandomSource } from 'spa-protocol';
+import { type CryptoBackend, HEADER_SIZE, KEY_SIZE, type RandomSource } from 'spa-protocol';
 import { encodeKnock } from 'spa-test-kit/build/spa-fixture';
 
 /** What a knock is made of: the keys and the one service every bench knock asks for. */
@@ -23,8 +23,9 @@ export interface KnockKeys {
 export interface KnockSpec {
   readonly addresses: readonly string[];
   /**
-   * Signed with a random key instead of the client's, under the client's key id: it passes mac1 and names
-   * a configured client, so the server unseals it and runs the signature check before refusing it.
+   * Made with a random secret key next to the client's public key, as anyone holding the public keys
+   * can: well-formed, but its client tag and mac2 key come from the random key, so no configured
+   * client has that tag and the server refuses it at the tag lookup (`unknown-client`).
    */
   readonly forged?: boolean;
 }
@@ -107,4 +108,30 @@ export async function buildManyKnocks(keys: KnockKeys, specs: readonly KnockSpec
     if (out.length % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   return out;
+}
+
+/** What an observer keeps of a real knock: version, reserved bytes, client tag and nonce (docs/protocol.md §3). */
+const SNIFFED_PREFIX = HEADER_SIZE - KEY_SIZE;
+
+/**
+ * `count` datagrams of an attacker who sniffed `sniffed` real knocks of this epoch: each starts with
+ * one of their headers up to the ephemeral key (so its tag names the configured client) and goes on
+ * with random bytes, at the real knock's length. Only mac2 tells them apart (`bad-mac`). The real
+ * knocks are built here and never sent; their tags hold while the table keeps this epoch.
+ */
+export async function buildSniffedTagKnocks(
+  keys: KnockKeys,
+  count: number,
+  sniffed: number,
+): Promise<Uint8Array[]> {
+  const real = await buildManyKnocks(
+    keys,
+    Array.from({ length: Math.max(1, Math.min(sniffed, count)) }, () => ({ addresses: [] })),
+  );
+  return Array.from({ length: count }, (_, i) => {
+    const from = real[i % real.length]!;
+    const datagram = new Uint8Array(randomBytes(from.length));
+    datagram.set(from.subarray(0, SNIFFED_PREFIX));
+    return datagram;
+  });
 }

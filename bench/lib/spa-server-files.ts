@@ -13,6 +13,8 @@ const TABLE = 'spa_bench';
 const SERVICE = 'bench';
 /** Window for bulk knocks: 100,000 are built before the first is sent (config allows up to 3600 s). */
 const BULK_WINDOW_S = 1800;
+/** The most live grants server.json lets one client hold (its default is 64): the bench's one key is everyone. */
+const MAX_GRANTS_PER_CLIENT = 65_536;
 
 export interface SpaServerFiles {
   readonly configPath: string;
@@ -66,6 +68,7 @@ function bulkOrStock(o: SpaConfigOptions): Record<string, unknown> {
     // Defaults everywhere else: the figures are those of a stock configuration, except that one key
     // stands in for every user of the benchmark, so its per-client limits are a whole site's.
     rateLimit: { perClientRate: 100_000, perClientBurst: 100_000 },
+    maxGrantsPerClient: MAX_GRANTS_PER_CLIENT,
     ...(o.bulk
       ? {
           timestampWindow: BULK_WINDOW_S,

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { epochMs } from './clock.js';
 import { stopOnce, untilReady } from './daemon-lifecycle.js';
 import type { BenchEnv, RunningServer, ServerUnderTest, StartOptions } from './server-under-test.js';
-import { buildKnock, buildManyKnocks } from './spa-knocks.js';
+import { buildKnock, buildManyKnocks, buildSniffedTagKnocks } from './spa-knocks.js';
 import { METRICS_PORT, parsePrometheus, SPA_UDP_PORT, writeSpaServerFiles } from './spa-server-files.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -96,8 +96,9 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
     pid: daemon.pid!,
     knockAddress: server.ipv4,
     knockPort: SPA_UDP_PORT,
-    // "The address this came from": what `spa-client open` sends by default; the prober sends from allowIp.
-    knock: async () => buildKnock(files.keys, { addresses: [] }),
+    // The address signed into the knock, as `spa-client open` does by default (the stock server refuses
+    // source-mode knocks: allowSourceAddress is off); the prober sends it from that same address.
+    knock: async (allowIp) => buildKnock(files.keys, { addresses: [allowIp] }),
     clientCommand(allowIp, target) {
       if (!isIP(allowIp) || !isIP(target.address))
         throw new Error(`not an IP: ${allowIp}, ${target.address}`);
@@ -122,11 +123,13 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
         env: { HOME: dir },
       };
     },
-    forgedKnocks: (count) =>
-      buildManyKnocks(
-        files.keys,
-        Array.from({ length: count }, () => ({ addresses: [], forged: true })),
-      ),
+    forgedKnocks: (kind, count, sniffed) =>
+      kind === 'sniffed-tag'
+        ? buildSniffedTagKnocks(files.keys, count, sniffed)
+        : buildManyKnocks(
+            files.keys,
+            Array.from({ length: count }, () => ({ addresses: [], forged: true })),
+          ),
     knocksFor: (addresses) =>
       buildManyKnocks(
         files.keys,
