@@ -128,8 +128,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
   // §7 7: the replay store, and knocks already waiting in the queue, so a burst of copies of a fresh
   // knock costs one queue slot and one token of its client's budget, not one per copy.
-  const seen = (client: ResolvedClient, nonce: Uint8Array): 'replay' | undefined =>
-    replay.seen(client.keyIdHex, nonce) || pending.has(client.keyIdHex + hexOf(nonce)) ? 'replay' : undefined;
+  const seen = (client: ResolvedClient, nonce: Uint8Array): 'replay' | undefined => {
+    const nonceHex = hexOf(nonce);
+    return replay.seen(client.keyIdHex, nonceHex) || pending.has(client.keyIdHex + nonceHex)
+      ? 'replay'
+      : undefined;
+  };
 
   const work = (item: Queued): void => {
     const rt = runtime();
@@ -151,7 +155,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       // Not authenticated yet: no client name in the log. mac2 passed, but a copy of the client's
       // datagram passes it too, and its source address is the copier's choice.
       refuse(auth.reason, src, item.srcPort);
-      if (auth.reason === 'replay') replayed(current, item.data, item.source, item.srcPort);
+      if (auth.reason === 'replay' && (current.allowSourceAddress || sourceKnocks.size > 0)) {
+        replayed(current, item.data, item.source, item.srcPort);
+      }
       return;
     }
     const { knock, client } = auth.value;
@@ -216,7 +222,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const early = precheck(runtime(), data, clock(), seen); // §7 1–7
       if (!early.ok) {
         refuse(early.reason, address, port);
-        if (early.client) {
+        // Only a source-mode grant can be undone by a copy: other clients' replays cost nothing more.
+        if (early.client && (early.client.allowSourceAddress || sourceKnocks.size > 0)) {
           const parsed = parseAddress(address);
           if (parsed) replayed(early.client, data, unmapAddress(parsed), port);
         }

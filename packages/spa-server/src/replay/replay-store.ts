@@ -111,8 +111,8 @@ export class ReplayStore {
    * §7 7, before any public-key work: true when the client (hex key id) already used this nonce. The
    * timestamp is still sealed at that point; check() asks again with it, floor included.
    */
-  seen(keyIdHex: string, nonce: Uint8Array): boolean {
-    return this.#entries.has(keyIdHex + hex(nonce));
+  seen(keyIdHex: string, nonceHex: string): boolean {
+    return this.#entries.has(keyIdHex + nonceHex);
   }
 
   /** §7 15 (plus the floor): 'replay' when already accepted, 'stale' when at or below the floor. */
