@@ -15,10 +15,14 @@ const SERVICE = 'bench';
 const BULK_WINDOW_S = 1800;
 /** The most live grants server.json lets one client hold (its default is 64): the bench's one key is everyone. */
 const MAX_GRANTS_PER_CLIENT = 65_536;
+/** Keys the bulk phase spreads its knocks over: 100,000 live grants are more than one key may hold. */
+const BULK_KEYS = 2;
 
 export interface SpaServerFiles {
   readonly configPath: string;
   readonly keys: KnockKeys;
+  /** `keys` and the other bench keys, for the bulk phase. */
+  readonly bulkKeys: readonly KnockKeys[];
   /** The client's private key file (0600), for the real spa-client. */
   readonly clientKeyFile: string;
   /** spa-x25519:… as clients are given it. */
@@ -35,8 +39,18 @@ export interface SpaConfigOptions {
 
 /** Writes server.key, bench.key (both 0600, never overwritten) and server.json into `dir`. */
 export async function writeSpaServerFiles(dir: string, o: SpaConfigOptions): Promise<SpaServerFiles> {
-  const keys = await writeSpaKeys(dir, ['bench']);
-  const client = keys.client();
+  const names = Array.from({ length: BULK_KEYS }, (_, i) => (i === 0 ? 'bench' : `bench${i + 1}`));
+  const keys = await writeSpaKeys(dir, names);
+  const client = keys.client('bench');
+  const knockKeys = (name: string): KnockKeys => {
+    const c = keys.client(name);
+    return {
+      serverPublicKey: keys.serverPublicKey,
+      clientSecretKey: c.secretKey,
+      clientPublicKey: c.publicKey,
+      service: SERVICE,
+    };
+  };
   const config = keys.serverJson({
     listen: [`${o.ipv4}:${SPA_UDP_PORT}`, `[${o.ipv6}]:${SPA_UDP_PORT}`],
     serverKeyFile: 'server.key',
@@ -51,12 +65,8 @@ export async function writeSpaServerFiles(dir: string, o: SpaConfigOptions): Pro
     configPath,
     clientKeyFile: client.keyFile!,
     serverKeyText: keys.serverKeyText,
-    keys: {
-      serverPublicKey: keys.serverPublicKey,
-      clientSecretKey: client.secretKey,
-      clientPublicKey: client.publicKey,
-      service: SERVICE,
-    },
+    keys: knockKeys('bench'),
+    bulkKeys: names.map(knockKeys),
   };
 }
 

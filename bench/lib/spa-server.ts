@@ -130,11 +130,19 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
             files.keys,
             Array.from({ length: count }, () => ({ addresses: [], forged: true })),
           ),
-    knocksFor: (addresses) =>
-      buildManyKnocks(
-        files.keys,
-        addresses.map((a) => ({ addresses: [a] })),
-      ),
+    // Spread over the bench's keys in turn: no one key may hold 100,000 live grants (maxGrantsPerClient).
+    async knocksFor(addresses) {
+      const n = files.bulkKeys.length;
+      const perKey = await Promise.all(
+        files.bulkKeys.map((keys, k) =>
+          buildManyKnocks(
+            keys,
+            addresses.filter((_, i) => i % n === k).map((a) => ({ addresses: [a] })),
+          ),
+        ),
+      );
+      return addresses.map((_, i) => perKey[i % n]![Math.floor(i / n)]!);
+    },
     async liveGrants() {
       // What an operator would run; it lists the nftables sets, so it counts what the kernel holds.
       const args = [SERVER_BIN, 'status', '--json', '--config', files.configPath];
