@@ -66,6 +66,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
   const backend = deps.backend ?? nodeBackend;
   const { driver } = deps;
   let runtime: Runtime = buildRuntime(config, backend);
+  runtime.table.advance(clock(), runtime.windowMs, runtime.futureWindowMs);
   const log: DaemonLog = createDaemonLog({
     sink: deps.log ?? stdoutLogger,
     clock,
@@ -187,6 +188,9 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       replay,
       current: () => runtime,
       swap: (next) => {
+        // The tags of the epochs around now, made before the swap: on a reload of a large fleet the
+        // HMACs are the reload's cost, not the next datagram's.
+        next.table.advance(clock(), next.windowMs, next.futureWindowMs);
         runtime = next;
       },
     };

@@ -98,12 +98,26 @@ describe('daemon log', () => {
     expect(() => log.refusal({ reason: 'bad-mac', src: '1.2.3.4', srcPort: 1 })).not.toThrow();
   });
 
-  it('the fail2ban filter in the README matches only refusals after the signature, IPv4 and IPv6', () => {
+  it('the fail2ban filter in the README matches only refusals after the signature from a signed source, IPv4 and IPv6', () => {
     const banned = readmeFail2banFilter();
     const { log, lines } = make();
-    log.refusal({ reason: 'policy-source', src: '203.0.113.9', srcPort: 1, client: 'alice' });
-    log.refusal({ reason: 'policy-service', src: '2001:db8::9', srcPort: 1, client: 'bob' });
-    // Anyone holding the server's public key can make these "from" any address.
+    log.refusal({
+      reason: 'policy-source',
+      src: '203.0.113.9',
+      srcPort: 1,
+      client: 'alice',
+      srcSigned: true,
+    });
+    log.refusal({ reason: 'policy-service', src: '2001:db8::9', srcPort: 1, client: 'bob', srcSigned: true });
+    // A copy relayed first from an address the knock did not sign names the client, but is not banned.
+    log.refusal({
+      reason: 'policy-service',
+      src: '203.0.113.12',
+      srcPort: 1,
+      client: 'bob',
+      srcSigned: false,
+    });
+    // Anyone can make these "from" any address (junk, or copies of a client's datagrams).
     log.refusal({ reason: 'bad-signature', src: '203.0.113.10', srcPort: 1 });
     log.refusal({ reason: 'unknown-client', src: '203.0.113.11', srcPort: 1 });
     log.refusal({ reason: 'bad-mac', src: '198.51.100.1', srcPort: 1 });
@@ -112,6 +126,7 @@ describe('daemon log', () => {
     expect(lines.map(banned)).toEqual([
       '203.0.113.9',
       '2001:db8::9',
+      undefined,
       undefined,
       undefined,
       undefined,

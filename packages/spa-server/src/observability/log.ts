@@ -10,6 +10,11 @@ export interface LogFields {
   readonly src?: string | undefined;
   readonly srcPort?: number | undefined;
   readonly client?: string | undefined;
+  /**
+   * On a refusal that names a client: true when `src` is one of the addresses the knock signed, so
+   * that the client's key (not whoever relayed a copy first) vouches for it (fail2ban bans on this).
+   */
+  readonly srcSigned?: boolean | undefined;
   readonly services?: readonly string[] | undefined;
   readonly addresses?: readonly string[] | undefined;
   readonly duration?: number | undefined;
@@ -17,7 +22,7 @@ export interface LogFields {
 }
 
 /**
- * One log line. Field order is fixed (ts, level, event, reason, src, srcPort, client, services,
+ * One log line. Field order is fixed (ts, level, event, reason, src, srcPort, client, srcSigned, services,
  * addresses, duration, then the rest) so that line-oriented tools such as fail2ban can match a prefix.
  */
 export interface LogEntry extends LogFields {
@@ -76,6 +81,7 @@ export function createDaemonLog(options: DaemonLogOptions): DaemonLog {
       src: fields.src,
       srcPort: fields.srcPort,
       client: fields.client,
+      srcSigned: fields.srcSigned,
       services: fields.services,
       addresses: fields.addresses,
       duration: fields.duration,

@@ -105,8 +105,9 @@ describe('per-client limits', () => {
     await r.feed(r.fx.knock(dns, { client: bob, now: T0 + 1 }));
     expect(r.reasons()).toEqual(['replay-full']);
     expect(r.metrics.snapshot().refused['replay-full']).toBe(1);
-    // A minute later alice's entries fall out of the window and make room: bob is accepted.
-    r.clock.now = T0 + 4000 + 60_001 + 3;
+    // Once the minute of alice's entries has left the window they make room: bob is accepted. (T0 is
+    // 20 s into its minute, so that minute ends at T0 + 40 s.)
+    r.clock.now = T0 + 40_000 + 60_000;
     await r.feed(r.fx.knock(dns, { client: bob, now: r.clock.now }));
     expect(accepted(r, 'bob')).toBe(2);
   });

@@ -1,4 +1,4 @@
-/** Per-client token buckets, keyed by key id and consulted only after the signature verified: one client's flood spends only its own budget. @module */
+/** Per-client token buckets, keyed by key id and consulted only after mac2: one client's flood spends only its own budget. @module */
 import { createBucket, type TokenBucketState, takeToken } from '../shared/token-bucket.js';
 
 export interface ClientLimiterOptions {
@@ -9,11 +9,11 @@ export interface ClientLimiterOptions {
 }
 
 export interface ClientLimiter {
-  /** True when the client with this key id (hex) may have one more knock accepted now. */
-  allow(keyIdHex: string): boolean;
+  /** True when the client with this key id (hex) may have one more knock checked now; spends its token unless `take` is false. */
+  allow(keyIdHex: string, take?: boolean): boolean;
   /**
    * New limits apply at once. Buckets of keys no longer configured are dropped, so the table holds at
-   * most one bucket per configured client: only authenticated knocks ever create one.
+   * most one bucket per configured client: only datagrams that passed mac2 ever create one.
    */
   reconfigure(options: Omit<ClientLimiterOptions, 'clock'>, keyIds: ReadonlySet<string>): void;
   /** Buckets held (tests). */
@@ -25,14 +25,14 @@ export function createClientLimiter(options: ClientLimiterOptions): ClientLimite
   const { clock } = options;
   const table = new Map<string, TokenBucketState>();
   return {
-    allow(keyIdHex) {
+    allow(keyIdHex, take = true) {
       const now = clock();
       let bucket = table.get(keyIdHex);
       if (!bucket) {
         bucket = createBucket(burst, now);
         table.set(keyIdHex, bucket);
       }
-      return takeToken(bucket, rate, burst, now);
+      return takeToken(bucket, rate, burst, now, take);
     },
     reconfigure(next, keyIds) {
       ({ rate, burst } = next);

@@ -8,13 +8,13 @@ describe('fair queue', () => {
   it('refuses pushes beyond its capacity and handles items in order', async () => {
     const seen: number[] = [];
     const q = createFairQueue<number>({ capacity: 3, handle: (n) => seen.push(n) });
-    expect([1, 2, 3, 4].map((n) => q.push('a', n))).toEqual([true, true, true, false]);
+    expect([1, 2, 3, 4].map((n) => q.push(n === 3 ? 'b' : 'a', n))).toEqual([true, true, true, false]);
     expect(q.length).toBe(3);
     await q.idle();
-    expect(seen).toEqual([1, 2, 3]);
+    expect(seen).toEqual([1, 3, 2]); // lanes in turn: a, b, then a again
     expect(q.push('a', 5)).toBe(true); // room again once drained
     await q.idle();
-    expect(seen).toEqual([1, 2, 3, 5]);
+    expect(seen).toEqual([1, 3, 2, 5]);
   });
 
   it('handles at most one batch per event-loop turn, so other callbacks run in between', async () => {
@@ -62,14 +62,14 @@ describe('fair queue', () => {
   it('changes its bound without dropping waiting items', async () => {
     const seen: number[] = [];
     const q = createFairQueue<number>({ capacity: 4, handle: (n) => seen.push(n) });
-    for (const n of [1, 2, 3, 4]) q.push('a', n);
+    for (const n of [1, 2, 3, 4]) q.push(n % 2 ? 'a' : 'b', n);
     q.setCapacity(2);
-    expect(q.push('a', 5)).toBe(false);
+    expect(q.push('c', 5)).toBe(false);
     await q.idle();
     expect(seen).toEqual([1, 2, 3, 4]);
     q.setCapacity(6);
-    for (const n of [6, 7, 8, 9, 10, 11]) expect(q.push('a', n)).toBe(true);
-    expect(q.push('a', 12)).toBe(false);
+    for (const n of [6, 7, 8, 9, 10, 11]) expect(q.push(`${n % 2}`, n)).toBe(true);
+    expect(q.push('2', 12)).toBe(false);
     await q.idle();
     expect(seen).toHaveLength(10);
   });
@@ -97,6 +97,14 @@ describe('fair queue', () => {
     await q.idle();
     expect(seen).toHaveLength(22);
     expect(seen.filter((s) => s.startsWith('f'))).toEqual(Array.from({ length: 20 }, (_, i) => `f${i}`));
+  });
+
+  it('lets one lane hold at most half the queue, so another client always finds room', () => {
+    const q = createFairQueue<number>({ capacity: 10, handle: () => {} });
+    const flooder = Array.from({ length: 8 }, (_, i) => q.push('flooder', i));
+    expect(flooder).toEqual([true, true, true, true, true, false, false, false]);
+    expect(q.push('alice', 1)).toBe(true);
+    q.close();
   });
 
   it('counts every lane against one capacity', () => {

@@ -34,13 +34,14 @@ interface Lane<T> {
  * Lanes are client key ids: only datagrams that passed mac2 get here, so a lane is a client that holds
  * its key. Each turn takes one item from each waiting lane in turn, so a client sending a burst (its
  * per-client bucket allows it) delays another client's knock by at most one item per waiting lane, not
- * by the whole burst. When full, a push is refused whatever its lane: the per-client buckets in front
- * already bound what one lane can hold.
+ * by the whole burst. A push is refused when the queue is full, or when its lane already holds half
+ * of it, so that one client can never take every slot.
  */
 export function createFairQueue<T>(options: FairQueueOptions<T>): FairQueue<T> {
   const { handle, onError } = options;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   let capacity = options.capacity;
+  const laneCapacity = (): number => Math.max(1, Math.ceil(capacity / 2));
   let lanes = new Map<string, Lane<T>>();
   // Lanes with items, in turn order; `turn` is the next to serve. Compacted as it is consumed.
   let order: string[] = [];
@@ -100,6 +101,9 @@ export function createFairQueue<T>(options: FairQueueOptions<T>): FairQueue<T> {
     push(name, item) {
       if (closed || count >= capacity) return false;
       const lane = lanes.get(name);
+      // One lane may hold at most half the queue: a client whose bucket allows a burst as large as
+      // the queue still leaves room for the others.
+      if (lane && lane.items.length - lane.head >= laneCapacity()) return false;
       if (lane) {
         if (lane.head > 64 && lane.head * 2 > lane.items.length) {
           lane.items = lane.items.slice(lane.head);

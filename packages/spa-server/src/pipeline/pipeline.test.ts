@@ -90,16 +90,26 @@ describe('packet pipeline', () => {
     await r.feedFrom(OTHER, r.fx.knock({}, { now: T0 - 61_000 })); // a stale copy
     await r.feedFrom(OTHER, r.fx.knock({}, { client: makeClient('mallory'), now: T0 }));
     const bob = r.fx.clients[1]!;
-    await r.feedFrom(OTHER, r.fx.knock({}, { client: bob, now: T0 })); // signed by bob: policy-service
+    // Signed by bob for the address it came from: policy-service, and bob's key vouches for OTHER.
+    await r.feedFrom(OTHER, r.fx.knock({ addresses: [OTHER] }, { client: bob, now: T0 }));
+    // Signed by bob for another address, and relayed from OTHER first: names bob, but not OTHER's doing.
+    await r.feedFrom(OTHER, r.fx.knock({ addresses: [SRC] }, { client: bob, now: T0 }));
     const refused = r.log.events('knock.refused');
-    expect(refused.map((e) => [e.reason, e.client])).toEqual([
-      ['replay', undefined],
-      ['stale', undefined],
-      ['unknown-client', undefined],
-      ['policy-service', 'bob'],
+    expect(refused.map((e) => [e.reason, e.client, e.srcSigned])).toEqual([
+      ['replay', undefined, undefined],
+      ['stale', undefined, undefined],
+      ['unknown-client', undefined, undefined],
+      ['policy-service', 'bob', true],
+      ['policy-service', 'bob', false],
     ]);
     const banned = readmeFail2banFilter();
-    expect(refused.map((e) => banned(JSON.stringify(e)))).toEqual([undefined, undefined, undefined, OTHER]);
+    expect(refused.map((e) => banned(JSON.stringify(e)))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      OTHER,
+      undefined,
+    ]);
   });
 
   it('refuses a knock for another server at the client tag: nothing else is spent on it', async () => {
@@ -186,15 +196,62 @@ describe('packet pipeline', () => {
     expect(r.log.events('knock.accepted')).toHaveLength(3);
   });
 
+  it("a key holder flooding from someone else's address spends its own budget, not that address's", async () => {
+    r = await rig({
+      rateLimit: {
+        ...r.fx.config.rateLimit,
+        perSourceRate: 1,
+        perSourceBurst: 3,
+        perClientRate: 1,
+        perClientBurst: 2,
+      },
+    });
+    const [alice, bob] = r.fx.clients;
+    const VICTIM = '198.51.100.9';
+    await r.feedFrom(VICTIM, ...Array.from({ length: 6 }, () => r.fx.knock({}, { client: alice, now: T0 })));
+    // Two went through on alice's budget; the rest were hers to lose, and took nothing from VICTIM.
+    expect(r.reasons()).toEqual(Array(4).fill('client-rate-limited'));
+    const dns = { access: [{ type: 'service' as const, name: 'dns' }] };
+    await r.feedFrom(VICTIM, r.fx.knock(dns, { client: bob, now: T0 }));
+    expect(r.log.events('knock.accepted').filter((e) => e.client === 'bob')).toHaveLength(1);
+  });
+
+  it('a copy of a knock refused after mac2 is refused at the pre-check, with no key exchange', async () => {
+    const ahead = r.fx.knock({}, { now: T0 + 5_001 }); // in a held epoch, beyond the future window
+    await r.feed(ahead);
+    expect(r.reasons()).toEqual(['stale']);
+    const exchanges = r.backend.calls.x25519 ?? 0;
+    // Resent once the clock caught up, from anywhere: it would now be inside the window.
+    r.clock.now = T0 + 1000;
+    await r.feedFrom('203.0.113.66', ahead, ahead);
+    expect(r.reasons()).toEqual(['stale', 'replay', 'replay']);
+    expect(r.backend.calls.x25519 ?? 0).toBe(exchanges);
+    expect(r.log.events('knock.accepted')).toHaveLength(0);
+  });
+
+  it('refuses a tag whose whole minute lies below the replay floor as stale, before any budget or key exchange', async () => {
+    // The store's floor is its start time (T0 − 1): a tag made for the minute before T0's is all stale.
+    const before = r.fx.knock({}, { now: T0 - 30_000 });
+    await r.feed(before);
+    expect(r.reasons()).toEqual(['stale']);
+    expect(r.backend.calls.x25519 ?? 0).toBe(0);
+  });
+
   it('drops when the queue is full, and the receive path stays synchronous', async () => {
-    r = await rig({ queueSize: 3 });
-    const knocks = Array.from({ length: 6 }, () => r.fx.knock({}, { now: T0 }));
+    r = await rig({ queueSize: 4 });
+    const [alice, bob] = r.fx.clients;
+    const dns = { access: [{ type: 'service' as const, name: 'dns' }] };
+    const knocks = [
+      ...Array.from({ length: 3 }, () => r.fx.knock({}, { client: alice, now: T0 })),
+      ...Array.from({ length: 3 }, () => r.fx.knock(dns, { client: bob, now: T0 })),
+    ];
     for (const k of knocks) r.pipeline.receive(k, SRC, 1);
     expect(r.backend.calls.x25519 ?? 0).toBe(0); // nothing expensive happened on receipt
     await r.pipeline.idle();
-    expect(r.reasons()).toEqual(['queue-full', 'queue-full', 'queue-full']);
-    expect(r.metrics.snapshot().queueDrops).toBe(3);
-    expect(r.log.events('knock.accepted')).toHaveLength(3);
+    // Each client may hold half the queue: alice's third waits for no one, bob still finds room.
+    expect(r.reasons()).toEqual(['queue-full', 'queue-full']);
+    expect(r.metrics.snapshot().queueDrops).toBe(2);
+    expect(r.log.events('knock.accepted').map((e) => e.client)).toEqual(['alice', 'bob', 'alice', 'bob']);
   });
 
   it('treats an IPv4-mapped source as IPv4', async () => {
@@ -281,7 +338,7 @@ describe('source mode and grant ownership in the pipeline', () => {
   it('a copy of a knock that policy refused is a replay naming no client (fail2ban cannot be steered)', async () => {
     const r = await rig();
     const bob = r.fx.clients[1]!;
-    const knock = r.fx.knock({}, { client: bob, now: T0 }); // bob may not open ssh: policy-service
+    const knock = r.fx.knock({ addresses: [SRC] }, { client: bob, now: T0 }); // bob may not open ssh
     await r.feed(knock);
     await r.feedFrom(OTHER, knock);
     await r.feedFrom('192.0.2.53', knock);

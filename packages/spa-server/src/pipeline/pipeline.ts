@@ -1,5 +1,12 @@
 /** The packet path, wired in the order of docs/protocol.md §7: cheap checks on receipt, the rest from a bounded queue. @module */
-import { headerNonce, type IpAddress, parseAddress, type TaggedClient, unmapAddress } from 'spa-protocol';
+import {
+  EPOCH_MS,
+  headerNonce,
+  type IpAddress,
+  parseAddress,
+  type TaggedClient,
+  unmapAddress,
+} from 'spa-protocol';
 import type { ResolvedClient } from '../config/resolved-config.js';
 import { type GrantKeeper, targetsFor } from '../grants/grant-keeper-api.js';
 import type { DaemonLog } from '../observability/log.js';
@@ -43,6 +50,9 @@ export interface Pipeline {
   close(): void;
 }
 
+/** Bound of the memory of nonces that passed mac2 and failed later (`spent`). */
+const SPENT_CAPACITY = 65_536;
+
 interface Queued {
   readonly data: Uint8Array;
   readonly source: IpAddress;
@@ -63,6 +73,22 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const { runtime, limiter, clientLimiter, replay, grants, log, metrics, clock } = deps;
   const inFlight = new Set<Promise<void>>();
   const pending = new Map<string, Pending>();
+  /**
+   * (client, nonce) of datagrams that passed mac2 but failed a later check (stale, bad signature...):
+   * key → when their tag leaves the table. A copy would fail the same way, or (a knock dated ahead of
+   * the window) be accepted later from wherever it was resent; either way it must not spend the
+   * client's budget and a key exchange again. Bounded; the oldest goes first.
+   */
+  const spent = new Map<string, number>();
+  const spend = (key: string, epoch: number, windowMs: number): void => {
+    spent.delete(key);
+    while (spent.size >= SPENT_CAPACITY) {
+      const oldest = spent.keys().next();
+      if (oldest.done) break;
+      spent.delete(oldest.value);
+    }
+    spent.set(key, (epoch + 1) * EPOCH_MS + windowMs);
+  };
   const sourceKnocks = new SourceKnocks({
     windowMs: runtime().windowMs,
     capacity: deps.sourceKnocksCapacity ?? DEFAULT_SOURCE_KNOCKS_CAPACITY,
@@ -113,9 +139,15 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     );
   };
 
-  const refuse = (reason: KnockRefusal, src: string, srcPort: number, client?: string): void => {
+  const refuse = (
+    reason: KnockRefusal,
+    src: string,
+    srcPort: number,
+    client?: string,
+    srcSigned?: boolean,
+  ): void => {
     metrics.refuse(reason);
-    log.refusal({ reason, src, srcPort, client });
+    log.refusal({ reason, src, srcPort, client, srcSigned });
   };
 
   /** A replay, at the pre-check or at step 15: a copy from another address may undo a source-mode grant. */
@@ -130,9 +162,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   // knock costs one queue slot and one token of its client's budget, not one per copy.
   const seen = (client: ResolvedClient, nonce: Uint8Array): 'replay' | undefined => {
     const nonceHex = hexOf(nonce);
-    return replay.seen(client.keyIdHex, nonceHex) || pending.has(client.keyIdHex + nonceHex)
-      ? 'replay'
-      : undefined;
+    const key = client.keyIdHex + nonceHex;
+    if (replay.seen(client.keyIdHex, nonceHex) || pending.has(key)) return 'replay';
+    const until = spent.get(key);
+    if (until === undefined) return undefined;
+    if (until > clock()) return 'replay';
+    spent.delete(key);
+    return undefined;
   };
 
   const work = (item: Queued): void => {
@@ -155,6 +191,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       // Not authenticated yet: no client name in the log. mac2 passed, but a copy of the client's
       // datagram passes it too, and its source address is the copier's choice.
       refuse(auth.reason, src, item.srcPort);
+      if (auth.reason !== 'replay') spend(item.pendingKey, item.tagged.epoch, rt.windowMs);
       if (auth.reason === 'replay' && (current.allowSourceAddress || sourceKnocks.size > 0)) {
         replayed(current, item.data, item.source, item.srcPort);
       }
@@ -171,7 +208,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
     const policy = applyPolicy(knock, client, item.source, rt.limits, now);
     if (!policy.ok) {
-      refuse(policy.reason, src, item.srcPort, client.name);
+      // The source is the client's word only when the knock signed it: a copy relayed first from
+      // elsewhere is refused here too, naming the client, but beside an address the relay chose.
+      const srcSigned = knock.addresses.some((a) => parseAddress(a)?.text === src);
+      refuse(policy.reason, src, item.srcPort, client.name, srcSigned);
       return;
     }
     const { decision } = policy;
@@ -232,12 +272,20 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const parsed = parseAddress(address);
       if (!parsed) return refuse('malformed', address, port);
       const source = unmapAddress(parsed);
-      const { client } = early.value;
-      if (!limiter.allow(source)) return refuse('rate-limited', source.text, port);
-      if (!clientLimiter.allow(client.keyIdHex)) return refuse('client-rate-limited', source.text, port);
+      const { client, epoch } = early.value;
+      // A tag whose whole epoch lies at or below the replay store's floor: every knock it can carry is
+      // stale (after a start without a trustworthy state file), so no budget or key exchange is spent.
+      if ((epoch + 1) * EPOCH_MS - 1 <= replay.floorMs) return refuse('stale', source.text, port);
+      // Both buckets are asked before either is spent: a datagram one refuses takes nothing from the
+      // other (a key holder flooding "from" someone's address spends its own budget, not theirs).
+      if (!clientLimiter.allow(client.keyIdHex, false))
+        return refuse('client-rate-limited', source.text, port);
+      if (!limiter.allow(source, false)) return refuse('rate-limited', source.text, port);
       const pendingKey = client.keyIdHex + hexOf(headerNonce(data));
       const item = { data, source, srcPort: port, tagged: early.value, pendingKey };
       if (!queue.push(client.keyIdHex, item)) return refuse('queue-full', source.text, port);
+      clientLimiter.allow(client.keyIdHex);
+      limiter.allow(source);
       pending.set(pendingKey, { source: source.text });
     },
     setQueueSize: (size) => queue.setCapacity(size),
@@ -248,6 +296,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     close: () => {
       queue.close();
       pending.clear();
+      spent.clear();
     },
   };
 }

@@ -12,8 +12,8 @@ export interface RateLimiterOptions {
 }
 
 export interface RateLimiter {
-  /** True when `source` may send one more datagram now. */
-  allow(source: IpAddress): boolean;
+  /** True when `source` may send one more datagram now; spends its token unless `take` is false. */
+  allow(source: IpAddress, take?: boolean): boolean;
   /** Sources currently tracked (for tests and metrics). */
   readonly size: number;
   /** New limits apply at once; the table keeps its buckets, trimmed to the new bound. */
@@ -44,7 +44,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     }
   };
   return {
-    allow(source) {
+    allow(source, take = true) {
       const key = sourceKey(source);
       const now = clock();
       let bucket = table.get(key);
@@ -55,7 +55,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         bucket = createBucket(burst, now);
       }
       table.set(key, bucket);
-      return takeToken(bucket, rate, burst, now);
+      return takeToken(bucket, rate, burst, now, take);
     },
     get size() {
       return table.size;

@@ -35,11 +35,21 @@ const dir = () => track(mkdtempSync(join(tmpdir(), 'spa-replay-')));
 const fastDir = () => track(mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'spa-replay-')));
 const id = (n: number) => new Uint8Array(16).fill(n);
 const KEY = id(0xaa);
+const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const KEY_HEX = hexOf(KEY);
 const OTHER = id(0xbb);
 
 async function open(path: string, start = T0, limits: { capacity?: number; perClient?: number } = {}) {
   let now = start;
-  const opened = await ReplayStore.open({ dir: path, windowMs: WINDOW, clock: () => now, ...limits });
+  // Pruned at the window's edge (tagEpochMs 1), so the bounds below are exact; the hold for a
+  // client tag's epoch has its own test.
+  const opened = await ReplayStore.open({
+    dir: path,
+    windowMs: WINDOW,
+    clock: () => now,
+    tagEpochMs: 1,
+    ...limits,
+  });
   stores.push(opened.store);
   return { ...opened, set: (t: number) => (now = t) };
 }
@@ -98,6 +108,22 @@ describe('replay store', () => {
     await b.store.close();
   });
 
+  it('holds an entry until its client tag has left the window, so a copy never gets past the pre-check', async () => {
+    const path = dir();
+    let now = T0;
+    const { store } = await ReplayStore.open({ dir: path, windowMs: WINDOW, clock: () => now });
+    // T0 is 20 s into its minute: the epoch [T0 − 20 s, T0 + 40 s) is held until now − window passes its end.
+    store.reserve(KEY, id(1), T0);
+    now = T0 + WINDOW + 1; // the timestamp has left the window, its epoch has not
+    store.prune();
+    expect(store.seen(KEY_HEX, hexOf(id(1)))).toBe(true);
+    now = T0 + 40_000 + WINDOW; // the epoch ends at the window's past edge
+    store.prune();
+    expect(store.seen(KEY_HEX, hexOf(id(1)))).toBe(false);
+    expect(store.check(KEY, id(1), T0)).toBe('stale');
+    await store.close();
+  });
+
   it('writes one record per knock and rewrites the file compactly', async () => {
     const path = dir();
     const { store, set } = await open(path);
@@ -105,7 +131,7 @@ describe('replay store', () => {
     await store.commit();
     const file = join(path, STATE_FILE);
     expect(statSync(file).size).toBe(HEADER_SIZE + 10 * RECORD_SIZE);
-    set(T0 + WINDOW + 5.5); // entries 0..5 leave the window
+    set(T0 + WINDOW + 6); // entries 0..5 leave the window
     await store.close();
     expect(statSync(file).size).toBe(HEADER_SIZE + 4 * RECORD_SIZE);
     const reopened = await open(path, T0 + WINDOW + 6);

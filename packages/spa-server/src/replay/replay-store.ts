@@ -1,4 +1,5 @@
 /** Accepted (keyId, nonce) pairs (docs/protocol.md §5.2): bounded in memory, durable on disk before any grant, safe across crashes and clock jumps. @module */
+import { EPOCH_MS } from 'spa-protocol';
 import { encodeRecord, RECORD_SIZE, ReplayFile, type ReplayRecord } from './replay-file.js';
 import { keyIdOf, ReplayIndex } from './replay-index.js';
 
@@ -30,6 +31,11 @@ export interface ReplayLimits {
 export interface ReplayStoreOptions extends ReplayLimits {
   readonly dir: string;
   readonly clock: () => number;
+  /**
+   * Length of a client-tag epoch (docs/protocol.md §6.2), EPOCH_MS unless set: an entry is held until
+   * its timestamp's epoch has left the window (see prune). 1 prunes at the window's edge (tests).
+   */
+  readonly tagEpochMs?: number;
 }
 
 /** What opening found, for one log line. */
@@ -44,12 +50,18 @@ export interface ReplayRecovery {
 }
 
 export type ReplayVerdict = 'stale' | 'replay' | undefined;
+/** The start of the oldest epoch whose client tags a server with this window holds (§6.2). */
+export function tagHorizon(nowMs: number, windowMs: number, epochMs: number = EPOCH_MS): number {
+  return Math.floor((nowMs - windowMs) / epochMs) * epochMs;
+}
+
 /** Why reserve() wrote nothing (reason codes of shared/reasons.ts). */
 export type ReplayRefusal = 'replay' | 'client-replay-full' | 'replay-full';
 
 export class ReplayStore {
   readonly #file: ReplayFile;
   readonly #clock: () => number;
+  readonly #tagEpochMs: number;
   #capacity: number;
   #perClient: number;
   #windowMs: number;
@@ -65,6 +77,7 @@ export class ReplayStore {
   private constructor(file: ReplayFile, options: ReplayStoreOptions) {
     this.#file = file;
     this.#clock = options.clock;
+    this.#tagEpochMs = options.tagEpochMs ?? EPOCH_MS;
     this.#windowMs = options.windowMs;
     this.#capacity = options.capacity ?? DEFAULT_REPLAY_CAPACITY;
     this.#perClient = options.perClient ?? DEFAULT_REPLAY_PER_CLIENT;
@@ -161,11 +174,15 @@ export class ReplayStore {
   }
 
   /**
-   * Forgets entries that fell behind the window (`now − window`), raising the floor over them: the floor
-   * is never raised above `now − window` here. Costs what it removes.
+   * Forgets entries whose client tag the server no longer holds: their epoch ended before `now −
+   * window` (docs/protocol.md §6.2), raising the floor over them. Dropping an entry as soon as its
+   * timestamp left the window would let a copy of its datagram pass the pre-check (§7 7) while its tag
+   * is still held, up to a minute longer, and spend its client's budget and a key exchange each time
+   * before the window refuses it. The floor is never raised above `now − window` here. Costs what it
+   * removes.
    */
   prune(): void {
-    const newest = this.#entries.dropBefore(this.#clock() - this.#windowMs);
+    const newest = this.#entries.dropBefore(tagHorizon(this.#clock(), this.#windowMs, this.#tagEpochMs));
     if (newest !== undefined && newest > this.#floorMs) this.#floorMs = newest;
   }
 

@@ -11,14 +11,16 @@ export function createBucket(burst: number, nowMs: number): TokenBucketState {
 }
 
 /**
- * Refills by the time elapsed, then takes one token if there is one. A clock that jumps backwards
- * refills nothing (elapsed is clamped to 0) instead of draining or overflowing the bucket.
+ * Refills by the time elapsed, then takes one token if there is one (or, with `take` false, only says
+ * whether there is one, so that two buckets can be checked before either is spent). A clock that
+ * jumps backwards refills nothing (elapsed is clamped to 0) instead of draining or overflowing the bucket.
  */
 export function takeToken(
   bucket: TokenBucketState,
   ratePerSecond: number,
   burst: number,
   nowMs: number,
+  take = true,
 ): boolean {
   const elapsed = nowMs - bucket.lastMs;
   if (elapsed > 0) {
@@ -28,7 +30,7 @@ export function takeToken(
     bucket.lastMs = nowMs;
   }
   if (bucket.tokens >= 1) {
-    bucket.tokens -= 1;
+    if (take) bucket.tokens -= 1;
     return true;
   }
   return false;
