@@ -48,12 +48,12 @@ export interface FirewallConfig {
 }
 
 export interface RateLimitConfig {
-  /** Datagrams per second per source address, sustained (after the mac1 check). */
+  /** Datagrams per second per source address, sustained (after the mac2 check). */
   perSourceRate: number;
   perSourceBurst: number;
   /** Bound on the table of sources. */
   maxSources: number;
-  /** Knocks per second per client key, sustained, counted after the signature verified. */
+  /** Knocks per second per client key, sustained, counted after mac2, before any public-key work. */
   perClientRate: number;
   perClientBurst: number;
 }

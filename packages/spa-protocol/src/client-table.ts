@@ -22,9 +22,16 @@ interface Entry<C extends KnownClient> extends TaggedClient<C> {
   readonly tag: Uint8Array;
 }
 
+/** What one key costs to derive, kept across rebuilds while the key stays configured. */
+interface KeyState {
+  readonly secrets: ClientSecrets;
+  /** Its tags by epoch, for the epochs the last advance held. */
+  readonly tags: Map<number, Uint8Array>;
+}
+
 interface Keyed<C extends KnownClient> {
   readonly client: C;
-  readonly secrets: ClientSecrets;
+  readonly state: KeyState;
 }
 
 /** The first four tag bytes as a number: a Map key that costs no allocation to read from a datagram. */
@@ -36,15 +43,16 @@ function bucketOf(bytes: Uint8Array, offset: number): number {
 }
 
 /**
- * Built at load and at every reload. The secrets (one X25519 and two HKDF per key) are computed only
- * for keys the previous table did not have, so reloading a fleet of 10,000 keys costs the changed
- * ones. The tags are made lazily by `advance`, for the epochs that [now − past, now + future] touches
- * (e−1, e and sometimes e+1 with the default 60 s window): a tag of any other epoch is unknown.
+ * Built at load and at every reload. The secrets (one X25519 and two HKDF per key) and the tags are
+ * made only for keys the previous table did not have, so reloading a fleet of 10,000 keys costs the
+ * changed ones. The tags are made lazily by `advance`, for the epochs that [now − past, now + future]
+ * touches (e−1, e and sometimes e+1 with the default 60 s window): a tag of any other epoch is
+ * unknown. Memory: one entry (a few hundred bytes) per client per epoch held.
  */
 export class ClientTable<C extends KnownClient> {
   readonly #ctx: ServerContext;
   readonly #keyed: readonly Keyed<C>[];
-  readonly #secretsByKey: ReadonlyMap<string, ClientSecrets>;
+  readonly #byKey: ReadonlyMap<string, KeyState>;
   /** Bucketed by the tag's first four bytes; a bucket is almost always one entry. */
   readonly #buckets = new Map<number, Entry<C> | Entry<C>[]>();
   #lo = Number.NaN;
@@ -58,30 +66,31 @@ export class ClientTable<C extends KnownClient> {
     this.#ctx = ctx;
     const reuse =
       previous && equalBytes(previous.#ctx.serverPublicKey, ctx.serverPublicKey)
-        ? previous.#secretsByKey
+        ? previous.#byKey
         : undefined;
-    const byKey = new Map<string, ClientSecrets>();
+    const byKey = new Map<string, KeyState>();
     const keyed: Keyed<C>[] = [];
     for (const client of clients) {
       const id = encodeBase64url(client.publicKey);
-      let secrets = byKey.get(id) ?? reuse?.get(id);
-      if (!secrets) {
+      let state = byKey.get(id) ?? reuse?.get(id);
+      if (!state) {
         if (isWeakEd25519PublicKey(client.publicKey)) {
           throw new SpaError(ERROR_CODES.weakKey, `client key ${id} is weak (docs/protocol.md §1)`);
         }
-        secrets = clientSecretsFromServerKey(
+        const secrets = clientSecretsFromServerKey(
           ctx.backend,
           ctx.serverSecretKey,
           ctx.serverPublicKey,
           client.publicKey,
         );
         if (!secrets) throw new SpaError(ERROR_CODES.invalidKey, `client key ${id}: key agreement failed`);
+        state = { secrets, tags: new Map() };
       }
-      byKey.set(id, secrets);
-      keyed.push({ client, secrets });
+      byKey.set(id, state);
+      keyed.push({ client, state });
     }
     this.#keyed = keyed;
-    this.#secretsByKey = byKey;
+    this.#byKey = byKey;
   }
 
   /** Clients in the table. */
@@ -91,7 +100,7 @@ export class ClientTable<C extends KnownClient> {
 
   /** The secrets of one configured key (tests, tools); undefined for a key not in the table. */
   secretsOf(publicKey: Uint8Array): ClientSecrets | undefined {
-    return this.#secretsByKey.get(encodeBase64url(publicKey));
+    return this.#byKey.get(encodeBase64url(publicKey))?.secrets;
   }
 
   /**
@@ -105,14 +114,18 @@ export class ClientTable<C extends KnownClient> {
     if (this.#buckets.size > 0) this.#dropOutside(lo, hi);
     for (let epoch = lo; epoch <= hi; epoch++) {
       if (epoch >= this.#lo && epoch <= this.#hi) continue; // already held
-      for (const { client, secrets } of this.#keyed) {
-        this.#add({
-          tag: computeClientTag(this.#ctx.backend, secrets.tagKey, epoch),
-          client,
-          epoch,
-          macKey: secrets.macKey,
-        });
+      for (const { client, state } of this.#keyed) {
+        // A rebuilt table finds the tags of unchanged keys made already: a reload costs no HMAC.
+        let tag = state.tags.get(epoch);
+        if (!tag) {
+          tag = computeClientTag(this.#ctx.backend, state.secrets.tagKey, epoch);
+          state.tags.set(epoch, tag);
+        }
+        this.#add({ tag, client, epoch, macKey: state.secrets.macKey });
       }
+    }
+    for (const { state } of this.#keyed) {
+      for (const epoch of state.tags.keys()) if (epoch < lo || epoch > hi) state.tags.delete(epoch);
     }
     this.#lo = lo;
     this.#hi = hi;

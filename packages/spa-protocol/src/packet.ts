@@ -121,6 +121,8 @@ const EARLY: Readonly<Record<string, Prechecked<never>>> = Object.fromEntries(
   ]),
 );
 
+const BAD_MAC: Prechecked<never> = Object.freeze({ ok: false, reason: 'bad-mac' });
+
 /**
  * §7 checks 1–7: length, version, client tag, mac2, replay pre-check. One Map lookup for an unknown
  * tag, one HMAC for a known one with a bad mac2; the table must have been advanced to now. After a
@@ -143,7 +145,7 @@ export function precheckDatagram<C extends KnownClient>(
   }
   const tagged = table.lookup(datagram); // 5
   if (!tagged) return EARLY['unknown-client']!;
-  if (!checkMac2(ctx.backend, tagged.macKey, datagram)) return { ok: false, reason: 'bad-mac' }; // 6
+  if (!checkMac2(ctx.backend, tagged.macKey, datagram)) return BAD_MAC; // 6
   const nonce = datagram.subarray(HEADER_NONCE_OFFSET, HEADER_NONCE_OFFSET + NONCE_SIZE);
   const replayed = seen(tagged.client, nonce); // 7
   if (replayed) return { ok: false, reason: replayed, client: tagged.client };

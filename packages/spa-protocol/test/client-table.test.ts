@@ -100,6 +100,21 @@ describe('ClientTable', () => {
     expect(n.x25519).toBe(2);
   });
 
+  it('a rebuild makes tags only for new keys: a reload of unchanged keys costs no HMAC', () => {
+    const { backend, n } = counting(nodeBackend);
+    const ctx = createServerContext(backend, server.secretKey);
+    const first = new ClientTable(ctx, [alice, bob]);
+    first.advance(NOW, PAST, FUTURE);
+    const made = n.hmac;
+    expect(made).toBeGreaterThan(0);
+    n.hmac = 0;
+    const second = new ClientTable(ctx, [alice, bob, carol], first);
+    second.advance(NOW, PAST, FUTURE);
+    // Only carol's tags, one per epoch held.
+    expect(n.hmac).toBe(made / 2);
+    expect(second.lookup(tagged(nodeBackend, alice, Math.floor(NOW / 60_000)))?.client).toBe(alice);
+  });
+
   it('holds tags for the epochs the window touches, adds and drops them as time passes', () => {
     const { backend, n } = counting(nodeBackend);
     const ctx = createServerContext(backend, server.secretKey);

@@ -61,12 +61,12 @@ export interface ResolvedConfig {
   /** Live grants (address × port) one client may hold at once. */
   readonly maxGrantsPerClient: number;
   readonly rateLimit: {
-    /** Sustained datagrams per second per source address after the mac1 check. */
+    /** Sustained datagrams per second per source address after the mac2 check. */
     readonly perSourceRate: number;
     readonly perSourceBurst: number;
     /** Bound on the per-source table; the oldest entries are evicted. */
     readonly maxSources: number;
-    /** Sustained knocks per second per client key, after the signature verified. */
+    /** Sustained knocks per second per client key, after mac2, before any public-key work. */
     readonly perClientRate: number;
     readonly perClientBurst: number;
   };

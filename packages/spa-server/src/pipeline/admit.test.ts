@@ -1,4 +1,4 @@
-/** The per-client limits and the replay store's bounds on the real pipeline: after the signature, before any state, one client's flood never costs another client its knock. */
+/** The per-client limits and the replay store's bounds on the real pipeline: the bucket after mac2, the store after the signature, before any state; one client's flood never costs another client its knock. */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -42,7 +42,7 @@ describe('packet pipeline', () => {
     const badMac = good.slice();
     badMac[badMac.length - 1]! ^= 1;
     const tampered = good.slice();
-    tampered[100]! ^= 1; // inside the ciphertext: mac1 covers it too
+    tampered[100]! ^= 1; // inside the ciphertext: mac2 covers it too
     await r.feed(new Uint8Array(10), new Uint8Array(5000), Uint8Array.from([...good, 0]), badMac, tampered);
     expect(r.reasons()).toEqual(['too-short', 'too-long', 'bad-length', 'bad-mac', 'bad-mac']);
     expect(r.backend.calls.x25519 ?? 0).toBe(0);
