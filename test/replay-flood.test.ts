@@ -104,11 +104,12 @@ describe('one client flooding valid knocks (nftables)', () => {
     expect(aliceAccepted).toBeLessThanOrEqual(PER_CLIENT);
     expect(m.refused['client-rate-limited']).toBeGreaterThan(0);
     expect(m.refused['replay-full'] ?? 0).toBe(0);
-    expect(m.refused.stale).toBeGreaterThan(0);
+    // The knocks dated far ahead: stale at the window, or an unknown tag when their minute is not held yet.
+    expect((m.refused.stale ?? 0) + (m.refused['unknown-client'] ?? 0)).toBeGreaterThan(0);
     expect(m.replayEntries).toBeLessThanOrEqual(PER_CLIENT + 1);
     console.info(
       `replay flood: ${FLOOD} sent, ${afterFlood.received} read, alice accepted ${aliceAccepted}, ` +
-        `${m.refused['client-rate-limited']} client-rate-limited, ${m.refused.stale} stale, ` +
+        `${m.refused['client-rate-limited']} client-rate-limited, ${m.refused.stale ?? 0} stale, ` +
         `${m.refused['queue-full'] ?? 0} queue-full; bob opened`,
     );
   });
