@@ -1,6 +1,5 @@
 /** --wait: probes TCP ports until each accepts a connection or the deadline passes. @module */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { attemptTcp } from './tcp-attempt.js';
+import { connectWhenOpen } from './connect-when-open.js';
 
 export interface PortOutcome {
   readonly address: string;
@@ -11,17 +10,6 @@ export interface PortOutcome {
   readonly lastState: 'open' | 'closed' | 'filtered';
 }
 
-const RETRY_PAUSE_MS = 100;
-
-/**
- * How long each connection attempt may take: short at first, because the first SYN usually races
- * the server's grant and is dropped, and the kernel would retransmit it only after a second. Longer
- * later, so that a slow path (high RTT) still gets a complete handshake.
- */
-export function attemptTimeoutMs(attempt: number): number {
-  return Math.min(100 * 1.5 ** attempt, 1000);
-}
-
 /** Each port is probed on its own; the connection that proves a port open is closed at once. */
 export async function waitForPorts(
   address: string,
@@ -29,27 +17,12 @@ export async function waitForPorts(
   startedAt: number,
   deadline: number,
 ): Promise<PortOutcome[]> {
-  return Promise.all(ports.map((port) => waitForPort(address, port, startedAt, deadline)));
-}
-
-async function waitForPort(
-  address: string,
-  port: number,
-  startedAt: number,
-  deadline: number,
-): Promise<PortOutcome> {
-  let lastState: PortOutcome['lastState'] = 'filtered';
-  for (let attempt = 0; ; attempt++) {
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) return { address, port, openAfterMs: undefined, lastState };
-    const began = Date.now();
-    const result = await attemptTcp(address, port, Math.min(attemptTimeoutMs(attempt), remaining));
-    lastState = result.state;
-    if (result.state === 'open') {
-      result.socket.destroy();
+  return Promise.all(
+    ports.map(async (port) => {
+      const { socket, lastState } = await connectWhenOpen(address, port, deadline);
+      if (!socket) return { address, port, openAfterMs: undefined, lastState };
+      socket.destroy();
       return { address, port, openAfterMs: Date.now() - startedAt, lastState };
-    }
-    // A refusal or unreachable error comes back at once: pause instead of spinning on it.
-    if (Date.now() - began < RETRY_PAUSE_MS) await sleep(RETRY_PAUSE_MS);
-  }
+    }),
+  );
 }

@@ -1,13 +1,11 @@
 /** `spa-client connect --host H --port P`: knock, connect once the port opens, then relay stdio (ssh ProxyCommand). @module */
-import type { Socket } from 'node:net';
 import type { AccessItem } from 'spa-protocol';
+import { connectWhenOpen } from '../../knock/connect-when-open.js';
 import { describePlan, describeSigned } from '../../knock/knock-explain.js';
 import { prepareKnock } from '../../knock/knock-session.js';
 import { resolvePlan } from '../../knock/plan.js';
 import { startReknocking } from '../../knock/reknock.js';
 import { relay } from '../../knock/relay.js';
-import { attemptTcp } from '../../knock/tcp-attempt.js';
-import { attemptTimeoutMs } from '../../knock/wait-ports.js';
 import { flag, parseCommandArgs, stringOption } from '../args.js';
 import { CLIENT_ERROR_CODES, ClientError, usageError } from '../errors.js';
 import { parsePortOption } from '../option-values.js';
@@ -69,25 +67,13 @@ export async function runConnect(argv: readonly string[]): Promise<number> {
     },
     (error) => info(`re-knock failed: ${error instanceof Error ? error.message : String(error)}`),
   );
-  let socket: Socket | undefined;
-  let lastState = 'filtered';
+  let outcome: Awaited<ReturnType<typeof connectWhenOpen>>;
   try {
-    for (let attempt = 0; !socket && Date.now() < deadline; attempt++) {
-      const began = Date.now();
-      const result = await attemptTcp(
-        target.address,
-        port,
-        Math.min(attemptTimeoutMs(attempt), deadline - Date.now()),
-      );
-      if (result.state === 'open') socket = result.socket;
-      else {
-        lastState = result.state;
-        if (Date.now() - began < 100) await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    outcome = await connectWhenOpen(target.address, port, deadline);
   } finally {
     reknocker.stop();
   }
+  const { socket, lastState } = outcome;
   if (!socket) {
     throw new ClientError(
       CLIENT_ERROR_CODES.waitTimeout,

@@ -1,0 +1,82 @@
+/** Connects to a port that a knock is opening: attempts overlap while a grant is likely in flight, then back off. @module */
+import type { Socket } from 'node:net';
+import { attemptTcp } from './tcp-attempt.js';
+
+/**
+ * When the n-th attempt starts, in ms after the first: every 5 ms for the first 20 ms (the server
+ * usually grants within a few ms, and the SYN that raced the grant was dropped), then ever wider gaps,
+ * and once a second after the first second, so a server that is simply down sees one SYN a second.
+ * Never more than two SYNs in any 10 ms.
+ */
+export function attemptStartMs(n: number): number {
+  const early = [0, 5, 10, 15, 20, 30, 45, 65, 90, 130, 190, 280, 400, 560, 760, 1000];
+  return n < early.length ? early[n]! : 1000 * (n - early.length + 2);
+}
+
+/**
+ * How long the n-th attempt waits for its handshake: under a second, so the kernel never retransmits
+ * its SYN (the first retransmission is at 1 s); long enough later on for a slow path's round trip.
+ */
+export function attemptTimeoutMs(n: number): number {
+  return Math.min(250 * 1.5 ** Math.max(0, n - 8), 900);
+}
+
+/** At most this many attempts wait for a handshake at once. */
+const MAX_IN_FLIGHT = 8;
+
+export interface ConnectOutcome {
+  /** The connected socket; the caller owns it (closes it, or relays through it). */
+  readonly socket: Socket | undefined;
+  /** closed (RST), filtered (silence) or open: what the last finished attempt saw. */
+  readonly lastState: 'open' | 'closed' | 'filtered';
+  /** Attempts started. */
+  readonly attempts: number;
+}
+
+/**
+ * Resolves with the first attempt that connects, or with none at the deadline. Later winners are
+ * closed at once: one connection is held, never two.
+ */
+export function connectWhenOpen(address: string, port: number, deadline: number): Promise<ConnectOutcome> {
+  return new Promise((resolve) => {
+    const start = Date.now();
+    let n = 0;
+    let inFlight = 0;
+    let settled = false;
+    let lastState: ConnectOutcome['lastState'] = 'filtered';
+    let timer: NodeJS.Timeout | undefined;
+
+    const finish = (socket: Socket | undefined): void => {
+      settled = true;
+      clearTimeout(timer);
+      resolve({ socket, lastState: socket ? 'open' : lastState, attempts: n });
+    };
+
+    const launch = (): void => {
+      if (settled) return;
+      const now = Date.now();
+      if (now >= deadline) {
+        if (inFlight === 0) finish(undefined);
+        return;
+      }
+      if (inFlight < MAX_IN_FLIGHT) {
+        inFlight++;
+        const attempt = n;
+        void attemptTcp(address, port, Math.min(attemptTimeoutMs(attempt), deadline - now)).then((result) => {
+          inFlight--;
+          if (result.state === 'open') {
+            if (settled) result.socket.destroy();
+            else finish(result.socket);
+            return;
+          }
+          if (settled) return;
+          lastState = result.state;
+          if (Date.now() >= deadline && inFlight === 0) finish(undefined);
+        });
+      }
+      n++;
+      timer = setTimeout(launch, Math.max(0, Math.min(start + attemptStartMs(n), deadline) - Date.now()));
+    };
+    launch();
+  });
+}

@@ -1,0 +1,61 @@
+/** The client's probing while a knock opens a port: dense at first, polite later, and one connection held. */
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { attemptStartMs, attemptTimeoutMs, connectWhenOpen } from '../src/knock/connect-when-open.js';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+/** A free loopback port, not listening yet. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address() as { port: number };
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+describe('probe schedule', () => {
+  it('never starts more than two attempts in any 10 ms, and one a second once a second has passed', () => {
+    const starts = Array.from({ length: 40 }, (_, n) => attemptStartMs(n));
+    for (let i = 1; i < starts.length; i++) expect(starts[i]!).toBeGreaterThan(starts[i - 1]!);
+    for (let i = 2; i < starts.length; i++) expect(starts[i]! - starts[i - 2]!).toBeGreaterThanOrEqual(10);
+    for (const s of starts.filter((t) => t >= 1000).slice(1)) expect(s % 1000).toBe(0);
+    expect(starts.filter((t) => t < 100)).toHaveLength(9); // dense while a grant is likely in flight
+  });
+
+  it('lets no attempt live long enough for the kernel to retransmit its SYN (1 s)', () => {
+    for (let n = 0; n < 40; n++) expect(attemptTimeoutMs(n)).toBeLessThan(1000);
+  });
+});
+
+describe('connectWhenOpen', () => {
+  it('connects within a few ms of the port opening, keeping one connection', async () => {
+    const port = await freePort();
+    const held: Socket[] = [];
+    const server = createServer((s) => held.push(s));
+    servers.push(server);
+    const began = Date.now();
+    setTimeout(() => server.listen(port, '127.0.0.1'), 32);
+    const outcome = await connectWhenOpen('127.0.0.1', port, began + 5000);
+    const after = Date.now() - began;
+    expect(outcome.socket).toBeDefined();
+    // Opened at 32 ms; the next attempt starts at 45 ms.
+    expect(after).toBeLessThan(80);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(held.filter((s) => !s.destroyed && !s.readableEnded)).toHaveLength(1);
+    outcome.socket!.destroy();
+  });
+
+  it('gives up at the deadline with the last state seen, having tried about once a second after the first', async () => {
+    const port = await freePort(); // nothing listens: every attempt is refused at once
+    const began = Date.now();
+    const outcome = await connectWhenOpen('127.0.0.1', port, began + 2200);
+    expect(outcome.socket).toBeUndefined();
+    expect(outcome.lastState).toBe('closed');
+    expect(Date.now() - began).toBeGreaterThanOrEqual(2190);
+    expect(outcome.attempts).toBeLessThanOrEqual(18);
+  });
+});
