@@ -34,8 +34,8 @@ export interface ConnectOutcome {
 }
 
 /**
- * Resolves with the first attempt that connects, or with none at the deadline. Later winners are
- * closed at once: one connection is held, never two.
+ * Resolves with the first attempt that connects, or with none at the deadline. The others are
+ * aborted then, and any that connects anyway is closed at once: one connection is held, never two.
  */
 export function connectWhenOpen(address: string, port: number, deadline: number): Promise<ConnectOutcome> {
   return new Promise((resolve) => {
@@ -45,10 +45,12 @@ export function connectWhenOpen(address: string, port: number, deadline: number)
     let settled = false;
     let lastState: ConnectOutcome['lastState'] = 'filtered';
     let timer: NodeJS.Timeout | undefined;
+    const others = new AbortController();
 
     const finish = (socket: Socket | undefined): void => {
       settled = true;
       clearTimeout(timer);
+      others.abort();
       resolve({ socket, lastState: socket ? 'open' : lastState, attempts: n });
     };
 
@@ -62,7 +64,12 @@ export function connectWhenOpen(address: string, port: number, deadline: number)
       if (inFlight < MAX_IN_FLIGHT) {
         inFlight++;
         const attempt = n;
-        void attemptTcp(address, port, Math.min(attemptTimeoutMs(attempt), deadline - now)).then((result) => {
+        void attemptTcp(
+          address,
+          port,
+          Math.min(attemptTimeoutMs(attempt), deadline - now),
+          others.signal,
+        ).then((result) => {
           inFlight--;
           if (result.state === 'open') {
             if (settled) result.socket.destroy();

@@ -6,11 +6,20 @@ export type AttemptResult =
   | { readonly state: 'closed' | 'filtered'; readonly detail: string };
 
 /** allowHalfOpen: the relay half-closes towards the server when its stdin ends, and keeps reading. */
-export function attemptTcp(address: string, port: number, timeoutMs: number): Promise<AttemptResult> {
+export function attemptTcp(
+  address: string,
+  port: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<AttemptResult> {
   return new Promise<AttemptResult>((resolve) => {
     const socket = connect({ host: address, port, allowHalfOpen: true, noDelay: true });
     const timer = setTimeout(() => done({ state: 'filtered', detail: 'no answer' }), timeoutMs);
+    // Another attempt won: this one ends now, so nothing keeps the process (or a half-open SYN) around.
+    const abort = (): void => done({ state: 'filtered', detail: 'aborted' });
+    signal?.addEventListener('abort', abort, { once: true });
     const done = (result: AttemptResult): void => {
+      signal?.removeEventListener('abort', abort);
       clearTimeout(timer);
       socket.removeAllListeners('connect');
       socket.removeAllListeners('error');
