@@ -17,7 +17,9 @@ import { admitKnock } from './admit.js';
 import { authenticate, precheck } from './authenticate.js';
 import type { ClientLimiter } from './client-limiter.js';
 import { commitKnock } from './commit.js';
+import { createDuplicateRevoker } from './duplicate-revoker.js';
 import { createFairQueue } from './fair-queue.js';
+import { NonceMemory } from './nonce-memory.js';
 import { applyPolicy } from './policy.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { hexOf, type Runtime } from './runtime.js';
@@ -50,45 +52,19 @@ export interface Pipeline {
   close(): void;
 }
 
-/** Bound of the memory of nonces that passed mac2 and failed later (`spent`). */
-const SPENT_CAPACITY = 65_536;
-
 interface Queued {
   readonly data: Uint8Array;
   readonly source: IpAddress;
   readonly srcPort: number;
   readonly tagged: TaggedClient<ResolvedClient>;
-  /** hex(keyId) + hex(nonce): its entry in `pending` until it is handled. */
+  /** hex(keyId) + hex(nonce): its entry in the nonce memory while it waits. */
   readonly pendingKey: string;
-}
-
-/** A knock waiting in the queue, by (client, nonce): copies of it are replays before it is handled. */
-interface Pending {
-  readonly source: string;
-  /** A copy from another address arrived while it waited (source mode: see revokeDuplicate). */
-  copiedFrom?: { readonly source: IpAddress; readonly srcPort: number };
 }
 
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const { runtime, limiter, clientLimiter, replay, grants, log, metrics, clock } = deps;
   const inFlight = new Set<Promise<void>>();
-  const pending = new Map<string, Pending>();
-  /**
-   * (client, nonce) of datagrams that passed mac2 but failed a later check (stale, bad signature...):
-   * key → when their tag leaves the table. A copy would fail the same way, or (a knock dated ahead of
-   * the window) be accepted later from wherever it was resent; either way it must not spend the
-   * client's budget and a key exchange again. Bounded; the oldest goes first.
-   */
-  const spent = new Map<string, number>();
-  const spend = (key: string, epoch: number, windowMs: number): void => {
-    spent.delete(key);
-    while (spent.size >= SPENT_CAPACITY) {
-      const oldest = spent.keys().next();
-      if (oldest.done) break;
-      spent.delete(oldest.value);
-    }
-    spent.set(key, (epoch + 1) * EPOCH_MS + windowMs);
-  };
+  const nonces = new NonceMemory();
   const sourceKnocks = new SourceKnocks({
     windowMs: runtime().windowMs,
     capacity: deps.sourceKnocksCapacity ?? DEFAULT_SOURCE_KNOCKS_CAPACITY,
@@ -99,45 +75,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     void done.finally(() => inFlight.delete(done));
   };
 
-  /**
-   * A copy of a granted source-mode knock from another address: one of the two was not the client's.
-   * Which one cannot be told, so neither keeps access: the grant and its connections are revoked. The
-   * copy passed mac2, which only the client (or this server) can make, so it is a byte copy of the
-   * client's own datagram: nobody else can trigger this for a knock they did not see.
-   */
-  const revokeDuplicate = (
-    client: ResolvedClient,
-    nonceHex: string,
-    source: IpAddress,
-    srcPort: number,
-  ): void => {
-    const first = sourceKnocks.duplicateFrom(client.keyIdHex, nonceHex, source);
-    if (!first) return;
-    sourceKnocks.forget(client.keyIdHex, nonceHex);
-    const fields = { src: source.text, srcPort, client: client.name, opened: first.source.text };
-    track(
-      // After the first copy's own commit: revoking before its grant would leave that grant standing.
-      first.committed
-        .then(() => grants.revokeConnections(first.owner, [first.source], first.ports))
-        .then(
-          () => {
-            metrics.count('duplicateRevokes');
-            log.event('warn', 'knock.duplicate', {
-              ...fields,
-              message: 'source-mode knock seen from two addresses: its grant and connections revoked',
-            });
-          },
-          (error: unknown) => {
-            metrics.count('firewallFailures');
-            log.event('error', 'firewall.failed', {
-              ...fields,
-              operation: 'revoke-duplicate',
-              error: error instanceof Error ? error.message : String(error),
-            });
-          },
-        ),
-    );
-  };
+  const revokeDuplicate = createDuplicateRevoker({ sourceKnocks, grants, log, metrics, track });
 
   const refuse = (
     reason: KnockRefusal,
@@ -153,8 +91,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   /** A replay, at the pre-check or at step 15: a copy from another address may undo a source-mode grant. */
   const replayed = (client: ResolvedClient, data: Uint8Array, source: IpAddress, srcPort: number): void => {
     const nonceHex = hexOf(headerNonce(data));
-    const waiting = pending.get(client.keyIdHex + nonceHex);
-    if (waiting && waiting.source !== source.text) waiting.copiedFrom ??= { source, srcPort };
+    nonces.copied(client.keyIdHex + nonceHex, source, srcPort);
     revokeDuplicate(client, nonceHex, source, srcPort);
   };
 
@@ -162,21 +99,16 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   // knock costs one queue slot and one token of its client's budget, not one per copy.
   const seen = (client: ResolvedClient, nonce: Uint8Array): 'replay' | undefined => {
     const nonceHex = hexOf(nonce);
-    const key = client.keyIdHex + nonceHex;
-    if (replay.seen(client.keyIdHex, nonceHex) || pending.has(key)) return 'replay';
-    const until = spent.get(key);
-    if (until === undefined) return undefined;
-    if (until > clock()) return 'replay';
-    spent.delete(key);
-    return undefined;
+    return replay.seen(client.keyIdHex, nonceHex) || nonces.has(client.keyIdHex + nonceHex, clock())
+      ? 'replay'
+      : undefined;
   };
 
   const work = (item: Queued): void => {
     const rt = runtime();
     const now = clock();
     const src = item.source.text;
-    const waited = pending.get(item.pendingKey);
-    pending.delete(item.pendingKey);
+    const waited = nonces.dequeued(item.pendingKey);
     sourceKnocks.setWindow(rt.windowMs);
     // A reload while it waited may have removed or replaced the key: only the current one counts.
     // (The key id is a hash of the key, so the same id is the same key.)
@@ -191,7 +123,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       // Not authenticated yet: no client name in the log. mac2 passed, but a copy of the client's
       // datagram passes it too, and its source address is the copier's choice.
       refuse(auth.reason, src, item.srcPort);
-      if (auth.reason !== 'replay') spend(item.pendingKey, item.tagged.epoch, rt.windowMs);
+      if (auth.reason !== 'replay') nonces.spend(item.pendingKey, item.tagged.epoch, rt.windowMs);
       if (auth.reason === 'replay' && (current.allowSourceAddress || sourceKnocks.size > 0)) {
         replayed(current, item.data, item.source, item.srcPort);
       }
@@ -286,7 +218,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       if (!queue.push(client.keyIdHex, item)) return refuse('queue-full', source.text, port);
       clientLimiter.allow(client.keyIdHex);
       limiter.allow(source);
-      pending.set(pendingKey, { source: source.text });
+      nonces.queued(pendingKey, source.text);
     },
     setQueueSize: (size) => queue.setCapacity(size),
     async idle() {
@@ -295,8 +227,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     },
     close: () => {
       queue.close();
-      pending.clear();
-      spent.clear();
+      nonces.clear();
     },
   };
 }

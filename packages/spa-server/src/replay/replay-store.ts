@@ -1,7 +1,19 @@
 /** Accepted (keyId, nonce) pairs (docs/protocol.md §5.2): bounded in memory, durable on disk before any grant, safe across crashes and clock jumps. @module */
-import { EPOCH_MS } from 'spa-protocol';
 import { encodeRecord, RECORD_SIZE, ReplayFile, type ReplayRecord } from './replay-file.js';
 import { keyIdOf, ReplayIndex } from './replay-index.js';
+import {
+  DEFAULT_REPLAY_CAPACITY,
+  DEFAULT_REPLAY_PER_CLIENT,
+  type ReplayLimits,
+  type ReplayRecovery,
+  type ReplayRefusal,
+  type ReplayStoreOptions,
+  type ReplayVerdict,
+  TAG_EPOCH_MS,
+  tagHorizon,
+} from './replay-limits.js';
+
+export type { ReplayLimits, ReplayRecovery, ReplayRefusal, ReplayStoreOptions, ReplayVerdict };
 
 /*
  * Invariant: a knock is refused when its (keyId, nonce) is in memory, or when its timestamp is at or
@@ -15,48 +27,6 @@ import { keyIdOf, ReplayIndex } from './replay-index.js';
  * the floor starts just below the start time: nothing dated before the start is accepted, since
  * whatever was accepted before it is unknown.
  */
-
-export const DEFAULT_REPLAY_CAPACITY = 65_536;
-export const DEFAULT_REPLAY_PER_CLIENT = 4096;
-
-export interface ReplayLimits {
-  /** The past side of the timestamp window (§7 12), in ms: entries are held until they fall behind it. */
-  readonly windowMs: number;
-  /** Entries held in memory at most; when all are live, new knocks are refused. */
-  readonly capacity?: number;
-  /** Live entries one key id may hold. */
-  readonly perClient?: number;
-}
-
-export interface ReplayStoreOptions extends ReplayLimits {
-  readonly dir: string;
-  readonly clock: () => number;
-  /**
-   * Length of a client-tag epoch (docs/protocol.md §6.2), EPOCH_MS unless set: an entry is held until
-   * its timestamp's epoch has left the window (see prune). 1 prunes at the window's edge (tests).
-   */
-  readonly tagEpochMs?: number;
-}
-
-/** What opening found, for one log line. */
-export interface ReplayRecovery {
-  readonly path: string;
-  readonly loaded: number;
-  /** Set when the file could not be fully trusted; knocks with timestamps ≤ floorMs are refused. */
-  readonly damage: string | undefined;
-  readonly floorMs: number;
-  /** No file was there: the floor is the start time. */
-  readonly fresh: boolean;
-}
-
-export type ReplayVerdict = 'stale' | 'replay' | undefined;
-/** The start of the oldest epoch whose client tags a server with this window holds (§6.2). */
-export function tagHorizon(nowMs: number, windowMs: number, epochMs: number = EPOCH_MS): number {
-  return Math.floor((nowMs - windowMs) / epochMs) * epochMs;
-}
-
-/** Why reserve() wrote nothing (reason codes of shared/reasons.ts). */
-export type ReplayRefusal = 'replay' | 'client-replay-full' | 'replay-full';
 
 export class ReplayStore {
   readonly #file: ReplayFile;
@@ -77,7 +47,7 @@ export class ReplayStore {
   private constructor(file: ReplayFile, options: ReplayStoreOptions) {
     this.#file = file;
     this.#clock = options.clock;
-    this.#tagEpochMs = options.tagEpochMs ?? EPOCH_MS;
+    this.#tagEpochMs = options.tagEpochMs ?? TAG_EPOCH_MS;
     this.#windowMs = options.windowMs;
     this.#capacity = options.capacity ?? DEFAULT_REPLAY_CAPACITY;
     this.#perClient = options.perClient ?? DEFAULT_REPLAY_PER_CLIENT;
