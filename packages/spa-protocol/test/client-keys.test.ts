@@ -6,6 +6,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { nodeBackend } from 'spa-node';
 import { hex, unhex } from 'spa-test-kit/forge/forge';
+import { X25519_SMALL_ORDER_POINTS } from 'spa-test-kit/forge/x25519-small-order';
 import { describe, expect, it } from 'vitest';
 import {
   clientSecretsFromSeed,
@@ -22,17 +23,6 @@ const u64be = (n: number): Uint8Array => {
   new DataView(out.buffer).setBigUint64(0, BigInt(n));
   return out;
 };
-
-// X25519 public keys of small order, and encodings of them (libsodium's blocklist): ss is all zero.
-const SMALL_ORDER_U = [
-  '0000000000000000000000000000000000000000000000000000000000000000',
-  '0100000000000000000000000000000000000000000000000000000000000000',
-  'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800',
-  '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157',
-  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-].map(unhex);
 
 describe.each([nobleBackend, nodeBackend])('client keys, $name backend', (backend) => {
   it("the seed's scalar is the secret of the Montgomery form of the Ed25519 key, as noble converts both", () => {
@@ -78,7 +68,7 @@ describe.each([nobleBackend, nodeBackend])('client keys, $name backend', (backen
   it('derives nothing with a small-order server key (the client) or a key that is no point (the server)', () => {
     const seed = new Uint8Array(32).fill(9);
     const clientPublic = backend.ed25519PublicKey(seed);
-    for (const u of SMALL_ORDER_U) {
+    for (const u of X25519_SMALL_ORDER_POINTS) {
       expect(clientSecretsFromSeed(backend, seed, clientPublic, u), hex(u)).toBeUndefined();
     }
     const serverSecret = new Uint8Array(32).fill(3);

@@ -16,6 +16,7 @@ import {
 import { CLIENT_TAG_OFFSET, CLIENT_TAG_SIZE, EPHEMERAL_OFFSET, HEADER_NONCE_OFFSET } from 'spa-protocol/wire';
 import { fastBackend } from '../build/fast-backend.js';
 import { type HeaderFields, sealPlaintext, senderSecrets, withMac, withTag } from '../forge/forge.js';
+import { X25519_SMALL_ORDER_POINTS } from '../forge/x25519-small-order.js';
 import { forgedPlaintext, mutatedPlaintext, type PlaintextContext } from './fuzz-plaintext.js';
 import { createRandom, type SeededRandom } from './seeded-random.js';
 
@@ -50,17 +51,6 @@ export const DEFAULT_WEIGHTS: FuzzWeights = {
   deep: 0.3,
   forged: 0.04,
 };
-
-/** X25519 public keys of small order (and non-canonical encodings of them): a zero shared secret. */
-const SMALL_ORDER_POINTS = [
-  '0000000000000000000000000000000000000000000000000000000000000000',
-  '0100000000000000000000000000000000000000000000000000000000000000',
-  'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800',
-  '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157',
-  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-].map((hex) => Uint8Array.from(Buffer.from(hex, 'hex')));
 
 /** Largest UDP payload over IPv4. */
 const MAX_UDP_PAYLOAD = 65_507;
@@ -166,7 +156,7 @@ export function createFuzzer(
       else if (how === 2) return withTag(backend, sender, epoch + rnd.pick([-3, -2, -1, 1, 2, 1000]), d);
       else if (how === 3) d.set(rnd.bytes(CLIENT_TAG_SIZE), CLIENT_TAG_OFFSET);
       else if (how === 4) d.set(rnd.bytes(NONCE_SIZE), HEADER_NONCE_OFFSET);
-      else if (how === 5) d.set(rnd.pick(SMALL_ORDER_POINTS), EPHEMERAL_OFFSET);
+      else if (how === 5) d.set(rnd.pick(X25519_SMALL_ORDER_POINTS), EPHEMERAL_OFFSET);
       else d.set(rnd.bytes(32), EPHEMERAL_OFFSET);
       return remac(d);
     },
