@@ -131,6 +131,21 @@ export class ClientTable<C extends KnownClient> {
     this.#hi = hi;
   }
 
+  /** The epochs the last advance held, as `lo..hi`: for one table, heldTags() changes only with it. */
+  get heldEpochs(): string {
+    return `${this.#lo}..${this.#hi}`;
+  }
+
+  /** Every tag held now (each client, each epoch held): for a receiver that filters on them ahead of lookup. */
+  heldTags(): Uint8Array[] {
+    const tags: Uint8Array[] = [];
+    for (const held of this.#buckets.values()) {
+      if (Array.isArray(held)) for (const entry of held) tags.push(entry.tag);
+      else tags.push(held.tag);
+    }
+    return tags;
+  }
+
   /**
    * The client whose tag the datagram carries at offset 4, or undefined. Call advance first. No
    * allocation, no hashing: the cost of an unknown tag is one Map miss. The tag is compared in full.

@@ -30,9 +30,13 @@ export {
 export { ClientTable, type KnownClient, type TaggedClient } from './client-table.js';
 export {
   ACCESS_TYPE,
+  // The header's clear fields at fixed offsets (§3): a receiver may filter on them before reading.
+  CLIENT_TAG_OFFSET,
+  CLIENT_TAG_SIZE,
   DEFAULT_FUTURE_WINDOW_MS,
   DEFAULT_PORT,
   EPOCH_MS,
+  HEADER_NONCE_OFFSET,
   HEADER_SIZE,
   KEY_ID_SIZE,
   KEY_SIZE,

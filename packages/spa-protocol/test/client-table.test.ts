@@ -147,6 +147,20 @@ describe('ClientTable', () => {
     expect(known(alice, E + 1)).toBeUndefined();
   });
 
+  it('lists the tags it holds, for a receiver that filters on them (the kernel gate)', () => {
+    const table = new ClientTable(createServerContext(nodeBackend, server.secretKey), [alice, bob]);
+    expect(table.heldTags()).toEqual([]);
+    table.advance(NOW, PAST, FUTURE);
+    const hex = (tags: Uint8Array[]) => tags.map((t) => Buffer.from(t).toString('hex')).sort();
+    const expected = (epochs: number[]) =>
+      hex(epochs.flatMap((epoch) => [alice, bob].map((c) => tagged(nodeBackend, c, epoch).subarray(4, 20))));
+    expect(hex(table.heldTags())).toEqual(expected([E - 1, E]));
+    expect(table.heldEpochs).toBe(`${E - 1}..${E}`);
+    table.advance(NOW + EPOCH_MS, PAST, FUTURE);
+    expect(hex(table.heldTags())).toEqual(expected([E, E + 1]));
+    expect(table.heldEpochs).toBe(`${E}..${E + 1}`);
+  });
+
   it('names the epoch and the MAC key the tag belongs to', () => {
     const ctx = createServerContext(nodeBackend, server.secretKey);
     const table = new ClientTable(ctx, [alice]);

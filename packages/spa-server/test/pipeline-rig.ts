@@ -7,7 +7,7 @@ import { createDaemonLog, type DaemonLog } from '../src/observability/log.js';
 import { createMetrics, type Metrics } from '../src/observability/metrics.js';
 import { configuredPipeline } from '../src/pipeline/configured-pipeline.js';
 import type { Pipeline } from '../src/pipeline/pipeline.js';
-import { buildRuntime } from '../src/pipeline/runtime.js';
+import { advanceTags, buildRuntime } from '../src/pipeline/runtime.js';
 import { ReplayStore } from '../src/replay/replay-store.js';
 import { type CaptureLog, captureLog } from './capture-log.js';
 import { type CountingBackend, countingBackend } from './counting-backend.js';
@@ -39,6 +39,8 @@ export interface Rig {
   replay: ReplayStore;
   grants: GrantKeeper;
   clock: { now: number };
+  /** Nonces (hex) the pipeline handed to the kernel's knock gate, in order. */
+  spent: string[];
   /** Feeds datagrams to the receive path and waits until every one is decided. */
   feed(...datagrams: Uint8Array[]): Promise<void>;
   /** The same, as if sent from another address. */
@@ -69,6 +71,7 @@ export async function rig(
   const driver = createFakeDriver();
   const grants = createGrantKeeper({ driver, clock: now, log: daemonLog, metrics });
   const runtime = buildRuntime(fx.config, backend);
+  const spent: string[] = [];
   await grants.setup(runtime.ports);
   const { pipeline } = configuredPipeline(fx.config, {
     runtime: () => runtime,
@@ -77,9 +80,10 @@ export async function rig(
     log: daemonLog,
     metrics,
     clock: now,
+    spent: (nonce) => spent.push(Buffer.from(nonce).toString('hex')),
   });
   // The tags of the epochs around T0, made now: the counts below start at the first datagram.
-  runtime.table.advance(clock.now, runtime.windowMs, runtime.futureWindowMs);
+  advanceTags(runtime, clock.now);
   backend.reset();
   driver.calls.length = 0;
   return {
@@ -93,6 +97,7 @@ export async function rig(
     replay,
     grants,
     clock,
+    spent,
     async feed(...datagrams) {
       for (const d of datagrams) pipeline.receive(d, SRC, 40000);
       await pipeline.idle();

@@ -12,11 +12,12 @@ import { createMetrics, type MetricsSnapshot } from '../observability/metrics.js
 import { formatHostPort, type MetricsEndpoint, startMetricsEndpoint } from '../observability/metrics-http.js';
 import { configuredPipeline } from '../pipeline/configured-pipeline.js';
 import { bindReceivers, type Receiver } from '../pipeline/receive.js';
-import { buildRuntime, type Runtime } from '../pipeline/runtime.js';
+import { advanceTags, buildRuntime, type Runtime } from '../pipeline/runtime.js';
 import { ReplayStore } from '../replay/replay-store.js';
 import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 import { startDaemonControl } from './control/daemon-control.js';
 import { applyReload, type ReloadTargets, setupFirewall, warnSourceMode } from './daemon-reload.js';
+import { createKnockGateSync } from './knock-gate-sync.js';
 
 export interface DaemonDeps {
   readonly driver: FirewallDriver;
@@ -66,7 +67,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
   const backend = deps.backend ?? nodeBackend;
   const { driver } = deps;
   let runtime: Runtime = buildRuntime(config, backend);
-  runtime.table.advance(clock(), runtime.windowMs, runtime.futureWindowMs);
+  advanceTags(runtime, clock());
   const log: DaemonLog = createDaemonLog({
     sink: deps.log ?? stdoutLogger,
     clock,
@@ -107,6 +108,10 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     cleanups.push(() => control.close());
     await setupFirewall(grants, runtime);
     cleanups.push(() => driver.close());
+    // The gate drops every tag it was not given: the tags are in the kernel before the first read.
+    const gate = driver.knockGate && createKnockGateSync(driver.knockGate, log, metrics);
+    await gate?.syncTags(runtime);
+    if (gate) cleanups.push(() => gate.idle());
     const watch = await watchDriver(driver, () => void grants.checkIntegrity(), log);
     cleanups.push(async () => watch?.close());
 
@@ -117,6 +122,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       log,
       metrics,
       clock,
+      spent: gate?.spent,
     });
     cleanups.push(async () => {
       await pipeline.idle();
@@ -130,7 +136,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
 
     let endpoint: MetricsEndpoint | undefined;
     if (config.metrics) {
-      endpoint = await startMetricsEndpoint(config.metrics, metrics.snapshot);
+      endpoint = await startMetricsEndpoint(config.metrics, metrics.snapshot, driver.knockGate?.drops);
       cleanups.push(() => endpoint?.close() ?? Promise.resolve());
       // The config refuses this without metrics.allowRemote; with it, say so at every start.
       const bound = parseAddress(endpoint.address.address);
@@ -156,10 +162,12 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
         deps.intervals?.replayMs ?? 10_000,
       ),
       // The next epoch's client tags are due futureWindow before it starts; made here, a fleet's
-      // thousands of HMACs cost no datagram a wait (the receive path would otherwise make them).
+      // thousands of HMACs cost no datagram a wait (the receive path would otherwise make them),
+      // and the kernel's gate gets them TAG_LEAD_MS before any knock in the window can carry them.
       setInterval(() => {
         const rt = runtime;
-        rt.table.advance(clock(), rt.windowMs, rt.futureWindowMs);
+        advanceTags(rt, clock());
+        void gate?.syncTags(rt);
       }, 1000),
     ];
     for (const t of timers) t.unref();
@@ -190,8 +198,10 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       swap: (next) => {
         // The tags of the epochs around now, made before the swap: on a reload of a large fleet the
         // HMACs are the reload's cost, not the next datagram's.
-        next.table.advance(clock(), next.windowMs, next.futureWindowMs);
+        advanceTags(next, clock());
         runtime = next;
+        // Added clients' knocks pass the kernel once this lands; removed ones' tags go with it.
+        void gate?.syncTags(next);
       },
     };
     const reloadNow = (next: ResolvedConfig): Promise<void> => {

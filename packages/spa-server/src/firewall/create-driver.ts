@@ -34,5 +34,7 @@ export function createDriver(config: DriverConfig, options: CreateDriverOptions 
       knockLimit,
     });
   }
-  return new NftablesDriver({ table: firewall.table, netns, knockLimit });
+  // nftables can match the client tag and nonce at their offsets; iptables has no set of 128-bit values.
+  const knockGate = { ports: knockLimit.ports };
+  return new NftablesDriver({ table: firewall.table, netns, knockLimit, knockGate });
 }

@@ -57,6 +57,25 @@ export interface WatchCommand {
   concerns(line: string): boolean;
 }
 
+/** One nonce of a granted knock for the kernel's knock gate, and how long the kernel keeps it. */
+export interface SpentNonce {
+  readonly nonceHex: string;
+  readonly timeoutSeconds: number;
+}
+
+/**
+ * The kernel's pre-filter of datagrams to the daemon's ports (knock-gate.ts), where the backend has
+ * one (nftables). The daemon keeps it in step with its client tags and granted nonces.
+ */
+export interface KnockGateControl {
+  /** Makes the kernel pass exactly these client tags (hex); kept across setup() and repairs. */
+  setTags(tags: readonly string[]): Promise<void>;
+  /** Makes the kernel drop datagrams carrying these nonces until their timeout. */
+  spend(nonces: readonly SpentNonce[]): Promise<void>;
+  /** Datagrams the kernel dropped before the socket, by counter name (`knock_tag`, ...), since the table was made. */
+  drops(): Promise<Readonly<Record<string, number>>>;
+}
+
 /**
  * The daemon's only way to touch the kernel. Implementations own exactly one table/chain family and
  * touch nothing else; every method resolves only once the kernel confirmed the change, and rejects
@@ -64,6 +83,8 @@ export interface WatchCommand {
  */
 export interface FirewallDriver {
   readonly name: 'nftables' | 'iptables';
+  /** The knock gate, when the driver was made with one (nftables only). */
+  readonly knockGate?: KnockGateControl;
   /**
    * Creates the driver's table/sets/chains, or reconciles them with what is there (after a restart,
    * elements with time left are kept), so that `ports` are dropped for every address without a grant

@@ -28,10 +28,10 @@ describe('knock limit', () => {
   it('nft: two dynamic sets, and two rules ahead of the grant rules', () => {
     const limit = knockLimitFor([62201, 7000], 5, 10);
     expect(nftKnockLimit('spa', limit).rules).toEqual([
-      'meta nfproto ipv4 udp dport { 7000, 62201 } update @knock4 { ip saddr limit rate over 100/second burst 200 packets } drop',
-      'meta nfproto ipv6 udp dport { 7000, 62201 } update @knock6 { ip6 saddr & ffff:ffff:ffff:ffff:: limit rate over 100/second burst 200 packets } drop',
+      'meta nfproto ipv4 udp dport { 7000, 62201 } update @knock4 { ip saddr limit rate over 100/second burst 200 packets } counter name knock_flood drop',
+      'meta nfproto ipv6 udp dport { 7000, 62201 } update @knock6 { ip6 saddr & ffff:ffff:ffff:ffff:: limit rate over 100/second burst 200 packets } counter name knock_flood drop',
     ]);
-    const setup = nftSetupCommands('spa', [{ protocol: 'tcp', port: 22 }], limit);
+    const setup = nftSetupCommands('spa', [{ protocol: 'tcp', port: 22 }], { limit });
     const rules = setup.filter((c) => c.startsWith('add rule'));
     expect(rules).toHaveLength(7);
     expect(rules[0]).toContain('@knock4');
@@ -47,6 +47,7 @@ describe('knock limit', () => {
   });
 
   it('nft: a table missing a knock set or rule is not intact', () => {
+    const LIMIT = { limit: true, gate: false };
     const whole: NftTableState = {
       sets: new Set(['allow4', 'allow6', 'protected', 'knock4', 'knock6']),
       rules: new Map([['input', 7]]),
@@ -54,12 +55,14 @@ describe('knock limit', () => {
       grants: [],
       ports: [],
     };
-    expect(isNftTableIntact(whole, true)).toBe(true);
-    expect(isNftTableIntact({ ...whole, rules: new Map([['input', 5]]) }, true)).toBe(false);
-    expect(isNftTableIntact({ ...whole, sets: new Set(['allow4', 'allow6', 'protected']) }, true)).toBe(
+    expect(isNftTableIntact(whole, LIMIT)).toBe(true);
+    expect(isNftTableIntact({ ...whole, rules: new Map([['input', 5]]) }, LIMIT)).toBe(false);
+    expect(isNftTableIntact({ ...whole, sets: new Set(['allow4', 'allow6', 'protected']) }, LIMIT)).toBe(
       false,
     );
-    expect(isNftTableIntact({ ...whole, rules: new Map([['input', 5]]) }, false)).toBe(true);
+    expect(
+      isNftTableIntact({ ...whole, rules: new Map([['input', 5]]) }, { limit: false, gate: false }),
+    ).toBe(true);
   });
 
   it('iptables: one hashlimit rule per 15 ports, per-/64 for IPv6, named within 15 characters', () => {

@@ -29,6 +29,8 @@ export const MIN_KERNEL_BURST = 200;
 const TRACKED_SOURCES = 65_536;
 const IDLE_SECONDS = 60;
 
+/** The named counter of the nft limit's drops, reported by the metrics endpoint with the gate's (knock-gate.ts). */
+export const NFT_LIMIT_COUNTER = 'knock_flood';
 export const NFT_KNOCK_SET_V4 = 'knock4';
 export const NFT_KNOCK_SET_V6 = 'knock6';
 
@@ -69,16 +71,18 @@ export function nftKnockLimit(table: string, limit: KnockLimit): { sets: string[
     `add set ${t} ${name} { type ${type}; flags dynamic,timeout; timeout ${IDLE_SECONDS}s; size ${TRACKED_SOURCES}; }`;
   const ports = `{ ${limit.ports.join(', ')} }`;
   const over = `limit rate over ${limit.perSecond}/second burst ${limit.burst} packets`;
+  const drop = `counter name ${NFT_LIMIT_COUNTER} drop`;
   return {
     sets: [
       set(NFT_KNOCK_SET_V4, 'ipv4_addr'),
       set(NFT_KNOCK_SET_V6, 'ipv6_addr'),
       `flush set ${t} ${NFT_KNOCK_SET_V4}`,
       `flush set ${t} ${NFT_KNOCK_SET_V6}`,
+      `add counter ${t} ${NFT_LIMIT_COUNTER}`,
     ],
     rules: [
-      `meta nfproto ipv4 udp dport ${ports} update @${NFT_KNOCK_SET_V4} { ip saddr ${over} } drop`,
-      `meta nfproto ipv6 udp dport ${ports} update @${NFT_KNOCK_SET_V6} { ip6 saddr & ffff:ffff:ffff:ffff:: ${over} } drop`,
+      `meta nfproto ipv4 udp dport ${ports} update @${NFT_KNOCK_SET_V4} { ip saddr ${over} } ${drop}`,
+      `meta nfproto ipv6 udp dport ${ports} update @${NFT_KNOCK_SET_V6} { ip6 saddr & ffff:ffff:ffff:ffff:: ${over} } ${drop}`,
     ],
   };
 }

@@ -11,9 +11,14 @@ export interface MetricsEndpoint {
   close(): Promise<void>;
 }
 
+/**
+ * `kernelDrops`, when the firewall has a knock gate, is read at each scrape (one `nft -j list
+ * counters`, off the packet path); a failed read leaves those samples out of that scrape.
+ */
 export async function startMetricsEndpoint(
   at: ListenAddress,
   snapshot: () => MetricsSnapshot,
+  kernelDrops?: () => Promise<Readonly<Record<string, number>>>,
 ): Promise<MetricsEndpoint> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '').split('?', 1)[0];
@@ -21,9 +26,15 @@ export async function startMetricsEndpoint(
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     } else if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
+    } else if (req.method === 'HEAD') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end();
     } else {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(req.method === 'HEAD' ? undefined : renderPrometheus(snapshot()));
+      void (kernelDrops?.() ?? Promise.resolve(undefined))
+        .catch(() => undefined)
+        .then((drops) => {
+          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+          res.end(renderPrometheus(snapshot(), drops));
+        });
     }
   });
   // Scrapers are few; slow or idle clients must not hold sockets open.

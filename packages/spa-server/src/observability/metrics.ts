@@ -88,8 +88,19 @@ export function createMetrics(gauges: MetricsGauges): Metrics {
   };
 }
 
-/** Prometheus text exposition format 0.0.4. */
-export function renderPrometheus(s: MetricsSnapshot): string {
+/**
+ * The kernel's knock-gate counters (firewall/knock-gate.ts) as reasons: the daemon's own refusal codes
+ * where the kernel drops what the daemon would refuse for that reason.
+ */
+const KERNEL_DROP_REASONS: Readonly<Record<string, string>> = {
+  knock_flood: 'source-flood',
+  knock_size: 'size',
+  knock_tag: 'unknown-client',
+  knock_spent: 'replay',
+};
+
+/** Prometheus text exposition format 0.0.4; `kernelDrops` are the nft counters by name, when read. */
+export function renderPrometheus(s: MetricsSnapshot, kernelDrops?: Readonly<Record<string, number>>): string {
   const lines: string[] = [];
   const metric = (
     name: string,
@@ -148,5 +159,16 @@ export function renderPrometheus(s: MetricsSnapshot): string {
     'Control socket requests refused, by reason.',
     Object.entries(s.controlRefused).map(([r, v]) => [`{reason="${r}"}`, v]),
   );
+  if (kernelDrops) {
+    metric(
+      'spa_kernel_dropped_total',
+      'counter',
+      'Datagrams to the listen ports dropped by the kernel before the socket, by reason.',
+      Object.entries(KERNEL_DROP_REASONS).map(([name, reason]) => [
+        `{reason="${reason}"}`,
+        kernelDrops[name] ?? 0,
+      ]),
+    );
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -9,7 +9,7 @@ import {
 } from 'spa-protocol';
 import type { ResolvedClient } from '../config/resolved-config.js';
 import type { ReplayStore } from '../replay/replay-store.js';
-import type { Runtime } from './runtime.js';
+import { advanceTags, type Runtime } from './runtime.js';
 
 /**
  * §7 1–7 on receipt: length, version, the client tag (one Map lookup), mac2 (one HMAC), the replay
@@ -22,7 +22,7 @@ export function precheck(
   nowMs: number,
   seen: SeenHook<ResolvedClient>,
 ): Prechecked<ResolvedClient> {
-  rt.table.advance(nowMs, rt.windowMs, rt.futureWindowMs);
+  advanceTags(rt, nowMs);
   return precheckDatagram(rt.ctx, rt.table, datagram, seen);
 }
 

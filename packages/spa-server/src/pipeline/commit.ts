@@ -28,15 +28,16 @@ export interface Source {
 }
 
 /**
- * Never rejects. The replay entry was reserved by admitKnock(); this makes it durable first. The grant
- * waits for the record to be on disk: a knock whose record could be lost in a crash never opens anything.
+ * Never rejects; true once the knock's open or close reached the firewall. The replay entry was
+ * reserved by admitKnock(); this makes it durable first. The grant waits for the record to be on
+ * disk: a knock whose record could be lost in a crash never opens anything.
  */
 export async function commitKnock(
   deps: CommitDeps,
   from: Source,
   client: ResolvedClient,
   decision: PolicyDecision,
-): Promise<void> {
+): Promise<boolean> {
   const { replay, grants, log, metrics } = deps;
   const owner = { keyId: client.keyIdHex, name: client.name };
   const fields = {
@@ -60,11 +61,11 @@ export async function commitKnock(
     await replay.commit();
   } catch (error) {
     fail('replay-store-failed', error);
-    return;
+    return false;
   }
   if (decision.kind === 'open' && deps.stillAllowed && !deps.stillAllowed()) {
     fail('reload-revoked', new Error('a reload while the knock was committed no longer allows it'));
-    return;
+    return false;
   }
   try {
     if (decision.kind === 'open') {
@@ -81,12 +82,12 @@ export async function commitKnock(
   } catch (error) {
     if (isServerError(error, SERVER_ERROR_CODES.grantLimit)) {
       fail('client-grants-full', error);
-      return;
+      return false;
     }
     fail('firewall-failed', error);
     // The usual cause is a table deleted underneath: check now rather than at the next tick.
     void grants.checkIntegrity();
-    return;
+    return false;
   }
   if (decision.kind === 'open') {
     metrics.count('accepted');
@@ -95,4 +96,5 @@ export async function commitKnock(
     metrics.count('closed');
     log.event('info', 'knock.closed', fields);
   }
+  return true;
 }

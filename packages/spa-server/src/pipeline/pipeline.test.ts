@@ -323,6 +323,20 @@ describe('source mode and grant ownership in the pipeline', () => {
     expect(r.metrics.snapshot().duplicateRevokes).toBe(1);
   });
 
+  it("hands the kernel's gate the nonce of a granted knock, never of a source-mode open or a refused one", async () => {
+    const r = await rig();
+    const nonceOf = (d: Uint8Array) => Buffer.from(d.subarray(20, 36)).toString('hex');
+    const signed = r.fx.knock({ addresses: [SRC] }, { now: T0 });
+    await r.feed(signed);
+    expect(r.spent).toEqual([nonceOf(signed)]);
+    // A source-mode open: its copies from elsewhere must still reach the race guard.
+    await r.feed(r.fx.knock({}, { now: T0 }));
+    // Refused by policy (bob has no ssh): nothing was granted.
+    await r.feed(r.fx.knock({ addresses: [SRC] }, { now: T0, client: r.fx.clients[1]! }));
+    expect(r.driver.grants.size).toBe(1);
+    expect(r.spent).toEqual([nonceOf(signed)]);
+  });
+
   it('a copy arriving while the first copy is still being committed still ends with no grant', async () => {
     const r = await rig();
     const knock = r.fx.knock({}, { now: T0 });

@@ -41,6 +41,11 @@ export interface PipelineDeps {
   readonly queueSize: number;
   /** Bound of the source-mode race guard (default DEFAULT_SOURCE_KNOCKS_CAPACITY). */
   readonly sourceKnocksCapacity?: number;
+  /**
+   * Told the nonce of each knock that reached the firewall, except a source-mode open (whose copies
+   * from elsewhere must still reach the race guard): the kernel's gate then drops its copies.
+   */
+  readonly spent?: (nonce: Uint8Array, epoch: number, windowMs: number, nowMs: number) => void;
 }
 
 export interface Pipeline {
@@ -147,7 +152,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       return;
     }
     const { decision } = policy;
-    const done = commitKnock(
+    const committed = commitKnock(
       {
         replay,
         grants,
@@ -164,6 +169,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       client,
       decision,
     );
+    const { spent } = deps;
+    const done = committed.then((reached) => {
+      if (reached && spent && !(decision.sourceMode && decision.kind === 'open')) {
+        spent(knock.nonce, item.tagged.epoch, rt.windowMs, clock());
+      }
+    });
     if (decision.sourceMode && decision.kind === 'open') {
       const nonceHex = hexOf(knock.nonce);
       // Synchronously after the replay reservation: a copy later in the same batch finds it.

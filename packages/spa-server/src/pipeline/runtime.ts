@@ -49,6 +49,18 @@ export function buildRuntime(config: ResolvedConfig, backend: CryptoBackend, pre
   };
 }
 
+/**
+ * How early the next epoch's tags are held: the kernel's knock gate (daemon/knock-gate-sync.ts) gets
+ * the table's tags once a second, so a tag must be held a few seconds before any knock inside the
+ * window can carry it. A tag held early only lets a key holder's datagram reach the window check.
+ */
+export const TAG_LEAD_MS = 5000;
+
+/** Brings the runtime's tag table to `nowMs`: the one call for the receive path, the timer and reloads. */
+export function advanceTags(rt: Runtime, nowMs: number): void {
+  rt.table.advance(nowMs, rt.windowMs, rt.futureWindowMs + TAG_LEAD_MS);
+}
+
 export function hexOf(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }

@@ -14,6 +14,8 @@ export interface ScrapedMetrics {
   readonly logSuppressed: number;
   /** Every reason with a non-zero count. */
   readonly refused: Readonly<Record<string, number>>;
+  /** Datagrams the kernel's knock gate dropped before the socket, by reason (nftables; empty otherwise). */
+  readonly kernelDropped: Readonly<Record<string, number>>;
   /** Sum of `refused`. */
   readonly refusedTotal: number;
 }
@@ -31,13 +33,19 @@ export async function scrapeMetrics(host: Host, address: string, port: number): 
 export function parsePrometheus(text: string): ScrapedMetrics {
   const values = new Map<string, number>();
   const refused: Record<string, number> = {};
+  const kernelDropped: Record<string, number> = {};
+  const byReason: Record<string, Record<string, number>> = {
+    spa_knocks_refused_total: refused,
+    spa_kernel_dropped_total: kernelDropped,
+  };
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
     const match = /^(\w+)(?:\{reason="([^"]+)"\})? (\S+)$/.exec(line);
     if (!match) throw new Error(`unparsable metrics line: ${line}`);
     const [, name, reason, value] = match;
     if (reason !== undefined) {
-      if (Number(value) > 0) refused[reason] = Number(value);
+      const into = byReason[name!];
+      if (into && Number(value) > 0) into[reason] = Number(value);
     } else values.set(name!, Number(value));
   }
   const get = (name: string): number => {
@@ -55,6 +63,7 @@ export function parsePrometheus(text: string): ScrapedMetrics {
     replayEntries: get('spa_replay_entries'),
     logSuppressed: get('spa_log_suppressed_total'),
     refused,
+    kernelDropped,
     refusedTotal: Object.values(refused).reduce((a, b) => a + b, 0),
   };
 }

@@ -112,14 +112,14 @@ describe('parseNftTable', () => {
       { protocol: 'udp', port: 53 },
       { protocol: 'tcp', port: 22 },
     ] as const;
-    expect(isNftTableIntact(parseNftTable(LISTING), false, ports)).toBe(true);
+    expect(isNftTableIntact(parseNftTable(LISTING), undefined, ports)).toBe(true);
   });
 
   it('sees a protected set that lost ports (flushed underneath) as not intact', () => {
-    expect(isNftTableIntact(parseNftTable(LISTING), false, [{ protocol: 'tcp', port: 22 }])).toBe(false);
+    expect(isNftTableIntact(parseNftTable(LISTING), undefined, [{ protocol: 'tcp', port: 22 }])).toBe(false);
     const flushed = LISTING.replace('[{"concat":["tcp",22]},{"concat":["udp",53]}]', '[]');
     expect(flushed).not.toBe(LISTING);
-    expect(isNftTableIntact(parseNftTable(flushed), false, [{ protocol: 'tcp', port: 22 }])).toBe(false);
+    expect(isNftTableIntact(parseNftTable(flushed), undefined, [{ protocol: 'tcp', port: 22 }])).toBe(false);
   });
 
   it('sees a missing set, a missing rule or an unhooked chain', () => {

@@ -1,6 +1,7 @@
 /** Reading `nft -j list table inet NAME`: the grants in the sets and whether the table is whole. @module */
 import type { ActiveGrant, PortSpec } from '../driver.js';
 import { canonicalAddress, parseOwners, parseProtocol } from '../grant-values.js';
+import { NFT_GATE_RULE_COUNT, NFT_GATE_SPENT, NFT_GATE_TAGS } from '../knock-gate.js';
 import { NFT_KNOCK_SET_V4, NFT_KNOCK_SET_V6 } from '../knock-limit.js';
 import { NFT_CHAIN, NFT_RULES, NFT_SET_PORTS, NFT_SET_V4, NFT_SET_V6 } from './nft-script.js';
 
@@ -53,14 +54,20 @@ export function parseNftTable(text: string): NftTableState {
   return { sets, rules, chainHooked, grants, ports };
 }
 
+/** Which of the knock filters the driver installs (nft-script.ts NftKnockFilters). */
+export interface NftFiltersShape {
+  readonly limit: boolean;
+  readonly gate: boolean;
+}
+
 /**
- * True when every set, the hooked chain and all its rules (with the knock limit's, if installed) are
- * there, and, when `ports` is given, the `protected` set holds exactly those ports (a flushed set
- * leaves every rule in place but drops nothing).
+ * True when every set, the hooked chain and all its rules (with the knock limit's and gate's, if
+ * installed) are there, and, when `ports` is given, the `protected` set holds exactly those ports (a
+ * flushed set leaves every rule in place but drops nothing).
  */
 export function isNftTableIntact(
   state: NftTableState,
-  knockLimit = false,
+  filters: NftFiltersShape = { limit: false, gate: false },
   ports?: readonly PortSpec[],
 ): boolean {
   if (ports && !samePorts(state.ports, ports)) return false;
@@ -68,12 +75,12 @@ export function isNftTableIntact(
     NFT_SET_V4,
     NFT_SET_V6,
     NFT_SET_PORTS,
-    ...(knockLimit ? [NFT_KNOCK_SET_V4, NFT_KNOCK_SET_V6] : []),
+    ...(filters.limit ? [NFT_KNOCK_SET_V4, NFT_KNOCK_SET_V6] : []),
+    ...(filters.gate ? [NFT_GATE_TAGS, NFT_GATE_SPENT] : []),
   ];
+  const rules = NFT_RULES.length + (filters.limit ? 2 : 0) + (filters.gate ? NFT_GATE_RULE_COUNT : 0);
   return (
-    sets.every((name) => state.sets.has(name)) &&
-    state.chainHooked &&
-    state.rules.get(NFT_CHAIN) === NFT_RULES.length + (knockLimit ? 2 : 0)
+    sets.every((name) => state.sets.has(name)) && state.chainHooked && state.rules.get(NFT_CHAIN) === rules
   );
 }
 

@@ -1,6 +1,7 @@
 /** nftables command text for the server's one table: ruleset, grants, revokes, removal. @module */
 import type { ActiveGrant, Grant, GrantTarget, PortSpec } from '../driver.js';
 import { MAX_GRANTS_PER_FAMILY } from '../grant-values.js';
+import { type KnockGate, NFT_GATE_TAGS, nftKnockGate, nftTagCommands } from '../knock-gate.js';
 import { type KnockLimit, nftKnockLimit } from '../knock-limit.js';
 
 /** Names inside the table; the table name itself is an option. */
@@ -30,18 +31,27 @@ export const NFT_RULES: readonly string[] = [
 
 const ALLOW_TYPE = 'inet_proto . inet_service';
 
+/** What goes in front of the grant rules on the daemon's UDP ports: the per-source limit, then the gate with its tags (hex). */
+export interface NftKnockFilters {
+  readonly limit?: KnockLimit;
+  readonly gate?: KnockGate;
+  readonly tags?: readonly string[];
+}
+
 /**
  * Creates the table or brings an existing one to the wanted shape, as one transaction: `add` of an
- * existing table, set or chain is a no-op (and restores a changed policy), grant elements are kept,
- * the protected ports and the rules are replaced.
+ * existing table, set or chain is a no-op (and restores a changed policy), grant elements and spent
+ * nonces are kept, the protected ports, the gate's tags and the rules are replaced.
  */
 export function nftSetupCommands(
   table: string,
   ports: readonly PortSpec[],
-  knockLimit?: KnockLimit,
+  filters: NftKnockFilters = {},
 ): string[] {
   const t = `inet ${table}`;
-  const knock = knockLimit ? nftKnockLimit(table, knockLimit) : { sets: [], rules: [] };
+  const limit = filters.limit ? nftKnockLimit(table, filters.limit) : { sets: [], rules: [] };
+  const gate = filters.gate ? nftKnockGate(table, filters.gate) : { sets: [], rules: [] };
+  const knock = { sets: [...limit.sets, ...gate.sets], rules: [...limit.rules, ...gate.rules] };
   const commands = [
     `add table ${t}`,
     `add set ${t} ${NFT_SET_V4} { type ipv4_addr . ${ALLOW_TYPE}; flags timeout; size ${MAX_GRANTS_PER_FAMILY}; }`,
@@ -52,11 +62,14 @@ export function nftSetupCommands(
     `flush chain ${t} ${NFT_CHAIN}`,
     `flush set ${t} ${NFT_SET_PORTS}`,
   ];
+  if (filters.gate) {
+    commands.push(`flush set ${t} ${NFT_GATE_TAGS}`, ...nftTagCommands(table, 'add', filters.tags ?? []));
+  }
   if (ports.length > 0) {
     const elements = ports.map((p) => `${p.protocol} . ${p.port}`).join(', ');
     commands.push(`add element ${t} ${NFT_SET_PORTS} { ${elements} }`);
   }
-  // The knock limit first: a flood is dropped before conntrack or set lookups spend anything on it.
+  // The knock limit and gate first: a flood is dropped before conntrack or set lookups spend anything on it.
   for (const rule of [...knock.rules, ...NFT_RULES]) commands.push(`add rule ${t} ${NFT_CHAIN} ${rule}`);
   return commands;
 }
@@ -69,14 +82,14 @@ export function nftRebuildCommands(
   table: string,
   ports: readonly PortSpec[],
   keep: readonly ActiveGrant[],
-  knockLimit?: KnockLimit,
+  filters: NftKnockFilters = {},
 ): string[] {
   const grants = keep
     .filter((g) => Number.isFinite(g.expiresInSeconds) && g.expiresInSeconds >= 1)
     .map((g) => ({ ...g, timeoutSeconds: Math.floor(g.expiresInSeconds) }));
   return [
     ...nftRemoveCommands(table),
-    ...nftSetupCommands(table, ports, knockLimit),
+    ...nftSetupCommands(table, ports, filters),
     ...nftGrantCommands(table, grants),
   ];
 }

@@ -1,9 +1,17 @@
 /** nftables driver: one `inet` table whose timed sets let granted addresses reach protected ports. @module */
 
 import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
-import type { ActiveGrant, PortSpec, ProtectionState, WatchCommand } from '../driver.js';
+import type {
+  ActiveGrant,
+  KnockGateControl,
+  PortSpec,
+  ProtectionState,
+  SpentNonce,
+  WatchCommand,
+} from '../driver.js';
 import { checkObjectName, checkPorts } from '../grant-values.js';
 import { KernelDriver, type KernelDriverOptions } from '../kernel-driver.js';
+import { type KnockGate, NFT_GATE_TAGS, nftSpentCommand, nftTagCommands } from '../knock-gate.js';
 import { NFT_DIALECT } from '../process/ack-reader.js';
 import { NFT_MONITOR_ARGS, nftDeletionConcerns } from '../process/monitor-lines.js';
 import { runTool, type ToolCommand, toolCommand } from '../process/tool-command.js';
@@ -24,6 +32,11 @@ export interface NftablesDriverOptions extends KernelDriverOptions {
   readonly table?: string;
   /** nft executable: absolute path or a name searched in PATH and sbin. Default 'nft'. */
   readonly nftPath?: string;
+  /**
+   * The knock gate on the daemon's UDP ports (knock-gate.ts). Every datagram without a tag given to
+   * knockGate.setTags() is dropped, so only a daemon that keeps the tags up to date installs it.
+   */
+  readonly knockGate?: KnockGate;
 }
 
 const ENOENT_TEXT = 'No such file or directory';
@@ -35,8 +48,13 @@ const ENOENT_TEXT = 'No such file or directory';
 export class NftablesDriver extends KernelDriver<ToolCommand> {
   readonly name = 'nftables';
   readonly table: string;
+  readonly knockGate: KnockGateControl | undefined;
   /** The ports of this instance's last setup(), to notice a `protected` set emptied underneath. */
   #ports: readonly PortSpec[] | undefined;
+  readonly #gate: KnockGate | undefined;
+  /** The tags the kernel's gate holds (hex): re-added by every setup, so a repair restores them. */
+  #tags = new Set<string>();
+  #tagsUnknown = false;
 
   constructor(options: NftablesDriverOptions = {}) {
     const table = checkObjectName(options.table ?? 'spa', 'nftables table name');
@@ -51,12 +69,65 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
       missingMessage: `nftables table inet ${table} is missing or incomplete: run setup() again`,
     });
     this.table = table;
+    this.#gate = options.knockGate;
+    this.knockGate = this.#gate && {
+      setTags: (tags) => this.#setTags(tags),
+      spend: (nonces) => this.#spend(nonces),
+      drops: () => this.#drops(),
+    };
+  }
+
+  get #filters() {
+    return { limit: this.knockLimit, gate: this.#gate, tags: [...this.#tags] };
+  }
+
+  get #shape() {
+    return { limit: this.knockLimit !== undefined, gate: this.#gate !== undefined };
+  }
+
+  /**
+   * The held set changes before the transaction is queued, so a setup() queued behind it installs the
+   * same tags; after a failure the kernel's content is unknown, and the next call replaces it whole.
+   */
+  async #setTags(tags: readonly string[]): Promise<void> {
+    const want = new Set(tags);
+    const commands = this.#tagsUnknown
+      ? [`flush set inet ${this.table} ${NFT_GATE_TAGS}`, ...nftTagCommands(this.table, 'add', [...want])]
+      : [
+          ...nftTagCommands(
+            this.table,
+            'add',
+            [...want].filter((t) => !this.#tags.has(t)),
+          ),
+          ...nftTagCommands(
+            this.table,
+            'delete',
+            [...this.#tags].filter((t) => !want.has(t)),
+          ),
+        ];
+    this.#tags = want;
+    this.#tagsUnknown = false;
+    try {
+      if (commands.length > 0) await this.#transaction(commands);
+    } catch (error) {
+      this.#tagsUnknown = true;
+      throw error;
+    }
+  }
+
+  async #spend(nonces: readonly SpentNonce[]): Promise<void> {
+    if (nonces.length > 0) await this.#transaction([nftSpentCommand(this.table, nonces)]);
+  }
+
+  async #drops(): Promise<Record<string, number>> {
+    const text = await this.#list(['list', 'counters', 'table', 'inet', this.table]);
+    return text === undefined ? {} : parseCounters(text);
   }
 
   async setup(ports: readonly PortSpec[]): Promise<void> {
     const checked = checkPorts(ports);
     try {
-      await this.#transaction(nftSetupCommands(this.table, checked, this.knockLimit));
+      await this.#transaction(nftSetupCommands(this.table, checked, this.#filters));
     } catch (error) {
       // Objects of another shape under our names (another version, or edited by hand) make `add`
       // fail; rebuild the table in one transaction, carrying over grants that still have time left.
@@ -64,7 +135,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
         throw error;
       const state = await this.#read();
       if (!state) throw error;
-      await this.#transaction(nftRebuildCommands(this.table, checked, state.grants, this.knockLimit));
+      await this.#transaction(nftRebuildCommands(this.table, checked, state.grants, this.#filters));
     }
     this.#ports = checked;
   }
@@ -75,7 +146,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
 
   async isIntact(): Promise<boolean> {
     const state = await this.#readShape();
-    return state !== undefined && isNftTableIntact(state, this.knockLimit !== undefined, this.#ports);
+    return state !== undefined && isNftTableIntact(state, this.#shape, this.#ports);
   }
 
   async revokeAll(): Promise<void> {
@@ -85,7 +156,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   async inspect(): Promise<ProtectionState> {
     const state = await this.#read();
     if (!state) return { protection: 'missing', ports: [], grants: [] };
-    const whole = isNftTableIntact(state, this.knockLimit !== undefined);
+    const whole = isNftTableIntact(state, this.#shape);
     return { protection: whole ? 'installed' : 'incomplete', ports: state.ports, grants: state.grants };
   }
 
@@ -140,6 +211,31 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     }
     return result.stdout;
   }
+}
+
+/** `nft -j list counters`: packets per counter name; anything else is skipped. */
+function parseCounters(text: string): Record<string, number> {
+  const drops: Record<string, number> = {};
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch (error) {
+    throw new ServerError(
+      SERVER_ERROR_CODES.firewallCommandFailed,
+      'nft printed counters that are not JSON',
+      {
+        cause: error,
+      },
+    );
+  }
+  const items = (root as { nftables?: unknown })?.nftables;
+  for (const item of Array.isArray(items) ? items : []) {
+    const counter = (item as { counter?: { name?: unknown; packets?: unknown } })?.counter;
+    if (typeof counter?.name === 'string' && typeof counter.packets === 'number') {
+      drops[counter.name] = counter.packets;
+    }
+  }
+  return drops;
 }
 
 function parseListing(text: string): NftTableState {

@@ -1,0 +1,84 @@
+/** Keeps the kernel's knock gate in step with the daemon: the client tags its table holds, and the nonces of knocks it granted. @module */
+import { EPOCH_MS } from 'spa-protocol';
+import type { KnockGateControl, SpentNonce } from '../firewall/driver.js';
+import { SPENT_CAPACITY } from '../firewall/knock-gate.js';
+import type { DaemonLog } from '../observability/log.js';
+import type { Metrics } from '../observability/metrics.js';
+import { hexOf, type Runtime } from '../pipeline/runtime.js';
+
+export interface KnockGateSync {
+  /**
+   * Gives the kernel the runtime's tags when they changed since the last success: new epochs, a
+   * reload. Never rejects (a failure is logged, counted and retried at the next call).
+   */
+  syncTags(rt: Runtime): Promise<void>;
+  /**
+   * A granted knock's nonce: the kernel drops its byte copies until the tag's epoch has left the
+   * window (by then the tag rule drops them). Batched: one transaction for the nonces of one turn.
+   */
+  spent(nonce: Uint8Array, epoch: number, windowMs: number, nowMs: number): void;
+  /** Resolves once nothing is waiting to reach the kernel (tests, stop). */
+  idle(): Promise<void>;
+}
+
+export function createKnockGateSync(gate: KnockGateControl, log: DaemonLog, metrics: Metrics): KnockGateSync {
+  let synced: { table: Runtime['table']; epochs: string } | undefined;
+  let pending: SpentNonce[] = [];
+  let flushing: Promise<void> = Promise.resolve();
+  let failing = false;
+
+  const failed = (operation: string, error: unknown): void => {
+    metrics.count('firewallFailures');
+    // Once per streak: a full spent set would otherwise log every batch.
+    if (failing) return;
+    failing = true;
+    log.event('error', 'firewall.failed', {
+      operation,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  };
+  const succeeded = (): void => {
+    failing = false;
+  };
+
+  const flush = async (): Promise<void> => {
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    try {
+      await gate.spend(batch);
+      succeeded();
+    } catch (error) {
+      // The copies then reach the daemon, which refuses them as replays: only cost, no grant.
+      failed('knock-gate-spend', error);
+    }
+  };
+
+  return {
+    async syncTags(rt) {
+      const { table } = rt;
+      const epochs = table.heldEpochs;
+      if (synced?.table === table && synced.epochs === epochs) return;
+      try {
+        await gate.setTags(table.heldTags().map(hexOf));
+        synced = { table, epochs };
+        succeeded();
+      } catch (error) {
+        synced = undefined;
+        failed('knock-gate-tags', error);
+      }
+    },
+    spent(nonce, epoch, windowMs, nowMs) {
+      // The tag rule drops the copies from the moment the epoch leaves the window; a second of slack
+      // for the timer that updates the tags.
+      const until = (epoch + 1) * EPOCH_MS + windowMs;
+      const timeoutSeconds = Math.max(1, Math.ceil((until - nowMs) / 1000) + 1);
+      if (pending.length >= SPENT_CAPACITY) return; // the kernel's set holds no more anyway
+      pending.push({ nonceHex: hexOf(nonce), timeoutSeconds });
+      if (pending.length === 1) flushing = flushing.then(() => new Promise(setImmediate)).then(flush);
+    },
+    async idle() {
+      await flushing;
+    },
+  };
+}

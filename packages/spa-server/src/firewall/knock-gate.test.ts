@@ -1,0 +1,69 @@
+/** The knock gate's nft text: fields at the protocol's offsets, lengths the protocol allows, values checked before a command line. */
+import { CLIENT_TAG_OFFSET, HEADER_NONCE_OFFSET, MAX_DATAGRAM_SIZE, MIN_DATAGRAM_SIZE } from 'spa-protocol';
+import { describe, expect, it } from 'vitest';
+import { nftKnockGate, nftSpentCommand, nftTagCommands } from './knock-gate.js';
+import { isNftTableIntact, type NftTableState } from './nftables/nft-json.js';
+import { nftSetupCommands } from './nftables/nft-script.js';
+
+const TAG = '00112233445566778899aabbccddeeff';
+
+describe('knock gate (nft)', () => {
+  it('matches the tag and the nonce at their offsets in the UDP payload, after a length check', () => {
+    const { rules } = nftKnockGate('spa', { ports: [62201, 7000] });
+    // @th counts bits from the UDP header (8 bytes) on.
+    expect(rules).toEqual([
+      `udp dport { 7000, 62201 } udp length != ${MIN_DATAGRAM_SIZE + 8}-${MAX_DATAGRAM_SIZE + 8} counter name knock_size drop`,
+      `udp dport { 7000, 62201 } @th,${64 + CLIENT_TAG_OFFSET * 8},128 != @knock_tags counter name knock_tag drop`,
+      `udp dport { 7000, 62201 } @th,${64 + HEADER_NONCE_OFFSET * 8},128 @knock_spent counter name knock_spent drop`,
+    ]);
+  });
+
+  it('setup installs the held tags after a flush, so a repair restores them; rules follow the knock limit', () => {
+    const setup = nftSetupCommands('spa', [{ protocol: 'tcp', port: 22 }], {
+      gate: { ports: [62201] },
+      tags: [TAG],
+    });
+    const flush = setup.indexOf('flush set inet spa knock_tags');
+    expect(flush).toBeGreaterThan(-1);
+    expect(setup[flush + 1]).toBe(`add element inet spa knock_tags { 0x${TAG} }`);
+    const rules = setup.filter((c) => c.startsWith('add rule'));
+    expect(rules).toHaveLength(8);
+    expect(rules[0]).toContain('udp length');
+  });
+
+  it('deletes tags without failing on one already gone, in pieces for a fleet', () => {
+    expect(nftTagCommands('spa', 'delete', [TAG])).toEqual([
+      `add element inet spa knock_tags { 0x${TAG} }`,
+      `delete element inet spa knock_tags { 0x${TAG} }`,
+    ]);
+    const many = Array.from({ length: 5000 }, (_, i) => i.toString(16).padStart(32, '0'));
+    expect(nftTagCommands('spa', 'add', many)).toHaveLength(3);
+  });
+
+  it('refuses anything but 16 bytes of hex and a positive timeout', () => {
+    expect(nftSpentCommand('spa', [{ nonceHex: TAG, timeoutSeconds: 90 }])).toBe(
+      `add element inet spa knock_spent { 0x${TAG} timeout 90s }`,
+    );
+    for (const nonceHex of ['', `${TAG}00`, TAG.toUpperCase(), `${TAG.slice(2)} }`]) {
+      expect(() => nftSpentCommand('spa', [{ nonceHex, timeoutSeconds: 9 }])).toThrow(/16 bytes/);
+    }
+    expect(() => nftSpentCommand('spa', [{ nonceHex: TAG, timeoutSeconds: 0 }])).toThrow(/timeout/);
+    expect(() => nftTagCommands('spa', 'add', ['0x12'])).toThrow(/16 bytes/);
+  });
+
+  it('a table without the gate sets or rules is not intact', () => {
+    const whole: NftTableState = {
+      sets: new Set(['allow4', 'allow6', 'protected', 'knock4', 'knock6', 'knock_tags', 'knock_spent']),
+      rules: new Map([['input', 10]]),
+      chainHooked: true,
+      grants: [],
+      ports: [],
+    };
+    const shape = { limit: true, gate: true };
+    expect(isNftTableIntact(whole, shape)).toBe(true);
+    expect(isNftTableIntact({ ...whole, rules: new Map([['input', 7]]) }, shape)).toBe(false);
+    const sets = new Set(whole.sets);
+    sets.delete('knock_spent');
+    expect(isNftTableIntact({ ...whole, sets }, shape)).toBe(false);
+  });
+});

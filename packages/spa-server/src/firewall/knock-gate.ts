@@ -1,0 +1,116 @@
+/** The kernel's knock gate (nftables): datagrams to the daemon's ports that carry no current client tag, or the nonce of a knock already granted, are dropped before the socket. @module */
+
+import {
+  CLIENT_TAG_OFFSET,
+  CLIENT_TAG_SIZE,
+  HEADER_NONCE_OFFSET,
+  MAX_DATAGRAM_SIZE,
+  MIN_DATAGRAM_SIZE,
+  NONCE_SIZE,
+} from 'spa-protocol';
+import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
+import type { SpentNonce } from './driver.js';
+
+/*
+ * Why in the kernel: reading a datagram costs the daemon a system call, a buffer and a callback,
+ * ~3 µs on a fast core and ~10 µs on a slow one, whatever it then finds. A flood of datagrams that
+ * the daemon would refuse at the tag lookup (docs/protocol.md §7 3) or as a byte copy of a knock it
+ * already granted (§7 7) fills the socket's buffer and crowds out legit knocks. The tag and the nonce
+ * sit at fixed offsets of the UDP payload, so nftables can look both up in sets the daemon keeps:
+ *   - `knock_tags`: the client tags of the epochs the daemon holds (updated as epochs pass, and on
+ *     reload); anything else is dropped, as the daemon would refuse it (`unknown-client`);
+ *   - `knock_spent`: nonces of knocks already granted, until their tag's epoch leaves the window.
+ * A datagram too short to carry a tag and a nonce, or too long for the protocol, is dropped first:
+ * without that rule a payload shorter than the tag would not match the tag rule at all (nft's payload
+ * load fails, so the rule does not apply) and would reach the daemon.
+ * The daemon's own checks stay: the gate only drops what the daemon would refuse anyway, and every
+ * drop is counted in a named counter (`knock_*`), which the metrics endpoint reports.
+ */
+
+/** Bits from the start of the UDP header to a payload byte (nft's `@th` base). */
+const UDP_HEADER_BITS = 64;
+const bitsAt = (payloadOffset: number): number => UDP_HEADER_BITS + payloadOffset * 8;
+
+export const NFT_GATE_TAGS = 'knock_tags';
+export const NFT_GATE_SPENT = 'knock_spent';
+/** The gate's rules, in chain order, and the counter each one counts its drops in. */
+export const NFT_GATE_COUNTERS = {
+  size: 'knock_size',
+  tag: 'knock_tag',
+  spent: 'knock_spent',
+} as const;
+export const NFT_GATE_RULE_COUNT = 3;
+
+/** Nonces of granted knocks held at once; beyond it an add fails and copies reach the daemon, as before. */
+export const SPENT_CAPACITY = 65_536;
+
+const TAG_FIELD = `@th,${bitsAt(CLIENT_TAG_OFFSET)},${CLIENT_TAG_SIZE * 8}`;
+const NONCE_FIELD = `@th,${bitsAt(HEADER_NONCE_OFFSET)},${NONCE_SIZE * 8}`;
+const UDP_LENGTHS = `${MIN_DATAGRAM_SIZE + 8}-${MAX_DATAGRAM_SIZE + 8}`;
+
+/** The daemon's UDP ports: the gate applies to them only. */
+export interface KnockGate {
+  readonly ports: readonly number[];
+}
+
+/** nft: the two sets, the counters, and the three rules that follow the knock limit in the chain. */
+export function nftKnockGate(table: string, gate: KnockGate): { sets: string[]; rules: string[] } {
+  const t = `inet ${table}`;
+  const ports = `{ ${[...gate.ports].sort((a, b) => a - b).join(', ')} }`;
+  const udp = `udp dport ${ports}`;
+  return {
+    sets: [
+      // No size: bounded by the configuration (clients × epochs held), and a full set would drop knocks.
+      `add set ${t} ${NFT_GATE_TAGS} { typeof ${TAG_FIELD}; }`,
+      `add set ${t} ${NFT_GATE_SPENT} { typeof ${NONCE_FIELD}; flags timeout; size ${SPENT_CAPACITY}; }`,
+      ...Object.values(NFT_GATE_COUNTERS).map((name) => `add counter ${t} ${name}`),
+    ],
+    rules: [
+      `${udp} udp length != ${UDP_LENGTHS} counter name ${NFT_GATE_COUNTERS.size} drop`,
+      `${udp} ${TAG_FIELD} != @${NFT_GATE_TAGS} counter name ${NFT_GATE_COUNTERS.tag} drop`,
+      `${udp} ${NONCE_FIELD} @${NFT_GATE_SPENT} counter name ${NFT_GATE_COUNTERS.spent} drop`,
+    ],
+  };
+}
+
+/** Hex of 16 bytes as nft reads a 128-bit value. */
+export function nftHex(hex: string): string {
+  if (!/^[0-9a-f]{32}$/.test(hex)) {
+    throw new ServerError(
+      SERVER_ERROR_CODES.firewallInvalidInput,
+      'knock gate: a value is not 16 bytes of hex',
+    );
+  }
+  return `0x${hex}`;
+}
+
+/** Elements per command: a fleet's tags are added in pieces, not as one line of megabytes. */
+const CHUNK = 2048;
+
+/**
+ * `add`/`delete element` commands for tags (hex), in pieces. A delete is preceded by an add of the
+ * same elements, so a tag already gone (a set flushed underneath) does not fail the transaction.
+ */
+export function nftTagCommands(table: string, verb: 'add' | 'delete', tags: readonly string[]): string[] {
+  const commands: string[] = [];
+  for (let i = 0; i < tags.length; i += CHUNK) {
+    const elements = `element inet ${table} ${NFT_GATE_TAGS} { ${tags
+      .slice(i, i + CHUNK)
+      .map(nftHex)
+      .join(', ')} }`;
+    if (verb === 'delete') commands.push(`add ${elements}`);
+    commands.push(`${verb} ${elements}`);
+  }
+  return commands;
+}
+
+/** Adds spent nonces; an existing one keeps its timeout (a nonce is granted once, so it is never re-added). */
+export function nftSpentCommand(table: string, spent: readonly SpentNonce[]): string {
+  const elements = spent.map((s) => {
+    if (!Number.isSafeInteger(s.timeoutSeconds) || s.timeoutSeconds < 1) {
+      throw new ServerError(SERVER_ERROR_CODES.firewallInvalidInput, 'knock gate: bad timeout');
+    }
+    return `${nftHex(s.nonceHex)} timeout ${s.timeoutSeconds}s`;
+  });
+  return `add element inet ${table} ${NFT_GATE_SPENT} { ${elements.join(', ')} }`;
+}
