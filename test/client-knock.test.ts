@@ -4,6 +4,7 @@ import type { ResultPromise } from 'execa';
 import { nodeBackend, writeNewKeyFile } from 'spa-node';
 import { agentPath } from 'spa-test-kit/agents/agent-path';
 import { spaKeys } from 'spa-test-kit/build/spa-fixture';
+import { kernelDrops, waitForKernelDrop } from 'spa-test-kit/lab/kernel-drops';
 import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
 import { waitForOutput } from 'spa-test-kit/lab/wait-output';
 import { type ClientHome, createClientHome, setNamespaceEtc } from 'spa-test-kit/processes/client-process';
@@ -140,6 +141,7 @@ describe('spa-client against spa-server (nftables)', () => {
 
     const stranger = `${alice.home}/stranger.key`;
     await writeNewKeyFile(nodeBackend, 'client', stranger);
+    const before = await kernelDrops(env.server);
     const unknown = await alice.run(env.client, [
       'open',
       'ssh',
@@ -152,7 +154,8 @@ describe('spa-client against spa-server (nftables)', () => {
       '1.2',
     ]);
     expect(unknown.exitCode).toBe(75);
-    await env.spa.waitForLog((l) => l.event === 'knock.refused' && l.reason === 'unknown-client');
+    // Its tag is no client's: the kernel's knock gate dropped it before the daemon read it.
+    await waitForKernelDrop(env.server, 'unknown-client', before);
     expect(await probeTcp(env.client, env.server.ipv4, SSH)).toBe('filtered');
   });
 

@@ -8,6 +8,7 @@ import { clientKeys, encodeKnock, spaKeys } from 'spa-test-kit/build/spa-fixture
 import { staleButTagged } from 'spa-test-kit/build/stale-timestamp';
 import { sealPlaintext, senderSecrets, unsealDatagram, withMac } from 'spa-test-kit/forge/forge';
 import { startCapture } from 'spa-test-kit/lab/capture';
+import { kernelDrops } from 'spa-test-kit/lab/kernel-drops';
 import type { Host } from 'spa-test-kit/lab/netns';
 import type { CapturedPacket } from 'spa-test-kit/lab/pcap';
 import type { LogLine } from 'spa-test-kit/processes/server-process';
@@ -54,25 +55,29 @@ describe.each(['nftables', 'iptables'] as const)('the server never answers (%s)'
     const other = spaKeys([]);
     const forOther = encodeKnock(other.serverPublicKey, env.spa.clients[0]!);
     const unknown = encodeKnock(env.spa.serverPublicKeyBytes, clientKeys('stranger'));
-    const hostile: [Host, string, Uint8Array][] = [
-      [env.outsider, env.server.ipv4, new Uint8Array(0)],
-      [env.outsider, env.server.ipv4, randomBytes(1)],
-      [env.outsider, env.server.ipv4, randomBytes(229)],
-      [env.outsider, env.server.ipv4, randomBytes(261)],
-      [env.outsider, env.server.ipv4, randomBytes(900)],
-      [env.outsider, env.server.ipv6, randomBytes(1300)],
-      [env.outsider, env.server.ipv4, flip(valid, 100)],
+    // The last field: what the kernel's knock gate drops before the daemon reads it (nftables only).
+    const hostile: [Host, string, Uint8Array, Gate?][] = [
+      [env.outsider, env.server.ipv4, new Uint8Array(0), 'size'],
+      [env.outsider, env.server.ipv4, randomBytes(1), 'size'],
+      [env.outsider, env.server.ipv4, randomBytes(229), 'size'],
+      [env.outsider, env.server.ipv4, randomBytes(261), 'unknown-client'],
+      [env.outsider, env.server.ipv4, randomBytes(900), 'unknown-client'],
+      [env.outsider, env.server.ipv6, randomBytes(1300), 'size'],
+      [env.outsider, env.server.ipv4, flip(valid, 100)], // source mode: its nonce stays out of the gate
       // A fresh knock with a broken seal and mac2 made again (as only alice could): decrypt-failed.
       [env.outsider, env.server.ipv4, withMac(nodeBackend, alice, flip(env.spa.knock(), 100))],
       [env.outsider, env.server.ipv4, reseal(flip(plaintext, 0))],
-      [env.outsider, env.server.ipv4, forOther],
+      [env.outsider, env.server.ipv4, forOther, 'unknown-client'],
       [env.outsider, env.server.ipv6, reseal(unsealDatagram(nodeBackend, other.serverSecretKey, forOther))],
-      [env.outsider, env.server.ipv4, unknown],
-      [env.client, env.server.ipv4, env.spa.knock({}, { nowMs: Date.now() - 10 * 60_000 })],
+      [env.outsider, env.server.ipv4, unknown, 'unknown-client'],
+      [env.client, env.server.ipv4, env.spa.knock({}, { nowMs: Date.now() - 10 * 60_000 }), 'unknown-client'],
       [env.client, env.server.ipv4, env.spa.knock({}, { nowMs: await staleButTagged(60) })],
       [env.outsider, env.server.ipv4, valid],
       [env.client, env.server.ipv6, valid],
     ];
+    const gated = backend === 'nftables';
+    const read = hostile.filter(([, , , gate]) => !gated || gate === undefined);
+    const kernelBefore = await kernelDrops(env.server);
 
     const capture = await startCapture(env.server, [
       'src',
@@ -89,7 +94,7 @@ describe.each(['nftables', 'iptables'] as const)('the server never answers (%s)'
       await env.spa.waitForLog((l) => l.event === 'knock.accepted');
       for (const [from, to, datagram] of hostile) await env.spa.send(from, datagram, to);
       const decisions = (l: LogLine) => l.event === 'knock.accepted' || l.event === 'knock.refused';
-      await env.spa.waitForLog(() => env.spa.logs().filter(decisions).length >= 1 + hostile.length);
+      await env.spa.waitForLog(() => env.spa.logs().filter(decisions).length >= 1 + read.length);
       // Positive controls: the capture does see what the server's kernel sends, right up to the end: an
       // ICMP port-unreachable for a datagram to a port nobody listens on, and echo replies.
       await env.client.exec(process.execPath, [
@@ -116,23 +121,33 @@ describe.each(['nftables', 'iptables'] as const)('the server never answers (%s)'
     const reasons = new Set(
       env.spa.logs().flatMap((l) => (l.event === 'knock.refused' ? [String(l.reason)] : [])),
     );
-    expect([...reasons].sort()).toEqual(
-      [
-        'bad-length',
-        'bad-mac',
-        'bad-signature',
-        'bad-version',
-        'decrypt-failed',
-        'replay',
-        'stale',
-        'too-long',
-        'too-short',
-        'unknown-client',
-        'wrong-server',
-      ].sort(),
-    );
+    const daemonReasons = gated
+      ? ['bad-mac', 'bad-signature', 'decrypt-failed', 'replay', 'stale', 'wrong-server']
+      : [
+          'bad-length',
+          'bad-mac',
+          'bad-signature',
+          'bad-version',
+          'decrypt-failed',
+          'replay',
+          'stale',
+          'too-long',
+          'too-short',
+          'unknown-client',
+          'wrong-server',
+        ];
+    expect([...reasons].sort()).toEqual(daemonReasons.sort());
+    if (gated) {
+      const kernel = await kernelDrops(env.server);
+      for (const gate of ['size', 'unknown-client'] as const) {
+        const count = hostile.filter(([, , , g]) => g === gate).length;
+        expect((kernel[gate] ?? 0) - (kernelBefore[gate] ?? 0), gate).toBe(count);
+      }
+    }
   });
 });
+
+type Gate = 'size' | 'unknown-client';
 
 function summarize(p: CapturedPacket): string {
   const detail = p.protocol === 1 || p.protocol === 58 ? `icmp type ${p.icmpType}` : `proto ${p.protocol}`;
