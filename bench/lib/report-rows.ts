@@ -184,6 +184,14 @@ function informedRows(
     { label: label('offered, datagrams/s'), get: (f) => get(f)?.cost.flood.ratePerS, digits: 0 },
     { label: label('read by server, datagrams/s'), get: (f) => readRateOf(get(f)?.cost), digits: 0 },
     { label: label('dropped, socket buffer full, %'), get: (f) => dropPctOf(get(f)?.cost), digits: 1 },
+    // The knock gate (nftables) drops some pools before the socket: then "per datagram offered" is the
+    // cost an attacker imposes, and "per datagram read" covers the few that got through.
+    {
+      label: label('kept from the socket by the kernel, %'),
+      get: (f) => filteredPctOf(get(f)?.cost),
+      digits: 1,
+    },
+    { label: label('CPU per datagram offered (µs)'), get: (f) => cpuPerSentOf(get(f)?.cost), digits: 3 },
     { label: label('CPU per datagram read (µs)'), get: (f) => get(f)?.cost.cpuPerDatagramUs, digits: 2 },
     { label: label(`refused ${reason}`), get: (f) => refusedOf(get(f), reason), digits: 0 },
     { label: label('refused for other reasons'), get: (f) => otherRefusalsOf(get(f), reason), digits: 0 },

@@ -45,6 +45,8 @@ export interface FirewallConfig {
   /** nftables table (family inet), or the prefix of iptables chains and ipsets. */
   table: string;
   iptablesVariant: IptablesVariant;
+  /** nftables only: the kernel's knock gate (spa-server README, "The kernel's knock gate"). */
+  knockGate: boolean;
 }
 
 export interface RateLimitConfig {

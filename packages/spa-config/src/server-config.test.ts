@@ -27,7 +27,7 @@ describe('server.json schema', () => {
         listen: ['0.0.0.0:62201', '[::]:62201'],
         serverKeyFile: 'server.key',
         stateDir: '/var/lib/spa-server',
-        firewall: { backend: 'nftables', table: 'spa', iptablesVariant: 'nft' },
+        firewall: { backend: 'nftables', table: 'spa', iptablesVariant: 'nft', knockGate: true },
         services: { ssh: 'tcp/22' },
         clients: [],
         timestampWindow: 60,

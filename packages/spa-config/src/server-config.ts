@@ -84,6 +84,12 @@ const schema = z
           })
           .default('spa'),
         iptablesVariant: z.enum(['nft', 'legacy']).default('nft'),
+        knockGate: z
+          .boolean()
+          .default(true)
+          .describe(
+            'nftables: drop datagrams without a current client tag, and copies of granted knocks, in the kernel',
+          ),
       })
       .strict()
       .prefault({}),

@@ -71,7 +71,7 @@ export function makeFixture(
     serverSecretKey: keys.serverSecretKey,
     serverPublicKey: keys.serverPublicKey,
     stateDir: mkdtempSync(join(tmpdir(), 'spa-state-')),
-    firewall: { backend: 'nftables', table: 'spa_test', iptablesVariant: 'nft' },
+    firewall: { backend: 'nftables', table: 'spa_test', iptablesVariant: 'nft', knockGate: true },
     services: SERVICES,
     clients: clients.map((c) => c.resolved),
     timestampWindowSeconds: 60,

@@ -39,6 +39,8 @@ export interface ResolvedFirewall {
   readonly table: string;
   /** iptables only: which iptables flavour to drive. */
   readonly iptablesVariant: 'nft' | 'legacy';
+  /** nftables only: install the knock gate (default true). */
+  readonly knockGate: boolean;
 }
 
 export interface ResolvedConfig {

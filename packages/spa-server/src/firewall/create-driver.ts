@@ -35,6 +35,6 @@ export function createDriver(config: DriverConfig, options: CreateDriverOptions 
     });
   }
   // nftables can match the client tag and nonce at their offsets; iptables has no set of 128-bit values.
-  const knockGate = { ports: knockLimit.ports };
+  const knockGate = firewall.knockGate ? { ports: knockLimit.ports } : undefined;
   return new NftablesDriver({ table: firewall.table, netns, knockLimit, knockGate });
 }

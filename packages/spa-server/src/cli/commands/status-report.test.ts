@@ -4,7 +4,7 @@ import type { ActiveGrant, ProtectionState } from '../../firewall/driver.js';
 import { buildStatus, formatStatus, protectionProblem } from './status-report.js';
 
 const config: Pick<ResolvedConfig, 'firewall' | 'services'> = {
-  firewall: { backend: 'nftables', table: 'spa', iptablesVariant: 'nft' },
+  firewall: { backend: 'nftables', table: 'spa', iptablesVariant: 'nft', knockGate: true },
   services: new Map([
     ['ssh', [{ protocol: 'tcp', port: 22 }]],
     ['web', [{ protocol: 'tcp', port: 443 }]],
