@@ -18,7 +18,15 @@ export const SERVICE_NAME_PATTERN: string = `^[a-z0-9][a-z0-9_-]{0,${MAX_SERVICE
  */
 export const CLIENT_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$';
 
-export const PORT_SPEC_PATTERN = '^(tcp|udp)/[1-9][0-9]{0,4}$';
+/** `tcp/22`, or a range `tcp/8000-8010` (both ends included). */
+export const PORT_SPEC_PATTERN = '^(tcp|udp)/[1-9][0-9]{0,4}(-[1-9][0-9]{0,4})?$';
+
+/** A protected port or port range as configured; `lastPort` only for a range, and then above `port`. */
+export interface ConfiguredPort {
+  readonly protocol: 'tcp' | 'udp';
+  readonly port: number;
+  readonly lastPort?: number;
+}
 
 /** `YYYY-MM-DD`, or a full ISO 8601 date-time with seconds and a zone (`Z` or `±HH:MM`). */
 export const ISO_DATE_PATTERN =
@@ -48,13 +56,28 @@ export function formatSocketAddress(socket: SocketAddress): string {
     : `${socket.address}:${socket.port}`;
 }
 
-/** `tcp/22` → { protocol, port }; undefined unless the protocol is tcp or udp and the port is 1–65535. */
-export function parsePortSpec(text: string): { protocol: 'tcp' | 'udp'; port: number } | undefined {
+/**
+ * `tcp/22` → { protocol, port }; `tcp/8000-8010` → { protocol, port: 8000, lastPort: 8010 }.
+ * Undefined unless the protocol is tcp or udp, every port is 1–65535 and a range's first port is
+ * below its last (`tcp/22-22` is written `tcp/22`: one spelling per set of ports).
+ */
+export function parsePortSpec(text: string): ConfiguredPort | undefined {
   if (typeof text !== 'string') return undefined;
-  const m = /^(tcp|udp)\/([1-9]\d{0,4})$/.exec(text);
+  const m = /^(tcp|udp)\/([1-9]\d{0,4})(?:-([1-9]\d{0,4}))?$/.exec(text);
   if (!m) return undefined;
+  const protocol = m[1] as 'tcp' | 'udp';
   const port = Number(m[2]);
-  return isPort(port) ? { protocol: m[1] as 'tcp' | 'udp', port } : undefined;
+  if (!isPort(port)) return undefined;
+  if (m[3] === undefined) return { protocol, port };
+  const lastPort = Number(m[3]);
+  return isPort(lastPort) && lastPort > port ? { protocol, port, lastPort } : undefined;
+}
+
+/** The config's text of a port or range: `tcp/22`, `tcp/8000-8010`. */
+export function formatPortSpec(spec: ConfiguredPort): string {
+  return spec.lastPort === undefined
+    ? `${spec.protocol}/${spec.port}`
+    : `${spec.protocol}/${spec.port}-${spec.lastPort}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Checks of the listen addresses against each other and the protected ports. @module */
-import { parsePortSpec, parseSocketAddress } from './config-values.js';
+import { type ConfiguredPort, formatPortSpec, parsePortSpec, parseSocketAddress } from './config-values.js';
 
 export interface ListenConflict {
   /** Index into `listen`. */
@@ -15,10 +15,10 @@ export function findListenConflicts(
   listen: readonly string[],
   services: Readonly<Record<string, string | readonly string[]>>,
 ): ListenConflict[] {
-  const protectedUdp = new Set<number>();
+  const protectedUdp: ConfiguredPort[] = [];
   for (const text of Object.values(services).flat()) {
     const spec = parsePortSpec(text);
-    if (spec?.protocol === 'udp') protectedUdp.add(spec.port);
+    if (spec?.protocol === 'udp') protectedUdp.push(spec);
   }
   const conflicts: ListenConflict[] = [];
   const seen = new Set<string>();
@@ -28,10 +28,12 @@ export function findListenConflicts(
     const key = `${socket.address}:${socket.port}`;
     if (seen.has(key)) conflicts.push({ index, message: `${text} is listed twice` });
     seen.add(key);
-    if (protectedUdp.has(socket.port)) {
+    const port = socket.port;
+    const hit = protectedUdp.find((p) => p.port <= port && port <= (p.lastPort ?? p.port));
+    if (hit) {
       conflicts.push({
         index,
-        message: `port ${socket.port} is also a protected service port (udp/${socket.port}): knocks would be dropped`,
+        message: `port ${port} is also a protected service port (${formatPortSpec(hit)}): knocks would be dropped`,
       });
     }
   }

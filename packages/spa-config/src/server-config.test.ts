@@ -143,6 +143,66 @@ describe('server.json schema', () => {
     });
   });
 
+  it('refuses a knock port inside a protected UDP range', () => {
+    const result = checkServerConfig({
+      ...base,
+      listen: ['0.0.0.0:62201'],
+      services: { voip: 'udp/62000-63000' },
+    });
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        'listen[0]: port 62201 is also a protected service port (udp/62000-63000): knocks would be dropped',
+      ],
+    });
+  });
+
+  it('accepts port ranges, alone or in a list, and equal ranges in two services', () => {
+    const services = { web: 'tcp/8000-8010', admin: ['tcp/8000-8010', 'tcp/9000'], dns: 'udp/8000-8020' };
+    expect(checkServerConfig({ ...base, services })).toMatchObject({ ok: true, config: { services } });
+  });
+
+  it.each([
+    ['tcp/8010-8000', 'services.web: "tcp/8010-8000" is not'],
+    ['tcp/8000-8000', 'services.web: "tcp/8000-8000" is not'],
+    ['tcp/0-10', 'services.web: "tcp/0-10" is not'],
+    ['tcp/8000-65536', 'services.web: "tcp/8000-65536" is not'],
+    ['tcp/8000-', 'services.web: "tcp/8000-" is not'],
+  ])('refuses the range %s in one line naming the field', (range, start) => {
+    const result = checkServerConfig({ ...base, services: { web: range } });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problems).toEqual([
+      `${start} tcp/PORT, udp/PORT or a range tcp/FIRST-LAST (ports 1-65535, FIRST below LAST)`,
+    ]);
+  });
+
+  it('refuses ranges that overlap without being equal', () => {
+    const result = checkServerConfig({
+      ...base,
+      services: { web: 'tcp/8000-8010', api: ['tcp/9000', 'tcp/8010-8020'] },
+    });
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        'services.api[1]: tcp/8010-8020 overlaps tcp/8000-8010 (services.web): ranges may only be equal or disjoint',
+      ],
+    });
+  });
+
+  it('refuses any range with the iptables backend, naming the field', () => {
+    const result = checkServerConfig({
+      ...base,
+      firewall: { backend: 'iptables' },
+      services: { ssh: 'tcp/22', web: 'tcp/8000-8010' },
+    });
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        'services.web: tcp/8000-8010: port ranges need firewall.backend "nftables" (ipset stores a range as one element per port)',
+      ],
+    });
+  });
+
   it('never throws on arbitrary JSON values', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
@@ -188,7 +248,24 @@ describe('value formats', () => {
   it('parses port specs strictly', () => {
     expect(parsePortSpec('tcp/22')).toEqual({ protocol: 'tcp', port: 22 });
     expect(parsePortSpec('udp/65535')).toEqual({ protocol: 'udp', port: 65535 });
-    for (const bad of ['tcp/0', 'tcp/65536', 'tcp/022', 'sctp/1', 'TCP/22', 'tcp/ 22', 'tcp/22/']) {
+    expect(parsePortSpec('tcp/8000-8010')).toEqual({ protocol: 'tcp', port: 8000, lastPort: 8010 });
+    expect(parsePortSpec('udp/1-65535')).toEqual({ protocol: 'udp', port: 1, lastPort: 65535 });
+    for (const bad of [
+      'tcp/0',
+      'tcp/65536',
+      'tcp/022',
+      'sctp/1',
+      'TCP/22',
+      'tcp/ 22',
+      'tcp/22/',
+      'tcp/22-22',
+      'tcp/23-22',
+      'tcp/22-080',
+      'tcp/22-65536',
+      'tcp/22-',
+      'tcp/-22',
+      'tcp/1-2-3',
+    ]) {
       expect(parsePortSpec(bad)).toBeUndefined();
     }
   });

@@ -13,6 +13,7 @@ import {
 } from './config-values.js';
 import { configErrorMap, formatIssues } from './format-issues.js';
 import { findListenConflicts } from './listen-conflicts.js';
+import { findPortConflicts } from './port-conflicts.js';
 import type { ServerConfig, ServerConfigInput } from './server-config-types.js';
 
 export {
@@ -25,6 +26,7 @@ export * from './config-values.js';
 export { configErrorMap, formatIssues, formatPath } from './format-issues.js';
 export { locateJsonError } from './json-position.js';
 export { findListenConflicts, type ListenConflict } from './listen-conflicts.js';
+export { findPortConflicts, type PortConflict } from './port-conflicts.js';
 export type * from './server-config-types.js';
 
 export const DEFAULT_LISTEN: readonly string[] = ['0.0.0.0:62201', '[::]:62201'];
@@ -44,7 +46,8 @@ const socketAddress = z
 const portSpec = z
   .string()
   .refine((v) => parsePortSpec(v) !== undefined, {
-    error: (iss) => `${JSON.stringify(iss.input)} is not tcp/PORT or udp/PORT (PORT 1-65535)`,
+    error: (iss) =>
+      `${JSON.stringify(iss.input)} is not tcp/PORT, udp/PORT or a range tcp/FIRST-LAST (ports 1-65535, FIRST below LAST)`,
   })
   .meta({ pattern: PORT_SPEC_PATTERN });
 
@@ -56,7 +59,7 @@ const services = z
   .record(
     serviceName,
     z.union([portSpec, z.array(portSpec).min(1).max(64)], {
-      error: 'expected "tcp/PORT", "udp/PORT" or a list of them',
+      error: 'expected "tcp/PORT", "udp/PORT", a range "tcp/FIRST-LAST" or a list of them',
     }),
   )
   .refine((record) => Object.keys(record).length > 0, {
@@ -188,6 +191,9 @@ const schema = z
     }
     for (const conflict of findListenConflicts(config.listen, config.services)) {
       ctx.addIssue({ code: 'custom', path: ['listen', conflict.index], message: conflict.message });
+    }
+    for (const conflict of findPortConflicts(config.services, config.firewall.backend)) {
+      ctx.addIssue({ code: 'custom', path: ['services', ...conflict.path], message: conflict.message });
     }
     const entries = config.clients.map((c, i) => ({ ...c, where: `clients[${i}]` }));
     for (const conflict of findClientConflicts(entries, Object.keys(config.services), config.maxDuration)) {

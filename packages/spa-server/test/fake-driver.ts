@@ -20,7 +20,8 @@ export interface FakeDriver extends FirewallDriver {
   intact: boolean;
 }
 
-const key = (t: GrantTarget): string => `${t.family}|${t.address}|${t.protocol}|${t.port}`;
+const key = (t: GrantTarget): string =>
+  `${t.family}|${t.address}|${t.protocol}|${t.port}-${t.lastPort ?? t.port}`;
 
 export function createFakeDriver(): FakeDriver {
   const calls: DriverCall[] = [];

@@ -2,10 +2,13 @@
 
 export type TransportProtocol = 'tcp' | 'udp';
 
-/** One protected port: dropped for everyone except granted addresses. */
+/** One protected port or port range: dropped for everyone except granted addresses. */
 export interface PortSpec {
   readonly protocol: TransportProtocol;
+  /** The port, or a range's first port. */
   readonly port: number;
+  /** A range's last port (included), above `port`; absent for a single port. */
+  readonly lastPort?: number;
 }
 
 export interface ListenAddress {

@@ -97,6 +97,28 @@ describe('ports and targets', () => {
     );
   });
 
+  it('keeps a range apart from the single port it starts with, after it in order', () => {
+    expect(
+      checkPorts([
+        { protocol: 'tcp', port: 8000, lastPort: 8010 },
+        { protocol: 'tcp', port: 8000 },
+        { protocol: 'tcp', port: 8000, lastPort: 8010 },
+      ]),
+    ).toEqual([
+      { protocol: 'tcp', port: 8000 },
+      { protocol: 'tcp', port: 8000, lastPort: 8010 },
+    ]);
+  });
+
+  it.each([8000, 7999, 65_536, 8010.5, Number.NaN, '8010'])(
+    'rejects last port %j of a range from 8000',
+    (last) => {
+      expect(code(() => checkPorts([{ protocol: 'tcp', port: 8000, lastPort: last as number }]))).toBe(
+        SERVER_ERROR_CODES.firewallInvalidInput,
+      );
+    },
+  );
+
   it.each(['icmp', 'TCP', '', 'tcp; drop'])('rejects protocol %j', (protocol) => {
     expect(code(() => checkPorts([{ protocol: protocol as 'tcp', port: 22 }]))).toBe(
       SERVER_ERROR_CODES.firewallInvalidInput,

@@ -1,6 +1,7 @@
 /** Validation and canonical forms of every value a firewall driver passes to nft, iptables or ipset. @module */
 import { isIP, SocketAddress } from 'node:net';
 import { CLIENT_NAME_PATTERN } from 'spa-config/server-config';
+import { comparePorts, portOnly, portText } from '../config/port-spec.js';
 import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 import type { Grant, GrantTarget, PortSpec, TransportProtocol } from './driver.js';
 
@@ -40,14 +41,16 @@ export function canonicalAddress(address: string): { readonly family: 4 | 6; rea
   return { family, address: text };
 }
 
-/** A port spec with an integer port in 1..65535 and protocol tcp or udp. */
+/** A port spec with integer ports in 1..65535 (a range's last above its first) and protocol tcp or udp. */
 export function checkPort(spec: PortSpec): PortSpec {
-  const { protocol, port } = spec;
+  const { protocol, port, lastPort } = spec;
   if (protocol !== 'tcp' && protocol !== 'udp')
     throw invalid(`protocol must be tcp or udp: ${String(protocol)}`);
   if (!Number.isInteger(port) || port < 1 || port > 65_535)
     throw invalid(`port out of range: ${String(port)}`);
-  return { protocol, port };
+  if (lastPort !== undefined && (!Number.isInteger(lastPort) || lastPort <= port || lastPort > 65_535))
+    throw invalid(`last port of a range must be in ${port + 1}..65535: ${String(lastPort)}`);
+  return portOnly(spec);
 }
 
 /** Protected ports, checked, without duplicates, in a stable order (so rule text is deterministic). */
@@ -55,20 +58,20 @@ export function checkPorts(ports: readonly PortSpec[]): PortSpec[] {
   const unique = new Map<string, PortSpec>();
   for (const spec of ports) {
     const checked = checkPort(spec);
-    unique.set(`${checked.protocol}/${checked.port}`, checked);
+    unique.set(portText(checked), checked);
   }
-  return [...unique.values()].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port);
+  return [...unique.values()].sort(comparePorts);
 }
 
 /** A target with a canonical address; a family that contradicts the address is refused. */
 export function checkTarget(target: GrantTarget): GrantTarget {
-  const { protocol, port } = checkPort(target);
+  const port = checkPort(target);
   const canonical = canonicalAddress(target.address);
   const mappedV4 = canonical.family === 4 && target.family === 6 && target.address.includes(':');
   if (canonical.family !== target.family && !mappedV4) {
     throw invalid(`address ${target.address} is not IPv${String(target.family)}`);
   }
-  return { family: canonical.family, address: canonical.address, protocol, port };
+  return { family: canonical.family, address: canonical.address, ...port };
 }
 
 /** A grant whose every field is safe to write into an nft or ipset command. */
@@ -110,9 +113,9 @@ export function parseOwners(comment: string): string[] {
   return comment === '' ? [] : comment.split(',');
 }
 
-/** One key per (family, address, protocol, port), to spot the same target twice. */
+/** One key per (family, address, protocol, port or range), to spot the same target twice. */
 export function targetKey(target: GrantTarget): string {
-  return `${target.family} ${target.address} ${target.protocol} ${target.port}`;
+  return `${target.family} ${target.address} ${portText(target)}`;
 }
 
 /** Checks every grant; when a target appears twice the last one wins, as if applied in order. */

@@ -1,4 +1,5 @@
 /** The daemon's record of live grants: who owns each (address, protocol, port), until when. Pure, bounded by expiry. @module */
+import { portText } from '../config/port-spec.js';
 import type { GrantTarget } from '../firewall/driver.js';
 
 /** A client that holds grants, by key id: a rotated key under the same name is another owner. */
@@ -28,7 +29,7 @@ export interface ElementState {
   readonly names: readonly string[];
 }
 
-export const targetKey = (t: GrantTarget): string => `${t.family}|${t.address}|${t.protocol}|${t.port}`;
+export const targetKey = (t: GrantTarget): string => `${t.family}|${t.address}|${portText(t)}`;
 
 /**
  * Changes are computed first (`withOwner`, `withoutOwner`) and recorded only once the kernel took

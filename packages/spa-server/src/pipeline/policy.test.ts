@@ -93,6 +93,35 @@ describe('policy', () => {
     });
   });
 
+  it('opens a range service whole, and a port asked for inside a range alone', () => {
+    const ranges: PolicyLimits = {
+      ...limits,
+      services: new Map([
+        ['ssh', [{ protocol: 'tcp', port: 22 }]],
+        ['apps', [{ protocol: 'tcp', port: 8000, lastPort: 8010 }]],
+      ]),
+    };
+    const withApps = client({ services: ['ssh', 'apps'] });
+    const ask = (access: AccessItem[], c = withApps) => applyPolicy(knock({ access }), c, src, ranges, NOW);
+    const whole = ask([{ type: 'service', name: 'apps' }]);
+    expect(whole.ok && whole.decision.ports).toEqual([{ protocol: 'tcp', port: 8000, lastPort: 8010 }]);
+    for (const port of [8000, 8005, 8010]) {
+      const one = ask([{ type: 'tcp', port }]);
+      expect(one.ok && one.decision.ports).toEqual([{ protocol: 'tcp', port }]);
+    }
+    for (const item of [
+      { type: 'tcp', port: 7999 },
+      { type: 'tcp', port: 8011 },
+      { type: 'udp', port: 8005 },
+    ] as const) {
+      expect(ask([item])).toMatchObject({ reason: 'policy-service' });
+    }
+    // Inside a range the client may not use: refused like any other port.
+    expect(ask([{ type: 'tcp', port: 8005 }], client({ services: ['ssh'] }))).toMatchObject({
+      reason: 'policy-service',
+    });
+  });
+
   it('caps the duration at min(client max, server max) instead of refusing', () => {
     const c = client({ maxDurationSeconds: 120 });
     const d = (durationSeconds: number, cl = c) => {

@@ -8,6 +8,7 @@ import {
   type RequestKind,
   type SignedKnock,
 } from 'spa-protocol';
+import { portAllows, portText } from '../config/port-spec.js';
 import type { ResolvedClient } from '../config/resolved-config.js';
 import type { PortSpec } from '../firewall/driver.js';
 import type { ServerRefusal } from '../shared/reasons.js';
@@ -96,7 +97,10 @@ export function applyPolicy(
   };
 }
 
-/** Every access item must be one of the client's services, or a port belonging to one of them. */
+/**
+ * Every access item must be one of the client's services, or a port belonging to one of them (a
+ * port inside a service's range opens that port alone; the wire names single ports only, §5.1).
+ */
 function resolvePorts(
   knock: SignedKnock,
   client: ResolvedClient,
@@ -104,7 +108,7 @@ function resolvePorts(
 ): PortSpec[] | undefined {
   const out = new Map<string, PortSpec>();
   const add = (p: PortSpec): void => {
-    out.set(`${p.protocol}/${p.port}`, p);
+    out.set(portText(p), p);
   };
   for (const item of knock.access) {
     if (item.type === 'service') {
@@ -113,7 +117,7 @@ function resolvePorts(
       ports.forEach(add);
     } else {
       const allowed = client.services.some((name) =>
-        services.get(name)?.some((p) => p.protocol === item.type && p.port === item.port),
+        services.get(name)?.some((p) => portAllows(p, { protocol: item.type, port: item.port })),
       );
       if (!allowed) return undefined;
       add({ protocol: item.type, port: item.port });

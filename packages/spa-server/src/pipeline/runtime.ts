@@ -1,5 +1,6 @@
 /** The part of the configuration the packet path reads, derived once per (re)load and swapped as one reference. @module */
 import { ClientTable, type CryptoBackend, createServerContext, type ServerContext } from 'spa-protocol';
+import { portOnly, portText } from '../config/port-spec.js';
 import type { ResolvedClient, ResolvedConfig } from '../config/resolved-config.js';
 import type { PortSpec } from '../firewall/driver.js';
 import type { PolicyLimits } from './policy.js';
@@ -30,7 +31,7 @@ export function buildRuntime(config: ResolvedConfig, backend: CryptoBackend, pre
   for (const c of config.clients) clients.set(hexOf(c.keyId), c);
   const ports = new Map<string, PortSpec>();
   for (const list of config.services.values()) {
-    for (const p of list) ports.set(`${p.protocol}/${p.port}`, { protocol: p.protocol, port: p.port });
+    for (const p of list) ports.set(portText(p), portOnly(p));
   }
   const ctx = createServerContext(backend, config.serverSecretKey);
   return {

@@ -1,5 +1,6 @@
 /** Whether a client may still open a target under the configuration in force (reloads, commits in flight). @module */
 import { addressInNetwork, parseAddress } from 'spa-protocol';
+import { portAllows } from '../config/port-spec.js';
 import type { GrantTarget } from '../firewall/driver.js';
 import type { Runtime } from './runtime.js';
 
@@ -8,7 +9,7 @@ export function stillAllowed(rt: Runtime, keyId: string, target: GrantTarget): b
   const client = rt.clients.get(keyId);
   if (!client) return false;
   const port = client.services.some((name) =>
-    rt.limits.services.get(name)?.some((p) => p.protocol === target.protocol && p.port === target.port),
+    rt.limits.services.get(name)?.some((p) => portAllows(p, target)),
   );
   if (!port) return false;
   if (client.sourceNetworks.length === 0) return true;

@@ -1,5 +1,6 @@
 /** `spa-server check`: validates the configuration and its keys without touching anything. @module */
 import { loadConfig } from '../../config/load-config.js';
+import { portText } from '../../config/port-spec.js';
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 
 export interface CheckOptions {
@@ -15,7 +16,7 @@ export async function runCheck(options: CheckOptions, now: number = Date.now()):
 
 /** `ok: 2 clients, 2 services, ports tcp/22, tcp/80, tcp/443` */
 export function summarise(config: ResolvedConfig): string {
-  const ports = [...new Set([...config.services.values()].flat().map((p) => `${p.protocol}/${p.port}`))];
+  const ports = [...new Set([...config.services.values()].flat().map(portText))];
   const n = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
   return `ok: ${n(config.clients.length, 'client')}, ${n(config.services.size, 'service')}, ports ${ports.join(', ')}`;
 }

@@ -39,7 +39,7 @@ export function buildClientProfile(config: ResolvedConfig, name: string, host: s
   }
   const services: Record<string, string | string[]> = {};
   for (const service of client.services) {
-    const ports = (config.services.get(service) ?? []).map(portText);
+    const ports = (config.services.get(service) ?? []).flatMap(probePorts);
     services[service] = ports.length === 1 ? ports[0]! : ports;
   }
   return {
@@ -59,6 +59,11 @@ export function buildClientProfile(config: ResolvedConfig, name: string, host: s
   };
 }
 
-function portText(p: PortSpec): string {
-  return `${p.protocol}/${p.port}`;
+/**
+ * The ports the client probes for a spec (`--wait`, `connect`): a profile names single ports, and
+ * the client asks for the service by name, so a range is probed at both ends.
+ */
+function probePorts(p: PortSpec): string[] {
+  const first = `${p.protocol}/${p.port}`;
+  return p.lastPort === undefined ? [first] : [first, `${p.protocol}/${p.lastPort}`];
 }

@@ -1,4 +1,5 @@
 /** What `spa-server status` reports: protection as the kernel holds it, the daemon, the grants; as JSON and as text. @module */
+import { comparePorts, portAllows, portOnly, portText } from '../../config/port-spec.js';
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 import type { ActiveGrant, PortSpec, ProtectionState } from '../../firewall/driver.js';
 
@@ -12,6 +13,8 @@ export interface StatusGrant {
   readonly family: 4 | 6;
   readonly protocol: 'tcp' | 'udp';
   readonly port: number;
+  /** A range's last port; absent for a single port. */
+  readonly lastPort?: number;
   /** The configured service with this port, or null when none has it (the config changed since). */
   readonly service: string | null;
   readonly expiresInSeconds: number;
@@ -42,13 +45,13 @@ export function buildStatus(
   kernel: ProtectionState,
   daemon: StatusDaemon,
 ): StatusReport {
-  const serviceOf = new Map<string, string>();
-  for (const [name, ports] of config.services) {
-    for (const p of ports) if (!serviceOf.has(portKey(p))) serviceOf.set(portKey(p), name);
-  }
-  const dropped = new Set(kernel.ports.map(portKey));
+  const serviceOf = (g: PortSpec): string | null => {
+    for (const [name, ports] of config.services) if (ports.some((p) => portAllows(p, g))) return name;
+    return null;
+  };
+  const dropped = new Set(kernel.ports.map(portText));
   const unprotectedPorts = uniquePorts([...config.services.values()].flat()).filter(
-    (p) => !dropped.has(portKey(p)),
+    (p) => !dropped.has(portText(p)),
   );
   let { protection } = kernel;
   if (protection === 'installed' && unprotectedPorts.length > 0) protection = 'incomplete';
@@ -93,13 +96,7 @@ export function protectionProblem(report: StatusReport): string | undefined {
 function formatGrants(grants: readonly StatusGrant[]): string {
   const rows = [
     ['CLIENT', 'ADDRESS', 'SERVICE', 'PORT', 'EXPIRES IN'],
-    ...grants.map((g) => [
-      g.client,
-      g.address,
-      g.service ?? '-',
-      `${g.protocol}/${g.port}`,
-      `${g.expiresInSeconds}s`,
-    ]),
+    ...grants.map((g) => [g.client, g.address, g.service ?? '-', portText(g), `${g.expiresInSeconds}s`]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows
@@ -120,37 +117,27 @@ function formatDaemon(daemon: StatusDaemon): string {
 }
 
 function formatPorts(ports: readonly PortSpec[]): string {
-  return ports.length === 0 ? 'none' : ports.map(portKey).join(', ');
+  return ports.length === 0 ? 'none' : ports.map(portText).join(', ');
 }
 
-function statusGrant(g: ActiveGrant, serviceOf: ReadonlyMap<string, string>): StatusGrant {
+function statusGrant(g: ActiveGrant, serviceOf: (g: PortSpec) => string | null): StatusGrant {
   return {
     client: g.client,
     owners: g.owners,
     address: g.address,
     family: g.family,
-    protocol: g.protocol,
-    port: g.port,
-    service: serviceOf.get(portKey(g)) ?? null,
+    ...portOnly(g),
+    service: serviceOf(g),
     expiresInSeconds: g.expiresInSeconds,
   };
 }
 
 function compareGrants(a: StatusGrant, b: StatusGrant): number {
-  return (
-    a.client.localeCompare(b.client) ||
-    a.address.localeCompare(b.address) ||
-    a.protocol.localeCompare(b.protocol) ||
-    a.port - b.port
-  );
+  return a.client.localeCompare(b.client) || a.address.localeCompare(b.address) || comparePorts(a, b);
 }
 
 function uniquePorts(ports: readonly PortSpec[]): PortSpec[] {
   const seen = new Map<string, PortSpec>();
-  for (const p of ports) seen.set(portKey(p), { protocol: p.protocol, port: p.port });
-  return [...seen.values()].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port);
-}
-
-function portKey(p: PortSpec): string {
-  return `${p.protocol}/${p.port}`;
+  for (const p of ports) seen.set(portText(p), portOnly(p));
+  return [...seen.values()].sort(comparePorts);
 }

@@ -70,6 +70,16 @@ describe('parseIpsetSave', () => {
     ]);
   });
 
+  it('refuses port ranges instead of letting ipset expand them into one element per port', () => {
+    const range = { ...alice, port: 8000, lastPort: 8010 };
+    const refused = {
+      code: 'FIREWALL_INVALID_INPUT',
+      message: 'port ranges need the nftables backend: tcp/8000-8010',
+    };
+    expect(() => ipsetGrantLines('spa', [alice, range])).toThrow(expect.objectContaining(refused));
+    expect(() => ipsetRevokeLines('spa', [range])).toThrow(expect.objectContaining(refused));
+  });
+
   it('lists set names', () => {
     expect(parseIpsetNames('spa4\nspa6\n\n')).toEqual(new Set(['spa4', 'spa6']));
   });

@@ -1,5 +1,7 @@
 /** ipset command text for the iptables driver's grant sets (hash:ip,port with timeout and comment), and reading them back. @module */
-import type { ActiveGrant, Grant, GrantTarget } from '../driver.js';
+import { portText } from '../../config/port-spec.js';
+import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
+import type { ActiveGrant, Grant, GrantTarget, PortSpec } from '../driver.js';
 import { canonicalAddress, MAX_GRANTS_PER_FAMILY, parseOwners, parseProtocol } from '../grant-values.js';
 
 /** The set holding one family's grants: `spa4`, `spa6` for prefix `spa`. */
@@ -26,7 +28,7 @@ export function ipsetCreateScript(prefix: string): string {
  * in place: extended, never duplicated.
  */
 export function ipsetGrantLines(prefix: string, grants: readonly Grant[]): string[] {
-  return grants.map(
+  return refuseRanges(grants).map(
     (g) =>
       `add ${ipsetName(prefix, g.family)} ${element(g)} timeout ${g.timeoutSeconds} comment "${g.client}" -exist`,
   );
@@ -34,7 +36,7 @@ export function ipsetGrantLines(prefix: string, grants: readonly Grant[]): strin
 
 /** One line per target; with -exist a missing element is not an error. */
 export function ipsetRevokeLines(prefix: string, targets: readonly GrantTarget[]): string[] {
-  return targets.map((t) => `del ${ipsetName(prefix, t.family)} ${element(t)} -exist`);
+  return refuseRanges(targets).map((t) => `del ${ipsetName(prefix, t.family)} ${element(t)} -exist`);
 }
 
 // add spa4 10.0.0.1,tcp:22 timeout 59 comment "alice"  (ipset save format)
@@ -81,6 +83,23 @@ export function parseIpsetNames(text: string): Set<string> {
       .map((line) => line.trim())
       .filter((line) => line !== ''),
   );
+}
+
+/**
+ * Refuses port ranges: ipset stores `tcp:8000-8010` as one element per port, so a range could not
+ * be read back, extended or counted as one grant (`tcp:1-65535` alone fills a set), and a single-port
+ * grant inside it would share an element that closing either removes. The configuration refuses
+ * ranges with this backend; this keeps a caller of the driver from getting a half-working one.
+ */
+export function refuseRanges<T extends PortSpec>(specs: readonly T[]): readonly T[] {
+  const range = specs.find((p) => p.lastPort !== undefined);
+  if (range) {
+    throw new ServerError(
+      SERVER_ERROR_CODES.firewallInvalidInput,
+      `port ranges need the nftables backend: ${portText(range)}`,
+    );
+  }
+  return specs;
 }
 
 function element(target: GrantTarget): string {

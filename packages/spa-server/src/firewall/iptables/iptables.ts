@@ -14,6 +14,7 @@ import {
   ipsetName,
   ipsetRevokeLines,
   parseIpsetSave,
+  refuseRanges,
 } from './ipset-script.js';
 import {
   chainName,
@@ -79,7 +80,7 @@ export class IptablesDriver extends KernelDriver<IptablesTools> {
   }
 
   async setup(ports: readonly PortSpec[]): Promise<void> {
-    const checked = checkPorts(ports);
+    const checked = refuseRanges(checkPorts(ports));
     const tools = await this.ready();
     // Sets first (the rules refer to them; -exist keeps an identical set with its elements), read
     // meanwhile; then both families at once: a rebuild after a deletion is that much shorter.

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { isNftTableIntact, parseNftTable } from './nft-json.js';
 
-// Captured from `nft -j list table inet spa` (nftables 1.0.6) after setup and two grants, plus an
-// element without timeout added by hand (10.0.0.2).
+// Captured from `nft -j list table inet spa` (nftables 1.0.6) after setup and four grants (two of
+// them port ranges), plus an element without timeout added by hand (10.0.0.2).
 const LISTING = JSON.stringify({
   nftables: [
     { metainfo: { version: '1.0.6', release_name: 'Lester Gooch #5', json_schema_version: 1 } },
@@ -49,6 +49,60 @@ const LISTING = JSON.stringify({
       },
     },
     {
+      set: {
+        family: 'inet',
+        name: 'allow4_range',
+        table: 'spa',
+        type: ['ipv4_addr', 'inet_proto', 'inet_service'],
+        handle: 10,
+        size: 65536,
+        flags: ['interval', 'timeout'],
+        elem: [
+          {
+            elem: {
+              val: { concat: ['10.0.0.1', 'tcp', { range: [8000, 8010] }] },
+              timeout: 60,
+              expires: 59,
+              comment: 'alice',
+            },
+          },
+        ],
+      },
+    },
+    {
+      set: {
+        family: 'inet',
+        name: 'allow6_range',
+        table: 'spa',
+        type: ['ipv6_addr', 'inet_proto', 'inet_service'],
+        handle: 11,
+        size: 65536,
+        flags: ['interval', 'timeout'],
+        elem: [
+          {
+            elem: {
+              val: { concat: ['fd77::1', 'udp', { range: [9000, 9001] }] },
+              timeout: 60,
+              expires: 58,
+              comment: 'c@d.e',
+            },
+          },
+        ],
+      },
+    },
+    {
+      set: {
+        family: 'inet',
+        name: 'protected_range',
+        table: 'spa',
+        type: ['inet_proto', 'inet_service'],
+        handle: 12,
+        size: 65536,
+        flags: ['interval'],
+        elem: [{ concat: ['tcp', { range: [8000, 8010] }] }, { concat: ['udp', { range: [9000, 9001] }] }],
+      },
+    },
+    {
       chain: {
         family: 'inet',
         table: 'spa',
@@ -60,7 +114,7 @@ const LISTING = JSON.stringify({
         policy: 'accept',
       },
     },
-    ...[5, 6, 7, 8, 9].map((handle) => ({
+    ...[5, 6, 7, 8, 9, 13, 14, 15, 16].map((handle) => ({
       rule: { family: 'inet', table: 'spa', chain: 'input', handle, expr: [] },
     })),
   ],
@@ -96,23 +150,63 @@ describe('parseNftTable', () => {
         owners: ['c@d.e'],
         expiresInSeconds: 29,
       },
+      {
+        family: 4,
+        address: '10.0.0.1',
+        protocol: 'tcp',
+        port: 8000,
+        lastPort: 8010,
+        client: 'alice',
+        owners: ['alice'],
+        expiresInSeconds: 59,
+      },
+      {
+        family: 6,
+        address: 'fd77::1',
+        protocol: 'udp',
+        port: 9000,
+        lastPort: 9001,
+        client: 'c@d.e',
+        owners: ['c@d.e'],
+        expiresInSeconds: 58,
+      },
     ]);
   });
 
-  it('reads the protected ports', () => {
+  it('reads the protected ports and ranges', () => {
     expect(parseNftTable(LISTING).ports).toEqual([
       { protocol: 'tcp', port: 22 },
       { protocol: 'udp', port: 53 },
+      { protocol: 'tcp', port: 8000, lastPort: 8010 },
+      { protocol: 'udp', port: 9000, lastPort: 9001 },
     ]);
+  });
+
+  it('skips range elements that are not ranges of ports', () => {
+    const bad = [{ range: [8010, 8000] }, { range: [8000] }, { range: ['a', 'b'] }];
+    for (const range of bad) {
+      const text = LISTING.replace('{"range":[8000,8010]}]}', `${JSON.stringify(range)}]}`);
+      expect(text).not.toBe(LISTING);
+      expect(parseNftTable(text).grants.filter((g) => g.port === 8000)).toEqual([]);
+    }
   });
 
   it('sees a whole table as intact', () => {
     expect(isNftTableIntact(parseNftTable(LISTING))).toBe(true);
     const ports = [
       { protocol: 'udp', port: 53 },
+      { protocol: 'tcp', port: 8000, lastPort: 8010 },
       { protocol: 'tcp', port: 22 },
+      { protocol: 'udp', port: 9000, lastPort: 9001 },
     ] as const;
     expect(isNftTableIntact(parseNftTable(LISTING), undefined, ports)).toBe(true);
+    // A range set that lost its elements drops nothing on those ports.
+    expect(
+      isNftTableIntact(parseNftTable(LISTING), undefined, [
+        ...ports,
+        { protocol: 'tcp', port: 7000, lastPort: 7001 },
+      ]),
+    ).toBe(false);
   });
 
   it('sees a protected set that lost ports (flushed underneath) as not intact', () => {
@@ -127,6 +221,8 @@ describe('parseNftTable', () => {
     const without = (drop: (item: Record<string, { name?: string; handle?: number }>) => boolean) =>
       JSON.stringify({ nftables: parsed.nftables.filter((item) => !drop(item)) });
     expect(isNftTableIntact(parseNftTable(without((i) => i.set?.name === 'allow6')))).toBe(false);
+    expect(isNftTableIntact(parseNftTable(without((i) => i.set?.name === 'allow4_range')))).toBe(false);
+    expect(isNftTableIntact(parseNftTable(without((i) => i.set?.name === 'protected_range')))).toBe(false);
     expect(isNftTableIntact(parseNftTable(without((i) => i.rule?.handle === 8)))).toBe(false);
     expect(isNftTableIntact(parseNftTable(without((i) => i.chain !== undefined)))).toBe(false);
     expect(isNftTableIntact(parseNftTable('{"nftables": []}'))).toBe(false);

@@ -1,9 +1,27 @@
 /** Reading `nft -j list table inet NAME`: the grants in the sets and whether the table is whole. @module */
+import { portText } from '../../config/port-spec.js';
 import type { ActiveGrant, PortSpec } from '../driver.js';
 import { canonicalAddress, parseOwners, parseProtocol } from '../grant-values.js';
 import { NFT_GATE_RULE_COUNT, NFT_GATE_SPENT, NFT_GATE_TAGS } from '../knock-gate.js';
 import { NFT_KNOCK_SET_V4, NFT_KNOCK_SET_V6 } from '../knock-limit.js';
-import { NFT_CHAIN, NFT_RULES, NFT_SET_PORTS, NFT_SET_V4, NFT_SET_V6 } from './nft-script.js';
+import {
+  NFT_CHAIN,
+  NFT_RULES,
+  NFT_SET_PORTS,
+  NFT_SET_PORTS_RANGE,
+  NFT_SET_V4,
+  NFT_SET_V4_RANGE,
+  NFT_SET_V6,
+  NFT_SET_V6_RANGE,
+} from './nft-script.js';
+
+/** Grant sets by name: the family of their addresses. */
+const GRANT_SET_FAMILY: ReadonlyMap<string, 4 | 6> = new Map([
+  [NFT_SET_V4, 4],
+  [NFT_SET_V6, 6],
+  [NFT_SET_V4_RANGE, 4],
+  [NFT_SET_V6_RANGE, 6],
+]);
 
 /** What the listing says about the driver's objects. */
 export interface NftTableState {
@@ -12,7 +30,7 @@ export interface NftTableState {
   readonly rules: ReadonlyMap<string, number>;
   readonly chainHooked: boolean;
   readonly grants: readonly ActiveGrant[];
-  /** Elements of the `protected` set: the ports dropped for addresses without a grant. */
+  /** Elements of the `protected` sets: the ports and ranges dropped for addresses without a grant. */
   readonly ports: readonly PortSpec[];
 }
 
@@ -32,13 +50,14 @@ export function parseNftTable(text: string): NftTableState {
     if (isObject(item.set) && typeof item.set.name === 'string') {
       const { name } = item.set;
       sets.add(name);
-      if (name === NFT_SET_V4 || name === NFT_SET_V6) {
+      const family = GRANT_SET_FAMILY.get(name);
+      if (family) {
         const elements = Array.isArray(item.set.elem) ? item.set.elem : [];
         for (const element of elements) {
-          const grant = parseElement(element, name === NFT_SET_V4 ? 4 : 6);
+          const grant = parseElement(element, family);
           if (grant) grants.push(grant);
         }
-      } else if (name === NFT_SET_PORTS && Array.isArray(item.set.elem)) {
+      } else if ((name === NFT_SET_PORTS || name === NFT_SET_PORTS_RANGE) && Array.isArray(item.set.elem)) {
         for (const element of item.set.elem) {
           const port = parsePortElement(element);
           if (port) ports.push(port);
@@ -72,9 +91,9 @@ export function isNftTableIntact(
 ): boolean {
   if (ports && !samePorts(state.ports, ports)) return false;
   const sets = [
-    NFT_SET_V4,
-    NFT_SET_V6,
+    ...GRANT_SET_FAMILY.keys(),
     NFT_SET_PORTS,
+    NFT_SET_PORTS_RANGE,
     ...(filters.limit ? [NFT_KNOCK_SET_V4, NFT_KNOCK_SET_V6] : []),
     ...(filters.gate ? [NFT_GATE_TAGS, NFT_GATE_SPENT] : []),
   ];
@@ -97,8 +116,8 @@ function parseElement(element: unknown, family: 4 | 6): ActiveGrant | undefined 
   if (parts?.length !== 3) return undefined;
   const [rawAddress, rawProtocol, rawPort] = parts;
   const protocol = parseProtocol(rawProtocol);
-  const port = typeof rawPort === 'number' ? rawPort : Number(rawPort);
-  if (typeof rawAddress !== 'string' || !protocol || !Number.isInteger(port)) return undefined;
+  const ports = parsePortValue(rawPort);
+  if (typeof rawAddress !== 'string' || !protocol || !ports) return undefined;
   let address: string;
   try {
     const canonical = canonicalAddress(rawAddress);
@@ -111,23 +130,35 @@ function parseElement(element: unknown, family: 4 | 6): ActiveGrant | undefined 
   let expiresInSeconds = Number.POSITIVE_INFINITY;
   if (typeof wrapped?.expires === 'number') expiresInSeconds = wrapped.expires;
   else if (typeof wrapped?.timeout === 'number') expiresInSeconds = 0; // Timed, but less than a second left.
-  return { family, address, protocol, port, client, owners: parseOwners(client), expiresInSeconds };
+  return { family, address, protocol, ...ports, client, owners: parseOwners(client), expiresInSeconds };
+}
+
+/** A port as nft prints it in a set element: `22` (or `"22"`), or an interval `{"range": [8000, 8010]}`. */
+function parsePortValue(value: unknown): { port: number; lastPort?: number } | undefined {
+  if (isObject(value) && Array.isArray(value.range) && value.range.length === 2) {
+    const [port, lastPort] = value.range;
+    if (!Number.isInteger(port) || !Number.isInteger(lastPort)) return undefined;
+    if ((port as number) === (lastPort as number)) return { port: port as number };
+    return (port as number) < (lastPort as number)
+      ? { port: port as number, lastPort: lastPort as number }
+      : undefined;
+  }
+  const port = typeof value === 'number' ? value : Number(value);
+  return Number.isInteger(port) ? { port } : undefined;
 }
 
 function samePorts(a: readonly PortSpec[], b: readonly PortSpec[]): boolean {
-  const key = (p: PortSpec): string => `${p.protocol}/${p.port}`;
-  const want = new Set(b.map(key));
-  return a.length === want.size && a.every((p) => want.has(key(p)));
+  const want = new Set(b.map(portText));
+  return a.length === want.size && a.every((p) => want.has(portText(p)));
 }
 
-/** One `protected` element: `{"concat": ["tcp", 22]}`. */
+/** One `protected` element: `{"concat": ["tcp", 22]}`, or `{"concat": ["tcp", {"range": [8000, 8010]}]}`. */
 function parsePortElement(element: unknown): PortSpec | undefined {
   const parts = isObject(element) && Array.isArray(element.concat) ? element.concat : undefined;
   if (parts?.length !== 2) return undefined;
   const protocol = parseProtocol(parts[0]);
-  const port = parts[1];
-  if (!protocol || typeof port !== 'number' || !Number.isInteger(port)) return undefined;
-  return { protocol, port };
+  const ports = typeof parts[1] === 'string' ? undefined : parsePortValue(parts[1]);
+  return protocol && ports ? { protocol, ...ports } : undefined;
 }
 
 function isObject(value: unknown): value is Json {

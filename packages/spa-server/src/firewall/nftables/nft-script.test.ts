@@ -17,6 +17,7 @@ describe('nftSetupCommands', () => {
   it('builds the whole table in one transaction', () => {
     const ports = [
       { protocol: 'tcp', port: 22 },
+      { protocol: 'tcp', port: 8000, lastPort: 8010 },
       { protocol: 'udp', port: 53 },
     ] as const;
     expect(nftSetupCommands('spa', ports)).toEqual([
@@ -24,15 +25,24 @@ describe('nftSetupCommands', () => {
       'add set inet spa allow4 { type ipv4_addr . inet_proto . inet_service; flags timeout; size 65536; }',
       'add set inet spa allow6 { type ipv6_addr . inet_proto . inet_service; flags timeout; size 65536; }',
       'add set inet spa protected { type inet_proto . inet_service; size 65536; }',
+      'add set inet spa allow4_range { type ipv4_addr . inet_proto . inet_service; flags interval,timeout; size 65536; }',
+      'add set inet spa allow6_range { type ipv6_addr . inet_proto . inet_service; flags interval,timeout; size 65536; }',
+      'add set inet spa protected_range { type inet_proto . inet_service; flags interval; size 65536; }',
       'add chain inet spa input { type filter hook input priority filter; policy accept; }',
       'flush chain inet spa input',
       'flush set inet spa protected',
+      'flush set inet spa protected_range',
       'add element inet spa protected { tcp . 22, udp . 53 }',
+      'add element inet spa protected_range { tcp . 8000-8010 }',
       'add rule inet spa input ip saddr . meta l4proto . th dport @allow4 accept',
       'add rule inet spa input ip6 saddr . meta l4proto . th dport @allow6 accept',
+      'add rule inet spa input ip saddr . meta l4proto . th dport @allow4_range accept',
+      'add rule inet spa input ip6 saddr . meta l4proto . th dport @allow6_range accept',
       'add rule inet spa input tcp flags & (fin | syn | rst | ack) == syn meta l4proto . th dport @protected drop',
+      'add rule inet spa input tcp flags & (fin | syn | rst | ack) == syn meta l4proto . th dport @protected_range drop',
       'add rule inet spa input ct state established,related accept',
       'add rule inet spa input meta l4proto . th dport @protected drop',
+      'add rule inet spa input meta l4proto . th dport @protected_range drop',
     ]);
   });
 
@@ -50,6 +60,24 @@ describe('grants and revokes', () => {
       'add element inet spa allow6 { fd77::2 . udp . 53 }',
       'delete element inet spa allow6 { fd77::2 . udp . 53 }',
       'add element inet spa allow6 { fd77::2 . udp . 53 timeout 5s comment "bob@x" }',
+    ]);
+  });
+
+  it('puts a port range in the range set of its family, with nft interval syntax', () => {
+    const range = { ...alice, port: 8000, lastPort: 8010 };
+    expect(nftGrantCommands('spa', [range, { ...bob6, port: 9000, lastPort: 9001 }])).toEqual([
+      'add element inet spa allow4_range { 10.0.0.1 . tcp . 8000-8010 }',
+      'delete element inet spa allow4_range { 10.0.0.1 . tcp . 8000-8010 }',
+      'add element inet spa allow4_range { 10.0.0.1 . tcp . 8000-8010 timeout 30s comment "alice" }',
+      'add element inet spa allow6_range { fd77::2 . udp . 9000-9001 }',
+      'delete element inet spa allow6_range { fd77::2 . udp . 9000-9001 }',
+      'add element inet spa allow6_range { fd77::2 . udp . 9000-9001 timeout 5s comment "bob@x" }',
+    ]);
+    expect(nftRevokeCommands('spa', [alice, range])).toEqual([
+      'add element inet spa allow4 { 10.0.0.1 . tcp . 22 }',
+      'delete element inet spa allow4 { 10.0.0.1 . tcp . 22 }',
+      'add element inet spa allow4_range { 10.0.0.1 . tcp . 8000-8010 }',
+      'delete element inet spa allow4_range { 10.0.0.1 . tcp . 8000-8010 }',
     ]);
   });
 

@@ -8,6 +8,15 @@ import { type KnockLimit, nftKnockLimit } from '../knock-limit.js';
 export const NFT_SET_V4 = 'allow4';
 export const NFT_SET_V6 = 'allow6';
 export const NFT_SET_PORTS = 'protected';
+/**
+ * Port ranges live in sets of their own, with `flags interval`: such a set refuses an element that
+ * overlaps another for the same address, so single ports (a port asked for inside a range, a
+ * service's own port) stay in the hash sets above, and configured ranges are equal or disjoint
+ * (spa-config's port conflicts). Single-port grants and sets are unchanged by ranges.
+ */
+export const NFT_SET_V4_RANGE = 'allow4_range';
+export const NFT_SET_V6_RANGE = 'allow6_range';
+export const NFT_SET_PORTS_RANGE = 'protected_range';
 export const NFT_CHAIN = 'input';
 
 /**
@@ -24,9 +33,13 @@ export const NFT_CHAIN = 'input';
 export const NFT_RULES: readonly string[] = [
   `ip saddr . meta l4proto . th dport @${NFT_SET_V4} accept`,
   `ip6 saddr . meta l4proto . th dport @${NFT_SET_V6} accept`,
+  `ip saddr . meta l4proto . th dport @${NFT_SET_V4_RANGE} accept`,
+  `ip6 saddr . meta l4proto . th dport @${NFT_SET_V6_RANGE} accept`,
   `tcp flags & (fin | syn | rst | ack) == syn meta l4proto . th dport @${NFT_SET_PORTS} drop`,
+  `tcp flags & (fin | syn | rst | ack) == syn meta l4proto . th dport @${NFT_SET_PORTS_RANGE} drop`,
   'ct state established,related accept',
   `meta l4proto . th dport @${NFT_SET_PORTS} drop`,
+  `meta l4proto . th dport @${NFT_SET_PORTS_RANGE} drop`,
 ];
 
 const ALLOW_TYPE = 'inet_proto . inet_service';
@@ -57,17 +70,23 @@ export function nftSetupCommands(
     `add set ${t} ${NFT_SET_V4} { type ipv4_addr . ${ALLOW_TYPE}; flags timeout; size ${MAX_GRANTS_PER_FAMILY}; }`,
     `add set ${t} ${NFT_SET_V6} { type ipv6_addr . ${ALLOW_TYPE}; flags timeout; size ${MAX_GRANTS_PER_FAMILY}; }`,
     `add set ${t} ${NFT_SET_PORTS} { type ${ALLOW_TYPE}; size ${MAX_GRANTS_PER_FAMILY}; }`,
+    `add set ${t} ${NFT_SET_V4_RANGE} { type ipv4_addr . ${ALLOW_TYPE}; flags interval,timeout; size ${MAX_GRANTS_PER_FAMILY}; }`,
+    `add set ${t} ${NFT_SET_V6_RANGE} { type ipv6_addr . ${ALLOW_TYPE}; flags interval,timeout; size ${MAX_GRANTS_PER_FAMILY}; }`,
+    `add set ${t} ${NFT_SET_PORTS_RANGE} { type ${ALLOW_TYPE}; flags interval; size ${MAX_GRANTS_PER_FAMILY}; }`,
     ...knock.sets,
     `add chain ${t} ${NFT_CHAIN} { type filter hook input priority filter; policy accept; }`,
     `flush chain ${t} ${NFT_CHAIN}`,
     `flush set ${t} ${NFT_SET_PORTS}`,
+    `flush set ${t} ${NFT_SET_PORTS_RANGE}`,
   ];
   if (filters.gate) {
     commands.push(`flush set ${t} ${NFT_GATE_TAGS}`, ...nftTagCommands(table, 'add', filters.tags ?? []));
   }
-  if (ports.length > 0) {
-    const elements = ports.map((p) => `${p.protocol} . ${p.port}`).join(', ');
-    commands.push(`add element ${t} ${NFT_SET_PORTS} { ${elements} }`);
+  for (const range of [false, true]) {
+    const mine = ports.filter((p) => (p.lastPort !== undefined) === range);
+    if (mine.length === 0) continue;
+    const elements = mine.map((p) => `${p.protocol} . ${portValue(p)}`).join(', ');
+    commands.push(`add element ${t} ${range ? NFT_SET_PORTS_RANGE : NFT_SET_PORTS} { ${elements} }`);
   }
   // The knock limit and gate first: a flood is dropped before conntrack or set lookups spend anything on it.
   for (const rule of [...knock.rules, ...NFT_RULES]) commands.push(`add rule ${t} ${NFT_CHAIN} ${rule}`);
@@ -118,25 +137,33 @@ export function nftRevokeCommands(table: string, targets: readonly GrantTarget[]
   ]);
 }
 
-/** The commands `each` makes for each family's targets: `element inet TABLE SET` and the element keys. */
+/** The commands `each` makes for each grant set's targets: `element inet TABLE SET` and the element keys. */
 function perFamily<T extends GrantTarget>(
   table: string,
   targets: readonly T[],
   each: (prefix: string, keys: string, mine: readonly T[]) => string[],
 ): string[] {
   const commands: string[] = [];
-  for (const family of [4, 6] as const) {
-    const mine = targets.filter((t) => t.family === family);
+  for (const [family, range, set] of GRANT_SETS) {
+    const mine = targets.filter((t) => t.family === family && (t.lastPort !== undefined) === range);
     if (mine.length === 0) continue;
-    const prefix = `element inet ${table} ${family === 4 ? NFT_SET_V4 : NFT_SET_V6}`;
+    const prefix = `element inet ${table} ${set}`;
     commands.push(...each(prefix, mine.map(elementKey).join(', '), mine));
   }
   return commands;
 }
 
-/** Empties both grant sets at once (`spa-server flush` under a running daemon); the table stays. */
+/** Each grant set: its address family, whether it holds ranges, its name. */
+const GRANT_SETS = [
+  [4, false, NFT_SET_V4],
+  [6, false, NFT_SET_V6],
+  [4, true, NFT_SET_V4_RANGE],
+  [6, true, NFT_SET_V6_RANGE],
+] as const;
+
+/** Empties every grant set at once (`spa-server flush` under a running daemon); the table stays. */
 export function nftRevokeAllCommands(table: string): string[] {
-  return [`flush set inet ${table} ${NFT_SET_V4}`, `flush set inet ${table} ${NFT_SET_V6}`];
+  return GRANT_SETS.map(([, , set]) => `flush set inet ${table} ${set}`);
 }
 
 /** Deletes the table with everything in it; adding it first makes a missing table not an error. */
@@ -150,5 +177,10 @@ export function nftTransaction(commands: readonly string[]): string {
 }
 
 function elementKey(target: GrantTarget): string {
-  return `${target.address} . ${target.protocol} . ${target.port}`;
+  return `${target.address} . ${target.protocol} . ${portValue(target)}`;
+}
+
+/** `22`, or `8000-8010` (nft's interval syntax, both ends included). */
+function portValue(spec: PortSpec): string {
+  return spec.lastPort === undefined ? String(spec.port) : `${spec.port}-${spec.lastPort}`;
 }

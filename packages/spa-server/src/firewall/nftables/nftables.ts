@@ -18,6 +18,7 @@ import { runTool, type ToolCommand, toolCommand } from '../process/tool-command.
 import { isNftTableIntact, type NftTableState, parseNftTable } from './nft-json.js';
 import {
   NFT_SET_PORTS,
+  NFT_SET_PORTS_RANGE,
   nftGrantCommands,
   nftRebuildCommands,
   nftRemoveCommands,
@@ -185,17 +186,19 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   }
 
   /**
-   * The table without the grant sets' elements (`-t`), and the `protected` set with its ports: what
-   * isIntact() needs, without parsing a listing of every grant (20 MB at 2 × 65,536) per check.
+   * The table without the grant sets' elements (`-t`), and the `protected` sets with their ports:
+   * what isIntact() needs, without parsing a listing of every grant (20 MB at 2 × 65,536) per check.
    */
   async #readShape(): Promise<NftTableState | undefined> {
-    const [table, ports] = await Promise.all([
+    const [table, ports, ranges] = await Promise.all([
       this.#list(['-t', 'list', 'table', 'inet', this.table]),
       this.#list(['list', 'set', 'inet', this.table, NFT_SET_PORTS]),
+      this.#list(['list', 'set', 'inet', this.table, NFT_SET_PORTS_RANGE]),
     ]);
     if (table === undefined) return undefined;
     const state = parseListing(table);
-    return { ...state, ports: ports === undefined ? [] : parseListing(ports).ports };
+    const listed = [ports, ranges].flatMap((text) => (text === undefined ? [] : parseListing(text).ports));
+    return { ...state, ports: listed };
   }
 
   /** `nft -j ARGS`, or undefined when what it names does not exist. */
