@@ -21,7 +21,7 @@ export interface FakeDriver extends FirewallDriver {
 }
 
 const key = (t: GrantTarget): string =>
-  `${t.family}|${t.address}|${t.protocol}|${t.port}-${t.lastPort ?? t.port}`;
+  `${t.family}|${t.address}|${t.protocol}|${t.port}${t.lastPort === undefined ? '' : `-${t.lastPort}`}`;
 
 export function createFakeDriver(): FakeDriver {
   const calls: DriverCall[] = [];

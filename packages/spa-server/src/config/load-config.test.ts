@@ -207,7 +207,7 @@ const BAD: [string, () => Promise<unknown>, RegExp][] = [
   [
     'bad port spec',
     () => load({ ...base, services: { ssh: 'tcp/99999' } }),
-    /^services\.ssh: "tcp\/99999" is not tcp\/PORT or udp\/PORT/,
+    /^services\.ssh: "tcp\/99999" is not tcp\/PORT, udp\/PORT or a range/,
   ],
   [
     'bad port in a list',
@@ -217,7 +217,7 @@ const BAD: [string, () => Promise<unknown>, RegExp][] = [
   [
     'port as a number',
     () => load({ ...base, services: { ...base.services, web: 80 } }),
-    /^services\.web: expected "tcp\/PORT", "udp\/PORT" or a list of them$/,
+    /^services\.web: expected "tcp\/PORT", "udp\/PORT", a range "tcp\/FIRST-LAST" or a list of them$/,
   ],
   [
     'bad service name',

@@ -3,7 +3,7 @@ import { CLIENT_TAG_OFFSET, HEADER_NONCE_OFFSET, MAX_DATAGRAM_SIZE, MIN_DATAGRAM
 import { describe, expect, it } from 'vitest';
 import { nftKnockGate, nftSpentCommand, nftTagCommands } from './knock-gate.js';
 import { isNftTableIntact, type NftTableState } from './nftables/nft-json.js';
-import { nftSetupCommands } from './nftables/nft-script.js';
+import { NFT_RULES, nftSetupCommands } from './nftables/nft-script.js';
 
 const TAG = '00112233445566778899aabbccddeeff';
 
@@ -27,7 +27,7 @@ describe('knock gate (nft)', () => {
     expect(flush).toBeGreaterThan(-1);
     expect(setup[flush + 1]).toBe(`add element inet spa knock_tags { 0x${TAG} }`);
     const rules = setup.filter((c) => c.startsWith('add rule'));
-    expect(rules).toHaveLength(8);
+    expect(rules).toHaveLength(NFT_RULES.length + 3);
     expect(rules[0]).toContain('udp length');
   });
 
@@ -53,15 +53,20 @@ describe('knock gate (nft)', () => {
 
   it('a table without the gate sets or rules is not intact', () => {
     const whole: NftTableState = {
-      sets: new Set(['allow4', 'allow6', 'protected', 'knock4', 'knock6', 'knock_tags', 'knock_spent']),
-      rules: new Map([['input', 10]]),
+      sets: new Set([
+        ...['allow4', 'allow6', 'protected', 'allow4_range', 'allow6_range', 'protected_range'],
+        ...['knock4', 'knock6', 'knock_tags', 'knock_spent'],
+      ]),
+      rules: new Map([['input', NFT_RULES.length + 5]]),
       chainHooked: true,
       grants: [],
       ports: [],
     };
     const shape = { limit: true, gate: true };
     expect(isNftTableIntact(whole, shape)).toBe(true);
-    expect(isNftTableIntact({ ...whole, rules: new Map([['input', 7]]) }, shape)).toBe(false);
+    expect(isNftTableIntact({ ...whole, rules: new Map([['input', NFT_RULES.length + 2]]) }, shape)).toBe(
+      false,
+    );
     const sets = new Set(whole.sets);
     sets.delete('knock_spent');
     expect(isNftTableIntact({ ...whole, sets }, shape)).toBe(false);
