@@ -110,7 +110,7 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
           `tcp/${env.protectedPort}`,
           '--host',
           target.address,
-          '--port',
+          '--spa-port',
           String(target.port),
           '--server-key',
           files.serverKeyText,

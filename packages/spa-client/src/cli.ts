@@ -1,13 +1,16 @@
 /** spa-client entry point: dispatches to a command (each its own lazily loaded chunk) and maps errors to exit codes. @module */
 import { EXIT_CODES } from 'spa-node/exit-codes';
+import { suggestion } from 'spa-node/suggest';
 import { toClientError, usageError } from './cli/errors.js';
 import { writeOut } from './cli/output.js';
 
 declare const __SPA_VERSION__: string;
 const VERSION = typeof __SPA_VERSION__ === 'string' ? __SPA_VERSION__ : '0.0.0-dev';
 
+const COMMANDS = ['open', 'close', 'connect', 'keygen', 'profile', 'help'];
+
 async function dispatch(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, ...rest] = moveGlobalOptions(argv);
   switch (command) {
     case 'open':
     case 'close':
@@ -16,6 +19,8 @@ async function dispatch(argv: readonly string[]): Promise<number> {
       return (await import('./cli/commands/connect.js')).runConnect(rest);
     case 'keygen':
       return (await import('./cli/commands/keygen.js')).runKeygen(rest);
+    case 'profile':
+      return (await import('./cli/commands/profile.js')).runProfile(rest);
     case '-V':
     case '--version':
       writeOut(1, `spa-client ${VERSION}\n`);
@@ -23,15 +28,36 @@ async function dispatch(argv: readonly string[]): Promise<number> {
     case 'help':
     case '-h':
     case '--help':
-      return printHelp(rest[0]);
+      return printHelp(rest[0]?.startsWith('-') ? undefined : rest[0]);
     case undefined:
       await printHelp(undefined, 2);
       return EXIT_CODES.usage;
     default:
       throw usageError(
-        `unknown command "${command.slice(0, 40)}" (commands: open, close, connect, keygen, help)`,
+        command.startsWith('-')
+          ? `unknown option '${command.slice(0, 40)}' before the command (before it: -c/--config, -v/--verbose, -h, -V)`
+          : `unknown command '${command.slice(0, 40)}'${suggestion(command, COMMANDS)} (commands: ${COMMANDS.join(', ')})`,
       );
   }
+}
+
+/**
+ * `spa-client -c FILE --verbose open …` means `spa-client open … -c FILE --verbose`: the options every
+ * command takes may stand before it too, and are handed to it.
+ */
+function moveGlobalOptions(argv: readonly string[]): string[] {
+  const moved: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '-v' || arg === '--verbose') moved.push(arg);
+    else if ((arg === '-c' || arg === '--config') && i + 1 < argv.length) moved.push(arg, argv[++i]!);
+    else if (arg.startsWith('--config=')) moved.push(arg);
+    else break;
+  }
+  const [command, ...rest] = argv.slice(i);
+  if (command === undefined) return [];
+  return [command, ...rest, ...moved];
 }
 
 async function printHelp(topic: string | undefined, fd: 1 | 2 = 1): Promise<number> {

@@ -139,7 +139,7 @@ export function directArgs(sandbox: Sandbox, sink: KnockSink): string[] {
   return [
     '--host',
     '127.0.0.1',
-    '--port',
+    '--spa-port',
     String(sink.port),
     '--server-key',
     sandbox.serverKey,

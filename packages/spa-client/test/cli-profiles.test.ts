@@ -78,7 +78,11 @@ describe('profiles', { timeout: 30_000 }, () => {
       /hosts\["vpn.test"\].serverKey: expected a server public key/,
     ],
     ['{"hosts": {}, "extra": 1}', /extra: unknown field/],
-    ['{"hosts": ', /not valid JSON/],
+    ['{"hosts": ', /bad.json:1:11: invalid JSON: unexpected end of input/],
+    [
+      '{\n  "hosts": {\n    "a": {"port": 1,}\n  }\n}',
+      /bad.json:3:21: invalid JSON: expected a double-quoted property name/,
+    ],
   ])('a bad profile exits 78 naming the field: %s', async (text, message) => {
     const path = sb.writeProfile(text, join(sb.home, 'bad.json'));
     const r = await sb.run(['open', 'ssh', '--host', 'vpn.test', '--config', path]);

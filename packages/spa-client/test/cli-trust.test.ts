@@ -46,7 +46,7 @@ describe('refusals before sending', { timeout: 30_000 }, () => {
       'tcp/22',
       '--host',
       '127.0.0.1',
-      '--port',
+      '--spa-port',
       String(sb.sink.port),
       '--server-key',
       sb.serverKey,

@@ -35,16 +35,29 @@ describe.concurrent('usage and exit codes', { timeout: 30_000 }, () => {
   });
 
   it.each([
-    [['frobnicate'], /unknown command "frobnicate"/],
-    [['open', 'tcp/22', '--bogus'], /Unknown option '--bogus'/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['opne', 'ssh'], /unknown command 'opne' \(did you mean open\?\)/],
+    [['open', 'tcp/22', '--bogus'], /unknown option '--bogus'/],
+    [['open', 'tcp/22', '--hots', 'x'], /unknown option '--hots' \(did you mean --host\?\)/],
+    [
+      ['open', 'tcp/22', '--host', '127.0.0.1', '--duration', '-1'],
+      /--duration: expected whole seconds .* got "-1"/,
+    ],
+    [['open', 'tcp/22', '--host', '127.0.0.1', '--time-offset', '2y'], /--time-offset: expected seconds/],
+    [['open', 'tcp/22', '--host', '127.0.0.1', '--time-offset', '-8d'], /at most a week/],
+    [
+      ['open', 'tcp/22', '--host', '127.0.0.1', '--port', '22'],
+      /--port names the TCP port to open .*--spa-port/,
+    ],
+    [['close', '--host', '127.0.0.1', '--port', '22', 'ssh'], /--port names the TCP port to close/],
     [['open', 'tcp/22'], /--host is required/],
     [
-      ['open', 'tcp/22', '--host', '127.0.0.1', '--port', '0'],
-      /--port: expected a port number 1-65535, got "0"/,
+      ['open', 'tcp/22', '--host', '127.0.0.1', '--spa-port', '0'],
+      /--spa-port: expected a port number 1-65535, got "0"/,
     ],
     [
-      ['open', 'tcp/22', '--host', '127.0.0.1', '--port', '22', '--port', '23'],
-      /--port given more than once/,
+      ['open', 'tcp/22', '--host', '127.0.0.1', '--spa-port', '22', '--spa-port', '23'],
+      /--spa-port given more than once/,
     ],
     [
       ['open', 'tcp/99999', '--host', 'h', '--server-key', 'x'],
@@ -55,7 +68,7 @@ describe.concurrent('usage and exit codes', { timeout: 30_000 }, () => {
     [['open', 'tcp/22', '--host', '127.0.0.1', '--duration', '1.5'], /--duration: expected whole seconds/],
     [['open', 'tcp/22', '--host', '127.0.0.1', '--allow-ip', 'source,auto'], /cannot be combined/],
     [['open', 'tcp/22', '--host', '127.0.0.1', '-4', '-6'], /-4 and -6 exclude each other/],
-    [['close', 'tcp/22', '--host', '127.0.0.1', '--duration', '5'], /Unknown option '--duration'/],
+    [['close', 'tcp/22', '--host', '127.0.0.1', '--duration', '5'], /unknown option '--duration'/],
     [['connect', '--host', '127.0.0.1'], /--port PORT is required/],
     [['connect', '--host', '127.0.0.1', '--port', '22', '--key', '-'], /stdin carries the connection/],
     [['keygen'], /--out FILE is required/],
@@ -67,16 +80,16 @@ describe.concurrent('usage and exit codes', { timeout: 30_000 }, () => {
   });
 
   it('--verbose adds the stack trace to the error line', async () => {
-    const r = await sb.run(['open', 'tcp/22', '--host', '127.0.0.1', '--port', '0', '--verbose']);
+    const r = await sb.run(['open', 'tcp/22', '--host', '127.0.0.1', '--spa-port', '0', '--verbose']);
     expect(r.exitCode).toBe(64);
     expect(r.stderr).toMatch(/\n\s+at /);
   });
 
   it('--json errors are one object on stdout with code and exit code', async () => {
-    const r = await sb.run(['open', 'tcp/22', '--host', '127.0.0.1', '--port', 'x', '--json']);
+    const r = await sb.run(['open', 'tcp/22', '--host', '127.0.0.1', '--spa-port', 'x', '--json']);
     expect(r.exitCode).toBe(64);
     expect(JSON.parse(r.stdout)).toEqual({
-      error: { code: 'USAGE', exitCode: 64, message: expect.stringMatching(/--port/) },
+      error: { code: 'USAGE', exitCode: 64, message: expect.stringMatching(/--spa-port/) },
     });
   });
 });

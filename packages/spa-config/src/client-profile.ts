@@ -46,6 +46,8 @@ export interface HostProfile {
   readonly duration?: number;
   /** The most the server grants this client (`spa-server client-config` prints it); a longer --duration is warned about. */
   readonly maxDuration?: number;
+  /** Seconds added to the signed timestamp: a known skew of the server's clock (as `--time-offset`). */
+  readonly timeOffset?: number;
 }
 
 export interface ClientProfileFile {
@@ -55,6 +57,8 @@ export interface ClientProfileFile {
 const MAX_ADDRESSES = 8; // docs/protocol.md §5.1
 const MAX_ACCESS = 16;
 const MAX_DISCOVERY_SOURCES = 4;
+/** A week: a skew larger than that is a broken clock to fix, not one to correct for. */
+export const MAX_TIME_OFFSET_SECONDS = 604_800;
 const STUN_TARGET = /^stun=(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/; // port defaults to 3478
 // The client parses the URL itself; here only its shape, so a plain-HTTP URL is refused by name.
 const HTTPS_URL = /^https:\/\/[\x21-\x7e]{1,2000}$/;
@@ -110,7 +114,8 @@ const DISCOVERY_SOURCE = 'https://URL or stun=HOST:PORT';
 const ALLOW_IP_MODE = 'source, auto, stun=HOST:PORT, https://URL or an IP address';
 const SERVICE_NAME = 'a service name ([a-z0-9][a-z0-9_-]*, at most 32 characters)';
 
-const hostProfile = z.strictObject(
+/** One entry under `hosts`; checked on its own, so that a broken entry leaves the others usable. */
+export const hostProfileSchema: z.ZodMiniType<HostProfile> = z.strictObject(
   {
     host: z.optional(hostName),
     port: z.optional(integer(1, 65535, 'a port number 1-65535')),
@@ -155,18 +160,33 @@ const hostProfile = z.strictObject(
     discoverCa: z.optional(text(1, 4096, 'a CA certificate file path')),
     duration: z.optional(integer(0, 0xffffffff, 'a whole number of seconds')),
     maxDuration: z.optional(integer(1, 0xffffffff, 'a whole number of seconds, at least 1')),
+    timeOffset: z.optional(
+      integer(
+        -MAX_TIME_OFFSET_SECONDS,
+        MAX_TIME_OFFSET_SECONDS,
+        `whole seconds between -${MAX_TIME_OFFSET_SECONDS} and ${MAX_TIME_OFFSET_SECONDS}`,
+      ),
+    ),
   },
   { error: 'expected an object' },
 );
 
+const hostKey = text(1, 253, 'a host name');
+
+/** The file's outline, each entry unchecked: what must hold before any entry can be used. */
+export const profileOutlineSchema: z.ZodMiniType<{ hosts: Record<string, unknown> }> = z.strictObject(
+  { hosts: z.record(hostKey, z.unknown(), { error: 'expected an object of hosts' }) },
+  { error: 'expected an object with "hosts"' },
+);
+
 /** The zod schema; strict everywhere so a misspelt field is an error, not a silently ignored setting. */
 export const clientProfileSchema: z.ZodMiniType<ClientProfileFile> = z.strictObject(
-  { hosts: z.record(text(1, 253, 'a host name'), hostProfile, { error: 'expected an object of hosts' }) },
+  { hosts: z.record(hostKey, hostProfileSchema, { error: 'expected an object of hosts' }) },
   { error: 'expected an object with "hosts"' },
 );
 
 /** A profile that does not match the schema: SpaError PROFILE_INVALID, `field` the first bad field's path. */
-function profileError(path: readonly PropertyKey[], message: string, cause: unknown): SpaError {
+export function profileError(path: readonly PropertyKey[], message: string, cause: unknown): SpaError {
   // The whole file (not an object, no "hosts") has no field to name.
   const field = path.length === 0 ? '' : formatPath(path);
   return new SpaError(ERROR_CODES.invalidProfile, field === '' ? message : `${field}: ${message}`, {
@@ -179,15 +199,22 @@ function profileError(path: readonly PropertyKey[], message: string, cause: unkn
 export function parseClientProfile(value: unknown): ClientProfileFile {
   const result = clientProfileSchema.safeParse(value);
   if (result.success) return result.data;
+  const { field, message } = firstProblem(result.error.issues, []);
+  throw profileError(field, message, result.error);
+}
+
+/** The first problem among zod issues, as the path of the field it concerns and a message. */
+export function firstProblem(
+  issues: readonly Issue[],
+  prefix: readonly PropertyKey[],
+): { field: readonly PropertyKey[]; message: string } {
   // A misspelt field usually also makes a required one missing: name the misspelling first.
-  const issues = result.error.issues;
   const first = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
-  if (!first) throw profileError([], 'invalid profile', result.error);
-  const { issue, path } = innermost(first, []);
-  if (issue.code === 'unrecognized_keys') {
-    throw profileError([...path, issue.keys[0] ?? ''], 'unknown field', result.error);
-  }
-  throw profileError(path, issue.message, result.error);
+  if (!first) return { field: prefix, message: 'invalid profile' };
+  const { issue, path } = innermost(first, prefix);
+  if (issue.code === 'unrecognized_keys')
+    return { field: [...path, issue.keys[0] ?? ''], message: 'unknown field' };
+  return { field: path, message: issue.message };
 }
 
 type Issue = z.core.$ZodIssue;

@@ -1,5 +1,6 @@
 /** spa-server's command line: commander wiring only; each command is loaded from commands/ when it runs. @module */
 import { Command, CommanderError, Option } from 'commander';
+import { suggestion } from 'spa-node/suggest';
 import { EXIT_CODES, exitCodeFor } from './cli/exit-codes.js';
 import { VERSION } from './cli/version.js';
 import { isServerError, SERVER_ERROR_CODES } from './shared/server-error.js';
@@ -7,15 +8,22 @@ import { isServerError, SERVER_ERROR_CODES } from './shared/server-error.js';
 const DEFAULT_CONFIG = '/etc/spa/server.json';
 
 const examples = (...lines: string[]): string => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
-const configOption = (): Option =>
-  new Option('-c, --config <file>', 'server configuration (JSON)').default(DEFAULT_CONFIG);
+/** Options given before or after the command: the program holds them, commands read optsWithGlobals(). */
+interface GlobalOptions {
+  readonly config: string;
+  readonly verbose?: boolean;
+}
+const globals = (command: Command): GlobalOptions => command.optsWithGlobals<GlobalOptions>();
 
 /** The program; commands import their modules lazily so `--help` and `--version` stay fast. */
 export function createProgram(): Command {
   const program = new Command('spa-server')
     .description('Single Packet Authorization server: ports stay closed until a signed UDP knock opens them.')
     .version(VERSION, '-V, --version')
+    .addOption(new Option('-c, --config <file>', 'server configuration (JSON)').default(DEFAULT_CONFIG))
     .option('--verbose', 'print stack traces and causes with errors')
+    // -c and --verbose are the program's, so they work before or after the command; show them there too.
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'spa-server: ')) })
     .addHelpText(
@@ -31,22 +39,29 @@ export function createProgram(): Command {
   program
     .command('run', { isDefault: true })
     .description('run the daemon (the default command); SIGHUP reloads the config, SIGTERM stops')
-    .addOption(configOption())
+    // As the default command, run would take a mistyped command for an argument of its own.
+    .allowExcessArguments()
     .addHelpText('after', examples('spa-server --config /etc/spa/server.json', 'systemctl reload spa-server'))
-    .action(async (options: { config: string }) =>
-      (await import('./cli/commands/run.js')).runDaemon(options),
-    );
+    .action(async (_options: object, command: Command) => {
+      const [word] = command.args;
+      if (word !== undefined) {
+        const names = program.commands.map((c) => c.name());
+        program.error(`error: unknown command '${word.slice(0, 40)}'${suggestion(word, names)}`, {
+          code: 'commander.unknownCommand',
+        });
+      }
+      await (await import('./cli/commands/run.js')).runDaemon(globals(command));
+    });
 
   program
     .command('check')
     .description('validate the configuration and keys; print a summary, or one line per problem')
-    .addOption(configOption())
     .addHelpText(
       'after',
       examples('spa-server check --config /etc/spa/server.json && systemctl reload spa-server'),
     )
-    .action(async (options: { config: string }) =>
-      (await import('./cli/commands/check.js')).runCheck(options),
+    .action(async (_options: object, command: Command) =>
+      (await import('./cli/commands/check.js')).runCheck(globals(command)),
     );
 
   program
@@ -54,7 +69,6 @@ export function createProgram(): Command {
     .description(
       'whether the protected ports are dropped (read from the firewall), whether a daemon runs, and the grants; exit 3 when protection is missing or incomplete',
     )
-    .addOption(configOption())
     .option(
       '--json',
       'print {"backend","table","protection","protectedPorts","daemon","grants",...} (see README)',
@@ -67,8 +81,8 @@ export function createProgram(): Command {
         'spa-server status >/dev/null || echo "ports unprotected"',
       ),
     )
-    .action(async (options: { config: string; json?: boolean }) =>
-      (await import('./cli/commands/status.js')).runStatus(options),
+    .action(async (options: { json?: boolean }, command: Command) =>
+      (await import('./cli/commands/status.js')).runStatus({ ...options, ...globals(command) }),
     );
 
   program
@@ -76,7 +90,6 @@ export function createProgram(): Command {
     .description(
       'remove everything the server installed in the firewall; while a daemon runs, revoke every grant and keep the ports dropped',
     )
-    .addOption(configOption())
     .addHelpText(
       'after',
       examples(
@@ -84,8 +97,8 @@ export function createProgram(): Command {
         'systemctl stop spa-server && spa-server flush',
       ),
     )
-    .action(async (options: { config: string }) =>
-      (await import('./cli/commands/flush.js')).runFlush(options),
+    .action(async (_options: object, command: Command) =>
+      (await import('./cli/commands/flush.js')).runFlush(globals(command)),
     );
 
   program
@@ -94,11 +107,19 @@ export function createProgram(): Command {
       "print a client profile for NAME: this server's address, port, key and the client's services",
     )
     .argument('<name>', 'client name, as in the configuration')
-    .addOption(configOption())
     .requiredOption('--host <host>', 'the address or DNS name clients knock on')
-    .addHelpText('after', examples('spa-server client-config alice --host vpn.example.com > alice.json'))
-    .action(async (name: string, options: { config: string; host: string }) =>
-      (await import('./cli/commands/client-config.js')).runClientConfig(name, options),
+    .addHelpText(
+      'after',
+      examples(
+        'spa-server client-config alice --host vpn.example.com > alice.json',
+        'spa-server client-config alice --host vpn.example.com | spa-client profile add',
+      ),
+    )
+    .action(async (name: string, options: { host: string }, command: Command) =>
+      (await import('./cli/commands/client-config.js')).runClientConfig(name, {
+        ...options,
+        config: globals(command).config,
+      }),
     );
 
   program

@@ -150,6 +150,40 @@ describe('spa-server check', () => {
     }
   });
 
+  it('a mistyped command is called unknown, with the closest command, not an argument of run', async () => {
+    for (const [word, closest] of [
+      ['stauts', 'status'],
+      ['chek', 'check'],
+    ]) {
+      const result = await spaServer(word!, '-c', 'server.json');
+      expect(result.exitCode).toBe(64);
+      expect(result.stderr).toBe(`spa-server: unknown command '${word}' (did you mean ${closest}?)`);
+    }
+  });
+
+  it('-c/--config and --verbose work before and after the command, and every help shows them', async () => {
+    const expected = `${join(dir, 'missing.json')}: cannot read the config file: no such file`;
+    for (const args of [
+      ['-c', 'missing.json', 'check'],
+      ['check', '--config', 'missing.json'],
+      ['--config=missing.json', 'status'],
+    ]) {
+      const result = await spaServer(...args);
+      expect([result.exitCode, result.stderr]).toEqual([78, expected]);
+    }
+    for (const args of [
+      ['--verbose', 'check', '-c', 'missing.json'],
+      ['check', '-c', 'missing.json', '--verbose'],
+    ]) {
+      expect((await spaServer(...args)).stderr).toContain('    at ');
+    }
+    for (const cmd of ['check', 'status', 'client-config']) {
+      const help = await spaServer(cmd, '--help');
+      expect(help.stdout).toMatch(/Global Options:\n(.*\n)*\s+-c, --config <file>/);
+      expect(help.stdout).toContain('--verbose');
+    }
+  });
+
   it('the default command (run) refuses a bad config with exit 78 before touching anything', async () => {
     const result = await spaServer('--config', 'bad.json');
     expect(result.exitCode).toBe(78);
@@ -181,6 +215,29 @@ describe('spa-server client-config', () => {
         },
       },
     });
+  });
+
+  it('pipes into spa-client profile add, which merges it and refuses to overwrite without --force', async () => {
+    const client = join(import.meta.dirname, '..', '..', 'spa-client', 'bin', 'spa-client.js');
+    const printed = await spaServer(
+      'client-config',
+      'alice',
+      '-c',
+      'server.json',
+      '--host',
+      'vpn.example.com',
+    );
+    const profileFile = join(dir, 'profile', 'config.json');
+    const add = (...extra: string[]) =>
+      execa('node', [client, 'profile', 'add', '-c', profileFile, ...extra], {
+        input: printed.stdout,
+        reject: false,
+      });
+    expect((await add()).exitCode).toBe(0);
+    expect(JSON.parse(await readFile(profileFile, 'utf8'))).toEqual(JSON.parse(printed.stdout));
+    expect((await stat(profileFile)).mode & 0o777).toBe(0o600);
+    expect((await add()).exitCode).toBe(73);
+    expect((await add('--force')).exitCode).toBe(0);
   });
 
   it("prints the client's own maximum duration, and no allowIp (the client's default signs an address)", async () => {

@@ -2,7 +2,7 @@
 
 const KNOCK_OPTIONS = `  --host HOST             profile name, DNS name or IP address of the server (required)
   --server-key KEY        the server's public key, spa-x25519:… (default: from the profile)
-  --port PORT             the server's SPA port, UDP (default: profile, else 62201); alias --spa-port
+  --spa-port PORT         the server's SPA port, UDP (default: profile, else 62201)
   --key FILE              private key file; "-" reads it from stdin (default: SPA_PRIVATE_KEY, then
                           the profile's keyFile); files readable by group or others are refused
   --allow-ip MODE         which address to sign and open for, repeatable or comma-separated.
@@ -20,7 +20,9 @@ const KNOCK_OPTIONS = `  --host HOST             profile name, DNS name or IP ad
                           repeatable (default: the profile's discover)
   --discover-ca FILE      PEM CA certificates to trust for https:// discovery, besides the system's
   -4, -6                  use only IPv4 / IPv6 addresses of HOST
-  --config FILE           profile file (default: $SPA_CONFIG, then ~/.config/spa/config.json)
+  --time-offset OFFSET    add OFFSET to the signed time, for a server clock known to be off:
+                          seconds or with a unit, -90, +2m, 1h (default: the profile's timeOffset)
+  -c, --config FILE       profile file (default: $SPA_CONFIG, then ~/.config/spa/config.json)
   --json                  print one JSON object on stdout (shape: see README)
   -v, --verbose           explain what happens on stderr; stack traces on errors
   -h, --help              this help`;
@@ -35,12 +37,17 @@ Commands:
   close ACCESS...    give access back before it expires
   connect            knock, wait, then relay stdin/stdout to the port (for ssh ProxyCommand)
   keygen --out FILE  create a client key pair
+  profile add|list|show  manage the profile file (add: merge spa-server client-config output)
   help [COMMAND]     show help for a command
 
-Options: -h, --help; -V, --version
+Options (before or after the command):
+  -c, --config FILE  profile file (default: $SPA_CONFIG, then ~/.config/spa/config.json)
+  -v, --verbose      explain what happens on stderr; stack traces on errors
+  -h, --help; -V, --version
 
 Examples:
   spa-client keygen --out ~/.config/spa/client.key
+  spa-server client-config alice --host vpn.example.com | spa-client profile add
   spa-client open ssh --host vpn.example.com --wait
   spa-client open tcp/5432 --host 203.0.113.10 --server-key spa-x25519:… --key ~/.config/spa/client.key
   ssh -o 'ProxyCommand spa-client connect --host %h --port %p' vpn.example.com
@@ -56,6 +63,8 @@ asks for the profile's services. The server never answers; use --wait to know wh
 
 Options:
 ${KNOCK_OPTIONS}
+  --port PORT             the TCP port to open, as for connect: without ACCESS, the profile's service
+                          that has tcp/PORT, else tcp/PORT; with ACCESS, the port --wait probes
   --duration SECONDS      how long access should last (default: profile, else the server's default)
   --wait                  probe the TCP ports until they accept a connection (ports of service
                           names come from the profile's services map); re-knocks with fresh packets
@@ -75,6 +84,7 @@ Sends a signed close request: the server removes the access it granted to the sa
 
 Options:
 ${KNOCK_OPTIONS}
+  --port PORT             the TCP port to close, as for open (without ACCESS only)
   --dry-run               show the request that would be sent and send nothing
 
 Examples:
@@ -92,7 +102,7 @@ Options:
   --port PORT             the TCP port to connect to (ssh's %p) (required)
   --spa-port PORT         the server's SPA port, UDP (default: profile, else 62201)
   --server-key KEY, --key FILE, --allow-ip MODE, --discover SOURCE, --discover-ca FILE,
-  -4, -6, --config FILE: as for open
+  -4, -6, --time-offset OFFSET, -c/--config FILE: as for open
                           (--key - is refused: stdin carries the connection)
   --duration SECONDS      how long access should last
   --timeout SECONDS       give up connecting after this long (default 10), exit 75
@@ -122,4 +132,29 @@ Options:
 Examples:
   spa-client keygen --out ~/.config/spa/client.key
   spa-client keygen --out ./ci.key --comment github-actions --json`,
+  profile: `Usage: spa-client profile add [FILE] [--force] | list | show NAME [options]
+
+The profile file holds one entry per server (spa-server client-config prints them).
+
+Commands:
+  add [FILE]              merge the hosts of FILE (default, or "-": stdin) into the profile file;
+                          an entry that exists is left alone, and nothing is written, without --force
+  list                    one line per entry: name, host, port, services; a broken entry says why
+  show NAME               the entry for NAME (an entry name or its host) as JSON
+
+Options:
+  --force                 add: replace entries that exist
+  -c, --config FILE       profile file (default: $SPA_CONFIG, then ~/.config/spa/config.json)
+  --json                  add: {"profile", "added", "replaced"}; list: {"profile", "hosts": [...]};
+                          show: the entry on one line
+
+The file is written whole (a temporary file renamed over it) with mode 0600.
+Exit codes: 0 ok, 64 usage, 68 no such entry, 73 entry exists (add without --force) or cannot
+write, 78 the file or FILE is not a valid profile.
+
+Examples:
+  spa-server client-config alice --host vpn.example.com | spa-client profile add
+  spa-client profile add alice.json --force
+  spa-client profile list
+  spa-client profile show vpn.example.com`,
 };

@@ -26,6 +26,22 @@ export function parseSecondsOption(
   return value;
 }
 
+const OFFSET_UNITS: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 };
+/** A week, as the profile's timeOffset: a clock further off is to be fixed, not corrected for. */
+const MAX_TIME_OFFSET_SECONDS = 604_800;
+
+/** `--time-offset`: signed seconds, or with a unit (`-90`, `+2m`, `1h`, `-1d`), at most a week either way. */
+export function parseTimeOffset(text: string): number {
+  const match = /^([+-]?)(\d{1,7})([smhd]?)$/.exec(text);
+  const seconds = match ? Number(match[2]) * OFFSET_UNITS[match[3]!]! * (match[1] === '-' ? -1 : 1) : NaN;
+  if (!(Math.abs(seconds) <= MAX_TIME_OFFSET_SECONDS)) {
+    throw usageError(
+      `--time-offset: expected seconds, or a number with s, m, h or d (-90, +2m, 1h), at most a week either way, got "${clip(text)}"`,
+    );
+  }
+  return seconds;
+}
+
 /** ACCESS words → access items, duplicates dropped (the wire format forbids them). */
 export function parseAccessList(words: readonly string[]): AccessItem[] {
   const items = new Map<string, AccessItem>();

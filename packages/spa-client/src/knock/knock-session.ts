@@ -57,6 +57,7 @@ export async function prepareKnock(
     access: plan.access,
     addresses: choice.addresses,
     durationSeconds: plan.durationSeconds,
+    timeOffsetMs: plan.timeOffsetSeconds * 1000,
   };
   return {
     plan,

@@ -9,7 +9,13 @@ import {
 } from 'spa-protocol';
 import { type AllowIp, DEFAULT_ALLOW_IP, parseAllowIp } from '../address/allow-ip.js';
 import { CLIENT_ERROR_CODES, ClientError, usageError } from '../cli/errors.js';
-import { clip, parseAccessList, parsePortOption, parseSecondsOption } from '../cli/option-values.js';
+import {
+  clip,
+  parseAccessList,
+  parsePortOption,
+  parseSecondsOption,
+  parseTimeOffset,
+} from '../cli/option-values.js';
 import { type DiscoverySources, parseDiscoverySources } from '../discovery/discovery-sources.js';
 import { chooseKeySource, type KeySource } from '../profile/private-key.js';
 import { expandHome, findHost, type HostEntry, loadProfile, locateProfile } from '../profile/profile.js';
@@ -25,6 +31,7 @@ export interface PlanInputs {
   readonly discover?: readonly string[];
   readonly discoverCa?: string | undefined;
   readonly duration?: string | undefined;
+  readonly timeOffset?: string | undefined;
   readonly config?: string | undefined;
   readonly family?: IpFamily | undefined;
   /** What to ask for without ACCESS, instead of all the profile's services (connect: its port's). */
@@ -52,6 +59,8 @@ export interface KnockPlan {
   /** Things the user should know before the knock goes out (a --duration above the known maximum). */
   readonly warnings: readonly string[];
   readonly durationSeconds: number;
+  /** Seconds added to the signed timestamp (--time-offset, else the profile's timeOffset). */
+  readonly timeOffsetSeconds: number;
   /** From the profile's services map: the ports behind each service name (for --wait and connect). */
   readonly servicePorts: ReadonlyMap<string, readonly AccessItem[]>;
   readonly family: IpFamily | undefined;
@@ -67,7 +76,8 @@ export async function resolvePlan(inputs: PlanInputs): Promise<KnockPlan> {
     throw usageError(`--host: not a host name or address: "${clip(inputs.host)}"`);
   // Every usage error is found before the profile and keys are read: a typo is reported as one.
   const cliAccess = parseAccessList(inputs.access);
-  const cliPort = inputs.spaPort === undefined ? undefined : parsePortOption('port', inputs.spaPort);
+  const cliPort = inputs.spaPort === undefined ? undefined : parsePortOption('spa-port', inputs.spaPort);
+  const cliTimeOffset = inputs.timeOffset === undefined ? undefined : parseTimeOffset(inputs.timeOffset);
   const cliAllowIp = inputs.allowIp && inputs.allowIp.length > 0 ? parseAllowIp(inputs.allowIp) : undefined;
   const cliDiscover =
     inputs.discover && inputs.discover.length > 0
@@ -158,6 +168,7 @@ export async function resolvePlan(inputs: PlanInputs): Promise<KnockPlan> {
     profilePath: profileFile ? location.path : undefined,
     warnings,
     durationSeconds,
+    timeOffsetSeconds: cliTimeOffset ?? entry?.timeOffset ?? 0,
     servicePorts,
     family: inputs.family,
   };

@@ -17,6 +17,8 @@ export interface KnockContent {
   readonly access: readonly AccessItem[];
   readonly addresses: readonly string[];
   readonly durationSeconds: number;
+  /** Added to this machine's clock for the signed timestamp: a known skew of the server's (--time-offset). */
+  readonly timeOffsetMs: number;
 }
 
 /** One datagram as reported by --json: where it went and which request it carried. */
@@ -46,6 +48,7 @@ export function sealKnock(
     clientPublicKey: key.publicKey,
     // node:crypto's CSPRNG: the default, the global Web Crypto object, costs ~0.6 ms to set up.
     random: (n) => new Uint8Array(randomBytes(n)),
+    now: () => Date.now() + content.timeOffsetMs,
     request: {
       kind: content.kind,
       access: content.access,

@@ -127,7 +127,7 @@ export function clientArgs(f: Fixtures): fc.Arbitrary<string[]> {
   const knockOption = fc.oneof(
     value('--server-key', [f.serverKey, 'spa-x25519:AAAA', f.serverKey.replace('x25519', 'ed25519'), '']),
     value('--key', [f.goodKey, ...f.badKeys]),
-    value('--port', ['62201', '0', '70000', 'abc', '-1', '1e3']),
+    value('--spa-port', ['62201', '0', '70000', 'abc', '-1', '1e3']),
     value('--allow-ip', [
       'source',
       'auto',

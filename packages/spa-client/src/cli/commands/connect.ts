@@ -1,5 +1,4 @@
 /** `spa-client connect --host H --port P`: knock, connect once the port opens, then relay stdio (ssh ProxyCommand). @module */
-import type { AccessItem } from 'spa-protocol';
 import { connectWhenOpen } from '../../knock/connect-when-open.js';
 import { describePlan, describeSigned } from '../../knock/knock-explain.js';
 import { prepareKnock } from '../../knock/knock-session.js';
@@ -10,7 +9,7 @@ import { flag, parseCommandArgs, stringOption } from '../args.js';
 import { CLIENT_ERROR_CODES, ClientError, usageError } from '../errors.js';
 import { parsePortOption } from '../option-values.js';
 import { KNOCK_OPTIONS, LIKELY_CAUSES } from './knock.js';
-import { planOptions, timeoutOptionMs } from './plan-options.js';
+import { accessForPort, planOptions, timeoutOptionMs } from './plan-options.js';
 
 const CONNECT_OPTIONS = {
   ...KNOCK_OPTIONS,
@@ -46,8 +45,7 @@ export async function runConnect(argv: readonly string[]): Promise<number> {
     kind: 'open',
     ...planOptions(args),
     spaPort: stringOption(args, 'spa-port'),
-    // Ask for the profile's service behind this port (servers authorize by service), else the port.
-    defaultAccess: (servicePorts) => [serviceForPort(servicePorts, port) ?? { type: 'tcp', port }],
+    defaultAccess: accessForPort(port),
   });
   describePlan(plan, info);
   for (const warning of plan.warnings) process.stderr.write(`spa-client: ${warning}\n`);
@@ -83,14 +81,4 @@ export async function runConnect(argv: readonly string[]): Promise<number> {
   info(`connected to ${target.address} port ${port} after ${Date.now() - startedAt} ms`);
   await relay(socket, process.stdin, process.stdout);
   return 0;
-}
-
-function serviceForPort(
-  servicePorts: ReadonlyMap<string, readonly AccessItem[]>,
-  port: number,
-): AccessItem | undefined {
-  for (const [name, specs] of servicePorts) {
-    if (specs.some((s) => s.type === 'tcp' && s.port === port)) return { type: 'service', name };
-  }
-  return undefined;
 }

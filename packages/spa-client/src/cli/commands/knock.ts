@@ -6,20 +6,21 @@ import { prepareKnock } from '../../knock/knock-session.js';
 import { resolvePlan } from '../../knock/plan.js';
 import { flag, type OptionSpec, parseCommandArgs, stringOption } from '../args.js';
 import { CLIENT_ERROR_CODES, ClientError, usageError } from '../errors.js';
+import { parsePortOption } from '../option-values.js';
 import type { Output } from '../output.js';
 import { createOutput, writeOut } from '../output.js';
-import { planOptions, timeoutOptionMs } from './plan-options.js';
+import { accessForPort, planOptions, timeoutOptionMs } from './plan-options.js';
 
 export const KNOCK_OPTIONS: OptionSpec = {
   host: { type: 'string' },
   'server-key': { type: 'string' },
   port: { type: 'string' },
   'spa-port': { type: 'string' },
+  'time-offset': { type: 'string' },
   key: { type: 'string' },
   'allow-ip': { type: 'string', multiple: true },
   discover: { type: 'string', multiple: true },
   'discover-ca': { type: 'string' },
-  config: { type: 'string' },
   ipv4: { type: 'boolean', short: '4' },
   ipv6: { type: 'boolean', short: '6' },
   'dry-run': { type: 'boolean' },
@@ -48,11 +49,16 @@ export async function runKnock(
     return 0;
   }
   if (flag(args, 'ipv4') && flag(args, 'ipv6')) throw usageError(`${kind}: -4 and -6 exclude each other`);
-  const port = stringOption(args, 'port');
-  const spaPort = stringOption(args, 'spa-port');
-  if (port !== undefined && spaPort !== undefined)
-    throw usageError(`${kind}: --port and --spa-port are the same option`);
+  const portText = stringOption(args, 'port');
+  const port = portText === undefined ? undefined : parsePortOption('port', portText);
   const wait = flag(args, 'wait');
+  // --port is the TCP port to reach, as for connect; before, open and close took it for the UDP
+  // port, so a --port beside ACCESS that does nothing is refused rather than silently ignored.
+  if (port !== undefined && args.positionals.length > 0 && !wait) {
+    throw usageError(
+      `${kind}: --port names the TCP port to ${kind} (the server's UDP port is --spa-port); with ACCESS, --port only tells --wait which port to probe`,
+    );
+  }
   const dryRun = flag(args, 'dry-run');
   const timeoutText = stringOption(args, 'timeout');
   if (timeoutText !== undefined && !wait) throw usageError('--timeout only applies with --wait');
@@ -62,10 +68,12 @@ export async function runKnock(
   const plan = await resolvePlan({
     kind,
     ...planOptions(args),
-    spaPort: port ?? spaPort,
+    spaPort: stringOption(args, 'spa-port'),
+    ...(port === undefined ? {} : { defaultAccess: accessForPort(port) }),
   });
   // Known before anything is sent, so a --wait that could never succeed fails at once.
-  const probePorts = wait ? tcpPortsToProbe(plan.access, plan.servicePorts) : [];
+  const probePorts =
+    wait && port !== undefined ? [port] : wait ? tcpPortsToProbe(plan.access, plan.servicePorts) : [];
   describePlan(plan, output.info);
   for (const warning of plan.warnings) output.notice(warning);
   const session = await prepareKnock(plan, process.env, { query: !dryRun });
