@@ -59,7 +59,9 @@ export class RedisRecord {
    */
   static async open(config: ResolvedRedis, log: DaemonLog, clock: () => number): Promise<RedisRecord> {
     // Loaded only by servers configured for Redis: the file store's start pays nothing for it.
-    const { createClient } = await import('@redis/client');
+    const loaded = await import('@redis/client');
+    // A CommonJS package: Node gives its exports by name, the bundle's own chunk as `default` only.
+    const { createClient } = (loaded as unknown as { default?: typeof loaded }).default ?? loaded;
     const reconnectStrategy = (retries: number): number =>
       Math.min(50 * 2 ** Math.min(retries, 5), RECONNECT_MAX_MS);
     const socket =
