@@ -2,17 +2,21 @@
 import { copyFile, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { writeJson } from '../build/spa-fixture.js';
-import type { ServerClient, ServerProcess } from './server-process.js';
 
 /** Copies `of`'s key files (0600, as the originals) and server.json into `dir`, for `listen` and `stateDir`. */
-export async function copyIdentity(
-  of: Pick<ServerProcess, 'dir' | 'configPath' | 'clients' | 'serverPublicKeyBytes'>,
+export async function copyIdentity<C extends { readonly keyFile: string }>(
+  of: {
+    readonly dir: string;
+    readonly configPath: string;
+    readonly clients: readonly C[];
+    readonly serverPublicKeyBytes: Uint8Array;
+  },
   dir: string,
   listen: readonly string[],
   stateDir: string,
-): Promise<{ serverPublicKeyBytes: Uint8Array; clients: ServerClient[] }> {
+): Promise<{ serverPublicKeyBytes: Uint8Array; clients: C[] }> {
   await copyFile(join(of.dir, 'server.key'), join(dir, 'server.key'));
-  const clients: ServerClient[] = [];
+  const clients: C[] = [];
   for (const client of of.clients) {
     const keyFile = join(dir, basename(client.keyFile));
     await copyFile(client.keyFile, keyFile);
