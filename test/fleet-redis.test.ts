@@ -15,7 +15,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const TCP_SERVICE = agentPath('tcp-service.mjs');
 const PORT = 2222;
 const METRICS_PORT = 9262;
-const GRANT_SECONDS = 5;
+const GRANT_SECONDS = 3;
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 describe('a fleet sharing one replay record in Redis (nftables)', () => {
   let lab: Lab;
@@ -110,11 +118,13 @@ describe('a fleet sharing one replay record in Redis (nftables)', () => {
     for (let round = 0; round < 3; round++) {
       const before = [accepted(gw1).length, accepted(gw2).length];
       const knock = gw1.knock();
+      const granted = () => accepted(gw1).length - before[0]! + (accepted(gw2).length - before[1]!);
       await Promise.all([gw1.send(alice, knock), gw2.send(alice, knock)]);
-      await Promise.all([drained(gw1), drained(gw2)]);
-      const granted = accepted(gw1).length - before[0]! + (accepted(gw2).length - before[1]!);
-      expect(granted).toBe(1);
+      // Probed as soon as one grant is logged, while it is surely live; then both have decided.
+      await until(() => granted() > 0);
       const open = await Promise.all([gw1, gw2].map((gw) => probeTcp(alice, gw.host.ipv4, PORT)));
+      await Promise.all([drained(gw1), drained(gw2)]);
+      expect(granted()).toBe(1);
       expect(open.filter((s) => s === 'open')).toHaveLength(1);
       await bothFiltered();
     }
