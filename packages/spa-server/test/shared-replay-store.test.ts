@@ -116,7 +116,10 @@ describe('replay store shared through Redis', { timeout: 30_000 }, () => {
 
     const beforeRestart = Date.now() - 1;
     await redis.start();
-    await until(() => (a.store as unknown as { connected: boolean }).connected, 10_000);
+    // Both reconnect by themselves, each on its own back-off.
+    for (const gw of [a, b]) {
+      await until(() => (gw.store as unknown as { connected: boolean }).connected, 10_000);
+    }
     await until(() => a.events('replay.reachable').length === 1);
     // The new Redis is empty: what the fleet accepted before it is unknown, so older knocks are stale.
     expect(await b.knock(nonce(20), beforeRestart - 5000)).toBe('stale');
