@@ -8,6 +8,8 @@ PNPM_VERSION=12.4.2
 APT_PACKAGES=(nftables iptables ipset iproute2 iputils-ping procps nmap openssh-server openssh-client
   tcpdump tshark fwknop-server fwknop-client hyperfine libcap2-bin util-linux sudo ca-certificates
   conntrack python3 openssl
+  # The shared replay store's tests start their own redis-server (a private socket, a password).
+  redis-server redis-tools
   # scripts/build-artifacts.sh: strip, .debs and their checks, arm64 executables made and run under qemu-user.
   file binutils binutils-aarch64-linux-gnu lintian systemd adduser qemu-user-static
   libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross)

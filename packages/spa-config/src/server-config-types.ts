@@ -65,6 +65,22 @@ export interface ReplayConfig {
   capacity: number;
   /** Live entries one client key may hold (client-replay-full beyond); less than capacity. */
   perClient: number;
+  /** `file`: this server's record alone; `redis`: the file, and one record shared through Redis. */
+  store: 'file' | 'redis';
+  /** `redis://host:port/db`, `rediss://` (TLS) or `unix:///path`; never with a password. */
+  url?: string | undefined;
+  /** Redis ACL user. */
+  username?: string | undefined;
+  /** File holding the Redis password (mode 0600); relative to the config file. */
+  passwordFile?: string | undefined;
+  /** PEM file of the certificates that sign Redis's certificate (rediss:// only). */
+  caFile?: string | undefined;
+  /** Start of every Redis key; `spa:` and the server public key in hex by default. */
+  keyPrefix?: string | undefined;
+  /** Milliseconds one Redis call may take before the knock is refused. */
+  timeout: number;
+  /** While Redis cannot be asked: refuse every knock, or let this server's own record decide. */
+  whenUnreachable: 'refuse' | 'local';
 }
 
 export interface LogConfig {

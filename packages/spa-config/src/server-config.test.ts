@@ -42,7 +42,7 @@ describe('server.json schema', () => {
           perClientRate: 1,
           perClientBurst: 10,
         },
-        replay: { capacity: 65536, perClient: 4096 },
+        replay: { capacity: 65536, perClient: 4096, store: 'file', timeout: 500, whenUnreachable: 'refuse' },
         queueSize: 1024,
         log: { level: 'info', refusalsPerSecond: 10 },
       },
@@ -329,5 +329,36 @@ describe('locateJsonError', () => {
 
   it('survives hostile nesting', () => {
     expect(locateJsonError('['.repeat(200_000))).toMatchObject({ line: 1, column: 200_001 });
+  });
+});
+
+describe('server.json replay store', () => {
+  const redis = (replay: Record<string, unknown>) =>
+    checkServerConfig({ ...base, replay: { store: 'redis', ...replay } });
+  const problems = (result: ReturnType<typeof checkServerConfig>) => (result.ok ? [] : result.problems);
+
+  it.each(['redis://10.0.0.5:6379/2', 'rediss://redis.example.com', 'unix:///run/redis/redis.sock'])(
+    'accepts %s',
+    (url) => {
+      expect(redis({ url, username: 'spa', passwordFile: 'redis.password' }).ok).toBe(true);
+    },
+  );
+
+  it('refuses bad Redis settings in one line each, naming the field', () => {
+    expect(problems(redis({}))).toEqual(['replay.url: required with "store": "redis"']);
+    expect(problems(redis({ url: 'redis://spa:secret@10.0.0.5' }))).toEqual([
+      'replay.url: no user or password in the URL: use replay.username and replay.passwordFile',
+    ]);
+    expect(problems(redis({ url: 'http://10.0.0.5' }))).toEqual([
+      'replay.url: not redis://host[:port][/db], rediss://host[:port][/db] or unix:///path',
+    ]);
+    expect(problems(redis({ url: 'redis://10.0.0.5', caFile: 'ca.pem' }))).toEqual([
+      'replay.caFile: only used with a rediss:// URL (TLS)',
+    ]);
+    expect(problems(redis({ url: 'redis://10.0.0.5', timeout: 0 }))[0]).toMatch(/^replay\.timeout: /);
+    expect(problems(redis({ url: 'redis://10.0.0.5', keyPrefix: 'a b' }))[0]).toMatch(/^replay\.keyPrefix: /);
+    expect(problems(checkServerConfig({ ...base, replay: { url: 'redis://10.0.0.5' } }))).toEqual([
+      'replay.url: only used with "store": "redis"',
+    ]);
   });
 });

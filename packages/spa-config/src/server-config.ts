@@ -14,6 +14,7 @@ import {
 import { configErrorMap, formatIssues } from './format-issues.js';
 import { findListenConflicts } from './listen-conflicts.js';
 import { findPortConflicts } from './port-conflicts.js';
+import { findReplayProblems, replaySchema } from './replay-config-schema.js';
 import type { ServerConfig, ServerConfigInput } from './server-config-types.js';
 
 export {
@@ -27,12 +28,16 @@ export { configErrorMap, formatIssues, formatPath } from './format-issues.js';
 export { locateJsonError } from './json-position.js';
 export { findListenConflicts, type ListenConflict } from './listen-conflicts.js';
 export { findPortConflicts, type PortConflict } from './port-conflicts.js';
+export {
+  DEFAULT_REDIS_TIMEOUT_MS,
+  MAX_REPLAY_CAPACITY,
+  parseRedisUrl,
+  type RedisEndpoint,
+} from './replay-config-schema.js';
 export type * from './server-config-types.js';
 
 export const DEFAULT_LISTEN: readonly string[] = ['0.0.0.0:62201', '[::]:62201'];
 export const DEFAULT_METRICS_LISTEN = '127.0.0.1:9262';
-/** 2^20 replay entries, ~200 MB: far beyond what the per-client limits let any set of clients fill. */
-export const MAX_REPLAY_CAPACITY = 1_048_576;
 /** Live (address, port) grants per client: a stolen key cannot fill the kernel's sets. */
 export const DEFAULT_MAX_GRANTS_PER_CLIENT = 64;
 
@@ -132,13 +137,7 @@ const schema = z
       })
       .strict()
       .prefault({}),
-    replay: z
-      .object({
-        capacity: z.number().int().min(2).max(MAX_REPLAY_CAPACITY).default(65_536),
-        perClient: z.number().int().min(1).max(MAX_REPLAY_CAPACITY).default(4096),
-      })
-      .strict()
-      .prefault({}),
+    replay: replaySchema,
     queueSize: z.number().int().min(1).max(1_000_000).default(1024),
     log: z
       .object({
@@ -181,6 +180,9 @@ const schema = z
         path: ['futureWindow'],
         message: `${config.futureWindow} is more than timestampWindow (${config.timestampWindow})`,
       });
+    }
+    for (const problem of findReplayProblems(config.replay)) {
+      ctx.addIssue({ code: 'custom', path: ['replay', problem.field], message: problem.message });
     }
     if (config.replay.perClient >= config.replay.capacity) {
       ctx.addIssue({

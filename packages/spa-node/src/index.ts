@@ -1,6 +1,7 @@
 /** spa-node: the node:crypto backend, key files and directories, shared by the server and the client. Node only. @module */
 
 export {
+  assertOwnerOnly,
   parsePrivateKeyText,
   readPrivateKeyFile,
   readPrivateKeyFileSync,

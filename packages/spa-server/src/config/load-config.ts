@@ -12,6 +12,7 @@ import {
 import { readPrivateKeyFile } from 'spa-node';
 import { configError, isServerError, SERVER_ERROR_CODES } from '../shared/server-error.js';
 import { optionOfField, parseAuthorizedKeys } from './authorized-keys.js';
+import { readRedisSecrets } from './redis-secrets.js';
 import { resolveConfig } from './resolve-config.js';
 import type { ResolvedConfig } from './resolved-config.js';
 
@@ -37,6 +38,7 @@ export async function loadConfig(path: string): Promise<ResolvedConfig> {
   if (!checked.ok) throw configError(problems);
   const { config } = checked;
   const clients = await loadClients(config, base, problems);
+  const redisSecrets = await readRedisSecrets(config.replay, base, problems);
   if (problems.length > 0 || !serverKey) throw configError(problems);
   return resolveConfig({
     source,
@@ -44,6 +46,7 @@ export async function loadConfig(path: string): Promise<ResolvedConfig> {
     clients,
     serverSecretKey: serverKey,
     paths: { serverKeyFile: resolve(base, config.serverKeyFile), stateDir: resolve(base, config.stateDir) },
+    redisSecrets,
   });
 }
 

@@ -4,12 +4,19 @@ import {
   type ClientConfig,
   parseIsoDate,
   parsePortSpec,
+  parseRedisUrl,
   parseSocketAddress,
   type ServerConfig,
 } from 'spa-config/server-config';
 import { nodeBackend } from 'spa-node';
 import { computeKeyId, normaliseNetwork, parsePublicKey } from 'spa-protocol';
-import type { ListenAddress, PortSpec, ResolvedClient, ResolvedConfig } from './resolved-config.js';
+import type {
+  ListenAddress,
+  PortSpec,
+  ResolvedClient,
+  ResolvedConfig,
+  ResolvedRedis,
+} from './resolved-config.js';
 
 export interface ResolveInput {
   readonly source: string;
@@ -19,6 +26,8 @@ export interface ResolveInput {
   readonly serverSecretKey: Uint8Array;
   /** Absolute paths (relative ones in the file were resolved against its directory). */
   readonly paths: { readonly serverKeyFile: string; readonly stateDir: string };
+  /** replay.passwordFile's and replay.caFile's contents, when set. */
+  readonly redisSecrets?: { readonly password?: string | undefined; readonly ca?: string | undefined };
 }
 
 /** Every value here was validated by the schema, so parsing cannot fail. */
@@ -40,10 +49,33 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     maxDurationSeconds: config.maxDuration,
     maxGrantsPerClient: config.maxGrantsPerClient,
     rateLimit: { ...config.rateLimit },
-    replay: { ...config.replay },
+    replay: {
+      capacity: config.replay.capacity,
+      perClient: config.replay.perClient,
+      redis: resolveRedis(config.replay, input.redisSecrets, input.serverSecretKey),
+    },
     queueSize: config.queueSize,
     log: { ...config.log },
     metrics: config.metrics ? socket(config.metrics.listen) : undefined,
+  };
+}
+
+function resolveRedis(
+  replay: ServerConfig['replay'],
+  secrets: ResolveInput['redisSecrets'],
+  serverSecretKey: Uint8Array,
+): ResolvedRedis | undefined {
+  if (replay.store !== 'redis') return undefined;
+  const publicKey = nodeBackend.x25519PublicKey(serverSecretKey);
+  return {
+    endpoint: parseRedisUrl(replay.url!)!,
+    username: replay.username,
+    password: secrets?.password,
+    ca: secrets?.ca,
+    // The public key, not the secret: servers sharing an identity share entries, others never do.
+    keyPrefix: replay.keyPrefix ?? `spa:${Buffer.from(publicKey).toString('hex')}:`,
+    timeoutMs: replay.timeout,
+    whenUnreachable: replay.whenUnreachable,
   };
 }
 

@@ -1,5 +1,7 @@
 /** The server's configuration after validation and key loading: what the daemon runs on. @module */
 
+import type { RedisEndpoint } from 'spa-config/server-config';
+
 export type TransportProtocol = 'tcp' | 'udp';
 
 /** One protected port or port range: dropped for everyone except granted addresses. */
@@ -46,6 +48,20 @@ export interface ResolvedFirewall {
   readonly knockGate: boolean;
 }
 
+/** replay.store "redis", with its secret files read. */
+export interface ResolvedRedis {
+  readonly endpoint: RedisEndpoint;
+  readonly username: string | undefined;
+  /** Read from replay.passwordFile; never logged, never in server.json. */
+  readonly password: string | undefined;
+  /** PEM text of replay.caFile. */
+  readonly ca: string | undefined;
+  /** Every key starts with it: servers with another prefix never see each other's entries. */
+  readonly keyPrefix: string;
+  readonly timeoutMs: number;
+  readonly whenUnreachable: 'refuse' | 'local';
+}
+
 export interface ResolvedConfig {
   /** Path of the config file it came from (for reloads and messages). */
   readonly source: string;
@@ -80,6 +96,8 @@ export interface ResolvedConfig {
     readonly capacity: number;
     /** Live entries one client key may hold; less than capacity. */
     readonly perClient: number;
+    /** Set when the record is also shared with other servers through Redis. */
+    readonly redis?: ResolvedRedis | undefined;
   };
   /** Bound of the queue in front of the expensive checks; drops when full. */
   readonly queueSize: number;

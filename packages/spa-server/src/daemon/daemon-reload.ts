@@ -9,7 +9,7 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 import type { RateLimiter } from '../pipeline/rate-limiter.js';
 import { buildRuntime, type Runtime } from '../pipeline/runtime.js';
 import { stillAllowed } from '../pipeline/still-allowed.js';
-import type { ReplayStore } from '../replay/replay-store.js';
+import type { ReplayGuard } from '../replay/replay-guard.js';
 import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 
 /** Fields only a restart applies: they own sockets, files and kernel objects. */
@@ -22,7 +22,7 @@ export interface ReloadTargets {
   readonly clientLimiter: ClientLimiter;
   readonly pipeline: Pipeline;
   readonly log: DaemonLog;
-  readonly replay: ReplayStore;
+  readonly replay: ReplayGuard;
   current(): Runtime;
   swap(next: Runtime): void;
 }
@@ -34,7 +34,9 @@ export interface ReloadTargets {
 export async function applyReload(t: ReloadTargets, next: ResolvedConfig): Promise<void> {
   const rt = buildRuntime(next, t.backend, t.current());
   const previous = t.current().config;
-  const ignored = RESTART_ONLY.filter((k) => changed(next[k], previous[k]));
+  const ignored: string[] = RESTART_ONLY.filter((k) => changed(next[k], previous[k]));
+  // The Redis connection is opened once, at start.
+  if (changed(next.replay.redis, previous.replay.redis)) ignored.push('replay (store)');
   // The driver's in-kernel knock limit comes from listen and rateLimit: a new per-source rate or
   // burst reaches the token bucket now, but the kernel's limit only at a restart.
   if (!ignored.includes('firewall') && changed(driverKnockLimit(previous), driverKnockLimit(next)))

@@ -13,7 +13,7 @@ import { formatHostPort, type MetricsEndpoint, startMetricsEndpoint } from '../o
 import { configuredPipeline } from '../pipeline/configured-pipeline.js';
 import { bindReceivers, type Receiver } from '../pipeline/receive.js';
 import { advanceTags, buildRuntime, type Runtime } from '../pipeline/runtime.js';
-import { ReplayStore } from '../replay/replay-store.js';
+import { openReplay } from '../replay/open-replay.js';
 import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 import { startDaemonControl } from './control/daemon-control.js';
 import { applyReload, type ReloadTargets, setupFirewall, warnSourceMode } from './daemon-reload.js';
@@ -81,13 +81,11 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
   };
 
   try {
-    const { store: replay, recovery } = await ReplayStore.open({
-      dir: config.stateDir,
-      windowMs: runtime.windowMs,
-      capacity: config.replay.capacity,
-      perClient: config.replay.perClient,
-      clock,
-    });
+    const {
+      store: replay,
+      recovery,
+      kind: replayStore,
+    } = await openReplay(config, runtime.windowMs, clock, log);
     cleanups.push(() => replay.close());
     if (recovery.damage) {
       log.event('warn', 'replay.recovered', {
@@ -180,6 +178,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       firewallEvents: watch !== undefined,
       clients: config.clients.length,
       replayEntries: recovery.loaded,
+      replayStore,
       message: 'listening',
     });
     warnSourceMode(log, config);

@@ -1,6 +1,7 @@
 /** The last gate before any state is written: the replay store's bounds, after the signature. @module */
 import type { SignedKnock } from 'spa-protocol';
-import type { ReplayRefusal, ReplayStore } from '../replay/replay-store.js';
+import type { ReplayGuard } from '../replay/replay-guard.js';
+import type { ReplayRefusal } from '../replay/replay-store.js';
 
 export type AdmitRefusal = ReplayRefusal;
 
@@ -11,6 +12,6 @@ export type AdmitRefusal = ReplayRefusal;
  * client beside an address of the copier's choosing. A knock refused here wrote nothing. On success
  * the replay entry is reserved (in memory, synchronously): a later copy is a replay.
  */
-export function admitKnock(replay: ReplayStore, knock: SignedKnock): AdmitRefusal | undefined {
+export function admitKnock(replay: ReplayGuard, knock: SignedKnock): AdmitRefusal | undefined {
   return replay.reserve(knock.keyId, knock.nonce, knock.timestampMs);
 }

@@ -8,7 +8,7 @@ import {
   type TaggedClient,
 } from 'spa-protocol';
 import type { ResolvedClient } from '../config/resolved-config.js';
-import type { ReplayStore } from '../replay/replay-store.js';
+import type { ReplayGuard } from '../replay/replay-guard.js';
 import { advanceTags, type Runtime } from './runtime.js';
 
 /**
@@ -34,7 +34,7 @@ export function precheck(
  */
 export function authenticate(
   rt: Runtime,
-  replay: ReplayStore,
+  replay: ReplayGuard,
   datagram: Uint8Array,
   tagged: TaggedClient<ResolvedClient>,
   nowMs: number,

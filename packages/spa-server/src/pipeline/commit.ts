@@ -3,13 +3,13 @@ import type { ResolvedClient } from '../config/resolved-config.js';
 import type { GrantKeeper } from '../grants/grant-keeper-api.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { ReplayStore } from '../replay/replay-store.js';
+import type { CommitVerdict, ReplayGuard } from '../replay/replay-guard.js';
 import type { ServerRefusal } from '../shared/reasons.js';
 import { isServerError, SERVER_ERROR_CODES } from '../shared/server-error.js';
 import type { PolicyDecision } from './policy.js';
 
 export interface CommitDeps {
-  readonly replay: ReplayStore;
+  readonly replay: ReplayGuard;
   readonly grants: GrantKeeper;
   readonly log: DaemonLog;
   readonly metrics: Metrics;
@@ -27,15 +27,24 @@ export interface Source {
   readonly srcPort: number;
 }
 
+/** What the replay record is keyed and dated by. */
+export interface KnockId {
+  readonly keyId: Uint8Array;
+  readonly nonce: Uint8Array;
+  readonly timestampMs: number;
+}
+
 /**
  * Never rejects; true once the knock's open or close reached the firewall. The replay entry was
  * reserved by admitKnock(); this makes it durable first. The grant waits for the record to be on
- * disk: a knock whose record could be lost in a crash never opens anything.
+ * disk: a knock whose record could be lost in a crash never opens anything. With a shared store it
+ * also waits for the fleet's record, which can still refuse it.
  */
 export async function commitKnock(
   deps: CommitDeps,
   from: Source,
   client: ResolvedClient,
+  knock: KnockId,
   decision: PolicyDecision,
 ): Promise<boolean> {
   const { replay, grants, log, metrics } = deps;
@@ -57,10 +66,18 @@ export async function commitKnock(
     });
   };
 
+  let verdict: CommitVerdict;
   try {
-    await replay.commit();
+    verdict = await replay.commit(knock.keyId, knock.nonce, knock.timestampMs);
   } catch (error) {
     fail('replay-store-failed', error);
+    return false;
+  }
+  if (verdict) {
+    metrics.refuse(verdict);
+    // Another server's knock, or a copy of it: named like any replay, without the client (its source
+    // is the copier's choice). An unreachable store is logged once per outage by the store, not here.
+    if (verdict !== 'replay-store-unreachable') log.refusal({ reason: verdict, ...from });
     return false;
   }
   if (decision.kind === 'open' && deps.stillAllowed && !deps.stillAllowed()) {

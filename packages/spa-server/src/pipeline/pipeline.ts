@@ -11,7 +11,7 @@ import type { ResolvedClient } from '../config/resolved-config.js';
 import { type GrantKeeper, targetsFor } from '../grants/grant-keeper-api.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { ReplayStore } from '../replay/replay-store.js';
+import type { ReplayGuard } from '../replay/replay-guard.js';
 import type { KnockRefusal } from '../shared/reasons.js';
 import { admitKnock } from './admit.js';
 import { authenticate, precheck } from './authenticate.js';
@@ -33,7 +33,7 @@ export interface PipelineDeps {
   readonly limiter: RateLimiter;
   /** Per-client buckets, after mac2 and the replay pre-check: only a client's own key spends its budget. */
   readonly clientLimiter: ClientLimiter;
-  readonly replay: ReplayStore;
+  readonly replay: ReplayGuard;
   readonly grants: GrantKeeper;
   readonly log: DaemonLog;
   readonly metrics: Metrics;
@@ -148,7 +148,22 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       // The source is the client's word only when the knock signed it: a copy relayed first from
       // elsewhere is refused here too, naming the client, but beside an address the relay chose.
       const srcSigned = knock.addresses.some((a) => parseAddress(a)?.text === src);
-      refuse(policy.reason, src, item.srcPort, client.name, srcSigned);
+      const reason = policy.reason;
+      if (!replay.shared) {
+        refuse(reason, src, item.srcPort, client.name, srcSigned);
+        return;
+      }
+      // A fleet spends the nonce in the shared record too, and a copy of a knock that another server
+      // already refused is a `replay` there, naming no client, as it would be on one server.
+      track(
+        replay.commit(knock.keyId, knock.nonce, knock.timestampMs).then(
+          (verdict) =>
+            verdict === 'replay' || verdict === 'stale'
+              ? refuse(verdict, src, item.srcPort)
+              : refuse(reason, src, item.srcPort, client.name, srcSigned),
+          () => refuse(reason, src, item.srcPort, client.name, srcSigned),
+        ),
+      );
       return;
     }
     const { decision } = policy;
@@ -167,6 +182,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       },
       { src, srcPort: item.srcPort },
       client,
+      knock,
       decision,
     );
     const { spent } = deps;

@@ -1,5 +1,6 @@
 /** Accepted (keyId, nonce) pairs (docs/protocol.md §5.2): bounded in memory, durable on disk before any grant, safe across crashes and clock jumps. @module */
 import { encodeRecord, RECORD_SIZE, ReplayFile, type ReplayRecord } from './replay-file.js';
+import type { ReplayGuard } from './replay-guard.js';
 import { keyIdOf, ReplayIndex } from './replay-index.js';
 import {
   DEFAULT_REPLAY_CAPACITY,
@@ -28,7 +29,9 @@ export type { ReplayLimits, ReplayRecovery, ReplayRefusal, ReplayStoreOptions, R
  * whatever was accepted before it is unknown.
  */
 
-export class ReplayStore {
+export class ReplayStore implements ReplayGuard {
+  /** One server's record: a reservation is final once it is on disk. */
+  readonly shared = false;
   readonly #file: ReplayFile;
   readonly #clock: () => number;
   readonly #tagEpochMs: number;
@@ -42,7 +45,7 @@ export class ReplayStore {
   #recordsInFile = 0;
   #needsCompaction = false;
   #chain: Promise<void> = Promise.resolve();
-  #nextFlush: Promise<void> | undefined;
+  #nextFlush: Promise<undefined> | undefined;
 
   private constructor(file: ReplayFile, options: ReplayStoreOptions) {
     this.#file = file;
@@ -131,11 +134,12 @@ export class ReplayStore {
    * Resolves once everything reserved so far is on stable storage. Knocks reserved while a write is
    * in flight share the next write: one fdatasync per group, not per knock.
    */
-  commit(): Promise<void> {
+  commit(): Promise<undefined> {
     if (!this.#nextFlush) {
-      const flush = this.#chain.then(() => {
+      const flush = this.#chain.then(async () => {
         this.#nextFlush = undefined;
-        return this.#flush();
+        await this.#flush();
+        return undefined;
       });
       this.#nextFlush = flush;
       this.#chain = flush.catch(() => {});

@@ -20,6 +20,8 @@ export const SERVER_REFUSALS = [
   'policy-addresses',
   // While committing an authenticated knock.
   'replay-store-failed',
+  // replay.store "redis": Redis could not be asked within replay.timeout (whenUnreachable "refuse").
+  'replay-store-unreachable',
   'reload-revoked',
   'client-grants-full',
   'firewall-failed',

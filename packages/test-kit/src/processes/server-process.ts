@@ -9,6 +9,7 @@ import { formatPublicKey, type KnockRequest } from 'spa-protocol';
 import { agentPath } from '../agents/agent-path.js';
 import { type ClientSpec, encodeKnock, writeJson, writeSpaKeys } from '../build/spa-fixture.js';
 import type { Host } from '../lab/netns.js';
+import { copyIdentity } from './copy-identity.js';
 
 /** The CLI the way a user runs it (the pnpm shim execs node, so the pid is the daemon's). */
 export const SERVER_BIN = fileURLToPath(new URL('../../../../node_modules/.bin/spa-server', import.meta.url));
@@ -39,6 +40,11 @@ export interface ServerProcessOptions {
   readonly config?: Record<string, unknown>;
   /** Start on the files of an earlier run (same keys, same stateDir): a restart. */
   readonly reuse?: ServerProcess;
+  /**
+   * Another server of the same fleet: its server key, clients and config, with this host's listen
+   * addresses and a state dir of its own.
+   */
+  readonly identity?: ServerProcess;
   readonly readyTimeoutMs?: number;
   /** A command the server runs under, e.g. setpriv with its arguments (it must exec the rest). */
   readonly wrapper?: readonly string[];
@@ -86,6 +92,9 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   if (reuse) {
     serverPublicKeyBytes = reuse.serverPublicKeyBytes;
     clients = [...reuse.clients];
+  } else if (options.identity) {
+    const listen = [`${host.ipv4}:${KNOCK_PORT}`, `[${host.ipv6}]:${KNOCK_PORT}`];
+    ({ serverPublicKeyBytes, clients } = await copyIdentity(options.identity, dir, listen, stateDir));
   } else {
     const specs = options.clients ?? [{ name: 'alice' }];
     const keys = await writeSpaKeys(
