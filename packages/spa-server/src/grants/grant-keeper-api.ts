@@ -76,8 +76,11 @@ export interface GrantKeeper {
 export function targetsFor(addresses: readonly IpAddress[], ports: readonly PortSpec[]): GrantTarget[] {
   const out: GrantTarget[] = [];
   for (const a of addresses) {
-    for (const p of ports)
-      out.push({ family: a.family, address: a.text, protocol: p.protocol, port: p.port });
+    for (const p of ports) {
+      // A range stays one target: its element covers FIRST-LAST in the kernel.
+      const range = p.lastPort === undefined ? {} : { lastPort: p.lastPort };
+      out.push({ family: a.family, address: a.text, protocol: p.protocol, port: p.port, ...range });
+    }
   }
   return out;
 }

@@ -1,4 +1,6 @@
 /** Applies accepted knocks to the firewall driver per owning client, and rebuilds the table if it vanishes. @module */
+
+import { portAllows } from '../config/port-spec.js';
 import type { Grant, GrantTarget, PortSpec } from '../firewall/driver.js';
 import { ownerComment } from '../firewall/grant-values.js';
 import {
@@ -68,8 +70,7 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
     const now = clock();
     prunedAt = now;
     ledger.prune(now);
-    const isProtected = (t: GrantTarget): boolean =>
-      ports.some((p) => p.protocol === t.protocol && p.port === t.port);
+    const isProtected = (t: GrantTarget): boolean => ports.some((p) => portAllows(p, t));
     const grants: Grant[] = [];
     for (const entry of ledger.entries()) {
       if (!isProtected(entry.target)) continue;

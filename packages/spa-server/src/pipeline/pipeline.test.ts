@@ -1,6 +1,6 @@
 /** The whole packet path with real stages and a fake firewall: order of checks, what reaches which stage, what is written. */
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { makeClient, makeFixture } from '../../test/fixtures.js';
+import { makeClient, makeFixture, SERVICES } from '../../test/fixtures.js';
 import { cleanupRigs, type Rig, rig, SRC, T0 } from '../../test/pipeline-rig.js';
 import { readmeFail2banFilter } from '../../test/readme-fail2ban.js';
 import { commitKnock } from './commit.js';
@@ -321,6 +321,16 @@ describe('source mode and grant ownership in the pipeline', () => {
     await from(r, '192.0.2.1', knock);
     expect(r.backend.calls.ed25519Verify).toBe(verified);
     expect(r.metrics.snapshot().duplicateRevokes).toBe(1);
+  });
+
+  it('grants a range service as one element covering the whole range', async () => {
+    const services = new Map([
+      ...SERVICES,
+      ['apps', [{ protocol: 'tcp' as const, port: 8000, lastPort: 8010 }]],
+    ]);
+    const r = await rig({ services }, [makeClient('alice', { services: ['apps'] })]);
+    await r.feed(r.fx.knock({ access: [{ type: 'service', name: 'apps' }], addresses: [SRC] }, { now: T0 }));
+    expect([...r.driver.grants.keys()]).toEqual([`4|${SRC}|tcp|8000-8010`]);
   });
 
   it("hands the kernel's gate the nonce of a granted knock, never of a source-mode open or a refused one", async () => {

@@ -1,6 +1,6 @@
 /** Reading `nft monitor destroy` lines: which deletions concern the server's table (nftables) or chain (iptables-nft). @module */
 import type { WatchCommand } from '../driver.js';
-import { NFT_SET_PORTS } from '../nftables/nft-script.js';
+import { NFT_SET_PORTS, NFT_SET_PORTS_RANGE } from '../nftables/nft-script.js';
 import { toolCommand } from './tool-command.js';
 
 /** The monitor's arguments: deletions only, as text lines `delete KIND FAMILY TABLE [NAME ...]`. */
@@ -13,7 +13,7 @@ export const NFT_MONITOR_ARGS: readonly string[] = ['monitor', 'destroy'];
 export function nftDeletionConcerns(line: string, table: string): boolean {
   const [verb, kind, family, name, object] = line.split(' ', 5);
   if (verb !== 'delete' || family !== 'inet' || name !== table) return false;
-  if (kind === 'element') return object === NFT_SET_PORTS;
+  if (kind === 'element') return object === NFT_SET_PORTS || object === NFT_SET_PORTS_RANGE;
   return kind === 'table' || kind === 'chain' || kind === 'set' || kind === 'rule';
 }
 
