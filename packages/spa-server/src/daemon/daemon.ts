@@ -104,11 +104,12 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     // Before the firewall: `spa-server flush` must find the daemon from the moment a table exists.
     const control = await startDaemonControl({ stateDir: config.stateDir, grants, metrics, log, clock });
     cleanups.push(() => control.close());
-    await setupFirewall(grants, runtime);
-    cleanups.push(() => driver.close());
-    // The gate drops every tag it was not given: the tags are in the kernel before the first read.
+    // The gate drops every tag it was not given: handed over before the setup, which installs them
+    // with the table, so the table never stands without them (not even during a restart).
     const gate = driver.knockGate && createKnockGateSync(driver.knockGate, log, metrics);
     await gate?.syncTags(runtime);
+    await setupFirewall(grants, runtime);
+    cleanups.push(() => driver.close());
     if (gate) cleanups.push(() => gate.idle());
     const watch = await watchDriver(driver, () => void grants.checkIntegrity(), log);
     cleanups.push(async () => watch?.close());

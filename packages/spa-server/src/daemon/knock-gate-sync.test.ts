@@ -66,15 +66,15 @@ describe('knock gate sync', () => {
   it('batches spent nonces into one call and keeps each until its epoch has left the window', async () => {
     const { calls, sync } = setup();
     const epoch = Math.floor(T0 / EPOCH_MS);
-    sync.spent(new Uint8Array(16).fill(1), epoch, 120_000, T0);
-    sync.spent(new Uint8Array(16).fill(2), epoch, 120_000, T0);
+    sync.spent(new Uint8Array(32).fill(1), epoch, 120_000, T0);
+    sync.spent(new Uint8Array(32).fill(2), epoch, 120_000, T0);
     await sync.idle();
     // The epoch ends 30 s after T0; the window keeps its tags 120 s more; one second of slack.
     expect(calls).toEqual([
       {
         spent: [
-          { nonceHex: '01'.repeat(16), timeoutSeconds: 151 },
-          { nonceHex: '02'.repeat(16), timeoutSeconds: 151 },
+          { tagNonceHex: '01'.repeat(32), timeoutSeconds: 151 },
+          { tagNonceHex: '02'.repeat(32), timeoutSeconds: 151 },
         ],
       },
     ]);

@@ -16,7 +16,7 @@ export interface KnockGateSync {
    * A granted knock's nonce: the kernel drops its byte copies until the tag's epoch has left the
    * window (by then the tag rule drops them). Batched: one transaction for the nonces of one turn.
    */
-  spent(nonce: Uint8Array, epoch: number, windowMs: number, nowMs: number): void;
+  spent(tagAndNonce: Uint8Array, epoch: number, windowMs: number, nowMs: number): void;
   /** Resolves once nothing is waiting to reach the kernel (tests, stop). */
   idle(): Promise<void>;
 }
@@ -25,6 +25,7 @@ export function createKnockGateSync(gate: KnockGateControl, log: DaemonLog, metr
   let synced: { table: Runtime['table']; epochs: string } | undefined;
   let pending: SpentNonce[] = [];
   let flushing: Promise<void> = Promise.resolve();
+  let tagsChain: Promise<void> = Promise.resolve();
   let failing = false;
 
   const failed = (operation: string, error: unknown): void => {
@@ -55,30 +56,34 @@ export function createKnockGateSync(gate: KnockGateControl, log: DaemonLog, metr
   };
 
   return {
-    async syncTags(rt) {
-      const { table } = rt;
-      const epochs = table.heldEpochs;
-      if (synced?.table === table && synced.epochs === epochs) return;
-      try {
-        await gate.setTags(table.heldTags().map(hexOf));
-        synced = { table, epochs };
-        succeeded();
-      } catch (error) {
-        synced = undefined;
-        failed('knock-gate-tags', error);
-      }
+    syncTags(rt) {
+      // One at a time: each call replaces the kernel's whole set, so the last one to run wins.
+      tagsChain = tagsChain.then(async () => {
+        const { table } = rt;
+        const epochs = table.heldEpochs;
+        if (synced?.table === table && synced.epochs === epochs) return;
+        try {
+          await gate.setTags(table.heldTags().map(hexOf));
+          synced = { table, epochs };
+          succeeded();
+        } catch (error) {
+          synced = undefined;
+          failed('knock-gate-tags', error);
+        }
+      });
+      return tagsChain;
     },
-    spent(nonce, epoch, windowMs, nowMs) {
+    spent(tagAndNonce, epoch, windowMs, nowMs) {
       // The tag rule drops the copies from the moment the epoch leaves the window; a second of slack
       // for the timer that updates the tags.
       const until = (epoch + 1) * EPOCH_MS + windowMs;
       const timeoutSeconds = Math.max(1, Math.ceil((until - nowMs) / 1000) + 1);
       if (pending.length >= SPENT_CAPACITY) return; // the kernel's set holds no more anyway
-      pending.push({ nonceHex: hexOf(nonce), timeoutSeconds });
+      pending.push({ tagNonceHex: hexOf(tagAndNonce), timeoutSeconds });
       if (pending.length === 1) flushing = flushing.then(() => new Promise(setImmediate)).then(flush);
     },
     async idle() {
-      await flushing;
+      await Promise.all([flushing, tagsChain]);
     },
   };
 }

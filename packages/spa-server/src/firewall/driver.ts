@@ -57,9 +57,9 @@ export interface WatchCommand {
   concerns(line: string): boolean;
 }
 
-/** One nonce of a granted knock for the kernel's knock gate, and how long the kernel keeps it. */
+/** A granted knock's client tag and nonce (payload bytes 4–35) for the kernel's knock gate, and how long the kernel keeps them. */
 export interface SpentNonce {
-  readonly nonceHex: string;
+  readonly tagNonceHex: string;
   readonly timeoutSeconds: number;
 }
 
@@ -70,7 +70,7 @@ export interface SpentNonce {
 export interface KnockGateControl {
   /** Makes the kernel pass exactly these client tags (hex); kept across setup() and repairs. */
   setTags(tags: readonly string[]): Promise<void>;
-  /** Makes the kernel drop datagrams carrying these nonces until their timeout. */
+  /** Makes the kernel drop datagrams carrying these tag-and-nonce values until their timeout. */
   spend(nonces: readonly SpentNonce[]): Promise<void>;
   /** Datagrams the kernel dropped before the socket, by counter name (`knock_tag`, ...), since the table was made. */
   drops(): Promise<Readonly<Record<string, number>>>;

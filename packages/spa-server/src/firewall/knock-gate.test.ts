@@ -1,5 +1,5 @@
 /** The knock gate's nft text: fields at the protocol's offsets, lengths the protocol allows, values checked before a command line. */
-import { CLIENT_TAG_OFFSET, HEADER_NONCE_OFFSET, MAX_DATAGRAM_SIZE, MIN_DATAGRAM_SIZE } from 'spa-protocol';
+import { CLIENT_TAG_OFFSET, MAX_DATAGRAM_SIZE, MIN_DATAGRAM_SIZE } from 'spa-protocol';
 import { describe, expect, it } from 'vitest';
 import { nftKnockGate, nftSpentCommand, nftTagCommands } from './knock-gate.js';
 import { isNftTableIntact, type NftTableState } from './nftables/nft-json.js';
@@ -14,11 +14,11 @@ describe('knock gate (nft)', () => {
     expect(rules).toEqual([
       `udp dport { 7000, 62201 } udp length != ${MIN_DATAGRAM_SIZE + 8}-${MAX_DATAGRAM_SIZE + 8} counter name knock_size drop`,
       `udp dport { 7000, 62201 } @th,${64 + CLIENT_TAG_OFFSET * 8},128 != @knock_tags counter name knock_tag drop`,
-      `udp dport { 7000, 62201 } @th,${64 + HEADER_NONCE_OFFSET * 8},128 @knock_spent counter name knock_spent drop`,
+      `udp dport { 7000, 62201 } @th,${64 + CLIENT_TAG_OFFSET * 8},256 @knock_spent counter name knock_spent drop`,
     ]);
   });
 
-  it('setup installs the held tags after a flush, so a repair restores them; rules follow the knock limit', () => {
+  it('setup installs the held tags after a flush, so a repair restores them; its rules come first', () => {
     const setup = nftSetupCommands('spa', [{ protocol: 'tcp', port: 22 }], {
       gate: { ports: [62201] },
       tags: [TAG],
@@ -31,24 +31,21 @@ describe('knock gate (nft)', () => {
     expect(rules[0]).toContain('udp length');
   });
 
-  it('deletes tags without failing on one already gone, in pieces for a fleet', () => {
-    expect(nftTagCommands('spa', 'delete', [TAG])).toEqual([
-      `add element inet spa knock_tags { 0x${TAG} }`,
-      `delete element inet spa knock_tags { 0x${TAG} }`,
-    ]);
+  it('adds a fleet of tags in pieces', () => {
     const many = Array.from({ length: 5000 }, (_, i) => i.toString(16).padStart(32, '0'));
-    expect(nftTagCommands('spa', 'add', many)).toHaveLength(3);
+    expect(nftTagCommands('spa', many)).toHaveLength(3);
   });
 
-  it('refuses anything but 16 bytes of hex and a positive timeout', () => {
-    expect(nftSpentCommand('spa', [{ nonceHex: TAG, timeoutSeconds: 90 }])).toBe(
-      `add element inet spa knock_spent { 0x${TAG} timeout 90s }`,
+  it('refuses anything but 32 bytes of hex for a spent knock, 16 for a tag, and a timeout below 1 s', () => {
+    const spent = `${TAG}${TAG}`;
+    expect(nftSpentCommand('spa', [{ tagNonceHex: spent, timeoutSeconds: 90 }])).toBe(
+      `add element inet spa knock_spent { 0x${spent} timeout 90s }`,
     );
-    for (const nonceHex of ['', `${TAG}00`, TAG.toUpperCase(), `${TAG.slice(2)} }`]) {
-      expect(() => nftSpentCommand('spa', [{ nonceHex, timeoutSeconds: 9 }])).toThrow(/16 bytes/);
+    for (const tagNonceHex of ['', TAG, `${spent}00`, spent.toUpperCase(), `${spent.slice(2)} }`]) {
+      expect(() => nftSpentCommand('spa', [{ tagNonceHex, timeoutSeconds: 9 }])).toThrow(/32 bytes/);
     }
-    expect(() => nftSpentCommand('spa', [{ nonceHex: TAG, timeoutSeconds: 0 }])).toThrow(/timeout/);
-    expect(() => nftTagCommands('spa', 'add', ['0x12'])).toThrow(/16 bytes/);
+    expect(() => nftSpentCommand('spa', [{ tagNonceHex: spent, timeoutSeconds: 0 }])).toThrow(/timeout/);
+    expect(() => nftTagCommands('spa', ['0x12'])).toThrow(/16 bytes/);
   });
 
   it('a table without the gate sets or rules is not intact', () => {

@@ -19,7 +19,8 @@ import type { SpentNonce } from './driver.js';
  * sit at fixed offsets of the UDP payload, so nftables can look both up in sets the daemon keeps:
  *   - `knock_tags`: the client tags of the epochs the daemon holds (updated as epochs pass, and on
  *     reload); anything else is dropped, as the daemon would refuse it (`unknown-client`);
- *   - `knock_spent`: nonces of knocks already granted, until their tag's epoch leaves the window.
+ *   - `knock_spent`: tag and nonce of knocks already granted, until the tag's epoch leaves the window
+ *     (keyed with the tag, so another client's knock that happens to carry the same nonce passes).
  * A datagram too short to carry a tag and a nonce, or too long for the protocol, is dropped first:
  * without that rule a payload shorter than the tag would not match the tag rule at all (nft's payload
  * load fails, so the rule does not apply) and would reach the daemon.
@@ -45,7 +46,10 @@ export const NFT_GATE_RULE_COUNT = 3;
 export const SPENT_CAPACITY = 65_536;
 
 const TAG_FIELD = `@th,${bitsAt(CLIENT_TAG_OFFSET)},${CLIENT_TAG_SIZE * 8}`;
-const NONCE_FIELD = `@th,${bitsAt(HEADER_NONCE_OFFSET)},${NONCE_SIZE * 8}`;
+// Tag and nonce are adjacent (§3): one 256-bit key, so a spent nonce is only ever this client's.
+const SPENT_FIELD = `@th,${bitsAt(CLIENT_TAG_OFFSET)},${(CLIENT_TAG_SIZE + NONCE_SIZE) * 8}`;
+if (HEADER_NONCE_OFFSET !== CLIENT_TAG_OFFSET + CLIENT_TAG_SIZE)
+  throw new Error('knock gate: tag and nonce not adjacent');
 const UDP_LENGTHS = `${MIN_DATAGRAM_SIZE + 8}-${MAX_DATAGRAM_SIZE + 8}`;
 
 /** The daemon's UDP ports: the gate applies to them only. */
@@ -53,7 +57,7 @@ export interface KnockGate {
   readonly ports: readonly number[];
 }
 
-/** nft: the two sets, the counters, and the three rules that follow the knock limit in the chain. */
+/** nft: the two sets, the counters, and the three rules that go first in the chain, before the knock limit. */
 export function nftKnockGate(table: string, gate: KnockGate): { sets: string[]; rules: string[] } {
   const t = `inet ${table}`;
   const ports = `{ ${[...gate.ports].sort((a, b) => a - b).join(', ')} }`;
@@ -62,23 +66,23 @@ export function nftKnockGate(table: string, gate: KnockGate): { sets: string[]; 
     sets: [
       // No size: bounded by the configuration (clients × epochs held), and a full set would drop knocks.
       `add set ${t} ${NFT_GATE_TAGS} { typeof ${TAG_FIELD}; }`,
-      `add set ${t} ${NFT_GATE_SPENT} { typeof ${NONCE_FIELD}; flags timeout; size ${SPENT_CAPACITY}; }`,
+      `add set ${t} ${NFT_GATE_SPENT} { typeof ${SPENT_FIELD}; flags timeout; size ${SPENT_CAPACITY}; }`,
       ...Object.values(NFT_GATE_COUNTERS).map((name) => `add counter ${t} ${name}`),
     ],
     rules: [
       `${udp} udp length != ${UDP_LENGTHS} counter name ${NFT_GATE_COUNTERS.size} drop`,
       `${udp} ${TAG_FIELD} != @${NFT_GATE_TAGS} counter name ${NFT_GATE_COUNTERS.tag} drop`,
-      `${udp} ${NONCE_FIELD} @${NFT_GATE_SPENT} counter name ${NFT_GATE_COUNTERS.spent} drop`,
+      `${udp} ${SPENT_FIELD} @${NFT_GATE_SPENT} counter name ${NFT_GATE_COUNTERS.spent} drop`,
     ],
   };
 }
 
-/** Hex of 16 bytes as nft reads a 128-bit value. */
-export function nftHex(hex: string): string {
-  if (!/^[0-9a-f]{32}$/.test(hex)) {
+/** Hex of 16 bytes (a tag) or 32 (tag and nonce) as nft reads the value. */
+export function nftHex(hex: string, bytes: 16 | 32 = 16): string {
+  if (hex.length !== bytes * 2 || !/^[0-9a-f]+$/.test(hex)) {
     throw new ServerError(
       SERVER_ERROR_CODES.firewallInvalidInput,
-      'knock gate: a value is not 16 bytes of hex',
+      `knock gate: a value is not ${bytes} bytes of hex`,
     );
   }
   return `0x${hex}`;
@@ -87,30 +91,26 @@ export function nftHex(hex: string): string {
 /** Elements per command: a fleet's tags are added in pieces, not as one line of megabytes. */
 const CHUNK = 2048;
 
-/**
- * `add`/`delete element` commands for tags (hex), in pieces. A delete is preceded by an add of the
- * same elements, so a tag already gone (a set flushed underneath) does not fail the transaction.
- */
-export function nftTagCommands(table: string, verb: 'add' | 'delete', tags: readonly string[]): string[] {
+/** `add element` commands for tags (hex), in pieces of CHUNK elements. */
+export function nftTagCommands(table: string, tags: readonly string[]): string[] {
   const commands: string[] = [];
   for (let i = 0; i < tags.length; i += CHUNK) {
-    const elements = `element inet ${table} ${NFT_GATE_TAGS} { ${tags
+    const elements = tags
       .slice(i, i + CHUNK)
-      .map(nftHex)
-      .join(', ')} }`;
-    if (verb === 'delete') commands.push(`add ${elements}`);
-    commands.push(`${verb} ${elements}`);
+      .map((t) => nftHex(t))
+      .join(', ');
+    commands.push(`add element inet ${table} ${NFT_GATE_TAGS} { ${elements} }`);
   }
   return commands;
 }
 
-/** Adds spent nonces; an existing one keeps its timeout (a nonce is granted once, so it is never re-added). */
+/** Adds spent knocks; an existing one keeps its timeout (a knock is granted once, so it is never re-added). */
 export function nftSpentCommand(table: string, spent: readonly SpentNonce[]): string {
   const elements = spent.map((s) => {
     if (!Number.isSafeInteger(s.timeoutSeconds) || s.timeoutSeconds < 1) {
       throw new ServerError(SERVER_ERROR_CODES.firewallInvalidInput, 'knock gate: bad timeout');
     }
-    return `${nftHex(s.nonceHex)} timeout ${s.timeoutSeconds}s`;
+    return `${nftHex(s.tagNonceHex, 32)} timeout ${s.timeoutSeconds}s`;
   });
   return `add element inet ${table} ${NFT_GATE_SPENT} { ${elements.join(', ')} }`;
 }

@@ -20,6 +20,7 @@ export async function startMetricsEndpoint(
   snapshot: () => MetricsSnapshot,
   kernelDrops?: () => Promise<Readonly<Record<string, number>>>,
 ): Promise<MetricsEndpoint> {
+  const drops = kernelDrops && sharedRead(kernelDrops);
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '').split('?', 1)[0];
     if (path !== '/metrics') {
@@ -29,12 +30,10 @@ export async function startMetricsEndpoint(
     } else if (req.method === 'HEAD') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end();
     } else {
-      void (kernelDrops?.() ?? Promise.resolve(undefined))
-        .catch(() => undefined)
-        .then((drops) => {
-          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-          res.end(renderPrometheus(snapshot(), drops));
-        });
+      void (drops?.() ?? Promise.resolve(undefined)).then((kernel) => {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+        res.end(renderPrometheus(snapshot(), kernel));
+      });
     }
   });
   // Scrapers are few; slow or idle clients must not hold sockets open.
@@ -63,6 +62,26 @@ export async function startMetricsEndpoint(
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+  };
+}
+
+/**
+ * One read at a time, and its answer reused for a second: anyone on the host may scrape, and each
+ * read starts an nft process as root. A failed read answers undefined (those samples are left out).
+ */
+function sharedRead<T>(read: () => Promise<T>, maxAgeMs = 1000): () => Promise<T | undefined> {
+  let last: { readonly at: number; readonly value: T | undefined } | undefined;
+  let inFlight: Promise<T | undefined> | undefined;
+  return () => {
+    if (last && Date.now() - last.at < maxAgeMs) return Promise.resolve(last.value);
+    inFlight ??= read()
+      .catch(() => undefined)
+      .then((value) => {
+        last = { at: Date.now(), value };
+        inFlight = undefined;
+        return value;
+      });
+    return inFlight;
   };
 }
 

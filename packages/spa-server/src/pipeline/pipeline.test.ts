@@ -335,7 +335,7 @@ describe('source mode and grant ownership in the pipeline', () => {
 
   it("hands the kernel's gate the nonce of a granted knock, never of a source-mode open or a refused one", async () => {
     const r = await rig();
-    const nonceOf = (d: Uint8Array) => Buffer.from(d.subarray(20, 36)).toString('hex');
+    const nonceOf = (d: Uint8Array) => Buffer.from(d.subarray(4, 36)).toString('hex'); // tag and nonce
     const signed = r.fx.knock({ addresses: [SRC] }, { now: T0 });
     await r.feed(signed);
     expect(r.spent).toEqual([nonceOf(signed)]);

@@ -1,8 +1,11 @@
 /** The packet path, wired in the order of docs/protocol.md §7: cheap checks on receipt, the rest from a bounded queue. @module */
 import {
+  CLIENT_TAG_OFFSET,
   EPOCH_MS,
+  HEADER_NONCE_OFFSET,
   headerNonce,
   type IpAddress,
+  NONCE_SIZE,
   parseAddress,
   type TaggedClient,
   unmapAddress,
@@ -42,10 +45,10 @@ export interface PipelineDeps {
   /** Bound of the source-mode race guard (default DEFAULT_SOURCE_KNOCKS_CAPACITY). */
   readonly sourceKnocksCapacity?: number;
   /**
-   * Told the nonce of each knock that reached the firewall, except a source-mode open (whose copies
+   * Told the client tag and nonce of each knock that reached the firewall, except a source-mode open (whose copies
    * from elsewhere must still reach the race guard): the kernel's gate then drops its copies.
    */
-  readonly spent?: (nonce: Uint8Array, epoch: number, windowMs: number, nowMs: number) => void;
+  readonly spent?: (tagAndNonce: Uint8Array, epoch: number, windowMs: number, nowMs: number) => void;
 }
 
 export interface Pipeline {
@@ -188,7 +191,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const { spent } = deps;
     const done = committed.then((reached) => {
       if (reached && spent && !(decision.sourceMode && decision.kind === 'open')) {
-        spent(knock.nonce, item.tagged.epoch, rt.windowMs, clock());
+        spent(
+          item.data.subarray(CLIENT_TAG_OFFSET, HEADER_NONCE_OFFSET + NONCE_SIZE),
+          item.tagged.epoch,
+          rt.windowMs,
+          clock(),
+        );
       }
     });
     if (decision.sourceMode && decision.kind === 'open') {

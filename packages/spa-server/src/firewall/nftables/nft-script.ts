@@ -64,7 +64,9 @@ export function nftSetupCommands(
   const t = `inet ${table}`;
   const limit = filters.limit ? nftKnockLimit(table, filters.limit) : { sets: [], rules: [] };
   const gate = filters.gate ? nftKnockGate(table, filters.gate) : { sets: [], rules: [] };
-  const knock = { sets: [...limit.sets, ...gate.sets], rules: [...limit.rules, ...gate.rules] };
+  // The gate before the per-source limit: a datagram without a current tag (anyone's forgery) is
+  // dropped without spending the budget of the address it claims to come from.
+  const knock = { sets: [...limit.sets, ...gate.sets], rules: [...gate.rules, ...limit.rules] };
   const commands = [
     `add table ${t}`,
     `add set ${t} ${NFT_SET_V4} { type ipv4_addr . ${ALLOW_TYPE}; flags timeout; size ${MAX_GRANTS_PER_FAMILY}; }`,
@@ -80,7 +82,7 @@ export function nftSetupCommands(
     `flush set ${t} ${NFT_SET_PORTS_RANGE}`,
   ];
   if (filters.gate) {
-    commands.push(`flush set ${t} ${NFT_GATE_TAGS}`, ...nftTagCommands(table, 'add', filters.tags ?? []));
+    commands.push(`flush set ${t} ${NFT_GATE_TAGS}`, ...nftTagCommands(table, filters.tags ?? []));
   }
   for (const range of [false, true]) {
     const mine = ports.filter((p) => (p.lastPort !== undefined) === range);

@@ -54,8 +54,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   #ports: readonly PortSpec[] | undefined;
   readonly #gate: KnockGate | undefined;
   /** The tags the kernel's gate holds (hex): re-added by every setup, so a repair restores them. */
-  #tags = new Set<string>();
-  #tagsUnknown = false;
+  #tags: readonly string[] = [];
 
   constructor(options: NftablesDriverOptions = {}) {
     const table = checkObjectName(options.table ?? 'spa', 'nftables table name');
@@ -87,33 +86,18 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   }
 
   /**
-   * The held set changes before the transaction is queued, so a setup() queued behind it installs the
-   * same tags; after a failure the kernel's content is unknown, and the next call replaces it whole.
+   * Replaces the whole set in one transaction (flush, then add): atomic for packets, and right
+   * whatever the kernel held before (a failed earlier call, a set flushed underneath). Before the
+   * first setup() the tags are only kept: setup installs them with the table, so a start never
+   * drops a knock for want of its tag.
    */
   async #setTags(tags: readonly string[]): Promise<void> {
-    const want = new Set(tags);
-    const commands = this.#tagsUnknown
-      ? [`flush set inet ${this.table} ${NFT_GATE_TAGS}`, ...nftTagCommands(this.table, 'add', [...want])]
-      : [
-          ...nftTagCommands(
-            this.table,
-            'add',
-            [...want].filter((t) => !this.#tags.has(t)),
-          ),
-          ...nftTagCommands(
-            this.table,
-            'delete',
-            [...this.#tags].filter((t) => !want.has(t)),
-          ),
-        ];
-    this.#tags = want;
-    this.#tagsUnknown = false;
-    try {
-      if (commands.length > 0) await this.#transaction(commands);
-    } catch (error) {
-      this.#tagsUnknown = true;
-      throw error;
-    }
+    this.#tags = [...new Set(tags)];
+    if (this.#ports === undefined) return;
+    await this.#transaction([
+      `flush set inet ${this.table} ${NFT_GATE_TAGS}`,
+      ...nftTagCommands(this.table, this.#tags),
+    ]);
   }
 
   async #spend(nonces: readonly SpentNonce[]): Promise<void> {
@@ -127,6 +111,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
 
   async setup(ports: readonly PortSpec[]): Promise<void> {
     const checked = checkPorts(ports);
+    const tags = this.#tags;
     try {
       await this.#transaction(nftSetupCommands(this.table, checked, this.#filters));
     } catch (error) {
@@ -139,6 +124,8 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
       await this.#transaction(nftRebuildCommands(this.table, checked, state.grants, this.#filters));
     }
     this.#ports = checked;
+    // Tags given while the first setup was on its way were only kept: install them now.
+    if (this.#tags !== tags) await this.#setTags(this.#tags);
   }
 
   async list(): Promise<ActiveGrant[]> {
