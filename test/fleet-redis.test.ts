@@ -47,6 +47,10 @@ describe('a fleet sharing one replay record in Redis (nftables)', () => {
     }
   };
 
+  // Signed-address knocks: a fleet refuses source mode (a copy granted first by another gateway could
+  // not be revoked by the race guard).
+  const signed = (gw: ServerProcess): Uint8Array => gw.knock({ addresses: [lab.host('alice').ipv4] });
+
   beforeAll(async () => {
     lab = await createLab(['gw1', 'gw2', 'alice']);
     dir = await mkdtemp(join(tmpdir(), 'spa-fleet-'));
@@ -58,6 +62,7 @@ describe('a fleet sharing one replay record in Redis (nftables)', () => {
       host: lab.host('gw1'),
       backend: 'nftables',
       services: { ssh: `tcp/${PORT}` },
+      clients: [{ name: 'alice', allowSourceAddress: false }],
       config: {
         defaultDuration: GRANT_SECONDS,
         metrics: { listen: `127.0.0.1:${METRICS_PORT}` },
@@ -88,7 +93,7 @@ describe('a fleet sharing one replay record in Redis (nftables)', () => {
     }
     expect(gw2.serverPublicKey).toBe(gw1.serverPublicKey);
     // Keys name the server by its public key and the knock by hex; no other key is allowed the ACL user.
-    const knock = gw1.knock();
+    const knock = signed(gw1);
     await gw1.send(lab.host('alice'), knock);
     await gw1.waitForLog((l) => l.event === 'knock.accepted');
     const keys = (await redis.cli(['--scan', '--pattern', '*'])).split('\n').filter(Boolean);
@@ -100,7 +105,7 @@ describe('a fleet sharing one replay record in Redis (nftables)', () => {
   it('a knock accepted by one gateway is refused by the other as a replay, and opens nothing there', async () => {
     await bothFiltered();
     const alice = lab.host('alice');
-    const knock = gw1.knock();
+    const knock = signed(gw1);
     const before2 = accepted(gw2).length;
     await gw1.send(alice, knock);
     expect(await waitForTcp(alice, gw1.host.ipv4, PORT, 'open', 3000)).toBe('open');
@@ -117,7 +122,7 @@ describe('a fleet sharing one replay record in Redis (nftables)', () => {
     const alice = lab.host('alice');
     for (let round = 0; round < 3; round++) {
       const before = [accepted(gw1).length, accepted(gw2).length];
-      const knock = gw1.knock();
+      const knock = signed(gw1);
       const granted = () => accepted(gw1).length - before[0]! + (accepted(gw2).length - before[1]!);
       await Promise.all([gw1.send(alice, knock), gw2.send(alice, knock)]);
       // Probed as soon as one grant is logged, while it is surely live; then both have decided.
@@ -136,8 +141,8 @@ describe('a fleet sharing one replay record in Redis (nftables)', () => {
     const acceptedBefore = [accepted(gw1).length, accepted(gw2).length];
     await redis.stop();
     for (let i = 0; i < 3; i++) {
-      const knock = gw1.knock();
-      await Promise.all([gw1.send(alice, knock), gw2.send(alice, gw2.knock())]);
+      const knock = signed(gw1);
+      await Promise.all([gw1.send(alice, knock), gw2.send(alice, signed(gw2))]);
       await new Promise((r) => setTimeout(r, 300));
     }
     for (const gw of [gw1, gw2]) {
@@ -155,14 +160,14 @@ describe('a fleet sharing one replay record in Redis (nftables)', () => {
     await redis.start();
     for (const gw of [gw1, gw2]) await gw.waitForLog((l) => l.event === 'replay.reachable', 10_000);
     for (const gw of [gw1, gw2]) {
-      await gw.send(alice, gw.knock());
+      await gw.send(alice, signed(gw));
       expect(await waitForTcp(alice, gw.host.ipv4, PORT, 'open', 3000)).toBe('open');
       expect(events(gw, 'daemon.listening')).toHaveLength(1);
     }
     expect([gw1.pid, gw2.pid]).toEqual(pids);
     // The new Redis is shared again: a knock gw2 granted is a replay on gw1.
     await bothFiltered();
-    const knock = gw2.knock();
+    const knock = signed(gw2);
     await gw2.send(alice, knock);
     await waitForTcp(alice, gw2.host.ipv4, PORT, 'open', 3000);
     const replaysBefore = (await metrics(gw1)).refused.replay ?? 0;

@@ -205,6 +205,15 @@ const BAD: [string, () => Promise<unknown>, RegExp][] = [
     /^services: no service defined: a configuration must protect at least one port$/,
   ],
   [
+    'source mode in a fleet',
+    () =>
+      load({
+        ...client({ allowSourceAddress: true }),
+        replay: { store: 'redis', url: 'redis://127.0.0.1:6379' },
+      }),
+    /^clients\[0\]\.allowSourceAddress: not with replay\.store "redis"/,
+  ],
+  [
     'bad port spec',
     () => load({ ...base, services: { ssh: 'tcp/99999' } }),
     /^services\.ssh: "tcp\/99999" is not tcp\/PORT, udp\/PORT or a range/,

@@ -113,6 +113,18 @@ async function loadClients(config: ServerConfig, base: string, problems: string[
       clients.push(key.client);
     }
   }
+  // In a fleet the race guard cannot act on a copy that another gateway granted first: source mode
+  // would let whoever copies a knock keep what it opened (docs/fleet.md).
+  if (config.replay.store === 'redis') {
+    clients.forEach((client, i) => {
+      if (!client.allowSourceAddress) return;
+      const where = entries[i]!.where;
+      const field = where.startsWith('clients[') ? `${where}.allowSourceAddress` : `${where}: allow-source`;
+      problems.push(
+        `${field}: not with replay.store "redis" (a copy of a source-mode knock granted by another gateway cannot be revoked)`,
+      );
+    });
+  }
   // The JSON clients were cross-checked by the schema already; report only what the file adds.
   const jsonCount = config.clients.length;
   for (const conflict of findClientConflicts(entries, Object.keys(config.services), config.maxDuration)) {
