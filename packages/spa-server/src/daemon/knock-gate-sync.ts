@@ -21,6 +21,9 @@ export interface KnockGateSync {
   idle(): Promise<void>;
 }
 
+/** How long granted knocks are gathered before their tag and nonce go to the kernel together. */
+export const SPENT_BATCH_MS = 50;
+
 export function createKnockGateSync(gate: KnockGateControl, log: DaemonLog, metrics: Metrics): KnockGateSync {
   let synced: { table: Runtime['table']; epochs: string } | undefined;
   let pending: SpentNonce[] = [];
@@ -80,7 +83,11 @@ export function createKnockGateSync(gate: KnockGateControl, log: DaemonLog, metr
       const timeoutSeconds = Math.max(1, Math.ceil((until - nowMs) / 1000) + 1);
       if (pending.length >= SPENT_CAPACITY) return; // the kernel's set holds no more anyway
       pending.push({ tagNonceHex: hexOf(tagAndNonce), timeoutSeconds });
-      if (pending.length === 1) flushing = flushing.then(() => new Promise(setImmediate)).then(flush);
+      // Gathered for SPENT_BATCH_MS: a burst of grants then costs the firewall shell one more
+      // transaction, not one per grant; copies in between reach the daemon, which refuses them.
+      if (pending.length === 1) {
+        flushing = flushing.then(() => new Promise((r) => setTimeout(r, SPENT_BATCH_MS))).then(flush);
+      }
     },
     async idle() {
       await Promise.all([flushing, tagsChain]);
