@@ -15,7 +15,6 @@ import { type GrantKeeper, targetsFor } from '../grants/grant-keeper-api.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ReplayGuard } from '../replay/replay-guard.js';
-import type { KnockRefusal } from '../shared/reasons.js';
 import { admitKnock } from './admit.js';
 import { authenticate, precheck } from './authenticate.js';
 import type { ClientLimiter } from './client-limiter.js';
@@ -24,6 +23,7 @@ import { createDuplicateRevoker } from './duplicate-revoker.js';
 import { createFairQueue } from './fair-queue.js';
 import { NonceMemory } from './nonce-memory.js';
 import { applyPolicy } from './policy.js';
+import { type Refuse, refuseByPolicy } from './policy-refusal.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { hexOf, type Runtime } from './runtime.js';
 import { DEFAULT_SOURCE_KNOCKS_CAPACITY, SourceKnocks } from './source-knocks.js';
@@ -85,13 +85,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
   const revokeDuplicate = createDuplicateRevoker({ sourceKnocks, grants, log, metrics, track });
 
-  const refuse = (
-    reason: KnockRefusal,
-    src: string,
-    srcPort: number,
-    client?: string,
-    srcSigned?: boolean,
-  ): void => {
+  const refuse: Refuse = (reason, src, srcPort, client, srcSigned) => {
     metrics.refuse(reason);
     log.refusal({ reason, src, srcPort, client, srcSigned });
   };
@@ -151,23 +145,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       // The source is the client's word only when the knock signed it: a copy relayed first from
       // elsewhere is refused here too, naming the client, but beside an address the relay chose.
       const srcSigned = knock.addresses.some((a) => parseAddress(a)?.text === src);
-      const reason = policy.reason;
-      if (!replay.shared) {
-        refuse(reason, src, item.srcPort, client.name, srcSigned);
-        return;
-      }
-      // A fleet spends the nonce in the shared record too, and a copy of a knock that another server
-      // already refused is a `replay` there, naming no client, as it would be on one server.
-      track(
-        replay.commit(knock.keyId, knock.nonce, knock.timestampMs).then(
-          (verdict) =>
-            verdict === 'replay' || verdict === 'stale'
-              ? refuse(verdict, src, item.srcPort)
-              : refuse(reason, src, item.srcPort, client.name, srcSigned),
-          () => refuse(reason, src, item.srcPort, client.name, srcSigned),
-        ),
-      );
-      return;
+      const from = { src, srcPort: item.srcPort, client: client.name, srcSigned };
+      return refuseByPolicy(replay, knock, { reason: policy.reason, ...from }, refuse, track);
     }
     const { decision } = policy;
     const committed = commitKnock(
