@@ -26,8 +26,24 @@ const cjs = sea || pkg.bundle?.format === 'cjs';
 // warms V8's code cache with it).
 const after = sea ? undefined : pkg.bundle?.after;
 
+// Optional packages a dependency imports inside try/catch, for features this project does not use
+// (@redis/client's `digest` helper): bundled as a module that throws, so the package carries no
+// import of something it does not ship, and the dependency's own catch says the feature is missing.
+const OPTIONAL_ABSENT = ['@node-rs/xxhash'];
+const optionalAbsent = {
+  name: 'optional-absent',
+  setup(b) {
+    const filter = new RegExp(`^(${OPTIONAL_ABSENT.map((n) => n.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    b.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'optional-absent' }));
+    b.onLoad({ filter: /.*/, namespace: 'optional-absent' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} is not bundled`)});`,
+    }));
+  },
+};
+
 await build({
   entryPoints: [join(dir, 'src', 'cli.ts')],
+  plugins: [optionalAbsent],
   ...(sea
     ? { outfile: seaOut }
     : cjs

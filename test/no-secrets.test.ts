@@ -25,6 +25,8 @@ describe('no secret in any output of a full run', () => {
       // Every refusal logged, and no limiter in the way of the 1,000 hostile datagrams below.
       config: {
         log: { level: 'debug', refusalsPerSecond: 100_000 },
+        // Every datagram reaches the daemon, so that each refusal's log line is scanned too.
+        firewall: { backend: 'nftables', table: 'spa_e2e', knockGate: false },
         rateLimit: { perSourceRate: 100_000, perSourceBurst: 100_000 },
       },
     });

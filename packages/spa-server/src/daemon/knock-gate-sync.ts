@@ -36,10 +36,7 @@ export function createKnockGateSync(gate: KnockGateControl, log: DaemonLog, metr
     // Once per streak: a full spent set would otherwise log every batch.
     if (failing) return;
     failing = true;
-    log.event('error', 'firewall.failed', {
-      operation,
-      error: error instanceof Error ? error.message : String(error),
-    });
+    log.event('error', 'firewall.failed', { operation, error: withoutValues(error) });
   };
   const succeeded = (): void => {
     failing = false;
@@ -93,4 +90,13 @@ export function createKnockGateSync(gate: KnockGateControl, log: DaemonLog, metr
       await Promise.all([flushing, tagsChain]);
     },
   };
+}
+
+/**
+ * nft echoes a failed command, and the gate's commands carry tags and nonces: bytes of datagrams,
+ * which no log line holds. Each such value is cut to its first bytes.
+ */
+function withoutValues(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/0x([0-9a-f]{8})[0-9a-f]{24,}/gi, '0x$1…');
 }
