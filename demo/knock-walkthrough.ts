@@ -12,6 +12,7 @@ import {
   SSH_PORT,
   shown,
 } from './demo-context.js';
+import { replayRefused } from './replay-check.js';
 import type { RunningServer } from './server-setup.js';
 
 export async function knockWalkthrough(ctx: DemoContext, running: RunningServer): Promise<void> {
@@ -84,21 +85,8 @@ export async function knockWalkthrough(ctx: DemoContext, running: RunningServer)
     replay.exitCode === 0,
     replay.exitCode === 0 ? 'sent; the server sent nothing back' : oneLine(replay.stderr),
   );
-  // The granted knock's tag and nonce are in the kernel's knock gate by now: its copy is dropped
-  // before the daemon reads it, and counted. (A copy that beat them there is refused by the daemon.)
-  let dropped = 0;
-  let refused: Record<string, unknown> | undefined;
-  for (const end = Date.now() + 2000; Date.now() < end && dropped === 0 && !refused; ) {
-    dropped = ((await kernelDrops(server)).replay ?? 0) - (kernelBefore.replay ?? 0);
-    refused = await daemon.waitForLog((l) => l.event === 'knock.refused' && l.src === outsider.ipv4, 1);
-    if (dropped === 0 && !refused) await new Promise((r) => setTimeout(r, 50));
-  }
-  say.check(
-    dropped > 0 || refused?.reason === 'replay',
-    dropped > 0
-      ? `dropped by the kernel's knock gate before the daemon read it (spa_kernel_dropped_total{reason="replay"} +${dropped})`
-      : `server log: knock.refused reason=${String(refused?.reason)} src=${String(refused?.src)} client=${String(refused?.client)}`,
-  );
+  const replayed = await replayRefused(server, daemon, outsider.ipv4, kernelBefore);
+  say.check(replayed.ok, replayed.line);
   const afterReplay = await probeTcp(outsider, target, SSH_PORT);
   say.check(afterReplay === 'filtered', `outsider ${outsider.ipv4}: ${afterReplay}`);
 

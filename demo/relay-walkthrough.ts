@@ -1,7 +1,9 @@
 /** Demo step: an on-path attacker sends a copy of the client's knock first, from its own address; it opens nothing for it. @module */
 import { startCapture } from 'spa-test-kit/lab/capture';
+import { kernelDrops } from 'spa-test-kit/lab/kernel-drops';
 import { probeTcp } from 'spa-test-kit/lab/probe';
 import { CLIENT_BIN, type DemoContext, KNOCK_PORT, SEND_DATAGRAM, SSH_PORT, shown } from './demo-context.js';
+import { replayRefused } from './replay-check.js';
 import type { RunningServer } from './server-setup.js';
 
 const HOLD_TABLE = 'demo_hold';
@@ -59,6 +61,7 @@ export async function relayWalkthrough(ctx: DemoContext, running: RunningServer)
 
   say.step("The client's own knock arrives late: a replay, refused; the client keeps its access");
   await server.exec('nft', ['delete', 'table', 'inet', HOLD_TABLE], { reject: false });
+  const kernelBefore = await kernelDrops(server);
   await shown(
     ctx,
     client,
@@ -66,9 +69,6 @@ export async function relayWalkthrough(ctx: DemoContext, running: RunningServer)
     process.execPath,
     sendArgs(hex),
   );
-  const refused = await daemon.waitForLog((l) => l.event === 'knock.refused' && l.src === client.ipv4, 2000);
-  say.check(
-    refused?.reason === 'replay',
-    `server log: knock.refused reason=${String(refused?.reason)} src=${String(refused?.src)}`,
-  );
+  const replayed = await replayRefused(server, daemon, client.ipv4, kernelBefore);
+  say.check(replayed.ok, replayed.line);
 }

@@ -1,6 +1,6 @@
 /** Bundles one CLI package (src/cli.ts and its dependencies) for a fast start-up: ESM chunks, or one CommonJS file. @module */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -40,6 +40,10 @@ const optionalAbsent = {
     }));
   },
 };
+
+// Split chunks have hashed names: without this, chunks of earlier builds stay beside the new ones
+// (and the npm packaging would carry, and check, them too).
+if (!sea && !cjs) rmSync(join(dir, 'dist'), { recursive: true, force: true });
 
 await build({
   entryPoints: [join(dir, 'src', 'cli.ts')],
