@@ -146,7 +146,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       // elsewhere is refused here too, naming the client, but beside an address the relay chose.
       const srcSigned = knock.addresses.some((a) => parseAddress(a)?.text === src);
       const from = { src, srcPort: item.srcPort, client: client.name, srcSigned };
-      return refuseByPolicy(replay, knock, { reason: policy.reason, ...from }, refuse, track);
+      refuseByPolicy(replay, knock, { reason: policy.reason, ...from }, refuse, track);
+      return;
     }
     const { decision } = policy;
     const committed = commitKnock(

@@ -32,7 +32,10 @@ export function refuseByPolicy(
   track: (done: Promise<void>) => void,
 ): void {
   const named = (): void => refuse(r.reason, r.src, r.srcPort, r.client, r.srcSigned);
-  if (!replay.shared) return named();
+  if (!replay.shared) {
+    named();
+    return;
+  }
   track(
     replay
       .commit(knock.keyId, knock.nonce, knock.timestampMs)
