@@ -19,6 +19,7 @@ export function driverKnockLimit(config: DriverConfig): KnockLimit {
     config.listen.map((l) => l.port),
     config.rateLimit.perSourceRate,
     config.rateLimit.perSourceBurst,
+    config.firewall.backend === 'nftables' && config.firewall.knockGate,
   );
 }
 

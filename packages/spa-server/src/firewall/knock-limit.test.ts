@@ -15,6 +15,13 @@ describe('knock limit', () => {
     expect(knockLimitFor([1], 0.5, 1).perSecond).toBe(100);
   });
 
+  it('behind the knock gate, is twice the daemon bucket, never below 10/s with a burst of 20', () => {
+    // Only datagrams with a current tag reach it: a legitimate source's are all knocks.
+    expect(knockLimitFor([62201], 5, 10, true)).toEqual({ ports: [62201], perSecond: 10, burst: 20 });
+    expect(knockLimitFor([1], 50, 40, true)).toEqual({ ports: [1], perSecond: 100, burst: 80 });
+    expect(knockLimitFor([1], 0.5, 1, true)).toMatchObject({ perSecond: 10, burst: 20 });
+  });
+
   it('refuses values that must not reach a command line', () => {
     const ok = { ports: [62201], perSecond: 100, burst: 200 };
     expect(checkKnockLimit(ok)).toBe(ok);

@@ -25,6 +25,17 @@ export interface KnockLimit {
 export const KERNEL_FACTOR = 20;
 export const MIN_KERNEL_RATE = 100;
 export const MIN_KERNEL_BURST = 200;
+/*
+ * Behind the knock gate (nftables), the limit sees only datagrams that carry a current client tag and
+ * are not copies of a granted knock: every one a legitimate source sends is a knock, which the
+ * daemon's own bucket would refuse above its rate anyway. So the kernel lets through twice that bucket,
+ * not twenty times: what a spoofer with a sniffed tag gets read is the number of addresses it forges
+ * times this rate, and at 4,096 addresses the default (10/s) stays well under what one core reads
+ * (about 90,000 datagrams/s on the benchmark's host; bench/README.md).
+ */
+export const GATED_FACTOR = 2;
+export const MIN_GATED_RATE = 10;
+export const MIN_GATED_BURST = 20;
 /** Sources remembered at once; a source idle this long is forgotten (its bucket would be full anyway). */
 const TRACKED_SOURCES = 65_536;
 const IDLE_SECONDS = 60;
@@ -34,12 +45,23 @@ export const NFT_LIMIT_COUNTER = 'knock_flood';
 export const NFT_KNOCK_SET_V4 = 'knock4';
 export const NFT_KNOCK_SET_V6 = 'knock6';
 
-/** The kernel limit for a daemon listening on `ports` with the given per-source bucket. */
-export function knockLimitFor(ports: readonly number[], rate: number, burst: number): KnockLimit {
+/**
+ * The kernel limit for a daemon listening on `ports` with the given per-source bucket; `gated` when the
+ * knock gate's rules come before it (nftables with `firewall.knockGate`).
+ */
+export function knockLimitFor(
+  ports: readonly number[],
+  rate: number,
+  burst: number,
+  gated = false,
+): KnockLimit {
+  const [factor, minRate, minBurst] = gated
+    ? [GATED_FACTOR, MIN_GATED_RATE, MIN_GATED_BURST]
+    : [KERNEL_FACTOR, MIN_KERNEL_RATE, MIN_KERNEL_BURST];
   return {
     ports: [...new Set(ports)].sort((a, b) => a - b),
-    perSecond: Math.max(MIN_KERNEL_RATE, Math.ceil(rate * KERNEL_FACTOR)),
-    burst: Math.max(MIN_KERNEL_BURST, Math.ceil(burst * KERNEL_FACTOR)),
+    perSecond: Math.max(minRate, Math.ceil(rate * factor)),
+    burst: Math.max(minBurst, Math.ceil(burst * factor)),
   };
 }
 
