@@ -183,7 +183,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const nonceHex = hexOf(knock.nonce);
       // Synchronously after the replay reservation: a copy later in the same batch finds it.
       sourceKnocks.remember(client.keyIdHex, nonceHex, {
-        owner: { keyId: client.keyIdHex, name: client.name },
+        owner: { keyId: client.keyIdHex, name: client.name, oneShot: client.oneShot },
         source: decision.addresses[0]!,
         ports: decision.ports,
         committed: done,
