@@ -34,10 +34,11 @@ describe('spa-server with nftables: one-shot grants', () => {
       return val.join(' . ');
     });
   };
-  const statusGrants = async (): Promise<{ address: string }[]> => {
+  const status = async (): Promise<{ protection: string; grants: { address: string; oneShot?: true }[] }> => {
     const result = await env.server.exec(SERVER_BIN, ['status', '--json', '--config', env.spa.configPath]);
-    return (JSON.parse(String(result.stdout)) as { grants: { address: string }[] }).grants;
+    return JSON.parse(String(result.stdout)) as Awaited<ReturnType<typeof status>>;
   };
+  const statusGrants = async () => (await status()).grants;
 
   for (const family of [4, 6] as const) {
     it(`IPv${family}: the first connection spends the grant and keeps working; a second one is dropped`, async () => {
@@ -49,6 +50,9 @@ describe('spa-server with nftables: one-shot grants', () => {
       await env.spa.send(env.client, env.spa.knock({ addresses: [client] }, { client: 'carol' }), server);
       await next('knock.accepted', n);
       expect(await onceElements(family)).toEqual([`${client} . tcp . ${SSH}`]);
+      expect((await statusGrants()).filter((g) => g.address === client)).toEqual([
+        expect.objectContaining({ oneShot: true }),
+      ]);
 
       // The service greets (server to client), then, after the second attempt, echoes (both ways).
       const held = env.client.exec(process.execPath, [HOLD_CONNECTION, server, String(SSH), '1500'], {
@@ -85,5 +89,20 @@ describe('spa-server with nftables: one-shot grants', () => {
     await next('knock.accepted', n);
     expect(await probeTcp(env.client, env.server.ipv4, SSH)).toBe('open');
     expect(await probeTcp(env.client, env.server.ipv4, SSH, 400)).toBe('filtered');
+  });
+
+  it('a table deleted underneath is rebuilt whole, without the one-shot grant a connection may have spent', async () => {
+    const n = count('knock.accepted');
+    await env.spa.send(env.client, env.spa.knock({ addresses: [env.client.ipv4] }, { client: 'carol' }));
+    await next('knock.accepted', n);
+    const rebuilt = count('firewall.rebuilt');
+    await env.server.exec('nft', ['delete', 'table', 'inet', TABLE]);
+    await next('firewall.rebuilt', rebuilt);
+    expect(await onceElements(4)).toEqual([]);
+    expect(await probeTcp(env.client, env.server.ipv4, SSH, 400)).toBe('filtered');
+    // The integrity check knows the one-shot sets and rules: the rebuilt table counts as whole.
+    expect((await status()).protection).toBe('installed');
+    await sleep(6000); // past the periodic check
+    expect(count('firewall.rebuilt')).toBe(rebuilt + 1);
   });
 });
