@@ -169,4 +169,22 @@ describe('grant keeper: reload revokes by key and by service', () => {
     await k.grants.revokeUnless((keyId, t) => stillAllowed(sshOnly, keyId, t));
     expect([...k.driver.grants.values()].map((g) => g.port)).toEqual([22]);
   });
+
+  it('a client made one-shot by a reload loses its plain grants, and keeps its one-shot ones', async () => {
+    const alice = makeClient('alice');
+    const fx = makeFixture({}, [alice]);
+    const k = keeper();
+    await k.grants.setup(SSH);
+    const owner = { keyId: alice.resolved.keyIdHex, name: 'alice' };
+    await k.grants.open(owner, ADDR, SSH, 300, 64);
+    const oneShot = buildRuntime(
+      { ...fx.config, clients: [{ ...alice.resolved, oneShot: true }] },
+      nodeBackend,
+    );
+    await k.grants.revokeUnless((keyId, t) => stillAllowed(oneShot, keyId, t));
+    expect(k.driver.grants.size).toBe(0);
+    await k.grants.open({ ...owner, oneShot: true }, ADDR, SSH, 300, 64);
+    await k.grants.revokeUnless((keyId, t) => stillAllowed(oneShot, keyId, t));
+    expect([...k.driver.grants.values()]).toEqual([expect.objectContaining({ once: true })]);
+  });
 });

@@ -159,7 +159,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         maxGrantsPerClient: rt.config.maxGrantsPerClient,
         // A reload while the record is being written may have removed the key or the service.
         stillAllowed: () =>
-          targetsFor(decision.addresses, decision.ports).every((t) =>
+          targetsFor(decision.addresses, decision.ports, client.oneShot).every((t) =>
             stillAllowed(runtime(), client.keyIdHex, t),
           ),
       },
