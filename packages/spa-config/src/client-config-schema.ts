@@ -53,6 +53,12 @@ export const clientConfigSchema: z.ZodType<ClientConfig, ClientConfigInput> = z
       .describe(
         'Accept knocks that name no address and open the datagram source (replayable by anyone on the path)',
       ),
+    oneShot: z
+      .boolean()
+      .default(false)
+      .describe(
+        'nftables: each grant admits one new TCP connection from the address (for clients behind carrier-grade NAT)',
+      ),
     // Renamed with its meaning inverted: a config that still names it must not silently change behaviour.
     requireSignedAddresses: z
       .never({ error: RENAMED_REQUIRE_SIGNED })

@@ -22,6 +22,11 @@ export interface ClientConfig {
    * sees such a knock can resend it from their own address (see spa-server README, "Source mode").
    */
   allowSourceAddress: boolean;
+  /**
+   * Each grant admits one new TCP connection: the kernel deletes it at the first, so others behind
+   * the same carrier-grade NAT address cannot connect after the client (spa-server README, "One-shot grants").
+   */
+  oneShot: boolean;
   /** Removed (see allowSourceAddress); naming it is an error. */
   requireSignedAddresses?: undefined;
   /** ISO date or date-time after which the key is refused. */
@@ -35,6 +40,7 @@ export interface ClientConfigInput {
   maxDuration?: number | undefined;
   sourceNetworks?: string[] | undefined;
   allowSourceAddress?: boolean | undefined;
+  oneShot?: boolean | undefined;
   /** Removed: naming it is an error that says what replaced it. */
   requireSignedAddresses?: undefined;
   expires?: string | undefined;

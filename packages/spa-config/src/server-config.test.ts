@@ -203,6 +203,32 @@ describe('server.json schema', () => {
     });
   });
 
+  it('refuses a one-shot client with the iptables backend, or with a service that is not one TCP port, naming the field', () => {
+    const carol = { name: 'carol', publicKey: KEY_A, services: ['ssh', 'dns', 'web'], oneShot: true };
+    const services = { ssh: 'tcp/22', dns: ['tcp/53', 'udp/53'], web: 'tcp/8000-8010' };
+    expect(checkServerConfig({ ...base, services, clients: [carol] })).toEqual({
+      ok: false,
+      problems: [
+        'clients[0].oneShot: service "dns" has udp/53: one-shot grants are for single TCP ports only',
+        'clients[0].oneShot: service "web" has tcp/8000-8010: one-shot grants are for single TCP ports only',
+      ],
+    });
+    expect(
+      checkServerConfig({
+        ...base,
+        firewall: { backend: 'iptables' },
+        clients: [{ ...carol, services: ['ssh'] }],
+      }),
+    ).toEqual({
+      ok: false,
+      problems: [
+        'clients[0].oneShot: needs firewall.backend "nftables": the iptables backend cannot end a grant at the first connection',
+      ],
+    });
+    const ok = checkServerConfig({ ...base, clients: [{ ...carol, services: ['ssh'] }] });
+    expect(ok.ok && ok.config.clients[0]?.oneShot).toBe(true);
+  });
+
   it('never throws on arbitrary JSON values', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {

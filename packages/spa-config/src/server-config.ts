@@ -13,6 +13,7 @@ import {
 } from './config-values.js';
 import { configErrorMap, formatIssues } from './format-issues.js';
 import { findListenConflicts } from './listen-conflicts.js';
+import { findOneShotConflicts } from './one-shot-conflicts.js';
 import { findPortConflicts } from './port-conflicts.js';
 import { findReplayProblems, replaySchema } from './replay-config-schema.js';
 import type { ServerConfig, ServerConfigInput } from './server-config-types.js';
@@ -27,6 +28,7 @@ export * from './config-values.js';
 export { configErrorMap, formatIssues, formatPath } from './format-issues.js';
 export { locateJsonError } from './json-position.js';
 export { findListenConflicts, type ListenConflict } from './listen-conflicts.js';
+export { findOneShotConflicts, type OneShotConflict, type OneShotEntry } from './one-shot-conflicts.js';
 export { findPortConflicts, type PortConflict } from './port-conflicts.js';
 export {
   DEFAULT_REDIS_TIMEOUT_MS,
@@ -202,6 +204,13 @@ const schema = z
       ctx.addIssue({
         code: 'custom',
         path: ['clients', conflict.index, ...conflict.path],
+        message: conflict.message,
+      });
+    }
+    for (const conflict of findOneShotConflicts(config.clients, config.services, config.firewall.backend)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clients', conflict.index, 'oneShot'],
         message: conflict.message,
       });
     }

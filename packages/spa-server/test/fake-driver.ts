@@ -11,7 +11,7 @@ export type DriverCall =
 
 export interface FakeDriver extends FirewallDriver {
   readonly calls: DriverCall[];
-  /** Live grants by `family|address|protocol|port`, with the last timeout given. */
+  /** Live grants by `family|address|protocol|port` (`|once` for one-shot ones), with the last timeout given. */
   readonly grants: Map<string, Grant>;
   /** Makes the next calls of `op` reject. */
   failNext(op: 'setup' | 'grant' | 'revoke' | 'isIntact', times?: number): void;
@@ -21,7 +21,7 @@ export interface FakeDriver extends FirewallDriver {
 }
 
 const key = (t: GrantTarget): string =>
-  `${t.family}|${t.address}|${t.protocol}|${t.port}${t.lastPort === undefined ? '' : `-${t.lastPort}`}`;
+  `${t.family}|${t.address}|${t.protocol}|${t.port}${t.lastPort === undefined ? '' : `-${t.lastPort}`}${t.once === true ? '|once' : ''}`;
 
 export function createFakeDriver(): FakeDriver {
   const calls: DriverCall[] = [];

@@ -54,6 +54,7 @@ export function makeClient(name: string, overrides: Partial<ResolvedClient> = {}
       maxDurationSeconds: 300,
       sourceNetworks: [],
       allowSourceAddress: true,
+      oneShot: false,
       expiresAtMs: undefined,
       ...overrides,
     },

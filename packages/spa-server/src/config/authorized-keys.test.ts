@@ -11,7 +11,7 @@ describe('parseAuthorizedKeys', () => {
       '# the team',
       '',
       `  ${KEY} name=alice services=ssh,web   # alice's laptop`,
-      `${KEY}\tname=ci services=ssh max-duration=120 from=10.0.0.0/8,192.0.2.1 allow-source expires=2030-01-01T00:00:00Z`,
+      `${KEY}\tname=ci services=ssh max-duration=120 from=10.0.0.0/8,192.0.2.1 allow-source one-shot expires=2030-01-01T00:00:00Z`,
     ].join('\n');
     const { keys, problems } = parseAuthorizedKeys(text, 'keys');
     expect(problems).toEqual([]);
@@ -24,6 +24,7 @@ describe('parseAuthorizedKeys', () => {
           services: ['ssh', 'web'],
           sourceNetworks: [],
           allowSourceAddress: false,
+          oneShot: false,
         },
       },
       {
@@ -35,6 +36,7 @@ describe('parseAuthorizedKeys', () => {
           maxDuration: 120,
           sourceNetworks: ['10.0.0.0/8', '192.0.2.1'],
           allowSourceAddress: true,
+          oneShot: true,
           expires: '2030-01-01T00:00:00Z',
         },
       },
@@ -44,6 +46,7 @@ describe('parseAuthorizedKeys', () => {
   it.each([
     [`${KEY} name=a services=ssh name=b`, 'keys:1: name: given twice'],
     [`${KEY} name=a services=ssh allow-source=yes`, 'keys:1: allow-source: is a flag and takes no value'],
+    [`${KEY} name=a services=ssh one-shot=1`, 'keys:1: one-shot: is a flag and takes no value'],
     [
       `${KEY} name=a services=ssh require-addresses`,
       'keys:1: require-addresses: replaced by allow-source: signed addresses are now required by default (remove it)',

@@ -25,6 +25,7 @@ const OPTIONS = {
   'max-duration': 'maxDuration',
   from: 'sourceNetworks',
   'allow-source': 'allowSourceAddress',
+  'one-shot': 'oneShot',
   expires: 'expires',
 } as const;
 type OptionName = keyof typeof OPTIONS;
@@ -126,7 +127,7 @@ function convert(
   option: OptionName,
   value: string | undefined,
 ): string | string[] | number | boolean | Problem {
-  if (option === 'allow-source') {
+  if (option === 'allow-source' || option === 'one-shot') {
     return value === undefined ? true : new Problem('is a flag and takes no value');
   }
   if (value === undefined || value === '') return new Problem(`needs a value (${option}=...)`);

@@ -90,8 +90,17 @@ describe('loadConfig', () => {
       maxDurationSeconds: 300,
       sourceNetworks: ['10.0.0.0/8', 'fd00::/8'],
       allowSourceAddress: true,
+      oneShot: false,
       expiresAtMs: Date.UTC(2031, 5, 1),
     });
+  });
+
+  it('reads one-shot from the authorized-keys file', async () => {
+    const name = `case-${counter}.keys`;
+    const config = (await load(withKeys(name), `${KEY_B} name=bob services=ssh,web one-shot\n`)) as Awaited<
+      ReturnType<typeof loadConfig>
+    >;
+    expect(config.clients.map((c) => c.oneShot)).toEqual([false, true]);
   });
 });
 
@@ -309,6 +318,24 @@ const BAD: [string, () => Promise<unknown>, RegExp][] = [
     'authorized key with a duplicate name',
     () => load(withKeys(`case-${counter}.keys`), `${KEY_B} name=alice services=ssh\n`),
     /case-\d+\.keys:1: name: duplicate client name "alice" \(also clients\[0\]\)$/,
+  ],
+  [
+    'authorized one-shot key with the iptables backend',
+    () =>
+      load(
+        { ...withKeys(`case-${counter}.keys`), firewall: { backend: 'iptables' } },
+        `${KEY_B} name=bob services=web one-shot\n`,
+      ),
+    /case-\d+\.keys:1: one-shot: needs firewall\.backend "nftables"/,
+  ],
+  [
+    'authorized one-shot key with a UDP service',
+    () =>
+      load(
+        { ...withKeys(`case-${counter}.keys`), services: { ...base.services, dns: 'udp/53' } },
+        `${KEY_B} name=bob services=ssh,dns one-shot\n`,
+      ),
+    /case-\d+\.keys:1: one-shot: service "dns" has udp\/53: one-shot grants are for single TCP ports only$/,
   ],
   [
     'authorized key with an unknown option',

@@ -6,6 +6,7 @@ import {
   type ClientEntry,
   checkServerConfig,
   findClientConflicts,
+  findOneShotConflicts,
   locateJsonError,
   type ServerConfig,
 } from 'spa-config/server-config';
@@ -131,6 +132,10 @@ async function loadClients(config: ServerConfig, base: string, problems: string[
     if (conflict.index < jsonCount) continue;
     const where = entries[conflict.index]!.where;
     problems.push(`${where}: ${optionOfField(String(conflict.path[0]))}: ${conflict.message}`);
+  }
+  for (const conflict of findOneShotConflicts(clients, config.services, config.firewall.backend)) {
+    if (conflict.index < jsonCount) continue;
+    problems.push(`${entries[conflict.index]!.where}: ${optionOfField('oneShot')}: ${conflict.message}`);
   }
   return clients;
 }

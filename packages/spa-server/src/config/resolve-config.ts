@@ -108,6 +108,7 @@ function resolveClient(client: ClientConfig, serverMaxDuration: number): Resolve
     maxDurationSeconds: client.maxDuration ?? serverMaxDuration,
     sourceNetworks: client.sourceNetworks.map(normaliseNetwork),
     allowSourceAddress: client.allowSourceAddress,
+    oneShot: client.oneShot,
     expiresAtMs: client.expires === undefined ? undefined : parseIsoDate(client.expires),
   };
 }

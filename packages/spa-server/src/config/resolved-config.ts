@@ -34,6 +34,8 @@ export interface ResolvedClient {
   readonly sourceNetworks: readonly string[];
   /** Accept knocks naming no address (the datagram source is opened); off unless configured. */
   readonly allowSourceAddress: boolean;
+  /** Each grant admits one new TCP connection (nftables; single TCP ports, checked by spa-config). */
+  readonly oneShot: boolean;
   /** Milliseconds since the epoch after which this key is refused; undefined for never. */
   readonly expiresAtMs: number | undefined;
 }

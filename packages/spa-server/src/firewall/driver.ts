@@ -9,6 +9,12 @@ export type { PortSpec, TransportProtocol } from '../config/resolved-config.js';
 export interface GrantTarget extends PortSpec {
   readonly family: 4 | 6;
   readonly address: string;
+  /**
+   * One-shot: the first new TCP connection from the address deletes the element, so it admits one
+   * connection only (nftables; a single TCP port). Part of the target's identity: a plain and a
+   * one-shot grant of the same address and port are two elements.
+   */
+  readonly once?: boolean;
 }
 
 export interface Grant extends GrantTarget {

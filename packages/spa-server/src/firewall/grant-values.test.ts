@@ -138,6 +138,23 @@ describe('ports and targets', () => {
     });
   });
 
+  it('keeps a one-shot mark, only for one TCP port, and tells it apart from a plain grant of the target', () => {
+    expect(checkTarget({ ...grant, once: true })).toEqual({
+      family: 4,
+      address: '10.0.0.1',
+      protocol: 'tcp',
+      port: 22,
+      once: true,
+    });
+    expect(checkTarget({ ...grant, once: false })).not.toHaveProperty('once');
+    for (const wrong of [{ protocol: 'udp' as const }, { port: 8000, lastPort: 8010 }]) {
+      expect(code(() => checkTarget({ ...grant, ...wrong, once: true }))).toBe(
+        SERVER_ERROR_CODES.firewallInvalidInput,
+      );
+    }
+    expect(checkGrants([grant, { ...grant, once: true }])).toHaveLength(2);
+  });
+
   it('keeps the last of duplicate grants and one of duplicate targets', () => {
     const grants = checkGrants([
       grant,

@@ -71,7 +71,11 @@ export function checkTarget(target: GrantTarget): GrantTarget {
   if (canonical.family !== target.family && !mappedV4) {
     throw invalid(`address ${target.address} is not IPv${String(target.family)}`);
   }
-  return { family: canonical.family, address: canonical.address, ...port };
+  if (target.once === true && (port.protocol !== 'tcp' || port.lastPort !== undefined)) {
+    throw invalid(`a one-shot grant is for one TCP port: ${portText(port)}`);
+  }
+  const once = target.once === true ? { once: true } : {};
+  return { family: canonical.family, address: canonical.address, ...port, ...once };
 }
 
 /** A grant whose every field is safe to write into an nft or ipset command. */
@@ -115,7 +119,7 @@ export function parseOwners(comment: string): string[] {
 
 /** One key per (family, address, protocol, port or range), to spot the same target twice. */
 export function targetKey(target: GrantTarget): string {
-  return `${target.family} ${target.address} ${portText(target)}`;
+  return `${target.family} ${target.address} ${portText(target)}${target.once === true ? ' once' : ''}`;
 }
 
 /** Checks every grant; when a target appears twice the last one wins, as if applied in order. */

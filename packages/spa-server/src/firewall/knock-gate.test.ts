@@ -52,6 +52,7 @@ describe('knock gate (nft)', () => {
     const whole: NftTableState = {
       sets: new Set([
         ...['allow4', 'allow6', 'protected', 'allow4_range', 'allow6_range', 'protected_range'],
+        ...['allow4_once', 'allow6_once'],
         ...['knock4', 'knock6', 'knock_tags', 'knock_spent'],
       ]),
       rules: new Map([['input', NFT_RULES.length + 5]]),

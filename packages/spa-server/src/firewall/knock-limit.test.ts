@@ -40,7 +40,7 @@ describe('knock limit', () => {
     ]);
     const setup = nftSetupCommands('spa', [{ protocol: 'tcp', port: 22 }], { limit });
     const rules = setup.filter((c) => c.startsWith('add rule'));
-    expect(rules).toHaveLength(11);
+    expect(rules).toHaveLength(13);
     expect(rules[0]).toContain('@knock4');
     expect(rules[1]).toContain('@knock6');
     expect(setup.indexOf(setup.find((c) => c.includes('add set inet spa knock4'))!)).toBeLessThan(
@@ -63,20 +63,22 @@ describe('knock limit', () => {
         'allow4_range',
         'allow6_range',
         'protected_range',
+        'allow4_once',
+        'allow6_once',
         'knock4',
         'knock6',
       ]),
-      rules: new Map([['input', 11]]),
+      rules: new Map([['input', 13]]),
       chainHooked: true,
       grants: [],
       ports: [],
     };
     expect(isNftTableIntact(whole, LIMIT)).toBe(true);
-    expect(isNftTableIntact({ ...whole, rules: new Map([['input', 9]]) }, LIMIT)).toBe(false);
+    expect(isNftTableIntact({ ...whole, rules: new Map([['input', 11]]) }, LIMIT)).toBe(false);
     const withoutKnock = new Set([...whole.sets].filter((s) => !s.startsWith('knock')));
     expect(isNftTableIntact({ ...whole, sets: withoutKnock }, LIMIT)).toBe(false);
     expect(
-      isNftTableIntact({ ...whole, rules: new Map([['input', 9]]) }, { limit: false, gate: false }),
+      isNftTableIntact({ ...whole, rules: new Map([['input', 11]]) }, { limit: false, gate: false }),
     ).toBe(true);
   });
 

@@ -73,13 +73,19 @@ export interface GrantKeeper {
   size(): number;
 }
 
-export function targetsFor(addresses: readonly IpAddress[], ports: readonly PortSpec[]): GrantTarget[] {
+/** One target per address × port; `once` marks them one-shot (a one-shot owner's grants). */
+export function targetsFor(
+  addresses: readonly IpAddress[],
+  ports: readonly PortSpec[],
+  once = false,
+): GrantTarget[] {
   const out: GrantTarget[] = [];
+  const flag = once ? { once: true } : {};
   for (const a of addresses) {
     for (const p of ports) {
       // A range stays one target: its element covers FIRST-LAST in the kernel.
       const range = p.lastPort === undefined ? {} : { lastPort: p.lastPort };
-      out.push({ family: a.family, address: a.text, protocol: p.protocol, port: p.port, ...range });
+      out.push({ family: a.family, address: a.text, protocol: p.protocol, port: p.port, ...range, ...flag });
     }
   }
   return out;

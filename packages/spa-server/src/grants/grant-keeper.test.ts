@@ -99,6 +99,53 @@ describe('grant keeper: ownership', () => {
   }, 60_000);
 });
 
+describe('grant keeper: one-shot grants', () => {
+  const CAROL = { keyId: 'cc'.repeat(16), name: 'carol', oneShot: true };
+  const DAVE = { keyId: 'dd'.repeat(16), name: 'dave', oneShot: true };
+
+  it('a one-shot owner gets its own element, apart from a plain grant of the same address and port', async () => {
+    const k = keeper();
+    await k.grants.setup(SSH);
+    await k.grants.open(ALICE, ADDR, SSH, 300, 64);
+    await k.grants.open(CAROL, ADDR, SSH, 30, 64);
+    expect([...k.driver.grants.values()]).toEqual([
+      expect.objectContaining({ client: 'alice', timeoutSeconds: 300 }),
+      expect.objectContaining({ client: 'carol', timeoutSeconds: 30, once: true }),
+    ]);
+    expect(k.driver.grants.get('4|192.0.2.7|tcp|22')).not.toHaveProperty('once');
+  });
+
+  it('a rebuilt table gets the plain grants back, never a one-shot one a connection may have spent', async () => {
+    const k = keeper();
+    await k.grants.setup(SSH);
+    await k.grants.open(ALICE, ADDR, SSH, 300, 64);
+    await k.grants.open(CAROL, ADDR, SSH, 300, 64);
+    k.driver.loseTable();
+    await k.grants.checkIntegrity();
+    expect([...k.driver.grants.values()].map((g) => g.client)).toEqual(['alice']);
+    // Forgotten, not only left out: it counts against carol's cap no more.
+    expect(k.grants.live().map((g) => g.client)).toEqual(['alice']);
+  });
+
+  it('closing a spent one-shot grant succeeds, and one still shared is not re-added', async () => {
+    const k = keeper();
+    await k.grants.setup(SSH);
+    await k.grants.open(CAROL, ADDR, SSH, 300, 64);
+    await k.grants.open(DAVE, ADDR, SSH, 30, 64);
+    k.driver.grants.clear(); // the first connection spent the element in the kernel
+    const calls = k.driver.calls.length;
+    expect(await k.grants.close(CAROL, ADDR, SSH)).toEqual([]);
+    expect(k.driver.grants.size).toBe(0);
+    expect(k.driver.calls).toHaveLength(calls);
+    expect(await k.grants.close(DAVE, ADDR, SSH)).toEqual([{ ...targetOf(ADDR[0]!), once: true }]);
+    expect(k.driver.calls.at(-1)).toMatchObject({ op: 'revoke' });
+  });
+});
+
+function targetOf(address: { family: 4 | 6; text: string }) {
+  return { family: address.family, address: address.text, protocol: 'tcp', port: 22 };
+}
+
 describe('grant keeper: reload revokes by key and by service', () => {
   it('a key rotated under the same name keeps none of the old key grants; a removed service ends its grants', async () => {
     const old = makeClient('alice');
@@ -121,5 +168,23 @@ describe('grant keeper: reload revokes by key and by service', () => {
     );
     await k.grants.revokeUnless((keyId, t) => stillAllowed(sshOnly, keyId, t));
     expect([...k.driver.grants.values()].map((g) => g.port)).toEqual([22]);
+  });
+
+  it('a client made one-shot by a reload loses its plain grants, and keeps its one-shot ones', async () => {
+    const alice = makeClient('alice');
+    const fx = makeFixture({}, [alice]);
+    const k = keeper();
+    await k.grants.setup(SSH);
+    const owner = { keyId: alice.resolved.keyIdHex, name: 'alice' };
+    await k.grants.open(owner, ADDR, SSH, 300, 64);
+    const oneShot = buildRuntime(
+      { ...fx.config, clients: [{ ...alice.resolved, oneShot: true }] },
+      nodeBackend,
+    );
+    await k.grants.revokeUnless((keyId, t) => stillAllowed(oneShot, keyId, t));
+    expect(k.driver.grants.size).toBe(0);
+    await k.grants.open({ ...owner, oneShot: true }, ADDR, SSH, 300, 64);
+    await k.grants.revokeUnless((keyId, t) => stillAllowed(oneShot, keyId, t));
+    expect([...k.driver.grants.values()]).toEqual([expect.objectContaining({ once: true })]);
   });
 });

@@ -57,7 +57,9 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
         // Not in the ledger at all (granted before a restart): close it as before. Held by others only: theirs.
         if (!ledger.has(t)) unknown.push(t);
       } else if (next.expiresAtMs === undefined || next.expiresAtMs <= now) removed.push(t);
-      else regrant.push(grantOf(next, now));
+      // Re-adding a one-shot element to shorten it would restore it if a connection has spent it:
+      // the others' element stays as it is, and ends at its own timeout.
+      else if (t.once !== true) regrant.push(grantOf(next, now));
     }
     if (removed.length + unknown.length > 0) await driver.revoke([...removed, ...unknown]);
     if (regrant.length > 0) await driver.grant(regrant);
@@ -72,7 +74,13 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
     ledger.prune(now);
     const isProtected = (t: GrantTarget): boolean => ports.some((p) => portAllows(p, t));
     const grants: Grant[] = [];
-    for (const entry of ledger.entries()) {
+    for (const entry of [...ledger.entries()]) {
+      // Whether a connection spent a one-shot grant went with the table: restoring it could admit a
+      // second connection, so it is forgotten (fail closed; the client knocks again).
+      if (entry.target.once === true) {
+        ledger.drop(entry.target);
+        continue;
+      }
       if (!isProtected(entry.target)) continue;
       const names = [...entry.owners.values()].map((o) => o.name);
       const expiresAtMs = Math.max(...[...entry.owners.values()].map((o) => o.expiresAtMs));
@@ -96,7 +104,7 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
     },
 
     open(owner, addresses, openPorts, seconds, maxGrants) {
-      const targets = targetsFor(addresses, openPorts);
+      const targets = targetsFor(addresses, openPorts, owner.oneShot);
       return serial(async () => {
         const now = clock();
         touch(now);
@@ -112,12 +120,12 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
     },
 
     close(owner, addresses, closePorts) {
-      const targets = targetsFor(addresses, closePorts);
+      const targets = targetsFor(addresses, closePorts, owner.oneShot);
       return serial(() => release(owner.keyId, targets));
     },
 
     revokeConnections(owner, addresses, revokePorts) {
-      const targets = targetsFor(addresses, revokePorts);
+      const targets = targetsFor(addresses, revokePorts, owner.oneShot);
       return serial(async () => {
         const removed = await release(owner.keyId, targets);
         if (removed.length > 0) await driver.forgetConnections(removed);

@@ -6,6 +6,8 @@ import type { GrantTarget } from '../firewall/driver.js';
 export interface GrantOwner {
   readonly keyId: string;
   readonly name: string;
+  /** Its grants are one-shot (GrantTarget.once): each admits one new TCP connection. */
+  readonly oneShot?: boolean;
 }
 
 interface Ownership {
@@ -29,7 +31,8 @@ export interface ElementState {
   readonly names: readonly string[];
 }
 
-export const targetKey = (t: GrantTarget): string => `${t.family}|${t.address}|${portText(t)}`;
+export const targetKey = (t: GrantTarget): string =>
+  `${t.family}|${t.address}|${portText(t)}${t.once === true ? '|once' : ''}`;
 
 /**
  * Changes are computed first (`withOwner`, `withoutOwner`) and recorded only once the kernel took

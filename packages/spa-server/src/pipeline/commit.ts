@@ -48,7 +48,7 @@ export async function commitKnock(
   decision: PolicyDecision,
 ): Promise<boolean> {
   const { replay, grants, log, metrics } = deps;
-  const owner = { keyId: client.keyIdHex, name: client.name };
+  const owner = { keyId: client.keyIdHex, name: client.name, oneShot: client.oneShot };
   const fields = {
     ...from,
     client: client.name,

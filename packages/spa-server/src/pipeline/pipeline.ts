@@ -159,7 +159,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         maxGrantsPerClient: rt.config.maxGrantsPerClient,
         // A reload while the record is being written may have removed the key or the service.
         stillAllowed: () =>
-          targetsFor(decision.addresses, decision.ports).every((t) =>
+          targetsFor(decision.addresses, decision.ports, client.oneShot).every((t) =>
             stillAllowed(runtime(), client.keyIdHex, t),
           ),
       },
@@ -183,7 +183,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const nonceHex = hexOf(knock.nonce);
       // Synchronously after the replay reservation: a copy later in the same batch finds it.
       sourceKnocks.remember(client.keyIdHex, nonceHex, {
-        owner: { keyId: client.keyIdHex, name: client.name },
+        owner: { keyId: client.keyIdHex, name: client.name, oneShot: client.oneShot },
         source: decision.addresses[0]!,
         ports: decision.ports,
         committed: done,

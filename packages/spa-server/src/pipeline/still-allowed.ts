@@ -4,10 +4,12 @@ import { portAllows } from '../config/port-spec.js';
 import type { GrantTarget } from '../firewall/driver.js';
 import type { Runtime } from './runtime.js';
 
-/** True while the client with `keyId` may still open `target`: its key, one of its services, its networks. */
+/** True while the client with `keyId` may still open `target`: its key, one-shot or not, one of its services, its networks. */
 export function stillAllowed(rt: Runtime, keyId: string, target: GrantTarget): boolean {
   const client = rt.clients.get(keyId);
   if (!client) return false;
+  // A client's oneShot changed by a reload: the grants of the other kind go, as its close would miss them.
+  if ((target.once === true) !== client.oneShot) return false;
   const port = client.services.some((name) =>
     rt.limits.services.get(name)?.some((p) => portAllows(p, target)),
   );

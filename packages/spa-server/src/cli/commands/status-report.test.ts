@@ -76,6 +76,13 @@ describe('status', () => {
     );
   });
 
+  it('marks a one-shot grant not yet spent', () => {
+    const once = { ...grant('carol', '10.0.0.3', 22, 40), once: true };
+    const report = buildStatus(config, kernel({ grants: [once] }), { running: true });
+    expect(report.grants).toEqual([{ ...grant('carol', '10.0.0.3', 22, 40), service: 'ssh', oneShot: true }]);
+    expect(formatStatus(report)).toContain('carol   10.0.0.3  ssh      tcp/22  40s (one-shot)\n');
+  });
+
   it('says no table means missing protection, names the open ports, and fails (exit 3)', () => {
     const report = buildStatus(config, { protection: 'missing', ports: [], grants: [] }, { running: false });
     expect(report).toMatchObject({

@@ -18,6 +18,8 @@ export interface StatusGrant {
   /** The configured service with this port, or null when none has it (the config changed since). */
   readonly service: string | null;
   readonly expiresInSeconds: number;
+  /** True for a one-shot grant not yet spent (a spent one is gone from the kernel); absent otherwise. */
+  readonly oneShot?: true;
 }
 
 /** Whether a daemon answers on stateDir's control socket; running null: could not tell (error says why). */
@@ -96,7 +98,13 @@ export function protectionProblem(report: StatusReport): string | undefined {
 function formatGrants(grants: readonly StatusGrant[]): string {
   const rows = [
     ['CLIENT', 'ADDRESS', 'SERVICE', 'PORT', 'EXPIRES IN'],
-    ...grants.map((g) => [g.client, g.address, g.service ?? '-', portText(g), `${g.expiresInSeconds}s`]),
+    ...grants.map((g) => [
+      g.client,
+      g.address,
+      g.service ?? '-',
+      portText(g),
+      `${g.expiresInSeconds}s${g.oneShot ? ' (one-shot)' : ''}`,
+    ]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows
@@ -129,6 +137,7 @@ function statusGrant(g: ActiveGrant, serviceOf: (g: PortSpec) => string | null):
     ...portOnly(g),
     service: serviceOf(g),
     expiresInSeconds: g.expiresInSeconds,
+    ...(g.once === true ? { oneShot: true as const } : {}),
   };
 }
 

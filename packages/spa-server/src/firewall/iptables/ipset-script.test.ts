@@ -80,6 +80,16 @@ describe('parseIpsetSave', () => {
     expect(() => ipsetRevokeLines('spa', [range])).toThrow(expect.objectContaining(refused));
   });
 
+  it('refuses one-shot grants: ipset would keep them open to every connection until their timeout', () => {
+    const refused = {
+      code: 'FIREWALL_INVALID_INPUT',
+      message: 'one-shot grants need the nftables backend: tcp/22',
+    };
+    expect(() => ipsetGrantLines('spa', [{ ...alice, once: true }])).toThrow(
+      expect.objectContaining(refused),
+    );
+  });
+
   it('lists set names', () => {
     expect(parseIpsetNames('spa4\nspa6\n\n')).toEqual(new Set(['spa4', 'spa6']));
   });

@@ -89,14 +89,26 @@ export function parseIpsetNames(text: string): Set<string> {
  * Refuses port ranges: ipset stores `tcp:8000-8010` as one element per port, so a range could not
  * be read back, extended or counted as one grant (`tcp:1-65535` alone fills a set), and a single-port
  * grant inside it would share an element that closing either removes. The configuration refuses
- * ranges with this backend; this keeps a caller of the driver from getting a half-working one.
+ * ranges with this backend; this keeps a caller of the driver from getting a half-working one. One-shot
+ * grants likewise.
  */
-export function refuseRanges<T extends PortSpec>(specs: readonly T[]): readonly T[] {
+export function refuseRanges<T extends PortSpec & Pick<GrantTarget, 'once'>>(
+  specs: readonly T[],
+): readonly T[] {
   const range = specs.find((p) => p.lastPort !== undefined);
   if (range) {
     throw new ServerError(
       SERVER_ERROR_CODES.firewallInvalidInput,
       `port ranges need the nftables backend: ${portText(range)}`,
+    );
+  }
+  // Refused the same way (spa-config one-shot-conflicts.ts): as a plain grant it would admit every
+  // connection from a shared address until its timeout, the very thing the client asked to avoid.
+  const once = specs.find((p) => p.once === true);
+  if (once) {
+    throw new ServerError(
+      SERVER_ERROR_CODES.firewallInvalidInput,
+      `one-shot grants need the nftables backend: ${portText(once)}`,
     );
   }
   return specs;

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { isNftTableIntact, parseNftTable } from './nft-json.js';
 
 // Captured from `nft -j list table inet spa` (nftables 1.0.6) after setup and four grants (two of
-// them port ranges), plus an element without timeout added by hand (10.0.0.2).
+// them port ranges) and a one-shot grant (10.0.0.3), plus an element without timeout added by hand
+// (10.0.0.2).
 const LISTING = JSON.stringify({
   nftables: [
     { metainfo: { version: '1.0.6', release_name: 'Lester Gooch #5', json_schema_version: 1 } },
@@ -103,6 +104,31 @@ const LISTING = JSON.stringify({
       },
     },
     {
+      set: {
+        family: 'inet',
+        name: 'allow4_once',
+        table: 'spa',
+        type: ['ipv4_addr', 'inet_proto', 'inet_service'],
+        handle: 17,
+        size: 65536,
+        flags: ['timeout'],
+        elem: [
+          { elem: { val: { concat: ['10.0.0.3', 'tcp', 22] }, timeout: 40, expires: 39, comment: 'carol' } },
+        ],
+      },
+    },
+    {
+      set: {
+        family: 'inet',
+        name: 'allow6_once',
+        table: 'spa',
+        type: ['ipv6_addr', 'inet_proto', 'inet_service'],
+        handle: 18,
+        size: 65536,
+        flags: ['timeout'],
+      },
+    },
+    {
       chain: {
         family: 'inet',
         table: 'spa',
@@ -114,7 +140,7 @@ const LISTING = JSON.stringify({
         policy: 'accept',
       },
     },
-    ...[5, 6, 7, 8, 9, 13, 14, 15, 16].map((handle) => ({
+    ...[5, 6, 7, 8, 19, 20, 9, 13, 14, 15, 16].map((handle) => ({
       rule: { family: 'inet', table: 'spa', chain: 'input', handle, expr: [] },
     })),
   ],
@@ -170,6 +196,16 @@ describe('parseNftTable', () => {
         owners: ['c@d.e'],
         expiresInSeconds: 58,
       },
+      {
+        family: 4,
+        address: '10.0.0.3',
+        protocol: 'tcp',
+        port: 22,
+        once: true,
+        client: 'carol',
+        owners: ['carol'],
+        expiresInSeconds: 39,
+      },
     ]);
   });
 
@@ -222,6 +258,7 @@ describe('parseNftTable', () => {
       JSON.stringify({ nftables: parsed.nftables.filter((item) => !drop(item)) });
     expect(isNftTableIntact(parseNftTable(without((i) => i.set?.name === 'allow6')))).toBe(false);
     expect(isNftTableIntact(parseNftTable(without((i) => i.set?.name === 'allow4_range')))).toBe(false);
+    expect(isNftTableIntact(parseNftTable(without((i) => i.set?.name === 'allow6_once')))).toBe(false);
     expect(isNftTableIntact(parseNftTable(without((i) => i.set?.name === 'protected_range')))).toBe(false);
     expect(isNftTableIntact(parseNftTable(without((i) => i.rule?.handle === 8)))).toBe(false);
     expect(isNftTableIntact(parseNftTable(without((i) => i.chain !== undefined)))).toBe(false);

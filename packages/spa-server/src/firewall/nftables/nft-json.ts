@@ -10,8 +10,10 @@ import {
   NFT_SET_PORTS,
   NFT_SET_PORTS_RANGE,
   NFT_SET_V4,
+  NFT_SET_V4_ONCE,
   NFT_SET_V4_RANGE,
   NFT_SET_V6,
+  NFT_SET_V6_ONCE,
   NFT_SET_V6_RANGE,
 } from './nft-script.js';
 
@@ -21,7 +23,10 @@ const GRANT_SET_FAMILY: ReadonlyMap<string, 4 | 6> = new Map([
   [NFT_SET_V6, 6],
   [NFT_SET_V4_RANGE, 4],
   [NFT_SET_V6_RANGE, 6],
+  [NFT_SET_V4_ONCE, 4],
+  [NFT_SET_V6_ONCE, 6],
 ]);
+const ONCE_SETS: ReadonlySet<string> = new Set([NFT_SET_V4_ONCE, NFT_SET_V6_ONCE]);
 
 /** What the listing says about the driver's objects. */
 export interface NftTableState {
@@ -55,7 +60,7 @@ export function parseNftTable(text: string): NftTableState {
         const elements = Array.isArray(item.set.elem) ? item.set.elem : [];
         for (const element of elements) {
           const grant = parseElement(element, family);
-          if (grant) grants.push(grant);
+          if (grant) grants.push(ONCE_SETS.has(name) ? { ...grant, once: true } : grant);
         }
       } else if ((name === NFT_SET_PORTS || name === NFT_SET_PORTS_RANGE) && Array.isArray(item.set.elem)) {
         for (const element of item.set.elem) {

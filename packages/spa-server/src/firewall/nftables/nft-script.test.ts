@@ -8,6 +8,7 @@ import {
   nftGrantCommands,
   nftRebuildCommands,
   nftRemoveCommands,
+  nftRevokeAllCommands,
   nftRevokeCommands,
   nftSetupCommands,
   nftTransaction,
@@ -24,6 +25,8 @@ describe('nftSetupCommands', () => {
       'add table inet spa',
       'add set inet spa allow4 { type ipv4_addr . inet_proto . inet_service; flags timeout; size 65536; }',
       'add set inet spa allow6 { type ipv6_addr . inet_proto . inet_service; flags timeout; size 65536; }',
+      'add set inet spa allow4_once { type ipv4_addr . inet_proto . inet_service; flags dynamic,timeout; size 65536; }',
+      'add set inet spa allow6_once { type ipv6_addr . inet_proto . inet_service; flags dynamic,timeout; size 65536; }',
       'add set inet spa protected { type inet_proto . inet_service; size 65536; }',
       'add set inet spa allow4_range { type ipv4_addr . inet_proto . inet_service; flags interval,timeout; size 65536; }',
       'add set inet spa allow6_range { type ipv6_addr . inet_proto . inet_service; flags interval,timeout; size 65536; }',
@@ -38,6 +41,8 @@ describe('nftSetupCommands', () => {
       'add rule inet spa input ip6 saddr . meta l4proto . th dport @allow6 accept',
       'add rule inet spa input ip saddr . meta l4proto . th dport @allow4_range accept',
       'add rule inet spa input ip6 saddr . meta l4proto . th dport @allow6_range accept',
+      'add rule inet spa input tcp flags & (fin | syn | rst | ack) == syn ct state new ip saddr . meta l4proto . th dport @allow4_once delete @allow4_once { ip saddr . meta l4proto . th dport } accept',
+      'add rule inet spa input tcp flags & (fin | syn | rst | ack) == syn ct state new ip6 saddr . meta l4proto . th dport @allow6_once delete @allow6_once { ip6 saddr . meta l4proto . th dport } accept',
       'add rule inet spa input tcp flags & (fin | syn | rst | ack) == syn meta l4proto . th dport @protected drop',
       'add rule inet spa input tcp flags & (fin | syn | rst | ack) == syn meta l4proto . th dport @protected_range drop',
       'add rule inet spa input ct state established,related accept',
@@ -79,6 +84,28 @@ describe('grants and revokes', () => {
       'add element inet spa allow4_range { 10.0.0.1 . tcp . 8000-8010 }',
       'delete element inet spa allow4_range { 10.0.0.1 . tcp . 8000-8010 }',
     ]);
+  });
+
+  it('puts a one-shot grant in the one-shot set of its family, apart from a plain grant of the same target', () => {
+    const once = { ...alice, once: true };
+    const six = { ...bob6, protocol: 'tcp' as const, port: 22, once: true };
+    expect(nftGrantCommands('spa', [alice, once, six])).toEqual([
+      'add element inet spa allow4 { 10.0.0.1 . tcp . 22 }',
+      'delete element inet spa allow4 { 10.0.0.1 . tcp . 22 }',
+      'add element inet spa allow4 { 10.0.0.1 . tcp . 22 timeout 30s comment "alice" }',
+      'add element inet spa allow4_once { 10.0.0.1 . tcp . 22 }',
+      'delete element inet spa allow4_once { 10.0.0.1 . tcp . 22 }',
+      'add element inet spa allow4_once { 10.0.0.1 . tcp . 22 timeout 30s comment "alice" }',
+      'add element inet spa allow6_once { fd77::2 . tcp . 22 }',
+      'delete element inet spa allow6_once { fd77::2 . tcp . 22 }',
+      'add element inet spa allow6_once { fd77::2 . tcp . 22 timeout 5s comment "bob@x" }',
+    ]);
+    // A connection may have spent it already: the revoke must not fail on the missing element.
+    expect(nftRevokeCommands('spa', [once])).toEqual([
+      'add element inet spa allow4_once { 10.0.0.1 . tcp . 22 }',
+      'delete element inet spa allow4_once { 10.0.0.1 . tcp . 22 }',
+    ]);
+    expect(nftRevokeAllCommands('spa')).toContain('flush set inet spa allow6_once');
   });
 
   it('revokes with add + delete, so a missing element is not an error', () => {

@@ -17,10 +17,20 @@ export const NFT_SET_PORTS = 'protected';
 export const NFT_SET_V4_RANGE = 'allow4_range';
 export const NFT_SET_V6_RANGE = 'allow6_range';
 export const NFT_SET_PORTS_RANGE = 'protected_range';
+/**
+ * One-shot grants (a client behind carrier-grade NAT, whose address others share): the first new
+ * TCP connection from the address deletes the element, so a second one meets the SYN drop. Their
+ * own sets, so a plain grant of the same target is neither consumed nor shortened by them; `dynamic`
+ * because the packet path deletes from them (nft would add the flag itself, and a later `add set`
+ * without it would then no longer match the set).
+ */
+export const NFT_SET_V4_ONCE = 'allow4_once';
+export const NFT_SET_V6_ONCE = 'allow6_once';
 export const NFT_CHAIN = 'input';
 
 /**
- * The chain, in order. The grant sets first; then a new TCP connection (a bare SYN) to a protected
+ * The chain, in order. The grant sets first, the one-shot sets last among them (a plain grant of the
+ * same target lets the SYN through without spending the one-shot one); then a new TCP connection (a bare SYN) to a protected
  * port is dropped, whatever conntrack remembers; then established/related traffic, so a connection
  * opened during a grant outlives it; then the drop of protected ports. Everything else falls through
  * to the policy (accept): this table decides nothing about ports it does not protect. An accept here
@@ -35,12 +45,25 @@ export const NFT_RULES: readonly string[] = [
   `ip6 saddr . meta l4proto . th dport @${NFT_SET_V6} accept`,
   `ip saddr . meta l4proto . th dport @${NFT_SET_V4_RANGE} accept`,
   `ip6 saddr . meta l4proto . th dport @${NFT_SET_V6_RANGE} accept`,
+  onceRule('ip', NFT_SET_V4_ONCE),
+  onceRule('ip6', NFT_SET_V6_ONCE),
   `tcp flags & (fin | syn | rst | ack) == syn meta l4proto . th dport @${NFT_SET_PORTS} drop`,
   `tcp flags & (fin | syn | rst | ack) == syn meta l4proto . th dport @${NFT_SET_PORTS_RANGE} drop`,
   'ct state established,related accept',
   `meta l4proto . th dport @${NFT_SET_PORTS} drop`,
   `meta l4proto . th dport @${NFT_SET_PORTS_RANGE} drop`,
 ];
+
+/**
+ * Only a bare SYN that conntrack has not seen (`ct state new`) spends a one-shot grant: a stray ACK
+ * from a neighbour on the shared address (which conntrack would pick up as new) cannot, nor can a SYN
+ * reusing the 4-tuple of a tracked connection. The rest of the accepted connection passes by the
+ * `ct state established` rule below.
+ */
+function onceRule(family: 'ip' | 'ip6', set: string): string {
+  const key = `${family} saddr . meta l4proto . th dport`;
+  return `tcp flags & (fin | syn | rst | ack) == syn ct state new ${key} @${set} delete @${set} { ${key} } accept`;
+}
 
 const ALLOW_TYPE = 'inet_proto . inet_service';
 
@@ -71,6 +94,8 @@ export function nftSetupCommands(
     `add table ${t}`,
     `add set ${t} ${NFT_SET_V4} { type ipv4_addr . ${ALLOW_TYPE}; flags timeout; size ${MAX_GRANTS_PER_FAMILY}; }`,
     `add set ${t} ${NFT_SET_V6} { type ipv6_addr . ${ALLOW_TYPE}; flags timeout; size ${MAX_GRANTS_PER_FAMILY}; }`,
+    `add set ${t} ${NFT_SET_V4_ONCE} { type ipv4_addr . ${ALLOW_TYPE}; flags dynamic,timeout; size ${MAX_GRANTS_PER_FAMILY}; }`,
+    `add set ${t} ${NFT_SET_V6_ONCE} { type ipv6_addr . ${ALLOW_TYPE}; flags dynamic,timeout; size ${MAX_GRANTS_PER_FAMILY}; }`,
     `add set ${t} ${NFT_SET_PORTS} { type ${ALLOW_TYPE}; size ${MAX_GRANTS_PER_FAMILY}; }`,
     `add set ${t} ${NFT_SET_V4_RANGE} { type ipv4_addr . ${ALLOW_TYPE}; flags interval,timeout; size ${MAX_GRANTS_PER_FAMILY}; }`,
     `add set ${t} ${NFT_SET_V6_RANGE} { type ipv6_addr . ${ALLOW_TYPE}; flags interval,timeout; size ${MAX_GRANTS_PER_FAMILY}; }`,
@@ -131,7 +156,10 @@ export function nftGrantCommands(table: string, grants: readonly Grant[]): strin
   });
 }
 
-/** Removes grants at once; the leading `add` makes a missing element not an error (nft 1.0.6 has no `destroy`). */
+/**
+ * Removes grants at once; the leading `add` makes a missing element not an error (nft 1.0.6 has no
+ * `destroy`): an expired grant, or a one-shot grant its connection already spent.
+ */
 export function nftRevokeCommands(table: string, targets: readonly GrantTarget[]): string[] {
   return perFamily(table, targets, (prefix, keys) => [
     `add ${prefix} { ${keys} }`,
@@ -146,8 +174,10 @@ function perFamily<T extends GrantTarget>(
   each: (prefix: string, keys: string, mine: readonly T[]) => string[],
 ): string[] {
   const commands: string[] = [];
-  for (const [family, range, set] of GRANT_SETS) {
-    const mine = targets.filter((t) => t.family === family && (t.lastPort !== undefined) === range);
+  for (const [family, range, once, set] of GRANT_SETS) {
+    const mine = targets.filter(
+      (t) => t.family === family && (t.lastPort !== undefined) === range && (t.once === true) === once,
+    );
     if (mine.length === 0) continue;
     const prefix = `element inet ${table} ${set}`;
     commands.push(...each(prefix, mine.map(elementKey).join(', '), mine));
@@ -155,17 +185,19 @@ function perFamily<T extends GrantTarget>(
   return commands;
 }
 
-/** Each grant set: its address family, whether it holds ranges, its name. */
+/** Each grant set: its address family, whether it holds ranges, whether its grants are one-shot, its name. */
 const GRANT_SETS = [
-  [4, false, NFT_SET_V4],
-  [6, false, NFT_SET_V6],
-  [4, true, NFT_SET_V4_RANGE],
-  [6, true, NFT_SET_V6_RANGE],
+  [4, false, false, NFT_SET_V4],
+  [6, false, false, NFT_SET_V6],
+  [4, true, false, NFT_SET_V4_RANGE],
+  [6, true, false, NFT_SET_V6_RANGE],
+  [4, false, true, NFT_SET_V4_ONCE],
+  [6, false, true, NFT_SET_V6_ONCE],
 ] as const;
 
 /** Empties every grant set at once (`spa-server flush` under a running daemon); the table stays. */
 export function nftRevokeAllCommands(table: string): string[] {
-  return GRANT_SETS.map(([, , set]) => `flush set inet ${table} ${set}`);
+  return GRANT_SETS.map(([, , , set]) => `flush set inet ${table} ${set}`);
 }
 
 /** Deletes the table with everything in it; adding it first makes a missing table not an error. */
