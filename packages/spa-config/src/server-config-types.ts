@@ -95,6 +95,26 @@ export interface LogConfig {
   refusalsPerSecond: number;
 }
 
+/** A program (absolute path) and its arguments; never a shell line. */
+export type HookCommand = string[];
+
+export interface HooksConfig {
+  /** Run when a client gets access it did not hold. */
+  grant?: HookCommand | undefined;
+  /** Run when a client's knock renews access it still held. */
+  extend?: HookCommand | undefined;
+  /** Run when access ends before its time: close request, revocation by reload, duplicate, flush. */
+  close?: HookCommand | undefined;
+  /** Run when access ends because its time is up (the kernel's timeout). */
+  expire?: HookCommand | undefined;
+  /** Milliseconds a hook may run before its process group is killed. */
+  timeout: number;
+  /** Hooks running at once. */
+  maxConcurrent: number;
+  /** Events waiting for a slot; more are dropped and counted. */
+  maxQueue: number;
+}
+
 export interface ServerConfig {
   /** Editors' hint; ignored. */
   $schema?: string | undefined;
@@ -126,6 +146,8 @@ export interface ServerConfig {
   log: LogConfig;
   /** Prometheus endpoint; absent means disabled. */
   metrics?: { listen: string; allowRemote: boolean } | undefined;
+  /** Commands run on grant events (spa-server README, "Hooks"); absent means none. */
+  hooks?: HooksConfig | undefined;
 }
 
 export interface ServerConfigInput {
@@ -147,4 +169,5 @@ export interface ServerConfigInput {
   queueSize?: number | undefined;
   log?: Partial<LogConfig> | undefined;
   metrics?: { listen?: string | undefined; allowRemote?: boolean | undefined } | undefined;
+  hooks?: Partial<HooksConfig> | undefined;
 }

@@ -388,3 +388,31 @@ describe('server.json replay store', () => {
     ]);
   });
 });
+
+describe('server.json hooks', () => {
+  const hooks = (value: unknown) => checkServerConfig({ ...base, hooks: value });
+  const problems = (result: ReturnType<typeof checkServerConfig>) => (result.ok ? [] : result.problems);
+
+  it('takes a command per event as an argument array, with bounds by default', () => {
+    const result = hooks({ grant: ['/usr/local/bin/notify', '--event', 'grant'], expire: ['/bin/true'] });
+    expect(result.ok && result.config.hooks).toEqual({
+      grant: ['/usr/local/bin/notify', '--event', 'grant'],
+      expire: ['/bin/true'],
+      timeout: 5000,
+      maxConcurrent: 2,
+      maxQueue: 100,
+    });
+  });
+
+  it('refuses a shell line, a program found through PATH and unknown events, one line each naming the field', () => {
+    expect(problems(hooks({ grant: '/usr/bin/logger granted' }))).toEqual([
+      'hooks.grant: expected an array, got a string',
+    ]);
+    expect(problems(hooks({ close: ['logger', 'closed'] }))).toEqual([
+      'hooks.close: the first item must be the absolute path of the program (no shell, no PATH lookup)',
+    ]);
+    expect(problems(hooks({ grant: [] }))).toEqual(['hooks.grant: must have at least 1 item']);
+    expect(problems(hooks({ revoke: ['/bin/true'] }))).toEqual(['hooks.revoke: unknown field']);
+    expect(problems(hooks({ timeout: 0 }))).toEqual(['hooks.timeout: must be at least 100']);
+  });
+});

@@ -12,6 +12,7 @@ import {
   SERVICE_NAME_PATTERN,
 } from './config-values.js';
 import { configErrorMap, formatIssues } from './format-issues.js';
+import { hooksSchema } from './hooks-config-schema.js';
 import { findListenConflicts } from './listen-conflicts.js';
 import { findOneShotConflicts } from './one-shot-conflicts.js';
 import { findPortConflicts } from './port-conflicts.js';
@@ -26,6 +27,13 @@ export {
 export { type ClientConflict, type ClientEntry, findClientConflicts } from './client-conflicts.js';
 export * from './config-values.js';
 export { configErrorMap, formatIssues, formatPath } from './format-issues.js';
+export {
+  DEFAULT_HOOK_CONCURRENCY,
+  DEFAULT_HOOK_QUEUE,
+  DEFAULT_HOOK_TIMEOUT_MS,
+  HOOK_EVENTS,
+  type HookEventName,
+} from './hooks-config-schema.js';
 export { locateJsonError } from './json-position.js';
 export { findListenConflicts, type ListenConflict } from './listen-conflicts.js';
 export { findOneShotConflicts, type OneShotConflict, type OneShotEntry } from './one-shot-conflicts.js';
@@ -157,6 +165,7 @@ const schema = z
       })
       .strict()
       .optional(),
+    hooks: hooksSchema.optional().describe('Commands run on grant, extend, close and expire events'),
   })
   .strict()
   .superRefine((config, ctx) => {

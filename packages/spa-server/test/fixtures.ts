@@ -91,6 +91,7 @@ export function makeFixture(
     queueSize: 1000,
     log: { level: 'debug', refusalsPerSecond: 1_000_000 },
     metrics: undefined,
+    hooks: { commands: {}, timeoutMs: 5000, maxConcurrent: 2, maxQueue: 100 },
     ...overrides,
   };
   return {

@@ -2,6 +2,10 @@
 
 import {
   type ClientConfig,
+  DEFAULT_HOOK_CONCURRENCY,
+  DEFAULT_HOOK_QUEUE,
+  DEFAULT_HOOK_TIMEOUT_MS,
+  HOOK_EVENTS,
   parseIsoDate,
   parsePortSpec,
   parseRedisUrl,
@@ -15,6 +19,7 @@ import type {
   PortSpec,
   ResolvedClient,
   ResolvedConfig,
+  ResolvedHooks,
   ResolvedRedis,
 } from './resolved-config.js';
 
@@ -57,6 +62,21 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     queueSize: config.queueSize,
     log: { ...config.log },
     metrics: config.metrics ? socket(config.metrics.listen) : undefined,
+    hooks: resolveHooks(config.hooks),
+  };
+}
+
+function resolveHooks(hooks: ServerConfig['hooks']): ResolvedHooks {
+  const commands: Partial<Record<(typeof HOOK_EVENTS)[number], readonly string[]>> = {};
+  for (const event of HOOK_EVENTS) {
+    const argv = hooks?.[event];
+    if (argv) commands[event] = [...argv];
+  }
+  return {
+    commands,
+    timeoutMs: hooks?.timeout ?? DEFAULT_HOOK_TIMEOUT_MS,
+    maxConcurrent: hooks?.maxConcurrent ?? DEFAULT_HOOK_CONCURRENCY,
+    maxQueue: hooks?.maxQueue ?? DEFAULT_HOOK_QUEUE,
   };
 }
 

@@ -1,6 +1,6 @@
 /** The server's configuration after validation and key loading: what the daemon runs on. @module */
 
-import type { RedisEndpoint } from 'spa-config/server-config';
+import type { HookEventName, RedisEndpoint } from 'spa-config/server-config';
 
 export type TransportProtocol = 'tcp' | 'udp';
 
@@ -64,6 +64,15 @@ export interface ResolvedRedis {
   readonly whenUnreachable: 'refuse' | 'local';
 }
 
+/** The `hooks` section: a command per event (absent: nothing runs) and the runner's bounds. */
+export interface ResolvedHooks {
+  /** Program (absolute path) and arguments per event; never a shell line. */
+  readonly commands: Readonly<Partial<Record<HookEventName, readonly string[]>>>;
+  readonly timeoutMs: number;
+  readonly maxConcurrent: number;
+  readonly maxQueue: number;
+}
+
 export interface ResolvedConfig {
   /** Path of the config file it came from (for reloads and messages). */
   readonly source: string;
@@ -110,4 +119,5 @@ export interface ResolvedConfig {
   };
   /** Prometheus endpoint; undefined when disabled. */
   readonly metrics: ListenAddress | undefined;
+  readonly hooks: ResolvedHooks;
 }

@@ -3,6 +3,7 @@ import type { CryptoBackend } from 'spa-protocol';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { driverKnockLimit } from '../firewall/create-driver.js';
 import type { GrantKeeper } from '../grants/grant-keeper-api.js';
+import type { HookRunner } from '../hooks/hook-runner.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { ClientLimiter } from '../pipeline/client-limiter.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
@@ -18,6 +19,7 @@ export const RESTART_ONLY = ['listen', 'stateDir', 'firewall', 'metrics'] as con
 export interface ReloadTargets {
   readonly backend: CryptoBackend;
   readonly grants: GrantKeeper;
+  readonly hooks: HookRunner;
   readonly limiter: RateLimiter;
   readonly clientLimiter: ClientLimiter;
   readonly pipeline: Pipeline;
@@ -49,6 +51,7 @@ export async function applyReload(t: ReloadTargets, next: ResolvedConfig): Promi
     maxSources: next.rateLimit.maxSources,
   });
   t.pipeline.setQueueSize(next.queueSize);
+  t.hooks.reconfigure(next.hooks);
   t.log.reconfigure({ level: next.log.level, refusalsPerSecond: next.log.refusalsPerSecond });
   t.clientLimiter.reconfigure(
     { rate: next.rateLimit.perClientRate, burst: next.rateLimit.perClientBurst },

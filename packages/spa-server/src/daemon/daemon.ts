@@ -7,6 +7,7 @@ import { watchDriver } from '../firewall/change-watch.js';
 import type { FirewallDriver } from '../firewall/driver.js';
 import { createGrantKeeper } from '../grants/grant-keeper.js';
 import type { GrantKeeper } from '../grants/grant-keeper-api.js';
+import { createHookRunner } from '../hooks/hook-runner.js';
 import { createDaemonLog, type DaemonLog, type Logger, stdoutLogger } from '../observability/log.js';
 import { createMetrics, type MetricsSnapshot } from '../observability/metrics.js';
 import { formatHostPort, type MetricsEndpoint, startMetricsEndpoint } from '../observability/metrics-http.js';
@@ -100,7 +101,9 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       replayEntries: () => replay.size,
       logSuppressed: () => log.suppressedTotal,
     });
-    const grants: GrantKeeper = createGrantKeeper({ driver, clock, log, metrics });
+    const hooks = createHookRunner({ hooks: config.hooks, log, metrics });
+    cleanups.push(() => hooks.close());
+    const grants: GrantKeeper = createGrantKeeper({ driver, clock, log, metrics, events: hooks.emit });
     // Before the firewall: `spa-server flush` must find the daemon from the moment a table exists.
     const control = await startDaemonControl({ stateDir: config.stateDir, grants, metrics, log, clock });
     cleanups.push(() => control.close());
@@ -151,6 +154,9 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       setInterval(() => void grants.checkIntegrity(), deps.intervals?.integrityMs ?? (watch ? 5000 : 1000)),
       // Expired grants leave the ledger even while no knock touches it.
       setInterval(() => grants.prune(), deps.intervals?.pruneMs ?? 10_000),
+      // The kernel's set elements time out silently (no netlink event): expire hooks follow its
+      // timeouts to the second by this pass over the ledger.
+      setInterval(() => hooks.wants('expire') && grants.prune(), 1000),
       setInterval(
         () =>
           void replay.maintain().catch((error: unknown) =>
@@ -189,6 +195,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     const targets: ReloadTargets = {
       backend,
       grants,
+      hooks,
       limiter,
       clientLimiter,
       pipeline,

@@ -4,6 +4,7 @@ import type { FirewallDriver, Grant, GrantTarget, PortSpec } from '../firewall/d
 import type { DaemonLog } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
+import type { GrantEventSink } from './grant-events.js';
 import type { GrantOwner } from './grant-ledger.js';
 
 export interface GrantKeeperOptions {
@@ -11,6 +12,11 @@ export interface GrantKeeperOptions {
   readonly clock: () => number;
   readonly log: DaemonLog;
   readonly metrics: Metrics;
+  /**
+   * Told of every grant, extend, close and expire once the kernel has it (expire: once the ledger
+   * sees the time is up, at the latest on the next prune). Called synchronously: must not block.
+   */
+  readonly events?: GrantEventSink | undefined;
 }
 
 /** A grant refused because its client already holds `maxGrants` live grants. */

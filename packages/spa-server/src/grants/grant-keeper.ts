@@ -3,6 +3,7 @@
 import { portAllows } from '../config/port-spec.js';
 import type { Grant, GrantTarget, PortSpec } from '../firewall/driver.js';
 import { ownerComment } from '../firewall/grant-values.js';
+import { type CloseReason, closeEvents, type ExpiredOwnership, expireEvents } from './grant-events.js';
 import {
   type GrantKeeper,
   type GrantKeeperOptions,
@@ -10,7 +11,7 @@ import {
   PRUNE_INTERVAL_MS,
   targetsFor,
 } from './grant-keeper-api.js';
-import { type ElementState, GrantLedger } from './grant-ledger.js';
+import { type ElementState, GrantLedger, stateOf } from './grant-ledger.js';
 
 /** The driver's grant for an element state with owners left. */
 function grantOf(state: ElementState, now: number): Grant {
@@ -23,6 +24,7 @@ function grantOf(state: ElementState, now: number): Grant {
 
 export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
   const { driver, clock, log, metrics } = options;
+  const emit = options.events ?? (() => {});
   const ledger = new GrantLedger();
   let ports: readonly PortSpec[] = [];
   let prunedAt = Number.NEGATIVE_INFINITY;
@@ -38,20 +40,43 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
     metrics.count('firewallFailures');
     log.event('error', event, { ...fields, error: error instanceof Error ? error.message : String(error) });
   };
+  const prune = (now: number): void => {
+    prunedAt = now;
+    for (const e of expireEvents(ledger.prune(now), now)) emit(e);
+  };
   const touch = (now: number): void => {
     if (now - prunedAt < PRUNE_INTERVAL_MS) return;
-    prunedAt = now;
-    ledger.prune(now);
+    prune(now);
+  };
+  // `keyId`'s shares of `targets` whose time is up end as expiries before the caller's renewal or
+  // close is applied: a knock after the kernel's timeout is a new grant, not an extension.
+  const settle = (keyId: string, targets: readonly GrantTarget[], now: number): void => {
+    const expired: ExpiredOwnership[] = [];
+    for (const target of targets) {
+      const own = ledger.ownership(keyId, target);
+      if (own === undefined || own.expiresAtMs > now) continue;
+      ledger.remove(keyId, target);
+      expired.push({ keyId, name: own.name, target, expiresAtMs: own.expiresAtMs });
+    }
+    for (const e of expireEvents(expired, now)) emit(e);
   };
 
   /** Removes `keyId`'s ownership of `targets` in the kernel, then in the ledger; returns the elements deleted. */
-  const release = async (keyId: string, targets: readonly GrantTarget[]): Promise<GrantTarget[]> => {
+  const release = async (
+    keyId: string,
+    targets: readonly GrantTarget[],
+    reason: CloseReason,
+  ): Promise<GrantTarget[]> => {
     const now = clock();
     touch(now);
+    settle(keyId, targets, now);
     const regrant: Grant[] = [];
     const removed: GrantTarget[] = [];
     const unknown: GrantTarget[] = [];
+    const held: { keyId: string; name: string; target: GrantTarget }[] = [];
     for (const t of targets) {
+      const name = ledger.ownership(keyId, t)?.name;
+      if (name !== undefined) held.push({ keyId, name, target: t });
       const next = ledger.withoutOwner(keyId, t);
       if (next === undefined) {
         // Not in the ledger at all (granted before a restart): close it as before. Held by others only: theirs.
@@ -65,13 +90,13 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
     if (regrant.length > 0) await driver.grant(regrant);
     for (const t of targets) ledger.remove(keyId, t);
     for (const t of removed) ledger.drop(t);
+    for (const e of closeEvents(held, reason, now)) emit(e);
     return [...removed, ...unknown];
   };
 
   const regrantLive = async (): Promise<number> => {
     const now = clock();
-    prunedAt = now;
-    ledger.prune(now);
+    prune(now);
     const isProtected = (t: GrantTarget): boolean => ports.some((p) => portAllows(p, t));
     const grants: Grant[] = [];
     for (const entry of [...ledger.entries()]) {
@@ -82,9 +107,7 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
         continue;
       }
       if (!isProtected(entry.target)) continue;
-      const names = [...entry.owners.values()].map((o) => o.name);
-      const expiresAtMs = Math.max(...[...entry.owners.values()].map((o) => o.expiresAtMs));
-      grants.push(grantOf({ target: entry.target, expiresAtMs, names }, now));
+      grants.push(grantOf(stateOf(entry.target, entry.owners), now));
     }
     if (grants.length > 0) await driver.grant(grants);
     return grants.length;
@@ -108,26 +131,35 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
       return serial(async () => {
         const now = clock();
         touch(now);
-        const added = targets.filter((t) => !ledger.owns(owner.keyId, t)).length;
+        settle(owner.keyId, targets, now);
+        const fresh = new Set(targets.filter((t) => !ledger.owns(owner.keyId, t)));
         const held = ledger.heldBy(owner.keyId);
-        if (held + added > maxGrants) throw grantLimitError(held, maxGrants);
+        if (held + fresh.size > maxGrants) throw grantLimitError(held, maxGrants);
         const expiresAtMs = now + seconds * 1000;
         await driver.grant(targets.map((t) => grantOf(ledger.withOwner(owner, t, expiresAtMs), now)));
         for (const t of targets) ledger.add(owner, t, expiresAtMs);
         metrics.count('grants', targets.length);
+        const client = owner.name;
+        if (fresh.size > 0) emit({ type: 'grant', client, targets: [...fresh], expiresAtMs, atMs: now });
+        const renewed = targets.filter((t) => !fresh.has(t));
+        if (renewed.length > 0) {
+          // A shorter re-knock never shortens a grant: the event gives the end the owner now holds.
+          const ends = renewed.map((t) => ledger.ownership(owner.keyId, t)?.expiresAtMs ?? expiresAtMs);
+          emit({ type: 'extend', client, targets: renewed, expiresAtMs: Math.max(...ends), atMs: now });
+        }
         return targets.length;
       });
     },
 
     close(owner, addresses, closePorts) {
       const targets = targetsFor(addresses, closePorts, owner.oneShot);
-      return serial(() => release(owner.keyId, targets));
+      return serial(() => release(owner.keyId, targets, 'client'));
     },
 
     revokeConnections(owner, addresses, revokePorts) {
       const targets = targetsFor(addresses, revokePorts, owner.oneShot);
       return serial(async () => {
-        const removed = await release(owner.keyId, targets);
+        const removed = await release(owner.keyId, targets, 'duplicate');
         if (removed.length > 0) await driver.forgetConnections(removed);
         return removed;
       });
@@ -145,7 +177,7 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
         let count = 0;
         try {
           for (const [keyId, targets] of byOwner) {
-            await release(keyId, targets);
+            await release(keyId, targets, 'reload');
             count += targets.length;
           }
           log.event('info', 'grants.revoked', {
@@ -160,9 +192,11 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
 
     revokeAll() {
       return serial(async () => {
+        const closing = closeEvents(ledger.ownerships(), 'flush', clock());
         // Forget first: if the revoke fails half-way, a rebuild must not bring the grants back.
         const count = ledger.clear();
         await driver.revokeAll();
+        for (const e of closing) emit(e);
         log.event('info', 'grants.revoked', { count, message: 'all grants revoked (flush)' });
       });
     },
@@ -206,27 +240,14 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
       }
     },
 
-    prune() {
-      const now = clock();
-      prunedAt = now;
-      ledger.prune(now);
-    },
+    prune: () => prune(clock()),
 
     protectedPorts: () => ports,
 
     live() {
       keeper.prune();
       const now = clock();
-      return [...ledger.entries()].map((e) =>
-        grantOf(
-          {
-            target: e.target,
-            expiresAtMs: Math.max(...[...e.owners.values()].map((o) => o.expiresAtMs)),
-            names: [...e.owners.values()].map((o) => o.name),
-          },
-          now,
-        ),
-      );
+      return [...ledger.entries()].map((e) => grantOf(stateOf(e.target, e.owners), now));
     },
 
     size: () => ledger.size,

@@ -1,6 +1,7 @@
 /** The daemon's record of live grants: who owns each (address, protocol, port), until when. Pure, bounded by expiry. @module */
 import { portText } from '../config/port-spec.js';
 import type { GrantTarget } from '../firewall/driver.js';
+import type { ExpiredOwnership } from './grant-events.js';
 
 /** A client that holds grants, by key id: a rotated key under the same name is another owner. */
 export interface GrantOwner {
@@ -10,7 +11,7 @@ export interface GrantOwner {
   readonly oneShot?: boolean;
 }
 
-interface Ownership {
+export interface Ownership {
   readonly name: string;
   readonly expiresAtMs: number;
 }
@@ -56,6 +57,11 @@ export class GrantLedger {
   /** True when `keyId` already owns `target` (a renewal, not a new grant). */
   owns(keyId: string, target: GrantTarget): boolean {
     return this.#entries.get(targetKey(target))?.owners.has(keyId) ?? false;
+  }
+
+  /** `keyId`'s own share of `target`: its name and end; undefined when it holds none. */
+  ownership(keyId: string, target: GrantTarget): Ownership | undefined {
+    return this.#entries.get(targetKey(target))?.owners.get(keyId);
   }
 
   /** The element after `owner` holds `target` until at least `expiresAtMs` (an owner's grant is never shortened). */
@@ -109,16 +115,19 @@ export class GrantLedger {
     this.#entries.delete(key);
   }
 
-  /** Forgets every ownership that has expired by `nowMs`; one pass over the entries. */
-  prune(nowMs: number): void {
+  /** Forgets every ownership that has expired by `nowMs`, and returns them; one pass over the entries. */
+  prune(nowMs: number): ExpiredOwnership[] {
+    const expired: ExpiredOwnership[] = [];
     for (const [key, entry] of this.#entries) {
       for (const [keyId, own] of entry.owners) {
         if (own.expiresAtMs > nowMs) continue;
         entry.owners.delete(keyId);
         this.#release(keyId);
+        expired.push({ keyId, name: own.name, target: entry.target, expiresAtMs: own.expiresAtMs });
       }
       if (entry.owners.size === 0) this.#entries.delete(key);
     }
+    return expired;
   }
 
   /** Live entries (call prune first for an exact view). */
@@ -126,10 +135,10 @@ export class GrantLedger {
     return this.#entries.values();
   }
 
-  /** Every (owner key id, target) pair, for revocations by key or by service. */
-  *ownerships(): Generator<{ readonly keyId: string; readonly target: GrantTarget }> {
+  /** Every (owner key id, target) pair with the owner's name, for revocations by key or by service. */
+  *ownerships(): Generator<{ readonly keyId: string; readonly name: string; readonly target: GrantTarget }> {
     for (const entry of this.#entries.values()) {
-      for (const keyId of entry.owners.keys()) yield { keyId, target: entry.target };
+      for (const [keyId, own] of entry.owners) yield { keyId, name: own.name, target: entry.target };
     }
   }
 

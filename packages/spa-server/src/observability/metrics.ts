@@ -1,5 +1,13 @@
 /** Counters by refusal reason and outcome, a snapshot for callers, and the Prometheus text rendering. @module */
-import { ALL_REFUSALS, CONTROL_REFUSALS, type ControlRefusal, type KnockRefusal } from '../shared/reasons.js';
+import { HOOK_EVENTS, type HookEventName } from 'spa-config/server-config';
+import {
+  ALL_REFUSALS,
+  CONTROL_REFUSALS,
+  type ControlRefusal,
+  HOOK_RESULTS,
+  type HookResult,
+  type KnockRefusal,
+} from '../shared/reasons.js';
 
 /** Stable shape (also what `Daemon.metrics()` returns); counters only grow during a daemon's life. */
 export interface MetricsSnapshot {
@@ -27,6 +35,8 @@ export interface MetricsSnapshot {
   readonly logSuppressed: number;
   /** Control socket requests refused, by reason (every reason present). */
   readonly controlRefused: Readonly<Record<ControlRefusal, number>>;
+  /** Hook runs by event and result (every pair present). */
+  readonly hookRuns: Readonly<Record<HookEventName, Readonly<Record<HookResult, number>>>>;
 }
 
 export type CounterName =
@@ -42,6 +52,7 @@ export interface Metrics {
   count(name: CounterName, by?: number): void;
   refuse(reason: KnockRefusal): void;
   refuseControl(reason: ControlRefusal): void;
+  hookRun(event: HookEventName, result: HookResult): void;
   snapshot(): MetricsSnapshot;
 }
 
@@ -56,6 +67,9 @@ export function createMetrics(gauges: MetricsGauges): Metrics {
     ControlRefusal,
     number
   >;
+  const hookRuns = Object.fromEntries(
+    HOOK_EVENTS.map((e) => [e, Object.fromEntries(HOOK_RESULTS.map((r) => [r, 0]))]),
+  ) as Record<HookEventName, Record<HookResult, number>>;
   const counters: Record<CounterName, number> = {
     received: 0,
     accepted: 0,
@@ -75,6 +89,9 @@ export function createMetrics(gauges: MetricsGauges): Metrics {
     refuseControl(reason) {
       controlRefused[reason]++;
     },
+    hookRun(event, result) {
+      hookRuns[event][result]++;
+    },
     snapshot() {
       return {
         ...counters,
@@ -83,6 +100,9 @@ export function createMetrics(gauges: MetricsGauges): Metrics {
         replayEntries: gauges.replayEntries(),
         logSuppressed: gauges.logSuppressed(),
         controlRefused: { ...controlRefused },
+        hookRuns: Object.fromEntries(
+          HOOK_EVENTS.map((e) => [e, { ...hookRuns[e] }]),
+        ) as MetricsSnapshot['hookRuns'],
       };
     },
   };
@@ -158,6 +178,17 @@ export function renderPrometheus(s: MetricsSnapshot, kernelDrops?: Readonly<Reco
     'counter',
     'Control socket requests refused, by reason.',
     Object.entries(s.controlRefused).map(([r, v]) => [`{reason="${r}"}`, v]),
+  );
+  metric(
+    'spa_hook_runs_total',
+    'counter',
+    'Hook runs by event and result (dropped: never run, the queue was full).',
+    Object.entries(s.hookRuns).flatMap(([event, results]) =>
+      Object.entries(results).map(([result, v]): [string, number] => [
+        `{event="${event}",result="${result}"}`,
+        v,
+      ]),
+    ),
   );
   if (kernelDrops) {
     metric(

@@ -36,3 +36,10 @@ export const ALL_REFUSALS: readonly KnockRefusal[] = [...PROTOCOL_REFUSALS, ...S
 /** Why a control request was refused: counted (`spa_control_refused_total{reason}`), never a crash. */
 export const CONTROL_REFUSALS = ['too-large', 'bad-request', 'unknown-op', 'timeout', 'busy'] as const;
 export type ControlRefusal = (typeof CONTROL_REFUSALS)[number];
+
+/**
+ * How a hook run ended (`spa_hook_runs_total{event,result}`): ok (exit 0), failed (another exit, a
+ * signal, or the program could not start), timeout (killed), dropped (the queue was full: never run).
+ */
+export const HOOK_RESULTS = ['ok', 'failed', 'timeout', 'dropped'] as const;
+export type HookResult = (typeof HOOK_RESULTS)[number];

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 export type AgentName =
   | 'fuzz-sender.mjs'
   | 'hold-connection.mjs'
+  | 'hook-record.mjs'
   | 'https-echo.mjs'
   | 'probe-port.mjs'
   | 'probe-window.mjs'
