@@ -7,10 +7,11 @@ import {
   type GrantKeeper,
   type GrantKeeperOptions,
   grantLimitError,
+  grantsFullError,
   PRUNE_INTERVAL_MS,
   targetsFor,
 } from './grant-keeper-api.js';
-import { type ElementState, GrantLedger } from './grant-ledger.js';
+import { type ElementState, GrantLedger, PRUNE_SLICE } from './grant-ledger.js';
 
 /** The driver's grant for an element state with owners left. */
 function grantOf(state: ElementState, now: number): Grant {
@@ -23,7 +24,7 @@ function grantOf(state: ElementState, now: number): Grant {
 
 export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
   const { driver, clock, log, metrics } = options;
-  const ledger = new GrantLedger();
+  const ledger = new GrantLedger(options.maxGrantsPerFamily);
   let ports: readonly PortSpec[] = [];
   let prunedAt = Number.NEGATIVE_INFINITY;
   // Driver calls run one at a time, in order: a close must not overtake the open it undoes, and a
@@ -38,10 +39,25 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
     metrics.count('firewallFailures');
     log.event('error', event, { ...fields, error: error instanceof Error ? error.message : String(error) });
   };
-  const touch = (now: number): void => {
-    if (now - prunedAt < PRUNE_INTERVAL_MS) return;
+  // A sweep of the ledger runs one slice per turn of the event loop: 100,000 grants expiring at once
+  // never hold a knock up for longer than one slice.
+  let sweep: Promise<void> | undefined;
+  const startSweep = (now: number): Promise<void> => {
     prunedAt = now;
-    ledger.prune(now);
+    if (sweep) return sweep;
+    if (ledger.prune(now, PRUNE_SLICE)) return Promise.resolve();
+    sweep = new Promise<void>((resolve) => {
+      const next = (): void => {
+        if (!ledger.prune(now, PRUNE_SLICE)) return void setImmediate(next);
+        sweep = undefined;
+        resolve();
+      };
+      setImmediate(next);
+    });
+    return sweep;
+  };
+  const touch = (now: number): void => {
+    if (now - prunedAt >= PRUNE_INTERVAL_MS) void startSweep(now);
   };
 
   /** Removes `keyId`'s ownership of `targets` in the kernel, then in the ledger; returns the elements deleted. */
@@ -67,16 +83,12 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
   };
 
   const regrantLive = async (): Promise<number> => {
+    await startSweep(clock());
     const now = clock();
-    prunedAt = now;
-    ledger.prune(now);
     const isProtected = (t: GrantTarget): boolean => ports.some((p) => portAllows(p, t));
     const grants: Grant[] = [];
-    for (const entry of ledger.entries()) {
-      if (!isProtected(entry.target)) continue;
-      const names = [...entry.owners.values()].map((o) => o.name);
-      const expiresAtMs = Math.max(...[...entry.owners.values()].map((o) => o.expiresAtMs));
-      grants.push(grantOf({ target: entry.target, expiresAtMs, names }, now));
+    for (const element of ledger.elements()) {
+      if (isProtected(element.target) && (element.expiresAtMs ?? 0) > now) grants.push(grantOf(element, now));
     }
     if (grants.length > 0) await driver.grant(grants);
     return grants.length;
@@ -103,6 +115,11 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
         const added = targets.filter((t) => !ledger.owns(owner.keyId, t)).length;
         const held = ledger.heldBy(owner.keyId);
         if (held + added > maxGrants) throw grantLimitError(held, maxGrants);
+        for (const family of [4, 6] as const) {
+          const fresh = targets.filter((t) => t.family === family && !ledger.has(t)).length;
+          if (fresh > 0 && ledger.count(family) + fresh > ledger.maxPerFamily)
+            throw grantsFullError(family, ledger.maxPerFamily);
+        }
         const expiresAtMs = now + seconds * 1000;
         await driver.grant(targets.map((t) => grantOf(ledger.withOwner(owner, t, expiresAtMs), now)));
         for (const t of targets) ledger.add(owner, t, expiresAtMs);
@@ -198,27 +215,15 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
       }
     },
 
-    prune() {
-      const now = clock();
-      prunedAt = now;
-      ledger.prune(now);
-    },
+    prune: () => startSweep(clock()),
 
     protectedPorts: () => ports,
 
-    live() {
-      keeper.prune();
+    *live() {
       const now = clock();
-      return [...ledger.entries()].map((e) =>
-        grantOf(
-          {
-            target: e.target,
-            expiresAtMs: Math.max(...[...e.owners.values()].map((o) => o.expiresAtMs)),
-            names: [...e.owners.values()].map((o) => o.name),
-          },
-          now,
-        ),
-      );
+      for (const element of ledger.elements()) {
+        if ((element.expiresAtMs ?? 0) > now) yield grantOf(element, now);
+      }
     },
 
     size: () => ledger.size,
