@@ -82,6 +82,8 @@ export interface GrantKeeper {
   prune(): Promise<void>;
   /** Live grants known to the daemon (not read from the kernel), one per element, built as iterated. */
   live(): IterableIterator<Grant>;
+  /** Elements held (both families), expired ones included until pruned: the spa_grants_live gauge. */
+  count(): number;
   /** Entries held in memory, expired ones included until pruned (tests of the ledger's bound). */
   size(): number;
 }

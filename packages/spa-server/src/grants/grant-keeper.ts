@@ -226,6 +226,7 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
       }
     },
 
+    count: () => ledger.count(4) + ledger.count(6),
     size: () => ledger.size,
   };
   return keeper;
