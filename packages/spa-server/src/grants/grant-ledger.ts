@@ -16,7 +16,7 @@ export interface ElementState {
 }
 
 /** Slots a prune visits per slice: a few milliseconds of work, however many grants expire at once. */
-export const PRUNE_SLICE = 8192;
+export const PRUNE_SLICE = 1024;
 const NONE = -1;
 
 /**
