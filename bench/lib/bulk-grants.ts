@@ -1,5 +1,6 @@
 /** Figure 6 under load: memory after 100,000 accepted knocks, each granting an address of its own. @module */
 import { parseAddress } from 'spa-protocol';
+import { bulkDuration, EXPIRY_PROBES, measureBulkExpiry } from './bulk-expiry.js';
 import { epochMs, sleep } from './clock.js';
 import { readMemory, watchPeakRss } from './cpu-mem.js';
 import type { BulkGrantsResult } from './figures.js';
@@ -39,19 +40,32 @@ export async function measureBulkGrants(c: PhaseContext): Promise<void> {
     await sleep(1000);
     const memoryIdle = await readMemory(running.pid);
     const t0 = epochMs();
-    const knocks = await running.knocksFor(Array.from({ length: o.bulkKnocks }, (_, i) => bulkAddress(i)));
+    const n = o.bulkKnocks;
+    // The bulk knocks, each lasting until about one common moment, then probes at the default duration.
+    const built = await running.knocksFor(
+      Array.from({ length: n + EXPIRY_PROBES }, (_, i) => bulkAddress(i)),
+      Array.from({ length: n }, (_, i) => bulkDuration(i, n)),
+    );
+    const knocks = built.slice(0, n);
     const buildMs = epochMs() - t0;
     c.log(`${c.sut.name}: built ${knocks.length} knocks in ${(buildMs / 1000).toFixed(1)} s; sending`);
     const udp0 = await readUdpCounters(c.env.server);
     const watch = watchPeakRss(running.pid, 500);
     const sent = await _deliver(c, running, knocks);
-    const peakRssKiB = await watch.stop();
     const udp = diffUdpCounters(udp0, await readUdpCounters(c.env.server));
     await sleep(1000);
     const memoryAfter = await readMemory(running.pid);
-    const times = running.grantTimes();
+    const times = [...running.grantTimes()];
     const last = times[times.length - 1] ?? Number.NaN;
     const spanMs = last - sent.firstSentAt;
+    const statusAt = epochMs();
+    const liveGrants = await running.liveGrants?.();
+    const statusMs = epochMs() - statusAt;
+    const counters = (await running.counters?.()) ?? {};
+    const memoryLater = await sleep(15_000).then(() => readMemory(running.pid));
+    const expiry = await measureBulkExpiry(c, running, times.length, built.slice(n));
+    // Over the whole phase: delivery, status with every grant live, and their expiry.
+    const peakRssKiB = await watch.stop();
     c.figures.bulk = {
       offered: knocks.length,
       accepted: times.length,
@@ -60,16 +74,19 @@ export async function measureBulkGrants(c: PhaseContext): Promise<void> {
       buildMs,
       spanMs,
       acceptedPerS: (times.length * 1000) / spanMs,
-      liveGrants: await running.liveGrants?.(),
-      counters: (await running.counters?.()) ?? {},
+      liveGrants,
+      counters,
       memoryIdle,
       memoryAfter,
-      memoryLater: await sleep(15_000).then(() => readMemory(running.pid)),
+      memoryLater,
       peakRssKiB,
+      statusMs,
+      ...(expiry ? { expiry } : {}),
     } satisfies BulkGrantsResult;
     c.log(
       `${c.sut.name}: ${times.length} accepted in ${(spanMs / 1000).toFixed(1)} s; RSS ` +
-        `${(memoryIdle.rssKiB / 1024).toFixed(1)} → ${(memoryAfter.rssKiB / 1024).toFixed(1)} MiB`,
+        `${(memoryIdle.rssKiB / 1024).toFixed(1)} → ${(memoryAfter.rssKiB / 1024).toFixed(1)} MiB, peak ` +
+        `${(peakRssKiB / 1024).toFixed(1)}; status ${statusMs} ms; expiry stall ${expiry?.stallMs ?? '—'} ms`,
     );
   });
 }

@@ -88,5 +88,24 @@ export interface BulkGrantsResult {
   readonly memoryAfter: Memory;
   /** 15 s later: V8 returns heap pages only after a major GC, so RSS right after a burst overstates. */
   readonly memoryLater: Memory;
+  /** The largest RSS from the first knock sent to the last grant expired (sampled twice a second). */
   readonly peakRssKiB: number;
+  /** `spa-server status --json` (or the server's equivalent) with every grant live, wall-clock ms. */
+  readonly statusMs?: number;
+  /** The grants ending, about all at once (bulk-expiry.ts); absent for a server without the gauges. */
+  readonly expiry?: BulkExpiryResult;
+}
+
+export interface BulkExpiryResult {
+  /** First grant gone → last bulk grant gone (or the probes ran out), ms. */
+  readonly spanMs: number;
+  /** Bulk grants still held when the probes stopped. */
+  readonly liveAtEnd: number;
+  /** Knocks sent meanwhile, one a second: sent → the server's grant log line, ms. */
+  readonly probeLatency: Summary;
+  readonly probesLost: number;
+  /** The server's longest event-loop stall while the grants expired, ms. */
+  readonly stallMs: number;
+  /** The same, with every grant live and no knock arriving (the baseline), ms. */
+  readonly idleStallMs: number;
 }

@@ -11,6 +11,7 @@ import {
   pctOf,
   readRateOf,
   refusedOf,
+  sec,
   successPctOf,
   withChildrenOf,
   withinOf,
@@ -161,6 +162,34 @@ export const ROWS: readonly Row[] = [
   { label: '6. bulk: server RSS, peak (MiB)', get: (f) => mib(f.bulk?.peakRssKiB), digits: 1 },
   { label: '6. bulk: server RSS after (MiB)', get: (f) => mib(f.bulk?.memoryAfter.rssKiB), digits: 1 },
   { label: '6. bulk: server RSS 15 s later (MiB)', get: (f) => mib(f.bulk?.memoryLater.rssKiB), digits: 1 },
+  { label: '6. bulk: status --json, all grants live (ms)', get: (f) => f.bulk?.statusMs, digits: 0 },
+  {
+    label: '6. bulk: knocks refused, grant sets full',
+    get: (f) => f.bulk?.counters['spa_knocks_refused_total{reason="grants-full"}'],
+    digits: 0,
+  },
+  {
+    label: '6. bulk: expiry, first to last grant gone (s)',
+    get: (f) => sec(f.bulk?.expiry?.spanMs),
+    digits: 1,
+  },
+  {
+    label: '6. bulk: expiry, knock latency p50 (ms)',
+    get: (f) => f.bulk?.expiry?.probeLatency.p50,
+    digits: 1,
+  },
+  {
+    label: '6. bulk: expiry, knock latency max (ms)',
+    get: (f) => f.bulk?.expiry?.probeLatency.max,
+    digits: 1,
+  },
+  { label: '6. bulk: expiry, knocks lost', get: (f) => f.bulk?.expiry?.probesLost, digits: 0 },
+  { label: '6. bulk: expiry, longest event-loop stall (ms)', get: (f) => f.bulk?.expiry?.stallMs, digits: 1 },
+  {
+    label: '6. bulk: grants live, idle: longest event-loop stall (ms)',
+    get: (f) => f.bulk?.expiry?.idleStallMs,
+    digits: 1,
+  },
 ];
 
 /** The rows of the legitimate knocks sent during a flood (figure 2): success, promptness, latency. */

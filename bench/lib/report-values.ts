@@ -60,6 +60,11 @@ export function mib(kib: number | undefined): number | undefined {
   return kib === undefined ? undefined : kib / 1024;
 }
 
+/** Milliseconds to seconds. */
+export function sec(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : ms / 1000;
+}
+
 /** Share of the datagrams sent that never reached the socket: dropped before it (e.g. a per-source limit). */
 export function filteredPctOf(j: JunkCost<unknown> | undefined): number | undefined {
   return j && pctOf(j.flood.sent - j.delivered - j.dropped, j.flood.sent);

@@ -76,9 +76,10 @@ export interface RunningServer {
   forgedKnocks?(kind: ForgedKind, count: number, sniffed: number): Promise<Uint8Array[]>;
   /**
    * Optional (figure 6, bulk): one valid knock per entry of `addresses`, each asking access for that
-   * address (signed into the knock, so any sender may deliver it). Called while the server is idle.
+   * address (signed into the knock, so any sender may deliver it) for `durations[i]` seconds (absent or
+   * 0: the server's default). Called while the server is idle.
    */
-  knocksFor?(addresses: readonly string[]): Promise<Uint8Array[]>;
+  knocksFor?(addresses: readonly string[], durations?: readonly number[]): Promise<Uint8Array[]>;
   /** Optional: grants in force now, read from the firewall (not from the server's memory). */
   liveGrants?(): Promise<number>;
   /** Optional: the server's own counters (name → value), e.g. its Prometheus metrics. */

@@ -28,6 +28,8 @@ export interface KnockSpec {
    * client has that tag and the server refuses it at the tag lookup (`unknown-client`).
    */
   readonly forged?: boolean;
+  /** Seconds the grant should last; absent: the server's default. */
+  readonly durationSeconds?: number;
 }
 
 /** Builds one knock on this thread (about a millisecond: fine for a few hundred). */
@@ -40,7 +42,11 @@ export function buildKnock(
     secretKey: spec.forged ? crypto.getRandomValues(new Uint8Array(32)) : keys.clientSecretKey,
     publicKey: keys.clientPublicKey,
   };
-  const request = { access: [{ type: 'service' as const, name: keys.service }], addresses: spec.addresses };
+  const request = {
+    access: [{ type: 'service' as const, name: keys.service }],
+    addresses: spec.addresses,
+    ...(spec.durationSeconds === undefined ? {} : { durationSeconds: spec.durationSeconds }),
+  };
   return encodeKnock(keys.serverPublicKey, client, request, builder);
 }
 

@@ -131,13 +131,14 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
             Array.from({ length: count }, () => ({ addresses: [], forged: true })),
           ),
     // Spread over the bench's keys in turn: no one key may hold 100,000 live grants (maxGrantsPerClient).
-    async knocksFor(addresses) {
+    async knocksFor(addresses, durations = []) {
       const n = files.bulkKeys.length;
+      const spec = (a: string, i: number) => ({ addresses: [a], durationSeconds: durations[i] ?? 0 });
       const perKey = await Promise.all(
         files.bulkKeys.map((keys, k) =>
           buildManyKnocks(
             keys,
-            addresses.filter((_, i) => i % n === k).map((a) => ({ addresses: [a] })),
+            addresses.map(spec).filter((_, i) => i % n === k),
           ),
         ),
       );

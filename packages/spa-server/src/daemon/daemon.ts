@@ -9,6 +9,7 @@ import { createGrantKeeper } from '../grants/grant-keeper.js';
 import type { GrantKeeper } from '../grants/grant-keeper-api.js';
 import { createHookRunner } from '../hooks/hook-runner.js';
 import { createDaemonLog, type DaemonLog, type Logger, stdoutLogger } from '../observability/log.js';
+import { watchLoopStall } from '../observability/loop-stall.js';
 import { createMetrics, type MetricsSnapshot } from '../observability/metrics.js';
 import { formatHostPort, type MetricsEndpoint, startMetricsEndpoint } from '../observability/metrics-http.js';
 import { configuredPipeline } from '../pipeline/configured-pipeline.js';
@@ -97,9 +98,14 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       });
     }
 
+    const stall = watchLoopStall();
+    cleanups.push(async () => stall.stop());
     const metrics = createMetrics({
       replayEntries: () => replay.size,
       logSuppressed: () => log.suppressedTotal,
+      // Read only once the daemon runs, after `grants` below is made.
+      grantsLive: () => grants.count(),
+      loopStallSeconds: () => stall.maxSeconds(),
     });
     const hooks = createHookRunner({ hooks: config.hooks, log, metrics });
     cleanups.push(() => hooks.close());

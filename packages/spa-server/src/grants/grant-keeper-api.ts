@@ -17,6 +17,8 @@ export interface GrantKeeperOptions {
    * sees the time is up, at the latest on the next prune). Called synchronously: must not block.
    */
   readonly events?: GrantEventSink | undefined;
+  /** Elements of one address family the ledger holds at most; default the kernel sets' bound. */
+  readonly maxGrantsPerFamily?: number;
 }
 
 /** A grant refused because its client already holds `maxGrants` live grants. */
@@ -24,6 +26,14 @@ export function grantLimitError(held: number, maxGrants: number): ServerError {
   return new ServerError(
     SERVER_ERROR_CODES.grantLimit,
     `client holds ${held} live grants, the limit is ${maxGrants}`,
+  );
+}
+
+/** A grant refused because the ledger (and the kernel's set) holds `max` elements of its family. */
+export function grantsFullError(family: 4 | 6, max: number): ServerError {
+  return new ServerError(
+    SERVER_ERROR_CODES.grantsFull,
+    `the server holds ${max} live IPv${family} grants, the most its firewall sets hold`,
   );
 }
 
@@ -71,10 +81,15 @@ export interface GrantKeeper {
   checkIntegrity(): Promise<void>;
   /** The ports of the last successful setup. */
   protectedPorts(): readonly PortSpec[];
-  /** Forgets expired grants (also done when the ledger is touched, at most once per PRUNE_INTERVAL_MS). */
-  prune(): void;
-  /** Live grants known to the daemon (not read from the kernel), one per element. */
-  live(): Grant[];
+  /**
+   * Forgets expired grants (also started when the ledger is touched, at most once per PRUNE_INTERVAL_MS),
+   * a slice of the ledger per turn of the event loop; resolves when the sweep is done.
+   */
+  prune(): Promise<void>;
+  /** Live grants known to the daemon (not read from the kernel), one per element, built as iterated. */
+  live(): IterableIterator<Grant>;
+  /** Elements held (both families), expired ones included until pruned: the spa_grants_live gauge. */
+  count(): number;
   /** Entries held in memory, expired ones included until pruned (tests of the ledger's bound). */
   size(): number;
 }

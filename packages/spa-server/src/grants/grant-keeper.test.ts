@@ -80,11 +80,13 @@ describe('grant keeper: ownership', () => {
     const k = keeper();
     await k.grants.setup(SSH);
     const opens: Promise<number>[] = [];
-    // 1,000 clients, each granted 100 addresses in one knock: 100,000 grants, arriving over a second.
+    // 1,000 clients, each granted 100 addresses in one knock: 100,000 grants, half of them IPv6 (one
+    // family's set holds 65,536), arriving over a second.
     for (let c = 0; c < 1000; c++) {
-      const addresses = Array.from(
-        { length: 100 },
-        (_, j) => parseAddress(`10.${c >> 8}.${c & 255}.${j + 1}`)!,
+      const addresses = Array.from({ length: 100 }, (_, j) =>
+        c % 2 === 0
+          ? parseAddress(`10.${c >> 8}.${c & 255}.${j + 1}`)!
+          : parseAddress(`2001:db8:${c.toString(16)}::${(j + 1).toString(16)}`)!,
       );
       const owner = { keyId: c.toString(16).padStart(32, '0'), name: `c${c}` };
       opens.push(k.grants.open(owner, addresses, SSH, 1, 1_000));
@@ -93,9 +95,58 @@ describe('grant keeper: ownership', () => {
     await Promise.all(opens);
     expect(k.grants.size()).toBeGreaterThanOrEqual(100_000);
     k.clock.now += 2_000;
-    k.grants.prune();
+    await k.grants.prune();
     expect(k.grants.size()).toBe(0);
-    expect(k.grants.live()).toEqual([]);
+    expect([...k.grants.live()]).toEqual([]);
+  }, 60_000);
+});
+
+describe('grant keeper: bounds and expiry at scale', () => {
+  it('refuses a new element beyond the per-family bound, counted as grants-full; renewals and the other family still pass', async () => {
+    const clock = { now: T0 };
+    const driver = createFakeDriver();
+    const log = createDaemonLog({
+      sink: captureLog(),
+      clock: () => clock.now,
+      level: 'debug',
+      refusalsPerSecond: 1e9,
+    });
+    const metrics = createMetrics({ replayEntries: () => 0, logSuppressed: () => 0 });
+    const grants = createGrantKeeper({ driver, clock: () => clock.now, log, metrics, maxGrantsPerFamily: 2 });
+    await grants.setup(SSH);
+    const two = [parseAddress('192.0.2.1')!, parseAddress('192.0.2.2')!];
+    await grants.open(ALICE, two, SSH, 60, 64);
+    await expect(grants.open(BOB, ADDR, SSH, 60, 64)).rejects.toMatchObject({
+      code: SERVER_ERROR_CODES.grantsFull,
+    });
+    await grants.open(BOB, two, SSH, 60, 64); // same elements, another owner: nothing new
+    await grants.open(BOB, [parseAddress('2001:db8::7')!], SSH, 60, 64);
+    expect(driver.grants.size).toBe(3);
+    clock.now += 61_000;
+    await grants.prune();
+    await grants.open(BOB, ADDR, SSH, 60, 64);
+  });
+
+  it('while 100,000 expired grants are swept, a knock is granted before the sweep ends', async () => {
+    const k = keeper();
+    await k.grants.setup(SSH);
+    for (let c = 0; c < 1000; c++) {
+      const addresses = Array.from(
+        { length: 100 },
+        (_, j) =>
+          parseAddress(
+            c % 2 === 0 ? `10.${c >> 8}.${c & 255}.${j + 1}` : `2001:db8:${c.toString(16)}::${j + 1}`,
+          )!,
+      );
+      await k.grants.open({ keyId: c.toString(16).padStart(32, '0'), name: `c${c}` }, addresses, SSH, 1, 100);
+    }
+    k.clock.now += 2_000;
+    const order: string[] = [];
+    const sweep = k.grants.prune().then(() => order.push('swept'));
+    const knock = k.grants.open(ALICE, ADDR, SSH, 60, 64).then(() => order.push('granted'));
+    await Promise.all([sweep, knock]);
+    expect(order).toEqual(['granted', 'swept']);
+    expect([...k.grants.live()].map((g) => g.client)).toEqual(['alice']);
   }, 60_000);
 });
 
@@ -124,7 +175,7 @@ describe('grant keeper: one-shot grants', () => {
     await k.grants.checkIntegrity();
     expect([...k.driver.grants.values()].map((g) => g.client)).toEqual(['alice']);
     // Forgotten, not only left out: it counts against carol's cap no more.
-    expect(k.grants.live().map((g) => g.client)).toEqual(['alice']);
+    expect([...k.grants.live()].map((g) => g.client)).toEqual(['alice']);
   });
 
   it('closing a spent one-shot grant succeeds, and one still shared is not re-added', async () => {

@@ -3,15 +3,16 @@
 import { portAllows } from '../config/port-spec.js';
 import type { Grant, GrantTarget, PortSpec } from '../firewall/driver.js';
 import { ownerComment } from '../firewall/grant-values.js';
-import { type CloseReason, closeEvents, type ExpiredOwnership, expireEvents } from './grant-events.js';
+import { type CloseReason, closeEvents } from './grant-events.js';
 import {
   type GrantKeeper,
   type GrantKeeperOptions,
   grantLimitError,
-  PRUNE_INTERVAL_MS,
+  grantsFullError,
   targetsFor,
 } from './grant-keeper-api.js';
-import { type ElementState, GrantLedger, stateOf } from './grant-ledger.js';
+import { type ElementState, GrantLedger } from './grant-ledger.js';
+import { createLedgerSweep } from './ledger-sweep.js';
 
 /** The driver's grant for an element state with owners left. */
 function grantOf(state: ElementState, now: number): Grant {
@@ -25,9 +26,8 @@ function grantOf(state: ElementState, now: number): Grant {
 export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
   const { driver, clock, log, metrics } = options;
   const emit = options.events ?? (() => {});
-  const ledger = new GrantLedger();
+  const ledger = new GrantLedger(options.maxGrantsPerFamily);
   let ports: readonly PortSpec[] = [];
-  let prunedAt = Number.NEGATIVE_INFINITY;
   // Driver calls run one at a time, in order: a close must not overtake the open it undoes, and a
   // rebuild must not interleave with a grant.
   let chain: Promise<unknown> = Promise.resolve();
@@ -40,26 +40,7 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
     metrics.count('firewallFailures');
     log.event('error', event, { ...fields, error: error instanceof Error ? error.message : String(error) });
   };
-  const prune = (now: number): void => {
-    prunedAt = now;
-    for (const e of expireEvents(ledger.prune(now), now)) emit(e);
-  };
-  const touch = (now: number): void => {
-    if (now - prunedAt < PRUNE_INTERVAL_MS) return;
-    prune(now);
-  };
-  // `keyId`'s shares of `targets` whose time is up end as expiries before the caller's renewal or
-  // close is applied: a knock after the kernel's timeout is a new grant, not an extension.
-  const settle = (keyId: string, targets: readonly GrantTarget[], now: number): void => {
-    const expired: ExpiredOwnership[] = [];
-    for (const target of targets) {
-      const own = ledger.ownership(keyId, target);
-      if (own === undefined || own.expiresAtMs > now) continue;
-      ledger.remove(keyId, target);
-      expired.push({ keyId, name: own.name, target, expiresAtMs: own.expiresAtMs });
-    }
-    for (const e of expireEvents(expired, now)) emit(e);
-  };
+  const { startSweep, touch, settle } = createLedgerSweep(ledger, emit);
 
   /** Removes `keyId`'s ownership of `targets` in the kernel, then in the ledger; returns the elements deleted. */
   const release = async (
@@ -95,20 +76,19 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
   };
 
   const regrantLive = async (): Promise<number> => {
+    await startSweep(clock());
     const now = clock();
-    prune(now);
     const isProtected = (t: GrantTarget): boolean => ports.some((p) => portAllows(p, t));
     const grants: Grant[] = [];
-    for (const entry of [...ledger.entries()]) {
+    const once: GrantTarget[] = [];
+    for (const element of ledger.elements()) {
       // Whether a connection spent a one-shot grant went with the table: restoring it could admit a
       // second connection, so it is forgotten (fail closed; the client knocks again).
-      if (entry.target.once === true) {
-        ledger.drop(entry.target);
-        continue;
-      }
-      if (!isProtected(entry.target)) continue;
-      grants.push(grantOf(stateOf(entry.target, entry.owners), now));
+      if (element.target.once === true) once.push(element.target);
+      else if (isProtected(element.target) && (element.expiresAtMs ?? 0) > now)
+        grants.push(grantOf(element, now));
     }
+    for (const target of once) ledger.drop(target);
     if (grants.length > 0) await driver.grant(grants);
     return grants.length;
   };
@@ -135,6 +115,11 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
         const fresh = new Set(targets.filter((t) => !ledger.owns(owner.keyId, t)));
         const held = ledger.heldBy(owner.keyId);
         if (held + fresh.size > maxGrants) throw grantLimitError(held, maxGrants);
+        for (const family of [4, 6] as const) {
+          const fresh = targets.filter((t) => t.family === family && !ledger.has(t)).length;
+          if (fresh > 0 && ledger.count(family) + fresh > ledger.maxPerFamily)
+            throw grantsFullError(family, ledger.maxPerFamily);
+        }
         const expiresAtMs = now + seconds * 1000;
         await driver.grant(targets.map((t) => grantOf(ledger.withOwner(owner, t, expiresAtMs), now)));
         for (const t of targets) ledger.add(owner, t, expiresAtMs);
@@ -240,16 +225,18 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
       }
     },
 
-    prune: () => prune(clock()),
+    prune: () => startSweep(clock()),
 
     protectedPorts: () => ports,
 
-    live() {
-      keeper.prune();
+    *live() {
       const now = clock();
-      return [...ledger.entries()].map((e) => grantOf(stateOf(e.target, e.owners), now));
+      for (const element of ledger.elements()) {
+        if ((element.expiresAtMs ?? 0) > now) yield grantOf(element, now);
+      }
     },
 
+    count: () => ledger.count(4) + ledger.count(6),
     size: () => ledger.size,
   };
   return keeper;

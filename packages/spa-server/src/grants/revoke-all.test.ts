@@ -30,7 +30,7 @@ describe('grant keeper', () => {
     expect(driver.grants.size).toBe(1);
     await grants.revokeAll();
     expect(driver.grants.size).toBe(0);
-    expect(grants.live()).toEqual([]);
+    expect([...grants.live()]).toEqual([]);
     expect(log.events('grants.revoked')).toMatchObject([{ count: 1 }]);
     driver.loseTable();
     await grants.checkIntegrity();

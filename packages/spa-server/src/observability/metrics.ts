@@ -33,6 +33,10 @@ export interface MetricsSnapshot {
   readonly replayEntries: number;
   /** Refusal log lines not written because of the log rate limit. */
   readonly logSuppressed: number;
+  /** Gauge: grants (address × protocol × port elements) the daemon holds, expired ones until pruned. */
+  readonly grantsLive: number;
+  /** Gauge: the longest event-loop stall of the last 10 to 20 s, in seconds (observability/loop-stall.ts). */
+  readonly loopStallSeconds: number;
   /** Control socket requests refused, by reason (every reason present). */
   readonly controlRefused: Readonly<Record<ControlRefusal, number>>;
   /** Hook runs by event and result (every pair present). */
@@ -59,6 +63,8 @@ export interface Metrics {
 export interface MetricsGauges {
   readonly replayEntries: () => number;
   readonly logSuppressed: () => number;
+  readonly grantsLive?: () => number;
+  readonly loopStallSeconds?: () => number;
 }
 
 export function createMetrics(gauges: MetricsGauges): Metrics {
@@ -99,6 +105,8 @@ export function createMetrics(gauges: MetricsGauges): Metrics {
         queueDrops: refused['queue-full'],
         replayEntries: gauges.replayEntries(),
         logSuppressed: gauges.logSuppressed(),
+        grantsLive: gauges.grantsLive?.() ?? 0,
+        loopStallSeconds: gauges.loopStallSeconds?.() ?? 0,
         controlRefused: { ...controlRefused },
         hookRuns: Object.fromEntries(
           HOOK_EVENTS.map((e) => [e, { ...hookRuns[e] }]),
@@ -167,6 +175,18 @@ export function renderPrometheus(s: MetricsSnapshot, kernelDrops?: Readonly<Reco
     one(s.duplicateRevokes),
   );
   metric('spa_replay_entries', 'gauge', 'Entries in the replay store.', one(s.replayEntries));
+  metric(
+    'spa_grants_live',
+    'gauge',
+    'Grants the daemon holds (expired ones until pruned).',
+    one(s.grantsLive),
+  );
+  metric(
+    'spa_event_loop_stall_max_seconds',
+    'gauge',
+    'Longest event-loop stall in the last 10 to 20 seconds.',
+    one(s.loopStallSeconds),
+  );
   metric(
     'spa_log_suppressed_total',
     'counter',

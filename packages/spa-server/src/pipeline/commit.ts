@@ -101,6 +101,10 @@ export async function commitKnock(
       fail('client-grants-full', error);
       return false;
     }
+    if (isServerError(error, SERVER_ERROR_CODES.grantsFull)) {
+      fail('grants-full', error);
+      return false;
+    }
     fail('firewall-failed', error);
     // The usual cause is a table deleted underneath: check now rather than at the next tick.
     void grants.checkIntegrity();

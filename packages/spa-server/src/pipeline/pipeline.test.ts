@@ -151,7 +151,7 @@ describe('packet pipeline', () => {
     r.clock.now += 10_000;
     await r.feed(r.fx.knock({ durationSeconds: 60 }, { now: r.clock.now }));
     expect(r.driver.grants.size).toBe(1);
-    expect(r.grants.live()).toHaveLength(1);
+    expect([...r.grants.live()]).toHaveLength(1);
     expect([...r.driver.grants.values()][0]?.timeoutSeconds).toBe(60);
     await r.feed(r.fx.knock({ kind: 'close' }, { now: r.clock.now }));
     expect(r.driver.calls.at(-1)).toEqual({

@@ -24,6 +24,8 @@ export const SERVER_REFUSALS = [
   'replay-store-unreachable',
   'reload-revoked',
   'client-grants-full',
+  // The ledger already holds the kernel set's bound of grants of this address family.
+  'grants-full',
   'firewall-failed',
 ] as const;
 export type ServerRefusal = (typeof SERVER_REFUSALS)[number];

@@ -38,6 +38,7 @@ export const SERVER_ERROR_CODES = {
   firewallInvalidInput: 'FIREWALL_INVALID_INPUT',
   /** A grant refused because its client already holds `maxGrants` live grants. */
   grantLimit: 'GRANT_LIMIT',
+  grantsFull: 'GRANTS_FULL',
 } as const;
 export type ServerErrorCode = (typeof SERVER_ERROR_CODES)[keyof typeof SERVER_ERROR_CODES];
 

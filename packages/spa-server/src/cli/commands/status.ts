@@ -37,7 +37,9 @@ export async function runStatus(options: StatusOptions): Promise<void> {
 
 async function daemonOf(stateDir: string): Promise<StatusDaemon> {
   try {
-    const answer = await askDaemon(stateDir, 'status');
+    // Only the pid: the grants come from the kernel's listing, and 100,000 of them from the daemon too
+    // would cost it their serialisation for nothing.
+    const answer = await askDaemon(stateDir, 'status', undefined, { grants: false });
     if (!answer.running) return { running: false };
     const { response } = answer;
     return response.ok && 'pid' in response ? { running: true, pid: response.pid } : { running: true };

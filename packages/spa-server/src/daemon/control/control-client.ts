@@ -15,7 +15,12 @@ const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
  * left it), means no daemon runs. Any other failure rejects: a caller that would remove protection
  * must not guess that no daemon runs.
  */
-export function askDaemon(stateDir: string, op: ControlOp, timeoutMs = 10_000): Promise<DaemonAnswer> {
+export function askDaemon(
+  stateDir: string,
+  op: ControlOp,
+  timeoutMs = 10_000,
+  fields: { readonly grants?: boolean } = {},
+): Promise<DaemonAnswer> {
   const path = controlSocketPath(stateDir);
   return new Promise((resolve, reject) => {
     const socket = connect(path);
@@ -29,7 +34,7 @@ export function askDaemon(stateDir: string, op: ControlOp, timeoutMs = 10_000): 
     };
     socket.setEncoding('utf8');
     socket.setTimeout(timeoutMs, () => fail(`no answer within ${timeoutMs} ms`));
-    socket.once('connect', () => socket.write(`${JSON.stringify({ op })}\n`));
+    socket.once('connect', () => socket.write(`${JSON.stringify({ op, ...fields })}\n`));
     socket.on('data', (chunk: string) => {
       text += chunk;
       if (text.length > MAX_RESPONSE_BYTES) fail('answer too large');

@@ -17,6 +17,8 @@ export type { ControlRefusal };
 
 export interface ControlRequest {
   readonly op: ControlOp;
+  /** status only: false leaves the grants out (`spa-server status` needs only the pid). */
+  readonly grants?: boolean;
 }
 
 /** `{"op":"status"}`: what the daemon itself holds (its ledger, not the kernel's listing). */
@@ -24,8 +26,16 @@ export interface DaemonStatus {
   readonly ok: true;
   readonly pid: number;
   readonly ports: readonly PortSpec[];
-  /** Live grants as the daemon gave them (timeoutSeconds is the duration granted, not the time left). */
-  readonly grants: readonly Grant[];
+  /**
+   * Live grants as the daemon gave them (timeoutSeconds is the duration granted, not the time left);
+   * absent when the request said `"grants":false`.
+   */
+  readonly grants?: readonly Grant[];
+}
+
+/** What the daemon answers status from: its grants are built as they are written, never all at once. */
+export interface DaemonStatusSource extends Omit<DaemonStatus, 'grants'> {
+  readonly grants: Iterable<Grant>;
 }
 
 export type ControlResponse =
@@ -46,7 +56,8 @@ export function parseControlRequest(line: string): ControlRequest | ControlRefus
     return 'bad-request';
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'bad-request';
-  const { op } = value as { op?: unknown };
-  if (typeof op !== 'string') return 'bad-request';
-  return (CONTROL_OPS as readonly string[]).includes(op) ? { op: op as ControlOp } : 'unknown-op';
+  const { op, grants } = value as { op?: unknown; grants?: unknown };
+  if (typeof op !== 'string' || (grants !== undefined && typeof grants !== 'boolean')) return 'bad-request';
+  if (!(CONTROL_OPS as readonly string[]).includes(op)) return 'unknown-op';
+  return grants === undefined ? { op: op as ControlOp } : { op: op as ControlOp, grants };
 }

@@ -65,6 +65,31 @@ describe('control socket', () => {
     expect(await askDaemon(dir, 'status')).toEqual({ running: false });
   });
 
+  it('streams 100,000 grants as one JSON line, and leaves them out when asked to', async () => {
+    const many = Array.from({ length: 100_000 }, (_, i) => ({
+      family: 4 as const,
+      address: `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`,
+      protocol: 'tcp' as const,
+      port: 22,
+      timeoutSeconds: 60,
+      client: 'alice',
+    }));
+    server = await startControlServer({
+      path: controlSocketPath(dir),
+      handlers: { ...handlers(), status: () => ({ ok: true, pid: 4242, ports: [], grants: many.values() }) },
+    });
+    const all = await askDaemon(dir, 'status');
+    expect(all.running && 'grants' in all.response && all.response.grants).toEqual(many);
+    expect(await askDaemon(dir, 'status', undefined, { grants: false })).toEqual({
+      running: true,
+      response: { ok: true, pid: 4242, ports: [] },
+    });
+    expect(JSON.parse(await raw(server.path, '{"op":"status","grants":"no"}\n'))).toEqual({
+      ok: false,
+      error: 'bad-request',
+    });
+  });
+
   it('refuses garbage, unknown ops, oversized and slow requests with a reason, counted, and keeps serving', async () => {
     server = await startControlServer({ path: controlSocketPath(dir), handlers: handlers(), timeoutMs: 200 });
     const path = server.path;

@@ -7,14 +7,15 @@ import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
 import {
   type ControlRefusal,
   type ControlResponse,
-  type DaemonStatus,
+  type DaemonStatusSource,
   MAX_REQUEST_BYTES,
   MAX_SOCKET_PATH_BYTES,
   parseControlRequest,
 } from './control-messages.js';
+import { writeStatus } from './status-stream.js';
 
 export interface ControlHandlers {
-  status(): DaemonStatus;
+  status(): DaemonStatusSource;
   revokeAll(): Promise<void>;
   /** Every refused request (garbage, too large, too slow, too many at once), to be counted. */
   refused(reason: ControlRefusal): void;
@@ -95,7 +96,9 @@ function serve(socket: Socket, handlers: ControlHandlers, timeoutMs: number): vo
       return;
     }
     if (request.op === 'status') {
-      answer(handlers.status());
+      answered = true;
+      // A client gone half-way only loses its answer.
+      writeStatus(socket, handlers.status(), request.grants !== false).catch(() => socket.destroy());
       return;
     }
     answered = true;

@@ -1,0 +1,83 @@
+/** Figure 6, the end of the bulk grants: all expiring at about one moment, with knocks timed meanwhile. @module */
+import { epochMs, sleep } from './clock.js';
+import type { BulkExpiryResult } from './figures.js';
+import type { PhaseContext } from './phase-context.js';
+import type { RunningServer } from './server-under-test.js';
+import { summarize } from './stats.js';
+
+/**
+ * The delivery rate the bulk durations assume: knock i asks for `i / rate` seconds less than knock 0,
+ * so at this rate every grant ends at the same moment. Off by a factor, the ends spread over
+ * (1 − actual/assumed) of the delivery time; the span measured is reported.
+ */
+const ASSUMED_PER_S = 300;
+/** Every grant outlives its knock's delivery by at least this: the memory and status figures come first. */
+const MARGIN_S = 120;
+/** Knocks timed while the grants expire, one a second. */
+export const EXPIRY_PROBES = 300;
+/** A probe not granted within this counts as lost. */
+const PROBE_TIMEOUT_MS = 5000;
+const GAUGE = 'spa_grants_live';
+const STALL = 'spa_event_loop_stall_max_seconds';
+
+/** The duration knock i of n asks for (seconds). */
+export function bulkDuration(i: number, n: number): number {
+  return Math.ceil(n / ASSUMED_PER_S) + MARGIN_S - Math.floor(i / ASSUMED_PER_S);
+}
+
+/**
+ * Waits for the first of `bulk` grants to end, then sends one probe a second until they all have,
+ * timing each probe to its grant and reading the server's longest event-loop stall as it goes.
+ */
+export async function measureBulkExpiry(
+  c: PhaseContext,
+  running: RunningServer,
+  bulk: number,
+  probes: readonly Uint8Array[],
+): Promise<BulkExpiryResult | undefined> {
+  const read = async (): Promise<{ live: number; stallMs: number }> => {
+    const counters = (await running.counters?.()) ?? {};
+    return { live: counters[GAUGE] ?? Number.NaN, stallMs: (counters[STALL] ?? Number.NaN) * 1000 };
+  };
+  let now = await read();
+  if (Number.isNaN(now.live)) return undefined;
+  const deadline = Date.now() + (bulkDuration(0, bulk) + 600) * 1000;
+  let idleStallMs = 0;
+  while (now.live >= bulk && Date.now() < deadline) {
+    idleStallMs = Math.max(idleStallMs, now.stallMs);
+    await sleep(1000);
+    now = await read();
+  }
+  c.log(`${c.sut.name}: grants expiring (${now.live} live); timing knocks meanwhile`);
+  const startedAt = epochMs();
+  const latencies: number[] = [];
+  let lost = 0;
+  let stallMs = 0;
+  let sent = 0;
+  while (now.live > sent && sent < probes.length && Date.now() < deadline) {
+    const before = running.grantTimes().length;
+    const r = await c.prober.send(
+      c.env.client.ipv4,
+      [probes[sent]!],
+      running.knockAddress,
+      running.knockPort,
+    );
+    sent++;
+    const until = Date.now() + PROBE_TIMEOUT_MS;
+    while (running.grantTimes().length === before && Date.now() < until) await sleep(2);
+    const granted = running.grantTimes()[before];
+    if (granted === undefined) lost++;
+    else latencies.push(granted - r.firstSentAt);
+    await sleep(Math.max(0, 1000 - (epochMs() - r.firstSentAt)));
+    now = await read();
+    stallMs = Math.max(stallMs, now.stallMs);
+  }
+  return {
+    spanMs: epochMs() - startedAt,
+    liveAtEnd: Math.max(0, now.live - sent),
+    probeLatency: summarize(latencies),
+    probesLost: lost,
+    stallMs,
+    idleStallMs,
+  };
+}
