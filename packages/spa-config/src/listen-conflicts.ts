@@ -1,5 +1,6 @@
 /** Checks of the listen addresses against each other and the protected ports. @module */
 import { type ConfiguredPort, formatPortSpec, parsePortSpec, parseSocketAddress } from './config-values.js';
+import { type ServiceValue, servicePortEntries } from './service-entries.js';
 
 export interface ListenConflict {
   /** Index into `listen`. */
@@ -13,10 +14,10 @@ export interface ListenConflict {
  */
 export function findListenConflicts(
   listen: readonly string[],
-  services: Readonly<Record<string, string | readonly string[]>>,
+  services: Readonly<Record<string, ServiceValue>>,
 ): ListenConflict[] {
   const protectedUdp: ConfiguredPort[] = [];
-  for (const text of Object.values(services).flat()) {
+  for (const { text } of servicePortEntries(services)) {
     const spec = parsePortSpec(text);
     if (spec?.protocol === 'udp') protectedUdp.push(spec);
   }

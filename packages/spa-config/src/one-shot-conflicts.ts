@@ -1,5 +1,6 @@
 /** Checks of one-shot clients: a backend that can spend a grant, and services of single TCP ports only. @module */
 import { formatPortSpec, parsePortSpec } from './config-values.js';
+import { isForwardedService, type ServiceValue } from './service-entries.js';
 
 /** What the check needs of a client, wherever it was configured (server.json or authorized keys). */
 export interface OneShotEntry {
@@ -18,11 +19,13 @@ export interface OneShotConflict {
  * rule that deletes a grant on the first connection, or with a service holding a UDP port or a port
  * range: the kernel spends a grant on a new TCP connection to one port, so anything else would stay
  * open to everyone sharing the client's address until the timeout, which is what the option forbids.
+ * A forwarded service is refused too: the forward chain admits plain grants only, so a one-shot
+ * grant there would never open.
  * Unknown services and ports that do not parse are skipped: they are reported where each is checked.
  */
 export function findOneShotConflicts(
   clients: readonly OneShotEntry[],
-  services: Readonly<Record<string, string | readonly string[]>>,
+  services: Readonly<Record<string, ServiceValue>>,
   backend: 'nftables' | 'iptables',
 ): OneShotConflict[] {
   const conflicts: OneShotConflict[] = [];
@@ -39,6 +42,13 @@ export function findOneShotConflicts(
     for (const name of new Set(client.services)) {
       const value = services[name];
       if (value === undefined) continue;
+      if (isForwardedService(value)) {
+        conflicts.push({
+          index,
+          message: `service "${name}" is forwarded to an internal host: one-shot grants are for local ports only`,
+        });
+        continue;
+      }
       const texts = typeof value === 'string' ? [value] : value;
       const wrong = texts
         .map(parsePortSpec)

@@ -3,8 +3,11 @@
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type FirewallBackend = 'nftables' | 'iptables';
 export type IptablesVariant = 'nft' | 'legacy';
-/** `"tcp/22"` or `["tcp/80", "tcp/443"]`. */
-export type ServicePorts = string | string[];
+/**
+ * `"tcp/22"`, `["tcp/80", "tcp/443"]`, or `{"port": "tcp/15432", "forward": "10.0.0.5:5432"}`: a
+ * gateway port that a grant leads on to an internal host (nftables only; spa-server README).
+ */
+export type ServicePorts = string | string[] | { port: string; forward: string | string[] };
 
 export interface ClientConfig {
   /** Shown in logs and `status`; unique. */

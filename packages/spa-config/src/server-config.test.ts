@@ -227,6 +227,51 @@ describe('server.json schema', () => {
     });
     const ok = checkServerConfig({ ...base, clients: [{ ...carol, services: ['ssh'] }] });
     expect(ok.ok && ok.config.clients[0]?.oneShot).toBe(true);
+    const db = { port: 'tcp/15432', forward: '10.0.0.5:5432' };
+    expect(
+      checkServerConfig({
+        ...base,
+        services: { ssh: 'tcp/22', db },
+        clients: [{ ...carol, services: ['db'] }],
+      }),
+    ).toEqual({
+      ok: false,
+      problems: [
+        'clients[0].oneShot: service "db" is forwarded to an internal host: one-shot grants are for local ports only',
+      ],
+    });
+  });
+
+  it('takes a forwarded service: one gateway port, one internal host per family', () => {
+    const db = { port: 'tcp/15432', forward: ['10.0.0.5:5432', '[fd00::5]:5432'] };
+    const result = checkServerConfig({ ...base, services: { ssh: 'tcp/22', db } });
+    expect(result.ok && result.config.services.db).toEqual(db);
+  });
+
+  it('refuses a forward it could not give exactly, naming the field', () => {
+    const problems = (services: Record<string, unknown>, firewall = {}) => {
+      const result = checkServerConfig({ ...base, firewall, services });
+      return result.ok ? [] : result.problems;
+    };
+    const db = (forward: unknown, port = 'tcp/15432') => ({ db: { port, forward } });
+    expect(problems(db('10.0.0.5:5432'), { backend: 'iptables' })).toEqual([
+      'services.db.forward: forwarding to an internal host needs firewall.backend "nftables"',
+    ]);
+    expect(problems(db('10.0.0.5:5432', 'tcp/15432-15440'))).toEqual([
+      'services.db.port: tcp/15432-15440: a forwarded service has a single port, not a range',
+    ]);
+    expect(problems(db(['10.0.0.5:5432', '10.0.0.6:5432']))).toEqual([
+      'services.db.forward: more than one IPv4 destination',
+    ]);
+    for (const address of ['127.0.0.1:5432', '[::1]:5432', '0.0.0.0:5432', '224.0.0.1:5432']) {
+      expect(problems(db(address))[0]).toMatch(/^services\.db\.forward: .*not a loopback/);
+    }
+    expect(problems(db('db.internal:5432'))).toEqual([
+      'services.db.forward: "db.internal:5432" is not ip:port or [ipv6]:port',
+    ]);
+    expect(problems({ ...db('10.0.0.5:5432'), web: ['tcp/80', 'tcp/15000-16000'] })).toEqual([
+      'services.db.port: tcp/15432 is also a port of services.web: a forwarded port belongs to one service',
+    ]);
   });
 
   it('never throws on arbitrary JSON values', () => {

@@ -45,6 +45,7 @@ export {
   type RedisEndpoint,
 } from './replay-config-schema.js';
 export type * from './server-config-types.js';
+export * from './service-entries.js';
 
 export const DEFAULT_LISTEN: readonly string[] = ['0.0.0.0:62201', '[::]:62201'];
 export const DEFAULT_METRICS_LISTEN = '127.0.0.1:9262';
@@ -70,11 +71,22 @@ const serviceName = z.string().regex(new RegExp(SERVICE_NAME_PATTERN), {
   error: 'not a valid service name: 1-32 of a-z, 0-9, _ and -, starting with a letter or digit',
 });
 
+/** A gateway port that a grant leads on to an internal host (DNAT, nftables only). */
+const forwardedService = z
+  .object({
+    port: portSpec,
+    forward: z
+      .union([socketAddress, z.array(socketAddress).min(1).max(2)])
+      .describe('The internal host: "ip:port", "[ipv6]:port", or one of each family'),
+  })
+  .strict();
+
 const services = z
   .record(
     serviceName,
-    z.union([portSpec, z.array(portSpec).min(1).max(64)], {
-      error: 'expected "tcp/PORT", "udp/PORT", a range "tcp/FIRST-LAST" or a list of them',
+    z.union([portSpec, z.array(portSpec).min(1).max(64), forwardedService], {
+      error:
+        'expected "tcp/PORT", "udp/PORT", a range "tcp/FIRST-LAST", a list of them, or {"port": ..., "forward": "ip:port"}',
     }),
   )
   .refine((record) => Object.keys(record).length > 0, {

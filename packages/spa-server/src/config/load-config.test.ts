@@ -102,6 +102,23 @@ describe('loadConfig', () => {
     >;
     expect(config.clients.map((c) => c.oneShot)).toEqual([false, true]);
   });
+
+  it("resolves a forwarded service to its port carrying each family's host", async () => {
+    const db = { port: 'tcp/15432', forward: ['[FD00::5]:5432', '10.0.0.5:5432'] };
+    const config = (await load({ ...base, services: { ...base.services, db } })) as Awaited<
+      ReturnType<typeof loadConfig>
+    >;
+    expect(config.services.get('db')).toEqual([
+      {
+        protocol: 'tcp',
+        port: 15432,
+        forward: [
+          { family: 6, address: 'fd00::5', port: 5432 },
+          { family: 4, address: '10.0.0.5', port: 5432 },
+        ],
+      },
+    ]);
+  });
 });
 
 // Each bad configuration gives exactly one problem line, naming the field at fault.
@@ -235,7 +252,7 @@ const BAD: [string, () => Promise<unknown>, RegExp][] = [
   [
     'port as a number',
     () => load({ ...base, services: { ...base.services, web: 80 } }),
-    /^services\.web: expected "tcp\/PORT", "udp\/PORT", a range "tcp\/FIRST-LAST" or a list of them$/,
+    /^services\.web: expected "tcp\/PORT", "udp\/PORT", a range "tcp\/FIRST-LAST", a list of them, or \{"port": \.\.\., "forward": "ip:port"\}$/,
   ],
   [
     'bad service name',

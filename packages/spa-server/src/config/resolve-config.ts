@@ -5,7 +5,9 @@ import {
   DEFAULT_HOOK_CONCURRENCY,
   DEFAULT_HOOK_QUEUE,
   DEFAULT_HOOK_TIMEOUT_MS,
+  forwardDestinations,
   HOOK_EVENTS,
+  isForwardedService,
   parseIsoDate,
   parsePortSpec,
   parseRedisUrl,
@@ -104,10 +106,19 @@ function socket(text: string): ListenAddress {
   return { address: parsed.address, port: parsed.port };
 }
 
-/** Service → its ports, each port once, in the order written. */
+/** Service → its ports, each port once, in the order written; a forwarded port carries its hosts. */
 export function resolveServices(services: ServerConfig['services']): Map<string, readonly PortSpec[]> {
   const map = new Map<string, readonly PortSpec[]>();
   for (const [name, value] of Object.entries(services)) {
+    if (isForwardedService(value)) {
+      const forward = forwardDestinations(value).map((d) => ({
+        family: d.address.includes(':') ? (6 as const) : (4 as const),
+        address: d.address,
+        port: d.port,
+      }));
+      map.set(name, [{ ...parsePortSpec(value.port)!, forward }]);
+      continue;
+    }
     const specs = [...new Set(typeof value === 'string' ? [value] : value)].map(
       (text) => parsePortSpec(text)!,
     );

@@ -11,6 +11,18 @@ export interface PortSpec {
   readonly port: number;
   /** A range's last port (included), above `port`; absent for a single port. */
   readonly lastPort?: number;
+  /**
+   * A forwarded service's internal hosts, at most one per family: a grant of this (single) port
+   * is led on to them (nftables DNAT) instead of being delivered to the gateway itself.
+   */
+  readonly forward?: readonly ForwardTarget[];
+}
+
+/** Where a forwarded port leads: an internal host's canonical address and port. */
+export interface ForwardTarget {
+  readonly family: 4 | 6;
+  readonly address: string;
+  readonly port: number;
 }
 
 export interface ListenAddress {

@@ -63,6 +63,39 @@ export function checkPorts(ports: readonly PortSpec[]): PortSpec[] {
   return [...unique.values()].sort(comparePorts);
 }
 
+/** A forwarded port: the gateway's protocol and port, and the internal host (canonical address) it leads to. */
+export interface ForwardRule {
+  readonly protocol: TransportProtocol;
+  readonly port: number;
+  readonly family: 4 | 6;
+  readonly address: string;
+  readonly toPort: number;
+}
+
+/**
+ * The forwards of protected ports, checked: a single gateway port, a host address that is not
+ * loopback, a port in 1..65535, one host per family and gateway port (the kernel's map has one value
+ * per key). Sorted, so the rule text is deterministic.
+ */
+export function checkForwards(ports: readonly PortSpec[]): ForwardRule[] {
+  const byKey = new Map<string, ForwardRule>();
+  for (const spec of ports) {
+    for (const to of spec.forward ?? []) {
+      const { protocol, port, lastPort } = checkPort(spec);
+      if (lastPort !== undefined) throw invalid(`a forwarded port must be a single port: ${portText(spec)}`);
+      const { family, address } = checkTarget({ family: to.family, address: to.address, protocol, port });
+      if (/^(127\.|::1$)/.test(address)) throw invalid(`forward to a loopback address: ${address}`);
+      checkPort({ protocol, port: to.port });
+      const key = `${family} ${protocol}/${port}`;
+      const known = byKey.get(key);
+      if (known && (known.address !== address || known.toPort !== to.port))
+        throw invalid(`${portText(spec)} forwarded to two IPv${family} hosts`);
+      byKey.set(key, { protocol, port, family, address, toPort: to.port });
+    }
+  }
+  return [...byKey.values()].sort((a, b) => a.family - b.family || comparePorts(a, b));
+}
+
 /** A target with a canonical address; a family that contradicts the address is refused. */
 export function checkTarget(target: GrantTarget): GrantTarget {
   const port = checkPort(target);

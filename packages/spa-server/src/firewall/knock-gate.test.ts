@@ -26,7 +26,7 @@ describe('knock gate (nft)', () => {
     const flush = setup.indexOf('flush set inet spa knock_tags');
     expect(flush).toBeGreaterThan(-1);
     expect(setup[flush + 1]).toBe(`add element inet spa knock_tags { 0x${TAG} }`);
-    const rules = setup.filter((c) => c.startsWith('add rule'));
+    const rules = setup.filter((c) => c.startsWith('add rule inet spa input'));
     expect(rules).toHaveLength(NFT_RULES.length + 3);
     expect(rules[0]).toContain('udp length');
   });
@@ -53,18 +53,33 @@ describe('knock gate (nft)', () => {
       sets: new Set([
         ...['allow4', 'allow6', 'protected', 'allow4_range', 'allow6_range', 'protected_range'],
         ...['allow4_once', 'allow6_once'],
-        ...['knock4', 'knock6', 'knock_tags', 'knock_spent'],
+        ...['knock4', 'knock6', 'knock_tags', 'knock_spent', 'forward4', 'forward6'],
       ]),
-      rules: new Map([['input', NFT_RULES.length + 5]]),
-      chainHooked: true,
+      rules: new Map([
+        ['input', NFT_RULES.length + 5],
+        ['forward', 9],
+      ]),
+      hooks: new Map([
+        ['input', 'input'],
+        ['forward', 'forward'],
+      ]),
       grants: [],
       ports: [],
     };
     const shape = { limit: true, gate: true };
     expect(isNftTableIntact(whole, shape)).toBe(true);
-    expect(isNftTableIntact({ ...whole, rules: new Map([['input', NFT_RULES.length + 2]]) }, shape)).toBe(
-      false,
-    );
+    expect(
+      isNftTableIntact(
+        {
+          ...whole,
+          rules: new Map([
+            ['input', NFT_RULES.length + 2],
+            ['forward', 9],
+          ]),
+        },
+        shape,
+      ),
+    ).toBe(false);
     const sets = new Set(whole.sets);
     sets.delete('knock_spent');
     expect(isNftTableIntact({ ...whole, sets }, shape)).toBe(false);

@@ -39,7 +39,7 @@ describe('knock limit', () => {
       'meta nfproto ipv6 udp dport { 7000, 62201 } update @knock6 { ip6 saddr & ffff:ffff:ffff:ffff:: limit rate over 100/second burst 200 packets } counter name knock_flood drop',
     ]);
     const setup = nftSetupCommands('spa', [{ protocol: 'tcp', port: 22 }], { limit });
-    const rules = setup.filter((c) => c.startsWith('add rule'));
+    const rules = setup.filter((c) => c.startsWith('add rule inet spa input'));
     expect(rules).toHaveLength(13);
     expect(rules[0]).toContain('@knock4');
     expect(rules[1]).toContain('@knock6');
@@ -67,18 +67,46 @@ describe('knock limit', () => {
         'allow6_once',
         'knock4',
         'knock6',
+        'forward4',
+        'forward6',
       ]),
-      rules: new Map([['input', 13]]),
-      chainHooked: true,
+      rules: new Map([
+        ['input', 13],
+        ['forward', 9],
+      ]),
+      hooks: new Map([
+        ['input', 'input'],
+        ['forward', 'forward'],
+      ]),
       grants: [],
       ports: [],
     };
     expect(isNftTableIntact(whole, LIMIT)).toBe(true);
-    expect(isNftTableIntact({ ...whole, rules: new Map([['input', 11]]) }, LIMIT)).toBe(false);
+    expect(
+      isNftTableIntact(
+        {
+          ...whole,
+          rules: new Map([
+            ['input', 11],
+            ['forward', 9],
+          ]),
+        },
+        LIMIT,
+      ),
+    ).toBe(false);
     const withoutKnock = new Set([...whole.sets].filter((s) => !s.startsWith('knock')));
     expect(isNftTableIntact({ ...whole, sets: withoutKnock }, LIMIT)).toBe(false);
     expect(
-      isNftTableIntact({ ...whole, rules: new Map([['input', 11]]) }, { limit: false, gate: false }),
+      isNftTableIntact(
+        {
+          ...whole,
+          rules: new Map([
+            ['input', 11],
+            ['forward', 9],
+          ]),
+        },
+        { limit: false, gate: false },
+      ),
     ).toBe(true);
   });
 

@@ -31,7 +31,9 @@ export function buildRuntime(config: ResolvedConfig, backend: CryptoBackend, pre
   for (const c of config.clients) clients.set(hexOf(c.keyId), c);
   const ports = new Map<string, PortSpec>();
   for (const list of config.services.values()) {
-    for (const p of list) ports.set(portText(p), portOnly(p));
+    // The firewall needs a forwarded port's hosts; grants and policy compare ports only.
+    for (const p of list)
+      ports.set(portText(p), p.forward ? { ...portOnly(p), forward: p.forward } : portOnly(p));
   }
   const ctx = createServerContext(backend, config.serverSecretKey);
   return {

@@ -1,6 +1,7 @@
 /** The one builder of test and benchmark material: server and client keys (in memory or in 0600 files), server.json, and knocks. @module */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ServicePorts } from 'spa-config/server-config';
 import { nodeBackend, writeNewKeyFile } from 'spa-node';
 import {
   type CryptoBackend,
@@ -30,8 +31,8 @@ export interface ServerJsonOptions {
   readonly serverKeyFile: string;
   readonly stateDir: string;
   readonly firewall: Record<string, unknown>;
-  /** Name → 'tcp/PORT' or a list. */
-  readonly services: Record<string, string | string[]>;
+  /** Name → 'tcp/PORT', a list, or a forwarded port `{port, forward}`. */
+  readonly services: Record<string, ServicePorts>;
   /** Entries for some of the fixture's clients, fields merged over `{ services: every service }`; default all of them. */
   readonly clients?: readonly ClientSpec[];
   /** More top-level fields, merged last. */

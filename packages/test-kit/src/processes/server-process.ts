@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
+import type { ServicePorts } from 'spa-config/server-config';
 import { formatPublicKey, type KnockRequest } from 'spa-protocol';
 import { agentPath } from '../agents/agent-path.js';
 import { type ClientSpec, encodeKnock, writeJson, writeSpaKeys } from '../build/spa-fixture.js';
@@ -32,8 +33,8 @@ export interface ServerClient {
 export interface ServerProcessOptions {
   readonly host: Host;
   readonly backend: 'nftables' | 'iptables';
-  /** Name → 'tcp/PORT' or a list; default { ssh: 'tcp/2222' }. */
-  readonly services?: Record<string, string | string[]>;
+  /** Name → 'tcp/PORT', a list, or a forwarded port `{port, forward}`; default { ssh: 'tcp/2222' }. */
+  readonly services?: Record<string, ServicePorts>;
   /** Default: one client 'alice' with every service. */
   readonly clients?: readonly ClientSpec[];
   /** More server.json fields (defaultDuration, timestampWindow, log, ...), merged last. */

@@ -1,7 +1,7 @@
 /** `spa-server check`: validates the configuration and its keys without touching anything. @module */
 import { loadConfig } from '../../config/load-config.js';
 import { portText } from '../../config/port-spec.js';
-import type { ResolvedConfig } from '../../config/resolved-config.js';
+import type { PortSpec, ResolvedConfig } from '../../config/resolved-config.js';
 
 export interface CheckOptions {
   readonly config: string;
@@ -14,11 +14,19 @@ export async function runCheck(options: CheckOptions, now: number = Date.now()):
   process.stdout.write(`${summarise(config)}\n`);
 }
 
-/** `ok: 2 clients, 2 services, ports tcp/22, tcp/80, tcp/443` */
+/** `ok: 2 clients, 2 services, ports tcp/22, tcp/80, tcp/443, tcp/15432 → 10.0.0.5:5432` */
 export function summarise(config: ResolvedConfig): string {
-  const ports = [...new Set([...config.services.values()].flat().map(portText))];
+  const ports = [...new Set([...config.services.values()].flat().map(describePort))];
   const n = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
   return `ok: ${n(config.clients.length, 'client')}, ${n(config.services.size, 'service')}, ports ${ports.join(', ')}`;
+}
+
+/** A port's text, and where a forwarded one leads (`tcp/15432 → 10.0.0.5:5432 [fd00::5]:5432`). */
+function describePort(spec: PortSpec): string {
+  const to = (spec.forward ?? []).map((f) =>
+    f.family === 6 ? `[${f.address}]:${f.port}` : `${f.address}:${f.port}`,
+  );
+  return to.length === 0 ? portText(spec) : `${portText(spec)} → ${to.join(' ')}`;
 }
 
 /** Valid but probably not meant: keys already expired, a server nobody can knock on. */

@@ -8,6 +8,7 @@ import {
   parseIpsetNames,
   parseIpsetSave,
 } from './ipset-script.js';
+import { IptablesDriver } from './iptables.js';
 
 describe('ipset commands', () => {
   it('creates one hash:ip,port set per family with timeouts and comments', () => {
@@ -88,6 +89,19 @@ describe('parseIpsetSave', () => {
     expect(() => ipsetGrantLines('spa', [{ ...alice, once: true }])).toThrow(
       expect.objectContaining(refused),
     );
+  });
+
+  it('refuses a forwarded port at setup, before running any tool: iptables has no DNAT of grants', async () => {
+    const driver = new IptablesDriver({
+      variant: 'nft',
+      prefix: 'spa',
+      paths: { iptables: '/nonexistent/iptables' },
+    });
+    const forward = [{ family: 4 as const, address: '10.0.0.5', port: 5432 }];
+    await expect(driver.setup([{ protocol: 'tcp', port: 15432, forward }])).rejects.toMatchObject({
+      code: 'FIREWALL_INVALID_INPUT',
+      message: 'forwarding to an internal host needs the nftables backend: tcp/15432',
+    });
   });
 
   it('lists set names', () => {

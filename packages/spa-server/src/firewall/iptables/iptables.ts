@@ -1,5 +1,6 @@
 /** iptables driver: ipset sets with kernel timeouts, matched from the server's own chain in iptables and ip6tables. @module */
 
+import { portText } from '../../config/port-spec.js';
 import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
 import type { ActiveGrant, PortSpec, ProtectionState, WatchCommand } from '../driver.js';
 import { checkObjectName, checkPorts } from '../grant-values.js';
@@ -80,6 +81,14 @@ export class IptablesDriver extends KernelDriver<IptablesTools> {
   }
 
   async setup(ports: readonly PortSpec[]): Promise<void> {
+    const forwarded = ports.find((p) => (p.forward ?? []).length > 0);
+    if (forwarded) {
+      // The config check refuses this first; a caller that skipped it must not get a silent half.
+      throw new ServerError(
+        SERVER_ERROR_CODES.firewallInvalidInput,
+        `forwarding to an internal host needs the nftables backend: ${portText(forwarded)}`,
+      );
+    }
     const checked = refuseRanges(checkPorts(ports));
     const tools = await this.ready();
     // Sets first (the rules refer to them; -exist keeps an identical set with its elements), read

@@ -143,6 +143,13 @@ const LISTING = JSON.stringify({
     ...[5, 6, 7, 8, 19, 20, 9, 13, 14, 15, 16].map((handle) => ({
       rule: { family: 'inet', table: 'spa', chain: 'input', handle, expr: [] },
     })),
+    ...['forward4', 'forward6'].map((name, i) => ({
+      map: { family: 'inet', name, table: 'spa', handle: 20 + i, map: ['ipv4_addr', 'inet_service'] },
+    })),
+    { chain: { family: 'inet', table: 'spa', name: 'forward', handle: 22, type: 'filter', hook: 'forward' } },
+    ...[23, 24, 25, 26, 27, 28, 29, 30, 31].map((handle) => ({
+      rule: { family: 'inet', table: 'spa', chain: 'forward', handle, expr: [] },
+    })),
   ],
 });
 
@@ -262,7 +269,34 @@ describe('parseNftTable', () => {
     expect(isNftTableIntact(parseNftTable(without((i) => i.set?.name === 'protected_range')))).toBe(false);
     expect(isNftTableIntact(parseNftTable(without((i) => i.rule?.handle === 8)))).toBe(false);
     expect(isNftTableIntact(parseNftTable(without((i) => i.chain !== undefined)))).toBe(false);
+    // The forward path: its chain, each of its rules, and the maps of forwarded ports.
+    expect(isNftTableIntact(parseNftTable(without((i) => i.chain?.name === 'forward')))).toBe(false);
+    expect(isNftTableIntact(parseNftTable(without((i) => i.rule?.handle === 27)))).toBe(false);
+    expect(isNftTableIntact(parseNftTable(without((i) => i.map?.name === 'forward6')))).toBe(false);
     expect(isNftTableIntact(parseNftTable('{"nftables": []}'))).toBe(false);
+  });
+
+  it('wants the nat chain and its rules only while some service forwards', () => {
+    const forwarding = { limit: false, gate: false, forward: true };
+    expect(isNftTableIntact(parseNftTable(LISTING), forwarding)).toBe(false);
+    const parsed = JSON.parse(LISTING) as { nftables: unknown[] };
+    const nat = [
+      {
+        chain: {
+          family: 'inet',
+          table: 'spa',
+          name: 'prerouting',
+          handle: 40,
+          type: 'nat',
+          hook: 'prerouting',
+        },
+      },
+      ...[41, 42].map((handle) => ({ rule: { family: 'inet', table: 'spa', chain: 'prerouting', handle } })),
+    ];
+    const withNat = JSON.stringify({ nftables: [...parsed.nftables, ...nat] });
+    expect(isNftTableIntact(parseNftTable(withNat), forwarding)).toBe(true);
+    const oneRule = JSON.stringify({ nftables: [...parsed.nftables, ...nat.slice(0, 2)] });
+    expect(isNftTableIntact(parseNftTable(oneRule), forwarding)).toBe(false);
   });
 
   it('skips elements it cannot trust instead of inventing grants', () => {

@@ -5,6 +5,14 @@ import { canonicalAddress, parseOwners, parseProtocol } from '../grant-values.js
 import { NFT_GATE_RULE_COUNT, NFT_GATE_SPENT, NFT_GATE_TAGS } from '../knock-gate.js';
 import { NFT_KNOCK_SET_V4, NFT_KNOCK_SET_V6 } from '../knock-limit.js';
 import {
+  NFT_FORWARD_CHAIN,
+  NFT_FORWARD_RULE_COUNT,
+  NFT_MAP_FORWARD4,
+  NFT_MAP_FORWARD6,
+  NFT_NAT_CHAIN,
+  NFT_NAT_RULE_COUNT,
+} from './nft-forward.js';
+import {
   NFT_CHAIN,
   NFT_RULES,
   NFT_SET_PORTS,
@@ -33,7 +41,8 @@ export interface NftTableState {
   readonly sets: ReadonlySet<string>;
   /** Number of rules per chain name. */
   readonly rules: ReadonlyMap<string, number>;
-  readonly chainHooked: boolean;
+  /** The hook of each base chain, by chain name. */
+  readonly hooks: ReadonlyMap<string, string>;
   readonly grants: readonly ActiveGrant[];
   /** Elements of the `protected` sets: the ports and ranges dropped for addresses without a grant. */
   readonly ports: readonly PortSpec[];
@@ -47,12 +56,14 @@ export function parseNftTable(text: string): NftTableState {
   const items = isObject(root) && Array.isArray(root.nftables) ? root.nftables : [];
   const sets = new Set<string>();
   const rules = new Map<string, number>();
+  const hooks = new Map<string, string>();
   const grants: ActiveGrant[] = [];
   const ports: PortSpec[] = [];
-  let chainHooked = false;
   for (const item of items) {
     if (!isObject(item)) continue;
-    if (isObject(item.set) && typeof item.set.name === 'string') {
+    // Maps are listed as `map` items; only their presence is checked.
+    if (isObject(item.map) && typeof item.map.name === 'string') sets.add(item.map.name);
+    else if (isObject(item.set) && typeof item.set.name === 'string') {
       const { name } = item.set;
       sets.add(name);
       const family = GRANT_SET_FAMILY.get(name);
@@ -70,23 +81,25 @@ export function parseNftTable(text: string): NftTableState {
       }
     } else if (isObject(item.chain) && typeof item.chain.name === 'string') {
       rules.set(item.chain.name, rules.get(item.chain.name) ?? 0);
-      if (item.chain.name === NFT_CHAIN) chainHooked = item.chain.hook === 'input';
+      if (typeof item.chain.hook === 'string') hooks.set(item.chain.name, item.chain.hook);
     } else if (isObject(item.rule) && typeof item.rule.chain === 'string') {
       rules.set(item.rule.chain, (rules.get(item.rule.chain) ?? 0) + 1);
     }
   }
-  return { sets, rules, chainHooked, grants, ports };
+  return { sets, rules, hooks, grants, ports };
 }
 
 /** Which of the knock filters the driver installs (nft-script.ts NftKnockFilters). */
 export interface NftFiltersShape {
   readonly limit: boolean;
   readonly gate: boolean;
+  /** Some service forwards: the nat chain is installed too. */
+  readonly forward?: boolean;
 }
 
 /**
- * True when every set, the hooked chain and all its rules (with the knock limit's and gate's, if
- * installed) are there, and, when `ports` is given, the `protected` set holds exactly those ports (a
+ * True when every set and map, the hooked chains and all their rules (with the knock limit's, the
+ * gate's and the nat chain's, if installed) are there, and, when `ports` is given, the `protected` set holds exactly those ports (a
  * flushed set leaves every rule in place but drops nothing).
  */
 export function isNftTableIntact(
@@ -101,10 +114,20 @@ export function isNftTableIntact(
     NFT_SET_PORTS_RANGE,
     ...(filters.limit ? [NFT_KNOCK_SET_V4, NFT_KNOCK_SET_V6] : []),
     ...(filters.gate ? [NFT_GATE_TAGS, NFT_GATE_SPENT] : []),
+    NFT_MAP_FORWARD4,
+    NFT_MAP_FORWARD6,
   ];
   const rules = NFT_RULES.length + (filters.limit ? 2 : 0) + (filters.gate ? NFT_GATE_RULE_COUNT : 0);
+  const chains: [string, string, number][] = [
+    [NFT_CHAIN, 'input', rules],
+    [NFT_FORWARD_CHAIN, 'forward', NFT_FORWARD_RULE_COUNT],
+    ...(filters.forward
+      ? [[NFT_NAT_CHAIN, 'prerouting', NFT_NAT_RULE_COUNT] as [string, string, number]]
+      : []),
+  ];
   return (
-    sets.every((name) => state.sets.has(name)) && state.chainHooked && state.rules.get(NFT_CHAIN) === rules
+    sets.every((name) => state.sets.has(name)) &&
+    chains.every(([name, hook, count]) => state.hooks.get(name) === hook && state.rules.get(name) === count)
   );
 }
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { alice, bob6 } from '../../../test/sample-grants.js';
 import type { Grant } from '../driver.js';
-import { checkGrant } from '../grant-values.js';
+import { checkForwards, checkGrant } from '../grant-values.js';
 import {
   nftGrantCommands,
   nftRebuildCommands,
@@ -48,7 +48,64 @@ describe('nftSetupCommands', () => {
       'add rule inet spa input ct state established,related accept',
       'add rule inet spa input meta l4proto . th dport @protected drop',
       'add rule inet spa input meta l4proto . th dport @protected_range drop',
+      'add map inet spa forward4 { type inet_proto . inet_service : ipv4_addr . inet_service; size 65536; }',
+      'add map inet spa forward6 { type inet_proto . inet_service : ipv6_addr . inet_service; size 65536; }',
+      'add chain inet spa forward { type filter hook forward priority filter; policy accept; }',
+      'flush chain inet spa forward',
+      'flush map inet spa forward4',
+      'flush map inet spa forward6',
+      // Whatever DNAT'd a connection, its original destination port is what the grants name.
+      'add rule inet spa forward meta l4proto { tcp, udp } ct status dnat ip saddr . meta l4proto . ct original proto-dst @allow4 accept',
+      'add rule inet spa forward meta l4proto { tcp, udp } ct status dnat ip6 saddr . meta l4proto . ct original proto-dst @allow6 accept',
+      'add rule inet spa forward meta l4proto { tcp, udp } ct status dnat ip saddr . meta l4proto . ct original proto-dst @allow4_range accept',
+      'add rule inet spa forward meta l4proto { tcp, udp } ct status dnat ip6 saddr . meta l4proto . ct original proto-dst @allow6_range accept',
+      'add rule inet spa forward tcp flags & (fin | syn | rst | ack) == syn meta l4proto { tcp, udp } ct status dnat meta l4proto . ct original proto-dst @protected drop',
+      'add rule inet spa forward tcp flags & (fin | syn | rst | ack) == syn meta l4proto { tcp, udp } ct status dnat meta l4proto . ct original proto-dst @protected_range drop',
+      'add rule inet spa forward ct state established,related accept',
+      'add rule inet spa forward meta l4proto { tcp, udp } ct status dnat meta l4proto . ct original proto-dst @protected drop',
+      'add rule inet spa forward meta l4proto { tcp, udp } ct status dnat meta l4proto . ct original proto-dst @protected_range drop',
     ]);
+    // Without a forwarded service there is no nat chain: a kernel without NAT runs the rest.
+    expect(nftSetupCommands('spa', ports).join(';')).not.toContain('prerouting');
+  });
+
+  it('maps forwarded ports to their hosts and DNATs only granted sources addressed to the gateway', () => {
+    const forwards = checkForwards([
+      {
+        protocol: 'tcp',
+        port: 15432,
+        forward: [
+          { family: 6, address: 'FD00:0::5', port: 5432 },
+          { family: 4, address: '10.0.0.5', port: 5432 },
+        ],
+      },
+    ]);
+    const setup = nftSetupCommands('spa', [{ protocol: 'tcp', port: 15432 }], {}, forwards);
+    expect(setup).toContain('add element inet spa forward4 { tcp . 15432 : 10.0.0.5 . 5432 }');
+    expect(setup).toContain('add element inet spa forward6 { tcp . 15432 : fd00::5 . 5432 }');
+    expect(setup.slice(-4)).toEqual([
+      'add chain inet spa prerouting { type nat hook prerouting priority dstnat; policy accept; }',
+      'flush chain inet spa prerouting',
+      'add rule inet spa prerouting fib daddr type local ip saddr . meta l4proto . th dport @allow4 dnat ip to meta l4proto . th dport map @forward4',
+      'add rule inet spa prerouting fib daddr type local ip6 saddr . meta l4proto . th dport @allow6 dnat ip6 to meta l4proto . th dport map @forward6',
+    ]);
+  });
+
+  it('refuses a forward nft could not be given safely', () => {
+    const spec = (port: number, lastPort: number | undefined, address: string, to = 5432) => ({
+      protocol: 'tcp' as const,
+      port,
+      ...(lastPort === undefined ? {} : { lastPort }),
+      forward: [{ family: address.includes(':') ? (6 as const) : (4 as const), address, port: to }],
+    });
+    const refused = expect.objectContaining({ code: 'FIREWALL_INVALID_INPUT' });
+    expect(() => checkForwards([spec(8000, 8010, '10.0.0.5')])).toThrow(refused);
+    expect(() => checkForwards([spec(15432, undefined, '127.0.0.1')])).toThrow(refused);
+    expect(() => checkForwards([spec(15432, undefined, '10.0.0.5 . 1; flush ruleset')])).toThrow(refused);
+    expect(() => checkForwards([spec(15432, undefined, '10.0.0.5', 70000)])).toThrow(refused);
+    expect(() =>
+      checkForwards([spec(15432, undefined, '10.0.0.5'), spec(15432, undefined, '10.0.0.6')]),
+    ).toThrow(refused);
   });
 
   it('writes no element list when nothing is protected (nft rejects empty braces)', () => {

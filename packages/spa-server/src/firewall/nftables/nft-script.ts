@@ -1,8 +1,9 @@
 /** nftables command text for the server's one table: ruleset, grants, revokes, removal. @module */
 import type { ActiveGrant, Grant, GrantTarget, PortSpec } from '../driver.js';
-import { MAX_GRANTS_PER_FAMILY } from '../grant-values.js';
+import { type ForwardRule, MAX_GRANTS_PER_FAMILY } from '../grant-values.js';
 import { type KnockGate, NFT_GATE_TAGS, nftKnockGate, nftTagCommands } from '../knock-gate.js';
 import { type KnockLimit, nftKnockLimit } from '../knock-limit.js';
+import { type NftSetNames, nftForwardSetup } from './nft-forward.js';
 
 /** Names inside the table; the table name itself is an option. */
 export const NFT_SET_V4 = 'allow4';
@@ -27,6 +28,16 @@ export const NFT_SET_PORTS_RANGE = 'protected_range';
 export const NFT_SET_V4_ONCE = 'allow4_once';
 export const NFT_SET_V6_ONCE = 'allow6_once';
 export const NFT_CHAIN = 'input';
+
+/** The sets the forward chain looks up (nft-forward.ts). */
+export const NFT_SET_NAMES: NftSetNames = {
+  v4: NFT_SET_V4,
+  v6: NFT_SET_V6,
+  v4Range: NFT_SET_V4_RANGE,
+  v6Range: NFT_SET_V6_RANGE,
+  ports: NFT_SET_PORTS,
+  portsRange: NFT_SET_PORTS_RANGE,
+};
 
 /**
  * The chain, in order. The grant sets first, the one-shot sets last among them (a plain grant of the
@@ -77,12 +88,13 @@ export interface NftKnockFilters {
 /**
  * Creates the table or brings an existing one to the wanted shape, as one transaction: `add` of an
  * existing table, set or chain is a no-op (and restores a changed policy), grant elements and spent
- * nonces are kept, the protected ports, the gate's tags and the rules are replaced.
+ * nonces are kept, the protected ports, the gate's tags, the forwards and the rules are replaced.
  */
 export function nftSetupCommands(
   table: string,
   ports: readonly PortSpec[],
   filters: NftKnockFilters = {},
+  forwards: readonly ForwardRule[] = [],
 ): string[] {
   const t = `inet ${table}`;
   const limit = filters.limit ? nftKnockLimit(table, filters.limit) : { sets: [], rules: [] };
@@ -117,6 +129,7 @@ export function nftSetupCommands(
   }
   // The knock limit and gate first: a flood is dropped before conntrack or set lookups spend anything on it.
   for (const rule of [...knock.rules, ...NFT_RULES]) commands.push(`add rule ${t} ${NFT_CHAIN} ${rule}`);
+  commands.push(...nftForwardSetup(table, NFT_SET_NAMES, forwards));
   return commands;
 }
 
@@ -129,13 +142,14 @@ export function nftRebuildCommands(
   ports: readonly PortSpec[],
   keep: readonly ActiveGrant[],
   filters: NftKnockFilters = {},
+  forwards: readonly ForwardRule[] = [],
 ): string[] {
   const grants = keep
     .filter((g) => Number.isFinite(g.expiresInSeconds) && g.expiresInSeconds >= 1)
     .map((g) => ({ ...g, timeoutSeconds: Math.floor(g.expiresInSeconds) }));
   return [
     ...nftRemoveCommands(table),
-    ...nftSetupCommands(table, ports, filters),
+    ...nftSetupCommands(table, ports, filters, forwards),
     ...nftGrantCommands(table, grants),
   ];
 }

@@ -9,7 +9,7 @@ import type {
   SpentNonce,
   WatchCommand,
 } from '../driver.js';
-import { checkObjectName, checkPorts } from '../grant-values.js';
+import { checkForwards, checkObjectName, checkPorts, type ForwardRule } from '../grant-values.js';
 import { KernelDriver, type KernelDriverOptions } from '../kernel-driver.js';
 import { type KnockGate, NFT_GATE_TAGS, nftSpentCommand, nftTagCommands } from '../knock-gate.js';
 import { NFT_DIALECT } from '../process/ack-reader.js';
@@ -52,6 +52,8 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   readonly knockGate: KnockGateControl | undefined;
   /** The ports of this instance's last setup(), to notice a `protected` set emptied underneath. */
   #ports: readonly PortSpec[] | undefined;
+  /** The forwards of the last setup(): whether the nat chain belongs to the table's shape. */
+  #forwards: readonly ForwardRule[] = [];
   readonly #gate: KnockGate | undefined;
   /** The tags the kernel's gate holds (hex): re-added by every setup, so a repair restores them. */
   #tags: readonly string[] = [];
@@ -82,7 +84,8 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   }
 
   get #shape() {
-    return { limit: this.knockLimit !== undefined, gate: this.#gate !== undefined };
+    const forward = this.#forwards.length > 0;
+    return { limit: this.knockLimit !== undefined, gate: this.#gate !== undefined, forward };
   }
 
   /**
@@ -111,9 +114,10 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
 
   async setup(ports: readonly PortSpec[]): Promise<void> {
     const checked = checkPorts(ports);
+    const forwards = checkForwards(ports);
     const tags = this.#tags;
     try {
-      await this.#transaction(nftSetupCommands(this.table, checked, this.#filters));
+      await this.#transaction(nftSetupCommands(this.table, checked, this.#filters, forwards));
     } catch (error) {
       // Objects of another shape under our names (another version, or edited by hand) make `add`
       // fail; rebuild the table in one transaction, carrying over grants that still have time left.
@@ -121,9 +125,10 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
         throw error;
       const state = await this.#read();
       if (!state) throw error;
-      await this.#transaction(nftRebuildCommands(this.table, checked, state.grants, this.#filters));
+      await this.#transaction(nftRebuildCommands(this.table, checked, state.grants, this.#filters, forwards));
     }
     this.#ports = checked;
+    this.#forwards = forwards;
     // Tags given while the first setup was on its way were only kept: install them now.
     if (this.#tags !== tags) await this.#setTags(this.#tags);
   }

@@ -10,6 +10,9 @@ describe('nftDeletionConcerns', () => {
     'delete rule inet spa input handle 4',
     'delete set inet spa allow4',
     'delete element inet spa protected { tcp . 22 }',
+    // The forward path: nft 1.0.6 prints a deleted map as a set.
+    'delete chain inet spa forward',
+    'delete set inet spa forward4',
   ])('%s → check', (line) => {
     expect(nftDeletionConcerns(line, 'spa')).toBe(true);
   });
