@@ -25,7 +25,7 @@ export interface ResolveInput {
   readonly clients: readonly ClientConfig[];
   readonly serverSecretKey: Uint8Array;
   /** Absolute paths (relative ones in the file were resolved against its directory). */
-  readonly paths: { readonly serverKeyFile: string; readonly stateDir: string };
+  readonly paths: { readonly serverKeyFile: string; readonly stateDir: string; readonly clientsDir?: string };
   /** replay.passwordFile's and replay.caFile's contents, when set. */
   readonly redisSecrets?: { readonly password?: string | undefined; readonly ca?: string | undefined };
 }
@@ -57,6 +57,10 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     queueSize: config.queueSize,
     log: { ...config.log },
     metrics: config.metrics ? socket(config.metrics.listen) : undefined,
+    clientsDir:
+      input.paths.clientsDir === undefined
+        ? undefined
+        : { path: input.paths.clientsDir, watch: config.watchClientsDir },
   };
 }
 

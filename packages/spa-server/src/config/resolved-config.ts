@@ -108,4 +108,6 @@ export interface ResolvedConfig {
   };
   /** Prometheus endpoint; undefined when disabled. */
   readonly metrics: ListenAddress | undefined;
+  /** clientsDir, absolute, and whether a change in it reloads; undefined when not configured. */
+  readonly clientsDir?: { readonly path: string; readonly watch: boolean } | undefined;
 }
