@@ -1,5 +1,7 @@
 /** `spa-server run` (the default): starts the daemon; SIGHUP reloads the config, SIGTERM/SIGINT stop. @module */
 import { loadConfig } from '../../config/load-config.js';
+import type { ResolvedConfig } from '../../config/resolved-config.js';
+import { type DirWatch, watchClientsDir } from '../../config/watch-clients-dir.js';
 import { type Daemon, startDaemon } from '../../daemon/daemon.js';
 import { createDriver } from '../../firewall/create-driver.js';
 import { type LogFields, type LogLevel, stdoutLogger } from '../../observability/log.js';
@@ -23,10 +25,22 @@ export async function runDaemon(options: RunOptions): Promise<void> {
 
   // Reloads run one after another; a signal during one queues the next, which reads the file again.
   let pending: Promise<void> = Promise.resolve();
+  let watching: { key: string; watch: DirWatch } | undefined;
+  const follow = (current: ResolvedConfig): void => {
+    const dir = current.clientsDir?.watch ? current.clientsDir.path : undefined;
+    if (watching?.key === dir) return;
+    watching?.watch.close();
+    watching = undefined;
+    if (dir === undefined) return;
+    const onError = (error: Error): void =>
+      log('error', 'config.watch-failed', { message: `${dir}: ${describe(error)}; SIGHUP still reloads` });
+    watching = { key: dir, watch: watchClientsDir(dir, () => onHangup(), onError) };
+  };
   const reload = async (): Promise<void> => {
     try {
       const next = await loadConfig(config.source);
       await daemon.reload(next); // the daemon logs daemon.reloaded
+      follow(next);
     } catch (error) {
       // The old configuration stays in force: a typo in a reload must not open or close anything.
       const problems = isServerError(error, SERVER_ERROR_CODES.configInvalid) ? error.problems : undefined;
@@ -52,12 +66,14 @@ export async function runDaemon(options: RunOptions): Promise<void> {
         .then(() => driver.close())
         .then(resolve, reject)
         .finally(() => {
+          watching?.watch.close();
           process.off('SIGHUP', onHangup);
           process.off('SIGTERM', onStop);
           process.off('SIGINT', onStop);
         });
     };
     process.on('SIGHUP', onHangup);
+    follow(config);
     process.on('SIGTERM', onStop);
     process.on('SIGINT', onStop);
   });
