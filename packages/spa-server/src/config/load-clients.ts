@@ -9,7 +9,7 @@ import {
 } from 'spa-config/server-config';
 import { isServerError, SERVER_ERROR_CODES } from '../shared/server-error.js';
 import { optionOfField, parseAuthorizedKeys } from './authorized-keys.js';
-import { readClientsDir } from './clients-dir.js';
+import { type ClientFileMemo, readClientsDir } from './clients-dir.js';
 
 /** Room for about 100,000 clients. */
 export const MAX_AUTHORIZED_KEYS_BYTES = 16 << 20;
@@ -29,6 +29,7 @@ export async function loadClients(
   base: string,
   problems: string[],
   readBounded: ReadBounded,
+  files?: ClientFileMemo,
 ): Promise<ClientConfig[]> {
   const entries: ClientEntry[] = config.clients.map((c, i) => ({ ...c, where: `clients[${i}]` }));
   const origins: Origin[] = config.clients.map(() => 'json');
@@ -51,7 +52,7 @@ export async function loadClients(
     }
   }
   if (config.clientsDir !== undefined) {
-    const dir = await readClientsDir(resolve(base, config.clientsDir));
+    const dir = await readClientsDir(resolve(base, config.clientsDir), files);
     problems.push(...dir.problems);
     for (const file of dir.clients) add(file.client, file.path, 'dir');
   }

@@ -5,6 +5,7 @@ import { checkServerConfig, locateJsonError } from 'spa-config/server-config';
 import { readPrivateKeyFile } from 'spa-node';
 import { configError, isServerError, SERVER_ERROR_CODES } from '../shared/server-error.js';
 import { describeFsError } from './clients-dir.js';
+import type { ConfigReuse } from './config-reuse.js';
 import { loadClients } from './load-clients.js';
 import { readRedisSecrets } from './redis-secrets.js';
 import { resolveConfig } from './resolve-config.js';
@@ -18,7 +19,7 @@ export const MAX_CONFIG_BYTES = 1 << 20;
  * each naming the field (`clients[1].publicKey: ...`, `server.json:3:7: ...`, `keys:4: services: ...`,
  * `clients.d/bob.json: services[0]: ...`).
  */
-export async function loadConfig(path: string): Promise<ResolvedConfig> {
+export async function loadConfig(path: string, reuse?: ConfigReuse): Promise<ResolvedConfig> {
   const source = resolve(path);
   const text = await readBounded(source, MAX_CONFIG_BYTES, 'config file');
   const value = parseJson(source, text);
@@ -30,7 +31,9 @@ export async function loadConfig(path: string): Promise<ResolvedConfig> {
   const serverKey = keyFile === undefined ? undefined : await readServerKey(resolve(base, keyFile), problems);
   if (!checked.ok) throw configError(problems);
   const { config } = checked;
-  const clients = await loadClients(config, base, problems, readBounded);
+  // Before the clients: the cache's verdicts spare the schema the §1 check of every known key.
+  if (reuse && serverKey) await reuse.keys.open(resolve(base, config.stateDir), serverKey);
+  const clients = await loadClients(config, base, problems, readBounded, reuse?.files);
   const redisSecrets = await readRedisSecrets(config.replay, base, problems);
   if (problems.length > 0 || !serverKey) throw configError(problems);
   return resolveConfig({
@@ -44,6 +47,7 @@ export async function loadConfig(path: string): Promise<ResolvedConfig> {
       ...(config.clientsDir === undefined ? {} : { clientsDir: resolve(base, config.clientsDir) }),
     },
     redisSecrets,
+    resolved: reuse?.resolved,
   });
 }
 

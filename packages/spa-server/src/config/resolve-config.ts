@@ -10,6 +10,7 @@ import {
 } from 'spa-config/server-config';
 import { nodeBackend } from 'spa-node';
 import { computeKeyId, normaliseNetwork, parsePublicKey } from 'spa-protocol';
+import type { ConfigReuse } from './config-reuse.js';
 import type {
   ListenAddress,
   PortSpec,
@@ -28,6 +29,8 @@ export interface ResolveInput {
   readonly paths: { readonly serverKeyFile: string; readonly stateDir: string; readonly clientsDir?: string };
   /** replay.passwordFile's and replay.caFile's contents, when set. */
   readonly redisSecrets?: { readonly password?: string | undefined; readonly ca?: string | undefined };
+  /** The last load's resolved clients: an unchanged ClientConfig object is not resolved again. */
+  readonly resolved?: ConfigReuse['resolved'] | undefined;
 }
 
 /** Every value here was validated by the schema, so parsing cannot fail. */
@@ -42,7 +45,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     stateDir: input.paths.stateDir,
     firewall: config.firewall,
     services: resolveServices(config.services),
-    clients: input.clients.map((c) => resolveClient(c, config.maxDuration)),
+    clients: input.clients.map((c) => resolveClientOnce(c, config.maxDuration, input.resolved)),
     timestampWindowSeconds: config.timestampWindow,
     futureWindowSeconds: config.futureWindow,
     defaultDurationSeconds: config.defaultDuration,
@@ -98,6 +101,18 @@ export function resolveServices(services: ServerConfig['services']): Map<string,
     map.set(name, specs);
   }
   return map;
+}
+
+function resolveClientOnce(
+  client: ClientConfig,
+  maxDuration: number,
+  memo: ConfigReuse['resolved'] | undefined,
+): ResolvedClient {
+  const known = memo?.get(client);
+  if (known?.maxDuration === maxDuration) return known.client;
+  const resolved = resolveClient(client, maxDuration);
+  memo?.set(client, { maxDuration, client: resolved });
+  return resolved;
 }
 
 function resolveClient(client: ClientConfig, serverMaxDuration: number): ResolvedClient {

@@ -1,4 +1,5 @@
 /** `spa-server run` (the default): starts the daemon; SIGHUP reloads the config, SIGTERM/SIGINT stop. @module */
+import { type ConfigReuse, createConfigReuse } from '../../config/config-reuse.js';
 import { loadConfig } from '../../config/load-config.js';
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { type DirWatch, watchClientsDir } from '../../config/watch-clients-dir.js';
@@ -13,11 +14,14 @@ export interface RunOptions {
 
 /** Resolves once the daemon has stopped after SIGTERM or SIGINT; start-up failures reject. */
 export async function runDaemon(options: RunOptions): Promise<void> {
-  const config = await loadConfig(options.config);
+  // Kept while the daemon runs: a reload reads, validates and derives only what changed.
+  const reuse = createConfigReuse();
+  const config = await loadConfig(options.config, reuse);
+  noteKeyCache(reuse);
   const driver = createDriver(config);
   let daemon: Daemon;
   try {
-    daemon = await startDaemon(config, { driver });
+    daemon = await startDaemon(config, { driver, keyCache: reuse.keys });
   } catch (error) {
     await driver.close().catch(() => {});
     throw error;
@@ -38,7 +42,8 @@ export async function runDaemon(options: RunOptions): Promise<void> {
   };
   const reload = async (): Promise<void> => {
     try {
-      const next = await loadConfig(config.source);
+      const next = await loadConfig(config.source, reuse);
+      noteKeyCache(reuse);
       await daemon.reload(next); // the daemon logs daemon.reloaded
       follow(next);
     } catch (error) {
@@ -81,6 +86,22 @@ export async function runDaemon(options: RunOptions): Promise<void> {
 
 function log(level: LogLevel, event: string, fields: LogFields): void {
   stdoutLogger.write({ ts: new Date().toISOString(), level, event, ...fields });
+}
+
+/** One line when the key cache was read: how many keys it spared, or why it was ignored (never its contents). */
+function noteKeyCache(reuse: ConfigReuse): void {
+  const notice = reuse.keys.takeNotice();
+  if (!notice || notice.again) return;
+  if (notice.ignored) {
+    log('warn', 'keycache.ignored', {
+      reason: notice.ignored,
+      message: `key cache ignored (${notice.ignored}): every key is checked again and the cache rewritten`,
+    });
+  } else
+    log('info', 'keycache.loaded', {
+      keys: notice.loaded,
+      message: `key cache: ${notice.loaded} keys known`,
+    });
 }
 
 function describe(error: unknown): string {
