@@ -1,4 +1,4 @@
-/** A fleet in clientsDir: daemon start, SIGHUP reloads (none and one key changed) and a knock during a reload: `pnpm bench:clients` (root). @module */
+/** A fleet in clientsDir: first start, SIGHUP reloads (none and one key changed), knocks during a reload, a restart on the key cache: `pnpm bench:clients` (root). @module */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,10 +7,28 @@ import { formatPublicKey, generateKeyPair } from 'spa-protocol';
 import { agentPath } from 'spa-test-kit/agents/agent-path';
 import { createLab } from 'spa-test-kit/lab/netns';
 import { waitForTcp } from 'spa-test-kit/lab/probe';
-import { type LogLine, startServerProcess } from 'spa-test-kit/processes/server-process';
+import { KNOCK_PORT, type LogLine, startServerProcess } from 'spa-test-kit/processes/server-process';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 10_000);
 const SSH = 2222;
+const KNOCKS = 8;
+const KNOCK_GAP_MS = 50;
+// Sends each hex datagram to ADDRESS:PORT every GAP ms and prints the send times (Date.now()) as JSON.
+const SEND_SPACED = `
+const s = require('node:dgram').createSocket('udp4');
+const [address, port, gap, ...hex] = process.argv.slice(1);
+const times = [];
+(async () => {
+  for (const h of hex) {
+    times.push(Date.now());
+    await new Promise((r) => s.send(Buffer.from(h, 'hex'), Number(port), address, r));
+    await new Promise((r) => setTimeout(r, Number(gap)));
+  }
+  s.close();
+  console.log(JSON.stringify(times));
+})();`;
+const countAccepted = (p: { logs(): LogLine[] }): number =>
+  p.logs().filter((l) => l.event === 'knock.accepted').length;
 const clientFile = (publicKey: Uint8Array): string =>
   JSON.stringify({
     publicKey: formatPublicKey('client', publicKey),
@@ -53,16 +71,52 @@ try {
   const unchangedMs = await reload();
   await writeFile(join(clientsDir, 'c0.json'), clientFile(generateKeyPair(nodeBackend, 'client').publicKey));
   const oneChangedMs = await reload();
-  // A knock sent right after SIGHUP: served while the reload reads the directory.
+  // Knocks sent right after SIGHUP, one every KNOCK_GAP_MS from one sender process: each one's delay is
+  // the daemon's knock.accepted time minus the time the sender sent it (one wall clock, ms).
   await writeFile(join(clientsDir, 'c1.json'), clientFile(generateKeyPair(nodeBackend, 'client').publicKey));
+  const before = spa.logs().filter((l) => l.event === 'knock.accepted').length;
   const during = reload();
-  await new Promise((r) => setTimeout(r, 20));
-  const knockAt = performance.now();
-  await spa.send(client, spa.knock());
-  const state = await waitForTcp(client, server.ipv4, SSH, 'open', 5000);
-  const knockMs = performance.now() - knockAt;
+  const knocks = Array.from({ length: KNOCKS }, () => Buffer.from(spa.knock()).toString('hex'));
+  const sent = await client.exec(process.execPath, [
+    '-e',
+    SEND_SPACED,
+    server.ipv4,
+    String(KNOCK_PORT),
+    String(KNOCK_GAP_MS),
+    ...knocks,
+  ]);
+  const sentAt = JSON.parse(String(sent.stdout)) as number[];
   const duringMs = await during;
+  await spa.waitForLog(
+    (l: LogLine) => l.event === 'knock.accepted' && countAccepted(spa) >= before + KNOCKS,
+    10_000,
+  );
+  const accepted = spa
+    .logs()
+    .filter((l) => l.event === 'knock.accepted')
+    .slice(before)
+    .map((l) => Date.parse(String(l.ts)));
+  const delays = sentAt.map((t, i) => accepted[i]! - t).sort((a, b) => a - b);
+  const reloadedAt = Date.parse(
+    String(
+      spa
+        .logs()
+        .filter((l) => l.event === 'daemon.reloaded')
+        .at(-1)?.ts,
+    ),
+  );
+  const state = await waitForTcp(client, server.ipv4, SSH, 'open', 5000);
   await spa.stop();
+  // A restart on the same stateDir: the key cache spares the checks of keys seen before.
+  const restartedAt = performance.now();
+  const again = await startServerProcess({
+    host: server,
+    backend: 'nftables',
+    reuse: spa,
+    readyTimeoutMs: 600_000,
+  });
+  const restartMs = performance.now() - restartedAt;
+  await again.stop();
   await spa.cleanup();
   const figures = {
     clients: CLIENTS,
@@ -70,7 +124,11 @@ try {
     reloadUnchangedMs: Math.round(unchangedMs),
     reloadOneChangedMs: Math.round(oneChangedMs),
     reloadWithKnockMs: Math.round(duringMs),
-    knockDuringReloadMs: state === 'open' ? Math.round(knockMs) : null,
+    knocksDuringReload: sentAt.filter((t) => t <= reloadedAt).length,
+    knockDelayP50Ms: delays[Math.floor(delays.length / 2)],
+    knockDelayMaxMs: delays.at(-1),
+    knockOpened: state === 'open',
+    restartWithCacheMs: Math.round(restartMs),
     loadAverage: (await import('node:os')).loadavg().map((l) => Number(l.toFixed(2))),
   };
   console.log(JSON.stringify(figures, null, 2));

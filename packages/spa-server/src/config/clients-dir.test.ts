@@ -6,7 +6,7 @@ import { formatPublicKey, generateKeyPair } from 'spa-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerError } from '../shared/server-error.js';
 import { ignoredName, parseClientFile } from './client-file.js';
-import { readClientsDir } from './clients-dir.js';
+import { ClientFileMemo, readClientsDir } from './clients-dir.js';
 import { loadConfig } from './load-config.js';
 
 const clientKey = (): string => formatPublicKey('client', generateKeyPair(nodeBackend, 'client').publicKey);
@@ -184,6 +184,39 @@ describe('loadConfig with clientsDir', () => {
       `${join(dir, 'alice.json')}: name: duplicate client name "alice" (also ${keys}:1)`,
       `${join(dir, 'carol.json')}: services[0]: unknown service "web" (services are: ssh)`,
       `${join(dir, 'carol.json')}: publicKey: same key as ${keys}:1 ("alice"): every client needs its own key`,
+    ]);
+  });
+});
+
+describe('readClientsDir on a reload (ClientFileMemo)', () => {
+  it('reuses what it read from unchanged files and reads again what changed, was removed or loosened', async () => {
+    const dir = await clientsDir({
+      'alice.json': { publicKey: KEY_A, services: ['ssh'] },
+      'bob.json': { publicKey: KEY_B, services: ['ssh'] },
+    });
+    const memo = new ClientFileMemo();
+    const first = await readClientsDir(dir, memo);
+    const again = await readClientsDir(dir, memo);
+    // The same objects: nothing was read, parsed or checked again.
+    expect(again.clients[0]!.client).toBe(first.clients[0]!.client);
+    expect(again.clients[1]!.client).toBe(first.clients[1]!.client);
+
+    const KEY_C = clientKey();
+    await writeFile(join(dir, 'alice.json'), JSON.stringify({ publicKey: KEY_C, services: ['ssh'] }));
+    const changed = await readClientsDir(dir, memo);
+    expect(changed.clients.map((c) => c.client.publicKey)).toEqual([KEY_C, KEY_B]);
+    expect(changed.clients[1]!.client).toBe(first.clients[1]!.client);
+
+    await chmod(join(dir, 'bob.json'), 0o666);
+    const loosened = await readClientsDir(dir, memo);
+    expect(loosened.clients.map((c) => c.client.name)).toEqual(['alice']);
+    expect(loosened.problems).toEqual([`${join(dir, 'bob.json')}: file: is world-writable (chmod o-w)`]);
+
+    await rm(join(dir, 'bob.json'));
+    await symlink(join(dir, 'alice.json'), join(dir, 'bob.json'));
+    const linked = await readClientsDir(dir, memo);
+    expect(linked.problems).toEqual([
+      `${join(dir, 'bob.json')}: file: is a symbolic link (not followed: copy the file into the directory)`,
     ]);
   });
 });

@@ -37,8 +37,8 @@ export class KeyCache {
   #serverPublic: Uint8Array | undefined;
   #macKey: Uint8Array | undefined;
   #entries = new Map<string, ClientSecrets>();
-  /** The keys the file holds, to skip writes that would change nothing. */
-  #saved = new Set<string>();
+  /** The keys the file holds, to skip writes that would change nothing; undefined: write at the next save. */
+  #saved: Set<string> | undefined;
 
   #notice: KeyCacheOpened | undefined;
 
@@ -64,7 +64,7 @@ export class KeyCache {
     this.#serverPublic = serverPublic;
     this.#macKey = new Uint8Array(hkdfSync('sha256', serverSecretKey, MAC_SALT, serverPublic, 32));
     this.#entries = new Map();
-    this.#saved = new Set();
+    this.#saved = undefined;
     const path = join(dir, KEY_CACHE_FILE);
     let bytes: Uint8Array;
     try {
@@ -78,7 +78,7 @@ export class KeyCache {
       const code = (cause as { code?: string } | null)?.code;
       return code === 'ENOENT' ? { loaded: 0 } : { loaded: 0, ignored: `cannot read (${code ?? 'error'})` };
     }
-    const ignored = this.#decode(bytes);
+    const ignored = this.#decode(new Uint8Array(bytes));
     if (ignored) return { loaded: 0, ignored };
     this.#saved = new Set(this.#entries.keys());
     return { loaded: this.#entries.size };
@@ -101,7 +101,8 @@ export class KeyCache {
     const next = new Map<string, ClientSecrets>();
     for (const { publicKey, secrets } of keys) next.set(hexOf(publicKey), secrets);
     this.#entries = next;
-    if (next.size === this.#saved.size && [...next.keys()].every((k) => this.#saved.has(k))) return;
+    const saved = this.#saved;
+    if (saved && next.size === saved.size && [...next.keys()].every((k) => saved.has(k))) return;
     const bytes = this.#encode();
     const path = join(dir, KEY_CACHE_FILE);
     const tmp = `${path}.tmp`;

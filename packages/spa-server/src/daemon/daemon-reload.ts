@@ -20,7 +20,8 @@ export interface ReloadTargets {
   readonly backend: CryptoBackend;
   /** The key cache's secrets and the pause between slices of key work. */
   readonly build: Pick<RuntimeBuild, 'known' | 'pause'>;
-  readonly keyCache?: KeyCache | undefined;
+  /** Writes the key cache for the runtime in force, in the background. */
+  saveKeys(rt: Runtime): void;
   readonly grants: GrantKeeper;
   readonly limiter: RateLimiter;
   readonly clientLimiter: ClientLimiter;
@@ -68,7 +69,7 @@ export async function applyReload(t: ReloadTargets, next: ResolvedConfig): Promi
   // rotated under the same name keeps nothing of the old key's access.
   await t.grants.revokeUnless((keyId, target) => stillAllowed(rt, keyId, target));
   warnSourceMode(t.log, next);
-  if (t.keyCache) await saveKeyCache(t.keyCache, rt, t.log);
+  t.saveKeys(rt);
   if (ignored.length > 0) {
     t.log.event('warn', 'daemon.restart-required', {
       fields: ignored,

@@ -197,14 +197,20 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       message: 'listening',
     });
     warnSourceMode(log, config);
-    if (deps.keyCache) await saveKeyCache(deps.keyCache, runtime, log);
+    // In the background, one write after another: start and reloads never wait for the disk.
+    let keysSaved: Promise<void> = Promise.resolve();
+    const saveKeys = (rt: Runtime): void => {
+      const cache = deps.keyCache;
+      if (cache) keysSaved = keysSaved.then(() => saveKeyCache(cache, rt, log));
+    };
+    saveKeys(runtime);
 
     let stopped = false;
     let reloading: Promise<void> = Promise.resolve();
     const targets: ReloadTargets = {
       backend,
       build,
-      keyCache: deps.keyCache,
+      saveKeys,
       grants,
       limiter,
       clientLimiter,
@@ -239,6 +245,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
         if (stopped) return;
         stopped = true;
         await reloading;
+        await keysSaved;
         log.event('info', 'daemon.stopping', { message: 'stopping' });
         // Reverse order of start: sockets first (no new input), then in-flight knocks, then state.
         await cleanup();

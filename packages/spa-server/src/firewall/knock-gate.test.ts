@@ -31,6 +31,17 @@ describe('knock gate (nft)', () => {
     expect(rules[0]).toContain('udp length');
   });
 
+  it('a setup at reload, when the kernel holds the tags already, leaves them as they are', () => {
+    const setup = nftSetupCommands('spa', [{ protocol: 'tcp', port: 22 }], {
+      gate: { ports: [62201] },
+      tags: [TAG],
+      keepTags: true,
+    });
+    expect(setup.filter((c) => c.includes('knock_tags') && !c.startsWith('add set'))).toEqual([
+      expect.stringContaining('add rule'),
+    ]);
+  });
+
   it('adds a fleet of tags in pieces', () => {
     const many = Array.from({ length: 5000 }, (_, i) => i.toString(16).padStart(32, '0'));
     expect(nftTagCommands('spa', many)).toHaveLength(3);

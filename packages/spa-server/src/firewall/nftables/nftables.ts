@@ -131,9 +131,11 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   async setup(ports: readonly PortSpec[]): Promise<void> {
     const checked = checkPorts(ports);
     const tags = this.#tags;
+    const held = this.#held; // the kernel holds exactly these tags already: the setup leaves them
+    const keepTags = held?.size === tags.length && tags.every((t) => held.has(t));
     this.#held = undefined;
     try {
-      await this.#transaction(nftSetupCommands(this.table, checked, this.#filters));
+      await this.#transaction(nftSetupCommands(this.table, checked, { ...this.#filters, keepTags }));
     } catch (error) {
       // Objects of another shape under our names (another version, or edited by hand) make `add`
       // fail; rebuild the table in one transaction, carrying over grants that still have time left.
