@@ -132,6 +132,10 @@ export interface ServerConfig {
   clients: ClientConfig[];
   /** More clients, one per line (see authorized-keys format in spa-server's README). */
   authorizedKeysFile?: string | undefined;
+  /** More clients, one `NAME.json` file each holding a client entry (see spa-server's README). */
+  clientsDir?: string | undefined;
+  /** Reload when a file in clientsDir changes, as on SIGHUP. */
+  watchClientsDir: boolean;
   /** Seconds a knock's timestamp may lie behind the server's clock. */
   timestampWindow: number;
   /** Seconds a knock's timestamp may lie ahead of the server's clock; at most timestampWindow. */
@@ -162,6 +166,8 @@ export interface ServerConfigInput {
   services: Record<string, ServicePorts>;
   clients?: ClientConfigInput[] | undefined;
   authorizedKeysFile?: string | undefined;
+  clientsDir?: string | undefined;
+  watchClientsDir?: boolean | undefined;
   timestampWindow?: number | undefined;
   futureWindow?: number | undefined;
   defaultDuration?: number | undefined;

@@ -31,6 +31,7 @@ describe('server.json schema', () => {
         services: { ssh: 'tcp/22' },
         clients: [],
         timestampWindow: 60,
+        watchClientsDir: false,
         futureWindow: 5,
         defaultDuration: 30,
         maxDuration: 3600,

@@ -130,6 +130,15 @@ const schema = z
       .min(1)
       .optional()
       .describe('More clients, one per line; relative to this file'),
+    clientsDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('More clients, one NAME.json file each (a client entry); relative to this file'),
+    watchClientsDir: z
+      .boolean()
+      .default(false)
+      .describe('Reload when a file in clientsDir changes, as on SIGHUP'),
     timestampWindow: seconds(3600)
       .default(60)
       .describe("Seconds a knock's timestamp may lie behind the server's clock"),

@@ -34,6 +34,37 @@ interface Keyed<C extends KnownClient> {
   readonly state: KeyState;
 }
 
+/** How ClientTable.create spreads its work and what it may skip. */
+export interface TableBuild<C extends KnownClient> {
+  /** The table in force: its keys cost nothing. */
+  readonly previous?: ClientTable<C> | undefined;
+  /**
+   * Secrets derived earlier for a key that passed §1 then (a server's authenticated key cache):
+   * trusted as if derived here. Undefined for a key it does not know.
+   */
+  readonly known?: ((publicKey: Uint8Array) => ClientSecrets | undefined) | undefined;
+  /** Lets the caller's event loop run (setImmediate); without it the build runs in one piece. */
+  readonly pause?: (() => Promise<void>) | undefined;
+  /** Work between two pauses, in ms (default 10). */
+  readonly sliceMs?: number;
+  readonly now?: () => number;
+}
+
+/** §1's weak-key check, then §6.1's agreement: the per-key cost of a key no earlier table held. */
+function deriveChecked(ctx: ServerContext, publicKey: Uint8Array, id: string): ClientSecrets {
+  if (isWeakEd25519PublicKey(publicKey)) {
+    throw new SpaError(ERROR_CODES.weakKey, `client key ${id} is weak (docs/protocol.md §1)`);
+  }
+  const secrets = clientSecretsFromServerKey(
+    ctx.backend,
+    ctx.serverSecretKey,
+    ctx.serverPublicKey,
+    publicKey,
+  );
+  if (!secrets) throw new SpaError(ERROR_CODES.invalidKey, `client key ${id}: key agreement failed`);
+  return secrets;
+}
+
 /** The first four tag bytes as a number: a Map key that costs no allocation to read from a datagram. */
 function bucketOf(bytes: Uint8Array, offset: number): number {
   return (
@@ -62,28 +93,21 @@ export class ClientTable<C extends KnownClient> {
    * Throws SpaError WEAK_KEY for a key §1 refuses, INVALID_KEY when the agreement fails: a server
    * refuses such a configuration rather than leaving a client silently unable to knock.
    */
-  constructor(ctx: ServerContext, clients: Iterable<C>, previous?: ClientTable<C>) {
+  constructor(
+    ctx: ServerContext,
+    clients: Iterable<C>,
+    previous?: ClientTable<C>,
+    prepared?: ReadonlyMap<string, ClientSecrets>,
+  ) {
     this.#ctx = ctx;
-    const reuse =
-      previous && equalBytes(previous.#ctx.serverPublicKey, ctx.serverPublicKey)
-        ? previous.#byKey
-        : undefined;
+    const reuse = ClientTable.#reusable(ctx, previous);
     const byKey = new Map<string, KeyState>();
     const keyed: Keyed<C>[] = [];
     for (const client of clients) {
       const id = encodeBase64url(client.publicKey);
       let state = byKey.get(id) ?? reuse?.get(id);
       if (!state) {
-        if (isWeakEd25519PublicKey(client.publicKey)) {
-          throw new SpaError(ERROR_CODES.weakKey, `client key ${id} is weak (docs/protocol.md §1)`);
-        }
-        const secrets = clientSecretsFromServerKey(
-          ctx.backend,
-          ctx.serverSecretKey,
-          ctx.serverPublicKey,
-          client.publicKey,
-        );
-        if (!secrets) throw new SpaError(ERROR_CODES.invalidKey, `client key ${id}: key agreement failed`);
+        const secrets = prepared?.get(id) ?? deriveChecked(ctx, client.publicKey, id);
         state = { secrets, tags: new Map() };
       }
       byKey.set(id, state);
@@ -91,6 +115,42 @@ export class ClientTable<C extends KnownClient> {
     }
     this.#keyed = keyed;
     this.#byKey = byKey;
+  }
+
+  /** The previous table's key states, when it was built for the same server key. */
+  static #reusable<C extends KnownClient>(
+    ctx: ServerContext,
+    previous: ClientTable<C> | undefined,
+  ): ReadonlyMap<string, KeyState> | undefined {
+    return previous && equalBytes(previous.#ctx.serverPublicKey, ctx.serverPublicKey)
+      ? previous.#byKey
+      : undefined;
+  }
+
+  /**
+   * The constructor's work for keys `previous` does not hold, in slices of `sliceMs` with `pause()`
+   * between them, so a receiver keeps reading datagrams while a large fleet loads; then one
+   * synchronous step that only reuses. Same errors as the constructor.
+   */
+  static async create<C extends KnownClient>(
+    ctx: ServerContext,
+    clients: readonly C[],
+    options: TableBuild<C> = {},
+  ): Promise<ClientTable<C>> {
+    const { previous, known, pause, sliceMs = 10, now = () => performance.now() } = options;
+    const reuse = ClientTable.#reusable(ctx, previous);
+    const prepared = new Map<string, ClientSecrets>();
+    let sliceStart = now();
+    for (const client of clients) {
+      const id = encodeBase64url(client.publicKey);
+      if (reuse?.has(id) || prepared.has(id)) continue;
+      prepared.set(id, known?.(client.publicKey) ?? deriveChecked(ctx, client.publicKey, id));
+      if (pause && now() - sliceStart >= sliceMs) {
+        await pause();
+        sliceStart = now();
+      }
+    }
+    return new ClientTable(ctx, clients, previous, prepared);
   }
 
   /** Clients in the table. */

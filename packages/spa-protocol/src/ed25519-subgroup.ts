@@ -30,6 +30,19 @@ export function isPrimeOrderPoint(key: Uint8Array): boolean {
   return verdict;
 }
 
+/**
+ * Records that `key` passed isPrimeOrderPoint earlier, for a caller that kept the verdict itself,
+ * authenticated, across a restart (the server's key cache): the next isPrimeOrderPoint call on these
+ * bytes costs a lookup. Never call it for a verdict that was not computed by isPrimeOrderPoint.
+ */
+export function rememberPrimeOrderPoint(key: Uint8Array): void {
+  if (key.length !== 32) return;
+  const hex = bytesToHex(key);
+  if (byBytes.has(hex)) return;
+  if (byBytes.size >= MAX_REMEMBERED) byBytes.delete(byBytes.keys().next().value!);
+  byBytes.set(hex, true);
+}
+
 function check(key: Uint8Array): boolean {
   if (key.length !== 32) return false;
   try {

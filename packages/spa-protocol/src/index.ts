@@ -27,7 +27,7 @@ export {
   computeClientTag,
   epochOf,
 } from './client-keys.js';
-export { ClientTable, type KnownClient, type TaggedClient } from './client-table.js';
+export { ClientTable, type KnownClient, type TableBuild, type TaggedClient } from './client-table.js';
 export {
   ACCESS_TYPE,
   // The header's clear fields at fixed offsets (§3): a receiver may filter on them before reading.
@@ -57,6 +57,7 @@ export type { CryptoBackend } from './crypto/backend.js';
 export { nobleBackend } from './crypto/noble.js';
 export { type DecodeOptions, decodeDatagram } from './decode.js';
 export { hasCanonicalS, isWeakEd25519PublicKey } from './ed25519-checks.js';
+export { rememberPrimeOrderPoint } from './ed25519-subgroup.js';
 export { decodeBase64url, encodeBase64url } from './encoding.js';
 export { ERROR_CODES, type ErrorCode, SpaError } from './errors.js';
 export {

@@ -16,6 +16,7 @@ import {
 } from 'spa-config/server-config';
 import { nodeBackend } from 'spa-node';
 import { computeKeyId, normaliseNetwork, parsePublicKey } from 'spa-protocol';
+import type { ConfigReuse } from './config-reuse.js';
 import type {
   ListenAddress,
   PortSpec,
@@ -32,9 +33,11 @@ export interface ResolveInput {
   readonly clients: readonly ClientConfig[];
   readonly serverSecretKey: Uint8Array;
   /** Absolute paths (relative ones in the file were resolved against its directory). */
-  readonly paths: { readonly serverKeyFile: string; readonly stateDir: string };
+  readonly paths: { readonly serverKeyFile: string; readonly stateDir: string; readonly clientsDir?: string };
   /** replay.passwordFile's and replay.caFile's contents, when set. */
   readonly redisSecrets?: { readonly password?: string | undefined; readonly ca?: string | undefined };
+  /** The last load's resolved clients: an unchanged ClientConfig object is not resolved again. */
+  readonly resolved?: ConfigReuse['resolved'] | undefined;
 }
 
 /** Every value here was validated by the schema, so parsing cannot fail. */
@@ -49,7 +52,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     stateDir: input.paths.stateDir,
     firewall: config.firewall,
     services: resolveServices(config.services),
-    clients: input.clients.map((c) => resolveClient(c, config.maxDuration)),
+    clients: input.clients.map((c) => resolveClientOnce(c, config.maxDuration, input.resolved)),
     timestampWindowSeconds: config.timestampWindow,
     futureWindowSeconds: config.futureWindow,
     defaultDurationSeconds: config.defaultDuration,
@@ -65,6 +68,10 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     log: { ...config.log },
     metrics: config.metrics ? socket(config.metrics.listen) : undefined,
     hooks: resolveHooks(config.hooks),
+    clientsDir:
+      input.paths.clientsDir === undefined
+        ? undefined
+        : { path: input.paths.clientsDir, watch: config.watchClientsDir },
   };
 }
 
@@ -125,6 +132,18 @@ export function resolveServices(services: ServerConfig['services']): Map<string,
     map.set(name, specs);
   }
   return map;
+}
+
+function resolveClientOnce(
+  client: ClientConfig,
+  maxDuration: number,
+  memo: ConfigReuse['resolved'] | undefined,
+): ResolvedClient {
+  const known = memo?.get(client);
+  if (known?.maxDuration === maxDuration) return known.client;
+  const resolved = resolveClient(client, maxDuration);
+  memo?.set(client, { maxDuration, client: resolved });
+  return resolved;
 }
 
 function resolveClient(client: ClientConfig, serverMaxDuration: number): ResolvedClient {

@@ -132,4 +132,6 @@ export interface ResolvedConfig {
   /** Prometheus endpoint; undefined when disabled. */
   readonly metrics: ListenAddress | undefined;
   readonly hooks: ResolvedHooks;
+  /** clientsDir, absolute, and whether a change in it reloads; undefined when not configured. */
+  readonly clientsDir?: { readonly path: string; readonly watch: boolean } | undefined;
 }

@@ -1,5 +1,6 @@
 /** Applying a new configuration to a running daemon: firewall first, then one swap of keys and policy. @module */
 import type { CryptoBackend } from 'spa-protocol';
+import type { KeyCache } from '../config/key-cache.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { driverKnockLimit } from '../firewall/create-driver.js';
 import type { GrantKeeper } from '../grants/grant-keeper-api.js';
@@ -8,7 +9,7 @@ import type { DaemonLog } from '../observability/log.js';
 import type { ClientLimiter } from '../pipeline/client-limiter.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { RateLimiter } from '../pipeline/rate-limiter.js';
-import { buildRuntime, type Runtime } from '../pipeline/runtime.js';
+import { createRuntime, type Runtime, type RuntimeBuild } from '../pipeline/runtime.js';
 import { stillAllowed } from '../pipeline/still-allowed.js';
 import type { ReplayGuard } from '../replay/replay-guard.js';
 import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
@@ -18,6 +19,10 @@ export const RESTART_ONLY = ['listen', 'stateDir', 'firewall', 'metrics'] as con
 
 export interface ReloadTargets {
   readonly backend: CryptoBackend;
+  /** The key cache's secrets and the pause between slices of key work. */
+  readonly build: Pick<RuntimeBuild, 'known' | 'pause'>;
+  /** Writes the key cache for the runtime in force, in the background. */
+  saveKeys(rt: Runtime): void;
   readonly grants: GrantKeeper;
   readonly hooks: HookRunner;
   readonly limiter: RateLimiter;
@@ -34,7 +39,8 @@ export interface ReloadTargets {
  * protected before the swap, so no knock is granted under the new policy for a port not yet dropped.
  */
 export async function applyReload(t: ReloadTargets, next: ResolvedConfig): Promise<void> {
-  const rt = buildRuntime(next, t.backend, t.current());
+  // Sliced: knocks are read and granted under the runtime in force until the swap below.
+  const rt = await createRuntime(next, t.backend, { ...t.build, previous: t.current() });
   const previous = t.current().config;
   const ignored: string[] = RESTART_ONLY.filter((k) => changed(next[k], previous[k]));
   // The Redis connection is opened once, at start.
@@ -66,6 +72,7 @@ export async function applyReload(t: ReloadTargets, next: ResolvedConfig): Promi
   // rotated under the same name keeps nothing of the old key's access.
   await t.grants.revokeUnless((keyId, target) => stillAllowed(rt, keyId, target));
   warnSourceMode(t.log, next);
+  t.saveKeys(rt);
   if (ignored.length > 0) {
     t.log.event('warn', 'daemon.restart-required', {
       fields: ignored,
@@ -82,6 +89,21 @@ export function warnSourceMode(log: DaemonLog, config: ResolvedConfig): void {
     log.event('warn', 'client.source-mode', {
       client: client.name,
       message: `client ${client.name} may knock for the datagram source (allowSourceAddress): a copy of its knock can be resent from another address`,
+    });
+  }
+}
+
+/** Writes the key cache when the keys changed; a failure costs the next start time, never a knock. */
+export async function saveKeyCache(cache: KeyCache, rt: Runtime, log: DaemonLog): Promise<void> {
+  try {
+    await cache.save(
+      rt.config.clients.map((c) => ({ publicKey: c.publicKey, secrets: rt.table.secretsOf(c.publicKey)! })),
+    );
+  } catch (error) {
+    const code = (error as { code?: string } | null)?.code ?? 'error';
+    log.event('warn', 'keycache.unwritable', {
+      reason: code,
+      message: `the key cache in ${rt.config.stateDir} cannot be written (${code}): the next start checks every key again`,
     });
   }
 }

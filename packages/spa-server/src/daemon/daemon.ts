@@ -1,7 +1,9 @@
 /** The daemon: binds the listen sockets, runs the packet pipeline, keeps the firewall and replay store, reloads and stops. @module */
 
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { nodeBackend } from 'spa-node';
 import { type CryptoBackend, isLoopback, parseAddress } from 'spa-protocol';
+import type { KeyCache } from '../config/key-cache.js';
 import type { ListenAddress, ResolvedConfig } from '../config/resolved-config.js';
 import { watchDriver } from '../firewall/change-watch.js';
 import type { FirewallDriver } from '../firewall/driver.js';
@@ -14,11 +16,17 @@ import { createMetrics, type MetricsSnapshot } from '../observability/metrics.js
 import { formatHostPort, type MetricsEndpoint, startMetricsEndpoint } from '../observability/metrics-http.js';
 import { configuredPipeline } from '../pipeline/configured-pipeline.js';
 import { bindReceivers, type Receiver } from '../pipeline/receive.js';
-import { advanceTags, buildRuntime, type Runtime } from '../pipeline/runtime.js';
+import { advanceTags, createRuntime, type Runtime } from '../pipeline/runtime.js';
 import { openReplay } from '../replay/open-replay.js';
 import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 import { startDaemonControl } from './control/daemon-control.js';
-import { applyReload, type ReloadTargets, setupFirewall, warnSourceMode } from './daemon-reload.js';
+import {
+  applyReload,
+  type ReloadTargets,
+  saveKeyCache,
+  setupFirewall,
+  warnSourceMode,
+} from './daemon-reload.js';
 import { createKnockGateSync } from './knock-gate-sync.js';
 
 export interface DaemonDeps {
@@ -29,6 +37,8 @@ export interface DaemonDeps {
   readonly backend?: CryptoBackend;
   /** JSON lines on stdout by default. */
   readonly log?: Logger;
+  /** stateDir's key cache, opened by loadConfig: secrets it holds are not derived again, new ones are added. */
+  readonly keyCache?: KeyCache;
   /** Maintenance periods, shortened by tests. */
   readonly intervals?: {
     /**
@@ -68,7 +78,11 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
   const clock = deps.clock ?? Date.now;
   const backend = deps.backend ?? nodeBackend;
   const { driver } = deps;
-  let runtime: Runtime = buildRuntime(config, backend);
+  const build = {
+    known: deps.keyCache && ((publicKey: Uint8Array) => deps.keyCache?.known(publicKey)),
+    pause: () => nextTurn(),
+  };
+  let runtime: Runtime = await createRuntime(config, backend, build);
   advanceTags(runtime, clock());
   const log: DaemonLog = createDaemonLog({
     sink: deps.log ?? stdoutLogger,
@@ -195,11 +209,20 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       message: 'listening',
     });
     warnSourceMode(log, config);
+    // In the background, one write after another: start and reloads never wait for the disk.
+    let keysSaved: Promise<void> = Promise.resolve();
+    const saveKeys = (rt: Runtime): void => {
+      const cache = deps.keyCache;
+      if (cache) keysSaved = keysSaved.then(() => saveKeyCache(cache, rt, log));
+    };
+    saveKeys(runtime);
 
     let stopped = false;
     let reloading: Promise<void> = Promise.resolve();
     const targets: ReloadTargets = {
       backend,
+      build,
+      saveKeys,
       grants,
       hooks,
       limiter,
@@ -235,6 +258,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
         if (stopped) return;
         stopped = true;
         await reloading;
+        await keysSaved;
         log.event('info', 'daemon.stopping', { message: 'stopping' });
         // Reverse order of start: sockets first (no new input), then in-flight knocks, then state.
         await cleanup();

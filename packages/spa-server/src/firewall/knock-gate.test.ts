@@ -1,7 +1,7 @@
 /** The knock gate's nft text: fields at the protocol's offsets, lengths the protocol allows, values checked before a command line. */
 import { CLIENT_TAG_OFFSET, MAX_DATAGRAM_SIZE, MIN_DATAGRAM_SIZE } from 'spa-protocol';
 import { describe, expect, it } from 'vitest';
-import { nftKnockGate, nftSpentCommand, nftTagCommands } from './knock-gate.js';
+import { nftKnockGate, nftSpentCommand, nftTagCommands, nftTagDiff } from './knock-gate.js';
 import { isNftTableIntact, type NftTableState } from './nftables/nft-json.js';
 import { NFT_RULES, nftSetupCommands } from './nftables/nft-script.js';
 
@@ -31,9 +31,31 @@ describe('knock gate (nft)', () => {
     expect(rules[0]).toContain('udp length');
   });
 
+  it('a setup at reload, when the kernel holds the tags already, leaves them as they are', () => {
+    const setup = nftSetupCommands('spa', [{ protocol: 'tcp', port: 22 }], {
+      gate: { ports: [62201] },
+      tags: [TAG],
+      keepTags: true,
+    });
+    expect(setup.filter((c) => c.includes('knock_tags') && !c.startsWith('add set'))).toEqual([
+      expect.stringContaining('add rule'),
+    ]);
+  });
+
   it('adds a fleet of tags in pieces', () => {
     const many = Array.from({ length: 5000 }, (_, i) => i.toString(16).padStart(32, '0'));
     expect(nftTagCommands('spa', many)).toHaveLength(3);
+  });
+
+  it('sends only the tags that left and came when the set changes', () => {
+    const tag = (i: number): string => i.toString(16).padStart(32, '0');
+    const held = new Set(Array.from({ length: 30_000 }, (_, i) => tag(i)));
+    const next = new Set([...held].filter((t) => t !== tag(7)).concat(tag(40_000)));
+    expect(nftTagDiff('spa', held, next)).toEqual([
+      `delete element inet spa knock_tags { 0x${tag(7)} }`,
+      `add element inet spa knock_tags { 0x${tag(40_000)} }`,
+    ]);
+    expect(nftTagDiff('spa', held, held)).toEqual([]);
   });
 
   it('refuses anything but 32 bytes of hex for a spent knock, 16 for a tag, and a timeout below 1 s', () => {

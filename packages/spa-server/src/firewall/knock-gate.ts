@@ -91,17 +91,33 @@ export function nftHex(hex: string, bytes: 16 | 32 = 16): string {
 /** Elements per command: a fleet's tags are added in pieces, not as one line of megabytes. */
 const CHUNK = 2048;
 
-/** `add element` commands for tags (hex), in pieces of CHUNK elements. */
-export function nftTagCommands(table: string, tags: readonly string[]): string[] {
+/** `add element` (or `delete element`) commands for tags (hex), in pieces of CHUNK elements. */
+export function nftTagCommands(
+  table: string,
+  tags: readonly string[],
+  verb: 'add' | 'delete' = 'add',
+): string[] {
   const commands: string[] = [];
   for (let i = 0; i < tags.length; i += CHUNK) {
     const elements = tags
       .slice(i, i + CHUNK)
       .map((t) => nftHex(t))
       .join(', ');
-    commands.push(`add element inet ${table} ${NFT_GATE_TAGS} { ${elements} }`);
+    commands.push(`${verb} element inet ${table} ${NFT_GATE_TAGS} { ${elements} }`);
   }
   return commands;
+}
+
+/**
+ * The commands that turn the set `held` into `next`: the tags that left, then the ones that came.
+ * A reload that changes one key of 10,000 then sends six tags, not 30,000 (several hundred
+ * milliseconds of nft work, which grants queued behind it on the same nft shell would wait for).
+ * A delete of a tag the kernel lacks fails the whole transaction: the caller then replaces the set.
+ */
+export function nftTagDiff(table: string, held: ReadonlySet<string>, next: ReadonlySet<string>): string[] {
+  const gone = [...held].filter((t) => !next.has(t));
+  const added = [...next].filter((t) => !held.has(t));
+  return [...nftTagCommands(table, gone, 'delete'), ...nftTagCommands(table, added)];
 }
 
 /** Adds spent knocks; an existing one keeps its timeout (a knock is granted once, so it is never re-added). */

@@ -1,5 +1,11 @@
 /** The part of the configuration the packet path reads, derived once per (re)load and swapped as one reference. @module */
-import { ClientTable, type CryptoBackend, createServerContext, type ServerContext } from 'spa-protocol';
+import {
+  ClientTable,
+  type CryptoBackend,
+  createServerContext,
+  type ServerContext,
+  type TableBuild,
+} from 'spa-protocol';
 import { portOnly, portText } from '../config/port-spec.js';
 import type { ResolvedClient, ResolvedConfig } from '../config/resolved-config.js';
 import type { PortSpec } from '../firewall/driver.js';
@@ -25,8 +31,40 @@ export interface Runtime {
 /**
  * `previous`, on a reload, lends its client table's secrets: only keys that changed cost a key
  * agreement (one X25519 and two HKDF each), so a fleet of 10,000 keys reloads in milliseconds.
+ * In one synchronous piece: for tests and tools; the daemon uses createRuntime.
  */
 export function buildRuntime(config: ResolvedConfig, backend: CryptoBackend, previous?: Runtime): Runtime {
+  const ctx = createServerContext(backend, config.serverSecretKey);
+  return assemble(config, ctx, new ClientTable(ctx, config.clients, previous?.table));
+}
+
+/** How createRuntime spreads the per-key work, and the secrets it may take from the key cache. */
+export interface RuntimeBuild {
+  readonly previous?: Runtime | undefined;
+  readonly known?: TableBuild<ResolvedClient>['known'];
+  /** Lets datagrams be read between slices of key work (setImmediate). */
+  readonly pause?: () => Promise<void>;
+}
+
+/**
+ * buildRuntime for the daemon: the new keys' checks and agreements run in slices with `pause`
+ * between them, so knocks keep being read and granted under the runtime in force until the swap.
+ */
+export async function createRuntime(
+  config: ResolvedConfig,
+  backend: CryptoBackend,
+  build: RuntimeBuild = {},
+): Promise<Runtime> {
+  const ctx = createServerContext(backend, config.serverSecretKey);
+  const table = await ClientTable.create(ctx, config.clients, {
+    previous: build.previous?.table,
+    known: build.known,
+    pause: build.pause,
+  });
+  return assemble(config, ctx, table);
+}
+
+function assemble(config: ResolvedConfig, ctx: ServerContext, table: ClientTable<ResolvedClient>): Runtime {
   const clients = new Map<string, ResolvedClient>();
   for (const c of config.clients) clients.set(hexOf(c.keyId), c);
   const ports = new Map<string, PortSpec>();
@@ -35,12 +73,11 @@ export function buildRuntime(config: ResolvedConfig, backend: CryptoBackend, pre
     for (const p of list)
       ports.set(portText(p), p.forward ? { ...portOnly(p), forward: p.forward } : portOnly(p));
   }
-  const ctx = createServerContext(backend, config.serverSecretKey);
   return {
     config,
     ctx,
     clients,
-    table: new ClientTable(ctx, config.clients, previous?.table),
+    table,
     windowMs: config.timestampWindowSeconds * 1000,
     futureWindowMs: config.futureWindowSeconds * 1000,
     limits: {

@@ -1,5 +1,8 @@
 /** `spa-server run` (the default): starts the daemon; SIGHUP reloads the config, SIGTERM/SIGINT stop. @module */
+import { type ConfigReuse, createConfigReuse } from '../../config/config-reuse.js';
 import { loadConfig } from '../../config/load-config.js';
+import type { ResolvedConfig } from '../../config/resolved-config.js';
+import { type DirWatch, watchClientsDir } from '../../config/watch-clients-dir.js';
 import { type Daemon, startDaemon } from '../../daemon/daemon.js';
 import { createDriver } from '../../firewall/create-driver.js';
 import { type LogFields, type LogLevel, stdoutLogger } from '../../observability/log.js';
@@ -11,11 +14,14 @@ export interface RunOptions {
 
 /** Resolves once the daemon has stopped after SIGTERM or SIGINT; start-up failures reject. */
 export async function runDaemon(options: RunOptions): Promise<void> {
-  const config = await loadConfig(options.config);
+  // Kept while the daemon runs: a reload reads, validates and derives only what changed.
+  const reuse = createConfigReuse();
+  const config = await loadConfig(options.config, reuse);
+  noteKeyCache(reuse);
   const driver = createDriver(config);
   let daemon: Daemon;
   try {
-    daemon = await startDaemon(config, { driver });
+    daemon = await startDaemon(config, { driver, keyCache: reuse.keys });
   } catch (error) {
     await driver.close().catch(() => {});
     throw error;
@@ -23,10 +29,23 @@ export async function runDaemon(options: RunOptions): Promise<void> {
 
   // Reloads run one after another; a signal during one queues the next, which reads the file again.
   let pending: Promise<void> = Promise.resolve();
+  let watching: { key: string; watch: DirWatch } | undefined;
+  const follow = (current: ResolvedConfig): void => {
+    const dir = current.clientsDir?.watch ? current.clientsDir.path : undefined;
+    if (watching?.key === dir) return;
+    watching?.watch.close();
+    watching = undefined;
+    if (dir === undefined) return;
+    const onError = (error: Error): void =>
+      log('error', 'config.watch-failed', { message: `${dir}: ${describe(error)}; SIGHUP still reloads` });
+    watching = { key: dir, watch: watchClientsDir(dir, () => onHangup(), onError) };
+  };
   const reload = async (): Promise<void> => {
     try {
-      const next = await loadConfig(config.source);
+      const next = await loadConfig(config.source, reuse);
+      noteKeyCache(reuse);
       await daemon.reload(next); // the daemon logs daemon.reloaded
+      follow(next);
     } catch (error) {
       // The old configuration stays in force: a typo in a reload must not open or close anything.
       const problems = isServerError(error, SERVER_ERROR_CODES.configInvalid) ? error.problems : undefined;
@@ -52,12 +71,14 @@ export async function runDaemon(options: RunOptions): Promise<void> {
         .then(() => driver.close())
         .then(resolve, reject)
         .finally(() => {
+          watching?.watch.close();
           process.off('SIGHUP', onHangup);
           process.off('SIGTERM', onStop);
           process.off('SIGINT', onStop);
         });
     };
     process.on('SIGHUP', onHangup);
+    follow(config);
     process.on('SIGTERM', onStop);
     process.on('SIGINT', onStop);
   });
@@ -65,6 +86,22 @@ export async function runDaemon(options: RunOptions): Promise<void> {
 
 function log(level: LogLevel, event: string, fields: LogFields): void {
   stdoutLogger.write({ ts: new Date().toISOString(), level, event, ...fields });
+}
+
+/** One line when the key cache was read: how many keys it spared, or why it was ignored (never its contents). */
+function noteKeyCache(reuse: ConfigReuse): void {
+  const notice = reuse.keys.takeNotice();
+  if (!notice || notice.again) return;
+  if (notice.ignored) {
+    log('warn', 'keycache.ignored', {
+      reason: notice.ignored,
+      message: `key cache ignored (${notice.ignored}): every key is checked again and the cache rewritten`,
+    });
+  } else
+    log('info', 'keycache.loaded', {
+      keys: notice.loaded,
+      message: `key cache: ${notice.loaded} keys known`,
+    });
 }
 
 function describe(error: unknown): string {

@@ -83,6 +83,12 @@ export interface NftKnockFilters {
   readonly limit?: KnockLimit;
   readonly gate?: KnockGate;
   readonly tags?: readonly string[];
+  /**
+   * The kernel's tag set is known to hold exactly `tags` (a setup at reload): left as it is, so a
+   * fleet's tens of thousands of tags are not sent again, and grants queued behind the transaction
+   * do not wait for them.
+   */
+  readonly keepTags?: boolean;
 }
 
 /**
@@ -118,7 +124,7 @@ export function nftSetupCommands(
     `flush set ${t} ${NFT_SET_PORTS}`,
     `flush set ${t} ${NFT_SET_PORTS_RANGE}`,
   ];
-  if (filters.gate) {
+  if (filters.gate && !filters.keepTags) {
     commands.push(`flush set ${t} ${NFT_GATE_TAGS}`, ...nftTagCommands(table, filters.tags ?? []));
   }
   for (const range of [false, true]) {

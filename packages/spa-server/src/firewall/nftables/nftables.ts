@@ -11,7 +11,7 @@ import type {
 } from '../driver.js';
 import { checkForwards, checkObjectName, checkPorts, type ForwardRule } from '../grant-values.js';
 import { KernelDriver, type KernelDriverOptions } from '../kernel-driver.js';
-import { type KnockGate, NFT_GATE_TAGS, nftSpentCommand, nftTagCommands } from '../knock-gate.js';
+import { type KnockGate, NFT_GATE_TAGS, nftSpentCommand, nftTagCommands, nftTagDiff } from '../knock-gate.js';
 import { NFT_DIALECT } from '../process/ack-reader.js';
 import { NFT_MONITOR_ARGS, nftDeletionConcerns } from '../process/monitor-lines.js';
 import { runTool, type ToolCommand, toolCommand } from '../process/tool-command.js';
@@ -57,6 +57,8 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   readonly #gate: KnockGate | undefined;
   /** The tags the kernel's gate holds (hex): re-added by every setup, so a repair restores them. */
   #tags: readonly string[] = [];
+  /** The tags the last successful transaction left in the kernel; undefined when not known. */
+  #held: ReadonlySet<string> | undefined;
 
   constructor(options: NftablesDriverOptions = {}) {
     const table = checkObjectName(options.table ?? 'spa', 'nftables table name');
@@ -95,12 +97,29 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
    * drops a knock for want of its tag.
    */
   async #setTags(tags: readonly string[]): Promise<void> {
-    this.#tags = [...new Set(tags)];
+    const next = new Set(tags);
+    this.#tags = [...next];
     if (this.#ports === undefined) return;
+    const held = this.#held;
+    this.#held = undefined;
+    if (held) {
+      // Only the difference: the usual update (an epoch, a reload) touches a fraction of the set.
+      const diff = nftTagDiff(this.table, held, next);
+      try {
+        if (diff.length > 0) await this.#transaction(diff);
+        this.#held = next;
+        return;
+      } catch (error) {
+        if (!(error instanceof ServerError) || error.code !== SERVER_ERROR_CODES.firewallCommandFailed)
+          throw error;
+        // The set changed underneath (flushed, edited): replace it whole, below.
+      }
+    }
     await this.#transaction([
       `flush set inet ${this.table} ${NFT_GATE_TAGS}`,
       ...nftTagCommands(this.table, this.#tags),
     ]);
+    this.#held = next;
   }
 
   async #spend(nonces: readonly SpentNonce[]): Promise<void> {
@@ -116,8 +135,13 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     const checked = checkPorts(ports);
     const forwards = checkForwards(ports);
     const tags = this.#tags;
+    const held = this.#held; // the kernel holds exactly these tags already: the setup leaves them
+    const keepTags = held?.size === tags.length && tags.every((t) => held.has(t));
+    this.#held = undefined;
     try {
-      await this.#transaction(nftSetupCommands(this.table, checked, this.#filters, forwards));
+      await this.#transaction(
+        nftSetupCommands(this.table, checked, { ...this.#filters, keepTags }, forwards),
+      );
     } catch (error) {
       // Objects of another shape under our names (another version, or edited by hand) make `add`
       // fail; rebuild the table in one transaction, carrying over grants that still have time left.
@@ -129,6 +153,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     }
     this.#ports = checked;
     this.#forwards = forwards;
+    if (this.#gate) this.#held = new Set(tags);
     // Tags given while the first setup was on its way were only kept: install them now.
     if (this.#tags !== tags) await this.#setTags(this.#tags);
   }

@@ -1,0 +1,146 @@
+/** A fleet in clientsDir: first start, SIGHUP reloads (none and one key changed), knocks during a reload, a restart on the key cache: `pnpm bench:clients` (root). @module */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeBackend } from 'spa-node';
+import { formatPublicKey, generateKeyPair } from 'spa-protocol';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
+import { createLab } from 'spa-test-kit/lab/netns';
+import { waitForTcp } from 'spa-test-kit/lab/probe';
+import { KNOCK_PORT, type LogLine, startServerProcess } from 'spa-test-kit/processes/server-process';
+
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 10_000);
+const SSH = 2222;
+const KNOCKS = 8;
+const KNOCK_GAP_MS = 50;
+// Sends each hex datagram to ADDRESS:PORT every GAP ms and prints the send times (Date.now()) as JSON.
+const SEND_SPACED = `
+const s = require('node:dgram').createSocket('udp4');
+const [address, port, gap, ...hex] = process.argv.slice(1);
+const times = [];
+(async () => {
+  for (const h of hex) {
+    times.push(Date.now());
+    await new Promise((r) => s.send(Buffer.from(h, 'hex'), Number(port), address, r));
+    await new Promise((r) => setTimeout(r, Number(gap)));
+  }
+  s.close();
+  console.log(JSON.stringify(times));
+})();`;
+const countAccepted = (p: { logs(): LogLine[] }): number =>
+  p.logs().filter((l) => l.event === 'knock.accepted').length;
+const clientFile = (publicKey: Uint8Array): string =>
+  JSON.stringify({
+    publicKey: formatPublicKey('client', publicKey),
+    services: ['ssh'],
+    allowSourceAddress: true,
+  });
+
+const lab = await createLab(['server', 'client']);
+const dir = await mkdtemp(join(tmpdir(), 'spa-bench-clients-'));
+const server = lab.host('server');
+const client = lab.host('client');
+const service = server.exec(process.execPath, [agentPath('tcp-service.mjs'), String(SSH)], { reject: false });
+try {
+  const clientsDir = join(dir, 'clients.d');
+  await mkdir(clientsDir, { mode: 0o755 });
+  for (let i = 0; i < CLIENTS; i++) {
+    const { publicKey } = generateKeyPair(nodeBackend, 'client');
+    await writeFile(join(clientsDir, `c${i}.json`), clientFile(publicKey), { mode: 0o644 });
+  }
+  const started = performance.now();
+  const spa = await startServerProcess({
+    host: server,
+    backend: 'nftables',
+    services: { ssh: `tcp/${SSH}` },
+    clients: [{ name: 'alice' }],
+    config: { clientsDir, defaultDuration: 5 },
+    readyTimeoutMs: 600_000,
+  });
+  const startMs = performance.now() - started;
+  let reloads = 0;
+  const reload = async (): Promise<number> => {
+    const nth = ++reloads;
+    let seen = 0;
+    const done = spa.waitForLog((l: LogLine) => l.event === 'daemon.reloaded' && ++seen === nth, 120_000);
+    const t = performance.now();
+    await spa.reload();
+    await done;
+    return performance.now() - t;
+  };
+  const unchangedMs = await reload();
+  await writeFile(join(clientsDir, 'c0.json'), clientFile(generateKeyPair(nodeBackend, 'client').publicKey));
+  const oneChangedMs = await reload();
+  // Knocks sent right after SIGHUP, one every KNOCK_GAP_MS from one sender process: each one's delay is
+  // the daemon's knock.accepted time minus the time the sender sent it (one wall clock, ms).
+  await writeFile(join(clientsDir, 'c1.json'), clientFile(generateKeyPair(nodeBackend, 'client').publicKey));
+  const before = spa.logs().filter((l) => l.event === 'knock.accepted').length;
+  const during = reload();
+  const knocks = Array.from({ length: KNOCKS }, () => Buffer.from(spa.knock()).toString('hex'));
+  const sent = await client.exec(process.execPath, [
+    '-e',
+    SEND_SPACED,
+    server.ipv4,
+    String(KNOCK_PORT),
+    String(KNOCK_GAP_MS),
+    ...knocks,
+  ]);
+  const sentAt = JSON.parse(String(sent.stdout)) as number[];
+  const duringMs = await during;
+  await spa.waitForLog(
+    (l: LogLine) => l.event === 'knock.accepted' && countAccepted(spa) >= before + KNOCKS,
+    10_000,
+  );
+  const accepted = spa
+    .logs()
+    .filter((l) => l.event === 'knock.accepted')
+    .slice(before)
+    .map((l) => Date.parse(String(l.ts)));
+  const delays = sentAt.map((t, i) => accepted[i]! - t).sort((a, b) => a - b);
+  const reloadedAt = Date.parse(
+    String(
+      spa
+        .logs()
+        .filter((l) => l.event === 'daemon.reloaded')
+        .at(-1)?.ts,
+    ),
+  );
+  const state = await waitForTcp(client, server.ipv4, SSH, 'open', 5000);
+  await spa.stop();
+  // A restart on the same stateDir: the key cache spares the checks of keys seen before.
+  const restartedAt = performance.now();
+  const again = await startServerProcess({
+    host: server,
+    backend: 'nftables',
+    reuse: spa,
+    readyTimeoutMs: 600_000,
+  });
+  const restartMs = performance.now() - restartedAt;
+  await again.stop();
+  await spa.cleanup();
+  const figures = {
+    clients: CLIENTS,
+    startToListeningMs: Math.round(startMs),
+    reloadUnchangedMs: Math.round(unchangedMs),
+    reloadOneChangedMs: Math.round(oneChangedMs),
+    reloadWithKnockMs: Math.round(duringMs),
+    knocksDuringReload: sentAt.filter((t) => t <= reloadedAt).length,
+    knockDelayP50Ms: delays[Math.floor(delays.length / 2)],
+    knockDelayMaxMs: delays.at(-1),
+    knockOpened: state === 'open',
+    restartWithCacheMs: Math.round(restartMs),
+    loadAverage: (await import('node:os')).loadavg().map((l) => Number(l.toFixed(2))),
+  };
+  console.log(JSON.stringify(figures, null, 2));
+  const out = join(
+    import.meta.dirname,
+    'results',
+    `${new Date().toISOString().slice(0, 19).replaceAll(':', '-')}Z-clients.json`,
+  );
+  await writeFile(out, `${JSON.stringify(figures, null, 2)}\n`);
+  console.log(`wrote ${out}`);
+} finally {
+  service.kill();
+  await lab.destroy();
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,193 @@
+/** The clients directory (clientsDir): one file per client, refused when unsafe, read in batches that leave the packet path running. @module */
+import {
+  type BigIntStats,
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+} from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { ClientConfig } from 'spa-config/server-config';
+import { CLIENT_FILE_SUFFIX, type ClientFileResult, ignoredName, parseClientFile } from './client-file.js';
+
+/** A client file is a few hundred bytes; anything this big is a mistake (or hostile). */
+export const MAX_CLIENT_FILE_BYTES = 64 << 10;
+/** As many as server.json's clients may hold. */
+export const MAX_CLIENT_FILES = 100_000;
+/*
+ * Work between two turns of the event loop, in ms. Synchronous reads are several times faster than
+ * 10,000 promise round trips through the thread pool; a new key's §1 check (in the schema) costs
+ * milliseconds. Sliced by time, a reload of a large fleet delays a knock by one slice, not by the
+ * whole directory.
+ */
+const SLICE_MS = 10;
+const WORLD_WRITABLE = 0o002;
+
+/** A client read from the directory, with the file it came from. */
+export interface DirClient {
+  readonly path: string;
+  readonly client: ClientConfig;
+}
+
+export interface ClientsDir {
+  /** In file-name order. */
+  readonly clients: readonly DirClient[];
+  /** `PATH: FIELD: what is wrong`, one per problem. */
+  readonly problems: readonly string[];
+  /** Dotfiles, editor and package-manager leftovers skipped. */
+  readonly ignored: number;
+}
+
+/**
+ * What the last read found in each file, by path and by the file's identity: device, inode, size,
+ * mode, and mtime and ctime in nanoseconds. A reload reads and validates only files whose identity
+ * changed; the others cost one lstat and give the same ClientConfig object as before.
+ */
+export class ClientFileMemo {
+  #byPath = new Map<string, { readonly stamp: string; readonly result: ClientFileResult }>();
+  #seen = new Map<string, { readonly stamp: string; readonly result: ClientFileResult }>();
+
+  get(path: string, stamp: string): ClientFileResult | undefined {
+    const known = this.#byPath.get(path);
+    if (known?.stamp !== stamp) return undefined;
+    this.#seen.set(path, known);
+    return known.result;
+  }
+
+  set(path: string, stamp: string, result: ClientFileResult): void {
+    this.#seen.set(path, { stamp, result });
+  }
+
+  /** After a complete read: forgets the files that are gone. */
+  commit(): void {
+    this.#byPath = this.#seen;
+    this.#seen = new Map();
+  }
+}
+
+/** Files are compared on everything a write, a rename over them or a chmod changes. */
+function stampOf(info: BigIntStats): string {
+  return `${info.dev}:${info.ino}:${info.size}:${info.mode}:${info.mtimeNs}:${info.ctimeNs}`;
+}
+
+/**
+ * Reads every `NAME.json` in `dir`. Refused, each with its own problem: a world-writable directory
+ * or file (anyone could add a client), a symbolic link (never followed: it may lead out of the
+ * directory), anything that is not a regular file, a file over MAX_CLIENT_FILE_BYTES, and any other
+ * name that is not skipped by `ignoredName`.
+ */
+export async function readClientsDir(dir: string, memo?: ClientFileMemo): Promise<ClientsDir> {
+  const problems: string[] = [];
+  const clients: DirClient[] = [];
+  let names: string[];
+  try {
+    const info = await stat(dir);
+    if (!info.isDirectory()) return refused(`${dir}: not a directory`);
+    if (info.mode & WORLD_WRITABLE) return refused(`${dir}: is world-writable (chmod o-w)`);
+    names = (await readdir(dir)).sort();
+  } catch (cause) {
+    return refused(`${dir}: cannot read the clients directory: ${describeFsError(cause)}`);
+  }
+  let ignored = 0;
+  const files: string[] = [];
+  for (const name of names) {
+    if (ignoredName(name)) ignored++;
+    else if (!name.endsWith(CLIENT_FILE_SUFFIX) || name === CLIENT_FILE_SUFFIX) {
+      problems.push(
+        `${join(dir, name)}: file name: not a client file (NAME${CLIENT_FILE_SUFFIX}; dotfiles and editor files are skipped)`,
+      );
+    } else files.push(name);
+  }
+  if (files.length > MAX_CLIENT_FILES) {
+    return refused(`${dir}: more than ${MAX_CLIENT_FILES} client files (${files.length})`);
+  }
+  let sliceStart = performance.now();
+  for (const name of files) {
+    if (performance.now() - sliceStart >= SLICE_MS) {
+      await nextTurn();
+      sliceStart = performance.now();
+    }
+    const path = join(dir, name);
+    const result = memo?.get(path, unchangedStamp(path)) ?? readAndParse(path, name, problems, memo);
+    if (result === undefined) continue;
+    if (result.ok) clients.push({ path, client: result.client });
+    else problems.push(...result.problems);
+  }
+  memo?.commit();
+  return { clients, problems, ignored };
+}
+
+/** A problem of the directory as a whole: the field is clientsDir. */
+function refused(problem: string): ClientsDir {
+  return { clients: [], problems: [`clientsDir: ${problem}`], ignored: 0 };
+}
+
+/** The stamp of the file at `path` without following a link; '' when it cannot be one a read would keep. */
+function unchangedStamp(path: string): string {
+  try {
+    const info = lstatSync(path, { bigint: true });
+    return info.isFile() ? stampOf(info) : '';
+  } catch {
+    return '';
+  }
+}
+
+/** Reads and validates one file; what it found is remembered under the stamp of the file it read. */
+function readAndParse(
+  path: string,
+  name: string,
+  problems: string[],
+  memo: ClientFileMemo | undefined,
+): ClientFileResult | undefined {
+  const read = readClientFile(path, problems);
+  if (read === undefined) return undefined;
+  const result = parseClientFile(read.text, name, path);
+  memo?.set(path, read.stamp, result);
+  return result;
+}
+
+/** The file's text, or undefined after a problem. Opened without following links, checked on the open file. */
+function readClientFile(path: string, problems: string[]): { text: string; stamp: string } | undefined {
+  let fd: number;
+  try {
+    // O_NONBLOCK: a FIFO placed in the directory must not hang the reload.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (cause) {
+    const code = (cause as { code?: string } | null)?.code;
+    problems.push(
+      code === 'ELOOP'
+        ? `${path}: file: is a symbolic link (not followed: copy the file into the directory)`
+        : `${path}: file: cannot read: ${describeFsError(cause)}`,
+    );
+    return undefined;
+  }
+  try {
+    const info = fstatSync(fd, { bigint: true });
+    if (!info.isFile()) problems.push(`${path}: file: not a regular file`);
+    else if (info.mode & BigInt(WORLD_WRITABLE))
+      problems.push(`${path}: file: is world-writable (chmod o-w)`);
+    else if (info.size > BigInt(MAX_CLIENT_FILE_BYTES)) {
+      problems.push(`${path}: file: larger than ${MAX_CLIENT_FILE_BYTES} bytes`);
+    } else return { text: readFileSync(fd, 'utf8'), stamp: stampOf(info) };
+    return undefined;
+  } catch (cause) {
+    problems.push(`${path}: file: cannot read: ${describeFsError(cause)}`);
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A file-system error as a few words, without the stack or the syscall's noise. */
+export function describeFsError(cause: unknown): string {
+  const code = (cause as { code?: string } | null)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'ENOTDIR') return 'not a directory';
+  return cause instanceof Error ? cause.message : String(cause);
+}

@@ -1,0 +1,22 @@
+/** What a reload may take over from the load before it: files read, clients resolved, key verdicts and secrets. @module */
+import type { ClientConfig } from 'spa-config/server-config';
+import { ClientFileMemo } from './clients-dir.js';
+import { KeyCache } from './key-cache.js';
+import type { ResolvedClient } from './resolved-config.js';
+
+/**
+ * Held by the running daemon from start to stop and handed to every loadConfig, so that a reload
+ * costs the files and keys that changed plus a readdir and an lstat per file.
+ */
+export interface ConfigReuse {
+  /** clientsDir: each file's parse and validation, by the file's identity. */
+  readonly files: ClientFileMemo;
+  /** Each unchanged ClientConfig's resolved form (key decoded, key id hashed), per server maxDuration. */
+  readonly resolved: WeakMap<ClientConfig, { readonly maxDuration: number; readonly client: ResolvedClient }>;
+  /** stateDir's cache of §1 verdicts and §6.1 secrets: what a restart need not compute again. */
+  readonly keys: KeyCache;
+}
+
+export function createConfigReuse(): ConfigReuse {
+  return { files: new ClientFileMemo(), resolved: new WeakMap(), keys: new KeyCache() };
+}

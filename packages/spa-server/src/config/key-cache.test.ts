@@ -1,0 +1,109 @@
+/** The key cache: what a restart finds again, and every way a file is refused rather than trusted. */
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeBackend } from 'spa-node';
+import { type ClientSecrets, clientSecretsFromServerKey, generateKeyPair } from 'spa-protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEY_CACHE_FILE, KeyCache } from './key-cache.js';
+
+const server = generateKeyPair(nodeBackend, 'server');
+const otherServer = generateKeyPair(nodeBackend, 'server');
+const keys = Array.from({ length: 3 }, () => generateKeyPair(nodeBackend, 'client').publicKey);
+const secretsOf = (publicKey: Uint8Array): ClientSecrets =>
+  clientSecretsFromServerKey(nodeBackend, server.secretKey, server.publicKey, publicKey)!;
+const entries = (list: Uint8Array[]) =>
+  list.map((publicKey) => ({ publicKey, secrets: secretsOf(publicKey) }));
+
+let root: string;
+let n = 0;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'spa-key-cache-'));
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+/** A stateDir holding a cache of `list` written for `server`. */
+async function savedDir(list: Uint8Array[] = keys): Promise<string> {
+  const dir = join(root, `s${n++}`);
+  await mkdir(dir, { mode: 0o700 });
+  const cache = new KeyCache();
+  await cache.open(dir, server.secretKey);
+  await cache.save(entries(list));
+  return dir;
+}
+
+describe('KeyCache', () => {
+  it("gives a restart each key's secrets back, from a file only the owner can read", async () => {
+    const dir = await savedDir();
+    expect((await stat(join(dir, KEY_CACHE_FILE))).mode & 0o777).toBe(0o600);
+    const restarted = new KeyCache();
+    expect(await restarted.open(dir, server.secretKey)).toEqual({ loaded: 3 });
+    for (const key of keys) expect(restarted.known(key)).toEqual(secretsOf(key));
+    expect(restarted.known(generateKeyPair(nodeBackend, 'client').publicKey)).toBeUndefined();
+  });
+
+  it('follows the configured keys: a changed key is added, a removed one forgotten', async () => {
+    const dir = await savedDir();
+    const added = generateKeyPair(nodeBackend, 'client').publicKey;
+    const cache = new KeyCache();
+    await cache.open(dir, server.secretKey);
+    await cache.save(entries([keys[0]!, added]));
+    const restarted = new KeyCache();
+    expect(await restarted.open(dir, server.secretKey)).toEqual({ loaded: 2 });
+    expect(restarted.known(added)).toEqual(secretsOf(added));
+    expect(restarted.known(keys[1]!)).toBeUndefined();
+  });
+
+  it('does not rewrite the file when the keys are the same', async () => {
+    const dir = await savedDir();
+    const before = (await stat(join(dir, KEY_CACHE_FILE))).ino;
+    const cache = new KeyCache();
+    await cache.open(dir, server.secretKey);
+    await cache.save(entries([...keys].reverse()));
+    expect((await stat(join(dir, KEY_CACHE_FILE))).ino).toBe(before);
+  });
+
+  it('ignores a cache written for another server key, and rebuilds it for the new one', async () => {
+    const dir = await savedDir();
+    const cache = new KeyCache();
+    expect(await cache.open(dir, otherServer.secretKey)).toEqual({
+      loaded: 0,
+      ignored: 'written for another server key',
+    });
+    expect(cache.known(keys[0]!)).toBeUndefined();
+    await cache.save([]);
+    expect(await new KeyCache().open(dir, otherServer.secretKey)).toEqual({ loaded: 0 });
+  });
+
+  it('ignores a damaged, truncated, foreign or loosened file: never trusted, never a crash', async () => {
+    const cases: [string, (path: string) => Promise<void>][] = [
+      [
+        'checksum mismatch',
+        async (p) => {
+          const bytes = await readFile(p);
+          bytes[100]! ^= 1; // inside the first entry's secrets
+          await writeFile(p, bytes);
+        },
+      ],
+      ['truncated or damaged', async (p) => writeFile(p, (await readFile(p)).subarray(0, 200))],
+      ['not a key cache', async (p) => writeFile(p, 'hello')],
+      ['readable or writable by others (not 0600)', async (p) => chmod(p, 0o644)],
+    ];
+    for (const [reason, damage] of cases) {
+      const dir = await savedDir();
+      await damage(join(dir, KEY_CACHE_FILE));
+      const cache = new KeyCache();
+      expect(await cache.open(dir, server.secretKey), reason).toEqual({ loaded: 0, ignored: reason });
+      expect(cache.known(keys[0]!)).toBeUndefined();
+    }
+  });
+
+  it('opens once per stateDir and server key: a reload reads nothing', async () => {
+    const dir = await savedDir();
+    const cache = new KeyCache();
+    await cache.open(dir, server.secretKey);
+    await rm(join(dir, KEY_CACHE_FILE));
+    expect(await cache.open(dir, server.secretKey)).toEqual({ loaded: 3, again: true });
+    expect(cache.known(keys[2]!)).toEqual(secretsOf(keys[2]!));
+  });
+});

@@ -1,0 +1,89 @@
+/** Every configured client: server.json's, the authorized-keys file's and the clients directory's, checked together. @module */
+import { resolve } from 'node:path';
+import {
+  type ClientConfig,
+  type ClientEntry,
+  findClientConflicts,
+  findOneShotConflicts,
+  formatPath,
+  type ServerConfig,
+} from 'spa-config/server-config';
+import { isServerError, SERVER_ERROR_CODES } from '../shared/server-error.js';
+import { optionOfField, parseAuthorizedKeys } from './authorized-keys.js';
+import { type ClientFileMemo, readClientsDir } from './clients-dir.js';
+
+/** Room for about 100,000 clients. */
+export const MAX_AUTHORIZED_KEYS_BYTES = 16 << 20;
+
+/** Where a client came from, which decides how its fields are named in a problem. */
+type Origin = 'json' | 'keys' | 'dir';
+
+/** Reads a bounded text file, throwing CONFIG_INVALID with one problem when it cannot. */
+export type ReadBounded = (path: string, limit: number, what: string) => Promise<string>;
+
+/**
+ * server.json's clients, then the authorized-keys file's, then the directory's (by file name),
+ * checked together for names, keys and services: a duplicate is one line naming both places.
+ */
+export async function loadClients(
+  config: ServerConfig,
+  base: string,
+  problems: string[],
+  readBounded: ReadBounded,
+  files?: ClientFileMemo,
+): Promise<ClientConfig[]> {
+  const entries: ClientEntry[] = config.clients.map((c, i) => ({ ...c, where: `clients[${i}]` }));
+  const origins: Origin[] = config.clients.map(() => 'json');
+  const clients = [...config.clients];
+  const add = (client: ClientConfig, where: string, origin: Origin): void => {
+    entries.push({ ...client, where });
+    origins.push(origin);
+    clients.push(client);
+  };
+  if (config.authorizedKeysFile !== undefined) {
+    const path = resolve(base, config.authorizedKeysFile);
+    try {
+      const text = await readBounded(path, MAX_AUTHORIZED_KEYS_BYTES, 'authorized keys file');
+      const parsed = parseAuthorizedKeys(text, path);
+      problems.push(...parsed.problems);
+      for (const key of parsed.keys) add(key.client, `${path}:${key.line}`, 'keys');
+    } catch (cause) {
+      if (!isServerError(cause, SERVER_ERROR_CODES.configInvalid)) throw cause;
+      problems.push(...cause.problems.map((p) => `authorizedKeysFile: ${p}`));
+    }
+  }
+  if (config.clientsDir !== undefined) {
+    const dir = await readClientsDir(resolve(base, config.clientsDir), files);
+    problems.push(...dir.problems);
+    for (const file of dir.clients) add(file.client, file.path, 'dir');
+  }
+  // In a fleet the race guard cannot act on a copy that another gateway granted first: source mode
+  // would let whoever copies a knock keep what it opened (docs/fleet.md).
+  if (config.replay.store === 'redis') {
+    clients.forEach((client, i) => {
+      if (!client.allowSourceAddress) return;
+      problems.push(
+        `${fieldOf(entries[i]!.where, origins[i]!, ['allowSourceAddress'])}: not with replay.store "redis" (a copy of a source-mode knock granted by another gateway cannot be revoked)`,
+      );
+    });
+  }
+  // The JSON clients were cross-checked by the schema already; report only what the files add.
+  for (const conflict of findClientConflicts(entries, Object.keys(config.services), config.maxDuration)) {
+    const origin = origins[conflict.index]!;
+    if (origin === 'json') continue;
+    problems.push(`${fieldOf(entries[conflict.index]!.where, origin, conflict.path)}: ${conflict.message}`);
+  }
+  for (const conflict of findOneShotConflicts(clients, config.services, config.firewall.backend)) {
+    const origin = origins[conflict.index]!;
+    if (origin === 'json') continue;
+    problems.push(`${fieldOf(entries[conflict.index]!.where, origin, ['oneShot'])}: ${conflict.message}`);
+  }
+  return clients;
+}
+
+/** `clients[2].services[0]`, `keys:4: services`, `clients.d/bob.json: services[0]`. */
+function fieldOf(where: string, origin: Origin, path: readonly (string | number)[]): string {
+  if (origin === 'json') return `${where}.${formatPath(path)}`;
+  if (origin === 'keys') return `${where}: ${optionOfField(String(path[0]))}`;
+  return `${where}: ${formatPath(path)}`;
+}
