@@ -40,13 +40,17 @@ export function parsePrometheus(text: string): ScrapedMetrics {
   };
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
-    const match = /^(\w+)(?:\{reason="([^"]+)"\})? (\S+)$/.exec(line);
+    const match = /^(\w+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
     if (!match) throw new Error(`unparsable metrics line: ${line}`);
-    const [, name, reason, value] = match;
-    if (reason !== undefined) {
-      const into = byReason[name!];
-      if (into && Number(value) > 0) into[reason] = Number(value);
-    } else values.set(name!, Number(value));
+    const [, name, labels, value] = match;
+    if (labels === undefined) {
+      values.set(name!, Number(value));
+      continue;
+    }
+    // Series with other labels (hooks' event and result, ...) are not read here.
+    const reason = /^reason="([^"]+)"$/.exec(labels)?.[1];
+    const into = byReason[name!];
+    if (reason !== undefined && into && Number(value) > 0) into[reason] = Number(value);
   }
   const get = (name: string): number => {
     const v = values.get(name);

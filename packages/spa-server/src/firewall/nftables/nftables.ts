@@ -164,7 +164,10 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
 
   async isIntact(): Promise<boolean> {
     const state = await this.#readShape();
-    return state !== undefined && isNftTableIntact(state, this.#shape, this.#ports);
+    const intact = state !== undefined && isNftTableIntact(state, this.#shape, this.#ports);
+    // What the kernel holds of the gate's tags is unknown now: the repair's setup must add them all.
+    if (!intact) this.#held = undefined;
+    return intact;
   }
 
   async revokeAll(): Promise<void> {
