@@ -45,6 +45,7 @@ describe('parseClientFile', () => {
         services: ['ssh'],
         sourceNetworks: [],
         allowSourceAddress: false,
+        oneShot: false,
       },
     });
   });

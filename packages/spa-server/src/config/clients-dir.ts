@@ -1,13 +1,5 @@
 /** The clients directory (clientsDir): one file per client, refused when unsafe, read in batches that leave the packet path running. @module */
-import {
-  type BigIntStats,
-  closeSync,
-  constants,
-  fstatSync,
-  lstatSync,
-  openSync,
-  readFileSync,
-} from 'node:fs';
+import { type BigIntStats, closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -172,7 +164,16 @@ function readClientFile(path: string, problems: string[]): { text: string; stamp
       problems.push(`${path}: file: is world-writable (chmod o-w)`);
     else if (info.size > BigInt(MAX_CLIENT_FILE_BYTES)) {
       problems.push(`${path}: file: larger than ${MAX_CLIENT_FILE_BYTES} bytes`);
-    } else return { text: readFileSync(fd, 'utf8'), stamp: stampOf(info) };
+    } else {
+      // Read at most one byte past the bound: a file that grew after fstat is refused, never read whole.
+      const buffer = Buffer.alloc(MAX_CLIENT_FILE_BYTES + 1);
+      let length = 0;
+      for (let n = 1; n > 0 && length < buffer.length; length += n)
+        n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (length > MAX_CLIENT_FILE_BYTES)
+        problems.push(`${path}: file: larger than ${MAX_CLIENT_FILE_BYTES} bytes`);
+      else return { text: buffer.toString('utf8', 0, length), stamp: stampOf(info) };
+    }
     return undefined;
   } catch (cause) {
     problems.push(`${path}: file: cannot read: ${describeFsError(cause)}`);

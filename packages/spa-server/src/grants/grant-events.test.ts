@@ -27,15 +27,16 @@ function keeper() {
     refusalsPerSecond: 1e9,
   });
   const metrics = createMetrics({ replayEntries: () => 0, logSuppressed: () => 0 });
+  const driver = createFakeDriver();
   const grants = createGrantKeeper({
-    driver: createFakeDriver(),
+    driver,
     clock: () => clock.now,
     log,
     metrics,
     events: (e) => events.push(e),
   });
   const take = () => events.splice(0);
-  return { clock, grants, take };
+  return { clock, grants, take, driver };
 }
 
 describe('grant events', () => {
@@ -112,6 +113,18 @@ describe('grant events', () => {
       ['alice', 'reload'],
       ['alice', 'flush'],
       ['bob', 'flush'],
+    ]);
+  });
+
+  it('a one-shot grant the rebuilt table does not restore ends as a close with reason repair', async () => {
+    const k = keeper();
+    await k.grants.setup(SSH);
+    await k.grants.open({ ...BOB, oneShot: true }, ADDR, SSH, 30, 64);
+    k.take();
+    k.driver.loseTable();
+    await k.grants.checkIntegrity();
+    expect(k.take()).toEqual([
+      { type: 'close', client: 'bob', targets: [{ ...ssh7, once: true }], reason: 'repair', atMs: T0 },
     ]);
   });
 });

@@ -12,7 +12,9 @@ export type CloseReason =
   /** A reload removed the key, the service or the network. */
   | 'reload'
   /** `spa-server flush`. */
-  | 'flush';
+  | 'flush'
+  /** The table was rebuilt, and one-shot grants are not restored (a connection may have spent them). */
+  | 'repair';
 
 export interface GrantEvent {
   readonly type: GrantEventType;

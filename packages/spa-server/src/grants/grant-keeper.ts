@@ -88,7 +88,9 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
       else if (isProtected(element.target) && (element.expiresAtMs ?? 0) > now)
         grants.push(grantOf(element, now));
     }
+    const forgotten = [...ledger.ownerships()].filter((o) => o.target.once === true);
     for (const target of once) ledger.drop(target);
+    for (const e of closeEvents(forgotten, 'repair', now)) emit(e);
     if (grants.length > 0) await driver.grant(grants);
     return grants.length;
   };

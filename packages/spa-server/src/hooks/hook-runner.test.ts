@@ -171,6 +171,32 @@ describe('hook runner', () => {
     expect(running(grandchild)).toBe(false);
   });
 
+  it('frees the slot even when a process the hook moved into its own session keeps stderr open', async () => {
+    const pidFile = join(dir, 'escaped.pid');
+    // setsid: out of the hook's process group, so the group kill misses it; it inherits stderr.
+    const escape = [
+      process.execPath,
+      '-e',
+      `const c = require('node:child_process').spawn('setsid', ['sleep', '20'], { stdio: ['ignore', 'ignore', 'inherit'] });
+       require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(c.pid));
+       setInterval(() => {}, 1000);`,
+    ];
+    const { r, runs } = runner({ commands: { grant: escape }, timeoutMs: 300 });
+    const started = Date.now();
+    r.emit(GRANT);
+    await r.idle();
+    try {
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(runs().grant.timeout).toBe(1);
+    } finally {
+      try {
+        process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+  });
+
   it('never waits for a hook, runs at most maxConcurrent, queues maxQueue and drops the rest, counted', async () => {
     const out = join(dir, 'slow.jsonl');
     const { r, sink, runs } = runner({

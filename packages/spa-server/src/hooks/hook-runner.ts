@@ -39,6 +39,12 @@ interface Job {
 const HOOK_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** stderr kept for the failure's log line. */
 const MAX_STDERR = 300;
+/**
+ * After the kill, how long the run may still wait for the hook's stderr to close. A process the hook
+ * moved into a session of its own (setsid) outlives the group kill and may hold the pipe open: the run
+ * ends anyway, so a hook never holds a slot for longer than its timeout and this.
+ */
+const KILL_GRACE_MS = 1000;
 
 export function createHookRunner(options: HookRunnerOptions): HookRunner {
   const { log, metrics } = options;
@@ -87,8 +93,24 @@ export function createHookRunner(options: HookRunnerOptions): HookRunner {
       if (stderr.length < MAX_STDERR) stderr += chunk;
     });
     child.stderr?.on('error', () => {});
-    const result = await child;
+    let hard: NodeJS.Timeout | undefined;
+    const abandoned = new Promise<undefined>((resolve) => {
+      hard = setTimeout(() => {
+        child.stdin?.destroy();
+        child.stderr?.destroy();
+        resolve(undefined);
+      }, job.timeoutMs + KILL_GRACE_MS);
+    });
+    const result = await Promise.race([child, abandoned]);
     clearTimeout(timer);
+    clearTimeout(hard);
+    if (result === undefined) {
+      finish(job, 'timeout', {
+        durationMs: Date.now() - startedAt,
+        error: `killed after ${job.timeoutMs} ms; a process it left in another session keeps its stderr`,
+      });
+      return;
+    }
     const durationMs = Date.now() - startedAt;
     const said = stderr.trim().split('\n')[0]?.slice(0, MAX_STDERR);
     if (timedOut) finish(job, 'timeout', { durationMs, error: `killed after ${job.timeoutMs} ms` });
