@@ -174,14 +174,14 @@ describe('hook runner', () => {
   it('frees the slot even when a process the hook moved into its own session keeps stderr open', async () => {
     const pidFile = join(dir, 'escaped.pid');
     // setsid: out of the hook's process group, so the group kill misses it; it inherits stderr.
-    const escape = [
+    const escaping = [
       process.execPath,
       '-e',
       `const c = require('node:child_process').spawn('setsid', ['sleep', '20'], { stdio: ['ignore', 'ignore', 'inherit'] });
        require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(c.pid));
        setInterval(() => {}, 1000);`,
     ];
-    const { r, runs } = runner({ commands: { grant: escape }, timeoutMs: 300 });
+    const { r, runs } = runner({ commands: { grant: escaping }, timeoutMs: 300 });
     const started = Date.now();
     r.emit(GRANT);
     await r.idle();
