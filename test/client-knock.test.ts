@@ -1,6 +1,8 @@
 /** spa-client against the real spa-server and nftables in a lab: open/--wait, close, connect, refusals, STUN, dual stack. */
 
-import type { ResultPromise } from 'execa';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
 import { nodeBackend, writeNewKeyFile } from 'spa-node';
 import { agentPath } from 'spa-test-kit/agents/agent-path';
 import { spaKeys } from 'spa-test-kit/build/spa-fixture';
@@ -8,7 +10,7 @@ import { kernelDrops, waitForKernelDrop } from 'spa-test-kit/lab/kernel-drops';
 import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
 import { waitForOutput } from 'spa-test-kit/lab/wait-output';
 import { type ClientHome, createClientHome, setNamespaceEtc } from 'spa-test-kit/processes/client-process';
-import { startServerProcess } from 'spa-test-kit/processes/server-process';
+import { SERVER_BIN, startServerProcess } from 'spa-test-kit/processes/server-process';
 import { useLabScenario } from 'spa-test-kit/scenarios/lab-scenario';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -100,6 +102,35 @@ describe('spa-client against spa-server (nftables)', () => {
     const r = await alice.run(env.client, ['close', 'ssh', '--host', env.server.ipv4]);
     expect(r.exitCode, r.stderr).toBe(0);
     await env.spa.waitForLog((l) => l.event === 'knock.closed' && l.src === env.client.ipv4);
+    expect(await waitForTcp(env.client, env.server.ipv4, SSH, 'filtered', 2000)).toBe('filtered');
+  });
+
+  it('profile add merges client-config output into a profile file; --time-offset moves the signed time', async () => {
+    const file = join(alice.home, 'profiles.json');
+    const printed = await execa(SERVER_BIN, [
+      'client-config',
+      'alice',
+      '--config',
+      env.spa.configPath,
+      '--host',
+      env.server.ipv4,
+    ]);
+    const add = await alice.run(env.client, ['profile', 'add', '-c', file], { input: printed.stdout });
+    expect(add.exitCode, add.stderr).toBe(0);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const again = await alice.run(env.client, ['profile', 'add', '-c', file], { input: printed.stdout });
+    expect(again.exitCode).not.toBe(0);
+    expect(again.stderr).toMatch(/--force/);
+    const open = ['open', 'ssh', '--host', env.server.ipv4, '-c', file];
+    // 30 s back: a tag the server holds, outside its 10 s window: refused as stale, nothing opens.
+    const late = await alice.run(env.client, [...open, '--time-offset', '-30s', '--wait', '--timeout', '2']);
+    expect(late.exitCode).toBe(75);
+    await env.spa.waitForLog((l) => l.event === 'knock.refused' && l.reason === 'stale');
+    expect(await probeTcp(env.client, env.server.ipv4, SSH)).toBe('filtered');
+    // A few seconds ahead stays inside the window: the knock through the added profile opens.
+    const ahead = await alice.run(env.client, [...open, '--time-offset', '+3s', '--wait', '--timeout', '5']);
+    expect(ahead.exitCode, ahead.stderr).toBe(0);
+    await alice.run(env.client, ['close', 'ssh', '--host', env.server.ipv4, '-c', file]);
     expect(await waitForTcp(env.client, env.server.ipv4, SSH, 'filtered', 2000)).toBe('filtered');
   });
 
