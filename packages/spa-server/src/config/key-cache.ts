@@ -1,10 +1,10 @@
 /** The key cache in stateDir: each client key's §1 verdict and §6.1 secrets, kept across restarts, bound to the server key. @module */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import { constants } from 'node:fs';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nodeBackend } from 'spa-node';
 import { type ClientSecrets, KEY_SIZE, rememberPrimeOrderPoint } from 'spa-protocol';
+import { replaceFile } from '../shared/replace-file.js';
 
 /** The file's name in stateDir. */
 export const KEY_CACHE_FILE = 'client-keys.cache';
@@ -104,17 +104,7 @@ export class KeyCache {
     const saved = this.#saved;
     if (saved && next.size === saved.size && [...next.keys()].every((k) => saved.has(k))) return;
     const bytes = this.#encode();
-    const path = join(dir, KEY_CACHE_FILE);
-    const tmp = `${path}.tmp`;
-    await rm(tmp, { force: true });
-    const out = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-    try {
-      await out.writeFile(bytes);
-      await out.sync();
-    } finally {
-      await out.close();
-    }
-    await rename(tmp, path);
+    await replaceFile(join(dir, KEY_CACHE_FILE), bytes);
     this.#saved = new Set(next.keys());
   }
 

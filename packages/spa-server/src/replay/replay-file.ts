@@ -1,11 +1,11 @@
 /** The replay store on disk: a checksummed header and fixed-size checksummed records, appended with fdatasync, compacted by rename. @module */
-import { constants } from 'node:fs';
-import { type FileHandle, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { makeDirectory } from 'spa-node';
 import { KEY_ID_SIZE, NONCE_SIZE } from 'spa-protocol';
 import { describeSystemError } from '../shared/describe-system-error.js';
+import { replaceFile } from '../shared/replace-file.js';
 import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 
 /*
@@ -95,11 +95,9 @@ export function decodeReplayFile(bytes: Uint8Array): {
 /** The append-only file handle plus compaction; one instance per stateDir. Callers serialise calls. */
 export class ReplayFile {
   readonly path: string;
-  readonly #dir: string;
   #handle: FileHandle | undefined;
 
   private constructor(dir: string) {
-    this.#dir = dir;
     this.path = join(dir, STATE_FILE);
   }
 
@@ -159,23 +157,13 @@ export class ReplayFile {
    * new file complete, never a mix.
    */
   async compact(floorMs: number, records: readonly ReplayRecord[]): Promise<void> {
-    const tmp = `${this.path}.tmp`;
     const bytes = new Uint8Array(HEADER_SIZE + records.length * RECORD_SIZE);
     bytes.set(encodeHeader(floorMs));
     for (const [i, r] of records.entries()) encodeRecord(r, bytes, HEADER_SIZE + i * RECORD_SIZE);
     try {
-      await rm(tmp, { force: true });
-      const out = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-      try {
-        await out.writeFile(bytes);
-        await out.sync();
-      } finally {
-        await out.close();
-      }
       // Renaming over a file that is still open is fine on POSIX: the old handle keeps the old inode,
       // so a failure anywhere here leaves appends working on one complete file or the other.
-      await rename(tmp, this.path);
-      await syncDirectory(this.#dir);
+      await replaceFile(this.path, bytes);
       const previous = this.#handle;
       this.#handle = await open(this.path, 'a', 0o600);
       await previous?.close();
@@ -191,14 +179,5 @@ export class ReplayFile {
   async close(): Promise<void> {
     await this.#handle?.close();
     this.#handle = undefined;
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
