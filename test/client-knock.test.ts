@@ -6,6 +6,7 @@ import { execa, type ResultPromise } from 'execa';
 import { nodeBackend, writeNewKeyFile } from 'spa-node';
 import { agentPath } from 'spa-test-kit/agents/agent-path';
 import { spaKeys } from 'spa-test-kit/build/spa-fixture';
+import { staleButTagged } from 'spa-test-kit/build/stale-timestamp';
 import { kernelDrops, waitForKernelDrop } from 'spa-test-kit/lab/kernel-drops';
 import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
 import { waitForOutput } from 'spa-test-kit/lab/wait-output';
@@ -122,8 +123,17 @@ describe('spa-client against spa-server (nftables)', () => {
     expect(again.exitCode).not.toBe(0);
     expect(again.stderr).toMatch(/--force/);
     const open = ['open', 'ssh', '--host', env.server.ipv4, '-c', file];
-    // 30 s back: a tag the server holds, outside its 10 s window: refused as stale, nothing opens.
-    const late = await alice.run(env.client, [...open, '--time-offset', '-30s', '--wait', '--timeout', '2']);
+    // Outside the 10 s window, yet inside an epoch whose tags the server holds: refused as stale (not
+    // dropped by the kernel as an unknown tag), and nothing opens. Whole seconds, rounded towards now.
+    const offset = Math.ceil(((await staleButTagged(10)) - Date.now()) / 1000);
+    const late = await alice.run(env.client, [
+      ...open,
+      '--time-offset',
+      `${offset}s`,
+      '--wait',
+      '--timeout',
+      '2',
+    ]);
     expect(late.exitCode).toBe(75);
     await env.spa.waitForLog((l) => l.event === 'knock.refused' && l.reason === 'stale');
     expect(await probeTcp(env.client, env.server.ipv4, SSH)).toBe('filtered');
