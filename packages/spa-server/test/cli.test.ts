@@ -182,7 +182,7 @@ describe('spa-server check', () => {
       expect(help.stdout).toMatch(/Global Options:\n(.*\n)*\s+-c, --config <file>/);
       expect(help.stdout).toContain('--verbose');
     }
-  });
+  }, 30_000); // eight runs of the CLI: seconds on a loaded machine
 
   it('the default command (run) refuses a bad config with exit 78 before touching anything', async () => {
     const result = await spaServer('--config', 'bad.json');
