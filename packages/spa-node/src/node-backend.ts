@@ -6,6 +6,7 @@ import {
   createHmac,
   createPrivateKey,
   createPublicKey,
+  createSecretKey,
   diffieHellman,
   hkdfSync,
   type KeyObject,
@@ -61,6 +62,11 @@ export const nodeBackend: CryptoBackend = {
   sha256: (data) => bytes(createHash('sha256').update(data).digest()),
   sha512: (data) => bytes(createHash('sha512').update(data).digest()),
   hmacSha256: (key, data) => bytes(createHmac('sha256', key).update(data).digest()),
+  hmacSha256Keyed(key) {
+    // A secret KeyObject skips the key import createHmac does for raw bytes: ~1 µs of ~3 per mac2.
+    const keyed = createSecretKey(key);
+    return (data) => bytes(createHmac('sha256', keyed).update(data).digest());
+  },
   hkdfSha256: (ikm, salt, info, length) => bytes(hkdfSync('sha256', ikm, salt, info, length)),
   x25519PublicKey(secret) {
     const spki = createPublicKey(xPrivate(secret)).export({ format: 'der', type: 'spki' });

@@ -9,7 +9,10 @@ import {
   LABEL_TAG_KEY,
 } from './constants.js';
 import type { CryptoBackend } from './crypto/backend.js';
+import { isWeakEd25519PublicKey } from './ed25519-checks.js';
+import { ERROR_CODES, SpaError } from './errors.js';
 import { ed25519PublicToX25519 } from './montgomery.js';
+import type { ServerContext } from './server-context.js';
 
 /** The two keys one client shares with one server, derived from their static keys alone. */
 export interface ClientSecrets {
@@ -87,4 +90,19 @@ export function computeClientTag(backend: CryptoBackend, tagKey: Uint8Array, epo
   const view = new DataView(message.buffer);
   view.setBigUint64(LABEL_CLIENT_TAG.length, BigInt(epoch));
   return backend.hmacSha256(tagKey, message).slice(0, CLIENT_TAG_SIZE);
+}
+
+/** §1's weak-key check, then §6.1's agreement: the per-key cost of a key no earlier table held. */
+export function checkedClientSecrets(ctx: ServerContext, publicKey: Uint8Array, id: string): ClientSecrets {
+  if (isWeakEd25519PublicKey(publicKey)) {
+    throw new SpaError(ERROR_CODES.weakKey, `client key ${id} is weak (docs/protocol.md §1)`);
+  }
+  const secrets = clientSecretsFromServerKey(
+    ctx.backend,
+    ctx.serverSecretKey,
+    ctx.serverPublicKey,
+    publicKey,
+  );
+  if (!secrets) throw new SpaError(ERROR_CODES.invalidKey, `client key ${id}: key agreement failed`);
+  return secrets;
 }

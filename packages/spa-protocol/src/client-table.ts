@@ -1,10 +1,9 @@
 /** The receiver's clients by client tag: each client's secrets once per key, its tags for the epochs the window spans (docs/protocol.md §6–§7). @module */
 import { equalBytes } from './bytes.js';
-import { type ClientSecrets, clientSecretsFromServerKey, computeClientTag, epochOf } from './client-keys.js';
+import { type ClientSecrets, checkedClientSecrets, computeClientTag, epochOf } from './client-keys.js';
 import { CLIENT_TAG_OFFSET, CLIENT_TAG_SIZE } from './constants.js';
-import { isWeakEd25519PublicKey } from './ed25519-checks.js';
 import { encodeBase64url } from './encoding.js';
-import { ERROR_CODES, SpaError } from './errors.js';
+import { checkMac2, checkMac2Keyed } from './mac2.js';
 import type { ServerContext } from './server-context.js';
 
 export interface KnownClient {
@@ -20,6 +19,7 @@ export interface TaggedClient<C extends KnownClient> {
 
 interface Entry<C extends KnownClient> extends TaggedClient<C> {
   readonly tag: Uint8Array;
+  readonly state: KeyState;
 }
 
 /** What one key costs to derive, kept across rebuilds while the key stays configured. */
@@ -27,6 +27,8 @@ interface KeyState {
   readonly secrets: ClientSecrets;
   /** Its tags by epoch, for the epochs the last advance held. */
   readonly tags: Map<number, Uint8Array>;
+  /** Its mac2 HMAC with the key prepared, made on the first datagram that carries one of its tags. */
+  mac2?: (data: Uint8Array) => Uint8Array;
 }
 
 interface Keyed<C extends KnownClient> {
@@ -48,21 +50,6 @@ export interface TableBuild<C extends KnownClient> {
   /** Work between two pauses, in ms (default 10). */
   readonly sliceMs?: number;
   readonly now?: () => number;
-}
-
-/** §1's weak-key check, then §6.1's agreement: the per-key cost of a key no earlier table held. */
-function deriveChecked(ctx: ServerContext, publicKey: Uint8Array, id: string): ClientSecrets {
-  if (isWeakEd25519PublicKey(publicKey)) {
-    throw new SpaError(ERROR_CODES.weakKey, `client key ${id} is weak (docs/protocol.md §1)`);
-  }
-  const secrets = clientSecretsFromServerKey(
-    ctx.backend,
-    ctx.serverSecretKey,
-    ctx.serverPublicKey,
-    publicKey,
-  );
-  if (!secrets) throw new SpaError(ERROR_CODES.invalidKey, `client key ${id}: key agreement failed`);
-  return secrets;
 }
 
 /** The first four tag bytes as a number: a Map key that costs no allocation to read from a datagram. */
@@ -107,7 +94,7 @@ export class ClientTable<C extends KnownClient> {
       const id = encodeBase64url(client.publicKey);
       let state = byKey.get(id) ?? reuse?.get(id);
       if (!state) {
-        const secrets = prepared?.get(id) ?? deriveChecked(ctx, client.publicKey, id);
+        const secrets = prepared?.get(id) ?? checkedClientSecrets(ctx, client.publicKey, id);
         state = { secrets, tags: new Map() };
       }
       byKey.set(id, state);
@@ -144,7 +131,7 @@ export class ClientTable<C extends KnownClient> {
     for (const client of clients) {
       const id = encodeBase64url(client.publicKey);
       if (reuse?.has(id) || prepared.has(id)) continue;
-      prepared.set(id, known?.(client.publicKey) ?? deriveChecked(ctx, client.publicKey, id));
+      prepared.set(id, known?.(client.publicKey) ?? checkedClientSecrets(ctx, client.publicKey, id));
       if (pause && now() - sliceStart >= sliceMs) {
         await pause();
         sliceStart = now();
@@ -181,7 +168,7 @@ export class ClientTable<C extends KnownClient> {
           tag = computeClientTag(this.#ctx.backend, state.secrets.tagKey, epoch);
           state.tags.set(epoch, tag);
         }
-        this.#add({ tag, client, epoch, macKey: state.secrets.macKey });
+        this.#add({ tag, client, epoch, macKey: state.secrets.macKey, state });
       }
     }
     for (const { state } of this.#keyed) {
@@ -216,6 +203,17 @@ export class ClientTable<C extends KnownClient> {
     if (!Array.isArray(found)) return sameTag(found.tag, datagram) ? found : undefined;
     for (const entry of found) if (sameTag(entry.tag, datagram)) return entry;
     return undefined;
+  }
+
+  /**
+   * §7 6 for a datagram `lookup` matched: mac2 under the tag's client key, in constant time. The key
+   * is prepared once per client (lazily: a fleet's load prepares none), not once per datagram.
+   */
+  checkMac2(tagged: TaggedClient<C>, datagram: Uint8Array): boolean {
+    const state = (tagged as Partial<Entry<C>>).state;
+    if (!state) return checkMac2(this.#ctx.backend, tagged.macKey, datagram);
+    state.mac2 ??= this.#ctx.backend.hmacSha256Keyed(state.secrets.macKey);
+    return checkMac2Keyed(state.mac2, datagram);
   }
 
   #add(entry: Entry<C>): void {

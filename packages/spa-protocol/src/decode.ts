@@ -24,7 +24,7 @@ export function decodeDatagram<C extends KnownClient>(
 ): AuthResult<C> {
   if (!(datagram instanceof Uint8Array)) return refuse('malformed');
   table.advance(options.nowMs, options.windowMs, options.futureWindowMs ?? DEFAULT_FUTURE_WINDOW_MS);
-  const early = precheckDatagram(ctx, table, datagram, options.seen);
+  const early = precheckDatagram(table, datagram, options.seen);
   if (!early.ok) return refuse(early.reason);
   return authenticateDatagram(ctx, datagram, early.value, options);
 }

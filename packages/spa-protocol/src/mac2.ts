@@ -10,6 +10,11 @@ export function computeMac2(backend: CryptoBackend, macKey: Uint8Array, covered:
 
 /** Constant-time check of the last 16 bytes against the MAC of everything before them. */
 export function checkMac2(backend: CryptoBackend, macKey: Uint8Array, datagram: Uint8Array): boolean {
+  return checkMac2Keyed((covered) => backend.hmacSha256(macKey, covered), datagram);
+}
+
+/** checkMac2 with the key prepared once (backend.hmacSha256Keyed): a receiver's per-datagram form. */
+export function checkMac2Keyed(keyed: (data: Uint8Array) => Uint8Array, datagram: Uint8Array): boolean {
   const end = datagram.length - MAC2_SIZE;
-  return equalBytes(computeMac2(backend, macKey, datagram.subarray(0, end)), datagram.subarray(end));
+  return equalBytes(keyed(datagram.subarray(0, end)).subarray(0, MAC2_SIZE), datagram.subarray(end));
 }

@@ -22,7 +22,7 @@ import {
 import type { CryptoBackend } from './crypto/backend.js';
 import { assertBytes, ERROR_CODES, SpaError } from './errors.js';
 import { computeKeyId, type RandomSource, systemRandom } from './keys.js';
-import { checkMac2, computeMac2 } from './mac2.js';
+import { computeMac2 } from './mac2.js';
 import { ok, type RefusalReason, type Result, refuse } from './refusal.js';
 import type { KnockRequest, SignedKnock } from './request.js';
 import { seal, unseal } from './seal.js';
@@ -131,7 +131,6 @@ const BAD_MAC: Prechecked<never> = Object.freeze({ ok: false, reason: 'bad-mac' 
  * the signed body's (§7 9).
  */
 export function precheckDatagram<C extends KnownClient>(
-  ctx: ServerContext,
   table: ClientTable<C>,
   datagram: Uint8Array,
   seen: SeenHook<C>,
@@ -145,7 +144,7 @@ export function precheckDatagram<C extends KnownClient>(
   }
   const tagged = table.lookup(datagram); // 5
   if (!tagged) return EARLY['unknown-client']!;
-  if (!checkMac2(ctx.backend, tagged.macKey, datagram)) return BAD_MAC; // 6
+  if (!table.checkMac2(tagged, datagram)) return BAD_MAC; // 6
   const nonce = datagram.subarray(HEADER_NONCE_OFFSET, HEADER_NONCE_OFFSET + NONCE_SIZE);
   const replayed = seen(tagged.client, nonce); // 7
   if (replayed) return { ok: false, reason: replayed, client: tagged.client };

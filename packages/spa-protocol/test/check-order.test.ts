@@ -100,6 +100,7 @@ function receiver(hooks: Hooks = {}) {
     ...nodeBackend,
     x25519: counted('x25519', nodeBackend.x25519),
     hmacSha256: counted('hmac', nodeBackend.hmacSha256),
+    hmacSha256Keyed: (key) => counted('hmac', nodeBackend.hmacSha256Keyed(key)),
     ed25519Verify: counted('verify', nodeBackend.ed25519Verify),
   };
   const ctx = createServerContext(backend, server.secretKey);
@@ -121,7 +122,7 @@ function receiver(hooks: Hooks = {}) {
   };
   /** The server's two steps apart; decodeDatagram (all in one) must agree, without being counted. */
   const run = (datagram: Uint8Array) => {
-    const early = precheckDatagram(ctx, table, datagram, seen);
+    const early = precheckDatagram(table, datagram, seen);
     const result = early.ok ? authenticateDatagram(ctx, datagram, early.value, options) : early;
     const before = { ...n, seen: asked.seen.length, replay: asked.replay.length };
     const whole = decodeDatagram(ctx, table, datagram, { ...options, seen: hooks.seen ?? (() => undefined) });

@@ -52,6 +52,13 @@ function counting(backend: CryptoBackend) {
       n.hmac++;
       return backend.hmacSha256(...args);
     },
+    hmacSha256Keyed: (key) => {
+      const keyed = backend.hmacSha256Keyed(key);
+      return (data) => {
+        n.hmac++;
+        return keyed(data);
+      };
+    },
   };
   return { backend: counted, n };
 }

@@ -75,6 +75,18 @@ describe.each([nodeBackend, nobleBackend])('datagram properties, $name backend',
       now: () => ts,
     });
 
+  it('a keyed HMAC gives hmacSha256 bytes for any key and message, and ignores later changes to the key array', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), fc.uint8Array({ maxLength: 300 }), (key, data) => {
+        const expected = backend.hmacSha256(key, data);
+        const keyed = backend.hmacSha256Keyed(key);
+        key.fill(0xa5);
+        expect(keyed(data)).toEqual(expected);
+        expect(keyed(data)).toEqual(expected); // reusable: one prepared key, many messages
+      }),
+    );
+  });
+
   it('round-trips every valid request', () => {
     fc.assert(
       // The whole window: 60 s behind the receiver's clock to DEFAULT_FUTURE_WINDOW_MS ahead of it.

@@ -160,7 +160,7 @@ for (const backend of [nobleBackend, nodeBackend]) {
       // The same refusal from the two steps a server runs apart (its rate limiter and queue between).
       const table = new ClientTable(ctx, toClients(v.clients));
       table.advance(v.nowMs, v.windowMs, v.futureWindowMs);
-      const early = precheckDatagram(ctx, table, datagram, options.seen);
+      const early = precheckDatagram(table, datagram, options.seen);
       if (!early.ok) expect(early.reason).toBe(reason);
       else expect(authenticateDatagram(ctx, datagram, early.value, options)).toEqual({ ok: false, reason });
     });

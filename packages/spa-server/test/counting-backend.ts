@@ -18,8 +18,17 @@ export function countingBackend(inner: CryptoBackend = nodeBackend): CountingBac
         : value,
     ]),
   ) as unknown as CryptoBackend;
+  // A keyed HMAC's messages count as hmacSha256 calls: the stage they prove is the same (mac2).
+  const keyed = wrapped.hmacSha256Keyed;
   return {
     ...wrapped,
+    hmacSha256Keyed: (key) => {
+      const mac = keyed(key);
+      return (data) => {
+        calls.hmacSha256 = (calls.hmacSha256 ?? 0) + 1;
+        return mac(data);
+      };
+    },
     calls,
     reset() {
       for (const k of Object.keys(calls)) delete calls[k];

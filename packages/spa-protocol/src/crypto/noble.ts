@@ -30,6 +30,11 @@ export const nobleBackend: CryptoBackend = {
   sha256: (data) => sha256(data),
   sha512: (data) => sha512(data),
   hmacSha256: (key, data) => hmac(sha256, key, data),
+  hmacSha256Keyed(key) {
+    // The keyed inner and outer states, hashed once; each message clones them.
+    const keyed = hmac.create(sha256, key);
+    return (data) => keyed.clone().update(data).digest();
+  },
   hkdfSha256: (ikm, salt, info, length) => hkdf(sha256, ikm, salt, info, length),
   x25519PublicKey: (secret) => x25519.getPublicKey(secret),
   x25519(secret, publicKey) {

@@ -23,7 +23,7 @@ export function precheck(
   seen: SeenHook<ResolvedClient>,
 ): Prechecked<ResolvedClient> {
   advanceTags(rt, nowMs);
-  return precheckDatagram(rt.ctx, rt.table, datagram, seen);
+  return precheckDatagram(rt.table, datagram, seen);
 }
 
 /**
