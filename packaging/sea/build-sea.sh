@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds one single-file executable: Node 24 for ARCH (npm's node-linux-ARCH) with MAIN.cjs injected as its SEA blob.
-# Usage: build-sea.sh MAIN.cjs ARCH OUTFILE. Prints "code-cache" or "no-code-cache" (why on stderr).
+# Usage: build-sea.sh MAIN.cjs ARCH OUTFILE [WARM.cjs]. Prints "code-cache", "warm-code-cache" or "no-code-cache" (why on stderr).
+#   WARM.cjs  makes a code cache of MAIN after a typical run (`node WARM.cjs MAIN CACHE_OUT`); the executable
+#             then starts through sea-main.cjs, with MAIN and that cache as assets (see sea-main.cjs)
 set -euo pipefail
-main=$1 arch=$2 out=$3
+main=$1 arch=$2 out=$3 warm=${4:-}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 node=$(bash "$root/scripts/node24.sh" "$arch")
 work=$(mktemp -d)
@@ -24,9 +26,22 @@ if [ "$arch" = arm64 ] && [ "$(uname -m)" != aarch64 ]; then
   fi
 fi
 
-cat >"$work/sea-config.json" <<JSON
+if [ -n "$warm" ] && [ "$cache" = true ]; then
+  "${run[@]}" "$warm" "$main" "$work/cli.cache" >/dev/null
+  cat >"$work/sea-config.json" <<JSON
+{ "main": "$root/packaging/sea/sea-main.cjs", "output": "$work/blob", "disableExperimentalSEAWarning": true,
+  "useCodeCache": true, "assets": { "cli.cjs": "$main", "cli.cache": "$work/cli.cache" } }
+JSON
+elif [ -n "$warm" ]; then
+  cat >"$work/sea-config.json" <<JSON
+{ "main": "$root/packaging/sea/sea-main.cjs", "output": "$work/blob", "disableExperimentalSEAWarning": true,
+  "useCodeCache": false, "assets": { "cli.cjs": "$main" } }
+JSON
+else
+  cat >"$work/sea-config.json" <<JSON
 { "main": "$main", "output": "$work/blob", "disableExperimentalSEAWarning": true, "useCodeCache": $cache }
 JSON
+fi
 "${run[@]}" --experimental-sea-config "$work/sea-config.json" >/dev/null
 
 cp "$node" "$work/exe"
@@ -45,4 +60,4 @@ fi
   { cat "$work/postject.log" >&2; exit 1; }
 mv "$work/exe" "$out"
 chmod 0755 "$out"
-if [ "$cache" = true ]; then echo code-cache; else echo no-code-cache; fi
+if [ "$cache" != true ]; then echo no-code-cache; elif [ -n "$warm" ]; then echo warm-code-cache; else echo code-cache; fi
