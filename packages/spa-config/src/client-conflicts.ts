@@ -70,9 +70,16 @@ export function findClientConflicts(
 
 /** Hex of the decoded key, so that a trailing comment does not make one key look like two. */
 function canonicalKey(text: string): string | undefined {
+  let bytes: Uint8Array;
   try {
-    return Array.from(parsePublicKey('client', text), (b) => b.toString(16).padStart(2, '0')).join('');
+    bytes = parsePublicKey('client', text);
   } catch {
     return undefined; // already reported where the key itself is checked
   }
+  // Run for every client at every reload: a table lookup per byte, not a padded string per byte.
+  let hex = '';
+  for (const b of bytes) hex += HEX[b]!;
+  return hex;
 }
+
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
