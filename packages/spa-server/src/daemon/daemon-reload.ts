@@ -49,7 +49,9 @@ export async function applyReload(t: ReloadTargets, next: ResolvedConfig): Promi
   // burst reaches the token bucket now, but the kernel's limit only at a restart.
   if (!ignored.includes('firewall') && changed(driverKnockLimit(previous), driverKnockLimit(next)))
     ignored.push('firewall');
-  await setupFirewall(t.grants, rt);
+  // The same ports need no setup: it would be one more nft transaction that queued grants wait for
+  // during the reload. The integrity check, not a reload, repairs a table changed underneath.
+  if (changed(rt.ports, t.current().ports)) await setupFirewall(t.grants, rt);
   t.swap(rt); // the next datagram sees only the new keys and policy
   t.limiter.reconfigure({
     rate: next.rateLimit.perSourceRate,

@@ -179,8 +179,22 @@ describe('daemon', () => {
     const fx = makeFixture();
     const { daemon, driver } = await start(fx);
     driver.failNext('setup');
-    const next: ResolvedConfig = { ...fx.config, clients: [] };
+    const next: ResolvedConfig = {
+      ...fx.config,
+      clients: [],
+      services: new Map([['dns', [{ protocol: 'udp', port: 53 }]]]),
+    };
     await expect(daemon.reload(next)).rejects.toMatchObject({ code: 'FIREWALL_SETUP_FAILED' });
+    await send(daemon, [fx.knock()]);
+    expect(daemon.metrics().accepted).toBe(1);
+  });
+
+  it('a reload that keeps the ports sets nothing up again (no nft transaction for grants to wait behind)', async () => {
+    const fx = makeFixture();
+    const { daemon, driver } = await start(fx);
+    const setups = driver.calls.filter((c) => c.op === 'setup').length;
+    await daemon.reload({ ...fx.config, clients: [fx.clients[0]!.resolved] });
+    expect(driver.calls.filter((c) => c.op === 'setup')).toHaveLength(setups);
     await send(daemon, [fx.knock()]);
     expect(daemon.metrics().accepted).toBe(1);
   });
