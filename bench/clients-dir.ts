@@ -13,6 +13,14 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 10_000);
 const SSH = 2222;
 const KNOCKS = 8;
 const KNOCK_GAP_MS = 50;
+// BENCH_CPU_PROF=DIR: the daemon writes V8 CPU profiles (first run and restart) into DIR, for `--cpu-prof` analysis.
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+const profiled = PROFILE_DIR
+  ? {
+      wrapper: [process.execPath, '--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`],
+      bin: join(import.meta.dirname, '../packages/spa-server/bin/spa-server.js'),
+    }
+  : {};
 // Sends each hex datagram to ADDRESS:PORT every GAP ms and prints the send times (Date.now()) as JSON.
 const SEND_SPACED = `
 const s = require('node:dgram').createSocket('udp4');
@@ -56,6 +64,7 @@ try {
     clients: [{ name: 'alice' }],
     config: { clientsDir, defaultDuration: 5 },
     readyTimeoutMs: 600_000,
+    ...profiled,
   });
   const startMs = performance.now() - started;
   let reloads = 0;
@@ -114,6 +123,7 @@ try {
     backend: 'nftables',
     reuse: spa,
     readyTimeoutMs: 600_000,
+    ...profiled,
   });
   const restartMs = performance.now() - restartedAt;
   await again.stop();

@@ -61,7 +61,7 @@ await build({
   platform: 'node',
   target: sea ? 'node24' : 'node20',
   conditions: ['source'],
-  minify: true,
+  minify: !process.env.BUNDLE_NO_MINIFY,
   sourcemap: sea ? false : 'linked',
   // A SEA keeps the licences of what it bundles at the end of its one file.
   legalComments: sea ? 'eof' : 'linked',

@@ -74,7 +74,7 @@ describe('a captured knock resent first from another address opens nothing for t
 
   it('warns at start about the client that allows source mode', () => {
     expect(spa.logs().filter((l) => l.event === 'client.source-mode')).toEqual([
-      expect.objectContaining({ level: 'warn', client: 'nas' }),
+      expect.objectContaining({ level: 'warn', count: 1, clients: ['nas'] }),
     ]);
   });
 

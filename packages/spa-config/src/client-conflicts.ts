@@ -70,9 +70,23 @@ export function findClientConflicts(
 
 /** Hex of the decoded key, so that a trailing comment does not make one key look like two. */
 function canonicalKey(text: string): string | undefined {
+  // Every client's key at every reload: a fleet's unchanged key texts cost a lookup, not a decode.
+  const known = canonical.get(text);
+  if (known !== undefined) return known;
+  let bytes: Uint8Array;
   try {
-    return Array.from(parsePublicKey('client', text), (b) => b.toString(16).padStart(2, '0')).join('');
+    bytes = parsePublicKey('client', text);
   } catch {
     return undefined; // already reported where the key itself is checked
   }
+  let hex = '';
+  for (const b of bytes) hex += HEX[b]!;
+  if (canonical.size >= MAX_REMEMBERED) canonical.delete(canonical.keys().next().value!);
+  canonical.set(text, hex);
+  return hex;
 }
+
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+/** Valid key texts seen, by text; bounded (the oldest is forgotten), as many as a configuration holds. */
+const canonical = new Map<string, string>();
+const MAX_REMEMBERED = 131_072;

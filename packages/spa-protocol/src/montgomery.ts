@@ -1,11 +1,19 @@
 /** A client's X25519 public key: the Montgomery form of its Ed25519 key, u = (1 + y) / (1 − y) (docs/protocol.md §6). @module */
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { isWeakEd25519PublicKey } from './ed25519-checks.js';
+
+const Fp = ed25519.Point.Fp;
 
 /**
  * The birational map libsodium (crypto_sign_ed25519_pk_to_curve25519) and age use. Server side only,
- * once per configured key at load: the key has passed the weak-key check (§1), so it is a canonical
- * point of prime order and its image is never a low-order u. Throws for a key that is not a point.
+ * once per configured key at load. u depends on y alone, so it is computed from the encoding's y
+ * without decompressing the point (a square root, as much again as the map itself): the §1 check
+ * has already proved the key a canonical point of prime order (a remembered verdict here), so its
+ * y is below p and not 1, and its image is never a low-order u. Throws for a key §1 refuses.
  */
 export function ed25519PublicToX25519(publicKey: Uint8Array): Uint8Array {
-  return ed25519.utils.toMontgomery(publicKey);
+  if (isWeakEd25519PublicKey(publicKey)) throw new Error('not a valid client key (§1)');
+  let y = BigInt(publicKey[31]! & 0x7f); // the top bit is x's sign, not part of y
+  for (let i = 30; i >= 0; i--) y = (y << 8n) | BigInt(publicKey[i]!);
+  return Fp.toBytes(Fp.div(Fp.add(Fp.ONE, y), Fp.sub(Fp.ONE, y)));
 }

@@ -1,6 +1,7 @@
 /** Loads server.json: read, parse, validate, read the keys, and resolve; every problem found is reported at once. @module */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { checkServerConfig, locateJsonError } from 'spa-config/server-config';
 import { readPrivateKeyFile } from 'spa-node';
 import { configError, isServerError, SERVER_ERROR_CODES } from '../shared/server-error.js';
@@ -36,6 +37,8 @@ export async function loadConfig(path: string, reuse?: ConfigReuse): Promise<Res
   const clients = await loadClients(config, base, problems, readBounded, reuse?.files);
   const redisSecrets = await readRedisSecrets(config.replay, base, problems);
   if (problems.length > 0 || !serverKey) throw configError(problems);
+  // Resolving is synchronous over every client: datagrams that came during the checks go first.
+  if (clients.length > 1000) await nextTurn();
   return resolveConfig({
     source,
     config,

@@ -49,7 +49,9 @@ export async function applyReload(t: ReloadTargets, next: ResolvedConfig): Promi
   // burst reaches the token bucket now, but the kernel's limit only at a restart.
   if (!ignored.includes('firewall') && changed(driverKnockLimit(previous), driverKnockLimit(next)))
     ignored.push('firewall');
-  await setupFirewall(t.grants, rt);
+  // The same ports need no setup: it would be one more nft transaction that queued grants wait for
+  // during the reload. The integrity check, not a reload, repairs a table changed underneath.
+  if (changed(rt.ports, t.current().ports)) await setupFirewall(t.grants, rt);
   t.swap(rt); // the next datagram sees only the new keys and policy
   t.limiter.reconfigure({
     rate: next.rateLimit.perSourceRate,
@@ -82,15 +84,27 @@ export async function applyReload(t: ReloadTargets, next: ResolvedConfig): Promi
   t.log.event('info', 'daemon.reloaded', { clients: next.clients.length, message: 'configuration reloaded' });
 }
 
-/** One warning per client that accepts knocks for the datagram's source (start and reload). */
+/** How many source-mode clients the warning names; the count covers the rest. */
+export const SOURCE_MODE_NAMED = 5;
+
+/**
+ * One warning for all clients that accept knocks for the datagram's source (start and reload): a
+ * line per client would be 10,000 synchronous writes for a large fleet, on the packet path's thread.
+ */
 export function warnSourceMode(log: DaemonLog, config: ResolvedConfig): void {
+  const names: string[] = [];
+  let count = 0;
   for (const client of config.clients) {
     if (!client.allowSourceAddress) continue;
-    log.event('warn', 'client.source-mode', {
-      client: client.name,
-      message: `client ${client.name} may knock for the datagram source (allowSourceAddress): a copy of its knock can be resent from another address`,
-    });
+    if (count++ < SOURCE_MODE_NAMED) names.push(client.name);
   }
+  if (count === 0) return;
+  const more = count > names.length ? ` and ${count - names.length} more` : '';
+  log.event('warn', 'client.source-mode', {
+    count,
+    clients: names,
+    message: `${count} client(s) may knock for the datagram source (allowSourceAddress): ${names.join(', ')}${more}; a copy of their knock can be resent from another address`,
+  });
 }
 
 /** Writes the key cache when the keys changed; a failure costs the next start time, never a knock. */

@@ -137,14 +137,24 @@ describe('daemon', () => {
     expect(driver.grants.size).toBe(0);
   });
 
-  it('warns at start and at each reload about every client that allows source mode', async () => {
+  it('warns at start and at each reload with one line naming the clients that allow source mode', async () => {
     const fx = makeFixture({}, [makeClient('alice'), makeClient('bob', { allowSourceAddress: false })]);
     const { daemon, log } = await start(fx);
     expect(log.events('client.source-mode')).toEqual([
-      expect.objectContaining({ level: 'warn', client: 'alice' }),
+      expect.objectContaining({ level: 'warn', count: 1, clients: ['alice'] }),
     ]);
     await daemon.reload(fx.config);
-    expect(log.events('client.source-mode').map((e) => e.client)).toEqual(['alice', 'alice']);
+    expect(log.events('client.source-mode').map((e) => e.clients)).toEqual([['alice'], ['alice']]);
+  });
+
+  it('a fleet in source mode gets one warning with the count and the first names, not one per client', async () => {
+    const many = Array.from({ length: 12 }, (_, i) => makeClient(`c${String(i).padStart(2, '0')}`));
+    const fx = makeFixture({}, many);
+    const { log } = await start(fx);
+    const [line, ...rest] = log.events('client.source-mode');
+    expect(rest).toEqual([]);
+    expect(line).toMatchObject({ count: 12, clients: ['c00', 'c01', 'c02', 'c03', 'c04'] });
+    expect(String(line?.message)).toContain('c04 and 7 more');
   });
 
   it('reload applies new per-client limits and replay bounds to the next knock', async () => {
@@ -169,8 +179,22 @@ describe('daemon', () => {
     const fx = makeFixture();
     const { daemon, driver } = await start(fx);
     driver.failNext('setup');
-    const next: ResolvedConfig = { ...fx.config, clients: [] };
+    const next: ResolvedConfig = {
+      ...fx.config,
+      clients: [],
+      services: new Map([['dns', [{ protocol: 'udp', port: 53 }]]]),
+    };
     await expect(daemon.reload(next)).rejects.toMatchObject({ code: 'FIREWALL_SETUP_FAILED' });
+    await send(daemon, [fx.knock()]);
+    expect(daemon.metrics().accepted).toBe(1);
+  });
+
+  it('a reload that keeps the ports sets nothing up again (no nft transaction for grants to wait behind)', async () => {
+    const fx = makeFixture();
+    const { daemon, driver } = await start(fx);
+    const setups = driver.calls.filter((c) => c.op === 'setup').length;
+    await daemon.reload({ ...fx.config, clients: [fx.clients[0]!.resolved] });
+    expect(driver.calls.filter((c) => c.op === 'setup')).toHaveLength(setups);
     await send(daemon, [fx.knock()]);
     expect(daemon.metrics().accepted).toBe(1);
   });

@@ -195,29 +195,34 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
       }
       checking = true;
       try {
-        await serial(async () => {
-          let intact: boolean;
+        // Read beside the queue: nft listings of a large table take hundreds of ms, which queued grants
+        // would wait. A table found damaged is read again in the queue (no setup half-way), then repaired.
+        const readIntact = async (): Promise<boolean | undefined> => {
           try {
-            intact = await driver.isIntact();
+            return await driver.isIntact();
           } catch (error) {
             failed('firewall.failed', error, { operation: 'isIntact' });
-            return;
+            return undefined;
           }
-          if (intact) return;
-          log.event('warn', 'firewall.missing', { message: 'firewall table missing: rebuilding' });
-          try {
-            await driver.setup(ports);
-            const count = await regrantLive();
-            metrics.count('firewallRebuilds');
-            metrics.count('grants', count);
-            log.event('warn', 'firewall.rebuilt', {
-              count,
-              message: `firewall rebuilt, ${count} grants restored`,
-            });
-          } catch (error) {
-            failed('firewall.failed', error, { operation: 'rebuild' });
-          }
-        });
+        };
+        if ((await readIntact()) === false) {
+          await serial(async () => {
+            if ((await readIntact()) !== false) return;
+            log.event('warn', 'firewall.missing', { message: 'firewall table missing: rebuilding' });
+            try {
+              await driver.setup(ports);
+              const count = await regrantLive();
+              metrics.count('firewallRebuilds');
+              metrics.count('grants', count);
+              log.event('warn', 'firewall.rebuilt', {
+                count,
+                message: `firewall rebuilt, ${count} grants restored`,
+              });
+            } catch (error) {
+              failed('firewall.failed', error, { operation: 'rebuild' });
+            }
+          });
+        }
       } finally {
         checking = false;
       }

@@ -1,4 +1,4 @@
-/** The grant keeper failing closed: revoke-all forgets what a rebuild could restore; a deletion seen during a check gets a check of its own. */
+/** The grant keeper failing closed: revoke-all forgets what a rebuild could restore; a deletion seen during a check gets a check of its own; reading the table holds no grant up. */
 import { describe, expect, it } from 'vitest';
 import { captureLog } from '../../test/capture-log.js';
 import { createFakeDriver } from '../../test/fake-driver.js';
@@ -56,6 +56,31 @@ describe('grant keeper', () => {
     await grants.checkIntegrity();
     await new Promise((r) => setTimeout(r, 10));
     expect(driver.intact).toBe(true);
-    expect(driver.calls.filter((c) => c.op === 'isIntact')).toHaveLength(2);
+    // The second check read it missing beside the queue, then again in it before repairing.
+    expect(driver.calls.filter((c) => c.op === 'isIntact')).toHaveLength(3);
+  });
+
+  it('a grant does not wait for an integrity check that is reading the table', async () => {
+    const { driver, grants } = keeper();
+    await grants.setup(SSH);
+    const read = driver.isIntact.bind(driver);
+    let finishRead = (): void => {};
+    driver.isIntact = () => new Promise((r) => (finishRead = () => r(read())));
+    const checking = grants.checkIntegrity();
+    await grants.open({ keyId: 'a1', name: 'alice' }, ALICE as never, SSH, 60, 64);
+    expect(driver.grants.size).toBe(1);
+    finishRead();
+    await checking;
+  });
+
+  it('a table found damaged beside the queue is read again in it, and not rebuilt when it was a passing state', async () => {
+    const { driver, log, grants } = keeper();
+    await grants.setup(SSH);
+    const read = driver.isIntact.bind(driver);
+    let reads = 0;
+    driver.isIntact = async () => (++reads === 1 ? false : read());
+    await grants.checkIntegrity();
+    expect(reads).toBe(2);
+    expect(log.events('firewall.missing')).toEqual([]);
   });
 });
