@@ -29,17 +29,30 @@ export function bulkDuration(i: number, n: number): number {
  * Waits for the first of `bulk` grants to end, then sends one probe a second until they all have,
  * timing each probe to its grant and reading the server's longest event-loop stall as it goes.
  */
+/** curl's `--max-time` for a metrics read (lib/spa-server.ts). */
+const METRICS_LIMIT_MS = 5000;
+
 export async function measureBulkExpiry(
   c: PhaseContext,
   running: RunningServer,
   bulk: number,
   probes: readonly Uint8Array[],
 ): Promise<BulkExpiryResult | undefined> {
+  let unanswered = 0;
   const read = async (): Promise<{ live: number; stallMs: number }> => {
-    const counters = (await running.counters?.()) ?? {};
-    return { live: counters[GAUGE] ?? Number.NaN, stallMs: (counters[STALL] ?? Number.NaN) * 1000 };
+    try {
+      const counters = (await running.counters?.()) ?? {};
+      return { live: counters[GAUGE] ?? Number.NaN, stallMs: (counters[STALL] ?? Number.NaN) * 1000 };
+    } catch {
+      // The metrics endpoint did not answer within curl's limit: a stall of at least that long, not
+      // a reason to lose the run. The live count is the last one read.
+      unanswered++;
+      c.log(`${c.sut.name}: metrics unanswered within ${METRICS_LIMIT_MS} ms during expiry`);
+      return { live: now.live, stallMs: METRICS_LIMIT_MS };
+    }
   };
-  let now = await read();
+  let now = { live: Number.NaN, stallMs: Number.NaN };
+  now = await read();
   if (Number.isNaN(now.live)) return undefined;
   const deadline = Date.now() + (bulkDuration(0, bulk) + 600) * 1000;
   let idleStallMs = 0;
@@ -77,6 +90,7 @@ export async function measureBulkExpiry(
     liveAtEnd: Math.max(0, now.live - sent),
     probeLatency: summarize(latencies),
     probesLost: lost,
+    metricsUnanswered: unanswered,
     stallMs,
     idleStallMs,
   };

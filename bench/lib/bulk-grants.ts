@@ -61,6 +61,7 @@ export async function measureBulkGrants(c: PhaseContext): Promise<void> {
     const statusAt = epochMs();
     const liveGrants = await running.liveGrants?.();
     const statusMs = epochMs() - statusAt;
+    c.log(`${c.sut.name}: status --json listed ${liveGrants ?? '—'} grants in ${statusMs} ms`);
     const counters = (await running.counters?.()) ?? {};
     const memoryLater = await sleep(15_000).then(() => readMemory(running.pid));
     const expiry = await measureBulkExpiry(c, running, times.length, built.slice(n));

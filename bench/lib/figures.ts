@@ -104,6 +104,8 @@ export interface BulkExpiryResult {
   /** Knocks sent meanwhile, one a second: sent → the server's grant log line, ms. */
   readonly probeLatency: Summary;
   readonly probesLost: number;
+  /** Metrics reads that did not answer within 5 s (each counted as a 5 s stall). */
+  readonly metricsUnanswered: number;
   /** The server's longest event-loop stall while the grants expired, ms. */
   readonly stallMs: number;
   /** The same, with every grant live and no knock arriving (the baseline), ms. */

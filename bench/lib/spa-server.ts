@@ -145,7 +145,7 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
       return addresses.map((_, i) => perKey[i % n]![Math.floor(i / n)]!);
     },
     async liveGrants() {
-      // What an operator would run; it lists the nftables sets, so it counts what the kernel holds.
+      // What an operator would run: the daemon's ledger, with the table's shape read from the kernel.
       const args = [SERVER_BIN, 'status', '--json', '--config', files.configPath];
       const r = await server.exec(process.execPath, args, { timeout: 60_000 });
       return (JSON.parse(String(r.stdout)) as { grants: unknown[] }).grants.length;

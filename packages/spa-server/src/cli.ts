@@ -73,6 +73,10 @@ export function createProgram(): Command {
       '--json',
       'print {"backend","table","protection","protectedPorts","daemon","grants",...} (see README)',
     )
+    .option(
+      '--kernel',
+      "list every grant from the firewall even when a daemon runs (default: the daemon's ledger; slow with many grants)",
+    )
     .addHelpText(
       'after',
       examples(
@@ -81,7 +85,7 @@ export function createProgram(): Command {
         'spa-server status >/dev/null || echo "ports unprotected"',
       ),
     )
-    .action(async (options: { json?: boolean }, command: Command) =>
+    .action(async (options: { json?: boolean; kernel?: boolean }, command: Command) =>
       (await import('./cli/commands/status.js')).runStatus({ ...options, ...globals(command) }),
     );
 

@@ -36,6 +36,9 @@ export interface ActiveGrant extends GrantTarget {
   readonly expiresInSeconds: number;
 }
 
+/** Which grants inspect() reads from the kernel. */
+export type InspectGrants = 'all' | 'one-shot';
+
 /** What the kernel holds of a driver's objects, as `status` reports it. */
 export interface ProtectionState {
   /** installed: every object is there; missing: none is; incomplete: some are (ports may be open). */
@@ -112,8 +115,12 @@ export interface FirewallDriver {
   isIntact(): Promise<boolean>;
   /** Removes every grant at once and keeps the table: the protected ports stay dropped for everyone. */
   revokeAll(): Promise<void>;
-  /** What is installed now, read from the kernel (for `status`). */
-  inspect(): Promise<ProtectionState>;
+  /**
+   * What is installed now, read from the kernel (for `status`). `one-shot`: of the grants, only the
+   * one-shot ones (their kernel's copy is the only one that knows a spent one is gone), which spares
+   * listing every element when the daemon's ledger has the others.
+   */
+  inspect(grants?: InspectGrants): Promise<ProtectionState>;
   /**
    * The kernel event stream that reports deletions of the driver's objects, or undefined when the
    * backend has none (iptables-legacy) or its tool is not installed: then only polling notices them.

@@ -7,6 +7,7 @@ import type {
   FirewallDriver,
   Grant,
   GrantTarget,
+  InspectGrants,
   PortSpec,
   ProtectionState,
   ToolCommand,
@@ -90,7 +91,7 @@ export abstract class KernelDriver<T> implements FirewallDriver {
   abstract list(): Promise<ActiveGrant[]>;
   abstract isIntact(): Promise<boolean>;
   abstract revokeAll(): Promise<void>;
-  abstract inspect(): Promise<ProtectionState>;
+  abstract inspect(grants?: InspectGrants): Promise<ProtectionState>;
   abstract watchCommand(): Promise<WatchCommand | undefined>;
   abstract flush(): Promise<void>;
 

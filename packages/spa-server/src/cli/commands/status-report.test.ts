@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ResolvedConfig } from '../../config/resolved-config.js';
-import type { ActiveGrant, ProtectionState } from '../../firewall/driver.js';
-import { buildStatus, formatStatus, protectionProblem } from './status-report.js';
+import type { ActiveGrant, Grant, ProtectionState } from '../../firewall/driver.js';
+import { buildStatus, formatStatus, protectionProblem, withLedger } from './status-report.js';
 
 const config: Pick<ResolvedConfig, 'firewall' | 'services'> = {
   firewall: { backend: 'nftables', table: 'spa', iptablesVariant: 'nft', knockGate: true },
@@ -46,6 +46,7 @@ describe('status', () => {
     expect(report).toEqual({
       backend: 'nftables',
       table: 'spa',
+      grantsFrom: 'kernel',
       protection: 'installed',
       protectedPorts: [
         { protocol: 'tcp', port: 22 },
@@ -120,5 +121,53 @@ describe('status', () => {
     expect(buildStatus(config, kernel({ protection: 'incomplete' }), { running: true }).protection).toBe(
       'incomplete',
     );
+  });
+
+  it("answers from the daemon's ledger, but one-shot grants only as the kernel still holds them", () => {
+    const ledger: Grant[] = [
+      { family: 4, address: '10.0.0.1', protocol: 'tcp', port: 22, timeoutSeconds: 30, client: 'alice,bob' },
+      // Spent: the kernel deleted it at the first connection, the daemon's ledger cannot know.
+      {
+        family: 4,
+        address: '10.0.0.2',
+        protocol: 'tcp',
+        port: 22,
+        timeoutSeconds: 9,
+        client: 'bob',
+        once: true,
+      },
+    ];
+    const unspent = { ...grant('carol', '10.0.0.3', 22, 7), once: true };
+    const state = withLedger(kernel({ grants: [unspent] }), ledger);
+    const report = buildStatus(config, state, { running: true, pid: 42 }, { grantsFrom: 'daemon' });
+    expect(report.grantsFrom).toBe('daemon');
+    expect(report.grants).toEqual([
+      {
+        client: 'alice,bob',
+        owners: ['alice', 'bob'],
+        address: '10.0.0.1',
+        family: 4,
+        protocol: 'tcp',
+        port: 22,
+        service: 'ssh',
+        expiresInSeconds: 30,
+      },
+      {
+        client: 'carol',
+        owners: ['carol'],
+        address: '10.0.0.3',
+        family: 4,
+        protocol: 'tcp',
+        port: 22,
+        service: 'ssh',
+        expiresInSeconds: 7,
+        oneShot: true,
+      },
+    ]);
+  });
+
+  it('keeps the kernel listing when no daemon answered with its ledger', () => {
+    const state = kernel({ grants: [grant('alice', '10.0.0.1', 22, 5)] });
+    expect(withLedger(state, undefined)).toBe(state);
   });
 });

@@ -1,7 +1,8 @@
 /** What `spa-server status` reports: protection as the kernel holds it, the daemon, the grants; as JSON and as text. @module */
 import { comparePorts, portAllows, portOnly, portText } from '../../config/port-spec.js';
 import type { ResolvedConfig } from '../../config/resolved-config.js';
-import type { ActiveGrant, PortSpec, ProtectionState } from '../../firewall/driver.js';
+import type { ActiveGrant, Grant, PortSpec, ProtectionState } from '../../firewall/driver.js';
+import { parseOwners } from '../../firewall/grant-values.js';
 
 /** One grant in `status --json` (documented in the README; fields are only ever added). */
 export interface StatusGrant {
@@ -39,13 +40,21 @@ export interface StatusReport {
   /** Configured ports the kernel does not drop: they accept anyone. */
   readonly unprotectedPorts: readonly PortSpec[];
   readonly daemon: StatusDaemon;
+  /**
+   * Where `grants` come from: `daemon` (its ledger, with the one-shot ones from the kernel) when a
+   * daemon answers, `kernel` (every element listed) when none does or `--kernel` asks for it.
+   */
+  readonly grantsFrom: GrantsFrom;
   readonly grants: readonly StatusGrant[];
 }
+
+export type GrantsFrom = 'daemon' | 'kernel';
 
 export function buildStatus(
   config: Pick<ResolvedConfig, 'firewall' | 'services'>,
   kernel: ProtectionState,
   daemon: StatusDaemon,
+  { grantsFrom }: { readonly grantsFrom: GrantsFrom } = { grantsFrom: 'kernel' },
 ): StatusReport {
   const serviceOf = (g: PortSpec): string | null => {
     for (const [name, ports] of config.services) if (ports.some((p) => portAllows(p, g))) return name;
@@ -64,8 +73,34 @@ export function buildStatus(
     protectedPorts: uniquePorts(kernel.ports),
     unprotectedPorts,
     daemon,
+    grantsFrom,
     grants: kernel.grants.map((g) => statusGrant(g, serviceOf)).sort(compareGrants),
   };
+}
+
+/**
+ * The kernel's state with the ledger's grants in place of the listing's, except one-shot ones: the
+ * kernel deletes a spent one-shot element itself, so the listing of those sets is the one that knows.
+ */
+export function withLedger(kernel: ProtectionState, ledger: readonly Grant[] | undefined): ProtectionState {
+  if (ledger === undefined) return kernel;
+  const grants: ActiveGrant[] = kernel.grants.filter((g) => g.once === true);
+  for (const g of ledger) {
+    if (g.once === true) continue;
+    const range = g.lastPort === undefined ? {} : { lastPort: g.lastPort };
+    grants.push({
+      family: g.family,
+      address: g.address,
+      protocol: g.protocol,
+      port: g.port,
+      ...range,
+      client: g.client,
+      owners: parseOwners(g.client),
+      // The element's timeout, as the daemon last set it: what the kernel's listing counts down.
+      expiresInSeconds: g.timeoutSeconds,
+    });
+  }
+  return { ...kernel, grants };
 }
 
 /** Aligned lines for people; `--json` is the interface for scripts. */
@@ -141,8 +176,11 @@ function statusGrant(g: ActiveGrant, serviceOf: (g: PortSpec) => string | null):
   };
 }
 
+// localeCompare's order, without its per-call setup: 100,000 grants take ~1.7 million comparisons.
+const { compare } = new Intl.Collator();
+
 function compareGrants(a: StatusGrant, b: StatusGrant): number {
-  return a.client.localeCompare(b.client) || a.address.localeCompare(b.address) || comparePorts(a, b);
+  return compare(a.client, b.client) || compare(a.address, b.address) || comparePorts(a, b);
 }
 
 function uniquePorts(ports: readonly PortSpec[]): PortSpec[] {

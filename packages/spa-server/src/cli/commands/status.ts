@@ -1,15 +1,23 @@
-/** `spa-server status`: protection and grants as the kernel holds them, and whether a daemon runs; exit 3 when ports are unprotected. @module */
+/** `spa-server status`: protection as the kernel holds it, the grants (from the daemon's ledger when one runs), whether a daemon runs; exit 3 when ports are unprotected. @module */
 
 import { loadConfig } from '../../config/load-config.js';
 import { askDaemon } from '../../daemon/control/control-client.js';
 import { createDriver } from '../../firewall/create-driver.js';
-import type { ProtectionState } from '../../firewall/driver.js';
+import type { Grant, InspectGrants, ProtectionState } from '../../firewall/driver.js';
 import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
-import { buildStatus, formatStatus, protectionProblem, type StatusDaemon } from './status-report.js';
+import {
+  buildStatus,
+  formatStatus,
+  protectionProblem,
+  type StatusDaemon,
+  withLedger,
+} from './status-report.js';
 
 export interface StatusOptions {
   readonly config: string;
   readonly json?: boolean;
+  /** Read every grant from the kernel even when a daemon answers (slow with many grants). */
+  readonly kernel?: boolean;
 }
 
 /** Prints the report; then rejects with PROTECTION_MISSING or PROTECTION_INCOMPLETE (exit 3) when protection is missing or incomplete. */
@@ -17,13 +25,22 @@ export async function runStatus(options: StatusOptions): Promise<void> {
   const config = await loadConfig(options.config);
   const driver = createDriver(config);
   let kernel: ProtectionState;
-  let daemon: StatusDaemon;
+  let daemon: DaemonAnswer;
   try {
-    [kernel, daemon] = await Promise.all([driver.inspect(), daemonOf(config.stateDir)]);
+    // Listing every element costs nft seconds of CPU at 100,000 grants: with a daemon running, its
+    // ledger has them, and the kernel is read for its shape and the one-shot sets only.
+    const grants: InspectGrants = options.kernel ? 'all' : 'one-shot';
+    [kernel, daemon] = await Promise.all([
+      driver.inspect(grants),
+      daemonOf(config.stateDir, !options.kernel),
+    ]);
+    if (daemon.ledger === undefined && grants !== 'all') kernel = await driver.inspect('all');
   } finally {
     await driver.close();
   }
-  const report = buildStatus(config, kernel, daemon);
+  const report = buildStatus(config, withLedger(kernel, daemon.ledger), daemon.status, {
+    grantsFrom: daemon.ledger === undefined ? 'kernel' : 'daemon',
+  });
   process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatStatus(report));
   const problem = protectionProblem(report);
   if (problem !== undefined) {
@@ -35,15 +52,21 @@ export async function runStatus(options: StatusOptions): Promise<void> {
   }
 }
 
-async function daemonOf(stateDir: string): Promise<StatusDaemon> {
+interface DaemonAnswer {
+  readonly status: StatusDaemon;
+  /** The daemon's live grants, when asked for and answered. */
+  readonly ledger?: readonly Grant[];
+}
+
+async function daemonOf(stateDir: string, withGrants: boolean): Promise<DaemonAnswer> {
   try {
-    // Only the pid: the grants come from the kernel's listing, and 100,000 of them from the daemon too
-    // would cost it their serialisation for nothing.
-    const answer = await askDaemon(stateDir, 'status', undefined, { grants: false });
-    if (!answer.running) return { running: false };
+    const answer = await askDaemon(stateDir, 'status', undefined, { grants: withGrants });
+    if (!answer.running) return { status: { running: false } };
     const { response } = answer;
-    return response.ok && 'pid' in response ? { running: true, pid: response.pid } : { running: true };
+    if (!response.ok || !('pid' in response)) return { status: { running: true } };
+    const status = { running: true, pid: response.pid };
+    return response.grants === undefined ? { status } : { status, ledger: response.grants };
   } catch (error) {
-    return { running: null, error: error instanceof Error ? error.message : String(error) };
+    return { status: { running: null, error: error instanceof Error ? error.message : String(error) } };
   }
 }

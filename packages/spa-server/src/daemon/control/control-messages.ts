@@ -27,7 +27,7 @@ export interface DaemonStatus {
   readonly pid: number;
   readonly ports: readonly PortSpec[];
   /**
-   * Live grants as the daemon gave them (timeoutSeconds is the duration granted, not the time left);
+   * Live grants as the daemon gave them (timeoutSeconds is the time left, rounded up);
    * absent when the request said `"grants":false`.
    */
   readonly grants?: readonly Grant[];

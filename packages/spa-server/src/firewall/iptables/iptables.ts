@@ -2,7 +2,7 @@
 
 import { portText } from '../../config/port-spec.js';
 import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
-import type { ActiveGrant, PortSpec, ProtectionState, WatchCommand } from '../driver.js';
+import type { ActiveGrant, InspectGrants, PortSpec, ProtectionState, WatchCommand } from '../driver.js';
 import { checkObjectName, checkPorts } from '../grant-values.js';
 import { KernelDriver } from '../kernel-driver.js';
 import { iptablesKnockLimitRules } from '../knock-limit.js';
@@ -145,15 +145,16 @@ export class IptablesDriver extends KernelDriver<IptablesTools> {
     await this.#batch(FAMILIES.map((family) => `flush ${ipsetName(this.prefix, family)}`));
   }
 
-  async inspect(): Promise<ProtectionState> {
+  async inspect(grants: InspectGrants = 'all'): Promise<ProtectionState> {
     const tools = await this.ready();
-    const [sets, grants, ...chains] = await Promise.all([
+    const [sets, listed, ...chains] = await Promise.all([
       readIpsetNames(tools, this.timeoutMs),
-      this.list(),
+      // ipset holds no one-shot grants (refused at grant time).
+      grants === 'all' ? this.list() : [],
       ...FAMILIES.map((family) => readChainState(tools, family, this.chain, this.timeoutMs)),
     ]);
     const present = FAMILIES.map((family) => sets.has(ipsetName(this.prefix, family)));
-    return { ...chainProtection(chains, present), grants };
+    return { ...chainProtection(chains, present), grants: listed };
   }
 
   /** `nft monitor` for iptables-nft; none for iptables-legacy (see iptablesWatchCommand). */

@@ -3,6 +3,7 @@
 import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
 import type {
   ActiveGrant,
+  InspectGrants,
   KnockGateControl,
   PortSpec,
   ProtectionState,
@@ -19,6 +20,8 @@ import { isNftTableIntact, type NftTableState, parseNftTable } from './nft-json.
 import {
   NFT_SET_PORTS,
   NFT_SET_PORTS_RANGE,
+  NFT_SET_V4_ONCE,
+  NFT_SET_V6_ONCE,
   nftGrantCommands,
   nftRebuildCommands,
   nftRemoveCommands,
@@ -41,6 +44,8 @@ export interface NftablesDriverOptions extends KernelDriverOptions {
 }
 
 const ENOENT_TEXT = 'No such file or directory';
+/** The one-shot grant sets: the kernel deletes a spent element, so only its listing knows which are left. */
+const ONCE_SETS = [NFT_SET_V4_ONCE, NFT_SET_V6_ONCE] as const;
 
 /**
  * Drives nft through one long-lived `nft -i` process (a grant costs a write to its stdin instead of
@@ -175,8 +180,8 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     await this.#transaction(nftRevokeAllCommands(this.table));
   }
 
-  async inspect(): Promise<ProtectionState> {
-    const state = await this.#read();
+  async inspect(grants: InspectGrants = 'all'): Promise<ProtectionState> {
+    const state = grants === 'all' ? await this.#read() : await this.#readShape(ONCE_SETS);
     if (!state) return { protection: 'missing', ports: [], grants: [] };
     const whole = isNftTableIntact(state, this.#shape);
     return { protection: whole ? 'installed' : 'incomplete', ports: state.ports, grants: state.grants };
@@ -207,19 +212,21 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   }
 
   /**
-   * The table without the grant sets' elements (`-t`), and the `protected` sets with their ports:
-   * what isIntact() needs, without parsing a listing of every grant (20 MB at 2 × 65,536) per check.
+   * The table without the grant sets' elements (`-t`), the `protected` sets with their ports, and
+   * the elements of `grantSets` only: what isIntact() and a status answered from the daemon's ledger
+   * need, without parsing a listing of every grant (20 MB at 2 × 65,536) each time.
    */
-  async #readShape(): Promise<NftTableState | undefined> {
-    const [table, ports, ranges] = await Promise.all([
+  async #readShape(grantSets: readonly string[] = []): Promise<NftTableState | undefined> {
+    const [table, ...sets] = await Promise.all([
       this.#list(['-t', 'list', 'table', 'inet', this.table]),
-      this.#list(['list', 'set', 'inet', this.table, NFT_SET_PORTS]),
-      this.#list(['list', 'set', 'inet', this.table, NFT_SET_PORTS_RANGE]),
+      ...[NFT_SET_PORTS, NFT_SET_PORTS_RANGE, ...grantSets].map((name) =>
+        this.#list(['list', 'set', 'inet', this.table, name]),
+      ),
     ]);
     if (table === undefined) return undefined;
     const state = parseListing(table);
-    const listed = [ports, ranges].flatMap((text) => (text === undefined ? [] : parseListing(text).ports));
-    return { ...state, ports: listed };
+    const listed = sets.flatMap((text) => (text === undefined ? [] : [parseListing(text)]));
+    return { ...state, ports: listed.flatMap((l) => l.ports), grants: listed.flatMap((l) => l.grants) };
   }
 
   /** `nft -j ARGS`, or undefined when what it names does not exist. */
