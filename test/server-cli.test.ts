@@ -84,6 +84,8 @@ describe.each(['nftables', 'iptables'] as const)('spa-server CLI against %s in a
       protectedPorts: [],
       unprotectedPorts: [{ protocol: 'tcp', port: PORT }],
       daemon: { running: false },
+      // No daemon answers: every grant is read from the kernel.
+      grantsFrom: 'kernel',
       grants: [],
     });
   });
@@ -112,7 +114,8 @@ describe.each(['nftables', 'iptables'] as const)('spa-server CLI against %s in a
         cli('status', '--json', '-c', configPath()),
         cli('status', '-c', configPath()),
       ]);
-      const { grants } = JSON.parse(String(status.stdout));
+      const { grants, grantsFrom } = JSON.parse(String(status.stdout));
+      expect(grantsFrom).toBe('daemon');
       expect(grants).toHaveLength(1);
       expect(grants[0]).toMatchObject({
         client: 'alice',

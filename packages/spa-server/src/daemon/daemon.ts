@@ -27,6 +27,7 @@ import {
   setupFirewall,
   warnSourceMode,
 } from './daemon-reload.js';
+import { inheritGrants } from './inherit-grants.js';
 import { createKnockGateSync } from './knock-gate-sync.js';
 
 export interface DaemonDeps {
@@ -133,6 +134,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     await gate?.syncTags(runtime);
     await setupFirewall(grants, runtime);
     cleanups.push(() => driver.close());
+    await inheritGrants(driver, grants, log);
     if (gate) cleanups.push(() => gate.idle());
     const watch = await watchDriver(driver, () => void grants.checkIntegrity(), log);
     cleanups.push(async () => watch?.close());

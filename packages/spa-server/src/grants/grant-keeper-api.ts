@@ -1,6 +1,6 @@
 /** What the daemon asks of its grant keeper: open, close and revoke per owning client, a cap, pruning. @module */
 import type { IpAddress } from 'spa-protocol';
-import type { FirewallDriver, Grant, GrantTarget, PortSpec } from '../firewall/driver.js';
+import type { ActiveGrant, FirewallDriver, Grant, GrantTarget, PortSpec } from '../firewall/driver.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
@@ -86,8 +86,13 @@ export interface GrantKeeper {
    * a slice of the ledger per turn of the event loop; resolves when the sweep is done.
    */
   prune(): Promise<void>;
-  /** Live grants known to the daemon (not read from the kernel), one per element, built as iterated. */
+  /**
+   * Live grants known to the daemon (not read from the kernel), one per element, built as iterated:
+   * the ledger's, then those inherited from before the start that no knock has taken over.
+   */
   live(): IterableIterator<Grant>;
+  /** The kernel's grants as read at start: elements an earlier run made, which live() then reports. */
+  inherit(kernel: readonly ActiveGrant[]): void;
   /** Elements held (both families), expired ones included until pruned: the spa_grants_live gauge. */
   count(): number;
   /** Entries held in memory, expired ones included until pruned (tests of the ledger's bound). */

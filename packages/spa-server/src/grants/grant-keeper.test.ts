@@ -150,6 +150,52 @@ describe('grant keeper: bounds and expiry at scale', () => {
   }, 60_000);
 });
 
+describe('grant keeper: grants an earlier run left in the kernel', () => {
+  const kept = (address: string, seconds: number, client = 'alice', once?: true) => ({
+    family: 4 as const,
+    address,
+    protocol: 'tcp' as const,
+    port: 22,
+    ...(once ? { once } : {}),
+    client,
+    owners: [client],
+    expiresInSeconds: seconds,
+  });
+
+  it('are reported until their own end, never twice, and not after a flush', async () => {
+    const k = keeper();
+    await k.grants.setup(SSH);
+    k.grants.inherit([
+      kept('192.0.2.7', 30),
+      kept('192.0.2.8', 5, 'bob'),
+      kept('192.0.2.9', 30, 'carol', true),
+    ]);
+    // One-shot elements are status's to read from the kernel, which deletes a spent one itself.
+    expect([...k.grants.live()].map((g) => [g.address, g.client, g.timeoutSeconds])).toEqual([
+      ['192.0.2.7', 'alice', 30],
+      ['192.0.2.8', 'bob', 5],
+    ]);
+    // A new knock for one takes it over: the ledger's grant, once.
+    await k.grants.open(ALICE, ADDR, SSH, 60, 64);
+    k.clock.now += 6_000;
+    expect([...k.grants.live()].map((g) => [g.address, g.client, g.timeoutSeconds])).toEqual([
+      ['192.0.2.7', 'alice', 54],
+    ]);
+    k.grants.inherit([kept('192.0.2.8', 30, 'bob')]);
+    await k.grants.revokeAll();
+    expect([...k.grants.live()]).toEqual([]);
+  });
+
+  it('are forgotten when the table is rebuilt: the kernel no longer holds them', async () => {
+    const k = keeper();
+    await k.grants.setup(SSH);
+    k.grants.inherit([kept('192.0.2.8', 30, 'bob')]);
+    k.driver.loseTable();
+    await k.grants.checkIntegrity();
+    expect([...k.grants.live()]).toEqual([]);
+  });
+});
+
 describe('grant keeper: one-shot grants', () => {
   const CAROL = { keyId: 'cc'.repeat(16), name: 'carol', oneShot: true };
   const DAVE = { keyId: 'dd'.repeat(16), name: 'dave', oneShot: true };

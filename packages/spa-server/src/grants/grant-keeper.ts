@@ -12,6 +12,7 @@ import {
   targetsFor,
 } from './grant-keeper-api.js';
 import { type ElementState, GrantLedger } from './grant-ledger.js';
+import { InheritedGrants } from './inherited-grants.js';
 import { createLedgerSweep } from './ledger-sweep.js';
 
 /** The driver's grant for an element state with owners left. */
@@ -27,6 +28,7 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
   const { driver, clock, log, metrics } = options;
   const emit = options.events ?? (() => {});
   const ledger = new GrantLedger(options.maxGrantsPerFamily);
+  const inherited = new InheritedGrants();
   let ports: readonly PortSpec[] = [];
   // Driver calls run one at a time, in order: a close must not overtake the open it undoes, and a
   // rebuild must not interleave with a grant.
@@ -182,6 +184,7 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
         const closing = closeEvents(ledger.ownerships(), 'flush', clock());
         // Forget first: if the revoke fails half-way, a rebuild must not bring the grants back.
         const count = ledger.clear();
+        inherited.clear();
         await driver.revokeAll();
         for (const e of closing) emit(e);
         log.event('info', 'grants.revoked', { count, message: 'all grants revoked (flush)' });
@@ -211,6 +214,7 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
             log.event('warn', 'firewall.missing', { message: 'firewall table missing: rebuilding' });
             try {
               await driver.setup(ports);
+              inherited.clear();
               const count = await regrantLive();
               metrics.count('firewallRebuilds');
               metrics.count('grants', count);
@@ -241,7 +245,10 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
       for (const element of ledger.elements()) {
         if ((element.expiresAtMs ?? 0) > now) yield grantOf(element, now);
       }
+      yield* inherited.live(now, (t) => ledger.has(t));
     },
+
+    inherit: (kernel) => inherited.adopt(kernel, clock()),
 
     count: () => ledger.count(4) + ledger.count(6),
     size: () => ledger.size,

@@ -68,16 +68,16 @@ export function serverScenarios(backend: 'nftables' | 'iptables'): void {
     it('opens for the knocking address only, closes after the duration, and an open connection survives', async () => {
       await env.spa.send(env.client, env.spa.knock());
       await env.spa.waitForLog(accepted(env.client.ipv4));
-      expect(await probeTcp(env.client, env.server.ipv4, SSH)).toBe('open');
-      expect(await probeTcp(env.outsider, env.server.ipv4, SSH, 400)).toBe('filtered');
-      expect(await probeTcp(env.client, env.server.ipv6, SSH, 400)).toBe('filtered'); // only the IPv4 source was granted
-
+      // Connected first, inside the grant's 2 s even on a loaded machine; it must outlive the grant.
       const held = env.client.exec(process.execPath, [
         HOLD_CONNECTION,
         env.server.ipv4,
         String(SSH),
         String(GRANT_S * 1000 + 1500),
       ]);
+      expect(await probeTcp(env.client, env.server.ipv4, SSH)).toBe('open');
+      expect(await probeTcp(env.outsider, env.server.ipv4, SSH, 400)).toBe('filtered');
+      expect(await probeTcp(env.client, env.server.ipv6, SSH, 400)).toBe('filtered'); // only the IPv4 source was granted
       expect(await waitForTcp(env.client, env.server.ipv4, SSH, 'filtered', (GRANT_S + 3) * 1000)).toBe(
         'filtered',
       );
