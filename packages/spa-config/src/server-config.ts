@@ -1,11 +1,9 @@
-/** The schema of server.json (zod 4): field formats, defaults, and the checks across fields. Pure. @module */
+/** The schema of server.json (zod 4): field formats and defaults, and where the checks across fields run. Pure. @module */
 
 import { DEFAULT_FUTURE_WINDOW_MS } from 'spa-protocol';
 import { z } from 'zod';
 import { clientConfigSchema, MAX_GRANT_SECONDS, seconds } from './client-config-schema.js';
-import { findClientConflicts } from './client-conflicts.js';
 import {
-  isLoopbackSocket,
   PORT_SPEC_PATTERN,
   parsePortSpec,
   parseSocketAddress,
@@ -13,10 +11,8 @@ import {
 } from './config-values.js';
 import { configErrorMap, formatIssues } from './format-issues.js';
 import { hooksSchema } from './hooks-config-schema.js';
-import { findListenConflicts } from './listen-conflicts.js';
-import { findOneShotConflicts } from './one-shot-conflicts.js';
-import { findPortConflicts } from './port-conflicts.js';
-import { findReplayProblems, replaySchema } from './replay-config-schema.js';
+import { replaySchema } from './replay-config-schema.js';
+import { findCrossFieldProblems } from './server-config-checks.js';
 import type { ServerConfig, ServerConfigInput } from './server-config-types.js';
 
 export {
@@ -192,57 +188,8 @@ const schema = z
   .superRefine((config, ctx) => {
     // Checks across fields only make sense on fields that are each valid (zod runs this regardless).
     if (ctx.issues.length > 0) return;
-    if (config.defaultDuration > config.maxDuration) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['defaultDuration'],
-        message: `${config.defaultDuration} is more than maxDuration (${config.maxDuration})`,
-      });
-    }
-    if (config.metrics && !config.metrics.allowRemote && !isLoopbackSocket(config.metrics.listen)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['metrics', 'listen'],
-        message: `${config.metrics.listen} is not a loopback address; set "metrics.allowRemote": true to serve metrics beyond this host`,
-      });
-    }
-    if (config.futureWindow > config.timestampWindow) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['futureWindow'],
-        message: `${config.futureWindow} is more than timestampWindow (${config.timestampWindow})`,
-      });
-    }
-    for (const problem of findReplayProblems(config.replay)) {
-      ctx.addIssue({ code: 'custom', path: ['replay', problem.field], message: problem.message });
-    }
-    if (config.replay.perClient >= config.replay.capacity) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['replay', 'perClient'],
-        message: `${config.replay.perClient} is not less than replay.capacity (${config.replay.capacity}): one client could fill the store`,
-      });
-    }
-    for (const conflict of findListenConflicts(config.listen, config.services)) {
-      ctx.addIssue({ code: 'custom', path: ['listen', conflict.index], message: conflict.message });
-    }
-    for (const conflict of findPortConflicts(config.services, config.firewall.backend)) {
-      ctx.addIssue({ code: 'custom', path: ['services', ...conflict.path], message: conflict.message });
-    }
-    const entries = config.clients.map((c, i) => ({ ...c, where: `clients[${i}]` }));
-    for (const conflict of findClientConflicts(entries, Object.keys(config.services), config.maxDuration)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['clients', conflict.index, ...conflict.path],
-        message: conflict.message,
-      });
-    }
-    for (const conflict of findOneShotConflicts(config.clients, config.services, config.firewall.backend)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['clients', conflict.index, 'oneShot'],
-        message: conflict.message,
-      });
+    for (const { path, message } of findCrossFieldProblems(config)) {
+      ctx.addIssue({ code: 'custom', path: [...path], message });
     }
   });
 

@@ -29,6 +29,7 @@ import {
 } from './daemon-reload.js';
 import { inheritGrants } from './inherit-grants.js';
 import { createKnockGateSync } from './knock-gate-sync.js';
+import { type MaintenanceIntervals, startMaintenance } from './maintenance-timers.js';
 
 export interface DaemonDeps {
   readonly driver: FirewallDriver;
@@ -41,16 +42,7 @@ export interface DaemonDeps {
   /** stateDir's key cache, opened by loadConfig: secrets it holds are not derived again, new ones are added. */
   readonly keyCache?: KeyCache;
   /** Maintenance periods, shortened by tests. */
-  readonly intervals?: {
-    /**
-     * driver.isIntact() checks: a backstop every 5 s when kernel events report deletions at once,
-     * the only way to notice them every 1 s when the backend has no events (iptables-legacy).
-     */
-    readonly integrityMs?: number;
-    /** Ledger pruning of expired grants. Default 10 s. */
-    readonly pruneMs?: number;
-    /** Replay store pruning and compaction (default 10 s). */
-    readonly replayMs?: number;
+  readonly intervals?: MaintenanceIntervals & {
     /** "N refusals suppressed" summaries (default 5 s). */
     readonly logSummaryMs?: number;
   };
@@ -172,33 +164,11 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       }
     }
 
-    const timers = [
-      setInterval(() => void grants.checkIntegrity(), deps.intervals?.integrityMs ?? (watch ? 5000 : 1000)),
-      // Expired grants leave the ledger even while no knock touches it.
-      setInterval(() => grants.prune(), deps.intervals?.pruneMs ?? 10_000),
-      // The kernel's set elements time out silently (no netlink event): expire hooks follow its
-      // timeouts to the second by this pass over the ledger.
-      setInterval(() => hooks.wants('expire') && grants.prune(), 1000),
-      setInterval(
-        () =>
-          void replay.maintain().catch((error: unknown) =>
-            log.event('error', 'replay.failed', {
-              error: error instanceof Error ? error.message : String(error),
-            }),
-          ),
-        deps.intervals?.replayMs ?? 10_000,
-      ),
-      // The next epoch's client tags are due futureWindow before it starts; made here, a fleet's
-      // thousands of HMACs cost no datagram a wait (the receive path would otherwise make them),
-      // and the kernel's gate gets them TAG_LEAD_MS before any knock in the window can carry them.
-      setInterval(() => {
-        const rt = runtime;
-        advanceTags(rt, clock());
-        void gate?.syncTags(rt);
-      }, 1000),
-    ];
-    for (const t of timers) t.unref();
-    cleanups.push(async () => timers.forEach(clearInterval));
+    const stopMaintenance = startMaintenance(
+      { grants, hooks, replay, log, clock, gate, events: watch !== undefined, current: () => runtime },
+      deps.intervals,
+    );
+    cleanups.push(async () => stopMaintenance());
 
     log.event('info', 'daemon.listening', {
       listen: receiver.addresses.map(formatHostPort),
