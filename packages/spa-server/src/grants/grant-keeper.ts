@@ -2,7 +2,6 @@
 
 import { portAllows } from '../config/port-spec.js';
 import type { Grant, GrantTarget, PortSpec } from '../firewall/driver.js';
-import { ownerComment } from '../firewall/grant-values.js';
 import { type CloseReason, closeEvents } from './grant-events.js';
 import {
   type GrantKeeper,
@@ -11,18 +10,10 @@ import {
   grantsFullError,
   targetsFor,
 } from './grant-keeper-api.js';
-import { type ElementState, GrantLedger } from './grant-ledger.js';
+import { GrantLedger } from './grant-ledger.js';
+import { grantOf } from './grant-ledger-views.js';
 import { InheritedGrants } from './inherited-grants.js';
 import { createLedgerSweep } from './ledger-sweep.js';
-
-/** The driver's grant for an element state with owners left. */
-function grantOf(state: ElementState, now: number): Grant {
-  return {
-    ...state.target,
-    timeoutSeconds: Math.max(1, Math.ceil(((state.expiresAtMs ?? now) - now) / 1000)),
-    client: ownerComment(state.names),
-  };
-}
 
 export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
   const { driver, clock, log, metrics } = options;

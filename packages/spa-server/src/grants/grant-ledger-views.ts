@@ -1,5 +1,6 @@
 /** What the grant ledger reports of an element: its state after a change, and one owner's share. @module */
-import type { GrantTarget } from '../firewall/driver.js';
+import type { Grant, GrantTarget } from '../firewall/driver.js';
+import { ownerComment } from '../firewall/grant-values.js';
 
 /** What the kernel element must become after a change: its timeout and owner names, or gone. */
 export interface ElementState {
@@ -14,4 +15,18 @@ export interface ElementState {
 export interface Ownership {
   readonly name: string;
   readonly expiresAtMs: number;
+}
+
+/** Whole seconds from `nowMs` to `expiresAtMs`, at least 1: the kernel's timeout for a live element. */
+export function secondsLeft(expiresAtMs: number, nowMs: number): number {
+  return Math.max(1, Math.ceil((expiresAtMs - nowMs) / 1000));
+}
+
+/** The driver's grant for an element state with owners left. */
+export function grantOf(state: ElementState, now: number): Grant {
+  return {
+    ...state.target,
+    timeoutSeconds: secondsLeft(state.expiresAtMs ?? now, now),
+    client: ownerComment(state.names),
+  };
 }

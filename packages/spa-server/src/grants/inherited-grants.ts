@@ -1,5 +1,6 @@
 /** Grants the kernel kept from before the daemon's start: shown by status until their timeout, never renewed, revoked by flush. @module */
 import type { ActiveGrant, Grant, GrantTarget } from '../firewall/driver.js';
+import { secondsLeft } from './grant-ledger-views.js';
 
 interface Inherited {
   readonly grant: Grant;
@@ -30,7 +31,7 @@ export class InheritedGrants {
     if (this.#items.length > 0) this.#items = this.#items.filter((i) => i.expiresAtMs > nowMs);
     for (const { grant, expiresAtMs } of this.#items) {
       if (held(grant)) continue;
-      yield { ...grant, timeoutSeconds: Math.max(1, Math.ceil((expiresAtMs - nowMs) / 1000)) };
+      yield { ...grant, timeoutSeconds: secondsLeft(expiresAtMs, nowMs) };
     }
   }
 
