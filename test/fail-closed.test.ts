@@ -254,7 +254,7 @@ describe.each(['nftables', 'iptables'] as const)('fail closed (%s)', (backend) =
     expect(flush).toMatchObject({ exitCode: 0, stdout: `flushed: ${backend} state of "${TABLE}" removed` });
     expect(await probeTcp(outsider, server.ipv4, PORT)).toBe('open');
     const { exitCode, stderr, report } = await status();
-    expect(exitCode).toBe(3);
+    expect(exitCode, stderr).toBe(3);
     expect(report).toMatchObject({
       protection: 'missing',
       protectedPorts: [],
