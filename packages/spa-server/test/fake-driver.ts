@@ -14,7 +14,7 @@ export interface FakeDriver extends FirewallDriver {
   /** Live grants by `family|address|protocol|port` (`|once` for one-shot ones), with the last timeout given. */
   readonly grants: Map<string, Grant>;
   /** Makes the next calls of `op` reject. */
-  failNext(op: 'setup' | 'grant' | 'revoke' | 'isIntact', times?: number): void;
+  failNext(op: 'setup' | 'grant' | 'revoke' | 'revokeAll' | 'isIntact', times?: number): void;
   /** Simulates `nft delete table` by someone else. */
   loseTable(): void;
   intact: boolean;
@@ -74,6 +74,7 @@ export function createFakeDriver(): FakeDriver {
     },
     async revokeAll() {
       calls.push({ op: 'revokeAll' });
+      maybeFail('revokeAll');
       grants.clear();
     },
     async inspect() {

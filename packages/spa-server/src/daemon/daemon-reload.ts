@@ -14,6 +14,9 @@ import { stillAllowed } from '../pipeline/still-allowed.js';
 import type { ReplayGuard } from '../replay/replay-guard.js';
 import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 
+/** Keepers whose last reload setup failed: the kernel may hold part of it. */
+const unsettled = new WeakSet<GrantKeeper>();
+
 /** Fields only a restart applies: they own sockets, files and kernel objects. */
 export const RESTART_ONLY = ['listen', 'stateDir', 'firewall', 'metrics'] as const;
 
@@ -49,9 +52,14 @@ export async function applyReload(t: ReloadTargets, next: ResolvedConfig): Promi
   // burst reaches the token bucket now, but the kernel's limit only at a restart.
   if (!ignored.includes('firewall') && changed(driverKnockLimit(previous), driverKnockLimit(next)))
     ignored.push('firewall');
-  // The same ports need no setup: it would be one more nft transaction that queued grants wait for
-  // during the reload. The integrity check, not a reload, repairs a table changed underneath.
-  if (changed(rt.ports, t.current().ports)) await setupFirewall(t.grants, rt);
+  // The ports the firewall last took need no setup: it would be one more nft transaction that queued
+  // grants wait for during the reload. The integrity check, not a reload, repairs a table changed
+  // underneath. After a failed setup (iptables applies one family at a time) the next reload sets up.
+  if (unsettled.has(t.grants) || changed(rt.ports, t.grants.protectedPorts())) {
+    unsettled.add(t.grants);
+    await setupFirewall(t.grants, rt);
+    unsettled.delete(t.grants);
+  }
   t.swap(rt); // the next datagram sees only the new keys and policy
   t.limiter.reconfigure({
     rate: next.rateLimit.perSourceRate,

@@ -186,13 +186,31 @@ describe('grant keeper: grants an earlier run left in the kernel', () => {
     expect([...k.grants.live()]).toEqual([]);
   });
 
-  it('are forgotten when the table is rebuilt: the kernel no longer holds them', async () => {
+  it('a knock or a close that rewrites or deletes the element ends the inherited entry', async () => {
     const k = keeper();
     await k.grants.setup(SSH);
-    k.grants.inherit([kept('192.0.2.8', 30, 'bob')]);
-    k.driver.loseTable();
-    await k.grants.checkIntegrity();
+    k.grants.inherit([kept('192.0.2.7', 3000)]);
+    await k.grants.open(ALICE, ADDR, SSH, 60, 64);
+    await k.grants.close(ALICE, ADDR, SSH);
+    expect([...k.driver.grants.values()]).toEqual([]);
     expect([...k.grants.live()]).toEqual([]);
+    // A close of an element only the kernel knew deletes it too.
+    k.grants.inherit([kept('192.0.2.7', 3000)]);
+    await k.grants.close(ALICE, ADDR, SSH);
+    expect([...k.grants.live()]).toEqual([]);
+  });
+
+  it('after a repair or a failed flush, status shows what the kernel still holds', async () => {
+    const k = keeper();
+    await k.grants.setup(SSH);
+    await k.grants.open(ALICE, ADDR, SSH, 60, 64);
+    k.grants.inherit([kept('192.0.2.8', 30, 'bob')]);
+    k.driver.loseTable(); // the fake loses every element: only the ledger's come back
+    await k.grants.checkIntegrity();
+    expect([...k.grants.live()].map((g) => g.address)).toEqual(['192.0.2.7']);
+    k.driver.failNext('revokeAll');
+    await expect(k.grants.revokeAll()).rejects.toThrow();
+    expect([...k.grants.live()].map((g) => [g.address, g.client])).toEqual([['192.0.2.7', 'alice']]);
   });
 });
 

@@ -13,6 +13,7 @@ import {
 import { GrantLedger } from './grant-ledger.js';
 import { grantOf } from './grant-ledger-views.js';
 import { InheritedGrants } from './inherited-grants.js';
+import { createIntegrityCheck } from './integrity-check.js';
 import { createLedgerSweep } from './ledger-sweep.js';
 
 export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
@@ -62,6 +63,7 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
     }
     if (removed.length + unknown.length > 0) await driver.revoke([...removed, ...unknown]);
     if (regrant.length > 0) await driver.grant(regrant);
+    inherited.forget(targets);
     for (const t of targets) ledger.remove(keyId, t);
     for (const t of removed) ledger.drop(t);
     for (const e of closeEvents(held, reason, now)) emit(e);
@@ -88,8 +90,44 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
     return grants.length;
   };
 
-  let checking = false;
-  let checkAgain = false;
+  /** Reads the kernel's grants into `inherited`; when it cannot, status shows the ledger's only. */
+  const reinherit = async (): Promise<void> => {
+    try {
+      inherited.adopt((await driver.inspect('all')).grants, clock());
+    } catch (error) {
+      inherited.clear();
+      failed('firewall.failed', error, { operation: 'inspect' });
+    }
+  };
+
+  const checkIntegrity = createIntegrityCheck({
+    isIntact: async () => {
+      try {
+        return await driver.isIntact();
+      } catch (error) {
+        failed('firewall.failed', error, { operation: 'isIntact' });
+        return undefined;
+      }
+    },
+    inQueue: serial,
+    repair: async () => {
+      log.event('warn', 'firewall.missing', { message: 'firewall table missing: rebuilding' });
+      try {
+        await driver.setup(ports);
+        const count = await regrantLive();
+        // A repair keeps the elements of sets it did not have to recreate: read what is left.
+        await reinherit();
+        metrics.count('firewallRebuilds');
+        metrics.count('grants', count);
+        log.event('warn', 'firewall.rebuilt', {
+          count,
+          message: `firewall rebuilt, ${count} grants restored`,
+        });
+      } catch (error) {
+        failed('firewall.failed', error, { operation: 'rebuild' });
+      }
+    },
+  });
 
   const keeper: GrantKeeper = {
     setup(next) {
@@ -117,6 +155,7 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
         }
         const expiresAtMs = now + seconds * 1000;
         await driver.grant(targets.map((t) => grantOf(ledger.withOwner(owner, t, expiresAtMs), now)));
+        inherited.forget(targets);
         for (const t of targets) ledger.add(owner, t, expiresAtMs);
         metrics.count('grants', targets.length);
         const client = owner.name;
@@ -176,56 +215,19 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
         // Forget first: if the revoke fails half-way, a rebuild must not bring the grants back.
         const count = ledger.clear();
         inherited.clear();
-        await driver.revokeAll();
+        try {
+          await driver.revokeAll();
+        } catch (error) {
+          // What the kernel kept is still open: status must go on showing it.
+          await reinherit();
+          throw error;
+        }
         for (const e of closing) emit(e);
         log.event('info', 'grants.revoked', { count, message: 'all grants revoked (flush)' });
       });
     },
 
-    async checkIntegrity() {
-      if (checking) {
-        checkAgain = true;
-        return;
-      }
-      checking = true;
-      try {
-        // Read beside the queue: nft listings of a large table take hundreds of ms, which queued grants
-        // would wait. A table found damaged is read again in the queue (no setup half-way), then repaired.
-        const readIntact = async (): Promise<boolean | undefined> => {
-          try {
-            return await driver.isIntact();
-          } catch (error) {
-            failed('firewall.failed', error, { operation: 'isIntact' });
-            return undefined;
-          }
-        };
-        if ((await readIntact()) === false) {
-          await serial(async () => {
-            if ((await readIntact()) !== false) return;
-            log.event('warn', 'firewall.missing', { message: 'firewall table missing: rebuilding' });
-            try {
-              await driver.setup(ports);
-              inherited.clear();
-              const count = await regrantLive();
-              metrics.count('firewallRebuilds');
-              metrics.count('grants', count);
-              log.event('warn', 'firewall.rebuilt', {
-                count,
-                message: `firewall rebuilt, ${count} grants restored`,
-              });
-            } catch (error) {
-              failed('firewall.failed', error, { operation: 'rebuild' });
-            }
-          });
-        }
-      } finally {
-        checking = false;
-      }
-      if (checkAgain) {
-        checkAgain = false;
-        await keeper.checkIntegrity();
-      }
-    },
+    checkIntegrity,
 
     prune: () => startSweep(clock()),
 

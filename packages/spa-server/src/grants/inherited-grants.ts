@@ -1,6 +1,7 @@
-/** Grants the kernel kept from before the daemon's start: shown by status until their timeout, never renewed, revoked by flush. @module */
+/** Grants the kernel holds that the ledger does not: an earlier run's, or a failed flush's. Shown by status until their timeout. @module */
 import type { ActiveGrant, Grant, GrantTarget } from '../firewall/driver.js';
 import { secondsLeft } from './grant-ledger-views.js';
+import { targetKey } from './target-key.js';
 
 interface Inherited {
   readonly grant: Grant;
@@ -10,33 +11,41 @@ interface Inherited {
 /**
  * A restarted daemon keeps the elements an earlier run granted (they end by the kernel's timeout),
  * but its ledger starts empty: without this list `status`, which answers from the ledger, would not
- * show an address that can still connect. Read once at start. One-shot elements are left out: status
- * reads those from the kernel, which deletes a spent one itself.
+ * show an address that can still connect. Read from the kernel at start, after a repair and after a
+ * failed flush. An element a knock or a close has since rewritten or deleted is forgotten. One-shot
+ * elements are left out: status reads those from the kernel, which deletes a spent one itself.
  */
 export class InheritedGrants {
-  #items: Inherited[] = [];
+  #items = new Map<string, Inherited>();
 
   /** Replaces the list with the kernel's plain grants as read at `nowMs`. */
   adopt(grants: readonly ActiveGrant[], nowMs: number): void {
-    this.#items = grants
-      .filter((g) => g.once !== true && g.expiresInSeconds > 0)
-      .map(({ client, owners: _owners, expiresInSeconds, ...target }) => ({
-        grant: { ...target, client, timeoutSeconds: expiresInSeconds },
-        expiresAtMs: nowMs + expiresInSeconds * 1000,
-      }));
+    this.#items = new Map();
+    for (const { client, owners: _owners, expiresInSeconds, ...target } of grants) {
+      if (target.once === true || expiresInSeconds <= 0) continue;
+      const grant = { ...target, client, timeoutSeconds: expiresInSeconds };
+      this.#items.set(targetKey(grant), { grant, expiresAtMs: nowMs + expiresInSeconds * 1000 });
+    }
   }
 
-  /** The ones still live at `nowMs` that the ledger does not hold (a new knock for one takes it over). */
+  /** The daemon rewrote or deleted these elements: the kernel holds the ledger's version, or none. */
+  forget(targets: readonly GrantTarget[]): void {
+    if (this.#items.size === 0) return;
+    for (const t of targets) this.#items.delete(targetKey(t));
+  }
+
+  /** The ones still live at `nowMs`; any the ledger now holds is the ledger's from then on. */
   *live(nowMs: number, held: (target: GrantTarget) => boolean): IterableIterator<Grant> {
-    if (this.#items.length > 0) this.#items = this.#items.filter((i) => i.expiresAtMs > nowMs);
-    for (const { grant, expiresAtMs } of this.#items) {
-      if (held(grant)) continue;
+    for (const [key, { grant, expiresAtMs }] of this.#items) {
+      if (expiresAtMs <= nowMs || held(grant)) {
+        this.#items.delete(key);
+        continue;
+      }
       yield { ...grant, timeoutSeconds: secondsLeft(expiresAtMs, nowMs) };
     }
   }
 
-  /** After a flush or a rebuilt table: the kernel no longer holds them. */
   clear(): void {
-    this.#items = [];
+    this.#items = new Map();
   }
 }
