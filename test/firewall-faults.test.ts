@@ -64,10 +64,13 @@ describe('firewall faults', () => {
     afterAll(async () => {
       await daemon?.cleanup();
     });
+    // What the firewall holds (--kernel): these tests flush sets by hand, which the daemon's ledger,
+    // status's default source of grants, does not see.
     const status = async () => {
       const { stdout } = await env.server.exec(SERVER_BIN, [
         'status',
         '--json',
+        '--kernel',
         '--config',
         daemon.configPath,
       ]);
