@@ -5,14 +5,6 @@ import type { PhaseContext } from './phase-context.js';
 import type { RunningServer } from './server-under-test.js';
 import { summarize } from './stats.js';
 
-/**
- * The delivery rate the bulk durations assume: knock i asks for `i / rate` seconds less than knock 0,
- * so at this rate every grant ends at the same moment. Off by a factor, the ends spread over
- * (1 − actual/assumed) of the delivery time; the span measured is reported.
- */
-const ASSUMED_PER_S = 300;
-/** Every grant outlives its knock's delivery by at least this: the memory and status figures come first. */
-const MARGIN_S = 120;
 /** Knocks timed while the grants expire, one a second. */
 export const EXPIRY_PROBES = 300;
 /** A probe not granted within this counts as lost. */
@@ -20,23 +12,20 @@ const PROBE_TIMEOUT_MS = 5000;
 const GAUGE = 'spa_grants_live';
 const STALL = 'spa_event_loop_stall_max_seconds';
 
-/** The duration knock i of n asks for (seconds). */
-export function bulkDuration(i: number, n: number): number {
-  return Math.ceil(n / ASSUMED_PER_S) + MARGIN_S - Math.floor(i / ASSUMED_PER_S);
-}
-
-/**
- * Waits for the first of `bulk` grants to end, then sends one probe a second until they all have,
- * timing each probe to its grant and reading the server's longest event-loop stall as it goes.
- */
 /** curl's `--max-time` for a metrics read (lib/spa-server.ts). */
 const METRICS_LIMIT_MS = 5000;
 
+/**
+ * Waits for the first of `bulk` grants to end (planned for `endMs`), then sends one probe a second
+ * until they all have, timing each probe to its grant and reading the server's longest event-loop
+ * stall as it goes.
+ */
 export async function measureBulkExpiry(
   c: PhaseContext,
   running: RunningServer,
   bulk: number,
   probes: readonly Uint8Array[],
+  endMs: number,
 ): Promise<BulkExpiryResult | undefined> {
   let unanswered = 0;
   const read = async (): Promise<{ live: number; stallMs: number }> => {
@@ -54,7 +43,7 @@ export async function measureBulkExpiry(
   let now = { live: Number.NaN, stallMs: Number.NaN };
   now = await read();
   if (Number.isNaN(now.live)) return undefined;
-  const deadline = Date.now() + (bulkDuration(0, bulk) + 600) * 1000;
+  const deadline = endMs + 600_000;
   let idleStallMs = 0;
   while (now.live >= bulk && Date.now() < deadline) {
     idleStallMs = Math.max(idleStallMs, now.stallMs);

@@ -1,6 +1,7 @@
 /** Figure 6 under load: memory after 100,000 accepted knocks, each granting an address of its own. @module */
 import { parseAddress } from 'spa-protocol';
-import { bulkDuration, EXPIRY_PROBES, measureBulkExpiry } from './bulk-expiry.js';
+import { EXPIRY_PROBES, measureBulkExpiry } from './bulk-expiry.js';
+import { bulkDurationAt, bulkEndMs, WARMUP_DURATION_S, WARMUP_KNOCKS } from './bulk-schedule.js';
 import { epochMs, sleep } from './clock.js';
 import { readMemory, watchPeakRss } from './cpu-mem.js';
 import type { BulkGrantsResult } from './figures.js';
@@ -25,56 +26,83 @@ export function bulkAddress(i: number): string {
 }
 
 /**
- * Builds `bulkKnocks` knocks, then keeps at most one chunk of them in flight (under the server's queue
- * bound, so none is refused as queue-full) until each is granted. Grants last the whole phase, so at the
- * end every one is still in the firewall. Does nothing for a server without knocksFor.
+ * Measures the delivery rate on a warm-up, then sends `bulkKnocks` knocks, each built just before it
+ * goes and asking for a duration that ends at one common moment (bulk-schedule.ts), keeping at most one
+ * chunk in flight (under the server's queue bound, so none is refused as queue-full). At the end of the
+ * delivery every grant is still in the firewall. Does nothing for a server without knocksFor.
  */
 export async function measureBulkGrants(c: PhaseContext): Promise<void> {
   const { o } = c;
   c.log(`${c.sut.name}: ${o.bulkKnocks} accepted knocks, one address each, both families`);
   await withServer(c, { accessTimeoutS: 3600, bulk: true }, async (running) => {
-    if (!running.knocksFor) {
+    const knocksFor = running.knocksFor?.bind(running);
+    if (!knocksFor) {
       c.log(`${c.sut.name}: no bulk knocks for this server; figure 6 (bulk) skipped`);
       return;
     }
     await sleep(1000);
     const memoryIdle = await readMemory(running.pid);
-    const t0 = epochMs();
     const n = o.bulkKnocks;
-    // The bulk knocks, each lasting until about one common moment, then probes at the default duration.
-    const built = await running.knocksFor(
-      Array.from({ length: n + EXPIRY_PROBES }, (_, i) => bulkAddress(i)),
-      Array.from({ length: n }, (_, i) => bulkDuration(i, n)),
+    const probes = await knocksFor(Array.from({ length: EXPIRY_PROBES }, (_, i) => bulkAddress(n + i)));
+    // The warm-up: addresses past the probes', short grants; its rate plans the bulk's common end.
+    const warmupFirst = n + EXPIRY_PROBES;
+    const warmup = await knocksFor(
+      Array.from({ length: WARMUP_KNOCKS }, (_, i) => bulkAddress(warmupFirst + i)),
+      Array.from({ length: WARMUP_KNOCKS }, () => WARMUP_DURATION_S),
     );
-    const knocks = built.slice(0, n);
-    const buildMs = epochMs() - t0;
-    c.log(`${c.sut.name}: built ${knocks.length} knocks in ${(buildMs / 1000).toFixed(1)} s; sending`);
+    const warmupBefore = running.grantTimes().length;
+    const warm = await _deliver(c, running, WARMUP_KNOCKS, async (from, count) =>
+      warmup.slice(from, from + count),
+    );
+    const warmTimes = running.grantTimes().slice(warmupBefore);
+    const warmupPerS =
+      (warmTimes.length * 1000) / ((warmTimes[warmTimes.length - 1] ?? Number.NaN) - warm.firstSentAt);
+    await sleep((WARMUP_DURATION_S + 2) * 1000);
+    const endMs = bulkEndMs(epochMs(), n, warmupPerS);
+    c.log(
+      `${c.sut.name}: warm-up ${warmupPerS.toFixed(0)} accepted/s; bulk grants end at ` +
+        `${new Date(endMs).toISOString()}; sending`,
+    );
+    let buildMs = 0;
+    const build = async (from: number, count: number): Promise<Uint8Array[]> => {
+      const at = epochMs();
+      const duration = bulkDurationAt(at, endMs);
+      const built = await knocksFor(
+        Array.from({ length: count }, (_, i) => bulkAddress(from + i)),
+        Array.from({ length: count }, () => duration),
+      );
+      buildMs += epochMs() - at;
+      return built;
+    };
     const udp0 = await readUdpCounters(c.env.server);
+    const before = running.grantTimes().length;
     const watch = watchPeakRss(running.pid, 500);
-    const sent = await _deliver(c, running, knocks);
+    const sent = await _deliver(c, running, n, build);
     const udp = diffUdpCounters(udp0, await readUdpCounters(c.env.server));
     await sleep(1000);
     const memoryAfter = await readMemory(running.pid);
-    const times = [...running.grantTimes()];
+    const times = running.grantTimes().slice(before);
     const last = times[times.length - 1] ?? Number.NaN;
     const spanMs = last - sent.firstSentAt;
     const statusAt = epochMs();
     const liveGrants = await running.liveGrants?.();
     const statusMs = epochMs() - statusAt;
     c.log(`${c.sut.name}: status --json listed ${liveGrants ?? '—'} grants in ${statusMs} ms`);
-    const counters = (await running.counters?.()) ?? {};
+    const counters = await _countersPatiently(c, running);
     const memoryLater = await sleep(15_000).then(() => readMemory(running.pid));
-    const expiry = await measureBulkExpiry(c, running, times.length, built.slice(n));
+    const expiry = await measureBulkExpiry(c, running, times.length, probes, endMs);
     // Over the whole phase: delivery, status with every grant live, and their expiry.
     const peakRssKiB = await watch.stop();
     c.figures.bulk = {
-      offered: knocks.length,
+      offered: n,
       accepted: times.length,
       lost: sent.lost,
       dropped: udp.rcvbufErrors,
       buildMs,
       spanMs,
       acceptedPerS: (times.length * 1000) / spanMs,
+      warmupPerS,
+      endsAt: new Date(endMs).toISOString(),
       liveGrants,
       counters,
       memoryIdle,
@@ -92,11 +120,25 @@ export async function measureBulkGrants(c: PhaseContext): Promise<void> {
   });
 }
 
-/** Sends half a chunk whenever no more than half a chunk is outstanding; gives up on stalls. */
+/** Metrics after status: a busy daemon may answer late, which costs the figure its counters, not the run. */
+async function _countersPatiently(c: PhaseContext, running: RunningServer): Promise<Record<string, number>> {
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      return (await running.counters?.()) ?? {};
+    } catch {
+      c.log(`${c.sut.name}: metrics unanswered after status (attempt ${attempt} of 3)`);
+      await sleep(2000);
+    }
+  }
+  return {};
+}
+
+/** Builds and sends half a chunk whenever no more than half a chunk is outstanding; gives up on stalls. */
 async function _deliver(
   c: PhaseContext,
   running: RunningServer,
-  knocks: readonly Uint8Array[],
+  total: number,
+  build: (from: number, count: number) => Promise<Uint8Array[]>,
 ): Promise<{ firstSentAt: number; lost: number }> {
   const step = Math.max(1, Math.floor(c.o.bulkChunk / 2));
   const before = running.grantTimes().length;
@@ -107,11 +149,10 @@ async function _deliver(
   let progressAt = Date.now();
   let seen = 0;
   const deadline = Date.now() + DELIVERY_LIMIT_MS;
-  while (granted() + lost < knocks.length) {
-    if (Date.now() > deadline)
-      throw new Error(`bulk delivery: ${granted()} of ${knocks.length} granted in 15 min`);
-    if (next < knocks.length && next - granted() - lost <= step) {
-      const batch = knocks.slice(next, next + step);
+  while (granted() + lost < total) {
+    if (Date.now() > deadline) throw new Error(`bulk delivery: ${granted()} of ${total} granted in 15 min`);
+    if (next < total && next - granted() - lost <= step) {
+      const batch = await build(next, Math.min(step, total - next));
       const r = await c.prober.send(c.env.client.ipv4, batch, running.knockAddress, running.knockPort);
       if (Number.isNaN(firstSentAt)) firstSentAt = r.firstSentAt;
       next += batch.length;

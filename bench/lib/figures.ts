@@ -80,6 +80,10 @@ export interface BulkGrantsResult {
   /** First send → last grant, ms, and accepted / span. */
   readonly spanMs: number;
   readonly acceptedPerS: number;
+  /** The warm-up's accepted/s, from which the common end was planned (bulk-schedule.ts). */
+  readonly warmupPerS?: number;
+  /** When the bulk grants were planned to end (ISO time). */
+  readonly endsAt?: string;
   /** Grants in the firewall once every knock was handled (liveGrants()). */
   readonly liveGrants: number | undefined;
   /** The server's counters at the end (replay entries and evictions, grants, refusals). */

@@ -47,7 +47,9 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
     accessTimeoutS: options.accessTimeoutS,
     bulk: options.bulk === true,
   });
-  const daemon = server.exec(process.execPath, [SERVER_BIN, '--config', files.configPath], {
+  // BENCH_SERVER_NODE_FLAGS (space-separated): V8 or Node flags for the daemon only, to measure one.
+  const nodeFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+  const daemon = server.exec(process.execPath, [...nodeFlags, SERVER_BIN, '--config', files.configPath], {
     stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',

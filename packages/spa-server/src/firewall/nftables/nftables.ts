@@ -16,10 +16,9 @@ import { type KnockGate, NFT_GATE_TAGS, nftSpentCommand, nftTagCommands, nftTagD
 import { NFT_DIALECT } from '../process/ack-reader.js';
 import { NFT_MONITOR_ARGS, nftDeletionConcerns } from '../process/monitor-lines.js';
 import { runTool, type ToolCommand, toolCommand } from '../process/tool-command.js';
-import { isNftTableIntact, type NftTableState, parseNftTable } from './nft-json.js';
+import { parseNftCounters, readNftShape, readNftTable } from './nft-inspect.js';
+import { isNftTableIntact } from './nft-json.js';
 import {
-  NFT_SET_PORTS,
-  NFT_SET_PORTS_RANGE,
   NFT_SET_V4_ONCE,
   NFT_SET_V6_ONCE,
   nftGrantCommands,
@@ -134,7 +133,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
 
   async #drops(): Promise<Record<string, number>> {
     const text = await this.#list(['list', 'counters', 'table', 'inet', this.table]);
-    return text === undefined ? {} : parseCounters(text);
+    return text === undefined ? {} : parseNftCounters(text);
   }
 
   async setup(ports: readonly PortSpec[]): Promise<void> {
@@ -153,7 +152,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
       // fail; rebuild the table in one transaction, carrying over grants that still have time left.
       if (!(error instanceof ServerError) || error.code !== SERVER_ERROR_CODES.firewallCommandFailed)
         throw error;
-      const state = await this.#read();
+      const state = await readNftTable(this.#listing, this.table);
       if (!state) throw error;
       await this.#transaction(nftRebuildCommands(this.table, checked, state.grants, this.#filters, forwards));
     }
@@ -165,11 +164,11 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   }
 
   async list(): Promise<ActiveGrant[]> {
-    return [...((await this.#read())?.grants ?? [])];
+    return [...((await readNftTable(this.#listing, this.table))?.grants ?? [])];
   }
 
   async isIntact(): Promise<boolean> {
-    const state = await this.#readShape();
+    const state = await readNftShape(this.#listing, this.table);
     const intact = state !== undefined && isNftTableIntact(state, this.#shape, this.#ports);
     // What the kernel holds of the gate's tags is unknown now: the repair's setup must add them all.
     if (!intact) this.#held = undefined;
@@ -181,7 +180,10 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   }
 
   async inspect(grants: InspectGrants = 'all'): Promise<ProtectionState> {
-    const state = grants === 'all' ? await this.#read() : await this.#readShape(ONCE_SETS);
+    const state =
+      grants === 'all'
+        ? await readNftTable(this.#listing, this.table)
+        : await readNftShape(this.#listing, this.table, ONCE_SETS);
     if (!state) return { protection: 'missing', ports: [], grants: [] };
     const whole = isNftTableIntact(state, this.#shape);
     return { protection: whole ? 'installed' : 'incomplete', ports: state.ports, grants: state.grants };
@@ -201,32 +203,10 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     this.#ports = undefined;
   }
 
+  readonly #listing = (args: readonly string[]): Promise<string | undefined> => this.#list(args);
+
   #transaction(commands: readonly string[]): Promise<void> {
     return this.run([nftTransaction(commands)]);
-  }
-
-  /** The listing, or undefined when the table does not exist. */
-  async #read(): Promise<NftTableState | undefined> {
-    const text = await this.#list(['list', 'table', 'inet', this.table]);
-    return text === undefined ? undefined : parseListing(text);
-  }
-
-  /**
-   * The table without the grant sets' elements (`-t`), the `protected` sets with their ports, and
-   * the elements of `grantSets` only: what isIntact() and a status answered from the daemon's ledger
-   * need, without parsing a listing of every grant (20 MB at 2 × 65,536) each time.
-   */
-  async #readShape(grantSets: readonly string[] = []): Promise<NftTableState | undefined> {
-    const [table, ...sets] = await Promise.all([
-      this.#list(['-t', 'list', 'table', 'inet', this.table]),
-      ...[NFT_SET_PORTS, NFT_SET_PORTS_RANGE, ...grantSets].map((name) =>
-        this.#list(['list', 'set', 'inet', this.table, name]),
-      ),
-    ]);
-    if (table === undefined) return undefined;
-    const state = parseListing(table);
-    const listed = sets.flatMap((text) => (text === undefined ? [] : [parseListing(text)]));
-    return { ...state, ports: listed.flatMap((l) => l.ports), grants: listed.flatMap((l) => l.grants) };
   }
 
   /** `nft -j ARGS`, or undefined when what it names does not exist. */
@@ -241,44 +221,5 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
       );
     }
     return result.stdout;
-  }
-}
-
-/** `nft -j list counters`: packets per counter name; anything else is skipped. */
-function parseCounters(text: string): Record<string, number> {
-  const drops: Record<string, number> = {};
-  let root: unknown;
-  try {
-    root = JSON.parse(text);
-  } catch (error) {
-    throw new ServerError(
-      SERVER_ERROR_CODES.firewallCommandFailed,
-      'nft printed counters that are not JSON',
-      {
-        cause: error,
-      },
-    );
-  }
-  const items = (root as { nftables?: unknown })?.nftables;
-  for (const item of Array.isArray(items) ? items : []) {
-    const counter = (item as { counter?: { name?: unknown; packets?: unknown } })?.counter;
-    if (typeof counter?.name === 'string' && typeof counter.packets === 'number') {
-      drops[counter.name] = counter.packets;
-    }
-  }
-  return drops;
-}
-
-function parseListing(text: string): NftTableState {
-  try {
-    return parseNftTable(text);
-  } catch (error) {
-    throw new ServerError(
-      SERVER_ERROR_CODES.firewallCommandFailed,
-      'nft printed a listing that is not JSON',
-      {
-        cause: error,
-      },
-    );
   }
 }

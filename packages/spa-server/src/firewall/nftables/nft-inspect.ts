@@ -1,0 +1,79 @@
+/** Reading the nftables table back: the whole listing, or its shape with only the small sets' elements, and the knock gate's counters. @module */
+import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
+import { type NftTableState, parseNftTable } from './nft-json.js';
+import { NFT_SET_PORTS, NFT_SET_PORTS_RANGE } from './nft-script.js';
+
+/** `nft -j ARGS`: the JSON text, or undefined when what it names does not exist. */
+export type NftList = (args: readonly string[]) => Promise<string | undefined>;
+
+/** The whole table, every grant included; undefined when the table does not exist. */
+export async function readNftTable(list: NftList, table: string): Promise<NftTableState | undefined> {
+  const text = await list(['list', 'table', 'inet', table]);
+  return text === undefined ? undefined : parseListing(text);
+}
+
+/**
+ * The table without the grant sets' elements (`-t`), the `protected` sets with their ports, and the
+ * elements of `grantSets` only: what isIntact() and a status answered from the daemon's ledger need,
+ * without parsing a listing of every grant (20 MB at 2 × 65,536) each time.
+ *
+ * The chains' rules are counted from the same terse listing. nft 1.0.6 fetches every element of the
+ * table's sets for any listing that carries rules (`list table`, `list chain`, `list counters`: 1.8 s
+ * at 100,000 elements on an idle host, 0.03–0.07 s for `list chains` or one small set), so one such
+ * listing is the floor while the check counts rules; a listing per chain would cost that once each.
+ */
+export async function readNftShape(
+  list: NftList,
+  table: string,
+  grantSets: readonly string[] = [],
+): Promise<NftTableState | undefined> {
+  const [terse, ...sets] = await Promise.all([
+    list(['-t', 'list', 'table', 'inet', table]),
+    ...[NFT_SET_PORTS, NFT_SET_PORTS_RANGE, ...grantSets].map((name) =>
+      list(['list', 'set', 'inet', table, name]),
+    ),
+  ]);
+  if (terse === undefined) return undefined;
+  const state = parseListing(terse);
+  const listed = sets.flatMap((text) => (text === undefined ? [] : [parseListing(text)]));
+  return { ...state, ports: listed.flatMap((l) => l.ports), grants: listed.flatMap((l) => l.grants) };
+}
+
+/** `nft -j list counters`: packets per counter name; anything else is skipped. */
+export function parseNftCounters(text: string): Record<string, number> {
+  const drops: Record<string, number> = {};
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch (error) {
+    throw new ServerError(
+      SERVER_ERROR_CODES.firewallCommandFailed,
+      'nft printed counters that are not JSON',
+      {
+        cause: error,
+      },
+    );
+  }
+  const items = (root as { nftables?: unknown })?.nftables;
+  for (const item of Array.isArray(items) ? items : []) {
+    const counter = (item as { counter?: { name?: unknown; packets?: unknown } })?.counter;
+    if (typeof counter?.name === 'string' && typeof counter.packets === 'number') {
+      drops[counter.name] = counter.packets;
+    }
+  }
+  return drops;
+}
+
+function parseListing(text: string): NftTableState {
+  try {
+    return parseNftTable(text);
+  } catch (error) {
+    throw new ServerError(
+      SERVER_ERROR_CODES.firewallCommandFailed,
+      'nft printed a listing that is not JSON',
+      {
+        cause: error,
+      },
+    );
+  }
+}
