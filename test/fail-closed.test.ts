@@ -24,7 +24,17 @@ interface Status {
   protectedPorts: { protocol: string; port: number }[];
   unprotectedPorts: { protocol: string; port: number }[];
   daemon: { running: boolean | null; pid?: number };
+  shapeFrom: 'daemon' | 'kernel';
   grants: { client: string; address: string }[];
+}
+
+/** Polls `ok` every 100 ms until it holds; fails after `ms`. */
+async function waitFor(ok: () => Promise<boolean>, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 describe.each(['nftables', 'iptables'] as const)('fail closed (%s)', (backend) => {
@@ -133,6 +143,31 @@ describe.each(['nftables', 'iptables'] as const)('fail closed (%s)', (backend) =
     expect(exitCode).toBe(0);
     expect(report.protection).toBe('installed');
     expect(report.grants.map((g) => g.address)).toEqual([client.ipv4]);
+  });
+
+  it('status takes the table shape from the daemon while nothing changed it; a rule inserted underneath withdraws it, and is undone', async () => {
+    if (backend !== 'nftables') {
+      // iptables' listing is cheap: always read.
+      expect((await status()).report).toMatchObject({ protection: 'installed', shapeFrom: 'kernel' });
+      return;
+    }
+    // nftables: listing the rules costs nft seconds at 100,000 grants, so the daemon's periodic check
+    // (every 5 s) stands in for it once nothing has changed the table since (earlier tests rebuilt it).
+    await waitFor(async () => (await status()).report.shapeFrom === 'daemon', 12_000);
+    expect((await status()).report.protection).toBe('installed');
+    const before = spa.logs().filter((l) => l.event === 'firewall.rebuilt').length;
+    // An addition, not a deletion: this rule lets everyone in ahead of the table's own rules.
+    await server.exec('nft', ['insert', 'rule', 'inet', TABLE, 'input', 'accept']);
+    // The kernel's event reaches the daemon within milliseconds: status reads the kernel from then on.
+    await waitFor(async () => (await status()).report.shapeFrom === 'kernel', 2000);
+    await spa.waitForLog(
+      () => spa.logs().filter((l) => l.event === 'firewall.rebuilt').length > before,
+      8000,
+    );
+    expect(await probeTcp(outsider, server.ipv4, PORT)).toBe('filtered');
+    // --kernel reads the shape now, whatever the daemon says.
+    const kernel = JSON.parse((await cli('status', '--json', '--kernel')).stdout) as Status;
+    expect(kernel).toMatchObject({ protection: 'installed', shapeFrom: 'kernel' });
   });
 
   it('an outsider probing every millisecond gets in only briefly after each deletion (well under the old 5 s)', async () => {

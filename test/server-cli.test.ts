@@ -86,6 +86,7 @@ describe.each(['nftables', 'iptables'] as const)('spa-server CLI against %s in a
       daemon: { running: false },
       // No daemon answers: every grant is read from the kernel.
       grantsFrom: 'kernel',
+      shapeFrom: 'kernel',
       grants: [],
     });
   });

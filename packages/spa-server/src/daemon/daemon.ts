@@ -9,6 +9,7 @@ import { watchDriver } from '../firewall/change-watch.js';
 import type { FirewallDriver } from '../firewall/driver.js';
 import { createGrantKeeper } from '../grants/grant-keeper.js';
 import type { GrantKeeper } from '../grants/grant-keeper-api.js';
+import { ShapeWitness } from '../grants/shape-witness.js';
 import { createHookRunner } from '../hooks/hook-runner.js';
 import { createDaemonLog, type DaemonLog, type Logger, stdoutLogger } from '../observability/log.js';
 import { watchLoopStall } from '../observability/loop-stall.js';
@@ -116,9 +117,28 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     });
     const hooks = createHookRunner({ hooks: config.hooks, log, metrics });
     cleanups.push(() => hooks.close());
-    const grants: GrantKeeper = createGrantKeeper({ driver, clock, log, metrics, events: hooks.emit });
+    // What the daemon can tell `status` of the table's shape without nft listing it (slow at scale).
+    const witness = new ShapeWitness(clock);
+    const grants: GrantKeeper = createGrantKeeper({
+      driver,
+      clock,
+      log,
+      metrics,
+      events: hooks.emit,
+      witness,
+    });
     // Before the firewall: `spa-server flush` must find the daemon from the moment a table exists.
-    const control = await startDaemonControl({ stateDir: config.stateDir, grants, metrics, log, clock });
+    const control = await startDaemonControl({
+      stateDir: config.stateDir,
+      grants,
+      metrics,
+      log,
+      clock,
+      shape: () => {
+        const checkedAgoMs = witness.vouchedAgoMs();
+        return checkedAgoMs === undefined ? undefined : { table: config.firewall.table, checkedAgoMs };
+      },
+    });
     cleanups.push(() => control.close());
     // The gate drops every tag it was not given: handed over before the setup, which installs them
     // with the table, so the table never stands without them (not even during a restart).
@@ -128,7 +148,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     cleanups.push(() => driver.close());
     await inheritGrants(driver, grants, log);
     if (gate) cleanups.push(() => gate.idle());
-    const watch = await watchDriver(driver, () => void grants.checkIntegrity(), log);
+    const watch = await watchDriver(driver, () => void grants.checkIntegrity(), log, witness);
     cleanups.push(async () => watch?.close());
 
     const { pipeline, limiter, clientLimiter } = configuredPipeline(config, {

@@ -1,5 +1,6 @@
 /** The driver's kernel event stream (`nft monitor`) kept running for the daemon's life: a callback per deletion that concerns it, restarted when it dies. @module */
 import { execa, type ResultPromise } from 'execa';
+import type { ShapeWitness } from '../grants/shape-witness.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { FirewallDriver, WatchCommand } from './driver.js';
 import { resolveTool } from './process/tool-command.js';
@@ -8,6 +9,8 @@ export interface ChangeWatchOptions {
   readonly watch: WatchCommand;
   /** Called for every line that concerns the driver; cheap and synchronous (the caller coalesces). */
   readonly onChange: () => void;
+  /** Called for every line the driver's `touches` picks; cheap and synchronous. */
+  readonly onTouch?: () => void;
   /**
    * Called each time the stream (re)starts: deletions between two streams were not seen, so the
    * caller checks at once.
@@ -44,6 +47,10 @@ export function startChangeWatch(options: ChangeWatchOptions): ChangeWatch {
   let child: ResultPromise | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  const classify = (line: string): void => {
+    if (watch.concerns(line)) onChange();
+    else if (watch.touches?.(line)) options.onTouch?.();
+  };
 
   const spawn = (): void => {
     const startedAt = Date.now();
@@ -72,14 +79,14 @@ export function startChangeWatch(options: ChangeWatchOptions): ChangeWatch {
         const line = pending + text.slice(0, nl);
         text = text.slice(nl + 1);
         pending = '';
-        if (!skipping && watch.concerns(line)) onChange();
+        if (!skipping) classify(line);
         skipping = false;
       }
       if (skipping) return;
       pending += text;
       if (pending.length > MAX_LINE) {
         // The start of the line decides (`delete KIND FAMILY TABLE`); the rest is not kept.
-        if (watch.concerns(pending.slice(0, MAX_LINE))) onChange();
+        classify(pending.slice(0, MAX_LINE));
         pending = '';
         skipping = true;
       }
@@ -129,6 +136,7 @@ export async function watchDriver(
   driver: FirewallDriver,
   onChange: () => void,
   log: DaemonLog,
+  witness?: ShapeWitness,
 ): Promise<ChangeWatch | undefined> {
   let watch: WatchCommand | undefined;
   try {
@@ -143,8 +151,18 @@ export async function watchDriver(
   return startChangeWatch({
     watch,
     ...(setpriv ? { wrapper: [setpriv, '--pdeathsig', 'TERM'] } : {}),
-    onChange,
-    onStart: onChange,
-    onExit: (description) => log.event('error', 'firewall.watch-failed', { error: description }),
+    onChange: () => {
+      witness?.changed();
+      onChange();
+    },
+    onTouch: () => witness?.changed(),
+    onStart: () => {
+      witness?.watching(true);
+      onChange();
+    },
+    onExit: (description) => {
+      witness?.watching(false);
+      log.event('error', 'firewall.watch-failed', { error: description });
+    },
   });
 }

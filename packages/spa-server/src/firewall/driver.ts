@@ -39,6 +39,13 @@ export interface ActiveGrant extends GrantTarget {
 /** Which grants inspect() reads from the kernel. */
 export type InspectGrants = 'all' | 'one-shot';
 
+/**
+ * Whether inspect() reads the table's shape (its chains and rules) or takes it as vouched for by the
+ * running daemon, reading only the sets it reports (nftables: a listing with rules costs seconds at
+ * 100,000 grants). A driver whose listing is cheap reads the shape either way.
+ */
+export type InspectShape = 'read' | 'vouched';
+
 /** What the kernel holds of a driver's objects, as `status` reports it. */
 export interface ProtectionState {
   /** installed: every object is there; missing: none is; incomplete: some are (ports may be open). */
@@ -63,7 +70,13 @@ export interface ToolCommand {
 export interface WatchCommand {
   readonly command: ToolCommand;
   readonly args: readonly string[];
+  /** A deletion that may have opened a port: the daemon checks its table at once. */
   concerns(line: string): boolean;
+  /**
+   * Any other change to the driver's objects (a rule or chain added, a port added): the periodic
+   * check handles it, but until then the daemon does not vouch for the table's shape in `status`.
+   */
+  touches?(line: string): boolean;
 }
 
 /** A granted knock's client tag and nonce (payload bytes 4–35) for the kernel's knock gate, and how long the kernel keeps them. */
@@ -120,7 +133,7 @@ export interface FirewallDriver {
    * one-shot ones (their kernel's copy is the only one that knows a spent one is gone), which spares
    * listing every element when the daemon's ledger has the others.
    */
-  inspect(grants?: InspectGrants): Promise<ProtectionState>;
+  inspect(grants?: InspectGrants, shape?: InspectShape): Promise<ProtectionState>;
   /**
    * The kernel event stream that reports deletions of the driver's objects, or undefined when the
    * backend has none (iptables-legacy) or its tool is not installed: then only polling notices them.

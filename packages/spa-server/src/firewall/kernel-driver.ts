@@ -8,6 +8,7 @@ import type {
   Grant,
   GrantTarget,
   InspectGrants,
+  InspectShape,
   PortSpec,
   ProtectionState,
   ToolCommand,
@@ -91,7 +92,7 @@ export abstract class KernelDriver<T> implements FirewallDriver {
   abstract list(): Promise<ActiveGrant[]>;
   abstract isIntact(): Promise<boolean>;
   abstract revokeAll(): Promise<void>;
-  abstract inspect(grants?: InspectGrants): Promise<ProtectionState>;
+  abstract inspect(grants?: InspectGrants, shape?: InspectShape): Promise<ProtectionState>;
   abstract watchCommand(): Promise<WatchCommand | undefined>;
   abstract flush(): Promise<void>;
 

@@ -6,6 +6,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 import type { GrantEventSink } from './grant-events.js';
 import type { GrantOwner } from './grant-ledger.js';
+import type { ShapeWitness } from './shape-witness.js';
 
 export interface GrantKeeperOptions {
   readonly driver: FirewallDriver;
@@ -19,6 +20,8 @@ export interface GrantKeeperOptions {
   readonly events?: GrantEventSink | undefined;
   /** Elements of one address family the ledger holds at most; default the kernel sets' bound. */
   readonly maxGrantsPerFamily?: number;
+  /** Told of each integrity check's outcome, so the daemon can vouch for the table's shape. */
+  readonly witness?: ShapeWitness | undefined;
 }
 
 /** A grant refused because its client already holds `maxGrants` live grants. */

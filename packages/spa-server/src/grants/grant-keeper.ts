@@ -102,12 +102,15 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
 
   const checkIntegrity = createIntegrityCheck({
     isIntact: async () => {
+      const token = options.witness?.begin();
+      let intact: boolean | undefined;
       try {
-        return await driver.isIntact();
+        intact = await driver.isIntact();
       } catch (error) {
         failed('firewall.failed', error, { operation: 'isIntact' });
-        return undefined;
       }
+      if (token) options.witness?.checked(token, intact);
+      return intact;
     },
     inQueue: serial,
     repair: async () => {

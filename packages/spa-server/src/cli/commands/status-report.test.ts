@@ -47,6 +47,7 @@ describe('status', () => {
       backend: 'nftables',
       table: 'spa',
       grantsFrom: 'kernel',
+      shapeFrom: 'kernel',
       protection: 'installed',
       protectedPorts: [
         { protocol: 'tcp', port: 22 },

@@ -45,16 +45,26 @@ export interface StatusReport {
    * daemon answers, `kernel` (every element listed) when none does or `--kernel` asks for it.
    */
   readonly grantsFrom: GrantsFrom;
+  /**
+   * Where `protection`'s check of the table's chains and rules comes from: `kernel` (listed now) or
+   * `daemon` (its last check found the table whole and its kernel event stream has reported no
+   * change since). The protected ports are always read from the kernel.
+   */
+  readonly shapeFrom: ShapeFrom;
   readonly grants: readonly StatusGrant[];
 }
 
 export type GrantsFrom = 'daemon' | 'kernel';
+export type ShapeFrom = 'daemon' | 'kernel';
 
 export function buildStatus(
   config: Pick<ResolvedConfig, 'firewall' | 'services'>,
   kernel: ProtectionState,
   daemon: StatusDaemon,
-  { grantsFrom }: { readonly grantsFrom: GrantsFrom } = { grantsFrom: 'kernel' },
+  {
+    grantsFrom,
+    shapeFrom = 'kernel',
+  }: { readonly grantsFrom: GrantsFrom; readonly shapeFrom?: ShapeFrom } = { grantsFrom: 'kernel' },
 ): StatusReport {
   const serviceOf = (g: PortSpec): string | null => {
     for (const [name, ports] of config.services) if (ports.some((p) => portAllows(p, g))) return name;
@@ -74,6 +84,7 @@ export function buildStatus(
     unprotectedPorts,
     daemon,
     grantsFrom,
+    shapeFrom,
     grants: kernel.grants.map((g) => statusGrant(g, serviceOf)).sort(compareGrants),
   };
 }

@@ -3,7 +3,7 @@ import type { GrantKeeper } from '../../grants/grant-keeper-api.js';
 import type { DaemonLog } from '../../observability/log.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { createBucket, takeToken } from '../../shared/token-bucket.js';
-import { controlSocketPath } from './control-messages.js';
+import { controlSocketPath, type DaemonStatus } from './control-messages.js';
 import { type ControlServer, startControlServer } from './control-server.js';
 
 export interface DaemonControlOptions {
@@ -12,6 +12,8 @@ export interface DaemonControlOptions {
   readonly metrics: Metrics;
   readonly log: DaemonLog;
   readonly clock: () => number;
+  /** The table and how long ago the daemon last found it whole, when it can vouch for it (shape-witness.ts). */
+  readonly shape?: () => DaemonStatus['shape'];
 }
 
 /** Refusal lines per second; the rest are only counted. */
@@ -23,12 +25,16 @@ export function startDaemonControl(options: DaemonControlOptions): Promise<Contr
   return startControlServer({
     path: controlSocketPath(options.stateDir),
     handlers: {
-      status: () => ({
-        ok: true,
-        pid: process.pid,
-        ports: grants.protectedPorts(),
-        grants: grants.live(),
-      }),
+      status: () => {
+        const shape = options.shape?.();
+        return {
+          ok: true,
+          pid: process.pid,
+          ports: grants.protectedPorts(),
+          ...(shape === undefined ? {} : { shape }),
+          grants: grants.live(),
+        };
+      },
       revokeAll: () => grants.revokeAll(),
       refused: (reason) => {
         metrics.refuseControl(reason);

@@ -39,6 +39,26 @@ export async function readNftShape(
   return { ...state, ports: listed.flatMap((l) => l.ports), grants: listed.flatMap((l) => l.grants) };
 }
 
+/**
+ * The `protected` sets' ports and the elements of `grantSets`, one small listing each and no rule
+ * listing (which would fetch every set's elements): for a status whose shape the daemon vouches for.
+ * Undefined when the `protected` set does not exist, i.e. the table is gone.
+ */
+export async function readNftSets(
+  list: NftList,
+  table: string,
+  grantSets: readonly string[],
+): Promise<Pick<NftTableState, 'ports' | 'grants'> | undefined> {
+  const [ports, ...sets] = await Promise.all(
+    [NFT_SET_PORTS, NFT_SET_PORTS_RANGE, ...grantSets].map((name) =>
+      list(['list', 'set', 'inet', table, name]),
+    ),
+  );
+  if (ports === undefined) return undefined;
+  const listed = [ports, ...sets].flatMap((text) => (text === undefined ? [] : [parseListing(text)]));
+  return { ports: listed.flatMap((l) => l.ports), grants: listed.flatMap((l) => l.grants) };
+}
+
 /** `nft -j list counters`: packets per counter name; anything else is skipped. */
 export function parseNftCounters(text: string): Record<string, number> {
   const drops: Record<string, number> = {};

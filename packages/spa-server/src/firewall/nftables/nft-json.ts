@@ -26,7 +26,7 @@ import {
 } from './nft-script.js';
 
 /** Grant sets by name: the family of their addresses. */
-const GRANT_SET_FAMILY: ReadonlyMap<string, 4 | 6> = new Map([
+export const GRANT_SET_FAMILY: ReadonlyMap<string, 4 | 6> = new Map([
   [NFT_SET_V4, 4],
   [NFT_SET_V6, 6],
   [NFT_SET_V4_RANGE, 4],

@@ -4,6 +4,7 @@ import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
 import type {
   ActiveGrant,
   InspectGrants,
+  InspectShape,
   KnockGateControl,
   PortSpec,
   ProtectionState,
@@ -14,10 +15,10 @@ import { checkForwards, checkObjectName, checkPorts, type ForwardRule } from '..
 import { KernelDriver, type KernelDriverOptions } from '../kernel-driver.js';
 import { type KnockGate, NFT_GATE_TAGS, nftSpentCommand, nftTagCommands, nftTagDiff } from '../knock-gate.js';
 import { NFT_DIALECT } from '../process/ack-reader.js';
-import { NFT_MONITOR_ARGS, nftDeletionConcerns } from '../process/monitor-lines.js';
+import { NFT_MONITOR_ARGS, nftAdditionTouches, nftDeletionConcerns } from '../process/monitor-lines.js';
 import { runTool, type ToolCommand, toolCommand } from '../process/tool-command.js';
-import { parseNftCounters, readNftShape, readNftTable } from './nft-inspect.js';
-import { isNftTableIntact } from './nft-json.js';
+import { parseNftCounters, readNftSets, readNftShape, readNftTable } from './nft-inspect.js';
+import { GRANT_SET_FAMILY, isNftTableIntact } from './nft-json.js';
 import {
   NFT_SET_V4_ONCE,
   NFT_SET_V6_ONCE,
@@ -45,6 +46,8 @@ export interface NftablesDriverOptions extends KernelDriverOptions {
 const ENOENT_TEXT = 'No such file or directory';
 /** The one-shot grant sets: the kernel deletes a spent element, so only its listing knows which are left. */
 const ONCE_SETS = [NFT_SET_V4_ONCE, NFT_SET_V6_ONCE] as const;
+/** Every grant set, for a listing of all grants without the rules. */
+const ALL_GRANT_SETS = [...GRANT_SET_FAMILY.keys()];
 
 /**
  * Drives nft through one long-lived `nft -i` process (a grant costs a write to its stdin instead of
@@ -179,7 +182,15 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     await this.#transaction(nftRevokeAllCommands(this.table));
   }
 
-  async inspect(grants: InspectGrants = 'all'): Promise<ProtectionState> {
+  async inspect(grants: InspectGrants = 'all', shape: InspectShape = 'read'): Promise<ProtectionState> {
+    if (shape === 'vouched') {
+      const sets = await readNftSets(
+        this.#listing,
+        this.table,
+        grants === 'all' ? ALL_GRANT_SETS : ONCE_SETS,
+      );
+      return sets ? { protection: 'installed', ...sets } : { protection: 'missing', ports: [], grants: [] };
+    }
     const state =
       grants === 'all'
         ? await readNftTable(this.#listing, this.table)
@@ -195,6 +206,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
       command: await this.find(),
       args: NFT_MONITOR_ARGS,
       concerns: (line) => nftDeletionConcerns(line, table),
+      touches: (line) => nftAdditionTouches(line, table),
     };
   }
 

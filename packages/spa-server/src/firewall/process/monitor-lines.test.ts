@@ -1,6 +1,6 @@
-/** Which `nft monitor destroy` lines make the daemon check its table at once. */
+/** Which `nft monitor` lines make the daemon check its table at once. */
 import { describe, expect, it } from 'vitest';
-import { iptablesDeletionConcerns, nftDeletionConcerns } from './monitor-lines.js';
+import { iptablesDeletionConcerns, nftAdditionTouches, nftDeletionConcerns } from './monitor-lines.js';
 
 // Lines as nftables 1.0.6 prints them (captured in a namespace).
 describe('nftDeletionConcerns', () => {
@@ -23,10 +23,36 @@ describe('nftDeletionConcerns', () => {
     'delete table ip spa',
     'delete chain inet other input',
     'add table inet spa',
+    '# new generation 8 by process 24858 (nft)',
     'delete',
     '',
   ])('%s → ignored', (line) => {
     expect(nftDeletionConcerns(line, 'spa')).toBe(false);
+  });
+});
+
+// Additions change what the table lets through as much (captured from `nft monitor` in a namespace).
+describe('nftAdditionTouches', () => {
+  it.each([
+    'add table inet spa',
+    'insert rule inet spa input accept',
+    'add rule inet spa input ip saddr 1.2.3.4 accept',
+    'add chain inet spa input { type filter hook input priority filter; policy drop; }',
+    'add chain inet spa extra { type filter hook input priority filter - 10; policy accept; }',
+    'add element inet spa protected { tcp . 22 }',
+  ])('%s → withdraws the shape', (line) => {
+    expect(nftAdditionTouches(line, 'spa')).toBe(true);
+  });
+
+  it.each([
+    'add element inet spa allow4 { 10.0.0.1 . tcp . 22 timeout 1m expires 1m }',
+    'add element inet spa tags { 0x0102 }',
+    'add table inet spa_other',
+    'delete rule inet spa input handle 4',
+    '# new generation 8 by process 24858 (nft)',
+    '',
+  ])('%s → ignored', (line) => {
+    expect(nftAdditionTouches(line, 'spa')).toBe(false);
   });
 });
 

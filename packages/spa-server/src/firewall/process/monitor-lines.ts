@@ -1,20 +1,38 @@
-/** Reading `nft monitor destroy` lines: which deletions concern the server's table (nftables) or chain (iptables-nft). @module */
+/** Reading `nft monitor` lines: which deletions (checked at once) and other changes concern the server's table (nftables) or chain (iptables-nft). @module */
 import type { WatchCommand } from '../driver.js';
 import { NFT_SET_PORTS, NFT_SET_PORTS_RANGE } from '../nftables/nft-script.js';
 import { toolCommand } from './tool-command.js';
 
-/** The monitor's arguments: deletions only, as text lines `delete KIND FAMILY TABLE [NAME ...]`. */
-export const NFT_MONITOR_ARGS: readonly string[] = ['monitor', 'destroy'];
+/**
+ * The monitor's arguments: every change, as text lines `VERB KIND FAMILY TABLE [NAME ...]` (VERB add,
+ * insert or delete). Deletions make the daemon check its table at once; additions (a rule inserted in
+ * its chain, a chain's policy changed) alter what the table lets through too, and withdraw the
+ * daemon's word for its shape in `status` until the next periodic check (grants/shape-witness.ts).
+ */
+export const NFT_MONITOR_ARGS: readonly string[] = ['monitor'];
 
 /**
  * nftables driver: the table, one of its chains, sets or rules deleted, or ports removed from its
- * `protected` set. Elements leaving the grant sets are revokes (the daemon's own), not damage.
+ * `protected` sets. Elements leaving the grant sets are revokes (the daemon's own), not damage.
  */
 export function nftDeletionConcerns(line: string, table: string): boolean {
+  return nftChange(line, table) === 'delete';
+}
+
+/** nftables driver: the same objects added (`add`, `insert`); grant and gate elements excepted. */
+export function nftAdditionTouches(line: string, table: string): boolean {
+  const verb = nftChange(line, table);
+  return verb === 'add' || verb === 'insert';
+}
+
+/** The verb of a line that changes one of the table's own objects, or undefined. */
+function nftChange(line: string, table: string): string | undefined {
   const [verb, kind, family, name, object] = line.split(' ', 5);
-  if (verb !== 'delete' || family !== 'inet' || name !== table) return false;
-  if (kind === 'element') return object === NFT_SET_PORTS || object === NFT_SET_PORTS_RANGE;
-  return kind === 'table' || kind === 'chain' || kind === 'set' || kind === 'rule';
+  if (family !== 'inet' || name !== table) return undefined;
+  if (verb !== 'add' && verb !== 'insert' && verb !== 'delete') return undefined;
+  if (kind === 'element')
+    return object === NFT_SET_PORTS || object === NFT_SET_PORTS_RANGE ? verb : undefined;
+  return kind === 'table' || kind === 'chain' || kind === 'set' || kind === 'rule' ? verb : undefined;
 }
 
 /**
