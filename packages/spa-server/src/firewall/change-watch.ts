@@ -1,6 +1,5 @@
 /** The driver's kernel event stream (`nft monitor`) kept running for the daemon's life: a callback per deletion that concerns it, restarted when it dies. @module */
 import { execa, type ResultPromise } from 'execa';
-import type { ShapeWitness } from '../grants/shape-witness.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { FirewallDriver, WatchCommand } from './driver.js';
 import { resolveTool } from './process/tool-command.js';
@@ -132,11 +131,19 @@ export function startChangeWatch(options: ChangeWatchOptions): ChangeWatch {
  * The driver's deletion events call `onChange` at once (and once per (re)start of the stream);
  * undefined when the backend has none, so the caller polls faster instead.
  */
+/** Told what the stream sees beyond deletions: the daemon's ShapeWitness (grants/shape-witness.ts). */
+export interface StreamListener {
+  /** Any change to the driver's objects was reported. */
+  changed(): void;
+  /** The stream started (true) or ended (false). */
+  watching(on: boolean): void;
+}
+
 export async function watchDriver(
   driver: FirewallDriver,
   onChange: () => void,
   log: DaemonLog,
-  witness?: ShapeWitness,
+  witness?: StreamListener,
 ): Promise<ChangeWatch | undefined> {
   let watch: WatchCommand | undefined;
   try {
