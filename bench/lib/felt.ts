@@ -41,7 +41,7 @@ interface FeltOutcome {
 /** Figure 7: a real sshd in the server namespace, the server under test protecting one of its ports. */
 export async function measureFelt(c: PhaseContext): Promise<void> {
   const { env, o } = c;
-  c.log(`${c.sut.name}: felt figures, ${o.feltRuns} rounds (open --wait, ssh through SPA, plain ssh)`);
+  c.log(`${c.sut.name}: felt figures, ${o.feltRuns} rounds (plain ssh, ssh through the server, open --wait)`);
   const dir = await mkdtemp(join(env.workDir, 'sshd-'));
   const sshd = await startSshd(env.server, dir, SSH_PORT, [PLAIN_SSH_PORT]);
   const stopSshd = onCleanup(() => sshd.stop());
