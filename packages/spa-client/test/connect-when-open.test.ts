@@ -1,5 +1,6 @@
 /** The client's probing while a knock opens a port: dense at first, polite later, and one connection held. */
-import { createServer, type Server, type Socket } from 'node:net';
+import { spawn } from 'node:child_process';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   attemptStartMs,
@@ -9,6 +10,12 @@ import {
 } from '../src/knock/connect-when-open.js';
 
 const servers: Server[] = [];
+
+/** Listens with the smallest accept queue, prints its port, then blocks (never accepts) for 5 s. */
+const NEVER_ACCEPTS = `const s = require('node:net').createServer().listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+  process.stdout.write(String(s.address().port)); // synchronous: stdout is a pipe
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5000);
+});`;
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
 });
@@ -62,6 +69,31 @@ describe('connectWhenOpen', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(held.filter((s) => !s.destroyed && !s.readableEnded)).toHaveLength(1);
     outcome.socket!.destroy();
+  });
+
+  it('prints no warning with many attempts in flight (stderr is the terminal under ssh)', async () => {
+    // A listener whose accept queue is full drops SYNs, as a firewall does: attempts wait unanswered.
+    // It lives in a child whose event loop is blocked, so nothing ever accepts.
+    const child = spawn(process.execPath, ['-e', NEVER_ACCEPTS], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const port = Number(await new Promise<string>((r) => child.stdout.once('data', (d) => r(String(d)))));
+    const fillers = Array.from({ length: 4 }, () =>
+      connect({ port, host: '127.0.0.1' }).on('error', () => {}),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): number => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const outcome = await connectWhenOpen('127.0.0.1', port, Date.now() + 400);
+      expect(outcome.socket).toBeUndefined();
+      expect(outcome.attempts).toBeGreaterThan(10);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.map((w) => w.message)).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      for (const f of fillers) f.destroy();
+      child.kill();
+    }
   });
 
   it('gives up at the deadline with the last state seen, having tried about once a second after the first', async () => {

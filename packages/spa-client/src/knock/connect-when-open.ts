@@ -1,4 +1,5 @@
 /** Connects to a port that a knock is opening: attempts overlap while a grant is likely in flight, then back off. @module */
+import { setMaxListeners } from 'node:events';
 import type { Socket } from 'node:net';
 import { attemptTcp } from './tcp-attempt.js';
 
@@ -49,6 +50,9 @@ export function connectWhenOpen(address: string, port: number, deadline: number)
     let lastState: ConnectOutcome['lastState'] = 'filtered';
     let timer: NodeJS.Timeout | undefined;
     const others = new AbortController();
+    // Each attempt in flight listens for the abort; past 10, Node would print a leak warning on stderr
+    // (which ssh shows in the terminal when this is its ProxyCommand).
+    setMaxListeners(MAX_IN_FLIGHT + 1, others.signal);
 
     const finish = (socket: Socket | undefined): void => {
       settled = true;
