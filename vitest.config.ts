@@ -19,7 +19,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'action/src/**/*.test.ts'],
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'packages/*/test/**/*.test.ts',
+            'action/src/**/*.test.ts',
+            'bench/lib/**/*.test.ts',
+          ],
           // A package's kernel tests drive its own classes against the real kernel: e2e, not unit.
           exclude: ['packages/*/test/kernel/**', '**/node_modules/**'],
         },

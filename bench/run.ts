@@ -34,6 +34,7 @@ const { values: argv } = parseArgs({
     'bulk-chunk': { type: 'string' },
     'grant-rate': { type: 'string' },
     'cold-runs': { type: 'string' },
+    'felt-runs': { type: 'string' },
     'fwknopd-rules-check-threshold': { type: 'string' },
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -52,7 +53,7 @@ const SERVERS: Record<string, () => ServerUnderTest> = {
 const USAGE = `pnpm bench [--quick] [--servers ${Object.keys(SERVERS).join(',')}] [--figures ${FIGURES.join(',')}]
   [--knocks N] [--gap-ms MS] [--interval-ms MS] [--access-timeout S]
   [--flood-ms MS] [--flood-procs N] [--flood-knocks N] [--informed-pool N] [--sniffed-knocks N] [--spoof-sources N]
-  [--grant-knocks N] [--grant-rate PER_S] [--bulk-knocks N] [--bulk-chunk N] [--cold-runs N] [--fwknopd-rules-check-threshold N] [--out DIR]
+  [--grant-knocks N] [--grant-rate PER_S] [--bulk-knocks N] [--bulk-chunk N] [--cold-runs N] [--felt-runs N] [--fwknopd-rules-check-threshold N] [--out DIR]
 Needs root: creates network namespaces and removes them at the end (also on Ctrl-C).
 Writes DIR/<date>.md, .json and .svg (default bench/results/).`;
 
@@ -91,6 +92,7 @@ function _options(): FigureOptions {
     bulkKnocks: pick(argv['bulk-knocks'], 100_000, 5000),
     bulkChunk: pick(argv['bulk-chunk'], 1000, 1000),
     coldRuns: pick(argv['cold-runs'], 50, 10),
+    feltRuns: pick(argv['felt-runs'], 30, 10),
   };
 }
 

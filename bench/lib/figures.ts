@@ -31,6 +31,8 @@ export interface ServerFigures {
   memoryAfterGrants?: Memory;
   /** Figure 6 under load (servers with knocksFor only). */
   bulk?: BulkGrantsResult;
+  /** Figure 7: what a person waits for: `open --wait`, ssh's first byte through SPA and without. */
+  felt?: FeltResult;
 }
 
 export interface InformedRun {
@@ -114,4 +116,26 @@ export interface BulkExpiryResult {
   readonly stallMs: number;
   /** The same, with every grant live and no knock arriving (the baseline), ms. */
   readonly idleStallMs: number;
+}
+
+export interface TimedSeries {
+  readonly samples: number[];
+  readonly summary: Summary;
+  readonly failures: number;
+  /** Why the first few failed runs failed, for the JSON. */
+  readonly why: string[];
+}
+
+export interface FeltResult {
+  /** Measured rounds; each round runs every command once, interleaved, each from a fresh address. */
+  readonly runs: number;
+  /** `spa-client open --wait --json`: its own "knock sent → TCP connected" (`openAfterMs`), ms. */
+  readonly openWait?: TimedSeries;
+  /** The same command, whole process: start → exit, ms. */
+  readonly openWaitProcess?: TimedSeries;
+  /** `ssh` straight to the sshd's unprotected port: command → the banner read, ms. */
+  readonly plainSsh: TimedSeries;
+  /** `ssh` to the protected port the way this server's users do (`spaSshHow`): command → banner, ms. */
+  readonly spaSsh: TimedSeries;
+  readonly spaSshHow: string;
 }

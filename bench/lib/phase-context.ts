@@ -8,7 +8,7 @@ import type { FloodOptions, JunkPayload } from './flood.js';
 import type { Prober } from './prober.js';
 import type { BenchEnv, RunningServer, ServerUnderTest, StartOptions } from './server-under-test.js';
 
-export const FIGURE_NAMES = ['latency', 'flood', 'informed', 'grants', 'bulk', 'cold'] as const;
+export const FIGURE_NAMES = ['latency', 'flood', 'informed', 'grants', 'bulk', 'cold', 'felt'] as const;
 export type FigureName = (typeof FIGURE_NAMES)[number];
 
 /** Which figures to measure (1+6 idle share a phase) and how hard. */
@@ -40,6 +40,8 @@ export interface FigureOptions {
   readonly bulkChunk: number;
   /** Figure 5: timed runs per command. */
   readonly coldRuns: number;
+  /** Figure 7: measured rounds (each: plain ssh, ssh through SPA, and `open --wait` where there is one). */
+  readonly feltRuns: number;
 }
 
 export interface PhaseContext {

@@ -1,6 +1,7 @@
 /** The rows of the report's table: label, how to read the figure from a server's results, digits. @module */
 import type { InformedRun, ServerFigures } from './figures.js';
 import type { LatencyResult } from './latency.js';
+import { FELT_ROWS } from './report-rows-felt.js';
 import {
   cpuPerSentOf,
   dropPctOf,
@@ -9,6 +10,7 @@ import {
   mib,
   otherRefusalsOf,
   pctOf,
+  type Row,
   readRateOf,
   refusedOf,
   sec,
@@ -16,12 +18,6 @@ import {
   withChildrenOf,
   withinOf,
 } from './report-values.js';
-
-export interface Row {
-  readonly label: string;
-  readonly get: (f: ServerFigures) => number | undefined;
-  readonly digits: number;
-}
 
 /** Figure 3's promptness threshold: the issue asks for legitimate knocks open within 250 ms under it. */
 const INFORMED_WITHIN_MS = 250;
@@ -190,6 +186,7 @@ export const ROWS: readonly Row[] = [
     get: (f) => f.bulk?.expiry?.idleStallMs,
     digits: 1,
   },
+  ...FELT_ROWS,
 ];
 
 /** The rows of the legitimate knocks sent during a flood (figure 2): success, promptness, latency. */

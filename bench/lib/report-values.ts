@@ -1,6 +1,6 @@
 /** Derived figures for the report's rows: rates, shares and unit conversions of raw results. @module */
 
-import type { InformedRun } from './figures.js';
+import type { InformedRun, ServerFigures } from './figures.js';
 import type { JunkCost } from './flood.js';
 import type { LatencyResult } from './latency.js';
 
@@ -8,6 +8,13 @@ import type { LatencyResult } from './latency.js';
 export function maxMiB(...kib: (number | undefined)[]): number | undefined {
   if (kib.length === 0 || kib.some((k) => k === undefined)) return undefined;
   return Math.max(...(kib as number[])) / 1024;
+}
+
+/** One row of the report's table: label, how to read the figure from a server's results, digits. */
+export interface Row {
+  readonly label: string;
+  readonly get: (f: ServerFigures) => number | undefined;
+  readonly digits: number;
 }
 
 const REFUSED = 'spa_knocks_refused_total';

@@ -95,6 +95,10 @@ const METHOD_NOTES = [
   '  timed with every grant live.',
   '- Grants/s: all knocks sent back to back (or at `grantRatePerS`), each from its own address; grants are',
   '  timed as the server logs them. Dropped = kernel receive-buffer drops at the server socket.',
+  '- Felt (figure 7): a real sshd, protected on one port and not on another; rounds of plain ssh, ssh',
+  '  through SPA as its users run it (spa-client connect as ProxyCommand; `fwknop && ssh`) and',
+  '  `spa-client open --wait --json`, each from a fresh source address. ssh: command → the',
+  '  `debug1: Remote protocol version` line (sshd’s banner read); open --wait: the client’s own openAfterMs.',
   '- Cold start: whole process, spawned by one runner inside the client namespace, interleaved with',
   '  `node -e 0`; the client sends its knock to a port where nothing listens.',
 ];

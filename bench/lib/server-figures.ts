@@ -14,6 +14,7 @@ import { onCleanup, runCleanups } from './cleanup.js';
 import { sleep } from './clock.js';
 import { measureColdStart } from './cold-start.js';
 import { readMemory } from './cpu-mem.js';
+import { measureFelt } from './felt.js';
 import type { ServerFigures } from './figures.js';
 import { measureGrantThroughput } from './grant-throughput.js';
 import { measureInformedFlood } from './informed-flood.js';
@@ -62,6 +63,7 @@ export async function measureServer(
     const spoofed = wantSpoofed ? await spoofPool.take(o.spoofSources) : [];
     const ctx: PhaseContext = { sut, env, outsider, spoofed, pool, prober, plan, o, figures, log };
     await _latencyPhase(ctx);
+    if (o.figures.has('felt')) await measureFelt(ctx);
     if (o.figures.has('flood')) await measureJunkFloods(ctx);
     if (o.figures.has('informed')) await measureInformedFlood(ctx);
     if (o.figures.has('grants')) await _grantPhase(ctx);

@@ -67,6 +67,16 @@ export interface RunningServer {
   /** The real client CLI, run as a whole process for the cold-start figure, sending one knock to `target`. */
   clientCommand(allowIp: string, target: { address: string; port: number }): Command;
   /**
+   * Optional (figure 7): what a person runs to open the protected port and wait until it accepts, asking
+   * for `allowIp`, its report as JSON on stdout (`spa-client open --wait --json`).
+   */
+  openWaitCommand?(allowIp: string): Command;
+  /**
+   * Optional (figure 7): the client as an ssh ProxyCommand (`spa-client connect`): knocks for `allowIp`,
+   * connects to the protected port once it opens, and relays stdin/stdout.
+   */
+  connectCommand?(allowIp: string): Command;
+  /**
    * Optional (figure 3): `count` datagrams the strongest informed attacker can make: one who knows the
    * server's public key and every client's, and has sniffed real knocks (see ForgedKind). Datagrams of
    * 'sniffed-tag' take their headers from `sniffed` real knocks built now. Byte copies of accepted

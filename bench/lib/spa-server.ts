@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { epochMs } from './clock.js';
 import { stopOnce, untilReady } from './daemon-lifecycle.js';
-import type { BenchEnv, RunningServer, ServerUnderTest, StartOptions } from './server-under-test.js';
+import type { BenchEnv, Command, RunningServer, ServerUnderTest, StartOptions } from './server-under-test.js';
 import { buildKnock, buildManyKnocks, buildSniffedTagKnocks } from './spa-knocks.js';
 import { METRICS_PORT, parsePrometheus, SPA_UDP_PORT, writeSpaServerFiles } from './spa-server-files.js';
 
@@ -94,6 +94,34 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
     timeoutMs: START_TIMEOUT_MS,
   });
 
+  /** The real client CLI with this server's keys, asking for `allowIp`; `command` is e.g. open ACCESS. */
+  const clientCli = (
+    allowIp: string,
+    target: { address: string; port: number },
+    command: readonly string[],
+  ): Command => {
+    if (!isIP(allowIp) || !isIP(target.address)) throw new Error(`not an IP: ${allowIp}, ${target.address}`);
+    return {
+      file: process.execPath,
+      args: [
+        CLIENT_BIN,
+        ...command,
+        '--host',
+        target.address,
+        '--spa-port',
+        String(target.port),
+        '--server-key',
+        files.serverKeyText,
+        '--key',
+        files.clientKeyFile,
+        '--allow-ip',
+        allowIp,
+      ],
+      // No profile of the machine's root user is read: HOME is the server's private work dir.
+      env: { HOME: dir },
+    };
+  };
+
   return {
     pid: daemon.pid!,
     knockAddress: server.ipv4,
@@ -101,30 +129,20 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
     // The address signed into the knock, as `spa-client open` does by default (the stock server refuses
     // source-mode knocks: allowSourceAddress is off); the prober sends it from that same address.
     knock: async (allowIp) => buildKnock(files.keys, { addresses: [allowIp] }),
-    clientCommand(allowIp, target) {
-      if (!isIP(allowIp) || !isIP(target.address))
-        throw new Error(`not an IP: ${allowIp}, ${target.address}`);
-      return {
-        file: process.execPath,
-        args: [
-          CLIENT_BIN,
-          'open',
-          `tcp/${env.protectedPort}`,
-          '--host',
-          target.address,
-          '--spa-port',
-          String(target.port),
-          '--server-key',
-          files.serverKeyText,
-          '--key',
-          files.clientKeyFile,
-          '--allow-ip',
-          allowIp,
-        ],
-        // No profile of the machine's root user is read: HOME is the server's private work dir.
-        env: { HOME: dir },
-      };
-    },
+    clientCommand: (allowIp, target) => clientCli(allowIp, target, ['open', `tcp/${env.protectedPort}`]),
+    openWaitCommand: (allowIp) =>
+      clientCli(allowIp, { address: server.ipv4, port: SPA_UDP_PORT }, [
+        'open',
+        `tcp/${env.protectedPort}`,
+        '--wait',
+        '--json',
+      ]),
+    connectCommand: (allowIp) =>
+      clientCli(allowIp, { address: server.ipv4, port: SPA_UDP_PORT }, [
+        'connect',
+        '--port',
+        String(env.protectedPort),
+      ]),
     forgedKnocks: (kind, count, sniffed) =>
       kind === 'sniffed-tag'
         ? buildSniffedTagKnocks(files.keys, count, sniffed)

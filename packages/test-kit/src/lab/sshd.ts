@@ -14,8 +14,16 @@ export interface Sshd {
   stop(): Promise<void>;
 }
 
-/** Starts `sshd -D -e -f CONFIG` in `host` on `port` (all addresses, both families); resolves once it listens. */
-export async function startSshd(host: Host, dir: string, port: number): Promise<Sshd> {
+/**
+ * Starts `sshd -D -e -f CONFIG` in `host` on `port` (all addresses, both families), and on `extraPorts`
+ * too (the same daemon reached where no firewall rule applies); resolves once it listens on all.
+ */
+export async function startSshd(
+  host: Host,
+  dir: string,
+  port: number,
+  extraPorts: readonly number[] = [],
+): Promise<Sshd> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   // sshd's privilege-separation chroot is compiled in; Debian creates it only when the service starts.
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
@@ -29,7 +37,7 @@ export async function startSshd(host: Host, dir: string, port: number): Promise<
   await writeFile(
     config,
     [
-      `Port ${port}`,
+      ...[port, ...extraPorts].map((p) => `Port ${p}`),
       'ListenAddress 0.0.0.0',
       'ListenAddress ::',
       `HostKey ${hostKey}`,
@@ -48,7 +56,8 @@ export async function startSshd(host: Host, dir: string, port: number): Promise<
     ].join('\n'),
   );
   const daemon = host.exec('/usr/sbin/sshd', ['-D', '-e', '-f', config], { reject: false });
-  await waitForOutput(daemon, 'stderr', `Server listening on :: port ${port}`);
+  // sshd binds every port of each ListenAddress in turn: the last line names the last port on ::.
+  await waitForOutput(daemon, 'stderr', `Server listening on :: port ${extraPorts.at(-1) ?? port}`);
   const knownHosts = join(dir, 'known_hosts');
   return {
     port,

@@ -87,18 +87,19 @@ export async function runKnock(
     return 0;
   }
 
+  // Loaded before the knock goes out, so that nothing but probing runs between it and the first SYN.
+  // Imported only with --wait: node:net and timers are not needed by a plain open.
+  const waiting = wait
+    ? await Promise.all([import('../../knock/reknock.js'), import('../../knock/wait-ports.js')])
+    : undefined;
   const startedAt = Date.now();
   const packets = await session.send();
   output.info(
     `sent ${packets.length} datagram(s) to ${packets.map((p) => p.to).join(', ')} port ${plan.spaPort}`,
   );
   let waitReport: WaitReport | null = null;
-  if (wait) {
-    // Imported only here: node:net and timers are not needed by a plain open.
-    const [{ startReknocking }, { waitForPorts }] = await Promise.all([
-      import('../../knock/reknock.js'),
-      import('../../knock/wait-ports.js'),
-    ]);
+  if (waiting) {
+    const [{ startReknocking }, { waitForPorts }] = waiting;
     const target = session.targets[0]!;
     const reknocker = startReknocking(
       async () => {
