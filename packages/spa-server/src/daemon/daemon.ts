@@ -18,6 +18,7 @@ import { formatHostPort, type MetricsEndpoint, startMetricsEndpoint } from '../o
 import { configuredPipeline } from '../pipeline/configured-pipeline.js';
 import { bindReceivers, type Receiver } from '../pipeline/receive.js';
 import { advanceTags, createRuntime, type Runtime } from '../pipeline/runtime.js';
+import { warmCheckPath } from '../pipeline/warm-check.js';
 import { openReplay } from '../replay/open-replay.js';
 import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 import { startDaemonControl } from './control/daemon-control.js';
@@ -165,6 +166,8 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       pipeline.close();
     });
 
+    // Before the sockets: the first real knock then finds the check path compiled and OpenSSL set up.
+    warmCheckPath(runtime, clock());
     const receiver: Receiver = await bindReceivers(config.listen, pipeline.receive, (error, at) =>
       log.event('error', 'socket.error', { listen: formatHostPort(at), error: error.message }),
     );

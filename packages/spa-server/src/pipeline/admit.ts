@@ -12,6 +12,9 @@ export type AdmitRefusal = ReplayRefusal;
  * client beside an address of the copier's choosing. A knock refused here wrote nothing. On success
  * the replay entry is reserved (in memory, synchronously): a later copy is a replay.
  */
-export function admitKnock(replay: ReplayGuard, knock: SignedKnock): AdmitRefusal | undefined {
+export function admitKnock(
+  replay: Pick<ReplayGuard, 'reserve'>,
+  knock: SignedKnock,
+): AdmitRefusal | undefined {
   return replay.reserve(knock.keyId, knock.nonce, knock.timestampMs);
 }

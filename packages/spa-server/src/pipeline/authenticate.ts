@@ -34,7 +34,7 @@ export function precheck(
  */
 export function authenticate(
   rt: Runtime,
-  replay: ReplayGuard,
+  replay: Pick<ReplayGuard, 'check'>,
   datagram: Uint8Array,
   tagged: TaggedClient<ResolvedClient>,
   nowMs: number,
