@@ -1,4 +1,4 @@
-/** kill -9 with grants active: the kernel still ends them on time, a restart leaves nothing stale open, replays stay refused. */
+/** kill -9 with grants active: the kernel still ends them on time, a restart leaves nothing stale open, replays stay refused, fresh knocks work once the restart's floor has passed. */
 
 import type { ResultPromise } from 'execa';
 import { agentPath } from 'spa-test-kit/agents/agent-path';
@@ -76,10 +76,26 @@ describe.each(['nftables', 'iptables'] as const)('crash safety (%s)', (backend) 
     expect(await probeTcp(alice, server.ipv4, PORT)).toBe('filtered');
     expect(second.logs().some((l) => l.event === 'knock.accepted')).toBe(false);
 
-    // A fresh knock is what opens it.
+    // The dead daemon synced no record before its grant: the restart refuses every timestamp it could
+    // have accepted, up to its clock plus the future window (and the mark's lead), so a fresh knock
+    // made at once is stale...
+    const recovered = await second.waitForLog((l) => l.event === 'replay.recovered');
+    expect(recovered).toMatchObject({ level: 'warn', unclean: true });
+    const refuseUntil = Date.parse(String(recovered.refuseUntil));
+    if (Date.now() < refuseUntil - 500) {
+      await second.send(alice, second.knock());
+      const stale = await second.waitForLog(
+        (l) => l.event === 'knock.refused' && l.src === alice.ipv4 && l.reason === 'stale',
+      );
+      expect(stale).toBeDefined();
+      expect(await probeTcp(alice, server.ipv4, PORT)).toBe('filtered');
+    }
+    // ...and a fresh knock made once that has passed is what opens it.
+    await new Promise((r) => setTimeout(r, Math.max(0, refuseUntil - Date.now() + 50)));
     await second.send(alice, second.knock());
     expect(await waitForTcp(alice, server.ipv4, PORT, 'open', 1500)).toBe('open');
-    await second.kill9();
+    // A clean stop this time: the next start trusts its record and raises no floor.
+    await second.stop();
   });
 
   // How setup() treats what it finds is each driver's own (firewall-contract.ts covers both); once

@@ -63,6 +63,7 @@ export async function rig(
   const { store: replay } = await ReplayStore.open({
     dir: fx.config.stateDir,
     windowMs: fx.config.timestampWindowSeconds * 1000,
+    futureWindowMs: fx.config.futureWindowSeconds * 1000,
     capacity: fx.config.replay.capacity,
     perClient: fx.config.replay.perClient,
     clock: now,

@@ -51,7 +51,7 @@ async function server(name: string, options: Partial<ResolvedRedis> = {}) {
   };
   const { store, kind } = await openReplay(
     { stateDir: join(dir, name), replay: { capacity: 1000, perClient: 100, redis: redisConfig } },
-    WINDOW,
+    { windowMs: WINDOW, futureWindowMs: 5000 },
     Date.now,
     log,
   );

@@ -75,6 +75,7 @@ export async function applyReload(t: ReloadTargets, next: ResolvedConfig): Promi
   );
   t.replay.setLimits({
     windowMs: rt.windowMs,
+    futureWindowMs: rt.futureWindowMs,
     capacity: next.replay.capacity,
     perClient: next.replay.perClient,
   });

@@ -92,18 +92,17 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
   };
 
   try {
-    const {
-      store: replay,
-      recovery,
-      kind: replayStore,
-    } = await openReplay(config, runtime.windowMs, clock, log);
+    const { store: replay, recovery, kind: replayStore } = await openReplay(config, runtime, clock, log);
     cleanups.push(() => replay.close());
-    if (recovery.damage) {
+    if (recovery.damage || recovery.unclean) {
       log.event('warn', 'replay.recovered', {
         path: recovery.path,
-        damage: recovery.damage,
+        ...(recovery.damage ? { damage: recovery.damage } : {}),
+        unclean: recovery.unclean,
         refuseUntil: new Date(recovery.floorMs).toISOString(),
-        message: 'replay state damaged: knocks timestamped before refuseUntil are refused',
+        message: recovery.damage
+          ? 'replay state damaged: knocks timestamped before refuseUntil are refused'
+          : 'the previous run did not stop cleanly: knocks timestamped before refuseUntil are refused',
       });
     }
 

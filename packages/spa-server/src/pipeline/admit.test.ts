@@ -51,6 +51,7 @@ describe('per-client limits', () => {
     expect(r.backend.calls.ed25519Verify).toBe(perClientBurst);
     // Nothing written for the refused ones: neither the replay store nor the firewall.
     expect(r.replay.size).toBe(perClientBurst);
+    await r.replay.written(); // appended in the background, after the grants
     expect(stateFileSize(r)).toBe(HEADER_SIZE + perClientBurst * RECORD_SIZE);
     expect(r.driver.calls.filter((c) => c.op === 'grant')).toHaveLength(perClientBurst);
 

@@ -1,4 +1,4 @@
-/** The last stage of an allowed knock: durable replay record, then the firewall, then the log line. @module */
+/** The last stage of an allowed knock: final replay record, then the firewall, then the log line. @module */
 import type { ResolvedClient } from '../config/resolved-config.js';
 import type { GrantKeeper } from '../grants/grant-keeper-api.js';
 import type { DaemonLog } from '../observability/log.js';
@@ -14,7 +14,7 @@ export interface CommitDeps {
   readonly log: DaemonLog;
   readonly metrics: Metrics;
   /**
-   * Asked once the record is durable, before an open reaches the firewall: false when a reload in
+   * Asked once the record is final, before an open reaches the firewall: false when a reload in
    * the meantime removed the key, the service or the network (its revoke ran before this grant).
    */
   readonly stillAllowed?: () => boolean;
@@ -36,9 +36,10 @@ export interface KnockId {
 
 /**
  * Never rejects; true once the knock's open or close reached the firewall. The replay entry was
- * reserved by admitKnock(); this makes it durable first. The grant waits for the record to be on
- * disk: a knock whose record could be lost in a crash never opens anything. With a shared store it
- * also waits for the fleet's record, which can still refuse it.
+ * reserved by admitKnock(); this makes it final first: at once when the knock's timestamp is below
+ * the durable high-water mark, which any restart after a crash or power loss refuses up to (so no
+ * disk sync on this path). With a shared store it also waits for the fleet's record, which can
+ * still refuse it.
  */
 export async function commitKnock(
   deps: CommitDeps,

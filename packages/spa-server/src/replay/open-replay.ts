@@ -1,6 +1,7 @@
 /** Opens the replay store the configuration names: the file store alone, or the file store and Redis. @module */
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { DaemonLog } from '../observability/log.js';
+import { MARK_EVERY_MS } from './high-water-mark.js';
 import { RedisRecord } from './redis-record.js';
 import type { ReplayGuard } from './replay-guard.js';
 import type { ReplayRecovery } from './replay-limits.js';
@@ -16,16 +17,24 @@ export interface OpenedReplay {
 
 export async function openReplay(
   config: Pick<ResolvedConfig, 'stateDir' | 'replay'>,
-  windowMs: number,
+  windows: { readonly windowMs: number; readonly futureWindowMs: number },
   clock: () => number,
   log: DaemonLog,
 ): Promise<OpenedReplay> {
+  const { windowMs } = windows;
   const { store: local, recovery } = await ReplayStore.open({
     dir: config.stateDir,
     windowMs,
+    futureWindowMs: windows.futureWindowMs,
     capacity: config.replay.capacity,
     perClient: config.replay.perClient,
     clock,
+    // Off the knock's path: a knock only compares its timestamp with the mark already synced.
+    markEveryMs: MARK_EVERY_MS,
+    onMarkError: (error) =>
+      log.event('error', 'replay.failed', {
+        error: error instanceof Error ? error.message : String(error),
+      }),
   });
   const redis = config.replay.redis;
   if (!redis) return { store: local, recovery, kind: 'file' };

@@ -1,4 +1,4 @@
-/** The replay store on disk: a checksummed header and fixed-size checksummed records, appended with fdatasync, compacted by rename. @module */
+/** The replay store on disk: a checksummed header and fixed-size checksummed records, appended unsynced, compacted (synced) by rename. @module */
 import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -139,7 +139,10 @@ export class ReplayFile {
     return { exists: true, mtimeMs, damage: undefined, ...decoded };
   }
 
-  /** Appends records and returns once they are on stable storage (fdatasync). */
+  /**
+   * Appends records and returns once the kernel has them, not the disk: a kill -9 keeps them, a power
+   * loss may not (the next start's floor covers that; see start-floor.ts).
+   */
   async append(records: Uint8Array): Promise<void> {
     const handle = this.#handle;
     if (!handle) throw new Error('replay file is not open');
@@ -148,7 +151,6 @@ export class ReplayFile {
       const { bytesWritten } = await handle.write(records, done, records.length - done);
       done += bytesWritten;
     }
-    await handle.datasync();
   }
 
   /**

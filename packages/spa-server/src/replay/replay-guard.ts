@@ -19,9 +19,10 @@ export interface ReplayGuard {
   /** Reserves in this server's memory at once (a copy in the same batch is a replay), within its bounds. */
   reserve(keyId: Uint8Array, nonce: Uint8Array, timestampMs: number): ReplayRefusal | undefined;
   /**
-   * Resolves once the reservation is durable, and for a shared store, this server's alone: nothing
-   * may be granted before, nor when it resolves to a verdict. Rejects when the record could not be
-   * written (`replay-store-failed`).
+   * Resolves once the reservation is final (for this server, at once unless the timestamp is beyond
+   * the durable high-water mark; see replay-store.ts), and for a shared store, this server's alone:
+   * nothing may be granted before, nor when it resolves to a verdict. Rejects when the record could
+   * not be written (`replay-store-failed`).
    */
   commit(keyId: Uint8Array, nonce: Uint8Array, timestampMs: number): Promise<CommitVerdict>;
   /** Periodic pruning and compaction. */

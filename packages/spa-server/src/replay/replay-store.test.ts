@@ -18,6 +18,8 @@ import { HEADER_SIZE, RECORD_SIZE, STATE_FILE } from './replay-file.js';
 import { ReplayStore } from './replay-store.js';
 
 const WINDOW = 60_000;
+const FUTURE = 5000;
+const LEAD = 3000;
 const T0 = 1_700_000_000_000;
 const made: string[] = [];
 const track = (path: string) => {
@@ -46,12 +48,21 @@ async function open(path: string, start = T0, limits: { capacity?: number; perCl
   const opened = await ReplayStore.open({
     dir: path,
     windowMs: WINDOW,
+    futureWindowMs: FUTURE,
+    markLeadMs: LEAD,
     clock: () => now,
     tagEpochMs: 1,
     ...limits,
   });
   stores.push(opened.store);
-  return { ...opened, set: (t: number) => (now = t) };
+  return {
+    ...opened,
+    // As the daemon's timer does: the mark follows the clock.
+    set: (t: number) => {
+      now = t;
+      return opened.store.advanceMark();
+    },
+  };
 }
 
 describe('replay store', () => {
@@ -70,12 +81,12 @@ describe('replay store', () => {
     const { store, set } = await open(dir());
     store.reserve(KEY, id(1), T0);
     store.reserve(KEY, id(2), T0 + 30_000);
-    set(T0 + WINDOW + 1);
+    await set(T0 + WINDOW + 1);
     store.prune();
     expect(store.size).toBe(1);
     expect(store.floorMs).toBe(T0);
     // The clock is stepped back into the old window: the pruned knock is still refused.
-    set(T0 + 1000);
+    await set(T0 + 1000);
     expect(store.check(KEY, id(1), T0)).toBe('stale');
     expect(store.check(KEY, id(2), T0 + 30_000)).toBe('replay');
     // A fresh knock timestamped after the floor is fine.
@@ -86,32 +97,59 @@ describe('replay store', () => {
   it('keys pruning on knock timestamps, not receive time: a future-dated entry survives a forward clock jump', async () => {
     const { store, set } = await open(dir());
     store.reserve(KEY, id(1), T0 + 50_000); // client clock 50 s ahead
-    set(T0 + 100_000); // horizon T0 + 40 s: the entry is still inside the window
+    await set(T0 + 100_000); // horizon T0 + 40 s: the entry is still inside the window
     store.prune();
     expect(store.check(KEY, id(1), T0 + 50_000)).toBe('replay');
     await store.close();
   });
 
-  it('survives a crash: what was committed is refused after reopening without close()', async () => {
+  it('survives a crash: what was accepted is refused after reopening without close(), as a replay', async () => {
     const path = dir();
     const a = await open(path);
     a.store.reserve(KEY, id(1), T0);
     a.store.reserve(KEY, id(2), T0 + 1);
-    await a.store.commit();
+    expect(await a.store.commit(KEY, id(2), T0 + 1)).toBeUndefined();
+    await a.store.written(); // kill -9 keeps what reached the kernel
     // No close(): the process is "killed" here.
     const b = await open(path, T0 + 2000);
-    expect(b.recovery.damage).toBeUndefined();
-    expect(b.recovery.loaded).toBe(2);
-    expect(b.store.check(KEY, id(1), T0)).toBe('replay');
-    expect(b.store.check(KEY, id(2), T0 + 1)).toBe('replay');
-    expect(b.store.check(KEY, id(3), T0 + 2)).toBeUndefined();
+    expect(b.recovery).toMatchObject({ damage: undefined, unclean: true, loaded: 2 });
+    // Named a replay by the pre-check (§7 7); below the floor as well.
+    expect(b.store.seen(KEY_HEX, hexOf(id(1)))).toBe(true);
+    expect(b.store.seen(KEY_HEX, hexOf(id(2)))).toBe(true);
+    expect(b.store.check(KEY, id(1), T0)).toBe('stale');
+    // A fresh knock waits out the floor: up to the future window and the mark's lead.
+    expect(b.store.floorMs).toBe(T0 + FUTURE + LEAD);
+    expect(b.store.check(KEY, id(3), T0 + 2000)).toBe('stale');
+    expect(b.store.check(KEY, id(3), T0 + FUTURE + LEAD + 1)).toBeUndefined();
     await b.store.close();
+  });
+
+  it('after a clean stop, the restart raises no floor and keeps its memory', async () => {
+    const path = dir();
+    const a = await open(path);
+    a.store.reserve(KEY, id(1), T0);
+    expect(await a.store.commit(KEY, id(1), T0)).toBeUndefined();
+    await a.store.close();
+    const b = await open(path, T0 + 2000);
+    expect(b.recovery).toMatchObject({ damage: undefined, unclean: false, loaded: 1 });
+    expect(b.store.floorMs).toBe(T0 - 1);
+    expect(b.store.check(KEY, id(1), T0)).toBe('replay');
+    expect(b.store.check(KEY, id(2), T0 + 2000)).toBeUndefined();
+    // The run that reopened cleared the clean flag at once: killed now, the next start is unclean.
+    const c = await open(path, T0 + 3000);
+    expect(c.recovery.unclean).toBe(true);
+    await c.store.close();
   });
 
   it('holds an entry until its client tag has left the window, so a copy never gets past the pre-check', async () => {
     const path = dir();
     let now = T0;
-    const { store } = await ReplayStore.open({ dir: path, windowMs: WINDOW, clock: () => now });
+    const { store } = await ReplayStore.open({
+      dir: path,
+      windowMs: WINDOW,
+      futureWindowMs: FUTURE,
+      clock: () => now,
+    });
     // T0 is 20 s into its minute: the epoch [T0 − 20 s, T0 + 40 s) is held until now − window passes its end.
     store.reserve(KEY, id(1), T0);
     now = T0 + WINDOW + 1; // the timestamp has left the window, its epoch has not
@@ -128,25 +166,26 @@ describe('replay store', () => {
     const path = dir();
     const { store, set } = await open(path);
     for (let i = 0; i < 10; i++) store.reserve(KEY, id(i), T0 + i);
-    await store.commit();
+    await store.written();
     const file = join(path, STATE_FILE);
     expect(statSync(file).size).toBe(HEADER_SIZE + 10 * RECORD_SIZE);
-    set(T0 + WINDOW + 6); // entries 0..5 leave the window
+    await set(T0 + WINDOW + 6); // entries 0..5 leave the window
     await store.close();
     expect(statSync(file).size).toBe(HEADER_SIZE + 4 * RECORD_SIZE);
     const reopened = await open(path, T0 + WINDOW + 6);
+    expect(reopened.recovery.unclean).toBe(false);
     expect(reopened.store.check(KEY, id(3), T0 + 3)).toBe('stale'); // pruned, under the persisted floor
     expect(reopened.store.check(KEY, id(8), T0 + 8)).toBe('replay');
     await reopened.store.close();
   });
 
-  it('groups knocks reserved together into one durable write', async () => {
+  it('groups knocks reserved together into one append, which no knock waits for', async () => {
     const path = dir();
     const { store } = await open(path);
     store.reserve(KEY, id(1), T0);
-    const first = store.commit();
+    const first = store.written();
     store.reserve(KEY, id(2), T0);
-    const second = store.commit();
+    const second = store.written();
     expect(second).toBe(first);
     await first;
     expect(statSync(join(path, STATE_FILE)).size).toBe(HEADER_SIZE + 2 * RECORD_SIZE);
@@ -158,7 +197,7 @@ describe('replay store', () => {
       const path = dir();
       const a = await open(path);
       for (let i = 0; i < 3; i++) a.store.reserve(KEY, id(i), T0 + i);
-      await a.store.commit();
+      await a.store.written();
       const file = join(path, STATE_FILE);
       mutate(file);
       const lastWrite = new Date(T0 + 10);
@@ -177,6 +216,7 @@ describe('replay store', () => {
       expect(b.recovery.floorMs).toBe(T0 + 10 + WINDOW);
       expect(b.store.check(KEY, id(1), T0 + 1)).toBe('stale');
       expect(b.store.check(KEY, id(9), T0 + 20)).toBe('stale'); // even a fresh knock, until the window passed
+      await b.set(T0 + 10 + WINDOW + 1);
       expect(b.store.check(KEY, id(9), T0 + 10 + WINDOW + 1)).toBeUndefined();
       await b.store.close();
     });
@@ -207,7 +247,7 @@ describe('replay store', () => {
       const path = dir();
       const a = await open(path);
       a.store.reserve(KEY, id(1), T0);
-      await a.store.commit();
+      await a.store.written();
       writeFileSync(join(path, STATE_FILE), 'junk');
       utimesSync(join(path, STATE_FILE), new Date(T0), new Date(T0));
       const b = await open(path, T0 + 1);
@@ -239,7 +279,7 @@ describe('replay store', () => {
       store.reserve(KEY, id(0), T0 + 3000); // inserted first, but the newest
       store.reserve(KEY, id(1), T0);
       store.reserve(KEY, id(2), T0 + 1000);
-      set(T0 + WINDOW + 500); // only id(1) is behind now − window
+      await set(T0 + WINDOW + 500); // only id(1) is behind now − window
       expect(store.reserve(OTHER, id(9), T0 + WINDOW + 500)).toBeUndefined();
       expect(store.floorMs).toBe(T0); // raised to the dropped entry, which is below now − window
       expect(store.check(KEY, id(0), T0 + 3000)).toBe('replay');
@@ -256,7 +296,7 @@ describe('replay store', () => {
       expect(store.clientEntries(Buffer.from(KEY).toString('hex'))).toBe(2);
       expect(store.reserve(OTHER, id(2), T0 + 2)).toBeUndefined();
       // Once its entries age out, the client has room again.
-      set(T0 + WINDOW + 2);
+      await set(T0 + WINDOW + 2);
       expect(store.reserve(KEY, id(3), T0 + WINDOW + 2)).toBeUndefined();
       expect(store.clientEntries(Buffer.from(KEY).toString('hex'))).toBe(1);
       await store.close();
@@ -297,6 +337,7 @@ describe('replay store', () => {
     const err = await ReplayStore.open({
       dir: join(blocker, 'state'),
       windowMs: WINDOW,
+      futureWindowMs: FUTURE,
       clock: () => T0,
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ServerError);
@@ -304,7 +345,7 @@ describe('replay store', () => {
     expect((err as ServerError).message).toContain(join(blocker, 'state'));
   });
 
-  it('property: whatever the clock does, an accepted pair is never accepted again (also after restarts)', async () => {
+  it('property: whatever the clock does, an accepted pair is never accepted again (also after crashes, power losses and stops)', async () => {
     // Coarse clock steps around the window's edges find the interesting interleavings quickly.
     const steps = [-2, -1.1, -0.5, 0.5, 1.1, 2].map((k) => Math.round(k * WINDOW));
     const op = fc.oneof(
@@ -313,15 +354,21 @@ describe('replay store', () => {
         arbitrary: fc.record({
           t: fc.constant('knock' as const),
           nonce: fc.nat(3),
-          skew: fc.integer({ min: -WINDOW, max: WINDOW }),
+          skew: fc.integer({ min: -WINDOW, max: FUTURE }),
         }),
       },
       {
         weight: 3,
         arbitrary: fc.record({ t: fc.constant('clock' as const), by: fc.constantFrom(...steps) }),
       },
+      { weight: 2, arbitrary: fc.record({ t: fc.constant('mark' as const) }) },
       { weight: 2, arbitrary: fc.record({ t: fc.constant('prune' as const) }) },
-      { weight: 1, arbitrary: fc.record({ t: fc.constant('restart' as const) }) },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          t: fc.constantFrom('crash' as const, 'power-loss' as const, 'stop' as const),
+        }),
+      },
     );
     await fc.assert(
       fc.asyncProperty(
@@ -329,9 +376,21 @@ describe('replay store', () => {
         fc.constantFrom(2, 3, 1000),
         async (ops, capacity) => {
           const path = fastDir();
+          const file = join(path, STATE_FILE);
           let now = T0;
           const clock = () => now;
-          let store = (await ReplayStore.open({ dir: path, windowMs: WINDOW, clock, capacity })).store;
+          const options = {
+            dir: path,
+            windowMs: WINDOW,
+            futureWindowMs: FUTURE,
+            markLeadMs: LEAD,
+            clock,
+            capacity,
+          };
+          let store = (await ReplayStore.open(options)).store;
+          // What a power loss cannot take: the file as the start rewrote and synced it.
+          let synced = readFileSync(file);
+          let startFloor = store.floorMs;
           let latest = now;
           const accepted = new Map<number, number>(); // nonce → timestamp
           const crashed: ReplayStore[] = [];
@@ -339,27 +398,41 @@ describe('replay store', () => {
             if (o.t === 'clock') {
               now += o.by;
               latest = Math.max(latest, now);
-            } else if (o.t === 'prune') await store.maintain();
-            else if (o.t === 'restart') {
-              await store.commit(); // like the daemon: committed before any grant
-              crashed.push(store); // not closed: the process died
-              store = (await ReplayStore.open({ dir: path, windowMs: WINDOW, clock, capacity })).store;
-            } else {
+            } else if (o.t === 'mark') await store.advanceMark();
+            else if (o.t === 'prune') await store.maintain();
+            else if (o.t === 'knock') {
               // A replay of an earlier knock carries its original timestamp; a fresh one is near now.
               const ts = accepted.get(o.nonce) ?? now + o.skew;
-              if (Math.abs(now - ts) > WINDOW) continue; // the window check runs first (§7 12)
+              if (ts < now - WINDOW || ts > now + FUTURE) continue; // the window check runs first (§7 12)
               const verdict = store.check(KEY, id(o.nonce), ts);
               if (accepted.has(o.nonce)) expect(verdict).toBeDefined();
-              if (!verdict && !store.reserve(KEY, id(o.nonce), ts)) accepted.set(o.nonce, ts);
+              if (
+                !verdict &&
+                !store.reserve(KEY, id(o.nonce), ts) &&
+                !(await store.commit(KEY, id(o.nonce), ts))
+              ) {
+                accepted.set(o.nonce, ts);
+              }
+            } else {
+              if (o.t === 'stop') await store.close();
+              else {
+                await store.written().catch(() => {});
+                crashed.push(store); // not closed: the process died
+                // The unsynced appends are gone; the mark file is synced at every write.
+                if (o.t === 'power-loss') writeFileSync(file, synced);
+              }
+              store = (await ReplayStore.open(options)).store;
+              synced = readFileSync(file);
+              startFloor = store.floorMs;
             }
-            // Load never pushes the floor into the live window: only time (or the start) moves it.
-            expect(store.floorMs).toBeLessThanOrEqual(Math.max(T0 - 1, latest - WINDOW));
+            // Load never pushes the floor into the live window: only time or a start moves it.
+            expect(store.floorMs).toBeLessThanOrEqual(Math.max(T0 - 1, latest - WINDOW, startFloor));
           }
           await store.close();
-          for (const old of crashed) await old.close(); // only to release their file handles
+          for (const old of crashed) await old.close().catch(() => {}); // only to release their file handles
         },
       ),
       { numRuns: 100 },
     );
-  });
+  }, 30_000);
 });

@@ -1,7 +1,10 @@
-/** Accepted (keyId, nonce) pairs (docs/protocol.md §5.2): bounded in memory, durable on disk before any grant, safe across crashes and clock jumps. @module */
-import { encodeRecord, RECORD_SIZE, ReplayFile, type ReplayRecord } from './replay-file.js';
+/** Accepted (keyId, nonce) pairs (docs/protocol.md §5.2): bounded in memory, on disk without a sync on the knock's path, safe across crashes, power loss and clock jumps. @module */
+import { HighWaterMark, MARK_LEAD_MS } from './high-water-mark.js';
+import { MarkFile } from './mark-file.js';
+import { ReplayFile, type ReplayRecord } from './replay-file.js';
 import type { ReplayGuard } from './replay-guard.js';
 import { keyIdOf, ReplayIndex } from './replay-index.js';
+import { ReplayJournal } from './replay-journal.js';
 import {
   DEFAULT_REPLAY_CAPACITY,
   DEFAULT_REPLAY_PER_CLIENT,
@@ -13,6 +16,7 @@ import {
   TAG_EPOCH_MS,
   tagHorizon,
 } from './replay-limits.js';
+import { startFloor } from './start-floor.js';
 
 export type { ReplayLimits, ReplayRecovery, ReplayRefusal, ReplayStoreOptions, ReplayVerdict };
 
@@ -26,13 +30,17 @@ export type { ReplayLimits, ReplayRecovery, ReplayRefusal, ReplayStoreOptions, R
  * (`replay-full`) instead of forgetting a live entry, so one client filling the store cannot make
  * other clients' fresh knocks "stale". Without a state file (first start, or the file was removed),
  * the floor starts just below the start time: nothing dated before the start is accepted, since
- * whatever was accepted before it is unknown.
+ * whatever was accepted before it is unknown. Records reach the disk unsynced; what a power loss can
+ * take of them is covered by the floor of the next start (start-floor.ts): a knock is accepted only
+ * below the durable high-water mark (high-water-mark.ts), and only a clean stop leaves a start that
+ * trusts replay.bin alone.
  */
 
 export class ReplayStore implements ReplayGuard {
-  /** One server's record: a reservation is final once it is on disk. */
+  /** One server's record: a reservation is final at once. */
   readonly shared = false;
-  readonly #file: ReplayFile;
+  readonly #journal: ReplayJournal;
+  readonly #mark: HighWaterMark;
   readonly #clock: () => number;
   readonly #tagEpochMs: number;
   #capacity: number;
@@ -41,14 +49,10 @@ export class ReplayStore implements ReplayGuard {
   /** hex(keyId || nonce) → knock timestamp. */
   readonly #entries = new ReplayIndex();
   #floorMs = 0;
-  #pending: ReplayRecord[] = [];
-  #recordsInFile = 0;
-  #needsCompaction = false;
-  #chain: Promise<void> = Promise.resolve();
-  #nextFlush: Promise<undefined> | undefined;
 
-  private constructor(file: ReplayFile, options: ReplayStoreOptions) {
-    this.#file = file;
+  private constructor(file: ReplayFile, mark: HighWaterMark, options: ReplayStoreOptions) {
+    this.#journal = new ReplayJournal(file, () => this.#snapshot());
+    this.#mark = mark;
     this.#clock = options.clock;
     this.#tagEpochMs = options.tagEpochMs ?? TAG_EPOCH_MS;
     this.#windowMs = options.windowMs;
@@ -57,36 +61,45 @@ export class ReplayStore implements ReplayGuard {
   }
 
   /**
-   * Loads stateDir's file and rewrites it before returning, which both repairs damage and proves the
-   * directory is writable (STATE_DIR_UNWRITABLE otherwise). A damaged file never lets a replay through:
-   * what it held cannot be known, but every knock it could have held was accepted at or before its
-   * last write (mtime), so its timestamp is ≤ mtime + window (the future side is at most the window:
-   * conservative, since the window may have been different then). The floor is raised to that, i.e. the
-   * server waits out one window after its last write before accepting knocks again.
+   * Loads stateDir's files and rewrites replay.bin before returning, which both repairs damage and
+   * proves the directory is writable (STATE_DIR_UNWRITABLE otherwise); then clears the clean-stop
+   * flag, synced, so that the next start knows this run may have accepted knocks. The floor is what
+   * startFloor() makes of the files: after damage or an unclean stop, it covers every knock the
+   * previous run could have accepted. Records it left are still loaded, so a copy of one is named a
+   * replay rather than stale.
    */
   static async open(options: ReplayStoreOptions): Promise<{ store: ReplayStore; recovery: ReplayRecovery }> {
     const { file, loaded } = await ReplayFile.open(options.dir);
-    const store = new ReplayStore(file, options);
-    // Just below the start: a knock stamped at the very start millisecond is still accepted.
-    let floor = loaded.exists ? loaded.floorMs : options.clock() - 1;
-    if (loaded.damage) {
-      const newest = loaded.records.reduce((m, r) => Math.max(m, r.timestampMs), 0);
-      floor = Math.max(floor, Math.ceil(loaded.mtimeMs) + options.windowMs, newest);
-    }
-    store.#floorMs = floor;
+    const markFile = new MarkFile(options.dir);
+    const markLeadMs = options.markLeadMs ?? MARK_LEAD_MS;
+    const start = startFloor({
+      nowMs: options.clock(),
+      windowMs: options.windowMs,
+      futureWindowMs: options.futureWindowMs,
+      markLeadMs,
+      file: loaded,
+      mark: await markFile.load(),
+    });
+    const mark = new HighWaterMark(markFile, { ...options, leadMs: markLeadMs });
+    const store = new ReplayStore(file, mark, options);
+    store.#floorMs = start.floorMs;
+    const keepAbove = loaded.exists && !loaded.damage ? loaded.floorMs : start.floorMs;
     for (const r of loaded.records) {
       const key = hex(r.id);
       // A file can repeat a record (written twice around a failed append); one entry each.
-      if (r.timestampMs > floor && !store.#entries.has(key)) store.#entries.add(key, r.timestampMs);
+      if (r.timestampMs > keepAbove && !store.#entries.has(key)) store.#entries.add(key, r.timestampMs);
     }
     store.prune();
-    await store.#compact();
+    await store.#journal.compact();
+    await mark.begin();
+    if (options.markEveryMs) mark.every(options.markEveryMs, options.onMarkError ?? (() => {}));
     return {
       store,
       recovery: {
         path: file.path,
         loaded: store.size,
-        damage: loaded.damage,
+        damage: start.damage,
+        unclean: start.unclean,
         floorMs: store.#floorMs,
         fresh: !loaded.exists,
       },
@@ -109,7 +122,7 @@ export class ReplayStore implements ReplayGuard {
 
   /**
    * Records an authenticated knock in memory at once (so a duplicate in the same batch is a replay) and
-   * queues it for the disk; call commit() and wait for it before granting anything. Writes nothing and
+   * queues it for the disk; commit() hands it over. Writes nothing and
    * says why when the key id already holds `perClient` live entries or the store `capacity` (after
    * dropping what fell out of the window): the new knock is refused, no live entry is forgotten.
    */
@@ -126,25 +139,35 @@ export class ReplayStore implements ReplayGuard {
       if (this.size >= this.#capacity) return 'replay-full';
     }
     this.#entries.add(key, timestampMs);
-    this.#pending.push({ id, timestampMs });
+    this.#journal.queue({ id, timestampMs });
     return undefined;
   }
 
   /**
-   * Resolves once everything reserved so far is on stable storage. Knocks reserved while a write is
-   * in flight share the next write: one fdatasync per group, not per knock.
+   * Resolves at once when the timestamp is below the durable high-water mark: the reservation is
+   * final, and what a power loss may take of it the next start's floor covers. What was reserved so
+   * far is appended to replay.bin in the background, unsynced (knocks reserved while a write is in
+   * flight share the next one; a failed write is repaired by the next compaction); written()
+   * resolves once the kernel has it. A timestamp at or above the mark (the clock stepped forward,
+   * the disk stalled, the store is closing) waits for the mark to move, and is `stale` if it cannot.
    */
-  commit(): Promise<undefined> {
-    if (!this.#nextFlush) {
-      const flush = this.#chain.then(async () => {
-        this.#nextFlush = undefined;
-        await this.#flush();
-        return undefined;
-      });
-      this.#nextFlush = flush;
-      this.#chain = flush.catch(() => {});
-    }
-    return this.#nextFlush;
+  commit(_keyId: Uint8Array, _nonce: Uint8Array, timestampMs: number): Promise<'stale' | undefined> {
+    void this.#journal.append().catch(() => {});
+    if (timestampMs < this.#mark.durableMs) return RESOLVED;
+    return this.#mark.advance().then(
+      () => (timestampMs < this.#mark.durableMs ? undefined : 'stale'),
+      () => 'stale',
+    );
+  }
+
+  /** Resolves once everything reserved so far was handed to the kernel (rejects if that failed). */
+  written(): Promise<undefined> {
+    return this.#journal.append();
+  }
+
+  /** Moves the durable high-water mark ahead of the clock (synced); the timer of `markEveryMs` calls it. */
+  advanceMark(): Promise<void> {
+    return this.#mark.advance();
   }
 
   /**
@@ -163,10 +186,7 @@ export class ReplayStore implements ReplayGuard {
   /** Prunes, and rewrites the file when it holds mostly dead records (or after a failed write). */
   maintain(): Promise<void> {
     this.prune();
-    if (!this.#needsCompaction && this.#recordsInFile <= 2 * this.size + 1024) return this.#chain;
-    const run = this.#chain.then(() => this.#compact());
-    this.#chain = run.catch(() => {});
-    return run;
+    return this.#journal.maintain(this.size);
   }
 
   /**
@@ -178,6 +198,7 @@ export class ReplayStore implements ReplayGuard {
     this.#windowMs = limits.windowMs;
     this.#capacity = limits.capacity ?? DEFAULT_REPLAY_CAPACITY;
     this.#perClient = limits.perClient ?? DEFAULT_REPLAY_PER_CLIENT;
+    if (limits.futureWindowMs !== undefined) this.#mark.futureWindowMs = limits.futureWindowMs;
   }
 
   get size(): number {
@@ -191,52 +212,34 @@ export class ReplayStore implements ReplayGuard {
     return this.#entries.clientEntries(keyIdHex);
   }
   get path(): string {
-    return this.#file.path;
+    return this.#journal.path;
   }
 
-  /** Writes a final compact file and closes it. */
+  /**
+   * Refuses every later knock, writes a final compact file (synced), and only then the clean-stop
+   * flag: a next start that finds it trusts replay.bin alone, with no floor raised.
+   */
   async close(): Promise<void> {
-    await this.#chain;
-    this.prune();
+    let clean = false;
     try {
-      await this.#compact();
+      await this.#mark.stop();
+      this.prune();
+      await this.#journal.compact();
+      clean = true;
     } finally {
-      await this.#file.close();
+      await this.#journal.close();
+      await this.#mark.close(clean);
     }
   }
 
-  async #flush(): Promise<void> {
-    const batch = this.#pending;
-    this.#pending = [];
-    if (batch.length === 0) return;
-    try {
-      // After a failed write the file's tail is unknown: rewrite everything from memory instead.
-      if (this.#needsCompaction) return await this.#compact();
-      const bytes = new Uint8Array(batch.length * RECORD_SIZE);
-      for (const [i, r] of batch.entries()) encodeRecord(r, bytes, i * RECORD_SIZE);
-      await this.#file.append(bytes);
-      this.#recordsInFile += batch.length;
-    } catch (error) {
-      this.#needsCompaction = true;
-      throw error;
-    }
-  }
-
-  async #compact(): Promise<void> {
+  #snapshot(): { floorMs: number; records: ReplayRecord[] } {
     const records: ReplayRecord[] = [];
     for (const [key, ts] of this.#entries.entries()) records.push({ id: unhex(key), timestampMs: ts });
-    // Records reserved but not yet flushed are in #entries, so this write covers them too.
-    this.#pending = [];
-    try {
-      await this.#file.compact(this.#floorMs, records);
-      this.#recordsInFile = records.length;
-      this.#needsCompaction = false;
-    } catch (error) {
-      this.#needsCompaction = true;
-      throw error;
-    }
+    return { floorMs: this.#floorMs, records };
   }
 }
+
+const RESOLVED: Promise<'stale' | undefined> = Promise.resolve(undefined);
 
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');

@@ -18,7 +18,7 @@ export interface SharedReplayOptions {
 
 /*
  * Every check the file store makes still runs on this server first (its memory, floor, bounds and
- * fdatasync), so a server never accepts its own knock twice, whatever Redis forgets. Redis adds what
+ * high-water mark), so a server never accepts its own knock twice, whatever Redis forgets. Redis adds what
  * one server cannot know: that another server sharing its identity already accepted the knock. Its key
  * is held as long as the file store holds the entry (until the knock's tag epoch has left the window),
  * plus one window more for the servers' clocks to disagree by.
@@ -53,12 +53,13 @@ export class SharedReplayStore implements ReplayGuard {
     return this.#local.reserve(keyId, nonce, timestampMs);
   }
 
-  /** Both records at once: the disk's fdatasync and Redis's round trip overlap. */
+  /** Both records at once: the local one is final at once (or after a mark sync); Redis costs a round trip. */
   async commit(keyId: Uint8Array, nonce: Uint8Array, timestampMs: number): Promise<CommitVerdict> {
-    const [, shared] = await Promise.all([
-      this.#local.commit(),
+    const [local, shared] = await Promise.all([
+      this.#local.commit(keyId, nonce, timestampMs),
       this.#record.reserve(hex(keyId), hex(nonce), timestampMs, this.holdMs(timestampMs)),
     ]);
+    if (local) return local;
     if (shared === 'ok') return undefined;
     if (shared === 'unreachable')
       return this.#whenUnreachable === 'local' ? undefined : 'replay-store-unreachable';
