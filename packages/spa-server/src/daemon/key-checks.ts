@@ -76,7 +76,7 @@ export function startKeyChecks(
 
 /**
  * A key that a check after the load refused: one line naming where it is configured, as the same
- * problem found at load does. The key's tags leave the table (and the kernel's gate) at once.
+ * problem found at load does. Its tags leave the table at once, the kernel's gate at its next update.
  */
 export function weakKeyReporter(log: DaemonLog): (client: ResolvedClient) => void {
   return (client) =>
