@@ -1,6 +1,6 @@
 /** The schema of one client in server.json (zod 4): name, key, services, limits, networks, expiry. Pure. @module */
 
-import { isValidNetwork, parsePublicKey, SpaError } from 'spa-protocol';
+import { isValidNetwork, parseClientPublicKeyDeferred, SpaError } from 'spa-protocol';
 import { z } from 'zod';
 import { CLIENT_NAME_PATTERN, ISO_DATE_PATTERN, parseIsoDate } from './config-values.js';
 import type { ClientConfig, ClientConfigInput } from './server-config-types.js';
@@ -22,9 +22,10 @@ const network = z.string().refine(isValidNetwork, {
   error: (iss) => `${JSON.stringify(iss.input)} is not an IPv4/IPv6 network (10.0.0.0/8, 2001:db8::/32)`,
 });
 
+// §1's subgroup check (milliseconds per key) is the server's client table's, before it trusts a key.
 const clientPublicKey = z.string().superRefine((text, ctx) => {
   try {
-    parsePublicKey('client', text);
+    parseClientPublicKeyDeferred(text);
   } catch (cause) {
     // SpaError messages describe what was expected, never the key material itself.
     ctx.addIssue({

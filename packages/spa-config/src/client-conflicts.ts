@@ -1,5 +1,5 @@
 /** Checks across clients: known services, durations within the server's bound, unique names and keys. @module */
-import { parsePublicKey } from 'spa-protocol';
+import { parseClientPublicKeyDeferred } from 'spa-protocol';
 
 /** What the cross checks need of a client, wherever it was configured (server.json or authorized keys). */
 export interface ClientEntry {
@@ -75,7 +75,7 @@ function canonicalKey(text: string): string | undefined {
   if (known !== undefined) return known;
   let bytes: Uint8Array;
   try {
-    bytes = parsePublicKey('client', text);
+    bytes = parseClientPublicKeyDeferred(text);
   } catch {
     return undefined; // already reported where the key itself is checked
   }

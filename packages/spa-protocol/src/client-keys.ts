@@ -9,9 +9,9 @@ import {
   LABEL_TAG_KEY,
 } from './constants.js';
 import type { CryptoBackend } from './crypto/backend.js';
-import { isWeakEd25519PublicKey } from './ed25519-checks.js';
+import { failsCheapKeyChecks, isWeakEd25519PublicKey } from './ed25519-checks.js';
 import { ERROR_CODES, SpaError } from './errors.js';
-import { ed25519PublicToX25519 } from './montgomery.js';
+import { ed25519PublicToX25519, uncheckedEd25519PublicToX25519 } from './montgomery.js';
 import type { ServerContext } from './server-context.js';
 
 /** The two keys one client shares with one server, derived from their static keys alone. */
@@ -103,6 +103,26 @@ export function checkedClientSecrets(ctx: ServerContext, publicKey: Uint8Array, 
     ctx.serverPublicKey,
     publicKey,
   );
+  if (!secrets) throw new SpaError(ERROR_CODES.invalidKey, `client key ${id}: key agreement failed`);
+  return secrets;
+}
+
+/**
+ * checkedClientSecrets with §1's subgroup check left to the caller, which makes it before it trusts
+ * the secrets (ClientTable, at the key's first datagram or in the background): the byte checks, then
+ * the agreement. Same errors for a key those checks refuse.
+ */
+export function provisionalClientSecrets(
+  ctx: ServerContext,
+  publicKey: Uint8Array,
+  id: string,
+): ClientSecrets {
+  if (failsCheapKeyChecks(publicKey)) {
+    throw new SpaError(ERROR_CODES.weakKey, `client key ${id} is weak (docs/protocol.md §1)`);
+  }
+  const montgomery = uncheckedEd25519PublicToX25519(publicKey);
+  const shared = ctx.backend.x25519(ctx.serverSecretKey, montgomery);
+  const secrets = deriveSecrets(ctx.backend, shared, publicKey, ctx.serverPublicKey);
   if (!secrets) throw new SpaError(ERROR_CODES.invalidKey, `client key ${id}: key agreement failed`);
   return secrets;
 }

@@ -1,10 +1,12 @@
 /** The receiver's clients by client tag: each client's secrets once per key, its tags for the epochs the window spans (docs/protocol.md §6–§7). @module */
 import { equalBytes } from './bytes.js';
-import { type ClientSecrets, checkedClientSecrets, computeClientTag, epochOf } from './client-keys.js';
-import { CLIENT_TAG_OFFSET, CLIENT_TAG_SIZE } from './constants.js';
+import { type ClientSecrets, computeClientTag, epochOf } from './client-keys.js';
+import { CLIENT_TAG_OFFSET } from './constants.js';
 import { encodeBase64url } from './encoding.js';
+import { type KeyState, newKeyState, PendingChecks } from './key-state.js';
 import { checkMac2, checkMac2Keyed } from './mac2.js';
 import type { ServerContext } from './server-context.js';
+import { bucketOf, sameTag } from './tag-match.js';
 
 export interface KnownClient {
   readonly publicKey: Uint8Array;
@@ -22,19 +24,7 @@ interface Entry<C extends KnownClient> extends TaggedClient<C> {
   readonly state: KeyState;
 }
 
-/** What one key costs to derive, kept across rebuilds while the key stays configured. */
-interface KeyState {
-  readonly secrets: ClientSecrets;
-  /** Its tags by epoch, for the epochs the last advance held. */
-  readonly tags: Map<number, Uint8Array>;
-  /** Its mac2 HMAC with the key prepared, made on the first datagram that carries one of its tags. */
-  mac2?: (data: Uint8Array) => Uint8Array;
-}
-
-interface Keyed<C extends KnownClient> {
-  readonly client: C;
-  readonly state: KeyState;
-}
+type Keyed<C extends KnownClient> = { readonly client: C; readonly state: KeyState };
 
 /** How ClientTable.create spreads its work and what it may skip. */
 export interface TableBuild<C extends KnownClient> {
@@ -45,19 +35,15 @@ export interface TableBuild<C extends KnownClient> {
    * trusted as if derived here. Undefined for a key it does not know.
    */
   readonly known?: ((publicKey: Uint8Array) => ClientSecrets | undefined) | undefined;
+  /** §1's subgroup check of new keys after the build: at the key's first datagram or by checkPending. */
+  readonly deferSubgroupCheck?: boolean;
+  /** Told once of each client whose key a deferred check refused (refused from then on). */
+  readonly refused?: ((client: C) => void) | undefined;
   /** Lets the caller's event loop run (setImmediate); without it the build runs in one piece. */
   readonly pause?: (() => Promise<void>) | undefined;
   /** Work between two pauses, in ms (default 10). */
   readonly sliceMs?: number;
   readonly now?: () => number;
-}
-
-/** The first four tag bytes as a number: a Map key that costs no allocation to read from a datagram. */
-function bucketOf(bytes: Uint8Array, offset: number): number {
-  return (
-    ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>>
-    0
-  );
 }
 
 /**
@@ -71,8 +57,9 @@ export class ClientTable<C extends KnownClient> {
   readonly #ctx: ServerContext;
   readonly #keyed: readonly Keyed<C>[];
   readonly #byKey: ReadonlyMap<string, KeyState>;
-  /** Bucketed by the tag's first four bytes; a bucket is almost always one entry. */
+  /** By the tag's first four bytes; a bucket is almost always one entry. */
   readonly #buckets = new Map<number, Entry<C> | Entry<C>[]>();
+  readonly #checks: PendingChecks<C>;
   #lo = Number.NaN;
   #hi = Number.NaN;
 
@@ -84,7 +71,8 @@ export class ClientTable<C extends KnownClient> {
     ctx: ServerContext,
     clients: Iterable<C>,
     previous?: ClientTable<C>,
-    prepared?: ReadonlyMap<string, ClientSecrets>,
+    prepared?: ReadonlyMap<string, KeyState>,
+    refused?: (client: C) => void,
   ) {
     this.#ctx = ctx;
     const reuse = ClientTable.#reusable(ctx, previous);
@@ -92,16 +80,17 @@ export class ClientTable<C extends KnownClient> {
     const keyed: Keyed<C>[] = [];
     for (const client of clients) {
       const id = encodeBase64url(client.publicKey);
-      let state = byKey.get(id) ?? reuse?.get(id);
-      if (!state) {
-        const secrets = prepared?.get(id) ?? checkedClientSecrets(ctx, client.publicKey, id);
-        state = { secrets, tags: new Map() };
-      }
+      const state =
+        byKey.get(id) ??
+        reuse?.get(id) ??
+        prepared?.get(id) ??
+        newKeyState(ctx, client.publicKey, id, undefined, false);
       byKey.set(id, state);
       keyed.push({ client, state });
     }
     this.#keyed = keyed;
     this.#byKey = byKey;
+    this.#checks = new PendingChecks(keyed, refused);
   }
 
   /** The previous table's key states, when it was built for the same server key. */
@@ -126,21 +115,33 @@ export class ClientTable<C extends KnownClient> {
   ): Promise<ClientTable<C>> {
     const { previous, known, pause, sliceMs = 10, now = () => performance.now() } = options;
     const reuse = ClientTable.#reusable(ctx, previous);
-    const prepared = new Map<string, ClientSecrets>();
+    const prepared = new Map<string, KeyState>();
     let sliceStart = now();
     for (const client of clients) {
       const id = encodeBase64url(client.publicKey);
       if (reuse?.has(id) || prepared.has(id)) continue;
-      prepared.set(id, known?.(client.publicKey) ?? checkedClientSecrets(ctx, client.publicKey, id));
+      prepared.set(
+        id,
+        newKeyState(ctx, client.publicKey, id, known?.(client.publicKey), !!options.deferSubgroupCheck),
+      );
       if (pause && now() - sliceStart >= sliceMs) {
         await pause();
         sliceStart = now();
       }
     }
-    return new ClientTable(ctx, clients, previous, prepared);
+    return new ClientTable(ctx, clients, previous, prepared, options.refused);
   }
 
-  /** Clients in the table. */
+  /** Makes deferred subgroup checks for up to `budgetMs` (at least one); returns how many are left. */
+  checkPending(budgetMs: number, now: () => number = () => performance.now()): number {
+    return this.#checks.run(budgetMs, now);
+  }
+
+  /** Keys whose subgroup check is still to come. */
+  get pendingChecks(): number {
+    return this.#checks.left;
+  }
+
   get size(): number {
     return this.#keyed.length;
   }
@@ -148,6 +149,12 @@ export class ClientTable<C extends KnownClient> {
   /** The secrets of one configured key (tests, tools); undefined for a key not in the table. */
   secretsOf(publicKey: Uint8Array): ClientSecrets | undefined {
     return this.#byKey.get(encodeBase64url(publicKey))?.secrets;
+  }
+
+  /** secretsOf for a key that passed §1 whole; undefined while its check is pending, or refused. */
+  checkedSecretsOf(publicKey: Uint8Array): ClientSecrets | undefined {
+    const state = this.#byKey.get(encodeBase64url(publicKey));
+    return state?.check === 'passed' ? state.secrets : undefined;
   }
 
   /**
@@ -162,6 +169,7 @@ export class ClientTable<C extends KnownClient> {
     for (let epoch = lo; epoch <= hi; epoch++) {
       if (epoch >= this.#lo && epoch <= this.#hi) continue; // already held
       for (const { client, state } of this.#keyed) {
+        if (state.check === 'refused') continue;
         // A rebuilt table finds the tags of unchanged keys made already: a reload costs no HMAC.
         let tag = state.tags.get(epoch);
         if (!tag) {
@@ -187,8 +195,10 @@ export class ClientTable<C extends KnownClient> {
   heldTags(): Uint8Array[] {
     const tags: Uint8Array[] = [];
     for (const held of this.#buckets.values()) {
-      if (Array.isArray(held)) for (const entry of held) tags.push(entry.tag);
-      else tags.push(held.tag);
+      // A refused key's tags leave with the next sync; a pending key's stay: its datagrams get it checked.
+      if (Array.isArray(held)) {
+        for (const entry of held) if (entry.state.check !== 'refused') tags.push(entry.tag);
+      } else if (held.state.check !== 'refused') tags.push(held.tag);
     }
     return tags;
   }
@@ -199,10 +209,10 @@ export class ClientTable<C extends KnownClient> {
    */
   lookup(datagram: Uint8Array): TaggedClient<C> | undefined {
     const found = this.#buckets.get(bucketOf(datagram, CLIENT_TAG_OFFSET));
-    if (found === undefined) return undefined;
-    if (!Array.isArray(found)) return sameTag(found.tag, datagram) ? found : undefined;
-    for (const entry of found) if (sameTag(entry.tag, datagram)) return entry;
-    return undefined;
+    let entry = Array.isArray(found) ? undefined : found;
+    if (Array.isArray(found)) for (const e of found) if (sameTag(e.tag, datagram)) entry = e;
+    // A key whose subgroup check was deferred gets it here, before its mac2 key or its key is used.
+    return entry && sameTag(entry.tag, datagram) && this.#checks.confirm(entry) ? entry : undefined;
   }
 
   /**
@@ -235,11 +245,4 @@ export class ClientTable<C extends KnownClient> {
       else this.#buckets.set(key, kept.length === 1 ? kept[0]! : kept);
     }
   }
-}
-
-/** Tags are public once sent, so a plain compare is enough; it still reads all 16 bytes. */
-function sameTag(tag: Uint8Array, datagram: Uint8Array): boolean {
-  let diff = 0;
-  for (let i = 0; i < CLIENT_TAG_SIZE; i++) diff |= tag[i]! ^ datagram[CLIENT_TAG_OFFSET + i]!;
-  return diff === 0;
 }

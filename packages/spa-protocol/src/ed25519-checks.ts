@@ -38,7 +38,16 @@ function isSmallOrder(key: Uint8Array): boolean {
  * Cheap byte checks first; the subgroup check is remembered per key, so packets never pay for it.
  */
 export function isWeakEd25519PublicKey(key: Uint8Array): boolean {
-  return key.length !== 32 || isSmallOrder(key) || hasNonCanonicalY(key) || !isPrimeOrderPoint(key);
+  return failsCheapKeyChecks(key) || !isPrimeOrderPoint(key);
+}
+
+/**
+ * The byte checks of isWeakEd25519PublicKey without the subgroup check (a scalar multiplication):
+ * for a caller that makes that check later, before it trusts anything derived from the key (a
+ * server's client table, docs/protocol.md §1). False also says the key's y is below p and not ±1.
+ */
+export function failsCheapKeyChecks(key: Uint8Array): boolean {
+  return key.length !== 32 || isSmallOrder(key) || hasNonCanonicalY(key);
 }
 
 /** True when the signature's S (bytes 32..64, little-endian) is below L, as RFC 8032 §5.1.7 requires. */

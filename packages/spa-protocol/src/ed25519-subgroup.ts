@@ -43,6 +43,11 @@ export function rememberPrimeOrderPoint(key: Uint8Array): void {
   byBytes.set(hex, true);
 }
 
+/** The verdict isPrimeOrderPoint gave (or the key cache recorded) for these bytes, without computing one. */
+export function knownPrimeOrderVerdict(key: Uint8Array): boolean | undefined {
+  return byArray.get(key) ?? byBytes.get(bytesToHex(key));
+}
+
 function check(key: Uint8Array): boolean {
   if (key.length !== 32) return false;
   try {

@@ -68,6 +68,7 @@ export {
   generateKeyPair,
   type KeyKind,
   type KeyPair,
+  parseClientPublicKeyDeferred,
   parsePrivateKey,
   parsePublicKey,
   parseServerPublicKey,

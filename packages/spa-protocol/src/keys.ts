@@ -11,7 +11,8 @@ import {
   SERVER_PUBLIC_PREFIX,
 } from './constants.js';
 import type { CryptoBackend } from './crypto/backend.js';
-import { isWeakEd25519PublicKey } from './ed25519-checks.js';
+import { failsCheapKeyChecks, isWeakEd25519PublicKey } from './ed25519-checks.js';
+import { knownPrimeOrderVerdict } from './ed25519-subgroup.js';
 import { decodeBase64url, encodeBase64url } from './encoding.js';
 import { assertBytes, ERROR_CODES, SpaError } from './errors.js';
 
@@ -61,6 +62,22 @@ export function formatPublicKey(kind: KeyKind, publicKey: Uint8Array): string {
 export function parsePublicKey(kind: KeyKind, text: string): Uint8Array {
   const key = decodePublicKeyText(kind, text);
   if (kind === 'client' && isWeakEd25519PublicKey(key)) {
+    throw new SpaError(
+      ERROR_CODES.weakKey,
+      'client public key is a small-order, torsioned, non-canonical or invalid point',
+    );
+  }
+  return key;
+}
+
+/**
+ * `parsePublicKey('client', text)` with §1's subgroup check (a scalar multiplication, a millisecond
+ * or more each) left to the server's client table, which makes it before it trusts the key: the byte
+ * checks, and a verdict already known for these bytes. For loading a fleet of keys.
+ */
+export function parseClientPublicKeyDeferred(text: string): Uint8Array {
+  const key = decodePublicKeyText('client', text);
+  if (failsCheapKeyChecks(key) || knownPrimeOrderVerdict(key) === false) {
     throw new SpaError(
       ERROR_CODES.weakKey,
       'client public key is a small-order, torsioned, non-canonical or invalid point',

@@ -1,6 +1,6 @@
 /** A client's X25519 public key: the Montgomery form of its Ed25519 key, u = (1 + y) / (1 − y) (docs/protocol.md §6). @module */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { isWeakEd25519PublicKey } from './ed25519-checks.js';
+import { failsCheapKeyChecks, isWeakEd25519PublicKey } from './ed25519-checks.js';
 
 const Fp = ed25519.Point.Fp;
 
@@ -13,6 +13,20 @@ const Fp = ed25519.Point.Fp;
  */
 export function ed25519PublicToX25519(publicKey: Uint8Array): Uint8Array {
   if (isWeakEd25519PublicKey(publicKey)) throw new Error('not a valid client key (§1)');
+  return montgomeryOf(publicKey);
+}
+
+/**
+ * The map for a key that passed only §1's byte checks (y canonical, not ±1), its subgroup check
+ * still to come: for bytes that are no curve point at all, u lies on the twist, where X25519 is as
+ * safe (it is twist-secure). What derives from it is trusted only once the key passes the check.
+ */
+export function uncheckedEd25519PublicToX25519(publicKey: Uint8Array): Uint8Array {
+  if (failsCheapKeyChecks(publicKey)) throw new Error('not a valid client key (§1)');
+  return montgomeryOf(publicKey);
+}
+
+function montgomeryOf(publicKey: Uint8Array): Uint8Array {
   let y = BigInt(publicKey[31]! & 0x7f); // the top bit is x's sign, not part of y
   for (let i = 30; i >= 0; i--) y = (y << 8n) | BigInt(publicKey[i]!);
   return Fp.toBytes(Fp.div(Fp.add(Fp.ONE, y), Fp.sub(Fp.ONE, y)));

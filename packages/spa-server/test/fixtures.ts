@@ -48,6 +48,7 @@ export function makeClient(name: string, overrides: Partial<ResolvedClient> = {}
     resolved: {
       name,
       publicKey: pair.publicKey,
+      keyField: `client "${name}": publicKey`,
       keyId,
       keyIdHex: Buffer.from(keyId).toString('hex'),
       services: ['ssh', 'web'],

@@ -16,6 +16,17 @@ import { type ClientFileMemo, readClientsDir } from './clients-dir.js';
 /** Room for about 100,000 clients. */
 export const MAX_AUTHORIZED_KEYS_BYTES = 16 << 20;
 
+/**
+ * Where each loaded client's key is configured, as a problem names the field: for a key that a check
+ * made after the load (§1's subgroup check, in the daemon's client table) refuses.
+ */
+const keyFields = new WeakMap<ClientConfig, string>();
+
+/** `clients[2].publicKey`, `keys:4: key`, `clients.d/bob.json: publicKey`; undefined for a client not loaded here. */
+export function keyFieldOf(client: ClientConfig): string | undefined {
+  return keyFields.get(client);
+}
+
 /** Below this many clients the whole load is a few milliseconds: no turn is given up. */
 const YIELD_ABOVE = 1000;
 
@@ -39,7 +50,11 @@ export async function loadClients(
   const entries: ClientEntry[] = config.clients.map((c, i) => ({ ...c, where: `clients[${i}]` }));
   const origins: Origin[] = config.clients.map(() => 'json');
   const clients = [...config.clients];
+  config.clients.forEach((c, i) => {
+    keyFields.set(c, fieldOf(`clients[${i}]`, 'json', ['publicKey']));
+  });
   const add = (client: ClientConfig, where: string, origin: Origin): void => {
+    keyFields.set(client, fieldOf(where, origin, ['publicKey']));
     entries.push({ ...client, where });
     origins.push(origin);
     clients.push(client);

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { nodeBackend, writeNewKeyFile } from 'spa-node';
 import { formatPublicKey, generateKeyPair } from 'spa-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCheck } from '../cli/commands/check.js';
 import { ServerError } from '../shared/server-error.js';
 import { loadConfig } from './load-config.js';
 
@@ -195,8 +196,12 @@ const BAD: [string, () => Promise<unknown>, RegExp][] = [
     /^clients\[0\]\.publicKey: client public key is a small-order, torsioned, non-canonical or invalid point$/,
   ],
   [
-    'client key with a small-order component',
-    () => load(client({ publicKey: TORSIONED_KEY })),
+    // The daemon checks the subgroup after it starts (its client table); `spa-server check` at once.
+    'client key with a small-order component (spa-server check)',
+    () =>
+      load(client({ publicKey: TORSIONED_KEY })).then(() =>
+        runCheck({ config: join(dir, `case-${counter - 1}.json`) }),
+      ),
     /^clients\[0\]\.publicKey: client public key is a small-order, torsioned, non-canonical or invalid point$/,
   ],
   [

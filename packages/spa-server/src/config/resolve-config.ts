@@ -15,8 +15,9 @@ import {
   type ServerConfig,
 } from 'spa-config/server-config';
 import { nodeBackend } from 'spa-node';
-import { computeKeyId, normaliseNetwork, parsePublicKey } from 'spa-protocol';
+import { computeKeyId, normaliseNetwork, parseClientPublicKeyDeferred } from 'spa-protocol';
 import type { ConfigReuse } from './config-reuse.js';
+import { keyFieldOf } from './load-clients.js';
 import type {
   ListenAddress,
   PortSpec,
@@ -147,11 +148,12 @@ function resolveClientOnce(
 }
 
 function resolveClient(client: ClientConfig, serverMaxDuration: number): ResolvedClient {
-  const publicKey = parsePublicKey('client', client.publicKey);
+  const publicKey = parseClientPublicKeyDeferred(client.publicKey);
   const keyId = computeKeyId(nodeBackend, publicKey);
   return {
     name: client.name,
     publicKey,
+    keyField: keyFieldOf(client) ?? `client "${client.name}": publicKey`,
     keyId,
     keyIdHex: Array.from(keyId, (b) => b.toString(16).padStart(2, '0')).join(''),
     services: [...new Set(client.services)],

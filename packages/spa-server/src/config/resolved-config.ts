@@ -33,8 +33,13 @@ export interface ListenAddress {
 
 export interface ResolvedClient {
   readonly name: string;
-  /** 32-byte Ed25519 public key, already checked not weak. */
+  /**
+   * 32-byte Ed25519 public key. Passed §1's byte checks; its subgroup check is made by the client
+   * table before anything derived from it is trusted (at its first knock, or in the background).
+   */
   readonly publicKey: Uint8Array;
+  /** Where the key is configured, as a problem names it: `clients[2].publicKey`, `clients.d/bob.json: publicKey`. */
+  readonly keyField: string;
   /** docs/protocol.md §1.1; hex form for maps and logs. */
   readonly keyId: Uint8Array;
   readonly keyIdHex: string;

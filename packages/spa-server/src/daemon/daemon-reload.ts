@@ -23,7 +23,7 @@ export const RESTART_ONLY = ['listen', 'stateDir', 'firewall', 'metrics'] as con
 export interface ReloadTargets {
   readonly backend: CryptoBackend;
   /** The key cache's secrets and the pause between slices of key work. */
-  readonly build: Pick<RuntimeBuild, 'known' | 'pause'>;
+  readonly build: Omit<RuntimeBuild, 'previous'>;
   /** Writes the key cache for the runtime in force, in the background. */
   saveKeys(rt: Runtime): void;
   readonly grants: GrantKeeper;
@@ -120,7 +120,11 @@ export function warnSourceMode(log: DaemonLog, config: ResolvedConfig): void {
 export async function saveKeyCache(cache: KeyCache, rt: Runtime, log: DaemonLog): Promise<void> {
   try {
     await cache.save(
-      rt.config.clients.map((c) => ({ publicKey: c.publicKey, secrets: rt.table.secretsOf(c.publicKey)! })),
+      // Only keys that passed §1 whole: a key whose subgroup check is still to come is saved once it passed.
+      rt.config.clients.flatMap((c) => {
+        const secrets = rt.table.checkedSecretsOf(c.publicKey);
+        return secrets ? [{ publicKey: c.publicKey, secrets }] : [];
+      }),
     );
   } catch (error) {
     const code = (error as { code?: string } | null)?.code ?? 'error';

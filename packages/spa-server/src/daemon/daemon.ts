@@ -1,6 +1,5 @@
 /** The daemon: binds the listen sockets, runs the packet pipeline, keeps the firewall and replay store, reloads and stops. @module */
 
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { nodeBackend } from 'spa-node';
 import { type CryptoBackend, isLoopback, parseAddress } from 'spa-protocol';
 import type { KeyCache } from '../config/key-cache.js';
@@ -30,6 +29,7 @@ import {
   warnSourceMode,
 } from './daemon-reload.js';
 import { inheritGrants } from './inherit-grants.js';
+import { runtimeBuild, startKeyChecks } from './key-checks.js';
 import { createKnockGateSync } from './knock-gate-sync.js';
 import { type MaintenanceIntervals, startMaintenance } from './maintenance-timers.js';
 
@@ -73,12 +73,6 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
   const clock = deps.clock ?? Date.now;
   const backend = deps.backend ?? nodeBackend;
   const { driver } = deps;
-  const build = {
-    known: deps.keyCache && ((publicKey: Uint8Array) => deps.keyCache?.known(publicKey)),
-    pause: () => nextTurn(),
-  };
-  let runtime: Runtime = await createRuntime(config, backend, build);
-  advanceTags(runtime, clock());
   const log: DaemonLog = createDaemonLog({
     sink: deps.log ?? stdoutLogger,
     clock,
@@ -86,6 +80,12 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     refusalsPerSecond: config.log.refusalsPerSecond,
     summaryIntervalMs: deps.intervals?.logSummaryMs,
   });
+  const build = runtimeBuild(deps.keyCache, log);
+  let runtime: Runtime = await createRuntime(config, backend, build).catch((error: unknown) => {
+    log.close();
+    throw error;
+  });
+  advanceTags(runtime, clock());
   const cleanups: (() => Promise<void>)[] = [async () => log.close()];
   const cleanup = async (): Promise<void> => {
     for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => {});
@@ -114,6 +114,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       // Read only once the daemon runs, after `grants` below is made.
       grantsLive: () => grants.count(),
       loopStallSeconds: () => stall.maxSeconds(),
+      keyChecksPending: () => runtime.table.pendingChecks,
     });
     const hooks = createHookRunner({ hooks: config.hooks, log, metrics });
     cleanups.push(() => hooks.close());
@@ -210,6 +211,9 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       if (cache) keysSaved = keysSaved.then(() => saveKeyCache(cache, rt, log));
     };
     saveKeys(runtime);
+    const checks = startKeyChecks(() => runtime, saveKeys);
+    cleanups.push(() => checks.stop());
+    checks.kick();
 
     let stopped = false;
     let reloading: Promise<void> = Promise.resolve();
@@ -232,6 +236,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
         runtime = next;
         // Added clients' knocks pass the kernel once this lands; removed ones' tags go with it.
         void gate?.syncTags(next);
+        checks.kick();
       },
     };
     const reloadNow = (next: ResolvedConfig): Promise<void> => {

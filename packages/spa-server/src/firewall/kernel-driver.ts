@@ -18,6 +18,7 @@ import { checkGrants, checkNetnsName, checkTargets } from './grant-values.js';
 import { checkKnockLimit, type KnockLimit } from './knock-limit.js';
 import type { AckDialect } from './process/ack-reader.js';
 import { LineShell } from './process/line-shell.js';
+import { runToolOk } from './process/tool-command.js';
 
 export interface KernelDriverOptions {
   /** Run every command inside this network namespace (`ip netns exec`); for tests. */
@@ -63,6 +64,9 @@ export abstract class KernelDriver<T> implements FirewallDriver {
   #found: Promise<T> | undefined;
   #shell: LineShell | undefined;
   #closed = false;
+  /** The last batch handed to the shell, and the last one-shot run: each waits for the other's earlier work. */
+  #lastShell: Promise<unknown> = Promise.resolve();
+  #lastOnce: Promise<unknown> = Promise.resolve();
 
   constructor(options: KernelDriverOptions, tools: DriverTools<T>) {
     this.netns = options.netns === undefined ? undefined : checkNetnsName(options.netns);
@@ -106,8 +110,39 @@ export abstract class KernelDriver<T> implements FirewallDriver {
     if (checked.length > 0) await this.run(this.#tools.revokeLines(checked));
   }
 
-  /** Writes one batch of lines to the long-lived tool, started on first use. */
-  protected async run(lines: readonly string[]): Promise<void> {
+  /**
+   * Writes one batch of lines to the long-lived tool, started on first use. In order with runOnce:
+   * a batch given after a one-shot run starts after it.
+   */
+  protected run(lines: readonly string[]): Promise<void> {
+    const run = this.#lastOnce.then(() => this.#runShell(lines));
+    this.#lastShell = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Runs the tool `command` picks once with `input` on its stdin, after every batch given to the shell before it and
+   * before every one given after: for transactions of megabytes, which an interactive tool reads a
+   * byte at a time (nft -i takes seconds for a fleet's 30,000 knock-gate tags, nft -f a tenth).
+   */
+  protected runOnce(
+    command: (tools: T) => ToolCommand,
+    args: readonly string[],
+    input: string,
+  ): Promise<void> {
+    const run = Promise.all([this.#lastShell, this.#lastOnce]).then(async () => {
+      const tools = await this.ready();
+      try {
+        await runToolOk(command(tools), args, { input, timeoutMs: this.timeoutMs });
+      } catch (error) {
+        throw this.#missing(error);
+      }
+    });
+    this.#lastOnce = run.catch(() => {});
+    return run;
+  }
+
+  async #runShell(lines: readonly string[]): Promise<void> {
     const tools = await this.ready();
     this.#shell ??= new LineShell({
       ...this.#tools.shell(tools),
@@ -118,14 +153,18 @@ export abstract class KernelDriver<T> implements FirewallDriver {
     try {
       await this.#shell.run(lines);
     } catch (error) {
-      // Every object the lines name is the driver's: "missing" means it went away underneath.
-      if (error instanceof ServerError && error.message.includes(this.#tools.missingText)) {
-        throw new ServerError(SERVER_ERROR_CODES.firewallNotReady, this.#tools.missingMessage, {
-          cause: error,
-        });
-      }
-      throw error;
+      throw this.#missing(error);
     }
+  }
+
+  /** Every object the lines name is the driver's: "missing" means it went away underneath. */
+  #missing(error: unknown): unknown {
+    if (error instanceof ServerError && error.message.includes(this.#tools.missingText)) {
+      return new ServerError(SERVER_ERROR_CODES.firewallNotReady, this.#tools.missingMessage, {
+        cause: error,
+      });
+    }
+    return error;
   }
 
   async forgetConnections(targets: readonly GrantTarget[]): Promise<void> {

@@ -37,6 +37,8 @@ export interface MetricsSnapshot {
   readonly grantsLive: number;
   /** Gauge: the longest event-loop stall of the last 10 to 20 s, in seconds (observability/loop-stall.ts). */
   readonly loopStallSeconds: number;
+  /** Gauge: client keys whose §1 subgroup check is still to come (after a start or reload that added keys). */
+  readonly keyChecksPending: number;
   /** Control socket requests refused, by reason (every reason present). */
   readonly controlRefused: Readonly<Record<ControlRefusal, number>>;
   /** Hook runs by event and result (every pair present). */
@@ -65,6 +67,7 @@ export interface MetricsGauges {
   readonly logSuppressed: () => number;
   readonly grantsLive?: () => number;
   readonly loopStallSeconds?: () => number;
+  readonly keyChecksPending?: () => number;
 }
 
 export function createMetrics(gauges: MetricsGauges): Metrics {
@@ -107,6 +110,7 @@ export function createMetrics(gauges: MetricsGauges): Metrics {
         logSuppressed: gauges.logSuppressed(),
         grantsLive: gauges.grantsLive?.() ?? 0,
         loopStallSeconds: gauges.loopStallSeconds?.() ?? 0,
+        keyChecksPending: gauges.keyChecksPending?.() ?? 0,
         controlRefused: { ...controlRefused },
         hookRuns: Object.fromEntries(
           HOOK_EVENTS.map((e) => [e, { ...hookRuns[e] }]),
@@ -186,6 +190,12 @@ export function renderPrometheus(s: MetricsSnapshot, kernelDrops?: Readonly<Reco
     'gauge',
     'Longest event-loop stall in the last 10 to 20 seconds.',
     one(s.loopStallSeconds),
+  );
+  metric(
+    'spa_key_checks_pending',
+    'gauge',
+    'Client keys whose subgroup check (docs/protocol.md §1) is still to come; each is checked at its first knock at the latest.',
+    one(s.keyChecksPending),
   );
   metric(
     'spa_log_suppressed_total',

@@ -44,6 +44,9 @@ export interface RuntimeBuild {
   readonly known?: TableBuild<ResolvedClient>['known'];
   /** Lets datagrams be read between slices of key work (setImmediate). */
   readonly pause?: () => Promise<void>;
+  /** New keys' §1 subgroup checks come after the build (daemon/key-checks.ts): see TableBuild. */
+  readonly deferSubgroupCheck?: boolean;
+  readonly refused?: TableBuild<ResolvedClient>['refused'];
 }
 
 /**
@@ -60,6 +63,8 @@ export async function createRuntime(
     previous: build.previous?.table,
     known: build.known,
     pause: build.pause,
+    deferSubgroupCheck: build.deferSubgroupCheck,
+    refused: build.refused,
   });
   return assemble(config, ctx, table);
 }

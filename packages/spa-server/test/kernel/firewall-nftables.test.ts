@@ -1,4 +1,5 @@
 /** The nftables driver in a lab: the firewall contract, plus what is specific to its long-lived nft process. */
+import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { createLab, type Lab } from 'spa-test-kit/lab/netns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +65,40 @@ describe('nftables driver specifics', () => {
     const [kept] = await driver.list();
     expect(kept).toMatchObject({ address: '10.9.9.9', client: 'kept' });
     expect(kept?.expiresInSeconds).toBeGreaterThan(80);
+    await driver.close();
+  });
+
+  it("installs a fleet's 30,000 gate tags in well under a second, in order with the grants around them", async () => {
+    const { ns } = lab.host('server');
+    const driver = new NftablesDriver({ table: 'spa_fleet', netns: ns, knockGate: { ports: [62201] } });
+    const tags = Array.from({ length: 30_000 }, () => randomBytes(16).toString('hex'));
+    const grant = (port: number) => ({
+      family: 4 as const,
+      address: '10.0.0.7',
+      protocol: 'tcp' as const,
+      port,
+      timeoutSeconds: 60,
+      client: 'alice',
+    });
+    await driver.knockGate?.setTags(tags);
+    const started = performance.now();
+    // The setup's transaction carries the tags; the grant given meanwhile waits for the table.
+    const [, granted] = await Promise.all([
+      driver.setup([{ protocol: 'tcp', port: 22 }]),
+      driver.grant([grant(22)]),
+    ]);
+    expect(granted).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(1500);
+    const { stdout } = await nftIn(ns, 'list set inet spa_fleet knock_tags');
+    expect(stdout.match(/0x[0-9a-f]+/g)).toHaveLength(30_000);
+    // A replacement of the whole set, then a grant: the grant lands after it, on an intact table.
+    await driver.knockGate?.setTags(
+      tags.slice(0, 20_000).concat(Array.from({ length: 10_000 }, () => randomBytes(16).toString('hex'))),
+    );
+    await driver.grant([grant(23)]);
+    expect((await driver.list()).map((g) => g.port).sort()).toEqual([22, 23]);
+    expect(await driver.isIntact()).toBe(true);
+    await driver.flush();
     await driver.close();
   });
 

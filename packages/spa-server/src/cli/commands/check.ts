@@ -1,7 +1,9 @@
 /** `spa-server check`: validates the configuration and its keys without touching anything. @module */
+import { isWeakEd25519PublicKey } from 'spa-protocol';
 import { loadConfig } from '../../config/load-config.js';
 import { portText } from '../../config/port-spec.js';
 import type { PortSpec, ResolvedConfig } from '../../config/resolved-config.js';
+import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
 
 export interface CheckOptions {
   readonly config: string;
@@ -10,6 +12,13 @@ export interface CheckOptions {
 /** Prints `ok: ...` and returns; a bad config throws CONFIG_INVALID, which the CLI prints line by line (exit 78). */
 export async function runCheck(options: CheckOptions, now: number = Date.now()): Promise<void> {
   const config = await loadConfig(options.config);
+  // The daemon makes §1's subgroup check of new keys after it starts; a check makes it now, for all.
+  const weak = config.clients
+    .filter((c) => isWeakEd25519PublicKey(c.publicKey))
+    .map(
+      (c) => `${c.keyField}: client public key is a small-order, torsioned, non-canonical or invalid point`,
+    );
+  if (weak.length > 0) throw new ServerError(SERVER_ERROR_CODES.configInvalid, weak[0]!, { problems: weak });
   for (const warning of configWarnings(config, now)) process.stderr.write(`warning: ${warning}\n`);
   process.stdout.write(`${summarise(config)}\n`);
 }

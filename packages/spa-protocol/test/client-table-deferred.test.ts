@@ -1,0 +1,114 @@
+/** ClientTable with §1's subgroup check deferred: keys serve at once, and a key with a torsion component is never accepted, whether its datagram comes before or after the check. */
+import { nodeBackend } from 'spa-node';
+import { describe, expect, it } from 'vitest';
+import { computeClientTag, epochOf } from '../src/client-keys.js';
+import { ClientTable } from '../src/client-table.js';
+import { CLIENT_TAG_OFFSET, MIN_DATAGRAM_SIZE } from '../src/constants.js';
+import { generateKeyPair } from '../src/keys.js';
+import { createServerContext } from '../src/server-context.js';
+import { torsionedKey } from './torsion.js';
+
+const ctx = createServerContext(nodeBackend, generateKeyPair(nodeBackend, 'server').secretKey);
+const NOW = 1_800_000_000_000;
+const WINDOW = 60_000;
+
+interface Client {
+  readonly name: string;
+  readonly publicKey: Uint8Array;
+}
+const sound = (name: string): Client => ({
+  name,
+  publicKey: generateKeyPair(nodeBackend, 'client').publicKey,
+});
+// A fresh key each time: a verdict, once made, is remembered for the process.
+const torsioned = (name: string): Client => ({
+  name,
+  publicKey: torsionedKey(
+    generateKeyPair(nodeBackend, 'client').secretKey,
+    1 + Math.floor(Math.random() * 7),
+  ),
+});
+
+/** A table built as the daemon builds it, and the clients its deferred checks refused. */
+async function deferred(clients: readonly Client[], previous?: ClientTable<Client>) {
+  const refused: string[] = [];
+  const table = await ClientTable.create(ctx, clients, {
+    previous,
+    deferSubgroupCheck: true,
+    refused: (c) => refused.push(c.name),
+  });
+  table.advance(NOW, WINDOW, WINDOW);
+  return { table, refused };
+}
+
+/** A datagram carrying `client`'s tag of the current epoch, with the secrets the table derived for it. */
+function datagramOf(table: ClientTable<Client>, client: Client): Uint8Array {
+  const datagram = new Uint8Array(MIN_DATAGRAM_SIZE);
+  const tag = computeClientTag(nodeBackend, table.secretsOf(client.publicKey)!.tagKey, epochOf(NOW));
+  datagram.set(tag, CLIENT_TAG_OFFSET);
+  return datagram;
+}
+
+const held = (table: ClientTable<Client>, datagram: Uint8Array): boolean => {
+  const tag = datagram.subarray(CLIENT_TAG_OFFSET, CLIENT_TAG_OFFSET + 16).join();
+  return table.heldTags().some((t) => t.join() === tag);
+};
+
+describe('ClientTable with deferred subgroup checks', () => {
+  it('loads a torsioned key without the check, and refuses it at its first datagram, before its mac2 key is used', async () => {
+    const alice = sound('alice');
+    const mallory = torsioned('mallory');
+    const { table, refused } = await deferred([alice, mallory]);
+    expect(table.pendingChecks).toBe(2);
+    const forged = datagramOf(table, mallory);
+    expect(held(table, forged)).toBe(true);
+    expect(table.lookup(forged)).toBeUndefined();
+    expect(refused).toEqual(['mallory']);
+    expect(table.lookup(forged)).toBeUndefined();
+    expect(refused).toEqual(['mallory']); // told once
+    expect(held(table, forged)).toBe(false);
+    expect(table.checkedSecretsOf(mallory.publicKey)).toBeUndefined();
+    // A sound key's first datagram checks it too, and finds it.
+    expect(table.checkedSecretsOf(alice.publicKey)).toBeUndefined();
+    expect(table.lookup(datagramOf(table, alice))?.client).toBe(alice);
+    expect(table.checkedSecretsOf(alice.publicKey)).toBe(table.secretsOf(alice.publicKey));
+    expect(table.pendingChecks).toBe(0);
+  });
+
+  it('refuses a torsioned key that the background check reached first: its datagrams find nothing', async () => {
+    const clients = [sound('a'), torsioned('mallory'), sound('b')];
+    const { table, refused } = await deferred(clients);
+    const forged = datagramOf(table, clients[1]!);
+    let left = table.pendingChecks;
+    while (left > 0) left = table.checkPending(0);
+    expect(refused).toEqual(['mallory']);
+    expect(table.lookup(forged)).toBeUndefined();
+    expect(refused).toEqual(['mallory']);
+    expect(held(table, forged)).toBe(false);
+    expect(table.lookup(datagramOf(table, clients[0]!))?.client.name).toBe('a');
+    expect(table.checkedSecretsOf(clients[2]!.publicKey)).toBeDefined();
+  });
+
+  it('checks in slices: one key at least per call, as many as the budget allows', async () => {
+    const clients = Array.from({ length: 4 }, (_, i) => sound(`c${i}`));
+    const { table } = await deferred(clients);
+    expect(table.checkPending(0)).toBe(3);
+    expect(table.checkPending(60_000)).toBe(0);
+  });
+
+  it('keeps a refused key refused in the tables of later reloads, and checks only the keys they add', async () => {
+    const mallory = torsioned('mallory');
+    const first = await deferred([sound('a'), mallory]);
+    first.table.checkPending(60_000);
+    const carol = sound('carol');
+    const second = await deferred([...[mallory], carol], first.table);
+    expect(second.table.pendingChecks).toBe(1);
+    expect(second.table.lookup(datagramOf(second.table, mallory))).toBeUndefined();
+    expect(second.refused).toEqual([]); // reported once, by the table that checked it
+    expect(second.table.lookup(datagramOf(second.table, carol))?.client).toBe(carol);
+  });
+
+  it('without deferral, a torsioned key still fails the build (WEAK_KEY)', async () => {
+    await expect(ClientTable.create(ctx, [torsioned('mallory')])).rejects.toMatchObject({ code: 'WEAK_KEY' });
+  });
+});
