@@ -38,6 +38,7 @@ function _warmOnce(rt: Runtime, nowMs: number): WarmResult {
   const service = rt.limits.services.keys().next().value;
   const client: ResolvedClient = {
     name: 'warm-up',
+    keyField: 'warm-up',
     publicKey,
     keyId,
     keyIdHex: hexOf(keyId),
