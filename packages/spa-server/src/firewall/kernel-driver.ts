@@ -16,7 +16,8 @@ import type {
 import { checkGrants, checkNetnsName, checkTargets } from './grant-values.js';
 import { checkKnockLimit, type KnockLimit } from './knock-limit.js';
 import type { AckDialect } from './process/ack-reader.js';
-import { LineShell } from './process/line-shell.js';
+import type { JoinBatches } from './process/batch-merge.js';
+import { LineShell, type RunOptions } from './process/line-shell.js';
 
 export interface KernelDriverOptions {
   /** Run every command inside this network namespace (`ip netns exec`); for tests. */
@@ -38,6 +39,8 @@ export interface DriverTools<T> {
     readonly command: ToolCommand;
     readonly args: readonly string[];
     readonly dialect: AckDialect;
+    /** Joins grant batches into one all-or-nothing batch; without it each grant is written alone. */
+    readonly join?: JoinBatches;
   };
   /** The shell lines for checked grants, and for checked revokes (never called with none). */
   readonly grantLines: (grants: readonly Grant[]) => readonly string[];
@@ -97,7 +100,8 @@ export abstract class KernelDriver<T> implements FirewallDriver {
 
   async grant(grants: readonly Grant[]): Promise<void> {
     const checked = checkGrants(grants);
-    if (checked.length > 0) await this.run(this.#tools.grantLines(checked));
+    // Grants arriving together (a burst of knocks) may share a transaction: see the shell's `join`.
+    if (checked.length > 0) await this.run(this.#tools.grantLines(checked), { merge: true });
   }
 
   async revoke(targets: readonly GrantTarget[]): Promise<void> {
@@ -106,7 +110,7 @@ export abstract class KernelDriver<T> implements FirewallDriver {
   }
 
   /** Writes one batch of lines to the long-lived tool, started on first use. */
-  protected async run(lines: readonly string[]): Promise<void> {
+  protected async run(lines: readonly string[], options?: RunOptions): Promise<void> {
     const tools = await this.ready();
     this.#shell ??= new LineShell({
       ...this.#tools.shell(tools),
@@ -115,7 +119,7 @@ export abstract class KernelDriver<T> implements FirewallDriver {
       batchesPerProcess: 10_000,
     });
     try {
-      await this.#shell.run(lines);
+      await this.#shell.run(lines, options);
     } catch (error) {
       // Every object the lines name is the driver's: "missing" means it went away underneath.
       if (error instanceof ServerError && error.message.includes(this.#tools.missingText)) {
