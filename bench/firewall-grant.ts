@@ -1,8 +1,18 @@
-/** Cost of one grant: the drivers' long-lived nft/ipset process against a fresh process per grant, in a throwaway namespace. `pnpm exec tsx --conditions=source bench/firewall-grant.ts`. @module */
+/** Cost of one grant and of a burst: the drivers' long-lived nft/ipset process against the other ways of feeding nft, in a throwaway namespace. `pnpm exec tsx --conditions=source bench/firewall-grant.ts`. @module */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { type FirewallDriver, type Grant, IptablesDriver, NftablesDriver } from 'spa-server/firewall';
 import { installSignalHandlers, onCleanup, runCleanups } from './lib/cleanup.js';
+import {
+  type Feed,
+  freshFile,
+  freshJsonArg,
+  freshJsonFile,
+  freshStdinFd,
+  interactiveLines,
+} from './lib/nft-feeds.js';
 import { summarize } from './lib/stats.js';
 
 /** Grants per serial run (latency) and per pipelined burst (throughput). */
@@ -45,11 +55,32 @@ async function serial(how: string, n: number, grant: (g: Grant) => Promise<unkno
 }
 
 /** Every grant issued at once: the rate a burst of knocks is turned into elements. */
-async function burst(how: string, driver: FirewallDriver): Promise<Row> {
+async function burst(how: string, driver: FirewallDriver, base = COUNT): Promise<Row> {
+  return timedBurst(how, () =>
+    Promise.all(Array.from({ length: COUNT }, (_, i) => driver.grant([grantAt(base + i)]))),
+  );
+}
+
+/** The burst's grants handed over in one piece (one transaction, or one write of many). */
+function burstOf(how: string, base: number, apply: (grants: readonly Grant[]) => Promise<unknown>) {
+  return timedBurst(how, () => apply(Array.from({ length: COUNT }, (_, i) => grantAt(base + i))));
+}
+
+async function timedBurst(how: string, run: () => Promise<unknown>): Promise<Row> {
   const start = performance.now();
-  await Promise.all(Array.from({ length: COUNT }, (_, i) => driver.grant([grantAt(COUNT + i)])));
+  await run();
   const ms = performance.now() - start;
   return { how, n: COUNT, p50Ms: Number.NaN, p95Ms: Number.NaN, perS: COUNT / (ms / 1000) };
+}
+
+/** Serial grants through a fresh process per grant, each grant its own addresses block. */
+function fresh(how: string, block: number, feed: Feed): Promise<Row> {
+  return serial(how, FRESH_COUNT, (g) => feed([{ ...g, address: blockAddress(block, g.address) }]));
+}
+
+/** Moves an address of grantAt() into block `block` (10.200+block.x.y), so no feed extends another's element. */
+function blockAddress(block: number, address: string): string {
+  return address.replace(/^10\.\d+\./, `10.${200 + block}.`);
 }
 
 async function main(): Promise<void> {
@@ -66,19 +97,28 @@ async function main(): Promise<void> {
   onCleanup(() => nft.close());
   await nft.setup([{ protocol: 'tcp', port: 22 }]);
   rows.push(await serial('nft: long-lived nft -i (driver)', COUNT, (g) => nft.grant([g])));
-  rows.push(await burst('nft: long-lived nft -i, all at once', nft));
+  rows.push(await burst('nft: driver, all at once (merged)', nft));
+  const dir = await mkdtemp(join('/dev/shm', 'spa-bench-'));
+  onCleanup(() => rm(dir, { recursive: true, force: true }));
+  const lines = (perTransaction: number, includeDir?: string) => (grants: readonly Grant[]) =>
+    interactiveLines(ns, 'spa_bench', grants, { perTransaction, ...(includeDir ? { includeDir } : {}) });
+  rows.push(await burstOf('nft: nft -i, a transaction per grant', COUNT * 4, lines(1)));
+  rows.push(await burstOf('nft: nft -i, 64 grants a line', COUNT * 7, lines(64)));
+  rows.push(await burstOf('nft: nft -i, 64 grants an include', COUNT * 8, lines(64, dir)));
   rows.push(
-    await serial('nft: fresh `nft add element` per grant', FRESH_COUNT, (g) =>
-      inNs('nft', [
-        'add',
-        'element',
-        'inet',
-        'spa_bench',
-        'allow4',
-        `{ ${g.address} . tcp . 22 timeout 60s }`,
-      ]),
+    await burstOf('nft: fresh nft -f FILE, one transaction', COUNT * 5, freshFile(ns, 'spa_bench', dir)),
+  );
+  rows.push(
+    await burstOf(
+      'nft: fresh nft -j -f FILE, one transaction',
+      COUNT * 6,
+      freshJsonFile(ns, 'spa_bench', dir),
     ),
   );
+  rows.push(await fresh('nft: fresh `nft -f FILE` per grant', 1, freshFile(ns, 'spa_bench', dir)));
+  rows.push(await fresh('nft: fresh `nft -f -` (stdin: file fd)', 2, freshStdinFd(ns, 'spa_bench', dir)));
+  rows.push(await fresh('nft: fresh `nft -j JSON` (argument)', 3, freshJsonArg(ns, 'spa_bench')));
+  rows.push(await fresh('nft: fresh `nft -j -f FILE` per grant', 5, freshJsonFile(ns, 'spa_bench', dir)));
   await nft.flush();
 
   const ipt = new IptablesDriver({ prefix: 'spab', netns: ns });

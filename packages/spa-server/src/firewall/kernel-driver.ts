@@ -17,7 +17,8 @@ import type {
 import { checkGrants, checkNetnsName, checkTargets } from './grant-values.js';
 import { checkKnockLimit, type KnockLimit } from './knock-limit.js';
 import type { AckDialect } from './process/ack-reader.js';
-import { LineShell } from './process/line-shell.js';
+import type { JoinBatches } from './process/batch-merge.js';
+import { LineShell, type RunOptions } from './process/line-shell.js';
 import { runToolOk } from './process/tool-command.js';
 
 export interface KernelDriverOptions {
@@ -40,6 +41,8 @@ export interface DriverTools<T> {
     readonly command: ToolCommand;
     readonly args: readonly string[];
     readonly dialect: AckDialect;
+    /** Joins grant batches into one all-or-nothing batch; without it each grant is written alone. */
+    readonly join?: JoinBatches;
   };
   /** The shell lines for checked grants, and for checked revokes (never called with none). */
   readonly grantLines: (grants: readonly Grant[]) => readonly string[];
@@ -102,7 +105,8 @@ export abstract class KernelDriver<T> implements FirewallDriver {
 
   async grant(grants: readonly Grant[]): Promise<void> {
     const checked = checkGrants(grants);
-    if (checked.length > 0) await this.run(this.#tools.grantLines(checked));
+    // Grants arriving together (a burst of knocks) may share a transaction: see the shell's `join`.
+    if (checked.length > 0) await this.run(this.#tools.grantLines(checked), { merge: true });
   }
 
   async revoke(targets: readonly GrantTarget[]): Promise<void> {
@@ -114,8 +118,8 @@ export abstract class KernelDriver<T> implements FirewallDriver {
    * Writes one batch of lines to the long-lived tool, started on first use. In order with runOnce:
    * a batch given after a one-shot run starts after it.
    */
-  protected run(lines: readonly string[]): Promise<void> {
-    const run = this.#lastOnce.then(() => this.#runShell(lines));
+  protected run(lines: readonly string[], options?: RunOptions): Promise<void> {
+    const run = this.#lastOnce.then(() => this.#runShell(lines, options));
     this.#lastShell = run.catch(() => {});
     return run;
   }
@@ -142,7 +146,7 @@ export abstract class KernelDriver<T> implements FirewallDriver {
     return run;
   }
 
-  async #runShell(lines: readonly string[]): Promise<void> {
+  async #runShell(lines: readonly string[], options?: RunOptions): Promise<void> {
     const tools = await this.ready();
     this.#shell ??= new LineShell({
       ...this.#tools.shell(tools),
@@ -151,7 +155,7 @@ export abstract class KernelDriver<T> implements FirewallDriver {
       batchesPerProcess: 10_000,
     });
     try {
-      await this.#shell.run(lines);
+      await this.#shell.run(lines, options);
     } catch (error) {
       throw this.#missing(error);
     }

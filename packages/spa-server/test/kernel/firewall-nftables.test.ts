@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { createLab, type Lab } from 'spa-test-kit/lab/netns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NftIncludeFiles } from '../../src/firewall/nftables/nft-include.js';
 import { NftablesDriver } from '../../src/firewall/nftables/nftables.js';
 import { NFT_DIALECT } from '../../src/firewall/process/ack-reader.js';
 import { LineShell } from '../../src/firewall/process/line-shell.js';
@@ -128,5 +129,55 @@ describe('nftables driver specifics', () => {
     await expect(shell.run(['add element inet spa_seq s { 80 }'])).resolves.toBeUndefined();
     await shell.close();
     await expect(shell.run(['list tables'])).rejects.toMatchObject({ code: 'FIREWALL_NOT_READY' });
+  });
+
+  it('settles each batch of a merged transaction by its own outcome: a failed one alone, the rest applied', async () => {
+    const { ns } = lab.host('server');
+    const includes = new NftIncludeFiles();
+    const shell = new LineShell({
+      command: await toolCommand('nft', 'nftables', ns),
+      args: ['-i'],
+      dialect: NFT_DIALECT,
+      timeoutMs: 5000,
+      maxPending: 1000,
+      batchesPerProcess: 10_000,
+      join: includes.join,
+    });
+    await shell.run(['add table inet spa_merge; add set inet spa_merge s { type inet_service; }']);
+    // Issued in one tick: the first is written at once, the rest wait for it and go as merges.
+    const ports = Array.from({ length: 200 }, (_, i) => 1000 + i);
+    const bad = new Set([1001, 1100, 1199]);
+    const outcomes = await Promise.allSettled(
+      ports.map((port) =>
+        shell.run([`${bad.has(port) ? 'delete' : 'add'} element inet spa_merge s { ${port} }`], {
+          merge: true,
+        }),
+      ),
+    );
+    const failed = ports.filter((_, i) => outcomes[i]?.status === 'rejected');
+    expect(failed).toEqual([...bad]);
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.status === 'rejected')
+        expect(outcome.reason).toMatchObject({ code: 'FIREWALL_COMMAND_FAILED' });
+      else expect(bad.has(ports[i]!)).toBe(false);
+    }
+    const { stdout } = await execa('ip', [
+      'netns',
+      'exec',
+      ns,
+      'nft',
+      '-j',
+      'list',
+      'set',
+      'inet',
+      'spa_merge',
+      's',
+    ]);
+    const listed = (JSON.parse(stdout).nftables as { set?: { elem?: number[] } }[]).find((o) => o.set)?.set
+      ?.elem;
+    expect([...(listed ?? [])].sort((a, b) => a - b)).toEqual(ports.filter((p) => !bad.has(p)));
+    await shell.run(['delete table inet spa_merge']);
+    await shell.close();
+    includes.close();
   });
 });

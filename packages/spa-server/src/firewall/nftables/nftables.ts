@@ -17,6 +17,7 @@ import { type KnockGate, NFT_GATE_TAGS, nftSpentCommand, nftTagCommands, nftTagD
 import { NFT_DIALECT } from '../process/ack-reader.js';
 import { NFT_MONITOR_ARGS, nftAdditionTouches, nftDeletionConcerns } from '../process/monitor-lines.js';
 import { runTool, type ToolCommand, toolCommand } from '../process/tool-command.js';
+import { NftIncludeFiles } from './nft-include.js';
 import { parseNftCounters, readNftSets, readNftShape, readNftTable } from './nft-inspect.js';
 import { GRANT_SET_FAMILY, isNftTableIntact } from './nft-json.js';
 import {
@@ -67,6 +68,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   /** The forwards of the last setup(): whether the nat chain belongs to the table's shape. */
   #forwards: readonly ForwardRule[] = [];
   readonly #gate: KnockGate | undefined;
+  readonly #includes: NftIncludeFiles;
   /** The tags the kernel's gate holds (hex): re-added by every setup, so a repair restores them. */
   #tags: readonly string[] = [];
   /** The tags the last successful transaction left in the kernel; undefined when not known. */
@@ -75,9 +77,11 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   constructor(options: NftablesDriverOptions = {}) {
     const table = checkObjectName(options.table ?? 'spa', 'nftables table name');
     const nftPath = options.nftPath ?? 'nft';
+    const includes = new NftIncludeFiles();
     super(options, {
       find: (netns) => toolCommand(nftPath, 'nftables', netns),
-      shell: (nft) => ({ command: nft, args: ['-i'], dialect: NFT_DIALECT }),
+      // Grants queued while nft is busy go in one transaction: see "Feeding nft" in the README.
+      shell: (nft) => ({ command: nft, args: ['-i'], dialect: NFT_DIALECT, join: includes.join }),
       // Each method call is one transaction.
       grantLines: (grants) => [nftTransaction(nftGrantCommands(table, grants))],
       revokeLines: (targets) => [nftTransaction(nftRevokeCommands(table, targets))],
@@ -85,6 +89,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
       missingMessage: `nftables table inet ${table} is missing or incomplete: run setup() again`,
     });
     this.table = table;
+    this.#includes = includes;
     this.#gate = options.knockGate;
     this.knockGate = this.#gate && {
       setTags: (tags) => this.#setTags(tags),
@@ -218,6 +223,11 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   async flush(): Promise<void> {
     await this.#transaction(nftRemoveCommands(this.table));
     this.#ports = undefined;
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    this.#includes.close();
   }
 
   readonly #listing = (args: readonly string[]): Promise<string | undefined> => this.#list(args);

@@ -2,6 +2,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
 import { type AckDialect, AckReader, type AckReply } from './ack-reader.js';
+import { type Batch, type JoinBatches, takeBatch } from './batch-merge.js';
 import type { ToolCommand } from './tool-command.js';
 
 export interface LineShellOptions {
@@ -18,14 +19,20 @@ export interface LineShellOptions {
    * history, about 250 bytes per batch, for as long as it lives.
    */
   readonly batchesPerProcess: number;
+  /**
+   * Joins the texts of several mergeable batches into one that succeeds or fails as a whole (nft:
+   * one transaction). Without it every batch is written as it comes.
+   */
+  readonly join?: JoinBatches;
 }
 
-interface Batch {
-  readonly seq: number;
-  readonly text: string;
-  readonly resolve: () => void;
-  readonly reject: (error: ServerError) => void;
-  timer?: NodeJS.Timeout;
+export interface RunOptions {
+  /**
+   * May share one write (and, with a `join`, one transaction) with other mergeable batches queued
+   * while the tool is busy. If the shared batch fails, each of them is run again on its own, so
+   * each settles with its own outcome.
+   */
+  readonly merge?: boolean;
 }
 
 interface Child {
@@ -51,18 +58,20 @@ export class LineShell {
   }
 
   /** Runs one batch; resolves once the tool finished it without error, rejects with ServerError otherwise. */
-  run(lines: readonly string[]): Promise<void> {
+  run(lines: readonly string[], options: RunOptions = {}): Promise<void> {
     if (this.#closed) {
       return Promise.reject(
         new ServerError(SERVER_ERROR_CODES.firewallNotReady, 'firewall driver is closed'),
       );
     }
     if (lines.some((line) => line.includes('\n'))) throw new Error('a batch line contains a newline');
-    if (this.#queue.length + (this.#child?.inFlight.length ?? 0) >= this.#options.maxPending) {
+    const inFlight = this.#child?.inFlight.reduce((n, batch) => n + (batch.parts?.length ?? 1), 0) ?? 0;
+    if (this.#queue.length + inFlight >= this.#options.maxPending) {
       return Promise.reject(this.#failure(`more than ${this.#options.maxPending} batches pending`));
     }
     return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ seq: ++this.#seq, text: lines.join('\n'), resolve, reject });
+      const merge = options.merge === true && this.#options.join !== undefined;
+      this.#queue.push({ seq: ++this.#seq, text: lines.join('\n'), merge, resolve, reject });
       this.#pump();
     });
   }
@@ -98,7 +107,10 @@ export class LineShell {
         child = undefined;
       }
       const target = child ?? this.#spawn();
-      const batch = this.#queue.shift()!;
+      const join = this.#options.join;
+      // A mergeable batch waits while the tool is busy: those arriving meanwhile go with it.
+      if (join && this.#queue[0]!.merge && target.inFlight.length > 0) return;
+      const batch = join ? takeBatch(this.#queue, join, () => ++this.#seq) : this.#queue.shift()!;
       target.inFlight.push(batch);
       target.written++;
       batch.timer = setTimeout(
@@ -147,14 +159,21 @@ export class LineShell {
     }
     child.inFlight.shift();
     clearTimeout(batch.timer);
+    batch.release?.();
     const error = this.#options.dialect.errorOf(reply.lines);
     if (error === undefined) batch.resolve();
-    else batch.reject(this.#failure(error, reply.lines.join('\n')));
-    if (child.ending && child.inFlight.length === 0 && this.#child === child && !this.#closed) {
+    else if (batch.parts && !this.#closed) {
+      // Which of them failed is not known, and none of them was applied: each runs again alone,
+      // ahead of anything queued since, so the order of batches is kept.
+      this.#queue.unshift(...batch.parts.map((part) => ({ ...part, merge: false })));
+    } else batch.reject(this.#failure(error, reply.lines.join('\n')));
+    if (this.#closed) return;
+    if (child.ending && child.inFlight.length === 0 && this.#child === child) {
       // A retiring process finished its last batch: what queued behind it goes to a fresh one.
       this.#child = undefined;
-      this.#pump();
     }
+    // Batches that waited to be merged go now.
+    this.#pump();
   }
 
   #exited(child: Child, exitCode: number | undefined, signal: string | undefined, cause: unknown): void {
@@ -164,6 +183,7 @@ export class LineShell {
     const spawnCode = (cause as NodeJS.ErrnoException | undefined)?.code;
     for (const batch of child.inFlight.splice(0)) {
       clearTimeout(batch.timer);
+      batch.release?.();
       batch.reject(
         spawnCode === 'ENOENT'
           ? new ServerError(
