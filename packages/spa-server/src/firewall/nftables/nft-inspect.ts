@@ -1,7 +1,8 @@
 /** Reading the nftables table back: the whole listing, or its shape with only the small sets' elements, and the knock gate's counters. @module */
 import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
-import { type NftTableState, parseNftTable } from './nft-json.js';
-import { NFT_SET_PORTS, NFT_SET_PORTS_RANGE } from './nft-script.js';
+import type { ProtectionState } from '../driver.js';
+import { GRANT_SET_FAMILY, type NftTableState, parseNftTable } from './nft-json.js';
+import { NFT_SET_PORTS, NFT_SET_PORTS_RANGE, NFT_SET_V4_ONCE, NFT_SET_V6_ONCE } from './nft-script.js';
 
 /** `nft -j ARGS`: the JSON text, or undefined when what it names does not exist. */
 export type NftList = (args: readonly string[]) => Promise<string | undefined>;
@@ -40,23 +41,28 @@ export async function readNftShape(
 }
 
 /**
- * The `protected` sets' ports and the elements of `grantSets`, one small listing each and no rule
- * listing (which would fetch every set's elements): for a status whose shape the daemon vouches for.
- * Undefined when the `protected` set does not exist, i.e. the table is gone.
+ * The `protected` sets' ports and the grants of the one-shot sets (or of every grant set), one small
+ * listing each and no rule listing (which would fetch every set's elements): for a status whose
+ * shape the daemon vouches for. `missing` when the `protected` set does not exist: the table is gone.
  */
-export async function readNftSets(
+export async function readNftVouched(
   list: NftList,
   table: string,
-  grantSets: readonly string[],
-): Promise<Pick<NftTableState, 'ports' | 'grants'> | undefined> {
+  allGrants: boolean,
+): Promise<ProtectionState> {
+  const grantSets = allGrants ? [...GRANT_SET_FAMILY.keys()] : [NFT_SET_V4_ONCE, NFT_SET_V6_ONCE];
   const [ports, ...sets] = await Promise.all(
     [NFT_SET_PORTS, NFT_SET_PORTS_RANGE, ...grantSets].map((name) =>
       list(['list', 'set', 'inet', table, name]),
     ),
   );
-  if (ports === undefined) return undefined;
+  if (ports === undefined) return { protection: 'missing', ports: [], grants: [] };
   const listed = [ports, ...sets].flatMap((text) => (text === undefined ? [] : [parseListing(text)]));
-  return { ports: listed.flatMap((l) => l.ports), grants: listed.flatMap((l) => l.grants) };
+  return {
+    protection: 'installed',
+    ports: listed.flatMap((l) => l.ports),
+    grants: listed.flatMap((l) => l.grants),
+  };
 }
 
 /** `nft -j list counters`: packets per counter name; anything else is skipped. */

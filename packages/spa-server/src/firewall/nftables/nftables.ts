@@ -18,8 +18,8 @@ import { NFT_DIALECT } from '../process/ack-reader.js';
 import { NFT_MONITOR_ARGS, nftAdditionTouches, nftDeletionConcerns } from '../process/monitor-lines.js';
 import { runTool, type ToolCommand, toolCommand } from '../process/tool-command.js';
 import { NftIncludeFiles } from './nft-include.js';
-import { parseNftCounters, readNftSets, readNftShape, readNftTable } from './nft-inspect.js';
-import { GRANT_SET_FAMILY, isNftTableIntact } from './nft-json.js';
+import { parseNftCounters, readNftShape, readNftTable, readNftVouched } from './nft-inspect.js';
+import { isNftTableIntact } from './nft-json.js';
 import {
   NFT_SET_V4_ONCE,
   NFT_SET_V6_ONCE,
@@ -52,8 +52,6 @@ const ENOENT_TEXT = 'No such file or directory';
 const ONE_SHOT_BYTES = 32 << 10;
 /** The one-shot grant sets: the kernel deletes a spent element, so only its listing knows which are left. */
 const ONCE_SETS = [NFT_SET_V4_ONCE, NFT_SET_V6_ONCE] as const;
-/** Every grant set, for a listing of all grants without the rules. */
-const ALL_GRANT_SETS = [...GRANT_SET_FAMILY.keys()];
 
 /**
  * Drives nft through one long-lived `nft -i` process (a grant costs a write to its stdin instead of
@@ -193,14 +191,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   }
 
   async inspect(grants: InspectGrants = 'all', shape: InspectShape = 'read'): Promise<ProtectionState> {
-    if (shape === 'vouched') {
-      const sets = await readNftSets(
-        this.#listing,
-        this.table,
-        grants === 'all' ? ALL_GRANT_SETS : ONCE_SETS,
-      );
-      return sets ? { protection: 'installed', ...sets } : { protection: 'missing', ports: [], grants: [] };
-    }
+    if (shape === 'vouched') return readNftVouched(this.#listing, this.table, grants === 'all');
     const state =
       grants === 'all'
         ? await readNftTable(this.#listing, this.table)
