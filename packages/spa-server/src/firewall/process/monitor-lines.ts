@@ -16,7 +16,15 @@ export const NFT_MONITOR_ARGS: readonly string[] = ['monitor'];
  * `protected` sets. Elements leaving the grant sets are revokes (the daemon's own), not damage.
  */
 export function nftDeletionConcerns(line: string, table: string): boolean {
-  return nftChange(line, table) === 'delete';
+  return lostEvents(line) || nftChange(line, table) === 'delete';
+}
+
+/**
+ * `# ERROR: We lost some netlink events!`: the monitor's socket overflowed (a burst of grants or gate
+ * tags while the daemon was busy), and any change may have been among the lost: check at once.
+ */
+function lostEvents(line: string): boolean {
+  return line.startsWith('# ERROR');
 }
 
 /** nftables driver: the same objects added (`add`, `insert`); grant and gate elements excepted. */
@@ -40,6 +48,7 @@ function nftChange(line: string, table: string): string | undefined {
  * or chain of INPUT (where the jump is) or of the driver's own chain, in ip or ip6.
  */
 export function iptablesDeletionConcerns(line: string, chain: string): boolean {
+  if (lostEvents(line)) return true;
   const [verb, kind, family, table, object] = line.split(' ', 5);
   if (verb !== 'delete' || (family !== 'ip' && family !== 'ip6') || table !== 'filter') return false;
   if (kind === 'table') return true;
