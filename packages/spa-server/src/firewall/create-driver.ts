@@ -11,7 +11,8 @@ export interface CreateDriverOptions {
 }
 
 /** What of the configuration the driver depends on: the backend, and the listen ports and rate for the knock limit. */
-export type DriverConfig = Pick<ResolvedConfig, 'firewall' | 'listen' | 'rateLimit'>;
+export type DriverConfig = Pick<ResolvedConfig, 'firewall' | 'listen' | 'rateLimit'> &
+  Partial<Pick<ResolvedConfig, 'stateDir'>>;
 
 /** The in-kernel per-source knock limit a driver is made with: a start-time setting, like the table. */
 export function driverKnockLimit(config: DriverConfig): KnockLimit {
@@ -37,5 +38,13 @@ export function createDriver(config: DriverConfig, options: CreateDriverOptions 
   }
   // nftables can match the client tag and nonce at their offsets; iptables has no set of 128-bit values.
   const knockGate = firewall.knockGate ? { ports: knockLimit.ports } : undefined;
-  return new NftablesDriver({ table: firewall.table, netns, knockLimit, knockGate });
+  // The daemon's own 0700 directory, not the shared temp directory, for the files nft includes.
+  const includeDir = config.stateDir;
+  return new NftablesDriver({
+    table: firewall.table,
+    netns,
+    knockLimit,
+    knockGate,
+    ...(includeDir ? { includeDir } : {}),
+  });
 }

@@ -1,6 +1,7 @@
 /** Merge files for `include`: private, one per merge, gone once answered, and the directory gone at close. */
-import { readFileSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NftIncludeFiles } from './nft-include.js';
 
@@ -29,5 +30,26 @@ describe('NftIncludeFiles', () => {
     expect(() => statSync(path)).toThrow();
     files.close();
     expect(() => statSync(dirname(path))).toThrow();
+  });
+
+  it('in the directory it is given; a directory no longer private is left alone and a new one made', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'spa-include-test-'));
+    try {
+      const files = new NftIncludeFiles(parent);
+      const first = includedPath(files.join(['flush set inet spa allow4']).text);
+      expect(dirname(dirname(first))).toBe(parent);
+      // A temp cleaner removed it and someone made it again, open to others (here: the same user,
+      // mode 0777; another owner is refused the same way).
+      const dir = dirname(first);
+      renameSync(dir, `${dir}.gone`);
+      mkdirSync(dir);
+      chmodSync(dir, 0o777);
+      const second = includedPath(files.join(['flush set inet spa allow4']).text);
+      expect(dirname(second)).not.toBe(dir);
+      expect(statSync(dirname(second)).mode & 0o777).toBe(0o700);
+      files.close();
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });

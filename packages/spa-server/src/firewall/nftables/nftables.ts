@@ -42,6 +42,8 @@ export interface NftablesDriverOptions extends KernelDriverOptions {
    * knockGate.setTags() is dropped, so only a daemon that keeps the tags up to date installs it.
    */
   readonly knockGate?: KnockGate;
+  /** Where merged grant batches are written for nft to include: the daemon's stateDir (0700). */
+  readonly includeDir?: string;
 }
 
 const ENOENT_TEXT = 'No such file or directory';
@@ -75,7 +77,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   constructor(options: NftablesDriverOptions = {}) {
     const table = checkObjectName(options.table ?? 'spa', 'nftables table name');
     const nftPath = options.nftPath ?? 'nft';
-    const includes = new NftIncludeFiles();
+    const includes = new NftIncludeFiles(options.includeDir);
     super(options, {
       find: (netns) => toolCommand(nftPath, 'nftables', netns),
       // Grants queued while nft is busy go in one transaction: see "Feeding nft" in the README.
