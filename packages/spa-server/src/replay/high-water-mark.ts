@@ -30,6 +30,8 @@ export class HighWaterMark {
   /** The highest mark on disk, which a close keeps. */
   #writtenMs = Number.NEGATIVE_INFINITY;
   #chain: Promise<void> = Promise.resolve();
+  /** An advance waiting for the one in flight, which later callers join. */
+  #queued: Promise<void> | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
@@ -67,13 +69,18 @@ export class HighWaterMark {
    * in force stays, and knocks beyond it are refused until a write succeeds.
    */
   advance(): Promise<void> {
+    // Callers while a write is queued share it: it takes the clock when it starts, which covers every
+    // knock that waited for it, so a disk stall costs one more sync, not one per waiting knock.
+    if (this.#queued) return this.#queued;
     const run = this.#chain.then(async () => {
+      this.#queued = undefined;
       const target = this.#target();
       if (this.#closed || target <= this.#durableMs) return;
       await this.#file.write(target, false);
       this.#writtenMs = target;
       if (!this.#closed) this.#durableMs = target;
     });
+    this.#queued = run;
     this.#chain = run.catch(() => {});
     return run;
   }

@@ -149,15 +149,15 @@ export class ReplayStore implements ReplayGuard {
    * far is appended to replay.bin in the background, unsynced (knocks reserved while a write is in
    * flight share the next one; a failed write is repaired by the next compaction); written()
    * resolves once the kernel has it. A timestamp at or above the mark (the clock stepped forward,
-   * the disk stalled, the store is closing) waits for the mark to move, and is `stale` if it cannot.
+   * the disk stalled, the store is closing) waits for the mark to move: `stale` if it did not move far
+   * enough (closing, the clock beyond it), a rejection if it could not be written.
    */
   commit(_keyId: Uint8Array, _nonce: Uint8Array, timestampMs: number): Promise<'stale' | undefined> {
     void this.#journal.append().catch(() => {});
     if (timestampMs < this.#mark.durableMs) return RESOLVED;
-    return this.#mark.advance().then(
-      () => (timestampMs < this.#mark.durableMs ? undefined : 'stale'),
-      () => 'stale',
-    );
+    // A mark that cannot be written rejects: the knock is refused `replay-store-failed`, with the
+    // cause logged, not passed off as a clock problem.
+    return this.#mark.advance().then(() => (timestampMs < this.#mark.durableMs ? undefined : 'stale'));
   }
 
   /** Resolves once everything reserved so far was handed to the kernel (rejects if that failed). */

@@ -70,6 +70,13 @@ describe('start floor', () => {
     expect(floor(T0 - 3_600_000, empty, mark(false, T0 + 8000)).floorMs).toBe(T0 + 8000);
   });
 
+  it('replay.bin removed after a clean stop: the mark covers what that run accepted', () => {
+    const gone = file({ exists: false, records: [], floorMs: 0 });
+    const r = floor(T0 + 1000, gone, mark(true, T0 + FUTURE + LEAD));
+    expect(r).toMatchObject({ floorMs: T0 + FUTURE + LEAD, unclean: false });
+    expect(r.damage).toMatch(/replay\.bin/);
+  });
+
   it('damage and an unclean stop together: the higher of both floors', () => {
     const damaged = file({ damage: 'torn last record (7 bytes)', mtimeMs: T0 + 10 });
     const r = floor(T0 + 20, damaged, mark(false, T0 + 9000));

@@ -42,11 +42,16 @@ export function startFloor(input: StartFloorInput): StartFloor {
     floor = Math.max(floor, Math.ceil(file.mtimeMs) + input.windowMs, newest);
   }
   const unclean = mark.exists && !mark.state?.clean;
+  const previousMark =
+    mark.state?.markMs ?? Math.ceil(mark.mtimeMs) + input.futureWindowMs + input.markLeadMs;
   if (unclean) {
-    const previousMark =
-      mark.state?.markMs ?? Math.ceil(mark.mtimeMs) + input.futureWindowMs + input.markLeadMs;
     if (!mark.state) damage.push('replay.mark: no valid slot');
     floor = Math.max(floor, nowMs + input.futureWindowMs, previousMark, newest);
+  } else if (mark.exists && !file.exists) {
+    // A clean stop's records are gone (replay.bin removed): everything that run accepted lay below
+    // its mark, so the mark is the floor.
+    damage.push('replay.bin: missing beside replay.mark');
+    floor = Math.max(floor, previousMark);
   }
   return { floorMs: floor, unclean, damage: damage.length > 0 ? damage.join('; ') : undefined };
 }
