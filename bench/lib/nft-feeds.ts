@@ -30,11 +30,7 @@ export function grantJson(table: string, grants: readonly Grant[]): string {
 
 const nftIn = (ns: string, args: readonly string[]) => ['netns', 'exec', ns, 'nft', ...args];
 
-/**
- * A fresh `nft -f FILE` per batch, the script written to a file first. Not a pipe: Node hands a
- * child's stdio as a socket pair, and nft 1.0.6 opens `-f -` as /dev/stdin, which fails on a
- * socket (ENXIO); a regular file is read in a few 4 KiB reads.
- */
+/** A fresh `nft -f FILE` per batch, the script written to a file first (read in a few 4 KiB reads). */
 export function freshFile(ns: string, table: string, dir: string): Feed {
   return async (grants) => {
     const file = join(dir, 'grants.nft');

@@ -137,7 +137,8 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       clock,
       shape: () => {
         const checkedAgoMs = witness.vouchedAgoMs();
-        return checkedAgoMs === undefined ? undefined : { table: config.firewall.table, checkedAgoMs };
+        const { backend, table } = config.firewall;
+        return checkedAgoMs === undefined ? undefined : { backend, table, checkedAgoMs };
       },
     });
     cleanups.push(() => control.close());

@@ -37,7 +37,7 @@ export async function runStatus(options: StatusOptions): Promise<void> {
     const grants: InspectGrants = options.kernel ? 'all' : 'one-shot';
     [kernel, daemon] = await Promise.all([
       driver.inspect(grants, vouchable ? 'vouched' : 'read'),
-      daemonOf(config.stateDir, config.firewall.table, !options.kernel),
+      daemonOf(config.stateDir, config.firewall, !options.kernel),
     ]);
     if (vouchable && daemon.shapeVouched && kernel.protection === 'installed') {
       shapeFrom = 'daemon';
@@ -70,15 +70,20 @@ interface DaemonAnswer {
   readonly shapeVouched?: true;
 }
 
-async function daemonOf(stateDir: string, table: string, withGrants: boolean): Promise<DaemonAnswer> {
+async function daemonOf(
+  stateDir: string,
+  firewall: { readonly backend: string; readonly table: string },
+  withGrants: boolean,
+): Promise<DaemonAnswer> {
   try {
     const answer = await askDaemon(stateDir, 'status', undefined, { grants: withGrants });
     if (!answer.running) return { status: { running: false } };
     const { response } = answer;
     if (!response.ok || !('pid' in response)) return { status: { running: true } };
     const status = { running: true, pid: response.pid };
-    // The daemon's table, not another one a changed config file names.
-    const vouched = response.shape?.table === table ? { shapeVouched: true as const } : {};
+    // The daemon's table, not another one a changed config file names (a restart-only setting).
+    const same = response.shape?.table === firewall.table && response.shape.backend === firewall.backend;
+    const vouched = same ? { shapeVouched: true as const } : {};
     return response.grants === undefined
       ? { status, ...vouched }
       : { status, ledger: response.grants, ...vouched };

@@ -27,10 +27,11 @@ export interface DaemonStatus {
   readonly pid: number;
   readonly ports: readonly PortSpec[];
   /**
-   * Present only when the daemon vouches for its table's shape: its last check found `table` whole
+   * Present only when the daemon vouches for its table's shape: its last check found `table` (of
+   * `backend`) whole
    * `checkedAgoMs` ago, and its kernel event stream runs and has reported no change to it since.
    */
-  readonly shape?: { readonly table: string; readonly checkedAgoMs: number };
+  readonly shape?: { readonly backend: string; readonly table: string; readonly checkedAgoMs: number };
   /**
    * Live grants as the daemon gave them (timeoutSeconds is the time left, rounded up);
    * absent when the request said `"grants":false`.
