@@ -96,6 +96,23 @@ describe('connectWhenOpen', () => {
     }
   });
 
+  it('counts the schedule from the knock, and keeps three attempts per 10 ms on their real start times', async () => {
+    const port = await freePort(); // refused at once: every attempt of the plan starts
+    const starts: number[] = [];
+    const knockedAt = performance.now() - 40; // a knock sent 40 ms ago: attempts 0-9 are overdue
+    const outcome = await connectWhenOpen('127.0.0.1', port, knockedAt + 140, {
+      origin: knockedAt,
+      mark: (what) => {
+        if (what.endsWith('started')) starts.push(performance.now());
+      },
+    });
+    expect(outcome.socket).toBeUndefined();
+    // Overdue attempts are not made up for with a burst, and late timers never squeeze in a fourth.
+    for (let i = 3; i < starts.length; i++) expect(starts[i]! - starts[i - 3]!).toBeGreaterThanOrEqual(10);
+    expect(starts[0]! - knockedAt).toBeLessThan(60);
+    expect(starts.length).toBeGreaterThanOrEqual(5);
+  });
+
   it('gives up at the deadline with the last state seen, having tried about once a second after the first', async () => {
     const port = await freePort(); // nothing listens: every attempt is refused at once
     const began = performance.now();
