@@ -59,10 +59,10 @@ describe('connectWhenOpen', () => {
     const held: Socket[] = [];
     const server = createServer((s) => held.push(s));
     servers.push(server);
-    const began = Date.now();
+    const began = performance.now();
     setTimeout(() => server.listen(port, '127.0.0.1'), 32);
     const outcome = await connectWhenOpen('127.0.0.1', port, began + 5000);
-    const after = Date.now() - began;
+    const after = performance.now() - began;
     expect(outcome.socket).toBeDefined();
     // Opened at 32 ms; the next attempt starts at 40 ms.
     expect(after).toBeLessThan(80);
@@ -84,7 +84,7 @@ describe('connectWhenOpen', () => {
     const onWarning = (w: Error): number => warnings.push(w);
     process.on('warning', onWarning);
     try {
-      const outcome = await connectWhenOpen('127.0.0.1', port, Date.now() + 400);
+      const outcome = await connectWhenOpen('127.0.0.1', port, performance.now() + 400);
       expect(outcome.socket).toBeUndefined();
       expect(outcome.attempts).toBeGreaterThan(10);
       await new Promise((r) => setImmediate(r));
@@ -96,13 +96,30 @@ describe('connectWhenOpen', () => {
     }
   });
 
+  it('counts the schedule from the knock, and keeps three attempts per 10 ms on their real start times', async () => {
+    const port = await freePort(); // refused at once: every attempt of the plan starts
+    const starts: number[] = [];
+    const knockedAt = performance.now() - 40; // a knock sent 40 ms ago: attempts 0-9 are overdue
+    const outcome = await connectWhenOpen('127.0.0.1', port, knockedAt + 140, {
+      origin: knockedAt,
+      mark: (what) => {
+        if (what.endsWith('started')) starts.push(performance.now());
+      },
+    });
+    expect(outcome.socket).toBeUndefined();
+    // Overdue attempts are not made up for with a burst, and late timers never squeeze in a fourth.
+    for (let i = 3; i < starts.length; i++) expect(starts[i]! - starts[i - 3]!).toBeGreaterThanOrEqual(10);
+    expect(starts[0]! - knockedAt).toBeLessThan(60);
+    expect(starts.length).toBeGreaterThanOrEqual(5);
+  });
+
   it('gives up at the deadline with the last state seen, having tried about once a second after the first', async () => {
     const port = await freePort(); // nothing listens: every attempt is refused at once
-    const began = Date.now();
+    const began = performance.now();
     const outcome = await connectWhenOpen('127.0.0.1', port, began + 2200);
     expect(outcome.socket).toBeUndefined();
     expect(outcome.lastState).toBe('closed');
-    expect(Date.now() - began).toBeGreaterThanOrEqual(2190);
+    expect(performance.now() - began).toBeGreaterThanOrEqual(2190);
     expect(outcome.attempts).toBeLessThanOrEqual(22);
   });
 });

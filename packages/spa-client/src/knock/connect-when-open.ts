@@ -28,6 +28,16 @@ export function attemptTimeoutMs(n: number): number {
  */
 export const MAX_IN_FLIGHT = 16;
 
+/** Within any this many ms, at most SYNS_PER_WINDOW attempts start: counted on the actual start times. */
+export const WINDOW_MS = 10;
+export const SYNS_PER_WINDOW = 3;
+/**
+ * A timer that fires up to this late is jitter (Node's timers have 1 ms steps and read a cached clock):
+ * the schedule keeps its times. Later than that, the process was held up, and the rest of the schedule
+ * moves back instead of making up for the missed attempts with a burst.
+ */
+export const LATE_MS = 2;
+
 export interface ConnectOutcome {
   /** The connected socket; the caller owns it (closes it, or relays through it). */
   readonly socket: Socket | undefined;
@@ -35,16 +45,31 @@ export interface ConnectOutcome {
   readonly lastState: 'open' | 'closed' | 'filtered';
   /** Attempts started. */
   readonly attempts: number;
+  /** When the winning attempt connected (`performance.now()`); undefined without a socket. */
+  readonly connectedAt: number | undefined;
+}
+
+export interface ConnectOptions {
+  /** When the knock went out (`performance.now()`): the schedule counts from it. Default: now. */
+  readonly origin?: number;
+  /** Called with what happens (attempt started, its outcome), for --verbose timing. */
+  readonly mark?: (what: string) => void;
 }
 
 /**
- * Resolves with the first attempt that connects, or with none at the deadline. The others are
- * aborted then, and any that connects anyway is closed at once: one connection is held, never two.
+ * Resolves with the first attempt that connects, or with none at the deadline (`performance.now()`
+ * time). The others are aborted then, and any that connects anyway is closed at once: one connection
+ * is held, never two.
  */
-export function connectWhenOpen(address: string, port: number, deadline: number): Promise<ConnectOutcome> {
+export function connectWhenOpen(
+  address: string,
+  port: number,
+  deadline: number,
+  { origin = performance.now(), mark }: ConnectOptions = {},
+): Promise<ConnectOutcome> {
   return new Promise((resolve) => {
-    let start = Date.now();
-    let n = 0;
+    let planOrigin = origin;
+    const starts: number[] = [];
     let inFlight = 0;
     let settled = false;
     let lastState: ConnectOutcome['lastState'] = 'filtered';
@@ -54,46 +79,55 @@ export function connectWhenOpen(address: string, port: number, deadline: number)
     // (which ssh shows in the terminal when this is its ProxyCommand).
     setMaxListeners(MAX_IN_FLIGHT + 1, others.signal);
 
-    const finish = (socket: Socket | undefined): void => {
+    const finish = (socket: Socket | undefined, connectedAt?: number): void => {
       settled = true;
       clearTimeout(timer);
       others.abort();
-      resolve({ socket, lastState: socket ? 'open' : lastState, attempts: n });
+      resolve({ socket, lastState: socket ? 'open' : lastState, attempts: starts.length, connectedAt });
+    };
+    // The window is counted on when attempts really started, so a late timer never squeezes a fourth in.
+    const windowOpensAt = (n: number): number =>
+      n < SYNS_PER_WINDOW ? 0 : starts[n - SYNS_PER_WINDOW]! + WINDOW_MS;
+    const rearm = (at: number): void => {
+      timer = setTimeout(launch, Math.max(0, Math.min(at, deadline) - performance.now()));
     };
 
-    const launch = (): void => {
+    function launch(): void {
       if (settled) return;
-      const now = Date.now();
-      // A process that was late (busy, or not scheduled) does not make up for missed attempts with a
-      // burst of SYNs: the rest of the schedule moves back, so the gaps between SYNs stay as planned.
-      start = Math.max(start, now - attemptStartMs(n));
+      const now = performance.now();
       if (now >= deadline) {
         if (inFlight === 0) finish(undefined);
         return;
       }
+      const n = starts.length;
+      const planned = planOrigin + attemptStartMs(n);
+      // Timers may fire a little early (they count from the event loop's cached clock): wait the rest.
+      if (now < planned - 0.5 || now < windowOpensAt(n)) {
+        rearm(Math.max(planned, windowOpensAt(n)));
+        return;
+      }
+      if (now - planned > LATE_MS) planOrigin += now - planned;
+      starts.push(now);
       if (inFlight < MAX_IN_FLIGHT) {
         inFlight++;
-        const attempt = n;
-        void attemptTcp(
-          address,
-          port,
-          Math.min(attemptTimeoutMs(attempt), deadline - now),
-          others.signal,
-        ).then((result) => {
-          inFlight--;
-          if (result.state === 'open') {
-            if (settled) result.socket.destroy();
-            else finish(result.socket);
-            return;
-          }
-          if (settled) return;
-          lastState = result.state;
-          if (Date.now() >= deadline && inFlight === 0) finish(undefined);
-        });
+        mark?.(`tcp/${port} attempt ${n} started`);
+        void attemptTcp(address, port, Math.min(attemptTimeoutMs(n), deadline - now), others.signal).then(
+          (result) => {
+            inFlight--;
+            if (result.state === 'open') {
+              mark?.(`tcp/${port} attempt ${n} connected`);
+              if (settled) result.socket.destroy();
+              else finish(result.socket, result.connectedAt);
+              return;
+            }
+            if (settled) return;
+            lastState = result.state;
+            if (performance.now() >= deadline && inFlight === 0) finish(undefined);
+          },
+        );
       }
-      n++;
-      timer = setTimeout(launch, Math.max(0, Math.min(start + attemptStartMs(n), deadline) - Date.now()));
-    };
+      rearm(Math.max(planOrigin + attemptStartMs(n + 1), windowOpensAt(n + 1)));
+    }
     launch();
   });
 }

@@ -22,10 +22,17 @@ export interface KnockSession {
   /** How each address was found (given, route, discovery). */
   readonly addressSources: readonly AddressSource[];
   readonly notes: readonly string[];
-  /** Seals fresh datagrams (new nonce each call) and sends them; returns what was sent. */
-  send(): Promise<PacketReport[]>;
+  /** Seals fresh datagrams (new nonce each call) and sends them; returns what was sent, and when. */
+  send(): Promise<SentKnock>;
   /** Seals without sending, for --dry-run. */
   preview(): PacketReport[];
+}
+
+/** What one send() put on the wire. */
+export interface SentKnock {
+  readonly packets: PacketReport[];
+  /** When the first datagram was handed to the kernel (`performance.now()`): the knock's time. */
+  readonly sentAt: number;
 }
 
 export async function prepareKnock(
@@ -69,17 +76,19 @@ export async function prepareKnock(
     notes: choice.notes,
     async send() {
       const reports: PacketReport[] = [];
+      let sentAt: number | undefined;
       for (const target of targets) {
         const { datagram, report } = sealKnock(key, content, target, plan.spaPort);
         try {
-          await sendDatagram(datagram, target, plan.spaPort);
+          const at = await sendDatagram(datagram, target, plan.spaPort);
+          sentAt ??= at;
           reports.push(report);
         } catch (error) {
           // A family without a route must not stop the knock over the other one.
           if (targets.length === 1 || (reports.length === 0 && target === targets.at(-1))) throw error;
         }
       }
-      return reports;
+      return { packets: reports, sentAt: sentAt ?? performance.now() };
     },
     preview: () => targets.map((target) => sealKnock(key, content, target, plan.spaPort).report),
   };

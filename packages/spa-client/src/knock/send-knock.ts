@@ -70,9 +70,14 @@ export function sealKnock(
   };
 }
 
-export function sendDatagram(datagram: Uint8Array, target: HostAddress, port: number): Promise<void> {
+/**
+ * Sends one datagram; resolves with the time (`performance.now()`) it was handed to the kernel, the
+ * moment `--wait` counts from. The socket is bound first, so only the send itself lies between that
+ * time and the datagram leaving.
+ */
+export function sendDatagram(datagram: Uint8Array, target: HostAddress, port: number): Promise<number> {
   const socket = createSocket({ type: target.family === 4 ? 'udp4' : 'udp6' });
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<number>((resolve, reject) => {
     const fail = (error: Error): void => {
       socket.close();
       const code = (error as { code?: string }).code ?? error.message;
@@ -87,10 +92,16 @@ export function sendDatagram(datagram: Uint8Array, target: HostAddress, port: nu
       );
     };
     socket.on('error', fail);
-    socket.send(datagram, port, target.address, (error) => {
-      if (error) return fail(error);
-      socket.close();
-      resolve();
+    // Not connect(): a connected socket would turn an ICMP "port unreachable" into an error, and a
+    // knock never depends on anything coming back.
+    socket.bind(0, () => {
+      const sentAt = performance.now();
+      socket.send(datagram, port, target.address, (error) => {
+        if (error) return fail(error);
+        resolve(sentAt);
+        // Closed once the probing that follows the knock has started: not on its way.
+        setImmediate(() => socket.close());
+      });
     });
   });
 }

@@ -2,7 +2,7 @@
 import { connect, type Socket } from 'node:net';
 
 export type AttemptResult =
-  | { readonly state: 'open'; readonly socket: Socket }
+  | { readonly state: 'open'; readonly socket: Socket; readonly connectedAt: number }
   | { readonly state: 'closed' | 'filtered'; readonly detail: string };
 
 /** allowHalfOpen: the relay half-closes towards the server when its stdin ends, and keeps reading. */
@@ -26,7 +26,7 @@ export function attemptTcp(
       if (result.state !== 'open') socket.destroy();
       resolve(result);
     };
-    socket.once('connect', () => done({ state: 'open', socket }));
+    socket.once('connect', () => done({ state: 'open', socket, connectedAt: performance.now() }));
     socket.once('error', (error: NodeJS.ErrnoException) =>
       done({
         state: error.code === 'ECONNREFUSED' ? 'closed' : 'filtered',

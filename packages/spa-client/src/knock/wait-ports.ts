@@ -10,19 +10,27 @@ export interface PortOutcome {
   readonly lastState: 'open' | 'closed' | 'filtered';
 }
 
-/** Each port is probed on its own; the connection that proves a port open is closed at once. */
+/**
+ * Each port is probed on its own; the connection that proves a port open is closed at once. Times are
+ * `performance.now()`: `sentAt` is when the first datagram was handed to the kernel, and a port's time
+ * ends at its `connect` event, so neither the sealing before nor the closing after is counted.
+ */
 export async function waitForPorts(
   address: string,
   ports: readonly number[],
-  startedAt: number,
+  sentAt: number,
   deadline: number,
+  mark?: (what: string) => void,
 ): Promise<PortOutcome[]> {
   return Promise.all(
     ports.map(async (port) => {
-      const { socket, lastState } = await connectWhenOpen(address, port, deadline);
-      if (!socket) return { address, port, openAfterMs: undefined, lastState };
+      const { socket, lastState, connectedAt } = await connectWhenOpen(address, port, deadline, {
+        origin: sentAt,
+        ...(mark ? { mark } : {}),
+      });
+      if (!socket || connectedAt === undefined) return { address, port, openAfterMs: undefined, lastState };
       socket.destroy();
-      return { address, port, openAfterMs: Date.now() - startedAt, lastState };
+      return { address, port, openAfterMs: Math.round(connectedAt - sentAt), lastState };
     }),
   );
 }

@@ -5,6 +5,7 @@ import { prepareKnock } from '../../knock/knock-session.js';
 import { resolvePlan } from '../../knock/plan.js';
 import { startReknocking } from '../../knock/reknock.js';
 import { relay } from '../../knock/relay.js';
+import { warmTcpPath } from '../../knock/warm-tcp.js';
 import { flag, parseCommandArgs, stringOption } from '../args.js';
 import { CLIENT_ERROR_CODES, ClientError, usageError } from '../errors.js';
 import { parsePortOption } from '../option-values.js';
@@ -54,10 +55,11 @@ export async function runConnect(argv: readonly string[]): Promise<number> {
   // ssh shows a ProxyCommand's stderr in the terminal: the address signed only with --verbose.
   info(describeSigned(session));
   const target = session.targets[0]!;
-  const startedAt = Date.now();
-  const deadline = startedAt + timeoutMs;
-  await session.send();
+  // The TCP path runs once over loopback first, so nothing runs for the first time after the knock.
+  await warmTcpPath(target.family);
+  const { sentAt } = await session.send();
   info(`knocked on ${plan.host} (${target.address}); connecting to port ${port}`);
+  const connecting = connectWhenOpen(target.address, port, sentAt + timeoutMs, { origin: sentAt });
   const reknocker = startReknocking(
     async () => {
       await session.send();
@@ -65,9 +67,9 @@ export async function runConnect(argv: readonly string[]): Promise<number> {
     },
     (error) => info(`re-knock failed: ${error instanceof Error ? error.message : String(error)}`),
   );
-  let outcome: Awaited<ReturnType<typeof connectWhenOpen>>;
+  let outcome: Awaited<typeof connecting>;
   try {
-    outcome = await connectWhenOpen(target.address, port, deadline);
+    outcome = await connecting;
   } finally {
     reknocker.stop();
   }
@@ -78,7 +80,7 @@ export async function runConnect(argv: readonly string[]): Promise<number> {
       `tcp/${port} (${lastState}) on ${target.address} did not open within ${timeoutMs / 1000} s after ${reknocker.count()} knock(s); ${LIKELY_CAUSES}`,
     );
   }
-  info(`connected to ${target.address} port ${port} after ${Date.now() - startedAt} ms`);
+  info(`connected to ${target.address} port ${port} after ${Math.round(outcome.connectedAt! - sentAt)} ms`);
   await relay(socket, process.stdin, process.stdout);
   return 0;
 }

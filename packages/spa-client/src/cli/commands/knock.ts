@@ -4,6 +4,7 @@ import { describePlan, describeSigned } from '../../knock/knock-explain.js';
 import { buildReport, formatHuman, type WaitReport } from '../../knock/knock-report.js';
 import { prepareKnock } from '../../knock/knock-session.js';
 import { resolvePlan } from '../../knock/plan.js';
+import { createTiming } from '../../knock/timing.js';
 import { flag, type OptionSpec, parseCommandArgs, stringOption } from '../args.js';
 import { CLIENT_ERROR_CODES, ClientError, usageError } from '../errors.js';
 import { parsePortOption } from '../option-values.js';
@@ -43,6 +44,8 @@ export async function runKnock(
 ): Promise<number> {
   const args = parseCommandArgs(kind, argv, kind === 'open' ? OPEN_OPTIONS : KNOCK_OPTIONS);
   const output = out ?? createOutput(flag(args, 'json'), flag(args, 'verbose'));
+  const timing = createTiming(output.verbose);
+  timing.mark('arguments read');
   if (flag(args, 'help')) {
     const { HELP } = await import('../help.js');
     writeOut(1, `${HELP[kind]}\n`);
@@ -74,11 +77,13 @@ export async function runKnock(
   // Known before anything is sent, so a --wait that could never succeed fails at once.
   const probePorts =
     wait && port !== undefined ? [port] : wait ? tcpPortsToProbe(plan.access, plan.servicePorts) : [];
+  timing.mark('plan resolved');
   describePlan(plan, output.info);
   for (const warning of plan.warnings) output.notice(warning);
   const session = await prepareKnock(plan, process.env, { query: !dryRun });
   for (const note of session.notes) output.info(note);
   output.notice(describeSigned(session));
+  timing.mark('knock prepared');
 
   if (dryRun) {
     const report = buildReport(session, session.preview(), null, true);
@@ -87,31 +92,44 @@ export async function runKnock(
     return 0;
   }
 
-  // Loaded before the knock goes out, so that nothing but probing runs between it and the first SYN.
-  // Imported only with --wait: node:net and timers are not needed by a plain open.
-  const waiting = wait
-    ? await Promise.all([import('../../knock/reknock.js'), import('../../knock/wait-ports.js')])
-    : undefined;
-  const startedAt = Date.now();
-  const packets = await session.send();
+  // Loaded, and the TCP path run once over loopback, before the knock goes out: between the knock and
+  // the first SYN, and between the SYN-ACK and the connection, nothing runs for the first time.
+  // Only with --wait: node:net and timers are not needed by a plain open.
+  let waiting: Awaited<ReturnType<typeof loadWaiting>> | undefined;
+  if (wait) {
+    waiting = await loadWaiting();
+    timing.mark('probing loaded');
+    await waiting.warmTcpPath(session.targets[0]!.family);
+    timing.mark('tcp path warmed');
+  }
+  const { packets, sentAt } = await session.send();
+  timing.mark('knock sent');
   output.info(
     `sent ${packets.length} datagram(s) to ${packets.map((p) => p.to).join(', ')} port ${plan.spaPort}`,
   );
   let waitReport: WaitReport | null = null;
   if (waiting) {
-    const [{ startReknocking }, { waitForPorts }] = waiting;
+    const { startReknocking, waitForPorts } = waiting;
     const target = session.targets[0]!;
+    const waited = waitForPorts(target.address, probePorts, sentAt, sentAt + timeoutMs, timing.mark);
+    // Started after the first probe: the knock itself was the first of its count.
     const reknocker = startReknocking(
       async () => {
-        packets.push(...(await session.send()));
+        packets.push(...(await session.send()).packets);
         output.info('no answer yet: knocked again with a fresh packet');
       },
       (error) => output.info(`re-knock failed: ${error instanceof Error ? error.message : String(error)}`),
     );
-    const ports = await waitForPorts(target.address, probePorts, startedAt, startedAt + timeoutMs);
+    const ports = await waited;
     reknocker.stop();
+    for (const line of timing.lines()) output.info(line);
     const opened = ports.every((p) => p.openAfterMs !== undefined);
-    waitReport = { opened, knocks: reknocker.count(), elapsedMs: Date.now() - startedAt, ports };
+    waitReport = {
+      opened,
+      knocks: reknocker.count(),
+      elapsedMs: Math.round(performance.now() - sentAt),
+      ports,
+    };
     if (!opened) {
       const closed = ports.filter((p) => p.openAfterMs === undefined);
       const which = closed.map((p) => `tcp/${p.port} (${p.lastState})`).join(', ');
@@ -126,6 +144,20 @@ export async function runKnock(
   if (output.json) output.result(report);
   else for (const line of formatHuman(report)) output.line(line);
   return 0;
+}
+
+/** What --wait needs, evaluated only then (the bundle keeps dynamic imports lazy). */
+async function loadWaiting() {
+  const [reknock, waitPorts, warm] = await Promise.all([
+    import('../../knock/reknock.js'),
+    import('../../knock/wait-ports.js'),
+    import('../../knock/warm-tcp.js'),
+  ]);
+  return {
+    startReknocking: reknock.startReknocking,
+    waitForPorts: waitPorts.waitForPorts,
+    warmTcpPath: warm.warmTcpPath,
+  };
 }
 
 /** The TCP ports behind the request: tcp/PORT as named, service names through the profile's services map. */
