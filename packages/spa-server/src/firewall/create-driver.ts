@@ -8,6 +8,8 @@ import { NftablesDriver } from './nftables/nftables.js';
 export interface CreateDriverOptions {
   /** Run the firewall tools inside this network namespace (tests); default: the current one. */
   readonly netns?: string;
+  /** The daemon's: nftables listings through long-lived processes (NftablesDriverOptions). */
+  readonly residentListings?: boolean;
 }
 
 /** What of the configuration the driver depends on: the backend, and the listen ports and rate for the knock limit. */
@@ -45,6 +47,7 @@ export function createDriver(config: DriverConfig, options: CreateDriverOptions 
     netns,
     knockLimit,
     knockGate,
+    residentListings: options.residentListings === true,
     ...(includeDir ? { includeDir } : {}),
   });
 }

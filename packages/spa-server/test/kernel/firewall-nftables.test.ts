@@ -24,6 +24,18 @@ describeFirewallContract({
   },
 });
 
+// The daemon's listings go through resident `nft -j -i` processes: the whole contract again through them.
+describeFirewallContract({
+  label: 'nftables, resident listings',
+  make: (netns, options = {}) =>
+    new NftablesDriver({ table: TABLE, netns, residentListings: true, ...options }),
+  makeMissingTool: (netns) =>
+    new NftablesDriver({ table: TABLE, netns, residentListings: true, nftPath: '/nonexistent/sbin/nft' }),
+  deleteUnderneath: async (server) => {
+    await server.exec('nft', ['delete', 'table', 'inet', TABLE]);
+  },
+});
+
 describe('nftables driver specifics', () => {
   let lab: Lab;
   beforeAll(async () => {
@@ -51,6 +63,44 @@ describe('nftables driver specifics', () => {
     const { stdout } = await execa('ip', ['netns', 'exec', ns, 'nft', 'list', 'tables']);
     expect(stdout.split('\n').sort()).toEqual(['table inet other', 'table inet spa_b']);
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it('resident listings see every change underneath at once, and outlive a killed nft', async () => {
+    const { ns } = lab.host('server');
+    const driver = new NftablesDriver({ table: 'spa_res', netns: ns, residentListings: true });
+    await driver.setup([{ protocol: 'tcp', port: 22 }]);
+    const grant = {
+      family: 4 as const,
+      address: '10.1.2.3',
+      protocol: 'tcp' as const,
+      port: 22,
+      timeoutSeconds: 60,
+      client: 'a',
+    };
+    await driver.grant([grant]);
+    expect(await driver.isIntact()).toBe(true);
+    expect((await driver.list()).map((g) => g.address)).toEqual(['10.1.2.3']);
+    const listers = async () =>
+      (await execa('pgrep', ['-f', '^/usr/sbin/nft -j( -t)? -i$'], { reject: false })).stdout
+        .split('\n')
+        .filter(Boolean);
+    const before = await listers();
+    expect(before.length).toBeGreaterThan(0);
+    // Another tool empties the protected set: the next listing says so, from the same process.
+    await nftIn(ns, 'flush set inet spa_res protected');
+    expect(await driver.isIntact()).toBe(false);
+    await driver.setup([{ protocol: 'tcp', port: 22 }]);
+    expect(await driver.isIntact()).toBe(true);
+    // A killed lister is replaced at the next listing.
+    await execa('kill', ['-9', ...before]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await driver.list()).map((g) => g.address)).toEqual(['10.1.2.3']);
+    await nftIn(ns, 'delete table inet spa_res');
+    expect(await driver.isIntact()).toBe(false);
+    expect(await driver.list()).toEqual([]);
+    await driver.close();
+    const left = await listers();
+    expect(left.filter((pid) => !before.includes(pid))).toEqual([]);
   });
 
   it('rebuilds a table of another shape, keeping the grants with time left', async () => {

@@ -18,7 +18,7 @@ export async function runDaemon(options: RunOptions): Promise<void> {
   const reuse = createConfigReuse();
   const config = await loadConfig(options.config, reuse);
   noteKeyCache(reuse);
-  const driver = createDriver(config);
+  const driver = createDriver(config, { residentListings: true });
   let daemon: Daemon;
   try {
     daemon = await startDaemon(config, { driver, keyCache: reuse.keys });

@@ -20,6 +20,7 @@ import { runTool, type ToolCommand, toolCommand } from '../process/tool-command.
 import { NftIncludeFiles } from './nft-include.js';
 import { parseNftCounters, readNftShape, readNftTable, readNftVouched } from './nft-inspect.js';
 import { isNftTableIntact } from './nft-json.js';
+import { NFT_ENOENT_TEXT, NftLister } from './nft-lister.js';
 import {
   NFT_SET_V4_ONCE,
   NFT_SET_V6_ONCE,
@@ -44,9 +45,14 @@ export interface NftablesDriverOptions extends KernelDriverOptions {
   readonly knockGate?: KnockGate;
   /** Where merged grant batches are written for nft to include: the daemon's stateDir (0700). */
   readonly includeDir?: string;
+  /**
+   * Listings go to long-lived `nft -j -i` processes (nft-lister.ts) instead of a process each: for
+   * the daemon, whose periodic checks list every few seconds and whose event loop stalls for every
+   * process start (the fork of a large process: ~10 ms idle, ~30 ms on a loaded host).
+   */
+  readonly residentListings?: boolean;
 }
 
-const ENOENT_TEXT = 'No such file or directory';
 /**
  * A transaction this long goes to a one-shot `nft -f -`: nft -i reads stdin a byte at a time (3.4 s
  * for a fleet's 30,000 gate tags, 0.25 s through -f), a process start costs a few milliseconds.
@@ -57,7 +63,8 @@ const ONCE_SETS = [NFT_SET_V4_ONCE, NFT_SET_V6_ONCE] as const;
 
 /**
  * Drives nft through one long-lived `nft -i` process (a grant costs a write to its stdin instead of
- * a process start); listings use a one-shot `nft -j`. Each method call is one nft transaction.
+ * a process start); listings use a one-shot `nft -j`, or resident `nft -j -i` processes for the
+ * daemon (residentListings). Each method call is one nft transaction.
  */
 export class NftablesDriver extends KernelDriver<ToolCommand> {
   readonly name = 'nftables';
@@ -73,6 +80,9 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   #tags: readonly string[] = [];
   /** The tags the last successful transaction left in the kernel; undefined when not known. */
   #held: ReadonlySet<string> | undefined;
+  readonly #resident: boolean;
+  /** Resident listers, plain and terse (`-t`), made at first use. */
+  readonly #listers: [NftLister | undefined, NftLister | undefined] = [undefined, undefined];
 
   constructor(options: NftablesDriverOptions = {}) {
     const table = checkObjectName(options.table ?? 'spa', 'nftables table name');
@@ -85,10 +95,11 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
       // Each method call is one transaction.
       grantLines: (grants) => [nftTransaction(nftGrantCommands(table, grants))],
       revokeLines: (targets) => [nftTransaction(nftRevokeCommands(table, targets))],
-      missingText: ENOENT_TEXT,
+      missingText: NFT_ENOENT_TEXT,
       missingMessage: `nftables table inet ${table} is missing or incomplete: run setup() again`,
     });
     this.table = table;
+    this.#resident = options.residentListings === true;
     this.#includes = includes;
     this.#gate = options.knockGate;
     this.knockGate = this.#gate && {
@@ -220,6 +231,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
 
   override async close(): Promise<void> {
     await super.close();
+    await Promise.all(this.#listers.map((lister) => lister?.close()));
     this.#includes.close();
   }
 
@@ -234,9 +246,15 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   /** `nft -j ARGS`, or undefined when what it names does not exist. */
   async #list(args: readonly string[]): Promise<string | undefined> {
     const tool = await this.ready();
+    if (this.#resident) {
+      const terse = args[0] === '-t';
+      const at = terse ? 1 : 0;
+      this.#listers[at] ??= new NftLister(tool, terse, this.timeoutMs);
+      return this.#listers[at].list(terse ? args.slice(1) : args);
+    }
     const result = await runTool(tool, ['-j', ...args], { timeoutMs: this.timeoutMs });
     if (result.exitCode !== 0) {
-      if (result.stderr.includes(ENOENT_TEXT)) return undefined;
+      if (result.stderr.includes(NFT_ENOENT_TEXT)) return undefined;
       throw new ServerError(
         SERVER_ERROR_CODES.firewallCommandFailed,
         `nft ${args.join(' ')} failed: ${result.stderr.trim()}`,
