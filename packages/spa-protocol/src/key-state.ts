@@ -79,9 +79,15 @@ function knownKeyState(publicKey: Uint8Array, id: string, known: KnownKey, defer
   return state;
 }
 
+/** Subgroup checks made in this process: a count of pending keys stays valid while this does not move. */
+let checksMade = 0;
+
 /** Makes a pending key's subgroup check; true when the key passed §1 (now or before). */
 export function confirmKey(state: KeyState, publicKey: Uint8Array): boolean {
-  if (state.check === 'pending') state.check = isWeakEd25519PublicKey(publicKey) ? 'refused' : 'passed';
+  if (state.check === 'pending') {
+    state.check = isWeakEd25519PublicKey(publicKey) ? 'refused' : 'passed';
+    checksMade++;
+  }
   return state.check === 'passed';
 }
 
@@ -90,12 +96,16 @@ export class PendingChecks<C extends { readonly publicKey: Uint8Array }> {
   readonly #keys: readonly { readonly client: C; readonly state: KeyState }[];
   readonly #refused: ((client: C) => void) | undefined;
   #next = 0;
+  /** Pending keys from #next on, exact while checksMade is #countedAt. */
+  #left: number;
+  #countedAt = checksMade;
 
   constructor(
     keyed: readonly { readonly client: C; readonly state: KeyState }[],
     refused: ((client: C) => void) | undefined,
   ) {
     this.#keys = keyed.filter((k) => k.state.check === 'pending');
+    this.#left = this.#keys.length;
     this.#refused = refused;
   }
 
@@ -113,15 +123,27 @@ export class PendingChecks<C extends { readonly publicKey: Uint8Array }> {
     while (this.#next < this.#keys.length) {
       const keyed = this.#keys[this.#next++]!;
       if (keyed.state.check !== 'pending') continue; // a datagram got there first
+      const counted = this.#countedAt === checksMade;
       this.confirm(keyed);
+      this.#left--;
+      if (counted) this.#countedAt = checksMade; // this check alone moved the count
       if (now() - started >= budgetMs) break;
     }
     return this.left;
   }
 
+  /**
+   * A key checked elsewhere (its datagram, in this table or in another sharing its state during a
+   * reload) is found by one scan after it, not by a scan per slice: that was O(n²) over a fleet.
+   */
   get left(): number {
-    let left = 0;
-    for (let i = this.#next; i < this.#keys.length; i++) if (this.#keys[i]!.state.check === 'pending') left++;
-    return left;
+    if (this.#countedAt !== checksMade) {
+      let left = 0;
+      for (let i = this.#next; i < this.#keys.length; i++)
+        if (this.#keys[i]!.state.check === 'pending') left++;
+      this.#left = left;
+      this.#countedAt = checksMade;
+    }
+    return this.#left;
   }
 }

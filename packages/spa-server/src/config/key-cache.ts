@@ -2,7 +2,13 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import { nodeBackend } from 'spa-node';
-import { KEY_SIZE, type KeyRecord, type KnownKey, rememberPrimeOrderPoint } from 'spa-protocol';
+import {
+  KEY_SIZE,
+  type KeyRecord,
+  type KnownKey,
+  rememberPrimeOrderPoint,
+  type SubgroupCheck,
+} from 'spa-protocol';
 import { readOwnFile } from '../shared/read-own-file.js';
 import { replaceFile } from '../shared/replace-file.js';
 
@@ -51,6 +57,12 @@ export class KeyCache {
   #entries = new Map<string, Entry>();
   /** What the file holds (key → passed §1), to skip writes that would change nothing; undefined: write at the next save. */
   #saved: Map<string, boolean> | undefined;
+  /**
+   * The records of the last save and their verdicts then: a reload hands the same objects for keys
+   * it kept, so an unchanged fleet is recognised without hex-encoding 10,000 keys on the packet
+   * path's thread.
+   */
+  #lastRecords = new Map<KeyRecord, SubgroupCheck>();
 
   /** `owner`: the user the file must belong to (default: the daemon's own). */
   constructor(owner: number | undefined = process.getuid?.()) {
@@ -82,6 +94,7 @@ export class KeyCache {
     this.#macKey = new Uint8Array(hkdfSync('sha256', serverSecretKey, MAC_SALT, serverPublic, 32));
     this.#entries = new Map();
     this.#saved = undefined;
+    this.#lastRecords = new Map();
     const read = await readOwnFile(
       join(dir, KEY_CACHE_FILE),
       this.#owner,
@@ -110,16 +123,25 @@ export class KeyCache {
   async save(keys: Iterable<KeyRecord>): Promise<void> {
     const dir = this.#dir;
     if (dir === undefined || !this.#macKey || !this.#serverPublic) return;
+    const records = new Map<KeyRecord, SubgroupCheck>();
+    let same = this.#saved !== undefined;
+    for (const record of keys) {
+      records.set(record, record.check);
+      same &&= this.#lastRecords.get(record) === record.check;
+    }
+    if (same && records.size === this.#lastRecords.size) return;
     const next = new Map<string, Entry>();
-    for (const { publicKey, secrets, check } of keys) {
+    for (const { publicKey, secrets, check } of records.keys()) {
       next.set(hexOf(publicKey), { publicKey, secrets, checked: check === 'passed' });
     }
     this.#entries = next;
     const saved = this.#saved;
-    if (saved && next.size === saved.size && [...next].every(([k, e]) => saved.get(k) === e.checked)) return;
-    const bytes = this.#encode();
-    await replaceFile(join(dir, KEY_CACHE_FILE), bytes);
-    this.#saved = savedOf(next);
+    if (!(saved && next.size === saved.size && [...next].every(([k, e]) => saved.get(k) === e.checked))) {
+      await replaceFile(join(dir, KEY_CACHE_FILE), this.#encode());
+      this.#saved = savedOf(next);
+    }
+    // Only once the file holds them: a failed write is tried again at the next save.
+    this.#lastRecords = records;
   }
 
   #encode(): Uint8Array {
