@@ -3,7 +3,7 @@ import { equalBytes } from './bytes.js';
 import { type ClientSecrets, computeClientTag, epochOf } from './client-keys.js';
 import { CLIENT_TAG_OFFSET } from './constants.js';
 import { encodeBase64url } from './encoding.js';
-import { type KeyState, newKeyState, PendingChecks } from './key-state.js';
+import { type KeyRecord, type KeyState, type KnownKey, newKeyState, PendingChecks } from './key-state.js';
 import { checkMac2, checkMac2Keyed } from './mac2.js';
 import type { ServerContext } from './server-context.js';
 import { bucketOf, sameTag } from './tag-match.js';
@@ -31,10 +31,11 @@ export interface TableBuild<C extends KnownClient> {
   /** The table in force: its keys cost nothing. */
   readonly previous?: ClientTable<C> | undefined;
   /**
-   * Secrets derived earlier for a key that passed §1 then (a server's authenticated key cache):
-   * trusted as if derived here. Undefined for a key it does not know.
+   * Secrets derived earlier for these key bytes and this server key (a server's authenticated key
+   * cache), with the key's §1 verdict then: no key agreement is made for them. Undefined for a key
+   * it does not know.
    */
-  readonly known?: ((publicKey: Uint8Array) => ClientSecrets | undefined) | undefined;
+  readonly known?: ((publicKey: Uint8Array) => KnownKey | undefined) | undefined;
   /** §1's subgroup check of new keys after the build: at the key's first datagram or by checkPending. */
   readonly deferSubgroupCheck?: boolean;
   /** Told once of each client whose key a deferred check refused (refused from then on). */
@@ -151,10 +152,9 @@ export class ClientTable<C extends KnownClient> {
     return this.#byKey.get(encodeBase64url(publicKey))?.secrets;
   }
 
-  /** secretsOf for a key that passed §1 whole; undefined while its check is pending, or refused. */
-  checkedSecretsOf(publicKey: Uint8Array): ClientSecrets | undefined {
-    const state = this.#byKey.get(encodeBase64url(publicKey));
-    return state?.check === 'passed' ? state.secrets : undefined;
+  /** Each configured key once, with its secrets and its subgroup check so far: what a key cache keeps. */
+  keys(): Iterable<KeyRecord> {
+    return this.#byKey.values();
   }
 
   /**

@@ -60,6 +60,7 @@ export { hasCanonicalS, isWeakEd25519PublicKey } from './ed25519-checks.js';
 export { rememberPrimeOrderPoint } from './ed25519-subgroup.js';
 export { decodeBase64url, encodeBase64url } from './encoding.js';
 export { ERROR_CODES, type ErrorCode, SpaError } from './errors.js';
+export type { KeyRecord, KnownKey, SubgroupCheck } from './key-state.js';
 export {
   computeKeyId,
   derivePublicKey,

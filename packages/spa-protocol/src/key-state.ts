@@ -1,7 +1,8 @@
 /** One configured key's state in a client table: its secrets, its tags, and §1's subgroup check, which may come after load (docs/protocol.md §1). @module */
 import { type ClientSecrets, checkedClientSecrets, provisionalClientSecrets } from './client-keys.js';
-import { isWeakEd25519PublicKey } from './ed25519-checks.js';
+import { failsCheapKeyChecks, isWeakEd25519PublicKey } from './ed25519-checks.js';
 import { knownPrimeOrderVerdict } from './ed25519-subgroup.js';
+import { ERROR_CODES, SpaError } from './errors.js';
 import type { ServerContext } from './server-context.js';
 
 /**
@@ -10,9 +11,15 @@ import type { ServerContext } from './server-context.js';
  */
 export type SubgroupCheck = 'passed' | 'pending' | 'refused';
 
-/** What one key costs to derive, kept across rebuilds while the key stays configured. */
-export interface KeyState {
+/** What a key cache keeps of a key: its bytes, its secrets, its subgroup check so far. */
+export interface KeyRecord {
+  readonly publicKey: Uint8Array;
   readonly secrets: ClientSecrets;
+  readonly check: SubgroupCheck;
+}
+
+/** What one key costs to derive, kept across rebuilds while the key stays configured. */
+export interface KeyState extends KeyRecord {
   /** Its tags by epoch, for the epochs the last advance held. */
   readonly tags: Map<number, Uint8Array>;
   /** Its mac2 HMAC with the key prepared, made on the first datagram that carries one of its tags. */
@@ -21,28 +28,66 @@ export interface KeyState {
 }
 
 /**
- * The state of a key no earlier table held. `known`: secrets from a server's authenticated key
- * cache, for a key that passed §1 when they were stored. `defer`: leave the subgroup check (a
- * millisecond or more of pure-JS arithmetic per key) to confirmKey; a key whose verdict is already
- * known costs nothing either way. Throws WEAK_KEY or INVALID_KEY as checkedClientSecrets does.
+ * A key's secrets derived earlier for these exact key bytes and this server key (a server's
+ * authenticated key cache), and whether the key had passed §1's subgroup check then. Secrets of a
+ * key not yet checked are trusted only once the check passes, as freshly derived ones are.
+ */
+export interface KnownKey {
+  readonly secrets: ClientSecrets;
+  readonly checked: boolean;
+}
+
+/**
+ * The state of a key no earlier table held. `known`: what a server's key cache holds for it, which
+ * spares the key agreement (and the subgroup check of a key that passed it). `defer`: leave the
+ * subgroup check (a millisecond or more of pure-JS arithmetic per key) to confirmKey; a key whose
+ * verdict is already known costs nothing either way. Throws WEAK_KEY or INVALID_KEY as
+ * checkedClientSecrets does.
  */
 export function newKeyState(
   ctx: ServerContext,
   publicKey: Uint8Array,
   id: string,
-  known: ClientSecrets | undefined,
+  known: KnownKey | undefined,
   defer: boolean,
 ): KeyState {
-  if (known) return { secrets: known, tags: new Map(), check: 'passed' };
+  if (known) return knownKeyState(publicKey, id, known, defer);
   if (!defer || knownPrimeOrderVerdict(publicKey) !== undefined) {
-    return { secrets: checkedClientSecrets(ctx, publicKey, id), tags: new Map(), check: 'passed' };
+    return { publicKey, secrets: checkedClientSecrets(ctx, publicKey, id), tags: new Map(), check: 'passed' };
   }
-  return { secrets: provisionalClientSecrets(ctx, publicKey, id), tags: new Map(), check: 'pending' };
+  return {
+    publicKey,
+    secrets: provisionalClientSecrets(ctx, publicKey, id),
+    tags: new Map(),
+    check: 'pending',
+  };
 }
+
+function knownKeyState(publicKey: Uint8Array, id: string, known: KnownKey, defer: boolean): KeyState {
+  const state: KeyState = {
+    publicKey,
+    secrets: known.secrets,
+    tags: new Map(),
+    check: known.checked ? 'passed' : 'pending',
+  };
+  if (state.check === 'passed') return state;
+  // The byte checks cost nanoseconds: made again rather than taken from the file.
+  const weak =
+    failsCheapKeyChecks(publicKey) ||
+    ((!defer || knownPrimeOrderVerdict(publicKey) !== undefined) && !confirmKey(state, publicKey));
+  if (weak) throw new SpaError(ERROR_CODES.weakKey, `client key ${id} is weak (docs/protocol.md §1)`);
+  return state;
+}
+
+/** Subgroup checks made in this process: a count of pending keys stays valid while this does not move. */
+let checksMade = 0;
 
 /** Makes a pending key's subgroup check; true when the key passed §1 (now or before). */
 export function confirmKey(state: KeyState, publicKey: Uint8Array): boolean {
-  if (state.check === 'pending') state.check = isWeakEd25519PublicKey(publicKey) ? 'refused' : 'passed';
+  if (state.check === 'pending') {
+    state.check = isWeakEd25519PublicKey(publicKey) ? 'refused' : 'passed';
+    checksMade++;
+  }
   return state.check === 'passed';
 }
 
@@ -51,12 +96,16 @@ export class PendingChecks<C extends { readonly publicKey: Uint8Array }> {
   readonly #keys: readonly { readonly client: C; readonly state: KeyState }[];
   readonly #refused: ((client: C) => void) | undefined;
   #next = 0;
+  /** Pending keys from #next on, exact while checksMade is #countedAt. */
+  #left: number;
+  #countedAt = checksMade;
 
   constructor(
     keyed: readonly { readonly client: C; readonly state: KeyState }[],
     refused: ((client: C) => void) | undefined,
   ) {
     this.#keys = keyed.filter((k) => k.state.check === 'pending');
+    this.#left = this.#keys.length;
     this.#refused = refused;
   }
 
@@ -74,15 +123,27 @@ export class PendingChecks<C extends { readonly publicKey: Uint8Array }> {
     while (this.#next < this.#keys.length) {
       const keyed = this.#keys[this.#next++]!;
       if (keyed.state.check !== 'pending') continue; // a datagram got there first
+      const counted = this.#countedAt === checksMade;
       this.confirm(keyed);
+      this.#left--;
+      if (counted) this.#countedAt = checksMade; // this check alone moved the count
       if (now() - started >= budgetMs) break;
     }
     return this.left;
   }
 
+  /**
+   * A key checked elsewhere (its datagram, in this table or in another sharing its state during a
+   * reload) is found by one scan after it, not by a scan per slice: that was O(n²) over a fleet.
+   */
   get left(): number {
-    let left = 0;
-    for (let i = this.#next; i < this.#keys.length; i++) if (this.#keys[i]!.state.check === 'pending') left++;
-    return left;
+    if (this.#countedAt !== checksMade) {
+      let left = 0;
+      for (let i = this.#next; i < this.#keys.length; i++)
+        if (this.#keys[i]!.state.check === 'pending') left++;
+      this.#left = left;
+      this.#countedAt = checksMade;
+    }
+    return this.#left;
   }
 }

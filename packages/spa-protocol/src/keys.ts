@@ -76,7 +76,7 @@ export function parsePublicKey(kind: KeyKind, text: string): Uint8Array {
  * checks, and a verdict already known for these bytes. For loading a fleet of keys.
  */
 export function parseClientPublicKeyDeferred(text: string): Uint8Array {
-  const key = decodePublicKeyText('client', text);
+  const key = decodedClientKey(text);
   if (failsCheapKeyChecks(key) || knownPrimeOrderVerdict(key) === false) {
     throw new SpaError(
       ERROR_CODES.weakKey,
@@ -92,6 +92,21 @@ export function parseClientPublicKeyDeferred(text: string): Uint8Array {
  */
 export function parseServerPublicKey(text: string): Uint8Array {
   return decodePublicKeyText('server', text);
+}
+
+// A load parses each key text three times (schema, cross-client checks, resolve), and a reload all of
+// them again: the base64url decode and its canonical re-encode (~5 µs) are made once per text.
+// Bounded: the oldest text is forgotten. A copy is returned, so no caller can change another's key.
+const decodedTexts = new Map<string, Uint8Array>();
+const MAX_DECODED = 65_536;
+
+function decodedClientKey(text: string): Uint8Array {
+  const known = typeof text === 'string' ? decodedTexts.get(text) : undefined;
+  if (known) return known.slice();
+  const key = decodePublicKeyText('client', text);
+  if (decodedTexts.size >= MAX_DECODED) decodedTexts.delete(decodedTexts.keys().next().value!);
+  decodedTexts.set(text, key.slice());
+  return key;
 }
 
 function decodePublicKeyText(kind: KeyKind, text: string): Uint8Array {

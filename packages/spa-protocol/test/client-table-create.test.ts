@@ -47,7 +47,7 @@ describe('ClientTable.create', () => {
   it('takes the secrets `known` gives for a key, and derives the others', async () => {
     const cached = { tagKey: new Uint8Array(32).fill(1), macKey: new Uint8Array(32).fill(2) };
     const table = await ClientTable.create(ctx, clients, {
-      known: (key) => (key === clients[0]!.publicKey ? cached : undefined),
+      known: (key) => (key === clients[0]!.publicKey ? { secrets: cached, checked: true } : undefined),
     });
     expect(table.secretsOf(clients[0]!.publicKey)).toBe(cached);
     expect(table.secretsOf(clients[1]!.publicKey)).toEqual(

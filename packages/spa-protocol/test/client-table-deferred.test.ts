@@ -41,6 +41,10 @@ async function deferred(clients: readonly Client[], previous?: ClientTable<Clien
   return { table, refused };
 }
 
+/** The key's subgroup check so far, as a key cache would record it. */
+const checkOf = (table: ClientTable<Client>, client: Client) =>
+  [...table.keys()].find((k) => k.publicKey === client.publicKey)?.check;
+
 /** A datagram carrying `client`'s tag of the current epoch, with the secrets the table derived for it. */
 function datagramOf(table: ClientTable<Client>, client: Client): Uint8Array {
   const datagram = new Uint8Array(MIN_DATAGRAM_SIZE);
@@ -67,11 +71,11 @@ describe('ClientTable with deferred subgroup checks', () => {
     expect(table.lookup(forged)).toBeUndefined();
     expect(refused).toEqual(['mallory']); // told once
     expect(held(table, forged)).toBe(false);
-    expect(table.checkedSecretsOf(mallory.publicKey)).toBeUndefined();
+    expect(checkOf(table, mallory)).toBe('refused');
     // A sound key's first datagram checks it too, and finds it.
-    expect(table.checkedSecretsOf(alice.publicKey)).toBeUndefined();
+    expect(checkOf(table, alice)).toBe('pending');
     expect(table.lookup(datagramOf(table, alice))?.client).toBe(alice);
-    expect(table.checkedSecretsOf(alice.publicKey)).toBe(table.secretsOf(alice.publicKey));
+    expect(checkOf(table, alice)).toBe('passed');
     expect(table.pendingChecks).toBe(0);
   });
 
@@ -86,7 +90,7 @@ describe('ClientTable with deferred subgroup checks', () => {
     expect(refused).toEqual(['mallory']);
     expect(held(table, forged)).toBe(false);
     expect(table.lookup(datagramOf(table, clients[0]!))?.client.name).toBe('a');
-    expect(table.checkedSecretsOf(clients[2]!.publicKey)).toBeDefined();
+    expect(checkOf(table, clients[2]!)).toBe('passed');
   });
 
   it('checks in slices: one key at least per call, as many as the budget allows', async () => {
@@ -106,6 +110,39 @@ describe('ClientTable with deferred subgroup checks', () => {
     expect(second.table.lookup(datagramOf(second.table, mallory))).toBeUndefined();
     expect(second.refused).toEqual([]); // reported once, by the table that checked it
     expect(second.table.lookup(datagramOf(second.table, carol))?.client).toBe(carol);
+  });
+
+  it("takes a key cache's secrets for a key not yet checked, and still refuses a torsioned one before and after its check", async () => {
+    const alice = sound('alice');
+    const early = torsioned('early');
+    const late = torsioned('late');
+    const first = await deferred([alice, early, late]);
+    // A restart: the secrets come from the cache, as recorded before any check was made.
+    const known = new Map(
+      [alice, early, late].map((c) => [c.publicKey, first.table.secretsOf(c.publicKey)!]),
+    );
+    const refused: string[] = [];
+    const table = await ClientTable.create(ctx, [alice, early, late], {
+      known: (key) => ({ secrets: known.get(key)!, checked: false }),
+      deferSubgroupCheck: true,
+      refused: (c) => refused.push(c.name),
+    });
+    table.advance(NOW, WINDOW, WINDOW);
+    expect(table.secretsOf(early.publicKey)).toBe(known.get(early.publicKey));
+    expect(table.pendingChecks).toBe(3);
+    expect(table.lookup(datagramOf(table, early))).toBeUndefined(); // its datagram comes first
+    while (table.checkPending(60_000) > 0);
+    expect(table.lookup(datagramOf(table, late))).toBeUndefined(); // its check came first
+    expect(refused).toEqual(['early', 'late']);
+    expect(table.lookup(datagramOf(table, alice))?.client).toBe(alice);
+  });
+
+  it('without deferral, a torsioned key the cache holds unchecked fails the build (WEAK_KEY)', async () => {
+    const mallory = torsioned('mallory');
+    const secrets = (await deferred([mallory])).table.secretsOf(mallory.publicKey)!;
+    await expect(
+      ClientTable.create(ctx, [mallory], { known: () => ({ secrets, checked: false }) }),
+    ).rejects.toMatchObject({ code: 'WEAK_KEY' });
   });
 
   it('without deferral, a torsioned key still fails the build (WEAK_KEY)', async () => {

@@ -48,9 +48,10 @@ export class ClientFileMemo {
   #byPath = new Map<string, { readonly stamp: string; readonly result: ClientFileResult }>();
   #seen = new Map<string, { readonly stamp: string; readonly result: ClientFileResult }>();
 
-  get(path: string, stamp: string): ClientFileResult | undefined {
+  /** `stamp` is asked for only when the path was read before: a first load makes no lstat. */
+  get(path: string, stamp: (path: string) => string): ClientFileResult | undefined {
     const known = this.#byPath.get(path);
-    if (known?.stamp !== stamp) return undefined;
+    if (known === undefined || known.stamp !== stamp(path)) return undefined;
     this.#seen.set(path, known);
     return known.result;
   }
@@ -109,7 +110,7 @@ export async function readClientsDir(dir: string, memo?: ClientFileMemo): Promis
       sliceStart = performance.now();
     }
     const path = join(dir, name);
-    const result = memo?.get(path, unchangedStamp(path)) ?? readAndParse(path, name, problems, memo);
+    const result = memo?.get(path, unchangedStamp) ?? readAndParse(path, name, problems, memo);
     if (result === undefined) continue;
     if (result.ok) clients.push({ path, client: result.client });
     else problems.push(...result.problems);
@@ -174,8 +175,13 @@ function readClientFile(path: string, problems: string[]): { text: string; stamp
       readBuffer ??= Buffer.allocUnsafe(MAX_CLIENT_FILE_BYTES + 1);
       const buffer = readBuffer;
       let length = 0;
-      for (let n = 1; n > 0 && length < buffer.length; length += n)
-        n = readSync(fd, buffer, length, buffer.length - length, null);
+      for (;;) {
+        const want = buffer.length - length;
+        const n = readSync(fd, buffer, length, want, null);
+        length += n;
+        // A regular file's read comes back short only at its end: no second call to be told 0.
+        if (n < want || length === buffer.length) break;
+      }
       if (length > MAX_CLIENT_FILE_BYTES)
         problems.push(`${path}: file: larger than ${MAX_CLIENT_FILE_BYTES} bytes`);
       else return { text: buffer.toString('utf8', 0, length), stamp: stampOf(info) };

@@ -1,9 +1,15 @@
 /** The key cache: what a restart finds again, and every way a file is refused rather than trusted. */
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeBackend } from 'spa-node';
-import { type ClientSecrets, clientSecretsFromServerKey, generateKeyPair } from 'spa-protocol';
+import {
+  type ClientSecrets,
+  clientSecretsFromServerKey,
+  generateKeyPair,
+  type KeyRecord,
+  type SubgroupCheck,
+} from 'spa-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEY_CACHE_FILE, KeyCache } from './key-cache.js';
 
@@ -12,8 +18,9 @@ const otherServer = generateKeyPair(nodeBackend, 'server');
 const keys = Array.from({ length: 3 }, () => generateKeyPair(nodeBackend, 'client').publicKey);
 const secretsOf = (publicKey: Uint8Array): ClientSecrets =>
   clientSecretsFromServerKey(nodeBackend, server.secretKey, server.publicKey, publicKey)!;
-const entries = (list: Uint8Array[]) =>
-  list.map((publicKey) => ({ publicKey, secrets: secretsOf(publicKey) }));
+const entries = (list: Uint8Array[], check: SubgroupCheck = 'passed'): KeyRecord[] =>
+  list.map((publicKey) => ({ publicKey, secrets: secretsOf(publicKey), check }));
+const checked = (publicKey: Uint8Array) => ({ publicKey, secrets: secretsOf(publicKey), checked: true });
 
 let root: string;
 let n = 0;
@@ -38,7 +45,7 @@ describe('KeyCache', () => {
     expect((await stat(join(dir, KEY_CACHE_FILE))).mode & 0o777).toBe(0o600);
     const restarted = new KeyCache();
     expect(await restarted.open(dir, server.secretKey)).toEqual({ loaded: 3 });
-    for (const key of keys) expect(restarted.known(key)).toEqual(secretsOf(key));
+    for (const key of keys) expect(restarted.known(key)).toEqual(checked(key));
     expect(restarted.known(generateKeyPair(nodeBackend, 'client').publicKey)).toBeUndefined();
   });
 
@@ -50,7 +57,7 @@ describe('KeyCache', () => {
     await cache.save(entries([keys[0]!, added]));
     const restarted = new KeyCache();
     expect(await restarted.open(dir, server.secretKey)).toEqual({ loaded: 2 });
-    expect(restarted.known(added)).toEqual(secretsOf(added));
+    expect(restarted.known(added)).toEqual(checked(added));
     expect(restarted.known(keys[1]!)).toBeUndefined();
   });
 
@@ -88,6 +95,32 @@ describe('KeyCache', () => {
       ['truncated or damaged', async (p) => writeFile(p, (await readFile(p)).subarray(0, 200))],
       ['not a key cache', async (p) => writeFile(p, 'hello')],
       ['readable or writable by others (not 0600)', async (p) => chmod(p, 0o644)],
+      ['readable or writable by others (not 0600)', async (p) => chmod(p, 0o620)],
+      [
+        'a symbolic link',
+        async (p) => {
+          await writeFile(`${p}.real`, await readFile(p), { mode: 0o600 });
+          await rm(p);
+          await symlink(`${p}.real`, p);
+        },
+      ],
+      // Each entry's bytes are under the MAC: a key changed in the file is a damaged file.
+      [
+        'checksum mismatch',
+        async (p) => {
+          const bytes = await readFile(p);
+          bytes[52]! ^= 1; // the first entry's client key
+          await writeFile(p, bytes);
+        },
+      ],
+      [
+        'checksum mismatch',
+        async (p) => {
+          const bytes = await readFile(p);
+          bytes[52 + 96]! ^= 1; // the first entry's verdict
+          await writeFile(p, bytes);
+        },
+      ],
     ];
     for (const [reason, damage] of cases) {
       const dir = await savedDir();
@@ -98,12 +131,56 @@ describe('KeyCache', () => {
     }
   });
 
+  it('keeps the secrets of keys not yet checked, without their verdict: a restart derives nothing and checks them again', async () => {
+    const dir = join(root, `s${n++}`);
+    await mkdir(dir, { mode: 0o700 });
+    const fresh = Array.from({ length: 2 }, () => generateKeyPair(nodeBackend, 'client').publicKey);
+    const cache = new KeyCache();
+    await cache.open(dir, server.secretKey);
+    await cache.save([...entries([fresh[0]!], 'pending'), ...entries([fresh[1]!], 'refused')]);
+    const restarted = new KeyCache();
+    expect(await restarted.open(dir, server.secretKey)).toEqual({ loaded: 2 });
+    for (const key of fresh) {
+      expect(restarted.known(key)).toEqual({ publicKey: key, secrets: secretsOf(key), checked: false });
+    }
+    // Checked later: the verdict alone changed, and is written.
+    await restarted.save(entries(fresh));
+    const again = new KeyCache();
+    await again.open(dir, server.secretKey);
+    expect(again.known(fresh[0]!)).toEqual(checked(fresh[0]!));
+  });
+
+  it('finds a key by its exact bytes only: a key one bit away is unknown', async () => {
+    const dir = await savedDir();
+    const cache = new KeyCache();
+    await cache.open(dir, server.secretKey);
+    const near = keys[0]!.slice();
+    near[0]! ^= 1;
+    expect(cache.known(near)).toBeUndefined();
+  });
+
+  it('ignores a cache of another version, and one owned by another user', async () => {
+    const old = await savedDir();
+    const path = join(old, KEY_CACHE_FILE);
+    const bytes = await readFile(path);
+    bytes.set(new TextEncoder().encode('spa-keycache-v1\n'));
+    await writeFile(path, bytes);
+    expect(await new KeyCache().open(old, server.secretKey)).toEqual({ loaded: 0, ignored: 'not version 2' });
+    const uid = process.getuid?.() ?? 0;
+    const foreign = new KeyCache(uid + 1);
+    expect(await foreign.open(await savedDir(), server.secretKey)).toEqual({
+      loaded: 0,
+      ignored: `owned by another user (uid ${uid})`,
+    });
+    expect(foreign.known(keys[0]!)).toBeUndefined();
+  });
+
   it('opens once per stateDir and server key: a reload reads nothing', async () => {
     const dir = await savedDir();
     const cache = new KeyCache();
     await cache.open(dir, server.secretKey);
     await rm(join(dir, KEY_CACHE_FILE));
     expect(await cache.open(dir, server.secretKey)).toEqual({ loaded: 3, again: true });
-    expect(cache.known(keys[2]!)).toEqual(secretsOf(keys[2]!));
+    expect(cache.known(keys[2]!)).toEqual(checked(keys[2]!));
   });
 });

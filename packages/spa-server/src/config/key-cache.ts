@@ -1,20 +1,30 @@
 /** The key cache in stateDir: each client key's §1 verdict and §6.1 secrets, kept across restarts, bound to the server key. @module */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nodeBackend } from 'spa-node';
-import { type ClientSecrets, KEY_SIZE, rememberPrimeOrderPoint } from 'spa-protocol';
+import {
+  KEY_SIZE,
+  type KeyRecord,
+  type KnownKey,
+  rememberPrimeOrderPoint,
+  type SubgroupCheck,
+} from 'spa-protocol';
+import { readOwnFile } from '../shared/read-own-file.js';
 import { replaceFile } from '../shared/replace-file.js';
 
 /** The file's name in stateDir. */
 export const KEY_CACHE_FILE = 'client-keys.cache';
-const MAGIC = new TextEncoder().encode('spa-keycache-v1\n');
-const ENTRY_SIZE = 3 * KEY_SIZE; // client public key, tagKey, macKey
+/** Bumped whenever the layout or the meaning of an entry changes: a file of another version is rebuilt. */
+const VERSION = 2;
+const MAGIC_PREFIX = 'spa-keycache-v';
+const MAGIC = new TextEncoder().encode(`${MAGIC_PREFIX}${VERSION}\n`);
+// Client public key, tagKey, macKey, then one byte: 1 when the key passed §1's subgroup check.
+const ENTRY_SIZE = 3 * KEY_SIZE + 1;
 const HEAD_SIZE = MAGIC.length + KEY_SIZE + 4;
 const MAC_SIZE = 32;
 /** More keys than any configuration can hold (server.json, authorized keys and clientsDir together). */
 const MAX_ENTRIES = 300_000;
-const MAC_SALT = new TextEncoder().encode('spa-server key cache v1');
+const MAC_SALT = new TextEncoder().encode(`spa-server key cache v${VERSION}`);
 
 /** What `open` found: how many keys it trusts, or why it ignored the file (rewritten at the next save). */
 export interface KeyCacheOpened {
@@ -24,21 +34,40 @@ export interface KeyCacheOpened {
   readonly again?: boolean;
 }
 
+/** One key as the cache holds it. */
+interface Entry extends KnownKey {
+  readonly publicKey: Uint8Array;
+}
+
 /**
- * A restart would otherwise repeat, for every key, the subgroup check (a pure-JS scalar
- * multiplication, milliseconds each) and the key agreement. Only keys with a verdict are stored, so
- * an entry says "passed §1, and these are its secrets". The file holds secret material (it is as
- * sensitive as the server key): mode 0600 in stateDir, never logged. It is trusted only when its
- * MAC, keyed from the server's secret key, verifies: a corrupt file, one written for another server
- * key or one with a loosened mode is ignored and rebuilt, never used.
+ * A restart would otherwise repeat, for every key, the key agreement (one X25519 and two HKDF) and
+ * the subgroup check (a pure-JS scalar multiplication, milliseconds each). Every configured key is
+ * stored with its secrets and whether it passed §1's check, so a key still unchecked when the daemon
+ * stopped costs its check again, but not its agreement. Entries are found by the key's exact bytes.
+ * The file holds secret material (it is as sensitive as the server key): mode 0600 in stateDir, owned
+ * by the daemon's user, never logged. It is trusted only when its MAC, keyed from the server's
+ * secret key, verifies: a corrupt file, one of another version, one written for another server key,
+ * one owned by another user or with a loosened mode is ignored and rebuilt, never used.
  */
 export class KeyCache {
+  readonly #owner: number | undefined;
   #dir: string | undefined;
   #serverPublic: Uint8Array | undefined;
   #macKey: Uint8Array | undefined;
-  #entries = new Map<string, ClientSecrets>();
-  /** The keys the file holds, to skip writes that would change nothing; undefined: write at the next save. */
-  #saved: Set<string> | undefined;
+  #entries = new Map<string, Entry>();
+  /** What the file holds (key → passed §1), to skip writes that would change nothing; undefined: write at the next save. */
+  #saved: Map<string, boolean> | undefined;
+  /**
+   * The records of the last save and their verdicts then: a reload hands the same objects for keys
+   * it kept, so an unchanged fleet is recognised without hex-encoding 10,000 keys on the packet
+   * path's thread.
+   */
+  #lastRecords = new Map<KeyRecord, SubgroupCheck>();
+
+  /** `owner`: the user the file must belong to (default: the daemon's own). */
+  constructor(owner: number | undefined = process.getuid?.()) {
+    this.#owner = owner;
+  }
 
   #notice: KeyCacheOpened | undefined;
 
@@ -65,47 +94,54 @@ export class KeyCache {
     this.#macKey = new Uint8Array(hkdfSync('sha256', serverSecretKey, MAC_SALT, serverPublic, 32));
     this.#entries = new Map();
     this.#saved = undefined;
-    const path = join(dir, KEY_CACHE_FILE);
-    let bytes: Uint8Array;
-    try {
-      const info = await stat(path);
-      if (!info.isFile()) return { loaded: 0, ignored: 'not a regular file' };
-      if (info.mode & 0o077) return { loaded: 0, ignored: 'readable or writable by others (not 0600)' };
-      if (info.size > HEAD_SIZE + MAX_ENTRIES * ENTRY_SIZE + MAC_SIZE)
-        return { loaded: 0, ignored: 'too large' };
-      bytes = await readFile(path);
-    } catch (cause) {
-      const code = (cause as { code?: string } | null)?.code;
-      return code === 'ENOENT' ? { loaded: 0 } : { loaded: 0, ignored: `cannot read (${code ?? 'error'})` };
+    this.#lastRecords = new Map();
+    const read = await readOwnFile(
+      join(dir, KEY_CACHE_FILE),
+      this.#owner,
+      HEAD_SIZE + MAX_ENTRIES * ENTRY_SIZE + MAC_SIZE,
+    );
+    if (read.ignored !== undefined || !read.bytes) return { loaded: 0, ignored: read.ignored };
+    const ignored = this.#decode(read.bytes);
+    if (ignored) {
+      this.#entries = new Map();
+      return { loaded: 0, ignored };
     }
-    const ignored = this.#decode(new Uint8Array(bytes));
-    if (ignored) return { loaded: 0, ignored };
-    this.#saved = new Set(this.#entries.keys());
+    this.#saved = savedOf(this.#entries);
     return { loaded: this.#entries.size };
   }
 
-  /** The secrets stored for a key, which passed §1 when they were stored; undefined for an unknown key. */
-  known(publicKey: Uint8Array): ClientSecrets | undefined {
+  /** What the file holds for these exact key bytes: secrets and §1 verdict; undefined for an unknown key. */
+  known(publicKey: Uint8Array): KnownKey | undefined {
     return this.#entries.get(hexOf(publicKey));
   }
 
   /**
-   * Keeps exactly the keys given (a removed client leaves the file too) and writes the file when
-   * that set changed. Atomic: a temporary file (0600), then a rename.
+   * Keeps exactly the keys given (a removed client leaves the file too) and writes the file when a
+   * key or a verdict changed. Atomic: a temporary file (0600), then a rename. A refused key is kept
+   * as unchecked: the next start checks it again and reports it again.
    */
-  async save(
-    keys: Iterable<{ readonly publicKey: Uint8Array; readonly secrets: ClientSecrets }>,
-  ): Promise<void> {
+  async save(keys: Iterable<KeyRecord>): Promise<void> {
     const dir = this.#dir;
     if (dir === undefined || !this.#macKey || !this.#serverPublic) return;
-    const next = new Map<string, ClientSecrets>();
-    for (const { publicKey, secrets } of keys) next.set(hexOf(publicKey), secrets);
+    const records = new Map<KeyRecord, SubgroupCheck>();
+    let same = this.#saved !== undefined;
+    for (const record of keys) {
+      records.set(record, record.check);
+      same &&= this.#lastRecords.get(record) === record.check;
+    }
+    if (same && records.size === this.#lastRecords.size) return;
+    const next = new Map<string, Entry>();
+    for (const { publicKey, secrets, check } of records.keys()) {
+      next.set(hexOf(publicKey), { publicKey, secrets, checked: check === 'passed' });
+    }
     this.#entries = next;
     const saved = this.#saved;
-    if (saved && next.size === saved.size && [...next.keys()].every((k) => saved.has(k))) return;
-    const bytes = this.#encode();
-    await replaceFile(join(dir, KEY_CACHE_FILE), bytes);
-    this.#saved = new Set(next.keys());
+    if (!(saved && next.size === saved.size && [...next].every(([k, e]) => saved.get(k) === e.checked))) {
+      await replaceFile(join(dir, KEY_CACHE_FILE), this.#encode());
+      this.#saved = savedOf(next);
+    }
+    // Only once the file holds them: a failed write is tried again at the next save.
+    this.#lastRecords = records;
   }
 
   #encode(): Uint8Array {
@@ -114,10 +150,11 @@ export class KeyCache {
     bytes.set(this.#serverPublic!, MAGIC.length);
     new DataView(bytes.buffer).setUint32(MAGIC.length + KEY_SIZE, this.#entries.size);
     let at = HEAD_SIZE;
-    for (const [hex, secrets] of this.#entries) {
-      bytes.set(Buffer.from(hex, 'hex'), at);
+    for (const { publicKey, secrets, checked } of this.#entries.values()) {
+      bytes.set(publicKey, at);
       bytes.set(secrets.tagKey, at + KEY_SIZE);
       bytes.set(secrets.macKey, at + 2 * KEY_SIZE);
+      bytes[at + 3 * KEY_SIZE] = checked ? 1 : 0;
       at += ENTRY_SIZE;
     }
     bytes.set(this.#mac(bytes.subarray(0, at)), at);
@@ -126,9 +163,12 @@ export class KeyCache {
 
   /** Fills the entries from a file, or says why it cannot be trusted. */
   #decode(bytes: Uint8Array): string | undefined {
-    if (bytes.length < HEAD_SIZE + MAC_SIZE || !sameBytes(bytes.subarray(0, MAGIC.length), MAGIC)) {
+    const prefix = new TextEncoder().encode(MAGIC_PREFIX);
+    if (bytes.length < MAGIC.length || !sameBytes(bytes.subarray(0, prefix.length), prefix)) {
       return 'not a key cache';
     }
+    if (!sameBytes(bytes.subarray(0, MAGIC.length), MAGIC)) return `not version ${VERSION}`;
+    if (bytes.length < HEAD_SIZE + MAC_SIZE) return 'truncated or damaged';
     const count = new DataView(bytes.buffer, bytes.byteOffset).getUint32(MAGIC.length + KEY_SIZE);
     const end = HEAD_SIZE + count * ENTRY_SIZE;
     if (count > MAX_ENTRIES || bytes.length !== end + MAC_SIZE) return 'truncated or damaged';
@@ -136,12 +176,18 @@ export class KeyCache {
       return 'written for another server key';
     }
     if (!timingSafeEqual(this.#mac(bytes.subarray(0, end)), bytes.subarray(end))) return 'checksum mismatch';
+    // Views into the one buffer read: 30,000 small copies were a tenth of a large fleet's start in GC.
     for (let at = HEAD_SIZE; at < end; at += ENTRY_SIZE) {
-      const publicKey = bytes.slice(at, at + KEY_SIZE);
-      rememberPrimeOrderPoint(publicKey);
+      const publicKey = bytes.subarray(at, at + KEY_SIZE);
+      const checked = bytes[at + 3 * KEY_SIZE] === 1;
+      if (checked) rememberPrimeOrderPoint(publicKey);
       this.#entries.set(hexOf(publicKey), {
-        tagKey: bytes.slice(at + KEY_SIZE, at + 2 * KEY_SIZE),
-        macKey: bytes.slice(at + 2 * KEY_SIZE, at + ENTRY_SIZE),
+        publicKey,
+        secrets: {
+          tagKey: bytes.subarray(at + KEY_SIZE, at + 2 * KEY_SIZE),
+          macKey: bytes.subarray(at + 2 * KEY_SIZE, at + 3 * KEY_SIZE),
+        },
+        checked,
       });
     }
     return undefined;
@@ -151,6 +197,9 @@ export class KeyCache {
     return new Uint8Array(createHmac('sha256', this.#macKey!).update(data).digest());
   }
 }
+
+const savedOf = (entries: ReadonlyMap<string, Entry>): Map<string, boolean> =>
+  new Map([...entries].map(([k, e]) => [k, e.checked]));
 
 const hexOf = (bytes: Uint8Array): string =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');

@@ -119,18 +119,13 @@ export function warnSourceMode(log: DaemonLog, config: ResolvedConfig): void {
 /** Writes the key cache when the keys changed; a failure costs the next start time, never a knock. */
 export async function saveKeyCache(cache: KeyCache, rt: Runtime, log: DaemonLog): Promise<void> {
   try {
-    await cache.save(
-      // Only keys that passed §1 whole: a key whose subgroup check is still to come is saved once it passed.
-      rt.config.clients.flatMap((c) => {
-        const secrets = rt.table.checkedSecretsOf(c.publicKey);
-        return secrets ? [{ publicKey: c.publicKey, secrets }] : [];
-      }),
-    );
+    // Every key, checked or not: a restart then makes no key agreement for a key seen before.
+    await cache.save(rt.table.keys());
   } catch (error) {
     const code = (error as { code?: string } | null)?.code ?? 'error';
     log.event('warn', 'keycache.unwritable', {
       reason: code,
-      message: `the key cache in ${rt.config.stateDir} cannot be written (${code}): the next start checks every key again`,
+      message: `the key cache in ${rt.config.stateDir} cannot be written (${code}): the next start derives every key again`,
     });
   }
 }

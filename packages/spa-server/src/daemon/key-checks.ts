@@ -37,7 +37,7 @@ export interface KeyChecks {
 /**
  * A key's first datagram checks it at once (ClientTable.lookup), so no grant waits for this; it only
  * spreads the rest of the work before the datagrams come. `done` gets each runtime that has no key
- * left to check, for the key cache, which keeps checked keys only.
+ * left to check, for the key cache, which records each key's verdict.
  */
 export function startKeyChecks(
   current: () => Runtime,

@@ -95,7 +95,7 @@ function noteKeyCache(reuse: ConfigReuse): void {
   if (notice.ignored) {
     log('warn', 'keycache.ignored', {
       reason: notice.ignored,
-      message: `key cache ignored (${notice.ignored}): every key is checked again and the cache rewritten`,
+      message: `key cache ignored (${notice.ignored}): every key is derived and checked again and the cache rewritten`,
     });
   } else
     log('info', 'keycache.loaded', {
