@@ -28,8 +28,6 @@ const X25519_PKCS8 = Uint8Array.from([
 ]);
 const X25519_SPKI = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00]);
 
-const HKDF_FIRST_BLOCK = Uint8Array.of(1);
-
 const bytes = (b: Uint8Array | ArrayBuffer): Uint8Array =>
   b instanceof Uint8Array ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b);
 
@@ -71,15 +69,7 @@ export const nodeBackend: CryptoBackend = {
     const keyed = createSecretKey(key);
     return (data) => bytes(createHmac('sha256', keyed).update(data).digest());
   },
-  hkdfSha256(ikm, salt, info, length) {
-    if (length > 32) return bytes(hkdfSync('sha256', ikm, salt, info, length));
-    // RFC 5869 with one block: PRK = HMAC(salt, IKM), OKM = HMAC(PRK, info ‖ 0x01)[0..length].
-    // Two createHmac calls cost ~17 µs, hkdfSync ~29 µs: a fleet's first load makes two per key.
-    const prk = createHmac('sha256', salt).update(ikm).digest();
-    const okm = createHmac('sha256', prk).update(info).update(HKDF_FIRST_BLOCK).digest();
-    prk.fill(0);
-    return bytes(okm).subarray(0, length);
-  },
+  hkdfSha256: (ikm, salt, info, length) => bytes(hkdfSync('sha256', ikm, salt, info, length)),
   x25519PublicKey(secret) {
     const spki = createPublicKey(xPrivate(secret)).export({ format: 'der', type: 'spki' });
     return bytes(spki).slice(X25519_SPKI.length);

@@ -1,5 +1,5 @@
-/** The Node backend's hashes and HKDF: RFC 5869's vectors, and the same output as node:crypto's own hkdfSync. */
-import { hash, hkdfSync, randomBytes } from 'node:crypto';
+/** The Node backend's hashes and HKDF: RFC 5869's vectors (node:crypto's hkdfSync underneath). */
+import { hash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { nodeBackend } from '../src/node-backend.js';
 
@@ -29,15 +29,6 @@ describe('nodeBackend.hkdfSha256', () => {
         const okm = nodeBackend.hkdfSha256(unhex(c.ikm), unhex(c.salt), unhex(c.info), length);
         expect(hex(okm)).toBe(c.okm.slice(0, 2 * length));
       }
-    }
-  });
-
-  it("agrees with node:crypto's hkdfSync on random inputs", () => {
-    for (let i = 0; i < 50; i++) {
-      const [ikm, salt, info] = [randomBytes(32), randomBytes(i % 40), randomBytes(64)];
-      expect(hex(nodeBackend.hkdfSha256(ikm, salt, info, 32))).toBe(
-        hex(new Uint8Array(hkdfSync('sha256', ikm, salt, info, 32))),
-      );
     }
   });
 });
