@@ -136,6 +136,7 @@ function _readFirstLine(
       clearTimeout(timer);
       stream.off('data', onData);
       stream.off('close', onClose);
+      stream.off('end', onClose);
       // What follows the line waits in the kernel's buffer until the splice: the agent holds no more
       // than one read of it, however much a client sends while the knock is on its way.
       stream.pause();
@@ -154,6 +155,8 @@ function _readFirstLine(
     const onClose = (): void => done(REFUSALS.noLine);
     const timer = setTimeout(() => done(REFUSALS.noLine), timeoutMs);
     stream.on('data', onData);
+    // EOF before the newline (allowHalfOpen: an ended stream is not closed by itself).
+    stream.once('end', onClose);
     stream.once('close', onClose);
     stream.resume();
   });
