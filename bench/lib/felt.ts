@@ -155,9 +155,17 @@ async function _startAgent(
   const socketPath = join(await mkdtemp(join(workDir, 'agent-')), 'agent.sock');
   const start = await command(socketPath);
   const agent = c.env.client.exec(start.file, start.args, { env: start.env, reject: false });
+  const refusals: string[] = [];
+  agent.stderr?.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) {
+      if (line.includes('refused') && refusals.length < 5) refusals.push(line);
+    }
+  });
   const stop = onCleanup(async () => {
     agent.kill('SIGTERM');
     await agent;
+    // The agent writes nothing to a stream it refuses: its log is where a failed run says why.
+    for (const line of refusals) c.log(line);
   });
   await waitForOutput(agent, 'stderr', 'listening on', AGENT_START_TIMEOUT_MS);
   const printed = await execa(start.file, [...start.args, '--print-ssh-config', '*'], { env: start.env });

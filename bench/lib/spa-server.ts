@@ -138,12 +138,15 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
         '--json',
       ]),
     async agentCommand(socketPath) {
-      // No allowIp in the profile: the default signs the route's local address, the run's source.
-      const profile = {
-        hosts: {
-          [server.ipv4]: { port: SPA_UDP_PORT, serverKey: files.serverKeyText, keyFile: files.clientKeyFile },
-        },
+      // allowIp auto: the route's local address, the run's source (the alias pool's addresses are in
+      // another scope than the server's, where the default would want discovery).
+      const entry = {
+        port: SPA_UDP_PORT,
+        serverKey: files.serverKeyText,
+        keyFile: files.clientKeyFile,
+        allowIp: 'auto',
       };
+      const profile = { hosts: { [server.ipv4]: entry } };
       const profilePath = join(dir, 'agent-profile.json');
       await writeFile(profilePath, JSON.stringify(profile), { mode: 0o600 });
       return {
