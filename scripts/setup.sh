@@ -8,6 +8,8 @@ PNPM_VERSION=12.4.2
 APT_PACKAGES=(nftables iptables ipset iproute2 iputils-ping procps nmap openssh-server openssh-client
   tcpdump tshark fwknop-server fwknop-client hyperfine libcap2-bin util-linux sudo ca-certificates
   conntrack python3 openssl
+  # spa-client agent's ProxyCommand (nc -N -U) and its kernel test.
+  netcat-openbsd
   # The shared replay store's tests start their own redis-server (a private socket, a password).
   redis-server redis-tools
   # scripts/build-artifacts.sh: strip, .debs and their checks, arm64 executables made and run under qemu-user.

@@ -138,4 +138,6 @@ export interface FeltResult {
   /** `ssh` to the protected port the way this server's users do (`spaSshHow`): command → banner, ms. */
   readonly spaSsh: TimedSeries;
   readonly spaSshHow: string;
+  /** `ssh` with the ProxyCommand `spa-client agent --print-ssh-config` prints (nc to the running agent). */
+  readonly agentSsh?: TimedSeries;
 }

@@ -1,4 +1,5 @@
 /** The report's rows for figure 7 (the speed a person feels): `open --wait`, ssh's first byte with and without SPA. @module */
+import type { FeltResult } from './figures.js';
 import type { Row } from './report-values.js';
 
 export const FELT_ROWS: readonly Row[] = [
@@ -35,9 +36,21 @@ export const FELT_ROWS: readonly Row[] = [
     get: (f) => (f.felt ? f.felt.spaSsh.summary.p50 - f.felt.plainSsh.summary.p50 : undefined),
     digits: 1,
   },
-  { label: '7. ssh runs that got no banner (both ways)', get: (f) => _failures(f.felt), digits: 0 },
+  {
+    label:
+      '7. ssh through `spa-client agent` (its printed ProxyCommand: nc to the running agent): command → banner, p50 (ms)',
+    get: (f) => f.felt?.agentSsh?.summary.p50,
+    digits: 1,
+  },
+  { label: '7. same, p95 (ms)', get: (f) => f.felt?.agentSsh?.summary.p95, digits: 1 },
+  {
+    label: '7. ssh through the agent minus plain ssh, p50 (ms)',
+    get: (f) => (f.felt?.agentSsh ? f.felt.agentSsh.summary.p50 - f.felt.plainSsh.summary.p50 : undefined),
+    digits: 1,
+  },
+  { label: '7. ssh runs that got no banner (all ways)', get: (f) => _failures(f.felt), digits: 0 },
 ];
 
-function _failures(felt: { plainSsh: { failures: number }; spaSsh: { failures: number } } | undefined) {
-  return felt && felt.plainSsh.failures + felt.spaSsh.failures;
+function _failures(felt: FeltResult | undefined) {
+  return felt && felt.plainSsh.failures + felt.spaSsh.failures + (felt.agentSsh?.failures ?? 0);
 }

@@ -77,6 +77,12 @@ export interface RunningServer {
    */
   connectCommand?(allowIp: string): Command;
   /**
+   * Optional (figure 7): the resident client agent (`spa-client agent --socket SOCKET`), with a profile
+   * naming this server by its address, as a user would have it running. It signs the address the
+   * route to the server uses (the runner sets it per run), so every connection is a fresh grant.
+   */
+  agentCommand?(socketPath: string): Promise<Command>;
+  /**
    * Optional (figure 3): `count` datagrams the strongest informed attacker can make: one who knows the
    * server's public key and every client's, and has sniffed real knocks (see ForgedKind). Datagrams of
    * 'sniffed-tag' take their headers from `sniffed` real knocks built now. Byte copies of accepted

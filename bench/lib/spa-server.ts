@@ -1,5 +1,5 @@
 /** spa-server as a ServerUnderTest: the bundled CLI in the server namespace, nftables, a stock config. @module */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -137,6 +137,24 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
         '--wait',
         '--json',
       ]),
+    async agentCommand(socketPath) {
+      // allowIp auto: the route's local address, the run's source (the alias pool's addresses are in
+      // another scope than the server's, where the default would want discovery).
+      const entry = {
+        port: SPA_UDP_PORT,
+        serverKey: files.serverKeyText,
+        keyFile: files.clientKeyFile,
+        allowIp: 'auto',
+      };
+      const profile = { hosts: { [server.ipv4]: entry } };
+      const profilePath = join(dir, 'agent-profile.json');
+      await writeFile(profilePath, JSON.stringify(profile), { mode: 0o600 });
+      return {
+        file: process.execPath,
+        args: [CLIENT_BIN, 'agent', '--socket', socketPath, '--config', profilePath],
+        env: { HOME: dir },
+      };
+    },
     connectCommand: (allowIp) =>
       clientCli(allowIp, { address: server.ipv4, port: SPA_UDP_PORT }, [
         'connect',

@@ -7,7 +7,7 @@ import { writeOut } from './cli/output.js';
 declare const __SPA_VERSION__: string;
 const VERSION = typeof __SPA_VERSION__ === 'string' ? __SPA_VERSION__ : '0.0.0-dev';
 
-const COMMANDS = ['open', 'close', 'connect', 'keygen', 'profile', 'help'];
+const COMMANDS = ['open', 'close', 'connect', 'agent', 'keygen', 'profile', 'help'];
 
 async function dispatch(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = moveGlobalOptions(argv);
@@ -17,6 +17,8 @@ async function dispatch(argv: readonly string[]): Promise<number> {
       return (await import('./cli/commands/knock.js')).runKnock(command, rest);
     case 'connect':
       return (await import('./cli/commands/connect.js')).runConnect(rest);
+    case 'agent':
+      return (await import('./cli/commands/agent.js')).runAgent(rest);
     case 'keygen':
       return (await import('./cli/commands/keygen.js')).runKeygen(rest);
     case 'profile':

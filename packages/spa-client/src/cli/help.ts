@@ -36,6 +36,7 @@ Commands:
   open ACCESS...     ask for access (ACCESS: a service name such as ssh, or tcp/PORT, udp/PORT)
   close ACCESS...    give access back before it expires
   connect            knock, wait, then relay stdin/stdout to the port (for ssh ProxyCommand)
+  agent              stay resident with the keys loaded; ssh reaches it through nc (fast ProxyCommand)
   keygen --out FILE  create a client key pair
   profile add|list|show  manage the profile file (add: merge spa-server client-config output)
   help [COMMAND]     show help for a command
@@ -117,6 +118,27 @@ Exit codes: 0 when the connection ended normally, 74 when it broke, 75 when it n
 Examples:
   ssh -o 'ProxyCommand spa-client connect --host %h --port %p' vpn.example.com
   spa-client connect --host db.example.com --port 5432 --allow-ip auto`,
+
+  agent: `Usage: spa-client agent [--socket PATH] [--timeout SECONDS] [-c FILE] [-v]
+       spa-client agent --print-ssh-config HOST [--socket PATH]
+
+Runs in the foreground (under systemd --user, see README) with the profile and its keys loaded, and
+serves a Unix socket: a stream that sends the line "connect HOST PORT" gets the knock, the wait and
+the connection exactly as spa-client connect --host HOST --port PORT would, then carries it. Only
+hosts of the profile are served; a refused stream is closed without a word (the agent logs why).
+The ProxyCommand is sh, printf and OpenBSD nc: no Node starts per connection.
+
+Options:
+  --socket PATH           the socket (default: $XDG_RUNTIME_DIR/spa-client/agent.sock, else
+                          ~/.config/spa/agent/agent.sock); its directory must be yours, mode 0700
+  --timeout SECONDS       give up on a port that does not open after this long (default 10)
+  --print-ssh-config HOST print the ~/.ssh/config lines that reach HOST through this agent, and exit
+  -c, --config FILE       profile file, read once at start (restart the agent after changing it)
+  -v, --verbose           each knock and connection on stderr
+
+Examples:
+  spa-client agent
+  spa-client agent --print-ssh-config vpn.example.com >> ~/.ssh/config`,
 
   keygen: `Usage: spa-client keygen --out FILE [--comment TEXT] [--json]
 

@@ -4,6 +4,10 @@ import { describeKeySource } from '../profile/private-key.js';
 import type { KnockSession } from './knock-session.js';
 import type { KnockPlan } from './plan.js';
 
+/** Why a knock may go unanswered: the server never says, so the client names what to check. */
+export const LIKELY_CAUSES =
+  'likely causes: clock skew between this machine and the server, a wrong server key, this key not authorized on the server, or the service not allowed for this key (the server never answers a knock, by design)';
+
 /**
  * One line on stderr before sending: the grant goes to these addresses, so a user sees a wrong
  * one (a stale VPN address, a discovery answer they did not expect) before it is opened.

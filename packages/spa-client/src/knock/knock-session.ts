@@ -38,9 +38,10 @@ export interface SentKnock {
 export async function prepareKnock(
   plan: KnockPlan,
   env: NodeJS.ProcessEnv,
-  options: { readonly query: boolean; readonly stun?: StunOptions },
+  options: { readonly query: boolean; readonly stun?: StunOptions; readonly secretKey?: Uint8Array },
 ): Promise<KnockSession> {
-  const secretKey = await loadPrivateKey(plan.keySource, env);
+  // The agent holds the key it loaded at start; every other command reads it now.
+  const secretKey = options.secretKey ?? (await loadPrivateKey(plan.keySource, env));
   const key: ClientKey = { secretKey, publicKey: nodeBackend.ed25519PublicKey(secretKey) };
   const host = await resolveHost(plan.host, plan.family);
   const perFamily = firstPerFamily(host);

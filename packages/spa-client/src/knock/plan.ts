@@ -1,4 +1,6 @@
 /** Merges the command line, the environment and the host's profile entry into one knock plan; options win. @module */
+
+import type { ClientProfileEntries } from 'spa-config/client-profile-entries';
 import {
   type AccessItem,
   DEFAULT_PORT,
@@ -18,7 +20,14 @@ import {
 } from '../cli/option-values.js';
 import { type DiscoverySources, parseDiscoverySources } from '../discovery/discovery-sources.js';
 import { chooseKeySource, type KeySource } from '../profile/private-key.js';
-import { expandHome, findHost, type HostEntry, loadProfile, locateProfile } from '../profile/profile.js';
+import {
+  expandHome,
+  findHost,
+  type HostEntry,
+  loadProfile,
+  locateProfile,
+  type ProfileLocation,
+} from '../profile/profile.js';
 
 export interface PlanInputs {
   readonly kind: RequestKind;
@@ -37,6 +46,14 @@ export interface PlanInputs {
   /** What to ask for without ACCESS, instead of all the profile's services (connect: its port's). */
   readonly defaultAccess?: (servicePorts: ReadonlyMap<string, readonly AccessItem[]>) => AccessItem[];
   readonly env: NodeJS.ProcessEnv;
+  /** The profile read once before (the agent); without it, the file is read now. */
+  readonly loaded?: LoadedProfile;
+}
+
+/** A profile file as read at some moment: where it is, and its entries (none when there is no file). */
+export interface LoadedProfile {
+  readonly location: ProfileLocation;
+  readonly file: ClientProfileEntries | undefined;
 }
 
 export interface KnockPlan {
@@ -66,7 +83,8 @@ export interface KnockPlan {
   readonly family: IpFamily | undefined;
 }
 
-const HOST_TEXT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._:-]{1,253})$/;
+/** What --host and the agent's requests accept: a name or address, never a shell or path character. */
+export const HOST_TEXT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._:-]{1,253})$/;
 
 export async function resolvePlan(inputs: PlanInputs): Promise<KnockPlan> {
   const { env } = inputs;
@@ -89,8 +107,8 @@ export async function resolvePlan(inputs: PlanInputs): Promise<KnockPlan> {
   const cliDuration =
     inputs.duration === undefined ? undefined : parseSecondsOption('duration', inputs.duration);
 
-  const location = locateProfile(inputs.config, env);
-  const profileFile = await loadProfile(location);
+  const location = inputs.loaded?.location ?? locateProfile(inputs.config, env);
+  const profileFile = inputs.loaded ? inputs.loaded.file : await loadProfile(location);
   const profile = profileFile ? findHost(profileFile, inputs.host, location.path) : undefined;
   const entry = profile?.entry;
 

@@ -1,6 +1,6 @@
 /** `spa-client open` and `spa-client close`: send the knock, and with --wait probe until the ports open. @module */
 import type { AccessItem } from 'spa-protocol';
-import { describePlan, describeSigned } from '../../knock/knock-explain.js';
+import { describePlan, describeSigned, LIKELY_CAUSES } from '../../knock/knock-explain.js';
 import { buildReport, formatHuman, type WaitReport } from '../../knock/knock-report.js';
 import { prepareKnock } from '../../knock/knock-session.js';
 import { resolvePlan } from '../../knock/plan.js';
@@ -33,9 +33,6 @@ const OPEN_OPTIONS: OptionSpec = {
   wait: { type: 'boolean' },
   timeout: { type: 'string' },
 };
-
-export const LIKELY_CAUSES =
-  'likely causes: clock skew between this machine and the server, a wrong server key, this key not authorized on the server, or the service not allowed for this key (the server never answers a knock, by design)';
 
 export async function runKnock(
   kind: 'open' | 'close',

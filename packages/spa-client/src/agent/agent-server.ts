@@ -1,0 +1,179 @@
+/** The agent's Unix socket: bounded first-line reading, refusals counted and logged, then the stream spliced to TCP. @module */
+import { chmodSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import {
+  type ConnectRequest,
+  findLineEnd,
+  parseRequestLine,
+  REFUSALS,
+  type Refusal,
+} from './agent-request.js';
+
+export interface AgentLimits {
+  /** Streams open at once, waiting for their line, knocking or spliced; more are closed at once. */
+  readonly maxConnections: number;
+  /** How long a new stream may take to send its first line. */
+  readonly firstLineMs: number;
+}
+
+export const DEFAULT_LIMITS: AgentLimits = { maxConnections: 32, firstLineMs: 2000 };
+
+/** Knocks and connects for a request; throws with a one-line message (and a refusal) when it cannot. */
+export type Dial = (request: ConnectRequest) => Promise<Socket>;
+
+/** A failure of `Dial`, with the refusal it counts as. */
+export class DialRefused extends Error {
+  readonly refusal: Refusal;
+  constructor(refusal: Refusal, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DialRefused';
+    this.refusal = refusal;
+  }
+}
+
+export interface AgentServer {
+  readonly server: Server;
+  /** Refusals so far, by reason, and streams spliced. */
+  readonly counters: () => Readonly<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+/** Listens on `socketPath` (its directory already checked); the socket is 0600 from its creation on. */
+export async function listenAgent(
+  socketPath: string,
+  dial: Dial,
+  log: (line: string) => void,
+  limits: AgentLimits = DEFAULT_LIMITS,
+): Promise<AgentServer> {
+  const counts: Record<string, number> = { spliced: 0 };
+  let open = 0;
+  const refuse = (stream: Socket, refusal: Refusal, detail?: string): void => {
+    counts[refusal] = (counts[refusal] ?? 0) + 1;
+    log(`refused (${refusal})${detail ? `: ${detail}` : ''}`);
+    // Nothing is written: the other end is ssh, which would take any text for the server's banner.
+    stream.destroy();
+  };
+  const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (stream) => {
+    if (open >= limits.maxConnections) {
+      refuse(stream, REFUSALS.busy, `${open} streams open already`);
+      return;
+    }
+    open++;
+    stream.once('close', () => open--);
+    stream.on('error', () => stream.destroy());
+    void _serve(stream, dial, limits, refuse).then((tcp) => {
+      if (tcp) {
+        counts.spliced = (counts.spliced ?? 0) + 1;
+      }
+    });
+  });
+  // Created 0600 (a socket's mode is the umask's complement), then made sure of: the directory is
+  // 0700, so no one else could reach it in between either.
+  const umask = process.umask(0o177);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } finally {
+    process.umask(umask);
+  }
+  chmodSync(socketPath, 0o600);
+  return {
+    server,
+    counters: () => ({ ...counts }),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Reads the first line, dials, and splices; resolves with the TCP socket once spliced, else undefined. */
+async function _serve(
+  stream: Socket,
+  dial: Dial,
+  limits: AgentLimits,
+  refuse: (stream: Socket, refusal: Refusal, detail?: string) => void,
+): Promise<Socket | undefined> {
+  const first = await _readFirstLine(stream, limits.firstLineMs);
+  if (typeof first === 'string') {
+    refuse(stream, first);
+    return undefined;
+  }
+  const parsed = parseRequestLine(first.line);
+  if (!parsed.ok) {
+    refuse(stream, parsed.refusal);
+    return undefined;
+  }
+  const { host, port } = parsed.request;
+  let tcp: Socket;
+  try {
+    tcp = await dial(parsed.request);
+  } catch (error) {
+    const refusal = error instanceof DialRefused ? error.refusal : REFUSALS.knockFailed;
+    const message = error instanceof Error ? error.message : String(error);
+    refuse(stream, refusal, `${host} port ${port}: ${message}`);
+    return undefined;
+  }
+  if (stream.destroyed) {
+    // The caller gave up while the port was opening: the connection has no one to carry.
+    tcp.destroy();
+    return undefined;
+  }
+  _splice(stream, tcp, first.rest);
+  return tcp;
+}
+
+/** The first line and what came after it in the same reads; a refusal when too long, or too late. */
+function _readFirstLine(
+  stream: Socket,
+  timeoutMs: number,
+): Promise<{ line: Uint8Array; rest: Uint8Array } | Refusal> {
+  return new Promise((resolve) => {
+    let received = new Uint8Array(0);
+    const done = (result: { line: Uint8Array; rest: Uint8Array } | Refusal): void => {
+      clearTimeout(timer);
+      stream.off('data', onData);
+      stream.off('close', onClose);
+      stream.off('end', onClose);
+      // What follows the line waits in the kernel's buffer until the splice: the agent holds no more
+      // than one read of it, however much a client sends while the knock is on its way.
+      stream.pause();
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      const joined = new Uint8Array(received.length + chunk.length);
+      joined.set(received);
+      joined.set(chunk, received.length);
+      received = joined;
+      const end = findLineEnd(received);
+      if (end === undefined) return;
+      if (typeof end === 'string') done(end);
+      else done({ line: received.subarray(0, end), rest: received.subarray(end) });
+    };
+    const onClose = (): void => done(REFUSALS.noLine);
+    const timer = setTimeout(() => done(REFUSALS.noLine), timeoutMs);
+    stream.on('data', onData);
+    // EOF before the newline (allowHalfOpen: an ended stream is not closed by itself).
+    stream.once('end', onClose);
+    stream.once('close', onClose);
+    stream.resume();
+  });
+}
+
+/** Both ways, with half-close: ssh's EOF reaches the server as a FIN, and the server's as EOF to nc. */
+function _splice(stream: Socket, tcp: Socket, rest: Uint8Array): void {
+  const end = (): void => {
+    stream.destroy();
+    tcp.destroy();
+  };
+  tcp.on('error', end);
+  stream.on('error', end);
+  tcp.once('close', end);
+  stream.once('close', end);
+  if (rest.length > 0) tcp.write(rest);
+  stream.pipe(tcp);
+  tcp.pipe(stream);
+  stream.resume();
+}
