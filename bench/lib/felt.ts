@@ -168,7 +168,9 @@ async function _startAgent(
     for (const line of refusals) c.log(line);
   });
   await waitForOutput(agent, 'stderr', 'listening on', AGENT_START_TIMEOUT_MS);
-  const printed = await execa(start.file, [...start.args, '--print-ssh-config', '*'], { env: start.env });
+  const printed = await execa(start.file, [...start.args, '--print-ssh-config', c.env.server.ipv4], {
+    env: start.env,
+  });
   const line = String(printed.stdout)
     .split('\n')
     .find((l) => l.trim().startsWith('ProxyCommand '));

@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_LINE_BYTES, REFUSALS } from './agent-request.js';
-import { type AgentServer, type Dial, DialRefused, listenAgent } from './agent-server.js';
+import {
+  type AgentLimits,
+  type AgentServer,
+  DEFAULT_LIMITS,
+  type Dial,
+  DialRefused,
+  listenAgent,
+} from './agent-server.js';
 
 let dir: string;
 let agent: AgentServer | undefined;
@@ -35,9 +42,9 @@ async function startUpstream(): Promise<number> {
   return (upstream.address() as { port: number }).port;
 }
 
-async function start(dial: Dial, limits?: { maxConnections: number; firstLineMs: number }): Promise<string> {
+async function start(dial: Dial, limits: Partial<AgentLimits> = {}): Promise<string> {
   const path = join(dir, 'agent.sock');
-  agent = await listenAgent(path, dial, (l) => logs.push(l), limits);
+  agent = await listenAgent(path, dial, (l) => logs.push(l), { ...DEFAULT_LIMITS, ...limits });
   return path;
 }
 
@@ -113,6 +120,22 @@ describe('listenAgent', () => {
     expect(await exchange(path, '', true)).toBe('');
     expect(Date.now() - started).toBeLessThan(2000);
     expect(agent!.counters()).toMatchObject({ 'no-line': 1 });
+  });
+
+  it('a spliced session leaves room for the next one: only streams still starting count against the cap', async () => {
+    const port = await startUpstream();
+    const path = await start(dialTcp(port), { maxConnections: 1, firstLineMs: 60_000 });
+    const sessions: Socket[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = connect({ path, allowHalfOpen: true });
+      sessions.push(s);
+      const banner = new Promise<string>((resolve) => s.once('data', (d: Buffer) => resolve(d.toString())));
+      s.write('connect vpn 22\n');
+      expect(await banner).toBe('BANNER\n');
+    }
+    expect(agent!.counters()).toMatchObject({ spliced: 3 });
+    expect(agent!.counters().busy ?? 0).toBe(0);
+    for (const s of sessions) s.destroy();
   });
 
   it('past the cap, new streams are closed at once while the others are kept', async () => {

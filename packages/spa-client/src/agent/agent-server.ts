@@ -10,13 +10,18 @@ import {
 } from './agent-request.js';
 
 export interface AgentLimits {
-  /** Streams open at once, waiting for their line, knocking or spliced; more are closed at once. */
+  /** Streams not yet spliced (waiting for their line, knocking, connecting); more are closed at once. */
   readonly maxConnections: number;
+  /**
+   * Spliced sessions at once (each one a live ssh connection: tmux panes, parallel jobs). Bounded
+   * too, because each holds two sockets, but far above what one user runs.
+   */
+  readonly maxSpliced: number;
   /** How long a new stream may take to send its first line. */
   readonly firstLineMs: number;
 }
 
-export const DEFAULT_LIMITS: AgentLimits = { maxConnections: 32, firstLineMs: 2000 };
+export const DEFAULT_LIMITS: AgentLimits = { maxConnections: 32, maxSpliced: 1024, firstLineMs: 2000 };
 
 /** Knocks and connects for a request; throws with a one-line message (and a refusal) when it cannot. */
 export type Dial = (request: ConnectRequest) => Promise<Socket>;
@@ -46,7 +51,8 @@ export async function listenAgent(
   limits: AgentLimits = DEFAULT_LIMITS,
 ): Promise<AgentServer> {
   const counts: Record<string, number> = { spliced: 0 };
-  let open = 0;
+  let open = 0; // not yet spliced
+  let spliced = 0;
   const refuse = (stream: Socket, refusal: Refusal, detail?: string): void => {
     counts[refusal] = (counts[refusal] ?? 0) + 1;
     log(`refused (${refusal})${detail ? `: ${detail}` : ''}`);
@@ -54,16 +60,27 @@ export async function listenAgent(
     stream.destroy();
   };
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (stream) => {
-    if (open >= limits.maxConnections) {
-      refuse(stream, REFUSALS.busy, `${open} streams open already`);
+    if (open >= limits.maxConnections || spliced >= limits.maxSpliced) {
+      const why =
+        open >= limits.maxConnections ? `${open} streams starting already` : `${spliced} sessions open`;
+      refuse(stream, REFUSALS.busy, why);
       return;
     }
     open++;
-    stream.once('close', () => open--);
+    let state: 'starting' | 'spliced' | 'closed' = 'starting';
+    stream.once('close', () => {
+      if (state === 'starting') open--;
+      else if (state === 'spliced') spliced--;
+      state = 'closed';
+    });
     stream.on('error', () => stream.destroy());
     void _serve(stream, dial, limits, refuse).then((tcp) => {
-      if (tcp) {
-        counts.spliced = (counts.spliced ?? 0) + 1;
+      if (tcp) counts.spliced = (counts.spliced ?? 0) + 1;
+      // A spliced session no longer holds a place among the streams starting.
+      if (tcp && state === 'starting') {
+        open--;
+        spliced++;
+        state = 'spliced';
       }
     });
   });

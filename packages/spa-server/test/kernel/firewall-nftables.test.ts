@@ -95,6 +95,11 @@ describe('nftables driver specifics', () => {
     await execa('kill', ['-9', ...before]);
     await new Promise((r) => setTimeout(r, 100));
     expect((await driver.list()).map((g) => g.address)).toEqual(['10.1.2.3']);
+    // A listing of many 64 KiB pipe reads (~1 MiB of JSON) comes back whole, as one answer.
+    const many = Array.from({ length: 5000 }, (_, i) => ({ ...grant, address: `10.9.${i >> 8}.${i & 255}` }));
+    await driver.grant(many);
+    expect((await driver.list()).length).toBe(5001);
+    expect(await driver.isIntact()).toBe(true);
     await nftIn(ns, 'delete table inet spa_res');
     expect(await driver.isIntact()).toBe(false);
     expect(await driver.list()).toEqual([]);

@@ -1,6 +1,7 @@
 /** `spa-client agent`: a resident process with the keys loaded, knocking and connecting for ssh's ProxyCommand over a Unix socket. @module */
 
 import { unlinkSync } from 'node:fs';
+import { resolve as absolutePath } from 'node:path';
 import { createDial } from '../../agent/agent-dial.js';
 import { type AgentKeys, loadAgentKeys } from '../../agent/agent-keys.js';
 import { listenAgent } from '../../agent/agent-server.js';
@@ -21,7 +22,8 @@ const AGENT_OPTIONS = {
   'print-ssh-config': { type: 'string' },
 } as const;
 
-const HOST_PATTERN = /^[A-Za-z0-9._:*?![\]-]{1,253}$/;
+/** A profile host name as it may be written into the printed ProxyCommand (ssh-config.ts): no wildcards, nothing a shell reads. */
+const HOST_NAME = /^[A-Za-z0-9._:-]{1,253}$/;
 
 export async function runAgent(argv: readonly string[]): Promise<number> {
   const args = parseCommandArgs('agent', argv, AGENT_OPTIONS);
@@ -34,12 +36,16 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
   if (args.positionals.length > 0)
     throw usageError(`agent: unexpected argument "${args.positionals[0]!.slice(0, 40)}"`);
   const socketOption = stringOption(args, 'socket');
-  const socketPath =
-    socketOption === undefined ? defaultSocketPath(process.env) : expandHome(socketOption, process.env);
+  // Absolute: the printed ProxyCommand runs from whatever directory ssh is started in.
+  const socketPath = absolutePath(
+    socketOption === undefined ? defaultSocketPath(process.env) : expandHome(socketOption, process.env),
+  );
   const pattern = stringOption(args, 'print-ssh-config');
   if (pattern !== undefined) {
-    if (!HOST_PATTERN.test(pattern))
-      throw usageError(`agent: --print-ssh-config: not a Host pattern: "${pattern.slice(0, 40)}"`);
+    if (!HOST_NAME.test(pattern))
+      throw usageError(
+        `agent: --print-ssh-config: "${pattern.slice(0, 40)}" is not a profile host name (letters, digits, . _ : - only; no wildcards)`,
+      );
     process.stdout.write(sshConfigSnippet(pattern, socketPath));
     return 0;
   }

@@ -30,7 +30,9 @@ interface Child {
   readonly reader: AckReader;
   /** Complete stdout lines not yet matched to a request. */
   readonly lines: string[];
-  partial: string;
+  /** Chunks of the line being read, joined once its newline comes: a long listing costs one pass. */
+  readonly partial: string[];
+  partialChars: number;
   current: Request | undefined;
   served: number;
 }
@@ -49,6 +51,8 @@ export class NftLister {
   readonly #timeoutMs: number;
   readonly #queue: Request[] = [];
   #child: Child | undefined;
+  /** Processes replaced after LISTINGS_PER_PROCESS, until they exit: close() ends them too. */
+  readonly #retired = new Set<Child>();
   #seq = 0;
   #closed = false;
 
@@ -73,11 +77,12 @@ export class NftLister {
   async close(): Promise<void> {
     this.#closed = true;
     for (const request of this.#queue.splice(0)) request.reject(failure('nft listing: the driver closed'));
-    const child = this.#child;
-    if (!child) return;
-    child.process.stdin?.end();
-    const timer = setTimeout(() => child.process.kill('SIGKILL'), this.#timeoutMs);
-    await child.process;
+    const children = [...this.#retired, ...(this.#child ? [this.#child] : [])];
+    for (const child of children) child.process.stdin?.end();
+    const timer = setTimeout(() => {
+      for (const child of children) child.process.kill('SIGKILL');
+    }, this.#timeoutMs);
+    await Promise.all(children.map((child) => child.process));
     clearTimeout(timer);
   }
 
@@ -85,7 +90,10 @@ export class NftLister {
     let child = this.#child;
     if (child?.current || this.#queue.length === 0 || this.#closed) return;
     if (child && child.served >= LISTINGS_PER_PROCESS) {
-      child.process.stdin?.end();
+      const retired = child;
+      this.#retired.add(retired);
+      void retired.process.finally(() => this.#retired.delete(retired));
+      retired.process.stdin?.end();
       child = undefined;
     }
     child ??= this.#spawn();
@@ -115,7 +123,8 @@ export class NftLister {
       process,
       reader: new AckReader(NFT_DIALECT),
       lines: [],
-      partial: '',
+      partial: [],
+      partialChars: 0,
       current: undefined,
       served: 0,
     };
@@ -137,10 +146,21 @@ export class NftLister {
   }
 
   #stdout(child: Child, chunk: string): void {
-    const parts = (child.partial + chunk).split('\n');
-    child.partial = parts.pop() ?? '';
-    for (const line of parts) if (line !== '') child.lines.push(line);
-    if (child.partial.length > MAX_LINE_CHARS) this.#kill(child, 'listing line too long');
+    // Only the new chunk is searched for newlines: a 10 MiB listing in 64 KiB chunks is one pass.
+    let from = 0;
+    for (let at = chunk.indexOf('\n'); at >= 0; at = chunk.indexOf('\n', from)) {
+      child.partial.push(chunk.slice(from, at));
+      const line = child.partial.join('');
+      child.partial.length = 0;
+      child.partialChars = 0;
+      if (line !== '') child.lines.push(line);
+      from = at + 1;
+    }
+    if (from < chunk.length) {
+      child.partial.push(chunk.slice(from));
+      child.partialChars += chunk.length - from;
+    }
+    if (child.partialChars > MAX_LINE_CHARS) this.#kill(child, 'listing line too long');
     else this.#settle(child);
   }
 
