@@ -121,13 +121,15 @@ Options:
   --socket PATH           the socket (default: $XDG_RUNTIME_DIR/spa-client/agent.sock, else
                           ~/.config/spa/agent/agent.sock); its directory must be yours, mode 0700
   --timeout SECONDS       give up on a port that does not open after this long (default 10)
-  --print-ssh-config HOST print the ~/.ssh/config lines that reach HOST through this agent, and exit
+  --print-ssh-config HOST print the ~/.ssh/config lines that reach HOST (a profile host name, no
+                          wildcards) through this agent, and exit; they replace any ProxyCommand
+                          you already have for HOST
   -c, --config FILE       profile file, read once at start (restart the agent after changing it)
   -v, --verbose           each knock and connection on stderr
 
 Examples:
   spa-client agent
-  spa-client agent --print-ssh-config vpn.example.com >> ~/.ssh/config`,keygen:`Usage: spa-client keygen --out FILE [--comment TEXT] [--json]
+  spa-client agent --print-ssh-config vpn.example.com`,keygen:`Usage: spa-client keygen --out FILE [--comment TEXT] [--json]
 
 Creates an Ed25519 client key: FILE (the private key, mode 0600, never overwritten) and FILE.pub.
 Prints the public key, spa-ed25519:\u2026, as the only line on stdout: give it to the server's admin.
