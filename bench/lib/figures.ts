@@ -72,6 +72,8 @@ export interface ReplayPool {
 
 export interface BulkGrantsResult {
   readonly offered: number;
+  /** Knocks not sent: the delivery fell behind the plan and stopped at its last sending moment. */
+  readonly unsent?: number;
   /** Knocks the server logged as accepted (each one grant). */
   readonly accepted: number;
   /** Knocks given up after bulk-grants.ts STALL_MS without progress (refused or dropped; see counters). */
@@ -100,6 +102,8 @@ export interface BulkGrantsResult {
   readonly statusMs?: number;
   /** The grants ending, about all at once (bulk-expiry.ts); absent for a server without the gauges. */
   readonly expiry?: BulkExpiryResult;
+  /** The whole phase: daemon start, warm-up, delivery, reads with every grant live, expiry (s). */
+  readonly phaseS?: number;
 }
 
 export interface BulkExpiryResult {

@@ -140,9 +140,10 @@ export const ROWS: readonly Row[] = [
     get: (f) => mib(f.memoryAfterGrants?.rssKiB),
     digits: 1,
   },
-  { label: '6. bulk: knocks sent', get: (f) => f.bulk?.offered, digits: 0 },
+  { label: '6. bulk: knocks sent', get: (f) => f.bulk && f.bulk.offered - (f.bulk.unsent ?? 0), digits: 0 },
   { label: '6. bulk: knocks accepted', get: (f) => f.bulk?.accepted, digits: 0 },
   { label: '6. bulk: accepted/s, sustained', get: (f) => f.bulk?.acceptedPerS, digits: 0 },
+  { label: '6. bulk: accepted/s, warm-up on empty sets', get: (f) => f.bulk?.warmupPerS, digits: 0 },
   { label: '6. bulk: grants live in the firewall', get: (f) => f.bulk?.liveGrants, digits: 0 },
   {
     label: '6. bulk: replay entries held',
@@ -159,6 +160,7 @@ export const ROWS: readonly Row[] = [
   { label: '6. bulk: server RSS after (MiB)', get: (f) => mib(f.bulk?.memoryAfter.rssKiB), digits: 1 },
   { label: '6. bulk: server RSS 15 s later (MiB)', get: (f) => mib(f.bulk?.memoryLater.rssKiB), digits: 1 },
   { label: '6. bulk: status --json, all grants live (ms)', get: (f) => f.bulk?.statusMs, digits: 0 },
+  { label: '6. bulk: whole phase (s)', get: (f) => f.bulk?.phaseS, digits: 0 },
   {
     label: '6. bulk: knocks refused, grant sets full',
     get: (f) => f.bulk?.counters['spa_knocks_refused_total{reason="grants-full"}'],
