@@ -20,6 +20,11 @@ export class MinHeap<T> {
     this.#up(this.#keys.length - 1);
   }
 
+  /** Every (key, value) pair, in heap order (not sorted). */
+  *entries(): IterableIterator<[number, T]> {
+    for (let i = 0; i < this.#keys.length; i++) yield [this.#keys[i] as number, this.#values[i] as T];
+  }
+
   /** Removes and returns the value with the smallest key (ties in no particular order). */
   pop(): T | undefined {
     const n = this.#keys.length;

@@ -4,8 +4,14 @@ import { MinHeap } from './min-heap.js';
 /** Keys are hex(keyId || nonce); the key id is their first 32 hex digits (§5.2). */
 const KEY_ID_HEX = 32;
 
+/**
+ * Keys come and go as hex; inside, each is held once, packed one char per byte (a 32-char string,
+ * 48 B, instead of 80 B of hex), in a Set, with its timestamp only in the heap (unboxed in a double
+ * array, where a Map's value would be a 16 B heap number): about 90 B an entry instead of 150, which
+ * at the store's largest capacity (1,048,576) is 60 MiB less.
+ */
 export class ReplayIndex {
-  readonly #entries = new Map<string, number>();
+  readonly #entries = new Set<string>();
   /** The same keys by timestamp, so dropping old entries costs what it removes, not a scan. */
   readonly #byTime = new MinHeap<string>();
   /** hex(keyId) → its entries. */
@@ -16,7 +22,7 @@ export class ReplayIndex {
   }
 
   has(key: string): boolean {
-    return this.#entries.has(key);
+    return this.#entries.has(_pack(key));
   }
 
   /** Live entries held for one key id (hex). */
@@ -26,8 +32,9 @@ export class ReplayIndex {
 
   /** Adds a key not yet held (callers check has() first). */
   add(key: string, timestampMs: number): void {
-    this.#entries.set(key, timestampMs);
-    this.#byTime.push(timestampMs, key);
+    const packed = _pack(key);
+    this.#entries.add(packed);
+    this.#byTime.push(timestampMs, packed);
     const client = key.slice(0, KEY_ID_HEX);
     this.#clientCounts.set(client, this.clientEntries(client) + 1);
   }
@@ -36,9 +43,9 @@ export class ReplayIndex {
   dropBefore(horizonMs: number): number | undefined {
     let newest: number | undefined;
     for (let ts = this.#byTime.peekKey(); ts !== undefined && ts < horizonMs; ts = this.#byTime.peekKey()) {
-      const key = this.#byTime.pop() as string;
-      this.#entries.delete(key);
-      const client = key.slice(0, KEY_ID_HEX);
+      const packed = this.#byTime.pop() as string;
+      this.#entries.delete(packed);
+      const client = _unpack(packed.slice(0, KEY_ID_HEX / 2));
       const left = this.clientEntries(client) - 1;
       if (left > 0) this.#clientCounts.set(client, left);
       else this.#clientCounts.delete(client);
@@ -47,12 +54,21 @@ export class ReplayIndex {
     return newest;
   }
 
-  entries(): IterableIterator<[string, number]> {
-    return this.#entries.entries();
+  /** Every entry as (hex key, timestamp), in no particular order. */
+  *entries(): IterableIterator<[string, number]> {
+    for (const [ts, packed] of this.#byTime.entries()) yield [_unpack(packed), ts];
   }
 }
 
 /** The key id part of an index key. */
 export function keyIdOf(key: string): string {
   return key.slice(0, KEY_ID_HEX);
+}
+
+function _pack(hex: string): string {
+  return Buffer.from(hex, 'hex').toString('latin1');
+}
+
+function _unpack(packed: string): string {
+  return Buffer.from(packed, 'latin1').toString('hex');
 }
