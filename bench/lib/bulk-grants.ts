@@ -50,7 +50,6 @@ export async function measureBulkGrants(c: PhaseContext): Promise<void> {
     await sleep(1000);
     const memoryIdle = await readMemory(running.pid);
     const n = o.bulkKnocks;
-    const probes = await knocksFor(Array.from({ length: EXPIRY_PROBES }, (_, i) => bulkAddress(n + i)));
     // The warm-up: addresses past the probes', short grants; its rate plans the bulk's common end.
     const warmupFirst = n + EXPIRY_PROBES;
     const warmup = await knocksFor(
@@ -102,6 +101,9 @@ export async function measureBulkGrants(c: PhaseContext): Promise<void> {
     c.log(`${c.sut.name}: status --json listed ${liveGrants ?? '—'} grants in ${statusMs} ms`);
     const counters = await _countersPatiently(c, running);
     const memoryLater = await sleep(15_000).then(() => readMemory(running.pid));
+    // Built now, not at the start: a phase planned on a slow warm-up outlasts the timestamp window
+    // (1800 s); in run 2026-11-30T15-30 every probe, built 48 min before, was lost.
+    const probes = await knocksFor(Array.from({ length: EXPIRY_PROBES }, (_, i) => bulkAddress(n + i)));
     const expiry = await measureBulkExpiry(c, running, times.length, probes, endMs);
     // Over the whole phase: delivery, status with every grant live, and their expiry.
     const peakRssKiB = await watch.stop();
