@@ -1,7 +1,8 @@
 /** Listings through a long-lived `nft -j -i`: the daemon's periodic checks start no process, whose fork would stall its event loop. @module */
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
 import { AckReader, NFT_DIALECT } from '../process/ack-reader.js';
+import { spawnInteractive } from '../process/line-shell.js';
 import type { ToolCommand } from '../process/tool-command.js';
 
 /** What nft says when the table, set or chain listed does not exist. */
@@ -109,16 +110,7 @@ export class NftLister {
   }
 
   #spawn(): Child {
-    const { file, prefix } = this.#command;
-    const process = execa(file, [...prefix, '-j', ...(this.#terse ? ['-t'] : []), '-i'], {
-      stdin: 'pipe',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      // No history file in the daemon's home (nft -i writes every line to ~/.nft.history).
-      env: { HOME: '/dev/null' },
-    });
+    const process = spawnInteractive(this.#command, ['-j', ...(this.#terse ? ['-t'] : []), '-i'], 'pipe');
     const child: Child = {
       process,
       reader: new AckReader(NFT_DIALECT),

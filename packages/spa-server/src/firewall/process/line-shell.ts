@@ -45,6 +45,26 @@ interface Child {
   killReason?: string;
 }
 
+/**
+ * A long-lived interactive tool's process (`nft -i`, `ipset -`): stdin and stderr piped, stdout as
+ * asked, its exit reported through the promise rather than thrown.
+ */
+export function spawnInteractive(
+  command: ToolCommand,
+  args: readonly string[],
+  stdout: 'pipe' | 'ignore',
+): ResultPromise {
+  return execa(command.file, [...command.prefix, ...args], {
+    stdin: 'pipe',
+    stdout,
+    stderr: 'pipe',
+    buffer: false,
+    reject: false,
+    // No history file in the daemon's home (nft -i writes every line to ~/.nft.history).
+    env: { HOME: '/dev/null' },
+  });
+}
+
 /** Sends batches (lines without newlines) to one child process in order and settles each on its acknowledgement. */
 export class LineShell {
   readonly #options: LineShellOptions;
@@ -123,15 +143,7 @@ export class LineShell {
 
   #spawn(): Child {
     const { command, args } = this.#options;
-    const process = execa(command.file, [...command.prefix, ...args], {
-      stdin: 'pipe',
-      stdout: 'ignore',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      // No history file in the daemon's home (nft -i writes every line to ~/.nft.history).
-      env: { HOME: '/dev/null' },
-    });
+    const process = spawnInteractive(command, args, 'ignore');
     const child: Child = {
       process,
       reader: new AckReader(this.#options.dialect),
