@@ -16,11 +16,12 @@ import { KernelDriver, type KernelDriverOptions } from '../kernel-driver.js';
 import { type KnockGate, NFT_GATE_TAGS, nftSpentCommand, nftTagCommands, nftTagDiff } from '../knock-gate.js';
 import { NFT_DIALECT } from '../process/ack-reader.js';
 import { NFT_MONITOR_ARGS, nftAdditionTouches, nftDeletionConcerns } from '../process/monitor-lines.js';
-import { runTool, type ToolCommand, toolCommand } from '../process/tool-command.js';
+import { type ToolCommand, toolCommand } from '../process/tool-command.js';
 import { NftIncludeFiles } from './nft-include.js';
 import { parseNftCounters, readNftShape, readNftTable, readNftVouched } from './nft-inspect.js';
 import { isNftTableIntact } from './nft-json.js';
-import { NFT_ENOENT_TEXT, NftLister } from './nft-lister.js';
+import { NFT_ENOENT_TEXT } from './nft-lister.js';
+import { NftListing } from './nft-listing.js';
 import {
   NFT_SET_V4_ONCE,
   NFT_SET_V6_ONCE,
@@ -80,9 +81,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   #tags: readonly string[] = [];
   /** The tags the last successful transaction left in the kernel; undefined when not known. */
   #held: ReadonlySet<string> | undefined;
-  readonly #resident: boolean;
-  /** Resident listers, plain and terse (`-t`), made at first use. */
-  readonly #listers: [NftLister | undefined, NftLister | undefined] = [undefined, undefined];
+  readonly #listings: NftListing;
 
   constructor(options: NftablesDriverOptions = {}) {
     const table = checkObjectName(options.table ?? 'spa', 'nftables table name');
@@ -99,7 +98,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
       missingMessage: `nftables table inet ${table} is missing or incomplete: run setup() again`,
     });
     this.table = table;
-    this.#resident = options.residentListings === true;
+    this.#listings = new NftListing(options.residentListings === true, this.timeoutMs);
     this.#includes = includes;
     this.#gate = options.knockGate;
     this.knockGate = this.#gate && {
@@ -231,7 +230,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
 
   override async close(): Promise<void> {
     await super.close();
-    await Promise.all(this.#listers.map((lister) => lister?.close()));
+    await this.#listings.close();
     this.#includes.close();
   }
 
@@ -245,21 +244,6 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
 
   /** `nft -j ARGS`, or undefined when what it names does not exist. */
   async #list(args: readonly string[]): Promise<string | undefined> {
-    const tool = await this.ready();
-    if (this.#resident) {
-      const terse = args[0] === '-t';
-      const at = terse ? 1 : 0;
-      this.#listers[at] ??= new NftLister(tool, terse, this.timeoutMs);
-      return this.#listers[at].list(terse ? args.slice(1) : args);
-    }
-    const result = await runTool(tool, ['-j', ...args], { timeoutMs: this.timeoutMs });
-    if (result.exitCode !== 0) {
-      if (result.stderr.includes(NFT_ENOENT_TEXT)) return undefined;
-      throw new ServerError(
-        SERVER_ERROR_CODES.firewallCommandFailed,
-        `nft ${args.join(' ')} failed: ${result.stderr.trim()}`,
-      );
-    }
-    return result.stdout;
+    return this.#listings.list(await this.ready(), args);
   }
 }
