@@ -16,10 +16,11 @@ export const KEY_CHECK_SLICE_MS = 5;
  * How the daemon builds each runtime: a key the cache holds costs a lookup; a new key serves at once,
  * its subgroup check made at its first knock or by startKeyChecks, whichever comes first.
  */
-export function runtimeBuild(cache: KeyCache | undefined, log: DaemonLog): RuntimeBuild {
+export function runtimeBuild(cache: KeyCache | undefined, log: DaemonLog, clock: () => number): RuntimeBuild {
   return {
     known: cache && ((publicKey) => cache.known(publicKey)),
     pause: () => nextTurn(),
+    clock,
     deferSubgroupCheck: true,
     refused: weakKeyReporter(log),
   };
