@@ -44,6 +44,8 @@ export interface RuntimeBuild {
   readonly known?: TableBuild<ResolvedClient>['known'];
   /** Lets datagrams be read between slices of key work (setImmediate). */
   readonly pause?: () => Promise<void>;
+  /** Work between two pauses, in ms (default 10). */
+  readonly sliceMs?: number;
   /**
    * The wall clock (ms): with `pause`, the tags of the epochs around now are made in slices before
    * the runtime is returned, so that the swap's advanceTags has nothing left to do.
@@ -68,6 +70,7 @@ export async function createRuntime(
     previous: build.previous?.table,
     known: build.known,
     pause: build.pause,
+    sliceMs: build.sliceMs,
     deferSubgroupCheck: build.deferSubgroupCheck,
     refused: build.refused,
   });
@@ -75,7 +78,8 @@ export async function createRuntime(
   // A fleet's tags are tens of thousands of entries: in one piece, a stall of tens of ms on the
   // packet path's thread at every reload.
   if (build.pause && build.clock) {
-    await rt.table.advanceInSlices(build.clock(), rt.windowMs, rt.futureWindowMs + TAG_LEAD_MS, build.pause);
+    const futureMs = rt.futureWindowMs + TAG_LEAD_MS;
+    await rt.table.advanceInSlices(build.clock(), rt.windowMs, futureMs, build.pause, build.sliceMs);
   }
   return rt;
 }

@@ -1,6 +1,14 @@
 /** Long synchronous work on the packet path's thread, cut into slices with a turn of the event loop between them. @module */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
+/**
+ * Work between two turns of the event loop, in ms. A reload runs several pieces of work at once (the
+ * directory, the client table, the key cache, the kernel's gate, the background key checks), and a
+ * turn runs a slice of each; a knock that comes meanwhile needs a few turns (its grant waits for the
+ * firewall's reply), so each slice is short.
+ */
+export const SLICE_MS = 5;
+
 /** Steps between two looks at the clock: a look costs little, but not nothing. */
 const STEP = 256;
 
@@ -16,7 +24,7 @@ export class Turns {
   #start: number;
   #steps = 0;
 
-  constructor(sliceMs = 5, now: () => number = () => performance.now()) {
+  constructor(sliceMs = SLICE_MS, now: () => number = () => performance.now()) {
     this.#sliceMs = sliceMs;
     this.#now = now;
     this.#start = now();
