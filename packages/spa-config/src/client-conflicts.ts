@@ -28,44 +28,68 @@ export function findClientConflicts(
   serviceNames: readonly string[],
   maxDuration: number,
 ): ClientConflict[] {
-  const conflicts: ClientConflict[] = [];
-  const services = new Set(serviceNames);
-  const names = new Map<string, string>();
-  const keys = new Map<string, string>();
-  for (const [index, client] of clients.entries()) {
+  const conflicts = new ClientConflicts(serviceNames, maxDuration);
+  clients.forEach((client, index) => {
+    conflicts.add(client, client.where, index);
+  });
+  return conflicts.found;
+}
+
+/**
+ * findClientConflicts one client at a time, for a caller that gives up its turn between clients (a
+ * server loading 10,000 of them on its packet path's thread).
+ */
+export class ClientConflicts {
+  /** The problems found so far, in the order the clients were added. */
+  readonly found: ClientConflict[] = [];
+  readonly #serviceNames: readonly string[];
+  readonly #services: ReadonlySet<string>;
+  readonly #maxDuration: number;
+  readonly #names = new Map<string, string>();
+  readonly #keys = new Map<string, string>();
+
+  constructor(serviceNames: readonly string[], maxDuration: number) {
+    this.#serviceNames = serviceNames;
+    this.#services = new Set(serviceNames);
+    this.#maxDuration = maxDuration;
+  }
+
+  /** Checks the client at `index` of the caller's list, configured at `where`, against those added before. */
+  add(client: Omit<ClientEntry, 'where'>, where: string, index: number): void {
+    const conflicts = this.found;
     for (const [i, service] of client.services.entries()) {
-      if (!services.has(service)) {
-        const known = serviceNames.length > 0 ? ` (services are: ${serviceNames.join(', ')})` : '';
+      if (!this.#services.has(service)) {
+        const names = this.#serviceNames;
+        const known = names.length > 0 ? ` (services are: ${names.join(', ')})` : '';
         conflicts.push({ index, path: ['services', i], message: `unknown service "${service}"${known}` });
       }
     }
-    if (client.maxDuration !== undefined && client.maxDuration > maxDuration) {
+    if (client.maxDuration !== undefined && client.maxDuration > this.#maxDuration) {
       conflicts.push({
         index,
         path: ['maxDuration'],
-        message: `${client.maxDuration} is more than the server's maxDuration (${maxDuration})`,
+        message: `${client.maxDuration} is more than the server's maxDuration (${this.#maxDuration})`,
       });
     }
-    const sameName = names.get(client.name);
+    const sameName = this.#names.get(client.name);
     if (sameName !== undefined) {
       conflicts.push({
         index,
         path: ['name'],
         message: `duplicate client name "${client.name}" (also ${sameName})`,
       });
-    } else names.set(client.name, client.where);
+    } else this.#names.set(client.name, where);
     const key = canonicalKey(client.publicKey);
-    if (key === undefined) continue;
-    const sameKey = keys.get(key);
+    if (key === undefined) return;
+    const sameKey = this.#keys.get(key);
     if (sameKey !== undefined) {
       conflicts.push({
         index,
         path: ['publicKey'],
         message: `same key as ${sameKey}: every client needs its own key`,
       });
-    } else keys.set(key, `${client.where} ("${client.name}")`);
+    } else this.#keys.set(key, `${where} ("${client.name}")`);
   }
-  return conflicts;
 }
 
 /** Hex of the decoded key, so that a trailing comment does not make one key look like two. */

@@ -20,7 +20,12 @@ export {
   MAX_GRANT_SECONDS,
   RENAMED_REQUIRE_SIGNED,
 } from './client-config-schema.js';
-export { type ClientConflict, type ClientEntry, findClientConflicts } from './client-conflicts.js';
+export {
+  type ClientConflict,
+  ClientConflicts,
+  type ClientEntry,
+  findClientConflicts,
+} from './client-conflicts.js';
 export * from './config-values.js';
 export { configErrorMap, formatIssues, formatPath } from './format-issues.js';
 export {

@@ -1,12 +1,20 @@
 /** The receiver's clients by client tag: each client's secrets once per key, its tags for the epochs the window spans (docs/protocol.md §6–§7). @module */
 import { equalBytes } from './bytes.js';
 import { type ClientSecrets, computeClientTag, epochOf } from './client-keys.js';
-import { CLIENT_TAG_OFFSET } from './constants.js';
 import { encodeBase64url } from './encoding.js';
-import { type KeyRecord, type KeyState, type KnownKey, newKeyState, PendingChecks } from './key-state.js';
+import {
+  type Keyed,
+  type Keying,
+  type KeyRecord,
+  type KeyState,
+  type KnownKey,
+  keyClients,
+  PendingChecks,
+} from './key-state.js';
 import { checkMac2, checkMac2Keyed } from './mac2.js';
 import type { ServerContext } from './server-context.js';
-import { bucketOf, sameTag } from './tag-match.js';
+import { runSteps, runStepsInSlices } from './sliced-steps.js';
+import { TagBuckets } from './tag-buckets.js';
 
 export interface KnownClient {
   readonly publicKey: Uint8Array;
@@ -24,7 +32,8 @@ interface Entry<C extends KnownClient> extends TaggedClient<C> {
   readonly state: KeyState;
 }
 
-type Keyed<C extends KnownClient> = { readonly client: C; readonly state: KeyState };
+/** Tags visited between two looks at the clock. */
+const STEP = 256;
 
 /** How ClientTable.create spreads its work and what it may skip. */
 export interface TableBuild<C extends KnownClient> {
@@ -58,40 +67,28 @@ export class ClientTable<C extends KnownClient> {
   readonly #ctx: ServerContext;
   readonly #keyed: readonly Keyed<C>[];
   readonly #byKey: ReadonlyMap<string, KeyState>;
-  /** By the tag's first four bytes; a bucket is almost always one entry. */
-  readonly #buckets = new Map<number, Entry<C> | Entry<C>[]>();
+  readonly #buckets = new TagBuckets<Entry<C>>();
   readonly #checks: PendingChecks<C>;
   #lo = Number.NaN;
   #hi = Number.NaN;
 
   /**
    * Throws SpaError WEAK_KEY for a key §1 refuses, INVALID_KEY when the agreement fails: a server
-   * refuses such a configuration rather than leaving a client silently unable to knock.
+   * refuses such a configuration rather than leaving a client silently unable to knock. `built`:
+   * what ClientTable.create made of `clients` (then `clients` and `previous` are not read again).
    */
   constructor(
     ctx: ServerContext,
     clients: Iterable<C>,
     previous?: ClientTable<C>,
-    prepared?: ReadonlyMap<string, KeyState>,
+    built?: Keying<C>,
     refused?: (client: C) => void,
   ) {
     this.#ctx = ctx;
-    const reuse = ClientTable.#reusable(ctx, previous);
-    const byKey = new Map<string, KeyState>();
-    const keyed: Keyed<C>[] = [];
-    for (const client of clients) {
-      const id = encodeBase64url(client.publicKey);
-      const state =
-        byKey.get(id) ??
-        reuse?.get(id) ??
-        prepared?.get(id) ??
-        newKeyState(ctx, client.publicKey, id, undefined, false);
-      byKey.set(id, state);
-      keyed.push({ client, state });
-    }
-    this.#keyed = keyed;
-    this.#byKey = byKey;
-    this.#checks = new PendingChecks(keyed, refused);
+    const keying = built ?? runSteps(keyClients(ctx, clients, ClientTable.#reusable(ctx, previous), {}));
+    this.#keyed = keying.keyed;
+    this.#byKey = keying.byKey;
+    this.#checks = new PendingChecks(this.#keyed, refused);
   }
 
   /** The previous table's key states, when it was built for the same server key. */
@@ -105,32 +102,19 @@ export class ClientTable<C extends KnownClient> {
   }
 
   /**
-   * The constructor's work for keys `previous` does not hold, in slices of `sliceMs` with `pause()`
-   * between them, so a receiver keeps reading datagrams while a large fleet loads; then one
-   * synchronous step that only reuses. Same errors as the constructor.
+   * The constructor's work in slices of `sliceMs` with `pause()` between them, so a receiver keeps
+   * reading datagrams while a large fleet loads or reloads: keys the previous table holds cost a
+   * lookup, but 10,000 lookups are still a slice. Same errors as the constructor.
    */
   static async create<C extends KnownClient>(
     ctx: ServerContext,
     clients: readonly C[],
     options: TableBuild<C> = {},
   ): Promise<ClientTable<C>> {
-    const { previous, known, pause, sliceMs = 10, now = () => performance.now() } = options;
-    const reuse = ClientTable.#reusable(ctx, previous);
-    const prepared = new Map<string, KeyState>();
-    let sliceStart = now();
-    for (const client of clients) {
-      const id = encodeBase64url(client.publicKey);
-      if (reuse?.has(id) || prepared.has(id)) continue;
-      prepared.set(
-        id,
-        newKeyState(ctx, client.publicKey, id, known?.(client.publicKey), !!options.deferSubgroupCheck),
-      );
-      if (pause && now() - sliceStart >= sliceMs) {
-        await pause();
-        sliceStart = now();
-      }
-    }
-    return new ClientTable(ctx, clients, previous, prepared, options.refused);
+    const { pause, sliceMs = 10, now = () => performance.now() } = options;
+    const steps = keyClients(ctx, clients, ClientTable.#reusable(ctx, options.previous), options);
+    const built = await runStepsInSlices(steps, pause, sliceMs, now);
+    return new ClientTable(ctx, clients, options.previous, built, options.refused);
   }
 
   /** Makes deferred subgroup checks for up to `budgetMs` (at least one); returns how many are left. */
@@ -165,10 +149,36 @@ export class ClientTable<C extends KnownClient> {
     const lo = epochOf(nowMs - pastMs);
     const hi = epochOf(nowMs + futureMs);
     if (lo === this.#lo && hi === this.#hi) return;
-    if (this.#buckets.size > 0) this.#dropOutside(lo, hi);
+    runSteps(this.#advancing(lo, hi));
+  }
+
+  /**
+   * advance in slices of `sliceMs` with `pause()` between them, for a table not yet in use (a
+   * reload's, before the swap): a fleet's tags are tens of thousands of entries, and a datagram read
+   * meanwhile goes to the table in force. Until this resolves the table holds only some of the tags.
+   */
+  async advanceInSlices(
+    nowMs: number,
+    pastMs: number,
+    futureMs: number,
+    pause: () => Promise<void>,
+    sliceMs = 10,
+    now: () => number = () => performance.now(),
+  ): Promise<void> {
+    const lo = epochOf(nowMs - pastMs);
+    const hi = epochOf(nowMs + futureMs);
+    if (lo === this.#lo && hi === this.#hi) return;
+    await runStepsInSlices(this.#advancing(lo, hi), pause, sliceMs, now);
+  }
+
+  /** advance's work, yielding every STEP keys. */
+  *#advancing(lo: number, hi: number): Generator<undefined, void> {
+    if (this.#buckets.size > 0) this.#buckets.dropOutside(lo, hi);
+    let visited = 0;
     for (let epoch = lo; epoch <= hi; epoch++) {
       if (epoch >= this.#lo && epoch <= this.#hi) continue; // already held
       for (const { client, state } of this.#keyed) {
+        if (++visited % STEP === 0) yield undefined;
         if (state.check === 'refused') continue;
         // A rebuilt table finds the tags of unchanged keys made already: a reload costs no HMAC.
         let tag = state.tags.get(epoch);
@@ -176,10 +186,11 @@ export class ClientTable<C extends KnownClient> {
           tag = computeClientTag(this.#ctx.backend, state.secrets.tagKey, epoch);
           state.tags.set(epoch, tag);
         }
-        this.#add({ tag, client, epoch, macKey: state.secrets.macKey, state });
+        this.#buckets.add({ tag, client, epoch, macKey: state.secrets.macKey, state });
       }
     }
     for (const { state } of this.#keyed) {
+      if (++visited % STEP === 0) yield undefined;
       for (const epoch of state.tags.keys()) if (epoch < lo || epoch > hi) state.tags.delete(epoch);
     }
     this.#lo = lo;
@@ -194,12 +205,8 @@ export class ClientTable<C extends KnownClient> {
   /** Every tag held now (each client, each epoch held): for a receiver that filters on them ahead of lookup. */
   heldTags(): Uint8Array[] {
     const tags: Uint8Array[] = [];
-    for (const held of this.#buckets.values()) {
-      // A refused key's tags leave with the next sync; a pending key's stay: its datagrams get it checked.
-      if (Array.isArray(held)) {
-        for (const entry of held) if (entry.state.check !== 'refused') tags.push(entry.tag);
-      } else if (held.state.check !== 'refused') tags.push(held.tag);
-    }
+    // A refused key's tags leave with the next sync; a pending key's stay: its datagrams get it checked.
+    for (const entry of this.#buckets.entries()) if (entry.state.check !== 'refused') tags.push(entry.tag);
     return tags;
   }
 
@@ -208,11 +215,9 @@ export class ClientTable<C extends KnownClient> {
    * allocation, no hashing: the cost of an unknown tag is one Map miss. The tag is compared in full.
    */
   lookup(datagram: Uint8Array): TaggedClient<C> | undefined {
-    const found = this.#buckets.get(bucketOf(datagram, CLIENT_TAG_OFFSET));
-    let entry = Array.isArray(found) ? undefined : found;
-    if (Array.isArray(found)) for (const e of found) if (sameTag(e.tag, datagram)) entry = e;
+    const entry = this.#buckets.find(datagram);
     // A key whose subgroup check was deferred gets it here, before its mac2 key or its key is used.
-    return entry && sameTag(entry.tag, datagram) && this.#checks.confirm(entry) ? entry : undefined;
+    return entry && this.#checks.confirm(entry) ? entry : undefined;
   }
 
   /**
@@ -224,25 +229,5 @@ export class ClientTable<C extends KnownClient> {
     if (!state) return checkMac2(this.#ctx.backend, tagged.macKey, datagram);
     state.mac2 ??= this.#ctx.backend.hmacSha256Keyed(state.secrets.macKey);
     return checkMac2Keyed(state.mac2, datagram);
-  }
-
-  #add(entry: Entry<C>): void {
-    const key = bucketOf(entry.tag, 0);
-    const held = this.#buckets.get(key);
-    if (held === undefined) this.#buckets.set(key, entry);
-    else if (Array.isArray(held)) held.push(entry);
-    else this.#buckets.set(key, [held, entry]);
-  }
-
-  #dropOutside(lo: number, hi: number): void {
-    for (const [key, held] of this.#buckets) {
-      if (!Array.isArray(held)) {
-        if (held.epoch < lo || held.epoch > hi) this.#buckets.delete(key);
-        continue;
-      }
-      const kept = held.filter((e) => e.epoch >= lo && e.epoch <= hi);
-      if (kept.length === 0) this.#buckets.delete(key);
-      else this.#buckets.set(key, kept.length === 1 ? kept[0]! : kept);
-    }
   }
 }

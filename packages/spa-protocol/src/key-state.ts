@@ -2,6 +2,7 @@
 import { type ClientSecrets, checkedClientSecrets, provisionalClientSecrets } from './client-keys.js';
 import { failsCheapKeyChecks, isWeakEd25519PublicKey } from './ed25519-checks.js';
 import { knownPrimeOrderVerdict } from './ed25519-subgroup.js';
+import { encodeBase64url } from './encoding.js';
 import { ERROR_CODES, SpaError } from './errors.js';
 import type { ServerContext } from './server-context.js';
 
@@ -77,6 +78,52 @@ function knownKeyState(publicKey: Uint8Array, id: string, known: KnownKey, defer
     ((!defer || knownPrimeOrderVerdict(publicKey) !== undefined) && !confirmKey(state, publicKey));
   if (weak) throw new SpaError(ERROR_CODES.weakKey, `client key ${id} is weak (docs/protocol.md §1)`);
   return state;
+}
+
+/** A client with its key's state: clients sharing a key share one state. */
+export type Keyed<C extends { readonly publicKey: Uint8Array }> = {
+  readonly client: C;
+  readonly state: KeyState;
+};
+
+/** Each client with its key's state, and the states by key (base64url of the key). */
+export interface Keying<C extends { readonly publicKey: Uint8Array }> {
+  readonly keyed: readonly Keyed<C>[];
+  readonly byKey: ReadonlyMap<string, KeyState>;
+}
+
+/** Clients visited between two yields. */
+const KEYING_STEP = 256;
+
+/**
+ * Each client's key state: `reuse`'s (a previous table's), or one made by newKeyState. Yields after
+ * each new key (an agreement, maybe a subgroup check) and every KEYING_STEP clients, so a caller
+ * can pause: reusing 10,000 keys is still a few milliseconds of lookups.
+ */
+export function* keyClients<C extends { readonly publicKey: Uint8Array }>(
+  ctx: ServerContext,
+  clients: Iterable<C>,
+  reuse: ReadonlyMap<string, KeyState> | undefined,
+  options: {
+    readonly known?: ((publicKey: Uint8Array) => KnownKey | undefined) | undefined;
+    readonly deferSubgroupCheck?: boolean;
+  },
+): Generator<undefined, Keying<C>> {
+  const defer = !!options.deferSubgroupCheck;
+  const byKey = new Map<string, KeyState>();
+  const keyed: Keyed<C>[] = [];
+  for (const client of clients) {
+    const id = encodeBase64url(client.publicKey);
+    let state = byKey.get(id) ?? reuse?.get(id);
+    if (!state) {
+      state = newKeyState(ctx, client.publicKey, id, options.known?.(client.publicKey), defer);
+      yield undefined;
+    }
+    byKey.set(id, state);
+    keyed.push({ client, state });
+    if (keyed.length % KEYING_STEP === 0) yield undefined;
+  }
+  return { keyed, byKey };
 }
 
 /** Subgroup checks made in this process: a count of pending keys stays valid while this does not move. */

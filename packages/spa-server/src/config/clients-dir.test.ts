@@ -187,6 +187,23 @@ describe('loadConfig with clientsDir', () => {
       `${join(dir, 'carol.json')}: publicKey: same key as ${keys}:1 ("alice"): every client needs its own key`,
     ]);
   });
+
+  it('checks a large directory in slices and still finds two files with one key, far apart', async () => {
+    const files: Record<string, unknown> = {};
+    for (let i = 0; i < 1500; i++)
+      files[`c${String(i).padStart(4, '0')}.json`] = { publicKey: clientKey(), services: ['ssh'] };
+    files['c0000.json'] = { publicKey: KEY_A, services: ['ssh'] };
+    files['c1499.json'] = { publicKey: KEY_A, services: ['ssh'] };
+    const dir = await clientsDir(files);
+    const error = await load({ clients: [], clientsDir: dir });
+    expect((error as ServerError).problems).toEqual([
+      `${join(dir, 'c1499.json')}: publicKey: same key as ${join(dir, 'c0000.json')} ("c0000"): every client needs its own key`,
+    ]);
+    await rm(join(dir, 'c1499.json'));
+    const config = (await load({ clients: [], clientsDir: dir })) as Awaited<ReturnType<typeof loadConfig>>;
+    expect(config.clients).toHaveLength(1499);
+    expect(config.clients.at(-1)!.keyField).toBe(`${join(dir, 'c1498.json')}: publicKey`);
+  });
 });
 
 describe('readClientsDir on a reload (ClientFileMemo)', () => {

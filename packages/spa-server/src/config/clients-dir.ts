@@ -4,6 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ClientConfig } from 'spa-config/server-config';
+import { SLICE_MS } from '../shared/turns.js';
 import { CLIENT_FILE_SUFFIX, type ClientFileResult, ignoredName, parseClientFile } from './client-file.js';
 
 /** A client file is a few hundred bytes; anything this big is a mistake (or hostile). */
@@ -11,12 +12,10 @@ export const MAX_CLIENT_FILE_BYTES = 64 << 10;
 /** As many as server.json's clients may hold. */
 export const MAX_CLIENT_FILES = 100_000;
 /*
- * Work between two turns of the event loop, in ms. Synchronous reads are several times faster than
- * 10,000 promise round trips through the thread pool; a new key's §1 check (in the schema) costs
- * milliseconds. Sliced by time, a reload of a large fleet delays a knock by one slice, not by the
- * whole directory.
+ * Synchronous reads are several times faster than 10,000 promise round trips through the thread
+ * pool; a new key's §1 check (in the schema) costs milliseconds. Sliced by time (SLICE_MS), a reload
+ * of a large fleet delays a knock by one slice, not by the whole directory.
  */
-const SLICE_MS = 10;
 const WORLD_WRITABLE = 0o002;
 /*
  * One buffer for every file read (the reads are synchronous, one at a time): a fresh 64 KiB per file

@@ -175,6 +175,32 @@ describe('KeyCache', () => {
     expect(foreign.known(keys[0]!)).toBeUndefined();
   });
 
+  it('saves a fleet in slices that let timers run, in a file whose MAC a restart verifies', async () => {
+    const dir = join(root, `s${n++}`);
+    await mkdir(dir, { mode: 0o700 });
+    const random = (): Uint8Array => crypto.getRandomValues(new Uint8Array(32));
+    const fleet: KeyRecord[] = Array.from({ length: 30_000 }, (_, i) => ({
+      publicKey: random(),
+      secrets: { tagKey: random(), macKey: random() },
+      check: i % 2 === 0 ? 'passed' : 'pending',
+    }));
+    const cache = new KeyCache();
+    await cache.open(dir, server.secretKey);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    await cache.save(fleet);
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(0);
+    const restarted = new KeyCache();
+    expect(await restarted.open(dir, server.secretKey)).toEqual({ loaded: 30_000 });
+    const last = fleet.at(-1)!;
+    expect(restarted.known(last.publicKey)).toEqual({
+      publicKey: last.publicKey,
+      secrets: last.secrets,
+      checked: false,
+    });
+  });
+
   it('opens once per stateDir and server key: a reload reads nothing', async () => {
     const dir = await savedDir();
     const cache = new KeyCache();

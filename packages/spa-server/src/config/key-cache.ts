@@ -11,6 +11,7 @@ import {
 } from 'spa-protocol';
 import { readOwnFile } from '../shared/read-own-file.js';
 import { replaceFile } from '../shared/replace-file.js';
+import { Turns } from '../shared/turns.js';
 
 /** The file's name in stateDir. */
 export const KEY_CACHE_FILE = 'client-keys.cache';
@@ -122,43 +123,46 @@ export class KeyCache {
    */
   async save(keys: Iterable<KeyRecord>): Promise<void> {
     const dir = this.#dir;
-    if (dir === undefined || !this.#macKey || !this.#serverPublic) return;
+    const macKey = this.#macKey;
+    const serverPublic = this.#serverPublic;
+    if (dir === undefined || !macKey || !serverPublic) return;
+    // In slices: a save follows every reload, and a fleet's 10,000 keys in one piece stalled the
+    // packet path's thread for tens of milliseconds.
+    const turns = new Turns();
     const records = new Map<KeyRecord, SubgroupCheck>();
     let same = this.#saved !== undefined;
     for (const record of keys) {
       records.set(record, record.check);
       same &&= this.#lastRecords.get(record) === record.check;
+      if (turns.due()) await turns.pause();
     }
     if (same && records.size === this.#lastRecords.size) return;
     const next = new Map<string, Entry>();
-    for (const { publicKey, secrets, check } of records.keys()) {
-      next.set(hexOf(publicKey), { publicKey, secrets, checked: check === 'passed' });
+    const verdicts = new Map<string, boolean>();
+    for (const [{ publicKey, secrets }, check] of records) {
+      const key = hexOf(publicKey);
+      next.set(key, { publicKey, secrets, checked: check === 'passed' });
+      verdicts.set(key, check === 'passed');
+      if (turns.due()) await turns.pause();
     }
-    this.#entries = next;
+    // The same keys and verdicts as the file (a start on an up-to-date cache): nothing to write.
     const saved = this.#saved;
-    if (!(saved && next.size === saved.size && [...next].every(([k, e]) => saved.get(k) === e.checked))) {
-      await replaceFile(join(dir, KEY_CACHE_FILE), this.#encode());
-      this.#saved = savedOf(next);
+    let unchanged = saved?.size === verdicts.size;
+    for (const [key, checked] of verdicts) {
+      if (!unchanged) break;
+      unchanged = saved?.get(key) === checked;
+      if (turns.due()) await turns.pause();
+    }
+    if (this.#macKey !== macKey) return; // opened meanwhile for another stateDir or server key
+    this.#entries = next;
+    if (!unchanged) {
+      const bytes = await encode(next, serverPublic, macKey, turns);
+      await replaceFile(join(dir, KEY_CACHE_FILE), bytes);
+      if (this.#macKey !== macKey) return;
+      this.#saved = verdicts;
     }
     // Only once the file holds them: a failed write is tried again at the next save.
     this.#lastRecords = records;
-  }
-
-  #encode(): Uint8Array {
-    const bytes = new Uint8Array(HEAD_SIZE + this.#entries.size * ENTRY_SIZE + MAC_SIZE);
-    bytes.set(MAGIC);
-    bytes.set(this.#serverPublic!, MAGIC.length);
-    new DataView(bytes.buffer).setUint32(MAGIC.length + KEY_SIZE, this.#entries.size);
-    let at = HEAD_SIZE;
-    for (const { publicKey, secrets, checked } of this.#entries.values()) {
-      bytes.set(publicKey, at);
-      bytes.set(secrets.tagKey, at + KEY_SIZE);
-      bytes.set(secrets.macKey, at + 2 * KEY_SIZE);
-      bytes[at + 3 * KEY_SIZE] = checked ? 1 : 0;
-      at += ENTRY_SIZE;
-    }
-    bytes.set(this.#mac(bytes.subarray(0, at)), at);
-    return bytes;
   }
 
   /** Fills the entries from a file, or says why it cannot be trusted. */
@@ -196,6 +200,36 @@ export class KeyCache {
   #mac(data: Uint8Array): Uint8Array {
     return new Uint8Array(createHmac('sha256', this.#macKey!).update(data).digest());
   }
+}
+
+/** The file's bytes for `entries`, its MAC made as they are written. */
+async function encode(
+  entries: ReadonlyMap<string, Entry>,
+  serverPublic: Uint8Array,
+  macKey: Uint8Array,
+  turns: Turns,
+): Promise<Uint8Array> {
+  const bytes = new Uint8Array(HEAD_SIZE + entries.size * ENTRY_SIZE + MAC_SIZE);
+  bytes.set(MAGIC);
+  bytes.set(serverPublic, MAGIC.length);
+  new DataView(bytes.buffer).setUint32(MAGIC.length + KEY_SIZE, entries.size);
+  const mac = createHmac('sha256', macKey);
+  let macked = 0;
+  let at = HEAD_SIZE;
+  for (const { publicKey, secrets, checked } of entries.values()) {
+    bytes.set(publicKey, at);
+    bytes.set(secrets.tagKey, at + KEY_SIZE);
+    bytes.set(secrets.macKey, at + 2 * KEY_SIZE);
+    bytes[at + 3 * KEY_SIZE] = checked ? 1 : 0;
+    at += ENTRY_SIZE;
+    if (!turns.due()) continue;
+    mac.update(bytes.subarray(macked, at));
+    macked = at;
+    await turns.pause();
+  }
+  mac.update(bytes.subarray(macked, at));
+  bytes.set(mac.digest(), at);
+  return bytes;
 }
 
 const savedOf = (entries: ReadonlyMap<string, Entry>): Map<string, boolean> =>

@@ -1,15 +1,14 @@
 /** Every configured client: server.json's, the authorized-keys file's and the clients directory's, checked together. @module */
 import { resolve } from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   type ClientConfig,
-  type ClientEntry,
-  findClientConflicts,
+  ClientConflicts,
   findOneShotConflicts,
   formatPath,
   type ServerConfig,
 } from 'spa-config/server-config';
 import { isServerError, SERVER_ERROR_CODES } from '../shared/server-error.js';
+import { Turns } from '../shared/turns.js';
 import { optionOfField, parseAuthorizedKeys } from './authorized-keys.js';
 import { type ClientFileMemo, readClientsDir } from './clients-dir.js';
 
@@ -17,18 +16,17 @@ import { type ClientFileMemo, readClientsDir } from './clients-dir.js';
 export const MAX_AUTHORIZED_KEYS_BYTES = 16 << 20;
 
 /**
- * Where each loaded client's key is configured, as a problem names the field: for a key that a check
- * made after the load (§1's subgroup check, in the daemon's client table) refuses.
+ * Where each loaded client came from, for a problem that a check made after the load (§1's subgroup
+ * check, in the daemon's client table) finds in its key. The field's name is made only when asked:
+ * for one client in 10,000, not for each at every reload.
  */
-const keyFields = new WeakMap<ClientConfig, string>();
+const keyFields = new WeakMap<ClientConfig, { readonly where: string; readonly origin: Origin }>();
 
 /** `clients[2].publicKey`, `keys:4: key`, `clients.d/bob.json: publicKey`; undefined for a client not loaded here. */
 export function keyFieldOf(client: ClientConfig): string | undefined {
-  return keyFields.get(client);
+  const from = keyFields.get(client);
+  return from && fieldOf(from.where, from.origin, ['publicKey']);
 }
-
-/** Below this many clients the whole load is a few milliseconds: no turn is given up. */
-const YIELD_ABOVE = 1000;
 
 /** Where a client came from, which decides how its fields are named in a problem. */
 type Origin = 'json' | 'keys' | 'dir';
@@ -47,15 +45,15 @@ export async function loadClients(
   readBounded: ReadBounded,
   files?: ClientFileMemo,
 ): Promise<ClientConfig[]> {
-  const entries: ClientEntry[] = config.clients.map((c, i) => ({ ...c, where: `clients[${i}]` }));
+  const wheres: string[] = config.clients.map((_, i) => `clients[${i}]`);
   const origins: Origin[] = config.clients.map(() => 'json');
   const clients = [...config.clients];
   config.clients.forEach((c, i) => {
-    keyFields.set(c, fieldOf(`clients[${i}]`, 'json', ['publicKey']));
+    keyFields.set(c, { where: wheres[i]!, origin: 'json' });
   });
   const add = (client: ClientConfig, where: string, origin: Origin): void => {
-    keyFields.set(client, fieldOf(where, origin, ['publicKey']));
-    entries.push({ ...client, where });
+    keyFields.set(client, { where, origin });
+    wheres.push(where);
     origins.push(origin);
     clients.push(client);
   };
@@ -71,34 +69,42 @@ export async function loadClients(
       problems.push(...cause.problems.map((p) => `authorizedKeysFile: ${p}`));
     }
   }
+  // What follows runs over every client: in slices, so that a knock that comes during a reload
+  // waits for one step of it, not for the sum.
+  const turns = new Turns();
   if (config.clientsDir !== undefined) {
     const dir = await readClientsDir(resolve(base, config.clientsDir), files);
     problems.push(...dir.problems);
-    for (const file of dir.clients) add(file.client, file.path, 'dir');
+    for (const file of dir.clients) {
+      add(file.client, file.path, 'dir');
+      if (turns.due()) await turns.pause();
+    }
   }
-  // The checks below are synchronous and run over every client: the datagrams that arrived while the
-  // directory was read go first, so that a knock waits for one step of a reload, not for the sum.
-  if (clients.length > YIELD_ABOVE) await nextTurn();
   // In a fleet the race guard cannot act on a copy that another gateway granted first: source mode
   // would let whoever copies a knock keep what it opened (docs/fleet.md).
   if (config.replay.store === 'redis') {
     clients.forEach((client, i) => {
       if (!client.allowSourceAddress) return;
       problems.push(
-        `${fieldOf(entries[i]!.where, origins[i]!, ['allowSourceAddress'])}: not with replay.store "redis" (a copy of a source-mode knock granted by another gateway cannot be revoked)`,
+        `${fieldOf(wheres[i]!, origins[i]!, ['allowSourceAddress'])}: not with replay.store "redis" (a copy of a source-mode knock granted by another gateway cannot be revoked)`,
       );
     });
   }
+  const conflicts = new ClientConflicts(Object.keys(config.services), config.maxDuration);
+  for (const [i, client] of clients.entries()) {
+    conflicts.add(client, wheres[i]!, i);
+    if (turns.due()) await turns.pause();
+  }
   // The JSON clients were cross-checked by the schema already; report only what the files add.
-  for (const conflict of findClientConflicts(entries, Object.keys(config.services), config.maxDuration)) {
+  for (const conflict of conflicts.found) {
     const origin = origins[conflict.index]!;
     if (origin === 'json') continue;
-    problems.push(`${fieldOf(entries[conflict.index]!.where, origin, conflict.path)}: ${conflict.message}`);
+    problems.push(`${fieldOf(wheres[conflict.index]!, origin, conflict.path)}: ${conflict.message}`);
   }
   for (const conflict of findOneShotConflicts(clients, config.services, config.firewall.backend)) {
     const origin = origins[conflict.index]!;
     if (origin === 'json') continue;
-    problems.push(`${fieldOf(entries[conflict.index]!.where, origin, ['oneShot'])}: ${conflict.message}`);
+    problems.push(`${fieldOf(wheres[conflict.index]!, origin, ['oneShot'])}: ${conflict.message}`);
   }
   return clients;
 }

@@ -80,7 +80,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     refusalsPerSecond: config.log.refusalsPerSecond,
     summaryIntervalMs: deps.intervals?.logSummaryMs,
   });
-  const build = runtimeBuild(deps.keyCache, log);
+  const build = runtimeBuild(deps.keyCache, log, clock);
   let runtime: Runtime = await createRuntime(config, backend, build).catch((error: unknown) => {
     log.close();
     throw error;

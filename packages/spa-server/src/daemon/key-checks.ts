@@ -4,22 +4,26 @@ import type { KeyCache } from '../config/key-cache.js';
 import type { ResolvedClient } from '../config/resolved-config.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { Runtime, RuntimeBuild } from '../pipeline/runtime.js';
+import { SLICE_MS } from '../shared/turns.js';
 
 /**
  * Work per turn of the event loop, in ms: a check costs one to two milliseconds of pure-JS
- * arithmetic, so a knock waits for a few of them at most, and 10,000 new keys are checked in
+ * arithmetic, so a knock waits for one or two of them at most, also during a reload, whose own slices
+ * share each turn with these. An idle daemon runs them back to back: 10,000 new keys are checked in
  * about the time one check each costs (15 s on a slow core) while the daemon serves.
  */
-export const KEY_CHECK_SLICE_MS = 5;
+export const KEY_CHECK_SLICE_MS = 2;
 
 /**
  * How the daemon builds each runtime: a key the cache holds costs a lookup; a new key serves at once,
  * its subgroup check made at its first knock or by startKeyChecks, whichever comes first.
  */
-export function runtimeBuild(cache: KeyCache | undefined, log: DaemonLog): RuntimeBuild {
+export function runtimeBuild(cache: KeyCache | undefined, log: DaemonLog, clock: () => number): RuntimeBuild {
   return {
     known: cache && ((publicKey) => cache.known(publicKey)),
     pause: () => nextTurn(),
+    sliceMs: SLICE_MS,
+    clock,
     deferSubgroupCheck: true,
     refused: weakKeyReporter(log),
   };

@@ -44,6 +44,13 @@ export interface RuntimeBuild {
   readonly known?: TableBuild<ResolvedClient>['known'];
   /** Lets datagrams be read between slices of key work (setImmediate). */
   readonly pause?: () => Promise<void>;
+  /** Work between two pauses, in ms (default 10). */
+  readonly sliceMs?: number;
+  /**
+   * The wall clock (ms): with `pause`, the tags of the epochs around now are made in slices before
+   * the runtime is returned, so that the swap's advanceTags has nothing left to do.
+   */
+  readonly clock?: () => number;
   /** New keys' §1 subgroup checks come after the build (daemon/key-checks.ts): see TableBuild. */
   readonly deferSubgroupCheck?: boolean;
   readonly refused?: TableBuild<ResolvedClient>['refused'];
@@ -63,15 +70,23 @@ export async function createRuntime(
     previous: build.previous?.table,
     known: build.known,
     pause: build.pause,
+    sliceMs: build.sliceMs,
     deferSubgroupCheck: build.deferSubgroupCheck,
     refused: build.refused,
   });
-  return assemble(config, ctx, table);
+  const rt = assemble(config, ctx, table);
+  // A fleet's tags are tens of thousands of entries: in one piece, a stall of tens of ms on the
+  // packet path's thread at every reload.
+  if (build.pause && build.clock) {
+    const futureMs = rt.futureWindowMs + TAG_LEAD_MS;
+    await rt.table.advanceInSlices(build.clock(), rt.windowMs, futureMs, build.pause, build.sliceMs);
+  }
+  return rt;
 }
 
 function assemble(config: ResolvedConfig, ctx: ServerContext, table: ClientTable<ResolvedClient>): Runtime {
   const clients = new Map<string, ResolvedClient>();
-  for (const c of config.clients) clients.set(hexOf(c.keyId), c);
+  for (const c of config.clients) clients.set(c.keyIdHex, c);
   const ports = new Map<string, PortSpec>();
   for (const list of config.services.values()) {
     // The firewall needs a forwarded port's hosts; grants and policy compare ports only.
