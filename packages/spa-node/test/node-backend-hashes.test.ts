@@ -1,5 +1,5 @@
-/** The Node backend's hashes and HKDF: RFC 5869's vectors (node:crypto's hkdfSync underneath). */
-import { hash, randomBytes } from 'node:crypto';
+/** The Node backend's hashes, HKDF (RFC 5869's vectors, node:crypto's hkdfSync underneath) and keyed HMAC (against createHmac). */
+import { createHmac, hash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { nodeBackend } from '../src/node-backend.js';
 
@@ -42,5 +42,48 @@ describe('nodeBackend.sha256 and sha512', () => {
     expect(hex(nodeBackend.sha256(new Uint8Array()))).toBe(
       'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
     );
+  });
+});
+
+describe('nodeBackend.hmacSha256Keyed', () => {
+  const viaOpenSsl = (key: Uint8Array, data: Uint8Array): string =>
+    createHmac('sha256', key).update(data).digest('hex');
+
+  it("gives createHmac's bytes for keys shorter than, equal to and longer than a block", () => {
+    for (const keyLength of [0, 1, 16, 32, 63, 64, 65, 100, 200]) {
+      const key = randomBytes(keyLength);
+      const keyed = nodeBackend.hmacSha256Keyed(key);
+      for (const n of [0, 1, 55, 56, 63, 64, 119, 244, 1184, 1200, 1536, 1537, 4000]) {
+        const data = randomBytes(n);
+        expect(hex(keyed(data)), `key ${keyLength}, message ${n}`).toBe(viaOpenSsl(key, data));
+      }
+    }
+  });
+
+  it('covers only the first `length` bytes, of a view as of a whole buffer', () => {
+    const key = randomBytes(32);
+    const keyed = nodeBackend.hmacSha256Keyed(key);
+    const whole = randomBytes(1300);
+    const view = new Uint8Array(whole.buffer, whole.byteOffset + 7, 1260);
+    for (const length of [0, 244, 1244, 1260]) {
+      expect(hex(keyed(view, length))).toBe(viaOpenSsl(key, view.subarray(0, length)));
+    }
+    expect(hex(keyed(whole, 1290))).toBe(viaOpenSsl(key, whole.subarray(0, 1290)));
+  });
+
+  it('keeps each key apart when several are used in turn, and ignores later changes to the key array', () => {
+    const keys = [randomBytes(32), randomBytes(32), randomBytes(32)];
+    const expected = keys.map((k) => viaOpenSsl(k, Buffer.from('datagram')));
+    const keyed = keys.map((k) => nodeBackend.hmacSha256Keyed(k));
+    for (const k of keys) k.fill(0);
+    for (let round = 0; round < 3; round++) {
+      for (const [i, mac] of keyed.entries()) expect(hex(mac(Buffer.from('datagram')))).toBe(expected[i]);
+    }
+  });
+
+  it('refuses a length outside the message, rather than hash bytes it was not given', () => {
+    const keyed = nodeBackend.hmacSha256Keyed(randomBytes(32));
+    for (const length of [-1, 11, 1.5, Number.NaN])
+      expect(() => keyed(new Uint8Array(10), length)).toThrow(RangeError);
   });
 });

@@ -24,7 +24,7 @@ export interface KeyState extends KeyRecord {
   /** Its tags by epoch, for the epochs the last advance held. */
   readonly tags: Map<number, Uint8Array>;
   /** Its mac2 HMAC with the key prepared, made on the first datagram that carries one of its tags. */
-  mac2?: (data: Uint8Array) => Uint8Array;
+  mac2?: (data: Uint8Array, length?: number) => Uint8Array;
   check: SubgroupCheck;
 }
 

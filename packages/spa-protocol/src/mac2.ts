@@ -9,13 +9,20 @@ export function computeMac2(backend: CryptoBackend, macKey: Uint8Array, covered:
 
 /** Constant-time check of the last 16 bytes against the MAC of everything before them. */
 export function checkMac2(backend: CryptoBackend, macKey: Uint8Array, datagram: Uint8Array): boolean {
-  return checkMac2Keyed((covered) => backend.hmacSha256(macKey, covered), datagram);
+  return checkMac2Keyed(
+    (covered, length) => backend.hmacSha256(macKey, covered.subarray(0, length)),
+    datagram,
+  );
 }
 
 /** checkMac2 with the key prepared once (backend.hmacSha256Keyed): a receiver's per-datagram form. */
-export function checkMac2Keyed(keyed: (data: Uint8Array) => Uint8Array, datagram: Uint8Array): boolean {
+export function checkMac2Keyed(
+  keyed: (data: Uint8Array, length?: number) => Uint8Array,
+  datagram: Uint8Array,
+): boolean {
   const end = datagram.length - MAC2_SIZE;
-  const mac = keyed(datagram.subarray(0, end));
+  if (end < 0) return false;
+  const mac = keyed(datagram, end);
   // Compared in place, in constant time: views of both would cost more than the loop on this path.
   let diff = 0;
   for (let i = 0; i < MAC2_SIZE; i++) diff |= mac[i]! ^ datagram[end + i]!;

@@ -54,9 +54,9 @@ function counting(backend: CryptoBackend) {
     },
     hmacSha256Keyed: (key) => {
       const keyed = backend.hmacSha256Keyed(key);
-      return (data) => {
+      return (data, length) => {
         n.hmac++;
-        return keyed(data);
+        return keyed(data, length);
       };
     },
   };

@@ -24,9 +24,9 @@ export function countingBackend(inner: CryptoBackend = nodeBackend): CountingBac
     ...wrapped,
     hmacSha256Keyed: (key) => {
       const mac = keyed(key);
-      return (data) => {
+      return (data, length) => {
         calls.hmacSha256 = (calls.hmacSha256 ?? 0) + 1;
-        return mac(data);
+        return mac(data, length);
       };
     },
     calls,

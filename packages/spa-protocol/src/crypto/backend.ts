@@ -12,10 +12,11 @@ export interface CryptoBackend {
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
   /**
    * hmacSha256 under one key used for many messages (a client's mac2 key, §7 6): the backend may
-   * prepare the key once. Same bytes as hmacSha256. The key is read now: a later change to the array
-   * does not reach the returned function.
+   * prepare the key once. Same bytes as hmacSha256 over `data`'s first `length` bytes (all of them by
+   * default), so a receiver need not make a view of its datagram. The key is read now: a later change
+   * to the array does not reach the returned function.
    */
-  hmacSha256Keyed(key: Uint8Array): (data: Uint8Array) => Uint8Array;
+  hmacSha256Keyed(key: Uint8Array): (data: Uint8Array, length?: number) => Uint8Array;
   hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array;
   x25519PublicKey(secret: Uint8Array): Uint8Array;
   /** The raw shared secret, or undefined when the computation fails (e.g. an invalid point). */

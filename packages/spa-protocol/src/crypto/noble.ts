@@ -33,7 +33,12 @@ export const nobleBackend: CryptoBackend = {
   hmacSha256Keyed(key) {
     // The keyed inner and outer states, hashed once; each message clones them.
     const keyed = hmac.create(sha256, key);
-    return (data) => keyed.clone().update(data).digest();
+    return (data, length = data.length) => {
+      if (!Number.isInteger(length) || length < 0 || length > data.length) {
+        throw new RangeError(`keyed HMAC: length ${length} outside 0..${data.length}`);
+      }
+      return keyed.clone().update(data.subarray(0, length)).digest();
+    };
   },
   hkdfSha256: (ikm, salt, info, length) => hkdf(sha256, ikm, salt, info, length),
   x25519PublicKey: (secret) => x25519.getPublicKey(secret),
