@@ -1,4 +1,4 @@
-/** ssh through `spa-client agent`'s printed ProxyCommand (sh, printf, nc: no Node per connection) to a real sshd behind spa-server. */
+/** ssh through `spa-client agent`'s printed ProxyCommand (nc to the host's port socket: no Node, no script per connection) to a real sshd behind spa-server. */
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +91,30 @@ describe('ssh through spa-client agent', () => {
     );
     expect(r.exitCode, String(r.stderr)).toBe(3);
     expect(String(r.stdout).trim()).toBe('100000');
+  });
+
+  it("a port the profile's services do not name has no socket: ssh fails and nc names the path", async () => {
+    const proxyCommand = await printedProxyCommand();
+    const r = await client.exec(
+      'ssh',
+      sshd.sshArgs(server.ipv4, ['true'], ['-o', 'Port=2999', '-o', `ProxyCommand=${proxyCommand}`]),
+      { env: alice.env, extendEnv: false, reject: false, timeout: 20_000, input: '' },
+    );
+    expect(r.exitCode).toBe(255);
+    expect(String(r.stderr)).toMatch(/agent\.sock\.[0-9a-f]{12}\.2999: No such file or directory/);
+  });
+
+  it('the line protocol serves any port: `connect HOST PORT` first, through sh, printf and nc', async () => {
+    // As README's generic ProxyCommand has it, for a port the agent has no socket for.
+    const script = '{ printf "connect %%s %%s\\n" "$1" "$2"; exec cat; } | exec nc -N -U "$3"';
+    const proxyCommand = `sh -c '${script}' spa-proxy ${server.ipv4} %p ${socketPath}`;
+    const r = await client.exec(
+      'ssh',
+      sshd.sshArgs(server.ipv4, ['echo', 'by-the-line'], ['-o', `ProxyCommand=${proxyCommand}`]),
+      { env: alice.env, extendEnv: false, reject: false, timeout: 20_000, input: '' },
+    );
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout).trim()).toBe('by-the-line');
   });
 
   it('a host not in the profile gets nothing back, and the agent logs one line why', async () => {

@@ -10,7 +10,8 @@ export const SPA_UDP_PORT = 62201;
 export const METRICS_PORT = 9262;
 /** nftables table name: not the default "spa", so a bench run is recognisable in `nft list tables`. */
 const TABLE = 'spa_bench';
-const SERVICE = 'bench';
+/** The protected port's service name, in server.json and in the agent's profile. */
+export const SERVICE = 'bench';
 /** Window for bulk knocks: 100,000 are built before the first is sent (config allows up to 3600 s). */
 const BULK_WINDOW_S = 1800;
 /** The most live grants server.json lets one client hold (its default is 64): the bench's one key is everyone. */

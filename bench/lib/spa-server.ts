@@ -9,7 +9,13 @@ import { epochMs } from './clock.js';
 import { stopOnce, untilReady } from './daemon-lifecycle.js';
 import type { BenchEnv, Command, RunningServer, ServerUnderTest, StartOptions } from './server-under-test.js';
 import { buildKnock, buildManyKnocks, buildSniffedTagKnocks } from './spa-knocks.js';
-import { METRICS_PORT, parsePrometheus, SPA_UDP_PORT, writeSpaServerFiles } from './spa-server-files.js';
+import {
+  METRICS_PORT,
+  parsePrometheus,
+  SERVICE,
+  SPA_UDP_PORT,
+  writeSpaServerFiles,
+} from './spa-server-files.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The bin files a package install links onto PATH; run with this Node, as their shebang would. */
@@ -139,12 +145,14 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
       ]),
     async agentCommand(socketPath) {
       // allowIp auto: the route's local address, the run's source (the alias pool's addresses are in
-      // another scope than the server's, where the default would want discovery).
+      // another scope than the server's, where the default would want discovery). The protected port
+      // as a service, as `spa-server client-config` writes it: the agent serves a socket for it.
       const entry = {
         port: SPA_UDP_PORT,
         serverKey: files.serverKeyText,
         keyFile: files.clientKeyFile,
         allowIp: 'auto',
+        services: { [SERVICE]: `tcp/${env.protectedPort}` },
       };
       const profile = { hosts: { [server.ipv4]: entry } };
       const profilePath = join(dir, 'agent-profile.json');

@@ -1,10 +1,10 @@
-/** The agent's socket with real streams: splices after the line, and closes hostile or surplus streams silently, counted. */
+/** The agent's sockets with real streams: splices after the line (or at once on a port socket), and closes hostile or surplus streams silently, counted. */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_LINE_BYTES, REFUSALS } from './agent-request.js';
+import { type ConnectRequest, MAX_LINE_BYTES, REFUSALS } from './agent-request.js';
 import {
   type AgentLimits,
   type AgentServer,
@@ -42,9 +42,13 @@ async function startUpstream(): Promise<number> {
   return (upstream.address() as { port: number }).port;
 }
 
-async function start(dial: Dial, limits: Partial<AgentLimits> = {}): Promise<string> {
+async function start(
+  dial: Dial,
+  limits: Partial<AgentLimits> = {},
+  ports: { path: string; request: ConnectRequest }[] = [],
+): Promise<string> {
   const path = join(dir, 'agent.sock');
-  agent = await listenAgent(path, dial, (l) => logs.push(l), { ...DEFAULT_LIMITS, ...limits });
+  agent = await listenAgent(path, dial, (l) => logs.push(l), { ...DEFAULT_LIMITS, ...limits }, ports);
   return path;
 }
 
@@ -136,6 +140,39 @@ describe('listenAgent', () => {
     expect(agent!.counters()).toMatchObject({ spliced: 3 });
     expect(agent!.counters().busy ?? 0).toBe(0);
     for (const s of sessions) s.destroy();
+  });
+
+  it('a port socket: 0600, no line read, its own request dialled, every byte carried as sent', async () => {
+    const port = await startUpstream();
+    const asked: ConnectRequest[] = [];
+    const portPath = join(dir, 'agent.sock.abc.22');
+    await start(
+      async (r) => {
+        asked.push(r);
+        return dialTcp(port)(r);
+      },
+      {},
+      [{ path: portPath, request: { host: 'vpn', port: 22 } }],
+    );
+    expect((await stat(portPath)).mode & 0o777).toBe(0o600);
+    // What would be a request on the line socket is data here.
+    expect(await exchange(portPath, 'connect evil 22\n')).toBe('BANNER\nCONNECT EVIL 22\nBYE\n');
+    expect(asked).toEqual([{ host: 'vpn', port: 22 }]);
+    expect(agent!.counters()).toMatchObject({ spliced: 1 });
+  });
+
+  it('port sockets and the line socket share one cap on streams starting', async () => {
+    const portPath = join(dir, 'agent.sock.abc.22');
+    // Still knocking when the third stream arrives.
+    const slow: Dial = () => new Promise((_, reject) => setTimeout(() => reject(new Error('no grant')), 400));
+    const path = await start(slow, { maxConnections: 2, firstLineMs: 60_000 }, [
+      { path: portPath, request: { host: 'vpn', port: 22 } },
+    ]);
+    const held = [connect(portPath), connect(path)];
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await exchange(portPath, 'x')).toBe('');
+    expect(agent!.counters()).toMatchObject({ busy: 1 });
+    for (const s of held) s.destroy();
   });
 
   it('past the cap, new streams are closed at once while the others are kept', async () => {

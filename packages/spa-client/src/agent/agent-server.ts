@@ -1,4 +1,4 @@
-/** The agent's Unix socket: bounded first-line reading, refusals counted and logged, then the stream spliced to TCP. @module */
+/** The agent's Unix sockets: bounded first-line reading (or a socket's own request), refusals counted and logged, then the stream spliced to TCP. @module */
 import { chmodSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import {
@@ -8,6 +8,7 @@ import {
   REFUSALS,
   type Refusal,
 } from './agent-request.js';
+import type { PortSocket } from './port-sockets.js';
 
 export interface AgentLimits {
   /** Streams not yet spliced (waiting for their line, knocking, connecting); more are closed at once. */
@@ -37,18 +38,24 @@ export class DialRefused extends Error {
 }
 
 export interface AgentServer {
-  readonly server: Server;
+  /** The line-protocol socket's server first, then one per port socket. */
+  readonly servers: readonly Server[];
   /** Refusals so far, by reason, and streams spliced. */
   readonly counters: () => Readonly<Record<string, number>>;
   close(): Promise<void>;
 }
 
-/** Listens on `socketPath` (its directory already checked); the socket is 0600 from its creation on. */
+/**
+ * Listens on `socketPath` (its directory already checked), and on each port socket beside it, whose
+ * streams carry no line: the socket names the request. Every socket is 0600 from its creation on;
+ * the limits count the streams of all of them together.
+ */
 export async function listenAgent(
   socketPath: string,
   dial: Dial,
   log: (line: string) => void,
   limits: AgentLimits = DEFAULT_LIMITS,
+  portSockets: readonly PortSocket[] = [],
 ): Promise<AgentServer> {
   const counts: Record<string, number> = { spliced: 0 };
   let open = 0; // not yet spliced
@@ -59,7 +66,7 @@ export async function listenAgent(
     // Nothing is written: the other end is ssh, which would take any text for the server's banner.
     stream.destroy();
   };
-  const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (stream) => {
+  const accept = (stream: Socket, request: ConnectRequest | undefined): void => {
     if (open >= limits.maxConnections || spliced >= limits.maxSpliced) {
       const why =
         open >= limits.maxConnections ? `${open} streams starting already` : `${spliced} sessions open`;
@@ -74,7 +81,7 @@ export async function listenAgent(
       state = 'closed';
     });
     stream.on('error', () => stream.destroy());
-    void _serve(stream, dial, limits, refuse).then((tcp) => {
+    void _serve(stream, request, dial, limits, refuse).then((tcp) => {
       if (tcp) counts.spliced = (counts.spliced ?? 0) + 1;
       // A spliced session no longer holds a place among the streams starting.
       if (tcp && state === 'starting') {
@@ -83,50 +90,63 @@ export async function listenAgent(
         state = 'spliced';
       }
     });
-  });
+  };
+  const endpoints = [{ path: socketPath, request: undefined }, ...portSockets];
+  const servers = endpoints.map(({ request }) =>
+    createServer({ allowHalfOpen: true, pauseOnConnect: true }, (stream) => accept(stream, request)),
+  );
   // Created 0600 (a socket's mode is the umask's complement), then made sure of: the directory is
-  // 0700, so no one else could reach it in between either.
+  // 0700, so no one else could reach them in between either.
   const umask = process.umask(0o177);
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(socketPath, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    for (const [i, server] of servers.entries()) await _listen(server, endpoints[i]!.path);
+  } catch (error) {
+    for (const server of servers) server.close();
+    throw error;
   } finally {
     process.umask(umask);
   }
-  chmodSync(socketPath, 0o600);
+  for (const { path } of endpoints) chmodSync(path, 0o600);
   return {
-    server,
+    servers,
     counters: () => ({ ...counts }),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      Promise.all(
+        servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+      ).then(() => undefined),
   };
 }
 
-/** Reads the first line, dials, and splices; resolves with the TCP socket once spliced, else undefined. */
+function _listen(server: Server, path: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Reads the first line (unless the socket names the request), dials, and splices; resolves with the
+ * TCP socket once spliced, else undefined.
+ */
 async function _serve(
   stream: Socket,
+  fixed: ConnectRequest | undefined,
   dial: Dial,
   limits: AgentLimits,
   refuse: (stream: Socket, refusal: Refusal, detail?: string) => void,
 ): Promise<Socket | undefined> {
-  const first = await _readFirstLine(stream, limits.firstLineMs);
+  const first = await _request(stream, fixed, limits);
   if (typeof first === 'string') {
     refuse(stream, first);
     return undefined;
   }
-  const parsed = parseRequestLine(first.line);
-  if (!parsed.ok) {
-    refuse(stream, parsed.refusal);
-    return undefined;
-  }
-  const { host, port } = parsed.request;
+  const { host, port } = first.request;
   let tcp: Socket;
   try {
-    tcp = await dial(parsed.request);
+    tcp = await dial(first.request);
   } catch (error) {
     const refusal = error instanceof DialRefused ? error.refusal : REFUSALS.knockFailed;
     const message = error instanceof Error ? error.message : String(error);
@@ -140,6 +160,20 @@ async function _serve(
   }
   _splice(stream, tcp, first.rest);
   return tcp;
+}
+
+/** The request, and what came after its line in the same reads (nothing is read for a port socket's). */
+async function _request(
+  stream: Socket,
+  fixed: ConnectRequest | undefined,
+  limits: AgentLimits,
+): Promise<{ request: ConnectRequest; rest: Uint8Array } | Refusal> {
+  // A port socket's stream stays paused: what ssh sends waits in the kernel until the splice.
+  if (fixed) return { request: fixed, rest: new Uint8Array(0) };
+  const first = await _readFirstLine(stream, limits.firstLineMs);
+  if (typeof first === 'string') return first;
+  const parsed = parseRequestLine(first.line);
+  return parsed.ok ? { request: parsed.request, rest: first.rest } : parsed.refusal;
 }
 
 /** The first line and what came after it in the same reads; a refusal when too long, or too late. */

@@ -1,22 +1,20 @@
-/** The ssh_config lines that reach a host through the agent: a ProxyCommand of sh, printf and OpenBSD nc, no Node. @module */
+/** The ssh_config lines that reach a host through the agent: a ProxyCommand of OpenBSD nc alone, no shell script, no Node. @module */
+import { portSocketPrefix } from './port-sockets.js';
 
 /**
- * `Host HOST` and a ProxyCommand sending `connect HOST %p` to the agent, then relaying with
- * `nc -N -U` (netcat-openbsd; -N passes ssh's EOF on as a half-close). The profile's host name is
- * written in literally (the caller allows letters, digits and `._:-` only), not ssh's `%h`: ssh
- * runs the line through the user's shell, and %h is whatever was typed or matched (a wildcard, or a
- * hostile name on an ssh without the CVE-2023-51385 fix); ssh also lowercases it, where the agent
- * matches the profile's name exactly. %p is a number ssh checked. ssh expands %-tokens before the
- * shell runs the line, so printf's own `%s` is written `%%s`; host, port and socket reach the inner
- * shell as arguments, never pasted into its script.
+ * `Host HOST` and a ProxyCommand relaying with `nc -N -U` (netcat-openbsd; -N passes ssh's EOF on as
+ * a half-close) to the agent's socket for this host and ssh's port: the path is the request, so no
+ * line is sent and nothing runs but ssh's shell and nc. The host is in the path as a hash of the
+ * profile's name as written (the caller allows letters, digits and `._:-` only), not ssh's `%h`,
+ * which ssh lowercases and which may be a wildcard's match. %p is a number ssh checked, and the
+ * only %-token: a % in the socket path is written %%.
  */
 export function sshConfigSnippet(host: string, socketPath: string): string {
-  const script = '{ printf "connect %%s %%s\\n" "$1" "$2"; exec cat; } | exec nc -N -U "$3"';
-  const socket = _shellWord(socketPath).replaceAll('%', '%%');
-  return [`Host ${host}`, `  ProxyCommand sh -c '${script}' spa-proxy ${host} %p ${socket}`, ''].join('\n');
+  const prefix = _shellWord(portSocketPrefix(socketPath, host)).replaceAll('%', '%%');
+  return [`Host ${host}`, `  ProxyCommand nc -N -U ${prefix}%p`, ''].join('\n');
 }
 
-/** A word for sh: as it is when plainly safe, else single-quoted. */
+/** A word for sh: as it is when plainly safe, else single-quoted (the port follows the closing quote). */
 function _shellWord(text: string): string {
   return /^[\w@+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }

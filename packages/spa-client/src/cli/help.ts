@@ -124,9 +124,10 @@ Examples:
 
 Runs in the foreground (under systemd --user, see README) with the profile and its keys loaded, and
 serves a Unix socket: a stream that sends the line "connect HOST PORT" gets the knock, the wait and
-the connection exactly as spa-client connect --host HOST --port PORT would, then carries it. Only
-hosts of the profile are served; a refused stream is closed without a word (the agent logs why).
-The ProxyCommand is sh, printf and OpenBSD nc: no Node starts per connection.
+the connection exactly as spa-client connect --host HOST --port PORT would, then carries it. Beside
+it, SOCKET.HASH.PORT for each profile host and port (22 and its services' tcp ports) does the same
+with no line. Only hosts of the profile are served; a refused stream is closed without a word (the
+agent logs why). The printed ProxyCommand is OpenBSD nc alone: no Node starts per connection.
 
 Options:
   --socket PATH           the socket (default: $XDG_RUNTIME_DIR/spa-client/agent.sock, else

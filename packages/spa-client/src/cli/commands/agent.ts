@@ -4,8 +4,9 @@ import { unlinkSync } from 'node:fs';
 import { resolve as absolutePath } from 'node:path';
 import { createDial } from '../../agent/agent-dial.js';
 import { type AgentKeys, loadAgentKeys } from '../../agent/agent-keys.js';
-import { listenAgent } from '../../agent/agent-server.js';
+import { DEFAULT_LIMITS, listenAgent } from '../../agent/agent-server.js';
 import { limitLog } from '../../agent/log-limit.js';
+import { portSockets } from '../../agent/port-sockets.js';
 import { clearStaleSocket, defaultSocketPath, prepareSocketDirectory } from '../../agent/socket-path.js';
 import { sshConfigSnippet } from '../../agent/ssh-config.js';
 import { prepareKnock } from '../../knock/knock-session.js';
@@ -59,20 +60,31 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
   prepareSocketDirectory(socketPath);
   const keys = await loadAgentKeys(stringOption(args, 'config'), process.env, log);
   await _warm(keys);
+  const hosts = keys.hosts.map((name) => ({ name, entry: keys.loaded.file?.hosts[name] }));
+  const ports = portSockets(socketPath, hosts);
+  // The line-protocol socket first: one that answers means another agent runs, and its port sockets
+  // are then left alone too.
   await clearStaleSocket(socketPath);
+  for (const { path } of ports) await clearStaleSocket(path);
   const dial = createDial({ keys, timeoutMs, env: process.env, info });
-  const agent = await listenAgent(socketPath, dial, log);
-  log(`listening on ${socketPath} for ${keys.hosts.join(', ')}`);
+  const agent = await listenAgent(socketPath, dial, log, DEFAULT_LIMITS, ports);
+  const served = hosts.map(({ name }) => {
+    const list = ports.filter((p) => p.request.host === name).map((p) => p.request.port);
+    return `${name} (port ${list.join(', ')})`;
+  });
+  log(`listening on ${socketPath} for ${served.join(', ')}`);
 
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
   await Promise.race([agent.close(), new Promise((r) => setTimeout(r, 100).unref())]);
-  try {
-    unlinkSync(socketPath);
-  } catch {
-    // Already gone.
+  for (const path of [socketPath, ...ports.map((p) => p.path)]) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // Already gone.
+    }
   }
   keys.wipe();
   const counts = Object.entries(agent.counters()).map(([k, v]) => `${k} ${v}`);

@@ -1,0 +1,59 @@
+/** The agent's per-port sockets: which ports a host gets, paths that fit sun_path whatever the host name, and the bounds. */
+import { describe, expect, it } from 'vitest';
+import { ClientError } from '../cli/errors.js';
+import { hostPorts, MAX_PORT_SOCKETS, portSocketPrefix, portSockets } from './port-sockets.js';
+
+const SERVER_KEY = 'spa-pk-unused';
+
+describe('hostPorts', () => {
+  it("is 22 and every tcp port of the entry's services map, ascending, once each", () => {
+    const entry = {
+      serverKey: SERVER_KEY,
+      services: { ssh: 'tcp/2022', web: ['tcp/443', 'udp/51820', 'tcp/2022'] },
+    };
+    expect(hostPorts(entry)).toEqual([22, 443, 2022]);
+  });
+
+  it('is 22 alone without a services map, or with a list of names', () => {
+    expect(hostPorts(undefined)).toEqual([22]);
+    expect(hostPorts({ serverKey: SERVER_KEY, services: ['ssh', 'tcp/8443'] })).toEqual([22]);
+  });
+});
+
+describe('portSockets', () => {
+  it('one socket per host and port beside the agent socket, the host as a hash: no shell or path character', () => {
+    const sockets = portSockets('/run/user/1000/spa-client/agent.sock', [
+      { name: 'vpn.example.com', entry: { serverKey: SERVER_KEY, services: { ssh: 'tcp/2022' } } },
+      { name: '../../etc', entry: undefined },
+    ]);
+    expect(sockets.map((s) => s.request)).toEqual([
+      { host: 'vpn.example.com', port: 22 },
+      { host: 'vpn.example.com', port: 2022 },
+      { host: '../../etc', port: 22 },
+    ]);
+    for (const s of sockets) {
+      expect(s.path).toMatch(/^\/run\/user\/1000\/spa-client\/agent\.sock\.[0-9a-f]{12}\.\d+$/);
+      expect(s.path).toBe(
+        `${portSocketPrefix('/run/user/1000/spa-client/agent.sock', s.request.host)}${s.request.port}`,
+      );
+    }
+    expect(new Set(sockets.map((s) => s.path)).size).toBe(3);
+  });
+
+  it('a 253-byte host name still gives a short path', () => {
+    const [socket] = portSockets('/run/user/1000/spa-client/agent.sock', [
+      { name: 'a'.repeat(253), entry: undefined },
+    ]);
+    expect(Buffer.byteLength(socket!.path)).toBeLessThan(70);
+  });
+
+  it('refuses, in one line, a socket path whose port sockets would not fit sun_path, and too many sockets', () => {
+    const long = `/${'d'.repeat(90)}/agent.sock`;
+    expect(() => portSockets(long, [{ name: 'vpn', entry: undefined }])).toThrow(/shorter --socket/);
+    const many = Array.from({ length: MAX_PORT_SOCKETS + 1 }, (_, i) => ({
+      name: `h${i}`,
+      entry: undefined,
+    }));
+    expect(() => portSockets('/run/a.sock', many)).toThrow(ClientError);
+  });
+});
