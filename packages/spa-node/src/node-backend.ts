@@ -39,33 +39,30 @@ const der = (prefix: Uint8Array, key: Uint8Array): Uint8Array => {
   return out;
 };
 
-// Key objects are cached per key array: the server verifies with the same configured key arrays for
-// every packet, and building a KeyObject costs more than the HMAC pre-filter. WeakMap: no growth.
-const cache = new WeakMap<Uint8Array, KeyObject>();
-function cached(key: Uint8Array, make: () => KeyObject): KeyObject {
-  let k = cache.get(key);
-  if (!k) {
-    k = make();
-    cache.set(key, k);
-  }
-  return k;
-}
-
-// A signing key is imported for its public key and again for each knock it signs; the import is a
-// DER decode through OpenSSL 3's decoder chain, ~0.5 ms on a busy host against ~40 µs for the
-// signature, and a resident client (spa-client agent) paid it twice per knock. Kept per seed array
-// with the bytes it was made from: an array whose contents changed (wiped, reused) gets a fresh key,
-// never the old one.
-const edCache = new WeakMap<Uint8Array, { readonly seed: Uint8Array; readonly key: KeyObject }>();
-function edPrivate(seed: Uint8Array): KeyObject {
-  const hit = edCache.get(seed);
-  if (hit && hit.seed.length === seed.length && timingSafeEqual(hit.seed, seed)) return hit.key;
-  const key = createPrivateKey({ key: Buffer.from(der(ED25519_PKCS8, seed)), format: 'der', type: 'pkcs8' });
-  edCache.set(seed, { seed: seed.slice(), key });
+// Key objects are kept per key array: the server verifies with the same configured key arrays for
+// every packet, and a client signs with one seed per knock; an import is a DER decode through
+// OpenSSL 3's decoder chain (~0.5 ms on a busy host against ~40 µs for a signature). Each entry keeps
+// a copy of the bytes it was made from, so an array whose contents changed (wiped, reused) gets a
+// fresh key, never the old one. One WeakMap per kind of key (an array is never taken for another
+// kind), and no growth.
+type KeyCache = WeakMap<Uint8Array, { readonly bytes: Uint8Array; readonly key: KeyObject }>;
+const edSeeds: KeyCache = new WeakMap();
+const xSecrets: KeyCache = new WeakMap();
+const edPublics: KeyCache = new WeakMap();
+function cached(cache: KeyCache, bytes: Uint8Array, make: () => KeyObject): KeyObject {
+  const hit = cache.get(bytes);
+  if (hit && hit.bytes.length === bytes.length && timingSafeEqual(hit.bytes, bytes)) return hit.key;
+  const key = make();
+  cache.set(bytes, { bytes: bytes.slice(), key });
   return key;
 }
+
+const edPrivate = (seed: Uint8Array): KeyObject =>
+  cached(edSeeds, seed, () =>
+    createPrivateKey({ key: Buffer.from(der(ED25519_PKCS8, seed)), format: 'der', type: 'pkcs8' }),
+  );
 const xPrivate = (secret: Uint8Array): KeyObject =>
-  cached(secret, () =>
+  cached(xSecrets, secret, () =>
     createPrivateKey({ key: Buffer.from(der(X25519_PKCS8, secret)), format: 'der', type: 'pkcs8' }),
   );
 
@@ -131,7 +128,7 @@ export const nodeBackend: CryptoBackend = {
   ed25519Verify(publicKey, message, signature) {
     if (publicKey.length !== 32 || signature.length !== 64) return false;
     try {
-      const key = cached(publicKey, () =>
+      const key = cached(edPublics, publicKey, () =>
         createPublicKey({ key: Buffer.from(der(ED25519_SPKI, publicKey)), format: 'der', type: 'spki' }),
       );
       // OpenSSL checks the cofactorless equation, comparing the encoding of [S]B − [k]A with R:

@@ -1,4 +1,4 @@
-/** The Node backend's Ed25519 signing key, kept between calls: always the seed's current bytes, as noble computes them. */
+/** The Node backend's key objects, kept between calls: always the array's current bytes, as noble computes them. */
 import { randomBytes } from 'node:crypto';
 import { nobleBackend } from 'spa-protocol';
 import { describe, expect, it } from 'vitest';
@@ -24,5 +24,27 @@ describe('nodeBackend Ed25519 with a seed array used again', () => {
     expect(nodeBackend.ed25519Verify(after, message, nodeBackend.ed25519Sign(seed, message))).toBe(true);
     seed.fill(0);
     expect(nodeBackend.ed25519PublicKey(seed)).toEqual(nobleBackend.ed25519PublicKey(seed));
+  });
+});
+
+describe('nodeBackend X25519 and verification with a key array used again', () => {
+  it('computes with the X25519 secret the array holds now, as noble does', () => {
+    const secret = new Uint8Array(randomBytes(32));
+    const peer = nobleBackend.x25519PublicKey(new Uint8Array(randomBytes(32)));
+    expect(nodeBackend.x25519(secret, peer)).toEqual(nobleBackend.x25519(secret, peer));
+    secret.set(randomBytes(32));
+    expect(nodeBackend.x25519(secret, peer)).toEqual(nobleBackend.x25519(secret, peer));
+    expect(nodeBackend.x25519PublicKey(secret)).toEqual(nobleBackend.x25519PublicKey(secret));
+  });
+
+  it('verifies against the public key the array holds now: a refilled array no longer accepts the old signer', () => {
+    const alice = new Uint8Array(randomBytes(32));
+    const bob = new Uint8Array(randomBytes(32));
+    const key = Uint8Array.from(nodeBackend.ed25519PublicKey(alice));
+    const signed = nodeBackend.ed25519Sign(alice, message);
+    expect(nodeBackend.ed25519Verify(key, message, signed)).toBe(true);
+    key.set(nodeBackend.ed25519PublicKey(bob));
+    expect(nodeBackend.ed25519Verify(key, message, signed)).toBe(false);
+    expect(nodeBackend.ed25519Verify(key, message, nodeBackend.ed25519Sign(bob, message))).toBe(true);
   });
 });
