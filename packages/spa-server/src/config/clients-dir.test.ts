@@ -203,7 +203,7 @@ describe('loadConfig with clientsDir', () => {
     const config = (await load({ clients: [], clientsDir: dir })) as Awaited<ReturnType<typeof loadConfig>>;
     expect(config.clients).toHaveLength(1499);
     expect(config.clients.at(-1)!.keyField).toBe(`${join(dir, 'c1498.json')}: publicKey`);
-  });
+  }, 30_000); // 1,500 files: seconds on a loaded CI host, not the unit default of 5
 });
 
 describe('readClientsDir on a reload (ClientFileMemo)', () => {
