@@ -65,8 +65,19 @@ export async function readNftVouched(
   };
 }
 
+/**
+ * The table's named counters (the knock gate's): packets by name, {} when the table does not exist.
+ * nft 1.0.6 fetches every set element for any listing of counters, however narrow (`list counter
+ * inet spa knock_tag` too, or the counters of another, small table): 1.4 s of nft at 100,000 grants
+ * on an idle host, 7–10 s on a loaded one, against 0.02 s for `list set` of a small set.
+ */
+export async function readNftCounters(list: NftList, table: string): Promise<Record<string, number>> {
+  const text = await list(['list', 'counters', 'table', 'inet', table]);
+  return text === undefined ? {} : parseNftCounters(text);
+}
+
 /** `nft -j list counters`: packets per counter name; anything else is skipped. */
-export function parseNftCounters(text: string): Record<string, number> {
+function parseNftCounters(text: string): Record<string, number> {
   const drops: Record<string, number> = {};
   let root: unknown;
   try {
