@@ -96,8 +96,8 @@ export interface KnockGateControl {
   spend(nonces: readonly SpentNonce[]): Promise<void>;
   /**
    * Datagrams the kernel dropped before the socket, by counter name (`knock_tag`, ...), since the
-   * table was made. Read in the background, paced by the read's cost; a call waits a fraction of a
-   * second at most for a read due or running, then answers the last one read (undefined before the
+   * table was made. Read in the background, paced by the read's cost; a call waits a second at most
+   * for a read due or running, then answers the last one read (undefined before the
    * first read ends, or after a failed one).
    */
   drops(): Promise<Readonly<Record<string, number>> | undefined>;

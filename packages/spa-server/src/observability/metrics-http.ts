@@ -13,8 +13,8 @@ export interface MetricsEndpoint {
 
 /**
  * `kernelDrops`, when the firewall has a knock gate, answers the kernel's counters read in the
- * background (KnockGateControl.drops): a scrape waits a fraction of a second at most, never for a
- * whole nft listing. Asked once at start, so the first scrape finds them read; a scrape without them
+ * background (KnockGateControl.drops): a scrape waits a second at most, never for a whole slow nft
+ * listing. Asked once at start, so the first scrape finds them read; a scrape without them
  * (none read yet, the last read failed) leaves them out.
  */
 export async function startMetricsEndpoint(

@@ -6,28 +6,21 @@ import { NFT_ENOENT_TEXT, NftLister } from './nft-lister.js';
 export class NftListing {
   readonly #resident: boolean;
   readonly #timeoutMs: number;
-  /**
-   * Resident listers, made at first use: plain, terse (`-t`), and one for listings made in the
-   * background (aside), which may take seconds and must not hold up the checks' listings behind them.
-   */
-  readonly #listers: (NftLister | undefined)[] = [undefined, undefined, undefined];
+  /** Resident listers, plain and terse (`-t`), made at first use. */
+  readonly #listers: [NftLister | undefined, NftLister | undefined] = [undefined, undefined];
 
   constructor(resident: boolean, timeoutMs: number) {
     this.#resident = resident;
     this.#timeoutMs = timeoutMs;
   }
 
-  /**
-   * `nft -j ARGS` (ARGS may start with `-t`), or undefined when what it names does not exist; `aside`
-   * for a slow listing nobody waits on (a plain one), on a resident lister of its own.
-   */
-  async list(tool: ToolCommand, args: readonly string[], aside = false): Promise<string | undefined> {
+  /** `nft -j ARGS` (ARGS may start with `-t`), or undefined when what it names does not exist. */
+  async list(tool: ToolCommand, args: readonly string[]): Promise<string | undefined> {
     if (this.#resident) {
       const terse = args[0] === '-t';
-      const at = aside ? 2 : terse ? 1 : 0;
-      const lister = this.#listers[at] ?? new NftLister(tool, terse, this.#timeoutMs);
-      this.#listers[at] = lister;
-      return lister.list(terse ? args.slice(1) : args);
+      const at = terse ? 1 : 0;
+      this.#listers[at] ??= new NftLister(tool, terse, this.#timeoutMs);
+      return this.#listers[at].list(terse ? args.slice(1) : args);
     }
     const result = await runTool(tool, ['-j', ...args], { timeoutMs: this.#timeoutMs });
     if (result.exitCode !== 0) {

@@ -19,7 +19,7 @@ import { NFT_DIALECT } from '../process/ack-reader.js';
 import { NFT_MONITOR_ARGS, nftAdditionTouches, nftDeletionConcerns } from '../process/monitor-lines.js';
 import { type ToolCommand, toolCommand } from '../process/tool-command.js';
 import { NftIncludeFiles } from './nft-include.js';
-import { type NftList, readNftCounters, readNftShape, readNftTable, readNftVouched } from './nft-inspect.js';
+import { readNftCounters, readNftShape, readNftTable, readNftVouched } from './nft-inspect.js';
 import { isNftTableIntact } from './nft-json.js';
 import { NFT_ENOENT_TEXT } from './nft-lister.js';
 import { NftListing } from './nft-listing.js';
@@ -60,8 +60,8 @@ export interface NftablesDriverOptions extends KernelDriverOptions {
  * for a fleet's 30,000 gate tags, 0.25 s through -f), a process start costs a few milliseconds.
  */
 const ONE_SHOT_BYTES = 32 << 10;
-/** How long a read of the gate's counters waits for nft: a listing at an empty table takes ~30 ms. */
-const DROPS_WAIT_MS = 250;
+/** How long a read of the gate's counters waits for nft: ~30 ms at few grants, 0.3 s on a busy host. */
+const DROPS_WAIT_MS = 1000;
 /** The one-shot grant sets: the kernel deletes a spent element, so only its listing knows which are left. */
 const ONCE_SETS = [NFT_SET_V4_ONCE, NFT_SET_V6_ONCE] as const;
 
@@ -105,9 +105,8 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     this.#listings = new NftListing(options.residentListings === true, this.timeoutMs);
     this.#includes = includes;
     this.#gate = options.knockGate;
-    // Seconds of nft at 100,000 grants (nft-inspect.ts): read aside, paced by that cost, never waited for.
-    const aside: NftList = async (args) => this.#listings.list(await this.ready(), args, true);
-    this.#counters = pacedRead(() => readNftCounters(aside, table));
+    // Seconds of nft at 100,000 grants (nft-inspect.ts): paced by that cost, and never waited for long.
+    this.#counters = pacedRead(() => readNftCounters(this.#listing, table));
     this.knockGate = this.#gate && {
       setTags: (tags) => this.#setTags(tags),
       spend: (nonces) => this.#spend(nonces),
