@@ -26,9 +26,47 @@ export function parseAddress(text: string): IpAddress | undefined {
   return undefined;
 }
 
+/**
+ * The address of 4 or 16 bytes (network order), with the same canonical text as parseAddress gives.
+ * Formatted here, not through ipaddr.js (~10 times slower): the server's ledger keeps grants as bytes
+ * and turns each back into text for a status of up to 131,072 grants.
+ */
 export function addressFromBytes(bytes: Uint8Array): IpAddress | undefined {
-  if (bytes.length !== 4 && bytes.length !== 16) return undefined;
-  return fromParsed(ipaddr.fromByteArray(Array.from(bytes)));
+  if (bytes.length === 4) {
+    return { family: 4, bytes: bytes.slice(), text: `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}` };
+  }
+  if (bytes.length === 16) return { family: 6, bytes: bytes.slice(), text: formatIpv6(bytes) };
+  return undefined;
+}
+
+/**
+ * RFC 5952 §4: groups in lowercase hex without leading zeros, the longest run of two or more zero
+ * groups (the first of equal runs) as `::`; no dotted IPv4 tail, as ipaddr.js's toRFC5952String.
+ */
+function formatIpv6(bytes: Uint8Array): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
+  let bestAt = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let end = i;
+    while (end < 8 && groups[end] === 0) end++;
+    if (end - i > bestLength) {
+      bestAt = i;
+      bestLength = end - i;
+    }
+    i = end;
+  }
+  const hex = (from: number, to: number): string =>
+    groups
+      .slice(from, to)
+      .map((g) => g.toString(16))
+      .join(':');
+  return bestAt < 0 ? hex(0, 8) : `${hex(0, bestAt)}::${hex(bestAt + bestLength, 8)}`;
 }
 
 /** What a grant may name: a unicast address (not unspecified, multicast, broadcast or IPv4-mapped). */

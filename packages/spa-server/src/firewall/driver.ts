@@ -94,8 +94,13 @@ export interface KnockGateControl {
   setTags(tags: readonly string[]): Promise<void>;
   /** Makes the kernel drop datagrams carrying these tag-and-nonce values until their timeout. */
   spend(nonces: readonly SpentNonce[]): Promise<void>;
-  /** Datagrams the kernel dropped before the socket, by counter name (`knock_tag`, ...), since the table was made. */
-  drops(): Promise<Readonly<Record<string, number>>>;
+  /**
+   * Datagrams the kernel dropped before the socket, by counter name (`knock_tag`, ...), since the
+   * table was made. Read in the background, paced by the read's cost; a call waits a second at most
+   * for a read due or running, then answers the last one read (undefined before the
+   * first read ends, or after a failed one).
+   */
+  drops(): Promise<Readonly<Record<string, number>> | undefined>;
 }
 
 /**

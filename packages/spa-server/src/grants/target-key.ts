@@ -32,13 +32,20 @@ export function targetOf(key: string): GrantTarget {
   const bytes = new Uint8Array(end - 1);
   for (let i = 1; i < end; i++) bytes[i - 1] = key.charCodeAt(i);
   const at = (i: number): number => (key.charCodeAt(i) << 8) | key.charCodeAt(i + 1);
+  const address = addressFromBytes(bytes)?.text ?? '';
+  const protocol = PROTOCOLS[key.charCodeAt(end) & 1] ?? 'tcp';
+  const port = at(end + 1);
+  const range = key.length > end + 3;
+  const once = (key.charCodeAt(end) & ONCE) !== 0;
+  // The usual target as a plain literal: conditional spreads cost a status of 100,000 grants dearly.
+  if (!range && !once) return { family, address, protocol, port };
   return {
     family,
-    address: addressFromBytes(bytes)?.text ?? '',
-    protocol: PROTOCOLS[key.charCodeAt(end) & 1] ?? 'tcp',
-    port: at(end + 1),
-    ...(key.length > end + 3 ? { lastPort: at(end + 3) } : {}),
-    ...((key.charCodeAt(end) & ONCE) !== 0 ? { once: true } : {}),
+    address,
+    protocol,
+    port,
+    ...(range ? { lastPort: at(end + 3) } : {}),
+    ...(once ? { once: true } : {}),
   };
 }
 

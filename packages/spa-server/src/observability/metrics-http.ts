@@ -12,15 +12,17 @@ export interface MetricsEndpoint {
 }
 
 /**
- * `kernelDrops`, when the firewall has a knock gate, is read at each scrape (one `nft -j list
- * counters`, off the packet path); a failed read leaves those samples out of that scrape.
+ * `kernelDrops`, when the firewall has a knock gate, answers the kernel's counters read in the
+ * background (KnockGateControl.drops): a scrape waits a second at most, never for a whole slow nft
+ * listing. Asked once at start, so the first scrape finds them read; a scrape without them
+ * (none read yet, the last read failed) leaves them out.
  */
 export async function startMetricsEndpoint(
   at: ListenAddress,
   snapshot: () => MetricsSnapshot,
-  kernelDrops?: () => Promise<Readonly<Record<string, number>>>,
+  kernelDrops?: () => Promise<Readonly<Record<string, number>> | undefined>,
 ): Promise<MetricsEndpoint> {
-  const drops = kernelDrops && sharedRead(kernelDrops);
+  void kernelDrops?.();
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '').split('?', 1)[0];
     if (path !== '/metrics') {
@@ -30,7 +32,7 @@ export async function startMetricsEndpoint(
     } else if (req.method === 'HEAD') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end();
     } else {
-      void (drops?.() ?? Promise.resolve(undefined)).then((kernel) => {
+      void (kernelDrops?.() ?? Promise.resolve(undefined)).then((kernel) => {
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
         res.end(renderPrometheus(snapshot(), kernel));
       });
@@ -62,26 +64,6 @@ export async function startMetricsEndpoint(
         server.close(() => resolve());
         server.closeAllConnections();
       }),
-  };
-}
-
-/**
- * One read at a time, and its answer reused for a second: anyone on the host may scrape, and each
- * read starts an nft process as root. A failed read answers undefined (those samples are left out).
- */
-function sharedRead<T>(read: () => Promise<T>, maxAgeMs = 1000): () => Promise<T | undefined> {
-  let last: { readonly at: number; readonly value: T | undefined } | undefined;
-  let inFlight: Promise<T | undefined> | undefined;
-  return () => {
-    if (last && Date.now() - last.at < maxAgeMs) return Promise.resolve(last.value);
-    inFlight ??= read()
-      .catch(() => undefined)
-      .then((value) => {
-        last = { at: Date.now(), value };
-        inFlight = undefined;
-        return value;
-      });
-    return inFlight;
   };
 }
 

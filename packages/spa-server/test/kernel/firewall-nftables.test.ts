@@ -1,6 +1,10 @@
 /** The nftables driver in a lab: the firewall contract, plus what is specific to its long-lived nft process. */
 import { randomBytes } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
+import { agentPath } from 'spa-test-kit/agents/agent-path';
 import { createLab, type Lab } from 'spa-test-kit/lab/netns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NftIncludeFiles } from '../../src/firewall/nftables/nft-include.js';
@@ -11,6 +15,39 @@ import { toolCommand } from '../../src/firewall/process/tool-command.js';
 import { describeFirewallContract } from './firewall-contract.js';
 
 const TABLE = 'spa_e2e';
+const SEND_DATAGRAM = agentPath('send-datagram.mjs');
+const GATE_PORT = 62201;
+
+/** Polls the gate's counters (read in the background) until `until` holds them, or 10 s pass. */
+async function dropsUntil(
+  driver: NftablesDriver,
+  until: (drops: Readonly<Record<string, number>>) => boolean,
+): Promise<Readonly<Record<string, number>> | undefined> {
+  const end = Date.now() + 10_000;
+  for (;;) {
+    const drops = await driver.knockGate?.drops();
+    if ((drops && until(drops)) || Date.now() > end) return drops;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** `add element` lines for `n` plain grants of port 22, half in each family (a set holds 65,536). */
+function grantScript(table: string, n: number): string {
+  const lines: string[] = [];
+  for (const family of [4, 6] as const) {
+    let elements: string[] = [];
+    for (let i = 0; i < n / 2; i++) {
+      const address =
+        family === 4 ? `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` : `fd00::${i.toString(16)}`;
+      elements.push(`${address} . tcp . 22 timeout 600s`);
+      if (elements.length === 2048 || i === n / 2 - 1) {
+        lines.push(`add element inet ${table} allow${family} { ${elements.join(', ')} }`);
+        elements = [];
+      }
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
 
 /** Runs one nft script in namespace `ns`, as an admin or another tool would. */
 const nftIn = (ns: string, script: string) => execa('ip', ['netns', 'exec', ns, 'nft', script]);
@@ -157,6 +194,60 @@ describe('nftables driver specifics', () => {
     await driver.flush();
     await driver.close();
   });
+
+  it("reports the gate's drops as the kernel counts them, read fresh while nft lists them quickly", async () => {
+    const server = lab.host('server');
+    const driver = new NftablesDriver({
+      table: 'spa_count',
+      netns: server.ns,
+      residentListings: true,
+      knockGate: { ports: [GATE_PORT] },
+    });
+    await driver.setup([{ protocol: 'tcp', port: 22 }]);
+    expect(await dropsUntil(driver, () => true)).toEqual({ knock_size: 0, knock_tag: 0, knock_spent: 0 });
+    // Too short to carry a tag: the gate's size rule drops it before any socket.
+    await server.exec(process.execPath, [SEND_DATAGRAM, '127.0.0.1', String(GATE_PORT), '00'.repeat(8)]);
+    expect(await dropsUntil(driver, (d) => d.knock_size === 1)).toMatchObject({ knock_size: 1 });
+    await driver.flush();
+    await driver.close();
+  });
+
+  it("reads the gate's counters at 100,000 grants in the background: a caller waits a second at most, a status's listings do not queue behind", async () => {
+    const server = lab.host('server');
+    const table = 'spa_bulk';
+    const driver = new NftablesDriver({
+      table,
+      netns: server.ns,
+      residentListings: true,
+      knockGate: { ports: [GATE_PORT] },
+    });
+    await driver.setup([{ protocol: 'tcp', port: 22 }]);
+    const script = join(tmpdir(), `spa-bulk-${process.pid}.nft`);
+    await writeFile(script, grantScript(table, 100_000));
+    await server.exec('nft', ['-f', script]);
+    await rm(script);
+    // A read of the counters makes nft fetch all 100,000 elements (1–3 s): the caller waits 1 s at
+    // most, and a status's listings of the small sets made meanwhile are answered as at an empty table.
+    const timed = async <T>(work: Promise<T>): Promise<[T, number]> => {
+      const at = performance.now();
+      return [await work, performance.now() - at];
+    };
+    const [[, dropsMs], [state, vouchedMs]] = await Promise.all([
+      timed(driver.knockGate!.drops()),
+      timed(driver.inspect('one-shot', 'vouched')),
+    ]);
+    expect(dropsMs).toBeLessThan(1500);
+    expect(state).toMatchObject({ protection: 'installed', ports: [{ protocol: 'tcp', port: 22 }] });
+    const drops = await dropsUntil(driver, () => true);
+    expect(drops).toEqual({ knock_size: 0, knock_tag: 0, knock_spent: 0 });
+    expect(vouchedMs).toBeLessThan(1000);
+    // The next read is not due for ten times the last one's duration: answered at once.
+    const started = performance.now();
+    expect(await driver.knockGate?.drops()).toEqual(drops);
+    expect(performance.now() - started).toBeLessThan(50);
+    await driver.flush();
+    await driver.close();
+  }, 60_000);
 
   it('replaces its nft process after a set number of batches without reordering them', async () => {
     const { ns } = lab.host('server');
