@@ -43,6 +43,9 @@ export function createSpaServer(): ServerUnderTest {
   };
 }
 
+/** The NODE_OPTIONS of packages/spa-server/systemd/spa-server.service. */
+const UNIT_NODE_FLAGS = '--max-semi-space-size=2';
+
 async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<RunningServer> {
   const { server } = env;
   const dir = await mkdtemp(join(env.workDir, 'spa-server-'));
@@ -54,7 +57,10 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
     bulk: options.bulk === true,
   });
   // BENCH_SERVER_NODE_FLAGS (space-separated): V8 or Node flags for the daemon only, to measure one.
-  const nodeFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+  // Unset, the daemon runs with the flags of the shipped systemd unit (its NODE_OPTIONS), as installed.
+  const nodeFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? UNIT_NODE_FLAGS)
+    .split(' ')
+    .filter((f) => f !== '');
   const daemon = server.exec(process.execPath, [...nodeFlags, SERVER_BIN, '--config', files.configPath], {
     stdin: 'ignore',
     stdout: 'pipe',
