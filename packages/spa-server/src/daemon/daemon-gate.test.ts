@@ -11,8 +11,9 @@ import { TAGS_WITH_SETUP_MAX_KEYS } from './knock-gate-sync.js';
 const { dirs, running } = useDaemonHooks();
 
 /** A fake driver with a gate; `order` gets each setup and tag set as it reaches "the kernel". */
-function gatedDriver(tagsDelayMs = 0) {
+function gatedDriver(tagsDelayMs = 0, failures = 0) {
   const order: string[] = [];
+  let failing = failures;
   const fake = createFakeDriver();
   const driver: FirewallDriver = {
     ...fake,
@@ -23,6 +24,7 @@ function gatedDriver(tagsDelayMs = 0) {
     knockGate: {
       async setTags(tags) {
         await new Promise((r) => setTimeout(r, tagsDelayMs));
+        if (failing-- > 0) throw new Error('nft: Could not process rule');
         order.push(`tags ${tags.length}`);
       },
       async spend() {},
@@ -32,13 +34,13 @@ function gatedDriver(tagsDelayMs = 0) {
   return { driver, order };
 }
 
-async function start(clients: number, tagsDelayMs = 0) {
+async function start(clients: number, tagsDelayMs = 0, failures = 0) {
   const fx = makeFixture(
     {},
     Array.from({ length: clients }, (_, i) => makeClient(`c${i}`)),
   );
   dirs.push(fx.config.stateDir);
-  const { driver, order } = gatedDriver(tagsDelayMs);
+  const { driver, order } = gatedDriver(tagsDelayMs, failures);
   const log = captureLog();
   const daemon = await startDaemon(fx.config, { driver, log });
   running.push(daemon);
@@ -64,5 +66,14 @@ describe('the knock gate at start', () => {
     expect(tags).toHaveLength(1);
     expect(Number(tags[0]!.slice(5))).toBeGreaterThanOrEqual(2 * keys);
     expect(log.events('knockgate.ready')[0]).toMatchObject({ clients: keys });
+  });
+
+  it('keeps the gate closed after a failed install, and says when a retry got the tags in', async () => {
+    const { order, log } = await start(TAGS_WITH_SETUP_MAX_KEYS + 1, 0, 1);
+    await expect.poll(() => log.events('knockgate.ready'), { timeout: 5000 }).toHaveLength(1);
+    expect(log.events('firewall.failed')).toEqual([
+      expect.objectContaining({ operation: 'knock-gate-tags' }),
+    ]);
+    expect(order.filter((o) => o.startsWith('tags '))).toHaveLength(1);
   });
 });

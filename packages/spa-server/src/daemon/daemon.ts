@@ -30,7 +30,7 @@ import {
 } from './daemon-reload.js';
 import { inheritGrants } from './inherit-grants.js';
 import { runtimeBuild, startKeyChecks } from './key-checks.js';
-import { createKnockGateSync, TAGS_WITH_SETUP_MAX_KEYS } from './knock-gate-sync.js';
+import { createKnockGateSync, fillGateAfterStart, TAGS_WITH_SETUP_MAX_KEYS } from './knock-gate-sync.js';
 import { type MaintenanceIntervals, startMaintenance } from './maintenance-timers.js';
 
 export interface DaemonDeps {
@@ -208,19 +208,14 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       message: 'listening',
     });
     warnSourceMode(log, config);
-    if (gate && tagsAfterStart) {
-      const since = performance.now();
-      const keys = runtime.table.size;
-      // A failure is logged by the sync and retried by the maintenance timer within a second.
-      void gate.syncTags(runtime).then((held) => {
-        if (!held) return;
-        log.event('info', 'knockgate.ready', {
-          clients: keys,
-          ms: Math.round(performance.now() - since),
-          message: "the kernel's knock gate holds every client's tags",
-        });
-      });
-    }
+    let stopped = false;
+    if (gate && tagsAfterStart)
+      void fillGateAfterStart(
+        gate,
+        () => runtime,
+        log,
+        () => stopped,
+      );
     // In the background, one write after another: start and reloads never wait for the disk.
     let keysSaved: Promise<void> = Promise.resolve();
     const saveKeys = (rt: Runtime): void => {
@@ -232,7 +227,6 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     cleanups.push(() => checks.stop());
     checks.kick();
 
-    let stopped = false;
     let reloading: Promise<void> = Promise.resolve();
     const targets: ReloadTargets = {
       backend,

@@ -1,4 +1,5 @@
 /** Keeps the kernel's knock gate in step with the daemon: the client tags its table holds, and the nonces of knocks it granted. @module */
+import { setTimeout as delay } from 'node:timers/promises';
 import { EPOCH_MS } from 'spa-protocol';
 import type { KnockGateControl, SpentNonce } from '../firewall/driver.js';
 import { SPENT_CAPACITY } from '../firewall/knock-gate.js';
@@ -29,6 +30,29 @@ export interface KnockGateSync {
  * after the daemon listens (daemon.ts), through a one-shot nft that the start does not wait for.
  */
 export const TAGS_WITH_SETUP_MAX_KEYS = 256;
+
+/**
+ * A large fleet's tags, once the daemon listens: tried every second until the kernel holds them (the
+ * gate, set up empty, drops every knock until then), then one knockgate.ready line. A failure is
+ * logged once by the sync.
+ */
+export async function fillGateAfterStart(
+  sync: KnockGateSync,
+  current: () => Runtime,
+  log: DaemonLog,
+  stopped: () => boolean,
+): Promise<void> {
+  const since = performance.now();
+  while (!(await sync.syncTags(current()))) {
+    await delay(1000, undefined, { ref: false });
+    if (stopped()) return;
+  }
+  log.event('info', 'knockgate.ready', {
+    clients: current().table.size,
+    ms: Math.round(performance.now() - since),
+    message: "the kernel's knock gate holds every client's tags",
+  });
+}
 
 /** How long granted knocks are gathered before their tag and nonce go to the kernel together. */
 export const SPENT_BATCH_MS = 50;
