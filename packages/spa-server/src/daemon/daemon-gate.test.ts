@@ -58,9 +58,13 @@ describe('the knock gate at start', () => {
 
   it('listens before a large fleet has its tags: the gate is set up empty, closed to every knock, until they are in', async () => {
     const keys = TAGS_WITH_SETUP_MAX_KEYS + 1;
-    const { order, log } = await start(keys, 200);
+    const { daemon, order, log } = await start(keys, 200);
     expect(order.slice(0, 2)).toEqual(['setup', 'listening']);
+    // The background subgroup checks wait for the tags' first try, whose encoding they would slow.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(daemon.metrics().keyChecksPending).toBe(keys);
     await expect.poll(() => log.events('knockgate.ready'), { timeout: 5000 }).toHaveLength(1);
+    await expect.poll(() => daemon.metrics().keyChecksPending, { timeout: 5000 }).toBeLessThan(keys);
     // Every key's tags, at least two epochs each, reached the kernel in one call after the start.
     const tags = order.filter((o) => o.startsWith('tags '));
     expect(tags).toHaveLength(1);

@@ -209,23 +209,30 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     });
     warnSourceMode(log, config);
     let stopped = false;
-    if (gate && tagsAfterStart)
-      void fillGateAfterStart(
-        gate,
-        () => runtime,
-        log,
-        () => stopped,
-      );
     // In the background, one write after another: start and reloads never wait for the disk.
     let keysSaved: Promise<void> = Promise.resolve();
     const saveKeys = (rt: Runtime): void => {
       const cache = deps.keyCache;
       if (cache) keysSaved = keysSaved.then(() => saveKeyCache(cache, rt, log));
     };
-    saveKeys(runtime);
     const checks = startKeyChecks(() => runtime, saveKeys);
     cleanups.push(() => checks.stop());
-    checks.kick();
+    const background = (): void => {
+      if (stopped) return;
+      saveKeys(runtime);
+      checks.kick();
+    };
+    // A large fleet's gate first: the key cache's save and the background checks, which would share
+    // the event loop's turns with the tags' encoding, follow its first try.
+    if (gate && tagsAfterStart)
+      void fillGateAfterStart(
+        gate,
+        () => runtime,
+        log,
+        () => stopped,
+        background,
+      );
+    else background();
 
     let reloading: Promise<void> = Promise.resolve();
     const targets: ReloadTargets = {

@@ -34,18 +34,23 @@ export const TAGS_WITH_SETUP_MAX_KEYS = 256;
 /**
  * A large fleet's tags, once the daemon listens: tried every second until the kernel holds them (the
  * gate, set up empty, drops every knock until then), then one knockgate.ready line. A failure is
- * logged once by the sync.
+ * logged once by the sync. `afterFirstTry` starts what would otherwise compete with the first try.
  */
 export async function fillGateAfterStart(
   sync: KnockGateSync,
   current: () => Runtime,
   log: DaemonLog,
   stopped: () => boolean,
+  /** Called once the first try has ended, whatever its outcome. */
+  afterFirstTry: () => void = () => {},
 ): Promise<void> {
   const since = performance.now();
-  while (!(await sync.syncTags(current()))) {
+  let held = await sync.syncTags(current());
+  afterFirstTry();
+  while (!held) {
     await delay(1000, undefined, { ref: false });
     if (stopped()) return;
+    held = await sync.syncTags(current());
   }
   log.event('info', 'knockgate.ready', {
     clients: current().table.size,
