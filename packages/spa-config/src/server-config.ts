@@ -26,6 +26,7 @@ export {
   type ClientEntry,
   findClientConflicts,
 } from './client-conflicts.js';
+export { ClientShapes } from './client-shapes.js';
 export * from './config-values.js';
 export { configErrorMap, formatIssues, formatPath } from './format-issues.js';
 export {

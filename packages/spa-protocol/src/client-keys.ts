@@ -116,11 +116,13 @@ export function provisionalClientSecrets(
   ctx: ServerContext,
   publicKey: Uint8Array,
   id: string,
+  /** The key's Montgomery u when already made (uncheckedEd25519PublicToX25519Many). */
+  montgomeryU?: Uint8Array,
 ): ClientSecrets {
   if (failsCheapKeyChecks(publicKey)) {
     throw new SpaError(ERROR_CODES.weakKey, `client key ${id} is weak (docs/protocol.md §1)`);
   }
-  const montgomery = uncheckedEd25519PublicToX25519(publicKey);
+  const montgomery = montgomeryU ?? uncheckedEd25519PublicToX25519(publicKey);
   const shared = ctx.backend.x25519(ctx.serverSecretKey, montgomery);
   const secrets = deriveSecrets(ctx.backend, shared, publicKey, ctx.serverPublicKey);
   if (!secrets) throw new SpaError(ERROR_CODES.invalidKey, `client key ${id}: key agreement failed`);

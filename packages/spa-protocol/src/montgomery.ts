@@ -26,8 +26,31 @@ export function uncheckedEd25519PublicToX25519(publicKey: Uint8Array): Uint8Arra
   return montgomeryOf(publicKey);
 }
 
-function montgomeryOf(publicKey: Uint8Array): Uint8Array {
+/**
+ * uncheckedEd25519PublicToX25519 for many keys at once, with one field inversion for all of them
+ * (Montgomery's trick: three multiplications a key instead of an inversion a key, which was a fifth
+ * of a fleet's first load). Same u for each key; undefined for a key the byte checks refuse.
+ */
+export function uncheckedEd25519PublicToX25519Many(keys: readonly Uint8Array[]): (Uint8Array | undefined)[] {
+  const ok = keys.map((key) => !failsCheapKeyChecks(key));
+  const ys = keys.filter((_, i) => ok[i]).map(yOf);
+  // The byte checks refuse y = 1, so no 1 − y is zero (invertBatch would skip it).
+  const inverses = Fp.invertBatch(ys.map((y) => Fp.sub(Fp.ONE, y)));
+  let next = 0;
+  return keys.map((_, i) => {
+    if (!ok[i]) return undefined;
+    const at = next++;
+    return Fp.toBytes(Fp.mul(Fp.add(Fp.ONE, ys[at]!), inverses[at]!));
+  });
+}
+
+function yOf(publicKey: Uint8Array): bigint {
   let y = BigInt(publicKey[31]! & 0x7f); // the top bit is x's sign, not part of y
   for (let i = 30; i >= 0; i--) y = (y << 8n) | BigInt(publicKey[i]!);
+  return y;
+}
+
+function montgomeryOf(publicKey: Uint8Array): Uint8Array {
+  const y = yOf(publicKey);
   return Fp.toBytes(Fp.div(Fp.add(Fp.ONE, y), Fp.sub(Fp.ONE, y)));
 }

@@ -1,7 +1,12 @@
 /** ClientTable with §1's subgroup check deferred: keys serve at once, and a key with a torsion component is never accepted, whether its datagram comes before or after the check. */
 import { nodeBackend } from 'spa-node';
 import { describe, expect, it } from 'vitest';
-import { computeClientTag, epochOf } from '../src/client-keys.js';
+import {
+  checkedClientSecrets,
+  computeClientTag,
+  epochOf,
+  provisionalClientSecrets,
+} from '../src/client-keys.js';
 import { ClientTable } from '../src/client-table.js';
 import { CLIENT_TAG_OFFSET, MIN_DATAGRAM_SIZE } from '../src/constants.js';
 import { generateKeyPair } from '../src/keys.js';
@@ -39,6 +44,15 @@ async function deferred(clients: readonly Client[], previous?: ClientTable<Clien
   });
   table.advance(NOW, WINDOW, WINDOW);
   return { table, refused };
+}
+
+/** The secrets of one key's own agreement; a torsioned key's are made as a sound key's are, before its check. */
+function checkedClientSecretsUnchecked(publicKey: Uint8Array) {
+  try {
+    return checkedClientSecrets(ctx, publicKey, 'key');
+  } catch {
+    return provisionalClientSecrets(ctx, publicKey, 'key');
+  }
 }
 
 /** The key's subgroup check so far, as a key cache would record it. */
@@ -91,6 +105,19 @@ describe('ClientTable with deferred subgroup checks', () => {
     expect(held(table, forged)).toBe(false);
     expect(table.lookup(datagramOf(table, clients[0]!))?.client.name).toBe('a');
     expect(checkOf(table, clients[2]!)).toBe('passed');
+  });
+
+  it("derives a fleet's new keys, mapped in batches, to the secrets each key's own agreement gives", async () => {
+    // More than one batch, with a repeated key, a key of the previous table and torsioned keys between.
+    const kept = sound('kept');
+    const previous = (await deferred([kept])).table;
+    const fleet = Array.from({ length: 150 }, (_, i) => (i % 37 === 5 ? torsioned(`t${i}`) : sound(`c${i}`)));
+    const clients = [...fleet.slice(0, 70), kept, fleet[3]!, ...fleet.slice(70)];
+    const { table } = await deferred(clients, previous);
+    for (const c of fleet) {
+      expect(table.secretsOf(c.publicKey)).toEqual(checkedClientSecretsUnchecked(c.publicKey));
+    }
+    expect(table.secretsOf(kept.publicKey)).toBe(previous.secretsOf(kept.publicKey));
   });
 
   it('checks in slices: one key at least per call, as many as the budget allows', async () => {

@@ -4,7 +4,11 @@ import fc from 'fast-check';
 import { hex } from 'spa-test-kit/forge/forge';
 import { describe, expect, it } from 'vitest';
 import { nobleBackend } from '../src/crypto/noble.js';
-import { ed25519PublicToX25519 } from '../src/montgomery.js';
+import {
+  ed25519PublicToX25519,
+  uncheckedEd25519PublicToX25519,
+  uncheckedEd25519PublicToX25519Many,
+} from '../src/montgomery.js';
 import { TORSION, torsionedKey } from './torsion.js';
 
 describe('ed25519PublicToX25519', () => {
@@ -28,5 +32,41 @@ describe('ed25519PublicToX25519', () => {
       if (t !== 0) expect(() => ed25519PublicToX25519(torsionedKey(seed, t))).toThrow();
       else expect(ed25519PublicToX25519(torsionedKey(seed, t))).toHaveLength(32);
     }
+  });
+});
+
+describe('uncheckedEd25519PublicToX25519Many', () => {
+  it('gives each key the u the one-key map gives it, and nothing for a key the byte checks refuse', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.constantFrom(...TORSION.keys())),
+          {
+            maxLength: 20,
+          },
+        ),
+        (items) => {
+          // Valid keys, arbitrary bytes (often no curve point: the twist), and small-order points.
+          const keys = items.map((item, i) =>
+            typeof item === 'number'
+              ? TORSION[item]!.toBytes()
+              : i % 2
+                ? item
+                : nobleBackend.ed25519PublicKey(item),
+          );
+          const many = uncheckedEd25519PublicToX25519Many(keys);
+          keys.forEach((key, i) => {
+            let one: string | undefined;
+            try {
+              one = hex(uncheckedEd25519PublicToX25519(key));
+            } catch {
+              one = undefined;
+            }
+            expect(many[i] && hex(many[i])).toBe(one);
+          });
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

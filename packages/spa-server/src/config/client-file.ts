@@ -1,11 +1,5 @@
 /** One file of the clients directory: `NAME.json` holding one client entry as server.json has it. Pure. @module */
-import {
-  type ClientConfig,
-  clientConfigSchema,
-  configErrorMap,
-  formatIssues,
-  locateJsonError,
-} from 'spa-config/server-config';
+import { type ClientConfig, ClientShapes, formatIssues, locateJsonError } from 'spa-config/server-config';
 
 /** Why a name in the directory is skipped without a word, or undefined when it is a client file. */
 export type IgnoredReason = 'hidden' | 'editor' | 'package-manager';
@@ -28,6 +22,12 @@ export function ignoredName(name: string): IgnoredReason | undefined {
   if (PACKAGE_MANAGER.test(name)) return 'package-manager';
   return undefined;
 }
+
+/*
+ * A fleet's files come from a few templates: the schema validates each template's fields once, and
+ * each file's name and key with the schema's own checks (spa-config's ClientShapes).
+ */
+const shapes = new ClientShapes();
 
 export type ClientFileResult =
   | { readonly ok: true; readonly client: ClientConfig }
@@ -58,7 +58,7 @@ export function parseClientFile(text: string, fileName: string, label: string): 
   if (entry.name !== undefined && entry.name !== name) {
     problems.push(`${label}: name: ${JSON.stringify(entry.name)} is not the file's name ("${name}")`);
   }
-  const result = clientConfigSchema.safeParse({ ...entry, name }, { error: configErrorMap });
+  const result = shapes.safeParse({ ...entry, name });
   if (!result.success) {
     for (const line of formatIssues(result.error.issues)) {
       // The name comes from the file, so a bad one is the file's fault, not a field's.

@@ -147,6 +147,8 @@ function resolveClientOnce(
   return resolved;
 }
 
+const NO_NETWORKS: readonly string[] = Object.freeze([]);
+
 function resolveClient(client: ClientConfig, serverMaxDuration: number): ResolvedClient {
   const publicKey = parseClientPublicKeyDeferred(client.publicKey);
   const keyId = computeKeyId(nodeBackend, publicKey);
@@ -155,10 +157,13 @@ function resolveClient(client: ClientConfig, serverMaxDuration: number): Resolve
     publicKey,
     keyField: keyFieldOf(client) ?? `client "${client.name}": publicKey`,
     keyId,
-    keyIdHex: Array.from(keyId, (b) => b.toString(16).padStart(2, '0')).join(''),
-    services: [...new Set(client.services)],
+    keyIdHex: Buffer.from(keyId.buffer, keyId.byteOffset, keyId.byteLength).toString('hex'),
+    // A fleet's clients share their template's arrays (spa-config's ClientShapes): one service and
+    // no network need no copy, and 10,000 copies are garbage a start collects.
+    services: client.services.length === 1 ? client.services : [...new Set(client.services)],
     maxDurationSeconds: client.maxDuration ?? serverMaxDuration,
-    sourceNetworks: client.sourceNetworks.map(normaliseNetwork),
+    sourceNetworks:
+      client.sourceNetworks.length === 0 ? NO_NETWORKS : client.sourceNetworks.map(normaliseNetwork),
     allowSourceAddress: client.allowSourceAddress,
     oneShot: client.oneShot,
     expiresAtMs: client.expires === undefined ? undefined : parseIsoDate(client.expires),

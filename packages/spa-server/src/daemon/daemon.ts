@@ -30,7 +30,7 @@ import {
 } from './daemon-reload.js';
 import { inheritGrants } from './inherit-grants.js';
 import { runtimeBuild, startKeyChecks } from './key-checks.js';
-import { createKnockGateSync } from './knock-gate-sync.js';
+import { createKnockGateSync, fillGateAfterStart, TAGS_WITH_SETUP_MAX_KEYS } from './knock-gate-sync.js';
 import { type MaintenanceIntervals, startMaintenance } from './maintenance-timers.js';
 
 export interface DaemonDeps {
@@ -142,10 +142,13 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       },
     });
     cleanups.push(() => control.close());
-    // The gate drops every tag it was not given: handed over before the setup, which installs them
-    // with the table, so the table never stands without them (not even during a restart).
+    // The gate drops every tag it was not given. A small fleet's tags are handed over before the
+    // setup, which installs them with the table in the same transaction. A large fleet's (30,000 for
+    // 10,000 keys: a one-shot nft of a third of a second) follow once the daemon listens: the setup
+    // leaves the gate empty, closed to every knock, until they are in.
     const gate = driver.knockGate && createKnockGateSync(driver.knockGate, log, metrics);
-    await gate?.syncTags(runtime);
+    const tagsAfterStart = gate !== undefined && runtime.table.size > TAGS_WITH_SETUP_MAX_KEYS;
+    if (!tagsAfterStart) await gate?.syncTags(runtime);
     await setupFirewall(grants, runtime);
     cleanups.push(() => driver.close());
     await inheritGrants(driver, grants, log);
@@ -205,18 +208,32 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       message: 'listening',
     });
     warnSourceMode(log, config);
+    let stopped = false;
     // In the background, one write after another: start and reloads never wait for the disk.
     let keysSaved: Promise<void> = Promise.resolve();
     const saveKeys = (rt: Runtime): void => {
       const cache = deps.keyCache;
       if (cache) keysSaved = keysSaved.then(() => saveKeyCache(cache, rt, log));
     };
-    saveKeys(runtime);
     const checks = startKeyChecks(() => runtime, saveKeys);
     cleanups.push(() => checks.stop());
-    checks.kick();
+    const background = (): void => {
+      if (stopped) return;
+      saveKeys(runtime);
+      checks.kick();
+    };
+    // A large fleet's gate first: the key cache's save and the background checks, which would share
+    // the event loop's turns with the tags' encoding, follow its first try.
+    if (gate && tagsAfterStart)
+      void fillGateAfterStart(
+        gate,
+        () => runtime,
+        log,
+        () => stopped,
+        background,
+      );
+    else background();
 
-    let stopped = false;
     let reloading: Promise<void> = Promise.resolve();
     const targets: ReloadTargets = {
       backend,

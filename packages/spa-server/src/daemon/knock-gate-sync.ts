@@ -1,4 +1,5 @@
 /** Keeps the kernel's knock gate in step with the daemon: the client tags its table holds, and the nonces of knocks it granted. @module */
+import { setTimeout as delay } from 'node:timers/promises';
 import { EPOCH_MS } from 'spa-protocol';
 import type { KnockGateControl, SpentNonce } from '../firewall/driver.js';
 import { SPENT_CAPACITY } from '../firewall/knock-gate.js';
@@ -10,9 +11,10 @@ import { Turns } from '../shared/turns.js';
 export interface KnockGateSync {
   /**
    * Gives the kernel the runtime's tags when they changed since the last success: new epochs, a
-   * reload. Never rejects (a failure is logged, counted and retried at the next call).
+   * reload. Never rejects (a failure is logged, counted and retried at the next call): true when the
+   * kernel holds this runtime's tags once it resolves.
    */
-  syncTags(rt: Runtime): Promise<void>;
+  syncTags(rt: Runtime): Promise<boolean>;
   /**
    * A granted knock's nonce: the kernel drops its byte copies until the tag's epoch has left the
    * window (by then the tag rule drops them). Batched: one transaction for the nonces of one turn.
@@ -22,6 +24,41 @@ export interface KnockGateSync {
   idle(): Promise<void>;
 }
 
+/**
+ * Up to this many keys, the tags (three epochs each, ~36 bytes of nft text a tag) go with the
+ * firewall's setup at start, in one transaction through the resident nft shell; more are installed
+ * after the daemon listens (daemon.ts), through a one-shot nft that the start does not wait for.
+ */
+export const TAGS_WITH_SETUP_MAX_KEYS = 256;
+
+/**
+ * A large fleet's tags, once the daemon listens: tried every second until the kernel holds them (the
+ * gate, set up empty, drops every knock until then), then one knockgate.ready line. A failure is
+ * logged once by the sync. `afterFirstTry` starts what would otherwise compete with the first try.
+ */
+export async function fillGateAfterStart(
+  sync: KnockGateSync,
+  current: () => Runtime,
+  log: DaemonLog,
+  stopped: () => boolean,
+  /** Called once the first try has ended, whatever its outcome. */
+  afterFirstTry: () => void = () => {},
+): Promise<void> {
+  const since = performance.now();
+  let held = await sync.syncTags(current());
+  afterFirstTry();
+  while (!held) {
+    await delay(1000, undefined, { ref: false });
+    if (stopped()) return;
+    held = await sync.syncTags(current());
+  }
+  log.event('info', 'knockgate.ready', {
+    clients: current().table.size,
+    ms: Math.round(performance.now() - since),
+    message: "the kernel's knock gate holds every client's tags",
+  });
+}
+
 /** How long granted knocks are gathered before their tag and nonce go to the kernel together. */
 export const SPENT_BATCH_MS = 50;
 
@@ -29,7 +66,7 @@ export function createKnockGateSync(gate: KnockGateControl, log: DaemonLog, metr
   let synced: { table: Runtime['table']; epochs: string } | undefined;
   let pending: SpentNonce[] = [];
   let flushing: Promise<void> = Promise.resolve();
-  let tagsChain: Promise<void> = Promise.resolve();
+  let tagsChain: Promise<boolean> = Promise.resolve(true);
   let failing = false;
 
   const failed = (operation: string, error: unknown): void => {
@@ -62,14 +99,16 @@ export function createKnockGateSync(gate: KnockGateControl, log: DaemonLog, metr
       tagsChain = tagsChain.then(async () => {
         const { table } = rt;
         const epochs = table.heldEpochs;
-        if (synced?.table === table && synced.epochs === epochs) return;
+        if (synced?.table === table && synced.epochs === epochs) return true;
         try {
           await gate.setTags(await hexInSlices(table.heldTags()));
           synced = { table, epochs };
           succeeded();
+          return true;
         } catch (error) {
           synced = undefined;
           failed('knock-gate-tags', error);
+          return false;
         }
       });
       return tagsChain;

@@ -249,6 +249,30 @@ describe('nftables driver specifics', () => {
     await driver.close();
   }, 60_000);
 
+  it("a restart's setup before the fleet's tags leaves the gate empty, then fills it with exactly the tags given", async () => {
+    const { ns } = lab.host('server');
+    const make = () => new NftablesDriver({ table: 'spa_restart', netns: ns, knockGate: { ports: [62201] } });
+    const tagsIn = async () =>
+      (await nftIn(ns, 'list set inet spa_restart knock_tags')).stdout.match(/0x[0-9a-f]+/g) ?? [];
+    const hex = (n: number) => Array.from({ length: n }, () => randomBytes(16).toString('hex'));
+    const before = make();
+    await before.knockGate?.setTags(hex(300));
+    await before.setup([{ protocol: 'tcp', port: 22 }]);
+    expect(await tagsIn()).toHaveLength(300);
+    await before.close(); // the table stays, as at a daemon's stop
+    // The daemon of a large fleet sets up first: no tag of the earlier run passes meanwhile.
+    const after = make();
+    await after.setup([{ protocol: 'tcp', port: 22 }]);
+    expect(await tagsIn()).toEqual([]);
+    const tags = hex(30_000);
+    await after.knockGate?.setTags(tags);
+    // nft prints a value without its leading zeros: compared as numbers.
+    expect(new Set((await tagsIn()).map(BigInt))).toEqual(new Set(tags.map((t) => BigInt(`0x${t}`))));
+    expect(await after.isIntact()).toBe(true);
+    await after.flush();
+    await after.close();
+  });
+
   it('replaces its nft process after a set number of batches without reordering them', async () => {
     const { ns } = lab.host('server');
     const shell = new LineShell({

@@ -135,7 +135,10 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     if (this.#ports === undefined) return;
     const held = this.#held;
     this.#held = undefined;
-    if (held) {
+    // An empty set (a large fleet's start, whose setup left the gate closed) gets one transaction:
+    // one nft process for 30,000 tags, not one per piece, and no grant can wait behind it (the empty
+    // gate passes no knock).
+    if (held && held.size > 0) {
       // Only the difference: the usual update (an epoch, a reload) touches a fraction of the set.
       const diff = nftTagDiff(this.table, held, next);
       try {
