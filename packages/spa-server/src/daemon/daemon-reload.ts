@@ -35,6 +35,31 @@ export interface ReloadTargets {
   readonly replay: ReplayGuard;
   current(): Runtime;
   swap(next: Runtime): void;
+  /** True once the daemon has begun to stop: a reload asked for then is refused. */
+  stopped(): boolean;
+}
+
+export interface SerialReloads {
+  /** Applies `next` after every reload asked for before it; refused once the daemon has stopped. */
+  reload(next: ResolvedConfig): Promise<void>;
+  /** Resolves when the reloads asked for so far have ended, applied or refused. */
+  settled(): Promise<void>;
+}
+
+/** Reloads one at a time, in the order asked: two SIGHUPs never build two runtimes from one old one. */
+export function serialReloads(t: ReloadTargets): SerialReloads {
+  let reloading: Promise<void> = Promise.resolve();
+  return {
+    reload(next) {
+      const run = reloading.then(() => {
+        if (t.stopped()) throw new ServerError(SERVER_ERROR_CODES.stopped, 'reload: the daemon is stopped');
+        return applyReload(t, next);
+      });
+      reloading = run.catch(() => {});
+      return run;
+    },
+    settled: () => reloading,
+  };
 }
 
 /**

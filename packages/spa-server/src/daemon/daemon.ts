@@ -1,7 +1,7 @@
 /** The daemon: binds the listen sockets, runs the packet pipeline, keeps the firewall and replay store, reloads and stops. @module */
 
 import { nodeBackend } from 'spa-node';
-import { type CryptoBackend, isLoopback, parseAddress } from 'spa-protocol';
+import type { CryptoBackend } from 'spa-protocol';
 import type { KeyCache } from '../config/key-cache.js';
 import type { ListenAddress, ResolvedConfig } from '../config/resolved-config.js';
 import { watchDriver } from '../firewall/change-watch.js';
@@ -13,25 +13,20 @@ import { createHookRunner } from '../hooks/hook-runner.js';
 import { createDaemonLog, type DaemonLog, type Logger, stdoutLogger } from '../observability/log.js';
 import { watchLoopStall } from '../observability/loop-stall.js';
 import { createMetrics, type MetricsSnapshot } from '../observability/metrics.js';
-import { formatHostPort, type MetricsEndpoint, startMetricsEndpoint } from '../observability/metrics-http.js';
+import { formatHostPort } from '../observability/metrics-http.js';
 import { configuredPipeline } from '../pipeline/configured-pipeline.js';
 import { bindReceivers, type Receiver } from '../pipeline/receive.js';
 import { advanceTags, createRuntime, type Runtime } from '../pipeline/runtime.js';
 import { warmCheckPath } from '../pipeline/warm-check.js';
 import { openReplay } from '../replay/open-replay.js';
-import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 import { startDaemonControl } from './control/daemon-control.js';
-import {
-  applyReload,
-  type ReloadTargets,
-  saveKeyCache,
-  setupFirewall,
-  warnSourceMode,
-} from './daemon-reload.js';
+import { serialReloads, setupFirewall, warnSourceMode } from './daemon-reload.js';
 import { inheritGrants } from './inherit-grants.js';
-import { runtimeBuild, startKeyChecks } from './key-checks.js';
+import { runtimeBuild } from './key-checks.js';
+import { startKeyUpkeep } from './key-upkeep.js';
 import { createKnockGateSync, fillGateAfterStart, TAGS_WITH_SETUP_MAX_KEYS } from './knock-gate-sync.js';
 import { type MaintenanceIntervals, startMaintenance } from './maintenance-timers.js';
+import { serveMetrics } from './serve-metrics.js';
 
 export interface DaemonDeps {
   readonly driver: FirewallDriver;
@@ -94,17 +89,6 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
   try {
     const { store: replay, recovery, kind: replayStore } = await openReplay(config, runtime, clock, log);
     cleanups.push(() => replay.close());
-    if (recovery.damage || recovery.unclean) {
-      log.event('warn', 'replay.recovered', {
-        path: recovery.path,
-        ...(recovery.damage ? { damage: recovery.damage } : {}),
-        unclean: recovery.unclean,
-        refuseUntil: new Date(recovery.floorMs).toISOString(),
-        message: recovery.damage
-          ? 'replay state damaged: knocks timestamped before refuseUntil are refused'
-          : 'the previous run did not stop cleanly: knocks timestamped before refuseUntil are refused',
-      });
-    }
 
     const stall = watchLoopStall();
     cleanups.push(async () => stall.stop());
@@ -177,19 +161,10 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     );
     cleanups.push(() => receiver.close());
 
-    let endpoint: MetricsEndpoint | undefined;
-    if (config.metrics) {
-      endpoint = await startMetricsEndpoint(config.metrics, metrics.snapshot, driver.knockGate?.drops);
-      cleanups.push(() => endpoint?.close() ?? Promise.resolve());
-      // The config refuses this without metrics.allowRemote; with it, say so at every start.
-      const bound = parseAddress(endpoint.address.address);
-      if (!bound || !isLoopback(bound)) {
-        log.event('warn', 'metrics.remote', {
-          listen: formatHostPort(endpoint.address),
-          message: 'metrics are served beyond this host (metrics.allowRemote)',
-        });
-      }
-    }
+    const endpoint = config.metrics
+      ? await serveMetrics(config.metrics, metrics.snapshot, driver.knockGate?.drops, log)
+      : undefined;
+    if (endpoint) cleanups.push(() => endpoint.close());
 
     const stopMaintenance = startMaintenance(
       { grants, hooks, replay, log, clock, gate, events: watch !== undefined, current: () => runtime },
@@ -209,18 +184,12 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     });
     warnSourceMode(log, config);
     let stopped = false;
-    // In the background, one write after another: start and reloads never wait for the disk.
-    let keysSaved: Promise<void> = Promise.resolve();
-    const saveKeys = (rt: Runtime): void => {
-      const cache = deps.keyCache;
-      if (cache) keysSaved = keysSaved.then(() => saveKeyCache(cache, rt, log));
-    };
-    const checks = startKeyChecks(() => runtime, saveKeys);
-    cleanups.push(() => checks.stop());
+    const keys = startKeyUpkeep(deps.keyCache, () => runtime, log);
+    cleanups.push(() => keys.stop());
     const background = (): void => {
       if (stopped) return;
-      saveKeys(runtime);
-      checks.kick();
+      keys.save(runtime);
+      keys.kick();
     };
     // A large fleet's gate first: the key cache's save and the background checks, which would share
     // the event loop's turns with the tags' encoding, follow its first try.
@@ -234,11 +203,10 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       );
     else background();
 
-    let reloading: Promise<void> = Promise.resolve();
-    const targets: ReloadTargets = {
+    const reloads = serialReloads({
       backend,
       build,
-      saveKeys,
+      saveKeys: keys.save,
       grants,
       hooks,
       limiter,
@@ -254,28 +222,21 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
         runtime = next;
         // Added clients' knocks pass the kernel once this lands; removed ones' tags go with it.
         void gate?.syncTags(next);
-        checks.kick();
+        keys.kick();
       },
-    };
-    const reloadNow = (next: ResolvedConfig): Promise<void> => {
-      if (stopped) throw new ServerError(SERVER_ERROR_CODES.stopped, 'reload: the daemon is stopped');
-      return applyReload(targets, next);
-    };
+      stopped: () => stopped,
+    });
 
     return {
       addresses: receiver.addresses,
       metricsAddress: endpoint?.address,
       metrics: metrics.snapshot,
-      reload(next) {
-        const run = reloading.then(() => reloadNow(next));
-        reloading = run.catch(() => {});
-        return run;
-      },
+      reload: reloads.reload,
       async stop() {
         if (stopped) return;
         stopped = true;
-        await reloading;
-        await keysSaved;
+        await reloads.settled();
+        await keys.stop();
         log.event('info', 'daemon.stopping', { message: 'stopping' });
         // Reverse order of start: sockets first (no new input), then in-flight knocks, then state.
         await cleanup();

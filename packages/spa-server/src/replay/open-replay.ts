@@ -36,6 +36,7 @@ export async function openReplay(
         error: error instanceof Error ? error.message : String(error),
       }),
   });
+  logRecovery(log, recovery);
   const redis = config.replay.redis;
   if (!redis) return { store: local, recovery, kind: 'file' };
   try {
@@ -52,4 +53,18 @@ export async function openReplay(
     await local.close();
     throw error;
   }
+}
+
+/** Says at start when the state was damaged or the last stop unclean: what is refused until when. */
+function logRecovery(log: DaemonLog, recovery: ReplayRecovery): void {
+  if (!recovery.damage && !recovery.unclean) return;
+  log.event('warn', 'replay.recovered', {
+    path: recovery.path,
+    ...(recovery.damage ? { damage: recovery.damage } : {}),
+    unclean: recovery.unclean,
+    refuseUntil: new Date(recovery.floorMs).toISOString(),
+    message: recovery.damage
+      ? 'replay state damaged: knocks timestamped before refuseUntil are refused'
+      : 'the previous run did not stop cleanly: knocks timestamped before refuseUntil are refused',
+  });
 }
