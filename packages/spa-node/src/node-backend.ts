@@ -42,18 +42,20 @@ const der = (prefix: Uint8Array, key: Uint8Array): Uint8Array => {
 // Key objects are kept per key array: the server verifies with the same configured key arrays for
 // every packet, and a client signs with one seed per knock; an import is a DER decode through
 // OpenSSL 3's decoder chain (~0.5 ms on a busy host against ~40 µs for a signature). Each entry keeps
-// a copy of the bytes it was made from, so an array whose contents changed (wiped, reused) gets a
-// fresh key, never the old one. One WeakMap per kind of key (an array is never taken for another
-// kind), and no growth.
-type KeyCache = WeakMap<Uint8Array, { readonly bytes: Uint8Array; readonly key: KeyObject }>;
+// the SHA-256 of the bytes it was made from, so an array whose contents changed (wiped, reused) gets
+// a fresh key, never the old one. A digest, not a copy: a caller that wipes a secret array leaves no
+// copy of it in the heap. One WeakMap per kind of key (an array is never taken for another kind), and
+// no growth.
+type KeyCache = WeakMap<Uint8Array, { readonly digest: Buffer; readonly key: KeyObject }>;
 const edSeeds: KeyCache = new WeakMap();
 const xSecrets: KeyCache = new WeakMap();
 const edPublics: KeyCache = new WeakMap();
 function cached(cache: KeyCache, bytes: Uint8Array, make: () => KeyObject): KeyObject {
+  const digest = hash('sha256', bytes, 'buffer');
   const hit = cache.get(bytes);
-  if (hit && hit.bytes.length === bytes.length && timingSafeEqual(hit.bytes, bytes)) return hit.key;
+  if (hit && timingSafeEqual(hit.digest, digest)) return hit.key;
   const key = make();
-  cache.set(bytes, { bytes: bytes.slice(), key });
+  cache.set(bytes, { digest, key });
   return key;
 }
 
