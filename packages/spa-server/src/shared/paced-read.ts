@@ -26,7 +26,8 @@ export interface PacedRead<T> {
 }
 
 export function pacedRead<T>(read: () => Promise<T>, options: PacedReadOptions = {}): PacedRead<T> {
-  const { minIntervalMs = 1000, costFactor = 10, clock = Date.now } = options;
+  // A monotonic clock by default: a wall clock stepped back would hold the next read off for as long.
+  const { minIntervalMs = 1000, costFactor = 10, clock = () => performance.now() } = options;
   let value: T | undefined;
   let dueAt = Number.NEGATIVE_INFINITY;
   let reading: Promise<void> | undefined;
