@@ -31,10 +31,16 @@ export interface KnockGateSync {
  */
 export const TAGS_WITH_SETUP_MAX_KEYS = 256;
 
+/** The pause before the second try of a large fleet's tags; each later pause doubles, up to the cap. */
+const FILL_RETRY_FIRST_MS = 1000;
+const FILL_RETRY_MAX_MS = 30_000;
+
 /**
- * A large fleet's tags, once the daemon listens: tried every second until the kernel holds them (the
- * gate, set up empty, drops every knock until then), then one knockgate.ready line. A failure is
- * logged once by the sync. `afterFirstTry` starts what would otherwise compete with the first try.
+ * A large fleet's tags, once the daemon listens: tried until the kernel holds them (the gate, set up
+ * empty, drops every knock until then), then one knockgate.ready line. Pauses between tries double
+ * from 1 s to 30 s: a try costs a third of a second of nft and the tags' encoding, and an nft that
+ * keeps failing must not take a core with it. A failure is logged once by the sync (and counted in
+ * firewallFailures). `afterFirstTry` starts what would otherwise compete with the first try.
  */
 export async function fillGateAfterStart(
   sync: KnockGateSync,
@@ -47,8 +53,8 @@ export async function fillGateAfterStart(
   const since = performance.now();
   let held = await sync.syncTags(current());
   afterFirstTry();
-  while (!held) {
-    await delay(1000, undefined, { ref: false });
+  for (let pauseMs = FILL_RETRY_FIRST_MS; !held; pauseMs = Math.min(2 * pauseMs, FILL_RETRY_MAX_MS)) {
+    await delay(pauseMs, undefined, { ref: false });
     if (stopped()) return;
     held = await sync.syncTags(current());
   }
