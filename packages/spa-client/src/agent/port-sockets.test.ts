@@ -40,6 +40,22 @@ describe('portSockets', () => {
     expect(new Set(sockets.map((s) => s.path)).size).toBe(3);
   });
 
+  it("serves an entry under its `host` field too, as the line protocol finds it; a name wins over another entry's `host`", () => {
+    const agent = '/run/user/1000/spa-client/agent.sock';
+    const sockets = portSockets(agent, [
+      { name: 'work', entry: { serverKey: SERVER_KEY, host: 'vpn.example.com' } },
+      { name: 'home', entry: { serverKey: SERVER_KEY, host: 'work' } },
+      { name: 'lab', entry: { serverKey: SERVER_KEY, host: 'vpn.example.com' } },
+    ]);
+    const at = (asked: string) =>
+      sockets.find((s) => s.path === `${portSocketPrefix(agent, asked)}22`)?.request;
+    expect(at('work')).toEqual({ host: 'work', port: 22 });
+    expect(at('vpn.example.com')).toEqual({ host: 'work', port: 22 });
+    expect(at('home')).toEqual({ host: 'home', port: 22 });
+    expect(at('lab')).toEqual({ host: 'lab', port: 22 });
+    expect(sockets).toHaveLength(4);
+  });
+
   it('a 253-byte host name still gives a short path', () => {
     const [socket] = portSockets('/run/user/1000/spa-client/agent.sock', [
       { name: 'a'.repeat(253), entry: undefined },

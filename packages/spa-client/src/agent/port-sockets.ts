@@ -50,9 +50,18 @@ export function portSockets(
   socketPath: string,
   hosts: readonly { readonly name: string; readonly entry: HostProfile | undefined }[],
 ): PortSocket[] {
-  const sockets = hosts.flatMap(({ name, entry }) =>
+  // An entry is reached by its name or by its `host` field, as the line protocol finds it: ssh may be
+  // given either, so both get sockets. A name wins over another entry's `host`, the first entry over a
+  // later one with the same `host` (findHost's order).
+  const served = new Map<string, { readonly name: string; readonly entry: HostProfile | undefined }>();
+  for (const h of hosts) served.set(h.name, h);
+  for (const h of hosts) {
+    const alias = h.entry?.host;
+    if (alias !== undefined && !served.has(alias)) served.set(alias, h);
+  }
+  const sockets = [...served].flatMap(([asked, { name, entry }]) =>
     hostPorts(entry).map((port) => ({
-      path: `${portSocketPrefix(socketPath, name)}${port}`,
+      path: `${portSocketPrefix(socketPath, asked)}${port}`,
       request: { host: name, port },
     })),
   );

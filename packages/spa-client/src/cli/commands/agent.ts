@@ -69,8 +69,8 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
   const dial = createDial({ keys, timeoutMs, env: process.env, info });
   const agent = await listenAgent(socketPath, dial, log, DEFAULT_LIMITS, ports);
   const served = hosts.map(({ name }) => {
-    const list = ports.filter((p) => p.request.host === name).map((p) => p.request.port);
-    return `${name} (port ${list.join(', ')})`;
+    const list = new Set(ports.filter((p) => p.request.host === name).map((p) => p.request.port));
+    return `${name} (port ${[...list].join(', ')})`;
   });
   log(`listening on ${socketPath} for ${served.join(', ')}`);
 
