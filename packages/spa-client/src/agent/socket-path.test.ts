@@ -67,6 +67,20 @@ describe('clearStaleSocket', () => {
     await expect(stat(path)).rejects.toThrow(/ENOENT/);
   });
 
+  it('without a probe, removes even a socket that answers, and never connects to it', async () => {
+    const path = join(dir, 'agent.sock.0123456789ab.22');
+    let connections = 0;
+    const live = createServer(() => connections++);
+    await new Promise<void>((r) => live.listen(path, r));
+    await clearStaleSocket(path, { probe: false });
+    await expect(stat(path)).rejects.toThrow(/ENOENT/);
+    await new Promise<void>((r) => live.close(() => r()));
+    expect(connections).toBe(0);
+    const file = join(dir, 'not-a-socket-either');
+    writeFileSync(file, 'x');
+    await expect(clearStaleSocket(file, { probe: false })).rejects.toThrow(/exists and is not a socket/);
+  });
+
   it('leaves anything that is not a socket alone', async () => {
     const file = join(dir, 'not-a-socket');
     writeFileSync(file, 'x');

@@ -48,9 +48,11 @@ export function prepareSocketDirectory(socketPath: string): void {
 
 /**
  * A socket left by an agent that died is removed; one that answers belongs to a running agent and is
- * left alone, as is anything that is not a socket.
+ * left alone, as is anything that is not a socket. `probe: false` removes a socket without connecting
+ * to it: for an agent's port sockets, once its own socket showed that no agent runs there (a connection
+ * to a live port socket would make that agent knock).
  */
-export async function clearStaleSocket(socketPath: string): Promise<void> {
+export async function clearStaleSocket(socketPath: string, options: { probe?: boolean } = {}): Promise<void> {
   let isSocket: boolean;
   try {
     isSocket = lstatSync(socketPath).isSocket();
@@ -58,7 +60,7 @@ export async function clearStaleSocket(socketPath: string): Promise<void> {
     return;
   }
   if (!isSocket) throw _unsafe(`${socketPath}: exists and is not a socket; not replacing it`);
-  if (await _answers(socketPath)) {
+  if (options.probe !== false && (await _answers(socketPath))) {
     throw new ClientError(
       CLIENT_ERROR_CODES.cannotCreate,
       `${socketPath}: another agent is listening there (stop it, or use --socket PATH)`,

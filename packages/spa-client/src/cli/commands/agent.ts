@@ -63,9 +63,9 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
   const hosts = keys.hosts.map((name) => ({ name, entry: keys.loaded.file?.hosts[name] }));
   const ports = portSockets(socketPath, hosts);
   // The line-protocol socket first: one that answers means another agent runs, and its port sockets
-  // are then left alone too.
+  // are then left alone too. Otherwise the port sockets are an earlier agent's, removed unprobed.
   await clearStaleSocket(socketPath);
-  for (const { path } of ports) await clearStaleSocket(path);
+  for (const { path } of ports) await clearStaleSocket(path, { probe: false });
   const dial = createDial({ keys, timeoutMs, env: process.env, info });
   const agent = await listenAgent(socketPath, dial, log, DEFAULT_LIMITS, ports);
   const served = hosts.map(({ name }) => {
