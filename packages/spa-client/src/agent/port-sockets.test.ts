@@ -1,7 +1,13 @@
 /** The agent's per-port sockets: which ports a host gets, paths that fit sun_path whatever the host name, and the bounds. */
 import { describe, expect, it } from 'vitest';
 import { ClientError } from '../cli/errors.js';
-import { hostPorts, MAX_PORT_SOCKETS, portSocketPrefix, portSockets } from './port-sockets.js';
+import {
+  hostPorts,
+  MAX_PORT_SOCKETS,
+  portSocketPrefix,
+  portSockets,
+  servablePortSockets,
+} from './port-sockets.js';
 
 const SERVER_KEY = 'spa-pk-unused';
 
@@ -71,5 +77,28 @@ describe('portSockets', () => {
       entry: undefined,
     }));
     expect(() => portSockets('/run/a.sock', many)).toThrow(ClientError);
+  });
+
+  it('falls back to the line protocol alone, saying why, where port sockets cannot be made', () => {
+    const many = Array.from({ length: MAX_PORT_SOCKETS + 1 }, (_, i) => ({
+      name: `h${i}`,
+      entry: undefined,
+    }));
+    const warnings: string[] = [];
+    expect(
+      servablePortSockets('/run/user/1000/spa-client/agent.sock', many, (l) => warnings.push(l)),
+    ).toEqual([]);
+    expect(warnings).toEqual([
+      `profile: ${MAX_PORT_SOCKETS + 1} host ports to serve, at most ${MAX_PORT_SOCKETS} (fewer hosts or services); serving /run/user/1000/spa-client/agent.sock (the line protocol) alone`,
+    ]);
+    const long = `/tmp/${'d'.repeat(80)}/agent.sock`;
+    expect(servablePortSockets(long, [{ name: 'vpn', entry: undefined }], (l) => warnings.push(l))).toEqual(
+      [],
+    );
+    expect(warnings[1]).toMatch(/more than a Unix socket's 107 .*; serving .* \(the line protocol\) alone$/);
+    expect(
+      servablePortSockets('/run/a.sock', [{ name: 'vpn', entry: undefined }], (l) => warnings.push(l)),
+    ).toHaveLength(1);
+    expect(warnings).toHaveLength(2);
   });
 });

@@ -80,3 +80,22 @@ export function portSockets(
   }
   return sockets;
 }
+
+/**
+ * portSockets, or none when the profile needs too many or the path is too long for them: the agent
+ * then serves the line protocol alone, which takes any host and port, and `warn` says why. A profile
+ * the line protocol served before port sockets existed still starts.
+ */
+export function servablePortSockets(
+  socketPath: string,
+  hosts: readonly { readonly name: string; readonly entry: HostProfile | undefined }[],
+  warn: (line: string) => void,
+): PortSocket[] {
+  try {
+    return portSockets(socketPath, hosts);
+  } catch (error) {
+    if (!(error instanceof ClientError)) throw error;
+    warn(`${error.message}; serving ${socketPath} (the line protocol) alone`);
+    return [];
+  }
+}

@@ -6,7 +6,7 @@ import { createDial } from '../../agent/agent-dial.js';
 import { type AgentKeys, loadAgentKeys } from '../../agent/agent-keys.js';
 import { DEFAULT_LIMITS, listenAgent } from '../../agent/agent-server.js';
 import { limitLog } from '../../agent/log-limit.js';
-import { portSockets } from '../../agent/port-sockets.js';
+import { servablePortSockets } from '../../agent/port-sockets.js';
 import { clearStaleSocket, defaultSocketPath, prepareSocketDirectory } from '../../agent/socket-path.js';
 import { sshConfigSnippet } from '../../agent/ssh-config.js';
 import { prepareKnock } from '../../knock/knock-session.js';
@@ -61,7 +61,7 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
   const keys = await loadAgentKeys(stringOption(args, 'config'), process.env, log);
   await _warm(keys);
   const hosts = keys.hosts.map((name) => ({ name, entry: keys.loaded.file?.hosts[name] }));
-  const ports = portSockets(socketPath, hosts);
+  const ports = servablePortSockets(socketPath, hosts, log);
   // The line-protocol socket first: one that answers means another agent runs, and its port sockets
   // are then left alone too. Otherwise the port sockets are an earlier agent's, removed unprobed.
   await clearStaleSocket(socketPath);
