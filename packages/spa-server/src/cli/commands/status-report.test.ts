@@ -31,6 +31,21 @@ const kernel = (over: Partial<ProtectionState> = {}): ProtectionState => ({
 });
 
 describe('status', () => {
+  it("sorts many grants in localeCompare's order of client, then address, then port", () => {
+    const clients = ['bob', 'Alice', 'alice', 'ci-7,ci-8', 'Émile', 'zed'];
+    const grants: ActiveGrant[] = [];
+    for (let i = 0; i < 600; i++) {
+      const address = i % 3 === 0 ? `2001:db8::${(i * 7) % 50}` : `10.0.${i % 4}.${(i * 13) % 40}`;
+      grants.push(grant(clients[(i * 5) % clients.length]!, address, [22, 443, 8080][i % 3]!, i));
+    }
+    const report = buildStatus(config, kernel({ grants }), { running: false });
+    const expected = [...report.grants].sort(
+      (a, b) => a.client.localeCompare(b.client) || a.address.localeCompare(b.address) || a.port - b.port,
+    );
+    expect(report.grants).toEqual(expected);
+    expect(report.grants).toHaveLength(600);
+  });
+
   it('maps ports back to services, sorted, null for ports no service has', () => {
     const report = buildStatus(
       config,
