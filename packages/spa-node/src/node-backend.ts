@@ -7,13 +7,13 @@ import {
   createPublicKey,
   diffieHellman,
   hash,
-  hkdfSync,
   type KeyObject,
   sign,
   timingSafeEqual,
   verify,
 } from 'node:crypto';
 import type { CryptoBackend } from 'spa-protocol';
+import { hkdfSha256 } from './hkdf.js';
 import { keyedHmacSha256 } from './keyed-hmac.js';
 
 // DER prefixes that wrap a raw 32-byte key into PKCS#8 / SPKI, the only raw-key import node:crypto has
@@ -76,7 +76,7 @@ export const nodeBackend: CryptoBackend = {
   sha512: (data) => bytes(hash('sha512', data, 'buffer')),
   hmacSha256: (key, data) => bytes(createHmac('sha256', key).update(data).digest()),
   hmacSha256Keyed: keyedHmacSha256,
-  hkdfSha256: (ikm, salt, info, length) => bytes(hkdfSync('sha256', ikm, salt, info, length)),
+  hkdfSha256,
   x25519PublicKey(secret) {
     const spki = createPublicKey(xPrivate(secret)).export({ format: 'der', type: 'spki' });
     return bytes(spki).slice(X25519_SPKI.length);

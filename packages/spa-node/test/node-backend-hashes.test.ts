@@ -1,5 +1,5 @@
-/** The Node backend's hashes, HKDF (RFC 5869's vectors, node:crypto's hkdfSync underneath) and keyed HMAC (against createHmac). */
-import { createHmac, hash, randomBytes } from 'node:crypto';
+/** The Node backend's hashes, HKDF (RFC 5869's vectors, and hkdfSync's bytes) and keyed HMAC (against createHmac). */
+import { createHmac, hash, hkdfSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { nodeBackend } from '../src/node-backend.js';
 
@@ -30,6 +30,32 @@ describe('nodeBackend.hkdfSha256', () => {
         expect(hex(okm)).toBe(c.okm.slice(0, 2 * length));
       }
     }
+  });
+
+  it("gives hkdfSync's bytes for salts shorter than, equal to and longer than a block", () => {
+    for (const saltLength of [0, 1, 14, 32, 63, 64, 65, 200]) {
+      for (const [ikmLength, infoLength] of [
+        [0, 0],
+        [32, 64],
+        [100, 1],
+        [7, 300],
+      ] as const) {
+        const [ikm, salt, info] = [randomBytes(ikmLength), randomBytes(saltLength), randomBytes(infoLength)];
+        for (const length of [1, 16, 31, 32, 33, 100]) {
+          const expected = Buffer.from(hkdfSync('sha256', ikm, salt, info, length)).toString('hex');
+          expect(hex(nodeBackend.hkdfSha256(ikm, salt, info, length)), `salt ${saltLength}, ${length}`).toBe(
+            expected,
+          );
+        }
+      }
+    }
+  });
+
+  it('leaves its inputs as they were', () => {
+    const [ikm, salt, info] = [randomBytes(32), randomBytes(14), randomBytes(64)];
+    const copies = [ikm, salt, info].map((b) => Buffer.from(b));
+    nodeBackend.hkdfSha256(ikm, salt, info, 32);
+    expect([ikm, salt, info]).toEqual(copies);
   });
 });
 
