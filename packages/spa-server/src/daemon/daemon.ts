@@ -8,6 +8,7 @@ import { watchDriver } from '../firewall/change-watch.js';
 import type { FirewallDriver } from '../firewall/driver.js';
 import { createGrantKeeper } from '../grants/grant-keeper.js';
 import type { GrantKeeper } from '../grants/grant-keeper-api.js';
+import { IntegrityPlanner } from '../grants/integrity-planner.js';
 import { ShapeWitness } from '../grants/shape-witness.js';
 import { createHookRunner } from '../hooks/hook-runner.js';
 import { createDaemonLog, type DaemonLog, type Logger, stdoutLogger } from '../observability/log.js';
@@ -104,6 +105,8 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     cleanups.push(() => hooks.close());
     // What the daemon can tell `status` of the table's shape without nft listing it (slow at scale).
     const witness = new ShapeWitness(clock);
+    // Which integrity checks can skip the grant sets' elements (seconds of nft at 100,000 grants).
+    const planner = new IntegrityPlanner(clock);
     const grants: GrantKeeper = createGrantKeeper({
       driver,
       clock,
@@ -111,6 +114,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       metrics,
       events: hooks.emit,
       witness,
+      planner,
     });
     // Before the firewall: `spa-server flush` must find the daemon from the moment a table exists.
     const control = await startDaemonControl({
@@ -137,7 +141,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     cleanups.push(() => driver.close());
     await inheritGrants(driver, grants, log);
     if (gate) cleanups.push(() => gate.idle());
-    const watch = await watchDriver(driver, () => void grants.checkIntegrity(), log, witness);
+    const watch = await watchDriver(driver, () => void grants.checkIntegrity(), log, [witness, planner]);
     cleanups.push(async () => watch?.close());
 
     const { pipeline, limiter, clientLimiter } = configuredPipeline(config, {

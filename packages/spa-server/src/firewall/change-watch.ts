@@ -10,6 +10,8 @@ export interface ChangeWatchOptions {
   readonly onChange: () => void;
   /** Called for every line the driver's `touches` picks; cheap and synchronous. */
   readonly onTouch?: () => void;
+  /** Called for every line the driver's `loses` picks (a grant element deleted); cheap and synchronous. */
+  readonly onLoss?: () => void;
   /**
    * Called each time the stream (re)starts: deletions between two streams were not seen, so the
    * caller checks at once.
@@ -49,6 +51,7 @@ export function startChangeWatch(options: ChangeWatchOptions): ChangeWatch {
   const classify = (line: string): void => {
     if (watch.concerns(line)) onChange();
     else if (watch.touches?.(line)) options.onTouch?.();
+    else if (watch.loses?.(line)) options.onLoss?.();
   };
 
   const spawn = (): void => {
@@ -131,19 +134,24 @@ export function startChangeWatch(options: ChangeWatchOptions): ChangeWatch {
  * The driver's deletion events call `onChange` at once (and once per (re)start of the stream);
  * undefined when the backend has none, so the caller polls faster instead.
  */
-/** Told what the stream sees beyond deletions: the daemon's ShapeWitness (grants/shape-witness.ts). */
+/**
+ * Told what the stream sees beyond deletions: the daemon's ShapeWitness (grants/shape-witness.ts)
+ * and IntegrityPlanner (grants/integrity-planner.ts).
+ */
 export interface StreamListener {
   /** Any change to the driver's objects was reported. */
   changed(): void;
   /** The stream started (true) or ended (false). */
   watching(on: boolean): void;
+  /** A grant element was deleted (the daemon's revoke, or someone else's deletion). */
+  lost?(): void;
 }
 
 export async function watchDriver(
   driver: FirewallDriver,
   onChange: () => void,
   log: DaemonLog,
-  witness?: StreamListener,
+  listeners: readonly StreamListener[] = [],
 ): Promise<ChangeWatch | undefined> {
   let watch: WatchCommand | undefined;
   try {
@@ -159,16 +167,21 @@ export async function watchDriver(
     watch,
     ...(setpriv ? { wrapper: [setpriv, '--pdeathsig', 'TERM'] } : {}),
     onChange: () => {
-      witness?.changed();
+      for (const l of listeners) l.changed();
       onChange();
     },
-    onTouch: () => witness?.changed(),
+    onTouch: () => {
+      for (const l of listeners) l.changed();
+    },
+    onLoss: () => {
+      for (const l of listeners) l.lost?.();
+    },
     onStart: () => {
-      witness?.watching(true);
+      for (const l of listeners) l.watching(true);
       onChange();
     },
     onExit: (description) => {
-      witness?.watching(false);
+      for (const l of listeners) l.watching(false);
       log.event('error', 'firewall.watch-failed', { error: description });
     },
   });

@@ -46,6 +46,14 @@ export type InspectGrants = 'all' | 'one-shot';
  */
 export type InspectShape = 'read' | 'vouched';
 
+/**
+ * How much an integrity check reads. `full`: as much as the driver can (nftables: a listing that
+ * makes nft fetch every set element). `light`: the table's skeleton only (nftables: the table, its
+ * chains, rules and set declarations, and the `protected` ports, without fetching any grant), for
+ * while the kernel event stream reports every change. A driver whose check is cheap ignores it.
+ */
+export type IntactScope = 'full' | 'light';
+
 /** What the kernel holds of a driver's objects, as `status` reports it. */
 export interface ProtectionState {
   /** installed: every object is there; missing: none is; incomplete: some are (ports may be open). */
@@ -77,6 +85,8 @@ export interface WatchCommand {
    * check handles it, but until then the daemon does not vouch for the table's shape in `status`.
    */
   touches?(line: string): boolean;
+  /** A grant element deleted (a revoke, or damage): the next periodic check reads the grants. */
+  loses?(line: string): boolean;
 }
 
 /** A granted knock's client tag and nonce (payload bytes 4–35) for the kernel's knock gate, and how long the kernel keeps them. */
@@ -130,7 +140,13 @@ export interface FirewallDriver {
   /** The grants active now, read from the kernel. */
   list(): Promise<ActiveGrant[]>;
   /** True while the driver's table/chains/sets are all still present (detects deletion underneath). */
-  isIntact(): Promise<boolean>;
+  isIntact(scope?: IntactScope): Promise<boolean>;
+  /**
+   * The timed grants the kernel holds now (one-shot ones excepted: a connection spends those), so a
+   * full integrity check can restore the ledger's grants deleted underneath. Drivers without it
+   * (iptables) restore grants only with a rebuilt table.
+   */
+  heldGrants?(): Promise<readonly GrantTarget[]>;
   /** Removes every grant at once and keeps the table: the protected ports stay dropped for everyone. */
   revokeAll(): Promise<void>;
   /**

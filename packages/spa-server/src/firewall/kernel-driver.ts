@@ -9,6 +9,7 @@ import type {
   GrantTarget,
   InspectGrants,
   InspectShape,
+  IntactScope,
   PortSpec,
   ProtectionState,
   ToolCommand,
@@ -97,7 +98,7 @@ export abstract class KernelDriver<T> implements FirewallDriver {
 
   abstract setup(ports: readonly PortSpec[]): Promise<void>;
   abstract list(): Promise<ActiveGrant[]>;
-  abstract isIntact(): Promise<boolean>;
+  abstract isIntact(scope?: IntactScope): Promise<boolean>;
   abstract revokeAll(): Promise<void>;
   abstract inspect(grants?: InspectGrants, shape?: InspectShape): Promise<ProtectionState>;
   abstract watchCommand(): Promise<WatchCommand | undefined>;

@@ -6,6 +6,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 import type { GrantEventSink } from './grant-events.js';
 import type { GrantOwner } from './grant-ledger.js';
+import type { IntegrityPlanner } from './integrity-planner.js';
 import type { ShapeWitness } from './shape-witness.js';
 
 export interface GrantKeeperOptions {
@@ -22,6 +23,8 @@ export interface GrantKeeperOptions {
   readonly maxGrantsPerFamily?: number;
   /** Told of each integrity check's outcome, so the daemon can vouch for the table's shape. */
   readonly witness?: ShapeWitness | undefined;
+  /** Which integrity checks may be light (the daemon's, told by the kernel event stream); all are full without. */
+  readonly planner?: IntegrityPlanner | undefined;
 }
 
 /** A grant refused because its client already holds `maxGrants` live grants. */

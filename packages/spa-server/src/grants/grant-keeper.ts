@@ -15,6 +15,7 @@ import { grantOf } from './grant-ledger-views.js';
 import { InheritedGrants } from './inherited-grants.js';
 import { createIntegrityCheck } from './integrity-check.js';
 import { createLedgerSweep } from './ledger-sweep.js';
+import { createLostGrantRestore } from './lost-grants.js';
 
 export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
   const { driver, clock, log, metrics } = options;
@@ -70,10 +71,11 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
     return [...removed, ...unknown];
   };
 
+  const isProtected = (t: GrantTarget): boolean => ports.some((p) => portAllows(p, t));
+
   const regrantLive = async (): Promise<number> => {
     await startSweep(clock());
     const now = clock();
-    const isProtected = (t: GrantTarget): boolean => ports.some((p) => portAllows(p, t));
     const grants: Grant[] = [];
     const once: GrantTarget[] = [];
     for (const element of ledger.elements()) {
@@ -101,11 +103,13 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
   };
 
   const checkIntegrity = createIntegrityCheck({
-    isIntact: async () => {
+    planner: options.planner,
+    restoreLost: createLostGrantRestore({ driver, ledger, clock, log, inQueue: serial, isProtected, failed }),
+    isIntact: async (scope) => {
       const token = options.witness?.begin();
       let intact: boolean | undefined;
       try {
-        intact = await driver.isIntact();
+        intact = await driver.isIntact(scope);
       } catch (error) {
         failed('firewall.failed', error, { operation: 'isIntact' });
       }

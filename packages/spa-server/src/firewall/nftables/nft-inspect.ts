@@ -1,6 +1,6 @@
 /** Reading the nftables table back: the whole listing, or its shape with only the small sets' elements, and the knock gate's counters. @module */
 import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
-import type { ProtectionState } from '../driver.js';
+import type { ActiveGrant, ProtectionState } from '../driver.js';
 import { GRANT_SET_FAMILY, type NftTableState, parseNftTable } from './nft-json.js';
 import { NFT_SET_PORTS, NFT_SET_PORTS_RANGE, NFT_SET_V4_ONCE, NFT_SET_V6_ONCE } from './nft-script.js';
 
@@ -38,6 +38,35 @@ export async function readNftShape(
   const state = parseListing(terse);
   const listed = sets.flatMap((text) => (text === undefined ? [] : [parseListing(text)]));
   return { ...state, ports: listed.flatMap((l) => l.ports), grants: listed.flatMap((l) => l.grants) };
+}
+
+/** The elements of `sets` (a listing each), as grants; a set that does not exist holds none. */
+export async function readNftGrants(
+  list: NftList,
+  table: string,
+  sets: readonly string[],
+): Promise<ActiveGrant[]> {
+  const texts = await Promise.all(sets.map((name) => list(['list', 'set', 'inet', table, name])));
+  return texts.flatMap((text) => (text === undefined ? [] : parseListing(text).grants));
+}
+
+/**
+ * The table's skeleton for the light integrity check: its chains, rules and set declarations from
+ * `nft -t list ruleset inet`, and the `protected` sets with their ports. nft 1.0.6 fetches no set
+ * element for a terse ruleset listing (it does for a terse `list table`, `list chain` or `list set`
+ * of a large set): 0.05 s against 2.2 s for `-t list table` at 100,000 grants. The ruleset holds
+ * every inet table: only ours is read from it. Undefined when the table does not exist.
+ */
+export async function readNftSkeleton(list: NftList, table: string): Promise<NftTableState | undefined> {
+  const [ruleset, ...sets] = await Promise.all([
+    list(['-t', 'list', 'ruleset', 'inet']),
+    ...[NFT_SET_PORTS, NFT_SET_PORTS_RANGE].map((name) => list(['list', 'set', 'inet', table, name])),
+  ]);
+  if (ruleset === undefined) return undefined;
+  const state = parseListing(ruleset, table);
+  if (state.sets.size === 0 && state.rules.size === 0) return undefined;
+  const listed = sets.flatMap((text) => (text === undefined ? [] : [parseListing(text)]));
+  return { ...state, ports: listed.flatMap((l) => l.ports), grants: [] };
 }
 
 /**
@@ -104,9 +133,9 @@ function parseNftCounters(text: string): Record<string, number> {
   return drops;
 }
 
-function parseListing(text: string): NftTableState {
+function parseListing(text: string, table?: string): NftTableState {
   try {
-    return parseNftTable(text);
+    return parseNftTable(text, table);
   } catch (error) {
     throw new ServerError(
       SERVER_ERROR_CODES.firewallCommandFailed,

@@ -50,10 +50,14 @@ export interface NftTableState {
 
 type Json = Record<string, unknown>;
 
-/** Parses nft's JSON listing of the table; unknown or malformed entries are skipped, not trusted. */
-export function parseNftTable(text: string): NftTableState {
+/**
+ * Parses nft's JSON listing of the table; unknown or malformed entries are skipped, not trusted.
+ * `table`: the listing holds other tables too (`list ruleset inet`): only this inet table's objects count.
+ */
+export function parseNftTable(text: string, table?: string): NftTableState {
   const root: unknown = JSON.parse(text);
-  const items = isObject(root) && Array.isArray(root.nftables) ? root.nftables : [];
+  const all = isObject(root) && Array.isArray(root.nftables) ? root.nftables : [];
+  const items = table === undefined ? all : all.filter((item) => ofTable(item, table));
   const sets = new Set<string>();
   const rules = new Map<string, number>();
   const hooks = new Map<string, string>();
@@ -187,6 +191,13 @@ function parsePortElement(element: unknown): PortSpec | undefined {
   const protocol = parseProtocol(parts[0]);
   const ports = typeof parts[1] === 'string' ? undefined : parsePortValue(parts[1]);
   return protocol && ports ? { protocol, ...ports } : undefined;
+}
+
+/** A listing item (`{"set": {...}}`, `{"rule": {...}}`) of the inet table `table`. */
+function ofTable(item: unknown, table: string): boolean {
+  if (!isObject(item)) return false;
+  const [inner] = Object.values(item);
+  return isObject(inner) && inner.family === 'inet' && inner.table === table;
 }
 
 function isObject(value: unknown): value is Json {

@@ -4,8 +4,10 @@ import { type PacedRead, pacedRead } from '../../shared/paced-read.js';
 import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
 import type {
   ActiveGrant,
+  GrantTarget,
   InspectGrants,
   InspectShape,
+  IntactScope,
   KnockGateControl,
   PortSpec,
   ProtectionState,
@@ -16,16 +18,32 @@ import { checkForwards, checkObjectName, checkPorts, type ForwardRule } from '..
 import { KernelDriver, type KernelDriverOptions } from '../kernel-driver.js';
 import { type KnockGate, NFT_GATE_TAGS, nftSpentCommand, nftTagCommands, nftTagDiff } from '../knock-gate.js';
 import { NFT_DIALECT } from '../process/ack-reader.js';
-import { NFT_MONITOR_ARGS, nftAdditionTouches, nftDeletionConcerns } from '../process/monitor-lines.js';
+import {
+  NFT_MONITOR_ARGS,
+  nftAdditionTouches,
+  nftDeletionConcerns,
+  nftGrantLoss,
+} from '../process/monitor-lines.js';
 import { type ToolCommand, toolCommand } from '../process/tool-command.js';
 import { NftIncludeFiles } from './nft-include.js';
-import { readNftCounters, readNftShape, readNftTable, readNftVouched } from './nft-inspect.js';
+import {
+  readNftCounters,
+  readNftGrants,
+  readNftShape,
+  readNftSkeleton,
+  readNftTable,
+  readNftVouched,
+} from './nft-inspect.js';
 import { isNftTableIntact } from './nft-json.js';
 import { NFT_ENOENT_TEXT } from './nft-lister.js';
 import { NftListing } from './nft-listing.js';
 import {
+  NFT_SET_V4,
   NFT_SET_V4_ONCE,
+  NFT_SET_V4_RANGE,
+  NFT_SET_V6,
   NFT_SET_V6_ONCE,
+  NFT_SET_V6_RANGE,
   nftGrantCommands,
   nftRebuildCommands,
   nftRemoveCommands,
@@ -64,6 +82,8 @@ const ONE_SHOT_BYTES = 32 << 10;
 const DROPS_WAIT_MS = 1000;
 /** The one-shot grant sets: the kernel deletes a spent element, so only its listing knows which are left. */
 const ONCE_SETS = [NFT_SET_V4_ONCE, NFT_SET_V6_ONCE] as const;
+/** The grant sets whose elements leave only by timeout or revoke: any other loss is damage. */
+const TIMED_SETS = [NFT_SET_V4, NFT_SET_V6, NFT_SET_V4_RANGE, NFT_SET_V6_RANGE] as const;
 
 /**
  * Drives nft through one long-lived `nft -i` process (a grant costs a write to its stdin instead of
@@ -194,12 +214,19 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     return [...((await readNftTable(this.#listing, this.table))?.grants ?? [])];
   }
 
-  async isIntact(): Promise<boolean> {
-    const state = await readNftShape(this.#listing, this.table);
+  async isIntact(scope: IntactScope = 'full'): Promise<boolean> {
+    const state =
+      scope === 'light'
+        ? await readNftSkeleton(this.#listing, this.table)
+        : await readNftShape(this.#listing, this.table);
     const intact = state !== undefined && isNftTableIntact(state, this.#shape, this.#ports);
     // What the kernel holds of the gate's tags is unknown now: the repair's setup must add them all.
     if (!intact) this.#held = undefined;
     return intact;
+  }
+
+  heldGrants(): Promise<readonly GrantTarget[]> {
+    return readNftGrants(this.#listing, this.table, TIMED_SETS);
   }
 
   async revokeAll(): Promise<void> {
@@ -224,6 +251,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
       args: NFT_MONITOR_ARGS,
       concerns: (line) => nftDeletionConcerns(line, table),
       touches: (line) => nftAdditionTouches(line, table),
+      loses: (line) => nftGrantLoss(line, table),
     };
   }
 
