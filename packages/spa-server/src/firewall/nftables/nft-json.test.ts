@@ -234,6 +234,24 @@ describe('parseNftTable', () => {
     }
   });
 
+  it('reads one table of a ruleset listing (`list ruleset inet`): another table, or ours in ip, counts for nothing', () => {
+    const root = JSON.parse(LISTING) as { nftables: Record<string, Record<string, unknown>>[] };
+    const others = root.nftables.flatMap((item) => {
+      const [kind, inner] = Object.entries(item)[0]!;
+      if (kind === 'metainfo' || kind === 'table') return [];
+      return [{ [kind]: { ...inner, table: 'other' } }, { [kind]: { ...inner, family: 'ip' } }];
+    });
+    const ruleset = JSON.stringify({ nftables: [...root.nftables, ...others] });
+    const mine = parseNftTable(ruleset, 'spa');
+    expect(mine.rules).toEqual(parseNftTable(LISTING).rules);
+    expect(mine.sets).toEqual(parseNftTable(LISTING).sets);
+    expect(isNftTableIntact(mine)).toBe(true);
+    // Without our table, another one of the same shape is not ours.
+    const only = JSON.stringify({ nftables: others });
+    expect(isNftTableIntact(parseNftTable(only, 'spa'))).toBe(false);
+    expect(parseNftTable(only, 'spa').rules.size).toBe(0);
+  });
+
   it('sees a whole table as intact', () => {
     expect(isNftTableIntact(parseNftTable(LISTING))).toBe(true);
     const ports = [

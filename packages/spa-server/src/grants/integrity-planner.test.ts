@@ -1,0 +1,89 @@
+/** When the integrity check may be light: the event stream running and settled, nothing reported since a full check that found the table whole, and that check recent enough. */
+import { describe, expect, it } from 'vitest';
+import { FULL_CHECK_EVERY_MS, IntegrityPlanner } from './integrity-planner.js';
+import { STREAM_SETTLE_MS } from './shape-witness.js';
+
+describe('IntegrityPlanner', () => {
+  let now = 0;
+  const clock = (): number => now;
+  /** A planner whose stream started long enough ago, after one full check that found the table whole. */
+  const vouched = (): IntegrityPlanner => {
+    now = 1000;
+    const p = new IntegrityPlanner(clock);
+    p.watching(true);
+    now += STREAM_SETTLE_MS;
+    check(p, true);
+    return p;
+  };
+  /** Runs one check to its end; returns its scope. */
+  const check = (p: IntegrityPlanner, intact: boolean | undefined): string => {
+    const plan = p.begin();
+    p.done(plan, intact);
+    return plan.scope;
+  };
+
+  it('full until a full check found the table whole while the stream ran; light after', () => {
+    now = 1000;
+    const p = new IntegrityPlanner(clock);
+    expect(check(p, true)).toBe('full'); // no stream: every check is full
+    expect(check(p, true)).toBe('full');
+    p.watching(true);
+    expect(check(p, true)).toBe('full'); // the stream may not be subscribed yet
+    now += STREAM_SETTLE_MS;
+    expect(check(p, true)).toBe('full');
+    expect(check(p, true)).toBe('light');
+    expect(check(p, true)).toBe('light');
+  });
+
+  it('any reported change, grant loss, stream start or end makes the next check full', () => {
+    for (const event of ['changed', 'lost', 'stop', 'restart'] as const) {
+      const p = vouched();
+      expect(check(p, true)).toBe('light');
+      if (event === 'changed') p.changed();
+      else if (event === 'lost') p.lost();
+      else if (event === 'stop') p.watching(false);
+      else p.watching(true);
+      expect(check(p, true), event).toBe('full');
+      if (event === 'stop') {
+        expect(check(p, true)).toBe('full'); // while no stream runs, never light
+        continue;
+      }
+      if (event === 'restart') now += STREAM_SETTLE_MS;
+      check(p, true);
+      expect(check(p, true), event).toBe('light');
+    }
+  });
+
+  it('a change reported while the full check read: that check vouches for nothing', () => {
+    const p = vouched();
+    p.changed();
+    const plan = p.begin();
+    expect(plan.scope).toBe('full');
+    p.lost(); // e.g. `nft flush set` while nft listed the table
+    p.done(plan, true);
+    expect(check(p, true)).toBe('full');
+    expect(check(p, true)).toBe('light');
+  });
+
+  it('a light check that finds damage, or cannot read, makes the next one full', () => {
+    for (const outcome of [false, undefined]) {
+      const p = vouched();
+      const plan = p.begin();
+      expect(plan.scope).toBe('light');
+      p.done(plan, outcome);
+      expect(check(p, true)).toBe('full');
+      expect(check(p, true)).toBe('light');
+    }
+  });
+
+  it('full again every FULL_CHECK_EVERY_MS, however quiet the stream; a clock stepped back too', () => {
+    const p = vouched();
+    now += FULL_CHECK_EVERY_MS - 1;
+    expect(check(p, true)).toBe('light');
+    now += 1;
+    expect(check(p, true)).toBe('full');
+    expect(check(p, true)).toBe('light');
+    now -= 10_000;
+    expect(check(p, true)).toBe('full');
+  });
+});
