@@ -106,7 +106,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     // What the daemon can tell `status` of the table's shape without nft listing it (slow at scale).
     const witness = new ShapeWitness(clock);
     // Which integrity checks can skip the grant sets' elements (seconds of nft at 100,000 grants).
-    const planner = new IntegrityPlanner(clock);
+    const planner = new IntegrityPlanner(clock, log);
     const grants: GrantKeeper = createGrantKeeper({
       driver,
       clock,

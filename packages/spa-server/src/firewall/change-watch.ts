@@ -17,6 +17,8 @@ export interface ChangeWatchOptions {
    * caller checks at once.
    */
   readonly onStart: () => void;
+  /** The stream is being restarted at once because its view went stale (`stales`): nothing is seen until the next onStart. */
+  readonly onRefresh?: () => void;
   /** The stream ended (it is restarted after a delay); a one-line description. */
   readonly onExit: (description: string) => void;
   /**
@@ -48,10 +50,19 @@ export function startChangeWatch(options: ChangeWatchOptions): ChangeWatch {
   let child: ResultPromise | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  /** The running stream being ended by refresh(), to start again at once, quietly. */
+  let refreshing: ResultPromise | undefined;
+  const refresh = (): void => {
+    if (!child || refreshing === child) return;
+    refreshing = child;
+    options.onRefresh?.();
+    child.kill('SIGTERM');
+  };
   const classify = (line: string): void => {
     if (watch.concerns(line)) onChange();
     else if (watch.touches?.(line)) options.onTouch?.();
     else if (watch.loses?.(line)) options.onLoss?.();
+    if (watch.stales?.(line)) refresh();
   };
 
   const spawn = (): void => {
@@ -102,6 +113,11 @@ export function startChangeWatch(options: ChangeWatchOptions): ChangeWatch {
     void proc.then((result) => {
       if (child === proc) child = undefined;
       if (closed) return;
+      if (refreshing === proc) {
+        refreshing = undefined;
+        spawn();
+        return;
+      }
       if (Date.now() - startedAt >= STABLE_MS) delay = firstDelay;
       const how = result.signal ? `killed by ${result.signal}` : `exited with ${String(result.exitCode)}`;
       const said = stderr.trim().split('\n')[0] ?? '';
@@ -175,6 +191,9 @@ export async function watchDriver(
     },
     onLoss: () => {
       for (const l of listeners) l.lost?.();
+    },
+    onRefresh: () => {
+      for (const l of listeners) l.watching(false);
     },
     onStart: () => {
       for (const l of listeners) l.watching(true);

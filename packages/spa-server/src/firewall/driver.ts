@@ -87,6 +87,11 @@ export interface WatchCommand {
   touches?(line: string): boolean;
   /** A grant element deleted (a revoke, or damage): the next periodic check reads the grants. */
   loses?(line: string): boolean;
+  /**
+   * A change after which the stream's own view of the objects is stale, so it is restarted at once
+   * (nft 1.0.6's monitor stops printing a set's element deletions once the set is re-added).
+   */
+  stales?(line: string): boolean;
 }
 
 /** A granted knock's client tag and nonce (payload bytes 4–35) for the kernel's knock gate, and how long the kernel keeps them. */

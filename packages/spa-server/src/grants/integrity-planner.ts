@@ -1,5 +1,6 @@
 /** Which integrity check is due: the light one (the table's skeleton) while the kernel event stream vouches for everything since the last full one, the full one otherwise. @module */
 import type { IntactScope } from '../firewall/driver.js';
+import type { DaemonLog } from '../observability/log.js';
 import { STREAM_SETTLE_MS } from './shape-witness.js';
 
 /**
@@ -28,14 +29,18 @@ export interface CheckPlan {
 export class IntegrityPlanner {
   readonly #clock: () => number;
   readonly #fullEveryMs: number;
+  readonly #log: DaemonLog | undefined;
+  /** The last check's scope: only a change is logged (debug), not every 5 s. */
+  #scope: IntactScope | undefined;
   #generation = 0;
   #watchingSince: number | undefined;
   /** When the last full check that vouches began, and the generation it saw. */
   #fullAt: number | undefined;
   #fullGeneration = -1;
 
-  constructor(clock: () => number, fullEveryMs: number = FULL_CHECK_EVERY_MS) {
+  constructor(clock: () => number, log?: DaemonLog, fullEveryMs: number = FULL_CHECK_EVERY_MS) {
     this.#clock = clock;
+    this.#log = log;
     this.#fullEveryMs = fullEveryMs;
   }
 
@@ -58,7 +63,10 @@ export class IntegrityPlanner {
   /** Call as a check starts reading. */
   begin(): CheckPlan {
     const now = this.#clock();
-    return { scope: this.#vouched(now) ? 'light' : 'full', generation: this.#generation, atMs: now };
+    const scope = this.#vouched(now) ? 'light' : 'full';
+    if (scope !== this.#scope) this.#log?.event('debug', 'firewall.check-scope', { scope });
+    this.#scope = scope;
+    return { scope, generation: this.#generation, atMs: now };
   }
 
   /** A check's outcome. Only a full one that found the table whole, with nothing reported meanwhile, vouches. */

@@ -23,6 +23,7 @@ import {
   nftAdditionTouches,
   nftDeletionConcerns,
   nftGrantLoss,
+  nftStaleMonitor,
 } from '../process/monitor-lines.js';
 import { type ToolCommand, toolCommand } from '../process/tool-command.js';
 import { NftIncludeFiles } from './nft-include.js';
@@ -252,6 +253,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
       concerns: (line) => nftDeletionConcerns(line, table),
       touches: (line) => nftAdditionTouches(line, table),
       loses: (line) => nftGrantLoss(line, table),
+      stales: (line) => nftStaleMonitor(line, table),
     };
   }
 
