@@ -60,4 +60,23 @@ describe('change watch', () => {
     await new Promise((r) => setTimeout(r, 150));
     expect(starts).toBe(after); // closed: no more restarts
   });
+
+  it('a line that makes the stream stale restarts it at once and quietly: paused, started again, no exit reported', async () => {
+    // Prints the stale line only in its first life (a marker file would do; the pid is enough here).
+    const first = `${process.pid}-${Date.now()}`;
+    const script = `const f = require('node:os').tmpdir() + '/cw-${first}'; const fs = require('node:fs'); if (!fs.existsSync(f)) { fs.writeFileSync(f, ''); process.stdout.write('add set inet spa allow4\\n'); } else fs.unlinkSync(f); setInterval(() => {}, 1000);`;
+    const events: string[] = [];
+    const watch = startChangeWatch({
+      watch: { ...node(script), stales: (line) => line.startsWith('add set inet spa') },
+      onChange: () => {},
+      onRefresh: () => events.push('refresh'),
+      onStart: () => events.push('start'),
+      onExit: (d) => events.push(`exit ${d}`),
+      restartMs: 5000,
+    });
+    await until(() => events.filter((e) => e === 'start').length >= 2);
+    await new Promise((r) => setTimeout(r, 100));
+    await watch.close();
+    expect(events).toEqual(['start', 'refresh', 'start']);
+  });
 });

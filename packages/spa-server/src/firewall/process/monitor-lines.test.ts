@@ -5,6 +5,7 @@ import {
   nftAdditionTouches,
   nftDeletionConcerns,
   nftGrantLoss,
+  nftStaleMonitor,
 } from './monitor-lines.js';
 
 // Lines as nftables 1.0.6 prints them (captured in a namespace).
@@ -60,6 +61,27 @@ describe('nftGrantLoss', () => {
     '',
   ])('%s → ignored', (line) => {
     expect(nftGrantLoss(line, 'spa')).toBe(false);
+  });
+});
+
+// Every setup re-adds the sets: a running monitor stops printing their element deletions.
+describe('nftStaleMonitor', () => {
+  it.each([
+    [
+      'add set inet spa allow4 { type ipv4_addr . inet_proto . inet_service; size 65536; flags timeout; }',
+      true,
+    ],
+    [
+      'add map inet spa forward4 { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }',
+      true,
+    ],
+    ['add table inet spa', true],
+    ['add set inet other allow4 { type ipv4_addr; }', false],
+    ['delete set inet spa allow4', false],
+    ['add element inet spa allow4 { 10.0.0.1 . tcp . 22 timeout 1m expires 1m }', false],
+    ['add rule inet spa input accept', false],
+  ])('%s → %s', (line, stale) => {
+    expect(nftStaleMonitor(line, 'spa')).toBe(stale);
   });
 });
 
