@@ -85,7 +85,7 @@ export interface WatchCommand {
    * check handles it, but until then the daemon does not vouch for the table's shape in `status`.
    */
   touches?(line: string): boolean;
-  /** A grant element deleted (a revoke, or damage): the next periodic check reads the grants. */
+  /** A grant element deleted (a revoke, or damage): a full check, which reads the grants, is due. */
   loses?(line: string): boolean;
   /**
    * A change after which the stream's own view of the objects is stale, so it is restarted at once

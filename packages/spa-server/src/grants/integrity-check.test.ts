@@ -57,7 +57,7 @@ describe('createIntegrityCheck', () => {
     await check();
     expect(steps).toEqual(['read full', 'grants', 'read light', 'read light']);
     steps.length = 0;
-    planner.lost(); // `nft flush set inet spa allow4`
+    planner.changed(); // `nft insert rule inet spa input accept`
     await check();
     await check();
     expect(steps).toEqual(['read full', 'grants', 'read light']);

@@ -51,8 +51,8 @@ const TIMED_GRANT_SETS: ReadonlySet<string> = new Set([
 /**
  * nftables driver: elements deleted from the timed grant sets (`delete element`, and one such line per
  * element of an `nft flush set`). The daemon's own revokes print the same: not damage to check at
- * once (a lost grant closes, never opens), but the light integrity check reads no element, so the
- * next periodic check is a full one, which restores the ledger's grants the kernel lost.
+ * once (a lost grant closes, never opens), but the light integrity check reads no element, so a full
+ * one, which restores the ledger's grants the kernel lost, is due (grants/integrity-planner.ts).
  */
 export function nftGrantLoss(line: string, table: string): boolean {
   const [verb, kind, family, name, object] = line.split(' ', 5);
