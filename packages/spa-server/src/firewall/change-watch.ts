@@ -10,8 +10,6 @@ export interface ChangeWatchOptions {
   readonly onChange: () => void;
   /** Called for every line the driver's `touches` picks; cheap and synchronous. */
   readonly onTouch?: () => void;
-  /** Called for every line the driver's `loses` picks (a grant element deleted); cheap and synchronous. */
-  readonly onLoss?: () => void;
   /**
    * Called each time the stream (re)starts: deletions between two streams were not seen, so the
    * caller checks at once.
@@ -61,7 +59,6 @@ export function startChangeWatch(options: ChangeWatchOptions): ChangeWatch {
   const classify = (line: string): void => {
     if (watch.concerns(line)) onChange();
     else if (watch.touches?.(line)) options.onTouch?.();
-    else if (watch.loses?.(line)) options.onLoss?.();
     if (watch.stales?.(line)) refresh();
   };
 
@@ -159,8 +156,6 @@ export interface StreamListener {
   changed(): void;
   /** The stream started (true) or ended (false). */
   watching(on: boolean): void;
-  /** A grant element was deleted (the daemon's revoke, or someone else's deletion). */
-  lost?(): void;
 }
 
 export async function watchDriver(
@@ -188,9 +183,6 @@ export async function watchDriver(
     },
     onTouch: () => {
       for (const l of listeners) l.changed();
-    },
-    onLoss: () => {
-      for (const l of listeners) l.lost?.();
     },
     onRefresh: () => {
       for (const l of listeners) l.watching(false);

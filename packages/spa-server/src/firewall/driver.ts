@@ -85,8 +85,6 @@ export interface WatchCommand {
    * check handles it, but until then the daemon does not vouch for the table's shape in `status`.
    */
   touches?(line: string): boolean;
-  /** A grant element deleted (a revoke, or damage): a full check, which reads the grants, is due. */
-  loses?(line: string): boolean;
   /**
    * A change after which the stream's own view of the objects is stale, so it is restarted at once
    * (nft 1.0.6's monitor stops printing a set's element deletions once the set is re-added).
@@ -146,12 +144,6 @@ export interface FirewallDriver {
   list(): Promise<ActiveGrant[]>;
   /** True while the driver's table/chains/sets are all still present (detects deletion underneath). */
   isIntact(scope?: IntactScope): Promise<boolean>;
-  /**
-   * The timed grants the kernel holds now (one-shot ones excepted: a connection spends those), so a
-   * full integrity check can restore the ledger's grants deleted underneath. Drivers without it
-   * (iptables) restore grants only with a rebuilt table.
-   */
-  heldGrants?(): Promise<readonly GrantTarget[]>;
   /** Removes every grant at once and keeps the table: the protected ports stay dropped for everyone. */
   revokeAll(): Promise<void>;
   /**

@@ -15,7 +15,6 @@ import { grantOf } from './grant-ledger-views.js';
 import { InheritedGrants } from './inherited-grants.js';
 import { createIntegrityCheck } from './integrity-check.js';
 import { createLedgerSweep } from './ledger-sweep.js';
-import { createLostGrantRestore } from './lost-grants.js';
 
 export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
   const { driver, clock, log, metrics } = options;
@@ -104,7 +103,6 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
 
   const checkIntegrity = createIntegrityCheck({
     planner: options.planner,
-    restoreLost: createLostGrantRestore({ driver, ledger, clock, log, inQueue: serial, isProtected, failed }),
     isIntact: async (scope) => {
       const token = options.witness?.begin();
       let intact: boolean | undefined;

@@ -152,11 +152,6 @@ export class GrantLedger {
     }
   }
 
-  /** Every element's target key (target-key.ts), expired ones included until pruned. */
-  *keys(): Generator<string> {
-    for (const [key] of this.#slots.entries()) yield key;
-  }
-
   /** Every (owner key id, target) pair with the owner's name, for revocations by key or by service. */
   *ownerships(): Generator<{ readonly keyId: string; readonly name: string; readonly target: GrantTarget }> {
     for (const [key, slot] of this.#slots.entries()) {

@@ -1,4 +1,4 @@
-/** The integrity check as planned: a light read while vouched, a full one (with the grants) otherwise, and a repair only after a full read in the queue. */
+/** The integrity check as planned: a light read while vouched, a full one otherwise, and a repair only after a full read in the queue. */
 import { describe, expect, it } from 'vitest';
 import type { IntactScope } from '../firewall/driver.js';
 import { createIntegrityCheck } from './integrity-check.js';
@@ -8,7 +8,7 @@ import { STREAM_SETTLE_MS } from './shape-witness.js';
 /** A check over a fake table: `whole` says what every read finds; every step is recorded. */
 function harness(planner?: IntegrityPlanner) {
   const steps: string[] = [];
-  const state = { whole: true as boolean | undefined, grantsRead: true };
+  const state = { whole: true as boolean | undefined };
   const check = createIntegrityCheck({
     ...(planner ? { planner } : {}),
     isIntact: async (scope: IntactScope) => {
@@ -22,10 +22,6 @@ function harness(planner?: IntegrityPlanner) {
     repair: async () => {
       steps.push('repair');
       state.whole = true;
-    },
-    restoreLost: async () => {
-      steps.push('grants');
-      return state.grantsRead;
     },
   });
   return { check, steps, state };
@@ -42,25 +38,25 @@ describe('createIntegrityCheck', () => {
     return p;
   };
 
-  it('without a planner: every check is full and reads the grants', async () => {
+  it('without a planner: every check is full', async () => {
     const { check, steps } = harness();
     await check();
     await check();
-    expect(steps).toEqual(['read full', 'grants', 'read full', 'grants']);
+    expect(steps).toEqual(['read full', 'read full']);
   });
 
-  it('vouched: a light read only, no grants; a reported change brings the full check back', async () => {
+  it('vouched: a light read only; a reported change brings the full check back', async () => {
     const planner = streaming();
     const { check, steps } = harness(planner);
     await check();
     await check();
     await check();
-    expect(steps).toEqual(['read full', 'grants', 'read light', 'read light']);
+    expect(steps).toEqual(['read full', 'read light', 'read light']);
     steps.length = 0;
     planner.changed(); // `nft insert rule inet spa input accept`
     await check();
     await check();
-    expect(steps).toEqual(['read full', 'grants', 'read light']);
+    expect(steps).toEqual(['read full', 'read light']);
   });
 
   it('damage found by a light read: read again fully in the queue, repaired, the next check full', async () => {
@@ -74,27 +70,7 @@ describe('createIntegrityCheck', () => {
     expect(steps).toEqual(['read light', 'queue', 'read full', 'repair']);
     steps.length = 0;
     await check();
-    expect(steps).toEqual(['read full', 'grants']);
-  });
-
-  it('grants that could not be read vouch for nothing: the next check is full again', async () => {
-    const planner = streaming();
-    const { check, steps, state } = harness(planner);
-    state.grantsRead = false;
-    await check();
-    await check();
-    state.grantsRead = true;
-    await check();
-    await check();
-    expect(steps).toEqual([
-      'read full',
-      'grants',
-      'read full',
-      'grants',
-      'read full',
-      'grants',
-      'read light',
-    ]);
+    expect(steps).toEqual(['read full']);
   });
 
   it('an unreadable table is neither repaired nor vouched for', async () => {

@@ -9,11 +9,6 @@ export interface IntegrityCheckParts {
   readonly inQueue: (work: () => Promise<void>) => Promise<void>;
   /** Rebuilds the table and restores the grants (logs and counts its own failures). */
   readonly repair: () => Promise<void>;
-  /**
-   * After a full check found the table whole: grants the ledger holds again what the kernel lost;
-   * false when it could not tell (logged).
-   */
-  readonly restoreLost?: () => Promise<boolean>;
   /** Which check is due (integrity-planner.ts); every check is full without one. */
   readonly planner?: {
     begin(): CheckPlan;
@@ -38,14 +33,11 @@ export function createIntegrityCheck(parts: IntegrityCheckParts): () => Promise<
     try {
       const plan = parts.planner?.begin();
       const scope = plan?.scope ?? 'full';
-      let intact = await parts.isIntact(scope);
+      const intact = await parts.isIntact(scope);
       if (intact === false) {
         await parts.inQueue(async () => {
           if ((await parts.isIntact('full')) === false) await parts.repair();
         });
-      } else if (intact === true && scope === 'full' && parts.restoreLost) {
-        // Only a full check vouches for the grants: one that could not read them vouches for nothing.
-        if (!(await parts.restoreLost())) intact = undefined;
       }
       if (plan) parts.planner?.done(plan, intact);
     } finally {

@@ -1,6 +1,6 @@
 /** When the integrity check may be light: the event stream running and settled, nothing reported since a full check that found the table whole, and that check recent enough. */
 import { describe, expect, it } from 'vitest';
-import { FULL_CHECK_EVERY_MS, IntegrityPlanner, LOSS_RECHECK_MS } from './integrity-planner.js';
+import { FULL_CHECK_EVERY_MS, IntegrityPlanner } from './integrity-planner.js';
 import { STREAM_SETTLE_MS } from './shape-witness.js';
 
 describe('IntegrityPlanner', () => {
@@ -60,27 +60,6 @@ describe('IntegrityPlanner', () => {
     expect(plan.scope).toBe('full');
     p.changed(); // e.g. a rule inserted while nft listed the table
     p.done(plan, true);
-    expect(check(p, true)).toBe('full');
-    expect(check(p, true)).toBe('light');
-  });
-
-  it('a grant loss makes a full check due LOSS_RECHECK_MS after the last one, not sooner', () => {
-    const p = vouched();
-    p.lost(); // a revoke, or `nft flush set`
-    now += LOSS_RECHECK_MS - 1;
-    expect(check(p, true)).toBe('light');
-    now += 1;
-    expect(check(p, true)).toBe('full');
-    expect(check(p, true)).toBe('light');
-    // A loss while the full check read: due again LOSS_RECHECK_MS after that check.
-    now += LOSS_RECHECK_MS;
-    p.lost();
-    const plan = p.begin();
-    expect(plan.scope).toBe('full');
-    p.lost();
-    p.done(plan, true);
-    expect(check(p, true)).toBe('light');
-    now += LOSS_RECHECK_MS;
     expect(check(p, true)).toBe('full');
     expect(check(p, true)).toBe('light');
   });

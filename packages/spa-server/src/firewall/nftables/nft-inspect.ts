@@ -1,6 +1,6 @@
 /** Reading the nftables table back: the whole listing, or its shape with only the small sets' elements, and the knock gate's counters. @module */
 import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
-import type { ActiveGrant, ProtectionState } from '../driver.js';
+import type { ProtectionState } from '../driver.js';
 import { GRANT_SET_FAMILY, type NftTableState, parseNftTable } from './nft-json.js';
 import { NFT_SET_PORTS, NFT_SET_PORTS_RANGE, NFT_SET_V4_ONCE, NFT_SET_V6_ONCE } from './nft-script.js';
 
@@ -38,16 +38,6 @@ export async function readNftShape(
   const state = parseListing(terse);
   const listed = sets.flatMap((text) => (text === undefined ? [] : [parseListing(text)]));
   return { ...state, ports: listed.flatMap((l) => l.ports), grants: listed.flatMap((l) => l.grants) };
-}
-
-/** The elements of `sets` (a listing each), as grants; a set that does not exist holds none. */
-export async function readNftGrants(
-  list: NftList,
-  table: string,
-  sets: readonly string[],
-): Promise<ActiveGrant[]> {
-  const texts = await Promise.all(sets.map((name) => list(['list', 'set', 'inet', table, name])));
-  return texts.flatMap((text) => (text === undefined ? [] : parseListing(text).grants));
 }
 
 /**

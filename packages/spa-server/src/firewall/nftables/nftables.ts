@@ -4,7 +4,6 @@ import { type PacedRead, pacedRead } from '../../shared/paced-read.js';
 import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
 import type {
   ActiveGrant,
-  GrantTarget,
   InspectGrants,
   InspectShape,
   IntactScope,
@@ -22,14 +21,12 @@ import {
   NFT_MONITOR_ARGS,
   nftAdditionTouches,
   nftDeletionConcerns,
-  nftGrantLoss,
   nftStaleMonitor,
 } from '../process/monitor-lines.js';
 import { type ToolCommand, toolCommand } from '../process/tool-command.js';
 import { NftIncludeFiles } from './nft-include.js';
 import {
   readNftCounters,
-  readNftGrants,
   readNftShape,
   readNftSkeleton,
   readNftTable,
@@ -39,12 +36,8 @@ import { isNftTableIntact } from './nft-json.js';
 import { NFT_ENOENT_TEXT } from './nft-lister.js';
 import { NftListing } from './nft-listing.js';
 import {
-  NFT_SET_V4,
   NFT_SET_V4_ONCE,
-  NFT_SET_V4_RANGE,
-  NFT_SET_V6,
   NFT_SET_V6_ONCE,
-  NFT_SET_V6_RANGE,
   nftGrantCommands,
   nftRebuildCommands,
   nftRemoveCommands,
@@ -83,8 +76,6 @@ const ONE_SHOT_BYTES = 32 << 10;
 const DROPS_WAIT_MS = 1000;
 /** The one-shot grant sets: the kernel deletes a spent element, so only its listing knows which are left. */
 const ONCE_SETS = [NFT_SET_V4_ONCE, NFT_SET_V6_ONCE] as const;
-/** The grant sets whose elements leave only by timeout or revoke: any other loss is damage. */
-const TIMED_SETS = [NFT_SET_V4, NFT_SET_V6, NFT_SET_V4_RANGE, NFT_SET_V6_RANGE] as const;
 
 /**
  * Drives nft through one long-lived `nft -i` process (a grant costs a write to its stdin instead of
@@ -226,10 +217,6 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     return intact;
   }
 
-  heldGrants(): Promise<readonly GrantTarget[]> {
-    return readNftGrants(this.#listing, this.table, TIMED_SETS);
-  }
-
   async revokeAll(): Promise<void> {
     await this.#transaction(nftRevokeAllCommands(this.table));
   }
@@ -252,7 +239,6 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
       args: NFT_MONITOR_ARGS,
       concerns: (line) => nftDeletionConcerns(line, table),
       touches: (line) => nftAdditionTouches(line, table),
-      loses: (line) => nftGrantLoss(line, table),
       stales: (line) => nftStaleMonitor(line, table),
     };
   }

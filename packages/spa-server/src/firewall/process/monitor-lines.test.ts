@@ -4,7 +4,6 @@ import {
   iptablesDeletionConcerns,
   nftAdditionTouches,
   nftDeletionConcerns,
-  nftGrantLoss,
   nftStaleMonitor,
 } from './monitor-lines.js';
 
@@ -36,31 +35,6 @@ describe('nftDeletionConcerns', () => {
     '',
   ])('%s → ignored', (line) => {
     expect(nftDeletionConcerns(line, 'spa')).toBe(false);
-  });
-});
-
-// A revoke, an `nft delete element` and each element of an `nft flush set` print the same line.
-describe('nftGrantLoss', () => {
-  it.each([
-    'delete element inet spa allow4 { 10.0.0.1 . tcp . 22 timeout 1h expires 59m59s464ms }',
-    'delete element inet spa allow6 { 2001:db8::1 . tcp . 22 timeout 1h expires 59m }',
-    'delete element inet spa allow4_range { 10.0.0.1 . tcp . 8000-8010 timeout 1m expires 1m }',
-    'delete element inet spa allow6_range { 2001:db8::1 . udp . 53-54 timeout 1m expires 1m }',
-  ])('%s → the next check is full', (line) => {
-    expect(nftGrantLoss(line, 'spa')).toBe(true);
-    expect(nftDeletionConcerns(line, 'spa')).toBe(false);
-  });
-
-  it.each([
-    // Spent one-shot elements go by themselves: not a loss.
-    'delete element inet spa allow4_once { 10.0.0.1 . tcp . 22 timeout 1m expires 1m }',
-    'delete element inet spa_other allow4 { 10.0.0.1 . tcp . 22 }',
-    'delete element ip spa allow4 { 10.0.0.1 . tcp . 22 }',
-    'add element inet spa allow4 { 10.0.0.1 . tcp . 22 timeout 1m expires 1m }',
-    'delete element inet spa',
-    '',
-  ])('%s → ignored', (line) => {
-    expect(nftGrantLoss(line, 'spa')).toBe(false);
   });
 });
 

@@ -1,13 +1,6 @@
 /** Reading `nft monitor` lines: which deletions (checked at once) and other changes concern the server's table (nftables) or chain (iptables-nft). @module */
 import type { WatchCommand } from '../driver.js';
-import {
-  NFT_SET_PORTS,
-  NFT_SET_PORTS_RANGE,
-  NFT_SET_V4,
-  NFT_SET_V4_RANGE,
-  NFT_SET_V6,
-  NFT_SET_V6_RANGE,
-} from '../nftables/nft-script.js';
+import { NFT_SET_PORTS, NFT_SET_PORTS_RANGE } from '../nftables/nft-script.js';
 import { toolCommand } from './tool-command.js';
 
 /**
@@ -38,32 +31,6 @@ function lostEvents(line: string): boolean {
 export function nftAdditionTouches(line: string, table: string): boolean {
   const verb = nftChange(line, table);
   return verb === 'add' || verb === 'insert';
-}
-
-/** The grant sets whose elements leave only by timeout (no event) or a revoke. */
-const TIMED_GRANT_SETS: ReadonlySet<string> = new Set([
-  NFT_SET_V4,
-  NFT_SET_V6,
-  NFT_SET_V4_RANGE,
-  NFT_SET_V6_RANGE,
-]);
-
-/**
- * nftables driver: elements deleted from the timed grant sets (`delete element`, and one such line per
- * element of an `nft flush set`). The daemon's own revokes print the same: not damage to check at
- * once (a lost grant closes, never opens), but the light integrity check reads no element, so a full
- * one, which restores the ledger's grants the kernel lost, is due (grants/integrity-planner.ts).
- */
-export function nftGrantLoss(line: string, table: string): boolean {
-  const [verb, kind, family, name, object] = line.split(' ', 5);
-  return (
-    verb === 'delete' &&
-    kind === 'element' &&
-    family === 'inet' &&
-    name === table &&
-    object !== undefined &&
-    TIMED_GRANT_SETS.has(object)
-  );
 }
 
 /**
