@@ -4,6 +4,7 @@ import type { ListenAddress } from '../config/resolved-config.js';
 import { formatHostPort } from '../observability/metrics-http.js';
 import { describeSystemError } from '../shared/describe-system-error.js';
 import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
+import { coalesceReads, type ReadCoalescing } from './read-coalescing.js';
 
 /** Asked for; the kernel caps it at net.core.rmem_max. Room for bursts while a batch is being checked. */
 export const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -26,8 +27,10 @@ export async function bindReceivers(
   onError: (error: Error, at: ListenAddress) => void,
 ): Promise<Receiver> {
   const sockets: Socket[] = [];
+  const coalescing: ReadCoalescing[] = [];
   const addresses: ListenAddress[] = [];
   const closeAll = async (): Promise<void> => {
+    for (const c of coalescing.splice(0)) c.stop();
     await Promise.all(sockets.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
   };
   try {
@@ -37,8 +40,19 @@ export async function bindReceivers(
       const port = socket.address().port;
       const bound = { address: at.address, port };
       addresses.push(bound);
-      socket.on('message', (data, rinfo) => onDatagram(data, rinfo.address, rinfo.port));
       socket.on('error', (error) => onError(error, bound));
+      // Under a flood, reads in batches (read-coalescing.ts); a quiet socket is read as it always was.
+      const batches = coalesceReads(socket, { onError: (error) => onError(error, bound) });
+      if (batches) {
+        coalescing.push(batches);
+        socket.once('close', () => batches.stop());
+        socket.on('message', (data, rinfo) => {
+          batches.read();
+          onDatagram(data, rinfo.address, rinfo.port);
+        });
+      } else {
+        socket.on('message', (data, rinfo) => onDatagram(data, rinfo.address, rinfo.port));
+      }
     }
   } catch (error) {
     await closeAll();
