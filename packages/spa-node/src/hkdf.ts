@@ -10,7 +10,7 @@ import { hash, hkdfSync } from 'node:crypto';
 
 const BLOCK = 64;
 const DIGEST = 32;
-/** More than one Expand block (never asked by the protocol, which takes 32 bytes): hkdfSync. */
+/** The longest output one Expand block gives; longer ones (never asked by the protocol) use hkdfSync. */
 const ONE_BLOCK = DIGEST;
 
 /** HMAC-SHA256(key, a ‖ b ‖ c): the pads and the message in one scratch each, wiped before returning. */
@@ -26,11 +26,14 @@ function _hmac(key: Uint8Array, a: Uint8Array, b: Uint8Array, c: Uint8Array): Bu
   inner.set(a, BLOCK);
   inner.set(b, BLOCK + a.length);
   inner.set(c, BLOCK + a.length + b.length);
-  outer.set(hash('sha256', inner, 'buffer'), BLOCK);
+  const innerDigest = hash('sha256', inner, 'buffer');
+  outer.set(innerDigest, BLOCK);
   const mac = hash('sha256', outer, 'buffer');
-  // Both hold key-derived pads, and `inner` the message (a shared secret for Extract).
+  // Both hold key-derived pads, and `inner` the message (a shared secret for Extract); with a public
+  // salt, the inner digest of Extract gives the PRK.
   inner.fill(0);
   outer.fill(0);
+  innerDigest.fill(0);
   return mac;
 }
 

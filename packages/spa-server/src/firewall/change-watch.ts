@@ -39,6 +39,11 @@ export interface ChangeWatch {
 const MAX_LINE = 4096;
 /** A stream that ran this long before dying restarts after the first delay again. */
 const STABLE_MS = 30_000;
+/**
+ * At most one quiet restart (a set re-added) per this long: anyone who can run nft could otherwise
+ * loop `add set` and make the daemon start a monitor (and a full check) per line.
+ */
+const REFRESH_MIN_MS = 1000;
 
 export function startChangeWatch(options: ChangeWatchOptions): ChangeWatch {
   const { watch, onChange } = options;
@@ -50,8 +55,20 @@ export function startChangeWatch(options: ChangeWatchOptions): ChangeWatch {
   let closed = false;
   /** The running stream being ended by refresh(), to start again at once, quietly. */
   let refreshing: ResultPromise | undefined;
+  let lastRefreshAt = Number.NEGATIVE_INFINITY;
+  let refreshTimer: NodeJS.Timeout | undefined;
   const refresh = (): void => {
-    if (!child || refreshing === child) return;
+    if (closed || !child || refreshing === child || refreshTimer) return;
+    const wait = lastRefreshAt + REFRESH_MIN_MS - Date.now();
+    if (wait > 0) {
+      refreshTimer = setTimeout(() => {
+        refreshTimer = undefined;
+        refresh();
+      }, wait);
+      refreshTimer.unref();
+      return;
+    }
+    lastRefreshAt = Date.now();
     refreshing = child;
     options.onRefresh?.();
     child.kill('SIGTERM');
@@ -136,6 +153,7 @@ export function startChangeWatch(options: ChangeWatchOptions): ChangeWatch {
     async close() {
       closed = true;
       clearTimeout(timer);
+      clearTimeout(refreshTimer);
       const running = child;
       running?.kill('SIGTERM');
       await running;

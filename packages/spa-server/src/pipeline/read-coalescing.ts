@@ -21,6 +21,14 @@ export const FLOOD_PER_S = 2000;
 const WINDOW_MS = 100;
 /** libuv reads at most this many datagrams per readiness event: fewer means the socket is empty. */
 const LIBUV_BATCH = 32;
+/**
+ * Receive-buffer bytes a small datagram takes (its skb's truesize, rounded up): a pause is cut so that
+ * what arrives meanwhile fills half the buffer at most. The daemon asks for 4 MiB, but the kernel caps
+ * it at net.core.rmem_max (208 KiB by default), which holds ~2 ms of 50,000 datagrams/s.
+ */
+const BYTES_PER_DATAGRAM = 2048;
+/** A failed restart of reading is tried again this often, with an error each time. */
+const RETRY_MS = 1000;
 
 interface UdpHandle {
   recvStart(): number;
@@ -40,7 +48,7 @@ export interface ReadCoalescingOptions {
   readonly clock?: () => number;
   readonly pauseMs?: number;
   readonly floodPerS?: number;
-  /** recvStart failed after a pause: the socket no longer reads. */
+  /** recvStart failed after a pause: the socket does not read until a retry succeeds. */
   readonly onError?: (error: Error) => void;
 }
 
@@ -62,14 +70,17 @@ export function coalesceReads(
   let flooding = false;
   let timer: NodeJS.Timeout | undefined;
   let pauses = 0;
+  let rateMs = 0;
+  // What the kernel granted (twice the request, capped); read once: a pause's length depends on it.
+  const bufferBytes = recvBufferSize(socket);
 
   const resume = (): void => {
     timer = undefined;
     if (stopped) return;
     const code = handle.recvStart();
     if (code !== 0) {
-      stopped = true;
-      options.onError?.(new Error(`UDP socket: reading could not restart (${code})`));
+      options.onError?.(new Error(`UDP socket: reading could not restart (${code}); retrying`));
+      timer = setTimeout(resume, RETRY_MS);
     }
   };
 
@@ -78,16 +89,19 @@ export function coalesceReads(
     turnScheduled = false;
     const now = clock();
     if (now - windowStart >= WINDOW_MS) {
-      flooding = (inWindow * 1000) / (now - windowStart) >= floodPerS;
+      rateMs = inWindow / (now - windowStart);
+      flooding = rateMs * 1000 >= floodPerS;
       windowStart = now;
       inWindow = 0;
     }
     const emptied = inTurn < LIBUV_BATCH;
     inTurn = 0;
     if (!flooding || !emptied || stopped || timer) return;
+    const ms = Math.min(pauseMs, Math.floor(bufferBytes / 2 / BYTES_PER_DATAGRAM / rateMs));
+    if (!(ms >= 1)) return;
     handle.recvStop();
     pauses++;
-    timer = setTimeout(resume, pauseMs);
+    timer = setTimeout(resume, ms);
   };
 
   return {
@@ -108,6 +122,14 @@ export function coalesceReads(
       timer = undefined;
     },
   };
+}
+
+function recvBufferSize(socket: Socket): number {
+  try {
+    return socket.getRecvBufferSize();
+  } catch {
+    return 0; // unknown: no pause
+  }
 }
 
 function udpHandle(socket: Socket): UdpHandle | undefined {

@@ -32,7 +32,7 @@ const kernel = (over: Partial<ProtectionState> = {}): ProtectionState => ({
 
 describe('status', () => {
   it("sorts many grants in localeCompare's order of client, then address, then port", () => {
-    const clients = ['bob', 'Alice', 'alice', 'ci-7,ci-8', 'Émile', 'zed'];
+    const clients = ['bob', 'Alice', 'alice', 'ci-7,ci-8', 'Émile', 'E\u0301mile', 'zed'];
     const grants: ActiveGrant[] = [];
     for (let i = 0; i < 600; i++) {
       const address = i % 3 === 0 ? `2001:db8::${(i * 7) % 50}` : `10.0.${i % 4}.${(i * 13) % 40}`;

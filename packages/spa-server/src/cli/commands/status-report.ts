@@ -231,7 +231,12 @@ function sortGrants(grants: StatusGrant[]): StatusGrant[] {
   const rank = new Map<string, number>();
   for (const g of grants) rank.set(g.client, 0);
   const clients = [...rank.keys()].sort(compare);
-  for (let i = 0; i < clients.length; i++) rank.set(clients[i]!, i);
+  // Names that collate as equal ('é' and 'e\u0301') share a rank: their grants sort by address, as before.
+  let r = 0;
+  for (let i = 0; i < clients.length; i++) {
+    if (i > 0 && compare(clients[i - 1]!, clients[i]!) !== 0) r++;
+    rank.set(clients[i]!, r);
+  }
   return grants.sort(
     (a, b) =>
       rank.get(a.client)! - rank.get(b.client)! || compare(a.address, b.address) || comparePorts(a, b),

@@ -96,6 +96,8 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   #tags: readonly string[] = [];
   /** The tags the last successful transaction left in the kernel; undefined when not known. */
   #held: ReadonlySet<string> | undefined;
+  /** Set when a light read (a listing of every inet table) failed once: every check is full after it. */
+  #noLightCheck = false;
   readonly #listings: NftListing;
   readonly #counters: PacedRead<Record<string, number>>;
 
@@ -208,13 +210,27 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
 
   async isIntact(scope: IntactScope = 'full'): Promise<boolean> {
     const state =
-      scope === 'light'
-        ? await readNftSkeleton(this.#listing, this.table)
+      scope === 'light' && !this.#noLightCheck
+        ? await this.#skeleton()
         : await readNftShape(this.#listing, this.table);
     const intact = state !== undefined && isNftTableIntact(state, this.#shape, this.#ports);
     // What the kernel holds of the gate's tags is unknown now: the repair's setup must add them all.
     if (!intact) this.#held = undefined;
     return intact;
+  }
+
+  /**
+   * The light read, or the full one when the ruleset listing fails: it holds every inet table, and one
+   * of someone else's that nft cannot list must not turn each check into an error. Light reads stop
+   * for the driver's life after the first such failure.
+   */
+  async #skeleton() {
+    try {
+      return await readNftSkeleton(this.#listing, this.table);
+    } catch {
+      this.#noLightCheck = true;
+      return readNftShape(this.#listing, this.table);
+    }
   }
 
   async revokeAll(): Promise<void> {
