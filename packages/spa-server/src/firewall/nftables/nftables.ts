@@ -25,13 +25,8 @@ import {
 } from '../process/monitor-lines.js';
 import { type ToolCommand, toolCommand } from '../process/tool-command.js';
 import { NftIncludeFiles } from './nft-include.js';
-import {
-  readNftCounters,
-  readNftShape,
-  readNftSkeleton,
-  readNftTable,
-  readNftVouched,
-} from './nft-inspect.js';
+import { readNftCounters, readNftShape, readNftTable, readNftVouched } from './nft-inspect.js';
+import { NftIntegrityRead } from './nft-integrity-read.js';
 import { isNftTableIntact } from './nft-json.js';
 import { NFT_ENOENT_TEXT } from './nft-lister.js';
 import { NftListing } from './nft-listing.js';
@@ -96,8 +91,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   #tags: readonly string[] = [];
   /** The tags the last successful transaction left in the kernel; undefined when not known. */
   #held: ReadonlySet<string> | undefined;
-  /** Set when a light read (a listing of every inet table) failed once: every check is full after it. */
-  #noLightCheck = false;
+  readonly #integrity: NftIntegrityRead;
   readonly #listings: NftListing;
   readonly #counters: PacedRead<Record<string, number>>;
 
@@ -121,6 +115,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     this.#gate = options.knockGate;
     // Seconds of nft at 100,000 grants (nft-inspect.ts): paced by that cost, and never waited for long.
     this.#counters = pacedRead(() => readNftCounters(this.#listing, table));
+    this.#integrity = new NftIntegrityRead(this.#listing, table);
     this.knockGate = this.#gate && {
       setTags: (tags) => this.#setTags(tags),
       spend: (nonces) => this.#spend(nonces),
@@ -209,28 +204,11 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   }
 
   async isIntact(scope: IntactScope = 'full'): Promise<boolean> {
-    const state =
-      scope === 'light' && !this.#noLightCheck
-        ? await this.#skeleton()
-        : await readNftShape(this.#listing, this.table);
+    const state = await this.#integrity.read(scope);
     const intact = state !== undefined && isNftTableIntact(state, this.#shape, this.#ports);
     // What the kernel holds of the gate's tags is unknown now: the repair's setup must add them all.
     if (!intact) this.#held = undefined;
     return intact;
-  }
-
-  /**
-   * The light read, or the full one when the ruleset listing fails: it holds every inet table, and one
-   * of someone else's that nft cannot list must not turn each check into an error. Light reads stop
-   * for the driver's life after the first such failure.
-   */
-  async #skeleton() {
-    try {
-      return await readNftSkeleton(this.#listing, this.table);
-    } catch {
-      this.#noLightCheck = true;
-      return readNftShape(this.#listing, this.table);
-    }
   }
 
   async revokeAll(): Promise<void> {
