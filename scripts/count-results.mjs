@@ -22,8 +22,11 @@ for (const arg of process.argv.slice(2)) {
   passed += r.numPassedTests;
   failed += r.numFailedTests;
   skipped += r.numPendingTests + r.numTodoTests;
-  // A file that failed to load has no tests but fails the run.
-  failed += r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+  // A file that failed without a failed test (it did not load, or its beforeAll threw and every test
+  // was skipped) fails the run too: skipped tests alone would read as a pass.
+  failed += r.testResults.filter(
+    (f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'),
+  ).length;
 }
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 ? 1 : 0);
