@@ -108,7 +108,9 @@ describe('connectWhenOpen', () => {
     });
     expect(outcome.socket).toBeUndefined();
     // Overdue attempts are not made up for with a burst, and late timers never squeeze in a fourth.
-    for (let i = 3; i < starts.length; i++) expect(starts[i]! - starts[i - 3]!).toBeGreaterThanOrEqual(10);
+    // The marks read the clock a little after the code's own reading (under coverage, tens of µs
+    // later, not always by the same amount): 0.1 ms of slack, far under one attempt's 3 ms spacing.
+    for (let i = 3; i < starts.length; i++) expect(starts[i]! - starts[i - 3]!).toBeGreaterThanOrEqual(9.9);
     expect(starts[0]! - knockedAt).toBeLessThan(60);
     expect(starts.length).toBeGreaterThanOrEqual(5);
   });
