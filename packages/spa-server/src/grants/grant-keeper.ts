@@ -70,11 +70,10 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
     return [...removed, ...unknown];
   };
 
-  const isProtected = (t: GrantTarget): boolean => ports.some((p) => portAllows(p, t));
-
   const regrantLive = async (): Promise<number> => {
     await startSweep(clock());
     const now = clock();
+    const isProtected = (t: GrantTarget): boolean => ports.some((p) => portAllows(p, t));
     const grants: Grant[] = [];
     const once: GrantTarget[] = [];
     for (const element of ledger.elements()) {
