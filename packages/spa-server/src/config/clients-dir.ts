@@ -66,9 +66,13 @@ export class ClientFileMemo {
   }
 }
 
-/** Files are compared on everything a write, a rename over them or a chmod changes. */
+/**
+ * Files are compared on everything a write, a rename over them or a chmod changes. One flat string:
+ * a template literal of eleven parts is a rope of ten nodes, kept per file from one load to the next,
+ * which the collector copied for every client of a fleet.
+ */
 function stampOf(info: BigIntStats): string {
-  return `${info.dev}:${info.ino}:${info.size}:${info.mode}:${info.mtimeNs}:${info.ctimeNs}`;
+  return [info.dev, info.ino, info.size, info.mode, info.mtimeNs, info.ctimeNs].join(':');
 }
 
 /**
