@@ -35,24 +35,8 @@ export async function runDaemon(options: RunOptions): Promise<void> {
     throw error;
   }
 
-  // One write at a time, the last request's: a start or reload that changed files is read whole once.
-  let dirSaving: Promise<void> = Promise.resolve();
-  let dirSaveTimer: NodeJS.Timeout | undefined;
-  const saveDirCache = (): void => {
-    clearTimeout(dirSaveTimer);
-    dirSaveTimer = setTimeout(() => {
-      dirSaving = dirSaving
-        .then(() => reuse.dir.save(reuse.files))
-        .catch((error: unknown) => {
-          const reason = (error as { code?: string } | null)?.code ?? 'error';
-          log('warn', 'dircache.unwritable', {
-            reason,
-            message: `the clients-dir cache cannot be written (${reason}): the next start reads every client file`,
-          });
-        });
-    }, DIR_CACHE_SAVE_DELAY_MS).unref();
-  };
-  saveDirCache();
+  const dirCache = dirCacheWrites(() => reuse.dir.save(reuse.files));
+  dirCache.request();
 
   // Reloads run one after another; a signal during one queues the next, which reads the file again.
   let pending: Promise<void> = Promise.resolve();
@@ -73,7 +57,7 @@ export async function runDaemon(options: RunOptions): Promise<void> {
       noteKeyCache(reuse);
       await daemon.reload(next); // the daemon logs daemon.reloaded
       follow(next);
-      saveDirCache();
+      dirCache.request();
     } catch (error) {
       // The old configuration stays in force: a typo in a reload must not open or close anything.
       const problems = isServerError(error, SERVER_ERROR_CODES.configInvalid) ? error.problems : undefined;
@@ -96,10 +80,10 @@ export async function runDaemon(options: RunOptions): Promise<void> {
       // Grants stay in the kernel and expire there: stopping never opens or closes a port.
       pending
         .then(() => daemon.stop())
+        .then(() => dirCache.flush())
         .then(() => driver.close())
         .then(resolve, reject)
         .finally(() => {
-          clearTimeout(dirSaveTimer);
           watching?.watch.close();
           process.off('SIGHUP', onHangup);
           process.off('SIGTERM', onStop);
@@ -131,6 +115,35 @@ function noteKeyCache(reuse: ConfigReuse): void {
       keys: notice.loaded,
       message: `key cache: ${notice.loaded} keys known`,
     });
+}
+
+/**
+ * The clients-dir cache's writes: one at a time, DIR_CACHE_SAVE_DELAY_MS after the last request,
+ * and at stop when one is still due (a restart right after a reload then reads only what changed).
+ * A failed write costs the next start time, never a knock: one warning.
+ */
+function dirCacheWrites(save: () => Promise<void>): { request(): void; flush(): Promise<void> } {
+  let writing: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const write = (): Promise<void> => {
+    clearTimeout(timer);
+    timer = undefined;
+    writing = writing.then(save).catch((error: unknown) => {
+      const reason = (error as { code?: string } | null)?.code ?? 'error';
+      log('warn', 'dircache.unwritable', {
+        reason,
+        message: `the clients-dir cache cannot be written (${reason}): the next start reads every client file`,
+      });
+    });
+    return writing;
+  };
+  return {
+    request() {
+      clearTimeout(timer);
+      timer = setTimeout(write, DIR_CACHE_SAVE_DELAY_MS).unref();
+    },
+    flush: () => (timer === undefined ? writing : write()),
+  };
 }
 
 /** One line when the clients-dir cache was read: how many files it spared, or why it was ignored. */
