@@ -78,12 +78,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     summaryIntervalMs: deps.intervals?.logSummaryMs,
   });
   const build = runtimeBuild(deps.keyCache, log, clock);
-  // The client table (keys and tags, work on this thread) is built while the replay store opens and
-  // the firewall is set up (nft, another process): those need the configuration only.
-  const building = createRuntime(config, backend, build);
-  // Awaited below; a rejection before then is not an unhandled one.
-  building.catch(() => {});
-  // Set once built, before anything that reads it runs (but the metrics' gauge, which checks).
+  // Set once built (start-firewall.ts), before anything that reads it runs but the metrics' gauge.
   let runtime!: Runtime;
   const cleanups: (() => Promise<void>)[] = [async () => log.close()];
   const cleanup = async (): Promise<void> => {
@@ -143,6 +138,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     // leaves the gate empty, closed to every knock, until they are in.
     const gate = driver.knockGate && createKnockGateSync(driver.knockGate, log, metrics);
     const tagsAfterStart = gate !== undefined && config.clients.length > TAGS_WITH_SETUP_MAX_KEYS;
+    const building = (): Promise<Runtime> => createRuntime(config, backend, build);
     runtime = await setUpWithRuntime(config, building, grants, gate, tagsAfterStart);
     advanceTags(runtime, clock());
     cleanups.push(() => driver.close());

@@ -40,7 +40,7 @@ describe('setUpWithRuntime', () => {
     const building = new Promise<Runtime>((resolve) => {
       built = resolve;
     });
-    const started = setUpWithRuntime(config, building, grants, gate, true);
+    const started = setUpWithRuntime(config, () => building, grants, gate, true);
     await Promise.resolve();
     expect(events).toEqual(['setup [{"protocol":"tcp","port":22}]']);
     finish();
@@ -53,7 +53,7 @@ describe('setUpWithRuntime', () => {
     const events: string[] = [];
     const { grants, gate, finish } = recorder(events);
     finish();
-    expect(await setUpWithRuntime(config, Promise.resolve(runtime), grants, gate, false)).toBe(runtime);
+    expect(await setUpWithRuntime(config, async () => runtime, grants, gate, false)).toBe(runtime);
     expect(events).toEqual(['tags', 'setup [{"protocol":"tcp","port":22}]', 'setup done']);
   });
 
@@ -65,7 +65,7 @@ describe('setUpWithRuntime', () => {
       const building = new Promise<Runtime>((resolve, reject) => {
         settle = () => (which === 'build' ? reject(new Error('weak key')) : resolve(runtime));
       });
-      const started = setUpWithRuntime(config, building, grants, gate, true);
+      const started = setUpWithRuntime(config, () => building, grants, gate, true);
       let thrown = false;
       started.catch(() => {
         thrown = true;

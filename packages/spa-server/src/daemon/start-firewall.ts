@@ -13,20 +13,22 @@ import type { KnockGateSync } from './knock-gate-sync.js';
  */
 export async function setUpWithRuntime(
   config: ResolvedConfig,
-  building: Promise<Runtime>,
+  building: () => Promise<Runtime>,
   grants: GrantKeeper,
   gate: KnockGateSync | undefined,
   tagsAfterStart: boolean,
 ): Promise<Runtime> {
   if (!tagsAfterStart) {
-    const runtime = await building;
+    const runtime = await building();
     await gate?.syncTags(runtime);
     await setupFirewall(grants, runtime.ports);
     return runtime;
   }
-  // Both settle before either's failure is thrown: no table build runs on after the daemon's cleanup.
-  const [built, setup] = await Promise.allSettled([building, setupFirewall(grants, portsOf(config))]);
+  // The setup first: its nft starts before the build takes the thread, which it then leaves only
+  // between slices. Both settle before either's failure is thrown: no build runs on after a cleanup.
+  const setup = setupFirewall(grants, portsOf(config));
+  const [ready, built] = await Promise.allSettled([setup, building()]);
   if (built.status === 'rejected') throw built.reason;
-  if (setup.status === 'rejected') throw setup.reason;
+  if (ready.status === 'rejected') throw ready.reason;
   return built.value;
 }
