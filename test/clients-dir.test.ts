@@ -1,4 +1,4 @@
-/** Clients from a directory of files against the real daemon and nftables: added on SIGHUP, removed on SIGHUP, and on a change when watched. */
+/** Clients from a directory of files against the real daemon and nftables: added on SIGHUP, removed on SIGHUP, on a change when watched, and a restart on the clients-dir cache. */
 import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +92,32 @@ describe('clientsDir with the nftables knock gate', () => {
     const watched = nextReload();
     await addClientFile('carol');
     expect((await watched).clients).toBe(2);
+    await knock('carol');
+    expect(await portState('open', 3000)).toBe('open');
+  });
+
+  it('a restart takes unchanged files from the clients-dir cache and reads a file changed while stopped', async () => {
+    await env.spa!.stop();
+    // bob.json now holds alice's key: a restart that took bob.json from the cache would keep bob's.
+    const alice = env.spa!.clients.find((c) => c.name === 'alice')!;
+    const entry = {
+      publicKey: formatPublicKey('client', alice.publicKey),
+      services: ['ssh'],
+      allowSourceAddress: true,
+    };
+    await writeFile(join(dir, 'bob.json'), JSON.stringify(entry), { mode: 0o644 });
+    env.spa = await startServerProcess({ host: env.server, backend: 'nftables', reuse: env.spa! });
+    reloads = 0;
+    const cached = env.spa.logs().find((l) => l.event === 'dircache.loaded');
+    expect(cached?.files).toBe(2);
+    expect(env.spa.logs().filter((l) => l.event === 'dircache.ignored')).toEqual([]);
+    await env.spa.waitForLog((l) => l.event === 'knockgate.ready' || l.event === 'daemon.listening', 5000);
+    expect(await portState('filtered', (GRANT_SECONDS + 3) * 1000)).toBe('filtered');
+    await knock('bob');
+    expect(await portState('open', 1500)).toBe('filtered');
+    await knock('alice');
+    expect(await portState('open', 3000)).toBe('open');
+    expect(await portState('filtered', (GRANT_SECONDS + 3) * 1000)).toBe('filtered');
     await knock('carol');
     expect(await portState('open', 3000)).toBe('open');
   });

@@ -2,7 +2,6 @@
 import {
   createCipheriv,
   createDecipheriv,
-  createHmac,
   createPrivateKey,
   createPublicKey,
   diffieHellman,
@@ -14,7 +13,7 @@ import {
 } from 'node:crypto';
 import type { CryptoBackend } from 'spa-protocol';
 import { hkdfSha256 } from './hkdf.js';
-import { keyedHmacSha256 } from './keyed-hmac.js';
+import { hmacSha256, keyedHmacSha256 } from './keyed-hmac.js';
 
 // DER prefixes that wrap a raw 32-byte key into PKCS#8 / SPKI, the only raw-key import node:crypto has
 // on Node 20 (RFC 8410 §7 and §10.3).
@@ -74,7 +73,7 @@ export const nodeBackend: CryptoBackend = {
   // time), hash() ~1.5 µs; a fleet's load hashes every key id.
   sha256: (data) => bytes(hash('sha256', data, 'buffer')),
   sha512: (data) => bytes(hash('sha512', data, 'buffer')),
-  hmacSha256: (key, data) => bytes(createHmac('sha256', key).update(data).digest()),
+  hmacSha256,
   hmacSha256Keyed: keyedHmacSha256,
   hkdfSha256,
   x25519PublicKey(secret) {

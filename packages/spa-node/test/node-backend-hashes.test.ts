@@ -113,3 +113,31 @@ describe('nodeBackend.hmacSha256Keyed', () => {
       expect(() => keyed(new Uint8Array(10), length)).toThrow(RangeError);
   });
 });
+
+describe('nodeBackend.hmacSha256', () => {
+  const viaOpenSsl = (key: Uint8Array, data: Uint8Array): string =>
+    createHmac('sha256', key).update(data).digest('hex');
+
+  it("gives createHmac's bytes for keys and messages around a block and the scratch's size", () => {
+    for (const keyLength of [0, 1, 32, 63, 64, 65, 200]) {
+      for (const n of [0, 1, 25, 55, 56, 64, 1536, 1537, 4000]) {
+        const [key, data] = [randomBytes(keyLength), randomBytes(n)];
+        expect(hex(nodeBackend.hmacSha256(key, data)), `key ${keyLength}, message ${n}`).toBe(
+          viaOpenSsl(key, data),
+        );
+      }
+    }
+  });
+
+  it('hashes the bytes of a view, leaves its inputs alone, and mixes with the keyed form', () => {
+    const key = randomBytes(32);
+    const whole = randomBytes(100);
+    const view = new Uint8Array(whole.buffer, whole.byteOffset + 3, 40);
+    const copies = [Buffer.from(key), Buffer.from(whole)];
+    const keyed = nodeBackend.hmacSha256Keyed(randomBytes(32));
+    const before = hex(keyed(whole));
+    expect(hex(nodeBackend.hmacSha256(key, view))).toBe(viaOpenSsl(key, whole.subarray(3, 43)));
+    expect(hex(keyed(whole))).toBe(before);
+    expect([Buffer.from(key), Buffer.from(whole)]).toEqual(copies);
+  });
+});

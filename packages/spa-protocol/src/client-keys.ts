@@ -85,11 +85,21 @@ export function clientSecretsFromServerKey(
 
 /** The 16-byte client tag of one epoch: HMAC-SHA256(tagKey, "spa-v2 client tag" ‖ epoch as 8 bytes)[0..16]. */
 export function computeClientTag(backend: CryptoBackend, tagKey: Uint8Array, epoch: number): Uint8Array {
-  const message = new Uint8Array(LABEL_CLIENT_TAG.length + 8);
-  message.set(LABEL_CLIENT_TAG);
-  const view = new DataView(message.buffer);
-  view.setBigUint64(LABEL_CLIENT_TAG.length, BigInt(epoch));
-  return backend.hmacSha256(tagKey, message).slice(0, CLIENT_TAG_SIZE);
+  return backend.hmacSha256(tagKey, tagMessage(epoch)).slice(0, CLIENT_TAG_SIZE);
+}
+
+// A table makes every client's tag for one epoch in a row: the message is the same for all of them.
+let lastEpoch = Number.NaN;
+const lastMessage = new Uint8Array(LABEL_CLIENT_TAG.length + 8);
+
+/** "spa-v2 client tag" ‖ epoch as 8 bytes; the array is shared, and read before the next call. */
+function tagMessage(epoch: number): Uint8Array {
+  if (epoch !== lastEpoch) {
+    lastMessage.set(LABEL_CLIENT_TAG);
+    new DataView(lastMessage.buffer).setBigUint64(LABEL_CLIENT_TAG.length, BigInt(epoch));
+    lastEpoch = epoch;
+  }
+  return lastMessage;
 }
 
 /** §1's weak-key check, then §6.1's agreement: the per-key cost of a key no earlier table held. */

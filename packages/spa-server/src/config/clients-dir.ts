@@ -46,6 +46,31 @@ export interface ClientsDir {
 export class ClientFileMemo {
   #byPath = new Map<string, { readonly stamp: string; readonly result: ClientFileResult }>();
   #seen = new Map<string, { readonly stamp: string; readonly result: ClientFileResult }>();
+  #changed = false;
+  #generation = 0;
+
+  /** Bumped by each complete read that read a file or found one gone: what a saved copy compares. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  get size(): number {
+    return this.#byPath.size;
+  }
+
+  /**
+   * What an earlier run read and validated (stateDir's clients-dir cache), before this memo's first
+   * read: a file whose stamp is still `stamp` is not read again.
+   */
+  seed(path: string, stamp: string, client: ClientConfig): void {
+    this.#byPath.set(path, { stamp, result: { ok: true, client } });
+  }
+
+  /** The files the last complete read accepted, with their stamps. */
+  *accepted(): Generator<{ readonly path: string; readonly stamp: string; readonly client: ClientConfig }> {
+    for (const [path, { stamp, result }] of this.#byPath)
+      if (result.ok) yield { path, stamp, client: result.client };
+  }
 
   /** `stamp` is asked for only when the path was read before: a first load makes no lstat. */
   get(path: string, stamp: (path: string) => string): ClientFileResult | undefined {
@@ -57,18 +82,25 @@ export class ClientFileMemo {
 
   set(path: string, stamp: string, result: ClientFileResult): void {
     this.#seen.set(path, { stamp, result });
+    this.#changed = true;
   }
 
   /** After a complete read: forgets the files that are gone. */
   commit(): void {
+    if (this.#changed || this.#seen.size !== this.#byPath.size) this.#generation++;
+    this.#changed = false;
     this.#byPath = this.#seen;
     this.#seen = new Map();
   }
 }
 
-/** Files are compared on everything a write, a rename over them or a chmod changes. */
+/**
+ * Files are compared on everything a write, a rename over them or a chmod changes. One flat string:
+ * a template literal of eleven parts is a rope of ten nodes, kept per file from one load to the next,
+ * which the collector copied for every client of a fleet.
+ */
 function stampOf(info: BigIntStats): string {
-  return `${info.dev}:${info.ino}:${info.size}:${info.mode}:${info.mtimeNs}:${info.ctimeNs}`;
+  return [info.dev, info.ino, info.size, info.mode, info.mtimeNs, info.ctimeNs].join(':');
 }
 
 /**

@@ -1,6 +1,7 @@
 /** What a reload may take over from the load before it: files read, clients resolved, key verdicts and secrets. @module */
 import type { ClientConfig } from 'spa-config/server-config';
 import { ClientFileMemo } from './clients-dir.js';
+import { ClientsDirCache } from './clients-dir-cache.js';
 import { KeyCache } from './key-cache.js';
 import type { ResolvedClient } from './resolved-config.js';
 
@@ -15,8 +16,16 @@ export interface ConfigReuse {
   readonly resolved: WeakMap<ClientConfig, { readonly maxDuration: number; readonly client: ResolvedClient }>;
   /** stateDir's cache of §1 verdicts and §6.1 secrets: what a restart need not compute again. */
   readonly keys: KeyCache;
+  /** stateDir's copy of `files`: what a restart need not read and validate again. */
+  readonly dir: ClientsDirCache;
 }
 
-export function createConfigReuse(): ConfigReuse {
-  return { files: new ClientFileMemo(), resolved: new WeakMap(), keys: new KeyCache() };
+/** `version`: the daemon's; a clients-dir cache written by another version is not used. */
+export function createConfigReuse(version: string): ConfigReuse {
+  return {
+    files: new ClientFileMemo(),
+    resolved: new WeakMap(),
+    keys: new KeyCache(),
+    dir: new ClientsDirCache(version),
+  };
 }

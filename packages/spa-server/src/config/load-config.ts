@@ -34,6 +34,11 @@ export async function loadConfig(path: string, reuse?: ConfigReuse): Promise<Res
   const { config } = checked;
   // Before the clients: the cache's verdicts spare the schema the §1 check of every known key.
   if (reuse && serverKey) await reuse.keys.open(resolve(base, config.stateDir), serverKey);
+  // At start: the files an earlier run validated, which cost an lstat each rather than a read.
+  if (reuse && serverKey && config.clientsDir !== undefined) {
+    const dir = resolve(base, config.clientsDir);
+    await reuse.dir.open(resolve(base, config.stateDir), serverKey, dir, reuse.files);
+  }
   const clients = await loadClients(config, base, problems, readBounded, reuse?.files);
   const redisSecrets = await readRedisSecrets(config.replay, base, problems);
   if (problems.length > 0 || !serverKey) throw configError(problems);

@@ -82,7 +82,7 @@ export async function applyReload(t: ReloadTargets, next: ResolvedConfig): Promi
   // underneath. After a failed setup (iptables applies one family at a time) the next reload sets up.
   if (unsettled.has(t.grants) || changed(rt.ports, t.grants.protectedPorts())) {
     unsettled.add(t.grants);
-    await setupFirewall(t.grants, rt);
+    await setupFirewall(t.grants, rt.ports);
     unsettled.delete(t.grants);
   }
   t.swap(rt); // the next datagram sees only the new keys and policy
@@ -156,9 +156,9 @@ export async function saveKeyCache(cache: KeyCache, rt: Runtime, log: DaemonLog)
 }
 
 /** driver.setup() with the error the daemon reports: FIREWALL_SETUP_FAILED, the driver's error as cause. */
-export async function setupFirewall(grants: GrantKeeper, rt: Runtime): Promise<void> {
+export async function setupFirewall(grants: GrantKeeper, ports: Runtime['ports']): Promise<void> {
   try {
-    await grants.setup(rt.ports);
+    await grants.setup(ports);
   } catch (cause) {
     const detail = cause instanceof Error ? cause.message : String(cause);
     throw new ServerError(SERVER_ERROR_CODES.firewallSetupFailed, `firewall: setup failed: ${detail}`, {

@@ -21,13 +21,14 @@ import { advanceTags, createRuntime, type Runtime } from '../pipeline/runtime.js
 import { warmCheckPath } from '../pipeline/warm-check.js';
 import { openReplay } from '../replay/open-replay.js';
 import { startDaemonControl } from './control/daemon-control.js';
-import { serialReloads, setupFirewall, warnSourceMode } from './daemon-reload.js';
+import { serialReloads, warnSourceMode } from './daemon-reload.js';
 import { inheritGrants } from './inherit-grants.js';
 import { runtimeBuild } from './key-checks.js';
 import { startKeyUpkeep } from './key-upkeep.js';
 import { createKnockGateSync, fillGateAfterStart, TAGS_WITH_SETUP_MAX_KEYS } from './knock-gate-sync.js';
 import { type MaintenanceIntervals, startMaintenance } from './maintenance-timers.js';
 import { serveMetrics } from './serve-metrics.js';
+import { setUpWithRuntime } from './start-firewall.js';
 
 export interface DaemonDeps {
   readonly driver: FirewallDriver;
@@ -77,18 +78,19 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     summaryIntervalMs: deps.intervals?.logSummaryMs,
   });
   const build = runtimeBuild(deps.keyCache, log, clock);
-  let runtime: Runtime = await createRuntime(config, backend, build).catch((error: unknown) => {
-    log.close();
-    throw error;
-  });
-  advanceTags(runtime, clock());
+  // Set once built (start-firewall.ts), before anything that reads it runs but the metrics' gauge.
+  let runtime!: Runtime;
   const cleanups: (() => Promise<void>)[] = [async () => log.close()];
   const cleanup = async (): Promise<void> => {
     for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => {});
   };
 
   try {
-    const { store: replay, recovery, kind: replayStore } = await openReplay(config, runtime, clock, log);
+    const windows = {
+      windowMs: config.timestampWindowSeconds * 1000,
+      futureWindowMs: config.futureWindowSeconds * 1000,
+    };
+    const { store: replay, recovery, kind: replayStore } = await openReplay(config, windows, clock, log);
     cleanups.push(() => replay.close());
 
     const stall = watchLoopStall();
@@ -99,7 +101,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       // Read only once the daemon runs, after `grants` below is made.
       grantsLive: () => grants.count(),
       loopStallSeconds: () => stall.maxSeconds(),
-      keyChecksPending: () => runtime.table.pendingChecks,
+      keyChecksPending: () => (runtime === undefined ? config.clients.length : runtime.table.pendingChecks),
     });
     const hooks = createHookRunner({ hooks: config.hooks, log, metrics });
     cleanups.push(() => hooks.close());
@@ -135,9 +137,10 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     // 10,000 keys: a one-shot nft of a third of a second) follow once the daemon listens: the setup
     // leaves the gate empty, closed to every knock, until they are in.
     const gate = driver.knockGate && createKnockGateSync(driver.knockGate, log, metrics);
-    const tagsAfterStart = gate !== undefined && runtime.table.size > TAGS_WITH_SETUP_MAX_KEYS;
-    if (!tagsAfterStart) await gate?.syncTags(runtime);
-    await setupFirewall(grants, runtime);
+    const tagsAfterStart = gate !== undefined && config.clients.length > TAGS_WITH_SETUP_MAX_KEYS;
+    const building = (): Promise<Runtime> => createRuntime(config, backend, build);
+    runtime = await setUpWithRuntime(config, building, grants, gate, tagsAfterStart);
+    advanceTags(runtime, clock());
     cleanups.push(() => driver.close());
     await inheritGrants(driver, grants, log);
     if (gate) cleanups.push(() => gate.idle());

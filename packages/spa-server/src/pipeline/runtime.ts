@@ -84,15 +84,20 @@ export async function createRuntime(
   return rt;
 }
 
-function assemble(config: ResolvedConfig, ctx: ServerContext, table: ClientTable<ResolvedClient>): Runtime {
-  const clients = new Map<string, ResolvedClient>();
-  for (const c of config.clients) clients.set(c.keyIdHex, c);
+/** Every port of every service, deduplicated: what the firewall protects (the clients play no part). */
+export function portsOf(config: Pick<ResolvedConfig, 'services'>): PortSpec[] {
   const ports = new Map<string, PortSpec>();
   for (const list of config.services.values()) {
     // The firewall needs a forwarded port's hosts; grants and policy compare ports only.
     for (const p of list)
       ports.set(portText(p), p.forward ? { ...portOnly(p), forward: p.forward } : portOnly(p));
   }
+  return [...ports.values()];
+}
+
+function assemble(config: ResolvedConfig, ctx: ServerContext, table: ClientTable<ResolvedClient>): Runtime {
+  const clients = new Map<string, ResolvedClient>();
+  for (const c of config.clients) clients.set(c.keyIdHex, c);
   return {
     config,
     ctx,
@@ -105,7 +110,7 @@ function assemble(config: ResolvedConfig, ctx: ServerContext, table: ClientTable
       defaultDurationSeconds: config.defaultDurationSeconds,
       maxDurationSeconds: config.maxDurationSeconds,
     },
-    ports: [...ports.values()],
+    ports: portsOf(config),
   };
 }
 

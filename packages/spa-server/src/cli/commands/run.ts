@@ -7,6 +7,13 @@ import { type Daemon, startDaemon } from '../../daemon/daemon.js';
 import { createDriver } from '../../firewall/create-driver.js';
 import { type LogFields, type LogLevel, stdoutLogger } from '../../observability/log.js';
 import { isServerError, SERVER_ERROR_CODES } from '../../shared/server-error.js';
+import { VERSION } from '../version.js';
+
+/**
+ * How long after a start or a reload the clients-dir cache is written: after the kernel gate's tags
+ * and the key cache, which share the event loop's turns with it and matter first.
+ */
+const DIR_CACHE_SAVE_DELAY_MS = 3000;
 
 export interface RunOptions {
   readonly config: string;
@@ -15,9 +22,10 @@ export interface RunOptions {
 /** Resolves once the daemon has stopped after SIGTERM or SIGINT; start-up failures reject. */
 export async function runDaemon(options: RunOptions): Promise<void> {
   // Kept while the daemon runs: a reload reads, validates and derives only what changed.
-  const reuse = createConfigReuse();
+  const reuse = createConfigReuse(VERSION);
   const config = await loadConfig(options.config, reuse);
   noteKeyCache(reuse);
+  noteDirCache(reuse);
   const driver = createDriver(config, { residentListings: true });
   let daemon: Daemon;
   try {
@@ -26,6 +34,9 @@ export async function runDaemon(options: RunOptions): Promise<void> {
     await driver.close().catch(() => {});
     throw error;
   }
+
+  const dirCache = dirCacheWrites(() => reuse.dir.save(reuse.files));
+  dirCache.request();
 
   // Reloads run one after another; a signal during one queues the next, which reads the file again.
   let pending: Promise<void> = Promise.resolve();
@@ -46,6 +57,7 @@ export async function runDaemon(options: RunOptions): Promise<void> {
       noteKeyCache(reuse);
       await daemon.reload(next); // the daemon logs daemon.reloaded
       follow(next);
+      dirCache.request();
     } catch (error) {
       // The old configuration stays in force: a typo in a reload must not open or close anything.
       const problems = isServerError(error, SERVER_ERROR_CODES.configInvalid) ? error.problems : undefined;
@@ -68,6 +80,7 @@ export async function runDaemon(options: RunOptions): Promise<void> {
       // Grants stay in the kernel and expire there: stopping never opens or closes a port.
       pending
         .then(() => daemon.stop())
+        .then(() => dirCache.flush())
         .then(() => driver.close())
         .then(resolve, reject)
         .finally(() => {
@@ -101,6 +114,52 @@ function noteKeyCache(reuse: ConfigReuse): void {
     log('info', 'keycache.loaded', {
       keys: notice.loaded,
       message: `key cache: ${notice.loaded} keys known`,
+    });
+}
+
+/**
+ * The clients-dir cache's writes: one at a time, DIR_CACHE_SAVE_DELAY_MS after the last request,
+ * and at stop when one is still due (a restart right after a reload then reads only what changed).
+ * A failed write costs the next start time, never a knock: one warning.
+ */
+function dirCacheWrites(save: () => Promise<void>): { request(): void; flush(): Promise<void> } {
+  let writing: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const write = (): Promise<void> => {
+    clearTimeout(timer);
+    timer = undefined;
+    writing = writing.then(save).catch((error: unknown) => {
+      const reason = (error as { code?: string } | null)?.code ?? 'error';
+      log('warn', 'dircache.unwritable', {
+        reason,
+        message: `the clients-dir cache cannot be written (${reason}): the next start reads every client file`,
+      });
+    });
+    return writing;
+  };
+  return {
+    request() {
+      clearTimeout(timer);
+      timer = setTimeout(write, DIR_CACHE_SAVE_DELAY_MS).unref();
+    },
+    flush: () => (timer === undefined ? writing : write()),
+  };
+}
+
+/** One line when the clients-dir cache was read: how many files it spared, or why it was ignored. */
+function noteDirCache(reuse: ConfigReuse): void {
+  const notice = reuse.dir.takeNotice();
+  // None yet (a first start): nothing worth a line.
+  if (!notice || (notice.ignored === undefined && notice.loaded === 0)) return;
+  if (notice.ignored) {
+    log('warn', 'dircache.ignored', {
+      reason: notice.ignored,
+      message: `clients-dir cache ignored (${notice.ignored}): every client file is read and the cache rewritten`,
+    });
+  } else
+    log('info', 'dircache.loaded', {
+      files: notice.loaded,
+      message: `clients-dir cache: ${notice.loaded} files known`,
     });
 }
 
