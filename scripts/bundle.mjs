@@ -1,6 +1,7 @@
 /** Bundles one CLI package (src/cli.ts and its dependencies) for a fast start-up: ESM chunks, or one CommonJS file. @module */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -16,6 +17,26 @@ const sea = flag === '--sea';
 const dir = join(root, 'packages', name);
 const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
 const { version } = pkg;
+
+// What the build is made of: every package's sources and the locked dependencies. The version stays
+// the same across commits; state a daemon keeps across restarts of one build (the clients-dir cache
+// holds validated clients) is tied to this instead, so that changed validation is never skipped.
+function codeId() {
+  const hash = createHash('sha256');
+  const packages = join(root, 'packages');
+  const files = readdirSync(packages, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /\/src(\/|$)/.test(e.parentPath ?? e.path) && !/\.test\.ts$/.test(e.name))
+    .map((e) => join(e.parentPath ?? e.path, e.name))
+    .filter((f) => !f.includes('/node_modules/'))
+    .sort();
+  for (const file of [...files, join(root, 'pnpm-lock.yaml')]) {
+    hash
+      .update(`${file.slice(root.length)}\0`)
+      .update(readFileSync(file))
+      .update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
 
 // "bundle": {"format": "cjs"} in a package.json: one CommonJS file, dist/cli.cjs. For a CLI whose
 // whole run is a few milliseconds of work (spa-client), Node 20's ESM loader costs more than it
@@ -65,7 +86,7 @@ await build({
   sourcemap: sea ? false : 'linked',
   // A SEA keeps the licences of what it bundles at the end of its one file.
   legalComments: sea ? 'eof' : 'linked',
-  define: { __SPA_VERSION__: JSON.stringify(version) },
+  define: { __SPA_VERSION__: JSON.stringify(version), __SPA_CODE_ID__: JSON.stringify(codeId()) },
   // CommonJS dependencies (commander) call require() for node built-ins; ESM output needs a real one.
   banner: cjs
     ? {}

@@ -2,3 +2,6 @@
 
 /** The package version; not defined when the sources run unbundled (tests), see version.ts. */
 declare const __SPA_VERSION__: string | undefined;
+
+/** A hash of every package's sources and the lockfile at build time (see bundle.mjs); not defined unbundled. */
+declare const __SPA_CODE_ID__: string | undefined;

@@ -46,7 +46,7 @@ async function run(
   read: Awaited<ReturnType<typeof readClientsDir>>;
 }> {
   const cache = new ClientsDirCache(options.version ?? '1.0.0');
-  const memo = new ClientFileMemo();
+  const memo = new ClientFileMemo({ racyNs: 0n });
   await cache.open(state, options.key ?? server.secretKey, dir, memo);
   const read = await readClientsDir(dir, memo);
   await cache.save(memo);
@@ -59,7 +59,7 @@ describe('ClientsDirCache', () => {
     const first = await run(state, dir);
     expect((await stat(join(state, CLIENTS_DIR_CACHE_FILE))).mode & 0o777).toBe(0o600);
     const cache = new ClientsDirCache('1.0.0');
-    const memo = new ClientFileMemo();
+    const memo = new ClientFileMemo({ racyNs: 0n });
     expect(await cache.open(state, server.secretKey, dir, memo)).toEqual({ loaded: 4 });
     expect(cache.takeNotice()).toEqual({ loaded: 4 });
     const again = await readClientsDir(dir, memo);
@@ -103,7 +103,7 @@ describe('ClientsDirCache', () => {
         state,
         o.key ?? server.secretKey,
         o.dir ?? dir,
-        new ClientFileMemo(),
+        new ClientFileMemo({ racyNs: 0n }),
       );
     const flipped = Uint8Array.from(good);
     flipped[40]! ^= 1;
@@ -113,7 +113,7 @@ describe('ClientsDirCache', () => {
     expect((await open())?.ignored).toBe('not a clients-dir cache of this format');
     await writeFile(path, good, { mode: 0o600 });
     expect((await open({ key: otherServer.secretKey }))?.ignored).toBe('checksum mismatch');
-    expect((await open({ version: '1.0.1' }))?.ignored).toBe('written by another version');
+    expect((await open({ version: '1.0.1' }))?.ignored).toBe('written by another build');
     expect((await open({ dir: join(dir, 'other') }))?.ignored).toBe('written for another clients directory');
     await chmod(path, 0o644);
     expect((await open())?.ignored).toBe('readable or writable by others (not 0600)');
@@ -122,6 +122,19 @@ describe('ClientsDirCache', () => {
     // A run that ignored it writes it anew for its own key.
     await run(state, dir, { key: otherServer.secretKey });
     expect(await open({ key: otherServer.secretKey })).toEqual({ loaded: 4 });
+  });
+
+  it('keeps no cache without a build identity (sources run unbundled): nothing read, nothing written', async () => {
+    const { state, dir } = await fleet();
+    await run(state, dir);
+    const good = await readFile(join(state, CLIENTS_DIR_CACHE_FILE));
+    const cache = new ClientsDirCache(undefined);
+    const memo = new ClientFileMemo({ racyNs: 0n });
+    expect(await cache.open(state, server.secretKey, dir, memo)).toBeUndefined();
+    expect(memo.size).toBe(0);
+    await readClientsDir(dir, memo);
+    await cache.save(memo);
+    expect(await readFile(join(state, CLIENTS_DIR_CACHE_FILE))).toEqual(good);
   });
 
   it('reads nothing on a reload: the memo in use already holds the files', async () => {

@@ -39,12 +39,13 @@ export interface ClientsDirCacheOpened {
  * A first read of 10,000 client files costs four system calls, a JSON parse and a validation each:
  * most of a restart. A file whose stamp (device, inode, size, mode, mtime and ctime, as the reload
  * memo compares them) is the one recorded here was read and validated by an earlier run of this
- * version: it costs one lstat. The file is trusted only when its MAC, keyed from the server's secret
- * key, verifies, it is the daemon's own (0600) and it was written by the same version for the same
- * directory; anything else is ignored and rebuilt. It holds configuration, no secret.
+ * build: it costs one lstat. The file is trusted only when its MAC, keyed from the server's secret
+ * key, verifies, it is the daemon's own (0600) and it was written by the same build (version and
+ * code: validation may change with either) for the same directory; anything else is ignored and
+ * rebuilt. It holds configuration, no secret.
  */
 export class ClientsDirCache {
-  readonly #version: string;
+  readonly #build: string | undefined;
   readonly #owner: number | undefined;
   #path: string | undefined;
   #dir: string | undefined;
@@ -53,9 +54,12 @@ export class ClientsDirCache {
   #saved = -1;
   #notice: ClientsDirCacheOpened | undefined;
 
-  /** `version`: the daemon's (validation may change between versions). `owner`: the file's user. */
-  constructor(version: string, owner: number | undefined = process.getuid?.()) {
-    this.#version = version;
+  /**
+   * `build`: the daemon's version and code (cli/version.ts BUILD_ID); undefined keeps no cache (sources
+   * run unbundled, where nothing marks a change of code). `owner`: the file's user.
+   */
+  constructor(build: string | undefined, owner: number | undefined = process.getuid?.()) {
+    this.#build = build;
     this.#owner = owner;
   }
 
@@ -76,6 +80,7 @@ export class ClientsDirCache {
     dir: string,
     memo: ClientFileMemo,
   ): Promise<ClientsDirCacheOpened | undefined> {
+    if (this.#build === undefined) return undefined;
     this.#notice = await this.#open(stateDir, serverSecretKey, dir, memo);
     return this.#notice;
   }
@@ -132,7 +137,7 @@ export class ClientsDirCache {
       rows.push(JSON.stringify([file, stamp, index, name, publicKey] satisfies Row));
       if (turns.due()) await turns.pause();
     }
-    const text = `{"version":${JSON.stringify(this.#version)},"dir":${JSON.stringify(dir)},"shapes":[${[...shapes.keys()].join(',')}],"rows":[${rows.join(',')}]}`;
+    const text = `{"version":${JSON.stringify(this.#build)},"dir":${JSON.stringify(dir)},"shapes":[${[...shapes.keys()].join(',')}],"rows":[${rows.join(',')}]}`;
     const json = new TextEncoder().encode(text);
     const bytes = new Uint8Array(MAGIC.length + json.length + MAC_SIZE);
     bytes.set(MAGIC);
@@ -158,11 +163,30 @@ export class ClientsDirCache {
     } catch {
       return 'truncated or damaged';
     }
-    if (body.version !== this.#version) return 'written by another version';
+    if (body.version !== this.#build) return 'written by another build';
     if (body.dir !== this.#dir) return 'written for another clients directory';
     if (!Array.isArray(body.shapes) || !Array.isArray(body.rows)) return 'truncated or damaged';
+    // Only a holder of the server key writes a MAC that verifies; still, a start must not crash on it.
+    const { shapes, rows } = body;
+    if (!shapes.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v)))
+      return 'truncated or damaged';
+    if (!rows.every((row) => wellFormedRow(row, shapes.length))) return 'truncated or damaged';
     return body;
   }
+}
+
+function wellFormedRow(row: unknown, shapes: number): boolean {
+  if (!Array.isArray(row) || row.length !== 5) return false;
+  const [path, stamp, shape, name, publicKey] = row as unknown[];
+  return (
+    typeof path === 'string' &&
+    typeof stamp === 'string' &&
+    Number.isInteger(shape) &&
+    (shape as number) >= 0 &&
+    (shape as number) < shapes &&
+    typeof name === 'string' &&
+    typeof publicKey === 'string'
+  );
 }
 
 function mac(key: Uint8Array, data: Uint8Array): Uint8Array {

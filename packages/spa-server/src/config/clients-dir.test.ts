@@ -212,7 +212,7 @@ describe('readClientsDir on a reload (ClientFileMemo)', () => {
       'alice.json': { publicKey: KEY_A, services: ['ssh'] },
       'bob.json': { publicKey: KEY_B, services: ['ssh'] },
     });
-    const memo = new ClientFileMemo();
+    const memo = new ClientFileMemo({ racyNs: 0n });
     const first = await readClientsDir(dir, memo);
     const again = await readClientsDir(dir, memo);
     // The same objects: nothing was read, parsed or checked again.
@@ -236,5 +236,17 @@ describe('readClientsDir on a reload (ClientFileMemo)', () => {
     expect(linked.problems).toEqual([
       `${join(dir, 'bob.json')}: file: is a symbolic link (not followed: copy the file into the directory)`,
     ]);
+  });
+
+  it('reads again a file that had just changed when read: a rewrite in the same clock tick keeps its stamp', async () => {
+    const dir = await clientsDir({ 'alice.json': { publicKey: KEY_A, services: ['ssh'] } });
+    // The default window (2 s): the file was written a moment ago.
+    const memo = new ClientFileMemo();
+    const first = await readClientsDir(dir, memo);
+    const again = await readClientsDir(dir, memo);
+    expect(again.clients[0]!.client).not.toBe(first.clients[0]!.client);
+    expect(again.clients[0]!.client).toEqual(first.clients[0]!.client);
+    // Racy entries are not vouched for across restarts either (stateDir's clients-dir cache).
+    expect([...memo.accepted()]).toEqual([]);
   });
 });

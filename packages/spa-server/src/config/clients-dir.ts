@@ -39,6 +39,15 @@ export interface ClientsDir {
 }
 
 /**
+ * A file changed this recently (ns) when it was read may change again within the same tick of the
+ * file-system clock (1-10 ms on Linux before 6.13), same size and inode, without its stamp changing:
+ * it is read again next time ("racily clean", as git calls it), never vouched for by its stamp.
+ */
+const RACY_NS = 2_000_000_000n;
+/** A suffix no lstat stamp has: the memo and the clients-dir cache never match a racy read. */
+const RACY = ':racy';
+
+/**
  * What the last read found in each file, by path and by the file's identity: device, inode, size,
  * mode, and mtime and ctime in nanoseconds. A reload reads and validates only files whose identity
  * changed; the others cost one lstat and give the same ClientConfig object as before.
@@ -48,6 +57,12 @@ export class ClientFileMemo {
   #seen = new Map<string, { readonly stamp: string; readonly result: ClientFileResult }>();
   #changed = false;
   #generation = 0;
+  readonly #racyNs: bigint;
+
+  /** `racyNs`: how recent a change makes a read racy (tests of stamps on files just written pass 0n). */
+  constructor(options: { readonly racyNs?: bigint } = {}) {
+    this.#racyNs = options.racyNs ?? RACY_NS;
+  }
 
   /** Bumped by each complete read that read a file or found one gone: what a saved copy compares. */
   get generation(): number {
@@ -66,10 +81,10 @@ export class ClientFileMemo {
     this.#byPath.set(path, { stamp, result: { ok: true, client } });
   }
 
-  /** The files the last complete read accepted, with their stamps. */
+  /** The files the last complete read accepted, with their stamps; racy reads (never matched) left out. */
   *accepted(): Generator<{ readonly path: string; readonly stamp: string; readonly client: ClientConfig }> {
     for (const [path, { stamp, result }] of this.#byPath)
-      if (result.ok) yield { path, stamp, client: result.client };
+      if (result.ok && !stamp.endsWith(RACY)) yield { path, stamp, client: result.client };
   }
 
   /** `stamp` is asked for only when the path was read before: a first load makes no lstat. */
@@ -80,8 +95,10 @@ export class ClientFileMemo {
     return known.result;
   }
 
-  set(path: string, stamp: string, result: ClientFileResult): void {
-    this.#seen.set(path, { stamp, result });
+  /** `changedNs`: the file's ctime when read; a change that recent makes the entry never match. */
+  set(path: string, stamp: string, result: ClientFileResult, changedNs?: bigint): void {
+    const racy = changedNs !== undefined && changedNs >= BigInt(Date.now()) * 1_000_000n - this.#racyNs;
+    this.#seen.set(path, { stamp: racy ? `${stamp}${RACY}` : stamp, result });
     this.#changed = true;
   }
 
@@ -175,12 +192,15 @@ function readAndParse(
   const read = readClientFile(path, problems);
   if (read === undefined) return undefined;
   const result = parseClientFile(read.text, name, path);
-  memo?.set(path, read.stamp, result);
+  memo?.set(path, read.stamp, result, read.changedNs);
   return result;
 }
 
 /** The file's text, or undefined after a problem. Opened without following links, checked on the open file. */
-function readClientFile(path: string, problems: string[]): { text: string; stamp: string } | undefined {
+function readClientFile(
+  path: string,
+  problems: string[],
+): { text: string; stamp: string; changedNs: bigint } | undefined {
   let fd: number;
   try {
     // O_NONBLOCK: a FIFO placed in the directory must not hang the reload.
@@ -215,7 +235,7 @@ function readClientFile(path: string, problems: string[]): { text: string; stamp
       }
       if (length > MAX_CLIENT_FILE_BYTES)
         problems.push(`${path}: file: larger than ${MAX_CLIENT_FILE_BYTES} bytes`);
-      else return { text: buffer.toString('utf8', 0, length), stamp: stampOf(info) };
+      else return { text: buffer.toString('utf8', 0, length), stamp: stampOf(info), changedNs: info.ctimeNs };
     }
     return undefined;
   } catch (cause) {

@@ -20,12 +20,15 @@ export interface ConfigReuse {
   readonly dir: ClientsDirCache;
 }
 
-/** `version`: the daemon's; a clients-dir cache written by another version is not used. */
-export function createConfigReuse(version: string): ConfigReuse {
+/**
+ * `build`: the daemon's version and code; a clients-dir cache written by another build is not used,
+ * and none is kept without one (sources run unbundled).
+ */
+export function createConfigReuse(build: string | undefined): ConfigReuse {
   return {
     files: new ClientFileMemo(),
     resolved: new WeakMap(),
     keys: new KeyCache(),
-    dir: new ClientsDirCache(version),
+    dir: new ClientsDirCache(build),
   };
 }

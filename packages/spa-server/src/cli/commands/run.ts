@@ -7,7 +7,7 @@ import { type Daemon, startDaemon } from '../../daemon/daemon.js';
 import { createDriver } from '../../firewall/create-driver.js';
 import { type LogFields, type LogLevel, stdoutLogger } from '../../observability/log.js';
 import { isServerError, SERVER_ERROR_CODES } from '../../shared/server-error.js';
-import { VERSION } from '../version.js';
+import { BUILD_ID } from '../version.js';
 
 /**
  * How long after a start or a reload the clients-dir cache is written: after the kernel gate's tags
@@ -22,7 +22,7 @@ export interface RunOptions {
 /** Resolves once the daemon has stopped after SIGTERM or SIGINT; start-up failures reject. */
 export async function runDaemon(options: RunOptions): Promise<void> {
   // Kept while the daemon runs: a reload reads, validates and derives only what changed.
-  const reuse = createConfigReuse(VERSION);
+  const reuse = createConfigReuse(BUILD_ID);
   const config = await loadConfig(options.config, reuse);
   noteKeyCache(reuse);
   noteDirCache(reuse);
