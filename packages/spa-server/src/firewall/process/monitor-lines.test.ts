@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   iptablesDeletionConcerns,
+  iptablesStaleMonitor,
   nftAdditionTouches,
   nftDeletionConcerns,
   nftStaleMonitor,
@@ -56,6 +57,19 @@ describe('nftStaleMonitor', () => {
     ['add rule inet spa input accept', false],
   ])('%s → %s', (line, stale) => {
     expect(nftStaleMonitor(line, 'spa')).toBe(stale);
+  });
+});
+
+describe('iptablesStaleMonitor', () => {
+  it.each([
+    ['add table ip filter', true],
+    ['add table ip6 filter', true],
+    ['add table ip nat', false],
+    ['add table inet filter', false],
+    ['delete table ip filter', false],
+    ['add chain ip filter SPA-INPUT', false],
+  ])('%s → %s', (line, stale) => {
+    expect(iptablesStaleMonitor(line)).toBe(stale);
   });
 });
 

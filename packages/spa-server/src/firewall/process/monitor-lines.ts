@@ -12,7 +12,11 @@ import { toolCommand } from './tool-command.js';
  * `--echo`: a plain `nft monitor` (1.0.6) copies every element added to a named set into its cache
  * and never drops one, deleted or expired: ~2 KB per grant for the monitor's whole life, 200 MiB
  * after 100,000 grants (measured in the bench's bulk phase). In echo mode it caches no element of a
- * named set and prints the same lines; what it loads at its start (the elements then present) stays.
+ * named set; what it loads at its start (the elements then present) stays. Nor does it cache a table
+ * or set created after its start, so it prints no rule or element line of one (objects deleted and
+ * created again under the same name still print): the stream is restarted whenever the table or one
+ * of its sets is added (`nftStaleMonitor`, `iptablesStaleMonitor`), which also catches nft 1.0.6's
+ * silence on the elements of a set re-added under a running monitor.
  */
 export const NFT_MONITOR_ARGS: readonly string[] = ['--echo', 'monitor'];
 
@@ -77,6 +81,15 @@ export function iptablesDeletionConcerns(line: string, chain: string): boolean {
 }
 
 /**
+ * iptables-nft: the ip or ip6 `filter` table (re-)added, as iptables does after a flush of the
+ * ruleset. A monitor in echo mode started while it was absent prints no rule line of it.
+ */
+export function iptablesStaleMonitor(line: string): boolean {
+  const [verb, kind, family, table] = line.split(' ', 4);
+  return verb === 'add' && kind === 'table' && (family === 'ip' || family === 'ip6') && table === 'filter';
+}
+
+/**
  * The event stream for the iptables driver. iptables-nft is nftables underneath, so `nft monitor`
  * sees its rules go; iptables-legacy has no events, nor a machine without the nft tool (only
  * recommended by iptables): undefined, and the daemon polls instead.
@@ -89,7 +102,12 @@ export async function iptablesWatchCommand(
   if (variant !== 'nft') return undefined;
   try {
     const command = await toolCommand('nft', 'nftables', netns);
-    return { command, args: NFT_MONITOR_ARGS, concerns: (line) => iptablesDeletionConcerns(line, chain) };
+    return {
+      command,
+      args: NFT_MONITOR_ARGS,
+      concerns: (line) => iptablesDeletionConcerns(line, chain),
+      stales: iptablesStaleMonitor,
+    };
   } catch {
     return undefined;
   }
