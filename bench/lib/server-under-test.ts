@@ -96,8 +96,11 @@ export interface RunningServer {
    * 0: the server's default). Called while the server is idle.
    */
   knocksFor?(addresses: readonly string[], durations?: readonly number[]): Promise<Uint8Array[]>;
-  /** Optional: grants in force now, read from the firewall (not from the server's memory). */
-  liveGrants?(): Promise<number>;
+  /**
+   * Optional: grants in force now, as the server's status command lists them; `ms` is that command's
+   * wall-clock time, from its start until it exited with its output read (not the bench's parse of it).
+   */
+  liveGrants?(): Promise<{ readonly count: number; readonly ms: number; readonly parseMs?: number }>;
   /** Optional: the server's own counters (name → value), e.g. its Prometheus metrics. */
   counters?(): Promise<Record<string, number>>;
   /** Wall-clock times (epochMs) at which the server reported a grant, in order, since start. */

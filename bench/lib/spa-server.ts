@@ -199,8 +199,11 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
     async liveGrants() {
       // What an operator would run: the daemon's ledger, with the table's shape read from the kernel.
       const args = [SERVER_BIN, 'status', '--json', '--config', files.configPath];
+      const at = epochMs();
       const r = await server.exec(process.execPath, args, { timeout: 60_000 });
-      return (JSON.parse(String(r.stdout)) as { grants: unknown[] }).grants.length;
+      const ms = epochMs() - at;
+      const count = (JSON.parse(String(r.stdout)) as { grants: unknown[] }).grants.length;
+      return { count, ms, parseMs: epochMs() - at - ms };
     },
     async counters() {
       const r = await server.exec('curl', [
