@@ -5,8 +5,15 @@ import type { PhaseContext } from './phase-context.js';
 import type { RunningServer } from './server-under-test.js';
 import { summarize } from './stats.js';
 
-/** Knocks timed while the grants expire, one a second. */
+/** Knocks timed while the grants expire, one every PROBE_GAP_MS. */
 export const EXPIRY_PROBES = 300;
+const PROBE_GAP_MS = 250;
+/**
+ * Probing starts this long before the planned end, whatever the live count says: 100,000 grants built
+ * just before they were sent can all end within one second (run 2026-12-01T01-07, 466 accepted/s),
+ * between two reads of the count, which left no probe inside the expiry.
+ */
+const LEAD_MS = 3000;
 /** A probe not granted within this counts as lost. */
 const PROBE_TIMEOUT_MS = 5000;
 const GAUGE = 'spa_grants_live';
@@ -45,13 +52,15 @@ export async function measureBulkExpiry(
   if (Number.isNaN(now.live)) return undefined;
   const deadline = endMs + 600_000;
   let idleStallMs = 0;
-  while (now.live >= bulk && Date.now() < deadline) {
+  while (now.live >= bulk && Date.now() < endMs - LEAD_MS && Date.now() < deadline) {
     idleStallMs = Math.max(idleStallMs, now.stallMs);
     await sleep(1000);
     now = await read();
   }
   c.log(`${c.sut.name}: grants expiring (${now.live} live); timing knocks meanwhile`);
   const startedAt = epochMs();
+  /** When fewer than all bulk grants were live (the live count includes the probes' own grants). */
+  let firstGoneAt = now.live < bulk ? startedAt : undefined;
   const latencies: number[] = [];
   let lost = 0;
   let stallMs = 0;
@@ -70,12 +79,13 @@ export async function measureBulkExpiry(
     const granted = running.grantTimes()[before];
     if (granted === undefined) lost++;
     else latencies.push(granted - r.firstSentAt);
-    await sleep(Math.max(0, 1000 - (epochMs() - r.firstSentAt)));
+    await sleep(Math.max(0, PROBE_GAP_MS - (epochMs() - r.firstSentAt)));
     now = await read();
     stallMs = Math.max(stallMs, now.stallMs);
+    if (firstGoneAt === undefined && now.live - latencies.length < bulk) firstGoneAt = epochMs();
   }
   return {
-    spanMs: epochMs() - startedAt,
+    spanMs: epochMs() - (firstGoneAt ?? epochMs()),
     liveAtEnd: Math.max(0, now.live - sent),
     probeLatency: summarize(latencies),
     probesLost: lost,

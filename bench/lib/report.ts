@@ -89,7 +89,7 @@ const METHOD_NOTES = [
   '- Bulk (spa-server): 100,000 knocks, each granting an address of its own signed into it (IPv4 and IPv6',
   '  alternately), delivered with at most `bulkChunk` unanswered. Each asks for a duration that ends,',
   '  at 300 accepted/s, with all the others: every grant is live at the end, then they expire together;',
-  '  one knock a second is timed (sent → grant logged) until they are gone, and the server’s',
+  '  a knock every 250 ms, from 3 s before the planned end, is timed (sent → grant logged) until they are gone, and the server’s',
   '  `spa_event_loop_stall_max_seconds` is read each second. Peak RSS covers delivery to expiry. Replay',
   '  entries and refusals come from the server’s metrics, live grants from `spa-server status --json`,',
   '  timed with every grant live.',
