@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { nodeBackend } from 'spa-node';
 import { formatPublicKey, generateKeyPair } from 'spa-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientFileMemo, readClientsDir } from './clients-dir.js';
+import { ClientFileMemo } from './client-file-memo.js';
+import { readClientsDir } from './clients-dir.js';
 import { CLIENTS_DIR_CACHE_FILE, ClientsDirCache } from './clients-dir-cache.js';
 
 const server = generateKeyPair(nodeBackend, 'server');

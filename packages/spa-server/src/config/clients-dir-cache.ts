@@ -6,7 +6,7 @@ import { nodeBackend } from 'spa-node';
 import { readOwnFile } from '../shared/read-own-file.js';
 import { replaceFile } from '../shared/replace-file.js';
 import { Turns } from '../shared/turns.js';
-import type { ClientFileMemo } from './clients-dir.js';
+import type { ClientFileMemo } from './client-file-memo.js';
 
 /** The file's name in stateDir. */
 export const CLIENTS_DIR_CACHE_FILE = 'clients-dir.cache';

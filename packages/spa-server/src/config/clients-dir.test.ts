@@ -6,7 +6,8 @@ import { formatPublicKey, generateKeyPair } from 'spa-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerError } from '../shared/server-error.js';
 import { ignoredName, parseClientFile } from './client-file.js';
-import { ClientFileMemo, readClientsDir } from './clients-dir.js';
+import { ClientFileMemo } from './client-file-memo.js';
+import { readClientsDir } from './clients-dir.js';
 import { loadConfig } from './load-config.js';
 
 const clientKey = (): string => formatPublicKey('client', generateKeyPair(nodeBackend, 'client').publicKey);

@@ -6,6 +6,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ClientConfig } from 'spa-config/server-config';
 import { SLICE_MS } from '../shared/turns.js';
 import { CLIENT_FILE_SUFFIX, type ClientFileResult, ignoredName, parseClientFile } from './client-file.js';
+import type { ClientFileMemo } from './client-file-memo.js';
 
 /** A client file is a few hundred bytes; anything this big is a mistake (or hostile). */
 export const MAX_CLIENT_FILE_BYTES = 64 << 10;
@@ -36,79 +37,6 @@ export interface ClientsDir {
   readonly problems: readonly string[];
   /** Dotfiles, editor and package-manager leftovers skipped. */
   readonly ignored: number;
-}
-
-/**
- * A file changed this recently (ns) when it was read may change again within the same tick of the
- * file-system clock (1-10 ms on Linux before 6.13), same size and inode, without its stamp changing:
- * it is read again next time ("racily clean", as git calls it), never vouched for by its stamp.
- */
-const RACY_NS = 2_000_000_000n;
-/** A suffix no lstat stamp has: the memo and the clients-dir cache never match a racy read. */
-const RACY = ':racy';
-
-/**
- * What the last read found in each file, by path and by the file's identity: device, inode, size,
- * mode, and mtime and ctime in nanoseconds. A reload reads and validates only files whose identity
- * changed; the others cost one lstat and give the same ClientConfig object as before.
- */
-export class ClientFileMemo {
-  #byPath = new Map<string, { readonly stamp: string; readonly result: ClientFileResult }>();
-  #seen = new Map<string, { readonly stamp: string; readonly result: ClientFileResult }>();
-  #changed = false;
-  #generation = 0;
-  readonly #racyNs: bigint;
-
-  /** `racyNs`: how recent a change makes a read racy (tests of stamps on files just written pass 0n). */
-  constructor(options: { readonly racyNs?: bigint } = {}) {
-    this.#racyNs = options.racyNs ?? RACY_NS;
-  }
-
-  /** Bumped by each complete read that read a file or found one gone: what a saved copy compares. */
-  get generation(): number {
-    return this.#generation;
-  }
-
-  get size(): number {
-    return this.#byPath.size;
-  }
-
-  /**
-   * What an earlier run read and validated (stateDir's clients-dir cache), before this memo's first
-   * read: a file whose stamp is still `stamp` is not read again.
-   */
-  seed(path: string, stamp: string, client: ClientConfig): void {
-    this.#byPath.set(path, { stamp, result: { ok: true, client } });
-  }
-
-  /** The files the last complete read accepted, with their stamps; racy reads (never matched) left out. */
-  *accepted(): Generator<{ readonly path: string; readonly stamp: string; readonly client: ClientConfig }> {
-    for (const [path, { stamp, result }] of this.#byPath)
-      if (result.ok && !stamp.endsWith(RACY)) yield { path, stamp, client: result.client };
-  }
-
-  /** `stamp` is asked for only when the path was read before: a first load makes no lstat. */
-  get(path: string, stamp: (path: string) => string): ClientFileResult | undefined {
-    const known = this.#byPath.get(path);
-    if (known === undefined || known.stamp !== stamp(path)) return undefined;
-    this.#seen.set(path, known);
-    return known.result;
-  }
-
-  /** `changedNs`: the file's ctime when read; a change that recent makes the entry never match. */
-  set(path: string, stamp: string, result: ClientFileResult, changedNs?: bigint): void {
-    const racy = changedNs !== undefined && changedNs >= BigInt(Date.now()) * 1_000_000n - this.#racyNs;
-    this.#seen.set(path, { stamp: racy ? `${stamp}${RACY}` : stamp, result });
-    this.#changed = true;
-  }
-
-  /** After a complete read: forgets the files that are gone. */
-  commit(): void {
-    if (this.#changed || this.#seen.size !== this.#byPath.size) this.#generation++;
-    this.#changed = false;
-    this.#byPath = this.#seen;
-    this.#seen = new Map();
-  }
 }
 
 /**

@@ -1,6 +1,6 @@
 /** What a reload may take over from the load before it: files read, clients resolved, key verdicts and secrets. @module */
 import type { ClientConfig } from 'spa-config/server-config';
-import { ClientFileMemo } from './clients-dir.js';
+import { ClientFileMemo } from './client-file-memo.js';
 import { ClientsDirCache } from './clients-dir-cache.js';
 import { KeyCache } from './key-cache.js';
 import type { ResolvedClient } from './resolved-config.js';

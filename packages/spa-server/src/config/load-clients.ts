@@ -10,7 +10,8 @@ import {
 import { isServerError, SERVER_ERROR_CODES } from '../shared/server-error.js';
 import { Turns } from '../shared/turns.js';
 import { optionOfField, parseAuthorizedKeys } from './authorized-keys.js';
-import { type ClientFileMemo, readClientsDir } from './clients-dir.js';
+import type { ClientFileMemo } from './client-file-memo.js';
+import { readClientsDir } from './clients-dir.js';
 
 /** Room for about 100,000 clients. */
 export const MAX_AUTHORIZED_KEYS_BYTES = 16 << 20;
