@@ -1,4 +1,5 @@
 /** The clients-dir cache: a restart reads only the files that changed, and a cache it cannot trust is ignored, never used. */
+import { createHmac, hkdfSync } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,6 +124,52 @@ describe('ClientsDirCache', () => {
     // A run that ignored it writes it anew for its own key.
     await run(state, dir, { key: otherServer.secretKey });
     expect(await open({ key: otherServer.secretKey })).toEqual({ loaded: 4 });
+  });
+
+  it('ignores a cache whose MAC verifies but whose body is not rows of the right shape (a start never crashes on it)', async () => {
+    const { state, dir } = await fleet();
+    const path = join(state, CLIENTS_DIR_CACHE_FILE);
+    // Sealed as the cache seals its file (only a holder of the server key can): format 1's magic and salt.
+    const sealed = (body: string): Uint8Array => {
+      const magic = Buffer.from('spa-dircache-v1\n');
+      const key = hkdfSync(
+        'sha256',
+        server.secretKey,
+        Buffer.from('spa-server clients-dir cache v1'),
+        nodeBackend.x25519PublicKey(server.secretKey),
+        32,
+      );
+      const data = Buffer.concat([magic, Buffer.from(body)]);
+      return Buffer.concat([data, createHmac('sha256', Buffer.from(key)).update(data).digest()]);
+    };
+    const head = `"version":"1.0.0","dir":${JSON.stringify(dir)}`;
+    for (const body of [
+      'null',
+      '[]',
+      `{${head},"shapes":[null],"rows":[]}`,
+      `{${head},"shapes":[{}],"rows":[["${join(dir, 'c0.json')}","1:2",1,"c0","key"]]}`,
+      `{${head},"shapes":[{}],"rows":[["${join(dir, 'c0.json')}",12,0,"c0","key"]]}`,
+      `{${head},"shapes":[{}],"rows":[{}]}`,
+    ]) {
+      await writeFile(path, sealed(body), { mode: 0o600 });
+      const opened = await new ClientsDirCache('1.0.0').open(
+        state,
+        server.secretKey,
+        dir,
+        new ClientFileMemo({ racyNs: 0n }),
+      );
+      expect(opened, body).toEqual({ loaded: 0, ignored: 'truncated or damaged' });
+    }
+    // The same sealing with a well-formed body is trusted: the test seals as the cache does.
+    await writeFile(path, sealed(`{${head},"shapes":[{}],"rows":[]}`), { mode: 0o600 });
+    expect(
+      await new ClientsDirCache('1.0.0').open(
+        state,
+        server.secretKey,
+        dir,
+        new ClientFileMemo({ racyNs: 0n }),
+      ),
+    ).toEqual({ loaded: 0 });
   });
 
   it('keeps no cache without a build identity (sources run unbundled): nothing read, nothing written', async () => {

@@ -163,10 +163,11 @@ export class ClientsDirCache {
     } catch {
       return 'truncated or damaged';
     }
+    // Only a holder of the server key writes a MAC that verifies; still, a start must not crash on it.
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'truncated or damaged';
     if (body.version !== this.#build) return 'written by another build';
     if (body.dir !== this.#dir) return 'written for another clients directory';
     if (!Array.isArray(body.shapes) || !Array.isArray(body.rows)) return 'truncated or damaged';
-    // Only a holder of the server key writes a MAC that verifies; still, a start must not crash on it.
     const { shapes, rows } = body;
     if (!shapes.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v)))
       return 'truncated or damaged';
