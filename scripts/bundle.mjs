@@ -25,9 +25,10 @@ function codeId() {
   const hash = createHash('sha256');
   const packages = join(root, 'packages');
   const files = readdirSync(packages, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && /\/src(\/|$)/.test(e.parentPath ?? e.path) && !/\.test\.ts$/.test(e.name))
+    .filter((e) => e.isFile() && !/\.test\.ts$/.test(e.name))
     .map((e) => join(e.parentPath ?? e.path, e.name))
-    .filter((f) => !f.includes('/node_modules/'))
+    // Each package's own src/, not a path that merely contains one (a checkout under ~/src).
+    .filter((f) => /^[^/]+\/src\//.test(f.slice(packages.length + 1)))
     .sort();
   for (const file of [...files, join(root, 'pnpm-lock.yaml')]) {
     hash

@@ -9,7 +9,7 @@ import { summarize } from './stats.js';
 export const EXPIRY_PROBES = 300;
 const PROBE_GAP_MS = 250;
 /**
- * Probing starts this long before the planned end, whatever the live count says: 100,000 grants built
+ * Probing starts at least this long before the planned end, whatever the live count says: 100,000 grants built
  * just before they were sent can all end within one second (run 2026-12-01T01-07, 466 accepted/s),
  * between two reads of the count, which left no probe inside the expiry.
  */
@@ -23,9 +23,9 @@ const STALL = 'spa_event_loop_stall_max_seconds';
 const METRICS_LIMIT_MS = 5000;
 
 /**
- * Waits for the first of `bulk` grants to end (planned for `endMs`), then sends one probe a second
- * until they all have, timing each probe to its grant and reading the server's longest event-loop
- * stall as it goes.
+ * Waits until LEAD_MS before the bulk grants' planned end (`endMs`), or the first of them gone, then
+ * sends a probe every PROBE_GAP_MS until they all have ended, timing each probe to its grant and
+ * reading the server's longest event-loop stall after each.
  */
 export async function measureBulkExpiry(
   c: PhaseContext,
@@ -52,9 +52,12 @@ export async function measureBulkExpiry(
   if (Number.isNaN(now.live)) return undefined;
   const deadline = endMs + 600_000;
   let idleStallMs = 0;
-  while (now.live >= bulk && Date.now() < endMs - LEAD_MS && Date.now() < deadline) {
+  // Probing starts LEAD_MS before the planned end at the latest, a slow read (METRICS_LIMIT_MS) included.
+  const probeFrom = endMs - LEAD_MS - METRICS_LIMIT_MS;
+  while (now.live >= bulk && Date.now() < probeFrom && Date.now() < deadline) {
     idleStallMs = Math.max(idleStallMs, now.stallMs);
-    await sleep(1000);
+    await sleep(Math.max(0, Math.min(1000, probeFrom - Date.now())));
+    if (Date.now() >= probeFrom) break;
     now = await read();
   }
   c.log(`${c.sut.name}: grants expiring (${now.live} live); timing knocks meanwhile`);
@@ -85,7 +88,8 @@ export async function measureBulkExpiry(
     if (firstGoneAt === undefined && now.live - latencies.length < bulk) firstGoneAt = epochMs();
   }
   return {
-    spanMs: epochMs() - (firstGoneAt ?? epochMs()),
+    // NaN (shown as —) when no bulk grant was seen gone: probes used up or the deadline passed.
+    spanMs: firstGoneAt === undefined ? Number.NaN : epochMs() - firstGoneAt,
     liveAtEnd: Math.max(0, now.live - sent),
     probeLatency: summarize(latencies),
     probesLost: lost,

@@ -111,7 +111,7 @@ export interface BulkExpiryResult {
   readonly spanMs: number;
   /** Bulk grants still held when the probes stopped. */
   readonly liveAtEnd: number;
-  /** Knocks sent meanwhile, one every 250 ms from 3 s before the planned end: sent → the server's grant log line, ms. */
+  /** Knocks sent meanwhile, one every 250 ms from 3–8 s before the planned end: sent → the server's grant log line, ms. */
   readonly probeLatency: Summary;
   readonly probesLost: number;
   /** Metrics reads that did not answer within 5 s (each counted as a 5 s stall). */
