@@ -91,6 +91,9 @@ export function serverScenarios(backend: 'nftables' | 'iptables'): void {
       await env.spa.send(env.client, env.spa.knock({ kind: 'close' }));
       await env.spa.waitForLog((l) => l.event === 'knock.closed');
 
+      // First: it may wait for the right point of an epoch (seconds), and knocks built before that
+      // wait could age past the timestamp window and be refused `stale` instead of for their reason.
+      const staleAt = await staleButTagged(WINDOW_S);
       const tampered = valid.slice();
       tampered[120] = (tampered[120] ?? 0) ^ 0x01;
       // A fresh knock (a tampered copy of `valid` is a replay at the pre-check, before the seal).
@@ -108,7 +111,7 @@ export function serverScenarios(backend: 'nftables' | 'iptables'): void {
         ['policy-expired', env.spa.knock({}, { client: 'bob' })],
         ['policy-service', env.spa.knock({ access: [{ type: 'service', name: 'db' }] })],
         ['policy-service', env.spa.knock({ access: [{ type: 'tcp', port: DB }] })],
-        ['stale', env.spa.knock({}, { nowMs: await staleButTagged(WINDOW_S) })],
+        ['stale', env.spa.knock({}, { nowMs: staleAt })],
       ];
       // With nftables the kernel's knock gate drops a tag no client has before the daemon reads it; the
       // daemon refuses the rest. (`valid` is a source-mode knock: its copies must still reach the
