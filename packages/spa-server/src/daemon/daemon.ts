@@ -17,7 +17,7 @@ import { createMetrics, type MetricsSnapshot } from '../observability/metrics.js
 import { formatHostPort } from '../observability/metrics-http.js';
 import { configuredPipeline } from '../pipeline/configured-pipeline.js';
 import { bindReceivers, type Receiver } from '../pipeline/receive.js';
-import { advanceTags, createRuntime, type Runtime } from '../pipeline/runtime.js';
+import { advanceTags, createRuntime, type Runtime, windowsOf } from '../pipeline/runtime.js';
 import { warmCheckPath } from '../pipeline/warm-check.js';
 import { openReplay } from '../replay/open-replay.js';
 import { startDaemonControl } from './control/daemon-control.js';
@@ -86,11 +86,8 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
   };
 
   try {
-    const windows = {
-      windowMs: config.timestampWindowSeconds * 1000,
-      futureWindowMs: config.futureWindowSeconds * 1000,
-    };
-    const { store: replay, recovery, kind: replayStore } = await openReplay(config, windows, clock, log);
+    const opened = await openReplay(config, windowsOf(config), clock, log);
+    const { store: replay, recovery, kind: replayStore } = opened;
     cleanups.push(() => replay.close());
 
     const stall = watchLoopStall();

@@ -95,6 +95,17 @@ export function portsOf(config: Pick<ResolvedConfig, 'services'>): PortSpec[] {
   return [...ports.values()];
 }
 
+/** The timestamp windows in ms: what the runtime checks knocks against and the replay store keeps. */
+export function windowsOf(config: Pick<ResolvedConfig, 'timestampWindowSeconds' | 'futureWindowSeconds'>): {
+  readonly windowMs: number;
+  readonly futureWindowMs: number;
+} {
+  return {
+    windowMs: config.timestampWindowSeconds * 1000,
+    futureWindowMs: config.futureWindowSeconds * 1000,
+  };
+}
+
 function assemble(config: ResolvedConfig, ctx: ServerContext, table: ClientTable<ResolvedClient>): Runtime {
   const clients = new Map<string, ResolvedClient>();
   for (const c of config.clients) clients.set(c.keyIdHex, c);
@@ -103,8 +114,7 @@ function assemble(config: ResolvedConfig, ctx: ServerContext, table: ClientTable
     ctx,
     clients,
     table,
-    windowMs: config.timestampWindowSeconds * 1000,
-    futureWindowMs: config.futureWindowSeconds * 1000,
+    ...windowsOf(config),
     limits: {
       services: config.services,
       defaultDurationSeconds: config.defaultDurationSeconds,
