@@ -131,8 +131,9 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     cleanups.push(() => control.close());
     // The gate drops every tag it was not given. A small fleet's tags are handed over before the
     // setup, which installs them with the table in the same transaction. A large fleet's (30,000 for
-    // 10,000 keys: a one-shot nft of a third of a second) follow once the daemon listens: the setup
-    // leaves the gate empty, closed to every knock, until they are in.
+    // 10,000 keys: a one-shot nft of a third of a second) follow once the daemon listens: until
+    // they are in, the setup leaves the gate as the kernel holds it (a new table's empty set, closed
+    // to every knock; on a restart the last run's tags, so its clients are not locked out).
     const gate = driver.knockGate && createKnockGateSync(driver.knockGate, log, metrics);
     const tagsAfterStart = gate !== undefined && config.clients.length > TAGS_WITH_SETUP_MAX_KEYS;
     const building = (): Promise<Runtime> => createRuntime(config, backend, build);

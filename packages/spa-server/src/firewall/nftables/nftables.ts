@@ -91,6 +91,12 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   #tags: readonly string[] = [];
   /** The tags the last successful transaction left in the kernel; undefined when not known. */
   #held: ReadonlySet<string> | undefined;
+  /**
+   * Whether the daemon has given its tags yet. Until it has, a setup leaves the kernel's tag set as it
+   * is: empty in a new table, the previous run's tags on a restart. A large fleet's restart then does
+   * not close the gate for the second its table takes to build; the first setTags() replaces the set.
+   */
+  #tagsGiven = false;
   readonly #integrity: NftIntegrityRead;
   readonly #listings: NftListing;
   readonly #counters: PacedRead<Record<string, number>>;
@@ -139,6 +145,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
    * drops a knock for want of its tag.
    */
   async #setTags(tags: readonly string[]): Promise<void> {
+    this.#tagsGiven = true;
     const next = new Set(tags);
     this.#tags = [...next];
     if (this.#ports === undefined) return;
@@ -176,8 +183,9 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     const checked = checkPorts(ports);
     const forwards = checkForwards(ports);
     const tags = this.#tags;
+    const given = this.#tagsGiven;
     const held = this.#held; // the kernel holds exactly these tags already: the setup leaves them
-    const keepTags = held?.size === tags.length && tags.every((t) => held.has(t));
+    const keepTags = !given || (held?.size === tags.length && tags.every((t) => held.has(t)));
     this.#held = undefined;
     try {
       await this.#transaction(
@@ -194,7 +202,8 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     }
     this.#ports = checked;
     this.#forwards = forwards;
-    if (this.#gate) this.#held = new Set(tags);
+    // Kept without being given: what the kernel holds is not known (a restart's tags, or none).
+    if (this.#gate) this.#held = given ? new Set(tags) : undefined;
     // Tags given while the first setup was on its way were only kept: install them now.
     if (this.#tags !== tags) await this.#setTags(this.#tags);
   }
