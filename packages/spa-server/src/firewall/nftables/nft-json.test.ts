@@ -252,6 +252,25 @@ describe('parseNftTable', () => {
     expect(parseNftTable(only, 'spa').rules.size).toBe(0);
   });
 
+  it('sees a dormant table (any table flag) as not intact, in its own listing and in a ruleset', () => {
+    const root = JSON.parse(LISTING) as { nftables: Record<string, Record<string, unknown>>[] };
+    // nft 1.0.6 prints the flags of `add table inet spa { flags dormant; }` as a garbled string.
+    const flag = (table: string) =>
+      root.nftables.map((item) =>
+        item.table ? { table: { ...item.table, name: table, flags: 'Lester Gooch #5' } } : item,
+      );
+    expect(isNftTableIntact(parseNftTable(JSON.stringify({ nftables: flag('spa') })))).toBe(false);
+    expect(isNftTableIntact(parseNftTable(JSON.stringify({ nftables: flag('spa') }), 'spa'))).toBe(false);
+    // Another table's flag is not ours.
+    const other = [...root.nftables, ...flag('other').filter((item) => item.table)];
+    expect(isNftTableIntact(parseNftTable(JSON.stringify({ nftables: other }), 'spa'))).toBe(true);
+    // Often the flags' bytes are not JSON at all: our table is still seen as flagged, not an error.
+    const garbled = JSON.stringify({ nftables: flag('spa') }).replace('"Lester Gooch #5"', '"\u0001"\u0002}');
+    expect(() => JSON.parse(garbled)).toThrow();
+    expect(parseNftTable(garbled).flagged).toBe(true);
+    expect(isNftTableIntact(parseNftTable(garbled, 'spa'))).toBe(false);
+  });
+
   it('sees a whole table as intact', () => {
     expect(isNftTableIntact(parseNftTable(LISTING))).toBe(true);
     const ports = [

@@ -46,6 +46,11 @@ export interface NftTableState {
   readonly grants: readonly ActiveGrant[];
   /** Elements of the `protected` sets: the ports and ranges dropped for addresses without a grant. */
   readonly ports: readonly PortSpec[];
+  /**
+   * The table carries flags. The daemon sets none; the one nft 1.0.6 knows is `dormant`, which
+   * turns every rule of the table off (every port open to everyone) and leaves each object in place.
+   */
+  readonly flagged?: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -55,16 +60,29 @@ type Json = Record<string, unknown>;
  * `table`: the listing holds other tables too (`list ruleset inet`): only this inet table's objects count.
  */
 export function parseNftTable(text: string, table?: string): NftTableState {
+  if (flagsPrinted(text, table)) {
+    return { sets: new Set(), rules: new Map(), hooks: new Map(), grants: [], ports: [], flagged: true };
+  }
   const root: unknown = JSON.parse(text);
   const all = isObject(root) && Array.isArray(root.nftables) ? root.nftables : [];
-  const items = table === undefined ? all : all.filter((item) => ofTable(item, table));
+  const items =
+    table === undefined
+      ? all
+      : all.filter((item) => ofTable(item, table) || (isObject(item) && isObject(item.table)));
   const sets = new Set<string>();
   const rules = new Map<string, number>();
   const hooks = new Map<string, string>();
   const grants: ActiveGrant[] = [];
   const ports: PortSpec[] = [];
+  let flagged = false;
   for (const item of items) {
     if (!isObject(item)) continue;
+    // A table's flags that still parsed (flagsPrinted): only their presence is read.
+    if (isObject(item.table)) {
+      if (item.table.flags !== undefined && item.table.flags !== '' && item.table.family === 'inet')
+        flagged ||= table === undefined || item.table.name === table;
+      continue;
+    }
     // Maps are listed as `map` items; only their presence is checked.
     if (isObject(item.map) && typeof item.map.name === 'string') sets.add(item.map.name);
     else if (isObject(item.set) && typeof item.set.name === 'string') {
@@ -90,8 +108,21 @@ export function parseNftTable(text: string, table?: string): NftTableState {
       rules.set(item.rule.chain, (rules.get(item.rule.chain) ?? 0) + 1);
     }
   }
-  return { sets, rules, hooks, grants, ports };
+  return { sets, rules, hooks, grants, ports, flagged };
 }
+
+/**
+ * nft 1.0.6 prints a flagged table's `flags` in JSON from memory it does not own: any bytes, often
+ * not JSON at all (seen: a release name, "inet", text that fails the parse). Such a listing of ours is
+ * not parsed: the table is reported flagged, which no intact table is, so the daemon's check repairs
+ * it (its setup's `add table` clears the flag) instead of failing on every read. A flagged table of
+ * someone else's is skipped when the listing still parses, and makes it fail otherwise.
+ */
+function flagsPrinted(text: string, table: string | undefined): boolean {
+  for (const [, name] of text.matchAll(FLAGS_PRINTED)) if (table === undefined || name === table) return true;
+  return false;
+}
+const FLAGS_PRINTED = /\{"table": ?\{"family": ?"inet", ?"name": ?"([^"]+)", ?"handle": ?\d+, ?"flags": ?/g;
 
 /** Which of the knock filters the driver installs (nft-script.ts NftKnockFilters). */
 export interface NftFiltersShape {
@@ -102,9 +133,10 @@ export interface NftFiltersShape {
 }
 
 /**
- * True when every set and map, the hooked chains and all their rules (with the knock limit's, the
- * gate's and the nat chain's, if installed) are there, and, when `ports` is given, the `protected` set holds exactly those ports (a
- * flushed set leaves every rule in place but drops nothing).
+ * True when the table carries no flag (`dormant`), every set and map, the hooked chains and all
+ * their rules (with the knock limit's, the gate's and the nat chain's, if installed) are there, and,
+ * when `ports` is given, the `protected` set holds exactly those ports (a flushed set leaves every
+ * rule in place but drops nothing).
  */
 export function isNftTableIntact(
   state: NftTableState,
@@ -112,6 +144,7 @@ export function isNftTableIntact(
   ports?: readonly PortSpec[],
 ): boolean {
   if (ports && !samePorts(state.ports, ports)) return false;
+  if (state.flagged) return false;
   const sets = [
     ...GRANT_SET_FAMILY.keys(),
     NFT_SET_PORTS,

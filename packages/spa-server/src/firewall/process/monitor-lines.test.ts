@@ -21,6 +21,8 @@ describe('nftDeletionConcerns', () => {
     'delete set inet spa forward4',
     // The monitor's socket overflowed: any change may have been lost.
     '# ERROR: We lost some netlink events!',
+    // A dormant table applies none of its rules.
+    'add table inet spa { flags dormant; }',
   ])('%s → check', (line) => {
     expect(nftDeletionConcerns(line, 'spa')).toBe(true);
   });
@@ -31,6 +33,7 @@ describe('nftDeletionConcerns', () => {
     'delete table ip spa',
     'delete chain inet other input',
     'add table inet spa',
+    'add table inet spa_other { flags dormant; }',
     '# new generation 8 by process 24858 (nft)',
     'delete',
     '',

@@ -22,10 +22,16 @@ export const NFT_MONITOR_ARGS: readonly string[] = ['--echo', 'monitor'];
 
 /**
  * nftables driver: the table, one of its chains, sets or rules deleted, or ports removed from its
- * `protected` sets. Elements leaving the grant sets are revokes (the daemon's own), not damage.
+ * `protected` sets. Elements leaving the grant sets are revokes (the daemon's own), not damage. Also
+ * the table given flags (`add table inet spa { flags dormant; }`): a dormant table keeps every object
+ * and applies none of its rules, so every protected port accepts anyone; the daemon never sets one.
  */
 export function nftDeletionConcerns(line: string, table: string): boolean {
-  return lostEvents(line) || nftChange(line, table) === 'delete';
+  return lostEvents(line) || nftChange(line, table) === 'delete' || nftTableFlagged(line, table);
+}
+
+function nftTableFlagged(line: string, table: string): boolean {
+  return line.startsWith(`add table inet ${table} {`) && line.includes('flags');
 }
 
 /**
