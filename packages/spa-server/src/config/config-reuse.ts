@@ -21,14 +21,15 @@ export interface ConfigReuse {
 }
 
 /**
- * `build`: the daemon's version and code; a clients-dir cache written by another build is not used,
- * and none is kept without one (sources run unbundled).
+ * `build`: the daemon's version and code; a key cache or clients-dir cache written by another build is
+ * not used. Without one (sources run unbundled) no clients-dir cache is kept, and the key cache is
+ * bound to its format alone.
  */
 export function createConfigReuse(build: string | undefined): ConfigReuse {
   return {
     files: new ClientFileMemo(),
     resolved: new WeakMap(),
-    keys: new KeyCache(),
+    keys: new KeyCache(build),
     dir: new ClientsDirCache(build),
   };
 }

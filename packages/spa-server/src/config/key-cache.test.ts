@@ -82,13 +82,28 @@ describe('KeyCache', () => {
     expect(await new KeyCache().open(dir, otherServer.secretKey)).toEqual({ loaded: 0 });
   });
 
+  it('ignores a cache written by another build: its verdicts were made by that build’s checks', async () => {
+    const dir = join(root, `s${n++}`);
+    await mkdir(dir, { mode: 0o700 });
+    const older = new KeyCache('0.1.0+aaaa');
+    await older.open(dir, server.secretKey);
+    await older.save(entries(keys));
+    expect(await new KeyCache('0.1.0+aaaa').open(dir, server.secretKey)).toEqual({ loaded: 3 });
+    const newer = new KeyCache('0.1.0+bbbb');
+    expect(await newer.open(dir, server.secretKey)).toEqual({
+      loaded: 0,
+      ignored: 'written by another build',
+    });
+    expect(newer.known(keys[0]!)).toBeUndefined();
+  });
+
   it('ignores a damaged, truncated, foreign or loosened file: never trusted, never a crash', async () => {
     const cases: [string, (path: string) => Promise<void>][] = [
       [
         'checksum mismatch',
         async (p) => {
           const bytes = await readFile(p);
-          bytes[100]! ^= 1; // inside the first entry's secrets
+          bytes[132]! ^= 1; // inside the first entry's secrets
           await writeFile(p, bytes);
         },
       ],
@@ -109,7 +124,7 @@ describe('KeyCache', () => {
         'checksum mismatch',
         async (p) => {
           const bytes = await readFile(p);
-          bytes[52]! ^= 1; // the first entry's client key
+          bytes[84]! ^= 1; // the first entry's client key
           await writeFile(p, bytes);
         },
       ],
@@ -117,7 +132,7 @@ describe('KeyCache', () => {
         'checksum mismatch',
         async (p) => {
           const bytes = await readFile(p);
-          bytes[52 + 96]! ^= 1; // the first entry's verdict
+          bytes[84 + 96]! ^= 1; // the first entry's verdict
           await writeFile(p, bytes);
         },
       ],
@@ -165,9 +180,9 @@ describe('KeyCache', () => {
     const bytes = await readFile(path);
     bytes.set(new TextEncoder().encode('spa-keycache-v1\n'));
     await writeFile(path, bytes);
-    expect(await new KeyCache().open(old, server.secretKey)).toEqual({ loaded: 0, ignored: 'not version 2' });
+    expect(await new KeyCache().open(old, server.secretKey)).toEqual({ loaded: 0, ignored: 'not version 3' });
     const uid = process.getuid?.() ?? 0;
-    const foreign = new KeyCache(uid + 1);
+    const foreign = new KeyCache(undefined, uid + 1);
     expect(await foreign.open(await savedDir(), server.secretKey)).toEqual({
       loaded: 0,
       ignored: `owned by another user (uid ${uid})`,

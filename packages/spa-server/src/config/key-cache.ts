@@ -1,5 +1,5 @@
 /** The key cache in stateDir: each client key's §1 verdict and §6.1 secrets, kept across restarts, bound to the server key. @module */
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import { nodeBackend } from 'spa-node';
 import {
@@ -16,12 +16,15 @@ import { Turns } from '../shared/turns.js';
 /** The file's name in stateDir. */
 export const KEY_CACHE_FILE = 'client-keys.cache';
 /** Bumped whenever the layout or the meaning of an entry changes: a file of another version is rebuilt. */
-const VERSION = 2;
+const VERSION = 3;
 const MAGIC_PREFIX = 'spa-keycache-v';
 const MAGIC = new TextEncoder().encode(`${MAGIC_PREFIX}${VERSION}\n`);
 // Client public key, tagKey, macKey, then one byte: 1 when the key passed §1's subgroup check.
 const ENTRY_SIZE = 3 * KEY_SIZE + 1;
-const HEAD_SIZE = MAGIC.length + KEY_SIZE + 4;
+// The magic, the server's public key, the SHA-256 of the build that wrote it, the entries' count.
+const BUILD_AT = MAGIC.length + KEY_SIZE;
+const COUNT_AT = BUILD_AT + 32;
+const HEAD_SIZE = COUNT_AT + 4;
 const MAC_SIZE = 32;
 /** More keys than any configuration can hold (server.json, authorized keys and clientsDir together). */
 const MAX_ENTRIES = 300_000;
@@ -48,10 +51,13 @@ interface Entry extends KnownKey {
  * The file holds secret material (it is as sensitive as the server key): mode 0600 in stateDir, owned
  * by the daemon's user, never logged. It is trusted only when its MAC, keyed from the server's
  * secret key, verifies: a corrupt file, one of another version, one written for another server key,
- * one owned by another user or with a loosened mode is ignored and rebuilt, never used.
+ * one owned by another user or with a loosened mode is ignored and rebuilt, never used. So is one
+ * written by another build (version and code, cli/version.ts BUILD_ID): a verdict is only as good as
+ * the check that made it, and a later build may check more, or derive otherwise.
  */
 export class KeyCache {
   readonly #owner: number | undefined;
+  readonly #build: Uint8Array;
   #dir: string | undefined;
   #serverPublic: Uint8Array | undefined;
   #macKey: Uint8Array | undefined;
@@ -65,8 +71,12 @@ export class KeyCache {
    */
   #lastRecords = new Map<KeyRecord, SubgroupCheck>();
 
-  /** `owner`: the user the file must belong to (default: the daemon's own). */
-  constructor(owner: number | undefined = process.getuid?.()) {
+  /**
+   * `build`: the daemon's version and code; run from the sources (undefined) the file is bound to
+   * its format alone. `owner`: the user the file must belong to (default: the daemon's own).
+   */
+  constructor(build: string | undefined = undefined, owner: number | undefined = process.getuid?.()) {
+    this.#build = new Uint8Array(hash('sha256', build ?? '', 'buffer'));
     this.#owner = owner;
   }
 
@@ -156,7 +166,7 @@ export class KeyCache {
     if (this.#macKey !== macKey) return; // opened meanwhile for another stateDir or server key
     this.#entries = next;
     if (!unchanged) {
-      const bytes = await encode(next, serverPublic, macKey, turns);
+      const bytes = await encode(next, serverPublic, this.#build, macKey, turns);
       await replaceFile(join(dir, KEY_CACHE_FILE), bytes);
       if (this.#macKey !== macKey) return;
       this.#saved = verdicts;
@@ -173,12 +183,13 @@ export class KeyCache {
     }
     if (!sameBytes(bytes.subarray(0, MAGIC.length), MAGIC)) return `not version ${VERSION}`;
     if (bytes.length < HEAD_SIZE + MAC_SIZE) return 'truncated or damaged';
-    const count = new DataView(bytes.buffer, bytes.byteOffset).getUint32(MAGIC.length + KEY_SIZE);
+    const count = new DataView(bytes.buffer, bytes.byteOffset).getUint32(COUNT_AT);
     const end = HEAD_SIZE + count * ENTRY_SIZE;
     if (count > MAX_ENTRIES || bytes.length !== end + MAC_SIZE) return 'truncated or damaged';
     if (!sameBytes(bytes.subarray(MAGIC.length, MAGIC.length + KEY_SIZE), this.#serverPublic!)) {
       return 'written for another server key';
     }
+    if (!sameBytes(bytes.subarray(BUILD_AT, COUNT_AT), this.#build)) return 'written by another build';
     if (!timingSafeEqual(this.#mac(bytes.subarray(0, end)), bytes.subarray(end))) return 'checksum mismatch';
     // Views into the one buffer read: 30,000 small copies were a tenth of a large fleet's start in GC.
     for (let at = HEAD_SIZE; at < end; at += ENTRY_SIZE) {
@@ -206,13 +217,15 @@ export class KeyCache {
 async function encode(
   entries: ReadonlyMap<string, Entry>,
   serverPublic: Uint8Array,
+  build: Uint8Array,
   macKey: Uint8Array,
   turns: Turns,
 ): Promise<Uint8Array> {
   const bytes = new Uint8Array(HEAD_SIZE + entries.size * ENTRY_SIZE + MAC_SIZE);
   bytes.set(MAGIC);
   bytes.set(serverPublic, MAGIC.length);
-  new DataView(bytes.buffer).setUint32(MAGIC.length + KEY_SIZE, entries.size);
+  bytes.set(build, BUILD_AT);
+  new DataView(bytes.buffer).setUint32(COUNT_AT, entries.size);
   const mac = createHmac('sha256', macKey);
   let macked = 0;
   let at = HEAD_SIZE;
