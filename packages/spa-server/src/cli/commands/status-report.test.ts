@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 import type { ActiveGrant, Grant, ProtectionState } from '../../firewall/driver.js';
-import { buildStatus, formatStatus, protectionProblem, withLedger } from './status-report.js';
+import { buildStatus, formatStatus, protectionProblem } from './status-report.js';
 
 const config: Pick<ResolvedConfig, 'firewall' | 'services'> = {
   firewall: { backend: 'nftables', table: 'spa', iptablesVariant: 'nft', knockGate: true },
@@ -154,8 +154,8 @@ describe('status', () => {
       },
     ];
     const unspent = { ...grant('carol', '10.0.0.3', 22, 7), once: true };
-    const state = withLedger(kernel({ grants: [unspent] }), ledger);
-    const report = buildStatus(config, state, { running: true, pid: 42 }, { grantsFrom: 'daemon' });
+    const state = kernel({ grants: [unspent, grant('dave', '10.0.0.4', 22, 3)] });
+    const report = buildStatus(config, state, { running: true, pid: 42 }, { grantsFrom: 'daemon', ledger });
     expect(report.grantsFrom).toBe('daemon');
     expect(report.grants).toEqual([
       {
@@ -184,6 +184,33 @@ describe('status', () => {
 
   it('keeps the kernel listing when no daemon answered with its ledger', () => {
     const state = kernel({ grants: [grant('alice', '10.0.0.1', 22, 5)] });
-    expect(withLedger(state, undefined)).toBe(state);
+    const report = buildStatus(
+      config,
+      state,
+      { running: false },
+      { grantsFrom: 'kernel', ledger: undefined },
+    );
+    expect(report.grants.map((g) => g.address)).toEqual(['10.0.0.1']);
+  });
+
+  it('gives a ledger grant of a port range the same fields, in the same order, as a listed one', () => {
+    const range = { family: 4, address: '10.0.0.5', protocol: 'tcp', port: 8000, lastPort: 8010 } as const;
+    const listed = buildStatus(
+      config,
+      kernel({ grants: [{ ...grant('erin', '10.0.0.5', 8000, 4), ...range }] }),
+      {
+        running: false,
+      },
+    );
+    const ledger = buildStatus(
+      config,
+      kernel(),
+      { running: true },
+      {
+        grantsFrom: 'daemon',
+        ledger: [{ ...range, client: 'erin', timeoutSeconds: 4 }],
+      },
+    );
+    expect(JSON.stringify(ledger.grants)).toBe(JSON.stringify(listed.grants));
   });
 });

@@ -64,7 +64,16 @@ export function buildStatus(
   {
     grantsFrom,
     shapeFrom = 'kernel',
-  }: { readonly grantsFrom: GrantsFrom; readonly shapeFrom?: ShapeFrom } = { grantsFrom: 'kernel' },
+    ledger,
+  }: {
+    readonly grantsFrom: GrantsFrom;
+    readonly shapeFrom?: ShapeFrom;
+    /**
+     * The daemon's live grants: they replace the kernel listing's, except one-shot ones (the kernel
+     * deletes a spent one-shot element itself, so the listing of those sets is the one that knows).
+     */
+    readonly ledger?: readonly Grant[] | undefined;
+  } = { grantsFrom: 'kernel' },
 ): StatusReport {
   // Per distinct port, not per grant: 100,000 grants hold a handful of ports.
   const services = new Map<string, string | null>();
@@ -98,17 +107,25 @@ export function buildStatus(
     daemon,
     grantsFrom,
     shapeFrom,
-    grants: sortGrants(kernel.grants.map((g) => statusGrant(g, serviceOf))),
+    grants: sortGrants(
+      ledger === undefined
+        ? kernel.grants.map((g) => statusGrant(g, serviceOf))
+        : withLedger(kernel.grants, ledger, serviceOf),
+    ),
   };
 }
 
 /**
- * The kernel's state with the ledger's grants in place of the listing's, except one-shot ones: the
- * kernel deletes a spent one-shot element itself, so the listing of those sets is the one that knows.
+ * The kernel's one-shot grants, and the ledger's others, as status grants. Made straight from the
+ * ledger's entries: at 100,000 grants an intermediate object per grant was a fifth of the command's
+ * time in allocation and collection.
  */
-export function withLedger(kernel: ProtectionState, ledger: readonly Grant[] | undefined): ProtectionState {
-  if (ledger === undefined) return kernel;
-  const grants: ActiveGrant[] = kernel.grants.filter((g) => g.once === true);
+function withLedger(
+  kernel: readonly ActiveGrant[],
+  ledger: readonly Grant[],
+  serviceOf: (g: PortSpec) => string | null,
+): StatusGrant[] {
+  const grants = kernel.filter((g) => g.once === true).map((g) => statusGrant(g, serviceOf));
   // One owners array per distinct comment (read-only from here on): thousands of grants share a client.
   const owners = new Map<string, readonly string[]>();
   for (const g of ledger) {
@@ -118,19 +135,33 @@ export function withLedger(kernel: ProtectionState, ledger: readonly Grant[] | u
       names = parseOwners(g.client);
       owners.set(g.client, names);
     }
-    const grant: ActiveGrant = {
-      family: g.family,
-      address: g.address,
-      protocol: g.protocol,
-      port: g.port,
-      client: g.client,
-      owners: names,
-      // The element's timeout, as the daemon last set it: what the kernel's listing counts down.
-      expiresInSeconds: g.timeoutSeconds,
-    };
-    grants.push(g.lastPort === undefined ? grant : { ...grant, lastPort: g.lastPort });
+    // The element's timeout, as the daemon last set it: what the kernel's listing counts down.
+    grants.push(
+      g.lastPort === undefined
+        ? {
+            client: g.client,
+            owners: names,
+            address: g.address,
+            family: g.family,
+            protocol: g.protocol,
+            port: g.port,
+            service: serviceOf(g),
+            expiresInSeconds: g.timeoutSeconds,
+          }
+        : {
+            client: g.client,
+            owners: names,
+            address: g.address,
+            family: g.family,
+            protocol: g.protocol,
+            port: g.port,
+            lastPort: g.lastPort,
+            service: serviceOf(g),
+            expiresInSeconds: g.timeoutSeconds,
+          },
+    );
   }
-  return { ...kernel, grants };
+  return grants;
 }
 
 /** Aligned lines for people; `--json` is the interface for scripts. */

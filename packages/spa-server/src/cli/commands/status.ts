@@ -11,7 +11,6 @@ import {
   protectionProblem,
   type ShapeFrom,
   type StatusDaemon,
-  withLedger,
 } from './status-report.js';
 
 export interface StatusOptions {
@@ -47,9 +46,10 @@ export async function runStatus(options: StatusOptions): Promise<void> {
   } finally {
     await driver.close();
   }
-  const report = buildStatus(config, withLedger(kernel, daemon.ledger), daemon.status, {
+  const report = buildStatus(config, kernel, daemon.status, {
     grantsFrom: daemon.ledger === undefined ? 'kernel' : 'daemon',
     shapeFrom,
+    ledger: daemon.ledger,
   });
   process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatStatus(report));
   const problem = protectionProblem(report);

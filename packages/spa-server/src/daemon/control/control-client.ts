@@ -24,7 +24,10 @@ export function askDaemon(
   const path = controlSocketPath(stateDir);
   return new Promise((resolve, reject) => {
     const socket = connect(path);
-    let text = '';
+    // Bytes, decoded once at the end: 100,000 grants are ~12 MB, which as a string built chunk by
+    // chunk cost a decoder pass per chunk and a rope that JSON.parse flattened again.
+    const chunks: Buffer[] = [];
+    let bytes = 0;
     let settled = false;
     const fail = (message: string): void => {
       if (settled) return;
@@ -32,18 +35,18 @@ export function askDaemon(
       socket.destroy();
       reject(new Error(`daemon control socket ${path}: ${message}`));
     };
-    socket.setEncoding('utf8');
     socket.setTimeout(timeoutMs, () => fail(`no answer within ${timeoutMs} ms`));
     socket.once('connect', () => socket.write(`${JSON.stringify({ op, ...fields })}\n`));
-    socket.on('data', (chunk: string) => {
-      text += chunk;
-      if (text.length > MAX_RESPONSE_BYTES) fail('answer too large');
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      bytes += chunk.length;
+      if (bytes > MAX_RESPONSE_BYTES) fail('answer too large');
     });
     socket.once('end', () => {
       if (settled) return;
       let response: ControlResponse;
       try {
-        response = JSON.parse(text) as ControlResponse;
+        response = JSON.parse(Buffer.concat(chunks, bytes).toString('utf8')) as ControlResponse;
       } catch {
         return fail('the answer is not JSON');
       }
