@@ -140,4 +140,26 @@ describe('the kernel knock gate (nftables)', () => {
     expect(listing).not.toContain('dormant');
     expect(listing).toContain('@knock_tags');
   });
+  // Found by counting rules before: a rule replaced in place keeps its chain's count (and handle).
+  it('a rule replaced underneath (drop turned accept): repaired at once, the original rule back', async () => {
+    const server = lab.host('server');
+    const table = String((await server.exec('nft', ['-j', 'list', 'tables'])).stdout).match(
+      /"name": "(spa\w*)"/,
+    )?.[1];
+    const listed = String(
+      (await server.exec('nft', ['-a', 'list', 'chain', 'inet', table!, 'input'])).stdout,
+    );
+    const line = listed.split('\n').find((l) => l.includes('@protected drop') && !l.includes('tcp flags'));
+    const handle = line?.match(/# handle (\d+)/)?.[1];
+    expect(handle).toBeDefined();
+    const rebuilt = () => spa.logs().filter((l) => l.event === 'firewall.rebuilt').length;
+    const before = rebuilt();
+    const replacedAt = Date.now();
+    await server.exec('nft', ['replace', 'rule', 'inet', table!, 'input', 'handle', handle!, 'accept']);
+    await spa.waitForLog(() => rebuilt() > before, 3000);
+    expect(Date.now() - replacedAt).toBeLessThan(3000);
+    const after = String((await server.exec('nft', ['list', 'chain', 'inet', table!, 'input'])).stdout);
+    expect(after.split('\n').filter((l) => l.trim() === 'accept')).toEqual([]);
+    expect(after).toContain('meta l4proto . th dport @protected drop');
+  });
 });

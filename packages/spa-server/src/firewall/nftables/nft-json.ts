@@ -46,6 +46,8 @@ export interface NftTableState {
   readonly grants: readonly ActiveGrant[];
   /** Elements of the `protected` sets: the ports and ranges dropped for addresses without a grant. */
   readonly ports: readonly PortSpec[];
+  /** Each chain's rules as listed (their expressions' JSON, in chain order): what nft-rule-watch.ts compares. */
+  readonly ruleExprs?: ReadonlyMap<string, readonly string[]>;
   /**
    * The table carries flags. The daemon sets none; the one nft 1.0.6 knows is `dormant`, which
    * turns every rule of the table off (every port open to everyone) and leaves each object in place.
@@ -74,6 +76,7 @@ export function parseNftTable(text: string, table?: string): NftTableState {
   const hooks = new Map<string, string>();
   const grants: ActiveGrant[] = [];
   const ports: PortSpec[] = [];
+  const ruleExprs = new Map<string, string[]>();
   let flagged = false;
   for (const item of items) {
     if (!isObject(item)) continue;
@@ -106,9 +109,12 @@ export function parseNftTable(text: string, table?: string): NftTableState {
       if (typeof item.chain.hook === 'string') hooks.set(item.chain.name, item.chain.hook);
     } else if (isObject(item.rule) && typeof item.rule.chain === 'string') {
       rules.set(item.rule.chain, (rules.get(item.rule.chain) ?? 0) + 1);
+      const exprs = ruleExprs.get(item.rule.chain) ?? [];
+      exprs.push(JSON.stringify(item.rule.expr ?? null));
+      ruleExprs.set(item.rule.chain, exprs);
     }
   }
-  return { sets, rules, hooks, grants, ports, flagged };
+  return { sets, rules, hooks, grants, ports, flagged, ruleExprs };
 }
 
 /**

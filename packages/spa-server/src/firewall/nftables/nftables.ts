@@ -30,6 +30,7 @@ import { NftIntegrityRead } from './nft-integrity-read.js';
 import { isNftTableIntact } from './nft-json.js';
 import { NFT_ENOENT_TEXT } from './nft-lister.js';
 import { NftListing } from './nft-listing.js';
+import { NftRuleWatch } from './nft-rule-watch.js';
 import {
   NFT_SET_V4_ONCE,
   NFT_SET_V6_ONCE,
@@ -98,6 +99,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
    */
   #tagsGiven = false;
   readonly #integrity: NftIntegrityRead;
+  readonly #rules: NftRuleWatch;
   readonly #listings: NftListing;
   readonly #counters: PacedRead<Record<string, number>>;
 
@@ -122,6 +124,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     // Seconds of nft at 100,000 grants (nft-inspect.ts): paced by that cost, and never waited for long.
     this.#counters = pacedRead(() => readNftCounters(this.#listing, table));
     this.#integrity = new NftIntegrityRead(this.#listing, table);
+    this.#rules = new NftRuleWatch(this.#listing, table);
     this.knockGate = this.#gate && {
       setTags: (tags) => this.#setTags(tags),
       spend: (nonces) => this.#spend(nonces),
@@ -202,6 +205,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     }
     this.#ports = checked;
     this.#forwards = forwards;
+    this.#rules.remember();
     // Kept without being given: what the kernel holds is not known (a restart's tags, or none).
     if (this.#gate) this.#held = given ? new Set(tags) : undefined;
     // Tags given while the first setup was on its way were only kept: install them now.
@@ -214,7 +218,10 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
 
   async isIntact(scope: IntactScope = 'full'): Promise<boolean> {
     const state = await this.#integrity.read(scope);
-    const intact = state !== undefined && isNftTableIntact(state, this.#shape, this.#ports);
+    const intact =
+      state !== undefined &&
+      isNftTableIntact(state, this.#shape, this.#ports) &&
+      !(await this.#rules.changed(state));
     // What the kernel holds of the gate's tags is unknown now: the repair's setup must add them all.
     if (!intact) this.#held = undefined;
     return intact;
