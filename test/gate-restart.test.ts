@@ -16,7 +16,7 @@ const PORT = 2222;
 // Above the 256 keys whose tags go with the setup: the fleet's tags follow `daemon.listening`, and
 // enough of them that their build and transaction take a while after the daemon binds.
 const FLEET = 3000;
-const KNOCKS = 150;
+const KNOCKS = 400;
 const KNOCK_GAP_MS = 15;
 // Sends each hex datagram to ADDRESS:PORT every GAP ms, from one unconnected socket.
 const SEND_SPACED = `
@@ -79,15 +79,9 @@ describe('a large fleet restarting with the nftables knock gate', () => {
   it('lets known clients in from the moment the new daemon listens, and drops removed ones once its tags are in', async () => {
     const server = lab.host('server');
     const client = lab.host('client');
-    await spa.stop();
-    // bob is removed while the daemon is stopped: the kernel still holds his tags from the last run.
-    const config = JSON.parse(await readFile(spa.configPath, 'utf8')) as { clients: { name: string }[] };
-    config.clients = config.clients.filter((c) => c.name !== 'bob');
-    await writeFile(spa.configPath, JSON.stringify(config));
-    const bobKnock = spa.knock({}, { client: 'bob' });
-    const dropsBefore = await tagDrops();
-    // alice knocks every 15 ms across the whole restart: before the daemon binds (no socket yet),
-    // while it builds the fleet's tags, and after they are in.
+    // alice knocks every 15 ms across the whole restart: to the old daemon, to no socket while the
+    // new one starts, while it builds the fleet's tags, and after they are in. Sending before the
+    // stop: the sender's own start (a node process) cannot delay its knocks past the restart.
     const knocks = Array.from({ length: KNOCKS }, () =>
       Buffer.from(spa.knock({}, { client: 'alice' })).toString('hex'),
     );
@@ -99,6 +93,14 @@ describe('a large fleet restarting with the nftables knock gate', () => {
       String(KNOCK_GAP_MS),
       ...knocks,
     ]);
+    await spa.waitForLog((l) => l.event === 'knock.accepted', 10_000);
+    await spa.stop();
+    // bob is removed while the daemon is stopped: the kernel still holds his tags from the last run.
+    const config = JSON.parse(await readFile(spa.configPath, 'utf8')) as { clients: { name: string }[] };
+    config.clients = config.clients.filter((c) => c.name !== 'bob');
+    await writeFile(spa.configPath, JSON.stringify(config));
+    const bobKnock = spa.knock({}, { client: 'bob' });
+    const dropsBefore = await tagDrops();
     spa = await startServerProcess({ host: server, backend: 'nftables', reuse: spa, readyTimeoutMs: 60_000 });
     const ready = await spa.waitForLog((l) => l.event === 'knockgate.ready', 60_000);
     await sending;

@@ -1,6 +1,7 @@
-/** Reading the nftables table back: the whole listing, or its shape with only the small sets' elements, and the knock gate's counters. @module */
+/** Reading the nftables table back: the whole listing, or its shape with only the small sets' elements, the knock gate's tags and counters. @module */
 import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
 import type { ProtectionState } from '../driver.js';
+import { NFT_GATE_TAGS } from '../knock-gate.js';
 import { GRANT_SET_FAMILY, type NftTableState, parseNftTable } from './nft-json.js';
 import { NFT_SET_PORTS, NFT_SET_PORTS_RANGE, NFT_SET_V4_ONCE, NFT_SET_V6_ONCE } from './nft-script.js';
 
@@ -135,4 +136,32 @@ function parseListing(text: string, table?: string): NftTableState {
       },
     );
   }
+}
+
+/**
+ * The knock gate's tags as the kernel holds them (32 hex digits each, as the driver writes them), or
+ * undefined when the set is missing or its listing is not one the driver can trust (any element not
+ * a bare 128-bit value): the caller then replaces the set whole.
+ */
+export async function readNftTags(list: NftList, table: string): Promise<Set<string> | undefined> {
+  const text = await list(['list', 'set', 'inet', table, NFT_GATE_TAGS]);
+  if (text === undefined) return undefined;
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const items = (root as { nftables?: unknown })?.nftables;
+  const set = Array.isArray(items)
+    ? (items.find((i) => (i as { set?: unknown })?.set) as { set?: { elem?: unknown } } | undefined)?.set
+    : undefined;
+  if (!set) return undefined;
+  const tags = new Set<string>();
+  // nft prints the set's 128-bit values in hex without their leading zeros.
+  for (const element of Array.isArray(set.elem) ? set.elem : []) {
+    if (typeof element !== 'string' || !/^0x[0-9a-f]{1,32}$/.test(element)) return undefined;
+    tags.add(element.slice(2).padStart(32, '0'));
+  }
+  return tags;
 }

@@ -25,7 +25,7 @@ import {
 } from '../process/monitor-lines.js';
 import { type ToolCommand, toolCommand } from '../process/tool-command.js';
 import { NftIncludeFiles } from './nft-include.js';
-import { readNftCounters, readNftShape, readNftTable, readNftVouched } from './nft-inspect.js';
+import { readNftCounters, readNftShape, readNftTable, readNftTags, readNftVouched } from './nft-inspect.js';
 import { NftIntegrityRead } from './nft-integrity-read.js';
 import { isNftTableIntact } from './nft-json.js';
 import { NFT_ENOENT_TEXT } from './nft-lister.js';
@@ -98,6 +98,12 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
    * not close the gate for the second its table takes to build; the first setTags() replaces the set.
    */
   #tagsGiven = false;
+  /**
+   * The last setup kept a tag set the driver did not write (a restart's): the first setTags reads it
+   * and sends the difference, as after a reload, rather than all 30,000 of a large fleet's tags in
+   * one transaction that grants would queue behind.
+   */
+  #tagsUnread = false;
   readonly #integrity: NftIntegrityRead;
   readonly #rules: NftRuleWatch;
   readonly #listings: NftListing;
@@ -152,8 +158,12 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     const next = new Set(tags);
     this.#tags = [...next];
     if (this.#ports === undefined) return;
-    const held = this.#held;
+    let held = this.#held;
     this.#held = undefined;
+    if (held === undefined && this.#tagsUnread) {
+      this.#tagsUnread = false;
+      held = await readNftTags(this.#listing, this.table).catch(() => undefined);
+    }
     // An empty set (a large fleet's start, whose setup left the gate closed) gets one transaction:
     // one nft process for 30,000 tags, not one per piece, and no grant can wait behind it (the empty
     // gate passes no knock).
@@ -208,6 +218,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     this.#rules.remember();
     // Kept without being given: what the kernel holds is not known (a restart's tags, or none).
     if (this.#gate) this.#held = given ? new Set(tags) : undefined;
+    this.#tagsUnread = this.#gate !== undefined && !given;
     // Tags given while the first setup was on its way were only kept: install them now.
     if (this.#tags !== tags) await this.#setTags(this.#tags);
   }
