@@ -159,6 +159,8 @@ try {
   await restartSending;
   const firstGrant = again.logs().find((l) => l.event === 'knock.accepted');
   const restartToFirstGrantMs = firstGrant ? Date.parse(String(firstGrant.ts)) - restartedWall : undefined;
+  if (!firstGrant)
+    console.warn(`no knock granted after the restart: its ${RESTART_KNOCKS} knocks ended before it listened`);
   await again.stop();
   await spa.cleanup();
   const figures = {

@@ -269,6 +269,12 @@ describe('parseNftTable', () => {
     expect(() => JSON.parse(garbled)).toThrow();
     expect(parseNftTable(garbled).flagged).toBe(true);
     expect(isNftTableIntact(parseNftTable(garbled, 'spa'))).toBe(false);
+    // Another key between the name and the flags (a table with a comment), or flags printed empty.
+    const commented = garbled.replace('"handle":3,', '"handle":3,"comment":"x",');
+    expect(commented).not.toBe(garbled);
+    expect(parseNftTable(commented, 'spa').flagged).toBe(true);
+    const empty = JSON.stringify({ nftables: flag('spa') }).replace('"Lester Gooch #5"', '""');
+    expect(isNftTableIntact(parseNftTable(empty, 'spa'))).toBe(false);
   });
 
   it('sees a whole table as intact', () => {

@@ -82,7 +82,7 @@ export function parseNftTable(text: string, table?: string): NftTableState {
     if (!isObject(item)) continue;
     // A table's flags that still parsed (flagsPrinted): only their presence is read.
     if (isObject(item.table)) {
-      if (item.table.flags !== undefined && item.table.flags !== '' && item.table.family === 'inet')
+      if ('flags' in item.table && item.table.family === 'inet')
         flagged ||= table === undefined || item.table.name === table;
       continue;
     }
@@ -128,7 +128,9 @@ function flagsPrinted(text: string, table: string | undefined): boolean {
   for (const [, name] of text.matchAll(FLAGS_PRINTED)) if (table === undefined || name === table) return true;
   return false;
 }
-const FLAGS_PRINTED = /\{"table": ?\{"family": ?"inet", ?"name": ?"([^"]+)", ?"handle": ?\d+, ?"flags": ?/g;
+// A table object's name, then its flags before the object ends; other keys (a comment) may come
+// between, in any order nft prints them.
+const FLAGS_PRINTED = /\{"table": ?\{"family": ?"inet", ?"name": ?"([^"]+)"(?:(?!\}\})[\s\S])*?"flags": ?/g;
 
 /** Which of the knock filters the driver installs (nft-script.ts NftKnockFilters). */
 export interface NftFiltersShape {

@@ -4,11 +4,13 @@ import { readNftShape, readNftSkeleton } from './nft-inspect.js';
 import type { NftTableState } from './nft-json.js';
 
 /*
- * The integrity check counts each chain's rules. `nft replace rule inet spa input handle N tcp dport
- * 22 accept` keeps the count (and the handle), and turns a drop into an accept: the port is open to
- * everyone. The kernel reports it as a deletion then an addition, so the daemon checks at once, and
- * found nothing wrong. Each setup (start, reload, repair) now lists the table's rules once, terse
- * (no set element is fetched), and every check compares the rules it lists with those.
+ * Why: the integrity check counts each chain's rules, and `nft replace rule inet spa input handle N
+ * tcp dport 22 accept` keeps the count and the handle while it turns a drop into an accept. So each
+ * setup (start, reload, repair) lists the table's rules once, terse (no set element is fetched), and
+ * every check compares the rules it lists with those. The baseline is a read-back: a rule replaced
+ * in the milliseconds between a setup's transaction and that listing is taken as the daemon's own
+ * until the next setup. Only someone who can run nft can do that, and they can also stop the
+ * daemon; the check is there for changes made afterwards, by hand or by another tool.
  */
 export class NftRuleWatch {
   readonly #list: NftList;
@@ -44,10 +46,18 @@ export class NftRuleWatch {
     })();
   }
 
-  /** True when `state` (a check's listing) holds other rules than the setup left. */
+  /**
+   * True when `state` (a check's listing) holds other rules than the setup left. When the setup's
+   * listing failed, the first check's listing that finds the table otherwise whole is taken instead,
+   * so that the rules are not left unwatched until the next setup.
+   */
   async changed(state: NftTableState): Promise<boolean> {
     await this.#reading;
-    return this.#rules !== undefined && fingerprint(state) !== this.#rules;
+    if (this.#rules === undefined) {
+      this.#rules = fingerprint(state);
+      return false;
+    }
+    return fingerprint(state) !== this.#rules;
   }
 }
 

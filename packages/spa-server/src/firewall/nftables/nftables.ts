@@ -15,7 +15,7 @@ import type {
 } from '../driver.js';
 import { checkForwards, checkObjectName, checkPorts, type ForwardRule } from '../grant-values.js';
 import { KernelDriver, type KernelDriverOptions } from '../kernel-driver.js';
-import { type KnockGate, NFT_GATE_TAGS, nftSpentCommand, nftTagCommands, nftTagDiff } from '../knock-gate.js';
+import { type KnockGate, nftSpentCommand } from '../knock-gate.js';
 import { NFT_DIALECT } from '../process/ack-reader.js';
 import {
   NFT_MONITOR_ARGS,
@@ -24,8 +24,9 @@ import {
   nftStaleMonitor,
 } from '../process/monitor-lines.js';
 import { type ToolCommand, toolCommand } from '../process/tool-command.js';
+import { NftGateTags } from './nft-gate-tags.js';
 import { NftIncludeFiles } from './nft-include.js';
-import { readNftCounters, readNftShape, readNftTable, readNftTags, readNftVouched } from './nft-inspect.js';
+import { readNftCounters, readNftShape, readNftTable, readNftVouched } from './nft-inspect.js';
 import { NftIntegrityRead } from './nft-integrity-read.js';
 import { isNftTableIntact } from './nft-json.js';
 import { NFT_ENOENT_TEXT } from './nft-lister.js';
@@ -88,22 +89,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   #forwards: readonly ForwardRule[] = [];
   readonly #gate: KnockGate | undefined;
   readonly #includes: NftIncludeFiles;
-  /** The tags the kernel's gate holds (hex): re-added by every setup, so a repair restores them. */
-  #tags: readonly string[] = [];
-  /** The tags the last successful transaction left in the kernel; undefined when not known. */
-  #held: ReadonlySet<string> | undefined;
-  /**
-   * Whether the daemon has given its tags yet. Until it has, a setup leaves the kernel's tag set as it
-   * is: empty in a new table, the previous run's tags on a restart. A large fleet's restart then does
-   * not close the gate for the second its table takes to build; the first setTags() replaces the set.
-   */
-  #tagsGiven = false;
-  /**
-   * The last setup kept a tag set the driver did not write (a restart's): the first setTags reads it
-   * and sends the difference, as after a reload, rather than all 30,000 of a large fleet's tags in
-   * one transaction that grants would queue behind.
-   */
-  #tagsUnread = false;
+  readonly #gateTags: NftGateTags;
   readonly #integrity: NftIntegrityRead;
   readonly #rules: NftRuleWatch;
   readonly #listings: NftListing;
@@ -131,61 +117,21 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     this.#counters = pacedRead(() => readNftCounters(this.#listing, table));
     this.#integrity = new NftIntegrityRead(this.#listing, table);
     this.#rules = new NftRuleWatch(this.#listing, table);
+    this.#gateTags = new NftGateTags(table, (commands) => this.#transaction(commands), this.#listing);
     this.knockGate = this.#gate && {
-      setTags: (tags) => this.#setTags(tags),
+      setTags: (tags) => this.#gateTags.set(tags, this.#ports !== undefined),
       spend: (nonces) => this.#spend(nonces),
       drops: () => this.#counters.within(DROPS_WAIT_MS),
     };
   }
 
   get #filters() {
-    return { limit: this.knockLimit, gate: this.#gate, tags: [...this.#tags] };
+    return { limit: this.knockLimit, gate: this.#gate, tags: [...this.#gateTags.tags] };
   }
 
   get #shape() {
     const forward = this.#forwards.length > 0;
     return { limit: this.knockLimit !== undefined, gate: this.#gate !== undefined, forward };
-  }
-
-  /**
-   * Replaces the whole set in one transaction (flush, then add): atomic for packets, and right
-   * whatever the kernel held before (a failed earlier call, a set flushed underneath). Before the
-   * first setup() the tags are only kept: setup installs them with the table, so a start never
-   * drops a knock for want of its tag.
-   */
-  async #setTags(tags: readonly string[]): Promise<void> {
-    this.#tagsGiven = true;
-    const next = new Set(tags);
-    this.#tags = [...next];
-    if (this.#ports === undefined) return;
-    let held = this.#held;
-    this.#held = undefined;
-    if (held === undefined && this.#tagsUnread) {
-      this.#tagsUnread = false;
-      held = await readNftTags(this.#listing, this.table).catch(() => undefined);
-    }
-    // An empty set (a large fleet's start, whose setup left the gate closed) gets one transaction:
-    // one nft process for 30,000 tags, not one per piece, and no grant can wait behind it (the empty
-    // gate passes no knock).
-    if (held && held.size > 0) {
-      // Only the difference: the usual update (an epoch, a reload) touches a fraction of the set.
-      const diff = nftTagDiff(this.table, held, next);
-      try {
-        // A transaction per piece (an epoch moves 20,000 tags of a 10,000 fleet): grants go between.
-        for (const command of diff) await this.#transaction([command]);
-        this.#held = next;
-        return;
-      } catch (error) {
-        if (!(error instanceof ServerError) || error.code !== SERVER_ERROR_CODES.firewallCommandFailed)
-          throw error;
-        // The set changed underneath (flushed, edited): replace it whole, below.
-      }
-    }
-    await this.#transaction([
-      `flush set inet ${this.table} ${NFT_GATE_TAGS}`,
-      ...nftTagCommands(this.table, this.#tags),
-    ]);
-    this.#held = next;
   }
 
   async #spend(nonces: readonly SpentNonce[]): Promise<void> {
@@ -195,11 +141,8 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   async setup(ports: readonly PortSpec[]): Promise<void> {
     const checked = checkPorts(ports);
     const forwards = checkForwards(ports);
-    const tags = this.#tags;
-    const given = this.#tagsGiven;
-    const held = this.#held; // the kernel holds exactly these tags already: the setup leaves them
-    const keepTags = !given || (held?.size === tags.length && tags.every((t) => held.has(t)));
-    this.#held = undefined;
+    const plan = this.#gateTags.beforeSetup();
+    const { keepTags } = plan;
     try {
       await this.#transaction(
         nftSetupCommands(this.table, checked, { ...this.#filters, keepTags }, forwards),
@@ -216,11 +159,8 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     this.#ports = checked;
     this.#forwards = forwards;
     this.#rules.remember();
-    // Kept without being given: what the kernel holds is not known (a restart's tags, or none).
-    if (this.#gate) this.#held = given ? new Set(tags) : undefined;
-    this.#tagsUnread = this.#gate !== undefined && !given;
     // Tags given while the first setup was on its way were only kept: install them now.
-    if (this.#tags !== tags) await this.#setTags(this.#tags);
+    if (this.#gateTags.afterSetup(plan)) await this.#gateTags.set(this.#gateTags.tags, true);
   }
 
   async list(): Promise<ActiveGrant[]> {
@@ -234,7 +174,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
       isNftTableIntact(state, this.#shape, this.#ports) &&
       !(await this.#rules.changed(state));
     // What the kernel holds of the gate's tags is unknown now: the repair's setup must add them all.
-    if (!intact) this.#held = undefined;
+    if (!intact) this.#gateTags.forget();
     return intact;
   }
 
@@ -267,6 +207,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
   async flush(): Promise<void> {
     await this.#transaction(nftRemoveCommands(this.table));
     this.#ports = undefined;
+    this.#gateTags.forget();
   }
 
   override async close(): Promise<void> {
