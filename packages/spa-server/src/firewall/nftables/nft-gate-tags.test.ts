@@ -47,9 +47,27 @@ describe('NftGateTags', () => {
     const plan = gate.beforeSetup();
     expect(plan.keepTags).toBe(true);
     expect(gate.afterSetup(plan)).toBe(false);
-    await gate.set(tags(10, 3010), true); // an epoch's worth moved
+    await gate.set(tags(10, 3010), true);
     expect([...k.set].sort()).toEqual(tags(10, 3010));
     expect(k.sent.flat().some((c) => c.startsWith('flush set'))).toBe(false);
+  });
+
+  it('sends the difference while at most half the set is new (an epoch moving on), the whole set beyond', async () => {
+    for (const [next, whole] of [
+      [tags(1000, 3000), false], // two epochs held, one moved: half of them new
+      [tags(1001, 3001), true],
+      [tags(0, 1000), false], // three epochs down to one: only deletes
+    ] as const) {
+      const k = kernel(tags(0, 2000));
+      const gate = new NftGateTags('spa', k.run, k.list);
+      gate.afterSetup(gate.beforeSetup());
+      await gate.set(next, true);
+      expect([...k.set].sort()).toEqual(next);
+      expect(
+        k.sent.flat().some((c) => c.startsWith('flush set')),
+        `${next.length} tags`,
+      ).toBe(whole);
+    }
   });
 
   it('replaces the set whole when it is empty, or when most tags changed (a restart after the epochs moved on)', async () => {
@@ -70,6 +88,8 @@ describe('NftGateTags', () => {
     gate.afterSetup(gate.beforeSetup());
     k.failDeletes();
     await gate.set(tags(1, 101), true);
+    expect(k.sent[0]![0]).toMatch(/^delete element/);
+    expect(k.sent.at(-1)![0]).toBe('flush set inet spa knock_tags');
     expect([...k.set].sort()).toEqual(tags(1, 101));
   });
 
@@ -102,6 +122,15 @@ describe('NftGateTags', () => {
     expect(same.keepTags).toBe(true);
     gate.afterSetup(same);
     gate.forget(); // a damaged table: the repair's setup must add them all
+    expect(gate.beforeSetup().keepTags).toBe(false);
+  });
+
+  it('a setup after other tags were given (held differs from them) re-adds them', async () => {
+    const k = kernel();
+    const gate = new NftGateTags('spa', k.run, k.list);
+    gate.afterSetup(gate.beforeSetup());
+    await gate.set(tags(0, 5), true);
+    await gate.set(tags(0, 6), false); // given while no table is installed: only kept
     expect(gate.beforeSetup().keepTags).toBe(false);
   });
 });

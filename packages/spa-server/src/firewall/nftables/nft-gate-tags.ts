@@ -31,6 +31,8 @@ export class NftGateTags {
    * transaction that grants would queue behind.
    */
   #unread = false;
+  /** Bumped by forget() and beforeSetup(): a set() that finishes after either leaves #held alone. */
+  #era = 0;
 
   /** `run`: one transaction, in order with the driver's other commands; `list`: `nft -j` listings. */
   constructor(table: string, run: (commands: readonly string[]) => Promise<void>, list: NftList) {
@@ -47,6 +49,7 @@ export class NftGateTags {
   /** What the kernel holds is not known any more (a damaged or removed table): the next change sends it all. */
   forget(): void {
     this.#held = undefined;
+    this.#era++;
   }
 
   /** Before a setup's transaction: keep the kernel's set when it holds exactly the tags, or none were given yet. */
@@ -55,6 +58,7 @@ export class NftGateTags {
     const given = this.#given;
     const held = this.#held;
     this.#held = undefined;
+    this.#era++;
     return {
       tags,
       given,
@@ -85,20 +89,22 @@ export class NftGateTags {
     const next = new Set(tags);
     this.#tags = [...next];
     if (!installed) return;
+    const era = this.#era;
     let held = this.#held;
     this.#held = undefined;
     if (held === undefined && this.#unread) {
       this.#unread = false;
       held = await readNftTags(this.#list, this.#table).catch(() => undefined);
     }
-    // The difference when it is the smaller change: the usual update (an epoch, a reload, a short
-    // restart) touches a fraction of the set. A set that is empty (a new table), unknown, or mostly
-    // different (a restart after the epochs moved on) is replaced whole: one nft process for 30,000
-    // tags, not 60,000 deletes and adds in pieces.
-    if (held && held.size > 0 && changes(held, next) < next.size) {
+    // The difference while at most half the set is to be added: the usual update (an epoch, a
+    // reload, a short restart) adds a fraction of it, in pieces grants pass between. A set that is
+    // empty (a new table), unknown, or mostly new (a restart after the epochs moved on) is replaced
+    // whole: one nft process for 30,000 tags, not 60,000 deletes and adds in pieces. Deletes are not
+    // counted: nothing waits for them.
+    if (held && held.size > 0 && 2 * added(held, next) <= next.size) {
       try {
         for (const command of nftTagDiff(this.#table, held, next)) await this.#run([command]);
-        this.#held = next;
+        if (era === this.#era) this.#held = next;
         return;
       } catch (error) {
         if (!(error instanceof ServerError) || error.code !== SERVER_ERROR_CODES.firewallCommandFailed)
@@ -110,14 +116,13 @@ export class NftGateTags {
       `flush set inet ${this.#table} ${NFT_GATE_TAGS}`,
       ...nftTagCommands(this.#table, this.#tags),
     ]);
-    this.#held = next;
+    if (era === this.#era) this.#held = next;
   }
 }
 
-/** Tags to delete plus tags to add. */
-function changes(held: ReadonlySet<string>, next: ReadonlySet<string>): number {
+/** Tags of `next` the kernel does not hold. */
+function added(held: ReadonlySet<string>, next: ReadonlySet<string>): number {
   let n = 0;
-  for (const t of held) if (!next.has(t)) n++;
   for (const t of next) if (!held.has(t)) n++;
   return n;
 }

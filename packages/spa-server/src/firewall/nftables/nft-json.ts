@@ -128,9 +128,9 @@ function flagsPrinted(text: string, table: string | undefined): boolean {
   for (const [, name] of text.matchAll(FLAGS_PRINTED)) if (table === undefined || name === table) return true;
   return false;
 }
-// A table object's name, then its flags before the object ends; other keys (a comment) may come
-// between, in any order nft prints them.
-const FLAGS_PRINTED = /\{"table": ?\{"family": ?"inet", ?"name": ?"([^"]+)"(?:(?!\}\})[\s\S])*?"flags": ?/g;
+// A table object's name, then its flags before the object ends (nft 1.0.6 prints the handle between;
+// keys a later nft adds may come there too). No brace between: linear on any text.
+const FLAGS_PRINTED = /\{"table": ?\{"family": ?"inet", ?"name": ?"([^"]+)"[^{}]*?"flags": ?/g;
 
 /** Which of the knock filters the driver installs (nft-script.ts NftKnockFilters). */
 export interface NftFiltersShape {

@@ -9,9 +9,14 @@ import type { NftTableState } from './nft-json.js';
  * setup (start, reload, repair) lists the table's rules once, terse (no set element is fetched), and
  * every check compares the rules it lists with those. The baseline is a read-back: a rule replaced
  * in the milliseconds between a setup's transaction and that listing is taken as the daemon's own
- * until the next setup. Only someone who can run nft can do that, and they can also stop the
- * daemon; the check is there for changes made afterwards, by hand or by another tool.
+ * until the next setup (a listing that failed makes the next check ask for a setup again). Only
+ * someone who can run nft can do that, and they can also stop the daemon; the check is there for
+ * changes made afterwards, by hand or by another tool.
  */
+
+/** At most one repair a minute for want of a baseline, should the setup's listing keep failing. */
+const FORCE_GAP_MS = 60_000;
+
 export class NftRuleWatch {
   readonly #list: NftList;
   readonly #table: string;
@@ -19,6 +24,8 @@ export class NftRuleWatch {
   #reading: Promise<void> = Promise.resolve();
   /** Bumped by each remember(): only the latest setup's listing is kept. */
   #generation = 0;
+  /** When changed() last asked for a setup for want of rules to compare with. */
+  #forcedAt = Number.NEGATIVE_INFINITY;
 
   constructor(list: NftList, table: string) {
     this.#list = list;
@@ -28,7 +35,7 @@ export class NftRuleWatch {
   /**
    * Takes the rules the kernel holds now as the daemon's own: called right after its setup's
    * transaction. Not waited for by the setup (a listing costs a few tens of milliseconds of nft, on a
-   * start's way); changed() waits for it. A failed read compares nothing until the next setup.
+   * start's way); changed() waits for it.
    */
   remember(): void {
     this.#rules = undefined;
@@ -42,22 +49,24 @@ export class NftRuleWatch {
       } catch {
         state = undefined;
       }
-      if (generation === this.#generation) this.#rules = state && fingerprint(state);
+      // A flagged (dormant) table lists no rules: nothing to compare with.
+      if (generation === this.#generation)
+        this.#rules = state && !state.flagged ? fingerprint(state) : undefined;
     })();
   }
 
   /**
    * True when `state` (a check's listing) holds other rules than the setup left. When the setup's
-   * listing failed, the first check's listing that finds the table otherwise whole is taken instead,
-   * so that the rules are not left unwatched until the next setup.
+   * listing failed there is nothing to compare with, and a later listing cannot be trusted in its
+   * place (a rule replaced meanwhile keeps every count): the check then says changed, so that the
+   * repair's setup lists its rules again; at most once a minute, should listings keep failing.
    */
-  async changed(state: NftTableState): Promise<boolean> {
+  async changed(state: NftTableState, nowMs: number = Date.now()): Promise<boolean> {
     await this.#reading;
-    if (this.#rules === undefined) {
-      this.#rules = fingerprint(state);
-      return false;
-    }
-    return fingerprint(state) !== this.#rules;
+    if (this.#rules !== undefined) return fingerprint(state) !== this.#rules;
+    if (nowMs - this.#forcedAt < FORCE_GAP_MS) return false;
+    this.#forcedAt = nowMs;
+    return true;
   }
 }
 
