@@ -24,20 +24,6 @@ const profiled = PROFILE_DIR
       bin: join(import.meta.dirname, '../packages/spa-server/bin/spa-server.js'),
     }
   : {};
-// Sends each hex datagram to ADDRESS:PORT every GAP ms and prints the send times (Date.now()) as JSON.
-const SEND_SPACED = `
-const s = require('node:dgram').createSocket('udp4');
-const [address, port, gap, ...hex] = process.argv.slice(1);
-const times = [];
-(async () => {
-  for (const h of hex) {
-    times.push(Date.now());
-    await new Promise((r) => s.send(Buffer.from(h, 'hex'), Number(port), address, r));
-    await new Promise((r) => setTimeout(r, Number(gap)));
-  }
-  s.close();
-  console.log(JSON.stringify(times));
-})();`;
 const countAccepted = (p: { logs(): LogLine[] }): number =>
   p.logs().filter((l) => l.event === 'knock.accepted').length;
 const clientFile = (publicKey: Uint8Array): string =>
@@ -101,8 +87,7 @@ try {
   const during = reload();
   const knocks = Array.from({ length: KNOCKS }, () => Buffer.from(spa.knock()).toString('hex'));
   const sent = await client.exec(process.execPath, [
-    '-e',
-    SEND_SPACED,
+    agentPath('send-spaced.mjs'),
     server.ipv4,
     String(KNOCK_PORT),
     String(KNOCK_GAP_MS),
@@ -135,8 +120,7 @@ try {
     Buffer.from(spa.knock()).toString('hex'),
   );
   const restartSending = client.exec(process.execPath, [
-    '-e',
-    SEND_SPACED,
+    agentPath('send-spaced.mjs'),
     server.ipv4,
     String(KNOCK_PORT),
     String(RESTART_KNOCK_GAP_MS),

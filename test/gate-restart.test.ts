@@ -18,17 +18,6 @@ const PORT = 2222;
 const FLEET = 3000;
 const KNOCKS = 400;
 const KNOCK_GAP_MS = 15;
-// Sends each hex datagram to ADDRESS:PORT every GAP ms, from one unconnected socket.
-const SEND_SPACED = `
-const s = require('node:dgram').createSocket('udp4');
-const [address, port, gap, ...hex] = process.argv.slice(1);
-(async () => {
-  for (const h of hex) {
-    await new Promise((r) => s.send(Buffer.from(h, 'hex'), Number(port), address, r));
-    await new Promise((r) => setTimeout(r, Number(gap)));
-  }
-  s.close();
-})();`;
 
 describe('a large fleet restarting with the nftables knock gate', () => {
   let lab: Lab;
@@ -86,8 +75,7 @@ describe('a large fleet restarting with the nftables knock gate', () => {
       Buffer.from(spa.knock({}, { client: 'alice' })).toString('hex'),
     );
     const sending = client.exec(process.execPath, [
-      '-e',
-      SEND_SPACED,
+      agentPath('send-spaced.mjs'),
       server.ipv4,
       String(KNOCK_PORT),
       String(KNOCK_GAP_MS),

@@ -10,6 +10,7 @@ export type AgentName =
   | 'probe-window.mjs'
   | 'relay-late.py'
   | 'send-datagram.mjs'
+  | 'send-spaced.mjs'
   | 'stun-responder.mjs'
   | 'tcp-service.mjs'
   | 'with-mounts.mjs';
