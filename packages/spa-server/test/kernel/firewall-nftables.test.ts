@@ -249,28 +249,46 @@ describe('nftables driver specifics', () => {
     await driver.close();
   }, 60_000);
 
-  it("a restart's setup before the fleet's tags leaves the gate empty, then fills it with exactly the tags given", async () => {
+  it("a restart's setup keeps the last run's gate tags; the first tags given then replace them, as a difference or whole", async () => {
     const { ns } = lab.host('server');
     const make = () => new NftablesDriver({ table: 'spa_restart', netns: ns, knockGate: { ports: [62201] } });
+    // nft prints a value without its leading zeros: compared as numbers.
     const tagsIn = async () =>
-      (await nftIn(ns, 'list set inet spa_restart knock_tags')).stdout.match(/0x[0-9a-f]+/g) ?? [];
+      new Set(
+        ((await nftIn(ns, 'list set inet spa_restart knock_tags')).stdout.match(/0x[0-9a-f]+/g) ?? []).map(
+          BigInt,
+        ),
+      );
+    const asNumbers = (tags: readonly string[]) => new Set(tags.map((t) => BigInt(`0x${t}`)));
     const hex = (n: number) => Array.from({ length: n }, () => randomBytes(16).toString('hex'));
+    const first = hex(300);
     const before = make();
-    await before.knockGate?.setTags(hex(300));
+    await before.knockGate?.setTags(first);
     await before.setup([{ protocol: 'tcp', port: 22 }]);
-    expect(await tagsIn()).toHaveLength(300);
+    expect(await tagsIn()).toEqual(asNumbers(first));
     await before.close(); // the table stays, as at a daemon's stop
-    // The daemon of a large fleet sets up first: no tag of the earlier run passes meanwhile.
+    // The daemon of a large fleet sets up before its tags: the last run's stay, and its clients pass.
     const after = make();
     await after.setup([{ protocol: 'tcp', port: 22 }]);
-    expect(await tagsIn()).toEqual([]);
+    expect(await tagsIn()).toEqual(asNumbers(first));
+    // A short stop: the tags read back, and only the difference sent.
+    const moved = [...first.slice(10), ...hex(10)];
+    await after.knockGate?.setTags(moved);
+    expect(await tagsIn()).toEqual(asNumbers(moved));
+    // Mostly new (a fleet grown, or a long stop): the set replaced whole.
     const tags = hex(30_000);
     await after.knockGate?.setTags(tags);
-    // nft prints a value without its leading zeros: compared as numbers.
-    expect(new Set((await tagsIn()).map(BigInt))).toEqual(new Set(tags.map((t) => BigInt(`0x${t}`))));
+    expect(await tagsIn()).toEqual(asNumbers(tags));
     expect(await after.isIntact()).toBe(true);
-    await after.flush();
     await after.close();
+    // Another restart after a long stop: none of the kept tags is current any more.
+    const again = make();
+    await again.setup([{ protocol: 'tcp', port: 22 }]);
+    const fresh = hex(300);
+    await again.knockGate?.setTags(fresh);
+    expect(await tagsIn()).toEqual(asNumbers(fresh));
+    await again.flush();
+    await again.close();
   });
 
   it('replaces its nft process after a set number of batches without reordering them', async () => {
