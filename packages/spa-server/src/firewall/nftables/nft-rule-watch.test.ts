@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import type { NftTableState } from './nft-json.js';
 import { NftRuleWatch } from './nft-rule-watch.js';
 
-const rule = (chain: string, expr: unknown[]) => ({ rule: { family: 'inet', table: 'spa', chain, expr } });
 const drop = [
   { match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: 22 } },
   { drop: null },
@@ -12,15 +11,6 @@ const accept = [
   { match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: 22 } },
   { accept: null },
 ];
-const ruleset = (expr: unknown[]): string =>
-  JSON.stringify({
-    nftables: [
-      { table: { family: 'inet', name: 'spa', handle: 1 } },
-      { set: { family: 'inet', table: 'spa', name: 'protected' } },
-      { chain: { family: 'inet', table: 'spa', name: 'input', hook: 'input' } },
-      rule('input', expr),
-    ],
-  });
 const stateOf = (expr: unknown[]): NftTableState => ({
   sets: new Set(['protected']),
   rules: new Map([['input', 1]]),
@@ -32,7 +22,7 @@ const stateOf = (expr: unknown[]): NftTableState => ({
 
 describe('NftRuleWatch', () => {
   it('finds a rule replaced in place (same count) changed, and the setup’s own rules unchanged', async () => {
-    const watch = new NftRuleWatch(async () => ruleset(drop), 'spa');
+    const watch = new NftRuleWatch(async () => stateOf(drop));
     watch.remember();
     expect(await watch.changed(stateOf(drop))).toBe(false);
     expect(await watch.changed(stateOf(accept))).toBe(true);
@@ -41,7 +31,7 @@ describe('NftRuleWatch', () => {
   it('without a baseline (the listing failed) asks for a setup once, then again only after a minute', async () => {
     const watch = new NftRuleWatch(async () => {
       throw new Error('nft failed');
-    }, 'spa');
+    });
     watch.remember();
     expect(await watch.changed(stateOf(accept), 1_000_000)).toBe(true);
     expect(await watch.changed(stateOf(accept), 1_030_000)).toBe(false);

@@ -1,6 +1,4 @@
 /** The daemon's rules as the kernel held them right after its setup: a later listing whose rules differ is damage, even when every chain keeps its count of rules. @module */
-import type { NftList } from './nft-inspect.js';
-import { readNftShape, readNftSkeleton } from './nft-inspect.js';
 import type { NftTableState } from './nft-json.js';
 
 /*
@@ -18,8 +16,7 @@ import type { NftTableState } from './nft-json.js';
 const FORCE_GAP_MS = 60_000;
 
 export class NftRuleWatch {
-  readonly #list: NftList;
-  readonly #table: string;
+  readonly #read: () => Promise<NftTableState | undefined>;
   #rules: string | undefined;
   #reading: Promise<void> = Promise.resolve();
   /** Bumped by each remember(): only the latest setup's listing is kept. */
@@ -27,9 +24,9 @@ export class NftRuleWatch {
   /** When changed() last asked for a setup for want of rules to compare with. */
   #forcedAt = Number.NEGATIVE_INFINITY;
 
-  constructor(list: NftList, table: string) {
-    this.#list = list;
-    this.#table = table;
+  /** `read`: the table as the integrity check lists it (nft-integrity-read.ts, light when it can be). */
+  constructor(read: () => Promise<NftTableState | undefined>) {
+    this.#read = read;
   }
 
   /**
@@ -43,9 +40,7 @@ export class NftRuleWatch {
     this.#reading = (async () => {
       let state: NftTableState | undefined;
       try {
-        state = await readNftSkeleton(this.#list, this.#table).catch(() =>
-          readNftShape(this.#list, this.#table),
-        );
+        state = await this.#read();
       } catch {
         state = undefined;
       }

@@ -116,7 +116,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     // Seconds of nft at 100,000 grants (nft-inspect.ts): paced by that cost, and never waited for long.
     this.#counters = pacedRead(() => readNftCounters(this.#listing, table));
     this.#integrity = new NftIntegrityRead(this.#listing, table);
-    this.#rules = new NftRuleWatch(this.#listing, table);
+    this.#rules = new NftRuleWatch(() => this.#integrity.read('light'));
     this.#gateTags = new NftGateTags(table, (commands) => this.#transaction(commands), this.#listing);
     this.knockGate = this.#gate && {
       setTags: (tags) => this.#gateTags.set(tags, this.#ports !== undefined),
