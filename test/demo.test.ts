@@ -6,10 +6,12 @@ import { waitForOutput } from 'spa-test-kit/lab/wait-output';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 
+// tsx's loader inside the demo's own node process, not the tsx command: that one runs the demo in
+// a child and relays signals to it, and under load it could exit 130 on a Ctrl-C before the demo's
+// handler said a word.
 const runDemo = (options: { detached?: boolean } = {}) =>
-  execa(TSX, ['--conditions=source', 'demo/run.ts'], {
+  execa(process.execPath, ['--conditions=source', '--import', 'tsx', 'demo/run.ts'], {
     cwd: ROOT,
     reject: false,
     timeout: 45_000,
