@@ -170,6 +170,32 @@ describe.each(['nftables', 'iptables'] as const)('fail closed (%s)', (backend) =
     expect(kernel).toMatchObject({ protection: 'installed', shapeFrom: 'kernel' });
   });
 
+  // Every rule kept and none applied: iptables' own listing does not show it, nft does.
+  it('made dormant underneath: back in force at once (kernel events), the outsider filtered again', async () => {
+    const rebuilt = () => spa.logs().filter((l) => l.event === 'firewall.rebuilt').length;
+    const before = rebuilt();
+    const tables =
+      backend === 'nftables'
+        ? [['inet', TABLE]]
+        : [
+            ['ip', 'filter'],
+            ['ip6', 'filter'],
+          ];
+    const flaggedAt = Date.now();
+    for (const [family, name] of tables) {
+      await server.exec('nft', ['add', 'table', family!, name!, '{ flags dormant; }']);
+    }
+    await spa.waitForLog(() => rebuilt() > before, restoreMs);
+    expect(Date.now() - flaggedAt).toBeLessThan(restoreMs);
+    for (const [family, name] of tables) {
+      const listing = String((await server.exec('nft', ['-t', 'list', 'table', family!, name!])).stdout);
+      expect(listing).not.toMatch(/^\tflags /m);
+    }
+    expect(await probeTcp(outsider, server.ipv4, PORT)).toBe('filtered');
+    expect(await probeTcp(outsider, server.ipv6, PORT)).toBe('filtered');
+    expect((await status()).report.protection).toBe('installed');
+  });
+
   it('an outsider probing every millisecond gets in only briefly after each deletion (well under the old 5 s)', async () => {
     const rebuilds = () => spa.logs().filter((l) => l.event === 'firewall.rebuilt').length;
     const probe = outsider.exec(process.execPath, [PROBE_WINDOW, server.ipv4, String(PORT), '9000']);

@@ -122,8 +122,7 @@ describe('the kernel knock gate (nftables)', () => {
     expect(await waitForTcp(alice, server.ipv4, PORT, 'open')).toBe('open');
   });
 
-  // nftables only: iptables-nft's tables could be made dormant too, but its driver reads the rules
-  // with iptables, which does not show the flag (left for that driver).
+  // iptables-nft's filter tables made dormant: test/fail-closed.test.ts and the drivers' contract.
   it('made dormant underneath (every rule off, every object kept): woken at once by the kernel event', async () => {
     const server = lab.host('server');
     const table = String((await server.exec('nft', ['-j', 'list', 'tables'])).stdout).match(

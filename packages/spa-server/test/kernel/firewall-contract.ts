@@ -20,6 +20,11 @@ export interface ContractSubject {
   makeMissingTool(netns: string): FirewallDriver;
   /** Removes the driver's objects behind its back, as an admin or another tool would. */
   deleteUnderneath(server: Host): Promise<void>;
+  /**
+   * Turns the driver's rules off behind its back while keeping every object (an nftables table made
+   * dormant); absent where the firewall has no such switch (iptables-legacy).
+   */
+  makeDormant?(server: Host): Promise<void>;
 }
 
 const TCP_SERVICE = agentPath('tcp-service.mjs');
@@ -227,6 +232,24 @@ export function describeFirewallContract(subject: ContractSubject): void {
       expect(await probe(client, server.ipv4)).toBe('open');
       await driver.revoke([grantFor(client, 4, 1)]);
     });
+
+    const { makeDormant } = subject;
+    if (makeDormant) {
+      it('notices its rules turned off underneath (made dormant, every object kept): the port open to anyone until setup', async () => {
+        await makeDormant(server);
+        // What the switch does, as an outsider sees it: this is the fail-open the check is for.
+        expect(await probe(outsider, server.ipv4)).toBe('open');
+        expect(await driver.isIntact()).toBe(false);
+        const state = await driver.inspect();
+        expect(state.protection).not.toBe('installed');
+        expect(state.ports).toEqual([]);
+        await driver.setup(PORTS);
+        expect(await driver.isIntact()).toBe(true);
+        expect((await driver.inspect()).protection).toBe('installed');
+        expect(await probe(outsider, server.ipv4)).toBe('filtered');
+        expect(await probe(outsider, server.ipv6)).toBe('filtered');
+      });
+    }
 
     it('survives its helper process dying: in-flight work fails, the next call works', async () => {
       const fragile = subject.make(server.ns, { timeoutMs: 500 });

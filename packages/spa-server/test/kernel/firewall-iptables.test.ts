@@ -1,5 +1,6 @@
 /** The iptables driver in a lab, with iptables-nft and with iptables-legacy: the same firewall contract. */
 
+import type { Host } from 'spa-test-kit/lab/netns';
 import { IptablesDriver } from '../../src/firewall/iptables/iptables.js';
 import { describeFirewallContract } from './firewall-contract.js';
 
@@ -9,6 +10,16 @@ for (const variant of ['nft', 'legacy'] as const) {
     make: (netns, options = {}) => new IptablesDriver({ variant, prefix: 'spae2e', netns, ...options }),
     makeMissingTool: (netns) =>
       new IptablesDriver({ variant, prefix: 'spae2e', netns, paths: { ipset: '/nonexistent/sbin/ipset' } }),
+    // iptables-nft's rules live in nftables' ip and ip6 filter tables; legacy has no such switch.
+    ...(variant === 'nft'
+      ? {
+          makeDormant: async (server: Host) => {
+            for (const family of ['ip', 'ip6']) {
+              await server.exec('nft', ['add', 'table', family, 'filter', '{ flags dormant; }']);
+            }
+          },
+        }
+      : {}),
     deleteUnderneath: async (server) => {
       // What `iptables -F INPUT; iptables -X ...; ipset destroy` by an admin would leave behind.
       for (const tool of [`iptables-${variant}`, `ip6tables-${variant}`]) {

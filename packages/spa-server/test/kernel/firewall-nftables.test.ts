@@ -59,6 +59,9 @@ describeFirewallContract({
   deleteUnderneath: async (server) => {
     await server.exec('nft', ['delete', 'table', 'inet', TABLE]);
   },
+  makeDormant: async (server) => {
+    await server.exec('nft', ['add', 'table', 'inet', TABLE, '{ flags dormant; }']);
+  },
 });
 
 // The daemon's listings go through resident `nft -j -i` processes: the whole contract again through them.
@@ -70,6 +73,9 @@ describeFirewallContract({
     new NftablesDriver({ table: TABLE, netns, residentListings: true, nftPath: '/nonexistent/sbin/nft' }),
   deleteUnderneath: async (server) => {
     await server.exec('nft', ['delete', 'table', 'inet', TABLE]);
+  },
+  makeDormant: async (server) => {
+    await server.exec('nft', ['add', 'table', 'inet', TABLE, '{ flags dormant; }']);
   },
 });
 

@@ -8,7 +8,8 @@ import { KernelDriver } from '../kernel-driver.js';
 import { iptablesKnockLimitRules } from '../knock-limit.js';
 import { IPSET_DIALECT } from '../process/ack-reader.js';
 import { iptablesWatchCommand } from '../process/monitor-lines.js';
-import { runTool, runToolOk } from '../process/tool-command.js';
+import { runTool, runToolOk, type ToolCommand, toolCommand } from '../process/tool-command.js';
+import { clearFilterFlags, type Family, readFlaggedFilters } from './filter-flags.js';
 import {
   ipsetCreateScript,
   ipsetGrantLines,
@@ -18,6 +19,7 @@ import {
   refuseRanges,
 } from './ipset-script.js';
 import {
+  type ChainState,
   chainName,
   chainProtection,
   chainRules,
@@ -56,6 +58,8 @@ export class IptablesDriver extends KernelDriver<IptablesTools> {
   readonly #variant: 'nft' | 'legacy';
   /** Rule count per family installed by this instance's setup(), to notice rules deleted underneath. */
   readonly #expectedRules = new Map<4 | 6, number>();
+  /** iptables-nft: the nft tool, to see the filter tables' flags; undefined without one (or legacy). */
+  #nft: Promise<ToolCommand | undefined> | undefined;
 
   constructor(options: IptablesDriverOptions = {}) {
     const variant = options.variant ?? 'nft';
@@ -93,13 +97,17 @@ export class IptablesDriver extends KernelDriver<IptablesTools> {
     const tools = await this.ready();
     // Sets first (the rules refer to them; -exist keeps an identical set with its elements), read
     // meanwhile; then both families at once: a rebuild after a deletion is that much shorter.
-    const [, ...states] = await Promise.all([
+    const [, flagged, ...states] = await Promise.all([
       runToolOk(tools.ipset, ['-exist', 'restore'], {
         input: ipsetCreateScript(this.prefix),
         timeoutMs: this.timeoutMs,
       }),
+      this.#flaggedFilters(),
       ...FAMILIES.map((family) => readChainState(tools, family, this.chain, this.timeoutMs)),
     ]);
+    // A dormant filter table applies none of the rules restored below: back in force first.
+    const nft = await this.#nftTool();
+    if (nft !== undefined) await clearFilterFlags(nft, flagged, this.timeoutMs);
     await Promise.all(
       FAMILIES.map(async (family, i) => {
         const set = ipsetName(this.prefix, family);
@@ -130,12 +138,13 @@ export class IptablesDriver extends KernelDriver<IptablesTools> {
 
   async isIntact(): Promise<boolean> {
     const tools = await this.ready();
-    const [sets, ...chains] = await Promise.all([
+    const [sets, flagged, ...chains] = await Promise.all([
       readIpsetNames(tools, this.timeoutMs),
+      this.#flaggedFilters(),
       ...FAMILIES.map((family) => readChainState(tools, family, this.chain, this.timeoutMs)),
     ]);
     return chainsIntact(
-      chains,
+      inForce(chains, flagged),
       FAMILIES.map((family) => sets.has(ipsetName(this.prefix, family))),
       FAMILIES.map((family) => this.#expectedRules.get(family)),
     );
@@ -147,14 +156,15 @@ export class IptablesDriver extends KernelDriver<IptablesTools> {
 
   async inspect(grants: InspectGrants = 'all'): Promise<ProtectionState> {
     const tools = await this.ready();
-    const [sets, listed, ...chains] = await Promise.all([
+    const [sets, listed, flagged, ...chains] = await Promise.all([
       readIpsetNames(tools, this.timeoutMs),
       // ipset holds no one-shot grants (refused at grant time).
       grants === 'all' ? this.list() : [],
+      this.#flaggedFilters(),
       ...FAMILIES.map((family) => readChainState(tools, family, this.chain, this.timeoutMs)),
     ]);
     const present = FAMILIES.map((family) => sets.has(ipsetName(this.prefix, family)));
-    return { ...chainProtection(chains, present), grants: listed };
+    return { ...chainProtection(inForce(chains, flagged), present), grants: listed };
   }
 
   /** `nft monitor` for iptables-nft; none for iptables-legacy (see iptablesWatchCommand). */
@@ -182,4 +192,25 @@ export class IptablesDriver extends KernelDriver<IptablesTools> {
   #batch(lines: readonly string[]): Promise<void> {
     return this.run(lines);
   }
+
+  /** iptables-nft's filter tables carrying flags (dormant); none seen without the nft tool. */
+  async #flaggedFilters(): Promise<Set<Family>> {
+    const nft = await this.#nftTool();
+    return nft === undefined ? new Set() : readFlaggedFilters(nft, this.timeoutMs);
+  }
+
+  #nftTool(): Promise<ToolCommand | undefined> {
+    this.#nft ??=
+      this.#variant === 'nft'
+        ? toolCommand('nft', 'nftables', this.netns).catch(() => undefined)
+        : Promise.resolve(undefined);
+    return this.#nft;
+  }
+}
+
+/** A family whose filter table is dormant has, in effect, neither the chain nor the jump to it. */
+function inForce(chains: readonly ChainState[], flagged: ReadonlySet<Family>): ChainState[] {
+  return chains.map((state, i) =>
+    flagged.has(FAMILIES[i]!) ? { exists: false, jumps: 0, jumpFirst: false, rules: [] } : state,
+  );
 }

@@ -108,6 +108,9 @@ describe('iptablesDeletionConcerns', () => {
     'delete chain ip filter SPA-INPUT',
     'delete table ip filter',
     'delete table ip6 filter',
+    // Every rule kept and none applied: iptables -S does not show it.
+    'add table ip filter { flags dormant; }',
+    'add table ip6 filter { flags dormant; }',
   ])('%s → check', (line) => {
     expect(iptablesDeletionConcerns(line, 'SPA-INPUT')).toBe(true);
   });
@@ -118,6 +121,8 @@ describe('iptablesDeletionConcerns', () => {
     'delete table ip nat',
     'delete rule inet spa input handle 4',
     'add rule ip filter INPUT handle 6',
+    'add table ip filter',
+    'add table ip nat { flags dormant; }',
   ])('%s → ignored', (line) => {
     expect(iptablesDeletionConcerns(line, 'SPA-INPUT')).toBe(false);
   });

@@ -76,10 +76,17 @@ function nftChange(line: string, table: string): string | undefined {
 
 /**
  * iptables-nft (nftables underneath, so `nft monitor` sees it): the filter table deleted, or a rule
- * or chain of INPUT (where the jump is) or of the driver's own chain, in ip or ip6.
+ * or chain of INPUT (where the jump is) or of the driver's own chain, in ip or ip6. Also the filter
+ * table given flags (`add table ip filter { flags dormant; }`): every rule kept and none applied,
+ * which iptables' own listing does not show (iptables/filter-flags.ts).
  */
 export function iptablesDeletionConcerns(line: string, chain: string): boolean {
   if (lostEvents(line)) return true;
+  if (
+    (line.startsWith('add table ip filter {') || line.startsWith('add table ip6 filter {')) &&
+    line.includes('flags')
+  )
+    return true;
   const [verb, kind, family, table, object] = line.split(' ', 5);
   if (verb !== 'delete' || (family !== 'ip' && family !== 'ip6') || table !== 'filter') return false;
   if (kind === 'table') return true;
