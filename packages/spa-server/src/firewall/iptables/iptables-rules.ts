@@ -87,21 +87,25 @@ export function chainProtection(
 }
 
 /**
- * The driver's integrity check: each family's set and chain there, jumped to, and holding the rules
- * setup() wrote (`expected`, per family; at least the two fixed ones when unknown, after a restart).
+ * The driver's integrity check: each family's set and chain there, jumped to from INPUT's first rule
+ * (iptables has one INPUT chain: a rule above the jump decides before the chain does), and holding
+ * exactly the rules setup() left (`expected`, per family, as read back right after it: a rule replaced
+ * in place keeps the count); at least the two fixed ones when unknown.
  */
 export function chainsIntact(
   chains: readonly (ChainState | undefined)[],
   setsPresent: readonly boolean[],
-  expected: readonly (number | undefined)[],
+  expected: readonly (readonly string[] | undefined)[],
 ): boolean {
   return chains.every((state, i) => {
     const want = expected[i];
     return (
       setsPresent[i] === true &&
       state?.exists === true &&
-      state.jumps > 0 &&
-      (want === undefined ? state.rules.length >= 2 : state.rules.length === want)
+      state.jumpFirst &&
+      (want === undefined
+        ? state.rules.length >= 2
+        : state.rules.length === want.length && state.rules.every((rule, j) => rule === want[j]))
     );
   });
 }

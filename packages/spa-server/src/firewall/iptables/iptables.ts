@@ -56,8 +56,12 @@ export class IptablesDriver extends KernelDriver<IptablesTools> {
   readonly prefix: string;
   readonly chain: string;
   readonly #variant: 'nft' | 'legacy';
-  /** Rule count per family installed by this instance's setup(), to notice rules deleted underneath. */
-  readonly #expectedRules = new Map<4 | 6, number>();
+  /**
+   * The chain's rules per family as read back after this instance's setup(), to notice rules deleted,
+   * added or replaced underneath. A rule changed within the moment between the commit and the read
+   * is taken as the setup's own until the next setup (whoever can run iptables can stop the daemon).
+   */
+  readonly #expectedRules = new Map<4 | 6, readonly string[]>();
   /** iptables-nft: the nft tool, to see the filter tables' flags; undefined without one (or legacy). */
   #nft: Promise<ToolCommand | undefined> | undefined;
 
@@ -120,7 +124,11 @@ export class IptablesDriver extends KernelDriver<IptablesTools> {
           setupRestore(this.chain, set, checked, states[i]!, knock),
           this.timeoutMs,
         );
-        this.#expectedRules.set(family, chainRules(this.chain, set, checked, knock).length);
+        // As iptables prints them, not as written: its -S text is what every check compares.
+        const written = chainRules(this.chain, set, checked, knock).length;
+        const { rules } = await readChainState(tools, family, this.chain, this.timeoutMs);
+        if (rules.length === written) this.#expectedRules.set(family, rules);
+        else this.#expectedRules.delete(family);
       }),
     );
   }

@@ -111,6 +111,10 @@ describe('iptablesDeletionConcerns', () => {
     // Every rule kept and none applied: iptables -S does not show it.
     'add table ip filter { flags dormant; }',
     'add table ip6 filter { flags dormant; }',
+    // Above the jump, a rule decides before the driver's chain does.
+    'insert rule ip filter INPUT tcp dport 2222 counter packets 0 bytes 0 accept',
+    'add rule ip6 filter INPUT tcp dport 2222 accept',
+    'insert rule ip filter SPA-INPUT counter packets 0 bytes 0 return',
   ])('%s → check', (line) => {
     expect(iptablesDeletionConcerns(line, 'SPA-INPUT')).toBe(true);
   });
@@ -120,7 +124,9 @@ describe('iptablesDeletionConcerns', () => {
     'delete chain ip filter OTHER-INPUT',
     'delete table ip nat',
     'delete rule inet spa input handle 4',
-    'add rule ip filter INPUT handle 6',
+    'add rule ip filter FORWARD tcp dport 2222 accept',
+    'insert rule ip filter OTHER-INPUT accept',
+    'add chain ip filter INPUT { type filter hook input priority filter; policy drop; }',
     'add table ip filter',
     'add table ip nat { flags dormant; }',
   ])('%s → ignored', (line) => {

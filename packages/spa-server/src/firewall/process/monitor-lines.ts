@@ -76,7 +76,9 @@ function nftChange(line: string, table: string): string | undefined {
 
 /**
  * iptables-nft (nftables underneath, so `nft monitor` sees it): the filter table deleted, or a rule
- * or chain of INPUT (where the jump is) or of the driver's own chain, in ip or ip6. Also the filter
+ * or chain of INPUT (where the jump is) or of the driver's own chain, in ip or ip6; a rule added to
+ * either (one above the jump decides before the driver's chain does; the driver's own jump, added by
+ * its setup, costs one check that finds it whole). Also the filter
  * table given flags (`add table ip filter { flags dormant; }`): every rule kept and none applied,
  * which iptables' own listing does not show (iptables/filter-flags.ts).
  */
@@ -88,9 +90,10 @@ export function iptablesDeletionConcerns(line: string, chain: string): boolean {
   )
     return true;
   const [verb, kind, family, table, object] = line.split(' ', 5);
-  if (verb !== 'delete' || (family !== 'ip' && family !== 'ip6') || table !== 'filter') return false;
-  if (kind === 'table') return true;
-  return (kind === 'chain' || kind === 'rule') && (object === 'INPUT' || object === chain);
+  if ((family !== 'ip' && family !== 'ip6') || table !== 'filter') return false;
+  if (object !== 'INPUT' && object !== chain && kind !== 'table') return false;
+  if (verb === 'delete') return kind === 'table' || kind === 'chain' || kind === 'rule';
+  return (verb === 'add' || verb === 'insert') && kind === 'rule';
 }
 
 /**
