@@ -1,6 +1,8 @@
 /** The iptables driver in a lab, with iptables-nft and with iptables-legacy: the same firewall contract. */
 
-import type { Host } from 'spa-test-kit/lab/netns';
+import { createLab, type Host, type Lab } from 'spa-test-kit/lab/netns';
+import { probeTcp } from 'spa-test-kit/lab/probe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IptablesDriver } from '../../src/firewall/iptables/iptables.js';
 import { describeFirewallContract } from './firewall-contract.js';
 
@@ -38,3 +40,41 @@ for (const variant of ['nft', 'legacy'] as const) {
     },
   });
 }
+
+// Two drivers that each keep their jump first in one INPUT chain (two daemons with different
+// prefixes): each move wakes the other's check. Moves are spaced out (jump-contention.ts), and
+// the ports stay dropped throughout.
+describe('iptables-nft: two drivers in one namespace take turns on top of INPUT, slowly', () => {
+  let lab: Lab;
+  const drivers: IptablesDriver[] = [];
+  beforeAll(async () => {
+    lab = await createLab(['server', 'outsider']);
+  });
+  afterAll(async () => {
+    for (const d of drivers) await d.close().catch(() => {});
+    await lab?.destroy();
+  });
+
+  it('the second setup takes the top; the first moves back once, then lets it be for a while', async () => {
+    const server = lab.host('server');
+    const outsider = lab.host('outsider');
+    const [a, b] = ['spaa', 'spab'].map(
+      (prefix) => new IptablesDriver({ variant: 'nft', prefix, netns: server.ns }),
+    );
+    drivers.push(a!, b!);
+    await a!.setup([{ protocol: 'tcp', port: 2222 }]);
+    await b!.setup([{ protocol: 'tcp', port: 2223 }]);
+    // Never moved yet: a rule above its jump is damage, moved back at once.
+    expect(await a!.isIntact()).toBe(false);
+    await a!.setup([{ protocol: 'tcp', port: 2222 }]);
+    expect(await b!.isIntact()).toBe(false);
+    await b!.setup([{ protocol: 'tcp', port: 2223 }]);
+    // a moved a moment ago: its jump below b's is let be rather than fought over.
+    expect(await a!.isIntact()).toBe(true);
+    expect(await probeTcp(outsider, server.ipv4, 2222, 300)).toBe('filtered');
+    expect(await probeTcp(outsider, server.ipv4, 2223, 300)).toBe('filtered');
+    // Something that is not the jump's place is never let be.
+    await server.exec('iptables-nft', ['-w', '-D', 'SPAA-INPUT', '1']);
+    expect(await a!.isIntact()).toBe(false);
+  });
+});
