@@ -199,30 +199,66 @@ describe.each(['nftables', 'iptables'] as const)('fail closed (%s)', (backend) =
   // iptables has one INPUT chain: a rule put above the jump decides before the chain does. (nftables:
   // an accept in another table's chain is not final, and a rule added to the daemon's own chain is
   // the status test's case above.)
-  it('a rule inserted above the jump (accepting the port): the jump first again at once, the rule kept', async () => {
-    if (backend !== 'iptables') return;
-    const rebuilt = () => spa.logs().filter((l) => l.event === 'firewall.rebuilt').length;
-    const before = rebuilt();
-    const insertedAt = Date.now();
-    const accept = ['-p', 'tcp', '--dport', String(PORT), '-j', 'ACCEPT'];
-    for (const tool of ['iptables-nft', 'ip6tables-nft'])
-      await server.exec(tool, ['-w', '-I', 'INPUT', ...accept]);
-    await spa.waitForLog(() => rebuilt() > before, restoreMs);
-    expect(Date.now() - insertedAt).toBeLessThan(restoreMs);
-    expect(await probeTcp(outsider, server.ipv4, PORT)).toBe('filtered');
-    expect(await probeTcp(outsider, server.ipv6, PORT)).toBe('filtered');
-    for (const tool of ['iptables-nft', 'ip6tables-nft']) {
-      const input = String((await server.exec(tool, ['-w', '-S', 'INPUT'])).stdout)
+  it.runIf(backend === 'iptables')(
+    'a rule inserted above the jump (accepting the port): the jump first again at once, the rule kept',
+    async () => {
+      const rebuilt = () => spa.logs().filter((l) => l.event === 'firewall.rebuilt').length;
+      const before = rebuilt();
+      const insertedAt = Date.now();
+      const accept = ['-p', 'tcp', '--dport', String(PORT), '-j', 'ACCEPT'];
+      for (const tool of ['iptables-nft', 'ip6tables-nft'])
+        await server.exec(tool, ['-w', '-I', 'INPUT', ...accept]);
+      await spa.waitForLog(() => rebuilt() > before, restoreMs);
+      expect(Date.now() - insertedAt).toBeLessThan(restoreMs);
+      expect(await probeTcp(outsider, server.ipv4, PORT)).toBe('filtered');
+      expect(await probeTcp(outsider, server.ipv6, PORT)).toBe('filtered');
+      for (const tool of ['iptables-nft', 'ip6tables-nft']) {
+        const input = String((await server.exec(tool, ['-w', '-S', 'INPUT'])).stdout)
+          .split('\n')
+          .filter((l) => l.startsWith('-A INPUT'));
+        expect(input).toEqual([
+          '-A INPUT -j SPA_E2E-INPUT',
+          `-A INPUT -p tcp -m tcp --dport ${PORT} -j ACCEPT`,
+        ]);
+        await server.exec(tool, ['-w', '-D', 'INPUT', ...accept]);
+      }
+      expect((await status()).report.protection).toBe('installed');
+    },
+  );
+
+  // The chain's rule count stays the same: only its text shows the change.
+  it.runIf(backend === 'iptables')(
+    'a rule of the chain replaced in place (the port drop turned RETURN): repaired at once',
+    async () => {
+      const rebuilt = () => spa.logs().filter((l) => l.event === 'firewall.rebuilt').length;
+      const chain = String((await server.exec('iptables-nft', ['-w', '-S', 'SPA_E2E-INPUT'])).stdout)
         .split('\n')
-        .filter((l) => l.startsWith('-A INPUT'));
-      expect(input).toEqual([
-        '-A INPUT -j SPA_E2E-INPUT',
-        `-A INPUT -p tcp -m tcp --dport ${PORT} -j ACCEPT`,
+        .filter((l) => l.startsWith('-A SPA_E2E-INPUT'));
+      const last = chain.length;
+      expect(chain[last - 1]).toBe(`-A SPA_E2E-INPUT -p tcp -m multiport --dports ${PORT} -j DROP`);
+      const before = rebuilt();
+      const replacedAt = Date.now();
+      await server.exec('iptables-nft', [
+        '-w',
+        '-R',
+        'SPA_E2E-INPUT',
+        String(last),
+        '-p',
+        'tcp',
+        '--dport',
+        String(PORT),
+        '-j',
+        'RETURN',
       ]);
-      await server.exec(tool, ['-w', '-D', 'INPUT', ...accept]);
-    }
-    expect((await status()).report.protection).toBe('installed');
-  });
+      await spa.waitForLog(() => rebuilt() > before, restoreMs);
+      expect(Date.now() - replacedAt).toBeLessThan(restoreMs);
+      const after = String((await server.exec('iptables-nft', ['-w', '-S', 'SPA_E2E-INPUT'])).stdout)
+        .split('\n')
+        .filter((l) => l.startsWith('-A SPA_E2E-INPUT'));
+      expect(after).toEqual(chain);
+      expect(await probeTcp(outsider, server.ipv4, PORT)).toBe('filtered');
+    },
+  );
 
   it('an outsider probing every millisecond gets in only briefly after each deletion (well under the old 5 s)', async () => {
     const rebuilds = () => spa.logs().filter((l) => l.event === 'firewall.rebuilt').length;

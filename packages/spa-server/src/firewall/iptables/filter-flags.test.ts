@@ -5,6 +5,14 @@ describe('listsFlags', () => {
   it('a dormant table, as nft 1.0.6 lists it', () => {
     const text = 'table ip filter {\n\tflags dormant\n\n\tchain SPA-INPUT {\n\t\ttcp dport 22 drop\n\t}\n}\n';
     expect(listsFlags(text)).toBe(true);
+    expect(listsFlags(`# Warning: table ip filter is managed by iptables-nft, do not touch!\n${text}`)).toBe(
+      true,
+    );
+  });
+
+  it('a comment that spells a flags line is not one', () => {
+    const text = 'table ip filter {\n\tcomment "x\n\tflags dormant"\n\tchain INPUT {\n\t}\n}\n';
+    expect(listsFlags(text)).toBe(false);
   });
 
   it('no flags line: not flagged, whatever the rules say', () => {

@@ -17,11 +17,15 @@ export type Family = 4 | 6;
 
 const FAMILY_NAME = { 4: 'ip', 6: 'ip6' } as const;
 
-/** Whether `nft -t list table ip filter`'s text carries a flags line before the first chain. */
+/**
+ * Whether `nft -t list table ip filter`'s text carries flags: nft prints them on the line right after
+ * the table's opening line, before its comment and any object, so no comment or rule can fake or
+ * hide that line (lines nft may print before the table, warnings, are skipped).
+ */
 export function listsFlags(text: string): boolean {
-  const chain = text.indexOf('\n\tchain ');
-  const head = chain === -1 ? text : text.slice(0, chain);
-  return head.includes('\n\tflags ');
+  const lines = text.split('\n');
+  const table = lines.findIndex((line) => line.startsWith('table '));
+  return table !== -1 && (lines[table + 1] ?? '').startsWith('\tflags ');
 }
 
 /** The families whose filter table is flagged now; a table nft cannot list (absent) is not. */

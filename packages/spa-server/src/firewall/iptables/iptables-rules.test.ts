@@ -4,6 +4,7 @@ import {
   chainName,
   chainProtection,
   chainRules,
+  chainsIntact,
   droppedPorts,
   parseChainState,
   removeRestore,
@@ -97,6 +98,35 @@ describe('chainProtection', () => {
     expect(chainProtection([whole, none], [true, true])).toEqual({ protection: 'incomplete', ports: [] });
     expect(chainProtection([whole, whole], [true, false]).protection).toBe('incomplete');
     expect(chainProtection([none, none], [true, true]).protection).toBe('incomplete');
+  });
+});
+
+describe('chainsIntact', () => {
+  const whole = parseChainState(SAVED, 'SPA-INPUT');
+  const rules = whole.rules;
+  it('whole: sets, chain, the jump first, the rules as read back after the setup', () => {
+    expect(chainsIntact([whole, whole], [true, true], [rules, rules])).toBe(true);
+  });
+  it('a rule above the jump decides first: not intact', () => {
+    const below = parseChainState(
+      SAVED.replace('-A INPUT -j SPA-INPUT\n', '-A INPUT -j ACCEPT\n'),
+      'SPA-INPUT',
+    );
+    expect(below.jumps).toBe(1);
+    expect(chainsIntact([below, whole], [true, true], [rules, rules])).toBe(false);
+  });
+  it('a rule replaced in place keeps the count, not the text: not intact', () => {
+    const replaced = {
+      ...whole,
+      rules: [...rules.slice(0, -1), '-A SPA-INPUT -p tcp -m multiport --dports 22 -j RETURN'],
+    };
+    expect(chainsIntact([whole, replaced], [true, true], [rules, rules])).toBe(false);
+  });
+  it('no read-back: at least the two fixed rules', () => {
+    expect(chainsIntact([whole, whole], [true, true], [undefined, undefined])).toBe(true);
+    const bare = { ...whole, rules: rules.slice(0, 1) };
+    expect(chainsIntact([bare, whole], [true, true], [undefined, undefined])).toBe(false);
+    expect(chainsIntact([whole, whole], [true, false], [rules, rules])).toBe(false);
   });
 });
 
