@@ -1,5 +1,6 @@
 /** iptables-nft: whether the ip or ip6 `filter` table is dormant (every rule off, none of it visible to iptables), and clearing that. @module */
-import { runTool, runToolOk, type ToolCommand } from '../process/tool-command.js';
+import { tableFlagged } from '../process/nft-text-flags.js';
+import { runToolOk, type ToolCommand } from '../process/tool-command.js';
 
 /*
  * iptables-nft keeps its rules in nftables' `ip filter` and `ip6 filter` tables. Made dormant
@@ -17,24 +18,13 @@ export type Family = 4 | 6;
 
 const FAMILY_NAME = { 4: 'ip', 6: 'ip6' } as const;
 
-/**
- * Whether `nft -t list table ip filter`'s text carries flags: nft prints them on the line right after
- * the table's opening line, before its comment and any object, so no comment or rule can fake or
- * hide that line (lines nft may print before the table, warnings, are skipped).
- */
-export function listsFlags(text: string): boolean {
-  const lines = text.split('\n');
-  const table = lines.findIndex((line) => line.startsWith('table '));
-  return table !== -1 && (lines[table + 1] ?? '').startsWith('\tflags ');
-}
-
 /** The families whose filter table is flagged now; a table nft cannot list (absent) is not. */
 export async function readFlaggedFilters(nft: ToolCommand, timeoutMs: number): Promise<Set<Family>> {
   const families = [4, 6] as const;
-  const listed = await Promise.all(
-    families.map((f) => runTool(nft, ['-t', 'list', 'table', FAMILY_NAME[f], 'filter'], { timeoutMs })),
+  const flagged = await Promise.all(
+    families.map((f) => tableFlagged(nft, FAMILY_NAME[f], 'filter', timeoutMs)),
   );
-  return new Set(families.filter((_, i) => listed[i]!.exitCode === 0 && listsFlags(listed[i]!.stdout)));
+  return new Set(families.filter((_, i) => flagged[i]));
 }
 
 /** Clears the flags of these families' filter tables: `add table` without flags, in one transaction. */

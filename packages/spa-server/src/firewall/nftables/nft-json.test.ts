@@ -1,6 +1,6 @@
 /** Reading nft's JSON listing: grants with client and time left, and a table that lost a part. */
 import { describe, expect, it } from 'vitest';
-import { isNftTableIntact, parseNftTable } from './nft-json.js';
+import { flaggedTableListing, isNftTableIntact, parseNftTable } from './nft-json.js';
 
 // Captured from `nft -j list table inet spa` (nftables 1.0.6) after setup and four grants (two of
 // them port ranges) and a one-shot grant (10.0.0.3), plus an element without timeout added by hand
@@ -282,6 +282,9 @@ describe('parseNftTable', () => {
     });
     expect(parseNftTable(reordered, 'spa').flagged).toBe(true);
     expect(isNftTableIntact(parseNftTable(reordered, 'spa'))).toBe(false);
+    // What a reader gets when nft aborted listing a table its text listing shows flagged.
+    expect(parseNftTable(flaggedTableListing('spa'), 'spa').flagged).toBe(true);
+    expect(parseNftTable(flaggedTableListing('spa'), 'other').flagged).toBe(false);
   });
 
   it('sees a whole table as intact', () => {

@@ -128,6 +128,11 @@ function flagsPrinted(text: string, table: string | undefined): boolean {
   for (const [, name] of text.matchAll(FLAGS_PRINTED)) if (table === undefined || name === table) return true;
   return false;
 }
+/** A listing that holds only this table, flagged: what a reader gets when nft could not list it (nftables.ts). */
+export function flaggedTableListing(table: string): string {
+  return `{"nftables": [{"table": {"family": "inet", "name": ${JSON.stringify(table)}, "flags": "dormant"}}]}`;
+}
+
 // A table object's name, then its flags before the object ends (nft 1.0.6 prints the handle between;
 // keys a later nft adds may come there too). No brace between: linear on any text.
 const FLAGS_PRINTED = /\{"table": ?\{"family": ?"inet", ?"name": ?"([^"]+)"[^{}]*?"flags": ?/g;

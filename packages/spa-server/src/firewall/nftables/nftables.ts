@@ -23,12 +23,13 @@ import {
   nftDeletionConcerns,
   nftStaleMonitor,
 } from '../process/monitor-lines.js';
+import { tableFlagged } from '../process/nft-text-flags.js';
 import { type ToolCommand, toolCommand } from '../process/tool-command.js';
 import { NftGateTags } from './nft-gate-tags.js';
 import { NftIncludeFiles } from './nft-include.js';
 import { readNftCounters, readNftShape, readNftTable, readNftVouched } from './nft-inspect.js';
 import { NftIntegrityRead } from './nft-integrity-read.js';
-import { isNftTableIntact } from './nft-json.js';
+import { flaggedTableListing, isNftTableIntact } from './nft-json.js';
 import { NFT_ENOENT_TEXT } from './nft-lister.js';
 import { NftListing } from './nft-listing.js';
 import { NftRuleWatch } from './nft-rule-watch.js';
@@ -226,6 +227,17 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
 
   /** `nft -j ARGS`, or undefined when what it names does not exist. */
   async #list(args: readonly string[]): Promise<string | undefined> {
-    return this.#listings.list(await this.ready(), args);
+    const nft = await this.ready();
+    try {
+      return await this.#listings.list(nft, args);
+    } catch (error) {
+      // nft 1.0.6 prints a flagged table's flags in JSON from memory it does not own, and may abort
+      // doing so (SIGABRT, seen with the resident lister): a listing that fails while the table is
+      // flagged, as its text listing says, is that table flagged, which every reader takes as damage.
+      if (await tableFlagged(nft, 'inet', this.table, this.timeoutMs).catch(() => false)) {
+        return flaggedTableListing(this.table);
+      }
+      throw error;
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listsFlags } from './filter-flags.js';
+import { listsFlags } from './nft-text-flags.js';
 
 describe('listsFlags', () => {
   it('a dormant table, as nft 1.0.6 lists it', () => {
