@@ -58,8 +58,9 @@ describe('iptables-nft: two drivers in one namespace take turns on top of INPUT,
   it('the second setup takes the top; the first moves back once, then lets it be for a while', async () => {
     const server = lab.host('server');
     const outsider = lab.host('outsider');
+    // A clock that stands still: the test's own pace (tools on a loaded host) must not end the wait.
     const [a, b] = ['spaa', 'spab'].map(
-      (prefix) => new IptablesDriver({ variant: 'nft', prefix, netns: server.ns }),
+      (prefix) => new IptablesDriver({ variant: 'nft', prefix, netns: server.ns, contentionClock: () => 0 }),
     );
     drivers.push(a!, b!);
     await a!.setup([{ protocol: 'tcp', port: 2222 }]);
@@ -73,7 +74,12 @@ describe('iptables-nft: two drivers in one namespace take turns on top of INPUT,
     expect(await a!.isIntact()).toBe(true);
     expect(await probeTcp(outsider, server.ipv4, 2222, 300)).toBe('filtered');
     expect(await probeTcp(outsider, server.ipv4, 2223, 300)).toBe('filtered');
-    // Something that is not the jump's place is never let be.
+    // Only the rules the move found above the jump: an ACCEPT put there now is damage at once.
+    await server.exec('iptables-nft', ['-w', '-I', 'INPUT', '-p', 'tcp', '--dport', '2222', '-j', 'ACCEPT']);
+    expect(await a!.isIntact()).toBe(false);
+    await server.exec('iptables-nft', ['-w', '-D', 'INPUT', '-p', 'tcp', '--dport', '2222', '-j', 'ACCEPT']);
+    expect(await a!.isIntact()).toBe(true);
+    // Nor anything that is not the jump's place.
     await server.exec('iptables-nft', ['-w', '-D', 'SPAA-INPUT', '1']);
     expect(await a!.isIntact()).toBe(false);
   });

@@ -10,4 +10,6 @@ export interface IptablesDriverOptions extends KernelDriverOptions {
   readonly prefix?: string;
   /** Executables (absolute path or name searched in PATH and sbin); defaults follow the variant. */
   readonly paths?: Partial<Record<IptablesTool, string>>;
+  /** A monotonic clock in ms for the jump's contended place (jump-contention.ts); for tests. */
+  readonly contentionClock?: () => number;
 }

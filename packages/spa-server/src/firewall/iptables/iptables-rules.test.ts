@@ -61,13 +61,18 @@ describe('parseChainState', () => {
         '-A SPA-INPUT -m set --match-set spa4 src,dst -j RETURN',
         '-A SPA-INPUT -p tcp -m multiport --dports 22 -j DROP',
       ],
+      above: [],
     });
     expect(
-      parseChainState('-P INPUT ACCEPT\n-A INPUT -j ACCEPT\n-A INPUT -j SPA-INPUT\n', 'SPA-INPUT'),
+      parseChainState(
+        '-P INPUT ACCEPT\n-A INPUT -j ACCEPT\n-A INPUT -j OTHER\n-A INPUT -j SPA-INPUT\n-A INPUT -j LAST\n',
+        'SPA-INPUT',
+      ),
     ).toMatchObject({
       exists: false,
       jumps: 1,
       jumpFirst: false,
+      above: ['-A INPUT -j ACCEPT', '-A INPUT -j OTHER'],
     });
   });
 });

@@ -118,6 +118,8 @@ export interface ChainState {
   readonly jumpFirst: boolean;
   /** The chain's own rules, as printed. */
   readonly rules: readonly string[];
+  /** INPUT's rules above the first jump to the chain, as printed (all of them without a jump). */
+  readonly above: readonly string[];
 }
 
 /** Parses `iptables -S` output of the filter table; warning lines ('#') are ignored. */
@@ -128,6 +130,7 @@ export function parseChainState(text: string, chain: string): ChainState {
   let jumpFirst = false;
   let inputRules = 0;
   const rules: string[] = [];
+  const above: string[] = [];
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (line === `-N ${chain}`) exists = true;
@@ -135,11 +138,11 @@ export function parseChainState(text: string, chain: string): ChainState {
       if (line === jump) {
         jumps++;
         if (inputRules === 0) jumpFirst = true;
-      }
+      } else if (jumps === 0) above.push(line);
       inputRules++;
     } else if (line.startsWith(`-A ${chain} `)) rules.push(line);
   }
-  return { exists, jumps, jumpFirst, rules };
+  return { exists, jumps, jumpFirst, rules, above };
 }
 
 /**

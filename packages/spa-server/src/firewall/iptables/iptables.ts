@@ -63,7 +63,7 @@ export class IptablesDriver extends KernelDriver<IptablesTools> {
    * is taken as the setup's own until the next setup (whoever can run iptables can stop the daemon).
    */
   readonly #expectedRules = new Map<4 | 6, readonly string[]>();
-  readonly #contention = new JumpContention();
+  readonly #contention: JumpContention;
   /** iptables-nft: the nft tool, to see the filter tables' flags; undefined without one (or legacy). */
   #nft: Promise<ToolCommand | undefined> | undefined;
 
@@ -88,6 +88,7 @@ export class IptablesDriver extends KernelDriver<IptablesTools> {
     this.prefix = prefix;
     this.chain = chainName(prefix);
     this.#variant = variant;
+    this.#contention = new JumpContention(options.contentionClock);
   }
 
   async setup(ports: readonly PortSpec[]): Promise<void> {
@@ -115,7 +116,6 @@ export class IptablesDriver extends KernelDriver<IptablesTools> {
     // A dormant filter table applies none of the rules restored below: back in force first.
     const nft = await this.#nftTool();
     if (nft !== undefined) await clearFilterFlags(nft, flagged, this.timeoutMs);
-    if (states.some((state) => state.jumps > 0 && !state.jumpFirst)) this.#contention.moved();
     await Promise.all(
       FAMILIES.map(async (family, i) => {
         const set = ipsetName(this.prefix, family);
@@ -135,6 +135,13 @@ export class IptablesDriver extends KernelDriver<IptablesTools> {
         else this.#expectedRules.delete(family);
       }),
     );
+    // Moved from below other rules: those may come back above it for a while (jump-contention.ts).
+    const moved = new Map<4 | 6, readonly string[]>();
+    FAMILIES.forEach((family, i) => {
+      const state = states[i]!;
+      if (state.jumps > 0 && !state.jumpFirst) moved.set(family, state.above);
+    });
+    if (moved.size > 0) this.#contention.moved(moved);
   }
 
   async list(): Promise<ActiveGrant[]> {
@@ -159,10 +166,14 @@ export class IptablesDriver extends KernelDriver<IptablesTools> {
     const expected = FAMILIES.map((family) => this.#expectedRules.get(family));
     const inEffect = inForce(chains, flagged);
     if (chainsIntact(inEffect, present, expected)) return true;
-    // Whole but for the jump's place, moved back to the top moments ago: something else keeps
-    // taking that place (jump-contention.ts), let it be for now.
-    const placeAside = inEffect.map((state) => ({ ...state, jumpFirst: state.jumps > 0 }));
-    return this.#contention.tolerated() && chainsIntact(placeAside, present, expected);
+    // Whole but for the jump's place, taken again by the rules a move found there moments ago:
+    // another tool keeps that place (jump-contention.ts), let it be for now. Any other rule is damage.
+    const placeAside = inEffect.map((state, i) =>
+      state.jumps > 0 && !state.jumpFirst && this.#contention.tolerated(FAMILIES[i]!, state.above)
+        ? { ...state, jumpFirst: true }
+        : state,
+    );
+    return chainsIntact(placeAside, present, expected);
   }
 
   async revokeAll(): Promise<void> {
@@ -226,6 +237,6 @@ export class IptablesDriver extends KernelDriver<IptablesTools> {
 /** A family whose filter table is dormant has, in effect, neither the chain nor the jump to it. */
 function inForce(chains: readonly ChainState[], flagged: ReadonlySet<Family>): ChainState[] {
   return chains.map((state, i) =>
-    flagged.has(FAMILIES[i]!) ? { exists: false, jumps: 0, jumpFirst: false, rules: [] } : state,
+    flagged.has(FAMILIES[i]!) ? { exists: false, jumps: 0, jumpFirst: false, rules: [], above: [] } : state,
   );
 }
