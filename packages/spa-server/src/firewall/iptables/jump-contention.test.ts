@@ -36,6 +36,15 @@ describe('JumpContention', () => {
     expect(c.tolerated(6, [OTHER])).toBe(false);
   });
 
+  it('a rule that decides itself (a built-in target) is never let be, even if the move found it', () => {
+    const c = new JumpContention(() => 0);
+    c.moved(moves([ACCEPT, OTHER, '-A INPUT -j REJECT']));
+    expect(c.tolerated(4, [OTHER])).toBe(true);
+    expect(c.tolerated(4, [ACCEPT])).toBe(false);
+    expect(c.tolerated(4, ['-A INPUT -j REJECT'])).toBe(false);
+    expect(c.tolerated(4, ['-A INPUT -i eth0 -j cali-INPUT'])).toBe(false);
+  });
+
   it('calm for ten minutes: a second again; a clock that went back tolerates nothing', () => {
     let now = 0;
     const c = new JumpContention(() => now);
