@@ -129,9 +129,8 @@ function flagsPrinted(text: string, table: string | undefined): boolean {
   return false;
 }
 /** A listing that holds only this table, flagged: what a reader gets when nft could not list it (nftables.ts). */
-export function flaggedTableListing(table: string): string {
-  return `{"nftables": [{"table": {"family": "inet", "name": ${JSON.stringify(table)}, "flags": "dormant"}}]}`;
-}
+export const flaggedTableListing = (table: string): string =>
+  `{"nftables": [{"table": {"family": "inet", "name": ${JSON.stringify(table)}, "flags": "dormant"}}]}`;
 
 // A table object's name, then its flags before the object ends (nft 1.0.6 prints the handle between;
 // keys a later nft adds may come there too). No brace between: linear on any text.
