@@ -77,10 +77,10 @@ function nftChange(line: string, table: string): string | undefined {
 /**
  * iptables-nft (nftables underneath, so `nft monitor` sees it): the filter table deleted, or a rule
  * or chain of INPUT (where the jump is) or of the driver's own chain, in ip or ip6; a rule added to
- * either (one above the jump decides before the driver's chain does; the driver's own jump, added by
- * its setup, costs one check that finds it whole). Also the filter
- * table given flags (`add table ip filter { flags dormant; }`): every rule kept and none applied,
- * which iptables' own listing does not show (iptables/filter-flags.ts).
+ * either (one above the jump decides before the driver's chain does; the driver's own jump, added
+ * by its setup, costs one check that finds it whole). Also the filter table given flags (`add table
+ * ip filter { flags dormant; }`): every rule kept and none applied, which iptables' own listing
+ * does not show (iptables/filter-flags.ts).
  */
 export function iptablesDeletionConcerns(line: string, chain: string): boolean {
   if (lostEvents(line)) return true;
