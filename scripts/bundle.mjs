@@ -1,7 +1,7 @@
 /** Bundles one CLI package (src/cli.ts and its dependencies) for a fast start-up: ESM chunks, or one CommonJS file. @module */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -41,11 +41,12 @@ function codeId() {
 
 // "bundle": {"format": "cjs"} in a package.json: one CommonJS file, dist/cli.cjs. For a CLI whose
 // whole run is a few milliseconds of work (spa-client), Node 20's ESM loader costs more than it
-// saves: its own start-up, an asynchronous read per chunk, and a facade per imported built-in.
+// saves: its own start-up, an asynchronous read per chunk, and a facade per imported built-in. For
+// the daemon, one file is what a V8 code cache can cover (vm.Script compiles one script).
 // Dynamic imports stay lazy inside the file (evaluated on first use), they are just not separate.
 const cjs = sea || pkg.bundle?.format === 'cjs';
-// "bundle": {"after": "scripts/x.cjs"}: a package's own step once the bundle is written (spa-client
-// warms V8's code cache with it).
+// "bundle": {"after": "scripts/x.cjs"}: a package's own step once the bundle is written (both CLIs
+// warm V8's code cache with it).
 const after = sea ? undefined : pkg.bundle?.after;
 
 // Optional packages a dependency imports inside try/catch, for features this project does not use
@@ -63,11 +64,11 @@ const optionalAbsent = {
   },
 };
 
-// Split chunks have hashed names: without this, chunks of earlier builds stay beside the new ones
-// (and the npm packaging would carry, and check, them too).
-if (!sea && !cjs) rmSync(join(dir, 'dist'), { recursive: true, force: true });
+// Split chunks have hashed names: without this, chunks (or code caches) of earlier builds stay beside
+// the new ones (and the npm packaging would carry, and check, them too).
+if (!sea) rmSync(join(dir, 'dist'), { recursive: true, force: true });
 
-await build({
+const built = await build({
   entryPoints: [join(dir, 'src', 'cli.ts')],
   plugins: [optionalAbsent],
   ...(sea
@@ -93,6 +94,21 @@ await build({
     ? {}
     : { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
   logLevel: 'warning',
+  metafile: true,
 });
 
+// A CommonJS bundle runs as a vm.Script (scripts/run-bundle.cjs), which has no module loader: an
+// import() esbuild left in it (of something not bundled) would fail only when that path runs.
+if (cjs) {
+  const left = Object.values(built.metafile.outputs)
+    .flatMap((o) => o.imports)
+    .filter((i) => i.kind === 'dynamic-import');
+  if (left.length > 0)
+    throw new Error(
+      `${name}: the bundle keeps import() of ${left.map((i) => i.path).join(', ')} (bundle it; a built-in: process.getBuiltinModule)`,
+    );
+}
+
+// The bin of a CommonJS bundle runs it through this, with the code cache its `after` step made.
+if (cjs && !sea) copyFileSync(join(root, 'scripts', 'run-bundle.cjs'), join(dir, 'dist', 'run-bundle.cjs'));
 if (after) execFileSync(process.execPath, [join(dir, after)], { cwd: dir, stdio: 'inherit' });

@@ -4,18 +4,14 @@
 // sent: --dry-run seals a knock (all the crypto and wire-format code) without a socket.
 const { spawnSync } = require('node:child_process');
 const { generateKeyPairSync } = require('node:crypto');
-const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
 if (process.argv[2] === '--child') {
   process.argv.splice(2, 1);
-  require('../bin/run-bundle.cjs').runBundle({ makeCache: true });
+  require('../dist/run-bundle.cjs').runBundle({ makeCache: true });
 } else {
-  const bundle = readFileSync(join(__dirname, '..', 'dist', 'cli.cjs'), 'utf8');
-  // vm.Script has no module loader: a dynamic import() in the bundle would fail at run time.
-  if (/\bimport\(/.test(bundle))
-    throw new Error('dist/cli.cjs contains import(); use process.getBuiltinModule');
   rmSync(join(__dirname, '..', 'dist', 'cli.cjs.cache'), { force: true });
   const home = mkdtempSync(join(tmpdir(), 'spa-client-warm-'));
   try {

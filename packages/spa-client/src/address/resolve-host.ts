@@ -29,7 +29,7 @@ export async function resolveHost(host: string, family?: IpFamily): Promise<Reso
   let found: { address: string; family: number }[];
   try {
     // Loaded here: an IP literal (the scripted, measured case) never loads the resolver. Not
-    // import(): the bundle runs as a vm.Script (bin/run-bundle.cjs), which has no module loader.
+    // import(): the bundle runs as a vm.Script (scripts/run-bundle.cjs), which has no module loader.
     const { lookup } = process.getBuiltinModule('node:dns/promises');
     found = await lookup(host, { all: true, family: family ?? 0 });
   } catch (cause) {
