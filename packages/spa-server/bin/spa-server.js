@@ -1,2 +1,4 @@
 #!/usr/bin/env node
-import '../dist/cli.js';
+// CommonJS (bin/package.json): no ESM loader, and the bundle compiles from its code cache.
+// See scripts/run-bundle.cjs.
+require('../dist/run-bundle.cjs').runBundle();

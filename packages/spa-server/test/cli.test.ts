@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -257,5 +257,44 @@ describe('spa-server client-config', () => {
     expect(badHost.exitCode).toBe(64);
     const noHost = await spaServer('client-config', 'alice', '-c', 'server.json');
     expect(noHost.exitCode).toBe(64);
+  });
+});
+
+describe('the code cache', () => {
+  it('a stale, damaged or truncated cache is ignored: the bundle compiles as usual', async () => {
+    const install = join(dir, 'install');
+    const dist = join(import.meta.dirname, '..', 'dist');
+    await mkdir(join(install, 'bin'), { recursive: true });
+    await mkdir(join(install, 'dist'));
+    for (const f of ['spa-server.js', 'package.json']) {
+      await copyFile(join(BIN, '..', f), join(install, 'bin', f));
+    }
+    for (const f of ['cli.cjs', 'run-bundle.cjs']) await copyFile(join(dist, f), join(install, 'dist', f));
+    const configFile = join(install, 'server.json');
+    await writeFile(configFile, JSON.stringify({ ...config, serverKeyFile: join(dir, 'server.key') }));
+    // One cache without flags (the CLI's commands), one under the systemd unit's NODE_OPTIONS.
+    const caches = (await readdir(dist)).filter((f) => f.endsWith('.cache'));
+    expect(caches).toHaveLength(2);
+    const unit = await readFile(join(import.meta.dirname, '..', 'systemd', 'spa-server.service'), 'utf8');
+    const unitFlags = /^Environment="NODE_OPTIONS=([^"]*)"$/m.exec(unit)?.[1] ?? '';
+    for (const name of caches) {
+      const cache = await readFile(join(dist, name));
+      const damaged = Buffer.from(cache);
+      damaged.fill(7, 100, 400); // corrupt V8 data, which its digest no longer matches
+      const stale = Buffer.from(cache);
+      stale[0] = (stale[0] ?? 0) ^ 1; // a cache made from another bundle
+      for (const bytes of [damaged, stale, Buffer.alloc(3)]) {
+        await writeFile(join(install, 'dist', name), bytes);
+        for (const flags of [undefined, unitFlags]) {
+          const r = await execa('node', [join(install, 'bin', 'spa-server.js'), 'check', '-c', configFile], {
+            reject: false,
+            env: { PATH: process.env.PATH ?? '', ...(flags ? { NODE_OPTIONS: flags } : {}) },
+            extendEnv: false,
+          });
+          expect(r.exitCode, r.stderr).toBe(0);
+          expect(r.stdout).toContain('2 clients');
+        }
+      }
+    }
   });
 });
