@@ -140,7 +140,11 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     runtime = await setUpWithRuntime(config, building, grants, gate, tagsAfterStart);
     advanceTags(runtime, clock());
     cleanups.push(() => driver.close());
-    await inheritGrants(driver, grants, log);
+    // nft lists the grant sets while the check path is compiled: both come before the sockets, so
+    // the first real knock finds the check path compiled and OpenSSL set up. Never rejects.
+    const inherited = inheritGrants(driver, grants, log);
+    warmCheckPath(runtime, clock());
+    await inherited;
     if (gate) cleanups.push(() => gate.idle());
     const watch = await watchDriver(driver, () => void grants.checkIntegrity(), log, [witness, planner]);
     cleanups.push(async () => watch?.close());
@@ -159,8 +163,6 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       pipeline.close();
     });
 
-    // Before the sockets: the first real knock then finds the check path compiled and OpenSSL set up.
-    warmCheckPath(runtime, clock());
     const receiver: Receiver = await bindReceivers(config.listen, pipeline.receive, (error, at) =>
       log.event('error', 'socket.error', { listen: formatHostPort(at), error: error.message }),
     );
