@@ -8,6 +8,7 @@ import { agentPath } from 'spa-test-kit/agents/agent-path';
 import { createLab } from 'spa-test-kit/lab/netns';
 import { waitForTcp } from 'spa-test-kit/lab/probe';
 import { KNOCK_PORT, type LogLine, startServerProcess } from 'spa-test-kit/processes/server-process';
+import { UNIT_NODE_FLAGS } from './lib/spa-server.js';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 10_000);
 const SSH = 2222;
@@ -16,14 +17,19 @@ const KNOCK_GAP_MS = 50;
 // Knocks sent across the stop and restart, one every RESTART_KNOCK_GAP_MS (4 s in all).
 const RESTART_KNOCKS = 200;
 const RESTART_KNOCK_GAP_MS = 20;
+// The daemon runs as installed, with the shipped unit's NODE_OPTIONS, or BENCH_SERVER_NODE_FLAGS
+// (space-separated; '' for Node's defaults), as `pnpm bench` runs it.
+const nodeFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? UNIT_NODE_FLAGS).split(' ').filter((f) => f !== '');
 // BENCH_CPU_PROF=DIR: the daemon writes V8 CPU profiles (first run and restart) into DIR, for `--cpu-prof` analysis.
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
-const profiled = PROFILE_DIR
-  ? {
-      wrapper: [process.execPath, '--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`],
-      bin: join(import.meta.dirname, '../packages/spa-server/bin/spa-server.js'),
-    }
-  : {};
+const daemonCommand = {
+  wrapper: [
+    process.execPath,
+    ...nodeFlags,
+    ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+  ],
+  bin: join(import.meta.dirname, '../packages/spa-server/bin/spa-server.js'),
+};
 const countAccepted = (p: { logs(): LogLine[] }): number =>
   p.logs().filter((l) => l.event === 'knock.accepted').length;
 const clientFile = (publicKey: Uint8Array): string =>
@@ -63,7 +69,7 @@ try {
     clients: [{ name: 'alice' }],
     config: { clientsDir, defaultDuration: 5 },
     readyTimeoutMs: 600_000,
-    ...profiled,
+    ...daemonCommand,
   });
   const startMs = performance.now() - started;
   const startGateMs = await gateReadyMs(spa, startedAt);
@@ -136,7 +142,7 @@ try {
     backend: 'nftables',
     reuse: spa,
     readyTimeoutMs: 600_000,
-    ...profiled,
+    ...daemonCommand,
   });
   const restartMs = performance.now() - restartedAt;
   const restartGateMs = await gateReadyMs(again, restartedWall);

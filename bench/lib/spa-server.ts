@@ -44,7 +44,7 @@ export function createSpaServer(): ServerUnderTest {
 }
 
 /** The NODE_OPTIONS of packages/spa-server/systemd/spa-server.service. */
-const UNIT_NODE_FLAGS = '--max-semi-space-size=2 --max-old-space-size=512';
+export const UNIT_NODE_FLAGS = '--max-semi-space-size=2 --max-old-space-size=512';
 
 async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<RunningServer> {
   const { server } = env;
