@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -50,9 +51,10 @@ const cjs = sea || pkg.bundle?.format === 'cjs';
 const after = sea ? undefined : pkg.bundle?.after;
 
 // Optional packages a dependency imports inside try/catch, for features this project does not use
-// (@redis/client's `digest` helper): bundled as a module that throws, so the package carries no
-// import of something it does not ship, and the dependency's own catch says the feature is missing.
-const OPTIONAL_ABSENT = ['@node-rs/xxhash'];
+// (@redis/client's `digest` helper, and its OpenTelemetry metrics, required by its CommonJS build):
+// bundled as a module that throws, so the package carries no import of something it does not ship,
+// and the dependency's own catch says the feature is missing.
+const OPTIONAL_ABSENT = ['@node-rs/xxhash', '@opentelemetry/api'];
 const optionalAbsent = {
   name: 'optional-absent',
   setup(b) {
@@ -98,14 +100,15 @@ const built = await build({
 });
 
 // A CommonJS bundle runs as a vm.Script (scripts/run-bundle.cjs), which has no module loader: an
-// import() esbuild left in it (of something not bundled) would fail only when that path runs.
+// import() esbuild left in it would fail only when that path runs. Nor may it require a package it
+// does not carry (esbuild leaves a require inside try/catch that it cannot resolve).
 if (cjs) {
   const left = Object.values(built.metafile.outputs)
     .flatMap((o) => o.imports)
-    .filter((i) => i.kind === 'dynamic-import');
+    .filter((i) => i.kind === 'dynamic-import' || (i.external && !isBuiltin(i.path)));
   if (left.length > 0)
     throw new Error(
-      `${name}: the bundle keeps import() of ${left.map((i) => i.path).join(', ')} (bundle it; a built-in: process.getBuiltinModule)`,
+      `${name}: the bundle keeps ${left.map((i) => `${i.kind} of ${i.path}`).join(', ')} (bundle it, or list it in OPTIONAL_ABSENT; a built-in: process.getBuiltinModule)`,
     );
 }
 
