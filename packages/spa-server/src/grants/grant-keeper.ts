@@ -242,7 +242,7 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
       for (const element of ledger.elements()) {
         if ((element.expiresAtMs ?? 0) > now) yield grantOf(element, now);
       }
-      yield* inherited.live(now, (t) => ledger.has(t));
+      yield* inherited.live(now, (key) => ledger.hasKey(key));
     },
 
     inherit: (kernel) => inherited.adopt(kernel, clock()),

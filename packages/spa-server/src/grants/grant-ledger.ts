@@ -40,7 +40,12 @@ export class GrantLedger {
 
   /** True when anyone holds `target`. */
   has(target: GrantTarget): boolean {
-    return this.#slots.find(targetKey(target)) !== undefined;
+    return this.hasKey(targetKey(target));
+  }
+
+  /** has() for a target already made a key (targetKey): parsing 100,000 addresses again costs a status most of its time. */
+  hasKey(key: string): boolean {
+    return this.#slots.find(key) !== undefined;
   }
 
   /** True when `keyId` already owns `target` (a renewal, not a new grant). */

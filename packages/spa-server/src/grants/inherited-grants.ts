@@ -34,10 +34,14 @@ export class InheritedGrants {
     for (const t of targets) this.#items.delete(targetKey(t));
   }
 
-  /** The ones still live at `nowMs`; any the ledger now holds is the ledger's from then on. */
-  *live(nowMs: number, held: (target: GrantTarget) => boolean): IterableIterator<Grant> {
+  /**
+   * The ones still live at `nowMs`; any the ledger now holds is the ledger's from then on. `held`
+   * takes the target's key (targetKey), kept since adopt(): a status of 100,000 inherited grants
+   * spent two thirds of its time parsing their addresses again to make it.
+   */
+  *live(nowMs: number, held: (key: string) => boolean): IterableIterator<Grant> {
     for (const [key, { grant, expiresAtMs }] of this.#items) {
-      if (expiresAtMs <= nowMs || held(grant)) {
+      if (expiresAtMs <= nowMs || held(key)) {
         this.#items.delete(key);
         continue;
       }
