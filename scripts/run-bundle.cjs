@@ -28,15 +28,20 @@ function cachePath() {
 /**
  * Compiling the bundle and the functions a run needs costs milliseconds (the client's knock) to tens
  * of them (the daemon's start); from the cache it is a deserialisation. The file is
- * SHA-256(wrapper || bundle) || SHA-256(data) || data, used only when both digests match: V8
- * compares only the source's length, and does not checksum the data in release builds (a damaged
- * cache crashes the process). V8 rejects a cache from another Node version or flag set; in every
- * such case the bundle compiles as usual.
+ * SHA-256(V8 version, CPU, wrapper, bundle) || SHA-256(data) || data, used only when both digests
+ * match: V8 compares only the source's length, and does not checksum the data in release builds (a
+ * damaged cache crashes the process). A cache made by another V8 or for another CPU (an npm tarball
+ * carries the build machine's) is not handed to V8 at all; V8 itself rejects one made under other
+ * flags. In every such case the bundle compiles as usual. Returns the compiled script.
  */
-function runBundle({ makeCache = false } = {}) {
+function compileBundle({ makeCache = false } = {}) {
   const bytes = readFileSync(BUNDLE);
   // Over the file's bytes and the wrapper: hashing a megabyte string first encodes it to UTF-8 again.
-  const digest = createHash('sha256').update(WRAPPER).update(bytes).digest();
+  const digest = createHash('sha256')
+    .update(`${process.versions.v8}\0${process.arch}\0`)
+    .update(WRAPPER)
+    .update(bytes)
+    .digest();
   // esbuild writes ASCII (it escapes the rest), which latin1 makes into the same string without
   // UTF-8's decoding; a bundle that is not ASCII (a build that kept comments) is decoded as UTF-8.
   const text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
@@ -70,9 +75,15 @@ function runBundle({ makeCache = false } = {}) {
       renameSync(`${cache}.tmp`, cache);
     });
   }
+  return script;
+}
+
+/** Runs the bundle (compiled from its cache when one fits); `makeCache` saves the cache at exit instead. */
+function runBundle({ makeCache = false } = {}) {
+  const script = compileBundle({ makeCache });
   const module_ = { exports: {} };
   // The bundle requires only node: built-ins, which any require() resolves alike.
   script.runInThisContext()(module_.exports, require, module_, BUNDLE, __dirname);
 }
 
-module.exports = { runBundle };
+module.exports = { compileBundle, runBundle };

@@ -95,6 +95,20 @@ describe.concurrent('usage and exit codes', { timeout: 30_000 }, () => {
 });
 
 describe('the code cache', { timeout: 30_000 }, () => {
+  it("the build's cache fits this Node: V8 takes it", async () => {
+    const dist = join(BIN, '..', '..', 'dist');
+    // A script file, not `node -e`: -e is in execArgv, which names another cache.
+    const probe = join(sb.home, 'probe-cache.cjs');
+    writeFileSync(
+      probe,
+      `process.stdout.write(String(require(${JSON.stringify(join(dist, 'run-bundle.cjs'))}).compileBundle().cachedDataRejected));`,
+    );
+    // The Node on PATH, which built dist/ (a run of these tests under another Node still checks the build's).
+    const r = await execa('node', [probe], { env: { PATH: process.env.PATH ?? '' }, extendEnv: false });
+    // undefined: no cache was handed to V8 (none, or made by another V8); true: V8 refused it.
+    expect(r.stdout).toBe('false');
+  });
+
   it('a stale or damaged cache is ignored: the bundle compiles as usual', async () => {
     const copy = join(sb.home, 'install');
     mkdirSync(join(copy, 'bin'), { recursive: true });

@@ -261,6 +261,27 @@ describe('spa-server client-config', () => {
 });
 
 describe('the code cache', () => {
+  it("the build's caches fit this Node: V8 takes them without flags and under the unit's NODE_OPTIONS", async () => {
+    const dist = join(import.meta.dirname, '..', 'dist');
+    const unit = await readFile(join(import.meta.dirname, '..', 'systemd', 'spa-server.service'), 'utf8');
+    const unitFlags = /^Environment="NODE_OPTIONS=([^"]*)"$/m.exec(unit)?.[1] ?? '';
+    // A script file, not `node -e`: -e is in execArgv, which names another cache.
+    const probe = join(dir, 'probe-cache.cjs');
+    await writeFile(
+      probe,
+      `process.stdout.write(String(require(${JSON.stringify(join(dist, 'run-bundle.cjs'))}).compileBundle().cachedDataRejected));`,
+    );
+    // The Node on PATH, which built dist/ (a run of these tests under another Node still checks the build's).
+    for (const flags of [undefined, unitFlags]) {
+      const r = await execa('node', [probe], {
+        env: { PATH: process.env.PATH ?? '', ...(flags ? { NODE_OPTIONS: flags } : {}) },
+        extendEnv: false,
+      });
+      // undefined: no cache was handed to V8 (none for these flags, or made by another V8); true: V8 refused it.
+      expect(r.stdout, `NODE_OPTIONS=${flags ?? ''}`).toBe('false');
+    }
+  });
+
   it('a stale, damaged or truncated cache is ignored: the bundle compiles as usual', async () => {
     const install = join(dir, 'install');
     const dist = join(import.meta.dirname, '..', 'dist');
