@@ -1,4 +1,5 @@
 /** spa-server as a ServerUnderTest: the bundled CLI in the server namespace, nftables, a stock config. @module */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
@@ -43,8 +44,19 @@ export function createSpaServer(): ServerUnderTest {
   };
 }
 
-/** The NODE_OPTIONS of packages/spa-server/systemd/spa-server.service. */
-export const UNIT_NODE_FLAGS = '--max-semi-space-size=2 --max-old-space-size=512';
+/**
+ * The NODE_OPTIONS of packages/spa-server/systemd/spa-server.service, read from it as the build's
+ * warm-up reads it: the daemon's code cache is made under exactly these flags.
+ */
+export const UNIT_NODE_FLAGS = unitNodeFlags();
+
+function unitNodeFlags(): string {
+  const unit = readFileSync(join(ROOT, 'packages/spa-server/systemd/spa-server.service'), 'utf8');
+  const flags = /^Environment="NODE_OPTIONS=([^"]*)"$/m.exec(unit)?.[1];
+  if (flags === undefined)
+    throw new Error('packages/spa-server/systemd/spa-server.service sets no NODE_OPTIONS');
+  return flags;
+}
 
 async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<RunningServer> {
   const { server } = env;
