@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -110,6 +110,15 @@ if (cjs) {
     throw new Error(
       `${name}: the bundle keeps ${left.map((i) => `${i.kind} of ${i.path}`).join(', ')} (bundle it, or list it in OPTIONAL_ABSENT; a built-in: process.getBuiltinModule)`,
     );
+  // An import() or require() of a computed name is in no metafile: the text shows it (and would
+  // show one in a string too, which no bundle has needed).
+  for (const file of Object.keys(built.metafile.outputs).filter((f) => f.endsWith('.cjs'))) {
+    const computed = /\bimport\(|\brequire\((?!["'])/.exec(readFileSync(resolve(file), 'latin1'));
+    if (computed)
+      throw new Error(
+        `${name}: ${file} keeps ${computed[0]} of a computed name, which a vm.Script cannot load (name the module)`,
+      );
+  }
 }
 
 // The bin of a CommonJS bundle runs it through this, with the code cache its `after` step made.
