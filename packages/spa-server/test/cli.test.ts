@@ -260,7 +260,7 @@ describe('spa-server client-config', () => {
   });
 });
 
-describe('the code cache', () => {
+describe('the code cache', { timeout: 60_000 }, () => {
   it("the build's caches fit this Node: V8 takes them without flags and under the unit's NODE_OPTIONS", async () => {
     const dist = join(import.meta.dirname, '..', 'dist');
     const unit = await readFile(join(import.meta.dirname, '..', 'systemd', 'spa-server.service'), 'utf8');
