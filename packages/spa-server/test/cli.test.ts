@@ -260,11 +260,16 @@ describe('spa-server client-config', () => {
   });
 });
 
+/** The systemd unit's NODE_OPTIONS: the build makes the daemon's code cache under them. */
+async function unitNodeOptions(): Promise<string> {
+  const unit = await readFile(join(import.meta.dirname, '..', 'systemd', 'spa-server.service'), 'utf8');
+  return /^Environment="NODE_OPTIONS=([^"]*)"$/m.exec(unit)?.[1] ?? '';
+}
+
 describe('the code cache', { timeout: 60_000 }, () => {
   it("the build's caches fit this Node: V8 takes them without flags and under the unit's NODE_OPTIONS", async () => {
     const dist = join(import.meta.dirname, '..', 'dist');
-    const unit = await readFile(join(import.meta.dirname, '..', 'systemd', 'spa-server.service'), 'utf8');
-    const unitFlags = /^Environment="NODE_OPTIONS=([^"]*)"$/m.exec(unit)?.[1] ?? '';
+    const unitFlags = await unitNodeOptions();
     // A script file, not `node -e`: -e is in execArgv, which names another cache.
     const probe = join(dir, 'probe-cache.cjs');
     await writeFile(
@@ -296,8 +301,7 @@ describe('the code cache', { timeout: 60_000 }, () => {
     // One cache without flags (the CLI's commands), one under the systemd unit's NODE_OPTIONS.
     const caches = (await readdir(dist)).filter((f) => f.endsWith('.cache'));
     expect(caches).toHaveLength(2);
-    const unit = await readFile(join(import.meta.dirname, '..', 'systemd', 'spa-server.service'), 'utf8');
-    const unitFlags = /^Environment="NODE_OPTIONS=([^"]*)"$/m.exec(unit)?.[1] ?? '';
+    const unitFlags = await unitNodeOptions();
     for (const name of caches) {
       const cache = await readFile(join(dist, name));
       const damaged = Buffer.from(cache);
