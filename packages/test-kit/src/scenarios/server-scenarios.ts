@@ -85,15 +85,17 @@ export function serverScenarios(backend: 'nftables' | 'iptables'): void {
     });
 
     it('opens nothing for replayed, tampered, foreign, unknown, expired, disallowed or stale knocks', async () => {
+      // First: it may wait for the right point of an epoch (up to ~12 s), and a knock built before
+      // that wait could age past the timestamp window and be refused `stale` instead of for its
+      // reason, or its tag's epoch leave the gate's set (copies of `valid` then never reach the
+      // daemon). The epoch of `staleAt` stays held for 10 s after the wait: room for what follows.
+      const staleAt = await staleButTagged(WINDOW_S);
       const valid = env.spa.knock();
       await env.spa.send(env.client, valid);
       await env.spa.waitForLog(accepted(env.client.ipv4));
       await env.spa.send(env.client, env.spa.knock({ kind: 'close' }));
       await env.spa.waitForLog((l) => l.event === 'knock.closed');
 
-      // First: it may wait for the right point of an epoch (seconds), and knocks built before that
-      // wait could age past the timestamp window and be refused `stale` instead of for their reason.
-      const staleAt = await staleButTagged(WINDOW_S);
       const tampered = valid.slice();
       tampered[120] = (tampered[120] ?? 0) ^ 0x01;
       // A fresh knock (a tampered copy of `valid` is a replay at the pre-check, before the seal).
