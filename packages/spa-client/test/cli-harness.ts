@@ -21,10 +21,14 @@ import { afterAll, beforeAll, expect } from 'vitest';
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 export const BIN: string = join(root, 'packages', 'spa-client', 'bin', 'spa-client.js');
 
-/** The global setup bundles the CLIs; this covers running one file on its own before that existed. */
+/**
+ * The global setup bundles the CLIs; this covers running one file on its own before that existed.
+ * With the Node on PATH, as the global setup: the code cache is made by the Node that makes it, and
+ * a run of the tests under another Node must not replace the build's (nor empty dist/ under a test).
+ */
 export async function ensureBuilt(): Promise<void> {
-  if (existsSync(join(root, 'packages', 'spa-client', 'dist', 'cli.js'))) return;
-  await execa(process.execPath, [join(root, 'scripts', 'bundle.mjs'), 'spa-client'], { cwd: root });
+  if (existsSync(join(root, 'packages', 'spa-client', 'dist', 'cli.cjs'))) return;
+  await execa('node', [join(root, 'scripts', 'bundle.mjs'), 'spa-client'], { cwd: root });
 }
 
 export interface Sandbox {
