@@ -153,8 +153,13 @@ export function createFuzzer(
       const how = rnd.int(7);
       if (how === 0) d[0] = rnd.pick([0, 1, 3, 0xff]);
       else if (how === 1) d[1 + rnd.int(3)] = rnd.between(1, 255);
-      else if (how === 2) return withTag(backend, sender, epoch + rnd.pick([-3, -2, -1, 1, 2, 1000]), d);
-      else if (how === 3) d.set(rnd.bytes(CLIENT_TAG_SIZE), CLIENT_TAG_OFFSET);
+      else if (how === 2) {
+        // Half with a nonce of their own: base's is spent by the first of its copies the server
+        // refuses, and a copy of it is a replay before its tag's epoch is looked at. An epoch wholly
+        // before the server's start is then refused `stale` on receipt, the one path there to it.
+        if (rnd.chance(0.5)) d.set(rnd.bytes(NONCE_SIZE), HEADER_NONCE_OFFSET);
+        return withTag(backend, sender, epoch + rnd.pick([-3, -2, -1, 1, 2, 1000]), d);
+      } else if (how === 3) d.set(rnd.bytes(CLIENT_TAG_SIZE), CLIENT_TAG_OFFSET);
       else if (how === 4) d.set(rnd.bytes(NONCE_SIZE), HEADER_NONCE_OFFSET);
       else if (how === 5) d.set(rnd.pick(X25519_SMALL_ORDER_POINTS), EPHEMERAL_OFFSET);
       else d.set(rnd.bytes(32), EPHEMERAL_OFFSET);
