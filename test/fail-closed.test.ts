@@ -319,6 +319,9 @@ describe.each(['nftables', 'iptables'] as const)('fail closed (%s)', (backend) =
       // here directly, so the case is met every run, not when the outsider's kernel reuses the port.
       const sport = state === 'ESTABLISHED' ? 40_123 : 40_124;
       const tuple = ['-p', 'tcp', '-s', outsider.ipv4, '-d', server.ipv4, '--sport', String(sport)];
+      // An earlier test's probes (thousands, from ephemeral ports) may have left an entry on this
+      // 4-tuple, which `conntrack -I` refuses to replace.
+      await server.exec('conntrack', ['-D', ...tuple], { reject: false });
       await server.exec('conntrack', [
         '-I',
         ...tuple,
