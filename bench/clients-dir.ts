@@ -30,6 +30,11 @@ const daemonCommand = {
   ],
   bin: join(import.meta.dirname, '../packages/spa-server/bin/spa-server.js'),
 };
+// What the daemon itself says at `listening`: ms since its process started, and of it the client table's.
+const startFigures = (p: { logs(): LogLine[] }): { startMs: unknown; tableMs: unknown } => {
+  const line = p.logs().find((l) => l.event === 'daemon.listening');
+  return { startMs: line?.startMs, tableMs: line?.tableMs };
+};
 const countAccepted = (p: { logs(): LogLine[] }): number =>
   p.logs().filter((l) => l.event === 'knock.accepted').length;
 const clientFile = (publicKey: Uint8Array): string =>
@@ -157,6 +162,8 @@ try {
     clients: CLIENTS,
     startToListeningMs: Math.round(startMs),
     startToGateReadyMs: startGateMs,
+    startInDaemonMs: startFigures(spa).startMs,
+    startTableMs: startFigures(spa).tableMs,
     reloadUnchangedMs: Math.round(unchangedMs),
     reloadOneChangedMs: Math.round(oneChangedMs),
     reloadWithKnockMs: Math.round(duringMs),
@@ -166,6 +173,8 @@ try {
     knockOpened: state === 'open',
     restartWithCacheMs: Math.round(restartMs),
     restartToGateReadyMs: restartGateMs,
+    restartInDaemonMs: startFigures(again).startMs,
+    restartTableMs: startFigures(again).tableMs,
     restartToFirstGrantMs,
     loadAverage: (await import('node:os')).loadavg().map((l) => Number(l.toFixed(2))),
   };

@@ -62,6 +62,9 @@ describe('daemon', () => {
       listen: [`127.0.0.1:${daemon.addresses[0]?.port}`],
       firewall: 'nftables',
     });
+    const listening = log.events('daemon.listening')[0];
+    expect(listening?.tableMs).toBeTypeOf('number');
+    expect(listening?.startMs).toBeGreaterThanOrEqual(Number(listening?.tableMs));
   });
 
   it('grants a valid knock over UDP and never sends a byte back, to anyone', async () => {
