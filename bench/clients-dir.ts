@@ -31,9 +31,14 @@ const daemonCommand = {
   bin: join(import.meta.dirname, '../packages/spa-server/bin/spa-server.js'),
 };
 // What the daemon itself says at `listening`: ms since its process started, and of it the client table's.
-const startFigures = (p: { logs(): LogLine[] }): { startMs: unknown; tableMs: unknown } => {
+const startFigures = (p: { logs(): LogLine[] }): { startMs: number; tableMs: number } => {
   const line = p.logs().find((l) => l.event === 'daemon.listening');
-  return { startMs: line?.startMs, tableMs: line?.tableMs };
+  const [startMs, tableMs] = [line?.startMs, line?.tableMs];
+  if (typeof startMs !== 'number' || typeof tableMs !== 'number')
+    throw new Error(
+      'daemon.listening has no startMs/tableMs: bundle again (node scripts/bundle.mjs spa-server)',
+    );
+  return { startMs, tableMs };
 };
 const countAccepted = (p: { logs(): LogLine[] }): number =>
   p.logs().filter((l) => l.event === 'knock.accepted').length;
