@@ -100,6 +100,7 @@ export async function measureBulkGrants(c: PhaseContext): Promise<void> {
     const statusMs = status?.ms;
     c.log(
       `${c.sut.name}: status --json listed ${liveGrants ?? '—'} grants in ${statusMs} ms` +
+        (status?.shapeFrom === undefined ? '' : `, the table's shape from the ${status.shapeFrom}`) +
         (status?.parseMs === undefined ? '' : ` (the bench then parsed its output in ${status.parseMs} ms)`),
     );
     const counters = await _countersPatiently(c, running);
@@ -128,6 +129,7 @@ export async function measureBulkGrants(c: PhaseContext): Promise<void> {
       memoryLater,
       peakRssKiB,
       ...(statusMs === undefined ? {} : { statusMs }),
+      ...(status?.shapeFrom === undefined ? {} : { statusShapeFrom: status.shapeFrom }),
       ...(expiry ? { expiry } : {}),
       phaseS: (epochMs() - phaseStartedAt) / 1000,
     } satisfies BulkGrantsResult;

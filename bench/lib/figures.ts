@@ -100,6 +100,8 @@ export interface BulkGrantsResult {
   readonly peakRssKiB: number;
   /** `spa-server status --json` (or the server's equivalent) with every grant live, wall-clock ms. */
   readonly statusMs?: number;
+  /** Where that status took the table's shape from: `daemon` (its vouch) or `kernel` (listed, seconds at 100,000 grants). */
+  readonly statusShapeFrom?: string;
   /** The grants ending, about all at once (bulk-expiry.ts); absent for a server without the gauges. */
   readonly expiry?: BulkExpiryResult;
   /** The whole phase: daemon start, warm-up, delivery, reads with every grant live, expiry (s). */

@@ -100,7 +100,13 @@ export interface RunningServer {
    * Optional: grants in force now, as the server's status command lists them; `ms` is that command's
    * wall-clock time, from its start until it exited with its output read (not the bench's parse of it).
    */
-  liveGrants?(): Promise<{ readonly count: number; readonly ms: number; readonly parseMs?: number }>;
+  liveGrants?(): Promise<{
+    readonly count: number;
+    readonly ms: number;
+    readonly parseMs?: number;
+    /** Where the command took the table's shape from, when it says. */
+    readonly shapeFrom?: string;
+  }>;
   /** Optional: the server's own counters (name → value), e.g. its Prometheus metrics. */
   counters?(): Promise<Record<string, number>>;
   /** Wall-clock times (epochMs) at which the server reported a grant, in order, since start. */

@@ -214,8 +214,8 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
       const at = epochMs();
       const r = await server.exec(process.execPath, args, { timeout: 60_000 });
       const ms = epochMs() - at;
-      const count = (JSON.parse(String(r.stdout)) as { grants: unknown[] }).grants.length;
-      return { count, ms, parseMs: epochMs() - at - ms };
+      const report = JSON.parse(String(r.stdout)) as { grants: unknown[]; shapeFrom?: string };
+      return { count: report.grants.length, ms, parseMs: epochMs() - at - ms, shapeFrom: report.shapeFrom };
     },
     async counters() {
       const r = await server.exec('curl', [
