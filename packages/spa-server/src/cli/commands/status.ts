@@ -28,7 +28,8 @@ export async function runStatus(options: StatusOptions): Promise<void> {
   let daemon: DaemonAnswer;
   // nft 1.0.6 fetches every set element for any listing with rules (seconds at 100,000 grants): a
   // daemon that checked the table and has seen no change since vouches for its shape, and only the
-  // small sets are read here. `--kernel`, iptables (cheap to list) and no vouch read it all.
+  // small sets are read here. Without its word the skeleton is read (a terse ruleset listing, no
+  // element fetched); `--kernel` lists it all; iptables is cheap to list either way.
   const vouchable = !options.kernel && config.firewall.backend === 'nftables';
   let shapeFrom: ShapeFrom = 'kernel';
   try {

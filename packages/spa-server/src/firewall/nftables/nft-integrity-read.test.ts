@@ -1,6 +1,6 @@
-/** The integrity read: light reads the ruleset, full reads the table, and a failed ruleset listing makes every later read full. */
+/** The integrity read: light reads the ruleset, full reads the table, and a failed ruleset listing makes every later read full; a status's read takes the ruleset first too. */
 import { describe, expect, it } from 'vitest';
-import { NftIntegrityRead } from './nft-integrity-read.js';
+import { NftIntegrityRead, readNftShapeLightFirst } from './nft-integrity-read.js';
 
 const TABLE = 'spa';
 const listing = (items: unknown[]): string => JSON.stringify({ nftables: items });
@@ -48,5 +48,19 @@ describe('NftIntegrityRead', () => {
     nft.asked.length = 0;
     await read.read('light');
     expect(nft.asked.some((a) => a.includes('list ruleset'))).toBe(false);
+  });
+
+  it("a status's read takes the skeleton and the sets asked for, and the table's listing when the ruleset fails", async () => {
+    const nft = fakeNft();
+    const once = ['allow4_once', 'allow6_once'];
+    expect(await readNftShapeLightFirst(nft.list, TABLE, once)).toBeDefined();
+    expect(nft.asked).toContain('-t list ruleset inet');
+    expect(nft.asked.some((a) => a.includes('list table'))).toBe(false);
+    for (const set of once) expect(nft.asked).toContain(`list set inet ${TABLE} ${set}`);
+    nft.state.broken = true;
+    nft.asked.length = 0;
+    expect(await readNftShapeLightFirst(nft.list, TABLE, once)).toBeDefined();
+    expect(nft.asked).toContain(`-t list table inet ${TABLE}`);
+    for (const set of once) expect(nft.asked).toContain(`list set inet ${TABLE} ${set}`);
   });
 });

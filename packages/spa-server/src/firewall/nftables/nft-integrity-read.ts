@@ -1,4 +1,4 @@
-/** What an integrity check reads of the nftables table: its skeleton when the check is light, its own listing otherwise, and always the latter once a light read has failed. @module */
+/** What an integrity check, or a status the daemon does not vouch for, reads of the nftables table: its skeleton when it can, its own listing otherwise. @module */
 import type { IntactScope } from '../driver.js';
 import { type NftList, readNftShape, readNftSkeleton } from './nft-inspect.js';
 import type { NftTableState } from './nft-json.js';
@@ -26,5 +26,22 @@ export class NftIntegrityRead {
       }
     }
     return readNftShape(this.#list, this.#table);
+  }
+}
+
+/**
+ * The table's shape and `grantSets`' elements for a status the daemon does not vouch for (right after
+ * a burst of grants, say): the skeleton, as a light check reads it (0.01 s against 0.75 s for the
+ * table's own terse listing at 100,000 grants), or that listing when the ruleset cannot be listed.
+ */
+export async function readNftShapeLightFirst(
+  list: NftList,
+  table: string,
+  grantSets: readonly string[],
+): Promise<NftTableState | undefined> {
+  try {
+    return await readNftSkeleton(list, table, grantSets);
+  } catch {
+    return readNftShape(list, table, grantSets);
   }
 }

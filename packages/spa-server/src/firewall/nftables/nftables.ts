@@ -27,8 +27,8 @@ import { tableFlagged } from '../process/nft-text-flags.js';
 import { type ToolCommand, toolCommand } from '../process/tool-command.js';
 import { NftGateTags } from './nft-gate-tags.js';
 import { NftIncludeFiles } from './nft-include.js';
-import { readNftCounters, readNftShape, readNftTable, readNftVouched } from './nft-inspect.js';
-import { NftIntegrityRead } from './nft-integrity-read.js';
+import { readNftCounters, readNftTable, readNftVouched } from './nft-inspect.js';
+import { NftIntegrityRead, readNftShapeLightFirst } from './nft-integrity-read.js';
 import { flaggedTableListing, isNftTableIntact } from './nft-json.js';
 import { NFT_ENOENT_TEXT } from './nft-lister.js';
 import { NftListing } from './nft-listing.js';
@@ -188,7 +188,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
     const state =
       grants === 'all'
         ? await readNftTable(this.#listing, this.table)
-        : await readNftShape(this.#listing, this.table, ONCE_SETS);
+        : await readNftShapeLightFirst(this.#listing, this.table, ONCE_SETS);
     if (!state) return { protection: 'missing', ports: [], grants: [] };
     const whole = isNftTableIntact(state, this.#shape);
     return { protection: whole ? 'installed' : 'incomplete', ports: state.ports, grants: state.grants };
