@@ -151,7 +151,8 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     warmCheckPath(runtime, clock());
     await inherited;
     if (gate) cleanups.push(() => gate.idle());
-    const watch = await watchDriver(driver, () => void grants.checkIntegrity(), log, [witness, planner]);
+    const check = (): void => void grants.checkIntegrity();
+    const watch = await watchDriver(driver, check, log, [witness, planner], metrics);
     cleanups.push(async () => watch?.close());
 
     const { pipeline, limiter, clientLimiter } = configuredPipeline(config, {

@@ -1,7 +1,8 @@
-/** The event stream runner against a real child process: concerning lines call back, long lines stay bounded, a dead stream is restarted. */
+/** The event stream runner against a real child process: concerning lines call back, long lines stay bounded, a dead stream is restarted, lost events are counted. */
 import { describe, expect, it } from 'vitest';
-import { startChangeWatch } from './change-watch.js';
-import type { WatchCommand } from './driver.js';
+import type { DaemonLog } from '../observability/log.js';
+import { startChangeWatch, watchDriver } from './change-watch.js';
+import type { FirewallDriver, WatchCommand } from './driver.js';
 
 /** A stand-in for `nft monitor`: prints the given chunks, then exits (or stays when told). */
 function node(script: string): WatchCommand {
@@ -78,5 +79,37 @@ describe('change watch', () => {
     await new Promise((r) => setTimeout(r, 100));
     await watch.close();
     expect(events).toEqual(['start', 'refresh', 'start']);
+  });
+
+  it('lost events are counted each time, logged once a minute, and make the caller check', async () => {
+    const lostLine = '# ERROR: We lost some netlink events!';
+    const script = `process.stdout.write(${JSON.stringify(`${lostLine}\nadd element inet spa allow4 { 10.0.0.1 }\n${lostLine}\n${lostLine}\n`)}); setInterval(() => {}, 1000);`;
+    const watch: WatchCommand = {
+      ...node(script),
+      concerns: (line) => line.startsWith('# ERROR'),
+      lost: (line) => line.startsWith('# ERROR'),
+    };
+    const logged: { event: string; fields: unknown }[] = [];
+    const log = {
+      event: (_level: string, event: string, fields?: unknown) => logged.push({ event, fields }),
+    };
+    const counted: string[] = [];
+    let checks = 0;
+    const running = await watchDriver(
+      { watchCommand: async () => watch } as unknown as FirewallDriver,
+      () => checks++,
+      log as unknown as DaemonLog,
+      [],
+      { count: (name) => counted.push(name) },
+    );
+    await until(() => counted.length >= 3);
+    await new Promise((r) => setTimeout(r, 100));
+    await running?.close();
+    expect(counted).toEqual(['firewallEventsLost', 'firewallEventsLost', 'firewallEventsLost']);
+    expect(logged.filter((l) => l.event === 'firewall.events-lost')).toEqual([
+      { event: 'firewall.events-lost', fields: { count: 1 } },
+    ]);
+    // One check at the stream's start, one per loss.
+    expect(checks).toBe(4);
   });
 });

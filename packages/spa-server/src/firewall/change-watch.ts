@@ -1,6 +1,7 @@
 /** The driver's kernel event stream (`nft monitor`) kept running for the daemon's life: a callback per deletion that concerns it, restarted when it dies. @module */
 import { execa, type ResultPromise } from 'execa';
 import type { DaemonLog } from '../observability/log.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { FirewallDriver, WatchCommand } from './driver.js';
 import { resolveTool } from './process/tool-command.js';
 
@@ -10,6 +11,8 @@ export interface ChangeWatchOptions {
   readonly onChange: () => void;
   /** Called for every line the driver's `touches` picks; cheap and synchronous. */
   readonly onTouch?: () => void;
+  /** Called for every line the driver's `lost` picks (before onChange, which follows too). */
+  readonly onLost?: () => void;
   /**
    * Called each time the stream (re)starts: deletions between two streams were not seen, so the
    * caller checks at once.
@@ -74,6 +77,7 @@ export function startChangeWatch(options: ChangeWatchOptions): ChangeWatch {
     child.kill('SIGTERM');
   };
   const classify = (line: string): void => {
+    if (watch.lost?.(line)) options.onLost?.();
     if (watch.concerns(line)) onChange();
     else if (watch.touches?.(line)) options.onTouch?.();
     if (watch.stales?.(line)) refresh();
@@ -176,11 +180,15 @@ export interface StreamListener {
   watching(on: boolean): void;
 }
 
+/** At most one `firewall.events-lost` line this often; the metric counts every loss. */
+const LOST_LOG_EVERY_MS = 60_000;
+
 export async function watchDriver(
   driver: FirewallDriver,
   onChange: () => void,
   log: DaemonLog,
   listeners: readonly StreamListener[] = [],
+  metrics?: Pick<Metrics, 'count'>,
 ): Promise<ChangeWatch | undefined> {
   let watch: WatchCommand | undefined;
   try {
@@ -192,6 +200,8 @@ export async function watchDriver(
   if (!watch) return undefined;
   // util-linux's setpriv: the kernel ends the stream when the daemon dies, however it dies.
   const setpriv = await resolveTool('setpriv', 'util-linux').catch(() => undefined);
+  let lostSinceLog = 0;
+  let lostLoggedAt = Number.NEGATIVE_INFINITY;
   return startChangeWatch({
     watch,
     ...(setpriv ? { wrapper: [setpriv, '--pdeathsig', 'TERM'] } : {}),
@@ -201,6 +211,16 @@ export async function watchDriver(
     },
     onTouch: () => {
       for (const l of listeners) l.changed();
+    },
+    // A burst (tens of thousands of grants or tags) can overflow the stream's socket: the change
+    // that follows makes a full check, which at 100,000 grants takes seconds, so say why it ran.
+    onLost: () => {
+      metrics?.count('firewallEventsLost');
+      lostSinceLog++;
+      if (Date.now() - lostLoggedAt < LOST_LOG_EVERY_MS) return;
+      log.event('warn', 'firewall.events-lost', { count: lostSinceLog });
+      lostSinceLog = 0;
+      lostLoggedAt = Date.now();
     },
     onRefresh: () => {
       for (const l of listeners) l.watching(false);

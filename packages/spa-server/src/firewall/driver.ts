@@ -90,6 +90,8 @@ export interface WatchCommand {
    * (nft 1.0.6's monitor stops printing a set's element deletions once the set is re-added).
    */
   stales?(line: string): boolean;
+  /** The stream says it lost events (its socket overflowed): counted and logged; `concerns` too. */
+  lost?(line: string): boolean;
 }
 
 /** A granted knock's client tag and nonce (payload bytes 4–35) for the kernel's knock gate, and how long the kernel keeps them. */

@@ -29,6 +29,8 @@ export interface MetricsSnapshot {
   readonly firewallRebuilds: number;
   /** Source-mode grants revoked (with their connections) because a copy came from another address. */
   readonly duplicateRevokes: number;
+  /** Times the kernel event stream said it lost events (its socket overflowed in a burst). */
+  readonly firewallEventsLost: number;
   /** Gauge: (keyId, nonce) pairs held by the replay store. */
   readonly replayEntries: number;
   /** Refusal log lines not written because of the log rate limit. */
@@ -52,7 +54,8 @@ export type CounterName =
   | 'grants'
   | 'firewallFailures'
   | 'firewallRebuilds'
-  | 'duplicateRevokes';
+  | 'duplicateRevokes'
+  | 'firewallEventsLost';
 
 export interface Metrics {
   count(name: CounterName, by?: number): void;
@@ -87,6 +90,7 @@ export function createMetrics(gauges: MetricsGauges): Metrics {
     firewallFailures: 0,
     firewallRebuilds: 0,
     duplicateRevokes: 0,
+    firewallEventsLost: 0,
   };
   return {
     count(name, by = 1) {
@@ -177,6 +181,12 @@ export function renderPrometheus(s: MetricsSnapshot, kernelDrops?: Readonly<Reco
     'counter',
     'Source-mode grants revoked because a copy of the knock came from another address.',
     one(s.duplicateRevokes),
+  );
+  metric(
+    'spa_firewall_events_lost_total',
+    'counter',
+    'Times the kernel event stream lost events (its socket overflowed); each makes a full check.',
+    one(s.firewallEventsLost),
   );
   metric('spa_replay_entries', 'gauge', 'Entries in the replay store.', one(s.replayEntries));
   metric(

@@ -21,6 +21,7 @@ import {
   NFT_MONITOR_ARGS,
   nftAdditionTouches,
   nftDeletionConcerns,
+  nftLostEvents,
   nftStaleMonitor,
 } from '../process/monitor-lines.js';
 import { tableFlagged } from '../process/nft-text-flags.js';
@@ -202,6 +203,7 @@ export class NftablesDriver extends KernelDriver<ToolCommand> {
       concerns: (line) => nftDeletionConcerns(line, table),
       touches: (line) => nftAdditionTouches(line, table),
       stales: (line) => nftStaleMonitor(line, table),
+      lost: nftLostEvents,
     };
   }
 

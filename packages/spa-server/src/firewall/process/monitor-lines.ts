@@ -27,7 +27,7 @@ export const NFT_MONITOR_ARGS: readonly string[] = ['--echo', 'monitor'];
  * and applies none of its rules, so every protected port accepts anyone; the daemon never sets one.
  */
 export function nftDeletionConcerns(line: string, table: string): boolean {
-  return lostEvents(line) || nftChange(line, table) === 'delete' || nftTableFlagged(line, table);
+  return nftLostEvents(line) || nftChange(line, table) === 'delete' || nftTableFlagged(line, table);
 }
 
 function nftTableFlagged(line: string, table: string): boolean {
@@ -38,7 +38,7 @@ function nftTableFlagged(line: string, table: string): boolean {
  * `# ERROR: We lost some netlink events!`: the monitor's socket overflowed (a burst of grants or gate
  * tags while the daemon was busy), and any change may have been among the lost: check at once.
  */
-function lostEvents(line: string): boolean {
+export function nftLostEvents(line: string): boolean {
   return line.startsWith('# ERROR');
 }
 
@@ -83,7 +83,7 @@ function nftChange(line: string, table: string): string | undefined {
  * does not show (iptables/filter-flags.ts).
  */
 export function iptablesDeletionConcerns(line: string, chain: string): boolean {
-  if (lostEvents(line)) return true;
+  if (nftLostEvents(line)) return true;
   if (
     (line.startsWith('add table ip filter {') || line.startsWith('add table ip6 filter {')) &&
     line.includes('flags')
@@ -123,6 +123,7 @@ export async function iptablesWatchCommand(
       args: NFT_MONITOR_ARGS,
       concerns: (line) => iptablesDeletionConcerns(line, chain),
       stales: iptablesStaleMonitor,
+      lost: nftLostEvents,
     };
   } catch {
     return undefined;
