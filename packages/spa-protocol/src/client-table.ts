@@ -191,7 +191,7 @@ export class ClientTable<C extends KnownClient> {
     }
     for (const { state } of this.#keyed) {
       if (++visited % STEP === 0) yield undefined;
-      for (const epoch of state.tags.keys()) if (epoch < lo || epoch > hi) state.tags.delete(epoch);
+      state.tags.keepWithin(lo, hi);
     }
     this.#lo = lo;
     this.#hi = hi;

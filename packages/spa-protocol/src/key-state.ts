@@ -3,6 +3,7 @@ import { type ClientSecrets, checkedClientSecrets, provisionalClientSecrets } fr
 import { failsCheapKeyChecks, isWeakEd25519PublicKey } from './ed25519-checks.js';
 import { knownPrimeOrderVerdict } from './ed25519-subgroup.js';
 import { encodeBase64url } from './encoding.js';
+import { EpochTags } from './epoch-tags.js';
 import { ERROR_CODES, SpaError } from './errors.js';
 import { uncheckedEd25519PublicToX25519Many } from './montgomery.js';
 import type { ServerContext } from './server-context.js';
@@ -23,7 +24,7 @@ export interface KeyRecord {
 /** What one key costs to derive, kept across rebuilds while the key stays configured. */
 export interface KeyState extends KeyRecord {
   /** Its tags by epoch, for the epochs the last advance held. */
-  readonly tags: Map<number, Uint8Array>;
+  readonly tags: EpochTags;
   /** Its mac2 HMAC with the key prepared, made on the first datagram that carries one of its tags. */
   mac2?: (data: Uint8Array, length?: number) => Uint8Array;
   check: SubgroupCheck;
@@ -57,12 +58,17 @@ export function newKeyState(
 ): KeyState {
   if (known) return knownKeyState(publicKey, id, known, defer);
   if (!defer || knownPrimeOrderVerdict(publicKey) !== undefined) {
-    return { publicKey, secrets: checkedClientSecrets(ctx, publicKey, id), tags: new Map(), check: 'passed' };
+    return {
+      publicKey,
+      secrets: checkedClientSecrets(ctx, publicKey, id),
+      tags: new EpochTags(),
+      check: 'passed',
+    };
   }
   return {
     publicKey,
     secrets: provisionalClientSecrets(ctx, publicKey, id, montgomeryU),
-    tags: new Map(),
+    tags: new EpochTags(),
     check: 'pending',
   };
 }
@@ -71,7 +77,7 @@ function knownKeyState(publicKey: Uint8Array, id: string, known: KnownKey, defer
   const state: KeyState = {
     publicKey,
     secrets: known.secrets,
-    tags: new Map(),
+    tags: new EpochTags(),
     check: known.checked ? 'passed' : 'pending',
   };
   if (state.check === 'passed') return state;
