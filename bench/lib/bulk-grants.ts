@@ -105,6 +105,13 @@ export async function measureBulkGrants(c: PhaseContext): Promise<void> {
     );
     const counters = await _countersPatiently(c, running);
     const memoryLater = await sleep(15_000).then(() => readMemory(running.pid));
+    // Right after the burst the daemon is still checking the table the burst changed; 15 s on it has
+    // settled, as it is for most reads of status: both are figures.
+    const statusLater = await running.liveGrants?.();
+    c.log(
+      `${c.sut.name}: 15 s later, status --json listed ${statusLater?.count ?? '—'} grants in ` +
+        `${statusLater?.ms} ms, the table's shape from the ${statusLater?.shapeFrom ?? '—'}`,
+    );
     // Built now, not at the start: a phase planned on a slow warm-up outlasts the timestamp window
     // (1800 s); in run 2026-11-30T15-30 every probe, built 48 min before, was lost.
     const probes = await knocksFor(Array.from({ length: EXPIRY_PROBES }, (_, i) => bulkAddress(n + i)));
@@ -130,6 +137,8 @@ export async function measureBulkGrants(c: PhaseContext): Promise<void> {
       peakRssKiB,
       ...(statusMs === undefined ? {} : { statusMs }),
       ...(status?.shapeFrom === undefined ? {} : { statusShapeFrom: status.shapeFrom }),
+      ...(statusLater === undefined ? {} : { statusLaterMs: statusLater.ms }),
+      ...(statusLater?.shapeFrom === undefined ? {} : { statusLaterShapeFrom: statusLater.shapeFrom }),
       ...(expiry ? { expiry } : {}),
       phaseS: (epochMs() - phaseStartedAt) / 1000,
     } satisfies BulkGrantsResult;

@@ -102,6 +102,9 @@ export interface BulkGrantsResult {
   readonly statusMs?: number;
   /** Where that status took the table's shape from: `daemon` (its vouch) or `kernel` (listed, seconds at 100,000 grants). */
   readonly statusShapeFrom?: string;
+  /** The same command 15 s later, every grant still live: the daemon settled after the burst. */
+  readonly statusLaterMs?: number;
+  readonly statusLaterShapeFrom?: string;
   /** The grants ending, about all at once (bulk-expiry.ts); absent for a server without the gauges. */
   readonly expiry?: BulkExpiryResult;
   /** The whole phase: daemon start, warm-up, delivery, reads with every grant live, expiry (s). */

@@ -160,6 +160,7 @@ export const ROWS: readonly Row[] = [
   { label: '6. bulk: server RSS after (MiB)', get: (f) => mib(f.bulk?.memoryAfter.rssKiB), digits: 1 },
   { label: '6. bulk: server RSS 15 s later (MiB)', get: (f) => mib(f.bulk?.memoryLater.rssKiB), digits: 1 },
   { label: '6. bulk: status --json, all grants live (ms)', get: (f) => f.bulk?.statusMs, digits: 0 },
+  { label: '6. bulk: status --json 15 s later (ms)', get: (f) => f.bulk?.statusLaterMs, digits: 0 },
   { label: '6. bulk: whole phase (s)', get: (f) => f.bulk?.phaseS, digits: 0 },
   {
     label: '6. bulk: knocks refused, grant sets full',

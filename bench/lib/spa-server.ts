@@ -210,7 +210,13 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
     },
     async liveGrants() {
       // What an operator would run: the daemon's ledger, with the table's shape read from the kernel.
-      const args = [SERVER_BIN, 'status', '--json', '--config', files.configPath];
+      // BENCH_STATUS_PROF=DIR: each status writes a V8 CPU profile into DIR (its idle time is its waits).
+      const prof = process.env.BENCH_STATUS_PROF;
+      const args = [
+        ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
+        SERVER_BIN,
+        ...['status', '--json', '--config', files.configPath],
+      ];
       const at = epochMs();
       const r = await server.exec(process.execPath, args, { timeout: 60_000 });
       const ms = epochMs() - at;
