@@ -110,7 +110,7 @@ export async function measureBulkGrants(c: PhaseContext): Promise<void> {
     const statusLater = await running.liveGrants?.();
     c.log(
       `${c.sut.name}: 15 s later, status --json listed ${statusLater?.count ?? '—'} grants in ` +
-        `${statusLater?.ms} ms, the table's shape from the ${statusLater?.shapeFrom ?? '—'}`,
+        `${statusLater?.ms ?? '—'} ms, the table's shape from the ${statusLater?.shapeFrom ?? '—'}`,
     );
     // Built now, not at the start: a phase planned on a slow warm-up outlasts the timestamp window
     // (1800 s); in run 2026-11-30T15-30 every probe, built 48 min before, was lost.

@@ -3,6 +3,7 @@ import { execa, type ResultPromise } from 'execa';
 import type { DaemonLog } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { FirewallDriver, WatchCommand } from './driver.js';
+import { lostEventsLog } from './lost-events-log.js';
 import { resolveTool } from './process/tool-command.js';
 
 export interface ChangeWatchOptions {
@@ -180,9 +181,6 @@ export interface StreamListener {
   watching(on: boolean): void;
 }
 
-/** At most one `firewall.events-lost` line this often; the metric counts every loss. */
-const LOST_LOG_EVERY_MS = 60_000;
-
 export async function watchDriver(
   driver: FirewallDriver,
   onChange: () => void,
@@ -200,9 +198,8 @@ export async function watchDriver(
   if (!watch) return undefined;
   // util-linux's setpriv: the kernel ends the stream when the daemon dies, however it dies.
   const setpriv = await resolveTool('setpriv', 'util-linux').catch(() => undefined);
-  let lostSinceLog = 0;
-  let lostLoggedAt = Number.NEGATIVE_INFINITY;
-  return startChangeWatch({
+  const lost = lostEventsLog(log);
+  const stream = startChangeWatch({
     watch,
     ...(setpriv ? { wrapper: [setpriv, '--pdeathsig', 'TERM'] } : {}),
     onChange: () => {
@@ -216,11 +213,7 @@ export async function watchDriver(
     // that follows makes a full check, which at 100,000 grants takes seconds, so say why it ran.
     onLost: () => {
       metrics?.count('firewallEventsLost');
-      lostSinceLog++;
-      if (Date.now() - lostLoggedAt < LOST_LOG_EVERY_MS) return;
-      log.event('warn', 'firewall.events-lost', { count: lostSinceLog });
-      lostSinceLog = 0;
-      lostLoggedAt = Date.now();
+      lost.add();
     },
     onRefresh: () => {
       for (const l of listeners) l.watching(false);
@@ -234,4 +227,13 @@ export async function watchDriver(
       log.event('error', 'firewall.watch-failed', { error: description });
     },
   });
+  return {
+    get pid() {
+      return stream.pid;
+    },
+    async close() {
+      await stream.close();
+      lost.close();
+    },
+  };
 }

@@ -185,7 +185,7 @@ export function renderPrometheus(s: MetricsSnapshot, kernelDrops?: Readonly<Reco
   metric(
     'spa_firewall_events_lost_total',
     'counter',
-    'Times the kernel event stream lost events (its socket overflowed); each makes a full check.',
+    'Times the kernel event stream lost events (its socket overflowed); each triggers a full check.',
     one(s.firewallEventsLost),
   );
   metric('spa_replay_entries', 'gauge', 'Entries in the replay store.', one(s.replayEntries));

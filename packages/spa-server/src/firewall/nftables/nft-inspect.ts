@@ -62,7 +62,8 @@ export async function readNftSkeleton(
   ]);
   if (ruleset === undefined) return undefined;
   const state = parseListing(ruleset, table);
-  if (state.sets.size === 0 && state.rules.size === 0) return undefined;
+  // A flagged (dormant) table is there, every object kept and none applied: incomplete, not missing.
+  if (!state.flagged && state.sets.size === 0 && state.rules.size === 0) return undefined;
   const listed = sets.flatMap((text) => (text === undefined ? [] : [parseListing(text)]));
   return { ...state, ports: listed.flatMap((l) => l.ports), grants: listed.flatMap((l) => l.grants) };
 }

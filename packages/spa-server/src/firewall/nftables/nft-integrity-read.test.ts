@@ -63,4 +63,12 @@ describe('NftIntegrityRead', () => {
     expect(nft.asked).toContain(`-t list table inet ${TABLE}`);
     for (const set of once) expect(nft.asked).toContain(`list set inet ${TABLE} ${set}`);
   });
+
+  it('a dormant table is there (flagged, so not whole), not missing', async () => {
+    const dormant = async (args: readonly string[]): Promise<string | undefined> =>
+      args.includes('ruleset')
+        ? listing([{ table: { family: 'inet', name: TABLE, flags: 'dormant' } }])
+        : listing([]);
+    expect(await readNftShapeLightFirst(dormant, TABLE, [])).toMatchObject({ flagged: true });
+  });
 });

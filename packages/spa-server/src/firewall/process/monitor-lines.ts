@@ -27,7 +27,7 @@ export const NFT_MONITOR_ARGS: readonly string[] = ['--echo', 'monitor'];
  * and applies none of its rules, so every protected port accepts anyone; the daemon never sets one.
  */
 export function nftDeletionConcerns(line: string, table: string): boolean {
-  return nftLostEvents(line) || nftChange(line, table) === 'delete' || nftTableFlagged(line, table);
+  return streamError(line) || nftChange(line, table) === 'delete' || nftTableFlagged(line, table);
 }
 
 function nftTableFlagged(line: string, table: string): boolean {
@@ -35,11 +35,19 @@ function nftTableFlagged(line: string, table: string): boolean {
 }
 
 /**
+ * `# ERROR: …`: the monitor failed to read its socket, so any change may have gone unseen: check at
+ * once. The common one is nftLostEvents'.
+ */
+function streamError(line: string): boolean {
+  return line.startsWith('# ERROR');
+}
+
+/**
  * `# ERROR: We lost some netlink events!`: the monitor's socket overflowed (a burst of grants or gate
- * tags while the daemon was busy), and any change may have been among the lost: check at once.
+ * tags while the daemon was busy), counted (spa_firewall_events_lost_total).
  */
 export function nftLostEvents(line: string): boolean {
-  return line.startsWith('# ERROR');
+  return line.startsWith('# ERROR: We lost some netlink events');
 }
 
 /** nftables driver: the same objects added (`add`, `insert`); grant and gate elements excepted. */
@@ -83,7 +91,7 @@ function nftChange(line: string, table: string): string | undefined {
  * does not show (iptables/filter-flags.ts).
  */
 export function iptablesDeletionConcerns(line: string, chain: string): boolean {
-  if (nftLostEvents(line)) return true;
+  if (streamError(line)) return true;
   if (
     (line.startsWith('add table ip filter {') || line.startsWith('add table ip6 filter {')) &&
     line.includes('flags')
