@@ -5,6 +5,7 @@ import {
   iptablesStaleMonitor,
   nftAdditionTouches,
   nftDeletionConcerns,
+  nftLostEvents,
   nftStaleMonitor,
 } from './monitor-lines.js';
 
@@ -21,6 +22,8 @@ describe('nftDeletionConcerns', () => {
     'delete set inet spa forward4',
     // The monitor's socket overflowed: any change may have been lost.
     '# ERROR: We lost some netlink events!',
+    // Any other read error of the monitor's: the same.
+    '# ERROR: No buffer space available',
     // A dormant table applies none of its rules.
     'add table inet spa { flags dormant; }',
   ])('%s → check', (line) => {
@@ -39,6 +42,14 @@ describe('nftDeletionConcerns', () => {
     '',
   ])('%s → ignored', (line) => {
     expect(nftDeletionConcerns(line, 'spa')).toBe(false);
+  });
+});
+
+describe('nftLostEvents', () => {
+  it("counts nft's lost-events line, not its other errors", () => {
+    expect(nftLostEvents('# ERROR: We lost some netlink events!')).toBe(true);
+    expect(nftLostEvents('# ERROR: No buffer space available')).toBe(false);
+    expect(nftLostEvents('delete table inet spa')).toBe(false);
   });
 });
 
