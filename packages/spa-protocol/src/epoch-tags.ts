@@ -2,9 +2,9 @@
 
 /**
  * A flat array `[epoch, tag, epoch, tag, …]` of exactly its length, replaced whole at each change
- * (once a minute per key), rather than a Map: a Map's hash table, grown and shrunk as epochs came
- * and went, held ~700 bytes per key, 7 MB of a 10,000-key fleet's heap that the collector copied
- * during every start.
+ * (once a minute per key), rather than a Map: a Map object and its hash table per key were ~1.5 MB
+ * of a 10,000-key table's heap (48 → 45 MB in a snapshot after a restart), which the collector
+ * copies while a start builds the table.
  */
 export class EpochTags {
   #pairs: readonly (number | Uint8Array)[] = [];
