@@ -6,9 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { captureLog } from '../../test/capture-log.js';
 import { makeClient, makeFixture } from '../../test/fixtures.js';
 import type { KnockGateControl, SpentNonce } from '../firewall/driver.js';
+import { SPENT_CAPACITY } from '../firewall/knock-gate.js';
 import { createDaemonLog } from '../observability/log.js';
 import { createMetrics } from '../observability/metrics.js';
 import { advanceTags, buildRuntime } from '../pipeline/runtime.js';
+import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 import { createKnockGateSync } from './knock-gate-sync.js';
 
 const T0 = 1_700_000_010_000; // 30 s into its minute
@@ -16,6 +18,7 @@ const T0 = 1_700_000_010_000; // 30 s into its minute
 function setup() {
   const calls: { tags?: string[]; spent?: SpentNonce[] }[] = [];
   let fail = false;
+  let spendError: Error | undefined;
   const gate: KnockGateControl = {
     async setTags(tags) {
       if (fail)
@@ -23,6 +26,7 @@ function setup() {
       calls.push({ tags: [...tags] });
     },
     async spend(spent) {
+      if (spendError) throw spendError;
       calls.push({ spent: [...spent] });
     },
     drops: async () => ({}),
@@ -34,7 +38,14 @@ function setup() {
     createDaemonLog({ sink: log, clock: () => T0, level: 'debug', refusalsPerSecond: 1e9 }),
     metrics,
   );
-  return { calls, sync, log, metrics, failNext: (v: boolean) => (fail = v) };
+  return {
+    calls,
+    sync,
+    log,
+    metrics,
+    failNext: (v: boolean) => (fail = v),
+    spendFails: (e: Error | undefined) => (spendError = e),
+  };
 }
 
 describe('knock gate sync', () => {
@@ -81,5 +92,40 @@ describe('knock gate sync', () => {
         ],
       },
     ]);
+  });
+
+  it('counts a full spent set as knocks left out, warns once per streak, and is no firewall failure', async () => {
+    const { sync, log, metrics, spendFails } = setup();
+    const epoch = Math.floor(T0 / EPOCH_MS);
+    const spend = async (n: number, fill: number): Promise<void> => {
+      for (let i = 0; i < n; i++) sync.spent(new Uint8Array(32).fill(fill + i), epoch, 120_000, T0);
+      await sync.idle();
+    };
+    // nft's words for the kernel's ENFILE on an add to a set at its size (the kernel test shows them).
+    const full = new ServerError(
+      SERVER_ERROR_CODES.firewallCommandFailed,
+      `nft: Error: Could not process rule: Too many open files in system\nadd element inet spa knock_spent { 0x${'ab'.repeat(32)} timeout 151s }`,
+    );
+    spendFails(full);
+    await spend(3, 1);
+    await spend(2, 10);
+    expect(metrics.snapshot()).toMatchObject({ gateSpentFull: 5, firewallFailures: 0 });
+    const warned = () => log.events('knockgate.spent-full');
+    expect(warned()).toHaveLength(1);
+    expect(warned()[0]).toMatchObject({ level: 'warn', capacity: SPENT_CAPACITY });
+    expect(log.events('firewall.failed')).toEqual([]);
+    // Room again (elements timed out), then full again: a second streak, a second warning.
+    spendFails(undefined);
+    await spend(1, 20);
+    spendFails(full);
+    await spend(1, 30);
+    expect(warned()).toHaveLength(2);
+    // Any other error is a firewall failure, as before.
+    spendFails(
+      new ServerError(SERVER_ERROR_CODES.firewallCommandFailed, 'nft: Error: No such file or directory'),
+    );
+    await spend(1, 40);
+    expect(metrics.snapshot()).toMatchObject({ gateSpentFull: 6, firewallFailures: 1 });
+    expect(log.events('firewall.failed')).toHaveLength(1);
   });
 });

@@ -2,7 +2,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { EPOCH_MS } from 'spa-protocol';
 import type { KnockGateControl, SpentNonce } from '../firewall/driver.js';
-import { SPENT_CAPACITY } from '../firewall/knock-gate.js';
+import { isSpentSetFull, SPENT_CAPACITY } from '../firewall/knock-gate.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import { hexOf, type Runtime } from '../pipeline/runtime.js';
@@ -85,6 +85,19 @@ export function createKnockGateSync(gate: KnockGateControl, log: DaemonLog, metr
   const succeeded = (): void => {
     failing = false;
   };
+  // A full spent set is the fleet's size, not a broken firewall: counted per knock it left out, and
+  // said once per streak, as a warning: nothing needs repair, and the daemon refuses the copies itself.
+  let full = false;
+  const leftOut = (count: number): void => {
+    metrics.count('gateSpentFull', count);
+    if (full) return;
+    full = true;
+    log.event('warn', 'knockgate.spent-full', {
+      capacity: SPENT_CAPACITY,
+      message:
+        "the knock gate's spent set is full: copies of knocks granted now reach the daemon, which refuses them as replays",
+    });
+  };
 
   const flush = async (): Promise<void> => {
     const batch = pending;
@@ -93,9 +106,11 @@ export function createKnockGateSync(gate: KnockGateControl, log: DaemonLog, metr
     try {
       await gate.spend(batch);
       succeeded();
+      full = false;
     } catch (error) {
       // The copies then reach the daemon, which refuses them as replays: only cost, no grant.
-      failed('knock-gate-spend', error);
+      if (isSpentSetFull(error)) leftOut(batch.length);
+      else failed('knock-gate-spend', error);
     }
   };
 
@@ -124,7 +139,10 @@ export function createKnockGateSync(gate: KnockGateControl, log: DaemonLog, metr
       // for the timer that updates the tags.
       const until = (epoch + 1) * EPOCH_MS + windowMs;
       const timeoutSeconds = Math.max(1, Math.ceil((until - nowMs) / 1000) + 1);
-      if (pending.length >= SPENT_CAPACITY) return; // the kernel's set holds no more anyway
+      if (pending.length >= SPENT_CAPACITY) {
+        leftOut(1); // the kernel's set holds no more anyway
+        return;
+      }
       pending.push({ tagNonceHex: hexOf(tagAndNonce), timeoutSeconds });
       // Gathered for SPENT_BATCH_MS: a burst of grants then costs the firewall shell one more
       // transaction, not one per grant; copies in between reach the daemon, which refuses them.

@@ -10,6 +10,7 @@ import {
 } from 'spa-protocol';
 import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
 import type { SpentNonce } from './driver.js';
+import { MAX_GRANTS_PER_FAMILY } from './grant-values.js';
 
 /*
  * Why in the kernel: reading a datagram costs the daemon a system call, a buffer and a callback,
@@ -42,8 +43,24 @@ export const NFT_GATE_COUNTERS = {
 } as const;
 export const NFT_GATE_RULE_COUNT = 3;
 
-/** Nonces of granted knocks held at once; beyond it an add fails and copies reach the daemon, as before. */
-export const SPENT_CAPACITY = 65_536;
+/**
+ * Nonces of granted knocks held at once: as many as the grants both families' sets hold, so a fleet
+ * that fills them (100,000 grants within one window) still has every knock's copies dropped here.
+ * Each element costs the kernel ~130 bytes (measured: 17 MB at this size), and only granted knocks,
+ * so holders of a key, add any. Beyond it an add fails (isSpentSetFull), and copies reach the
+ * daemon, which refuses them as replays: cost, never a grant.
+ */
+export const SPENT_CAPACITY = 2 * MAX_GRANTS_PER_FAMILY;
+
+/**
+ * True for nft's refusal of an add to the full spent set: nf_tables answers ENFILE, which nft prints
+ * as strerror's text. The whole transaction (one batch of nonces) is refused.
+ */
+export function isSpentSetFull(error: unknown): boolean {
+  return (
+    error instanceof Error && /Could not process rule: Too many open files in system/.test(error.message)
+  );
+}
 
 const TAG_FIELD = `@th,${bitsAt(CLIENT_TAG_OFFSET)},${CLIENT_TAG_SIZE * 8}`;
 // Tag and nonce are adjacent (§3): one 256-bit key, so a spent nonce is only ever this client's.

@@ -31,6 +31,8 @@ export interface MetricsSnapshot {
   readonly duplicateRevokes: number;
   /** Times the kernel event stream said it lost events (its socket overflowed in a burst). */
   readonly firewallEventsLost: number;
+  /** Granted knocks whose nonce the knock gate's full spent set could not take (nftables). */
+  readonly gateSpentFull: number;
   /** Gauge: (keyId, nonce) pairs held by the replay store. */
   readonly replayEntries: number;
   /** Refusal log lines not written because of the log rate limit. */
@@ -55,7 +57,8 @@ export type CounterName =
   | 'firewallFailures'
   | 'firewallRebuilds'
   | 'duplicateRevokes'
-  | 'firewallEventsLost';
+  | 'firewallEventsLost'
+  | 'gateSpentFull';
 
 export interface Metrics {
   count(name: CounterName, by?: number): void;
@@ -91,6 +94,7 @@ export function createMetrics(gauges: MetricsGauges): Metrics {
     firewallRebuilds: 0,
     duplicateRevokes: 0,
     firewallEventsLost: 0,
+    gateSpentFull: 0,
   };
   return {
     count(name, by = 1) {
@@ -187,6 +191,12 @@ export function renderPrometheus(s: MetricsSnapshot, kernelDrops?: Readonly<Reco
     'counter',
     'Times the kernel event stream lost events (its socket overflowed); each triggers a full check.',
     one(s.firewallEventsLost),
+  );
+  metric(
+    'spa_knock_gate_spent_full_total',
+    'counter',
+    "Granted knocks whose nonce the knock gate's full spent set could not hold: the daemon refuses their copies itself.",
+    one(s.gateSpentFull),
   );
   metric('spa_replay_entries', 'gauge', 'Entries in the replay store.', one(s.replayEntries));
   metric(

@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { agentPath } from 'spa-test-kit/agents/agent-path';
 import { createLab, type Lab } from 'spa-test-kit/lab/netns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isSpentSetFull, SPENT_CAPACITY } from '../../src/firewall/knock-gate.js';
 import { NftIncludeFiles } from '../../src/firewall/nftables/nft-include.js';
 import { NftablesDriver } from '../../src/firewall/nftables/nftables.js';
 import { NFT_DIALECT } from '../../src/firewall/process/ack-reader.js';
@@ -197,6 +198,37 @@ describe('nftables driver specifics', () => {
     await driver.grant([grant(23)]);
     expect((await driver.list()).map((g) => g.port).sort()).toEqual([22, 23]);
     expect(await driver.isIntact()).toBe(true);
+    await driver.flush();
+    await driver.close();
+  });
+
+  it("holds as many spent nonces as the grant sets hold grants, then refuses a batch in words the daemon knows as 'full'", async () => {
+    const server = lab.host('server');
+    const driver = new NftablesDriver({
+      table: 'spa_spent',
+      netns: server.ns,
+      knockGate: { ports: [GATE_PORT] },
+    });
+    await driver.setup([{ protocol: 'tcp', port: 22 }]);
+    const nonces = (n: number) =>
+      Array.from({ length: n }, () => ({
+        tagNonceHex: randomBytes(32).toString('hex'),
+        timeoutSeconds: 300,
+      }));
+    // A fleet's window of granted knocks, in the daemon's batches: every one held.
+    for (let held = 0; held < SPENT_CAPACITY; held += 16_384) await driver.knockGate!.spend(nonces(16_384));
+    const refused = await driver.knockGate!.spend(nonces(2)).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(isSpentSetFull(refused)).toBe(true);
+    // Only that batch was refused: the grants go on, the table stays intact.
+    await driver.grant([
+      { family: 4, address: '10.0.0.7', protocol: 'tcp', port: 22, timeoutSeconds: 60, client: 'alice' },
+    ]);
+    expect(await driver.isIntact()).toBe(true);
+    const { stdout } = await nftIn(server.ns, 'list set inet spa_spent knock_spent');
+    expect(stdout.match(/0x[0-9a-f]+/g)).toHaveLength(SPENT_CAPACITY);
     await driver.flush();
     await driver.close();
   });
