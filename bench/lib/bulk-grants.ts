@@ -131,6 +131,7 @@ export async function measureBulkGrants(c: PhaseContext): Promise<void> {
       endsAt: new Date(endMs).toISOString(),
       liveGrants,
       counters,
+      ...(running.errors ? { errors: running.errors() } : {}),
       memoryIdle,
       memoryAfter,
       memoryLater,
@@ -142,6 +143,8 @@ export async function measureBulkGrants(c: PhaseContext): Promise<void> {
       ...(expiry ? { expiry } : {}),
       phaseS: (epochMs() - phaseStartedAt) / 1000,
     } satisfies BulkGrantsResult;
+    for (const [kind, { count, first }] of Object.entries(running.errors?.() ?? {}))
+      c.log(`${c.sut.name}: logged ${count} × ${kind}, the first: ${first}`);
     c.log(
       `${c.sut.name}: ${times.length} accepted in ${(spanMs / 1000).toFixed(1)} s; RSS ` +
         `${(memoryIdle.rssKiB / 1024).toFixed(1)} → ${(memoryAfter.rssKiB / 1024).toFixed(1)} MiB, peak ` +

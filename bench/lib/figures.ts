@@ -92,6 +92,8 @@ export interface BulkGrantsResult {
   readonly liveGrants: number | undefined;
   /** The server's counters at the end (replay entries and evictions, grants, refusals). */
   readonly counters: Record<string, number>;
+  /** What the server logged as errors over the whole phase, by kind (errors()). */
+  readonly errors?: Readonly<Record<string, { readonly count: number; readonly first: string }>>;
   readonly memoryIdle: Memory;
   readonly memoryAfter: Memory;
   /** 15 s later: V8 returns heap pages only after a major GC, so RSS right after a burst overstates. */

@@ -109,6 +109,11 @@ export interface RunningServer {
   }>;
   /** Optional: the server's own counters (name → value), e.g. its Prometheus metrics. */
   counters?(): Promise<Record<string, number>>;
+  /**
+   * Optional: the error lines the server logged since start, by kind (its event and operation), each
+   * with how many and the first one's words: what a failure counter counted, for the results.
+   */
+  errors?(): Readonly<Record<string, { readonly count: number; readonly first: string }>>;
   /** Wall-clock times (epochMs) at which the server reported a grant, in order, since start. */
   grantTimes(): readonly number[];
   /** Stops the daemon and removes everything start() added to the lab's firewall. Idempotent. */

@@ -82,6 +82,19 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
   });
   const grants: number[] = [];
   const tail: string[] = [];
+  // Error lines by kind, for the results: a failure counter that moves in a run says what failed.
+  const errors: Record<string, { count: number; first: string }> = {};
+  const keepError = (line: string): void => {
+    let entry: { event?: unknown; operation?: unknown; reason?: unknown; error?: unknown };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      return;
+    }
+    const kind = [entry.event, entry.operation ?? entry.reason].filter((v) => v !== undefined).join(' ');
+    const seen = (errors[kind] ??= { count: 0, first: String(entry.error ?? '').slice(0, 300) });
+    seen.count++;
+  };
   let ready: (() => void) | undefined;
   const readyPromise = new Promise<void>((resolve) => {
     ready = resolve;
@@ -91,6 +104,7 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
   createInterface({ input: daemon.stdout! }).on('line', (line) => {
     if (line.includes('"event":"knock.accepted"')) grants.push(epochMs());
     else if (line.includes('"event":"daemon.listening"')) ready?.();
+    if (line.includes('"level":"error"')) keepError(line);
     if (!line.includes('"event":"knock.')) {
       tail.push(line);
       if (tail.length > 50) tail.shift();
@@ -223,6 +237,7 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
       const report = JSON.parse(String(r.stdout)) as { grants: unknown[]; shapeFrom?: string };
       return { count: report.grants.length, ms, parseMs: epochMs() - at - ms, shapeFrom: report.shapeFrom };
     },
+    errors: () => structuredClone(errors),
     async counters() {
       const r = await server.exec('curl', [
         '-sf',

@@ -124,10 +124,14 @@ describe('nftables driver specifics', () => {
     await driver.grant([grant]);
     expect(await driver.isIntact()).toBe(true);
     expect((await driver.list()).map((g) => g.address)).toEqual(['10.1.2.3']);
-    const listers = async () =>
-      (await execa('pgrep', ['-f', '^/usr/sbin/nft -j( -t)? -i$'], { reject: false })).stdout
+    // This namespace's listers only: other tests (and a daemon on the host) run listers of their own,
+    // which this test must neither count nor kill.
+    const listers = async () => {
+      const ours = new Set((await execa('ip', ['netns', 'pids', ns])).stdout.split('\n'));
+      return (await execa('pgrep', ['-f', '^/usr/sbin/nft -j( -t)? -i$'], { reject: false })).stdout
         .split('\n')
-        .filter(Boolean);
+        .filter((pid) => pid !== '' && ours.has(pid));
+    };
     const before = await listers();
     expect(before.length).toBeGreaterThan(0);
     // Another tool empties the protected set: the next listing says so, from the same process.
