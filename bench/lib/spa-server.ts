@@ -92,8 +92,9 @@ async function startSpaServer(env: BenchEnv, options: StartOptions): Promise<Run
       return;
     }
     const kind = [entry.event, entry.operation ?? entry.reason].filter((v) => v !== undefined).join(' ');
-    const seen = (errors[kind] ??= { count: 0, first: String(entry.error ?? '').slice(0, 300) });
+    const seen = errors[kind] ?? { count: 0, first: String(entry.error ?? '').slice(0, 300) };
     seen.count++;
+    errors[kind] = seen;
   };
   let ready: (() => void) | undefined;
   const readyPromise = new Promise<void>((resolve) => {
