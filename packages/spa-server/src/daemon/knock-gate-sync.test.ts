@@ -11,7 +11,7 @@ import { createDaemonLog } from '../observability/log.js';
 import { createMetrics } from '../observability/metrics.js';
 import { advanceTags, buildRuntime } from '../pipeline/runtime.js';
 import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
-import { createKnockGateSync } from './knock-gate-sync.js';
+import { createKnockGateSync, SPENT_FULL_QUIET_MS } from './knock-gate-sync.js';
 
 const T0 = 1_700_000_010_000; // 30 s into its minute
 
@@ -33,10 +33,12 @@ function setup() {
   };
   const log = captureLog();
   const metrics = createMetrics({ replayEntries: () => 0, logSuppressed: () => 0 });
+  let nowMs = 0;
   const sync = createKnockGateSync(
     gate,
     createDaemonLog({ sink: log, clock: () => T0, level: 'debug', refusalsPerSecond: 1e9 }),
     metrics,
+    () => nowMs,
   );
   return {
     calls,
@@ -45,6 +47,7 @@ function setup() {
     metrics,
     failNext: (v: boolean) => (fail = v),
     spendFails: (e: Error | undefined) => (spendError = e),
+    advance: (ms: number) => (nowMs += ms),
   };
 }
 
@@ -95,7 +98,7 @@ describe('knock gate sync', () => {
   });
 
   it('counts a full spent set as knocks left out, warns once per streak, and is no firewall failure', async () => {
-    const { sync, log, metrics, spendFails } = setup();
+    const { sync, log, metrics, spendFails, advance } = setup();
     const epoch = Math.floor(T0 / EPOCH_MS);
     const spend = async (n: number, fill: number): Promise<void> => {
       for (let i = 0; i < n; i++) sync.spent(new Uint8Array(32).fill(fill + i), epoch, 120_000, T0);
@@ -114,18 +117,23 @@ describe('knock gate sync', () => {
     expect(warned()).toHaveLength(1);
     expect(warned()[0]).toMatchObject({ level: 'warn', capacity: SPENT_CAPACITY });
     expect(log.events('firewall.failed')).toEqual([]);
-    // Room again (elements timed out), then full again: a second streak, a second warning.
+    // Near its size the set takes a small batch between refused ones: still the same streak.
     spendFails(undefined);
     await spend(1, 20);
+    advance(SPENT_FULL_QUIET_MS - 1);
     spendFails(full);
     await spend(1, 30);
+    expect(warned()).toHaveLength(1);
+    // A refusal after a quiet minute starts a second streak, and a second warning.
+    advance(SPENT_FULL_QUIET_MS);
+    await spend(1, 35);
     expect(warned()).toHaveLength(2);
     // Any other error is a firewall failure, as before.
     spendFails(
       new ServerError(SERVER_ERROR_CODES.firewallCommandFailed, 'nft: Error: No such file or directory'),
     );
     await spend(1, 40);
-    expect(metrics.snapshot()).toMatchObject({ gateSpentFull: 6, firewallFailures: 1 });
+    expect(metrics.snapshot()).toMatchObject({ gateSpentFull: 7, firewallFailures: 1 });
     expect(log.events('firewall.failed')).toHaveLength(1);
   });
 });

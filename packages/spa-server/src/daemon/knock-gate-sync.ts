@@ -67,8 +67,16 @@ export async function fillGateAfterStart(
 
 /** How long granted knocks are gathered before their tag and nonce go to the kernel together. */
 export const SPENT_BATCH_MS = 50;
+/** A full spent set's refusals closer together than this are one streak: one warning. */
+export const SPENT_FULL_QUIET_MS = 60_000;
 
-export function createKnockGateSync(gate: KnockGateControl, log: DaemonLog, metrics: Metrics): KnockGateSync {
+export function createKnockGateSync(
+  gate: KnockGateControl,
+  log: DaemonLog,
+  metrics: Metrics,
+  /** Milliseconds on a monotonic clock: when a full spent set's streak ends (tests pass their own). */
+  now: () => number = () => performance.now(),
+): KnockGateSync {
   let synced: { table: Runtime['table']; epochs: string } | undefined;
   let pending: SpentNonce[] = [];
   let flushing: Promise<void> = Promise.resolve();
@@ -87,11 +95,15 @@ export function createKnockGateSync(gate: KnockGateControl, log: DaemonLog, metr
   };
   // A full spent set is the fleet's size, not a broken firewall: counted per knock it left out, and
   // said once per streak, as a warning: nothing needs repair, and the daemon refuses the copies itself.
-  let full = false;
+  // A streak ends after SPENT_FULL_QUIET_MS without a refusal, not at the next batch that fits: near
+  // its size the set frees a few slots at a time, so small batches pass between refused ones.
+  let lastFullAt = Number.NEGATIVE_INFINITY;
   const leftOut = (count: number): void => {
     metrics.count('gateSpentFull', count);
-    if (full) return;
-    full = true;
+    const at = now();
+    const streak = at - lastFullAt < SPENT_FULL_QUIET_MS;
+    lastFullAt = at;
+    if (streak) return;
     log.event('warn', 'knockgate.spent-full', {
       capacity: SPENT_CAPACITY,
       message:
@@ -106,7 +118,6 @@ export function createKnockGateSync(gate: KnockGateControl, log: DaemonLog, metr
     try {
       await gate.spend(batch);
       succeeded();
-      full = false;
     } catch (error) {
       // The copies then reach the daemon, which refuses them as replays: only cost, no grant.
       if (isSpentSetFull(error)) leftOut(batch.length);

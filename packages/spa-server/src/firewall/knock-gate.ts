@@ -44,11 +44,13 @@ export const NFT_GATE_COUNTERS = {
 export const NFT_GATE_RULE_COUNT = 3;
 
 /**
- * Nonces of granted knocks held at once: as many as the grants both families' sets hold, so a fleet
- * that fills them (100,000 grants within one window) still has every knock's copies dropped here.
- * Each element costs the kernel ~130 bytes (measured: 17 MB at this size), and only granted knocks,
- * so holders of a key, add any. Beyond it an add fails (isSpentSetFull), and copies reach the
- * daemon, which refuses them as replays: cost, never a grant.
+ * Nonces of granted knocks held at once, a sizing choice: twice MAX_GRANTS_PER_FAMILY (a grant set's
+ * bound per family), so a window of 100,000 knocks, one grant each, fits (the bench's bulk phase).
+ * It is no guarantee: renewals and closes add a nonce without a grant, and a nonce stays until its
+ * epoch leaves the window whatever the grant's duration. Each element costs the kernel ~130 bytes
+ * (measured: 17 MB at this size), and only granted knocks, so holders of a key, add any. Beyond it
+ * an add fails (isSpentSetFull), and copies reach the daemon, which refuses them as replays: cost,
+ * never a grant.
  */
 export const SPENT_CAPACITY = 2 * MAX_GRANTS_PER_FAMILY;
 

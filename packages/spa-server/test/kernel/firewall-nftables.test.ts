@@ -226,6 +226,12 @@ describe('nftables driver specifics', () => {
       (error: unknown) => error,
     );
     expect(isSpentSetFull(refused)).toBe(true);
+    // A batch too large for the resident shell's line goes through `nft -f -`: refused in the same words.
+    const refusedLarge = await driver.knockGate!.spend(nonces(1000)).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(isSpentSetFull(refusedLarge)).toBe(true);
     // Only that batch was refused: the grants go on, the table stays intact.
     await driver.grant([
       { family: 4, address: '10.0.0.7', protocol: 'tcp', port: 22, timeoutSeconds: 60, client: 'alice' },
