@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { ListenAddress } from '../config/resolved-config.js';
 import { describeSystemError } from '../shared/describe-system-error.js';
 import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
-import { type MetricsSnapshot, renderPrometheus } from './metrics.js';
+import type { MetricsSnapshot } from './metrics.js';
+import { renderPrometheus } from './prometheus-text.js';
 
 export interface MetricsEndpoint {
   /** The bound address (the port is the real one when 0 was asked). */
