@@ -1,6 +1,6 @@
 /** When the integrity check may be light: the event stream running and settled, nothing reported since a full check that found the table whole, and that check recent enough. */
 import { describe, expect, it } from 'vitest';
-import { FULL_CHECK_EVERY_MS, IntegrityPlanner } from './integrity-planner.js';
+import { FULL_CHECK_EVERY_MS, FULL_RETRY_MS, IntegrityPlanner } from './integrity-planner.js';
 import { STREAM_SETTLE_MS } from './shape-witness.js';
 
 describe('IntegrityPlanner', () => {
@@ -83,6 +83,59 @@ describe('IntegrityPlanner', () => {
     expect(check(p, true)).toBe('full');
     expect(check(p, true)).toBe('light');
     now -= 10_000;
+    expect(check(p, true)).toBe('full');
+  });
+
+  it('an overdue full check that cannot read (a burst of grants): light checks go on, the full one is retried later', () => {
+    const p = vouched();
+    now += FULL_CHECK_EVERY_MS;
+    expect(check(p, undefined)).toBe('full'); // nft's listing timed out under the grants
+    expect(check(p, true)).toBe('light');
+    now += FULL_RETRY_MS - 1;
+    expect(check(p, true)).toBe('light');
+    now += 1;
+    expect(check(p, undefined)).toBe('full'); // still busy: another minute of light checks
+    now += FULL_RETRY_MS - 1;
+    expect(check(p, true)).toBe('light');
+    now += 1;
+    expect(check(p, true)).toBe('full'); // the burst is over: it reads, and vouches afresh
+    now += FULL_CHECK_EVERY_MS - 1;
+    expect(check(p, true)).toBe('light');
+  });
+
+  it('a full check that cannot read is not retried later when it was due for any reason but its age', () => {
+    const cases = ['changed', 'restart', 'light-unread', 'damaged'] as const;
+    for (const reason of cases) {
+      const p = vouched();
+      if (reason === 'changed') p.changed();
+      else if (reason === 'restart') {
+        p.watching(true);
+        now += STREAM_SETTLE_MS;
+      } else check(p, reason === 'damaged' ? false : undefined);
+      expect(check(p, undefined), reason).toBe('full');
+      expect(check(p, undefined), reason).toBe('full');
+      expect(check(p, true), reason).toBe('full');
+      expect(check(p, true), reason).toBe('light');
+    }
+  });
+
+  it('a change, or the stream ending, while a retry is pending makes the next check full', () => {
+    for (const event of ['changed', 'stop'] as const) {
+      const p = vouched();
+      now += FULL_CHECK_EVERY_MS;
+      expect(check(p, undefined)).toBe('full');
+      expect(check(p, true)).toBe('light');
+      if (event === 'changed') p.changed();
+      else p.watching(false);
+      expect(check(p, true), event).toBe('full');
+    }
+  });
+
+  it('a pending retry does not outlast a clock stepped back', () => {
+    const p = vouched();
+    now += FULL_CHECK_EVERY_MS;
+    check(p, undefined);
+    now -= FULL_CHECK_EVERY_MS + 1;
     expect(check(p, true)).toBe('full');
   });
 });

@@ -12,6 +12,14 @@ import { STREAM_SETTLE_MS } from './shape-witness.js';
  * for a full check every 5 s.
  */
 export const FULL_CHECK_EVERY_MS = 5 * 60_000;
+/**
+ * A full check that was due only for its age and could not read the table (nft's listing of the
+ * grant sets restarts at every change, so a sustained stream of grants keeps it from finishing
+ * within its timeout) is tried again this much later; light checks go on meanwhile. Were every check
+ * full after it, each would time out too: seconds of nft CPU in a row, no check of the skeleton,
+ * and nothing for `status` to be told.
+ */
+export const FULL_RETRY_MS = 60_000;
 
 /** Where the planner stood when a check began: pass it back to `done`. */
 export interface CheckPlan {
@@ -37,6 +45,8 @@ export class IntegrityPlanner {
   /** When the last full check that vouches began, and the generation it saw. */
   #fullAt: number | undefined;
   #fullGeneration = -1;
+  /** Set when an overdue full check could not read: light checks until then. */
+  #retryFullAt: number | undefined;
 
   constructor(clock: () => number, log?: DaemonLog, fullEveryMs: number = FULL_CHECK_EVERY_MS) {
     this.#clock = clock;
@@ -64,8 +74,18 @@ export class IntegrityPlanner {
     return { scope, generation: this.#generation, atMs: now };
   }
 
-  /** A check's outcome. Only a full one that found the table whole, with nothing reported meanwhile, vouches. */
+  /**
+   * A check's outcome. Only a full one that found the table whole, with nothing reported meanwhile,
+   * vouches. A full one that could not read keeps the last vouch, and is retried after FULL_RETRY_MS,
+   * when it was due for its age alone: the stream ran throughout and reported no change since that
+   * vouch, as before the light checks that came between.
+   */
   done(plan: CheckPlan, intact: boolean | undefined): void {
+    if (intact === undefined && plan.scope === 'full' && this.#onlyOverdue(plan)) {
+      this.#retryFullAt = this.#clock() + FULL_RETRY_MS;
+      return;
+    }
+    if (plan.scope === 'full') this.#retryFullAt = undefined;
     if (intact !== true) {
       this.#fullAt = undefined;
       return;
@@ -84,6 +104,20 @@ export class IntegrityPlanner {
     if (this.#fullGeneration !== this.#generation) return false;
     const ago = now - fullAt;
     // A clock stepped back vouches for nothing either.
-    return ago >= 0 && ago < this.#fullEveryMs;
+    if (ago < 0) return false;
+    if (ago < this.#fullEveryMs) return true;
+    const retryAt = this.#retryFullAt;
+    return retryAt !== undefined && now < retryAt && retryAt - now <= FULL_RETRY_MS;
+  }
+
+  /** Whether the full check was due only for its age: the last vouch's stream still runs, with nothing reported since. */
+  #onlyOverdue(plan: CheckPlan): boolean {
+    return (
+      this.#watchingSince !== undefined &&
+      this.#fullAt !== undefined &&
+      plan.atMs >= this.#watchingSince &&
+      this.#fullGeneration === plan.generation &&
+      plan.generation === this.#generation
+    );
   }
 }
