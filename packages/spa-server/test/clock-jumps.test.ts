@@ -1,7 +1,8 @@
 /** The daemon on real UDP sockets with an injected wall clock that jumps forward and back: replays stay refused, the window stays enforced. */
 import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
-import { type Daemon, startDaemon } from '../src/daemon/daemon.js';
+import { startDaemon } from '../src/daemon/daemon.js';
+import type { Daemon } from '../src/daemon/daemon-api.js';
 import { type CaptureLog, captureLog } from './capture-log.js';
 import { useDaemonHooks } from './daemon-hooks.js';
 import { createFakeDriver } from './fake-driver.js';

@@ -1,7 +1,7 @@
 /** Hooks for tests that start real daemons: each stopped after its test, their state dirs removed after the file. @module */
 import { rmSync } from 'node:fs';
 import { afterAll, afterEach } from 'vitest';
-import type { Daemon } from '../src/daemon/daemon.js';
+import type { Daemon } from '../src/daemon/daemon-api.js';
 
 export interface DaemonHooks {
   /** State dirs to remove once the file is done. */

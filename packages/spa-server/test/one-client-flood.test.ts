@@ -2,7 +2,8 @@
 import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import type { ResolvedConfig } from '../src/config/resolved-config.js';
-import { type Daemon, startDaemon } from '../src/daemon/daemon.js';
+import { startDaemon } from '../src/daemon/daemon.js';
+import type { Daemon } from '../src/daemon/daemon-api.js';
 import { captureLog } from './capture-log.js';
 import { useDaemonHooks } from './daemon-hooks.js';
 import { createFakeDriver } from './fake-driver.js';

@@ -9,7 +9,8 @@ import { createFakeDriver, type FakeDriver } from '../../test/fake-driver.js';
 import { type Fixture, makeClient, makeFixture } from '../../test/fixtures.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { ServerError } from '../shared/server-error.js';
-import { type Daemon, type DaemonDeps, startDaemon } from './daemon.js';
+import { startDaemon } from './daemon.js';
+import type { Daemon, DaemonDeps } from './daemon-api.js';
 
 const { dirs, running } = useDaemonHooks();
 

@@ -1,19 +1,16 @@
 /** The daemon: binds the listen sockets, runs the packet pipeline, keeps the firewall and replay store, reloads and stops. @module */
 
 import { nodeBackend } from 'spa-node';
-import type { CryptoBackend } from 'spa-protocol';
-import type { KeyCache } from '../config/key-cache.js';
-import type { ListenAddress, ResolvedConfig } from '../config/resolved-config.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
 import { watchDriver } from '../firewall/change-watch.js';
-import type { FirewallDriver } from '../firewall/driver.js';
 import { createGrantKeeper } from '../grants/grant-keeper.js';
 import type { GrantKeeper } from '../grants/grant-keeper-api.js';
 import { IntegrityPlanner } from '../grants/integrity-planner.js';
 import { ShapeWitness } from '../grants/shape-witness.js';
 import { createHookRunner } from '../hooks/hook-runner.js';
-import { createDaemonLog, type DaemonLog, type Logger, stdoutLogger } from '../observability/log.js';
+import { createDaemonLog, type DaemonLog, stdoutLogger } from '../observability/log.js';
 import { watchLoopStall } from '../observability/loop-stall.js';
-import { createMetrics, type MetricsSnapshot } from '../observability/metrics.js';
+import { createMetrics } from '../observability/metrics.js';
 import { formatHostPort } from '../observability/metrics-http.js';
 import { configuredPipeline } from '../pipeline/configured-pipeline.js';
 import { bindReceivers, type Receiver } from '../pipeline/receive.js';
@@ -21,50 +18,15 @@ import { advanceTags, createRuntime, type Runtime, windowsOf } from '../pipeline
 import { warmCheckPath } from '../pipeline/warm-check.js';
 import { openReplay } from '../replay/open-replay.js';
 import { startDaemonControl } from './control/daemon-control.js';
+import type { Daemon, DaemonDeps } from './daemon-api.js';
 import { serialReloads, warnSourceMode } from './daemon-reload.js';
 import { inheritGrants } from './inherit-grants.js';
 import { runtimeBuild } from './key-checks.js';
 import { startKeyUpkeep } from './key-upkeep.js';
 import { createKnockGateSync, fillGateAfterStart, TAGS_WITH_SETUP_MAX_KEYS } from './knock-gate-sync.js';
-import { type MaintenanceIntervals, startMaintenance } from './maintenance-timers.js';
+import { startMaintenance } from './maintenance-timers.js';
 import { serveMetrics } from './serve-metrics.js';
 import { setUpWithRuntime } from './start-firewall.js';
-
-export interface DaemonDeps {
-  readonly driver: FirewallDriver;
-  /** Wall clock in ms (Date.now by default); tests inject one. */
-  readonly clock?: () => number;
-  /** node:crypto (OpenSSL) by default: ~12x faster Ed25519 verification than noble. */
-  readonly backend?: CryptoBackend;
-  /** JSON lines on stdout by default. */
-  readonly log?: Logger;
-  /** stateDir's key cache, opened by loadConfig: secrets it holds are not derived again, new ones are added. */
-  readonly keyCache?: KeyCache;
-  /** Maintenance periods, shortened by tests. */
-  readonly intervals?: MaintenanceIntervals & {
-    /** "N refusals suppressed" summaries (default 5 s). */
-    readonly logSummaryMs?: number;
-  };
-}
-
-export interface Daemon {
-  /** The UDP addresses bound, with real ports when 0 was configured. */
-  readonly addresses: readonly ListenAddress[];
-  /** The Prometheus endpoint's address, when enabled. */
-  readonly metricsAddress: ListenAddress | undefined;
-  metrics(): MetricsSnapshot;
-  /**
-   * Swaps keys, clients, services and limits in one step between two datagrams, after the firewall
-   * protects the new ports; revokes live grants of clients that are gone. listen, stateDir, firewall
-   * and metrics need a restart (a warning names them). Rejects, keeping the old configuration, when
-   * the new one cannot be applied.
-   */
-  reload(config: ResolvedConfig): Promise<void>;
-  /** Stops reading, finishes knocks in flight, writes the replay store. Grants stay in the kernel and expire there. */
-  stop(): Promise<void>;
-  /** Resolves once every datagram received so far has been decided (for tests). */
-  idle(): Promise<void>;
-}
 
 export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Promise<Daemon> {
   const clock = deps.clock ?? Date.now;

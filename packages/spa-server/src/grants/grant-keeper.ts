@@ -1,6 +1,5 @@
 /** Applies accepted knocks to the firewall driver per owning client, and rebuilds the table if it vanishes. @module */
 
-import { portAllows } from '../config/port-spec.js';
 import type { Grant, GrantTarget, PortSpec } from '../firewall/driver.js';
 import { type CloseReason, closeEvents } from './grant-events.js';
 import {
@@ -15,6 +14,7 @@ import { grantOf } from './grant-ledger-views.js';
 import { InheritedGrants } from './inherited-grants.js';
 import { createIntegrityCheck } from './integrity-check.js';
 import { createLedgerSweep } from './ledger-sweep.js';
+import { createTableRepair } from './table-repair.js';
 
 export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
   const { driver, clock, log, metrics } = options;
@@ -70,35 +70,18 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
     return [...removed, ...unknown];
   };
 
-  const regrantLive = async (): Promise<number> => {
-    await startSweep(clock());
-    const now = clock();
-    const isProtected = (t: GrantTarget): boolean => ports.some((p) => portAllows(p, t));
-    const grants: Grant[] = [];
-    const once: GrantTarget[] = [];
-    for (const element of ledger.elements()) {
-      // Whether a connection spent a one-shot grant went with the table: restoring it could admit a
-      // second connection, so it is forgotten (fail closed; the client knocks again).
-      if (element.target.once === true) once.push(element.target);
-      else if (isProtected(element.target) && (element.expiresAtMs ?? 0) > now)
-        grants.push(grantOf(element, now));
-    }
-    const forgotten = [...ledger.ownerships()].filter((o) => o.target.once === true);
-    for (const target of once) ledger.drop(target);
-    for (const e of closeEvents(forgotten, 'repair', now)) emit(e);
-    if (grants.length > 0) await driver.grant(grants);
-    return grants.length;
-  };
-
-  /** Reads the kernel's grants into `inherited`; when it cannot, status shows the ledger's only. */
-  const reinherit = async (): Promise<void> => {
-    try {
-      inherited.adopt((await driver.inspect('all')).grants, clock());
-    } catch (error) {
-      inherited.clear();
-      failed('firewall.failed', error, { operation: 'inspect' });
-    }
-  };
+  const { repair, reinherit } = createTableRepair({
+    ledger,
+    inherited,
+    driver,
+    clock,
+    emit,
+    log,
+    metrics,
+    failed,
+    startSweep,
+    ports: () => ports,
+  });
 
   const checkIntegrity = createIntegrityCheck({
     planner: options.planner,
@@ -114,23 +97,7 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
       return intact;
     },
     inQueue: serial,
-    repair: async () => {
-      log.event('warn', 'firewall.missing', { message: 'firewall table missing: rebuilding' });
-      try {
-        await driver.setup(ports);
-        const count = await regrantLive();
-        // A repair keeps the elements of sets it did not have to recreate: read what is left.
-        await reinherit();
-        metrics.count('firewallRebuilds');
-        metrics.count('grants', count);
-        log.event('warn', 'firewall.rebuilt', {
-          count,
-          message: `firewall rebuilt, ${count} grants restored`,
-        });
-      } catch (error) {
-        failed('firewall.failed', error, { operation: 'rebuild' });
-      }
-    },
+    repair,
   });
 
   const keeper: GrantKeeper = {

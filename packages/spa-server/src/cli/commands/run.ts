@@ -3,7 +3,8 @@ import { type ConfigReuse, createConfigReuse } from '../../config/config-reuse.j
 import { loadConfig } from '../../config/load-config.js';
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { type DirWatch, watchClientsDir } from '../../config/watch-clients-dir.js';
-import { type Daemon, startDaemon } from '../../daemon/daemon.js';
+import { startDaemon } from '../../daemon/daemon.js';
+import type { Daemon } from '../../daemon/daemon-api.js';
 import { createDriver } from '../../firewall/create-driver.js';
 import { type LogFields, type LogLevel, stdoutLogger } from '../../observability/log.js';
 import { isServerError, SERVER_ERROR_CODES } from '../../shared/server-error.js';
