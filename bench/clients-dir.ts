@@ -1,4 +1,4 @@
-/** A fleet in clientsDir: first start, SIGHUP reloads (none and one key changed), knocks during a reload, a restart on the key cache and the first grant after it: `pnpm bench:clients` (root). @module */
+/** A fleet in clientsDir: first start, SIGHUP reloads (none and one key changed), knocks during a reload, a restart on the key cache and the first grant after it, and a one-client baseline of both starts: `pnpm bench:clients` (root). @module */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,6 +163,27 @@ try {
     console.warn(`no knock granted after the restart: its ${RESTART_KNOCKS} knocks ended before it listened`);
   await again.stop();
   await spa.cleanup();
+  // The same daemon with alice alone, started and restarted the same way: what a start costs
+  // whatever the fleet (Node, the bundle, nft's setup and listings, the event stream). The fleet's
+  // load is the difference.
+  const base = await startServerProcess({
+    host: server,
+    backend: 'nftables',
+    services: { ssh: `tcp/${SSH}` },
+    clients: [{ name: 'alice' }],
+    config: { defaultDuration: 5 },
+    ...daemonCommand,
+  });
+  await base.stop();
+  const baseAgain = await startServerProcess({
+    host: server,
+    backend: 'nftables',
+    reuse: base,
+    ...daemonCommand,
+  });
+  await baseAgain.stop();
+  await base.cleanup();
+  const baseline = { start: startFigures(base).startMs, restart: startFigures(baseAgain).startMs };
   const figures = {
     clients: CLIENTS,
     startToListeningMs: Math.round(startMs),
@@ -181,6 +202,11 @@ try {
     restartInDaemonMs: startFigures(again).startMs,
     restartTableMs: startFigures(again).tableMs,
     restartToFirstGrantMs,
+    baselineStartInDaemonMs: baseline.start,
+    baselineRestartInDaemonMs: baseline.restart,
+    // What the fleet adds to a start: the daemon's own figure less the one-client baseline's.
+    startLoadMs: startFigures(spa).startMs - baseline.start,
+    restartLoadMs: startFigures(again).startMs - baseline.restart,
     loadAverage: (await import('node:os')).loadavg().map((l) => Number(l.toFixed(2))),
   };
   console.log(JSON.stringify(figures, null, 2));
