@@ -1,6 +1,11 @@
 /** When the integrity check may be light: the event stream running and settled, nothing reported since a full check that found the table whole, and that check recent enough. */
 import { describe, expect, it } from 'vitest';
-import { FULL_CHECK_EVERY_MS, FULL_RETRY_MS, IntegrityPlanner } from './integrity-planner.js';
+import {
+  FULL_CHECK_EVERY_MS,
+  FULL_OVERDUE_MAX_MS,
+  FULL_RETRY_MS,
+  IntegrityPlanner,
+} from './integrity-planner.js';
 import { STREAM_SETTLE_MS } from './shape-witness.js';
 
 describe('IntegrityPlanner', () => {
@@ -137,5 +142,48 @@ describe('IntegrityPlanner', () => {
     check(p, undefined);
     now -= FULL_CHECK_EVERY_MS + 1;
     expect(check(p, true)).toBe('full');
+  });
+
+  it('retries put a full check off by FULL_OVERDUE_MAX_MS at most: then every check is full', () => {
+    const p = vouched();
+    now += FULL_CHECK_EVERY_MS;
+    const retries = FULL_OVERDUE_MAX_MS / FULL_RETRY_MS;
+    for (let i = 0; i < retries; i++) {
+      expect(check(p, undefined), `retry ${i}`).toBe('full');
+      expect(check(p, true), `retry ${i}`).toBe('light');
+      now += FULL_RETRY_MS;
+    }
+    // FULL_OVERDUE_MAX_MS past due: the read that fails now is not put off again.
+    expect(check(p, undefined)).toBe('full');
+    expect(check(p, true)).toBe('full');
+    expect(check(p, true)).toBe('light');
+  });
+
+  it('during a pending retry: a stream restart, a light check that fails, or a clock far ahead of it all make the next check full', () => {
+    for (const event of ['restart', 'light-damaged', 'light-unread', 'clock-back-far'] as const) {
+      const p = vouched();
+      now += FULL_CHECK_EVERY_MS + 5000;
+      expect(check(p, undefined), event).toBe('full');
+      if (event === 'restart') {
+        p.watching(true);
+        now += STREAM_SETTLE_MS;
+      } else if (event === 'light-damaged') expect(check(p, false), event).toBe('light');
+      else if (event === 'light-unread') expect(check(p, undefined), event).toBe('light');
+      // Stepped back 1 s: still overdue, but the retry is now more than FULL_RETRY_MS away.
+      else now -= 1000;
+      expect(check(p, true), event).toBe('full');
+    }
+  });
+
+  it('a change reported while the overdue full check read: its failure is not put off', () => {
+    const p = vouched();
+    now += FULL_CHECK_EVERY_MS;
+    const plan = p.begin();
+    expect(plan.scope).toBe('full');
+    p.changed();
+    p.done(plan, undefined);
+    expect(check(p, undefined)).toBe('full');
+    expect(check(p, true)).toBe('full');
+    expect(check(p, true)).toBe('light');
   });
 });

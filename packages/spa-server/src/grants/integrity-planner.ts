@@ -20,6 +20,13 @@ export const FULL_CHECK_EVERY_MS = 5 * 60_000;
  * and nothing for `status` to be told.
  */
 export const FULL_RETRY_MS = 60_000;
+/**
+ * How long past its due time a full check may be put off by retries: a read that keeps failing for
+ * longer (a stream of grants that does not end, or nft failing for any other reason) drops the vouch,
+ * so every check is full and `status` reads the kernel. A stream that stopped reporting unnoticed is
+ * caught within FULL_CHECK_EVERY_MS plus this (15 minutes) at most.
+ */
+export const FULL_OVERDUE_MAX_MS = 10 * 60_000;
 
 /** Where the planner stood when a check began: pass it back to `done`. */
 export interface CheckPlan {
@@ -76,9 +83,10 @@ export class IntegrityPlanner {
 
   /**
    * A check's outcome. Only a full one that found the table whole, with nothing reported meanwhile,
-   * vouches. A full one that could not read keeps the last vouch, and is retried after FULL_RETRY_MS,
-   * when it was due for its age alone: the stream ran throughout and reported no change since that
-   * vouch, as before the light checks that came between.
+   * vouches. A full one that could not read (for any reason: a timeout under a stream of grants is
+   * the expected one) keeps the last vouch, and is retried after FULL_RETRY_MS, when it was due for
+   * its age alone and not overdue by FULL_OVERDUE_MAX_MS: the stream ran throughout and reported no
+   * change since that vouch, as before the light checks that came between.
    */
   done(plan: CheckPlan, intact: boolean | undefined): void {
     if (intact === undefined && plan.scope === 'full' && this.#onlyOverdue(plan)) {
@@ -106,15 +114,21 @@ export class IntegrityPlanner {
     // A clock stepped back vouches for nothing either.
     if (ago < 0) return false;
     if (ago < this.#fullEveryMs) return true;
+    if (ago >= this.#fullEveryMs + FULL_OVERDUE_MAX_MS) return false;
     const retryAt = this.#retryFullAt;
     return retryAt !== undefined && now < retryAt && retryAt - now <= FULL_RETRY_MS;
   }
 
-  /** Whether the full check was due only for its age: the last vouch's stream still runs, with nothing reported since. */
+  /**
+   * Whether the full check was due only for its age, and not for too long: the last vouch's stream
+   * still runs, with nothing reported since.
+   */
   #onlyOverdue(plan: CheckPlan): boolean {
+    const fullAt = this.#fullAt;
     return (
       this.#watchingSince !== undefined &&
-      this.#fullAt !== undefined &&
+      fullAt !== undefined &&
+      plan.atMs - fullAt < this.#fullEveryMs + FULL_OVERDUE_MAX_MS &&
       plan.atMs >= this.#watchingSince &&
       this.#fullGeneration === plan.generation &&
       plan.generation === this.#generation
