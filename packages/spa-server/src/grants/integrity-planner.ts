@@ -39,7 +39,8 @@ export interface CheckPlan {
  * Told by the event stream (change-watch.ts StreamListener) of every change to the table and of its
  * own starts and ends. A full check that found the table whole, begun while the stream was running
  * and settled, with no change reported while it read, lets later checks be light until the stream
- * reports a change, dies or restarts, or FULL_CHECK_EVERY_MS passes.
+ * reports a change, dies or restarts, or FULL_CHECK_EVERY_MS passes (then, while full reads fail,
+ * until FULL_OVERDUE_MAX_MS more has passed: `done`).
  */
 export class IntegrityPlanner {
   readonly #clock: () => number;
@@ -128,8 +129,9 @@ export class IntegrityPlanner {
     return (
       this.#watchingSince !== undefined &&
       fullAt !== undefined &&
+      plan.atMs - fullAt >= this.#fullEveryMs &&
       plan.atMs - fullAt < this.#fullEveryMs + FULL_OVERDUE_MAX_MS &&
-      plan.atMs >= this.#watchingSince &&
+      // The same generation: no change reported, and no stream start or end (each bumps it).
       this.#fullGeneration === plan.generation &&
       plan.generation === this.#generation
     );
