@@ -1,50 +1,15 @@
 /** The per-client static secret and what derives from it: the tag key, the MAC key, the client tag of an epoch (docs/protocol.md §6). @module */
-import { concatBytes, isAllZero, wipe } from './bytes.js';
-import {
-  CLIENT_TAG_SIZE,
-  EPOCH_MS,
-  KEY_SIZE,
-  LABEL_CLIENT_TAG,
-  LABEL_MAC_KEY,
-  LABEL_TAG_KEY,
-} from './constants.js';
+import { wipe } from './bytes.js';
+import { agreedClientSecrets, type ClientSecrets, deriveClientSecrets } from './client-secrets.js';
+import { CLIENT_TAG_SIZE, EPOCH_MS, KEY_SIZE, LABEL_CLIENT_TAG } from './constants.js';
 import type { CryptoBackend } from './crypto/backend.js';
 import { failsCheapKeyChecks, isWeakEd25519PublicKey } from './ed25519-checks.js';
 import { ERROR_CODES, SpaError } from './errors.js';
 import { ed25519PublicToX25519, uncheckedEd25519PublicToX25519 } from './montgomery.js';
 import type { ServerContext } from './server-context.js';
 
-/** The two keys one client shares with one server, derived from their static keys alone. */
-export interface ClientSecrets {
-  /** Makes the client tag of each epoch: HMAC(tagKey, label ‖ epoch). */
-  readonly tagKey: Uint8Array;
-  /** mac2 over the datagram: only this client and the server can make it. */
-  readonly macKey: Uint8Array;
-}
-
 /** ⌊timestamp / 60 s⌋: the epoch a timestamp, and so its client tag, belongs to. */
 export const epochOf = (timestampMs: number): number => Math.floor(timestampMs / EPOCH_MS);
-
-/**
- * HKDF over ss = X25519(server, client), once per label, with both public keys in `info`: the keys
- * belong to this pair of keys and to nothing else. Undefined for an all-zero ss (a low-order point).
- * Wipes `shared`.
- */
-function deriveSecrets(
-  backend: CryptoBackend,
-  shared: Uint8Array | undefined,
-  clientPublic: Uint8Array,
-  serverPublic: Uint8Array,
-): ClientSecrets | undefined {
-  if (!shared || isAllZero(shared)) return undefined;
-  const info = concatBytes(clientPublic, serverPublic);
-  const secrets = {
-    tagKey: backend.hkdfSha256(shared, LABEL_TAG_KEY, info, KEY_SIZE),
-    macKey: backend.hkdfSha256(shared, LABEL_MAC_KEY, info, KEY_SIZE),
-  };
-  wipe(shared);
-  return secrets;
-}
 
 /**
  * Client side: its X25519 secret is the clamped first half of SHA-512(seed), the scalar of its Ed25519
@@ -61,7 +26,7 @@ export function clientSecretsFromSeed(
   wipe(hash);
   const shared = backend.x25519(scalar, serverPublic);
   wipe(scalar);
-  return deriveSecrets(backend, shared, clientPublic, serverPublic);
+  return deriveClientSecrets(backend, shared, clientPublic, serverPublic);
 }
 
 /**
@@ -80,7 +45,7 @@ export function clientSecretsFromServerKey(
   } catch {
     return undefined;
   }
-  return deriveSecrets(backend, backend.x25519(serverSecret, montgomery), clientPublic, serverPublic);
+  return deriveClientSecrets(backend, backend.x25519(serverSecret, montgomery), clientPublic, serverPublic);
 }
 
 /** The 16-byte client tag of one epoch: HMAC-SHA256(tagKey, "spa-v2 client tag" ‖ epoch as 8 bytes)[0..16]. */
@@ -133,8 +98,7 @@ export function provisionalClientSecrets(
     throw new SpaError(ERROR_CODES.weakKey, `client key ${id} is weak (docs/protocol.md §1)`);
   }
   const montgomery = montgomeryU ?? uncheckedEd25519PublicToX25519(publicKey);
-  const shared = ctx.backend.x25519(ctx.serverSecretKey, montgomery);
-  const secrets = deriveSecrets(ctx.backend, shared, publicKey, ctx.serverPublicKey);
+  const secrets = agreedClientSecrets(ctx, publicKey, montgomery);
   if (!secrets) throw new SpaError(ERROR_CODES.invalidKey, `client key ${id}: key agreement failed`);
   return secrets;
 }

@@ -1,6 +1,7 @@
 /** The receiver's clients by client tag: each client's secrets once per key, its tags for the epochs the window spans (docs/protocol.md §6–§7). @module */
 import { equalBytes } from './bytes.js';
-import { type ClientSecrets, computeClientTag, epochOf } from './client-keys.js';
+import { computeClientTag, epochOf } from './client-keys.js';
+import type { ClientSecrets } from './client-secrets.js';
 import { encodeBase64url } from './encoding.js';
 import {
   type Keyed,

@@ -21,12 +21,12 @@ export {
 } from './authenticate.js';
 export { equalBytes } from './bytes.js';
 export {
-  type ClientSecrets,
   clientSecretsFromSeed,
   clientSecretsFromServerKey,
   computeClientTag,
   epochOf,
 } from './client-keys.js';
+export { agreedClientSecrets, type ClientSecrets } from './client-secrets.js';
 export { ClientTable, type KnownClient, type TableBuild, type TaggedClient } from './client-table.js';
 export {
   ACCESS_TYPE,
@@ -76,6 +76,7 @@ export {
   type RandomSource,
   systemRandom,
 } from './keys.js';
+export { uncheckedEd25519PublicToX25519Many } from './montgomery.js';
 export {
   type EncodedKnock,
   type EncodeOptions,

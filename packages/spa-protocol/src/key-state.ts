@@ -1,5 +1,6 @@
 /** One configured key's state in a client table: its secrets, its tags, and §1's subgroup check, which may come after load (docs/protocol.md §1). @module */
-import { type ClientSecrets, checkedClientSecrets, provisionalClientSecrets } from './client-keys.js';
+import { checkedClientSecrets, provisionalClientSecrets } from './client-keys.js';
+import type { ClientSecrets } from './client-secrets.js';
 import { failsCheapKeyChecks, isWeakEd25519PublicKey } from './ed25519-checks.js';
 import { knownPrimeOrderVerdict } from './ed25519-subgroup.js';
 import { encodeBase64url } from './encoding.js';
