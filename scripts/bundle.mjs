@@ -66,6 +66,36 @@ const optionalAbsent = {
   },
 };
 
+// "bundle": {"workers": {"NAME": "src/x.ts"}}: a worker thread's entry, bundled on its own into one
+// CommonJS text that the bundle gets as the constant NAME and starts with new Worker(text, {eval:
+// true}): a single-file executable has no file beside it to start a worker from, and the text is
+// compiled by the worker alone, not by every start. It may require only built-ins.
+const workerTexts = {};
+for (const [constant, entry] of Object.entries(pkg.bundle?.workers ?? {})) {
+  const worker = await build({
+    entryPoints: [join(dir, entry)],
+    plugins: [optionalAbsent],
+    bundle: true,
+    write: false,
+    format: 'cjs',
+    platform: 'node',
+    target: sea ? 'node24' : 'node20',
+    conditions: ['source'],
+    minify: !process.env.BUNDLE_NO_MINIFY,
+    legalComments: 'inline',
+    logLevel: 'warning',
+    metafile: true,
+  });
+  const external = Object.values(worker.metafile.outputs)
+    .flatMap((o) => o.imports)
+    .filter((i) => i.kind === 'dynamic-import' || !isBuiltin(i.path));
+  if (external.length > 0)
+    throw new Error(
+      `${name}: worker ${entry} imports ${external.map((i) => i.path).join(', ')} (built-ins only)`,
+    );
+  workerTexts[constant] = JSON.stringify(worker.outputFiles[0].text);
+}
+
 // Split chunks have hashed names: without this, chunks (or code caches) of earlier builds stay beside
 // the new ones (and the npm packaging would carry, and check, them too).
 if (!sea) rmSync(join(dir, 'dist'), { recursive: true, force: true });
@@ -90,7 +120,11 @@ const built = await build({
   sourcemap: sea ? false : 'linked',
   // A SEA keeps the licences of what it bundles at the end of its one file.
   legalComments: sea ? 'eof' : 'linked',
-  define: { __SPA_VERSION__: JSON.stringify(version), __SPA_CODE_ID__: JSON.stringify(codeId()) },
+  define: {
+    __SPA_VERSION__: JSON.stringify(version),
+    __SPA_CODE_ID__: JSON.stringify(codeId()),
+    ...workerTexts,
+  },
   // CommonJS dependencies (commander) call require() for node built-ins; ESM output needs a real one.
   banner: cjs
     ? {}

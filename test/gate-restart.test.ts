@@ -65,6 +65,17 @@ describe('a large fleet restarting with the nftables knock gate', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  it("derives a first start's new keys in a worker thread, and a restart none: they come from the key cache", async () => {
+    // The bundled daemon started its agreement worker from the text the bundle carries, with the
+    // fleet over its threshold; the table took the worker's secrets, and the knock opens.
+    const listening = spa.logs().find((l) => l.event === 'daemon.listening');
+    expect(listening?.keysDerivedAhead).toBeGreaterThan(0);
+    expect(listening?.keysDerivedAhead).toBeLessThanOrEqual(FLEET + 2);
+    const client = lab.host('client');
+    await spa.send(client, spa.knock({}, { client: 'alice' }));
+    expect(await waitForTcp(client, lab.host('server').ipv4, PORT, 'open', 5000)).toBe('open');
+  }, 30_000);
+
   it('lets known clients in from the moment the new daemon listens, and drops removed ones once its tags are in', async () => {
     const server = lab.host('server');
     const client = lab.host('client');
@@ -91,6 +102,7 @@ describe('a large fleet restarting with the nftables knock gate', () => {
     const dropsBefore = await tagDrops();
     spa = await startServerProcess({ host: server, backend: 'nftables', reuse: spa, readyTimeoutMs: 60_000 });
     const ready = await spa.waitForLog((l) => l.event === 'knockgate.ready', 60_000);
+    expect(spa.logs().find((l) => l.event === 'daemon.listening')?.keysDerivedAhead).toBe(0);
     await sending;
     const accepted = spa.logs().filter((l) => l.event === 'knock.accepted');
     expect(accepted.length).toBeGreaterThan(0);

@@ -54,7 +54,12 @@ function stampOf(info: BigIntStats): string {
  * directory), anything that is not a regular file, a file over MAX_CLIENT_FILE_BYTES, and any other
  * name that is not skipped by `ignoredName`.
  */
-export async function readClientsDir(dir: string, memo?: ClientFileMemo): Promise<ClientsDir> {
+export async function readClientsDir(
+  dir: string,
+  memo?: ClientFileMemo,
+  /** Told each key read from a file (not from `memo`), as soon as it is valid: see KeyCache.offer. */
+  offer?: (publicKeyText: string) => void,
+): Promise<ClientsDir> {
   const problems: string[] = [];
   const clients: DirClient[] = [];
   let names: string[];
@@ -86,7 +91,7 @@ export async function readClientsDir(dir: string, memo?: ClientFileMemo): Promis
       sliceStart = performance.now();
     }
     const path = join(dir, name);
-    const result = memo?.get(path, unchangedStamp) ?? readAndParse(path, name, problems, memo);
+    const result = memo?.get(path, unchangedStamp) ?? readAndParse(path, name, problems, memo, offer);
     if (result === undefined) continue;
     if (result.ok) clients.push({ path, client: result.client });
     else problems.push(...result.problems);
@@ -116,11 +121,13 @@ function readAndParse(
   name: string,
   problems: string[],
   memo: ClientFileMemo | undefined,
+  offer: ((publicKeyText: string) => void) | undefined,
 ): ClientFileResult | undefined {
   const read = readClientFile(path, problems);
   if (read === undefined) return undefined;
   const result = parseClientFile(read.text, name, path);
   memo?.set(path, read.stamp, result, read.changedNs);
+  if (result.ok) offer?.(result.client.publicKey);
   return result;
 }
 

@@ -6,11 +6,13 @@ import { nodeBackend } from 'spa-node';
 import {
   type ClientSecrets,
   clientSecretsFromServerKey,
+  formatPublicKey,
   generateKeyPair,
   type KeyRecord,
   type SubgroupCheck,
 } from 'spa-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agreementWorkerSource } from '../../test/agreement-worker-source.js';
 import { KEY_CACHE_FILE, KeyCache } from './key-cache.js';
 
 const server = generateKeyPair(nodeBackend, 'server');
@@ -224,4 +226,26 @@ describe('KeyCache', () => {
     expect(await cache.open(dir, server.secretKey)).toEqual({ loaded: 3, again: true });
     expect(cache.known(keys[2]!)).toEqual(checked(keys[2]!));
   });
+
+  it('derives ahead, in a worker, the keys offered that the file does not hold, and hands them over unchecked', async () => {
+    const dir = await savedDir(); // holds `keys`
+    const fleet = Array.from({ length: 600 }, () => generateKeyPair(nodeBackend, 'client').publicKey);
+    const cache = new KeyCache(undefined, process.getuid?.(), await agreementWorkerSource());
+    await cache.open(dir, server.secretKey);
+    cache.startAhead(server.secretKey);
+    for (const key of [...keys, ...fleet]) cache.offer(formatPublicKey('client', key));
+    cache.offer('spa-ed25519:not-a-key'); // the load reports it; the cache ignores it
+    cache.offersDone();
+    // Asking for a key claims it (agreements-ahead.ts): give the worker time first (~50 ms of work).
+    await new Promise((r) => setTimeout(r, 2000));
+    // The file's keys come from the file, verdict and all; the others from the worker, unchecked.
+    expect(cache.known(keys[0]!)).toEqual(checked(keys[0]!));
+    const derived = fleet.filter((key) => cache.known(key) !== undefined);
+    expect(derived.length).toBeGreaterThan(0);
+    for (const key of derived) expect(cache.known(key)).toEqual({ secrets: secretsOf(key), checked: false });
+    cache.finishAhead();
+    expect(cache.derivedAhead).toBe(derived.length);
+    // After the build, only the file's keys are known.
+    expect(cache.known(fleet[0]!)).toBeUndefined();
+  }, 30_000);
 });

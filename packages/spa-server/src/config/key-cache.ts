@@ -2,10 +2,16 @@
 import { hash } from 'node:crypto';
 import { join } from 'node:path';
 import { nodeBackend } from 'spa-node';
-import type { KeyRecord, KnownKey, SubgroupCheck } from 'spa-protocol';
+import {
+  type KeyRecord,
+  type KnownKey,
+  parseClientPublicKeyDeferred,
+  type SubgroupCheck,
+} from 'spa-protocol';
 import { readOwnFile } from '../shared/read-own-file.js';
 import { replaceFile } from '../shared/replace-file.js';
 import { Turns } from '../shared/turns.js';
+import { AGREEMENT_WORKER_SOURCE, AgreementsAhead } from './agreements-ahead.js';
 import {
   decodeKeyCache,
   encodeKeyCache,
@@ -58,9 +64,60 @@ export class KeyCache {
    * `build`: the daemon's version and code; run from the sources (undefined) the file is bound to
    * its format alone. `owner`: the user the file must belong to (default: the daemon's own).
    */
-  constructor(build: string | undefined = undefined, owner: number | undefined = process.getuid?.()) {
+  constructor(
+    build: string | undefined = undefined,
+    owner: number | undefined = process.getuid?.(),
+    /** The agreement worker's text; without it every key no cache holds is derived on this thread. */
+    aheadSource: string | undefined = AGREEMENT_WORKER_SOURCE,
+  ) {
     this.#build = new Uint8Array(hash('sha256', build ?? '', 'buffer'));
     this.#owner = owner;
+    this.#aheadSource = aheadSource;
+  }
+
+  readonly #aheadSource: string | undefined;
+  #ahead: AgreementsAhead | undefined;
+  #derivedAhead = 0;
+
+  /**
+   * Starts a load's agreements ahead (agreements-ahead.ts): from now until finishAhead, keys offered
+   * that the file does not hold may be derived in a worker thread, and `known` hands their secrets
+   * over as those of a key not yet checked.
+   */
+  startAhead(serverSecretKey: Uint8Array): void {
+    this.finishAhead();
+    if (this.#aheadSource !== undefined)
+      this.#ahead = new AgreementsAhead(serverSecretKey, this.#aheadSource);
+  }
+
+  /** A configured key's text, as soon as it is read: a key the file does not hold may be derived ahead. */
+  offer(publicKeyText: string): void {
+    const ahead = this.#ahead;
+    if (!ahead) return;
+    let publicKey: Uint8Array;
+    try {
+      publicKey = parseClientPublicKeyDeferred(publicKeyText);
+    } catch {
+      return; // the load reports it
+    }
+    if (this.#entries.size === 0 || !this.#entries.has(keyCacheId(publicKey))) ahead.offer(publicKey);
+  }
+
+  /** The load has offered every key. */
+  offersDone(): void {
+    this.#ahead?.offersDone();
+  }
+
+  /** Once the table is built (or the load failed): ends the worker and wipes what it derived. */
+  finishAhead(): void {
+    const ahead = this.#ahead;
+    this.#ahead = undefined;
+    if (ahead) this.#derivedAhead = ahead.finish();
+  }
+
+  /** How many keys the last finished load's worker derived (0 without one): for the start's log line. */
+  get derivedAhead(): number {
+    return this.#derivedAhead;
   }
 
   #notice: KeyCacheOpened | undefined;
@@ -104,9 +161,16 @@ export class KeyCache {
     return { loaded: this.#entries.size };
   }
 
-  /** What the file holds for these exact key bytes: secrets and §1 verdict; undefined for an unknown key. */
+  /**
+   * What the file holds for these exact key bytes (secrets and §1 verdict), or what a worker derived
+   * ahead for them in the load under way (not checked); undefined for a key to derive.
+   */
   known(publicKey: Uint8Array): KnownKey | undefined {
-    return this.#entries.get(keyCacheId(publicKey));
+    // A first start's cache is empty: 10,000 hex encodings spared.
+    const entry = this.#entries.size === 0 ? undefined : this.#entries.get(keyCacheId(publicKey));
+    if (entry || !this.#ahead) return entry;
+    const secrets = this.#ahead.known(publicKey);
+    return secrets && { secrets, checked: false };
   }
 
   /**

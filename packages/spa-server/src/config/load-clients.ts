@@ -45,6 +45,8 @@ export async function loadClients(
   problems: string[],
   readBounded: ReadBounded,
   files?: ClientFileMemo,
+  /** Told each client's key text as soon as it is read (KeyCache.offer). */
+  offer?: (publicKeyText: string) => void,
 ): Promise<ClientConfig[]> {
   const wheres: string[] = config.clients.map((_, i) => `clients[${i}]`);
   const origins: Origin[] = config.clients.map(() => 'json');
@@ -52,6 +54,7 @@ export async function loadClients(
   config.clients.forEach((c, i) => {
     keyFields.set(c, { where: wheres[i]!, origin: 'json' });
   });
+  for (const client of config.clients) offer?.(client.publicKey);
   const add = (client: ClientConfig, where: string, origin: Origin): void => {
     keyFields.set(client, { where, origin });
     wheres.push(where);
@@ -64,7 +67,10 @@ export async function loadClients(
       const text = await readBounded(path, MAX_AUTHORIZED_KEYS_BYTES, 'authorized keys file');
       const parsed = parseAuthorizedKeys(text, path);
       problems.push(...parsed.problems);
-      for (const key of parsed.keys) add(key.client, `${path}:${key.line}`, 'keys');
+      for (const key of parsed.keys) {
+        add(key.client, `${path}:${key.line}`, 'keys');
+        offer?.(key.client.publicKey);
+      }
     } catch (cause) {
       if (!isServerError(cause, SERVER_ERROR_CODES.configInvalid)) throw cause;
       problems.push(...cause.problems.map((p) => `authorizedKeysFile: ${p}`));
@@ -74,7 +80,7 @@ export async function loadClients(
   // waits for one step of it, not for the sum.
   const turns = new Turns();
   if (config.clientsDir !== undefined) {
-    const dir = await readClientsDir(resolve(base, config.clientsDir), files);
+    const dir = await readClientsDir(resolve(base, config.clientsDir), files, offer);
     problems.push(...dir.problems);
     for (const file of dir.clients) {
       add(file.client, file.path, 'dir');

@@ -21,6 +21,15 @@ export const MAX_CONFIG_BYTES = 1 << 20;
  * `clients.d/bob.json: services[0]: ...`).
  */
 export async function loadConfig(path: string, reuse?: ConfigReuse): Promise<ResolvedConfig> {
+  try {
+    return await load(path, reuse);
+  } catch (error) {
+    reuse?.keys.finishAhead(); // no table will take what the worker derived
+    throw error;
+  }
+}
+
+async function load(path: string, reuse: ConfigReuse | undefined): Promise<ResolvedConfig> {
   const source = resolve(path);
   const text = await readBounded(source, MAX_CONFIG_BYTES, 'config file');
   const value = parseJson(source, text);
@@ -39,7 +48,11 @@ export async function loadConfig(path: string, reuse?: ConfigReuse): Promise<Res
     const dir = resolve(base, config.clientsDir);
     await reuse.dir.open(resolve(base, config.stateDir), serverKey, dir, reuse.files);
   }
-  const clients = await loadClients(config, base, problems, readBounded, reuse?.files);
+  // Keys no cache holds are derived in a worker while this thread reads the rest (agreements-ahead.ts).
+  if (reuse && serverKey) reuse.keys.startAhead(serverKey);
+  const offer = reuse && ((text: string) => reuse.keys.offer(text));
+  const clients = await loadClients(config, base, problems, readBounded, reuse?.files, offer);
+  reuse?.keys.offersDone();
   const redisSecrets = await readRedisSecrets(config.replay, base, problems);
   if (problems.length > 0 || !serverKey) throw configError(problems);
   // Resolving is synchronous over every client: datagrams that came during the checks go first.

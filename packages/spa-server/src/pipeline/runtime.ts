@@ -54,6 +54,8 @@ export interface RuntimeBuild {
   /** New keys' §1 subgroup checks come after the build (daemon/key-checks.ts): see TableBuild. */
   readonly deferSubgroupCheck?: boolean;
   readonly refused?: TableBuild<ResolvedClient>['refused'];
+  /** Told once the client table is built, or failed to be: `known` is not asked again for it. */
+  readonly built?: () => void;
 }
 
 /**
@@ -73,7 +75,7 @@ export async function createRuntime(
     sliceMs: build.sliceMs,
     deferSubgroupCheck: build.deferSubgroupCheck,
     refused: build.refused,
-  });
+  }).finally(build.built);
   const rt = assemble(config, ctx, table);
   // A fleet's tags are tens of thousands of entries: in one piece, a stall of tens of ms on the
   // packet path's thread at every reload.

@@ -1,0 +1,26 @@
+/** What the daemon's thread and its agreement worker share for each key: a claim flag and the secrets' bytes. @module */
+
+/**
+ * Each key's flag (an Int32Array over a SharedArrayBuffer). Whoever moves it from FREE first makes
+ * the key's agreement: the worker (WORKER, then DONE or FAILED) or the daemon's thread (MAIN), so no
+ * key is derived twice, and neither waits for the other except on a key the worker is making now.
+ */
+export const SLOT = { free: 0, main: 1, worker: 2, done: 3, failed: 4 } as const;
+
+/** tagKey ‖ macKey, 32 bytes each, at 64 × the key's index in the chunk. */
+export const SLOT_SECRETS_SIZE = 64;
+
+/** One chunk of keys handed to the worker: the flags and secrets are shared, the keys copied. */
+export interface AgreementChunk {
+  /** One flag per key (SLOT). */
+  readonly flags: Int32Array;
+  /** Written by the worker before it stores DONE; wiped by the daemon's thread after the build. */
+  readonly secrets: Uint8Array;
+  /** The Ed25519 keys, 32 bytes each, past §1's byte checks: the worker maps each to its Montgomery u. */
+  readonly keys: Uint8Array;
+}
+
+/** What the worker is started with (workerData): the server's X25519 secret key, a copy for the worker. */
+export interface AgreementWorkerData {
+  readonly serverSecretKey: Uint8Array;
+}

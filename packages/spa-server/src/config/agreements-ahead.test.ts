@@ -1,0 +1,84 @@
+/** Agreements made ahead in a real worker thread: the same secrets as the table's own, each key derived once, nothing left behind. */
+import { nodeBackend } from 'spa-node';
+import { clientSecretsFromServerKey, generateKeyPair } from 'spa-protocol';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { agreementWorkerSource } from '../../test/agreement-worker-source.js';
+import { AgreementsAhead } from './agreements-ahead.js';
+
+const server = generateKeyPair(nodeBackend, 'server');
+const keys = Array.from({ length: 700 }, () => generateKeyPair(nodeBackend, 'client').publicKey);
+const secretsOf = (publicKey: Uint8Array) =>
+  clientSecretsFromServerKey(nodeBackend, server.secretKey, server.publicKey, publicKey)!;
+const until = async (done: () => boolean, ms = 10_000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+let source: string;
+beforeAll(async () => {
+  source = await agreementWorkerSource();
+});
+
+describe('AgreementsAhead', () => {
+  it('derives in a worker the secrets the table would derive, and hands each over once it is done', async () => {
+    const ahead = new AgreementsAhead(server.secretKey, source, 512);
+    for (const key of keys) ahead.offer(key);
+    ahead.offersDone();
+    await until(() => ahead.outstanding === 0);
+    for (const key of keys) expect(ahead.known(key)).toEqual(secretsOf(key));
+    expect(ahead.finish()).toBe(keys.length);
+  });
+
+  it('leaves a key this thread claimed first to this thread: the worker skips it', async () => {
+    const ahead = new AgreementsAhead(server.secretKey, source, 512);
+    for (const key of keys) ahead.offer(key);
+    // Claimed before the worker gets the last chunk: undefined now, and never derived by the worker.
+    const claimed = keys.slice(-10);
+    for (const key of claimed) expect(ahead.known(key)).toBeUndefined();
+    ahead.offersDone();
+    await until(() => ahead.outstanding === 0);
+    for (const key of claimed) expect(ahead.known(key)).toBeUndefined();
+    expect(ahead.finish()).toBe(keys.length - claimed.length);
+  });
+
+  it('starts no worker for fewer keys than its threshold: every key is this thread’s', () => {
+    const ahead = new AgreementsAhead(server.secretKey, source, 512);
+    for (const key of keys.slice(0, 100)) ahead.offer(key);
+    ahead.offersDone();
+    for (const key of keys.slice(0, 100)) expect(ahead.known(key)).toBeUndefined();
+    expect(ahead.finish()).toBe(0);
+  });
+
+  it('a worker that fails costs time, never a key or a hang: its keys are left to this thread', async () => {
+    const ahead = new AgreementsAhead(server.secretKey, 'throw new Error("broken worker")', 512);
+    for (const key of keys) ahead.offer(key);
+    ahead.offersDone();
+    await new Promise((r) => setTimeout(r, 200));
+    const started = performance.now();
+    for (const key of keys) expect(ahead.known(key)).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(ahead.finish()).toBe(0);
+  });
+
+  it('after finish, nothing is handed over and offers are ignored', async () => {
+    const ahead = new AgreementsAhead(server.secretKey, source, 512);
+    for (const key of keys) ahead.offer(key);
+    ahead.offersDone();
+    await until(() => ahead.outstanding === 0);
+    ahead.finish();
+    expect(ahead.known(keys[0]!)).toBeUndefined();
+    ahead.offer(keys[0]!);
+    expect(ahead.finish()).toBe(0);
+  });
+
+  it('offering a key twice derives it once', async () => {
+    const ahead = new AgreementsAhead(server.secretKey, source, 512);
+    for (const key of [...keys, ...keys]) ahead.offer(key);
+    ahead.offersDone();
+    await until(() => ahead.outstanding === 0);
+    expect(ahead.finish()).toBe(keys.length);
+  });
+});

@@ -1,0 +1,186 @@
+/** A first start's key agreements made ahead in a worker thread, while the daemon's thread reads and checks the clients. @module */
+import { Worker } from 'node:worker_threads';
+import type { ClientSecrets } from 'spa-protocol';
+import { type AgreementChunk, type AgreementWorkerData, SLOT, SLOT_SECRETS_SIZE } from './agreement-slots.js';
+
+/**
+ * Fewer new keys than this are derived on the daemon's thread alone: a worker's start (tens of ms,
+ * a few MB) would cost about what it saves.
+ */
+export const AHEAD_MIN_KEYS = 512;
+/** Keys per chunk handed to the worker: ~20 ms of its work, and one field inversion (a Montgomery batch). */
+const CHUNK_KEYS = 256;
+/**
+ * How long the daemon's thread waits for a key the worker is deriving now (~70 µs) before deriving
+ * it itself: only a stalled or dead worker makes it wait this long, once per key at most.
+ */
+const WAIT_MS = 20;
+const KEY = 32;
+
+/** The worker's bundled text (scripts/bundle.mjs); undefined when the sources run unbundled. */
+export const AGREEMENT_WORKER_SOURCE: string | undefined =
+  typeof __SPA_AGREEMENT_WORKER__ === 'string' ? __SPA_AGREEMENT_WORKER__ : undefined;
+
+/**
+ * X25519 and two HKDFs per key are most of a fleet's first start (10,000 keys: ~0.6 s on one core),
+ * and until now ran only once the table was built. Here each key is offered as soon as its file is
+ * read; past AHEAD_MIN_KEYS a worker thread derives them in order while this thread reads the rest,
+ * checks them and sets up the firewall, and during the build this thread takes what is left: each key
+ * is claimed through a shared flag by whichever gets there first, so none is derived twice. What
+ * the worker derives is the same function of the same bytes (client-secrets.ts), handed over in
+ * shared memory that is wiped once the table is built; the worker gets a copy of the server's secret
+ * key and is terminated then. A key is trusted exactly as one derived here would be: its §1 checks
+ * are made by the table (the byte checks again, the subgroup check deferred). The worker failing,
+ * or not starting, costs time, never a key: this thread derives whatever the worker did not.
+ */
+export class AgreementsAhead {
+  readonly #source: string;
+  #serverSecretKey: Uint8Array | undefined;
+  #worker: Worker | undefined;
+  #dead = false;
+  #finished = false;
+  /** Offered, not yet handed to the worker: held until AHEAD_MIN_KEYS, then CHUNK_KEYS at a time. */
+  #held: { readonly id: string; readonly key: Uint8Array }[] = [];
+  readonly #offered = new Set<string>();
+  /** Held keys this thread asked for before they were handed: handed as this thread's. */
+  readonly #claimed = new Set<string>();
+  readonly #slots = new Map<string, { readonly chunk: AgreementChunk; readonly index: number }>();
+  readonly #chunks: AgreementChunk[] = [];
+  readonly #minKeys: number;
+
+  constructor(serverSecretKey: Uint8Array, source: string, minKeys = AHEAD_MIN_KEYS) {
+    this.#serverSecretKey = serverSecretKey.slice();
+    this.#source = source;
+    this.#minKeys = minKeys;
+  }
+
+  /** A key (decoded, past the byte checks) that the table will need and no cache holds. */
+  offer(publicKey: Uint8Array): void {
+    if (this.#finished || this.#dead) return;
+    const id = idOf(publicKey);
+    if (this.#offered.has(id)) return;
+    this.#offered.add(id);
+    this.#held.push({ id, key: publicKey.slice() });
+    if (this.#worker === undefined && this.#held.length < this.#minKeys) return;
+    if (this.#held.length >= CHUNK_KEYS) this.#hand(false);
+  }
+
+  /** No more offers for this load: the last keys go to the worker, or, short of AHEAD_MIN_KEYS, stay here. */
+  offersDone(): void {
+    if (this.#worker !== undefined) this.#hand(true);
+    this.#held = [];
+  }
+
+  /**
+   * The key's secrets when the worker derived them. Otherwise undefined, and the key is this
+   * thread's to derive from then on: the worker skips it. Waits (WAIT_MS at most) only for a key the
+   * worker is deriving at this moment.
+   */
+  known(publicKey: Uint8Array): ClientSecrets | undefined {
+    if (this.#offered.size === 0) return undefined;
+    const id = idOf(publicKey);
+    const slot = this.#slots.get(id);
+    if (!slot) {
+      // Not handed to the worker yet: it never will be as a key of its own.
+      if (this.#offered.has(id) && !this.#finished) this.#claimed.add(id);
+      return undefined;
+    }
+    const { flags, secrets } = slot.chunk;
+    const i = slot.index;
+    for (let waits = 0; ; waits++) {
+      const was = Atomics.compareExchange(flags, i, SLOT.free, SLOT.main);
+      if (was === SLOT.done) {
+        const at = i * SLOT_SECRETS_SIZE;
+        // slice: copies out of the shared memory, which is wiped after the build.
+        return { tagKey: secrets.slice(at, at + KEY), macKey: secrets.slice(at + KEY, at + 2 * KEY) };
+      }
+      // FREE (now this thread's), this thread's already, or FAILED: derived and reported here.
+      if (was !== SLOT.worker || this.#dead || waits > 0) return undefined;
+      Atomics.wait(flags, i, SLOT.worker, WAIT_MS);
+    }
+  }
+
+  /** Keys handed to the worker that neither thread has derived or claimed yet (tests). */
+  get outstanding(): number {
+    let left = 0;
+    for (const { flags } of this.#chunks) {
+      for (let i = 0; i < flags.length; i++) {
+        const state = Atomics.load(flags, i);
+        if (state === SLOT.free || state === SLOT.worker) left++;
+      }
+    }
+    return left;
+  }
+
+  /** Ends the worker and wipes the shared secrets and the key copy; returns how many keys the worker derived. */
+  finish(): number {
+    if (this.#finished) return 0;
+    this.#finished = true;
+    void this.#worker?.terminate();
+    let derived = 0;
+    for (const { flags, secrets } of this.#chunks) {
+      // Every key still free becomes this thread's, so the worker starts no other; the one it may be
+      // deriving now (terminate is not immediate) is waited for, so its bytes are wiped too.
+      for (let i = 0; i < flags.length; i++) {
+        if (Atomics.compareExchange(flags, i, SLOT.free, SLOT.main) === SLOT.worker && !this.#dead) {
+          Atomics.wait(flags, i, SLOT.worker, WAIT_MS);
+        }
+        if (Atomics.load(flags, i) === SLOT.done) derived++;
+      }
+      secrets.fill(0);
+    }
+    this.#serverSecretKey?.fill(0);
+    this.#serverSecretKey = undefined;
+    this.#slots.clear();
+    this.#claimed.clear();
+    this.#offered.clear();
+    this.#chunks.length = 0;
+    this.#held = [];
+    return derived;
+  }
+
+  #start(): boolean {
+    const serverSecretKey = this.#serverSecretKey;
+    if (!serverSecretKey) return false;
+    try {
+      const workerData: AgreementWorkerData = { serverSecretKey };
+      this.#worker = new Worker(this.#source, { eval: true, workerData });
+    } catch {
+      this.#dead = true;
+      return false;
+    }
+    // Never what keeps the process alive; an error in it leaves the keys to this thread.
+    this.#worker.unref();
+    this.#worker.on('error', () => {
+      this.#dead = true;
+    });
+    this.#worker.on('exit', () => {
+      this.#dead = true;
+    });
+    return true;
+  }
+
+  /** Hands the held keys to the worker CHUNK_KEYS at a time (all of them when `all`), starting it first. */
+  #hand(all: boolean): void {
+    if (this.#worker === undefined && !this.#start()) return;
+    while (this.#held.length >= CHUNK_KEYS || (all && this.#held.length > 0)) {
+      const batch = this.#held.splice(0, CHUNK_KEYS);
+      const n = batch.length;
+      const chunk: AgreementChunk = {
+        flags: new Int32Array(new SharedArrayBuffer(4 * n)),
+        secrets: new Uint8Array(new SharedArrayBuffer(SLOT_SECRETS_SIZE * n)),
+        keys: new Uint8Array(KEY * n),
+      };
+      batch.forEach(({ id, key }, i) => {
+        chunk.keys.set(key, KEY * i);
+        if (this.#claimed.has(id)) chunk.flags[i] = SLOT.main;
+        this.#slots.set(id, { chunk, index: i });
+      });
+      this.#chunks.push(chunk);
+      this.#worker?.postMessage(chunk);
+    }
+  }
+}
+
+const idOf = (key: Uint8Array): string =>
+  Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex');
