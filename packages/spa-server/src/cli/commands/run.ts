@@ -32,6 +32,7 @@ export async function runDaemon(options: RunOptions): Promise<void> {
   try {
     daemon = await startDaemon(config, { driver, keyCache: reuse.keys });
   } catch (error) {
+    reuse.keys.finishAhead(); // a start that failed before its table: no worker outlives it
     await driver.close().catch(() => {});
     throw error;
   }
@@ -56,7 +57,8 @@ export async function runDaemon(options: RunOptions): Promise<void> {
     try {
       const next = await loadConfig(config.source, reuse);
       noteKeyCache(reuse);
-      await daemon.reload(next); // the daemon logs daemon.reloaded
+      // The table's build ends the load's agreement worker; a reload refused before it does here.
+      await daemon.reload(next).finally(() => reuse.keys.finishAhead()); // logs daemon.reloaded
       follow(next);
       dirCache.request();
     } catch (error) {
