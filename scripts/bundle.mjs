@@ -66,6 +66,12 @@ const optionalAbsent = {
   },
 };
 
+// BUNDLE_NO_MINIFY=1 (for CPU profiles): names kept, whitespace and comments still dropped, since the
+// computed-import check below reads the text and dependencies' comments mention import().
+const minifyOptions = process.env.BUNDLE_NO_MINIFY
+  ? { minifyWhitespace: true, minifySyntax: true }
+  : { minify: true };
+
 // "bundle": {"workers": {"NAME": "src/x.ts"}}: a worker thread's entry, bundled on its own into one
 // CommonJS text that the bundle gets as the constant NAME and starts with new Worker(text, {eval:
 // true}): a single-file executable has no file beside it to start a worker from, and the text is
@@ -81,7 +87,7 @@ for (const [constant, entry] of Object.entries(pkg.bundle?.workers ?? {})) {
     platform: 'node',
     target: sea ? 'node24' : 'node20',
     conditions: ['source'],
-    minify: !process.env.BUNDLE_NO_MINIFY,
+    ...minifyOptions,
     legalComments: 'inline',
     logLevel: 'warning',
     metafile: true,
@@ -116,7 +122,7 @@ const built = await build({
   platform: 'node',
   target: sea ? 'node24' : 'node20',
   conditions: ['source'],
-  minify: !process.env.BUNDLE_NO_MINIFY,
+  ...minifyOptions,
   sourcemap: sea ? false : 'linked',
   // A SEA keeps the licences of what it bundles at the end of its one file.
   legalComments: sea ? 'eof' : 'linked',
