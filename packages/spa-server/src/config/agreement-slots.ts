@@ -2,8 +2,9 @@
 
 /**
  * Each key's flag (an Int32Array over a SharedArrayBuffer). Whoever moves it from FREE first makes
- * the key's agreement: the worker (WORKER, then DONE or FAILED) or the daemon's thread (MAIN), so no
- * key is derived twice, and neither waits for the other except on a key the worker is making now.
+ * the key's agreement, so no key is derived twice: the worker (WORKER, then DONE or FAILED) or the
+ * daemon's thread (MAIN: derived by the table, or, taken from the far end while the worker makes
+ * the key the table needs, written here too and then DONE or FAILED).
  */
 export const SLOT = { free: 0, main: 1, worker: 2, done: 3, failed: 4 } as const;
 
@@ -14,7 +15,7 @@ export const SLOT_SECRETS_SIZE = 64;
 export interface AgreementChunk {
   /** One flag per key (SLOT). */
   readonly flags: Int32Array;
-  /** Written by the worker before it stores DONE; wiped by the daemon's thread after the build. */
+  /** Written by whichever thread derived the key before it stores DONE; wiped after the build. */
   readonly secrets: Uint8Array;
   /** The Ed25519 keys, 32 bytes each, past §1's byte checks: the worker maps each to its Montgomery u. */
   readonly keys: Uint8Array;

@@ -3,6 +3,7 @@ import { nodeBackend } from 'spa-node';
 import { clientSecretsFromServerKey, generateKeyPair } from 'spa-protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { agreementWorkerSource } from '../../test/agreement-worker-source.js';
+import { SLOT } from './agreement-slots.js';
 import { AgreementsAhead } from './agreements-ahead.js';
 
 const server = generateKeyPair(nodeBackend, 'server');
@@ -42,6 +43,31 @@ describe('AgreementsAhead', () => {
     await until(() => ahead.outstanding === 0);
     for (const key of claimed) expect(ahead.known(key)).toBeUndefined();
     expect(ahead.finish()).toBe(keys.length - claimed.length);
+  });
+
+  it('while the worker makes the key this thread needs, this thread derives the rest from the far end', async () => {
+    // A worker that claims each chunk's first key and holds it for seconds, deriving nothing.
+    const holding = `const { parentPort } = require('node:worker_threads');
+      parentPort.on('message', (chunk) => {
+        if (Atomics.compareExchange(chunk.flags, 0, ${SLOT.free}, ${SLOT.worker}) !== ${SLOT.free}) return;
+        setTimeout(() => { Atomics.store(chunk.flags, 0, ${SLOT.failed}); Atomics.notify(chunk.flags, 0); }, 5000);
+      });`;
+    const ahead = new AgreementsAhead(server.secretKey, holding, 512);
+    for (const key of keys) ahead.offer(key);
+    ahead.offersDone();
+    await new Promise((r) => setTimeout(r, 300)); // the worker has claimed its keys
+    const held = new Set([0, 256, 512]); // each chunk's first (256 keys a chunk)
+    const started = performance.now();
+    // Held by the worker: this thread derives every free key meanwhile, then waits WAIT_MS at most.
+    expect(ahead.known(keys[0]!)).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(ahead.outstanding).toBe(held.size);
+    keys.forEach((key, i) => {
+      if (held.has(i)) expect(ahead.known(key)).toBeUndefined();
+      else expect(ahead.known(key)).toEqual(secretsOf(key));
+    });
+    // Derived here, not by the worker: its count (the log's keysDerivedAhead) is 0.
+    expect(ahead.finish()).toBe(0);
   });
 
   it('starts no worker for fewer keys than its threshold: every key is this thread’s', () => {

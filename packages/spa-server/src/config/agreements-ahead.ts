@@ -1,6 +1,13 @@
 /** A first start's key agreements made ahead in a worker thread, while the daemon's thread reads and checks the clients. @module */
 import { Worker } from 'node:worker_threads';
-import type { ClientSecrets } from 'spa-protocol';
+import { nodeBackend } from 'spa-node';
+import {
+  type ClientSecrets,
+  createServerContext,
+  type ServerContext,
+  uncheckedEd25519PublicToX25519Many,
+} from 'spa-protocol';
+import { deriveIntoSlot } from './agreement-derive.js';
 import { type AgreementChunk, type AgreementWorkerData, SLOT, SLOT_SECRETS_SIZE } from './agreement-slots.js';
 
 /**
@@ -16,6 +23,11 @@ const CHUNK_KEYS = 256;
  */
 const WAIT_MS = 20;
 const KEY = 32;
+/**
+ * Keys this thread takes from the far end at a time while the worker makes the one it needs: one
+ * field inversion for the batch, ~1 ms of work, well within a slice.
+ */
+const HELP_KEYS = 8;
 
 /** The worker's bundled text (scripts/bundle.mjs); undefined when the sources run unbundled. */
 export const AGREEMENT_WORKER_SOURCE: string | undefined =
@@ -25,11 +37,11 @@ export const AGREEMENT_WORKER_SOURCE: string | undefined =
  * X25519 and two HKDFs per key are most of a fleet's first start (10,000 keys: ~0.6 s on one core),
  * and until now ran only once the table was built. Here each key is offered as soon as its file is
  * read; past AHEAD_MIN_KEYS a worker thread derives them in order while this thread reads the rest,
- * checks them and sets up the firewall, and during the build this thread takes what is left: each key
- * is claimed through a shared flag by whichever gets there first, so none is derived twice. What
- * the worker derives is the same function of the same bytes (client-secrets.ts), handed over in
- * shared memory that is wiped once the table is built; the worker gets a copy of the server's secret
- * key and is terminated then. A key is trusted exactly as one derived here would be: its §1 checks
+ * checks them and sets up the firewall, and during the build this thread takes what is left, from the
+ * far end while the worker goes on from the near one: each key is claimed through a shared flag by
+ * whichever gets there first, so none is derived twice. Both derive with the same function of the
+ * same bytes (agreement-derive.ts), into shared memory that is wiped once the table is built; the
+ * worker gets a copy of the server's secret key and is terminated then. A key is trusted exactly as one derived here would be: its §1 checks
  * are made by the table (the byte checks again, the subgroup check deferred). The worker failing,
  * or not starting, costs time, never a key: this thread derives whatever the worker did not.
  */
@@ -47,6 +59,12 @@ export class AgreementsAhead {
   readonly #slots = new Map<string, { readonly chunk: AgreementChunk; readonly index: number }>();
   readonly #chunks: AgreementChunk[] = [];
   readonly #minKeys: number;
+  /** This thread's context for the keys it takes from the far end (made at the first). */
+  #ctx: ServerContext | undefined;
+  /** Where this thread looks for the next free key from the far end: [chunk, index], moving down only. */
+  #tail: [number, number] | undefined;
+  /** Keys this thread derived into the slots (not the worker's). */
+  #helped = 0;
 
   constructor(serverSecretKey: Uint8Array, source: string, minKeys = AHEAD_MIN_KEYS) {
     this.#serverSecretKey = serverSecretKey.slice();
@@ -73,8 +91,9 @@ export class AgreementsAhead {
 
   /**
    * The key's secrets when the worker derived them. Otherwise undefined, and the key is this
-   * thread's to derive from then on: the worker skips it. Waits (WAIT_MS at most) only for a key the
-   * worker is deriving at this moment.
+   * thread's to derive from then on: the worker skips it. For a key the worker is deriving at this
+   * moment, this thread derives free keys from the far end meanwhile, and waits (WAIT_MS at most)
+   * only once none is left.
    */
   known(publicKey: Uint8Array): ClientSecrets | undefined {
     if (this.#offered.size === 0) return undefined;
@@ -87,7 +106,7 @@ export class AgreementsAhead {
     }
     const { flags, secrets } = slot.chunk;
     const i = slot.index;
-    for (let waits = 0; ; waits++) {
+    for (let waited = false; ; ) {
       const was = Atomics.compareExchange(flags, i, SLOT.free, SLOT.main);
       if (was === SLOT.done) {
         const at = i * SLOT_SECRETS_SIZE;
@@ -95,8 +114,12 @@ export class AgreementsAhead {
         return { tagKey: secrets.slice(at, at + KEY), macKey: secrets.slice(at + KEY, at + 2 * KEY) };
       }
       // FREE (now this thread's), this thread's already, or FAILED: derived and reported here.
-      if (was !== SLOT.worker || this.#dead || waits > 0) return undefined;
+      if (was !== SLOT.worker || this.#dead || waited) return undefined;
+      // The worker makes this key now. Rather than wait, this thread takes keys from the far end:
+      // following the worker key by key, it would take none (the worker claims the next at once).
+      if (this.#help()) continue;
       Atomics.wait(flags, i, SLOT.worker, WAIT_MS);
+      waited = true;
     }
   }
 
@@ -131,12 +154,51 @@ export class AgreementsAhead {
     }
     this.#serverSecretKey?.fill(0);
     this.#serverSecretKey = undefined;
+    this.#ctx = undefined; // it holds the same key, wiped above
     this.#slots.clear();
     this.#claimed.clear();
     this.#offered.clear();
     this.#chunks.length = 0;
     this.#held = [];
-    return derived;
+    return derived - this.#helped;
+  }
+
+  /**
+   * Claims up to HELP_KEYS free keys from the far end of the handed ones, derives them here as the
+   * worker would (agreement-derive.ts) and marks them DONE; false when none is left free.
+   */
+  #help(): boolean {
+    const serverSecretKey = this.#serverSecretKey;
+    if (!serverSecretKey) return false;
+    this.#tail ??= [this.#chunks.length - 1, (this.#chunks.at(-1)?.flags.length ?? 0) - 1];
+    const taken: { chunk: AgreementChunk; index: number }[] = [];
+    let [c, i] = this.#tail;
+    while (c >= 0 && taken.length < HELP_KEYS) {
+      const chunk = this.#chunks[c]!;
+      if (i < 0) {
+        c--;
+        i = (this.#chunks[c]?.flags.length ?? 0) - 1;
+        continue;
+      }
+      if (Atomics.compareExchange(chunk.flags, i, SLOT.free, SLOT.main) === SLOT.free)
+        taken.push({ chunk, index: i });
+      i--;
+    }
+    this.#tail = [c, i];
+    if (taken.length === 0) return false;
+    this.#ctx ??= createServerContext(nodeBackend, serverSecretKey);
+    const us = uncheckedEd25519PublicToX25519Many(
+      taken.map(({ chunk, index }) => chunk.keys.subarray(index * KEY, (index + 1) * KEY)),
+    );
+    taken.forEach(({ chunk, index }, k) => {
+      const u = us[k];
+      // A key past the byte checks always maps; one that did not is left to the table, as MAIN.
+      if (!u) return;
+      const outcome = deriveIntoSlot(this.#ctx!, chunk, index, u);
+      if (outcome === SLOT.done) this.#helped++;
+      Atomics.store(chunk.flags, index, outcome);
+    });
+    return true;
   }
 
   #start(): boolean {
