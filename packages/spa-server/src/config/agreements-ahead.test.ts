@@ -45,7 +45,7 @@ describe('AgreementsAhead', () => {
     expect(ahead.finish()).toBe(keys.length - claimed.length);
   });
 
-  it('while the worker makes the key this thread needs, this thread derives the rest from the far end', async () => {
+  it('while the worker makes the key this thread needs, this thread derives keys from the far end', async () => {
     // A worker that claims each chunk's first key and holds it for seconds, deriving nothing.
     const holding = `const { parentPort } = require('node:worker_threads');
       parentPort.on('message', (chunk) => {
@@ -56,16 +56,14 @@ describe('AgreementsAhead', () => {
     for (const key of keys) ahead.offer(key);
     ahead.offersDone();
     await new Promise((r) => setTimeout(r, 300)); // the worker has claimed its keys
-    const held = new Set([0, 256, 512]); // each chunk's first (256 keys a chunk)
+    expect(ahead.outstanding).toBe(keys.length);
     const started = performance.now();
-    // Held by the worker: this thread derives every free key meanwhile, then waits WAIT_MS at most.
+    // Held by the worker: this thread derives two batches of eight from the far end, then waits
+    // 20 ms at most and leaves the key to the table; a stalled worker never costs it the rest.
     expect(ahead.known(keys[0]!)).toBeUndefined();
-    expect(performance.now() - started).toBeLessThan(2000);
-    expect(ahead.outstanding).toBe(held.size);
-    keys.forEach((key, i) => {
-      if (held.has(i)) expect(ahead.known(key)).toBeUndefined();
-      else expect(ahead.known(key)).toEqual(secretsOf(key));
-    });
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(ahead.outstanding).toBe(keys.length - 16);
+    for (const key of keys.slice(-16)) expect(ahead.known(key)).toEqual(secretsOf(key));
     // Derived here, not by the worker: its count (the log's keysDerivedAhead) is 0.
     expect(ahead.finish()).toBe(0);
   });

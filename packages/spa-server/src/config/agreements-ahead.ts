@@ -25,9 +25,15 @@ const WAIT_MS = 20;
 const KEY = 32;
 /**
  * Keys this thread takes from the far end at a time while the worker makes the one it needs: one
- * field inversion for the batch, ~1 ms of work, well within a slice.
+ * field inversion for the batch, under 1 ms of work.
  */
 const HELP_KEYS = 8;
+/**
+ * Batches at most per key asked for: the worker makes a key in ~0.1 ms, so one batch is enough but
+ * when it is descheduled. A stalled worker then costs a reload's slice ~2 ms and WAIT_MS, not the
+ * time this thread would take to derive every key left.
+ */
+const HELP_BATCHES = 2;
 
 /** The worker's bundled text (scripts/bundle.mjs); undefined when the sources run unbundled. */
 export const AGREEMENT_WORKER_SOURCE: string | undefined =
@@ -92,8 +98,8 @@ export class AgreementsAhead {
   /**
    * The key's secrets when the worker derived them. Otherwise undefined, and the key is this
    * thread's to derive from then on: the worker skips it. For a key the worker is deriving at this
-   * moment, this thread derives free keys from the far end meanwhile, and waits (WAIT_MS at most)
-   * only once none is left.
+   * moment, this thread derives free keys from the far end meanwhile (HELP_BATCHES at most), then
+   * waits (WAIT_MS at most).
    */
   known(publicKey: Uint8Array): ClientSecrets | undefined {
     if (this.#offered.size === 0) return undefined;
@@ -106,7 +112,7 @@ export class AgreementsAhead {
     }
     const { flags, secrets } = slot.chunk;
     const i = slot.index;
-    for (let waited = false; ; ) {
+    for (let helped = 0, waited = false; ; ) {
       const was = Atomics.compareExchange(flags, i, SLOT.free, SLOT.main);
       if (was === SLOT.done) {
         const at = i * SLOT_SECRETS_SIZE;
@@ -117,7 +123,10 @@ export class AgreementsAhead {
       if (was !== SLOT.worker || this.#dead || waited) return undefined;
       // The worker makes this key now. Rather than wait, this thread takes keys from the far end:
       // following the worker key by key, it would take none (the worker claims the next at once).
-      if (this.#help()) continue;
+      if (helped < HELP_BATCHES && this.#help()) {
+        helped++;
+        continue;
+      }
       Atomics.wait(flags, i, SLOT.worker, WAIT_MS);
       waited = true;
     }
