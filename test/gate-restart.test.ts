@@ -121,4 +121,25 @@ describe('a large fleet restarting with the nftables knock gate', () => {
       [],
     );
   }, 120_000);
+
+  it("a restart whose key cache is gone, the clients-dir cache kept, derives the files' keys in the worker too", async () => {
+    await spa.stop();
+    const state = join(spa.dir, 'state');
+    await rm(join(state, 'client-keys.cache'));
+    await readFile(join(state, 'clients-dir.cache')); // kept: the files are not read again
+    spa = await startServerProcess({
+      host: lab.host('server'),
+      backend: 'nftables',
+      reuse: spa,
+      readyTimeoutMs: 60_000,
+    });
+    const listening = spa.logs().find((l) => l.event === 'daemon.listening');
+    // alice alone is in server.json: more than her key means the remembered files' keys were offered.
+    expect(listening?.keysDerivedAhead).toBeGreaterThan(1);
+    expect(spa.logs().find((l) => l.event === 'dircache.loaded')?.files).toBe(FLEET);
+    await spa.waitForLog((l) => l.event === 'knockgate.ready', 60_000);
+    const client = lab.host('client');
+    await spa.send(client, spa.knock({}, { client: 'alice' }));
+    expect(await waitForTcp(client, lab.host('server').ipv4, PORT, 'open', 5000)).toBe('open');
+  }, 120_000);
 });

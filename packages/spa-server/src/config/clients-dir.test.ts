@@ -239,6 +239,24 @@ describe('readClientsDir on a reload (ClientFileMemo)', () => {
     ]);
   });
 
+  it('offers the keys it reads to `offer`, and those of files the memo vouches for to `offerRemembered`', async () => {
+    const dir = await clientsDir({
+      'alice.json': { publicKey: KEY_A, services: ['ssh'] },
+      'bob.json': { publicKey: KEY_B, services: ['ssh'] },
+    });
+    const memo = new ClientFileMemo({ racyNs: 0n });
+    const read: string[] = [];
+    const remembered: string[] = [];
+    const offers = [(k: string) => read.push(k), (k: string) => remembered.push(k)] as const;
+    await readClientsDir(dir, memo, ...offers);
+    expect([read, remembered]).toEqual([[KEY_A, KEY_B], []]);
+    const KEY_C = clientKey();
+    await writeFile(join(dir, 'alice.json'), JSON.stringify({ publicKey: KEY_C, services: ['ssh'] }));
+    read.length = 0;
+    await readClientsDir(dir, memo, ...offers);
+    expect([read, remembered]).toEqual([[KEY_C], [KEY_B]]);
+  });
+
   it('reads again a file that had just changed when read: a rewrite in the same clock tick keeps its stamp', async () => {
     const dir = await clientsDir({ 'alice.json': { publicKey: KEY_A, services: ['ssh'] } });
     // The default window (2 s): the file was written a moment ago.

@@ -59,6 +59,8 @@ export async function readClientsDir(
   memo?: ClientFileMemo,
   /** Told each key read from a file (not from `memo`), as soon as it is valid: see KeyCache.offer. */
   offer?: (publicKeyText: string) => void,
+  /** Told each key of a file `memo` vouches for (when the key cache holds none of them). */
+  offerRemembered?: (publicKeyText: string) => void,
 ): Promise<ClientsDir> {
   const problems: string[] = [];
   const clients: DirClient[] = [];
@@ -91,7 +93,9 @@ export async function readClientsDir(
       sliceStart = performance.now();
     }
     const path = join(dir, name);
-    const result = memo?.get(path, unchangedStamp) ?? readAndParse(path, name, problems, memo, offer);
+    const remembered = memo?.get(path, unchangedStamp);
+    if (remembered?.ok) offerRemembered?.(remembered.client.publicKey);
+    const result = remembered ?? readAndParse(path, name, problems, memo, offer);
     if (result === undefined) continue;
     if (result.ok) clients.push({ path, client: result.client });
     else problems.push(...result.problems);

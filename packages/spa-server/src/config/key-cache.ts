@@ -103,6 +103,14 @@ export class KeyCache {
     if (this.#entries.size === 0 || !this.#entries.has(keyCacheId(publicKey))) ahead.offer(publicKey);
   }
 
+  /**
+   * Whether the cache holds no key at all (none in the file, the file lost or ignored, or opened for
+   * a new server key): then the keys of files the clients-dir memo remembers are new to it too.
+   */
+  get holdsNone(): boolean {
+    return this.#entries.size === 0;
+  }
+
   /** The load has offered every key. */
   offersDone(): void {
     this.#ahead?.offersDone();

@@ -47,6 +47,8 @@ export async function loadClients(
   files?: ClientFileMemo,
   /** Told each client's key text as soon as it is read (KeyCache.offer). */
   offer?: (publicKeyText: string) => void,
+  /** Told the keys of clientsDir's files that `files` vouches for, which are not read again. */
+  offerRemembered?: (publicKeyText: string) => void,
 ): Promise<ClientConfig[]> {
   const wheres: string[] = config.clients.map((_, i) => `clients[${i}]`);
   const origins: Origin[] = config.clients.map(() => 'json');
@@ -80,7 +82,7 @@ export async function loadClients(
   // waits for one step of it, not for the sum.
   const turns = new Turns();
   if (config.clientsDir !== undefined) {
-    const dir = await readClientsDir(resolve(base, config.clientsDir), files, offer);
+    const dir = await readClientsDir(resolve(base, config.clientsDir), files, offer, offerRemembered);
     problems.push(...dir.problems);
     for (const file of dir.clients) {
       add(file.client, file.path, 'dir');

@@ -51,7 +51,19 @@ async function load(path: string, reuse: ConfigReuse | undefined): Promise<Resol
   // Keys no cache holds are derived in a worker while this thread reads the rest (agreements-ahead.ts).
   if (reuse && serverKey) reuse.keys.startAhead(serverKey);
   const offer = reuse && ((text: string) => reuse.keys.offer(text));
-  const clients = await loadClients(config, base, problems, readBounded, reuse?.files, offer);
+  // Files the clients-dir cache vouches for are not read; their keys are offered only when the key
+  // cache holds none (lost or ignored while the clients-dir cache was kept, or a new server key):
+  // otherwise it holds them, and 10,000 lookups would cost a restart for nothing.
+  const offerRemembered = reuse?.keys.holdsNone ? offer : undefined;
+  const clients = await loadClients(
+    config,
+    base,
+    problems,
+    readBounded,
+    reuse?.files,
+    offer,
+    offerRemembered,
+  );
   reuse?.keys.offersDone();
   const redisSecrets = await readRedisSecrets(config.replay, base, problems);
   if (problems.length > 0 || !serverKey) throw configError(problems);
