@@ -4,8 +4,8 @@ import { KEY_SIZE, LABEL_MAC_KEY, LABEL_TAG_KEY } from './constants.js';
 import type { CryptoBackend } from './crypto/backend.js';
 import type { ServerContext } from './server-context.js';
 
-// Its own module, free of the curve arithmetic (the §1 checks, the Montgomery map): a server's
-// agreement worker bundles this and node:crypto only, so that it starts in milliseconds.
+// Its own module, free of the §1 checks' point arithmetic: a server's agreement worker bundles this,
+// the Montgomery map and node:crypto, so that it starts in milliseconds.
 
 /** The two keys one client shares with one server, derived from their static keys alone. */
 export interface ClientSecrets {

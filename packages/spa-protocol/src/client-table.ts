@@ -46,6 +46,12 @@ export interface TableBuild<C extends KnownClient> {
    * it does not know.
    */
   readonly known?: ((publicKey: Uint8Array) => KnownKey | undefined) | undefined;
+  /**
+   * Whether `known` would give secrets for these bytes, without what asking it may do (a server's
+   * cache claims a key, or waits for it): the look-ahead that maps the next new keys together asks
+   * this, so `known` is asked once per key, by the build's own step. Without it, `known` is asked.
+   */
+  readonly knows?: ((publicKey: Uint8Array) => boolean) | undefined;
   /** §1's subgroup check of new keys after the build: at the key's first datagram or by checkPending. */
   readonly deferSubgroupCheck?: boolean;
   /** Told once of each client whose key a deferred check refused (refused from then on). */

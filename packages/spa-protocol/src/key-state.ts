@@ -116,6 +116,7 @@ export function* keyClients<C extends { readonly publicKey: Uint8Array }>(
   reuse: ReadonlyMap<string, KeyState> | undefined,
   options: {
     readonly known?: ((publicKey: Uint8Array) => KnownKey | undefined) | undefined;
+    readonly knows?: ((publicKey: Uint8Array) => boolean) | undefined;
     readonly deferSubgroupCheck?: boolean;
   },
 ): Generator<undefined, Keying<C>> {
@@ -127,7 +128,9 @@ export function* keyClients<C extends { readonly publicKey: Uint8Array }>(
   const mapped = new Map<string, Uint8Array>();
   let mappedTo = 0;
   const isNew = (id: string, publicKey: Uint8Array): boolean =>
-    !byKey.has(id) && !reuse?.has(id) && options.known?.(publicKey) === undefined;
+    !byKey.has(id) &&
+    !reuse?.has(id) &&
+    (options.knows ? !options.knows(publicKey) : options.known?.(publicKey) === undefined);
   for (const [i, client] of list.entries()) {
     const id = encodeBase64url(client.publicKey);
     let state = byKey.get(id) ?? reuse?.get(id);

@@ -164,6 +164,25 @@ describe('ClientTable with deferred subgroup checks', () => {
     expect(table.lookup(datagramOf(table, alice))?.client).toBe(alice);
   });
 
+  it('asks `known` once per new key, in order: the look-ahead that maps the next keys asks `knows`', async () => {
+    const fleet = Array.from({ length: 100 }, (_, i) => sound(`c${i}`));
+    const cached = new Set(fleet.filter((_, i) => i % 3 === 0).map((c) => c.publicKey));
+    const reference = await deferred(fleet);
+    const asked: string[] = [];
+    const table = await ClientTable.create(ctx, fleet, {
+      // `known` may claim a key (a server's worker) or wait for it: asked only for the key being built.
+      known: (key) => {
+        asked.push(fleet.find((c) => c.publicKey === key)!.name);
+        return cached.has(key) ? { secrets: reference.table.secretsOf(key)!, checked: false } : undefined;
+      },
+      knows: (key) => cached.has(key),
+      deferSubgroupCheck: true,
+    });
+    expect(asked).toEqual(fleet.map((c) => c.name));
+    for (const { publicKey } of fleet)
+      expect(table.secretsOf(publicKey)).toEqual(reference.table.secretsOf(publicKey));
+  });
+
   it('without deferral, a torsioned key the cache holds unchecked fails the build (WEAK_KEY)', async () => {
     const mallory = torsioned('mallory');
     const secrets = (await deferred([mallory])).table.secretsOf(mallory.publicKey)!;

@@ -6,7 +6,8 @@ import { deriveIntoSlot } from './agreement-derive.js';
 import { type AgreementChunk, type AgreementWorkerData, SLOT } from './agreement-slots.js';
 
 // Bundled on its own (scripts/bundle.mjs) and started from its text, so a single-file executable
-// has it too: it imports node:crypto, the HKDF and the derivation, and none of the curve arithmetic.
+// has it too: it imports node:crypto, the HKDF, the derivation and the Montgomery map's field
+// arithmetic, and none of the §1 checks' point arithmetic.
 
 const KEY = 32;
 const { serverSecretKey } = workerData as AgreementWorkerData;

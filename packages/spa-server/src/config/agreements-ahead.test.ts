@@ -29,6 +29,7 @@ describe('AgreementsAhead', () => {
     for (const key of keys) ahead.offer(key);
     ahead.offersDone();
     await until(() => ahead.outstanding === 0);
+    for (const key of keys) expect(ahead.knows(key)).toBe(true);
     for (const key of keys) expect(ahead.known(key)).toEqual(secretsOf(key));
     expect(ahead.finish()).toBe(keys.length);
   });
@@ -66,6 +67,26 @@ describe('AgreementsAhead', () => {
     for (const key of keys.slice(-16)) expect(ahead.known(key)).toEqual(secretsOf(key));
     // Derived here, not by the worker: its count (the log's keysDerivedAhead) is 0.
     expect(ahead.finish()).toBe(0);
+  });
+
+  it('at finish, lets the worker end the key it is on before terminating it: that key counts', async () => {
+    // A worker that claims the first key and finishes it only once the next is no longer free
+    // (finish takes every free key): terminated before that, it would never store its flag.
+    const finishing = `const { parentPort } = require('node:worker_threads');
+      parentPort.on('message', (chunk) => {
+        if (Atomics.compareExchange(chunk.flags, 0, ${SLOT.free}, ${SLOT.worker}) !== ${SLOT.free}) return;
+        while (Atomics.load(chunk.flags, 1) === ${SLOT.free}) Atomics.wait(chunk.flags, 1, ${SLOT.free}, 1);
+        chunk.secrets.fill(7, 0, 64);
+        Atomics.store(chunk.flags, 0, ${SLOT.done});
+        Atomics.notify(chunk.flags, 0);
+      });`;
+    const ahead = new AgreementsAhead(server.secretKey, finishing, 512);
+    for (const key of keys) ahead.offer(key);
+    ahead.offersDone();
+    await new Promise((r) => setTimeout(r, 300)); // the worker is on its first key
+    expect(ahead.knows(keys[0]!)).toBe(true);
+    expect(ahead.knows(keys[1]!)).toBe(false); // free: the table's to map ahead, not claimed by asking
+    expect(ahead.finish()).toBe(1);
   });
 
   it('starts no worker for fewer keys than its threshold: every key is this thread’s', () => {

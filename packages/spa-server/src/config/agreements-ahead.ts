@@ -1,14 +1,9 @@
 /** A first start's key agreements made ahead in a worker thread, while the daemon's thread reads and checks the clients. @module */
 import { Worker } from 'node:worker_threads';
 import { nodeBackend } from 'spa-node';
-import {
-  type ClientSecrets,
-  createServerContext,
-  type ServerContext,
-  uncheckedEd25519PublicToX25519Many,
-} from 'spa-protocol';
-import { deriveIntoSlot } from './agreement-derive.js';
+import { type ClientSecrets, createServerContext } from 'spa-protocol';
 import { type AgreementChunk, type AgreementWorkerData, SLOT, SLOT_SECRETS_SIZE } from './agreement-slots.js';
+import { FarEndHelp } from './far-end-help.js';
 
 /**
  * Fewer new keys than this are derived on the daemon's thread alone: a worker's start (tens of ms,
@@ -65,12 +60,8 @@ export class AgreementsAhead {
   readonly #slots = new Map<string, { readonly chunk: AgreementChunk; readonly index: number }>();
   readonly #chunks: AgreementChunk[] = [];
   readonly #minKeys: number;
-  /** This thread's context for the keys it takes from the far end (made at the first). */
-  #ctx: ServerContext | undefined;
-  /** Where this thread looks for the next free key from the far end: [chunk, index], moving down only. */
-  #tail: [number, number] | undefined;
-  /** Keys this thread derived into the slots (not the worker's). */
-  #helped = 0;
+  /** This thread's share, from the far end (made at its first key). */
+  #farEnd: FarEndHelp | undefined;
 
   constructor(serverSecretKey: Uint8Array, source: string, minKeys = AHEAD_MIN_KEYS) {
     this.#serverSecretKey = serverSecretKey.slice();
@@ -132,6 +123,15 @@ export class AgreementsAhead {
     }
   }
 
+  /** Whether known() would hand these bytes' secrets over: derived, or being derived by the worker. Claims nothing. */
+  knows(publicKey: Uint8Array): boolean {
+    if (this.#offered.size === 0) return false;
+    const slot = this.#slots.get(idOf(publicKey));
+    if (!slot) return false;
+    const state = Atomics.load(slot.chunk.flags, slot.index);
+    return state === SLOT.done || state === SLOT.worker;
+  }
+
   /** Keys handed to the worker that neither thread has derived or claimed yet (tests). */
   get outstanding(): number {
     let left = 0;
@@ -148,66 +148,40 @@ export class AgreementsAhead {
   finish(): number {
     if (this.#finished) return 0;
     this.#finished = true;
-    void this.#worker?.terminate();
+    // Every key still free becomes this thread's, so the worker starts no other; the one it is
+    // deriving now (~0.1 ms) is waited for before it is terminated, so that it stores its flag and
+    // its bytes are wiped with the rest. Terminated first, the worker would leave that key WORKER,
+    // never notified, and this thread would wait WAIT_MS for nothing.
+    for (const { flags } of this.#chunks)
+      for (let i = 0; i < flags.length; i++) Atomics.compareExchange(flags, i, SLOT.free, SLOT.main);
     let derived = 0;
-    for (const { flags, secrets } of this.#chunks) {
-      // Every key still free becomes this thread's, so the worker starts no other; the one it may be
-      // deriving now (terminate is not immediate) is waited for, so its bytes are wiped too.
+    for (const { flags } of this.#chunks) {
       for (let i = 0; i < flags.length; i++) {
-        if (Atomics.compareExchange(flags, i, SLOT.free, SLOT.main) === SLOT.worker && !this.#dead) {
+        if (Atomics.load(flags, i) === SLOT.worker && !this.#dead)
           Atomics.wait(flags, i, SLOT.worker, WAIT_MS);
-        }
         if (Atomics.load(flags, i) === SLOT.done) derived++;
       }
-      secrets.fill(0);
     }
+    void this.#worker?.terminate();
+    for (const { secrets } of this.#chunks) secrets.fill(0);
     this.#serverSecretKey?.fill(0);
     this.#serverSecretKey = undefined;
-    this.#ctx = undefined; // it holds the same key, wiped above
+    const helped = this.#farEnd?.derived ?? 0;
+    this.#farEnd = undefined; // its context holds the same key, wiped above
     this.#slots.clear();
     this.#claimed.clear();
     this.#offered.clear();
     this.#chunks.length = 0;
     this.#held = [];
-    return derived - this.#helped;
+    return derived - helped;
   }
 
-  /**
-   * Claims up to HELP_KEYS free keys from the far end of the handed ones, derives them here as the
-   * worker would (agreement-derive.ts) and marks them DONE; false when none is left free.
-   */
+  /** HELP_KEYS free keys from the far end, derived here; false when none is left free. */
   #help(): boolean {
     const serverSecretKey = this.#serverSecretKey;
     if (!serverSecretKey) return false;
-    this.#tail ??= [this.#chunks.length - 1, (this.#chunks.at(-1)?.flags.length ?? 0) - 1];
-    const taken: { chunk: AgreementChunk; index: number }[] = [];
-    let [c, i] = this.#tail;
-    while (c >= 0 && taken.length < HELP_KEYS) {
-      const chunk = this.#chunks[c]!;
-      if (i < 0) {
-        c--;
-        i = (this.#chunks[c]?.flags.length ?? 0) - 1;
-        continue;
-      }
-      if (Atomics.compareExchange(chunk.flags, i, SLOT.free, SLOT.main) === SLOT.free)
-        taken.push({ chunk, index: i });
-      i--;
-    }
-    this.#tail = [c, i];
-    if (taken.length === 0) return false;
-    this.#ctx ??= createServerContext(nodeBackend, serverSecretKey);
-    const us = uncheckedEd25519PublicToX25519Many(
-      taken.map(({ chunk, index }) => chunk.keys.subarray(index * KEY, (index + 1) * KEY)),
-    );
-    taken.forEach(({ chunk, index }, k) => {
-      const u = us[k];
-      // A key past the byte checks always maps; one that did not is left to the table, as MAIN.
-      if (!u) return;
-      const outcome = deriveIntoSlot(this.#ctx!, chunk, index, u);
-      if (outcome === SLOT.done) this.#helped++;
-      Atomics.store(chunk.flags, index, outcome);
-    });
-    return true;
+    this.#farEnd ??= new FarEndHelp(this.#chunks, createServerContext(nodeBackend, serverSecretKey));
+    return this.#farEnd.take(HELP_KEYS);
   }
 
   #start(): boolean {

@@ -103,14 +103,6 @@ export class KeyCache {
     if (this.#entries.size === 0 || !this.#entries.has(keyCacheId(publicKey))) ahead.offer(publicKey);
   }
 
-  /**
-   * Whether the cache holds no key at all (none in the file, the file lost or ignored, or opened for
-   * a new server key): then the keys of files the clients-dir memo remembers are new to it too.
-   */
-  get holdsNone(): boolean {
-    return this.#entries.size === 0;
-  }
-
   /** The load has offered every key. */
   offersDone(): void {
     this.#ahead?.offersDone();
@@ -167,6 +159,12 @@ export class KeyCache {
     }
     this.#saved = savedOf(this.#entries);
     return { loaded: this.#entries.size };
+  }
+
+  /** Whether `known` would give secrets for these bytes, without claiming or waiting for a key the worker holds. */
+  knows(publicKey: Uint8Array): boolean {
+    if (this.#entries.size > 0 && this.#entries.has(keyCacheId(publicKey))) return true;
+    return this.#ahead?.knows(publicKey) ?? false;
   }
 
   /**

@@ -42,7 +42,8 @@ async function load(path: string, reuse: ConfigReuse | undefined): Promise<Resol
   if (!checked.ok) throw configError(problems);
   const { config } = checked;
   // Before the clients: the cache's verdicts spare the schema the §1 check of every known key.
-  if (reuse && serverKey) await reuse.keys.open(resolve(base, config.stateDir), serverKey);
+  const keysOpened =
+    reuse && serverKey ? await reuse.keys.open(resolve(base, config.stateDir), serverKey) : undefined;
   // At start: the files an earlier run validated, which cost an lstat each rather than a read.
   if (reuse && serverKey && config.clientsDir !== undefined) {
     const dir = resolve(base, config.clientsDir);
@@ -52,9 +53,10 @@ async function load(path: string, reuse: ConfigReuse | undefined): Promise<Resol
   if (reuse && serverKey) reuse.keys.startAhead(serverKey);
   const offer = reuse && ((text: string) => reuse.keys.offer(text));
   // Files the clients-dir cache vouches for are not read; their keys are offered only when the key
-  // cache holds none (lost or ignored while the clients-dir cache was kept, or a new server key):
-  // otherwise it holds them, and 10,000 lookups would cost a restart for nothing.
-  const offerRemembered = reuse?.keys.holdsNone ? offer : undefined;
+  // cache was read for this load (a start, a new server key) and holds none: lost or ignored while
+  // the clients-dir cache was kept, or a new server key's. Otherwise the key cache holds them, or
+  // (a reload) the table in force does, and 10,000 offers would cost a worker's work for nothing.
+  const offerRemembered = keysOpened && !keysOpened.again && keysOpened.loaded === 0 ? offer : undefined;
   const clients = await loadClients(
     config,
     base,

@@ -158,7 +158,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       // Since the process started: Node, the configuration, the table, nft.
       startMs: Math.round(performance.now()),
       tableMs: Math.round(tableMs),
-      // Of the keys no cache held, those a worker thread derived while the files were read.
+      // Of the keys no cache held, those the worker thread derived (config/agreements-ahead.ts).
       keysDerivedAhead: deps.keyCache?.derivedAhead ?? 0,
       message: 'listening',
     });

@@ -21,6 +21,7 @@ export const KEY_CHECK_SLICE_MS = 2;
 export function runtimeBuild(cache: KeyCache | undefined, log: DaemonLog, clock: () => number): RuntimeBuild {
   return {
     known: cache && ((publicKey) => cache.known(publicKey)),
+    knows: cache && ((publicKey) => cache.knows(publicKey)),
     built: cache && (() => cache.finishAhead()),
     pause: () => nextTurn(),
     sliceMs: SLICE_MS,

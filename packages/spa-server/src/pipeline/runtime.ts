@@ -42,6 +42,7 @@ export function buildRuntime(config: ResolvedConfig, backend: CryptoBackend, pre
 export interface RuntimeBuild {
   readonly previous?: Runtime | undefined;
   readonly known?: TableBuild<ResolvedClient>['known'];
+  readonly knows?: TableBuild<ResolvedClient>['knows'];
   /** Lets datagrams be read between slices of key work (setImmediate). */
   readonly pause?: () => Promise<void>;
   /** Work between two pauses, in ms (default 10). */
@@ -71,6 +72,7 @@ export async function createRuntime(
   const table = await ClientTable.create(ctx, config.clients, {
     previous: build.previous?.table,
     known: build.known,
+    knows: build.knows,
     pause: build.pause,
     sliceMs: build.sliceMs,
     deferSubgroupCheck: build.deferSubgroupCheck,

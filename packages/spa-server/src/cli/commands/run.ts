@@ -6,6 +6,7 @@ import { type DirWatch, watchClientsDir } from '../../config/watch-clients-dir.j
 import { startDaemon } from '../../daemon/daemon.js';
 import type { Daemon } from '../../daemon/daemon-api.js';
 import { createDriver } from '../../firewall/create-driver.js';
+import type { FirewallDriver } from '../../firewall/driver.js';
 import { type LogFields, type LogLevel, stdoutLogger } from '../../observability/log.js';
 import { isServerError, SERVER_ERROR_CODES } from '../../shared/server-error.js';
 import { BUILD_ID } from '../version.js';
@@ -27,15 +28,17 @@ export async function runDaemon(options: RunOptions): Promise<void> {
   const config = await loadConfig(options.config, reuse);
   noteKeyCache(reuse);
   noteDirCache(reuse);
-  const driver = createDriver(config, { residentListings: true });
+  let driver: FirewallDriver | undefined;
   let daemon: Daemon;
   try {
+    driver = createDriver(config, { residentListings: true });
     daemon = await startDaemon(config, { driver, keyCache: reuse.keys });
   } catch (error) {
     reuse.keys.finishAhead(); // a start that failed before its table: no worker outlives it
-    await driver.close().catch(() => {});
+    await driver?.close().catch(() => {});
     throw error;
   }
+  const firewall = driver;
 
   const dirCache = dirCacheWrites(() => reuse.dir.save(reuse.files));
   dirCache.request();
@@ -84,7 +87,7 @@ export async function runDaemon(options: RunOptions): Promise<void> {
       pending
         .then(() => daemon.stop())
         .then(() => dirCache.flush())
-        .then(() => driver.close())
+        .then(() => firewall.close())
         .then(resolve, reject)
         .finally(() => {
           watching?.watch.close();
