@@ -32,6 +32,7 @@ describe('AgreementsAhead', () => {
     for (const key of keys) expect(ahead.knows(key)).toBe(true);
     for (const key of keys) expect(ahead.known(key)).toEqual(secretsOf(key));
     expect(ahead.finish()).toBe(keys.length);
+    expect(ahead.failure).toBeUndefined(); // terminated by finish: no failure
   });
 
   it('leaves a key this thread claimed first to this thread: the worker skips it', async () => {
@@ -106,6 +107,7 @@ describe('AgreementsAhead', () => {
     for (const key of keys) expect(ahead.known(key)).toBeUndefined();
     expect(performance.now() - started).toBeLessThan(1000);
     expect(ahead.finish()).toBe(0);
+    expect(ahead.failure).toMatch(/broken worker/); // for the daemon's one warning
   });
 
   it('after finish, nothing is handed over and offers are ignored', async () => {

@@ -51,6 +51,8 @@ export class AgreementsAhead {
   #serverSecretKey: Uint8Array | undefined;
   #worker: Worker | undefined;
   #dead = false;
+  /** Why the worker did not start or ended before finish (for one warning): its keys were left to this thread. */
+  #failure: string | undefined;
   #finished = false;
   /** Offered, not yet handed to the worker: held until AHEAD_MIN_KEYS, then CHUNK_KEYS at a time. */
   #held: { readonly id: string; readonly key: Uint8Array }[] = [];
@@ -132,6 +134,11 @@ export class AgreementsAhead {
     return state === SLOT.done || state === SLOT.worker;
   }
 
+  /** Why the worker failed, when it did (not started, an error, an early exit); undefined otherwise. */
+  get failure(): string | undefined {
+    return this.#failure;
+  }
+
   /** Keys handed to the worker that neither thread has derived or claimed yet (tests). */
   get outstanding(): number {
     let left = 0;
@@ -190,17 +197,20 @@ export class AgreementsAhead {
     try {
       const workerData: AgreementWorkerData = { serverSecretKey };
       this.#worker = new Worker(this.#source, { eval: true, workerData });
-    } catch {
+    } catch (error) {
       this.#dead = true;
+      this.#failure = describe(error);
       return false;
     }
     // Never what keeps the process alive; an error in it leaves the keys to this thread.
     this.#worker.unref();
-    this.#worker.on('error', () => {
+    this.#worker.on('error', (error) => {
       this.#dead = true;
+      this.#failure ??= describe(error);
     });
-    this.#worker.on('exit', () => {
+    this.#worker.on('exit', (code) => {
       this.#dead = true;
+      if (!this.#finished) this.#failure ??= `exited with code ${code}`;
     });
     return true;
   }
@@ -229,3 +239,5 @@ export class AgreementsAhead {
 
 const idOf = (key: Uint8Array): string =>
   Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex');
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -112,7 +112,18 @@ export class KeyCache {
   finishAhead(): void {
     const ahead = this.#ahead;
     this.#ahead = undefined;
-    if (ahead) this.#derivedAhead = ahead.finish();
+    if (!ahead) return;
+    this.#derivedAhead = ahead.finish();
+    this.#aheadFailure = ahead.failure;
+  }
+
+  #aheadFailure: string | undefined;
+
+  /** Why the last finished load's worker failed, once (for one warning); undefined when it did not. */
+  takeAheadFailure(): string | undefined {
+    const failure = this.#aheadFailure;
+    this.#aheadFailure = undefined;
+    return failure;
   }
 
   /** How many keys the last finished load's worker derived (0 without one): for the start's log line. */

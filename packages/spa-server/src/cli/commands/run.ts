@@ -39,6 +39,7 @@ export async function runDaemon(options: RunOptions): Promise<void> {
     throw error;
   }
   const firewall = driver;
+  noteAheadFailure(reuse);
 
   const dirCache = dirCacheWrites(() => reuse.dir.save(reuse.files));
   dirCache.request();
@@ -62,6 +63,7 @@ export async function runDaemon(options: RunOptions): Promise<void> {
       noteKeyCache(reuse);
       // The table's build ends the load's agreement worker; a reload refused before it does here.
       await daemon.reload(next).finally(() => reuse.keys.finishAhead()); // logs daemon.reloaded
+      noteAheadFailure(reuse);
       follow(next);
       dirCache.request();
     } catch (error) {
@@ -150,6 +152,15 @@ function dirCacheWrites(save: () => Promise<void>): { request(): void; flush(): 
     },
     flush: () => (timer === undefined ? writing : write()),
   };
+}
+
+/** One line when the load's agreement worker failed: no key is lost (this thread derived them), only time. */
+function noteAheadFailure(reuse: ConfigReuse): void {
+  const failure = reuse.keys.takeAheadFailure();
+  if (failure === undefined) return;
+  log('warn', 'agreements.worker-failed', {
+    message: `the key agreement worker failed (${failure}): the daemon's thread derived its keys instead`,
+  });
 }
 
 /** One line when the clients-dir cache was read: how many files it spared, or why it was ignored. */
