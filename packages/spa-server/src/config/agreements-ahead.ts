@@ -169,8 +169,14 @@ export class AgreementsAhead {
         if (Atomics.load(flags, i) === SLOT.done) derived++;
       }
     }
-    void this.#worker?.terminate();
-    for (const { secrets } of this.#chunks) secrets.fill(0);
+    // Wiped now, and again once the worker has stopped: a worker descheduled past WAIT_MS may still
+    // write the key it was on before the termination lands.
+    const shared = this.#chunks.map((c) => c.secrets);
+    const wipe = (): void => {
+      for (const secrets of shared) secrets.fill(0);
+    };
+    wipe();
+    this.#worker?.terminate().then(wipe, wipe);
     this.#serverSecretKey?.fill(0);
     this.#serverSecretKey = undefined;
     const helped = this.#farEnd?.derived ?? 0;

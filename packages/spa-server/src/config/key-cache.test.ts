@@ -247,5 +247,22 @@ describe('KeyCache', () => {
     expect(cache.derivedAhead).toBe(derived.length);
     // After the build, only the file's keys are known.
     expect(cache.known(fleet[0]!)).toBeUndefined();
+    expect(cache.takeAheadFailure()).toBeUndefined();
+  }, 30_000);
+
+  it("tells once why a load's worker failed, also when its error came after the build", async () => {
+    const dir = await savedDir();
+    const fleet = Array.from({ length: 600 }, () => generateKeyPair(nodeBackend, 'client').publicKey);
+    const cache = new KeyCache(undefined, process.getuid?.(), 'throw new Error("broken worker")');
+    await cache.open(dir, server.secretKey);
+    cache.startAhead(server.secretKey);
+    for (const key of fleet) cache.offer(formatPublicKey('client', key));
+    cache.offersDone();
+    // The worker fails while this thread builds (here: blocks) and finishes before its error event runs.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    cache.finishAhead();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(cache.takeAheadFailure()).toMatch(/broken worker/);
+    expect(cache.takeAheadFailure()).toBeUndefined();
   }, 30_000);
 });

@@ -114,15 +114,19 @@ export class KeyCache {
     this.#ahead = undefined;
     if (!ahead) return;
     this.#derivedAhead = ahead.finish();
-    this.#aheadFailure = ahead.failure;
+    this.#finishedAhead = ahead;
   }
 
-  #aheadFailure: string | undefined;
+  /** The last finished load's worker (no secret left in it), until its failure is taken. */
+  #finishedAhead: AgreementsAhead | undefined;
 
-  /** Why the last finished load's worker failed, once (for one warning); undefined when it did not. */
+  /**
+   * Why the last finished load's worker failed, once (for one warning); undefined when it did not.
+   * Read from it now, not at finish: its error event may come after the table was built.
+   */
   takeAheadFailure(): string | undefined {
-    const failure = this.#aheadFailure;
-    this.#aheadFailure = undefined;
+    const failure = this.#finishedAhead?.failure;
+    if (failure !== undefined) this.#finishedAhead = undefined;
     return failure;
   }
 

@@ -35,6 +35,7 @@ export async function runDaemon(options: RunOptions): Promise<void> {
     daemon = await startDaemon(config, { driver, keyCache: reuse.keys });
   } catch (error) {
     reuse.keys.finishAhead(); // a start that failed before its table: no worker outlives it
+    noteAheadFailure(reuse);
     await driver?.close().catch(() => {});
     throw error;
   }
@@ -63,7 +64,6 @@ export async function runDaemon(options: RunOptions): Promise<void> {
       noteKeyCache(reuse);
       // The table's build ends the load's agreement worker; a reload refused before it does here.
       await daemon.reload(next).finally(() => reuse.keys.finishAhead()); // logs daemon.reloaded
-      noteAheadFailure(reuse);
       follow(next);
       dirCache.request();
     } catch (error) {
@@ -74,6 +74,8 @@ export async function runDaemon(options: RunOptions): Promise<void> {
         message: problems ? `${problems.length} problem(s) in ${config.source}` : describe(error),
         ...(problems ? { problems } : {}),
       });
+    } finally {
+      noteAheadFailure(reuse); // the load's worker, whether the reload took or not
     }
   };
   const onHangup = (): void => {
