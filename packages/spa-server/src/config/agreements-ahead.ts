@@ -38,13 +38,14 @@ export const AGREEMENT_WORKER_SOURCE: string | undefined =
  * X25519 and two HKDFs per key are most of a fleet's first start (10,000 keys: ~0.6 s on one core),
  * and until now ran only once the table was built. Here each key is offered as soon as its file is
  * read; past AHEAD_MIN_KEYS a worker thread derives them in order while this thread reads the rest,
- * checks them and sets up the firewall, and during the build this thread takes what is left, from the
- * far end while the worker goes on from the near one: each key is claimed through a shared flag by
- * whichever gets there first, so none is derived twice. Both derive with the same function of the
- * same bytes (agreement-derive.ts), into shared memory that is wiped once the table is built; the
- * worker gets a copy of the server's secret key and is terminated then. A key is trusted exactly as one derived here would be: its §1 checks
- * are made by the table (the byte checks again, the subgroup check deferred). The worker failing,
- * or not starting, costs time, never a key: this thread derives whatever the worker did not.
+ * checks them and sets up the firewall, and during the build this thread takes what is left, from
+ * the far end while the worker goes on from the near one: each key is claimed through a shared flag
+ * by whichever gets there first, so none is derived twice. Both derive with the same function of
+ * the same bytes (agreement-derive.ts), into shared memory that is wiped once the table is built;
+ * the worker gets a copy of the server's secret key and is terminated then. A key is trusted
+ * exactly as one derived here would be: its §1 checks are made by the table (the byte checks again,
+ * the subgroup check deferred). The worker failing, or not starting, costs time, never a key: this
+ * thread derives whatever the worker did not.
  */
 export class AgreementsAhead {
   readonly #source: string;
