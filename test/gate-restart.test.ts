@@ -69,6 +69,7 @@ describe('a large fleet restarting with the nftables knock gate', () => {
     // The bundled daemon started its agreement worker from the text the bundle carries, with the
     // fleet over its threshold; the table took the worker's secrets, and the knock opens.
     const listening = spa.logs().find((l) => l.event === 'daemon.listening');
+    expect(listening?.keysHandedAhead).toBe(FLEET + 2);
     expect(listening?.keysDerivedAhead).toBeGreaterThan(0);
     expect(listening?.keysDerivedAhead).toBeLessThanOrEqual(FLEET + 2);
     const client = lab.host('client');
@@ -102,7 +103,7 @@ describe('a large fleet restarting with the nftables knock gate', () => {
     const dropsBefore = await tagDrops();
     spa = await startServerProcess({ host: server, backend: 'nftables', reuse: spa, readyTimeoutMs: 60_000 });
     const ready = await spa.waitForLog((l) => l.event === 'knockgate.ready', 60_000);
-    expect(spa.logs().find((l) => l.event === 'daemon.listening')?.keysDerivedAhead).toBe(0);
+    expect(spa.logs().find((l) => l.event === 'daemon.listening')?.keysHandedAhead).toBe(0);
     await sending;
     const accepted = spa.logs().filter((l) => l.event === 'knock.accepted');
     expect(accepted.length).toBeGreaterThan(0);
@@ -134,9 +135,12 @@ describe('a large fleet restarting with the nftables knock gate', () => {
       readyTimeoutMs: 60_000,
     });
     const listening = spa.logs().find((l) => l.event === 'daemon.listening');
-    // alice alone is in server.json: more than her key means the remembered files' keys were offered.
-    expect(listening?.keysDerivedAhead).toBeGreaterThan(1);
-    expect(spa.logs().find((l) => l.event === 'dircache.loaded')?.files).toBe(FLEET);
+    // alice alone is in server.json (one key, too few for a worker): the remembered files' keys were
+    // offered and handed over too. How many the worker derived depends on how fast it started.
+    expect(listening?.keysHandedAhead).toBe(FLEET + 1);
+    // Files the cache vouches for are not read again (those written within 2 s of a read are: their
+    // stamp may lie), so their keys reached the worker as remembered ones.
+    expect(spa.logs().find((l) => l.event === 'dircache.loaded')?.files).toBeGreaterThan(0);
     await spa.waitForLog((l) => l.event === 'knockgate.ready', 60_000);
     const client = lab.host('client');
     await spa.send(client, spa.knock({}, { client: 'alice' }));

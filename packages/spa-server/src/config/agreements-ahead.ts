@@ -135,6 +135,11 @@ export class AgreementsAhead {
     return state === SLOT.done || state === SLOT.worker;
   }
 
+  /** Keys handed to the worker (each then derived by it or by this thread); 0 once finished. */
+  get handed(): number {
+    return this.#slots.size;
+  }
+
   /** Why the worker failed, when it did (not started, an error, an early exit); undefined otherwise. */
   get failure(): string | undefined {
     return this.#failure;

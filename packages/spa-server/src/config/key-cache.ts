@@ -78,6 +78,7 @@ export class KeyCache {
   readonly #aheadSource: string | undefined;
   #ahead: AgreementsAhead | undefined;
   #derivedAhead = 0;
+  #handedAhead = 0;
 
   /**
    * Starts a load's agreements ahead (agreements-ahead.ts): from now until finishAhead, keys offered
@@ -113,6 +114,7 @@ export class KeyCache {
     const ahead = this.#ahead;
     this.#ahead = undefined;
     if (!ahead) return;
+    this.#handedAhead = ahead.handed;
     this.#derivedAhead = ahead.finish();
     this.#finishedAhead = ahead;
   }
@@ -133,6 +135,11 @@ export class KeyCache {
   /** How many keys the last finished load's worker derived (0 without one): for the start's log line. */
   get derivedAhead(): number {
     return this.#derivedAhead;
+  }
+
+  /** How many keys the last finished load handed to its worker (0 without one): derivedAhead of them it derived. */
+  get handedAhead(): number {
+    return this.#handedAhead;
   }
 
   #notice: KeyCacheOpened | undefined;

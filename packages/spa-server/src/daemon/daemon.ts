@@ -158,7 +158,9 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       // Since the process started: Node, the configuration, the table, nft.
       startMs: Math.round(performance.now()),
       tableMs: Math.round(tableMs),
-      // Of the keys no cache held, those the worker thread derived (config/agreements-ahead.ts).
+      // Of the keys no cache held, those handed to the worker thread (config/agreements-ahead.ts),
+      // and of them those it derived: this thread the rest (a worker slow to start derives few).
+      keysHandedAhead: deps.keyCache?.handedAhead ?? 0,
       keysDerivedAhead: deps.keyCache?.derivedAhead ?? 0,
       message: 'listening',
     });
