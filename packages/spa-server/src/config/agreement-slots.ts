@@ -21,6 +21,20 @@ export interface AgreementChunk {
   readonly keys: Uint8Array;
 }
 
+/** A chunk for these keys (32 bytes each), every flag FREE: shared flags and secrets, the keys copied. */
+export function newChunk(keys: readonly Uint8Array[]): AgreementChunk {
+  const n = keys.length;
+  const chunk: AgreementChunk = {
+    flags: new Int32Array(new SharedArrayBuffer(4 * n)),
+    secrets: new Uint8Array(new SharedArrayBuffer(SLOT_SECRETS_SIZE * n)),
+    keys: new Uint8Array(32 * n),
+  };
+  keys.forEach((key, i) => {
+    chunk.keys.set(key, 32 * i);
+  });
+  return chunk;
+}
+
 /** What the worker is started with (workerData): the server's X25519 secret key, a copy for the worker. */
 export interface AgreementWorkerData {
   readonly serverSecretKey: Uint8Array;

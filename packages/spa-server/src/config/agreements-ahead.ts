@@ -2,7 +2,14 @@
 import { Worker } from 'node:worker_threads';
 import { nodeBackend } from 'spa-node';
 import { type ClientSecrets, createServerContext } from 'spa-protocol';
-import { type AgreementChunk, type AgreementWorkerData, SLOT, SLOT_SECRETS_SIZE } from './agreement-slots.js';
+import { describeSystemError as describe } from '../shared/describe-system-error.js';
+import {
+  type AgreementChunk,
+  type AgreementWorkerData,
+  newChunk,
+  SLOT,
+  SLOT_SECRETS_SIZE,
+} from './agreement-slots.js';
 import { FarEndHelp } from './far-end-help.js';
 
 /**
@@ -18,11 +25,6 @@ const CHUNK_KEYS = 256;
  */
 const WAIT_MS = 20;
 const KEY = 32;
-/**
- * Keys this thread takes from the far end at a time while the worker makes the one it needs: one
- * field inversion for the batch, under 1 ms of work.
- */
-const HELP_KEYS = 8;
 /**
  * Batches at most per key asked for: the worker makes a key in ~0.1 ms, so one batch is enough but
  * when it is descheduled. A stalled worker then costs a reload's slice ~2 ms and WAIT_MS, not the
@@ -195,12 +197,12 @@ export class AgreementsAhead {
     return derived - helped;
   }
 
-  /** HELP_KEYS free keys from the far end, derived here; false when none is left free. */
+  /** A batch of free keys from the far end, derived here; false when none is left free. */
   #help(): boolean {
     const serverSecretKey = this.#serverSecretKey;
     if (!serverSecretKey) return false;
     this.#farEnd ??= new FarEndHelp(this.#chunks, createServerContext(nodeBackend, serverSecretKey));
-    return this.#farEnd.take(HELP_KEYS);
+    return this.#farEnd.take();
   }
 
   #start(): boolean {
@@ -232,14 +234,8 @@ export class AgreementsAhead {
     if (this.#worker === undefined && !this.#start()) return;
     while (this.#held.length >= CHUNK_KEYS || (all && this.#held.length > 0)) {
       const batch = this.#held.splice(0, CHUNK_KEYS);
-      const n = batch.length;
-      const chunk: AgreementChunk = {
-        flags: new Int32Array(new SharedArrayBuffer(4 * n)),
-        secrets: new Uint8Array(new SharedArrayBuffer(SLOT_SECRETS_SIZE * n)),
-        keys: new Uint8Array(KEY * n),
-      };
-      batch.forEach(({ id, key }, i) => {
-        chunk.keys.set(key, KEY * i);
+      const chunk = newChunk(batch.map((b) => b.key));
+      batch.forEach(({ id }, i) => {
         if (this.#claimed.has(id)) chunk.flags[i] = SLOT.main;
         this.#slots.set(id, { chunk, index: i });
       });
@@ -251,5 +247,3 @@ export class AgreementsAhead {
 
 const idOf = (key: Uint8Array): string =>
   Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex');
-
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));

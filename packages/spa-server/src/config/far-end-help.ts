@@ -4,6 +4,11 @@ import { deriveIntoSlot } from './agreement-derive.js';
 import { type AgreementChunk, SLOT } from './agreement-slots.js';
 
 const KEY = 32;
+/**
+ * Keys taken at a time, while the worker makes the one the table needs: one field inversion for the
+ * batch, under 1 ms of work.
+ */
+const BATCH_KEYS = 8;
 
 /**
  * A cursor from the last chunk's last key down, the worker going up from the first: each key is
@@ -30,10 +35,10 @@ export class FarEndHelp {
     return this.#derived;
   }
 
-  /** Claims up to `n` free keys, derives them (one field inversion for all) and marks each DONE or FAILED; false when none was free. */
-  take(n: number): boolean {
+  /** Claims up to BATCH_KEYS free keys, derives them and marks each DONE or FAILED; false when none was free. */
+  take(): boolean {
     const taken: { chunk: AgreementChunk; index: number }[] = [];
-    while (this.#chunk >= 0 && taken.length < n) {
+    while (this.#chunk >= 0 && taken.length < BATCH_KEYS) {
       const chunk = this.#chunks[this.#chunk]!;
       if (this.#index < 0) {
         this.#chunk--;

@@ -232,10 +232,10 @@ describe('KeyCache', () => {
     const fleet = Array.from({ length: 600 }, () => generateKeyPair(nodeBackend, 'client').publicKey);
     const cache = new KeyCache(undefined, process.getuid?.(), await agreementWorkerSource());
     await cache.open(dir, server.secretKey);
-    cache.startAhead(server.secretKey);
+    cache.ahead.start(server.secretKey);
     for (const key of [...keys, ...fleet]) cache.offer(formatPublicKey('client', key));
     cache.offer('spa-ed25519:not-a-key'); // the load reports it; the cache ignores it
-    cache.offersDone();
+    cache.ahead.offersDone();
     // Asking for a key claims it (agreements-ahead.ts): give the worker time first (~50 ms of work).
     await new Promise((r) => setTimeout(r, 2000));
     // The file's keys come from the file, verdict and all; the others from the worker, unchecked.
@@ -243,11 +243,11 @@ describe('KeyCache', () => {
     const derived = fleet.filter((key) => cache.known(key) !== undefined);
     expect(derived.length).toBeGreaterThan(0);
     for (const key of derived) expect(cache.known(key)).toEqual({ secrets: secretsOf(key), checked: false });
-    cache.finishAhead();
-    expect(cache.derivedAhead).toBe(derived.length);
+    cache.ahead.finish();
+    expect(cache.ahead.derived).toBe(derived.length);
     // After the build, only the file's keys are known.
     expect(cache.known(fleet[0]!)).toBeUndefined();
-    expect(cache.takeAheadFailure()).toBeUndefined();
+    expect(cache.ahead.takeFailure()).toBeUndefined();
   }, 30_000);
 
   it("tells once why a load's worker failed, also when its error came after the build", async () => {
@@ -255,14 +255,14 @@ describe('KeyCache', () => {
     const fleet = Array.from({ length: 600 }, () => generateKeyPair(nodeBackend, 'client').publicKey);
     const cache = new KeyCache(undefined, process.getuid?.(), 'throw new Error("broken worker")');
     await cache.open(dir, server.secretKey);
-    cache.startAhead(server.secretKey);
+    cache.ahead.start(server.secretKey);
     for (const key of fleet) cache.offer(formatPublicKey('client', key));
-    cache.offersDone();
+    cache.ahead.offersDone();
     // The worker fails while this thread builds (here: blocks) and finishes before its error event runs.
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
-    cache.finishAhead();
+    cache.ahead.finish();
     await new Promise((r) => setTimeout(r, 100));
-    expect(cache.takeAheadFailure()).toMatch(/broken worker/);
-    expect(cache.takeAheadFailure()).toBeUndefined();
+    expect(cache.ahead.takeFailure()).toMatch(/broken worker/);
+    expect(cache.ahead.takeFailure()).toBeUndefined();
   }, 30_000);
 });

@@ -11,7 +11,8 @@ import {
 import { readOwnFile } from '../shared/read-own-file.js';
 import { replaceFile } from '../shared/replace-file.js';
 import { Turns } from '../shared/turns.js';
-import { AGREEMENT_WORKER_SOURCE, AgreementsAhead } from './agreements-ahead.js';
+import { AGREEMENT_WORKER_SOURCE } from './agreements-ahead.js';
+import { AheadLoads } from './ahead-loads.js';
 import {
   decodeKeyCache,
   encodeKeyCache,
@@ -59,6 +60,8 @@ export class KeyCache {
    * path's thread.
    */
   #lastRecords = new Map<KeyRecord, SubgroupCheck>();
+  /** Each load's agreements made ahead (ahead-loads.ts): started, finished and told by the load and the daemon. */
+  readonly ahead: AheadLoads;
 
   /**
    * `build`: the daemon's version and code; run from the sources (undefined) the file is bound to
@@ -72,74 +75,19 @@ export class KeyCache {
   ) {
     this.#build = new Uint8Array(hash('sha256', build ?? '', 'buffer'));
     this.#owner = owner;
-    this.#aheadSource = aheadSource;
-  }
-
-  readonly #aheadSource: string | undefined;
-  #ahead: AgreementsAhead | undefined;
-  #derivedAhead = 0;
-  #handedAhead = 0;
-
-  /**
-   * Starts a load's agreements ahead (agreements-ahead.ts): from now until finishAhead, keys offered
-   * that the file does not hold may be derived in a worker thread, and `known` hands their secrets
-   * over as those of a key not yet checked.
-   */
-  startAhead(serverSecretKey: Uint8Array): void {
-    this.finishAhead();
-    if (this.#aheadSource !== undefined)
-      this.#ahead = new AgreementsAhead(serverSecretKey, this.#aheadSource);
+    this.ahead = new AheadLoads(aheadSource);
   }
 
   /** A configured key's text, as soon as it is read: a key the file does not hold may be derived ahead. */
   offer(publicKeyText: string): void {
-    const ahead = this.#ahead;
-    if (!ahead) return;
+    if (!this.ahead.active) return;
     let publicKey: Uint8Array;
     try {
       publicKey = parseClientPublicKeyDeferred(publicKeyText);
     } catch {
       return; // the load reports it
     }
-    if (this.#entries.size === 0 || !this.#entries.has(keyCacheId(publicKey))) ahead.offer(publicKey);
-  }
-
-  /** The load has offered every key. */
-  offersDone(): void {
-    this.#ahead?.offersDone();
-  }
-
-  /** Once the table is built (or the load failed): ends the worker and wipes what it derived. */
-  finishAhead(): void {
-    const ahead = this.#ahead;
-    this.#ahead = undefined;
-    if (!ahead) return;
-    this.#handedAhead = ahead.handed;
-    this.#derivedAhead = ahead.finish();
-    this.#finishedAhead = ahead;
-  }
-
-  /** The last finished load's worker (no secret left in it), until its failure is taken. */
-  #finishedAhead: AgreementsAhead | undefined;
-
-  /**
-   * Why the last finished load's worker failed, once (for one warning); undefined when it did not.
-   * Read from it now, not at finish: its error event may come after the table was built.
-   */
-  takeAheadFailure(): string | undefined {
-    const failure = this.#finishedAhead?.failure;
-    if (failure !== undefined) this.#finishedAhead = undefined;
-    return failure;
-  }
-
-  /** How many keys the last finished load's worker derived (0 without one): for the start's log line. */
-  get derivedAhead(): number {
-    return this.#derivedAhead;
-  }
-
-  /** How many keys the last finished load handed to its worker (0 without one): derivedAhead of them it derived. */
-  get handedAhead(): number {
-    return this.#handedAhead;
+    if (this.#entries.size === 0 || !this.#entries.has(keyCacheId(publicKey))) this.ahead.offer(publicKey);
   }
 
   #notice: KeyCacheOpened | undefined;
@@ -186,7 +134,7 @@ export class KeyCache {
   /** Whether `known` would give secrets for these bytes, without claiming or waiting for a key the worker holds. */
   knows(publicKey: Uint8Array): boolean {
     if (this.#entries.size > 0 && this.#entries.has(keyCacheId(publicKey))) return true;
-    return this.#ahead?.knows(publicKey) ?? false;
+    return this.ahead.knows(publicKey);
   }
 
   /**
@@ -196,8 +144,8 @@ export class KeyCache {
   known(publicKey: Uint8Array): KnownKey | undefined {
     // A first start's cache is empty: 10,000 hex encodings spared.
     const entry = this.#entries.size === 0 ? undefined : this.#entries.get(keyCacheId(publicKey));
-    if (entry || !this.#ahead) return entry;
-    const secrets = this.#ahead.known(publicKey);
+    if (entry || !this.ahead.active) return entry;
+    const secrets = this.ahead.known(publicKey);
     return secrets && { secrets, checked: false };
   }
 

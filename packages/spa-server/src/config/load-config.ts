@@ -24,7 +24,7 @@ export async function loadConfig(path: string, reuse?: ConfigReuse): Promise<Res
   try {
     return await load(path, reuse);
   } catch (error) {
-    reuse?.keys.finishAhead(); // no table will take what the worker derived
+    reuse?.keys.ahead.finish(); // no table will take what the worker derived
     throw error;
   }
 }
@@ -50,7 +50,7 @@ async function load(path: string, reuse: ConfigReuse | undefined): Promise<Resol
     await reuse.dir.open(resolve(base, config.stateDir), serverKey, dir, reuse.files);
   }
   // Keys no cache holds are derived in a worker while this thread reads the rest (agreements-ahead.ts).
-  if (reuse && serverKey) reuse.keys.startAhead(serverKey);
+  if (reuse && serverKey) reuse.keys.ahead.start(serverKey);
   const offer = reuse && ((text: string) => reuse.keys.offer(text));
   // Files the clients-dir cache vouches for are not read; their keys are offered only when the key
   // cache was read for this load (a start, a new server key) and holds none: lost or ignored while
@@ -66,7 +66,7 @@ async function load(path: string, reuse: ConfigReuse | undefined): Promise<Resol
     offer,
     offerRemembered,
   );
-  reuse?.keys.offersDone();
+  reuse?.keys.ahead.offersDone();
   const redisSecrets = await readRedisSecrets(config.replay, base, problems);
   if (problems.length > 0 || !serverKey) throw configError(problems);
   // Resolving is synchronous over every client: datagrams that came during the checks go first.

@@ -160,8 +160,8 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       tableMs: Math.round(tableMs),
       // Of the keys no cache held, those handed to the worker thread (config/agreements-ahead.ts),
       // and of them those it derived: this thread the rest (a worker slow to start derives few).
-      keysHandedAhead: deps.keyCache?.handedAhead ?? 0,
-      keysDerivedAhead: deps.keyCache?.derivedAhead ?? 0,
+      keysHandedAhead: deps.keyCache?.ahead.handed ?? 0,
+      keysDerivedAhead: deps.keyCache?.ahead.derived ?? 0,
       message: 'listening',
     });
     warnSourceMode(log, config);

@@ -22,7 +22,7 @@ export function runtimeBuild(cache: KeyCache | undefined, log: DaemonLog, clock:
   return {
     known: cache && ((publicKey) => cache.known(publicKey)),
     knows: cache && ((publicKey) => cache.knows(publicKey)),
-    built: cache && (() => cache.finishAhead()),
+    built: cache && (() => cache.ahead.finish()),
     pause: () => nextTurn(),
     sliceMs: SLICE_MS,
     clock,

@@ -34,7 +34,7 @@ export async function runDaemon(options: RunOptions): Promise<void> {
     driver = createDriver(config, { residentListings: true });
     daemon = await startDaemon(config, { driver, keyCache: reuse.keys });
   } catch (error) {
-    reuse.keys.finishAhead(); // a start that failed before its table: no worker outlives it
+    reuse.keys.ahead.finish(); // a start that failed before its table: no worker outlives it
     noteAheadFailure(reuse);
     await driver?.close().catch(() => {});
     throw error;
@@ -63,7 +63,7 @@ export async function runDaemon(options: RunOptions): Promise<void> {
       const next = await loadConfig(config.source, reuse);
       noteKeyCache(reuse);
       // The table's build ends the load's agreement worker; a reload refused before it does here.
-      await daemon.reload(next).finally(() => reuse.keys.finishAhead()); // logs daemon.reloaded
+      await daemon.reload(next).finally(() => reuse.keys.ahead.finish()); // logs daemon.reloaded
       follow(next);
       dirCache.request();
     } catch (error) {
@@ -158,7 +158,7 @@ function dirCacheWrites(save: () => Promise<void>): { request(): void; flush(): 
 
 /** One line when the load's agreement worker failed: no key is lost (this thread derived them), only time. */
 function noteAheadFailure(reuse: ConfigReuse): void {
-  const failure = reuse.keys.takeAheadFailure();
+  const failure = reuse.keys.ahead.takeFailure();
   if (failure === undefined) return;
   log('warn', 'agreements.worker-failed', {
     message: `the key agreement worker failed (${failure}): the daemon's thread derived its keys instead`,
