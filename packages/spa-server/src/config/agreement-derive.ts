@@ -1,8 +1,6 @@
 /** One key's agreement written into its chunk's shared slot: the same steps on the worker and on the daemon's thread. @module */
-import { agreedClientSecrets, type ServerContext } from 'spa-protocol';
+import { agreedClientSecrets, KEY_SIZE, type ServerContext } from 'spa-protocol';
 import { type AgreementChunk, SLOT, SLOT_SECRETS_SIZE } from './agreement-slots.js';
-
-const KEY = 32;
 
 /**
  * Derives key `i` of `chunk` (already claimed by the caller) from its Montgomery u and writes its
@@ -11,10 +9,10 @@ const KEY = 32;
  */
 export function deriveIntoSlot(ctx: ServerContext, chunk: AgreementChunk, i: number, u: Uint8Array): number {
   try {
-    const derived = agreedClientSecrets(ctx, chunk.keys.subarray(i * KEY, (i + 1) * KEY), u);
+    const derived = agreedClientSecrets(ctx, chunk.keys.subarray(i * KEY_SIZE, (i + 1) * KEY_SIZE), u);
     if (!derived) return SLOT.failed;
     chunk.secrets.set(derived.tagKey, i * SLOT_SECRETS_SIZE);
-    chunk.secrets.set(derived.macKey, i * SLOT_SECRETS_SIZE + KEY);
+    chunk.secrets.set(derived.macKey, i * SLOT_SECRETS_SIZE + KEY_SIZE);
     derived.tagKey.fill(0);
     derived.macKey.fill(0);
     return SLOT.done;

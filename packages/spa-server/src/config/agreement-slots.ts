@@ -1,4 +1,5 @@
 /** What the daemon's thread and its agreement worker share for each key: a claim flag and the secrets' bytes. @module */
+import { KEY_SIZE } from 'spa-protocol';
 
 /**
  * Each key's flag (an Int32Array over a SharedArrayBuffer). Whoever moves it from FREE first makes
@@ -27,10 +28,10 @@ export function newChunk(keys: readonly Uint8Array[]): AgreementChunk {
   const chunk: AgreementChunk = {
     flags: new Int32Array(new SharedArrayBuffer(4 * n)),
     secrets: new Uint8Array(new SharedArrayBuffer(SLOT_SECRETS_SIZE * n)),
-    keys: new Uint8Array(32 * n),
+    keys: new Uint8Array(KEY_SIZE * n),
   };
   keys.forEach((key, i) => {
-    chunk.keys.set(key, 32 * i);
+    chunk.keys.set(key, KEY_SIZE * i);
   });
   return chunk;
 }

@@ -1,7 +1,7 @@
 /** The agreement worker's thread: X25519 and the two HKDFs of a first start's new keys, while the daemon's thread reads the files. @module */
 import { parentPort, workerData } from 'node:worker_threads';
 import { nodeBackend } from 'spa-node';
-import { createServerContext, uncheckedEd25519PublicToX25519Many } from 'spa-protocol';
+import { createServerContext, KEY_SIZE, uncheckedEd25519PublicToX25519Many } from 'spa-protocol';
 import { deriveIntoSlot } from './agreement-derive.js';
 import { type AgreementChunk, type AgreementWorkerData, SLOT } from './agreement-slots.js';
 
@@ -9,7 +9,6 @@ import { type AgreementChunk, type AgreementWorkerData, SLOT } from './agreement
 // has it too: it imports node:crypto, the HKDF, the derivation and the Montgomery map's field
 // arithmetic, and none of the §1 checks' point arithmetic.
 
-const KEY = 32;
 const { serverSecretKey } = workerData as AgreementWorkerData;
 const ctx = createServerContext(nodeBackend, serverSecretKey);
 
@@ -17,7 +16,7 @@ const ctx = createServerContext(nodeBackend, serverSecretKey);
 function derive(chunk: AgreementChunk): void {
   const { flags, keys } = chunk;
   const us = uncheckedEd25519PublicToX25519Many(
-    Array.from({ length: flags.length }, (_, i) => keys.subarray(i * KEY, (i + 1) * KEY)),
+    Array.from({ length: flags.length }, (_, i) => keys.subarray(i * KEY_SIZE, (i + 1) * KEY_SIZE)),
   );
   for (let i = 0; i < flags.length; i++) {
     const u = us[i];

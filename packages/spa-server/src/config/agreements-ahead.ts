@@ -1,7 +1,7 @@
 /** A first start's key agreements made ahead in a worker thread, while the daemon's thread reads and checks the clients. @module */
 import { Worker } from 'node:worker_threads';
 import { nodeBackend } from 'spa-node';
-import { type ClientSecrets, createServerContext } from 'spa-protocol';
+import { type ClientSecrets, createServerContext, KEY_SIZE } from 'spa-protocol';
 import { describeSystemError as describe } from '../shared/describe-system-error.js';
 import {
   type AgreementChunk,
@@ -24,7 +24,6 @@ const CHUNK_KEYS = 256;
  * it itself: only a stalled or dead worker makes it wait this long, once per key at most.
  */
 const WAIT_MS = 20;
-const KEY = 32;
 /**
  * Batches at most per key asked for: the worker makes a key in ~0.1 ms, so one batch is enough but
  * when it is descheduled. A stalled worker then costs a reload's slice ~2 ms and WAIT_MS, not the
@@ -113,7 +112,10 @@ export class AgreementsAhead {
       if (was === SLOT.done) {
         const at = i * SLOT_SECRETS_SIZE;
         // slice: copies out of the shared memory, which is wiped after the build.
-        return { tagKey: secrets.slice(at, at + KEY), macKey: secrets.slice(at + KEY, at + 2 * KEY) };
+        return {
+          tagKey: secrets.slice(at, at + KEY_SIZE),
+          macKey: secrets.slice(at + KEY_SIZE, at + 2 * KEY_SIZE),
+        };
       }
       // FREE (now this thread's), this thread's already, or FAILED: derived and reported here.
       if (was !== SLOT.worker || this.#dead || waited) return undefined;

@@ -1,9 +1,8 @@
 /** The daemon's thread's share of a load's agreements: free keys taken from the far end of the worker's chunks and derived here. @module */
-import { type ServerContext, uncheckedEd25519PublicToX25519Many } from 'spa-protocol';
+import { KEY_SIZE, type ServerContext, uncheckedEd25519PublicToX25519Many } from 'spa-protocol';
 import { deriveIntoSlot } from './agreement-derive.js';
 import { type AgreementChunk, SLOT } from './agreement-slots.js';
 
-const KEY = 32;
 /**
  * Keys taken at a time, while the worker makes the one the table needs: one field inversion for the
  * batch, under 1 ms of work.
@@ -51,7 +50,7 @@ export class FarEndHelp {
     }
     if (taken.length === 0) return false;
     const us = uncheckedEd25519PublicToX25519Many(
-      taken.map(({ chunk, index }) => chunk.keys.subarray(index * KEY, (index + 1) * KEY)),
+      taken.map(({ chunk, index }) => chunk.keys.subarray(index * KEY_SIZE, (index + 1) * KEY_SIZE)),
     );
     taken.forEach(({ chunk, index }, k) => {
       const u = us[k];
