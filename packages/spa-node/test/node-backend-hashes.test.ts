@@ -39,6 +39,9 @@ describe('nodeBackend.hkdfSha256', () => {
         [32, 64],
         [100, 1],
         [7, 300],
+        // A key material past keyed-hmac's scratch (1,536 bytes): its createHmac path.
+        [2000, 3],
+        [32, 1020],
       ] as const) {
         const [ikm, salt, info] = [randomBytes(ikmLength), randomBytes(saltLength), randomBytes(infoLength)];
         for (const length of [1, 16, 31, 32, 33, 100]) {
