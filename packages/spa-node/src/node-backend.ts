@@ -8,7 +8,6 @@ import {
   hash,
   type KeyObject,
   sign,
-  timingSafeEqual,
   verify,
 } from 'node:crypto';
 import type { CryptoBackend } from 'spa-protocol';
@@ -31,6 +30,16 @@ const X25519_SPKI = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0
 const bytes = (b: Uint8Array | ArrayBuffer): Uint8Array =>
   b instanceof Uint8Array ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b);
 
+/** A digest given as latin1 text (one character per byte) as bytes. */
+function bytesOfText(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+/** A Buffer over the same memory, no copy: for reading only. */
+const view = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
 const der = (prefix: Uint8Array, key: Uint8Array): Uint8Array => {
   const out = new Uint8Array(prefix.length + key.length);
   out.set(prefix);
@@ -44,18 +53,27 @@ const der = (prefix: Uint8Array, key: Uint8Array): Uint8Array => {
 // the SHA-256 of the bytes it was made from, so an array whose contents changed (wiped, reused) gets
 // a fresh key, never the old one. A digest, not a copy: a caller that wipes a secret array leaves no
 // copy of it in the heap. One WeakMap per kind of key (an array is never taken for another kind), and
-// no growth.
-type KeyCache = WeakMap<Uint8Array, { readonly digest: Buffer; readonly key: KeyObject }>;
+// no growth. The digest is latin1 text, compared in constant time: a Buffer per call was an off-heap
+// store for each of a fleet's 10,000 agreements at its first start.
+type KeyCache = WeakMap<Uint8Array, { readonly digest: string; readonly key: KeyObject }>;
 const edSeeds: KeyCache = new WeakMap();
 const xSecrets: KeyCache = new WeakMap();
 const edPublics: KeyCache = new WeakMap();
 function cached(cache: KeyCache, bytes: Uint8Array, make: () => KeyObject): KeyObject {
-  const digest = hash('sha256', bytes, 'buffer');
+  const digest = hash('sha256', bytes, 'latin1');
   const hit = cache.get(bytes);
-  if (hit && timingSafeEqual(hit.digest, digest)) return hit.key;
+  if (hit && sameText(hit.digest, digest)) return hit.key;
   const key = make();
   cache.set(bytes, { digest, key });
   return key;
+}
+
+/** Equal digests (latin1, 32 characters each), in time that does not depend on where they differ. */
+function sameText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }
 
 const edPrivate = (seed: Uint8Array): KeyObject =>
@@ -70,9 +88,10 @@ const xPrivate = (secret: Uint8Array): KeyObject =>
 export const nodeBackend: CryptoBackend = {
   name: 'node',
   // One-shot hash(): createHash costs ~17 µs a call on Node 20 (OpenSSL 3 fetches the digest each
-  // time), hash() ~1.5 µs; a fleet's load hashes every key id.
-  sha256: (data) => bytes(hash('sha256', data, 'buffer')),
-  sha512: (data) => bytes(hash('sha512', data, 'buffer')),
+  // time), hash() ~1.5 µs; a fleet's load hashes every key id. As latin1 text copied into a heap
+  // array: a Buffer's off-heap store cost more than the hash of a short message.
+  sha256: (data) => bytesOfText(hash('sha256', data, 'latin1')),
+  sha512: (data) => bytesOfText(hash('sha512', data, 'latin1')),
   hmacSha256,
   hmacSha256Keyed: keyedHmacSha256,
   hkdfSha256,
@@ -86,7 +105,7 @@ export const nodeBackend: CryptoBackend = {
       // per key on the benchmark machine, ~6 µs as JWK), and the server does this for every
       // datagram that passes mac2, and for every configured key when the client table is built.
       const peer = createPublicKey({
-        key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(publicKey).toString('base64url') },
+        key: { kty: 'OKP', crv: 'X25519', x: view(publicKey).toString('base64url') },
         format: 'jwk',
       });
       return bytes(diffieHellman({ privateKey: xPrivate(secret), publicKey: peer }));
