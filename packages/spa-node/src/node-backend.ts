@@ -60,7 +60,7 @@ const edSeeds: KeyCache = new WeakMap();
 const xSecrets: KeyCache = new WeakMap();
 const edPublics: KeyCache = new WeakMap();
 function cached(cache: KeyCache, bytes: Uint8Array, make: () => KeyObject): KeyObject {
-  const digest = hash('sha256', bytes, 'latin1');
+  const digest = hash('sha256', bytes, 'binary');
   const hit = cache.get(bytes);
   if (hit && sameText(hit.digest, digest)) return hit.key;
   const key = make();
@@ -90,8 +90,8 @@ export const nodeBackend: CryptoBackend = {
   // One-shot hash(): createHash costs ~17 µs a call on Node 20 (OpenSSL 3 fetches the digest each
   // time), hash() ~1.5 µs; a fleet's load hashes every key id. As latin1 text copied into a heap
   // array: a Buffer's off-heap store cost more than the hash of a short message.
-  sha256: (data) => bytesOfText(hash('sha256', data, 'latin1')),
-  sha512: (data) => bytesOfText(hash('sha512', data, 'latin1')),
+  sha256: (data) => bytesOfText(hash('sha256', data, 'binary')),
+  sha512: (data) => bytesOfText(hash('sha512', data, 'binary')),
   hmacSha256,
   hmacSha256Keyed: keyedHmacSha256,
   hkdfSha256,
