@@ -1,4 +1,4 @@
-/** decodeBase64url refuses exactly what a strict decode and a canonical re-encode by @scure/base refuse, and gives the same bytes. */
+/** decodeBase64url refuses exactly what a strict decode and a canonical re-encode by @scure/base refuse, and gives the same bytes; encodeBase64url gives @scure/base's text. */
 import { base64urlnopad } from '@scure/base';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -58,5 +58,18 @@ describe('decodeBase64url', () => {
 
   it('refuses a length that is not a whole number of bytes', () => {
     for (const length of [-1, 1.5, Number.NaN]) expect(decodeBase64url('AAAA', length)).toBeUndefined();
+  });
+});
+
+describe('encodeBase64url', () => {
+  it("gives @scure/base's text for every length, and decodeBase64url takes it back", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 70 }), (bytes) => {
+        const text = encodeBase64url(bytes);
+        expect(text).toBe(base64urlnopad.encode(bytes));
+        expect(hexOrNone(decodeBase64url(text, bytes.length))).toBe(hexOrNone(bytes));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
