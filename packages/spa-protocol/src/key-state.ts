@@ -131,13 +131,17 @@ export function* keyClients<C extends { readonly publicKey: Uint8Array }>(
     !byKey.has(id) &&
     !reuse?.has(id) &&
     (options.knows ? !options.knows(publicKey) : options.known?.(publicKey) === undefined);
-  for (const [i, client] of list.entries()) {
-    const id = encodeBase64url(client.publicKey);
+  // Each key's text once: the look-ahead names the keys it maps before the loop reaches them.
+  const ids: string[] = new Array(list.length);
+  const idAt = (i: number): string => (ids[i] ??= encodeBase64url(list[i]!.publicKey));
+  for (let i = 0; i < list.length; i++) {
+    const client = list[i]!;
+    const id = idAt(i);
     let state = byKey.get(id) ?? reuse?.get(id);
     if (!state) {
       const known = options.known?.(client.publicKey);
       // Only the deferred path takes a u: the other checks the key whole before it maps it.
-      if (defer && !known && i >= mappedTo) mappedTo = mapAhead(list, i, isNew, mapped);
+      if (defer && !known && i >= mappedTo) mappedTo = mapAhead(list, i, idAt, isNew, mapped);
       state = newKeyState(ctx, client.publicKey, id, known, defer, mapped.get(id));
       mapped.delete(id);
       yield undefined;
@@ -156,6 +160,7 @@ const MAP_BATCH = 64;
 function mapAhead<C extends { readonly publicKey: Uint8Array }>(
   list: readonly C[],
   from: number,
+  idAt: (i: number) => string,
   isNew: (id: string, publicKey: Uint8Array) => boolean,
   mapped: Map<string, Uint8Array>,
 ): number {
@@ -164,7 +169,7 @@ function mapAhead<C extends { readonly publicKey: Uint8Array }>(
   let i = from;
   for (; i < list.length && keys.length < MAP_BATCH; i++) {
     const { publicKey } = list[i]!;
-    const id = encodeBase64url(publicKey);
+    const id = idAt(i);
     if (!isNew(id, publicKey) || mapped.has(id)) continue;
     ids.push(id);
     keys.push(publicKey);
