@@ -67,11 +67,16 @@ describe('daemon', () => {
     });
     // Both are read on the process's clock: the table is built within the start, which ends listening.
     const listening = log.events('daemon.listening')[0];
-    const { startMs, tableMs } = { startMs: listening?.startMs, tableMs: listening?.tableMs };
+    const [startMs, tableMs, cpuMs] = [listening?.startMs, listening?.tableMs, listening?.cpuMs];
     expect(tableMs).toBeGreaterThanOrEqual(0);
     expect(tableMs).toBeLessThanOrEqual(Math.ceil(afterMs - beforeMs));
     expect(startMs).toBeGreaterThanOrEqual(Math.floor(beforeMs));
     expect(startMs).toBeLessThanOrEqual(Math.ceil(afterMs));
+    // The process's CPU since it started: at most what it used by the time the start returned.
+    const used = process.cpuUsage();
+    const cpuAfterMs = Math.ceil((used.user + used.system) / 1000);
+    expect(cpuMs).toBeGreaterThan(0);
+    expect(cpuMs).toBeLessThanOrEqual(cpuAfterMs);
   });
 
   it('grants a valid knock over UDP and never sends a byte back, to anyone', async () => {

@@ -157,6 +157,9 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       replayStore,
       // Since the process started: Node, the configuration, the table, nft.
       startMs: Math.round(performance.now()),
+      // CPU the process used so far (every thread: the agreement worker's too), ms: on a shared or
+      // throttled host wall-clock varies run to run with the neighbours, CPU time much less.
+      cpuMs: Math.round(cpuMsSoFar()),
       tableMs: Math.round(tableMs),
       // Of the keys no cache held, those handed to the worker thread (config/agreements-ahead.ts),
       // and of them those it derived: this thread the rest (a worker slow to start derives few).
@@ -229,4 +232,10 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     await cleanup();
     throw error;
   }
+}
+
+/** User and system CPU time of the whole process since it started, in ms. */
+function cpuMsSoFar(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
