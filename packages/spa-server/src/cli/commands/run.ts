@@ -1,5 +1,5 @@
 /** `spa-server run` (the default): starts the daemon; SIGHUP reloads the config, SIGTERM/SIGINT stop. @module */
-import { type ConfigReuse, createConfigReuse } from '../../config/config-reuse.js';
+import { createConfigReuse } from '../../config/config-reuse.js';
 import { loadConfig } from '../../config/load-config.js';
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { type DirWatch, watchClientsDir } from '../../config/watch-clients-dir.js';
@@ -10,6 +10,7 @@ import type { FirewallDriver } from '../../firewall/driver.js';
 import { type LogFields, type LogLevel, stdoutLogger } from '../../observability/log.js';
 import { isServerError, SERVER_ERROR_CODES } from '../../shared/server-error.js';
 import { BUILD_ID } from '../version.js';
+import { noteAheadFailure, noteDirCache, noteKeyCache } from './load-notices.js';
 
 /**
  * How long after a start or a reload the clients-dir cache is written: after the kernel gate's tags
@@ -111,22 +112,6 @@ function log(level: LogLevel, event: string, fields: LogFields): void {
   stdoutLogger.write({ ts: new Date().toISOString(), level, event, ...fields });
 }
 
-/** One line when the key cache was read: how many keys it spared, or why it was ignored (never its contents). */
-function noteKeyCache(reuse: ConfigReuse): void {
-  const notice = reuse.keys.takeNotice();
-  if (!notice || notice.again) return;
-  if (notice.ignored) {
-    log('warn', 'keycache.ignored', {
-      reason: notice.ignored,
-      message: `key cache ignored (${notice.ignored}): every key is derived and checked again and the cache rewritten`,
-    });
-  } else
-    log('info', 'keycache.loaded', {
-      keys: notice.loaded,
-      message: `key cache: ${notice.loaded} keys known`,
-    });
-}
-
 /**
  * The clients-dir cache's writes: one at a time, DIR_CACHE_SAVE_DELAY_MS after the last request,
  * and at stop when one is still due (a restart right after a reload then reads only what changed).
@@ -154,32 +139,6 @@ function dirCacheWrites(save: () => Promise<void>): { request(): void; flush(): 
     },
     flush: () => (timer === undefined ? writing : write()),
   };
-}
-
-/** One line when the load's agreement worker failed: no key is lost (this thread derived them), only time. */
-function noteAheadFailure(reuse: ConfigReuse): void {
-  const failure = reuse.keys.ahead.takeFailure();
-  if (failure === undefined) return;
-  log('warn', 'agreements.worker-failed', {
-    message: `the key agreement worker failed (${failure}): the daemon's thread derived its keys instead`,
-  });
-}
-
-/** One line when the clients-dir cache was read: how many files it spared, or why it was ignored. */
-function noteDirCache(reuse: ConfigReuse): void {
-  const notice = reuse.dir.takeNotice();
-  // None yet (a first start): nothing worth a line.
-  if (!notice || (notice.ignored === undefined && notice.loaded === 0)) return;
-  if (notice.ignored) {
-    log('warn', 'dircache.ignored', {
-      reason: notice.ignored,
-      message: `clients-dir cache ignored (${notice.ignored}): every client file is read and the cache rewritten`,
-    });
-  } else
-    log('info', 'dircache.loaded', {
-      files: notice.loaded,
-      message: `clients-dir cache: ${notice.loaded} files known`,
-    });
 }
 
 function describe(error: unknown): string {
