@@ -3,17 +3,17 @@ import type { ClientConfig } from 'spa-config/server-config';
 import type { ClientFileResult } from './client-file.js';
 
 /**
- * A file changed this recently (ns) when it was read may change again within the same tick of the
+ * A file changed this recently (ms) when it was read may change again within the same tick of the
  * file-system clock (1-10 ms on Linux before 6.13), same size and inode, without its stamp changing:
  * it is read again next time ("racily clean", as git calls it), never vouched for by its stamp.
  */
-const RACY_NS = 2_000_000_000n;
+const RACY_MS = 2000;
 /** A suffix no lstat stamp has: the memo and the clients-dir cache never match a racy read. */
 const RACY = ':racy';
 
 /**
  * What the last read found in each file, by path and by the file's identity: device, inode, size,
- * mode, and mtime and ctime in nanoseconds. A reload reads and validates only files whose identity
+ * mode, and mtime and ctime (ms, to a quarter of a microsecond). A reload reads and validates only files whose identity
  * changed; the others cost one lstat and give the same ClientConfig object as before.
  */
 export class ClientFileMemo {
@@ -21,11 +21,11 @@ export class ClientFileMemo {
   #seen = new Map<string, { readonly stamp: string; readonly result: ClientFileResult }>();
   #changed = false;
   #generation = 0;
-  readonly #racyNs: bigint;
+  readonly #racyMs: number;
 
-  /** `racyNs`: how recent a change makes a read racy (tests of stamps on files just written pass 0n). */
-  constructor(options: { readonly racyNs?: bigint } = {}) {
-    this.#racyNs = options.racyNs ?? RACY_NS;
+  /** `racyMs`: how recent a change makes a read racy (tests of stamps on files just written pass 0). */
+  constructor(options: { readonly racyMs?: number } = {}) {
+    this.#racyMs = options.racyMs ?? RACY_MS;
   }
 
   /** Bumped by each complete read that read a file or found one gone: what a saved copy compares. */
@@ -59,9 +59,9 @@ export class ClientFileMemo {
     return known.result;
   }
 
-  /** `changedNs`: the file's ctime when read; a change that recent makes the entry never match. */
-  set(path: string, stamp: string, result: ClientFileResult, changedNs?: bigint): void {
-    const racy = changedNs !== undefined && changedNs >= BigInt(Date.now()) * 1_000_000n - this.#racyNs;
+  /** `changedMs`: the file's ctime when read; a change that recent makes the entry never match. */
+  set(path: string, stamp: string, result: ClientFileResult, changedMs?: number): void {
+    const racy = changedMs !== undefined && changedMs >= Date.now() - this.#racyMs;
     this.#seen.set(path, { stamp: racy ? `${stamp}${RACY}` : stamp, result });
     this.#changed = true;
   }

@@ -48,7 +48,7 @@ async function run(
   read: Awaited<ReturnType<typeof readClientsDir>>;
 }> {
   const cache = new ClientsDirCache(options.version ?? '1.0.0');
-  const memo = new ClientFileMemo({ racyNs: 0n });
+  const memo = new ClientFileMemo({ racyMs: 0 });
   await cache.open(state, options.key ?? server.secretKey, dir, memo);
   const read = await readClientsDir(dir, memo);
   await cache.save(memo);
@@ -61,7 +61,7 @@ describe('ClientsDirCache', () => {
     const first = await run(state, dir);
     expect((await stat(join(state, CLIENTS_DIR_CACHE_FILE))).mode & 0o777).toBe(0o600);
     const cache = new ClientsDirCache('1.0.0');
-    const memo = new ClientFileMemo({ racyNs: 0n });
+    const memo = new ClientFileMemo({ racyMs: 0 });
     expect(await cache.open(state, server.secretKey, dir, memo)).toEqual({ loaded: 4 });
     expect(cache.takeNotice()).toEqual({ loaded: 4 });
     const again = await readClientsDir(dir, memo);
@@ -105,7 +105,7 @@ describe('ClientsDirCache', () => {
         state,
         o.key ?? server.secretKey,
         o.dir ?? dir,
-        new ClientFileMemo({ racyNs: 0n }),
+        new ClientFileMemo({ racyMs: 0 }),
       );
     const flipped = Uint8Array.from(good);
     flipped[40]! ^= 1;
@@ -156,7 +156,7 @@ describe('ClientsDirCache', () => {
         state,
         server.secretKey,
         dir,
-        new ClientFileMemo({ racyNs: 0n }),
+        new ClientFileMemo({ racyMs: 0 }),
       );
       expect(opened, body).toEqual({ loaded: 0, ignored: 'truncated or damaged' });
     }
@@ -167,7 +167,7 @@ describe('ClientsDirCache', () => {
         state,
         server.secretKey,
         dir,
-        new ClientFileMemo({ racyNs: 0n }),
+        new ClientFileMemo({ racyMs: 0 }),
       ),
     ).toEqual({ loaded: 0 });
   });
@@ -177,7 +177,7 @@ describe('ClientsDirCache', () => {
     await run(state, dir);
     const good = await readFile(join(state, CLIENTS_DIR_CACHE_FILE));
     const cache = new ClientsDirCache(undefined);
-    const memo = new ClientFileMemo({ racyNs: 0n });
+    const memo = new ClientFileMemo({ racyMs: 0 });
     expect(await cache.open(state, server.secretKey, dir, memo)).toBeUndefined();
     expect(memo.size).toBe(0);
     await readClientsDir(dir, memo);

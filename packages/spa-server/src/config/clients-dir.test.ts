@@ -213,7 +213,7 @@ describe('readClientsDir on a reload (ClientFileMemo)', () => {
       'alice.json': { publicKey: KEY_A, services: ['ssh'] },
       'bob.json': { publicKey: KEY_B, services: ['ssh'] },
     });
-    const memo = new ClientFileMemo({ racyNs: 0n });
+    const memo = new ClientFileMemo({ racyMs: 0 });
     const first = await readClientsDir(dir, memo);
     const again = await readClientsDir(dir, memo);
     // The same objects: nothing was read, parsed or checked again.
@@ -244,7 +244,7 @@ describe('readClientsDir on a reload (ClientFileMemo)', () => {
       'alice.json': { publicKey: KEY_A, services: ['ssh'] },
       'bob.json': { publicKey: KEY_B, services: ['ssh'] },
     });
-    const memo = new ClientFileMemo({ racyNs: 0n });
+    const memo = new ClientFileMemo({ racyMs: 0 });
     const read: string[] = [];
     const remembered: string[] = [];
     const offers = [(k: string) => read.push(k), (k: string) => remembered.push(k)] as const;

@@ -1,5 +1,5 @@
 /** The clients directory (clientsDir): one file per client, refused when unsafe, read in batches that leave the packet path running. @module */
-import { type BigIntStats, closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -42,10 +42,13 @@ export interface ClientsDir {
 /**
  * Files are compared on everything a write, a rename over them or a chmod changes. One flat string:
  * a template literal of eleven parts is a rope of ten nodes, kept per file from one load to the next,
- * which the collector copied for every client of a fleet.
+ * which the collector copied for every client of a fleet. Times in ms as doubles, not BigInt ns: a
+ * BigIntStats was ~1 KiB of garbage per file (a tenth of a first load's, sampled), and a double holds
+ * them to a quarter of a microsecond, finer than the file system's clock; a file changed within
+ * RACY of its read is read again anyway (client-file-memo.ts).
  */
-function stampOf(info: BigIntStats): string {
-  return [info.dev, info.ino, info.size, info.mode, info.mtimeNs, info.ctimeNs].join(':');
+function stampOf(info: Stats): string {
+  return [info.dev, info.ino, info.size, info.mode, info.mtimeMs, info.ctimeMs].join(':');
 }
 
 /**
@@ -116,7 +119,7 @@ function refused(problem: string): ClientsDir {
 /** The stamp of the file at `path` without following a link; '' when it cannot be one a read would keep. */
 function unchangedStamp(path: string): string {
   try {
-    const info = lstatSync(path, { bigint: true });
+    const info = lstatSync(path);
     return info.isFile() ? stampOf(info) : '';
   } catch {
     return '';
@@ -134,7 +137,7 @@ function readAndParse(
   const read = readClientFile(path, problems);
   if (read === undefined) return undefined;
   const result = parseClientFile(read.text, name, path);
-  memo?.set(path, read.stamp, result, read.changedNs);
+  memo?.set(path, read.stamp, result, read.changedMs);
   if (result.ok) offer?.(result.client.publicKey);
   return result;
 }
@@ -143,7 +146,7 @@ function readAndParse(
 function readClientFile(
   path: string,
   problems: string[],
-): { text: string; stamp: string; changedNs: bigint } | undefined {
+): { text: string; stamp: string; changedMs: number } | undefined {
   let fd: number;
   try {
     // O_NONBLOCK: a FIFO placed in the directory must not hang the reload.
@@ -158,11 +161,10 @@ function readClientFile(
     return undefined;
   }
   try {
-    const info = fstatSync(fd, { bigint: true });
+    const info = fstatSync(fd);
     if (!info.isFile()) problems.push(`${path}: file: not a regular file`);
-    else if (info.mode & BigInt(WORLD_WRITABLE))
-      problems.push(`${path}: file: is world-writable (chmod o-w)`);
-    else if (info.size > BigInt(MAX_CLIENT_FILE_BYTES)) {
+    else if (info.mode & WORLD_WRITABLE) problems.push(`${path}: file: is world-writable (chmod o-w)`);
+    else if (info.size > MAX_CLIENT_FILE_BYTES) {
       problems.push(`${path}: file: larger than ${MAX_CLIENT_FILE_BYTES} bytes`);
     } else {
       // Read at most one byte past the bound: a file that grew after fstat is refused, never read whole.
@@ -178,7 +180,7 @@ function readClientFile(
       }
       if (length > MAX_CLIENT_FILE_BYTES)
         problems.push(`${path}: file: larger than ${MAX_CLIENT_FILE_BYTES} bytes`);
-      else return { text: buffer.toString('utf8', 0, length), stamp: stampOf(info), changedNs: info.ctimeNs };
+      else return { text: buffer.toString('utf8', 0, length), stamp: stampOf(info), changedMs: info.ctimeMs };
     }
     return undefined;
   } catch (cause) {
