@@ -88,10 +88,12 @@ const xPrivate = (secret: Uint8Array): KeyObject =>
 export const nodeBackend: CryptoBackend = {
   name: 'node',
   // One-shot hash(): createHash costs ~17 µs a call on Node 20 (OpenSSL 3 fetches the digest each
-  // time), hash() ~1.5 µs; a fleet's load hashes every key id. As latin1 text copied into a heap
-  // array: a Buffer's off-heap store cost more than the hash of a short message.
+  // time), hash() ~1.5 µs; a fleet's load hashes every key id. SHA-256 (key ids and labels, never a
+  // secret here) as latin1 text copied into a heap array: a Buffer's off-heap store cost more than
+  // the hash of a short message. SHA-512 hashes a client's seed: a Buffer, which the caller's wipe of
+  // the returned view clears, not a string that would outlive it.
   sha256: (data) => bytesOfText(hash('sha256', data, 'binary')),
-  sha512: (data) => bytesOfText(hash('sha512', data, 'binary')),
+  sha512: (data) => bytes(hash('sha512', data, 'buffer')),
   hmacSha256,
   hmacSha256Keyed: keyedHmacSha256,
   hkdfSha256,
