@@ -1,3 +1,4 @@
+import { lstatSync, type Stats } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerError } from '../shared/server-error.js';
 import { ignoredName, parseClientFile } from './client-file.js';
 import { ClientFileMemo } from './client-file-memo.js';
-import { readClientsDir } from './clients-dir.js';
+import { readClientsDir, stampOf } from './clients-dir.js';
 import { loadConfig } from './load-config.js';
 
 const clientKey = (): string => formatPublicKey('client', generateKeyPair(nodeBackend, 'client').publicKey);
@@ -267,5 +268,25 @@ describe('readClientsDir on a reload (ClientFileMemo)', () => {
     expect(again.clients[0]!.client).toEqual(first.clients[0]!.client);
     // Racy entries are not vouched for across restarts either (stateDir's clients-dir cache).
     expect([...memo.accepted()]).toEqual([]);
+  });
+});
+
+describe('stampOf', () => {
+  it('takes device and inode numbers past 2^53 exactly, from a BigInt stat: two such inodes never look alike', () => {
+    const info = lstatSync(import.meta.filename);
+    // A double cannot tell these two inodes apart: 2^60 and 2^60 + 1 are the same number.
+    const [a, b] = [2n ** 60n, 2n ** 60n + 1n];
+    expect(Number(a)).toBe(Number(b));
+    const as = (ino: bigint): [Stats, () => import('node:fs').BigIntStats] => [
+      Object.assign(Object.create(info) as Stats, { ino: Number(ino) }),
+      () => ({ ...lstatSync(import.meta.filename, { bigint: true }), ino }),
+    ];
+    const stampA = stampOf(...as(a));
+    expect(stampA).toContain(`:${a}:`);
+    expect(stampOf(...as(b))).not.toBe(stampA);
+    // An ordinary inode number costs no BigInt stat.
+    expect(stampOf(info, () => expect.fail('no BigInt stat for a safe inode number'))).toContain(
+      `:${info.ino}:`,
+    );
   });
 });

@@ -1,5 +1,14 @@
 /** The clients directory (clientsDir): one file per client, refused when unsafe, read in batches that leave the packet path running. @module */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
+import {
+  type BigIntStats,
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  type Stats,
+} from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -47,7 +56,13 @@ export interface ClientsDir {
  * them to a quarter of a microsecond, finer than the file system's clock; a file changed within
  * RACY of its read is read again anyway (client-file-memo.ts).
  */
-function stampOf(info: Stats): string {
+export function stampOf(info: Stats, exact: () => BigIntStats): string {
+  // A double holds device and inode numbers only to 2^53: some file systems (overlayfs's xino, FUSE,
+  // NFS) give larger ones, where two inodes would look alike. Those files cost a BigInt stat.
+  if (!Number.isSafeInteger(info.ino) || !Number.isSafeInteger(info.dev)) {
+    const ids = exact();
+    return [ids.dev, ids.ino, info.size, info.mode, info.mtimeMs, info.ctimeMs].join(':');
+  }
   return [info.dev, info.ino, info.size, info.mode, info.mtimeMs, info.ctimeMs].join(':');
 }
 
@@ -120,7 +135,7 @@ function refused(problem: string): ClientsDir {
 function unchangedStamp(path: string): string {
   try {
     const info = lstatSync(path);
-    return info.isFile() ? stampOf(info) : '';
+    return info.isFile() ? stampOf(info, () => lstatSync(path, { bigint: true })) : '';
   } catch {
     return '';
   }
@@ -180,7 +195,12 @@ function readClientFile(
       }
       if (length > MAX_CLIENT_FILE_BYTES)
         problems.push(`${path}: file: larger than ${MAX_CLIENT_FILE_BYTES} bytes`);
-      else return { text: buffer.toString('utf8', 0, length), stamp: stampOf(info), changedMs: info.ctimeMs };
+      else
+        return {
+          text: buffer.toString('utf8', 0, length),
+          stamp: stampOf(info, () => fstatSync(fd, { bigint: true })),
+          changedMs: info.ctimeMs,
+        };
     }
     return undefined;
   } catch (cause) {
