@@ -72,4 +72,15 @@ describe('encodeBase64url', () => {
       { numRuns: 3000 },
     );
   });
+
+  it('encodes inputs longer than one piece (3,072 bytes) as one text', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 3000, maxLength: 10_000 }), (bytes) => {
+        expect(encodeBase64url(bytes)).toBe(base64urlnopad.encode(bytes));
+      }),
+      { numRuns: 50 },
+    );
+    const big = new Uint8Array(300_000).map((_, i) => i * 7);
+    expect(encodeBase64url(big)).toBe(base64urlnopad.encode(big));
+  });
 });
