@@ -8,16 +8,14 @@ import {
   forwardDestinations,
   HOOK_EVENTS,
   isForwardedService,
-  parseIsoDate,
   parsePortSpec,
   parseRedisUrl,
   parseSocketAddress,
   type ServerConfig,
 } from 'spa-config/server-config';
 import { nodeBackend } from 'spa-node';
-import { computeKeyId, normaliseNetwork, parseClientPublicKeyDeferred } from 'spa-protocol';
 import type { ConfigReuse } from './config-reuse.js';
-import { keyFieldOf } from './load-clients.js';
+import { LoadedClient } from './loaded-client.js';
 import type {
   ListenAddress,
   PortSpec,
@@ -142,30 +140,7 @@ function resolveClientOnce(
 ): ResolvedClient {
   const known = memo?.get(client);
   if (known?.maxDuration === maxDuration) return known.client;
-  const resolved = resolveClient(client, maxDuration);
+  const resolved = new LoadedClient(client, maxDuration);
   memo?.set(client, { maxDuration, client: resolved });
   return resolved;
-}
-
-const NO_NETWORKS: readonly string[] = Object.freeze([]);
-
-function resolveClient(client: ClientConfig, serverMaxDuration: number): ResolvedClient {
-  const publicKey = parseClientPublicKeyDeferred(client.publicKey);
-  const keyId = computeKeyId(nodeBackend, publicKey);
-  return {
-    name: client.name,
-    publicKey,
-    keyField: keyFieldOf(client) ?? `client "${client.name}": publicKey`,
-    keyId,
-    keyIdHex: Buffer.from(keyId.buffer, keyId.byteOffset, keyId.byteLength).toString('hex'),
-    // A fleet's clients share their template's arrays (spa-config's ClientShapes): one service and
-    // no network need no copy, and 10,000 copies are garbage a start collects.
-    services: client.services.length === 1 ? client.services : [...new Set(client.services)],
-    maxDurationSeconds: client.maxDuration ?? serverMaxDuration,
-    sourceNetworks:
-      client.sourceNetworks.length === 0 ? NO_NETWORKS : client.sourceNetworks.map(normaliseNetwork),
-    allowSourceAddress: client.allowSourceAddress,
-    oneShot: client.oneShot,
-    expiresAtMs: client.expires === undefined ? undefined : parseIsoDate(client.expires),
-  };
 }
