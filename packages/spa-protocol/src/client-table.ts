@@ -178,27 +178,30 @@ export class ClientTable<C extends KnownClient> {
     await runStepsInSlices(this.#advancing(lo, hi), pause, sliceMs, now);
   }
 
-  /** advance's work, yielding every STEP keys. */
+  /**
+   * advance's work, yielding every STEP keys. Key by key, not epoch by epoch: each key's tags are
+   * replaced once, by one array of exactly the epochs held, not grown by one epoch at a time.
+   */
   *#advancing(lo: number, hi: number): Generator<undefined, void> {
     if (this.#buckets.size > 0) this.#buckets.dropOutside(lo, hi);
+    const made: (number | Uint8Array)[] = [];
     let visited = 0;
-    for (let epoch = lo; epoch <= hi; epoch++) {
-      if (epoch >= this.#lo && epoch <= this.#hi) continue; // already held
-      for (const { client, state } of this.#keyed) {
-        if (++visited % STEP === 0) yield undefined;
-        if (state.check === 'refused') continue;
-        // A rebuilt table finds the tags of unchanged keys made already: a reload costs no HMAC.
-        let tag = state.tags.get(epoch);
-        if (!tag) {
-          tag = computeClientTag(this.#ctx.backend, state.secrets.tagKey, epoch);
-          state.tags.set(epoch, tag);
-        }
-        this.#buckets.add({ tag, client, epoch, macKey: state.secrets.macKey, state });
-      }
-    }
-    for (const { state } of this.#keyed) {
+    for (const { client, state } of this.#keyed) {
       if (++visited % STEP === 0) yield undefined;
-      state.tags.keepWithin(lo, hi);
+      made.length = 0;
+      if (state.check !== 'refused') {
+        for (let epoch = lo; epoch <= hi; epoch++) {
+          if (epoch >= this.#lo && epoch <= this.#hi) continue; // already held
+          // A rebuilt table finds the tags of unchanged keys made already: a reload costs no HMAC.
+          let tag = state.tags.get(epoch);
+          if (!tag) {
+            tag = computeClientTag(this.#ctx.backend, state.secrets.tagKey, epoch);
+            made.push(epoch, tag);
+          }
+          this.#buckets.add({ tag, client, epoch, macKey: state.secrets.macKey, state });
+        }
+      }
+      state.tags.hold(lo, hi, made);
     }
     this.#lo = lo;
     this.#hi = hi;

@@ -16,38 +16,33 @@ export class EpochTags {
     return undefined;
   }
 
-  /** Holds `tag` for `epoch`, in place of any tag it held for it. */
-  set(epoch: number, tag: Uint8Array): void {
-    const kept = this.get(epoch) === undefined ? this.#pairs : this.#keep((e) => e !== epoch);
-    // concat allocates the result at its exact length; a push would leave room for 16.
-    this.#pairs = kept.concat([epoch, tag]);
+  /**
+   * Holds the tags it has for epochs lo..hi and those in `made` (`[epoch, tag, …]`: epochs it does
+   * not hold, within lo..hi), and no other: one array for a key's whole advance, none when nothing
+   * changes. `made` is read, not kept.
+   */
+  hold(lo: number, hi: number, made: readonly (number | Uint8Array)[] = []): void {
+    const pairs = this.#pairs;
+    let count = made.length;
+    for (let i = 0; i < pairs.length; i += 2) if (within(pairs[i] as number, lo, hi)) count += 2;
+    if (count === pairs.length && made.length === 0) return;
+    const held = new Array<number | Uint8Array>(count);
+    let at = 0;
+    for (let i = 0; i < pairs.length; i += 2) {
+      if (!within(pairs[i] as number, lo, hi)) continue;
+      held[at++] = pairs[i]!;
+      held[at++] = pairs[i + 1]!;
+    }
+    for (const value of made) held[at++] = value;
+    this.#pairs = held;
   }
 
-  /** Drops the tags of every epoch outside lo..hi. */
-  keepWithin(lo: number, hi: number): void {
-    this.#pairs = this.#keep((e) => e >= lo && e <= hi);
-  }
-
-  /** The epochs held, oldest set first. */
+  /** The epochs held, in the order they were added. */
   epochs(): number[] {
     const epochs: number[] = [];
     for (let i = 0; i < this.#pairs.length; i += 2) epochs.push(this.#pairs[i] as number);
     return epochs;
   }
-
-  /** The pairs whose epoch `keep` accepts: the same array when it accepts them all. */
-  #keep(keep: (epoch: number) => boolean): readonly (number | Uint8Array)[] {
-    const pairs = this.#pairs;
-    let count = 0;
-    for (let i = 0; i < pairs.length; i += 2) if (keep(pairs[i] as number)) count += 2;
-    if (count === pairs.length) return pairs;
-    const kept = new Array<number | Uint8Array>(count);
-    let at = 0;
-    for (let i = 0; i < pairs.length; i += 2) {
-      if (!keep(pairs[i] as number)) continue;
-      kept[at++] = pairs[i]!;
-      kept[at++] = pairs[i + 1]!;
-    }
-    return kept;
-  }
 }
+
+const within = (epoch: number, lo: number, hi: number): boolean => epoch >= lo && epoch <= hi;

@@ -8,33 +8,33 @@ describe('EpochTags', () => {
   it('gives the tag held for an epoch, and nothing for another', () => {
     const tags = new EpochTags();
     expect(tags.get(100)).toBeUndefined();
-    tags.set(100, tag(1));
-    tags.set(101, tag(2));
+    tags.hold(99, 101, [100, tag(1), 101, tag(2)]);
     expect(tags.get(100)).toEqual(tag(1));
     expect(tags.get(101)).toEqual(tag(2));
     expect(tags.get(102)).toBeUndefined();
     expect(tags.epochs()).toEqual([100, 101]);
   });
 
-  it('a second tag for an epoch replaces the first', () => {
+  it('keeps the tags it holds within the window and adds the new ones after them', () => {
     const tags = new EpochTags();
-    tags.set(100, tag(1));
-    tags.set(101, tag(2));
-    tags.set(100, tag(3));
-    expect(tags.get(100)).toEqual(tag(3));
-    expect(tags.epochs()).toEqual([101, 100]);
+    tags.hold(99, 101, [99, tag(99), 100, tag(100), 101, tag(101)]);
+    tags.hold(100, 102, [102, tag(102)]);
+    expect(tags.epochs()).toEqual([100, 101, 102]);
+    expect(tags.get(99)).toBeUndefined();
+    expect(tags.get(100)).toEqual(tag(100));
+    expect(tags.get(102)).toEqual(tag(102));
   });
 
   it('keeps only the epochs within a window, its bounds included', () => {
     const tags = new EpochTags();
-    for (const e of [98, 99, 100, 101, 102]) tags.set(e, tag(e));
-    tags.keepWithin(99, 101);
+    tags.hold(98, 102, [98, tag(98), 99, tag(99), 100, tag(100), 101, tag(101), 102, tag(102)]);
+    tags.hold(99, 101);
     expect(tags.epochs()).toEqual([99, 100, 101]);
     expect(tags.get(98)).toBeUndefined();
     expect(tags.get(101)).toEqual(tag(101));
-    tags.keepWithin(99, 101); // nothing outside: unchanged
+    tags.hold(99, 101); // nothing outside: unchanged
     expect(tags.epochs()).toEqual([99, 100, 101]);
-    tags.keepWithin(200, 201);
+    tags.hold(200, 201);
     expect(tags.epochs()).toEqual([]);
   });
 });
