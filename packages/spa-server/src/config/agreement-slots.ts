@@ -22,6 +22,10 @@ export interface AgreementChunk {
   readonly keys: Uint8Array;
 }
 
+/** A key's name in the daemon's maps of offered and handed keys: its bytes in hex. */
+export const idOf = (key: Uint8Array): string =>
+  Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex');
+
 /** A chunk for these keys (32 bytes each), every flag FREE: shared flags and secrets, the keys copied. */
 export function newChunk(keys: readonly Uint8Array[]): AgreementChunk {
   const n = keys.length;
