@@ -94,35 +94,32 @@ export function parseServerPublicKey(text: string): Uint8Array {
   return decodePublicKeyText('server', text);
 }
 
-// A load parses each key text three times (schema, cross-client checks, resolve), and a reload all of
-// them again: the base64url decode and its canonical re-encode (~5 µs) are made once per text.
-// Bounded: the oldest text is forgotten. A copy is returned, so no caller can change another's key.
-const decodedTexts = new Map<string, Uint8Array>();
-const MAX_DECODED = 65_536;
-
-function decodedClientKey(text: string): Uint8Array {
-  const known = typeof text === 'string' ? decodedTexts.get(text) : undefined;
-  if (known) return known.slice();
-  const key = decodePublicKeyText('client', text);
-  if (decodedTexts.size >= MAX_DECODED) decodedTexts.delete(decodedTexts.keys().next().value!);
-  decodedTexts.set(text, key.slice());
-  return key;
-}
+/*
+ * A load parses each key text three times (schema, key cache, resolve), and a reload all of them
+ * again. No cache of decoded texts: the decode is a loop over the text (encoding.ts), cheaper than a
+ * Map lookup and a copy, and a cache kept an array and a text per key for the collector to copy.
+ */
+const decodedClientKey = (text: string): Uint8Array => decodePublicKeyText('client', text);
 
 function decodePublicKeyText(kind: KeyKind, text: string): Uint8Array {
   if (typeof text !== 'string') throw new SpaError(ERROR_CODES.invalidArgument, 'key text must be a string');
-  const token = text.trim().split(/\s+/, 1)[0] ?? '';
   const prefix = PREFIX[kind].public;
-  if (!token.startsWith(prefix)) {
+  // A key text alone, as every configured one is: no trim, split or slice to make.
+  const bare = text.length === prefix.length + KEY_TEXT_SIZE && text.startsWith(prefix);
+  const token = bare ? text : (text.trim().split(/\s+/, 1)[0] ?? '');
+  if (!bare && !token.startsWith(prefix)) {
     throw new SpaError(
       ERROR_CODES.invalidKey,
       `not a ${kind} public key: expected it to start with "${prefix}"`,
     );
   }
-  const key = decodeBase64url(token.slice(prefix.length), KEY_SIZE);
+  const key = decodeBase64url(token, KEY_SIZE, prefix.length);
   if (!key) throw new SpaError(ERROR_CODES.invalidKey, `${kind} public key is not 32 bytes of base64url`);
   return key;
 }
+
+/** Characters of a 32-byte key in base64url without padding. */
+const KEY_TEXT_SIZE = Math.ceil((KEY_SIZE * 4) / 3);
 
 /** The private key file's content: one line and a newline (§1). */
 export function formatPrivateKey(kind: KeyKind, secretKey: Uint8Array): string {

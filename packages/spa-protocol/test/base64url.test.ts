@@ -56,6 +56,18 @@ describe('decodeBase64url', () => {
     expect(decodeBase64url(text, 32)).toEqual(key);
   });
 
+  it('reads from an offset to the end, as it reads the same text without its first characters', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 8 }), nearText, fc.constantFrom(0, 16, 32), (head, text, length) => {
+        expect(hexOrNone(decodeBase64url(head + text, length, head.length))).toBe(
+          hexOrNone(decodeBase64url(text, length)),
+        );
+      }),
+      { numRuns: 2000 },
+    );
+    for (const from of [-1, 0.5, Number.NaN]) expect(decodeBase64url('AAAA', 3, from)).toBeUndefined();
+  });
+
   it('refuses a length that is not a whole number of bytes', () => {
     for (const length of [-1, 1.5, Number.NaN]) expect(decodeBase64url('AAAA', length)).toBeUndefined();
   });
