@@ -111,10 +111,13 @@ export class AgreementsAhead {
     for (let helped = 0, waited = false; ; ) {
       const was = Atomics.compareExchange(flags, i, SLOT.free, SLOT.main);
       if (was === SLOT.done) {
-        // slice: copies out of the shared memory, which is wiped after the build. One copy of
-        // both keys, not one each: a buffer fewer per key for the collector to keep.
-        const both = secrets.slice(i * SLOT_SECRETS_SIZE, (i + 1) * SLOT_SECRETS_SIZE);
-        return { tagKey: both.subarray(0, KEY_SIZE), macKey: both.subarray(KEY_SIZE) };
+        const at = i * SLOT_SECRETS_SIZE;
+        // slice: copies out of the shared memory, which is wiped after the build. Two small
+        // copies, not views of one: a view needs its buffer, which V8 moves off the heap.
+        return {
+          tagKey: secrets.slice(at, at + KEY_SIZE),
+          macKey: secrets.slice(at + KEY_SIZE, at + 2 * KEY_SIZE),
+        };
       }
       // FREE (now this thread's), this thread's already, or FAILED: derived and reported here.
       if (was !== SLOT.worker || this.#dead || waited) return undefined;
