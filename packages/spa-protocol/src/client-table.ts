@@ -33,7 +33,7 @@ interface Entry<C extends KnownClient> extends TaggedClient<C> {
   readonly state: KeyState;
 }
 
-/** Tags visited between two looks at the clock. */
+/** Keys visited between two looks at the clock (each may make a tag per epoch: three at a start). */
 const STEP = 256;
 
 /** How ClientTable.create spreads its work and what it may skip. */

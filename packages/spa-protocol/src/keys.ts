@@ -76,7 +76,7 @@ export function parsePublicKey(kind: KeyKind, text: string): Uint8Array {
  * checks, and a verdict already known for these bytes. For loading a fleet of keys.
  */
 export function parseClientPublicKeyDeferred(text: string): Uint8Array {
-  const key = decodedClientKey(text);
+  const key = decodePublicKeyText('client', text);
   if (failsCheapKeyChecks(key) || knownPrimeOrderVerdict(key) === false) {
     throw new SpaError(
       ERROR_CODES.weakKey,
@@ -99,12 +99,11 @@ export function parseServerPublicKey(text: string): Uint8Array {
  * again. No cache of decoded texts: the decode is a loop over the text (encoding.ts), cheaper than a
  * Map lookup and a copy, and a cache kept an array and a text per key for the collector to copy.
  */
-const decodedClientKey = (text: string): Uint8Array => decodePublicKeyText('client', text);
-
 function decodePublicKeyText(kind: KeyKind, text: string): Uint8Array {
   if (typeof text !== 'string') throw new SpaError(ERROR_CODES.invalidArgument, 'key text must be a string');
   const prefix = PREFIX[kind].public;
-  // A key text alone, as every configured one is: no trim, split or slice to make.
+  // A key text alone, as configuration tools write it: no trim, split or slice to make. Any
+  // other (spaces around it, a comment after it) takes the general path below.
   const bare = text.length === prefix.length + KEY_TEXT_SIZE && text.startsWith(prefix);
   const token = bare ? text : (text.trim().split(/\s+/, 1)[0] ?? '');
   if (!bare && !token.startsWith(prefix)) {

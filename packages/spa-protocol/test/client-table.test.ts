@@ -177,6 +177,21 @@ describe('ClientTable', () => {
     expect(found?.macKey).toEqual(senderSecrets(nodeBackend, seedOf(alice), server.publicKey).macKey);
   });
 
+  it("two clients with one key: one HMAC per epoch for the key, and both clients' tags held across an advance", () => {
+    const { backend, n } = counting(nodeBackend);
+    const twin: Client = { name: 'alice-ci', publicKey: alice.publicKey };
+    const table = new ClientTable(createServerContext(backend, server.secretKey), [alice, twin, bob]);
+    table.advance(NOW, PAST, FUTURE); // e − 1 and e
+    expect(n.hmac).toBe(2 * 2);
+    table.advance(NOW + EPOCH_MS, PAST, FUTURE); // e and e + 1: one new epoch, e − 1 dropped
+    expect(n.hmac).toBe(2 * 3);
+    expect(table.lookup(tagged(nodeBackend, alice, E - 1))).toBeUndefined();
+    for (const epoch of [E, E + 1]) {
+      expect(table.lookup(tagged(nodeBackend, alice, epoch))?.client.publicKey).toBe(alice.publicKey);
+      expect(table.lookup(tagged(nodeBackend, bob, epoch))).toMatchObject({ client: bob, epoch });
+    }
+  });
+
   it('refuses a tag that shares its first four bytes with a real one but differs later', () => {
     const ctx = createServerContext(nodeBackend, server.secretKey);
     const table = new ClientTable(ctx, [alice, bob]);
@@ -190,36 +205,40 @@ describe('ClientTable', () => {
     }
   });
 
-  it('tells apart clients whose tags all share their first four bytes', () => {
-    // A backend whose client tags all begin 00 00 00 00: every tag falls into one bucket.
-    const colliding: CryptoBackend = {
-      ...nobleBackend,
-      hmacSha256(key, data) {
-        const out = nobleBackend.hmacSha256(key, data);
-        if (LABEL_CLIENT_TAG.every((c, i) => data[i] === c)) out.fill(0, 0, 4);
-        return out;
-      },
-    };
-    const ctx = createServerContext(colliding, server.secretKey);
-    const table = new ClientTable(ctx, [alice, bob, carol]);
-    table.advance(NOW, PAST, FUTURE);
-    for (const client of [alice, bob, carol]) {
-      for (const epoch of [E - 1, E]) {
-        const d = tagged(colliding, client, epoch);
-        expect(d.subarray(CLIENT_TAG_OFFSET, CLIENT_TAG_OFFSET + 4)).toEqual(new Uint8Array(4));
-        expect(table.lookup(d)).toMatchObject({ client, epoch });
+  // 0xff: a bucket number with the sign bit set, as half of all real tags have.
+  it.each([0x00, 0xff])(
+    'tells apart clients whose tags all share their first four bytes (%i each)',
+    (lead) => {
+      // A backend whose client tags all begin with four `lead` bytes: every tag falls into one bucket.
+      const colliding: CryptoBackend = {
+        ...nobleBackend,
+        hmacSha256(key, data) {
+          const out = nobleBackend.hmacSha256(key, data);
+          if (LABEL_CLIENT_TAG.every((c, i) => data[i] === c)) out.fill(lead, 0, 4);
+          return out;
+        },
+      };
+      const ctx = createServerContext(colliding, server.secretKey);
+      const table = new ClientTable(ctx, [alice, bob, carol]);
+      table.advance(NOW, PAST, FUTURE);
+      for (const client of [alice, bob, carol]) {
+        for (const epoch of [E - 1, E]) {
+          const d = tagged(colliding, client, epoch);
+          expect(d.subarray(CLIENT_TAG_OFFSET, CLIENT_TAG_OFFSET + 4)).toEqual(new Uint8Array(4).fill(lead));
+          expect(table.lookup(d)).toMatchObject({ client, epoch });
+        }
+        const near = tagged(colliding, client, E);
+        near[CLIENT_TAG_OFFSET + 15]! ^= 0x80;
+        expect(table.lookup(near)).toBeUndefined();
       }
-      const near = tagged(colliding, client, E);
-      near[CLIENT_TAG_OFFSET + 15]! ^= 0x80;
-      expect(table.lookup(near)).toBeUndefined();
-    }
-    table.advance(NOW + EPOCH_MS, PAST, FUTURE); // drops e − 1 from the shared bucket, keeps e
-    for (const client of [alice, bob, carol]) {
-      expect(table.lookup(tagged(colliding, client, E - 1))).toBeUndefined();
-      expect(table.lookup(tagged(colliding, client, E))).toMatchObject({ client, epoch: E });
-      expect(table.lookup(tagged(colliding, client, E + 1))).toMatchObject({ client, epoch: E + 1 });
-    }
-  });
+      table.advance(NOW + EPOCH_MS, PAST, FUTURE); // drops e − 1 from the shared bucket, keeps e
+      for (const client of [alice, bob, carol]) {
+        expect(table.lookup(tagged(colliding, client, E - 1))).toBeUndefined();
+        expect(table.lookup(tagged(colliding, client, E))).toMatchObject({ client, epoch: E });
+        expect(table.lookup(tagged(colliding, client, E + 1))).toMatchObject({ client, epoch: E + 1 });
+      }
+    },
+  );
 
   it('refuses to be built from a weak key, whatever else it holds, as WEAK_KEY', () => {
     const ctx = createServerContext(nodeBackend, server.secretKey);

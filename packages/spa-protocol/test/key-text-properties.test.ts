@@ -8,6 +8,7 @@ import {
   formatPublicKey,
   generateKeyPair,
   type KeyKind,
+  parseClientPublicKeyDeferred,
   parsePrivateKey,
   parsePublicKey,
 } from '../src/keys.js';
@@ -109,6 +110,37 @@ describe('key text parsers on arbitrary input', () => {
         },
       ),
       { numRuns: 1000 },
+    );
+  });
+
+  it('a bare key text (the fast path) and the same text with spaces and a comment give the same outcome', () => {
+    const keyText = fc
+      .tuple(
+        fc.constantFrom('spa-ed25519:', 'spa-x25519:', 'spa-ed25519-private:'),
+        fc.oneof(
+          fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('base64url')),
+          fc.string({ unit: fc.constantFrom(...B64URL, '=', ' ', '+'), minLength: 42, maxLength: 44 }),
+        ),
+      )
+      .map(([prefix, body]) => prefix + body);
+    const result = (parse: () => Uint8Array): string => {
+      try {
+        return Buffer.from(parse()).toString('hex');
+      } catch (error) {
+        return (error as SpaError).message;
+      }
+    };
+    fc.assert(
+      fc.property(keyText, fc.constantFrom(...KINDS), (text, kind) => {
+        const padded = ` ${text}  alice@laptop`;
+        expect(result(() => parsePublicKey(kind, text))).toBe(result(() => parsePublicKey(kind, padded)));
+        if (kind === 'client') {
+          expect(result(() => parseClientPublicKeyDeferred(text))).toBe(
+            result(() => parseClientPublicKeyDeferred(padded)),
+          );
+        }
+      }),
+      { numRuns: 2000 },
     );
   });
 });

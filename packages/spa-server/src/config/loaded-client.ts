@@ -10,7 +10,8 @@ const NO_NETWORKS: readonly string[] = Object.freeze([]);
 /*
  * A class, not an object literal, for its keyField getter: a problem with a key (§1's check, after the
  * load) is rare, and the field's name made for each of a fleet's clients was a rope of ten nodes,
- * kept with the table and copied by the collector at each start.
+ * kept with the table and copied by the collector at each start. A spread or a JSON copy of one
+ * has no keyField: nothing makes either today.
  */
 export class LoadedClient implements ResolvedClient {
   readonly name: string;
