@@ -1,5 +1,6 @@
 /** HMAC-SHA256 as two one-shot hashes over pads in a shared scratch: mac2 per datagram under a prepared key, and one-off HMACs (client tags). @module */
 import { createHmac, hash } from 'node:crypto';
+import { bytesOfDigest } from './digest-text.js';
 
 /*
  * Why not createHmac: every call makes an Hmac object backed by a native handle, which the garbage
@@ -7,7 +8,7 @@ import { createHmac, hash } from 'node:crypto';
  * sniffed client tag, mac2 is the whole of the daemon's own work per datagram, and this form takes
  * 1.5–2.2 µs off the ~11 µs of CPU per datagram read (the real packet path behind a loopback socket,
  * flooded from the other core, alternated with createHmac; Node's receive path alone is 5.7 µs).
- * Taking the digests as text (bytesOf below) then took the whole function from 2.1–3.1 to 0.95–1.0 µs
+ * Taking the digests as text (digest-text.ts) then took the whole function from 2.1–3.1 to 0.95–1.0 µs
  * for a 244-byte message (a loop of 500,000 calls on one core).
  * RFC 2104's construction over node:crypto's hash() keeps OpenSSL's SHA-256; only the pads are ours,
  * made once per key.
@@ -26,17 +27,6 @@ const innerViews: Buffer[] = [];
 
 // A plain Uint8Array, as every backend returns: a Buffer's slice() would share memory.
 const plain = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-
-/*
- * Digests come back as latin1 text ('binary': one char per byte), not as Buffers: a Buffer from hash() costs
- * ~0.9 µs of allocation per call on this path (an off-heap store each), more than SHA-256 itself
- * over a datagram; a 32-byte Uint8Array stays on V8's heap.
- */
-function bytesOf(digest: string): Uint8Array {
-  const out = new Uint8Array(DIGEST);
-  for (let i = 0; i < DIGEST; i++) out[i] = digest.charCodeAt(i);
-  return out;
-}
 
 /**
  * The HMAC of `data`'s first `length` bytes (all of them by default) under `key`, same bytes as
@@ -96,5 +86,5 @@ function padsToMac(length: number): Uint8Array {
     innerViews[length] = view;
   }
   outerInput.write(hash('sha256', view, 'binary'), BLOCK, DIGEST, 'latin1');
-  return bytesOf(hash('sha256', outerInput, 'binary'));
+  return bytesOfDigest(hash('sha256', outerInput, 'binary'));
 }

@@ -11,6 +11,7 @@ import {
   verify,
 } from 'node:crypto';
 import type { CryptoBackend } from 'spa-protocol';
+import { bytesOfDigest } from './digest-text.js';
 import { hkdfSha256 } from './hkdf.js';
 import { hmacSha256, keyedHmacSha256 } from './keyed-hmac.js';
 
@@ -29,13 +30,6 @@ const X25519_SPKI = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0
 
 const bytes = (b: Uint8Array | ArrayBuffer): Uint8Array =>
   b instanceof Uint8Array ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b);
-
-/** A digest given as latin1 text (one character per byte) as bytes. */
-function bytesOfText(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
-}
 
 /** A Buffer over the same memory, no copy: for reading only. */
 const view = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
@@ -92,7 +86,7 @@ export const nodeBackend: CryptoBackend = {
   // secret here) as latin1 text copied into a heap array: a Buffer's off-heap store cost more than
   // the hash of a short message. SHA-512 hashes a client's seed: a Buffer, which the caller's wipe of
   // the returned view clears, not a string that would outlive it.
-  sha256: (data) => bytesOfText(hash('sha256', data, 'binary')),
+  sha256: (data) => bytesOfDigest(hash('sha256', data, 'binary')),
   sha512: (data) => bytes(hash('sha512', data, 'buffer')),
   hmacSha256,
   hmacSha256Keyed: keyedHmacSha256,
