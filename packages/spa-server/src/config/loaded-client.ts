@@ -3,7 +3,6 @@ import { type ClientConfig, parseIsoDate } from 'spa-config/server-config';
 import { nodeBackend } from 'spa-node';
 import { computeKeyId, normaliseNetwork, parseClientPublicKeyDeferred } from 'spa-protocol';
 import { keyFieldOf } from './load-clients.js';
-import type { ResolvedClient } from './resolved-config.js';
 
 const NO_NETWORKS: readonly string[] = Object.freeze([]);
 
@@ -13,16 +12,27 @@ const NO_NETWORKS: readonly string[] = Object.freeze([]);
  * kept with the table and copied by the collector at each start. A spread or a JSON copy of one
  * has no keyField: nothing makes either today.
  */
-export class LoadedClient implements ResolvedClient {
+export class LoadedClient {
   readonly name: string;
+  /**
+   * 32-byte Ed25519 public key. Passed §1's byte checks; its subgroup check is made by the client
+   * table before anything derived from it is trusted (at its first knock, or in the background).
+   */
   readonly publicKey: Uint8Array;
+  /** docs/protocol.md §1.1; hex form for maps and logs. */
   readonly keyId: Uint8Array;
   readonly keyIdHex: string;
+  /** Service names this client may open (keys of ResolvedConfig.services). */
   readonly services: readonly string[];
+  /** Upper bound for this client's grants, ≤ the server's maxDurationSeconds. */
   readonly maxDurationSeconds: number;
+  /** Normalised CIDRs the datagram must come from; empty means any. */
   readonly sourceNetworks: readonly string[];
+  /** Accept knocks naming no address (the datagram source is opened); off unless configured. */
   readonly allowSourceAddress: boolean;
+  /** Each grant admits one new TCP connection (nftables; single TCP ports, checked by spa-config). */
   readonly oneShot: boolean;
+  /** Milliseconds since the epoch after which this key is refused; undefined for never. */
   readonly expiresAtMs: number | undefined;
   readonly #source: ClientConfig;
 
@@ -46,7 +56,10 @@ export class LoadedClient implements ResolvedClient {
     this.expiresAtMs = client.expires === undefined ? undefined : parseIsoDate(client.expires);
   }
 
-  /** `clients[2].publicKey`, `clients.d/bob.json: publicKey`; by name for a client loaded elsewhere. */
+  /**
+   * Where the key is configured, as a problem names it: `clients[2].publicKey`,
+   * `clients.d/bob.json: publicKey`; by name for a client loaded elsewhere.
+   */
   get keyField(): string {
     return keyFieldOf(this.#source) ?? `client "${this.name}": publicKey`;
   }

@@ -1,6 +1,7 @@
 /** The server's configuration after validation and key loading: what the daemon runs on. @module */
 
 import type { HookEventName, RedisEndpoint } from 'spa-config/server-config';
+import type { LoadedClient } from './loaded-client.js';
 
 export type TransportProtocol = 'tcp' | 'udp';
 
@@ -31,31 +32,11 @@ export interface ListenAddress {
   readonly port: number;
 }
 
-export interface ResolvedClient {
-  readonly name: string;
-  /**
-   * 32-byte Ed25519 public key. Passed §1's byte checks; its subgroup check is made by the client
-   * table before anything derived from it is trusted (at its first knock, or in the background).
-   */
-  readonly publicKey: Uint8Array;
-  /** Where the key is configured, as a problem names it: `clients[2].publicKey`, `clients.d/bob.json: publicKey`. */
-  readonly keyField: string;
-  /** docs/protocol.md §1.1; hex form for maps and logs. */
-  readonly keyId: Uint8Array;
-  readonly keyIdHex: string;
-  /** Service names this client may open (keys of ResolvedConfig.services). */
-  readonly services: readonly string[];
-  /** Upper bound for this client's grants, ≤ the server's maxDurationSeconds. */
-  readonly maxDurationSeconds: number;
-  /** Normalised CIDRs the datagram must come from; empty means any. */
-  readonly sourceNetworks: readonly string[];
-  /** Accept knocks naming no address (the datagram source is opened); off unless configured. */
-  readonly allowSourceAddress: boolean;
-  /** Each grant admits one new TCP connection (nftables; single TCP ports, checked by spa-config). */
-  readonly oneShot: boolean;
-  /** Milliseconds since the epoch after which this key is refused; undefined for never. */
-  readonly expiresAtMs: number | undefined;
-}
+/**
+ * One configured client as the daemon runs on it: the fields of LoadedClient (loaded-client.ts),
+ * which makes them from a ClientConfig and documents each. Tests may give plain objects.
+ */
+export type ResolvedClient = { readonly [K in keyof LoadedClient]: LoadedClient[K] };
 
 export interface ResolvedFirewall {
   readonly backend: 'nftables' | 'iptables';
