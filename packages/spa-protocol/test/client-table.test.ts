@@ -181,10 +181,14 @@ describe('ClientTable', () => {
     const { backend, n } = counting(nodeBackend);
     const twin: Client = { name: 'alice-ci', publicKey: alice.publicKey };
     const table = new ClientTable(createServerContext(backend, server.secretKey), [alice, twin, bob]);
+    // Each client holds its own entry per epoch, the twin's as well as alice's: three clients, two epochs.
+    const held = () => table.heldTags().length;
     table.advance(NOW, PAST, FUTURE); // e − 1 and e
     expect(n.hmac).toBe(2 * 2);
+    expect(held()).toBe(3 * 2);
     table.advance(NOW + EPOCH_MS, PAST, FUTURE); // e and e + 1: one new epoch, e − 1 dropped
     expect(n.hmac).toBe(2 * 3);
+    expect(held()).toBe(3 * 2);
     expect(table.lookup(tagged(nodeBackend, alice, E - 1))).toBeUndefined();
     for (const epoch of [E, E + 1]) {
       expect(table.lookup(tagged(nodeBackend, alice, epoch))?.client.publicKey).toBe(alice.publicKey);

@@ -34,7 +34,8 @@ export interface ListenAddress {
 
 /**
  * One configured client as the daemon runs on it: the fields of LoadedClient (loaded-client.ts),
- * which makes them from a ClientConfig and documents each. Tests may give plain objects.
+ * which makes them from a ClientConfig and documents each. Tests and the warm-up check
+ * (pipeline/warm-check.ts) give plain objects of this shape.
  */
 export type ResolvedClient = { readonly [K in keyof LoadedClient]: LoadedClient[K] };
 
