@@ -16,6 +16,7 @@ import { checkMac2, checkMac2Keyed } from './mac2.js';
 import type { ServerContext } from './server-context.js';
 import { runSteps, runStepsInSlices } from './sliced-steps.js';
 import { TagBuckets } from './tag-buckets.js';
+import { tagBytes, tagText } from './tag-match.js';
 
 export interface KnownClient {
   readonly publicKey: Uint8Array;
@@ -29,7 +30,7 @@ export interface TaggedClient<C extends KnownClient> {
 }
 
 interface Entry<C extends KnownClient> extends TaggedClient<C> {
-  readonly tag: Uint8Array;
+  readonly tag: string;
   readonly state: KeyState;
 }
 
@@ -68,7 +69,7 @@ export interface TableBuild<C extends KnownClient> {
  * made only for keys the previous table did not have, so reloading a fleet of 10,000 keys costs the
  * changed ones. The tags are made lazily by `advance`, for the epochs that [now − past, now + future]
  * touches (e−1, e and sometimes e+1 with the default 60 s window): a tag of any other epoch is
- * unknown. Memory: one entry (a few hundred bytes) per client per epoch held.
+ * unknown. Memory: one entry per client per epoch held, ~150 bytes with its tag.
  */
 export class ClientTable<C extends KnownClient> {
   readonly #ctx: ServerContext;
@@ -184,7 +185,7 @@ export class ClientTable<C extends KnownClient> {
    */
   *#advancing(lo: number, hi: number): Generator<undefined, void> {
     if (this.#buckets.size > 0) this.#buckets.dropOutside(lo, hi);
-    const made: (number | Uint8Array)[] = [];
+    const made: (number | string)[] = [];
     let visited = 0;
     for (const { client, state } of this.#keyed) {
       if (++visited % STEP === 0) yield undefined;
@@ -195,7 +196,7 @@ export class ClientTable<C extends KnownClient> {
           // A rebuilt table finds the tags of unchanged keys made already: a reload costs no HMAC.
           let tag = state.tags.get(epoch);
           if (!tag) {
-            tag = computeClientTag(this.#ctx.backend, state.secrets.tagKey, epoch);
+            tag = tagText(computeClientTag(this.#ctx.backend, state.secrets.tagKey, epoch));
             made.push(epoch, tag);
           }
           this.#buckets.add({ tag, client, epoch, macKey: state.secrets.macKey, state });
@@ -216,7 +217,8 @@ export class ClientTable<C extends KnownClient> {
   heldTags(): Uint8Array[] {
     const tags: Uint8Array[] = [];
     // A refused key's tags leave with the next sync; a pending key's stay: its datagrams get it checked.
-    for (const entry of this.#buckets.entries()) if (entry.state.check !== 'refused') tags.push(entry.tag);
+    for (const entry of this.#buckets.entries())
+      if (entry.state.check !== 'refused') tags.push(tagBytes(entry.tag));
     return tags;
   }
 

@@ -1,18 +1,18 @@
 /** One key's client tags by epoch, for the two or three epochs a client table holds at a time. @module */
 
 /**
- * A flat array `[epoch, tag, epoch, tag, …]` of exactly its length, replaced whole at each change
- * (once a minute per key), rather than a Map: a Map object and its hash table per key were ~1.5 MB
- * of a 10,000-key table's heap (48 → 45 MB in a snapshot after a restart), which the collector
- * copies while a start builds the table.
+ * A flat array `[epoch, tag, epoch, tag, …]` of exactly its length (each tag as tagText gives it),
+ * replaced whole at each change (once a minute per key), rather than a Map: a Map object and its
+ * hash table per key were ~1.5 MB of a 10,000-key table's heap (48 → 45 MB in a snapshot after a
+ * restart), which the collector copies while a start builds the table.
  */
 export class EpochTags {
-  #pairs: readonly (number | Uint8Array)[] = [];
+  #pairs: readonly (number | string)[] = [];
 
   /** The tag of `epoch`, when held. */
-  get(epoch: number): Uint8Array | undefined {
+  get(epoch: number): string | undefined {
     const pairs = this.#pairs;
-    for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === epoch) return pairs[i + 1] as Uint8Array;
+    for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === epoch) return pairs[i + 1] as string;
     return undefined;
   }
 
@@ -21,12 +21,12 @@ export class EpochTags {
    * not hold, within lo..hi), and no other: one array for a key's whole advance, none when nothing
    * changes. `made` is read, not kept.
    */
-  hold(lo: number, hi: number, made: readonly (number | Uint8Array)[] = []): void {
+  hold(lo: number, hi: number, made: readonly (number | string)[] = []): void {
     const pairs = this.#pairs;
     let count = made.length;
     for (let i = 0; i < pairs.length; i += 2) if (within(pairs[i] as number, lo, hi)) count += 2;
     if (count === pairs.length && made.length === 0) return;
-    const held = new Array<number | Uint8Array>(count);
+    const held = new Array<number | string>(count);
     let at = 0;
     for (let i = 0; i < pairs.length; i += 2) {
       if (!within(pairs[i] as number, lo, hi)) continue;

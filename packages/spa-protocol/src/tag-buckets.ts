@@ -1,10 +1,10 @@
 /** A client table's tags by their first four bytes, found from a datagram without allocating (docs/protocol.md §7 3). @module */
 import { CLIENT_TAG_OFFSET } from './constants.js';
-import { bucketOf, sameTag } from './tag-match.js';
+import { bucketOf, bucketOfText, sameTagText } from './tag-match.js';
 
-/** What a bucket holds: a tag and the epoch it was made for. */
+/** What a bucket holds: a tag (as tagText gives it) and the epoch it was made for. */
 export interface TagEntry {
-  readonly tag: Uint8Array;
+  readonly tag: string;
   readonly epoch: number;
 }
 
@@ -17,7 +17,7 @@ export class TagBuckets<E extends TagEntry> {
   }
 
   add(entry: E): void {
-    const key = bucketOf(entry.tag, 0);
+    const key = bucketOfText(entry.tag);
     const held = this.#buckets.get(key);
     if (held === undefined) this.#buckets.set(key, entry);
     else if (Array.isArray(held)) held.push(entry);
@@ -27,9 +27,9 @@ export class TagBuckets<E extends TagEntry> {
   /** The entry whose tag the datagram carries at offset 4, compared in full; undefined for an unknown tag. */
   find(datagram: Uint8Array): E | undefined {
     const found = this.#buckets.get(bucketOf(datagram, CLIENT_TAG_OFFSET));
-    if (!Array.isArray(found)) return found && sameTag(found.tag, datagram) ? found : undefined;
+    if (!Array.isArray(found)) return found && sameTagText(found.tag, datagram) ? found : undefined;
     let match: E | undefined;
-    for (const entry of found) if (sameTag(entry.tag, datagram)) match = entry;
+    for (const entry of found) if (sameTagText(entry.tag, datagram)) match = entry;
     return match;
   }
 

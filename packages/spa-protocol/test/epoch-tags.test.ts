@@ -1,8 +1,9 @@
 /** EpochTags: a key's tags by epoch, as a client table adds each new epoch's and drops those it left. */
 import { describe, expect, it } from 'vitest';
 import { EpochTags } from '../src/epoch-tags.js';
+import { tagText } from '../src/tag-match.js';
 
-const tag = (n: number): Uint8Array => new Uint8Array(16).fill(n);
+const tag = (n: number): string => tagText(new Uint8Array(16).fill(n));
 
 describe('EpochTags', () => {
   it('gives the tag held for an epoch, and nothing for another', () => {
