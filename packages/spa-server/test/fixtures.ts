@@ -49,7 +49,6 @@ export function makeClient(name: string, overrides: Partial<ResolvedClient> = {}
       name,
       publicKey: pair.publicKey,
       keyField: `client "${name}": publicKey`,
-      keyId,
       keyIdHex: Buffer.from(keyId).toString('hex'),
       services: ['ssh', 'web'],
       maxDurationSeconds: 300,

@@ -19,8 +19,7 @@ export class LoadedClient {
    * table before anything derived from it is trusted (at its first knock, or in the background).
    */
   readonly publicKey: Uint8Array;
-  /** docs/protocol.md §1.1; hex form for maps and logs. */
-  readonly keyId: Uint8Array;
+  /** docs/protocol.md §1.1, in hex: for maps and logs. */
   readonly keyIdHex: string;
   /** Service names this client may open (keys of ResolvedConfig.services). */
   readonly services: readonly string[];
@@ -41,10 +40,8 @@ export class LoadedClient {
     this.#source = client;
     this.name = client.name;
     this.publicKey = parseClientPublicKeyDeferred(client.publicKey);
-    this.keyId = computeKeyId(nodeBackend, this.publicKey);
-    this.keyIdHex = Buffer.from(this.keyId.buffer, this.keyId.byteOffset, this.keyId.byteLength).toString(
-      'hex',
-    );
+    const keyId = computeKeyId(nodeBackend, this.publicKey);
+    this.keyIdHex = Buffer.from(keyId.buffer, keyId.byteOffset, keyId.byteLength).toString('hex');
     // A fleet's clients share their template's arrays (spa-config's ClientShapes): one service and
     // no network need no copy, and 10,000 copies are garbage a start collects.
     this.services = client.services.length === 1 ? client.services : [...new Set(client.services)];

@@ -398,7 +398,7 @@ describe('source mode and grant ownership in the pipeline', () => {
       { ...deps, stillAllowed: () => false },
       { src: SRC, srcPort: 40000 },
       alice,
-      { keyId: alice.keyId, nonce: new Uint8Array(16), timestampMs: T0 },
+      { keyId: Buffer.from(alice.keyIdHex, 'hex'), nonce: new Uint8Array(16), timestampMs: T0 },
       decision as never,
     );
     expect(r.driver.grants.size).toBe(0);
@@ -409,7 +409,7 @@ describe('source mode and grant ownership in the pipeline', () => {
       { ...deps, stillAllowed: () => true },
       { src: SRC, srcPort: 40000 },
       alice,
-      { keyId: alice.keyId, nonce: new Uint8Array(16), timestampMs: T0 },
+      { keyId: Buffer.from(alice.keyIdHex, 'hex'), nonce: new Uint8Array(16), timestampMs: T0 },
       decision as never,
     );
     expect(r.driver.grants.size).toBe(1);

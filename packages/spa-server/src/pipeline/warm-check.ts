@@ -40,7 +40,6 @@ function _warmOnce(rt: Runtime, nowMs: number): WarmResult {
     name: 'warm-up',
     keyField: 'warm-up',
     publicKey,
-    keyId,
     keyIdHex: hexOf(keyId),
     services: service === undefined ? [] : [service],
     maxDurationSeconds: rt.limits.maxDurationSeconds,
