@@ -1,4 +1,4 @@
-/** A fleet in clientsDir: first start, SIGHUP reloads (none and one key changed), knocks during a reload, a restart on the key cache and the first grant after it, and a one-client baseline of both starts: `pnpm bench:clients` (root). @module */
+/** A fleet in clientsDir: first start, SIGHUP reloads (none and one key changed), knocks during a reload, a restart on the key cache, the first grant and the memory after it, and a one-client baseline of both starts: `pnpm bench:clients` (root). @module */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { agentPath } from 'spa-test-kit/agents/agent-path';
 import { createLab } from 'spa-test-kit/lab/netns';
 import { waitForTcp } from 'spa-test-kit/lab/probe';
 import { KNOCK_PORT, type LogLine, startServerProcess } from 'spa-test-kit/processes/server-process';
+import { readMemory } from './lib/cpu-mem.js';
 import { UNIT_NODE_FLAGS } from './lib/spa-server.js';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 10_000);
@@ -17,6 +18,8 @@ const KNOCK_GAP_MS = 50;
 // Knocks sent across the stop and restart, one every RESTART_KNOCK_GAP_MS (4 s in all).
 const RESTART_KNOCKS = 200;
 const RESTART_KNOCK_GAP_MS = 20;
+/** The restart's knocks end about this long after it listens: the baseline's memory is read at that age. */
+const RSS_AGE_MS = 3000;
 // The daemon runs as installed, with the shipped unit's NODE_OPTIONS, or BENCH_SERVER_NODE_FLAGS
 // (space-separated; '' for Node's defaults), as `pnpm bench` runs it.
 const nodeFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? UNIT_NODE_FLAGS).split(' ').filter((f) => f !== '');
@@ -161,6 +164,9 @@ try {
   const restartToFirstGrantMs = firstGrant ? Date.parse(String(firstGrant.ts)) - restartedWall : undefined;
   if (!firstGrant)
     console.warn(`no knock granted after the restart: its ${RESTART_KNOCKS} knocks ended before it listened`);
+  // What the fleet holds in memory, as `ps` shows it: the restarted daemon's VmRSS once its knocks
+  // are over (a few seconds after listening), against the one-client baseline's at the same age.
+  const restartRss = await readMemory(again.pid);
   await again.stop();
   await spa.cleanup();
   // The same daemon with alice alone, started and restarted the same way: what a start costs
@@ -181,6 +187,8 @@ try {
     reuse: base,
     ...daemonCommand,
   });
+  await new Promise((r) => setTimeout(r, RSS_AGE_MS));
+  const baselineRss = await readMemory(baseAgain.pid);
   await baseAgain.stop();
   await base.cleanup();
   const baseline = {
@@ -219,6 +227,9 @@ try {
     baselineRestartCpuMs: baseline.restartCpu,
     startLoadCpuMs: startFigures(spa).cpuMs - baseline.startCpu,
     restartLoadCpuMs: startFigures(again).cpuMs - baseline.restartCpu,
+    restartRssMiB: Math.round(restartRss.rssKiB / 1024),
+    baselineRestartRssMiB: Math.round(baselineRss.rssKiB / 1024),
+    fleetRssMiB: Math.round((restartRss.rssKiB - baselineRss.rssKiB) / 1024),
     loadAverage: (await import('node:os')).loadavg().map((l) => Number(l.toFixed(2))),
   };
   console.log(JSON.stringify(figures, null, 2));
