@@ -16,7 +16,7 @@ import { checkMac2, checkMac2Keyed } from './mac2.js';
 import type { ServerContext } from './server-context.js';
 import { runSteps, runStepsInSlices } from './sliced-steps.js';
 import { TagBuckets } from './tag-buckets.js';
-import { tagBytes, tagText } from './tag-match.js';
+import { tagText } from './tag-match.js';
 
 export interface KnownClient {
   readonly publicKey: Uint8Array;
@@ -195,7 +195,7 @@ export class ClientTable<C extends KnownClient> {
           if (epoch >= this.#lo && epoch <= this.#hi) continue; // already held
           // A rebuilt table finds the tags of unchanged keys made already: a reload costs no HMAC.
           let tag = state.tags.get(epoch);
-          if (!tag) {
+          if (tag === undefined) {
             tag = tagText(computeClientTag(this.#ctx.backend, state.secrets.tagKey, epoch));
             made.push(epoch, tag);
           }
@@ -213,12 +213,15 @@ export class ClientTable<C extends KnownClient> {
     return `${this.#lo}..${this.#hi}`;
   }
 
-  /** Every tag held now (each client, each epoch held): for a receiver that filters on them ahead of lookup. */
-  heldTags(): Uint8Array[] {
-    const tags: Uint8Array[] = [];
+  /**
+   * Every tag held now (each client, each epoch held), as tagText gives it: for a receiver that
+   * filters on them ahead of lookup. The texts themselves, not bytes made from them: 30,000 arrays
+   * made at once, at every epoch and reload, would outlive the slices the caller encodes them in.
+   */
+  heldTags(): string[] {
+    const tags: string[] = [];
     // A refused key's tags leave with the next sync; a pending key's stay: its datagrams get it checked.
-    for (const entry of this.#buckets.entries())
-      if (entry.state.check !== 'refused') tags.push(tagBytes(entry.tag));
+    for (const entry of this.#buckets.entries()) if (entry.state.check !== 'refused') tags.push(entry.tag);
     return tags;
   }
 

@@ -18,6 +18,8 @@ export function bucketOf(bytes: Uint8Array, offset: number): number {
  * table is built and marks at each full collection.
  */
 export function tagText(tag: Uint8Array): string {
+  if (tag.length !== CLIENT_TAG_SIZE)
+    throw new RangeError(`a client tag is ${CLIENT_TAG_SIZE} bytes, not ${tag.length}`);
   return String.fromCharCode(
     tag[0]!,
     tag[1]!,
@@ -36,13 +38,6 @@ export function tagText(tag: Uint8Array): string {
     tag[14]!,
     tag[15]!,
   );
-}
-
-/** A tag's bytes again, from tagText (the knock gate's copy of the held tags). */
-export function tagBytes(text: string): Uint8Array {
-  const tag = new Uint8Array(CLIENT_TAG_SIZE);
-  for (let i = 0; i < CLIENT_TAG_SIZE; i++) tag[i] = text.charCodeAt(i);
-  return tag;
 }
 
 /** bucketOf for a tag held as text: the same number as its bytes give. */

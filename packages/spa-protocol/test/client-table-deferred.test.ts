@@ -11,6 +11,7 @@ import { ClientTable } from '../src/client-table.js';
 import { CLIENT_TAG_OFFSET, MIN_DATAGRAM_SIZE } from '../src/constants.js';
 import { generateKeyPair } from '../src/keys.js';
 import { createServerContext } from '../src/server-context.js';
+import { tagText } from '../src/tag-match.js';
 import { torsionedKey } from './torsion.js';
 
 const ctx = createServerContext(nodeBackend, generateKeyPair(nodeBackend, 'server').secretKey);
@@ -68,8 +69,8 @@ function datagramOf(table: ClientTable<Client>, client: Client): Uint8Array {
 }
 
 const held = (table: ClientTable<Client>, datagram: Uint8Array): boolean => {
-  const tag = datagram.subarray(CLIENT_TAG_OFFSET, CLIENT_TAG_OFFSET + 16).join();
-  return table.heldTags().some((t) => t.join() === tag);
+  const tag = tagText(datagram.subarray(CLIENT_TAG_OFFSET, CLIENT_TAG_OFFSET + 16));
+  return table.heldTags().some((t) => t === tag);
 };
 
 describe('ClientTable with deferred subgroup checks', () => {

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_TAG_OFFSET, CLIENT_TAG_SIZE } from '../src/constants.js';
-import { bucketOf, bucketOfText, sameTagText, tagBytes, tagText } from '../src/tag-match.js';
+import { bucketOf, bucketOfText, sameTagText, tagText } from '../src/tag-match.js';
 
 const tagArb = fc.uint8Array({ minLength: CLIENT_TAG_SIZE, maxLength: CLIENT_TAG_SIZE });
 
@@ -19,7 +19,7 @@ describe('tags held as text', () => {
       const tag = Uint8Array.from({ length: CLIENT_TAG_SIZE }, (_, i) => lead + i);
       const text = tagText(tag);
       expect(text).toHaveLength(CLIENT_TAG_SIZE);
-      expect(tagBytes(text)).toEqual(tag);
+      expect(Uint8Array.from(text, (c) => c.charCodeAt(0))).toEqual(tag);
     }
   });
 
@@ -34,6 +34,11 @@ describe('tags held as text', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('takes exactly a tag: a shorter or longer array is refused, not padded', () => {
+    expect(() => tagText(new Uint8Array(CLIENT_TAG_SIZE - 1))).toThrow(RangeError);
+    expect(() => tagText(new Uint8Array(CLIENT_TAG_SIZE + 1))).toThrow(RangeError);
   });
 
   it('refuses a datagram whose tag differs in any one bit, the last byte included', () => {

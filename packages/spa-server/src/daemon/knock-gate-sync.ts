@@ -171,11 +171,12 @@ export function createKnockGateSync(
  * A fleet of 10,000 keys holds 30,000 tags: encoded in one piece, a stall of ten milliseconds or more
  * on the packet path's thread at every reload and every new epoch.
  */
-async function hexInSlices(tags: readonly Uint8Array[]): Promise<string[]> {
+async function hexInSlices(tags: readonly string[]): Promise<string[]> {
   const turns = new Turns();
   const hex: string[] = [];
   for (const tag of tags) {
-    hex.push(hexOf(tag));
+    // latin1: a held tag is one character per byte (spa-protocol's tagText).
+    hex.push(Buffer.from(tag, 'latin1').toString('hex'));
     if (turns.due()) await turns.pause();
   }
   return hex;
