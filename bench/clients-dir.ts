@@ -18,8 +18,6 @@ const KNOCK_GAP_MS = 50;
 // Knocks sent across the stop and restart, one every RESTART_KNOCK_GAP_MS (4 s in all).
 const RESTART_KNOCKS = 200;
 const RESTART_KNOCK_GAP_MS = 20;
-/** The restart's knocks end about this long after it listens: the baseline's memory is read at that age. */
-const RSS_AGE_MS = 3000;
 // The daemon runs as installed, with the shipped unit's NODE_OPTIONS, or BENCH_SERVER_NODE_FLAGS
 // (space-separated; '' for Node's defaults), as `pnpm bench` runs it.
 const nodeFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? UNIT_NODE_FLAGS).split(' ').filter((f) => f !== '');
@@ -166,6 +164,7 @@ try {
     console.warn(`no knock granted after the restart: its ${RESTART_KNOCKS} knocks ended before it listened`);
   // What the fleet holds in memory, as `ps` shows it: the restarted daemon's VmRSS once its knocks
   // are over (a few seconds after listening), against the one-client baseline's at the same age.
+  const rssAgeMs = performance.now() - (restartedAt + restartMs);
   const restartRss = await readMemory(again.pid);
   await again.stop();
   await spa.cleanup();
@@ -187,7 +186,8 @@ try {
     reuse: base,
     ...daemonCommand,
   });
-  await new Promise((r) => setTimeout(r, RSS_AGE_MS));
+  const baseListenedAt = performance.now();
+  await new Promise((r) => setTimeout(r, Math.max(0, rssAgeMs - (performance.now() - baseListenedAt))));
   const baselineRss = await readMemory(baseAgain.pid);
   await baseAgain.stop();
   await base.cleanup();
@@ -230,6 +230,8 @@ try {
     restartRssMiB: Math.round(restartRss.rssKiB / 1024),
     baselineRestartRssMiB: Math.round(baselineRss.rssKiB / 1024),
     fleetRssMiB: Math.round((restartRss.rssKiB - baselineRss.rssKiB) / 1024),
+    // Both read this long after `listening`.
+    rssAgeMs: Math.round(rssAgeMs),
     loadAverage: (await import('node:os')).loadavg().map((l) => Number(l.toFixed(2))),
   };
   console.log(JSON.stringify(figures, null, 2));
