@@ -186,8 +186,8 @@ try {
     reuse: base,
     ...daemonCommand,
   });
-  const baseListenedAt = performance.now();
-  await new Promise((r) => setTimeout(r, Math.max(0, rssAgeMs - (performance.now() - baseListenedAt))));
+  // Counted from its `listening`, as the restart's age was.
+  await new Promise((r) => setTimeout(r, rssAgeMs));
   const baselineRss = await readMemory(baseAgain.pid);
   await baseAgain.stop();
   await base.cleanup();
