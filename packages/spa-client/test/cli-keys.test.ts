@@ -1,6 +1,15 @@
 /** The built spa-client binary and keys: keygen, --key FILE, --key -, SPA_PRIVATE_KEY, refusals, the server key. */
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { expectOneLine, useSandbox } from './cli-harness.js';
 
@@ -26,6 +35,29 @@ describe.concurrent('keys', { timeout: 30_000 }, () => {
       publicKeyFile: join(sb.home, 'keys', 'j.key.pub'),
       keyId: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
+  });
+
+  it('keygen refuses a FILE.pub that exists or is a link planted there, and makes no key (73)', async () => {
+    const victim = join(sb.home, 'victim');
+    writeFileSync(victim, 'precious\n');
+    const linked = join(sb.home, 'linked.key');
+    symlinkSync(victim, `${linked}.pub`);
+    const plain = join(sb.home, 'plain.key');
+    writeFileSync(`${plain}.pub`, 'spa-ed25519:old\n');
+    for (const out of [linked, plain]) {
+      const r = await sb.run(['keygen', '--out', out]);
+      expect(r.exitCode).toBe(73);
+      expectOneLine(r.stderr);
+      expect(r.stderr).toContain(`${out}.pub: file exists`);
+      expect(existsSync(out)).toBe(false);
+    }
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(readFileSync(`${plain}.pub`, 'utf8')).toBe('spa-ed25519:old\n');
+    // A taken key name leaves no empty FILE.pub behind.
+    const taken = join(sb.home, 'taken.key');
+    writeFileSync(taken, 'x', { mode: 0o600 });
+    expect((await sb.run(['keygen', '--out', taken])).exitCode).toBe(73);
+    expect(existsSync(`${taken}.pub`)).toBe(false);
   });
 
   it('reads the key from SPA_PRIVATE_KEY and from stdin (--key -), the same key as the file', async () => {
@@ -69,6 +101,28 @@ describe.concurrent('keys', { timeout: 30_000 }, () => {
     expectOneLine(r.stderr);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toContain('not-a-key');
+  });
+
+  it('a directory or a FIFO named as the key exits 65 at once (not 70, never a hang)', async () => {
+    const dir = join(sb.home, 'keydir');
+    mkdirSync(dir, { mode: 0o700 });
+    const fifo = join(sb.home, 'key.fifo');
+    await execa('mkfifo', ['-m', '600', fifo]);
+    for (const key of [dir, fifo]) {
+      const r = await sb.run([
+        'open',
+        'tcp/22',
+        '--host',
+        '127.0.0.1',
+        '--server-key',
+        sb.serverKey,
+        '--key',
+        key,
+      ]);
+      expect(r.exitCode).toBe(65);
+      expectOneLine(r.stderr);
+      expect(r.stderr).toContain(`cannot read key file ${key}: not a regular file`);
+    }
   });
 
   it('a bad server key exits 65, a missing one 78', async () => {

@@ -14,16 +14,27 @@ import {
   SpaError,
 } from 'spa-protocol';
 
+/*
+ * Opened with O_NONBLOCK: a FIFO named as a key must not hang the caller; the descriptor is then
+ * refused unless it is a regular file (a directory, a FIFO or a device is not a key).
+ */
+const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+
 /** Keys in files are only trusted when nobody but the owner can read or write them (as ssh does). */
 export async function readPrivateKeyFile(kind: KeyKind, path: string): Promise<Uint8Array> {
-  let mode: number;
+  let handle: Awaited<ReturnType<typeof fsp.open>>;
   try {
-    mode = (await fsp.stat(path)).mode;
+    handle = await fsp.open(path, READ_FLAGS);
   } catch (cause) {
     throw new SpaError(ERROR_CODES.invalidKey, `cannot read key file ${path}: ${describe(cause)}`, { cause });
   }
-  assertOwnerOnly(path, mode);
-  return parsePrivateKeyText(kind, await fsp.readFile(path, 'utf8'), path);
+  try {
+    const info = await handle.stat();
+    assertKeyFile(path, info.isFile(), info.mode);
+    return parsePrivateKeyText(kind, await handle.readFile('utf8'), path);
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
@@ -34,16 +45,23 @@ export async function readPrivateKeyFile(kind: KeyKind, path: string): Promise<U
 export function readPrivateKeyFileSync(kind: KeyKind, path: string): Uint8Array {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, READ_FLAGS);
   } catch (cause) {
     throw new SpaError(ERROR_CODES.invalidKey, `cannot read key file ${path}: ${describe(cause)}`, { cause });
   }
   try {
-    assertOwnerOnly(path, fstatSync(fd).mode);
+    const info = fstatSync(fd);
+    assertKeyFile(path, info.isFile(), info.mode);
     return parsePrivateKeyText(kind, readFileSync(fd, 'utf8'), path);
   } finally {
     closeSync(fd);
   }
+}
+
+/** A key is a regular file only its owner may access. */
+function assertKeyFile(path: string, isFile: boolean, mode: number): void {
+  if (!isFile) throw new SpaError(ERROR_CODES.invalidKey, `cannot read key file ${path}: not a regular file`);
+  assertOwnerOnly(path, mode);
 }
 
 /**
@@ -73,8 +91,10 @@ export function parsePrivateKeyText(kind: KeyKind, text: string, source: string)
 }
 
 /**
- * Creates a new key pair and writes the private key with mode 0600 (O_EXCL: never overwrites an
- * existing file). With `writePublic`, also writes `${path}.pub` (0644). Returns the pair.
+ * Creates a new key pair and writes the private key with mode 0600. With `writePublic`, also writes
+ * `${path}.pub` (0644). Neither file is ever overwritten, and neither is reached through a link
+ * planted at its name (O_CREAT | O_EXCL refuses both): `.pub` is claimed first, so a name already
+ * taken refuses the whole pair before a private key is made that has no public file. Returns the pair.
  */
 export async function writeNewKeyFile(
   backend: CryptoBackend,
@@ -82,31 +102,53 @@ export async function writeNewKeyFile(
   path: string,
   options: { writePublic?: boolean; comment?: string } = {},
 ): Promise<KeyPair> {
-  const pair = generateKeyPair(backend, kind);
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+  const publicPath = `${path}.pub`;
+  const publicHandle = options.writePublic ? await createExclusive(publicPath, flags, 0o644) : undefined;
   let handle: Awaited<ReturnType<typeof fsp.open>>;
   try {
-    handle = await fsp.open(path, flags, 0o600);
-  } catch (cause) {
-    throw new SpaError(ERROR_CODES.invalidArgument, `cannot create ${path}: ${describe(cause)}`, { cause });
+    handle = await createExclusive(path, flags, 0o600);
+  } catch (error) {
+    // The key's name was taken: the public file claimed for it is this call's own, and empty.
+    await publicHandle?.close();
+    await fsp.unlink(publicPath).catch(() => undefined);
+    throw error;
   }
+  const pair = generateKeyPair(backend, kind);
   try {
     await handle.chmod(0o600); // the umask may have narrowed it further, never widened; make it exact
     await handle.writeFile(formatPrivateKey(kind, pair.secretKey), 'utf8');
   } finally {
     await handle.close();
   }
-  if (options.writePublic) {
+  if (publicHandle) {
     const line = formatPublicKey(kind, pair.publicKey) + (options.comment ? ` ${options.comment}` : '');
-    await fsp.writeFile(`${path}.pub`, `${line}\n`, { mode: 0o644 });
+    try {
+      await publicHandle.writeFile(`${line}\n`, 'utf8');
+    } finally {
+      await publicHandle.close();
+    }
   }
   return pair;
+}
+
+/** Opens a new file that must not exist yet (no link followed), or throws naming it. */
+async function createExclusive(
+  path: string,
+  flags: number,
+  mode: number,
+): Promise<Awaited<ReturnType<typeof fsp.open>>> {
+  try {
+    return await fsp.open(path, flags, mode);
+  } catch (cause) {
+    throw new SpaError(ERROR_CODES.invalidArgument, `cannot create ${path}: ${describe(cause)}`, { cause });
+  }
 }
 
 function describe(cause: unknown): string {
   const code = (cause as { code?: string }).code;
   if (code === 'ENOENT') return 'no such file';
-  if (code === 'EEXIST') return 'file exists (refusing to overwrite a key)';
+  if (code === 'EEXIST') return 'file exists (refusing to overwrite a key or follow a link)';
   if (code === 'EACCES') return 'permission denied';
   return cause instanceof Error ? cause.message : String(cause);
 }
