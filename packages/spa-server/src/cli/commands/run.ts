@@ -11,6 +11,7 @@ import { type LogFields, type LogLevel, stdoutLogger } from '../../observability
 import { isServerError, SERVER_ERROR_CODES } from '../../shared/server-error.js';
 import { BUILD_ID } from '../version.js';
 import { noteAheadFailure, noteDirCache, noteKeyCache } from './load-notices.js';
+import { type HeldHangups, holdHangups } from './start-hangups.js';
 
 /**
  * How long after a start or a reload the clients-dir cache is written: after the kernel gate's tags
@@ -24,6 +25,15 @@ export interface RunOptions {
 
 /** Resolves once the daemon has stopped after SIGTERM or SIGINT; start-up failures reject. */
 export async function runDaemon(options: RunOptions): Promise<void> {
+  const held = holdHangups();
+  try {
+    await runHoldingHangups(options, held);
+  } finally {
+    held.release();
+  }
+}
+
+async function runHoldingHangups(options: RunOptions, held: HeldHangups): Promise<void> {
   // Kept while the daemon runs: a reload reads, validates and derives only what changed.
   const reuse = createConfigReuse(BUILD_ID);
   const config = await loadConfig(options.config, reuse);
@@ -102,6 +112,8 @@ export async function runDaemon(options: RunOptions): Promise<void> {
         });
     };
     process.on('SIGHUP', onHangup);
+    // Only now, with the daemon's own handler in place: no SIGHUP falls between the two.
+    if (held.release()) onHangup();
     follow(config);
     process.on('SIGTERM', onStop);
     process.on('SIGINT', onStop);
