@@ -45,6 +45,22 @@ describe('action inputs', () => {
     expect(JSON.stringify(open)).not.toContain('AAAA');
   });
 
+  it('waits only when some service can be probed: udp/PORT alone is knocked for without --wait', () => {
+    quiet();
+    const udp = readActionInputs({ ...base, INPUT_SERVICES: 'udp/51820' });
+    expect(knockArguments('open', udp)).toEqual([
+      'udp/51820',
+      '--host=deploy.example.com',
+      '--server-key=spa-x25519:BBBB',
+      '--json',
+      '--duration=900',
+    ]);
+    const mixed = readActionInputs({ ...base, INPUT_SERVICES: 'udp/51820 tcp/22' });
+    expect(knockArguments('open', mixed)).toEqual(expect.arrayContaining(['--wait', '--timeout=20']));
+    const named = readActionInputs({ ...base, INPUT_SERVICES: 'ssh' });
+    expect(knockArguments('open', named)).toContain('--wait');
+  });
+
   it('masks the key before it can refuse anything', () => {
     const write = quiet();
     expect(() => readActionInputs({ ...base, INPUT_HOST: '' })).toThrow('input "host" is required');

@@ -62,9 +62,12 @@ export function knockArguments(
   if (inputs.spaPort !== '') args.push(`--spa-port=${inputs.spaPort}`);
   if (allowIp.length > 0) args.push(`--allow-ip=${allowIp.join(',')}`);
   if (kind === 'open') {
-    args.push('--wait');
+    // --wait probes TCP ports and refuses a request that opens none: services that are all
+    // udp/PORT (WireGuard, say) are knocked for without a wait, which could never succeed.
+    const waits = !inputs.services.every((service) => service.startsWith('udp/'));
+    if (waits) args.push('--wait');
     if (inputs.duration !== '') args.push(`--duration=${inputs.duration}`);
-    if (inputs.timeout !== '') args.push(`--timeout=${inputs.timeout}`);
+    if (waits && inputs.timeout !== '') args.push(`--timeout=${inputs.timeout}`);
   }
   return args;
 }

@@ -13,7 +13,9 @@ export async function main(): Promise<number> {
     saveState(STATE_SENT, 'true');
     saveState(STATE_ADDRESSES, report.request.addresses.join(','));
     setOutput('addresses', report.request.addresses.join(','));
-    setOutput('server-address', report.server.addresses[0] ?? '');
+    // Where the knock went and the ports were probed: the resolver's first answer may be of the
+    // other family than the addresses asked for.
+    setOutput('server-address', report.wait?.ports[0]?.address ?? report.packets[0]?.to ?? '');
     for (const line of formatHuman(report)) logInfo(line);
   }
   if (error) {
