@@ -13,6 +13,9 @@ export interface ResolvedHost {
   readonly addresses: readonly HostAddress[];
 }
 
+/** The last label of a name (before an optional final dot) in decimal, or hex with 0x. */
+const NUMERIC_LAST_LABEL = /(^|\.)(\d+|0x[0-9a-f]*)\.?$/i;
+
 /** An IP literal needs no lookup (and `[v6]` brackets are accepted); a name goes through getaddrinfo. */
 export async function resolveHost(host: string, family?: IpFamily): Promise<ResolvedHost> {
   const literal = parseAddress(host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host);
@@ -25,6 +28,16 @@ export async function resolveHost(host: string, family?: IpFamily): Promise<Reso
       );
     }
     return { name: host, addresses: [{ address: address.text, family: address.family }] };
+  }
+  // An address written another way (010.0.0.1, 0x7f.1, 2130706433) is not refused by the system's
+  // resolver: inet_aton reads it as octal, hex or one number (8.0.0.1, 127.0.0.1), so the knock
+  // would go somewhere other than the address the user wrote. No host name ends in a numeric label
+  // (RFC 3696 §2: top-level domains are not all-numeric), so such a name is meant as an address.
+  if (NUMERIC_LAST_LABEL.test(host)) {
+    throw new ClientError(
+      CLIENT_ERROR_CODES.usage,
+      `host ${JSON.stringify(host.slice(0, 60))} is not an IP address as written: use four decimal numbers without leading zeros (192.0.2.1), an IPv6 address, or a host name`,
+    );
   }
   let found: { address: string; family: number }[];
   try {
