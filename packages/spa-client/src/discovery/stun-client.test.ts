@@ -63,6 +63,22 @@ describe('queryStun', { timeout: 15_000 }, () => {
     });
   });
 
+  it.each([
+    ['198.51.100.9', 6, '::1', /asked over IPv6, answered 198\.51\.100\.9/],
+    ['2001:db8::9', 4, '127.0.0.1', /asked over IPv4, answered 2001:db8::9/],
+    ['224.0.0.1', 4, '127.0.0.1', /the answer 224\.0\.0\.1 is not a unicast address/],
+    ['0.0.0.0', 4, '127.0.0.1', /the answer 0\.0\.0\.0 is not a unicast address/],
+  ] as const)(
+    'refuses an answer of %s over IPv%s as the HTTPS echo does (STUN_FAILED)',
+    async (answer, family, host, message) => {
+      const { port } = await responder('xor', ['--answer', answer]);
+      await expect(queryStun({ host, port }, family, fast)).rejects.toMatchObject({
+        code: 'STUN_FAILED',
+        message: expect.stringMatching(message),
+      });
+    },
+  );
+
   it('falls back to MAPPED-ADDRESS, and prefers XOR-MAPPED-ADDRESS when both are present', async () => {
     const mappedOnly = await responder('mapped');
     await expect(queryStun({ host: '127.0.0.1', port: mappedOnly.port }, 4, fast)).resolves.toMatchObject({

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
-import { type IpFamily, parseAddress } from 'spa-protocol';
+import { type IpFamily, isGrantable, parseAddress } from 'spa-protocol';
 import { CLIENT_ERROR_CODES, ClientError } from '../cli/errors.js';
 import { formatHostPort, type StunServer } from './discovery-sources.js';
 import {
@@ -62,8 +62,16 @@ export async function queryStun(
         const fromServer = remote.port === server.port && sameAddress(remote.address, serverAddress);
         const result = fromServer ? parseBindingResponse(message, transactionId) : undefined;
         if (result?.ok) {
-          clearTimeout(timer);
-          resolve(result.mapped);
+          // Checked as the HTTPS echo's answer is: an address that could never be granted, or one of
+          // the other family, is the server's mistake (or a lie), not an address to sign.
+          const mapped = parseAddress(result.mapped.address);
+          if (!mapped || !isGrantable(mapped))
+            fail(`the answer ${result.mapped.address} is not a unicast address`);
+          else if (mapped.family !== family) fail(`asked over IPv${family}, answered ${mapped.text}`);
+          else {
+            clearTimeout(timer);
+            resolve(result.mapped);
+          }
         } else if (result?.reason === 'error-response') {
           fail(`error response ${result.errorCode ?? 'without a code'}`);
         } else if (++ignored > MAX_IGNORED_REPLIES) {
