@@ -47,6 +47,18 @@ describe('profile add, list and show', { timeout: 30_000 }, () => {
     expect(missing.stderr).toMatch(/no entry "bb" \(did you mean b\?\) \(entries: a, b\)/);
   });
 
+  it('list and add print entry names without their control characters (no terminal escapes)', async () => {
+    const evil = 'evil\u001b[2J\u001b]0;x\u0007';
+    const path = sb.writeProfile(entry(evil), join(sb.home, 'evil.json'));
+    const list = await sb.run(['profile', 'list', '-c', path]);
+    expect(list.stdout).toBe(`evil?[2J?]0;x?  127.0.0.1 port ${sb.sink.port}  (no services)`);
+    const add = await sb.run(['profile', 'add', path, '-c', join(sb.home, 'p2', 'config.json')]);
+    expect(add.stdout).toBe(`added evil?[2J?]0;x? to ${join(sb.home, 'p2', 'config.json')}`);
+    // JSON keeps the name exact, escaped.
+    const json = await sb.run(['profile', 'list', '-c', path, '--json']);
+    expect(JSON.parse(json.stdout).hosts[0].name).toBe(evil);
+  });
+
   it('refuses input that is not a profile, and a profile file that is not JSON, writing nothing', async () => {
     const bad = await sb.run(['profile', 'add', '-c', file()], { input: '{"hosts": {"x": {"port": 1}}}' });
     expect(bad.exitCode).toBe(78);

@@ -64,3 +64,11 @@ export function clip(text: string): string {
   const printable = text.replace(/[^\x20-\x7e]/g, '?');
   return printable.length > 40 ? `${printable.slice(0, 40)}…` : printable;
 }
+
+/**
+ * Text from a file, whole, for a terminal: control characters (C0, DEL, C1) become `?`, so a
+ * profile someone else wrote cannot move the cursor, retitle the window or clear the screen.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
+}

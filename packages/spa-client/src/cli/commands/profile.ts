@@ -13,7 +13,7 @@ import {
 import { writeProfileFile } from '../../profile/write-profile.js';
 import { flag, parseCommandArgs, stringOption } from '../args.js';
 import { CLIENT_ERROR_CODES, ClientError, usageError } from '../errors.js';
-import { clip } from '../option-values.js';
+import { clip, printable } from '../option-values.js';
 import { writeOut } from '../output.js';
 
 const SUBCOMMANDS = ['add', 'list', 'show'];
@@ -59,12 +59,11 @@ export async function runProfile(argv: readonly string[]): Promise<number> {
     else if (entries.length === 0) writeOut(2, `spa-client: no entries in ${location.path}\n`);
     else {
       for (const e of entries) {
-        writeOut(
-          1,
+        const line =
           'error' in e
-            ? `${e.name}  BROKEN: ${e.error}\n`
-            : `${e.name}  ${e.host} port ${e.port}  ${e.services.join(', ') || '(no services)'}\n`,
-        );
+            ? `${e.name}  BROKEN: ${e.error}`
+            : `${e.name}  ${e.host} port ${e.port}  ${e.services.join(', ') || '(no services)'}`;
+        writeOut(1, `${printable(line)}\n`);
       }
     }
     return 0;
@@ -119,8 +118,8 @@ async function addEntries(path: string, source: string, force: boolean, json: bo
   }
   if (json) writeOut(1, `${JSON.stringify({ profile: path, added, replaced })}\n`);
   else {
-    for (const name of added) writeOut(1, `added ${name} to ${path}\n`);
-    for (const name of replaced) writeOut(1, `replaced ${name} in ${path}\n`);
+    for (const name of added) writeOut(1, `added ${printable(name)} to ${path}\n`);
+    for (const name of replaced) writeOut(1, `replaced ${printable(name)} in ${path}\n`);
   }
   return 0;
 }
