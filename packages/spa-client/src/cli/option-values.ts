@@ -70,5 +70,5 @@ export function clip(text: string): string {
  * profile someone else wrote cannot move the cursor, retitle the window or clear the screen.
  */
 export function printable(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
+  return text.replace(/\p{Cc}/gu, '?');
 }
