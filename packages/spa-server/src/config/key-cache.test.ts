@@ -37,7 +37,7 @@ async function savedDir(list: Uint8Array[] = keys): Promise<string> {
   await mkdir(dir, { mode: 0o700 });
   const cache = new KeyCache();
   await cache.open(dir, server.secretKey);
-  await cache.save(entries(list));
+  await cache.save(entries(list), server.publicKey);
   return dir;
 }
 
@@ -56,7 +56,7 @@ describe('KeyCache', () => {
     const added = generateKeyPair(nodeBackend, 'client').publicKey;
     const cache = new KeyCache();
     await cache.open(dir, server.secretKey);
-    await cache.save(entries([keys[0]!, added]));
+    await cache.save(entries([keys[0]!, added]), server.publicKey);
     const restarted = new KeyCache();
     expect(await restarted.open(dir, server.secretKey)).toEqual({ loaded: 2 });
     expect(restarted.known(added)).toEqual(checked(added));
@@ -68,7 +68,7 @@ describe('KeyCache', () => {
     const before = (await stat(join(dir, KEY_CACHE_FILE))).ino;
     const cache = new KeyCache();
     await cache.open(dir, server.secretKey);
-    await cache.save(entries([...keys].reverse()));
+    await cache.save(entries([...keys].reverse()), server.publicKey);
     expect((await stat(join(dir, KEY_CACHE_FILE))).ino).toBe(before);
   });
 
@@ -80,8 +80,41 @@ describe('KeyCache', () => {
       ignored: 'written for another server key',
     });
     expect(cache.known(keys[0]!)).toBeUndefined();
-    await cache.save([]);
+    await cache.save([], otherServer.publicKey);
     expect(await new KeyCache().open(dir, otherServer.secretKey)).toEqual({ loaded: 0 });
+  });
+
+  it('never saves secrets derived for another server key: a reload that failed after binding the cache to a new key poisons nothing', async () => {
+    const secretsUnder = (pair: typeof server, publicKey: Uint8Array): ClientSecrets =>
+      clientSecretsFromServerKey(nodeBackend, pair.secretKey, pair.publicKey, publicKey)!;
+    const dir = await savedDir(); // a start with key A (`server`): the table in force is built with A
+    const cache = new KeyCache();
+    await cache.open(dir, server.secretKey);
+    const runtimeA = entries(keys);
+    // A reload with key B opens (binds) the cache for B, then fails: the runtime in force keeps A's table.
+    await cache.open(dir, otherServer.secretKey);
+    // The background key checks, or the save after a reload, then save that runtime's records.
+    await cache.save(runtimeA, server.publicKey);
+    // A restart with B takes no secret derived with A: it derives every key with B.
+    const restarted = new KeyCache();
+    expect(await restarted.open(dir, otherServer.secretKey)).toEqual({
+      loaded: 0,
+      ignored: 'written for another server key',
+    });
+    for (const key of keys) expect(restarted.known(key)).toBeUndefined();
+    // The runtime built with B, once in force, is saved; its restart takes B's derivation.
+    const runtimeB = keys.map((publicKey) => ({
+      publicKey,
+      secrets: secretsUnder(otherServer, publicKey),
+      check: 'passed' as const,
+    }));
+    await restarted.save(runtimeB, otherServer.publicKey);
+    const again = new KeyCache();
+    expect(await again.open(dir, otherServer.secretKey)).toEqual({ loaded: 3 });
+    for (const key of keys) {
+      expect(again.known(key)?.secrets.tagKey).toEqual(secretsUnder(otherServer, key).tagKey);
+      expect(again.known(key)?.secrets.tagKey).not.toEqual(secretsOf(key).tagKey);
+    }
   });
 
   it('ignores a cache written by another build: its verdicts were made by that build’s checks', async () => {
@@ -89,7 +122,7 @@ describe('KeyCache', () => {
     await mkdir(dir, { mode: 0o700 });
     const older = new KeyCache('0.1.0+aaaa');
     await older.open(dir, server.secretKey);
-    await older.save(entries(keys));
+    await older.save(entries(keys), server.publicKey);
     expect(await new KeyCache('0.1.0+aaaa').open(dir, server.secretKey)).toEqual({ loaded: 3 });
     const newer = new KeyCache('0.1.0+bbbb');
     expect(await newer.open(dir, server.secretKey)).toEqual({
@@ -154,14 +187,17 @@ describe('KeyCache', () => {
     const fresh = Array.from({ length: 2 }, () => generateKeyPair(nodeBackend, 'client').publicKey);
     const cache = new KeyCache();
     await cache.open(dir, server.secretKey);
-    await cache.save([...entries([fresh[0]!], 'pending'), ...entries([fresh[1]!], 'refused')]);
+    await cache.save(
+      [...entries([fresh[0]!], 'pending'), ...entries([fresh[1]!], 'refused')],
+      server.publicKey,
+    );
     const restarted = new KeyCache();
     expect(await restarted.open(dir, server.secretKey)).toEqual({ loaded: 2 });
     for (const key of fresh) {
       expect(restarted.known(key)).toEqual({ publicKey: key, secrets: secretsOf(key), checked: false });
     }
     // Checked later: the verdict alone changed, and is written.
-    await restarted.save(entries(fresh));
+    await restarted.save(entries(fresh), server.publicKey);
     const again = new KeyCache();
     await again.open(dir, server.secretKey);
     expect(again.known(fresh[0]!)).toEqual(checked(fresh[0]!));
@@ -205,7 +241,7 @@ describe('KeyCache', () => {
     await cache.open(dir, server.secretKey);
     let ticks = 0;
     const timer = setInterval(() => ticks++, 0);
-    await cache.save(fleet);
+    await cache.save(fleet, server.publicKey);
     clearInterval(timer);
     expect(ticks).toBeGreaterThan(0);
     const restarted = new KeyCache();

@@ -153,12 +153,19 @@ export class KeyCache {
    * Keeps exactly the keys given (a removed client leaves the file too) and writes the file when a
    * key or a verdict changed. Atomic: a temporary file (0600), then a rename. A refused key is kept
    * as unchecked: the next start checks it again and reports it again.
+   *
+   * `keysServerPublic` is the server key the records' secrets were derived for (the runtime's). When
+   * it is not the key the cache is bound to, nothing is saved: a reload with a new server key binds
+   * the cache (open) before it may fail, and the runtime still in force would otherwise be saved
+   * under the new key's MAC, its secrets trusted by the next start, and every client locked out.
    */
-  async save(keys: Iterable<KeyRecord>): Promise<void> {
+  async save(keys: Iterable<KeyRecord>, keysServerPublic: Uint8Array): Promise<void> {
     const dir = this.#dir;
     const macKey = this.#macKey;
     const serverPublic = this.#serverPublic;
     if (dir === undefined || !macKey || !serverPublic) return;
+    // Public keys: no need for a constant-time comparison.
+    if (!sameBytes(serverPublic, keysServerPublic)) return;
     // In slices: a save follows every reload, and a fleet's 10,000 keys in one piece stalled the
     // packet path's thread for tens of milliseconds.
     const turns = new Turns();

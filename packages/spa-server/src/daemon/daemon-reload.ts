@@ -145,7 +145,8 @@ export function warnSourceMode(log: DaemonLog, config: ResolvedConfig): void {
 export async function saveKeyCache(cache: KeyCache, rt: Runtime, log: DaemonLog): Promise<void> {
   try {
     // Every key, checked or not: a restart then makes no key agreement for a key seen before.
-    await cache.save(rt.table.keys());
+    // With the runtime's server key: a cache bound since to another key (a reload that failed) takes nothing.
+    await cache.save(rt.table.keys(), rt.config.serverPublicKey);
   } catch (error) {
     const code = (error as { code?: string } | null)?.code ?? 'error';
     log.event('warn', 'keycache.unwritable', {
