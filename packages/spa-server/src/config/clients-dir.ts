@@ -26,7 +26,8 @@ export const MAX_CLIENT_FILES = 100_000;
  * pool; a new key's §1 check (in the schema) costs milliseconds. Sliced by time (SLICE_MS), a reload
  * of a large fleet delays a knock by one slice, not by the whole directory.
  */
-const WORLD_WRITABLE = 0o002;
+/** The mode bit that lets anyone write a file: refused on every file that can add a client. */
+export const WORLD_WRITABLE = 0o002;
 /*
  * One buffer for every file read (the reads are synchronous, one at a time): a fresh 64 KiB per file
  * cost 10,000 zero-filled allocations, and their garbage, per first load of a large fleet.

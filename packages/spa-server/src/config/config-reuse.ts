@@ -18,6 +18,12 @@ export interface ConfigReuse {
   readonly keys: KeyCache;
   /** stateDir's copy of `files`: what a restart need not read and validate again. */
   readonly dir: ClientsDirCache;
+  /**
+   * The daemon's user: its server key and Redis password files must be this user's or root's. Only
+   * the daemon's loads compare it: `spa-server check` or `status` run by root read the key of a daemon
+   * run as its own user, which root may trust. Undefined: no user ids on this platform.
+   */
+  readonly owner: number | undefined;
 }
 
 /**
@@ -31,5 +37,6 @@ export function createConfigReuse(build: string | undefined): ConfigReuse {
     resolved: new WeakMap(),
     keys: new KeyCache(build),
     dir: new ClientsDirCache(build),
+    owner: process.getuid?.(),
   };
 }

@@ -1,4 +1,5 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chmod, chown, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -7,6 +8,7 @@ import { formatPublicKey, generateKeyPair } from 'spa-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheck } from '../cli/commands/check.js';
 import { ServerError } from '../shared/server-error.js';
+import { type ConfigReuse, createConfigReuse } from './config-reuse.js';
 import { loadConfig } from './load-config.js';
 
 const clientKey = (): string => formatPublicKey('client', generateKeyPair(nodeBackend, 'client').publicKey);
@@ -26,6 +28,9 @@ beforeAll(async () => {
   await writeFile(join(dir, 'open.key'), (await import('node:fs')).readFileSync(join(dir, 'server.key')));
   await chmod(join(dir, 'open.key'), 0o640);
   await writeFile(join(dir, 'not-a-key'), 'hello\n', { mode: 0o600 });
+  await writeFile(join(dir, 'redis.pass'), 'secret\n', { mode: 0o600 });
+  // FIFOs, which an open without O_NONBLOCK would wait on until a writer came: a start that hangs.
+  for (const name of ['fifo.keys', 'fifo.pass']) execFileSync('mkfifo', ['-m', '600', join(dir, name)]);
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -37,14 +42,26 @@ const base = {
 const client = (extra: object) => ({ ...base, clients: [{ ...base.clients[0], ...extra }] });
 
 let counter = 0;
-async function load(config: unknown, authorizedKeys?: string): Promise<unknown> {
+/** `before` is given the case's file names (`case-N.json`, `case-N.keys`); `reuse` makes it the daemon's load. */
+async function load(
+  config: unknown,
+  authorizedKeys?: string,
+  options: { before?: (json: string, keys: string) => Promise<void>; reuse?: ConfigReuse } = {},
+): Promise<unknown> {
   const name = `case-${counter++}`;
   const text = typeof config === 'string' ? config : JSON.stringify(config, null, 2);
-  await writeFile(join(dir, `${name}.json`), text);
-  if (authorizedKeys !== undefined) await writeFile(join(dir, `${name}.keys`), authorizedKeys);
-  return loadConfig(join(dir, `${name}.json`));
+  // An explicit mode: a permissive umask would make them world-writable, which is refused.
+  await writeFile(join(dir, `${name}.json`), text, { mode: 0o644 });
+  if (authorizedKeys !== undefined)
+    await writeFile(join(dir, `${name}.keys`), authorizedKeys, { mode: 0o644 });
+  await options.before?.(join(dir, `${name}.json`), join(dir, `${name}.keys`));
+  return loadConfig(join(dir, `${name}.json`), options.reuse);
 }
 const withKeys = (file: string) => ({ ...base, authorizedKeysFile: file });
+const withRedis = (passwordFile: string) => ({
+  ...base,
+  replay: { store: 'redis', url: 'redis://127.0.0.1:6379', passwordFile },
+});
 
 describe('loadConfig', () => {
   it('resolves a valid config', async () => {
@@ -381,6 +398,29 @@ const BAD: [string, () => Promise<unknown>, RegExp][] = [
     /case-\d+\.keys:1: from: "300.0.0.0\/8" is not an IPv4\/IPv6 network/,
   ],
   [
+    'world-writable config file',
+    () => load(base, undefined, { before: (json) => chmod(json, 0o646) }),
+    /^\/\S+\/case-\d+\.json: file: is world-writable \(chmod o-w\)$/,
+  ],
+  [
+    'world-writable authorized keys file',
+    () =>
+      load(withKeys(`case-${counter}.keys`), `${KEY_B} name=bob services=ssh\n`, {
+        before: (_json, keys) => chmod(keys, 0o666),
+      }),
+    /^authorizedKeysFile: \/\S+\/case-\d+\.keys: file: is world-writable \(chmod o-w\)$/,
+  ],
+  [
+    'a FIFO as the authorized keys file',
+    () => load(withKeys('fifo.keys')),
+    /^authorizedKeysFile: \/\S+\/fifo\.keys: the authorized keys file is not a regular file$/,
+  ],
+  [
+    'a FIFO as the Redis password file',
+    () => load(withRedis('fifo.pass')),
+    /^replay\.passwordFile: \/\S+\/fifo\.pass is not a regular file$/,
+  ],
+  [
     'authorized key that is weak',
     () => load(withKeys(`case-${counter}.keys`), `${WEAK_KEY} name=bob services=ssh\n`),
     /case-\d+\.keys:1: key: client public key is a small-order/,
@@ -418,6 +458,58 @@ describe('loadConfig refuses bad configurations with one line naming the field',
       expect(e).toBeInstanceOf(ServerError);
       expect(e.message).not.toContain('QQQQ');
     }
+  });
+});
+
+// Giving a file to another user takes root (CI runs the unit tests as root).
+describe.skipIf(process.getuid?.() !== 0)('the daemon refuses secret files another user owns', () => {
+  const NOBODY = 65534;
+  const daemon = (): ConfigReuse => createConfigReuse(undefined);
+  const foreign = async (from: string, to: string): Promise<string> => {
+    await copyFile(join(dir, from), join(dir, to));
+    await chmod(join(dir, to), 0o600);
+    await chown(join(dir, to), NOBODY, NOBODY);
+    return to;
+  };
+  const refusal = (e: unknown): string[] => {
+    expect(e).toBeInstanceOf(ServerError);
+    return [...(e as ServerError).problems];
+  };
+
+  it("serverKeyFile: one line naming the field, the owner and the fix; the CLI's loads (root reading a daemon user's key) accept it", async () => {
+    const key = await foreign('server.key', 'nobody.key');
+    const config = { ...base, serverKeyFile: key, stateDir: 'state' };
+    const problems = refusal(await load(config, undefined, { reuse: daemon() }).catch((e: unknown) => e));
+    expect(problems).toEqual([
+      `serverKeyFile: ${join(dir, key)}: is owned by uid ${NOBODY}, not by the daemon's user (uid 0) or root (chown 0 ${join(dir, key)})`,
+    ]);
+    await expect(load(config)).resolves.toMatchObject({ serverPublicKey: serverPublic });
+  });
+
+  it("serverKeyFile: root's or the daemon user's is accepted", async () => {
+    // A daemon run as uid 4242: the key the test wrote is root's.
+    const asUser = { ...daemon(), owner: 4242 };
+    const config = { ...base, stateDir: 'state' };
+    await expect(load(config, undefined, { reuse: asUser })).resolves.toMatchObject({
+      serverPublicKey: serverPublic,
+    });
+    const key = await foreign('server.key', 'daemon-user.key');
+    const asNobody = { ...daemon(), owner: NOBODY };
+    await expect(
+      load({ ...config, serverKeyFile: key }, undefined, { reuse: asNobody }),
+    ).resolves.toMatchObject({ serverPublicKey: serverPublic });
+  });
+
+  it('replay.passwordFile: refused as the server key is', async () => {
+    const pass = await foreign('redis.pass', 'nobody.pass');
+    const config = { ...withRedis(pass), stateDir: 'state' };
+    const problems = refusal(await load(config, undefined, { reuse: daemon() }).catch((e: unknown) => e));
+    expect(problems).toEqual([
+      `replay.passwordFile: ${join(dir, pass)}: is owned by uid ${NOBODY}, not by the daemon's user (uid 0) or root (chown 0 ${join(dir, pass)})`,
+    ]);
+    await expect(
+      load({ ...withRedis('redis.pass'), stateDir: 'state' }, undefined, { reuse: daemon() }),
+    ).resolves.toBeDefined();
   });
 });
 

@@ -1,16 +1,16 @@
 /** Loads server.json: read, parse, validate, read the keys, and resolve; every problem found is reported at once. @module */
-import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { checkServerConfig, locateJsonError } from 'spa-config/server-config';
 import { readPrivateKeyFile } from 'spa-node';
-import { configError, isServerError, SERVER_ERROR_CODES } from '../shared/server-error.js';
-import { describeFsError } from './clients-dir.js';
+import { configError } from '../shared/server-error.js';
 import type { ConfigReuse } from './config-reuse.js';
 import { loadClients } from './load-clients.js';
+import { readBounded } from './read-bounded.js';
 import { readRedisSecrets } from './redis-secrets.js';
 import { resolveConfig } from './resolve-config.js';
 import type { ResolvedConfig } from './resolved-config.js';
+import { secretFileOwnerProblem } from './secret-owner.js';
 
 /** server.json is small; anything bigger is a mistake (or hostile), not something to read. */
 export const MAX_CONFIG_BYTES = 1 << 20;
@@ -38,7 +38,10 @@ async function load(path: string, reuse: ConfigReuse | undefined): Promise<Resol
   const base = dirname(source);
   const problems = checked.ok ? [] : [...checked.problems];
   const keyFile = readKeyFileField(value, checked);
-  const serverKey = keyFile === undefined ? undefined : await readServerKey(resolve(base, keyFile), problems);
+  // The daemon's loads only: `check` or `status` run by root read the key of a daemon run as its own user.
+  const owner = reuse?.owner;
+  const serverKey =
+    keyFile === undefined ? undefined : await readServerKey(resolve(base, keyFile), problems, owner);
   if (!checked.ok) throw configError(problems);
   const { config } = checked;
   // Before the clients: the cache's verdicts spare the schema the §1 check of every known key.
@@ -67,7 +70,7 @@ async function load(path: string, reuse: ConfigReuse | undefined): Promise<Resol
     offerRemembered,
   );
   reuse?.keys.ahead.offersDone();
-  const redisSecrets = await readRedisSecrets(config.replay, base, problems);
+  const redisSecrets = await readRedisSecrets(config.replay, base, problems, owner);
   if (problems.length > 0 || !serverKey) throw configError(problems);
   // Resolving is synchronous over every client: datagrams that came during the checks go first.
   if (clients.length > 1000) await nextTurn();
@@ -84,18 +87,6 @@ async function load(path: string, reuse: ConfigReuse | undefined): Promise<Resol
     redisSecrets,
     resolved: reuse?.resolved,
   });
-}
-
-async function readBounded(path: string, limit: number, what: string): Promise<string> {
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw configError([`${path}: the ${what} is not a regular file`]);
-    if (info.size > limit) throw configError([`${path}: the ${what} is larger than ${limit} bytes`]);
-    return await readFile(path, 'utf8');
-  } catch (cause) {
-    if (isServerError(cause, SERVER_ERROR_CODES.configInvalid)) throw cause;
-    throw configError([`${path}: cannot read the ${what}: ${describeFsError(cause)}`], { cause });
-  }
 }
 
 function parseJson(source: string, text: string): unknown {
@@ -118,12 +109,23 @@ function readKeyFileField(value: unknown, checked: ReturnType<typeof checkServer
   return typeof field === 'string' && field !== '' && !fieldIsBad ? field : undefined;
 }
 
-async function readServerKey(path: string, problems: string[]): Promise<Uint8Array | undefined> {
+/** The server's key, or undefined after a problem; with `owner`, refused when another user (not root) owns the file. */
+async function readServerKey(
+  path: string,
+  problems: string[],
+  owner: number | undefined,
+): Promise<Uint8Array | undefined> {
+  let key: Uint8Array;
   try {
-    return await readPrivateKeyFile('server', path);
+    key = await readPrivateKeyFile('server', path);
   } catch (cause) {
     // readPrivateKeyFile's messages name the file and the expectation, never the key.
     problems.push(`serverKeyFile: ${cause instanceof Error ? cause.message : String(cause)}`);
     return undefined;
   }
+  const problem = owner === undefined ? undefined : await secretFileOwnerProblem(path, owner);
+  if (problem === undefined) return key;
+  key.fill(0);
+  problems.push(`serverKeyFile: ${problem}`);
+  return undefined;
 }
