@@ -1,6 +1,6 @@
-/** State faults against the real binary: a stateDir it cannot write, and a replay file cut short or overwritten while it was down. */
+/** State faults against the real binary: a stateDir it cannot write or others could, and a replay file cut short or overwritten while it was down. */
 
-import { mkdir, readFile, truncate, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { runServerOnce, type ServerFiles, writeServerFiles } from 'spa-test-kit/build/server-files';
@@ -36,7 +36,7 @@ describe('state faults', () => {
     [
       'immutable (chattr +i)',
       async (files) => {
-        await mkdir(files.stateDir);
+        await mkdir(files.stateDir, { mode: 0o700 });
         await execa('chattr', ['+i', files.stateDir]);
         return [];
       },
@@ -45,7 +45,7 @@ describe('state faults', () => {
     [
       'on a read-only mount',
       async (files) => {
-        await mkdir(files.stateDir);
+        await mkdir(files.stateDir, { mode: 0o700 });
         return inPrivateMounts('--ro', files.stateDir);
       },
       /^spa-server: replay state \S+\/state\/replay\.bin cannot be written: read-only file system$/,
@@ -71,6 +71,24 @@ describe('state faults', () => {
       }
     },
   );
+
+  it('a stateDir others may write: one line naming it and the fix, exit 78, and the firewall is never touched', async () => {
+    const files = await writeServerFiles({ host: env.server });
+    try {
+      await mkdir(files.stateDir, { mode: 0o700 });
+      await chmod(files.stateDir, 0o770);
+      const run = await runServerOnce(env.server, files.configPath);
+      expect(run.timedOut).toBe(false);
+      expect(run.exitCode).toBe(78);
+      expect(run.stderr.trim()).toBe(
+        `stateDir: ${files.stateDir}: is writable by group or others (chmod 700)`,
+      );
+      expect(String((await env.server.exec('nft', ['list', 'tables'])).stdout)).toBe('');
+      expect(await probeTcp(env.lab.host('alice'), env.server.ipv4, PORT)).toBe('open');
+    } finally {
+      await files.remove();
+    }
+  });
 
   it('a replay file torn, overwritten or emptied while the server was down: it recovers, and the knock it had accepted stays refused', async () => {
     // Four restarts must fit inside the window; each takes over a second on a busy machine.

@@ -1,10 +1,12 @@
 /** The replay store's run record on disk: a clean-stop flag and a high-water mark every accepted knock lies below, in two checksummed slots. @module */
-import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { describeSystemError } from '../shared/describe-system-error.js';
 import { replaceFile } from '../shared/replace-file.js';
 import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
+import { readStateFile } from './read-state-file.js';
 
 /*
  * Layout (all big-endian), one slot at offset 0 and one at SLOT_STRIDE, a sector apart:
@@ -72,21 +74,13 @@ export class MarkFile {
     this.path = join(dir, MARK_FILE);
   }
 
+  /** Refuses (STATE_FILE_UNREADABLE) a file that is not the daemon's own: see readStateFile. */
   async load(): Promise<LoadedMarkFile> {
-    try {
-      const { mtimeMs } = await stat(this.path);
-      const state = decodeMarkFile(await readFile(this.path));
-      this.#seq = state?.seq ?? 0;
-      return { exists: true, state, mtimeMs };
-    } catch (cause) {
-      if ((cause as { code?: string }).code === 'ENOENT')
-        return { exists: false, state: undefined, mtimeMs: 0 };
-      throw new ServerError(
-        SERVER_ERROR_CODES.stateFileUnreadable,
-        `replay state ${this.path} cannot be read: ${describeSystemError(cause)}`,
-        { cause },
-      );
-    }
+    const read = await readStateFile(this.path);
+    if (!read) return { exists: false, state: undefined, mtimeMs: 0 };
+    const state = decodeMarkFile(read.bytes);
+    this.#seq = state?.seq ?? 0;
+    return { exists: true, state, mtimeMs: read.mtimeMs };
   }
 
   /**
@@ -101,7 +95,8 @@ export class MarkFile {
     await this.#guard(async () => {
       await replaceFile(this.path, bytes);
       const previous = this.#handle;
-      this.#handle = await open(this.path, 'r+');
+      // The file just renamed into place, never one a link put there since leads to.
+      this.#handle = await open(this.path, constants.O_RDWR | constants.O_NOFOLLOW);
       await previous?.close();
     });
   }

@@ -1,12 +1,14 @@
 /** The replay store on disk: a checksummed header and fixed-size checksummed records, appended unsynced, compacted (synced) by rename. @module */
-import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { makeDirectory } from 'spa-node';
 import { KEY_ID_SIZE, NONCE_SIZE } from 'spa-protocol';
 import { describeSystemError } from '../shared/describe-system-error.js';
 import { replaceFile } from '../shared/replace-file.js';
 import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
+import { prepareStateDir } from '../shared/state-dir.js';
+import { readStateFile } from './read-state-file.js';
 
 /*
  * Layout (all big-endian):
@@ -19,6 +21,8 @@ export const HEADER_SIZE = 20;
 export const RECORD_SIZE = 44;
 const ID_SIZE = KEY_ID_SIZE + NONCE_SIZE;
 export const STATE_FILE = 'replay.bin';
+/** Appends go to the file just renamed into place, never through a link put there since. */
+const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
 
 export interface ReplayRecord {
   /** keyId || nonce, 32 bytes (§5.2). */
@@ -102,41 +106,20 @@ export class ReplayFile {
   }
 
   /**
-   * Creates stateDir (0700) if needed, reads what is there, and proves the directory is writable by
-   * rewriting the file (compaction) before any knock is accepted.
+   * Creates stateDir (0700) if needed and refuses one others could write (state-dir.ts), reads what is
+   * there, and proves the directory is writable by rewriting the file (compaction) before any knock is
+   * accepted.
    */
   static async open(dir: string): Promise<{ file: ReplayFile; loaded: LoadedReplayFile }> {
     const file = new ReplayFile(dir);
-    try {
-      await makeDirectory(dir);
-    } catch (cause) {
-      throw new ServerError(
-        SERVER_ERROR_CODES.stateDirUnwritable,
-        `stateDir ${dir} cannot be created: ${describeSystemError(cause)}`,
-        { cause },
-      );
-    }
+    await prepareStateDir(dir);
     return { file, loaded: await file.#load() };
   }
 
   async #load(): Promise<LoadedReplayFile> {
-    let bytes: Uint8Array;
-    let mtimeMs: number;
-    try {
-      mtimeMs = (await stat(this.path)).mtimeMs;
-      bytes = await readFile(this.path);
-    } catch (cause) {
-      if ((cause as { code?: string }).code === 'ENOENT') {
-        return { exists: false, floorMs: 0, records: [], damage: undefined, mtimeMs: 0 };
-      }
-      throw new ServerError(
-        SERVER_ERROR_CODES.stateFileUnreadable,
-        `replay state ${this.path} cannot be read: ${describeSystemError(cause)}`,
-        { cause },
-      );
-    }
-    const decoded = decodeReplayFile(bytes);
-    return { exists: true, mtimeMs, damage: undefined, ...decoded };
+    const read = await readStateFile(this.path);
+    if (!read) return { exists: false, floorMs: 0, records: [], damage: undefined, mtimeMs: 0 };
+    return { exists: true, mtimeMs: read.mtimeMs, damage: undefined, ...decodeReplayFile(read.bytes) };
   }
 
   /**
@@ -167,7 +150,7 @@ export class ReplayFile {
       // so a failure anywhere here leaves appends working on one complete file or the other.
       await replaceFile(this.path, bytes);
       const previous = this.#handle;
-      this.#handle = await open(this.path, 'a', 0o600);
+      this.#handle = await open(this.path, APPEND_FLAGS, 0o600);
       await previous?.close();
     } catch (cause) {
       throw new ServerError(

@@ -1,10 +1,16 @@
 /** The replay store: refuses what it accepted, across pruning, clock jumps, restarts, corruption and overload. */
+import { execFileSync } from 'node:child_process';
 import {
+  chmodSync,
+  chownSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
+  symlinkSync,
   truncateSync,
   utimesSync,
   writeFileSync,
@@ -14,6 +20,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ServerError } from '../shared/server-error.js';
+import { MARK_FILE } from './mark-file.js';
 import { HEADER_SIZE, RECORD_SIZE, STATE_FILE } from './replay-file.js';
 import { ReplayStore } from './replay-store.js';
 
@@ -343,6 +350,119 @@ describe('replay store', () => {
     expect(err).toBeInstanceOf(ServerError);
     expect((err as ServerError).code).toBe('STATE_DIR_UNWRITABLE');
     expect((err as ServerError).message).toContain(join(blocker, 'state'));
+  });
+
+  describe('stateDir: refused unless only the daemon can change it', () => {
+    const refusedWith = async (path: string, expected: RegExp) => {
+      const err = await open(path).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ServerError);
+      expect((err as ServerError).code).toBe('CONFIG_INVALID');
+      expect((err as ServerError).problems).toHaveLength(1);
+      expect((err as ServerError).problems[0]).toMatch(expected);
+      // Refused before anything was read or written in it.
+      expect(existsSync(join(path, STATE_FILE))).toBe(false);
+    };
+
+    it('creates a missing one 0700', async () => {
+      const path = join(dir(), 'a', 'state');
+      const { store } = await open(path);
+      expect(statSync(path).mode & 0o777).toBe(0o700);
+      await store.close();
+    });
+
+    it('writable by group or others', async () => {
+      for (const mode of [0o770, 0o702, 0o777]) {
+        const path = dir();
+        chmodSync(path, mode);
+        await refusedWith(path, /^stateDir: \S+: is writable by group or others \(chmod 700\)$/);
+      }
+    });
+
+    it('a symbolic link, even to a directory that would pass', async () => {
+      const path = join(dir(), 'state');
+      symlinkSync(dir(), path);
+      await refusedWith(path, /^stateDir: \S+\/state: is a symbolic link \(name the directory itself\)$/);
+    });
+
+    it.skipIf(process.getuid?.() !== 0)('owned by another user', async () => {
+      const path = dir();
+      chownSync(path, 65534, 65534);
+      await refusedWith(
+        path,
+        new RegExp(
+          `^stateDir: ${path}: is owned by uid 65534, not by the daemon's user \\(uid 0\\) \\(chown 0 ${path}\\)$`,
+        ),
+      );
+    });
+  });
+
+  describe('state files: only the daemon’s own are read; anything else refuses the start (fail-closed)', () => {
+    /** A stateDir whose run accepted a knock and stopped cleanly, then `plant` ran on it. */
+    async function planted(plant: (path: string) => void) {
+      const path = dir();
+      const a = await open(path);
+      a.store.reserve(KEY, id(1), T0);
+      expect(await a.store.commit(KEY, id(1), T0)).toBeUndefined();
+      await a.store.close();
+      plant(path);
+      return path;
+    }
+    const refusal = async (path: string, expected: RegExp) => {
+      const err = await open(path, T0 + 1).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ServerError);
+      expect((err as ServerError).code).toBe('STATE_FILE_UNREADABLE');
+      expect((err as ServerError).message).toMatch(expected);
+      expect((err as ServerError).message).not.toContain('\n');
+    };
+
+    it('a symbolic link: not followed, its target neither read nor written', async () => {
+      const outside = join(dir(), 'elsewhere');
+      for (const name of [STATE_FILE, MARK_FILE]) {
+        const path = await planted((p) => {
+          renameSync(join(p, name), outside);
+          symlinkSync(outside, join(p, name));
+        });
+        const before = readFileSync(outside);
+        await refusal(
+          path,
+          new RegExp(`${name} cannot be read: is a symbolic link \\(never followed\\): not trusted`),
+        );
+        expect(readFileSync(outside)).toEqual(before);
+        rmSync(outside);
+      }
+    });
+
+    it('a FIFO or a directory: refused without waiting for a writer', async () => {
+      for (const name of [STATE_FILE, MARK_FILE]) {
+        const fifo = await planted((p) => {
+          rmSync(join(p, name));
+          execFileSync('mkfifo', ['-m', '600', join(p, name)]);
+        });
+        await refusal(fifo, new RegExp(`${name} cannot be read: is not a regular file: not trusted`));
+        const directory = await planted((p) => {
+          rmSync(join(p, name));
+          mkdirSync(join(p, name));
+        });
+        await refusal(directory, new RegExp(`${name} cannot be read: is not a regular file`));
+      }
+    });
+
+    it.skipIf(process.getuid?.() !== 0)('another user’s file', async () => {
+      for (const name of [STATE_FILE, MARK_FILE]) {
+        const path = await planted((p) => chownSync(join(p, name), 65534, 65534));
+        await refusal(
+          path,
+          new RegExp(`${name} cannot be read: is owned by uid 65534, not by the daemon's user \\(uid 0\\)`),
+        );
+      }
+    });
+
+    it('the daemon’s own files are read: the knock accepted before stays a replay', async () => {
+      const path = await planted(() => {});
+      const b = await open(path, T0 + 1);
+      expect(b.store.check(KEY, id(1), T0)).toBe('replay');
+      await b.store.close();
+    });
   });
 
   it('property: whatever the clock does, an accepted pair is never accepted again (also after crashes, power losses and stops)', async () => {

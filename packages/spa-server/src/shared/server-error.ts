@@ -14,7 +14,7 @@ export const SERVER_ERROR_CODES = {
   protectionIncomplete: 'PROTECTION_INCOMPLETE',
   /** stateDir cannot be created, or a file in it cannot be written or synced. */
   stateDirUnwritable: 'STATE_DIR_UNWRITABLE',
-  /** The replay state file exists but cannot be read (permissions, a directory in its place). */
+  /** A replay state file exists but cannot be read or is not the daemon's own (a link, a FIFO, another user's). */
   stateFileUnreadable: 'STATE_FILE_UNREADABLE',
   /** A listen address could not be bound (in use, not local, no permission). */
   listenFailed: 'LISTEN_FAILED',
