@@ -1,5 +1,6 @@
-/** kill -9 with grants active: the kernel still ends them on time, a restart leaves nothing stale open, replays stay refused, fresh knocks work once the restart's floor has passed. */
+/** kill -9 with grants active: the kernel still ends them on time, a restart leaves nothing stale open (nor a removed client's grant), replays stay refused, fresh knocks work once the restart's floor has passed. */
 
+import { readFile, writeFile } from 'node:fs/promises';
 import type { ResultPromise } from 'execa';
 import { agentPath } from 'spa-test-kit/agents/agent-path';
 import { createLab, type Lab } from 'spa-test-kit/lab/netns';
@@ -11,11 +12,15 @@ const TCP_SERVICE = agentPath('tcp-service.mjs');
 const PORT = 2222;
 const GRANT_SECONDS = 2;
 const LIVE_GRANT_SECONDS = 8;
+/** Outlasts the restart by far: a grant still open after it was kept, not merely not yet ended. */
+const LONG_GRANT_SECONDS = 120;
 
 describe.each(['nftables', 'iptables'] as const)('crash safety (%s)', (backend) => {
   let lab: Lab;
   let service: ResultPromise;
   const running: ServerProcess[] = [];
+  /** Runs on files of their own (not running[0]'s): their temp dirs go at the end. */
+  const ownDirs: ServerProcess[] = [];
   const start = async (reuse?: ServerProcess) => {
     const proc = await startServerProcess({
       host: lab.host('server'),
@@ -42,6 +47,7 @@ describe.each(['nftables', 'iptables'] as const)('crash safety (%s)', (backend) 
     service?.kill();
     for (const proc of running) await proc.kill9();
     await running[0]?.cleanup();
+    for (const proc of ownDirs) await proc.cleanup();
     await lab?.destroy();
   });
 
@@ -119,6 +125,48 @@ describe.each(['nftables', 'iptables'] as const)('crash safety (%s)', (backend) 
       'filtered',
     );
     expect(Date.now() - sentAt).toBeLessThan(LIVE_GRANT_SECONDS * 1000 + 2500);
+    await second.stop();
+  });
+
+  // Last in the block: bob's grant outlives it, until the lab goes.
+  it('a restart without alice in the configuration closes her port at once; bob keeps his grant', async () => {
+    const [alice, bob, server] = [lab.host('alice'), lab.host('bob'), lab.host('server')];
+    const options = {
+      host: server,
+      backend,
+      services: { ssh: `tcp/${PORT}` },
+      clients: [{ name: 'alice' }, { name: 'bob' }],
+    };
+    const first = await startServerProcess(options);
+    running.push(first);
+    ownDirs.push(first);
+    await first.send(alice, first.knock({ durationSeconds: LONG_GRANT_SECONDS }, { client: 'alice' }));
+    await first.send(bob, first.knock({ durationSeconds: LONG_GRANT_SECONDS }, { client: 'bob' }));
+    expect(await waitForTcp(alice, server.ipv4, PORT, 'open', 1500)).toBe('open');
+    expect(await waitForTcp(bob, server.ipv4, PORT, 'open', 1500)).toBe('open');
+    await first.stop();
+    // The administrator's edit while the daemon is stopped: alice is no longer a client.
+    const config = JSON.parse(await readFile(first.configPath, 'utf8')) as { clients: { name: string }[] };
+    config.clients = config.clients.filter((c) => c.name !== 'alice');
+    await writeFile(first.configPath, JSON.stringify(config));
+    // Both grants survived the stop in the kernel; the restart decides which stay.
+    expect(await probeTcp(alice, server.ipv4, PORT)).toBe('open');
+
+    const second = await startServerProcess({ ...options, reuse: first });
+    running.push(second);
+    // Right after `listening`: no wait for a timeout, which is minutes away.
+    expect(await probeTcp(alice, server.ipv4, PORT)).toBe('filtered');
+    expect(await probeTcp(bob, server.ipv4, PORT)).toBe('open');
+    expect(second.logs().filter((l) => l.event === 'grant.revoked')).toEqual([
+      expect.objectContaining({
+        client: 'alice',
+        address: alice.ipv4,
+        port: `tcp/${PORT}`,
+        reason: 'removed',
+      }),
+    ]);
+    const shown = (await grants(second)) as { address: string; client: string }[];
+    expect(shown.map((g) => [g.address, g.client])).toEqual([[bob.ipv4, 'bob']]);
     await second.stop();
   });
 });

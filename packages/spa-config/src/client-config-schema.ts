@@ -65,6 +65,10 @@ export const clientConfigSchema: z.ZodType<ClientConfig, ClientConfigInput> = z
       .never({ error: RENAMED_REQUIRE_SIGNED })
       .optional()
       .describe('Removed: signed addresses are required unless allowSourceAddress is true'),
-    expires: isoDate.optional(),
+    expires: isoDate
+      .optional()
+      .describe(
+        'ISO date or date-time: the key is refused from then on, and no grant it gets lasts past it (a reload or restart after it revokes what it still holds)',
+      ),
   })
   .strict();

@@ -32,7 +32,7 @@ export interface ClientConfig {
   oneShot: boolean;
   /** Removed (see allowSourceAddress); naming it is an error. */
   requireSignedAddresses?: undefined;
-  /** ISO date or date-time after which the key is refused. */
+  /** ISO date or date-time after which the key is refused; no grant it gets lasts past it. */
   expires?: string | undefined;
 }
 

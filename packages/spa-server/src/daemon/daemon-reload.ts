@@ -33,6 +33,8 @@ export interface ReloadTargets {
   readonly pipeline: Pipeline;
   readonly log: DaemonLog;
   readonly replay: ReplayGuard;
+  /** The wall clock (ms): a client whose `expires` has passed loses its grants at the reload. */
+  readonly clock: () => number;
   current(): Runtime;
   swap(next: Runtime): void;
   /** True once the daemon has begun to stop: a reload asked for then is refused. */
@@ -105,8 +107,9 @@ export async function applyReload(t: ReloadTargets, next: ResolvedConfig): Promi
     perClient: next.replay.perClient,
   });
   // Revoking a key by reload also ends the access it already opened. By key id, not name: a key
-  // rotated under the same name keeps nothing of the old key's access.
-  await t.grants.revokeUnless((keyId, target) => stillAllowed(rt, keyId, target));
+  // rotated under the same name keeps nothing of the old key's access. An expired key's too.
+  const now = t.clock();
+  await t.grants.revokeUnless((keyId, target) => stillAllowed(rt, keyId, target, now));
   warnSourceMode(t.log, next);
   t.saveKeys(rt);
   if (ignored.length > 0) {

@@ -7,7 +7,7 @@ import { captureLog } from '../../test/capture-log.js';
 import { useDaemonHooks } from '../../test/daemon-hooks.js';
 import { createFakeDriver, type FakeDriver } from '../../test/fake-driver.js';
 import { type Fixture, makeClient, makeFixture } from '../../test/fixtures.js';
-import type { ResolvedConfig } from '../config/resolved-config.js';
+import type { ResolvedClient, ResolvedConfig } from '../config/resolved-config.js';
 import { ServerError } from '../shared/server-error.js';
 import { startDaemon } from './daemon.js';
 import type { Daemon, DaemonDeps } from './daemon-api.js';
@@ -150,6 +150,51 @@ describe('daemon', () => {
     const rotated = makeClient('alice'); // same name, new key
     await daemon.reload({ ...fx.config, clients: [rotated.resolved, fx.clients[1]!.resolved] });
     expect(driver.grants.size).toBe(0);
+  });
+
+  it('a knock shortly before its key expires opens only until then', async () => {
+    const expiresAtMs = Date.now() + 20_000;
+    const fx = makeFixture({}, [makeClient('alice', { expiresAtMs })]);
+    const { daemon, driver, log } = await start(fx);
+    await send(daemon, [fx.knock({ durationSeconds: 300 })]);
+    const timeout = [...driver.grants.values()][0]?.timeoutSeconds ?? 0;
+    expect(timeout).toBeGreaterThanOrEqual(18);
+    expect(timeout).toBeLessThanOrEqual(20);
+    expect(log.events('knock.accepted')[0]).toMatchObject({ client: 'alice', duration: timeout });
+  });
+
+  it('a reload after a key expired revokes what it opened before its expires was set', async () => {
+    const fx = makeFixture();
+    let skew = 0;
+    const { daemon, driver, log } = await start(fx, { clock: () => Date.now() + skew });
+    await send(daemon, [fx.knock({ durationSeconds: 300 })]);
+    expect(driver.grants.size).toBe(1);
+    const [alice, bob] = fx.config.clients as [ResolvedClient, ResolvedClient];
+    const expiring = { ...fx.config, clients: [{ ...alice, expiresAtMs: Date.now() + 10_000 }, bob] };
+    await daemon.reload(expiring);
+    expect(driver.grants.size).toBe(1); // not expired yet
+    skew = 15_000; // past the expiry; the knocks' timestamps are still inside the window
+    await daemon.reload(expiring);
+    expect(driver.grants.size).toBe(0);
+    expect(log.events('grants.revoked')).toEqual([expect.objectContaining({ count: 1 })]);
+  });
+
+  it('a restart revokes what an earlier run granted clients no longer configured, and keeps the rest', async () => {
+    const fx = makeFixture({}, [makeClient('bob', { services: ['ssh'] })]);
+    const driver = createFakeDriver();
+    const left = (address: string, client: string) =>
+      ({ family: 4, address, protocol: 'tcp', port: 22, client, timeoutSeconds: 600 }) as const;
+    driver.grants.set('4|192.0.2.1|tcp|22', left('192.0.2.1', 'alice'));
+    driver.grants.set('4|192.0.2.2|tcp|22', left('192.0.2.2', 'bob'));
+    const { log } = await start(fx, { driver });
+    expect([...driver.grants.keys()]).toEqual(['4|192.0.2.2|tcp|22']);
+    const revoked = log.events('grant.revoked');
+    expect(revoked).toEqual([
+      expect.objectContaining({ client: 'alice', address: '192.0.2.1', port: 'tcp/22', reason: 'removed' }),
+    ]);
+    // Before the daemon listens: no knock is read while the grant is still open.
+    const order = log.entries.map((e) => e.event);
+    expect(order.indexOf('grant.revoked')).toBeLessThan(order.indexOf('daemon.listening'));
   });
 
   it('warns at start and at each reload with one line naming the clients that allow source mode', async () => {

@@ -108,8 +108,9 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     advanceTags(runtime, clock());
     cleanups.push(() => driver.close());
     // nft lists the grant sets while the check path is compiled: both come before the sockets, so
-    // the first real knock finds the check path compiled and OpenSSL set up. Never rejects.
-    const inherited = inheritGrants(driver, grants, log);
+    // the first real knock finds the check path compiled and OpenSSL set up, and no grant the new
+    // configuration refuses outlives the start. Never rejects.
+    const inherited = inheritGrants({ driver, grants, log, runtime, clock });
     warmCheckPath(runtime, clock());
     await inherited;
     if (gate) cleanups.push(() => gate.idle());
@@ -199,6 +200,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       pipeline,
       log,
       replay,
+      clock,
       current: () => runtime,
       swap: (next) => {
         // The tags of the epochs around now, made before the swap: on a reload of a large fleet the

@@ -1,26 +1,113 @@
-/** At start: the grants an earlier run left in the kernel, read once so that status shows them. @module */
-import type { FirewallDriver } from '../firewall/driver.js';
+/** At start: the grants an earlier run left in the kernel, read once: those the configuration still allows are kept for status, the rest revoked. @module */
+
+import { portText } from '../config/port-spec.js';
+import type { ResolvedClient } from '../config/resolved-config.js';
+import type { ActiveGrant, FirewallDriver } from '../firewall/driver.js';
 import type { GrantKeeper } from '../grants/grant-keeper-api.js';
 import type { DaemonLog } from '../observability/log.js';
+import type { Runtime } from '../pipeline/runtime.js';
+import { type NotAllowed, whyNotAllowed } from '../pipeline/still-allowed.js';
+
+/**
+ * How many revoked grants get a line of their own; the count covers the rest. A start that finds a
+ * removed fleet's 100,000 grants would otherwise write as many lines before it listens.
+ */
+export const REVOKED_LINES_MAX = 100;
+
+export interface InheritTargets {
+  readonly driver: FirewallDriver;
+  readonly grants: GrantKeeper;
+  readonly log: DaemonLog;
+  /** The runtime of the configuration the daemon starts with. */
+  readonly runtime: Runtime;
+  /** The wall clock (ms): a client whose `expires` has passed keeps nothing. */
+  readonly clock: () => number;
+}
 
 /**
  * One listing of the grant sets, only at start (seconds with 100,000 elements, milliseconds with
- * few). A failure costs the report, not the start: those grants still end by the kernel's timeout.
- * The sets alone (nftables: the table's shape taken as read, one listing per set), not the whole
- * table: a large fleet's restart finds the gate's 30,000 tags kept from the last run, which nft
- * would otherwise fetch and print before the daemon listens (~0.1 s of nft, ~1.5 MB to parse).
+ * few). A failure costs the report and the check, not the start: those grants still end by the
+ * kernel's timeout. The sets alone (nftables: the table's shape taken as read, one listing per set),
+ * not the whole table: a large fleet's restart finds the gate's 30,000 tags kept from the last run,
+ * which nft would otherwise fetch and print before the daemon listens (~0.1 s of nft, ~1.5 MB to parse).
+ *
+ * A restart must not keep what a reload would revoke: an element stays only while one of the owners
+ * its comment names is a configured client, unexpired, that may open it (stillAllowed's checks). The
+ * kernel records owners by name, not by key: a key rotated under the same name while the daemon was
+ * stopped keeps its grants, which a reload would revoke. Owners beyond the comment's room (`+N`)
+ * cannot be checked and keep nothing: they knock again.
  */
-export async function inheritGrants(
-  driver: FirewallDriver,
-  grants: GrantKeeper,
-  log: DaemonLog,
-): Promise<void> {
+export async function inheritGrants(t: InheritTargets): Promise<void> {
+  const { grants, log } = t;
+  let kernel: readonly ActiveGrant[];
   try {
-    grants.inherit((await driver.inspect('all', 'vouched')).grants);
+    kernel = (await t.driver.inspect('all', 'vouched')).grants;
   } catch (error) {
     log.event('warn', 'grants.unlisted', {
       error: error instanceof Error ? error.message : String(error),
-      message: 'grants kept from before the start could not be read: status shows them only with --kernel',
+      message:
+        'grants kept from before the start could not be read: they are not checked against the configuration, and status shows them only with --kernel',
+    });
+    return;
+  }
+  const refused = refusedGrants(kernel, t.runtime, t.clock());
+  if (refused.size === 0) {
+    grants.inherit(kernel);
+    return;
+  }
+  if (!(await grants.revokeInherited([...refused.keys()]))) {
+    // What the kernel kept is still open: status must go on showing it.
+    grants.inherit(kernel);
+    return;
+  }
+  grants.inherit(kernel.filter((g) => !refused.has(g)));
+  let lines = 0;
+  for (const [grant, reason] of refused) {
+    if (lines++ === REVOKED_LINES_MAX) break;
+    log.event('info', 'grant.revoked', {
+      client: grant.client,
+      address: grant.address,
+      port: portText(grant),
+      reason,
+      message: `grant of ${grant.client} kept from before the start revoked: ${REASON_TEXT[reason]}`,
     });
   }
+  log.event('info', 'grants.revoked', {
+    count: refused.size,
+    message: 'grants kept from before the start that the configuration no longer allows revoked',
+  });
+}
+
+const REASON_TEXT: Readonly<Record<NotAllowed, string>> = {
+  removed: 'not a configured client',
+  expired: 'the client has expired',
+  changed: 'the client may no longer open it',
+};
+
+/** The elements no owner may still hold at `nowMs`, each with its first named owner's reason. */
+function refusedGrants(
+  kernel: readonly ActiveGrant[],
+  rt: Runtime,
+  nowMs: number,
+): Map<ActiveGrant, NotAllowed> {
+  const refused = new Map<ActiveGrant, NotAllowed>();
+  if (kernel.length === 0) return refused;
+  // Names are unique in a configuration (spa-config checks it).
+  const byName = new Map<string, ResolvedClient>();
+  for (const c of rt.config.clients) byName.set(c.name, c);
+  for (const grant of kernel) {
+    let first: NotAllowed | undefined;
+    let allowed = false;
+    for (const name of grant.owners) {
+      if (name.startsWith('+')) continue;
+      const reason = whyNotAllowed(byName.get(name), rt.limits, grant, nowMs);
+      if (reason === undefined) {
+        allowed = true;
+        break;
+      }
+      first ??= reason;
+    }
+    if (!allowed) refused.set(grant, first ?? 'removed');
+  }
+  return refused;
 }

@@ -13,6 +13,8 @@ export type CloseReason =
   | 'reload'
   /** `spa-server flush`. */
   | 'flush'
+  /** At start: an earlier run's grant that the configuration no longer allows (owner removed or expired, service or network taken away). */
+  | 'restart'
   /** The table was rebuilt, and one-shot grants are not restored (a connection may have spent them). */
   | 'repair';
 

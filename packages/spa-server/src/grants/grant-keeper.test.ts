@@ -272,7 +272,7 @@ describe('grant keeper: reload revokes by key and by service', () => {
 
     const rotated = makeFixture({}, [makeClient('alice')]); // same name, new key
     await k.grants.revokeUnless((keyId, t) =>
-      stillAllowed(buildRuntime(rotated.config, nodeBackend), keyId, t),
+      stillAllowed(buildRuntime(rotated.config, nodeBackend), keyId, t, k.clock.now),
     );
     expect(k.driver.grants.size).toBe(0);
 
@@ -281,7 +281,7 @@ describe('grant keeper: reload revokes by key and by service', () => {
       { ...fx.config, clients: [{ ...old.resolved, services: ['ssh'] }] },
       nodeBackend,
     );
-    await k.grants.revokeUnless((keyId, t) => stillAllowed(sshOnly, keyId, t));
+    await k.grants.revokeUnless((keyId, t) => stillAllowed(sshOnly, keyId, t, k.clock.now));
     expect([...k.driver.grants.values()].map((g) => g.port)).toEqual([22]);
   });
 
@@ -296,10 +296,10 @@ describe('grant keeper: reload revokes by key and by service', () => {
       { ...fx.config, clients: [{ ...alice.resolved, oneShot: true }] },
       nodeBackend,
     );
-    await k.grants.revokeUnless((keyId, t) => stillAllowed(oneShot, keyId, t));
+    await k.grants.revokeUnless((keyId, t) => stillAllowed(oneShot, keyId, t, k.clock.now));
     expect(k.driver.grants.size).toBe(0);
     await k.grants.open({ ...owner, oneShot: true }, ADDR, SSH, 300, 64);
-    await k.grants.revokeUnless((keyId, t) => stillAllowed(oneShot, keyId, t));
+    await k.grants.revokeUnless((keyId, t) => stillAllowed(oneShot, keyId, t, k.clock.now));
     expect([...k.driver.grants.values()]).toEqual([expect.objectContaining({ once: true })]);
   });
 });

@@ -1,6 +1,6 @@
 /** Applies accepted knocks to the firewall driver per owning client, and rebuilds the table if it vanishes. @module */
 
-import type { Grant, GrantTarget, PortSpec } from '../firewall/driver.js';
+import type { ActiveGrant, Grant, GrantTarget, PortSpec } from '../firewall/driver.js';
 import { type CloseReason, closeEvents } from './grant-events.js';
 import {
   type GrantKeeper,
@@ -214,8 +214,37 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
 
     inherit: (kernel) => inherited.adopt(kernel, clock()),
 
+    revokeInherited(kernel) {
+      return serial(async () => {
+        const refused = kernel.filter((g) => !ledger.has(g));
+        if (refused.length === 0) return true;
+        const targets = refused.map(targetOfActive);
+        try {
+          await driver.revoke(targets);
+        } catch (error) {
+          failed('firewall.failed', error, { operation: 'revoke' });
+          return false;
+        }
+        inherited.forget(targets);
+        // The kernel names owners, not keys: a hook hears of each owner by name, `+N` left out.
+        const shares = refused.flatMap((g, i) =>
+          g.owners
+            .filter((name) => !name.startsWith('+'))
+            .map((name) => ({ keyId: name, name, target: targets[i] as GrantTarget })),
+        );
+        for (const e of closeEvents(shares, 'restart', clock())) emit(e);
+        return true;
+      });
+    },
+
     count: () => ledger.count(4) + ledger.count(6),
     size: () => ledger.size,
   };
   return keeper;
+}
+
+/** The target of an element read from the kernel, without what the listing adds. */
+function targetOfActive(grant: ActiveGrant): GrantTarget {
+  const { client: _client, owners: _owners, expiresInSeconds: _left, ...target } = grant;
+  return target;
 }

@@ -22,7 +22,7 @@ export interface HookPayload {
   readonly grants: readonly ({ readonly address: string } & PortSpec)[];
   /** grant, extend: when the access ends; expire: when it ended. */
   readonly expiresAt?: string;
-  /** close only: client, duplicate, reload or flush. */
+  /** close only: client, duplicate, reload, flush, repair or restart. */
   readonly reason?: CloseReason;
 }
 

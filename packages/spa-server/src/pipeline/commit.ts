@@ -15,7 +15,8 @@ export interface CommitDeps {
   readonly metrics: Metrics;
   /**
    * Asked once the record is final, before an open reaches the firewall: false when a reload in
-   * the meantime removed the key, the service or the network (its revoke ran before this grant).
+   * the meantime removed the key, the service or the network (its revoke ran before this grant), or
+   * the key's `expires` has passed since the policy check.
    */
   readonly stillAllowed?: () => boolean;
   /** The server's maxGrantsPerClient at the time of the knock. */
@@ -82,7 +83,10 @@ export async function commitKnock(
     return false;
   }
   if (decision.kind === 'open' && deps.stillAllowed && !deps.stillAllowed()) {
-    fail('reload-revoked', new Error('a reload while the knock was committed no longer allows it'));
+    fail(
+      'reload-revoked',
+      new Error("a reload, or the key's expiry, while the knock was committed no longer allows it"),
+    );
     return false;
   }
   try {

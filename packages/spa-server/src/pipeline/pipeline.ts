@@ -157,11 +157,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         log,
         metrics,
         maxGrantsPerClient: rt.config.maxGrantsPerClient,
-        // A reload while the record is being written may have removed the key or the service.
-        stillAllowed: () =>
-          targetsFor(decision.addresses, decision.ports, client.oneShot).every((t) =>
-            stillAllowed(runtime(), client.keyIdHex, t),
-          ),
+        // A reload while the record is being written may have removed the key or the service, or
+        // the key's expiry passed meanwhile (a slow shared store).
+        stillAllowed: () => {
+          const at = clock();
+          return targetsFor(decision.addresses, decision.ports, client.oneShot).every((t) =>
+            stillAllowed(runtime(), client.keyIdHex, t, at),
+          );
+        },
       },
       { src, srcPort: item.srcPort },
       client,

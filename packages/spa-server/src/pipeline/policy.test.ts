@@ -148,7 +148,33 @@ describe('policy', () => {
 
   it('refuses an expired key from its expiry instant on', () => {
     expect(decide(knock(), client({ expiresAtMs: NOW }))).toEqual({ ok: false, reason: 'policy-expired' });
-    expect(decide(knock(), client({ expiresAtMs: NOW + 1 })).ok).toBe(true);
+    expect(decide(knock({ kind: 'close' }), client({ expiresAtMs: NOW + 1 })).ok).toBe(true);
+  });
+
+  it('ends a grant no later than the key expires: the duration is capped to the whole seconds left', () => {
+    const d = (durationSeconds: number, expiresAtMs: number) => {
+      const r = decide(knock({ durationSeconds }), client({ maxDurationSeconds: 300, expiresAtMs }));
+      return r.ok ? r.decision.durationSeconds : r.reason;
+    };
+    // A knock a second before the expiry gets that second, not the 300 asked for.
+    expect(d(300, NOW + 1000)).toBe(1);
+    expect(d(300, NOW + 1999)).toBe(1); // rounded down: the grant never outlasts the key
+    expect(d(300, NOW + 90_500)).toBe(90);
+    expect(d(0, NOW + 10_000)).toBe(10); // the default is capped too
+    // Far from the expiry, the usual bounds apply.
+    expect(d(60, NOW + 86_400_000)).toBe(60);
+    expect(d(4000, NOW + 86_400_000)).toBe(300);
+  });
+
+  it('refuses an open with less than a second left before the key expires, as an expired key', () => {
+    for (const left of [1, 500, 999]) {
+      expect(decide(knock({ durationSeconds: 60 }), client({ expiresAtMs: NOW + left }))).toEqual({
+        ok: false,
+        reason: 'policy-expired',
+      });
+    }
+    // A close asks for no time: until the expiry it may still end what the key opened.
+    expect(decide(knock({ kind: 'close' }), client({ expiresAtMs: NOW + 500 })).ok).toBe(true);
   });
 
   it('opens the signed addresses instead of the source, and requires them unless allowSourceAddress', () => {

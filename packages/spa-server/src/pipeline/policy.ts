@@ -48,7 +48,8 @@ const refuse = (reason: ServerRefusal): PolicyResult => ({ ok: false, reason });
  * not refused. The server never answers, so a refusal would only leave the user without access for
  * asking too much, while the cap keeps the administrator's bound and still works (fwknop's
  * MAX_FW_TIMEOUT does the same). `policy-duration` is left for a configuration that allows no
- * positive duration at all.
+ * positive duration at all. A duration that would outlast the client's `expires` is capped to end by
+ * it; an open with less than a second left before it is refused as `policy-expired`.
  */
 export function applyPolicy(
   knock: SignedKnock,
@@ -71,6 +72,14 @@ export function applyPolicy(
     const asked = knock.durationSeconds === 0 ? limits.defaultDurationSeconds : knock.durationSeconds;
     durationSeconds = Math.min(asked, cap);
     if (!(durationSeconds >= 1)) return refuse('policy-duration');
+    if (client.expiresAtMs !== undefined) {
+      // The key's expiry bounds what it opens, not only when it may knock: a knock just before it
+      // would otherwise keep the door open for up to maxDuration after. Whole seconds, rounded down
+      // (the kernel's timeouts are seconds); under one left, the key counts as expired already.
+      const left = Math.floor((client.expiresAtMs - nowMs) / 1000);
+      if (left < 1) return refuse('policy-expired');
+      durationSeconds = Math.min(durationSeconds, left);
+    }
   }
 
   const sourceMode = knock.addresses.length === 0;
