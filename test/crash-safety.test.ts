@@ -128,6 +128,44 @@ describe.each(['nftables', 'iptables'] as const)('crash safety (%s)', (backend) 
     await second.stop();
   });
 
+  it("after a restart, another client's close leaves a kept grant open; its owner's close shuts it", async () => {
+    const [alice, bob, server] = [lab.host('alice'), lab.host('bob'), lab.host('server')];
+    const options = {
+      host: server,
+      backend,
+      services: { ssh: `tcp/${PORT}` },
+      clients: [{ name: 'alice' }, { name: 'bob' }],
+    };
+    const first = await startServerProcess(options);
+    running.push(first);
+    ownDirs.push(first);
+    await first.send(alice, first.knock({ durationSeconds: LONG_GRANT_SECONDS }, { client: 'alice' }));
+    expect(await waitForTcp(alice, server.ipv4, PORT, 'open', 1500)).toBe('open');
+    await first.stop();
+
+    const second = await startServerProcess({ ...options, reuse: first });
+    running.push(second);
+    const closed = async (from: typeof bob, client: string): Promise<void> => {
+      const before = second.logs().filter((l) => l.event === 'knock.closed').length;
+      await second.send(from, second.knock({ kind: 'close', addresses: [alice.ipv4] }, { client }));
+      await second.waitForLog(
+        (l) =>
+          l.event === 'knock.closed' &&
+          second.logs().filter((x) => x.event === 'knock.closed').length > before,
+      );
+    };
+    // Bob's key is valid and his close names alice's address and port: the element's comment names
+    // alice only, so it stays.
+    await closed(bob, 'bob');
+    expect(await probeTcp(alice, server.ipv4, PORT)).toBe('open');
+    expect(
+      ((await grants(second)) as { address: string; client: string }[]).map((g) => [g.address, g.client]),
+    ).toEqual([[alice.ipv4, 'alice']]);
+    await closed(alice, 'alice');
+    expect(await probeTcp(alice, server.ipv4, PORT, 400)).toBe('filtered');
+    await second.stop();
+  });
+
   // Last in the block: bob's grant outlives it, until the lab goes.
   it('a restart without alice in the configuration closes her port at once; bob keeps his grant', async () => {
     const [alice, bob, server] = [lab.host('alice'), lab.host('bob'), lab.host('server')];

@@ -63,7 +63,8 @@ export interface GrantKeeper {
   ): Promise<number>;
   /**
    * Ends `owner`'s grants (close request): an element other owners hold stays, until their latest
-   * expiry; one nobody else holds is removed. Resolves with the targets removed from the kernel.
+   * expiry; one nobody else holds is removed. One from before the start (not in the ledger) is removed
+   * only when its comment names `owner`. Resolves with the targets removed from the kernel.
    */
   close(
     owner: GrantOwner,

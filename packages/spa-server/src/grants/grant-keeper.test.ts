@@ -200,6 +200,67 @@ describe('grant keeper: grants an earlier run left in the kernel', () => {
     expect([...k.grants.live()]).toEqual([]);
   });
 
+  it("a close removes one only for an owner its comment names: another key holder's close leaves it", async () => {
+    const k = keeper();
+    await k.grants.setup(SSH);
+    // What the earlier run left in the kernel, as the daemon reads it at start.
+    const leave = async (...grants: ReturnType<typeof kept>[]) => {
+      for (const g of grants) await k.driver.grant([{ ...g, timeoutSeconds: g.expiresInSeconds }]);
+      k.grants.inherit(await k.driver.list());
+    };
+    const shared = { ...kept('192.0.2.7', 3000, 'alice,carol'), owners: ['alice', 'carol'] };
+    await leave(shared, kept('192.0.2.7', 3000, 'alice', true));
+    const revokes = () => k.driver.calls.filter((c) => c.op === 'revoke');
+
+    expect(await k.grants.close(BOB, ADDR, SSH)).toEqual([]);
+    expect(await k.grants.close({ ...BOB, oneShot: true }, ADDR, SSH)).toEqual([]);
+    expect(revokes()).toEqual([]);
+    expect(k.driver.grants.size).toBe(2);
+    // Still shown: a refused close is no reason to forget whose it is.
+    expect([...k.grants.live()].map((g) => g.client)).toEqual(['alice,carol']);
+
+    // A named owner's close removes the element, the other owners' shares with it (their ends are unknown).
+    expect(await k.grants.close(ALICE, ADDR, SSH)).toEqual([targetOf(ADDR[0]!)]);
+    expect(await k.grants.close({ ...ALICE, oneShot: true }, ADDR, SSH)).toEqual([
+      { ...targetOf(ADDR[0]!), once: true },
+    ]);
+    expect(k.driver.grants.size).toBe(0);
+    expect([...k.grants.live()]).toEqual([]);
+  });
+
+  it('an owner elided as +N cannot close it, nor anyone once its end has passed or when the start could not list it', async () => {
+    const k = keeper();
+    await k.grants.setup(SSH);
+    const long = Array.from({ length: 12 }, (_, i) => `client-with-a-long-name-${i}`);
+    const comment = `${long.slice(0, 4).join(',')},+8`;
+    await k.driver.grant([{ ...kept('192.0.2.7', 30, comment), timeoutSeconds: 30 }]);
+    k.grants.inherit(await k.driver.list());
+    const elided = { keyId: 'ee'.repeat(16), name: long[11]! };
+    expect(await k.grants.close(elided, ADDR, SSH)).toEqual([]);
+    expect(k.driver.grants.size).toBe(1);
+    // A named owner, once the element's end has passed: the kernel has removed it, nothing to do.
+    k.clock.now += 31_000;
+    const named = { keyId: 'ff'.repeat(16), name: long[0]! };
+    expect(await k.grants.close(named, ADDR, SSH)).toEqual([]);
+    // Nothing listed (the start's listing failed): whose it is cannot be told, so nobody's close removes it.
+    k.grants.inherit([]);
+    expect(await k.grants.close(ALICE, ADDR, SSH)).toEqual([]);
+    expect(k.driver.calls.filter((c) => c.op === 'revoke')).toEqual([]);
+  });
+
+  it("a duplicate's revoke cuts the connections of a grant already expired, never those of an element left to others", async () => {
+    const k = keeper();
+    await k.grants.setup(SSH);
+    const forgotten = () => k.driver.calls.filter((c) => c.op === 'forgetConnections');
+    await k.grants.open(BOB, ADDR, SSH, 1, 64);
+    k.clock.now += 2_000; // the grant ended; a connection it admitted may still run
+    await k.grants.revokeConnections(BOB, ADDR, SSH);
+    expect(forgotten()).toEqual([{ op: 'forgetConnections', targets: [targetOf(ADDR[0]!)] }]);
+    k.grants.inherit([kept('192.0.2.7', 3000)]);
+    await k.grants.revokeConnections(BOB, ADDR, SSH);
+    expect(forgotten()).toHaveLength(1);
+  });
+
   it('after a repair or a failed flush, status shows what the kernel still holds', async () => {
     const k = keeper();
     await k.grants.setup(SSH);

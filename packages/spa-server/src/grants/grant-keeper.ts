@@ -9,7 +9,7 @@ import {
   grantsFullError,
   targetsFor,
 } from './grant-keeper-api.js';
-import { GrantLedger } from './grant-ledger.js';
+import { GrantLedger, type GrantOwner } from './grant-ledger.js';
 import { grantOf } from './grant-ledger-views.js';
 import { InheritedGrants } from './inherited-grants.js';
 import { createIntegrityCheck } from './integrity-check.js';
@@ -36,26 +36,32 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
   };
   const { startSweep, touch, settle } = createLedgerSweep(ledger, emit);
 
-  /** Removes `keyId`'s ownership of `targets` in the kernel, then in the ledger; returns the elements deleted. */
+  /** Removes `owner`'s ownership of `targets` in the kernel, then in the ledger; returns the elements deleted. */
   const release = async (
-    keyId: string,
+    owner: GrantOwner,
     targets: readonly GrantTarget[],
     reason: CloseReason,
   ): Promise<GrantTarget[]> => {
+    const { keyId } = owner;
     const now = clock();
     touch(now);
     settle(keyId, targets, now);
     const regrant: Grant[] = [];
     const removed: GrantTarget[] = [];
     const unknown: GrantTarget[] = [];
+    const refused: GrantTarget[] = [];
     const held: { keyId: string; name: string; target: GrantTarget }[] = [];
     for (const t of targets) {
       const name = ledger.ownership(keyId, t)?.name;
       if (name !== undefined) held.push({ keyId, name, target: t });
       const next = ledger.withoutOwner(keyId, t);
       if (next === undefined) {
-        // Not in the ledger at all (granted before a restart): close it as before. Held by others only: theirs.
-        if (!ledger.has(t)) unknown.push(t);
+        // Held by others only: theirs. Not in the ledger (granted before a restart): the element's
+        // comment is all that says whose it is, so only an owner it names removes it, other owners'
+        // shares with it (their ends are unknown). One never listed is left to its kernel timeout.
+        if (ledger.has(t)) continue;
+        if (inherited.names(t, owner.name, now)) unknown.push(t);
+        else refused.push(t);
       } else if (next.expiresAtMs === undefined || next.expiresAtMs <= now) removed.push(t);
       // Re-adding a one-shot element to shorten it would restore it if a connection has spent it:
       // the others' element stays as it is, and ends at its own timeout.
@@ -63,7 +69,8 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
     }
     if (removed.length + unknown.length > 0) await driver.revoke([...removed, ...unknown]);
     if (regrant.length > 0) await driver.grant(regrant);
-    inherited.forget(targets);
+    // An element refused to this closer is still in the kernel, with its owners: status goes on showing it.
+    inherited.forget(refused.length === 0 ? targets : targets.filter((t) => !refused.includes(t)));
     for (const t of targets) ledger.remove(keyId, t);
     for (const t of removed) ledger.drop(t);
     for (const e of closeEvents(held, reason, now)) emit(e);
@@ -143,14 +150,17 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
 
     close(owner, addresses, closePorts) {
       const targets = targetsFor(addresses, closePorts, owner.oneShot);
-      return serial(() => release(owner.keyId, targets, 'client'));
+      return serial(() => release(owner, targets, 'client'));
     },
 
     revokeConnections(owner, addresses, revokePorts) {
       const targets = targetsFor(addresses, revokePorts, owner.oneShot);
       return serial(async () => {
-        const removed = await release(owner.keyId, targets, 'duplicate');
-        if (removed.length > 0) await driver.forgetConnections(removed);
+        const removed = await release(owner, targets, 'duplicate');
+        // What nobody is known to hold any more, an element the ledger already forgot as expired
+        // included: its connections outlived it. One an earlier run left to other owners is theirs.
+        const ended = targets.filter((t) => !ledger.has(t) && !inherited.has(t));
+        if (ended.length > 0) await driver.forgetConnections(ended);
         return removed;
       });
     },
@@ -158,16 +168,18 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
     revokeUnless(allowed) {
       return serial(async () => {
         touch(clock());
-        const byOwner = new Map<string, GrantTarget[]>();
-        for (const { keyId, target } of ledger.ownerships()) {
+        const byOwner = new Map<string, { owner: GrantOwner; targets: GrantTarget[] }>();
+        for (const { keyId, name, target } of ledger.ownerships()) {
           if (allowed(keyId, target)) continue;
-          byOwner.set(keyId, [...(byOwner.get(keyId) ?? []), target]);
+          const entry = byOwner.get(keyId) ?? { owner: { keyId, name }, targets: [] };
+          entry.targets.push(target);
+          byOwner.set(keyId, entry);
         }
         if (byOwner.size === 0) return;
         let count = 0;
         try {
-          for (const [keyId, targets] of byOwner) {
-            await release(keyId, targets, 'reload');
+          for (const { owner, targets } of byOwner.values()) {
+            await release(owner, targets, 'reload');
             count += targets.length;
           }
           log.event('info', 'grants.revoked', {

@@ -1,5 +1,6 @@
-/** Grants the kernel holds that the ledger does not: an earlier run's, or a failed flush's. Shown by status until their timeout. @module */
+/** Grants the kernel holds that the ledger does not (an earlier run's, a failed flush's): shown by status, closed only by an owner they name. @module */
 import type { ActiveGrant, Grant, GrantTarget } from '../firewall/driver.js';
+import { parseOwners } from '../firewall/grant-values.js';
 import { secondsLeft } from './grant-ledger-views.js';
 import { targetKey } from './target-key.js';
 
@@ -11,21 +12,37 @@ interface Inherited {
 /**
  * A restarted daemon keeps the elements an earlier run granted (they end by the kernel's timeout),
  * but its ledger starts empty: without this list `status`, which answers from the ledger, would not
- * show an address that can still connect. Read from the kernel at start, after a repair and after a
- * failed flush. An element a knock or a close has since rewritten or deleted is forgotten. One-shot
- * elements are left out: status reads those from the kernel, which deletes a spent one itself.
+ * show an address that can still connect, and a `close` could not tell whose an element is. Read
+ * from the kernel at start, after a repair and after a failed flush. An element a knock or a close
+ * has since rewritten or deleted is forgotten. One-shot elements are kept for their owners' closes
+ * but not shown: status reads those from the kernel, which deletes a spent one itself.
  */
 export class InheritedGrants {
   #items = new Map<string, Inherited>();
 
-  /** Replaces the list with the kernel's plain grants as read at `nowMs`. */
+  /** Replaces the list with the kernel's grants as read at `nowMs`. */
   adopt(grants: readonly ActiveGrant[], nowMs: number): void {
     this.#items = new Map();
     for (const { client, owners: _owners, expiresInSeconds, ...target } of grants) {
-      if (target.once === true || expiresInSeconds <= 0) continue;
+      if (expiresInSeconds <= 0) continue;
       const grant = { ...target, client, timeoutSeconds: expiresInSeconds };
       this.#items.set(targetKey(grant), { grant, expiresAtMs: nowMs + expiresInSeconds * 1000 });
     }
+  }
+
+  /**
+   * True when `target`'s element, live at `nowMs`, names `name` in its comment. The comment is all
+   * the kernel keeps of its owners (names, not keys); one elided as `+N` is never matched, so an
+   * owner without room there cannot close the element (it ends at its timeout).
+   */
+  names(target: GrantTarget, name: string, nowMs: number): boolean {
+    const item = this.#items.get(targetKey(target));
+    return item !== undefined && item.expiresAtMs > nowMs && parseOwners(item.grant.client).includes(name);
+  }
+
+  /** True when `target`'s element is listed, whatever its owners. */
+  has(target: GrantTarget): boolean {
+    return this.#items.has(targetKey(target));
   }
 
   /** The daemon rewrote or deleted these elements: the kernel holds the ledger's version, or none. */
@@ -35,9 +52,9 @@ export class InheritedGrants {
   }
 
   /**
-   * The ones still live at `nowMs`; any the ledger now holds is the ledger's from then on. `held`
-   * takes the target's key (targetKey), kept since adopt(): a status of 100,000 inherited grants
-   * spent two thirds of its time parsing their addresses again to make it.
+   * The plain ones still live at `nowMs`; any the ledger now holds is the ledger's from then on.
+   * `held` takes the target's key (targetKey), kept since adopt(): a status of 100,000 inherited
+   * grants spent two thirds of its time parsing their addresses again to make it.
    */
   *live(nowMs: number, held: (key: string) => boolean): IterableIterator<Grant> {
     for (const [key, { grant, expiresAtMs }] of this.#items) {
@@ -45,6 +62,7 @@ export class InheritedGrants {
         this.#items.delete(key);
         continue;
       }
+      if (grant.once === true) continue;
       yield { ...grant, timeoutSeconds: secondsLeft(expiresAtMs, nowMs) };
     }
   }
