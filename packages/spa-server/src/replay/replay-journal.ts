@@ -44,8 +44,14 @@ export class ReplayJournal {
     return this.#nextFlush;
   }
 
-  /** Rewrites the file when it holds mostly dead records (`live` are held), or after a failed write. */
-  maintain(live: number): Promise<void> {
+  /**
+   * Appends what was queued, then rewrites the file when it holds mostly dead records (`live` are
+   * held), or after a failed write. Reservations that no commit hands over (a policy refusal) would
+   * otherwise wait here until the next accepted knock, without bound; so the queue holds at most what
+   * one maintenance period reserves. A failed append is repaired by the compaction it then asks for.
+   */
+  async maintain(live: number): Promise<void> {
+    if (this.#pending.length > 0) await this.append().catch(() => {});
     if (!this.#needsCompaction && this.#recordsInFile <= 2 * live + 1024) return this.#chain;
     return this.compact();
   }

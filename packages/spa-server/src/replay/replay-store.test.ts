@@ -186,6 +186,21 @@ describe('replay store', () => {
     await reopened.store.close();
   });
 
+  it('appends at maintain() what was reserved and never committed (policy refusals): the queue stays bounded', async () => {
+    const path = dir();
+    const { store } = await open(path, T0, { capacity: 1000, perClient: 1000 });
+    const file = join(path, STATE_FILE);
+    for (let i = 0; i < 100; i++) store.reserve(KEY, id(i), T0 + i);
+    expect(statSync(file).size).toBe(HEADER_SIZE);
+    await store.maintain();
+    expect(statSync(file).size).toBe(HEADER_SIZE + 100 * RECORD_SIZE);
+    // Nothing left queued: the next append writes only what is reserved after it.
+    store.reserve(KEY, id(200), T0 + 200);
+    await store.written();
+    expect(statSync(file).size).toBe(HEADER_SIZE + 101 * RECORD_SIZE);
+    await store.close();
+  });
+
   it('groups knocks reserved together into one append, which no knock waits for', async () => {
     const path = dir();
     const { store } = await open(path);

@@ -122,7 +122,7 @@ export class ReplayStore implements ReplayGuard {
 
   /**
    * Records an authenticated knock in memory at once (so a duplicate in the same batch is a replay) and
-   * queues it for the disk; commit() hands it over. Writes nothing and
+   * queues it for the disk; commit() hands it over, or else the next maintain(). Writes nothing and
    * says why when the key id already holds `perClient` live entries or the store `capacity` (after
    * dropping what fell out of the window): the new knock is refused, no live entry is forgotten.
    */
@@ -183,7 +183,10 @@ export class ReplayStore implements ReplayGuard {
     if (newest !== undefined && newest > this.#floorMs) this.#floorMs = newest;
   }
 
-  /** Prunes, and rewrites the file when it holds mostly dead records (or after a failed write). */
+  /**
+   * Prunes, appends what was reserved but never committed (a policy refusal: the queue stays bounded),
+   * and rewrites the file when it holds mostly dead records (or after a failed write).
+   */
   maintain(): Promise<void> {
     this.prune();
     return this.#journal.maintain(this.size);
