@@ -59,7 +59,7 @@ describe('knock gate sync', () => {
     advanceTags(rt, T0);
     await sync.syncTags(rt);
     expect(calls).toHaveLength(1);
-    expect(calls[0]!.tags).toHaveLength(4); // two clients, epochs e − 1 and e
+    expect(calls[0]!.tags).toHaveLength(6); // two clients, epochs e − 1, e and e + 1 (held the whole minute)
     await sync.syncTags(rt);
     expect(calls).toHaveLength(1); // nothing changed
     advanceTags(rt, T0 + EPOCH_MS);

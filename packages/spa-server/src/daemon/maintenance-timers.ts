@@ -51,9 +51,10 @@ export function startMaintenance(t: MaintenanceTargets, intervals: MaintenanceIn
         ),
       intervals.replayMs ?? 10_000,
     ),
-    // The next epoch's client tags are due futureWindow before it starts; made here, a fleet's
-    // thousands of HMACs cost no datagram a wait (the receive path would otherwise make them),
-    // and the kernel's gate gets them TAG_LEAD_MS before any knock in the window can carry them.
+    // The next epoch's client tags are due as the current one starts (runtime.ts, tagLookaheadMs);
+    // made here, a fleet's thousands of HMACs cost no datagram a wait (the receive path would
+    // otherwise make them), and the kernel's gate gets them long before any knock in the window
+    // can carry them.
     setInterval(() => {
       const rt = t.current();
       advanceTags(rt, clock());

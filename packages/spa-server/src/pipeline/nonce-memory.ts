@@ -1,5 +1,6 @@
-/** What the pre-check (§7 7) knows beyond the replay store: knocks waiting in the queue, and nonces refused after mac2. @module */
+/** What the pre-check (§7 7) knows beyond the replay store: knocks waiting in the queue, nonces refused after mac2, and those dropped before it. @module */
 import { EPOCH_MS, type IpAddress } from 'spa-protocol';
+import { DroppedNonces } from './dropped-nonces.js';
 
 /** Bound of the memory of nonces that passed mac2 and failed later. */
 export const SPENT_CAPACITY = 65_536;
@@ -12,8 +13,9 @@ export interface Pending {
 }
 
 /**
- * Keys are hex(keyId) + hex(nonce), as in the replay store. Both maps are bounded: `pending` by the
- * queue (an entry lives while its knock waits), `spent` by SPENT_CAPACITY, the oldest going first.
+ * Keys are hex(keyId) + hex(nonce), as in the replay store. All three are bounded: `pending` by the
+ * queue (an entry lives while its knock waits), `spent` by SPENT_CAPACITY, the oldest going first,
+ * `dropped` per client and overall.
  */
 export class NonceMemory {
   readonly #pending = new Map<string, Pending>();
@@ -24,6 +26,8 @@ export class NonceMemory {
    * client's budget and a key exchange again.
    */
   readonly #spent = new Map<string, number>();
+  /** (client, nonce) of datagrams a token bucket or the queue dropped, before authentication. */
+  readonly #dropped = new DroppedNonces();
 
   /** True when the key waits in the queue or was spent and its tag is still held at `nowMs`. */
   has(key: string, nowMs: number): boolean {
@@ -61,11 +65,38 @@ export class NonceMemory {
       if (oldest.done) break;
       this.#spent.delete(oldest.value);
     }
-    this.#spent.set(key, (epoch + 1) * EPOCH_MS + windowMs);
+    this.#spent.set(key, heldUntil(epoch, windowMs));
+  }
+
+  /**
+   * A token bucket or the queue dropped the datagram (`client`: the hex key id its tag named): copies
+   * are refused until its tag's epoch has left the window, or until that client's own later drops
+   * push it out (dropped-nonces.ts). Otherwise a copy resent once the budget refilled would be the
+   * knock itself, from the copier's address.
+   */
+  dropped(client: string, key: string, epoch: number, windowMs: number): void {
+    this.#dropped.add(client, key, heldUntil(epoch, windowMs));
+  }
+
+  /**
+   * Whether a datagram with this key was dropped (and its tag is still held): asked of an
+   * authenticated source-mode knock only. Not at §7 7 for every knock: the dropped datagram was not
+   * authenticated, and whoever sees a knock before the server does could get it dropped (a copy sent
+   * first from a source it has flooded) and so refused; a signed address opens only what it signs,
+   * so a copy of it gains nothing, and source mode's race already costs both copies their access.
+   */
+  wasDropped(key: string, nowMs: number): boolean {
+    return this.#dropped.has(key, nowMs);
   }
 
   clear(): void {
     this.#pending.clear();
     this.#spent.clear();
+    this.#dropped.clear();
   }
+}
+
+/** When a tag of `epoch` leaves the table (§6.2): a copy then fails at the tag, for nothing. */
+function heldUntil(epoch: number, windowMs: number): number {
+  return (epoch + 1) * EPOCH_MS + windowMs;
 }

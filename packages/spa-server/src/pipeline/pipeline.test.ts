@@ -63,11 +63,16 @@ describe('packet pipeline', () => {
   it('refuses unknown clients and stale knocks without verifying a signature', async () => {
     const stranger = makeClient('mallory');
     await r.feed(r.fx.knock({}, { client: stranger, now: T0 }));
-    // Both inside epochs the table holds (T0 is 20 s into its minute), outside the window.
-    await r.feed(r.fx.knock({}, { now: T0 - 61_000 }), r.fx.knock({}, { now: T0 + 5_001 }));
+    // All inside epochs the table holds (T0 is 20 s into its minute; the next minute is held whole),
+    // outside the window.
+    await r.feed(
+      r.fx.knock({}, { now: T0 - 61_000 }),
+      r.fx.knock({}, { now: T0 + 5_001 }),
+      r.fx.knock({}, { now: T0 + 61_000 }),
+    );
     // Dated in an epoch the table does not hold: its tag is unknown (§6), so it is refused at the tag.
-    await r.feed(r.fx.knock({}, { now: T0 + 61_000 }));
-    expect(r.reasons()).toEqual(['unknown-client', 'stale', 'stale', 'unknown-client']);
+    await r.feed(r.fx.knock({}, { now: T0 + 101_000 }));
+    expect(r.reasons()).toEqual(['unknown-client', 'stale', 'stale', 'stale', 'unknown-client']);
     expect(r.backend.calls.ed25519Verify ?? 0).toBe(0);
     expect(r.log.events('knock.refused')[1]).toMatchObject({ reason: 'stale', src: SRC });
   });
@@ -226,6 +231,18 @@ describe('packet pipeline', () => {
     await r.feedFrom('203.0.113.66', ahead, ahead);
     expect(r.reasons()).toEqual(['stale', 'replay', 'replay']);
     expect(r.backend.calls.x25519 ?? 0).toBe(exchanges);
+    expect(r.log.events('knock.accepted')).toHaveLength(0);
+  });
+
+  it('holds the next minute whole: a knock from a clock 41 s fast is remembered, and its copy never opens later', async () => {
+    // Dated in the next minute (T0 is 20 s into its own), beyond the future window: source mode, so
+    // an accepted copy would open the address it came from.
+    const ahead = r.fx.knock({ addresses: [] }, { now: T0 + 41_000 });
+    await r.feed(ahead);
+    expect(r.reasons()).toEqual(['stale']);
+    r.clock.now = T0 + 40_000; // now inside the window
+    await r.feedFrom('203.0.113.66', ahead);
+    expect(r.reasons()).toEqual(['stale', 'replay']);
     expect(r.log.events('knock.accepted')).toHaveLength(0);
   });
 

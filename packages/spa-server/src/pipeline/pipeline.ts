@@ -132,12 +132,23 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       return;
     }
     const { knock, client } = auth.value;
+    // Source mode opens the sender's address: a knock whose copy a bucket or the queue dropped
+    // earlier may be that copy resent from elsewhere (or the original, after a copier's), so neither
+    // opens anything (nonce-memory.ts wasDropped).
+    if (knock.addresses.length === 0 && nonces.wasDropped(item.pendingKey, now)) {
+      refuse('replay', src, item.srcPort);
+      nonces.spend(item.pendingKey, item.tagged.epoch, rt.windowMs);
+      return;
+    }
     // Before policy: a knock that authenticated spends its nonce even when policy refuses it, so a
     // captured copy resent from forged sources is a `replay` (no client named), never a stream of
     // policy refusals naming the client next to addresses of the sender's choosing (fail2ban).
     const refused = admitKnock(replay, knock);
     if (refused) {
       refuse(refused, src, item.srcPort, client.name);
+      // Nothing was reserved: without this, a copy would pass step 7 again (a signature check each
+      // time) and be accepted once the store has room, from wherever it was resent (§7).
+      nonces.spend(item.pendingKey, item.tagged.epoch, rt.windowMs);
       return;
     }
     const policy = applyPolicy(knock, client, item.source, rt.limits, now);
@@ -209,7 +220,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   return {
     receive(data, address, port) {
       metrics.count('received');
-      const early = precheck(runtime(), data, clock(), seen); // §7 1–7
+      const rt = runtime();
+      const early = precheck(rt, data, clock(), seen); // §7 1–7
       if (!early.ok) {
         refuse(early.reason, address, port);
         // Only a source-mode grant can be undone by a copy: other clients' replays cost nothing more.
@@ -226,14 +238,19 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       // A tag whose whole epoch lies at or below the replay store's floor: every knock it can carry is
       // stale (after a start without a trustworthy state file), so no budget or key exchange is spent.
       if ((epoch + 1) * EPOCH_MS - 1 <= replay.floorMs) return refuse('stale', source.text, port);
+      const pendingKey = client.keyIdHex + hexOf(headerNonce(data));
+      // Dropped unread, but remembered: a copy sent once the budget refilled (or the queue emptied)
+      // would otherwise be the knock itself, from the copier's address (§7).
+      const drop = (reason: 'client-rate-limited' | 'rate-limited' | 'queue-full'): void => {
+        nonces.dropped(client.keyIdHex, pendingKey, epoch, rt.windowMs);
+        refuse(reason, source.text, port);
+      };
       // Both buckets are asked before either is spent: a datagram one refuses takes nothing from the
       // other (a key holder flooding "from" someone's address spends its own budget, not theirs).
-      if (!clientLimiter.allow(client.keyIdHex, false))
-        return refuse('client-rate-limited', source.text, port);
-      if (!limiter.allow(source, false)) return refuse('rate-limited', source.text, port);
-      const pendingKey = client.keyIdHex + hexOf(headerNonce(data));
+      if (!clientLimiter.allow(client.keyIdHex, false)) return drop('client-rate-limited');
+      if (!limiter.allow(source, false)) return drop('rate-limited');
       const item = { data, source, srcPort: port, tagged: early.value, pendingKey };
-      if (!queue.push(client.keyIdHex, item)) return refuse('queue-full', source.text, port);
+      if (!queue.push(client.keyIdHex, item)) return drop('queue-full');
       clientLimiter.allow(client.keyIdHex);
       limiter.allow(source);
       nonces.queued(pendingKey, source.text);

@@ -3,6 +3,7 @@ import {
   ClientTable,
   type CryptoBackend,
   createServerContext,
+  EPOCH_MS,
   type ServerContext,
   type TableBuild,
 } from 'spa-protocol';
@@ -82,8 +83,13 @@ export async function createRuntime(
   // A fleet's tags are tens of thousands of entries: in one piece, a stall of tens of ms on the
   // packet path's thread at every reload.
   if (build.pause && build.clock) {
-    const futureMs = rt.futureWindowMs + TAG_LEAD_MS;
-    await rt.table.advanceInSlices(build.clock(), rt.windowMs, futureMs, build.pause, build.sliceMs);
+    await rt.table.advanceInSlices(
+      build.clock(),
+      rt.windowMs,
+      tagLookaheadMs(rt),
+      build.pause,
+      build.sliceMs,
+    );
   }
   return rt;
 }
@@ -129,15 +135,26 @@ function assemble(config: ResolvedConfig, ctx: ServerContext, table: ClientTable
 }
 
 /**
- * How early the next epoch's tags are held: the kernel's knock gate (daemon/knock-gate-sync.ts) gets
- * the table's tags once a second, so a tag must be held a few seconds before any knock inside the
+ * How early the next epoch's tags are held at least: the kernel's knock gate (daemon/knock-gate-sync.ts)
+ * gets the table's tags once a second, so a tag must be held a few seconds before any knock inside the
  * window can carry it. A tag held early only lets a key holder's datagram reach the window check.
  */
 export const TAG_LEAD_MS = 5000;
 
+/**
+ * How far past the clock the tag table reaches: the whole next epoch, from the first ms of the current
+ * one (or further, for a future window of nearly a minute). A knock from a clock up to a minute or
+ * more fast is then identified and refused `stale`, and its nonce remembered, so that a copy resent
+ * once the clock caught up is a replay (docs/protocol.md §7), not a knock opened for the copier's
+ * address. Refused at the tag instead, it would leave no trace, as a clock further ahead still does.
+ */
+export function tagLookaheadMs(rt: Pick<Runtime, 'futureWindowMs'>): number {
+  return Math.max(rt.futureWindowMs + TAG_LEAD_MS, EPOCH_MS);
+}
+
 /** Brings the runtime's tag table to `nowMs`: the one call for the receive path, the timer and reloads. */
 export function advanceTags(rt: Runtime, nowMs: number): void {
-  rt.table.advance(nowMs, rt.windowMs, rt.futureWindowMs + TAG_LEAD_MS);
+  rt.table.advance(nowMs, rt.windowMs, tagLookaheadMs(rt));
 }
 
 export function hexOf(bytes: Uint8Array): string {
