@@ -57,10 +57,10 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
       const next = ledger.withoutOwner(keyId, t);
       if (next === undefined) {
         // Held by others only: theirs. Not in the ledger (granted before a restart): the element's
-        // comment is all that says whose it is, so only an owner it names removes it, other owners'
-        // shares with it (their ends are unknown). One never listed is left to its kernel timeout.
+        // comment is all that says whose it is, so only its sole named owner removes it; a shared one
+        // (the others' ends are unknown) or one never listed is left to its kernel timeout.
         if (ledger.has(t)) continue;
-        if (inherited.names(t, owner.name, now)) unknown.push(t);
+        if (inherited.ownedOnlyBy(t, owner.name, now)) unknown.push(t);
         else refused.push(t);
       } else if (next.expiresAtMs === undefined || next.expiresAtMs <= now) removed.push(t);
       // Re-adding a one-shot element to shorten it would restore it if a connection has spent it:

@@ -31,13 +31,16 @@ export class InheritedGrants {
   }
 
   /**
-   * True when `target`'s element, live at `nowMs`, names `name` in its comment. The comment is all
-   * the kernel keeps of its owners (names, not keys); one elided as `+N` is never matched, so an
-   * owner without room there cannot close the element (it ends at its timeout).
+   * True when `target`'s element, live at `nowMs`, names `name` and no one else in its comment. The
+   * comment is all the kernel keeps of its owners (names, not keys, and no end per owner): removing
+   * an element two clients hold would close the other's access too, so a shared one, or one with
+   * owners elided as `+N`, is closed by nobody and ends at its kernel timeout.
    */
-  names(target: GrantTarget, name: string, nowMs: number): boolean {
+  ownedOnlyBy(target: GrantTarget, name: string, nowMs: number): boolean {
     const item = this.#items.get(targetKey(target));
-    return item !== undefined && item.expiresAtMs > nowMs && parseOwners(item.grant.client).includes(name);
+    if (item === undefined || item.expiresAtMs <= nowMs) return false;
+    const owners = parseOwners(item.grant.client);
+    return owners.length === 1 && owners[0] === name;
   }
 
   /** True when `target`'s element is listed, whatever its owners. */
