@@ -577,3 +577,36 @@ describe('loadConfig on arbitrary input', () => {
     );
   });
 });
+
+describe('spa-server check and stateDir', () => {
+  it('refuses what the start refuses of stateDir: a link, or writable by group or others; a missing one is fine', async () => {
+    const { mkdir, symlink } = await import('node:fs/promises');
+    const check = async (stateDir: string) => {
+      const name = `case-${counter++}.json`;
+      await writeFile(join(dir, name), JSON.stringify({ ...base, stateDir }), { mode: 0o644 });
+      return runCheck({ config: join(dir, name) }).then(
+        () => 'ok',
+        (e: ServerError) => e.problems?.join('\n') ?? e.message,
+      );
+    };
+    const write = process.stdout.write;
+    process.stdout.write = () => true;
+    try {
+      expect(await check('missing-state')).toBe('ok');
+      await mkdir(join(dir, 'open-state'), { mode: 0o700 });
+      await chmod(join(dir, 'open-state'), 0o770);
+      expect(await check('open-state')).toBe(
+        `stateDir: ${join(dir, 'open-state')}: is writable by group or others (chmod 700)`,
+      );
+      await symlink(join(dir, 'open-state'), join(dir, 'linked-state'));
+      expect(await check('linked-state')).toBe(
+        `stateDir: ${join(dir, 'linked-state')}: is a symbolic link (name the directory itself)`,
+      );
+      await mkdir(join(dir, 'own-state'), { mode: 0o755 });
+      await chmod(join(dir, 'own-state'), 0o755);
+      expect(await check('own-state')).toBe('ok');
+    } finally {
+      process.stdout.write = write;
+    }
+  });
+});

@@ -42,7 +42,10 @@ export async function readStateFile(
     const info = await file.stat();
     if (!info.isFile()) throw untrusted(path, 'is not a regular file');
     if (owner !== undefined && info.uid !== owner) {
-      throw untrusted(path, `is owned by uid ${info.uid}, not by the daemon's user (uid ${owner})`);
+      throw untrusted(
+        path,
+        `is owned by uid ${info.uid}, not by the daemon's user (uid ${owner}): chown ${owner} ${path} if an earlier run under that user wrote it`,
+      );
     }
     return { bytes: await file.readFile(), mtimeMs: info.mtimeMs };
   } catch (cause) {

@@ -46,6 +46,21 @@ export async function prepareStateDir(
   if (info.mode & GROUP_OR_OTHERS_WRITABLE) throw refused(dir, 'is writable by group or others (chmod 700)');
 }
 
+/**
+ * What `spa-server check` can tell of stateDir without creating it or knowing the daemon's user
+ * (check often runs as root, the daemon as its own): a link, not a directory, or writable by group or
+ * others is the start's refusal too. A missing one is fine: the start creates it.
+ */
+export async function stateDirProblem(dir: string): Promise<string | undefined> {
+  const info = await lstatOrNothing(dir);
+  if (info === undefined) return undefined;
+  if (info.isSymbolicLink()) return `stateDir: ${dir}: is a symbolic link (name the directory itself)`;
+  if (!info.isDirectory()) return `stateDir: ${dir}: is not a directory`;
+  if (info.mode & GROUP_OR_OTHERS_WRITABLE)
+    return `stateDir: ${dir}: is writable by group or others (chmod 700)`;
+  return undefined;
+}
+
 function refused(dir: string, problem: string): ServerError {
   return configError([`stateDir: ${dir}: ${problem}`]);
 }

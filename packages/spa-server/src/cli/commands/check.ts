@@ -4,6 +4,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { portText } from '../../config/port-spec.js';
 import type { PortSpec, ResolvedConfig } from '../../config/resolved-config.js';
 import { SERVER_ERROR_CODES, ServerError } from '../../shared/server-error.js';
+import { stateDirProblem } from '../../shared/state-dir.js';
 
 export interface CheckOptions {
   readonly config: string;
@@ -18,7 +19,12 @@ export async function runCheck(options: CheckOptions, now: number = Date.now()):
     .map(
       (c) => `${c.keyField}: client public key is a small-order, torsioned, non-canonical or invalid point`,
     );
-  if (weak.length > 0) throw new ServerError(SERVER_ERROR_CODES.configInvalid, weak[0]!, { problems: weak });
+  // The start refuses such a stateDir: a check that passed and a restart that exits 78 would leave
+  // the ports dropped with no daemon to open them.
+  const stateDir = await stateDirProblem(config.stateDir);
+  const problems = stateDir === undefined ? weak : [...weak, stateDir];
+  if (problems.length > 0)
+    throw new ServerError(SERVER_ERROR_CODES.configInvalid, problems[0]!, { problems });
   for (const warning of configWarnings(config, now)) process.stderr.write(`warning: ${warning}\n`);
   process.stdout.write(`${summarise(config)}\n`);
 }
