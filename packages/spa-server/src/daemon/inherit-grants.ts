@@ -64,12 +64,14 @@ export async function inheritGrants(t: InheritTargets): Promise<void> {
   let lines = 0;
   for (const [grant, reason] of refused) {
     if (lines++ === REVOKED_LINES_MAX) break;
+    // An element with no comment was not the daemon's (added by hand to its sets).
+    const owner = grant.client === '' ? '(no owner)' : grant.client;
     log.event('info', 'grant.revoked', {
-      client: grant.client,
+      client: owner,
       address: grant.address,
       port: portText(grant),
       reason,
-      message: `grant of ${grant.client} kept from before the start revoked: ${REASON_TEXT[reason]}`,
+      message: `grant of ${owner} kept from before the start revoked: ${REASON_TEXT[reason]}`,
     });
   }
   log.event('info', 'grants.revoked', {
