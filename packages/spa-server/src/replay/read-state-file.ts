@@ -44,7 +44,9 @@ export async function readStateFile(
     if (owner !== undefined && info.uid !== owner) {
       throw untrusted(
         path,
-        `is owned by uid ${info.uid}, not by the daemon's user (uid ${owner}): chown ${owner} ${path} if an earlier run under that user wrote it`,
+        `is owned by uid ${info.uid}, not by the daemon's user (uid ${owner})`,
+        undefined,
+        owner,
       );
     }
     return { bytes: await file.readFile(), mtimeMs: info.mtimeMs };
@@ -56,9 +58,16 @@ export async function readStateFile(
   }
 }
 
-/** Not the daemon's file: one line naming it and what to do. */
-function untrusted(path: string, problem: string, cause?: unknown): ServerError {
-  return unreadable(path, `${problem}: not trusted; remove it if the daemon did not write it`, cause);
+/**
+ * Not the daemon's file: one line naming it and the fix. With `owner`, the file may be the daemon's
+ * own from a run as another user (root, before the unit set one): handing it back keeps its record.
+ */
+function untrusted(path: string, problem: string, cause?: unknown, owner?: number): ServerError {
+  const fix =
+    owner === undefined
+      ? `remove ${path}: the daemon writes a regular file there`
+      : `chown ${owner} ${path} if an earlier run of the daemon wrote it, else remove it`;
+  return unreadable(path, `${problem}: not trusted (${fix})`, cause);
 }
 
 function unreadable(path: string, detail: string, cause?: unknown): ServerError {

@@ -55,7 +55,8 @@ export async function stateDirProblem(dir: string): Promise<string | undefined> 
   const info = await lstatOrNothing(dir);
   if (info === undefined) return undefined;
   if (info.isSymbolicLink()) return `stateDir: ${dir}: is a symbolic link (name the directory itself)`;
-  if (!info.isDirectory()) return `stateDir: ${dir}: is not a directory`;
+  if (!info.isDirectory())
+    return `stateDir: ${dir}: is not a directory (name a directory, or a path the daemon may create)`;
   if (info.mode & GROUP_OR_OTHERS_WRITABLE)
     return `stateDir: ${dir}: is writable by group or others (chmod 700)`;
   return undefined;
