@@ -128,7 +128,8 @@ describe.each(['nftables', 'iptables'] as const)('crash safety (%s)', (backend) 
     await second.stop();
   });
 
-  it("after a restart, another client's close leaves a kept grant open; its owner's close shuts it", async () => {
+  /** A daemon with alice and bob: the named clients get a long grant each, then it stops, leaving them in the kernel. */
+  const grantedThenStopped = async (...clients: ('alice' | 'bob')[]) => {
     const [alice, bob, server] = [lab.host('alice'), lab.host('bob'), lab.host('server')];
     const options = {
       host: server,
@@ -139,9 +140,17 @@ describe.each(['nftables', 'iptables'] as const)('crash safety (%s)', (backend) 
     const first = await startServerProcess(options);
     running.push(first);
     ownDirs.push(first);
-    await first.send(alice, first.knock({ durationSeconds: LONG_GRANT_SECONDS }, { client: 'alice' }));
-    expect(await waitForTcp(alice, server.ipv4, PORT, 'open', 1500)).toBe('open');
+    const hosts = { alice, bob };
+    for (const c of clients) {
+      await first.send(hosts[c], first.knock({ durationSeconds: LONG_GRANT_SECONDS }, { client: c }));
+    }
+    for (const c of clients) expect(await waitForTcp(hosts[c], server.ipv4, PORT, 'open', 1500)).toBe('open');
     await first.stop();
+    return { alice, bob, server, options, first };
+  };
+
+  it("after a restart, another client's close leaves a kept grant open; its owner's close shuts it", async () => {
+    const { alice, bob, server, options, first } = await grantedThenStopped('alice');
 
     const second = await startServerProcess({ ...options, reuse: first });
     running.push(second);
@@ -168,21 +177,7 @@ describe.each(['nftables', 'iptables'] as const)('crash safety (%s)', (backend) 
 
   // Last in the block: bob's grant outlives it, until the lab goes.
   it('a restart without alice in the configuration closes her port at once; bob keeps his grant', async () => {
-    const [alice, bob, server] = [lab.host('alice'), lab.host('bob'), lab.host('server')];
-    const options = {
-      host: server,
-      backend,
-      services: { ssh: `tcp/${PORT}` },
-      clients: [{ name: 'alice' }, { name: 'bob' }],
-    };
-    const first = await startServerProcess(options);
-    running.push(first);
-    ownDirs.push(first);
-    await first.send(alice, first.knock({ durationSeconds: LONG_GRANT_SECONDS }, { client: 'alice' }));
-    await first.send(bob, first.knock({ durationSeconds: LONG_GRANT_SECONDS }, { client: 'bob' }));
-    expect(await waitForTcp(alice, server.ipv4, PORT, 'open', 1500)).toBe('open');
-    expect(await waitForTcp(bob, server.ipv4, PORT, 'open', 1500)).toBe('open');
-    await first.stop();
+    const { alice, bob, server, options, first } = await grantedThenStopped('alice', 'bob');
     // The administrator's edit while the daemon is stopped: alice is no longer a client.
     const config = JSON.parse(await readFile(first.configPath, 'utf8')) as { clients: { name: string }[] };
     config.clients = config.clients.filter((c) => c.name !== 'alice');

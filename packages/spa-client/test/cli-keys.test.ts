@@ -14,6 +14,8 @@ import { describe, expect, it } from 'vitest';
 import { expectOneLine, useSandbox } from './cli-harness.js';
 
 const sb = useSandbox();
+/** `open tcp/22` to loopback with the sandbox's server key: what each case adds a key source to. */
+const openLocal = () => ['open', 'tcp/22', '--host', '127.0.0.1', '--server-key', sb.serverKey];
 
 describe.concurrent('keys', { timeout: 30_000 }, () => {
   it('keygen writes a 0600 key and FILE.pub, prints only the public key, and refuses to overwrite', async () => {
@@ -62,16 +64,7 @@ describe.concurrent('keys', { timeout: 30_000 }, () => {
 
   it('reads the key from SPA_PRIVATE_KEY and from stdin (--key -), the same key as the file', async () => {
     const text = readFileSync(sb.keyFile, 'utf8');
-    const base = [
-      'open',
-      'tcp/22',
-      '--host',
-      '127.0.0.1',
-      '--server-key',
-      sb.serverKey,
-      '--dry-run',
-      '--json',
-    ];
+    const base = [...openLocal(), '--dry-run', '--json'];
     const fromFile = JSON.parse((await sb.run([...base, '--key', sb.keyFile])).stdout);
     const fromEnv = JSON.parse((await sb.run(base, { env: { SPA_PRIVATE_KEY: text } })).stdout);
     const fromStdin = JSON.parse((await sb.run([...base, '--key', '-'], { input: text })).stdout);
@@ -109,16 +102,7 @@ describe.concurrent('keys', { timeout: 30_000 }, () => {
     const fifo = join(sb.home, 'key.fifo');
     await execa('mkfifo', ['-m', '600', fifo]);
     for (const key of [dir, fifo]) {
-      const r = await sb.run([
-        'open',
-        'tcp/22',
-        '--host',
-        '127.0.0.1',
-        '--server-key',
-        sb.serverKey,
-        '--key',
-        key,
-      ]);
+      const r = await sb.run([...openLocal(), '--key', key]);
       expect(r.exitCode).toBe(65);
       expectOneLine(r.stderr);
       expect(r.stderr).toContain(`cannot read key file ${key}: not a regular file`);
