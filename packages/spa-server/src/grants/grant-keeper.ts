@@ -1,7 +1,7 @@
 /** Applies accepted knocks to the firewall driver per owning client, and rebuilds the table if it vanishes. @module */
 
-import type { ActiveGrant, Grant, GrantTarget, PortSpec } from '../firewall/driver.js';
-import { type CloseReason, closeEvents } from './grant-events.js';
+import type { ActiveGrant, GrantTarget, PortSpec } from '../firewall/driver.js';
+import { closeEvents } from './grant-events.js';
 import {
   type GrantKeeper,
   type GrantKeeperOptions,
@@ -14,6 +14,7 @@ import { grantOf } from './grant-ledger-views.js';
 import { InheritedGrants } from './inherited-grants.js';
 import { createIntegrityCheck } from './integrity-check.js';
 import { createLedgerSweep } from './ledger-sweep.js';
+import { createRelease } from './release-grants.js';
 import { createTableRepair } from './table-repair.js';
 
 export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
@@ -36,46 +37,7 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
   };
   const { startSweep, touch, settle } = createLedgerSweep(ledger, emit);
 
-  /** Removes `owner`'s ownership of `targets` in the kernel, then in the ledger; returns the elements deleted. */
-  const release = async (
-    owner: GrantOwner,
-    targets: readonly GrantTarget[],
-    reason: CloseReason,
-  ): Promise<GrantTarget[]> => {
-    const { keyId } = owner;
-    const now = clock();
-    touch(now);
-    settle(keyId, targets, now);
-    const regrant: Grant[] = [];
-    const removed: GrantTarget[] = [];
-    const unknown: GrantTarget[] = [];
-    const refused: GrantTarget[] = [];
-    const held: { keyId: string; name: string; target: GrantTarget }[] = [];
-    for (const t of targets) {
-      const name = ledger.ownership(keyId, t)?.name;
-      if (name !== undefined) held.push({ keyId, name, target: t });
-      const next = ledger.withoutOwner(keyId, t);
-      if (next === undefined) {
-        // Held by others only: theirs. Not in the ledger (granted before a restart): the element's
-        // comment is all that says whose it is, so only its sole named owner removes it; a shared one
-        // (the others' ends are unknown) or one never listed is left to its kernel timeout.
-        if (ledger.has(t)) continue;
-        if (inherited.ownedOnlyBy(t, owner.name, now)) unknown.push(t);
-        else refused.push(t);
-      } else if (next.expiresAtMs === undefined || next.expiresAtMs <= now) removed.push(t);
-      // Re-adding a one-shot element to shorten it would restore it if a connection has spent it:
-      // the others' element stays as it is, and ends at its own timeout.
-      else if (t.once !== true) regrant.push(grantOf(next, now));
-    }
-    if (removed.length + unknown.length > 0) await driver.revoke([...removed, ...unknown]);
-    if (regrant.length > 0) await driver.grant(regrant);
-    // An element refused to this closer is still in the kernel, with its owners: status goes on showing it.
-    inherited.forget(refused.length === 0 ? targets : targets.filter((t) => !refused.includes(t)));
-    for (const t of targets) ledger.remove(keyId, t);
-    for (const t of removed) ledger.drop(t);
-    for (const e of closeEvents(held, reason, now)) emit(e);
-    return [...removed, ...unknown];
-  };
+  const release = createRelease({ ledger, inherited, driver, clock, touch, settle, emit });
 
   const { repair, reinherit } = createTableRepair({
     ledger,

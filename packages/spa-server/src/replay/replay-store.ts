@@ -183,10 +183,7 @@ export class ReplayStore implements ReplayGuard {
     if (newest !== undefined && newest > this.#floorMs) this.#floorMs = newest;
   }
 
-  /**
-   * Prunes, appends what was reserved but never committed (a policy refusal: the queue stays bounded),
-   * and rewrites the file when it holds mostly dead records (or after a failed write).
-   */
+  /** Prunes, appends reservations never committed (policy refusals), rewrites a mostly dead file. */
   maintain(): Promise<void> {
     this.prune();
     return this.#journal.maintain(this.size);
