@@ -13,6 +13,7 @@ import { createRuntime, type Runtime, type RuntimeBuild } from '../pipeline/runt
 import { stillAllowed } from '../pipeline/still-allowed.js';
 import type { ReplayGuard } from '../replay/replay-guard.js';
 import { SERVER_ERROR_CODES, ServerError } from '../shared/server-error.js';
+import { recheckInherited } from './inherit-grants.js';
 
 /** Keepers whose last reload setup failed: the kernel may hold part of it. */
 const unsettled = new WeakSet<GrantKeeper>();
@@ -110,6 +111,8 @@ export async function applyReload(t: ReloadTargets, next: ResolvedConfig): Promi
   // rotated under the same name keeps nothing of the old key's access. An expired key's too.
   const now = t.clock();
   await t.grants.revokeUnless((keyId, target) => stillAllowed(rt, keyId, target, now));
+  // And what an earlier run left, which the ledger holds by its owners' names only.
+  await recheckInherited({ grants: t.grants, log: t.log, runtime: rt, clock: () => now });
   warnSourceMode(t.log, next);
   t.saveKeys(rt);
   if (ignored.length > 0) {

@@ -1,5 +1,6 @@
 /** A start's check of the grants an earlier run left: kept while an owner may still hold them, revoked (kernel, log, hooks) otherwise. */
 import { nodeBackend } from 'spa-node';
+import { parseAddress } from 'spa-protocol';
 import { describe, expect, it } from 'vitest';
 import { captureLog } from '../../test/capture-log.js';
 import { createFakeDriver } from '../../test/fake-driver.js';
@@ -10,7 +11,7 @@ import { createGrantKeeper } from '../grants/grant-keeper.js';
 import { createDaemonLog } from '../observability/log.js';
 import { createMetrics } from '../observability/metrics.js';
 import { buildRuntime } from '../pipeline/runtime.js';
-import { inheritGrants, REVOKED_LINES_MAX } from './inherit-grants.js';
+import { inheritGrants, REVOKED_LINES_MAX, recheckInherited } from './inherit-grants.js';
 
 const NOW = 1_700_000_000_000;
 
@@ -33,7 +34,16 @@ async function restart(
   await inheritGrants({ driver, grants, log, runtime, clock });
   const open = [...driver.grants.values()].map((g) => g.address);
   const shown = [...grants.live()].map((g) => g.address);
-  return { open, shown, sink, events, metrics };
+  /** A reload to `next` clients: checks what was kept against it, then tells what the kernel holds. */
+  const reload = async (next: ReturnType<typeof makeClient>[]) => {
+    const runtime = buildRuntime(makeFixture({}, next).config, nodeBackend);
+    await recheckInherited({ grants, log, runtime, clock });
+    return {
+      open: [...driver.grants.values()].map((g) => g.address),
+      shown: [...grants.live()].map((g) => g.address),
+    };
+  };
+  return { open, shown, sink, events, metrics, grants, reload };
 }
 
 function defaultClients() {
@@ -109,5 +119,56 @@ describe('inheritGrants: a restart keeps only what the configuration still allow
     expect(r.sink.events('grants.revoked')).toEqual([
       expect.objectContaining({ count: REVOKED_LINES_MAX + 20 }),
     ]);
+  });
+});
+
+describe('recheckInherited: a reload checks again what the start kept', () => {
+  it('revokes a kept grant whose owner the reload removes, and one whose service it takes away; keeps the rest', async () => {
+    const r = await restart(
+      [
+        ssh('192.0.2.2', 'bob'),
+        ssh('192.0.2.5', 'alice,bob'),
+        ssh('192.0.2.7', 'erin'),
+        ssh('192.0.2.8', 'frank'),
+      ],
+      [
+        makeClient('bob', { services: ['ssh'] }),
+        makeClient('erin', { services: ['ssh'] }),
+        makeClient('frank', { services: ['ssh'] }),
+      ],
+    );
+    expect(r.open).toEqual(['192.0.2.2', '192.0.2.5', '192.0.2.7', '192.0.2.8']);
+    const after = await r.reload([
+      makeClient('erin', { services: ['ssh'] }),
+      makeClient('frank', { services: ['dns'] }),
+    ]);
+    expect(after.open).toEqual(['192.0.2.7']);
+    expect(after.shown).toEqual(['192.0.2.7']);
+    expect(r.sink.events('grant.revoked').map((l) => [l.address, l.client, l.reason, l.at])).toEqual([
+      ['192.0.2.2', 'bob', 'removed', 'reload'],
+      ['192.0.2.5', 'alice,bob', 'removed', 'reload'],
+      ['192.0.2.8', 'frank', 'changed', 'reload'],
+    ]);
+    expect(r.events.map((e) => [e.type, e.client, e.reason])).toEqual([
+      ['close', 'bob', 'reload'],
+      ['close', 'alice', 'reload'],
+      ['close', 'frank', 'reload'],
+    ]);
+  });
+
+  it('leaves an element a knock has taken over since to the ledger', async () => {
+    const r = await restart([ssh('192.0.2.2', 'bob')]);
+    const address = parseAddress('192.0.2.2');
+    if (!address) throw new Error('unparsed');
+    await r.grants.open(
+      { keyId: 'bob-key', name: 'bob' },
+      [address],
+      [{ protocol: 'tcp', port: 22 }],
+      600,
+      100,
+    );
+    const after = await r.reload([]);
+    expect(after.open).toEqual(['192.0.2.2']);
+    expect(r.sink.events('grant.revoked')).toEqual([]);
   });
 });

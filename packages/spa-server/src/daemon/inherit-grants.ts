@@ -1,4 +1,4 @@
-/** At start: the grants an earlier run left in the kernel, read once: those the configuration still allows are kept for status, the rest revoked. @module */
+/** The grants an earlier run left in the kernel, read once at start: those the configuration still allows are kept for status, the rest revoked, then checked again at each reload. @module */
 
 import { portText } from '../config/port-spec.js';
 import type { ResolvedClient } from '../config/resolved-config.js';
@@ -34,33 +34,48 @@ export interface InheritTargets {
  * A restart must not keep what a reload would revoke: an element stays only while one of the owners
  * its comment names is a configured client, unexpired, that may open it (stillAllowed's checks). The
  * kernel records owners by name, not by key: a key rotated under the same name while the daemon was
- * stopped keeps its grants, which a reload would revoke. Owners beyond the comment's room (`+N`)
- * cannot be checked and keep nothing: they knock again.
+ * stopped, or by a reload since, keeps its grants, which a reload would revoke had this run granted
+ * them. Owners beyond the comment's room (`+N`) cannot be checked and keep nothing: they knock again.
  */
 export async function inheritGrants(t: InheritTargets): Promise<void> {
-  const { grants, log } = t;
   let kernel: readonly ActiveGrant[];
   try {
     kernel = (await t.driver.inspect('all', 'vouched')).grants;
   } catch (error) {
-    log.event('warn', 'grants.unlisted', {
+    t.log.event('warn', 'grants.unlisted', {
       error: error instanceof Error ? error.message : String(error),
       message:
         'grants kept from before the start could not be read: they are not checked against the configuration, and status shows them only with --kernel',
     });
     return;
   }
+  const revoked = await revokeRefused(t, kernel, 'restart');
+  t.grants.inherit(revoked.size === 0 ? kernel : kernel.filter((g) => !revoked.has(g)));
+}
+
+/**
+ * At a reload: the grants kept from before the start that no knock has taken over since are checked
+ * against the new configuration as the start checked them, so that removing a client, its service or
+ * its network, or bringing its `expires` into the past, ends what it held from before the start too.
+ */
+export async function recheckInherited(t: Omit<InheritTargets, 'driver'>): Promise<void> {
+  const kept = t.grants.inherited();
+  if (kept.length > 0) await revokeRefused(t, kept, 'reload');
+}
+
+/**
+ * Revokes the elements of `kernel` no owner may still hold, one line each (up to REVOKED_LINES_MAX)
+ * and a count; resolves with those revoked, none when the driver failed (they are still open).
+ */
+async function revokeRefused(
+  t: Omit<InheritTargets, 'driver'>,
+  kernel: readonly ActiveGrant[],
+  when: 'restart' | 'reload',
+): Promise<ReadonlySet<ActiveGrant>> {
+  const { grants, log } = t;
   const refused = refusedGrants(kernel, t.runtime, t.clock());
-  if (refused.size === 0) {
-    grants.inherit(kernel);
-    return;
-  }
-  if (!(await grants.revokeInherited([...refused.keys()]))) {
-    // What the kernel kept is still open: status must go on showing it.
-    grants.inherit(kernel);
-    return;
-  }
-  grants.inherit(kernel.filter((g) => !refused.has(g)));
+  if (refused.size === 0 || !(await grants.revokeInherited([...refused.keys()], when))) return new Set();
+  const by = when === 'restart' ? '' : ' by the reload';
   let lines = 0;
   for (const [grant, reason] of refused) {
     if (lines++ === REVOKED_LINES_MAX) break;
@@ -71,13 +86,15 @@ export async function inheritGrants(t: InheritTargets): Promise<void> {
       address: grant.address,
       port: portText(grant),
       reason,
-      message: `grant of ${owner} kept from before the start revoked: ${REASON_TEXT[reason]}`,
+      at: when,
+      message: `grant of ${owner} kept from before the start revoked${by}: ${REASON_TEXT[reason]}`,
     });
   }
   log.event('info', 'grants.revoked', {
     count: refused.size,
-    message: 'grants kept from before the start that the configuration no longer allows revoked',
+    message: `grants kept from before the start that the configuration no longer allows revoked${by}`,
   });
+  return new Set(refused.keys());
 }
 
 const REASON_TEXT: Readonly<Record<NotAllowed, string>> = {

@@ -100,13 +100,16 @@ export interface GrantKeeper {
   live(): IterableIterator<Grant>;
   /** The kernel's grants as read at start: elements an earlier run made, which live() then reports. */
   inherit(kernel: readonly ActiveGrant[]): void;
+  /** The inherited elements still live that no knock has taken over since, as inspect() read them. */
+  inherited(): ActiveGrant[];
   /**
-   * At start, before inherit(): removes from the kernel elements an earlier run made (as inspect()
-   * read them) that the configuration no longer allows, with a `restart` close event per owner
-   * named. An element the ledger holds is left alone. Resolves false when the driver failed (logged
-   * and counted as `firewall.failed`): those elements are still in the kernel.
+   * At start, before inherit(), and at a reload: removes from the kernel elements an earlier run made
+   * (as inspect() read them) that the configuration no longer allows, with a close event per owner
+   * named (`reason`, `restart` by default). An element the ledger holds is left alone. Resolves
+   * false when the driver failed (logged and counted as `firewall.failed`): those elements are still
+   * in the kernel.
    */
-  revokeInherited(kernel: readonly ActiveGrant[]): Promise<boolean>;
+  revokeInherited(kernel: readonly ActiveGrant[], reason?: 'restart' | 'reload'): Promise<boolean>;
   /** Elements held (both families), expired ones included until pruned: the spa_grants_live gauge. */
   count(): number;
   /** Entries held in memory, expired ones included until pruned (tests of the ledger's bound). */

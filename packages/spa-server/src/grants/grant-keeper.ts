@@ -188,7 +188,9 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
 
     inherit: (kernel) => inherited.adopt(kernel, clock()),
 
-    revokeInherited(kernel) {
+    inherited: () => inherited.kept(clock(), (key) => ledger.hasKey(key)),
+
+    revokeInherited(kernel, reason = 'restart') {
       return serial(async () => {
         const refused = kernel.filter((g) => !ledger.has(g));
         if (refused.length === 0) return true;
@@ -206,7 +208,7 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
             .filter((name) => !name.startsWith('+'))
             .map((name) => ({ keyId: name, name, target: targets[i] as GrantTarget })),
         );
-        for (const e of closeEvents(shares, 'restart', clock())) emit(e);
+        for (const e of closeEvents(shares, reason, clock())) emit(e);
         return true;
       });
     },

@@ -43,6 +43,25 @@ export class InheritedGrants {
     return owners.length === 1 && owners[0] === name;
   }
 
+  /**
+   * The listed elements live at `nowMs` that the ledger does not hold (`held` as in live()), as the
+   * kernel's listing gave them, one-shot ones included: what a reload checks against the new
+   * configuration, as the start did against its own.
+   */
+  kept(nowMs: number, held: (key: string) => boolean): ActiveGrant[] {
+    const kept: ActiveGrant[] = [];
+    for (const [key, { grant, expiresAtMs }] of this.#items) {
+      if (expiresAtMs <= nowMs || held(key)) continue;
+      const { timeoutSeconds: _left, ...target } = grant;
+      kept.push({
+        ...target,
+        owners: parseOwners(grant.client),
+        expiresInSeconds: secondsLeft(expiresAtMs, nowMs),
+      });
+    }
+    return kept;
+  }
+
   /** True when `target`'s element is listed, whatever its owners. */
   has(target: GrantTarget): boolean {
     return this.#items.has(targetKey(target));
