@@ -3,7 +3,7 @@
 import { portText } from '../config/port-spec.js';
 import type { ResolvedClient } from '../config/resolved-config.js';
 import type { ActiveGrant, FirewallDriver } from '../firewall/driver.js';
-import type { GrantKeeper } from '../grants/grant-keeper-api.js';
+import type { GrantKeeper, InheritedRevoke } from '../grants/grant-keeper-api.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { Runtime } from '../pipeline/runtime.js';
 import { type NotAllowed, whyNotAllowed } from '../pipeline/still-allowed.js';
@@ -58,9 +58,12 @@ export async function inheritGrants(t: InheritTargets): Promise<void> {
  * against the new configuration as the start checked them, so that removing a client, its service or
  * its network, or bringing its `expires` into the past, ends what it held from before the start too.
  */
-export async function recheckInherited(t: Omit<InheritTargets, 'driver'>): Promise<void> {
+export async function recheckInherited(
+  t: Omit<InheritTargets, 'driver'>,
+  when: Exclude<InheritedRevoke, 'restart'> = 'reload',
+): Promise<void> {
   const kept = t.grants.inherited();
-  if (kept.length > 0) await revokeRefused(t, kept, 'reload');
+  if (kept.length > 0) await revokeRefused(t, kept, when);
 }
 
 /**
@@ -70,12 +73,12 @@ export async function recheckInherited(t: Omit<InheritTargets, 'driver'>): Promi
 async function revokeRefused(
   t: Omit<InheritTargets, 'driver'>,
   kernel: readonly ActiveGrant[],
-  when: 'restart' | 'reload',
+  when: InheritedRevoke,
 ): Promise<ReadonlySet<ActiveGrant>> {
   const { grants, log } = t;
   const refused = refusedGrants(kernel, t.runtime, t.clock());
   if (refused.size === 0 || !(await grants.revokeInherited([...refused.keys()], when))) return new Set();
-  const by = when === 'restart' ? '' : ' by the reload';
+  const by = BY_TEXT[when];
   let lines = 0;
   for (const [grant, reason] of refused) {
     if (lines++ === REVOKED_LINES_MAX) break;
@@ -96,6 +99,12 @@ async function revokeRefused(
   });
   return new Set(refused.keys());
 }
+
+const BY_TEXT: Readonly<Record<InheritedRevoke, string>> = {
+  restart: '',
+  reload: ' by the reload',
+  expired: " at its owner's expires",
+};
 
 const REASON_TEXT: Readonly<Record<NotAllowed, string>> = {
   removed: 'not a configured client',

@@ -1,9 +1,10 @@
-/** The daemon's periodic work: integrity checks, ledger and replay pruning, and the next epoch's client tags. @module */
+/** The daemon's periodic work: integrity checks, ledger and replay pruning, clients' `expires`, and the next epoch's client tags. @module */
 import type { GrantKeeper } from '../grants/grant-keeper-api.js';
 import type { HookRunner } from '../hooks/hook-runner.js';
 import type { DaemonLog } from '../observability/log.js';
 import { advanceTags, type Runtime } from '../pipeline/runtime.js';
 import type { ReplayGuard } from '../replay/replay-guard.js';
+import { clientExpiry } from './client-expiry.js';
 import type { KnockGateSync } from './knock-gate-sync.js';
 
 /** Periods in ms; each has a default, and tests shorten them. */
@@ -35,6 +36,7 @@ export interface MaintenanceTargets {
 /** Starts the periodic work, none of which keeps the process alive; the function returned stops it. */
 export function startMaintenance(t: MaintenanceTargets, intervals: MaintenanceIntervals = {}): () => void {
   const { grants, hooks, replay, log, clock, gate } = t;
+  const expiry = clientExpiry(t);
   const timers = [
     setInterval(() => void grants.checkIntegrity(), intervals.integrityMs ?? (t.events ? 5000 : 1000)),
     // Expired grants leave the ledger even while no knock touches it.
@@ -42,6 +44,17 @@ export function startMaintenance(t: MaintenanceTargets, intervals: MaintenanceIn
     // The kernel's set elements time out silently (no netlink event): expire hooks follow its
     // timeouts to the second by this pass over the ledger.
     setInterval(() => hooks.wants('expire') && grants.prune(), 1000),
+    // A client's `expires` ends, within a second, what it opened before `expires` was set or moved.
+    setInterval(
+      () =>
+        void expiry().catch((error: unknown) =>
+          log.event('error', 'firewall.failed', {
+            operation: 'revoke',
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        ),
+      1000,
+    ),
     setInterval(
       () =>
         void replay.maintain().catch((error: unknown) =>

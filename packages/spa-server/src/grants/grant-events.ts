@@ -15,6 +15,8 @@ export type CloseReason =
   | 'flush'
   /** At start: an earlier run's grant that the configuration no longer allows (owner removed or expired, service or network taken away). */
   | 'restart'
+  /** The client's `expires` passed: what it opened before `expires` was set or brought forward. */
+  | 'expired'
   /** The table was rebuilt, and one-shot grants are not restored (a connection may have spent them). */
   | 'repair';
 

@@ -77,8 +77,14 @@ export interface GrantKeeper {
     addresses: readonly IpAddress[],
     ports: readonly PortSpec[],
   ): Promise<GrantTarget[]>;
-  /** Revokes every ownership `allowed` refuses (reload: keys removed, services taken away). */
-  revokeUnless(allowed: (keyId: string, target: GrantTarget) => boolean): Promise<void>;
+  /**
+   * Revokes every ownership `allowed` refuses (reload: keys removed, services taken away; `expired`:
+   * a client's `expires` passed), with close events of `reason` (`reload` by default).
+   */
+  revokeUnless(
+    allowed: (keyId: string, target: GrantTarget) => boolean,
+    reason?: 'reload' | 'expired',
+  ): Promise<void>;
   /** Revokes every grant, known or not, and forgets them; the table stays (`spa-server flush`). */
   revokeAll(): Promise<void>;
   /**
@@ -105,11 +111,11 @@ export interface GrantKeeper {
   /**
    * At start, before inherit(), and at a reload: removes from the kernel elements an earlier run made
    * (as inspect() read them) that the configuration no longer allows, with a close event per owner
-   * named (`reason`, `restart` by default). An element the ledger holds is left alone. Resolves
+   * named (`reason`, `restart` by default; `expired` when a client's `expires` passed). An element the ledger holds is left alone. Resolves
    * false when the driver failed (logged and counted as `firewall.failed`): those elements are still
    * in the kernel.
    */
-  revokeInherited(kernel: readonly ActiveGrant[], reason?: 'restart' | 'reload'): Promise<boolean>;
+  revokeInherited(kernel: readonly ActiveGrant[], reason?: InheritedRevoke): Promise<boolean>;
   /** Elements held (both families), expired ones included until pruned: the spa_grants_live gauge. */
   count(): number;
   /** Entries held in memory, expired ones included until pruned (tests of the ledger's bound). */
@@ -133,3 +139,6 @@ export function targetsFor(
   }
   return out;
 }
+
+/** Why grants from before the start are revoked: at start, at a reload, at a client's `expires`. */
+export type InheritedRevoke = 'restart' | 'reload' | 'expired';

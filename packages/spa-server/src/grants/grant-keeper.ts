@@ -127,7 +127,7 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
       });
     },
 
-    revokeUnless(allowed) {
+    revokeUnless(allowed, reason = 'reload') {
       return serial(async () => {
         touch(clock());
         const byOwner = new Map<string, { owner: GrantOwner; targets: GrantTarget[] }>();
@@ -141,12 +141,15 @@ export function createGrantKeeper(options: GrantKeeperOptions): GrantKeeper {
         let count = 0;
         try {
           for (const { owner, targets } of byOwner.values()) {
-            await release(owner, targets, 'reload');
+            await release(owner, targets, reason);
             count += targets.length;
           }
           log.event('info', 'grants.revoked', {
             count,
-            message: 'grants of removed keys or services revoked',
+            message:
+              reason === 'expired'
+                ? 'grants of keys whose expires has passed revoked'
+                : 'grants of removed keys or services revoked',
           });
         } catch (error) {
           failed('firewall.failed', error, { operation: 'revoke' });

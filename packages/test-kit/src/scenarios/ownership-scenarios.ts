@@ -1,5 +1,6 @@
 /** Grants owned per client and the source-mode race guard, against the real kernel: one suite, run per backend. @module */
 
+import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { agentPath } from '../agents/agent-path.js';
 import { probeTcp } from '../lab/probe.js';
@@ -99,6 +100,32 @@ export function ownershipScenarios(backend: 'nftables' | 'iptables'): void {
       const result = await held;
       expect(String(result.stdout)).toMatch(/^connected\n(timeout|error)/);
       expect(await probeTcp(env.outsider, env.server.ipv4, SSH, 400)).toBe('filtered');
+      expect(await probeTcp(env.client, env.server.ipv4, SSH, 400)).toBe('filtered');
+    });
+
+    // Last: bob is expired for good after it.
+    it("a client's expires brought forward by a reload ends the grant it already held, at that instant", async () => {
+      const n = count('knock.accepted');
+      await env.spa.send(env.client, env.spa.knock({ durationSeconds: 30 }, { client: 'bob' }));
+      await next('knock.accepted', n);
+      const config = JSON.parse(await readFile(env.spa.configPath, 'utf8')) as {
+        clients: { name: string; expires?: string }[];
+      };
+      const expiresAt = Date.now() + 3000;
+      for (const c of config.clients) if (c.name === 'bob') c.expires = new Date(expiresAt).toISOString();
+      await writeFile(env.spa.configPath, JSON.stringify(config));
+      const reloads = count('daemon.reloaded');
+      await env.spa.reload();
+      await next('daemon.reloaded', reloads);
+      // The reload leaves the grant: bob is not expired yet, and his 30 s were given before.
+      expect(await probeTcp(env.client, env.server.ipv4, SSH)).toBe('open');
+      const revoked = await env.spa.waitForLog(
+        (l) => l.event === 'grants.revoked' && String(l.message).includes('expires'),
+        10_000,
+      );
+      const late = Date.parse(String(revoked.ts)) - expiresAt;
+      expect(late).toBeGreaterThanOrEqual(0);
+      expect(late).toBeLessThan(2000);
       expect(await probeTcp(env.client, env.server.ipv4, SSH, 400)).toBe('filtered');
     });
   });
