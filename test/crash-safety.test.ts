@@ -1,7 +1,9 @@
-/** kill -9 with grants active: the kernel still ends them on time, a restart leaves nothing stale open (nor a removed client's grant), replays stay refused, fresh knocks work once the restart's floor has passed. */
+/** kill -9 with grants active: the kernel still ends them on time, a restart leaves nothing stale open (nor a removed client's grant, nor one of a rotated key after a reload), replays stay refused, fresh knocks work once the restart's floor has passed. */
 
 import { readFile, writeFile } from 'node:fs/promises';
 import type { ResultPromise } from 'execa';
+import { nodeBackend } from 'spa-node';
+import { formatPublicKey, generateKeyPair } from 'spa-protocol';
 import { agentPath } from 'spa-test-kit/agents/agent-path';
 import { createLab, type Lab } from 'spa-test-kit/lab/netns';
 import { probeTcp, waitForTcp } from 'spa-test-kit/lab/probe';
@@ -175,7 +177,7 @@ describe.each(['nftables', 'iptables'] as const)('crash safety (%s)', (backend) 
     await second.stop();
   });
 
-  it('a restart without alice in the configuration closes her port at once; bob keeps his grant, until a reload removes him', async () => {
+  it('a restart without alice in the configuration closes her port at once; bob keeps his grant, until a reload rotates his key', async () => {
     const { alice, bob, server, options, first } = await grantedThenStopped('alice', 'bob');
     // The administrator's edit while the daemon is stopped: alice is no longer a client.
     const config = JSON.parse(await readFile(first.configPath, 'utf8')) as { clients: { name: string }[] };
@@ -200,15 +202,18 @@ describe.each(['nftables', 'iptables'] as const)('crash safety (%s)', (backend) 
     const shown = (await grants(second)) as { address: string; client: string }[];
     expect(shown.map((g) => [g.address, g.client])).toEqual([[bob.ipv4, 'bob']]);
 
-    // The grant kept from the last run is checked again by each reload, as a grant of this run is.
-    config.clients = config.clients.filter((c) => c.name !== 'bob');
+    // The grant kept from the last run is checked again by each reload, as a grant of this run is:
+    // bob's key rotated under the same name (his old key lost, say) ends what the old key opened.
+    const rotated = formatPublicKey('client', generateKeyPair(nodeBackend, 'client').publicKey);
+    for (const c of config.clients as { name: string; publicKey: string }[])
+      if (c.name === 'bob') c.publicKey = rotated;
     await writeFile(first.configPath, JSON.stringify(config));
     const reloaded = second.waitForLog((l) => l.event === 'daemon.reloaded');
     await second.reload();
     await reloaded;
     expect(await probeTcp(bob, server.ipv4, PORT, 400)).toBe('filtered');
     expect(second.logs().filter((l) => l.event === 'grant.revoked' && l.at === 'reload')).toEqual([
-      expect.objectContaining({ client: 'bob', address: bob.ipv4, port: `tcp/${PORT}`, reason: 'removed' }),
+      expect.objectContaining({ client: 'bob', address: bob.ipv4, port: `tcp/${PORT}`, reason: 'rotated' }),
     ]);
     expect(await grants(second)).toEqual([]);
     await second.stop();

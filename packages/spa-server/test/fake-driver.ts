@@ -1,5 +1,6 @@
 /** A FirewallDriver in memory for unit tests: records every call, can fail on demand, can "lose" its table. @module */
 import type { ActiveGrant, FirewallDriver, Grant, GrantTarget, PortSpec } from '../src/firewall/driver.js';
+import { parseOwners } from '../src/firewall/grant-values.js';
 import { SERVER_ERROR_CODES, ServerError } from '../src/shared/server-error.js';
 
 export type DriverCall =
@@ -68,7 +69,7 @@ export function createFakeDriver(): FakeDriver {
       calls.push({ op: 'list' });
       return [...grants.values()].map((g) => ({
         ...g,
-        owners: g.client.split(','),
+        owners: parseOwners(g.client),
         expiresInSeconds: g.timeoutSeconds,
       }));
     },

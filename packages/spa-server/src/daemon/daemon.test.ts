@@ -290,7 +290,11 @@ describe('daemon', () => {
     expect(log.events('firewall.missing')).toHaveLength(1);
     expect(log.events('firewall.rebuilt')[0]).toMatchObject({ count: 1 });
     const regrant = [...driver.grants.values()][0];
-    expect(regrant).toMatchObject({ address: '127.0.0.1', port: 22, client: 'alice' });
+    expect(regrant).toMatchObject({
+      address: '127.0.0.1',
+      port: 22,
+      client: expect.stringMatching(/^alice:[0-9a-f]{12}$/),
+    });
     expect(regrant?.timeoutSeconds).toBeLessThanOrEqual(100);
     expect(regrant?.timeoutSeconds).toBeGreaterThan(95);
     expect(daemon.metrics().firewallRebuilds).toBe(1);

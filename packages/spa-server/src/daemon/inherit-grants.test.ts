@@ -122,6 +122,27 @@ describe('inheritGrants: a restart keeps only what the configuration still allow
   });
 });
 
+describe('inheritGrants: a key rotated under the same name', () => {
+  const bob = makeClient('bob', { services: ['ssh'] });
+  const tag = bob.resolved.keyIdHex.slice(0, 12);
+
+  it("revokes an element the old key opened (its tag is not the key's); keeps the key's own and an older build's untagged one", async () => {
+    const r = await restart(
+      [
+        ssh('192.0.2.1', 'bob:0123456789ab'), // opened by bob's key before the rotation
+        ssh('192.0.2.2', `bob:${tag}`),
+        ssh('192.0.2.3', 'bob'), // written by a build that kept no tag
+        ssh('192.0.2.4', `carol:0123456789ab,bob:${tag}`), // bob's own share keeps it
+      ],
+      [bob],
+    );
+    expect(r.open).toEqual(['192.0.2.2', '192.0.2.3', '192.0.2.4']);
+    expect(r.sink.events('grant.revoked').map((l) => [l.address, l.client, l.reason])).toEqual([
+      ['192.0.2.1', 'bob', 'rotated'],
+    ]);
+  });
+});
+
 describe('recheckInherited: a reload checks again what the start kept', () => {
   it('revokes a kept grant whose owner the reload removes, and one whose service it takes away; keeps the rest', async () => {
     const r = await restart(

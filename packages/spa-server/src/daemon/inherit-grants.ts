@@ -3,6 +3,7 @@
 import { portText } from '../config/port-spec.js';
 import type { ResolvedClient } from '../config/resolved-config.js';
 import type { ActiveGrant, FirewallDriver } from '../firewall/driver.js';
+import { ownerLabel, ownerNames, parseOwnerTags } from '../firewall/grant-values.js';
 import type { GrantKeeper, InheritedRevoke } from '../grants/grant-keeper-api.js';
 import type { DaemonLog } from '../observability/log.js';
 import type { Runtime } from '../pipeline/runtime.js';
@@ -33,9 +34,10 @@ export interface InheritTargets {
  *
  * A restart must not keep what a reload would revoke: an element stays only while one of the owners
  * its comment names is a configured client, unexpired, that may open it (stillAllowed's checks). The
- * kernel records owners by name, not by key: a key rotated under the same name while the daemon was
- * stopped, or by a reload since, keeps its grants, which a reload would revoke had this run granted
- * them. Owners beyond the comment's room (`+N`) cannot be checked and keep nothing: they knock again.
+ * kernel records each owner by name and key tag (ownerLabel): a key rotated under the same name while
+ * the daemon was stopped, or by a reload since, loses what the old key opened, as a reload revokes
+ * it. Elements an older build wrote name their owners without a tag, and are kept by name. Owners
+ * beyond the comment's room (`+N`) cannot be checked and keep nothing: they knock again.
  */
 export async function inheritGrants(t: InheritTargets): Promise<void> {
   let kernel: readonly ActiveGrant[];
@@ -83,7 +85,7 @@ async function revokeRefused(
   for (const [grant, reason] of refused) {
     if (lines++ === REVOKED_LINES_MAX) break;
     // An element with no comment was not the daemon's (added by hand to its sets).
-    const owner = grant.client === '' ? '(no owner)' : grant.client;
+    const owner = grant.client === '' ? '(no owner)' : ownerNames(grant.client);
     log.event('info', 'grant.revoked', {
       client: owner,
       address: grant.address,
@@ -106,29 +108,42 @@ const BY_TEXT: Readonly<Record<InheritedRevoke, string>> = {
   expired: " at its owner's expires",
 };
 
-const REASON_TEXT: Readonly<Record<NotAllowed, string>> = {
+/** Why an element from before the start is revoked: stillAllowed's reasons, or its owner's key rotated. */
+type Refusal = NotAllowed | 'rotated';
+
+const REASON_TEXT: Readonly<Record<Refusal, string>> = {
   removed: 'not a configured client',
+  rotated: "the client's key has changed since it was granted",
   expired: 'the client has expired',
   changed: 'the client may no longer open it',
 };
 
-/** The elements no owner may still hold at `nowMs`, each with its first named owner's reason. */
+/**
+ * The elements no owner may still hold at `nowMs`, each with its first named owner's reason. An owner
+ * whose label carries a key tag (ownerLabel) holds it only while its name still has that key.
+ */
 function refusedGrants(
   kernel: readonly ActiveGrant[],
   rt: Runtime,
   nowMs: number,
-): Map<ActiveGrant, NotAllowed> {
-  const refused = new Map<ActiveGrant, NotAllowed>();
+): Map<ActiveGrant, Refusal> {
+  const refused = new Map<ActiveGrant, Refusal>();
   if (kernel.length === 0) return refused;
   // Names are unique in a configuration (spa-config checks it).
   const byName = new Map<string, ResolvedClient>();
   for (const c of rt.config.clients) byName.set(c.name, c);
   for (const grant of kernel) {
-    let first: NotAllowed | undefined;
+    let first: Refusal | undefined;
     let allowed = false;
-    for (const name of grant.owners) {
+    const tags = parseOwnerTags(grant.client);
+    for (const [i, name] of grant.owners.entries()) {
       if (name.startsWith('+')) continue;
-      const reason = whyNotAllowed(byName.get(name), rt.limits, grant, nowMs);
+      const client = byName.get(name);
+      // Granted to another key under this name: the key was rotated since (an older run wrote no tag).
+      const tag = tags[i];
+      const rotated =
+        client !== undefined && tag !== undefined && ownerLabel(name, client.keyIdHex) !== `${name}:${tag}`;
+      const reason = rotated ? 'rotated' : whyNotAllowed(client, rt.limits, grant, nowMs);
       if (reason === undefined) {
         allowed = true;
         break;

@@ -17,7 +17,10 @@ import {
   MAX_COMMENT_BYTES,
   MAX_TIMEOUT_SECONDS,
   ownerComment,
+  ownerLabel,
+  ownerNames,
   parseOwners,
+  parseOwnerTags,
   parseProtocol,
 } from './grant-values.js';
 
@@ -249,5 +252,27 @@ describe('owner comments', () => {
     expect(() => ownerComment(['a"b'])).toThrow();
     expect(() => checkGrant({ ...grant, client: 'alice" ; flush ruleset' })).toThrow();
     expect(() => checkGrant({ ...grant, client: 'x'.repeat(MAX_COMMENT_BYTES + 1) })).toThrow();
+  });
+
+  it("names each owner with its key's tag, which parseOwners leaves out and parseOwnerTags gives back", () => {
+    const key = '0123456789abcdef'.repeat(2);
+    expect(ownerLabel('alice', key)).toBe('alice:0123456789ab');
+    expect(ownerLabel('alice', 'not-hex')).toBe('alice');
+    const comment = ownerComment([ownerLabel('alice', key), 'bob', ownerLabel('carol', 'f'.repeat(32))]);
+    expect(comment).toBe('alice:0123456789ab,bob,carol:ffffffffffff');
+    expect(parseOwners(comment)).toEqual(['alice', 'bob', 'carol']);
+    expect(parseOwnerTags(comment)).toEqual(['0123456789ab', undefined, 'ffffffffffff']);
+    expect(ownerNames(comment)).toBe('alice,bob,carol');
+    expect(ownerNames('alice,+3')).toBe('alice,+3');
+    expect(checkGrant({ ...grant, client: comment }).client).toBe(comment);
+    // A tag is exactly 12 lower-case hex digits, after a name, never on +N.
+    for (const bad of [
+      'alice:0123',
+      'alice:0123456789AB',
+      'alice:0123456789abc',
+      ':0123456789ab',
+      'alice,+3:0123456789ab',
+    ])
+      expect(() => checkGrant({ ...grant, client: bad })).toThrow();
   });
 });

@@ -13,10 +13,14 @@ export const MAX_GRANTS_PER_FAMILY = 65_536;
 // The config's own rule, not a copy: a name the config accepts must reach the kernel, or that
 // client's knocks would authenticate and then fail at the firewall. Both tools quote comments.
 const OWNER_NAME = new RegExp(CLIENT_NAME_PATTERN);
-/** What a grant's comment may hold: owner names and a final `+N`, comma-separated (see ownerComment). */
-const OWNER_COMMENT = new RegExp(
-  `^${CLIENT_NAME_PATTERN.slice(1, -1)}(,(${CLIENT_NAME_PATTERN.slice(1, -1)}|\\+\\d+))*$`,
-);
+/** Hex digits of a key id kept in an element comment after its owner's name: 48 bits. */
+export const KEY_TAG_LENGTH = 12;
+const KEY_TAG = new RegExp(`^[0-9a-f]{${KEY_TAG_LENGTH},}$`);
+/** An owner as a comment holds it: its name, then `:` and its key's tag (older runs wrote the name alone). */
+const LABEL = `${CLIENT_NAME_PATTERN.slice(1, -1)}(:[0-9a-f]{${KEY_TAG_LENGTH}})?`;
+const OWNER_LABEL = new RegExp(`^${LABEL}$`);
+/** What a grant's comment may hold: owner labels and a final `+N`, comma-separated (see ownerComment). */
+const OWNER_COMMENT = new RegExp(`^${LABEL}(,(${LABEL}|\\+\\d+))*$`);
 /** nft keeps at most 128 bytes of an element comment; ipset allows more, one limit keeps both alike. */
 export const MAX_COMMENT_BYTES = 128;
 // Short enough for ipset (31 chars) and iptables chains (28) once suffixed; a letter first keeps
@@ -129,17 +133,28 @@ export function checkGrant(grant: Grant): Grant {
 }
 
 /**
- * The element comment for a grant held by `owners` (client names, in the order given): as many
- * names as fit in MAX_COMMENT_BYTES, then `+N` for the N left out. Names start with a letter or
+ * How an element comment names an owner: `alice:0123456789ab`, the name and the first
+ * KEY_TAG_LENGTH hex digits of its key id. The kernel keeps elements across a restart, which knows
+ * them only by their comments: with the tag it can tell a key rotated under the same name while the
+ * daemon was stopped, and revoke what the old key opened. Not a secret (a hash of a public key, in a
+ * comment only root can list). A key id that is not hex (tests' fakes) is left out.
+ */
+export function ownerLabel(name: string, keyId: string): string {
+  return KEY_TAG.test(keyId) ? `${name}:${keyId.slice(0, KEY_TAG_LENGTH)}` : name;
+}
+
+/**
+ * The element comment for a grant held by `owners` (labels from ownerLabel, in the order given): as
+ * many as fit in MAX_COMMENT_BYTES, then `+N` for the N left out. Names start with a letter or
  * digit, so `+N` cannot be read as a name.
  */
 export function ownerComment(owners: readonly string[]): string {
-  // Most elements have one owner: its name is the comment (the ledger's status asks 100,000 times).
+  // Most elements have one owner: its label is the comment (the ledger's status asks 100,000 times).
   const [only] = owners;
-  if (owners.length === 1 && only !== undefined && OWNER_NAME.test(only)) return only;
+  if (owners.length === 1 && only !== undefined && OWNER_LABEL.test(only)) return only;
   const names = [...new Set(owners)];
   for (const name of names)
-    if (!OWNER_NAME.test(name)) throw invalid(`not a client name: ${JSON.stringify(name)}`);
+    if (!OWNER_LABEL.test(name)) throw invalid(`not a client name: ${JSON.stringify(name)}`);
   if (names.length === 0) throw invalid('a grant needs at least one owner');
   let kept = names.length;
   const text = (n: number): string =>
@@ -148,9 +163,29 @@ export function ownerComment(owners: readonly string[]): string {
   return text(kept);
 }
 
-/** The owner names in a comment read back from the kernel (`+N` kept as the last item). */
+/** The owner names in a comment read back from the kernel, without their key tags (`+N` kept as the last item). */
 export function parseOwners(comment: string): string[] {
-  return comment === '' ? [] : comment.split(',');
+  return comment === '' ? [] : comment.split(',').map(nameOfLabel);
+}
+
+/** Each owner's key tag in a comment, in parseOwners' order: undefined where an older run wrote none (and for `+N`). */
+export function parseOwnerTags(comment: string): (string | undefined)[] {
+  return comment === ''
+    ? []
+    : comment.split(',').map((l) => {
+        const at = l.indexOf(':');
+        return at < 0 ? undefined : l.slice(at + 1);
+      });
+}
+
+/** A comment as people read it: the owner names, comma-separated, without key tags. */
+export function ownerNames(comment: string): string {
+  return comment.includes(':') ? parseOwners(comment).join(',') : comment;
+}
+
+function nameOfLabel(label: string): string {
+  const at = label.indexOf(':');
+  return at < 0 ? label : label.slice(0, at);
 }
 
 /** One key per (family, address, protocol, port or range), to spot the same target twice. */

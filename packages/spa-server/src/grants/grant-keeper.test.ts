@@ -19,6 +19,9 @@ const SSH: PortSpec[] = [{ protocol: 'tcp', port: 22 }];
 const ADDR = [parseAddress('192.0.2.7')!];
 const ALICE = { keyId: 'aa'.repeat(16), name: 'alice' };
 const BOB = { keyId: 'bb'.repeat(16), name: 'bob' };
+/** How the element comments name them: the name and the key id's first 12 hex digits. */
+const A = 'alice:aaaaaaaaaaaa';
+const B = 'bob:bbbbbbbbbbbb';
 
 function keeper() {
   const clock = { now: T0 };
@@ -41,7 +44,7 @@ describe('grant keeper: ownership', () => {
     await k.grants.setup(SSH);
     await k.grants.open(ALICE, ADDR, SSH, 300, 64);
     await k.grants.open(BOB, ADDR, SSH, 30, 64);
-    expect(k.element()).toMatchObject({ timeoutSeconds: 300, client: 'alice,bob' });
+    expect(k.element()).toMatchObject({ timeoutSeconds: 300, client: `${A},${B}` });
     // Alice's own shorter re-knock does not cut her grant either.
     await k.grants.open(ALICE, ADDR, SSH, 10, 64);
     expect(k.element()).toMatchObject({ timeoutSeconds: 300 });
@@ -54,10 +57,10 @@ describe('grant keeper: ownership', () => {
     await k.grants.open(BOB, ADDR, SSH, 30, 64);
     k.clock.now += 5_000;
     expect(await k.grants.close(ALICE, ADDR, SSH)).toEqual([]);
-    expect(k.element()).toMatchObject({ timeoutSeconds: 25, client: 'bob' });
+    expect(k.element()).toMatchObject({ timeoutSeconds: 25, client: B });
     // A client that holds nothing there closes nothing of bob's.
     await k.grants.close({ keyId: 'cc'.repeat(16), name: 'carol' }, ADDR, SSH);
-    expect(k.element()).toMatchObject({ client: 'bob' });
+    expect(k.element()).toMatchObject({ client: B });
     expect(await k.grants.close(BOB, ADDR, SSH)).toHaveLength(1);
     expect(k.driver.grants.size).toBe(0);
   });
@@ -146,7 +149,7 @@ describe('grant keeper: bounds and expiry at scale', () => {
     const knock = k.grants.open(ALICE, ADDR, SSH, 60, 64).then(() => order.push('granted'));
     await Promise.all([sweep, knock]);
     expect(order).toEqual(['granted', 'swept']);
-    expect([...k.grants.live()].map((g) => g.client)).toEqual(['alice']);
+    expect([...k.grants.live()].map((g) => g.client)).toEqual([A]);
   }, 60_000);
 });
 
@@ -179,7 +182,7 @@ describe('grant keeper: grants an earlier run left in the kernel', () => {
     await k.grants.open(ALICE, ADDR, SSH, 60, 64);
     k.clock.now += 6_000;
     expect([...k.grants.live()].map((g) => [g.address, g.client, g.timeoutSeconds])).toEqual([
-      ['192.0.2.7', 'alice', 54],
+      ['192.0.2.7', A, 54],
     ]);
     k.grants.inherit([kept('192.0.2.8', 30, 'bob')]);
     await k.grants.revokeAll();
@@ -272,7 +275,7 @@ describe('grant keeper: grants an earlier run left in the kernel', () => {
     expect([...k.grants.live()].map((g) => g.address)).toEqual(['192.0.2.7']);
     k.driver.failNext('revokeAll');
     await expect(k.grants.revokeAll()).rejects.toThrow();
-    expect([...k.grants.live()].map((g) => [g.address, g.client])).toEqual([['192.0.2.7', 'alice']]);
+    expect([...k.grants.live()].map((g) => [g.address, g.client])).toEqual([['192.0.2.7', A]]);
   });
 });
 
@@ -286,8 +289,8 @@ describe('grant keeper: one-shot grants', () => {
     await k.grants.open(ALICE, ADDR, SSH, 300, 64);
     await k.grants.open(CAROL, ADDR, SSH, 30, 64);
     expect([...k.driver.grants.values()]).toEqual([
-      expect.objectContaining({ client: 'alice', timeoutSeconds: 300 }),
-      expect.objectContaining({ client: 'carol', timeoutSeconds: 30, once: true }),
+      expect.objectContaining({ client: A, timeoutSeconds: 300 }),
+      expect.objectContaining({ client: 'carol:cccccccccccc', timeoutSeconds: 30, once: true }),
     ]);
     expect(k.driver.grants.get('4|192.0.2.7|tcp|22')).not.toHaveProperty('once');
   });
@@ -299,9 +302,9 @@ describe('grant keeper: one-shot grants', () => {
     await k.grants.open(CAROL, ADDR, SSH, 300, 64);
     k.driver.loseTable();
     await k.grants.checkIntegrity();
-    expect([...k.driver.grants.values()].map((g) => g.client)).toEqual(['alice']);
+    expect([...k.driver.grants.values()].map((g) => g.client)).toEqual([A]);
     // Forgotten, not only left out: it counts against carol's cap no more.
-    expect([...k.grants.live()].map((g) => g.client)).toEqual(['alice']);
+    expect([...k.grants.live()].map((g) => g.client)).toEqual([A]);
   });
 
   it('closing a spent one-shot grant succeeds, and one still shared is not re-added', async () => {

@@ -2,12 +2,15 @@
 import type { Grant, GrantTarget } from '../firewall/driver.js';
 import { ownerComment } from '../firewall/grant-values.js';
 
-/** What the kernel element must become after a change: its timeout and owner names, or gone. */
+/** What the kernel element must become after a change: its timeout and owners, or gone. */
 export interface ElementState {
   readonly target: GrantTarget;
   /** Latest expiry over all owners; undefined when no owner is left (delete the element). */
   readonly expiresAtMs: number | undefined;
-  /** Owner names, earliest owner first. */
+  /**
+   * The owners as the element's comment names them, earliest first: each name with its key's tag
+   * (`alice:0123456789ab`, ownerLabel), so that a restart can tell a key rotated under the same name.
+   */
   readonly names: readonly string[];
 }
 

@@ -49,11 +49,18 @@ describe('grant ledger', () => {
     expect(l.withOwner(ALICE, t, 50)).toEqual({
       target: t,
       expiresAtMs: 300,
-      names: ['alice', 'bob', 'carol'],
+      // As the element comment names them: each with its key's tag.
+      names: ['alice:aaaaaaaaaaaa', 'bob:bbbbbbbbbbbb', 'carol:cccccccccccc'],
     });
     l.remove(ALICE.keyId, t);
-    expect([...l.elements()]).toEqual([{ target: t, expiresAtMs: 200, names: ['bob', 'carol'] }]);
-    expect(l.withoutOwner(BOB.keyId, t)).toEqual({ target: t, expiresAtMs: 200, names: ['carol'] });
+    expect([...l.elements()]).toEqual([
+      { target: t, expiresAtMs: 200, names: ['bob:bbbbbbbbbbbb', 'carol:cccccccccccc'] },
+    ]);
+    expect(l.withoutOwner(BOB.keyId, t)).toEqual({
+      target: t,
+      expiresAtMs: 200,
+      names: ['carol:cccccccccccc'],
+    });
     expect(l.heldBy(ALICE.keyId)).toBe(0);
     expect(l.owns(BOB.keyId, t)).toBe(true);
   });

@@ -1,6 +1,6 @@
 /** The daemon's record of live grants: who owns each (address, protocol, port), until when. Compact, bounded per family, pruned in slices. @module */
 import type { GrantTarget } from '../firewall/driver.js';
-import { MAX_GRANTS_PER_FAMILY } from '../firewall/grant-values.js';
+import { MAX_GRANTS_PER_FAMILY, ownerLabel } from '../firewall/grant-values.js';
 import type { ExpiredOwnership } from './grant-events.js';
 import type { ElementState, Ownership } from './grant-ledger-views.js';
 import { type GrantOwner, GrantOwners } from './grant-owners.js';
@@ -73,11 +73,11 @@ export class GrantLedger {
     if (slot !== undefined) {
       this.#slots.each(slot, (i, exp) => {
         found ||= i === mine;
-        names.push(i === mine ? owner.name : this.#owners.nameOf(i));
+        names.push(i === mine ? ownerLabel(owner.name, owner.keyId) : this.#owners.labelOf(i));
         latest = Math.max(latest, exp);
       });
     }
-    if (!found) names.push(owner.name);
+    if (!found) names.push(ownerLabel(owner.name, owner.keyId));
     return { target, expiresAtMs: latest, names };
   }
 
@@ -91,7 +91,7 @@ export class GrantLedger {
     let latest: number | undefined;
     this.#slots.each(slot, (i, exp) => {
       if (i === mine) return;
-      names.push(this.#owners.nameOf(i));
+      names.push(this.#owners.labelOf(i));
       latest = Math.max(latest ?? exp, exp);
     });
     return { target, expiresAtMs: latest, names };
@@ -150,7 +150,7 @@ export class GrantLedger {
       const names: string[] = [];
       let latest = 0;
       this.#slots.each(slot, (i, exp) => {
-        names.push(this.#owners.nameOf(i));
+        names.push(this.#owners.labelOf(i));
         latest = Math.max(latest, exp);
       });
       yield { target: targetOf(key), expiresAtMs: latest, names };

@@ -1,4 +1,5 @@
 /** The clients that hold grants, interned: each key id once, with its name and how many elements it holds. @module */
+import { ownerLabel } from '../firewall/grant-values.js';
 
 /** A client that holds grants, by key id: a rotated key under the same name is another owner. */
 export interface GrantOwner {
@@ -16,6 +17,8 @@ export class GrantOwners {
   readonly #index = new Map<string, number>();
   readonly #keyIds: string[] = [];
   readonly #names: string[] = [];
+  /** Each owner as its elements' comments name it (ownerLabel): made once per owner, not per element. */
+  readonly #labels: string[] = [];
   readonly #held: number[] = [];
   readonly #free: number[] = [];
 
@@ -32,8 +35,12 @@ export class GrantOwners {
       this.#index.set(owner.keyId, i);
       this.#keyIds[i] = owner.keyId;
       this.#held[i] = 0;
+      this.#names[i] = '';
     }
-    this.#names[i] = owner.name;
+    if (this.#names[i] !== owner.name) {
+      this.#names[i] = owner.name;
+      this.#labels[i] = ownerLabel(owner.name, owner.keyId);
+    }
     return i;
   }
 
@@ -43,6 +50,11 @@ export class GrantOwners {
 
   nameOf(i: number): string {
     return this.#names[i] as string;
+  }
+
+  /** The owner's name with its key's tag, as an element comment holds it (ownerLabel). */
+  labelOf(i: number): string {
+    return this.#labels[i] as string;
   }
 
   /** Elements held by `keyId`. */
@@ -64,6 +76,7 @@ export class GrantOwners {
     this.#index.delete(this.#keyIds[i] as string);
     this.#keyIds[i] = '';
     this.#names[i] = '';
+    this.#labels[i] = '';
     this.#free.push(i);
   }
 

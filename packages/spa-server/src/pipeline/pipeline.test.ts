@@ -18,7 +18,16 @@ describe('packet pipeline', () => {
     expect(r.driver.calls).toEqual([
       {
         op: 'grant',
-        grants: [{ family: 4, address: SRC, protocol: 'tcp', port: 22, timeoutSeconds: 30, client: 'alice' }],
+        grants: [
+          {
+            family: 4,
+            address: SRC,
+            protocol: 'tcp',
+            port: 22,
+            timeoutSeconds: 30,
+            client: `alice:${r.fx.clients[0]!.resolved.keyIdHex.slice(0, 12)}`,
+          },
+        ],
       },
     ]);
     expect(r.replay.size).toBe(1);

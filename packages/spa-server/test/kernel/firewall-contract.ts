@@ -156,10 +156,11 @@ export function describeFirewallContract(subject: ContractSubject): void {
     it('extends a repeated grant to the new timeout instead of duplicating it', async () => {
       await driver.grant([grantFor(client, 4, 2, 'first')]);
       await new Promise((r) => setTimeout(r, 1000));
-      await driver.grant([grantFor(client, 4, 30, 'second')]);
+      // Owners as the ledger writes them, each name with its key's tag: read back as written.
+      await driver.grant([grantFor(client, 4, 30, 'second:0123456789ab,third')]);
       const [only, ...others] = await grantsTo(client.ipv4);
       expect(others).toEqual([]);
-      expect(only).toMatchObject({ client: 'second' });
+      expect(only).toMatchObject({ client: 'second:0123456789ab,third', owners: ['second', 'third'] });
       expect(only?.expiresInSeconds).toBeGreaterThanOrEqual(27);
       // Past the first grant's end the port is still open.
       await new Promise((r) => setTimeout(r, 1500));

@@ -1,6 +1,6 @@
 /** A grant as `status` reports it, and the daemon's ledger as such grants: every one but the one-shot grants, whose kernel listing is the one that knows. @module */
 import type { Grant, PortSpec } from '../../firewall/driver.js';
-import { parseOwners } from '../../firewall/grant-values.js';
+import { ownerNames, parseOwners } from '../../firewall/grant-values.js';
 
 /** One grant in `status --json` (documented in the README; fields are only ever added). */
 export interface StatusGrant {
@@ -32,18 +32,19 @@ export function ledgerGrants(
 ): StatusGrant[] {
   const grants: StatusGrant[] = [];
   // One owners array per distinct comment (read-only from here on): thousands of grants share a client.
-  const owners = new Map<string, readonly string[]>();
+  // The comment holds each owner's key tag too (ownerLabel); status shows the names.
+  const owners = new Map<string, { readonly client: string; readonly names: readonly string[] }>();
   for (const g of ledger) {
     // Spent at its first connection, which the kernel deletes and the ledger cannot know.
     if (g.once === true) continue;
-    let names = owners.get(g.client);
-    if (names === undefined) {
-      names = parseOwners(g.client);
-      owners.set(g.client, names);
+    let shown = owners.get(g.client);
+    if (shown === undefined) {
+      shown = { client: ownerNames(g.client), names: parseOwners(g.client) };
+      owners.set(g.client, shown);
     }
     grants.push({
-      client: g.client,
-      owners: names,
+      client: shown.client,
+      owners: shown.names,
       address: g.address,
       family: g.family,
       protocol: g.protocol,
