@@ -8,6 +8,8 @@
  * service that a SIGHUP ended cleanly. So the signal is caught from the run's first line and
  * replayed as one reload once the daemon is up: the reload reads the files again, so a change made
  * during the start is not lost. SIGTERM and SIGINT keep their default: a start stopped by hand ends.
+ * One that lands before the run's first line (Node's own boot, the bundle's compile) still ends the
+ * process: the systemd unit restarts it then (RestartForceExitStatus=SIGHUP).
  */
 export interface HeldHangups {
   /** Stops holding; true when a SIGHUP arrived meanwhile. */
